@@ -1,0 +1,87 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { domains } from '../domains.js'
+import openapi from '../spec/openapi.json' with { type: 'json' }
+import { Api, type Services } from './http.js'
+import { AssertionFailed } from './assert.js'
+import { ApiError, internalProblem, type Problem } from './errors.js'
+import { uuidv7 } from './ids.js'
+import { registerWipe } from './wipe.js'
+import { workspaceForKey } from './workspaces.js'
+
+export const bodyLimitBytes = 1024 * 1024
+const problemType = 'application/problem+json'
+const publicPaths = new Set(['/v0/openapi.json'])
+
+function problemFrom(err: FastifyError | Error, log: Logger | FastifyInstance['log']): Problem {
+  if (err instanceof ApiError) return err.toProblem()
+  const code = (err as FastifyError).code
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return new ApiError('PAYLOAD_TOO_LARGE', `request body is larger than ${bodyLimitBytes} bytes`).toProblem()
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json').toProblem()
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new ApiError('BAD_REQUEST_BODY', 'request body is empty').toProblem()
+    case 'FST_ERR_CTP_INVALID_JSON_BODY': return new ApiError('BAD_REQUEST_BODY', 'request body is not valid JSON').toProblem()
+  }
+  const status = (err as FastifyError).statusCode
+  if (err instanceof SyntaxError && status === 400) return new ApiError('BAD_REQUEST_BODY', 'request body is not valid JSON').toProblem()
+  if (status && status >= 400 && status < 500) return new ApiError('BAD_REQUEST', err.message).toProblem()
+  log.error({ err, assertion: err instanceof AssertionFailed }, 'request failed')
+  return internalProblem()
+}
+
+export async function buildApp(services: Services, logger: Logger): Promise<FastifyInstance> {
+  const app = (Fastify({
+    loggerInstance: logger,
+    bodyLimit: bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : uuidv7()
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  }) as unknown) as FastifyInstance
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-request-id', req.id)
+    return payload
+  })
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const problem = problemFrom(err, req.log)
+    reply.code(problem.status).type(problemType).send(problem)
+  })
+  app.setNotFoundHandler((req, reply) => {
+    const problem = new ApiError('RESOURCE_NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`).toProblem()
+    reply.code(404).type(problemType).send(problem)
+  })
+
+  app.decorateRequest('workspace', null as never)
+  app.addHook('onRequest', async (req) => {
+    if (!req.url.startsWith('/v0/') || publicPaths.has(req.url.split('?')[0])) return
+    const header = req.headers.authorization
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
+    if (!match) throw new ApiError('UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>"')
+    const workspace = await workspaceForKey(services.sql, match[1])
+    if (!workspace) throw new ApiError('UNAUTHENTICATED', 'the API key is unknown or revoked')
+    req.workspace = workspace
+  })
+
+  app.get('/health/live', async () => ({ status: 'ok' }))
+  app.get('/health/ready', async (_req, reply) => {
+    try {
+      await services.sql`select 1`
+      return { status: 'ok' }
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', detail: 'database unreachable' })
+    }
+  })
+  app.get('/v0/openapi.json', async () => openapi)
+  await app.register(swagger, { mode: 'static', specification: { document: openapi as never } })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  const api = new Api(app, services)
+  for (const domain of domains) domain.register(api)
+  registerWipe(api, domains)
+  return app
+}

@@ -1,0 +1,43 @@
+import postgres from 'postgres'
+import type { Config } from './config.js'
+import { ensureEmbeddedDatabase, startEmbedded } from './embedded-postgres.js'
+
+export type Sql = postgres.Sql<{ bigint: bigint }>
+export type Tx = postgres.TransactionSql<{ bigint: bigint }>
+/** Anything that runs a query: the pool or an open transaction. */
+export type Queryable = Sql | Tx
+
+export const poolSizeDefault = 20
+
+export interface Database {
+  sql: Sql
+  url: string
+  embedded: boolean
+  close(): Promise<void>
+}
+
+export function connect(url: string, max = poolSizeDefault): Sql {
+  return postgres(url, {
+    max,
+    onnotice: () => {},
+    types: { bigint: postgres.BigInt },
+    connection: { application_name: 'keel' },
+  }) as unknown as Sql
+}
+
+/** The configured external database, or the embedded one under the data directory. */
+export async function openDatabase(config: Config, log: (msg: string) => void): Promise<Database> {
+  if (config.databaseUrl) {
+    const sql = connect(config.databaseUrl)
+    return { sql, url: config.databaseUrl, embedded: false, close: () => sql.end({ timeout: 5 }) }
+  }
+  const server = await startEmbedded(config.dataDir, log)
+  await ensureEmbeddedDatabase(server.url)
+  const sql = connect(server.url)
+  return {
+    sql,
+    url: server.url,
+    embedded: true,
+    close: async () => { await sql.end({ timeout: 5 }); if (server.owned) await server.stop() },
+  }
+}

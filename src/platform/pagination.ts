@@ -1,0 +1,32 @@
+import { ApiError } from './errors.js'
+import { isUuid } from './ids.js'
+
+export const pageLimitDefault = 100
+export const pageLimitMax = 100
+
+export interface Page { limit: number; afterId: string | undefined }
+
+/** Reads `limit` (clamped to 1..100) and the opaque `page_token` of a list request. */
+export function readPage(query: { limit?: number; page_token?: string }): Page {
+  const limit = Math.min(query.limit ?? pageLimitDefault, pageLimitMax)
+  if (query.page_token === undefined || query.page_token === '') return { limit, afterId: undefined }
+  let afterId: unknown
+  try {
+    afterId = JSON.parse(Buffer.from(query.page_token, 'base64url').toString('utf8')).after
+  } catch {
+    afterId = undefined
+  }
+  if (typeof afterId !== 'string' || !isUuid(afterId)) throw new ApiError('BAD_QUERY_PARAMETER', 'page_token is not one this API issued')
+  return { limit, afterId }
+}
+
+/**
+ * Cuts a page from rows fetched with `limit + 1` in id order: the extra row, when present, only
+ * proves there is a next page. `next_page_token` is omitted on the last page.
+ */
+export function pageOf<T extends { id: string }>(rows: T[], limit: number): { items: T[]; next_page_token?: string } {
+  if (rows.length <= limit) return { items: rows }
+  const items = rows.slice(0, limit)
+  const next = Buffer.from(JSON.stringify({ after: items[items.length - 1].id })).toString('base64url')
+  return { items, next_page_token: next }
+}

@@ -1,0 +1,61 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import { badBody } from './errors.js'
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
+
+function withFormats(ajv: Ajv): Ajv {
+  addFormats(ajv)
+  // The spec's numeric formats describe storage width; the type keyword already checks the value.
+  for (const f of ['int32', 'int64', 'float', 'double']) ajv.addFormat(f, { type: 'number', validate: () => true })
+  return ajv
+}
+
+// Bodies are checked as sent: a string is not coerced into a number, unknown fields are not
+// silently dropped. Queries and path parameters arrive as strings and are coerced.
+export const bodyAjv = withFormats(new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false, removeAdditional: false }))
+export const queryAjv = withFormats(new Ajv({ allErrors: true, strict: false, coerceTypes: 'array', useDefaults: true, removeAdditional: false }))
+
+export function compileBody(schema: object): ValidateFunction { return bodyAjv.compile(schema) }
+export function compileQuery(schema: object): ValidateFunction { return queryAjv.compile(schema) }
+
+const fieldPath = (instancePath: string): string =>
+  instancePath.replace(/^\//, '').split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[')
+
+const join = (parent: string, child: string) => (parent ? `${parent}.${child}` : child)
+
+/** Turns ajv's errors into the `missing` and `invalid` fields of a BAD_REQUEST_BODY problem. */
+export function describeErrors(errors: ErrorObject[]): { missing: string[]; invalid: Record<string, string> } {
+  const missing = new Set<string>()
+  const invalid: Record<string, string> = {}
+  const allowed = new Map<string, Set<unknown>>()
+  for (const e of errors) {
+    const at = fieldPath(e.instancePath)
+    switch (e.keyword) {
+      case 'required': missing.add(join(at, (e.params as { missingProperty: string }).missingProperty)); break
+      case 'additionalProperties': invalid[join(at, (e.params as { additionalProperty: string }).additionalProperty)] = 'unknown field'; break
+      case 'const': {
+        const set = allowed.get(at) ?? new Set()
+        set.add((e.params as { allowedValue: unknown }).allowedValue)
+        allowed.set(at, set)
+        break
+      }
+      case 'enum': invalid[at || '(body)'] = `must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`; break
+      case 'anyOf': case 'oneOf': case 'allOf': case 'if': break
+      default: invalid[at || '(body)'] ??= e.message ?? 'invalid'
+    }
+  }
+  for (const [at, values] of allowed) invalid[at || '(body)'] = `must be one of: ${[...values].join(', ')}`
+  // A field reported missing in one branch of a union but present is not missing; keep what is consistent.
+  for (const m of missing) if (invalid[m]) missing.delete(m)
+  return { missing: [...missing].sort(), invalid }
+}
+
+export function bodyError(errors: ErrorObject[]) {
+  const { missing, invalid } = describeErrors(errors)
+  const parts: string[] = []
+  if (missing.length) parts.push(`missing required fields: ${missing.join(', ')}`)
+  const bad = Object.keys(invalid)
+  if (bad.length) parts.push(`invalid fields: ${bad.map((k) => `${k} (${invalid[k]})`).join(', ')}`)
+  return badBody(parts.join('; ') || 'request body is not valid', { missing, invalid })
+}

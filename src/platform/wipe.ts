@@ -1,0 +1,23 @@
+import { ApiError } from './errors.js'
+import type { Api } from './http.js'
+
+/** A part of the bank: its routes, and the tables POST /v0/wipe empties (parents before children). */
+export interface Domain {
+  name: string
+  register(api: Api): void
+  wipeTables: readonly string[]
+}
+
+/**
+ * POST /v0/wipe: in a sandbox workspace, deletes the customer and account data the spec lists
+ * (every domain's wipeTables, children first) and keeps configuration (workspaces, keys, account
+ * templates, webhooks, events). One transaction: all of it goes, or none.
+ */
+export function registerWipe(api: Api, domains: readonly Domain[]): void {
+  const tables = domains.flatMap((d) => d.wipeTables).reverse()
+  api.write('wipeWorkspace', async ({ tx, workspace }) => {
+    if (workspace.mode !== 'sandbox') throw new ApiError('WIPE_NOT_ENABLED', 'wipe is available in sandbox workspaces only')
+    for (const table of tables) await tx`delete from ${tx(table)} where workspace_id = ${workspace.id}`
+    return undefined
+  })
+}

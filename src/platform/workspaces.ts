@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto'
+import { sha256Hex } from './crypto.js'
+import type { Queryable } from './db.js'
+import { uuidv7 } from './ids.js'
+
+export type WorkspaceMode = 'sandbox' | 'live'
+export interface Workspace { id: string; name: string; mode: WorkspaceMode }
+export interface ApiKeyRow { id: string; workspace_id: string; workspace_name: string; mode: WorkspaceMode; key_prefix: string; created_at: Date; revoked_at: Date | null }
+
+const apiKeyPrefix = 'keel_'
+const apiKeySecretBytes = 24
+const shownPrefixLength = 12
+
+/** The workspace with this name, created in the given mode when new. An existing one keeps its mode. */
+export async function ensureWorkspace(sql: Queryable, name: string, mode: WorkspaceMode): Promise<Workspace> {
+  const [row] = await sql<Workspace[]>`
+    insert into workspaces (id, name, mode) values (${uuidv7()}, ${name}, ${mode})
+    on conflict (name) do update set name = excluded.name
+    returning id, name, mode`
+  return row
+}
+
+export async function createApiKey(sql: Queryable, workspaceId: string): Promise<{ id: string; apiKey: string }> {
+  const apiKey = apiKeyPrefix + 'sk_' + randomBytes(apiKeySecretBytes).toString('base64url')
+  const id = uuidv7()
+  await sql`insert into api_keys (workspace_id, id, key_hash, key_prefix)
+            values (${workspaceId}, ${id}, ${sha256Hex(apiKey)}, ${apiKey.slice(0, shownPrefixLength)})`
+  return { id, apiKey }
+}
+
+/** The workspace a live (unrevoked) key belongs to. */
+export async function workspaceForKey(sql: Queryable, apiKey: string): Promise<Workspace | undefined> {
+  const [row] = await sql<Workspace[]>`
+    select w.id, w.name, w.mode from api_keys k join workspaces w on w.id = k.workspace_id
+    where k.key_hash = ${sha256Hex(apiKey)} and k.revoked_at is null`
+  return row
+}
+
+export async function listApiKeys(sql: Queryable): Promise<ApiKeyRow[]> {
+  return sql<ApiKeyRow[]>`
+    select k.id, k.workspace_id, w.name as workspace_name, w.mode, k.key_prefix, k.created_at, k.revoked_at
+    from api_keys k join workspaces w on w.id = k.workspace_id order by k.id`
+}
+
+export async function revokeApiKey(sql: Queryable, id: string): Promise<boolean> {
+  const rows = await sql`update api_keys set revoked_at = now() where id = ${id} and revoked_at is null returning id`
+  return rows.length === 1
+}
+
+export async function countWorkspaces(sql: Queryable): Promise<number> {
+  const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from workspaces`
+  return n
+}

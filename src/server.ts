@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { buildApp } from './platform/app.js'
+import { systemClock } from './platform/clock.js'
+import type { Config } from './platform/config.js'
+import { loadVault } from './platform/crypto.js'
+import { openDatabase, type Database } from './platform/db.js'
+import { createLogger } from './platform/logger.js'
+import { migrate } from './platform/migrate.js'
+import { countWorkspaces, createApiKey, ensureWorkspace } from './platform/workspaces.js'
+
+export const firstWorkspaceName = 'default'
+
+export interface Running { app: FastifyInstance; db: Database; url: string; stop(): Promise<void> }
+
+/** Opens the database, applies migrations, and serves the API until stopped. */
+export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Running> {
+  const say = (msg: string) => logger.info(msg)
+  const db = await openDatabase(config, say)
+  let app: FastifyInstance | undefined
+  try {
+    const applied = await migrate(db.sql)
+    if (applied.length) say(`applied migrations: ${applied.join(', ')}`)
+    const vault = loadVault(config.encryptionKey, config.dataDir, (m) => logger.warn(m))
+    const firstKey = await createFirstWorkspace(db)
+    app = await buildApp({ sql: db.sql, vault, clock: systemClock }, logger)
+    await app.listen({ port: config.port, host: config.host })
+    const address = app.server.address()
+    const port = typeof address === 'object' && address ? address.port : config.port
+    const url = `http://${config.host}:${port}`
+    if (firstKey) printWelcome(url, firstKey)
+    say(`Keel is serving ${url}/v0 (docs at ${url}/docs)`)
+    return {
+      app, db, url,
+      stop: async () => { await app!.close(); await db.close() },
+    }
+  } catch (err) {
+    await app?.close().catch(() => {})
+    await db.close().catch(() => {})
+    throw err
+  }
+}
+
+/** On empty data: a sandbox workspace and a key, so a newcomer can call the API at once. */
+async function createFirstWorkspace(db: Database): Promise<string | undefined> {
+  return db.sql.begin(async (tx) => {
+    await tx`lock table workspaces in share row exclusive mode`
+    if ((await countWorkspaces(tx)) > 0) return undefined
+    const workspace = await ensureWorkspace(tx, firstWorkspaceName, 'sandbox')
+    return (await createApiKey(tx, workspace.id)).apiKey
+  }) as Promise<string | undefined>
+}
+
+function printWelcome(url: string, apiKey: string): void {
+  process.stdout.write([
+    '',
+    'A sandbox workspace was created. Its API key (shown once):',
+    '',
+    `  ${apiKey}`,
+    '',
+    'Try it:',
+    '',
+    `  curl -s ${url}/v0/persons -H "Authorization: Bearer ${apiKey}" \\`,
+    `    -H 'Content-Type: application/json' -d '{"is_customer": true, "status": "ACTIVE", "first_name": "Ada", "last_name": "Lovelace"}'`,
+    '',
+  ].join('\n') + '\n')
+}
