@@ -80,7 +80,13 @@ function visit(name: string): void {
 ;[...reached].sort().forEach(visit)
 
 // --- emit TypeBox --------------------------------------------------------------------------
-const ident = (name: string) => name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')
+const reserved = new Set(['break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else',
+  'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return',
+  'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'let', 'static', 'yield', 'await', 'Type'])
+const ident = (name: string) => {
+  const id = name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')
+  return reserved.has(id) ? `${id}_schema` : id
+}
 const keep = ['format', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems',
   'uniqueItems', 'readOnly', 'writeOnly', 'default', 'multipleOf', 'minProperties', 'maxProperties'] as const
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { domains } from './domains.js'
 import { buildApp } from './platform/app.js'
 import { systemClock } from './platform/clock.js'
 import type { Config } from './platform/config.js'
@@ -23,8 +24,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     if (applied.length) say(`applied migrations: ${applied.join(', ')}`)
     const vault = loadVault(config.encryptionKey, config.dataDir, (m) => logger.warn(m))
     const firstKey = await createFirstWorkspace(db)
-    app = await buildApp({ sql: db.sql, vault, clock: systemClock }, logger)
+    const services = { sql: db.sql, vault, clock: systemClock }
+    app = await buildApp(services, logger)
     await app.listen({ port: config.port, host: config.host })
+    const stopWorkers = domains.flatMap((d) => (d.startWorkers ? [d.startWorkers(services, logger)] : []))
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
     const url = `http://${config.host}:${port}`
@@ -32,7 +35,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     say(`Keel is serving ${url}/v0 (docs at ${url}/docs)`)
     return {
       app, db, url,
-      stop: async () => { await app!.close(); await db.close() },
+      stop: async () => {
+        await app!.close()
+        await Promise.all(stopWorkers.map((stop) => stop()))
+        await db.close()
+      },
     }
   } catch (err) {
     await app?.close().catch(() => {})

@@ -1,11 +1,17 @@
 import { ApiError } from './errors.js'
-import type { Api } from './http.js'
+import type { Logger } from 'pino'
+import type { Api, Services } from './http.js'
 
 /** A part of the bank: its routes, and the tables POST /v0/wipe empties (parents before children). */
 export interface Domain {
   name: string
   register(api: Api): void
   wipeTables: readonly string[]
+  /**
+   * Background work this domain runs while the server is up (webhook delivery, hold expiry…).
+   * Started after the server listens; the returned function stops it and waits for in-flight work.
+   */
+  startWorkers?(services: Services, log: Logger): () => Promise<void>
 }
 
 /**

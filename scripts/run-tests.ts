@@ -1,0 +1,70 @@
+// `npm test`: starts one PostgreSQL for the whole run (the embedded one, or the server named by
+// DATABASE_URL), migrates a template database once, and runs every test file with node's test
+// runner. Each test file then clones the template (CREATE DATABASE … TEMPLATE, ≈60 ms) so files
+// never share data and can run in parallel.
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { connect } from '../src/platform/db.js'
+import { ensureEmbeddedDatabase, startEmbedded } from '../src/platform/embedded-postgres.js'
+import { migrate } from '../src/platform/migrate.js'
+
+const root = join(import.meta.dirname, '..')
+const testConcurrency = Number(process.env.KEEL_TEST_CONCURRENCY ?? 2)
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name)
+    if (statSync(p).isDirectory()) return name === 'node_modules' ? [] : testFiles(p)
+    return name.endsWith('.test.ts') ? [p] : []
+  })
+}
+
+const filter = process.argv.slice(2)
+const files = [...testFiles(join(root, 'src')), ...testFiles(join(root, 'test'))]
+  .filter((f) => filter.length === 0 || filter.some((w) => f.includes(w)))
+  .map((f) => relative(root, f)).sort()
+
+let serverUrl: string
+let stopServer = async () => {}
+let scratch: string | undefined
+if (process.env.DATABASE_URL) {
+  serverUrl = process.env.DATABASE_URL
+  console.log(`tests against DATABASE_URL (${serverUrl.replace(/:[^:@/]*@/, ':***@')})`)
+} else {
+  scratch = mkdtempSync(join(tmpdir(), 'keel-test-'))
+  chmodSync(scratch, 0o755) // the server runs as the postgres user and must reach its folder
+  const server = await startEmbedded(scratch, () => {})
+  await ensureEmbeddedDatabase(server.url)
+  serverUrl = server.url
+  stopServer = server.stop
+  console.log('tests against the embedded PostgreSQL')
+}
+
+const template = `keel_test_template_${randomBytes(4).toString('hex')}`
+const admin = connect(serverUrl, 2)
+let exitCode = 1
+try {
+  await admin.unsafe(`create database ${template}`)
+  const tpl = connect(serverUrl.replace(/\/[^/?]*(\?|$)/, `/${template}$1`), 1)
+  await migrate(tpl)
+  await tpl.end()
+
+  exitCode = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${testConcurrency}`, ...files], {
+      cwd: root, stdio: 'inherit',
+      env: { ...process.env, KEEL_TEST_SERVER_URL: serverUrl, KEEL_TEST_TEMPLATE: template },
+    })
+    child.on('exit', (code) => resolve(code ?? 1))
+  })
+} finally {
+  // Test files drop their own databases; this removes the template and any a crashed file left.
+  const leftovers = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${template + '%'} or datname like ${'keel_t_' + template.slice(-8) + '%'}`
+  for (const { datname } of leftovers) await admin.unsafe(`drop database if exists ${datname} with (force)`)
+  await admin.end()
+  await stopServer()
+  if (scratch) rmSync(scratch, { recursive: true, force: true })
+}
+process.exit(exitCode)
