@@ -1,7 +1,23 @@
 import type { Domain } from './platform/wipe.js'
+import { accounts } from './accounts/index.js'
+import { addresses } from './customers/addresses/index.js'
+import { businesses } from './customers/businesses/index.js'
 import { disclosures } from './customers/disclosures/index.js'
+import { persons } from './customers/persons/index.js'
+import { relationships } from './customers/relationships/index.js'
+import { transfers } from './transfers/index.js'
+import { verification } from './verification/index.js'
+import { webhooks } from './webhooks/index.js'
 
 /** Every part of the bank Keel serves, in dependency order (wipe empties them in reverse). */
 export const domains: readonly Domain[] = [
+  persons,
+  businesses,
+  relationships,
+  addresses,
   disclosures,
+  verification,
+  accounts,
+  transfers,
+  webhooks,
 ]

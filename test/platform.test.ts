@@ -3,15 +3,25 @@ import { after, before, describe, it } from 'node:test'
 import { uuidv7 } from '../src/platform/ids.js'
 import { revokeApiKey, createApiKey } from '../src/platform/workspaces.js'
 import { startHarness, type Harness } from './support/harness.js'
+import { createPerson } from './support/parties.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
 after(async () => { await h.close() })
 
+/** A person made through the API, in the workspace the id names. */
 async function seedPerson(workspaceId: string): Promise<string> {
-  const id = uuidv7()
-  await h.sql`insert into persons (workspace_id, id, is_customer, status, created_at, updated_at) values (${workspaceId}, ${id}, true, 'ACTIVE', now(), now())`
-  return id
+  const key = workspaceId === h.workspaces.a ? h.keys.a : workspaceId === h.workspaces.b ? h.keys.b : keysByWorkspace.get(workspaceId)
+  assert.ok(key, `no key known for workspace ${workspaceId}`)
+  return (await createPerson(h, {}, key)).id
+}
+
+const keysByWorkspace = new Map<string, string>()
+/** A further workspace whose key seedPerson can use. */
+async function newWorkspace(name: string, mode: 'sandbox' | 'live'): Promise<{ id: string; key: string }> {
+  const ws = await h.newWorkspace(name, mode)
+  keysByWorkspace.set(ws.id, ws.key)
+  return ws
 }
 
 const disclosureFor = (personId: string) => ({
@@ -85,7 +95,7 @@ describe('errors', () => {
 
 describe('lists', () => {
   it('pages in stable order with an opaque token, omitted on the last page, and clamps limit', async () => {
-    const ws = await h.newWorkspace('paging', 'sandbox')
+    const ws = await newWorkspace('paging', 'sandbox')
     const person = await seedPerson(ws.id)
     const made: string[] = []
     for (let i = 0; i < 5; i++) made.push((await h.request('POST', '/v0/disclosures', { key: ws.key, body: disclosureFor(person) })).body.id)
@@ -175,11 +185,12 @@ describe('tenancy', () => {
 
 describe('events', () => {
   it('writes an event row in the same transaction as each change, and none for a refused request', async () => {
-    const ws = await h.newWorkspace('events', 'sandbox')
+    const ws = await newWorkspace('events', 'sandbox')
     const person = await seedPerson(ws.id)
     const created = await h.request('POST', '/v0/disclosures', { key: ws.key, body: disclosureFor(person) })
     await h.request('POST', '/v0/disclosures', { key: ws.key, body: { ...disclosureFor(person), person_id: uuidv7() } })
-    const events = await h.sql`select type, resource_id, resource from events where workspace_id = ${ws.id}`
+    // The person's own events (PERSON.CREATED, CUSTOMER.CREATED) are not the disclosure's concern.
+    const events = await h.sql`select type, resource_id, resource from events where workspace_id = ${ws.id} and resource_id <> ${person}`
     assert.equal(events.length, 1)
     assert.equal(events[0].type, 'DISCLOSURE.CREATED')
     assert.equal(events[0].resource_id, created.body.id)
@@ -189,7 +200,7 @@ describe('events', () => {
 
 describe('wipe', () => {
   it('in sandbox deletes the customer data and keeps keys; in live answers 422 WIPE_NOT_ENABLED', async () => {
-    const ws = await h.newWorkspace('wipe', 'sandbox')
+    const ws = await newWorkspace('wipe', 'sandbox')
     const other = await seedPerson(h.workspaces.b)
     await h.request('POST', '/v0/disclosures', { key: h.keys.b, body: disclosureFor(other) })
     const person = await seedPerson(ws.id)

@@ -1,12 +1,16 @@
 import { createLogger } from '../platform/logger.js'
 import { apiKeys } from './api-keys.js'
 import { UsageError, type Command } from './common.js'
+import { ledger } from './ledger.js'
 import { start } from './start.js'
+import { watchlist } from './watchlist.js'
 
 /** Every `keel` command; each lives in its own module beside this one. */
 const commands: Record<string, Command> = {
   start,
   'api-keys': apiKeys,
+  ledger,
+  watchlist,
 }
 
 const usage = [

@@ -21,6 +21,19 @@ export async function recordEvent(tx: Queryable, e: EventInput): Promise<string>
   return id
 }
 
+/**
+ * Writes many event rows in one statement (the ledger's group commit records the events of a whole
+ * batch at once). Same rule as recordEvent: inside the transaction that makes the changes.
+ */
+export function recordEvents(tx: Queryable, events: EventInput[]): Promise<unknown> {
+  return tx`insert into events (workspace_id, id, type, resource_id, resource, changed_fields)
+            select w, i, t, r, resource::jsonb, changed::jsonb
+            from unnest(${events.map((e) => e.workspaceId)}::uuid[], ${events.map(() => uuidv7())}::uuid[],
+              ${events.map((e) => e.type)}::text[], ${events.map((e) => e.resourceId)}::uuid[],
+              ${events.map((e) => JSON.stringify(e.resource))}::text[],
+              ${events.map((e) => (e.changedFields ? JSON.stringify(e.changedFields) : null)) as string[]}::text[]) as v(w, i, t, r, resource, changed)`
+}
+
 /** The prior values of every top-level field whose value differs between two views of a resource. */
 export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
   const changed: Record<string, unknown> = {}

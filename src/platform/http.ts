@@ -27,6 +27,15 @@ export interface WriteInput<I extends OperationId> extends ReadInput<I> {
   body: BodyOf<I>
 }
 
+export interface RouteOptions {
+  /**
+   * The body schema to validate against instead of the generated one, when the spec's is a oneOf
+   * whose branches overlap (its discriminator is lost in generation, so errors would mix every
+   * branch's). It must accept no body the spec's schema rejects.
+   */
+  body?: object
+}
+
 declare module 'fastify' {
   interface FastifyRequest { workspace: Workspace }
 }
@@ -48,7 +57,7 @@ export class Api {
   }
 
   /** A change: one transaction, honouring Idempotency-Key. */
-  write<I extends OperationId>(id: I, handler: (input: WriteInput<I>) => Promise<unknown>): void {
+  write<I extends OperationId>(id: I, handler: (input: WriteInput<I>) => Promise<unknown>, options: RouteOptions = {}): void {
     const { sql } = this.services
     this.route(id, async (req, reply) => {
       const key = req.headers['idempotency-key']
@@ -61,14 +70,18 @@ export class Api {
       reply.code(outcome.status)
       if (outcome.status === 204 || outcome.body === undefined || outcome.body === null) return reply.send()
       return reply.send(outcome.body)
-    })
+    }, options)
   }
 
-  private route(id: OperationId, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>): void {
+  /**
+   * A route with the spec's validation and nothing else: for a handler that runs its own
+   * transaction and idempotency (the ledger's group commit shares one transaction among requests).
+   */
+  route(id: OperationId, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>, options: RouteOptions = {}): void {
     const op = operations[id]
     const validateParams = compileQuery(op.params)
     const validateQuery = compileQuery(op.query)
-    const validateBody = op.body ? compileBody(op.body) : undefined
+    const validateBody = op.body ? compileBody(options.body ?? op.body) : undefined
     const commaLists: readonly string[] = op.commaListQuery
     this.app.route({
       method: op.method,

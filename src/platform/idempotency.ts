@@ -6,6 +6,11 @@ export const idempotencyKeyLengthMax = 255
 
 export interface Outcome { status: number; body: unknown; replayed?: boolean }
 
+/** What identifies a request for Idempotency-Key reuse: method, URL and body. */
+export function requestHashOf(request: { method: string; url: string; body: unknown }): string {
+  return sha256Hex(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+}
+
 /**
  * Runs a mutation in one transaction. With an Idempotency-Key, the stored outcome is written in
  * that same transaction, so a change and the record of it commit together or not at all: a retry
@@ -24,7 +29,7 @@ export async function runMutation(
 ): Promise<Outcome> {
   if (key === undefined) return sql.begin((tx) => change(tx)) as Promise<Outcome>
   if (key.length === 0 || key.length > idempotencyKeyLengthMax) throw new ApiError('BAD_REQUEST', `Idempotency-Key must be 1 to ${idempotencyKeyLengthMax} characters`)
-  const requestHash = sha256Hex(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+  const requestHash = requestHashOf(request)
   return sql.begin(async (tx) => {
     const [{ locked }] = await tx<{ locked: boolean }[]>`select pg_try_advisory_xact_lock(hashtextextended(${workspaceId + '/' + key}, 0)) as locked`
     if (!locked) throw new ApiError('IDEMPOTENCY_CONCURRENT_USE', 'a request with this Idempotency-Key is still in progress')

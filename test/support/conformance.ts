@@ -101,6 +101,12 @@ export class Conformance {
     if (body.status !== status) throw new Error(`conformance: ${where} problem.status ${body.status} differs from HTTP ${status}`)
   }
 
+  /** Throws unless `body` matches the spec's component schema `name` (e.g. a webhook request body). */
+  checkSchema(name: string, body: unknown): void {
+    if (!this.spec.components.schemas[name]) throw new Error(`conformance: the spec has no schema ${name}`)
+    this.validate(`schema ${name}`, { $ref: `#/components/schemas/${name}` }, body)
+  }
+
   private validate(where: string, schema: Json, body: unknown): void {
     const key = JSON.stringify(schema)
     let fn = this.cache.get(key)

@@ -2,10 +2,12 @@
 // driven in-process, and workspaces with keys. Every response is checked against the spec.
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
+import { domains } from '../../src/domains.js'
 import { buildApp } from '../../src/platform/app.js'
 import type { Clock } from '../../src/platform/clock.js'
 import { Vault } from '../../src/platform/crypto.js'
 import { connect, type Sql } from '../../src/platform/db.js'
+import type { Services } from '../../src/platform/http.js'
 import { createLogger } from '../../src/platform/logger.js'
 import { createApiKey, ensureWorkspace, type WorkspaceMode } from '../../src/platform/workspaces.js'
 import { conformance } from './conformance.js'
@@ -25,6 +27,8 @@ export interface RequestOptions {
 export interface Harness {
   app: FastifyInstance
   sql: Sql
+  /** What the app was built with (the vault holds this file's encryption key). */
+  services: Services
   /** Database URL of this file's own database (for a second process or the CLI). */
   databaseUrl: string
   /** API keys: `a` and `b` are two sandbox workspaces, `live` a live one. */
@@ -36,7 +40,15 @@ export interface Harness {
   close(): Promise<void>
 }
 
-export async function startHarness(options: { clock?: Clock } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  clock?: Clock
+  /** Start every domain's background workers (webhook delivery…), stopped by close(). */
+  workers?: boolean
+  /** The vault key as 64 hex digits, to share it with a `keel start` process (KEEL_ENCRYPTION_KEY). */
+  encryptionKey?: string
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const serverUrl = process.env.KEEL_TEST_SERVER_URL
   const template = process.env.KEEL_TEST_TEMPLATE
   if (!serverUrl || !template) throw new Error('run tests with `npm test`: it starts PostgreSQL and prepares the template database')
@@ -46,9 +58,12 @@ export async function startHarness(options: { clock?: Clock } = {}): Promise<Har
   await admin.end()
   const databaseUrl = serverUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`)
   const sql = connect(databaseUrl, 10)
-  const vault = new Vault(randomBytes(32))
-  const app = await buildApp({ sql, vault, clock: options.clock ?? { now: () => new Date() } }, createLogger(process.env.KEEL_TEST_LOG ?? 'silent'))
+  const vault = new Vault(options.encryptionKey ? Buffer.from(options.encryptionKey, 'hex') : randomBytes(32))
+  const services: Services = { sql, vault, clock: options.clock ?? { now: () => new Date() } }
+  const logger = createLogger(process.env.KEEL_TEST_LOG ?? 'silent')
+  const app = await buildApp(services, logger)
   await app.ready()
+  const stopWorkers = options.workers ? domains.flatMap((d) => (d.startWorkers ? [d.startWorkers(services, logger)] : [])) : []
 
   const newWorkspace = async (wsName: string, mode: WorkspaceMode) => {
     const ws = await ensureWorkspace(sql, wsName, mode)
@@ -58,7 +73,7 @@ export async function startHarness(options: { clock?: Clock } = {}): Promise<Har
   const spec = conformance()
 
   return {
-    app, sql, databaseUrl,
+    app, sql, databaseUrl, services,
     keys: { a: a.key, b: b.key, live: live.key },
     workspaces: { a: a.id, b: b.id, live: live.id },
     newWorkspace,
@@ -77,6 +92,7 @@ export async function startHarness(options: { clock?: Clock } = {}): Promise<Har
     },
     async close() {
       await app.close()
+      await Promise.all(stopWorkers.map((stop) => stop()))
       await sql.end({ timeout: 5 })
       const admin2 = connect(serverUrl, 1)
       await admin2.unsafe(`drop database if exists ${name} with (force)`)

@@ -1,0 +1,176 @@
+-- Accounts and the double-entry ledger.
+--
+-- Configuration: account products (INTEREST / FEE) and account templates.
+-- Accounts: customer accounts (`accounts`) and the fintech's own (`internal_accounts`); each has
+-- exactly one row in `ledger_accounts`, the narrow row the posting path locks and updates.
+-- The ledger: transfers (one per money movement), their entries (one per posting, summing to zero
+-- per currency per transfer) and holds (funds reserved by a MANUAL capture transfer).
+-- Only src/ledger/store.ts writes ledger_entries, ledger_holds and the balance columns.
+
+create table account_products (
+  workspace_id uuid not null references workspaces (id),
+  id uuid not null,
+  product_type text not null check (product_type in ('INTEREST', 'FEE')),
+  -- The product as the API shows it (rates, calculation method, fee type, amount…).
+  fields jsonb not null,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  primary key (workspace_id, id)
+);
+
+create table account_templates (
+  workspace_id uuid not null references workspaces (id),
+  id uuid not null,
+  name text not null,
+  account_type text not null,
+  is_enabled boolean not null,
+  -- The template as the API shows it.
+  fields jsonb not null,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  primary key (workspace_id, id)
+);
+create index account_templates_type on account_templates (workspace_id, account_type, id);
+
+-- The ledger's view of every account: currency, the two balances and the limits a posting must
+-- keep. available = posted - held. `floor` is the lowest available balance a debit may leave
+-- (balance_floor minus overdraft_limit; null: unbounded, for the sandbox's system source account);
+-- `ceiling` the highest posted balance a credit may leave (null: none).
+create table ledger_accounts (
+  workspace_id uuid not null references workspaces (id),
+  id uuid not null,
+  kind text not null check (kind in ('ACCOUNT', 'INTERNAL', 'SYSTEM')),
+  account_number text not null,
+  currency text not null check (currency ~ '^[A-Z]{3}$'),
+  status text not null,
+  access_status text not null,
+  posted int8 not null default 0,
+  held int8 not null default 0 check (held >= 0),
+  floor int8,
+  ceiling int8,
+  created_at timestamptz not null,
+  primary key (workspace_id, id),
+  check (floor is null or posted - held >= floor),
+  check (ceiling is null or posted <= ceiling)
+) with (fillfactor = 70); -- room for HOT updates: a hot account's row is rewritten on every posting
+create unique index ledger_accounts_number on ledger_accounts (workspace_id, account_number);
+
+create table accounts (
+  workspace_id uuid not null,
+  id uuid not null,
+  account_type text not null,
+  account_template_id uuid,
+  status text not null,
+  access_status text not null,
+  customer_type text,
+  nickname text,
+  interest_product_id uuid,
+  general_ledger_type text,
+  -- Everything else the API stores and returns.
+  fields jsonb not null default '{}',
+  access_status_updated_at timestamptz,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  primary key (workspace_id, id),
+  -- No foreign key to the template: an account copies its template's terms when opened, and a
+  -- template may be deleted afterwards; the id stays as a record of where the terms came from.
+  foreign key (workspace_id, id) references ledger_accounts (workspace_id, id)
+);
+
+create table account_relationships (
+  workspace_id uuid not null,
+  id uuid not null,
+  account_id uuid not null,
+  relationship_type text not null,
+  person_id uuid,
+  business_id uuid,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  primary key (workspace_id, id),
+  foreign key (workspace_id, account_id) references accounts (workspace_id, id),
+  foreign key (workspace_id, person_id) references persons (workspace_id, id),
+  foreign key (workspace_id, business_id) references businesses (workspace_id, id),
+  check (num_nonnulls(person_id, business_id) = 1)
+);
+create index account_relationships_account on account_relationships (workspace_id, account_id, id);
+create index account_relationships_person on account_relationships (workspace_id, person_id);
+create index account_relationships_business on account_relationships (workspace_id, business_id);
+
+create table internal_accounts (
+  workspace_id uuid not null,
+  id uuid not null,
+  -- The sandbox's funded "New Funding Account", re-created after a wipe.
+  is_sandbox_funding boolean not null default false,
+  fields jsonb not null default '{}',
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  primary key (workspace_id, id),
+  foreign key (workspace_id, id) references ledger_accounts (workspace_id, id)
+);
+
+-- One money movement. `seq` is the int64 id the transaction views show.
+create table ledger_transfers (
+  workspace_id uuid not null references workspaces (id),
+  id uuid not null,
+  seq bigint generated by default as identity,
+  kind text not null,
+  type text not null,
+  -- POSTED (entries written), PENDING (funds held), CANCELED / EXPIRED (hold released).
+  status text not null check (status in ('POSTED', 'PENDING', 'CANCELED', 'EXPIRED')),
+  currency text not null,
+  amount int8 not null check (amount > 0),
+  debit_account_id uuid not null,
+  credit_account_id uuid not null,
+  idempotency_key text,
+  reference_id text,
+  memo text,
+  expires_at timestamptz,
+  -- The request as the API shows it back (memo, metadata, aliases…).
+  details jsonb not null default '{}',
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  posted_at timestamptz,
+  primary key (workspace_id, id),
+  foreign key (workspace_id, debit_account_id) references ledger_accounts (workspace_id, id),
+  foreign key (workspace_id, credit_account_id) references ledger_accounts (workspace_id, id)
+);
+create index ledger_transfers_debit on ledger_transfers (workspace_id, debit_account_id, id);
+create index ledger_transfers_credit on ledger_transfers (workspace_id, credit_account_id, id);
+create index ledger_transfers_pending_expiry on ledger_transfers (expires_at) where status = 'PENDING';
+
+-- One posting: a signed amount (credit > 0, debit < 0) on one account, and that account's
+-- balances right after it.
+create table ledger_entries (
+  workspace_id uuid not null,
+  transfer_id uuid not null,
+  line int not null,
+  account_id uuid not null,
+  currency text not null,
+  amount int8 not null check (amount <> 0),
+  posted_after int8 not null,
+  available_after int8 not null,
+  created_at timestamptz not null,
+  primary key (workspace_id, transfer_id, line),
+  foreign key (workspace_id, transfer_id) references ledger_transfers (workspace_id, id),
+  foreign key (workspace_id, account_id) references ledger_accounts (workspace_id, id)
+);
+create index ledger_entries_account on ledger_entries (workspace_id, account_id);
+
+-- Funds reserved on one account by a PENDING transfer; the id is the transfer's.
+create table ledger_holds (
+  workspace_id uuid not null,
+  id uuid not null,
+  account_id uuid not null,
+  amount int8 not null check (amount > 0),
+  currency text not null,
+  status text not null check (status in ('PENDING', 'CLEARED', 'RELEASED', 'EXPIRED')),
+  expires_at timestamptz,
+  posted_after int8 not null,
+  available_after int8 not null,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  primary key (workspace_id, id),
+  foreign key (workspace_id, id) references ledger_transfers (workspace_id, id),
+  foreign key (workspace_id, account_id) references ledger_accounts (workspace_id, id)
+);
+create index ledger_holds_account on ledger_holds (workspace_id, account_id) where status = 'PENDING';

@@ -1,0 +1,291 @@
+// Customer accounts: opened from a template with request fields overriding, numbered uniquely per
+// workspace, with status transitions enforced and balances read from the ledger.
+
+import { randomInt } from 'node:crypto'
+import { requireBusiness, requirePerson } from '../customers/parties.js'
+import { requireVerifiedParty } from '../verification/gate.js'
+import type { Queryable, Tx } from '../platform/db.js'
+import { ApiError } from '../platform/errors.js'
+import { changedFields, recordEvent } from '../platform/events.js'
+import type { Api } from '../platform/http.js'
+import { uuidv7 } from '../platform/ids.js'
+import { pageOf, readPage } from '../platform/pagination.js'
+import type { Workspace } from '../platform/workspaces.js'
+import { amountFromJson, amountToJson } from '../ledger/money.js'
+import { closedStatus, floorOf, limitBreach } from '../ledger/rules.js'
+import { accountNumberTaken, createTransfers, toState, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, updateLedgerAccountTerms, type LedgerAccountRow } from '../ledger/store.js'
+import { getAccount, getTemplate, insertAccount, insertRelationship, listAccounts, relationshipsOf, updateAccount, type AccountRelationshipRow, type AccountRow } from './store.js'
+import { validateTerms } from './templates.js'
+
+type Json = Record<string, unknown>
+
+/** Routing number every Keel account shows: Keel is one bank. */
+export const bankRouting = '084106768'
+export const accountNumberDigits = 12
+/** Attempts at a random account number before giving up (a collision needs a nearly full space). */
+export const accountNumberAttemptsMax = 8
+const maskedDigitsShown = 4
+
+/** Statuses an account cannot be opened in: they describe the end of an account's life. */
+const notOpenable = new Set(['CLOSED', 'IN_CLOSING', 'CHARGED_OFF'])
+const holderTypes = new Set(['PRIMARY_ACCOUNT_HOLDER', 'ACCOUNT_HOLDER'])
+/** What the API computes and never takes from a request body. */
+const serverSet = ['id', 'account_number', 'account_number_masked', 'balances', 'bank_routing', 'creation_time', 'last_updated_time', 'customer_ids', 'business_ids', 'customer_type', 'is_sar_enabled', 'access_status_last_updated_time', 'account_closure', 'close_date']
+/** Request-only fields: not part of the stored terms. */
+const requestOnly = ['relationships', 'manual_account_number', 'note']
+/** Fields kept in columns rather than in `fields`. */
+const columns = ['account_type', 'account_template_id', 'status', 'access_status', 'nickname', 'interest_product_id', 'general_ledger_type', 'currency']
+
+export interface AccountView { row: AccountRow; ledger: LedgerAccountRow; relationships: AccountRelationshipRow[] }
+
+export function toAccount({ row, ledger, relationships }: AccountView): Json {
+  const customerIds = [...new Set(relationships.flatMap((r) => (r.person_id ? [r.person_id] : [])))]
+  const businessIds = [...new Set(relationships.flatMap((r) => (r.business_id ? [r.business_id] : [])))]
+  return {
+    ...row.fields,
+    id: row.id,
+    account_type: row.account_type,
+    ...(row.account_template_id ? { account_template_id: row.account_template_id } : {}),
+    status: row.status,
+    access_status: row.access_status,
+    ...(row.access_status_updated_at ? { access_status_last_updated_time: row.access_status_updated_at.toISOString() } : {}),
+    ...(row.customer_type ? { customer_type: row.customer_type } : {}),
+    ...(row.nickname !== null ? { nickname: row.nickname } : {}),
+    ...(row.interest_product_id ? { interest_product_id: row.interest_product_id } : {}),
+    ...(row.general_ledger_type ? { general_ledger_type: row.general_ledger_type } : {}),
+    currency: ledger.currency,
+    account_number: ledger.account_number,
+    account_number_masked: maskAccountNumber(ledger.account_number),
+    bank_routing: bankRouting,
+    balances: [
+      { type: 'ACCOUNT_BALANCE', balance: amountToJson(ledger.posted) },
+      { type: 'AVAILABLE_BALANCE', balance: amountToJson(ledger.posted - ledger.held) },
+    ],
+    customer_ids: customerIds,
+    business_ids: businessIds,
+    creation_time: row.created_at.toISOString(),
+    last_updated_time: row.updated_at.toISOString(),
+  }
+}
+
+export const maskAccountNumber = (n: string): string => '*'.repeat(Math.max(0, n.length - maskedDigitsShown)) + n.slice(-maskedDigitsShown)
+
+/** A fresh account number, unique in the workspace. */
+export async function newAccountNumber(db: Queryable, workspaceId: string): Promise<string> {
+  for (let attempt = 0; attempt < accountNumberAttemptsMax; attempt++) {
+    // The first digit is never 0, so every number has its full length.
+    const n = String(randomInt(1, 10)) + Array.from({ length: accountNumberDigits - 1 }, () => randomInt(0, 10)).join('')
+    if (!(await accountNumberTaken(db, workspaceId, n))) return n
+  }
+  throw new Error(`no free account number after ${accountNumberAttemptsMax} attempts`)
+}
+
+/** The ledger limits an account's terms set: floor = balance_floor − overdraft_limit, ceiling = balance_ceiling. */
+export function limitsOf(terms: Json): { floor: bigint; ceiling: bigint | null } {
+  const floor = terms.balance_floor as { balance: number } | undefined
+  const ceiling = terms.balance_ceiling as { balance: number } | undefined
+  const overdraft = terms.overdraft_limit as number | undefined
+  return {
+    floor: floorOf(floor ? amountFromJson(floor.balance) : null, overdraft !== undefined ? amountFromJson(overdraft) : null),
+    ceiling: ceiling ? amountFromJson(ceiling.balance) : null,
+  }
+}
+
+async function viewOf(db: Queryable, workspaceId: string, row: AccountRow): Promise<AccountView> {
+  const [ledger, relationships] = await Promise.all([getLedgerAccount(db, workspaceId, row.id), relationshipsOf(db, workspaceId, [row.id])])
+  return { row, ledger: ledger!, relationships }
+}
+
+async function checkRelationships(tx: Tx, workspaceId: string, rels: Json[], accountType: string): Promise<void> {
+  rels.forEach((r, i) => {
+    const named = ['person_id', 'customer_id', 'business_id'].filter((f) => r[f] !== undefined)
+    const distinctPerson = r.person_id !== undefined && r.customer_id !== undefined && r.person_id === r.customer_id
+    if (named.length !== 1 && !(named.length === 2 && distinctPerson)) {
+      throw new ApiError('BAD_REQUEST_BODY', `relationships[${i}] names exactly one of person_id (or customer_id) and business_id`, { invalid: { [`relationships[${i}]`]: 'exactly one party' } })
+    }
+  })
+  for (const [i, r] of rels.entries()) {
+    const person = (r.person_id ?? r.customer_id) as string | undefined
+    if (person) await requirePerson(tx, workspaceId, person, `relationships[${i}].person_id`)
+    else await requireBusiness(tx, workspaceId, r.business_id as string, `relationships[${i}].business_id`)
+    // KYC/KYB gate: an account opens only for holders whose verification is ACCEPTED (422 otherwise).
+    if (holderTypes.has(r.relationship_type as string)) await requireVerifiedParty(tx, workspaceId, person ? { customerId: person } : { businessId: r.business_id as string })
+  }
+  if (rels.filter((r) => r.relationship_type === 'PRIMARY_ACCOUNT_HOLDER').length > 1) {
+    throw new ApiError('BAD_REQUEST_BODY', 'an account has at most one PRIMARY_ACCOUNT_HOLDER', { invalid: { relationships: 'more than one PRIMARY_ACCOUNT_HOLDER' } })
+  }
+  if (accountType !== 'GENERAL_LEDGER' && !rels.some((r) => holderTypes.has(r.relationship_type as string))) {
+    throw new ApiError('BAD_REQUEST_BODY', 'a customer account needs a PRIMARY_ACCOUNT_HOLDER or ACCOUNT_HOLDER relationship', { missing: ['relationships'] })
+  }
+}
+
+export const relationshipRow = (workspaceId: string, accountId: string, r: Json, now: Date): AccountRelationshipRow => ({
+  workspace_id: workspaceId, id: uuidv7(), account_id: accountId, relationship_type: r.relationship_type as string,
+  person_id: ((r.person_id ?? r.customer_id) as string | undefined) ?? null, business_id: (r.business_id as string | undefined) ?? null,
+  created_at: now, updated_at: now,
+})
+
+/** Keeps the patchable terms of a request body, dropping server-set and request-only fields. */
+function termsOf(body: Json): Json {
+  const terms: Json = {}
+  for (const [k, v] of Object.entries(body)) if (!serverSet.includes(k) && !requestOnly.includes(k)) terms[k] = v
+  return terms
+}
+
+const fieldsOf = (terms: Json): Json => Object.fromEntries(Object.entries(terms).filter(([k]) => !columns.includes(k)))
+
+/** Checks the account's balances fit new limits; a limit change must not put it in breach. */
+function checkLimitsFit(ledger: LedgerAccountRow, floor: bigint | null, ceiling: bigint | null): void {
+  const breach = limitBreach({ ...toState(ledger), floor, ceiling })
+  if (breach) throw new ApiError('BALANCE_VIOLATION', `the account's current balances do not fit the new limits: ${breach}`)
+}
+
+/** Applies a PATCH or PUT body to an account, enforcing the status rules, in the caller's transaction. */
+async function changeAccount(tx: Tx, workspace: Workspace, accountId: string, body: Json, now: Date): Promise<Json> {
+  const row = await getAccount(tx, workspace.id, accountId, true)
+  if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account ${accountId} not found`)
+  const ledger = (await getLedgerAccount(tx, workspace.id, accountId, true))!
+  const before = toAccount(await viewOf(tx, workspace.id, row))
+  const patch = termsOf(body)
+  if (patch.account_type !== undefined && patch.account_type !== row.account_type) throw new ApiError('BAD_REQUEST_BODY', `account_type cannot change (it is ${row.account_type})`, { invalid: { account_type: 'cannot change' } })
+  if (patch.currency !== undefined && patch.currency !== ledger.currency) throw new ApiError('BAD_REQUEST_BODY', `currency cannot change (it is ${ledger.currency})`, { invalid: { currency: 'cannot change' } })
+  if (row.status === closedStatus && Object.keys(patch).some((k) => k !== 'metadata' && k !== 'nickname')) {
+    throw new ApiError('ACCOUNT_CLOSED', `account ${accountId} is closed; only its nickname and metadata can change`)
+  }
+  const status = (patch.status as string | undefined) ?? row.status
+  if (status === closedStatus && row.status !== closedStatus && (ledger.posted !== 0n || ledger.held !== 0n)) {
+    throw new ApiError('BALANCE_VIOLATION', `an account closes with a zero balance and no pending holds; it has ${ledger.posted} posted and ${ledger.held} held`)
+  }
+  const fields = { ...row.fields, ...fieldsOf(patch) }
+  await validateTerms(tx, workspace.id, { ...fields, interest_product_id: patch.interest_product_id ?? row.interest_product_id ?? undefined }, '')
+  const { floor, ceiling } = limitsOf(fields)
+  checkLimitsFit(ledger, floor, ceiling)
+  const accessStatus = (patch.access_status as string | undefined) ?? row.access_status
+  const updated: AccountRow = {
+    ...row,
+    status, access_status: accessStatus,
+    access_status_updated_at: accessStatus !== row.access_status ? now : row.access_status_updated_at,
+    nickname: patch.nickname !== undefined ? (patch.nickname as string) : row.nickname,
+    interest_product_id: patch.interest_product_id !== undefined ? (patch.interest_product_id as string) : row.interest_product_id,
+    fields: status === closedStatus && row.status !== closedStatus ? { ...fields, close_date: now.toISOString().slice(0, 10) } : fields,
+    updated_at: now,
+  }
+  await updateAccount(tx, updated)
+  await updateLedgerAccountTerms(tx, workspace.id, accountId, { status, access_status: accessStatus, floor, ceiling })
+  const after = toAccount(await viewOf(tx, workspace.id, updated))
+  await recordEvent(tx, { workspaceId: workspace.id, type: 'ACCOUNT.UPDATED', resourceId: accountId, resource: after, changedFields: changedFields(before, after) })
+  return after
+}
+
+export function registerAccountRoutes(api: Api): void {
+  const { clock, sql } = api.services
+
+  api.write('createAccount', async ({ tx, workspace, body }) => {
+    const req = body as Json
+    let template: Json = {}
+    if (req.account_template_id !== undefined) {
+      const t = await getTemplate(tx, workspace.id, req.account_template_id as string)
+      if (!t) throw new ApiError('BAD_REQUEST_BODY', `account_template_id ${req.account_template_id} names no template`, { invalid: { account_template_id: 'no such template' } })
+      if (!t.is_enabled) throw new ApiError('BAD_CONFIGURATION', `account template ${t.id} is disabled`)
+      template = (t.fields.template as Json) ?? {}
+    }
+    const terms = { ...termsOf(template), ...termsOf(req) }
+    const missing = ['account_type', 'currency'].filter((f) => terms[f] === undefined)
+    if (missing.length) throw new ApiError('BAD_REQUEST_BODY', `missing required fields: ${missing.join(', ')} (give them or an account_template_id)`, { missing })
+    await validateTerms(tx, workspace.id, terms, '')
+    const status = (terms.status as string | undefined) ?? 'ACTIVE_OR_DISBURSED'
+    if (notOpenable.has(status)) throw new ApiError('INVALID_STATUS', `an account cannot be opened as ${status}`)
+    const accessStatus = (terms.access_status as string | undefined) ?? 'ACTIVE'
+    const rels = (req.relationships as Json[] | undefined) ?? []
+    await checkRelationships(tx, workspace.id, rels, terms.account_type as string)
+
+    let accountNumber: string
+    if (req.manual_account_number !== undefined) {
+      accountNumber = req.manual_account_number as string
+      if (await accountNumberTaken(tx, workspace.id, accountNumber)) throw new ApiError('DUPLICATE_RESOURCE', `account number ${accountNumber} is already in use`)
+    } else accountNumber = await newAccountNumber(tx, workspace.id)
+
+    const now = clock.now()
+    const id = uuidv7()
+    const { floor, ceiling } = limitsOf(terms)
+    await insertLedgerAccount(tx, {
+      workspace_id: workspace.id, id, kind: 'ACCOUNT', account_number: accountNumber, currency: terms.currency as string,
+      status, access_status: accessStatus, floor, ceiling, created_at: now,
+    })
+    const row: AccountRow = {
+      workspace_id: workspace.id, id, account_type: terms.account_type as string,
+      account_template_id: (req.account_template_id as string | undefined) ?? null,
+      status, access_status: accessStatus,
+      customer_type: rels.some((r) => r.business_id !== undefined) ? 'BUSINESS' : rels.length ? 'PERSONAL' : null,
+      nickname: (terms.nickname as string | undefined) ?? null,
+      interest_product_id: (terms.interest_product_id as string | undefined) ?? null,
+      general_ledger_type: (terms.general_ledger_type as string | undefined) ?? null,
+      fields: { ...fieldsOf(terms), open_date: now.toISOString().slice(0, 10) },
+      access_status_updated_at: null, created_at: now, updated_at: now,
+    }
+    await insertAccount(tx, row)
+    const relationships = rels.map((r) => relationshipRow(workspace.id, id, r, now))
+    for (const r of relationships) await insertRelationship(tx, r)
+    const resource = toAccount({ row, ledger: { ...(await getLedgerAccount(tx, workspace.id, id))! }, relationships })
+    await recordEvent(tx, { workspaceId: workspace.id, type: 'ACCOUNT.CREATED', resourceId: id, resource })
+    return resource
+  })
+
+  api.read('getAccount', async ({ workspace, params }) => {
+    const row = await getAccount(sql, workspace.id, params.account_id)
+    if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account ${params.account_id} not found`)
+    return toAccount(await viewOf(sql, workspace.id, row))
+  })
+
+  api.read('listAccounts', async ({ workspace, query }) => {
+    const page = readPage(query)
+    const rows = await listAccounts(sql, workspace.id, query, page)
+    const { items, next_page_token } = pageOf(rows, page.limit)
+    const ids = items.map((r) => r.id)
+    const [ledgers, rels] = await Promise.all([getLedgerAccounts(sql, workspace.id, ids), relationshipsOf(sql, workspace.id, ids)])
+    const ledgerById = new Map(ledgers.map((l) => [l.id, l]))
+    const accounts = items.map((row) => toAccount({ row, ledger: ledgerById.get(row.id)!, relationships: rels.filter((r) => r.account_id === row.id) }))
+    return { accounts, ...(next_page_token ? { next_page_token } : {}) }
+  })
+
+  api.write('patchAccount', async ({ tx, workspace, params, body }) => changeAccount(tx, workspace, params.account_id, body as Json, clock.now()))
+  // The deprecated PUT takes the same fields; it changes what it is given, like PATCH.
+  api.write('updateAccount', async ({ tx, workspace, params, body }) => changeAccount(tx, workspace, params.account_id, body as Json, clock.now()))
+
+  api.write('initiateAccountClosure', async ({ tx, workspace, params, body }) => {
+    const row = await getAccount(tx, workspace.id, params.account_id, true)
+    if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account ${params.account_id} not found`)
+    if (row.status === closedStatus) throw new ApiError('ACCOUNT_CLOSED', `account ${row.id} is already closed`)
+    const now = clock.now()
+    const ledger = (await getLedgerAccount(tx, workspace.id, row.id, true))!
+    if (ledger.held !== 0n) throw new ApiError('UNABLE_TO_TRANSACT', `account ${row.id} has ${ledger.held} held by pending transfers; complete or cancel them first`)
+    const closure = body as Json
+    const internalMove = closure.payment_method === 'INTERNAL_TRANSFER_TO_CUSTOMER_ACCOUNT' || closure.payment_method === 'INTERNAL_TRANSFER_TO_INTERNAL_ACCOUNT'
+    if (ledger.posted > 0n && internalMove) {
+      // Sweep the balance to the destination through the ledger, then close.
+      if (!closure.destination_id) throw new ApiError('BAD_REQUEST_BODY', 'destination_id is required to move the balance', { missing: ['destination_id'] })
+      const [outcome] = await createTransfers(tx, [{
+        workspaceId: workspace.id, id: uuidv7(), kind: 'ACCOUNT_CLOSURE', type: 'ACCOUNT_TO_ACCOUNT', captureMode: 'IMMEDIATE',
+        movement: { debitAccountId: row.id, creditAccountId: closure.destination_id as string, amount: ledger.posted, currency: ledger.currency },
+        idempotencyKey: null, referenceId: null, memo: 'account closure', expiresAt: null, details: { reason: closure.reason },
+      }], now)
+      if (!outcome.ok) throw new ApiError(outcome.rejection.code, `the closing balance cannot move: ${outcome.rejection.detail}`)
+    }
+    const after = (await getLedgerAccount(tx, workspace.id, row.id))!
+    // With a zero balance the account closes now; otherwise it waits IN_CLOSING for the balance to leave by ACH or draft.
+    const status = after.posted === 0n ? closedStatus : 'IN_CLOSING'
+    const before = toAccount(await viewOf(tx, workspace.id, row))
+    const updated: AccountRow = {
+      ...row, status, updated_at: now,
+      fields: { ...row.fields, account_closure: { ...closure, validation_responses: [] }, ...(status === closedStatus ? { close_date: now.toISOString().slice(0, 10) } : {}) },
+    }
+    await updateAccount(tx, updated)
+    await updateLedgerAccountTerms(tx, workspace.id, row.id, { status, access_status: row.access_status, floor: after.floor, ceiling: after.ceiling })
+    const resource = toAccount(await viewOf(tx, workspace.id, updated))
+    await recordEvent(tx, { workspaceId: workspace.id, type: 'ACCOUNT.UPDATED', resourceId: row.id, resource, changedFields: changedFields(before, resource) })
+    return resource
+  })
+
+  // Stop payments are placed by the ACH rail, which is not built yet, so there are none to list.
+  api.read('listStopPayment', async () => ({ stop_payments: [] }))
+}

@@ -1,0 +1,89 @@
+// Account products: INTEREST (rates, calculation method, payout schedule) and FEE (type, amount,
+// currency). Stored, validated and attached to accounts; accrual and charging come later.
+
+import type { Static } from 'typebox'
+import { ApiError } from '../platform/errors.js'
+import type { Api } from '../platform/http.js'
+import { isUuid, uuidv7 } from '../platform/ids.js'
+import { pageOf, readPage } from '../platform/pagination.js'
+import type { account_product } from '../spec/schemas.js'
+import { getProduct, insertProduct, listProducts, updateProduct, type ProductRow } from './store.js'
+
+type Product = Static<typeof account_product>
+type Json = Record<string, unknown>
+
+const interestFields = ['accrual_payout_schedule', 'calculation_method', 'rates'] as const
+const feeFields = ['amount', 'currency', 'fee_type'] as const
+/** Fields each product type keeps; the other type's fields are refused, not silently stored. */
+const allowedFields = {
+  INTEREST: new Set(['product_type', 'description', ...interestFields]),
+  FEE: new Set(['product_type', 'description', ...feeFields]),
+}
+
+/** Checks a whole product (after a patch is applied) against the rules its type carries. */
+export function validateProduct(p: Json): void {
+  const type = p.product_type as 'INTEREST' | 'FEE'
+  const required = type === 'INTEREST' ? interestFields : feeFields
+  const missing = required.filter((f) => p[f] === undefined)
+  if (missing.length) throw new ApiError('BAD_REQUEST_BODY', `missing required fields for a ${type} product: ${missing.join(', ')}`, { missing })
+  const unknown = Object.keys(p).filter((k) => k !== 'id' && !allowedFields[type].has(k))
+  if (unknown.length) throw new ApiError('BAD_REQUEST_BODY', `fields not part of a ${type} product: ${unknown.join(', ')}`, { invalid: Object.fromEntries(unknown.map((k) => [k, 'unknown field'])) })
+  if (type === 'FEE' && (p.amount as number) < 0) throw new ApiError('BAD_REQUEST_BODY', 'a fee amount is not negative', { invalid: { amount: 'must be >= 0' } })
+  if (type === 'INTEREST') {
+    const rates = p.rates as { valid_from: string; valid_to?: string }[]
+    if (rates.length === 0) throw new ApiError('BAD_REQUEST_BODY', 'an interest product needs at least one rate', { invalid: { rates: 'must not be empty' } })
+    rates.forEach((r, i) => {
+      if (r.valid_to !== undefined && r.valid_to < r.valid_from) throw new ApiError('BAD_REQUEST_BODY', `rates[${i}]: valid_to is before valid_from`, { invalid: { [`rates[${i}].valid_to`]: 'before valid_from' } })
+    })
+    // Periods must not overlap, or which rate applies on a day would be ambiguous.
+    const sorted = [...rates].sort((a, b) => a.valid_from.localeCompare(b.valid_from))
+    for (let i = 1; i < sorted.length; i++) {
+      const prevEnd = sorted[i - 1].valid_to
+      if (prevEnd === undefined || prevEnd >= sorted[i].valid_from) throw new ApiError('BAD_REQUEST_BODY', 'interest rate periods overlap', { invalid: { rates: 'periods overlap' } })
+    }
+  }
+}
+
+export const toProduct = (row: ProductRow): Product => ({ ...(row.fields as Product), id: row.id, product_type: row.product_type })
+
+export function registerProductRoutes(api: Api): void {
+  const { clock, sql } = api.services
+
+  api.write('createAccountResourceProduct', async ({ tx, workspace, body }) => {
+    const fields = { ...(body as Json) }
+    delete fields.id
+    validateProduct(fields)
+    const now = clock.now()
+    const row: ProductRow = { workspace_id: workspace.id, id: uuidv7(), product_type: fields.product_type as 'INTEREST' | 'FEE', fields, created_at: now, updated_at: now }
+    await insertProduct(tx, row)
+    return toProduct(row)
+  })
+
+  api.write('patchAccountProduct', async ({ tx, workspace, params, body }) => {
+    const row = await getProduct(tx, workspace.id, params.product_id, true)
+    if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account product ${params.product_id} not found`)
+    const patch = { ...(body as Json) }
+    delete patch.id
+    if (patch.product_type !== row.product_type) throw new ApiError('BAD_REQUEST_BODY', `product_type cannot change (it is ${row.product_type})`, { invalid: { product_type: `must be ${row.product_type}` } })
+    const fields = { ...row.fields, ...patch }
+    validateProduct(fields)
+    const updated: ProductRow = { ...row, fields, updated_at: clock.now() }
+    await updateProduct(tx, updated)
+    return toProduct(updated)
+  })
+
+  api.read('listAccountResourceProducts', async ({ workspace, query }) => {
+    const page = readPage(query)
+    // The spec types this id as a plain string: one that is not a UUID names no product.
+    if (query.id !== undefined && !isUuid(query.id)) return { account_products: [] }
+    if (query.start_date && query.end_date && query.end_date < query.start_date) throw new ApiError('BAD_QUERY_PARAMETER', 'end_date is before start_date', { invalid: { end_date: 'before start_date' } })
+    const dayAfter = (d: string) => new Date(Date.parse(d + 'T00:00:00Z') + 86_400_000)
+    const rows = await listProducts(sql, workspace.id, {
+      product_type: query.product_type, id: query.id,
+      from: query.start_date ? new Date(query.start_date + 'T00:00:00Z') : undefined,
+      to: query.end_date ? dayAfter(query.end_date) : undefined,
+    }, page)
+    const { items, next_page_token } = pageOf(rows, page.limit)
+    return { account_products: items.map(toProduct), ...(next_page_token ? { next_page_token } : {}) }
+  })
+}

@@ -1,0 +1,77 @@
+// Account templates: the terms an account copies when opened (type, currency, limits, rails,
+// products). Request fields on POST /accounts override them.
+
+import { ApiError } from '../platform/errors.js'
+import type { Queryable } from '../platform/db.js'
+import type { Api } from '../platform/http.js'
+import { uuidv7 } from '../platform/ids.js'
+import { pageOf, readPage } from '../platform/pagination.js'
+import { deleteTemplate, getTemplate, insertTemplate, listTemplates, unknownProducts, updateTemplate, type TemplateRow } from './store.js'
+
+type Json = Record<string, unknown>
+
+/**
+ * Terms shared by templates and accounts: the products named exist with the right type, and the
+ * floor (less any overdraft) lies below the ceiling.
+ */
+export async function validateTerms(db: Queryable, workspaceId: string, terms: Json, at: string): Promise<void> {
+  const interest = terms.interest_product_id as string | undefined
+  if (interest && (await unknownProducts(db, workspaceId, 'INTEREST', [interest])).length) {
+    throw new ApiError('BAD_REQUEST_BODY', `${at}interest_product_id ${interest} names no INTEREST product`, { invalid: { [`${at}interest_product_id`]: 'no such INTEREST product' } })
+  }
+  const fees = (terms.fee_product_ids as string[] | undefined) ?? []
+  const unknown = await unknownProducts(db, workspaceId, 'FEE', [...new Set(fees)])
+  if (unknown.length) throw new ApiError('BAD_REQUEST_BODY', `${at}fee_product_ids name no FEE product: ${unknown.join(', ')}`, { invalid: { [`${at}fee_product_ids`]: 'no such FEE product' } })
+  const floor = (terms.balance_floor as { balance: number } | undefined)?.balance
+  const ceiling = (terms.balance_ceiling as { balance: number } | undefined)?.balance
+  if (floor !== undefined && ceiling !== undefined && floor > ceiling) {
+    throw new ApiError('BAD_REQUEST_BODY', `${at}balance_floor is above balance_ceiling`, { invalid: { [`${at}balance_floor`]: 'above balance_ceiling' } })
+  }
+}
+
+export const toTemplate = (row: TemplateRow): Json => ({ ...row.fields, id: row.id, is_enabled: row.is_enabled, name: row.name })
+
+export function registerTemplateRoutes(api: Api): void {
+  const { clock, sql } = api.services
+
+  const rowFrom = async (db: Queryable, workspaceId: string, body: Json, id: string, createdAt: Date): Promise<TemplateRow> => {
+    const fields = { ...body }
+    delete fields.id
+    const template = fields.template as Json
+    await validateTerms(db, workspaceId, template, 'template.')
+    return { workspace_id: workspaceId, id, name: body.name as string, account_type: template.account_type as string, is_enabled: body.is_enabled as boolean, fields, created_at: createdAt, updated_at: clock.now() }
+  }
+
+  api.write('createAccountTemplate', async ({ tx, workspace, body }) => {
+    const now = clock.now()
+    const row = await rowFrom(tx, workspace.id, body as Json, uuidv7(), now)
+    await insertTemplate(tx, row)
+    return toTemplate(row)
+  })
+
+  api.write('updateAccountTemplate', async ({ tx, workspace, params, body }) => {
+    const current = await getTemplate(tx, workspace.id, params.template_id)
+    if (!current) throw new ApiError('RESOURCE_NOT_FOUND', `account template ${params.template_id} not found`)
+    const row = await rowFrom(tx, workspace.id, body as Json, current.id, current.created_at)
+    await updateTemplate(tx, row)
+    return toTemplate(row)
+  })
+
+  api.read('getAccountTemplate', async ({ workspace, params }) => {
+    const row = await getTemplate(sql, workspace.id, params.template_id)
+    if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account template ${params.template_id} not found`)
+    return toTemplate(row)
+  })
+
+  api.write('DeleteAccountTemplate', async ({ tx, workspace, params }) => {
+    if (!(await deleteTemplate(tx, workspace.id, params.template_id))) throw new ApiError('RESOURCE_NOT_FOUND', `account template ${params.template_id} not found`)
+    return { id: params.template_id, resource: 'account_template' }
+  })
+
+  api.read('listAccountTemplates', async ({ workspace, query }) => {
+    const page = readPage(query)
+    const rows = await listTemplates(sql, workspace.id, { account_type: query.account_type }, page)
+    const { items, next_page_token } = pageOf(rows, page.limit)
+    return { account_templates: items.map(toTemplate), ...(next_page_token ? { next_page_token } : {}) }
+  })
+}

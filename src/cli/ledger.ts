@@ -1,0 +1,31 @@
+import { parseArgs } from 'node:util'
+import { auditLedger } from '../ledger/store.js'
+import { commonOptions, configFrom, UsageError, withDatabase, type Command } from './common.js'
+
+export const ledger: Command = {
+  usage: ['keel ledger check [--workspace ID] [--data-dir DIR] [--json]'],
+  async run([sub, ...args]) {
+    if (sub !== 'check') throw new UsageError(`unknown ledger command: ${sub ?? '(none)'}`)
+    const { values } = parseArgs({ args, options: { ...commonOptions, workspace: { type: 'string' }, json: { type: 'boolean' } } })
+    const report = await withDatabase(configFrom(values), (db) => auditLedger(db.sql, values.workspace))
+    if (values.json) {
+      process.stdout.write(JSON.stringify(report) + '\n')
+      return report.discrepancies.length ? 1 : 0
+    }
+    const { accounts, transfers, entries, holds } = report.checked
+    const lines = [
+      `ledger check (${values.workspace ? `workspace ${values.workspace}` : 'all workspaces'}): ${accounts} accounts, ${transfers} transfers, ${entries} entries, ${holds} holds`,
+      '  every transfer\'s entries sum to zero per currency',
+      '  POSTED transfers have entries; PENDING, CANCELED and EXPIRED ones have none',
+      '  each account\'s posted balance equals the sum of its entries',
+      '  each account\'s held balance equals the sum of its PENDING holds',
+      '  each hold\'s status matches its transfer\'s',
+      '  every entry is in its account\'s currency',
+      '  no account is below its floor or above its ceiling',
+      report.discrepancies.length ? `${report.discrepancies.length} discrepancies:` : 'clean: no discrepancies',
+      ...report.discrepancies.map((d) => '  ' + d),
+    ]
+    process.stdout.write(lines.join('\n') + '\n')
+    return report.discrepancies.length ? 1 : 0
+  },
+}

@@ -1,0 +1,241 @@
+// Group commit. Concurrent transfer requests are gathered into one database transaction: the
+// idempotency keys of the whole batch are claimed with one statement, the accounts locked with one,
+// every transfer decided in memory by rules.ts, and transfers, entries, holds, balances, events and
+// idempotency records written with one set-based statement each, pipelined, then one durable
+// commit. Each request still gets its own outcome: a rejected transfer changes nothing and does not
+// affect its neighbours. Without group commit (batchSizeMax 1) every request is its own transaction
+// through the very same code.
+
+import { systemClock, type Clock } from '../platform/clock.js'
+import type { Sql, Tx } from '../platform/db.js'
+import { ApiError } from '../platform/errors.js'
+import { recordEvents, type EventInput } from '../platform/events.js'
+import { lockAccounts, planTransfers, reserveSeqs, writeStatements, type LedgerAccountRow, type NewTransfer, type TransferOutcome } from './store.js'
+import { accountsOf } from './rules.js'
+
+/** Most transfers in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
+export const batchSizeMaxDefault = 256
+/** How long a batch waits for company while another batch is in flight. */
+export const batchWaitMsDefault = 2
+/** Batches in flight at once per process; more only queue on the same row locks. */
+export const batchesInFlightMaxDefault = 4
+
+/** What one request asks of the batch, and how its answer is built. */
+export interface TransferJob {
+  transfer: NewTransfer
+  /** Idempotency-Key and the request's hash, when the client sent a key. */
+  idempotency?: { key: string; requestHash: string }
+  /** The response body and the outbox events of an accepted transfer (accounts keyed workspace/id). */
+  render(outcome: Extract<TransferOutcome, { ok: true }>, accounts: Map<string, LedgerAccountRow>): { status: number; body: unknown; events: EventInput[] }
+}
+
+export interface JobResult { status: number; body: unknown; replayed: boolean }
+
+interface Pending { job: TransferJob; resolve(r: JobResult): void; reject(e: unknown): void }
+
+export interface BatcherOptions {
+  batchSizeMax?: number
+  batchWaitMs?: number
+  batchesInFlightMax?: number
+  clock?: Clock
+  /**
+   * Called, outside any batch transaction, when transfers name accounts that do not exist; it may
+   * create some (the sandbox funding account is made on first use) and says whether it did.
+   */
+  createMissing?(workspaceId: string, accountIds: string[]): Promise<boolean>
+}
+
+/** A batch found accounts the createMissing hook may create: roll back, create them, run again. */
+class MissingAccounts extends Error {
+  constructor(readonly missing: Map<string, string[]>) { super('accounts missing') }
+}
+
+export class TransferBatcher {
+  private queue: Pending[] = []
+  private inFlight = 0
+  private timer: NodeJS.Timeout | undefined
+  private scheduled = false
+  private readonly sizeMax: number
+  private readonly waitMs: number
+  private readonly inFlightMax: number
+  private readonly clock: Clock
+  /** Batches committed and transfers in them, for the bench and tests. */
+  readonly stats = { batches: 0, jobs: 0 }
+
+  constructor(private readonly sql: Sql, private readonly options: BatcherOptions = {}) {
+    this.sizeMax = options.batchSizeMax ?? batchSizeMaxDefault
+    this.waitMs = options.batchWaitMs ?? batchWaitMsDefault
+    this.inFlightMax = options.batchesInFlightMax ?? batchesInFlightMaxDefault
+    this.clock = options.clock ?? systemClock
+  }
+
+  submit(job: TransferJob): Promise<JobResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, resolve, reject })
+      this.pump()
+    })
+  }
+
+  /** Starts a batch when there is work and room: at once when full or idle, else after the wait. */
+  private pump(): void {
+    if (this.queue.length === 0 || this.inFlight >= this.inFlightMax) return
+    if (this.queue.length >= this.sizeMax) return this.flush()
+    if (this.inFlight === 0) {
+      // Idle: gather whatever else arrives in this turn of the event loop, then go.
+      if (!this.scheduled) {
+        this.scheduled = true
+        setImmediate(() => { this.scheduled = false; this.flush() })
+      }
+      return
+    }
+    this.timer ??= setTimeout(() => { this.timer = undefined; this.flush() }, this.waitMs)
+  }
+
+  private flush(): void {
+    if (this.timer) { clearTimeout(this.timer); this.timer = undefined }
+    if (this.queue.length === 0 || this.inFlight >= this.inFlightMax) return
+    // A second request with the same workspace and key waits for the next batch, where it replays.
+    const batch: Pending[] = []
+    const later: Pending[] = []
+    const keys = new Set<string>()
+    for (const p of this.queue) {
+      const key = p.job.idempotency && `${p.job.transfer.workspaceId}/${p.job.idempotency.key}`
+      if (batch.length >= this.sizeMax || (key && keys.has(key))) { later.push(p); continue }
+      if (key) keys.add(key)
+      batch.push(p)
+    }
+    this.queue = later
+    this.inFlight++
+    void this.run(batch).finally(() => {
+      this.inFlight--
+      this.pump()
+    })
+    this.pump()
+  }
+
+  private async run(batch: Pending[]): Promise<void> {
+    try {
+      const results = await this.commit(batch)
+      this.stats.batches++
+      this.stats.jobs += batch.length
+      batch.forEach((p, i) => {
+        const r = results[i]
+        if (r instanceof Error) p.reject(r)
+        else p.resolve(r)
+      })
+    } catch (err) {
+      if (err instanceof MissingAccounts && this.options.createMissing) {
+        let created = false
+        for (const [workspaceId, ids] of err.missing) created = (await this.options.createMissing(workspaceId, ids).catch(() => false)) || created
+        if (created) return this.run(batch)
+        return this.settleAlone(batch, false)
+      }
+      // Something failed the whole transaction (not a rule: rules reject one transfer). Run each
+      // request on its own so only the one that causes it fails.
+      if (batch.length > 1) return this.settleAlone(batch, true)
+      batch[0].reject(err)
+    }
+  }
+
+  private async settleAlone(batch: Pending[], retryMissing: boolean): Promise<void> {
+    await Promise.all(batch.map(async (p) => {
+      try {
+        const [r] = await this.commit([p], retryMissing)
+        if (r instanceof Error) p.reject(r)
+        else p.resolve(r)
+      } catch (err) {
+        if (err instanceof MissingAccounts) {
+          // Already offered to createMissing: decide the transfer with the account absent.
+          try {
+            const [r] = await this.commit([p], false)
+            if (r instanceof Error) p.reject(r); else p.resolve(r)
+          } catch (e) { p.reject(e) }
+          return
+        }
+        p.reject(err)
+      }
+    }))
+  }
+
+  /** One transaction for the batch; returns each request's result or its error, in order. */
+  private async commit(batch: Pending[], offerMissing = true): Promise<(JobResult | Error)[]> {
+    return this.sql.begin(async (tx) => {
+      const results: (JobResult | Error | undefined)[] = batch.map(() => undefined)
+      await this.claimKeys(tx, batch, results)
+      const runnable = batch.flatMap((p, i) => (results[i] === undefined ? [i] : []))
+      if (runnable.length > 0) {
+        const transfers = runnable.map((i) => batch[i].job.transfer)
+        const [locked, seqs] = await Promise.all([
+          lockAccounts(tx, transfers.flatMap((t) => accountsOf({ kind: 'post', movement: t.movement }).map((id) => ({ workspaceId: t.workspaceId, id })))),
+          reserveSeqs(tx, transfers.length),
+        ])
+        if (offerMissing && this.options.createMissing) {
+          const missing = new Map<string, string[]>()
+          for (const t of transfers) {
+            for (const id of [t.movement.debitAccountId, t.movement.creditAccountId]) {
+              if (!locked.has(`${t.workspaceId}/${id}`)) missing.set(t.workspaceId, [...(missing.get(t.workspaceId) ?? []), id])
+            }
+          }
+          if (missing.size > 0) throw new MissingAccounts(missing)
+        }
+        const now = this.clock.now()
+        const { outcomes, writes } = planTransfers(locked, transfers, seqs, now)
+        const events: EventInput[] = []
+        const stored: { workspaceId: string; key: string; requestHash: string; status: number; body: unknown }[] = []
+        outcomes.forEach((outcome, n) => {
+          const i = runnable[n]
+          const { job } = batch[i]
+          if (!outcome.ok) {
+            results[i] = new ApiError(outcome.rejection.code, outcome.rejection.detail)
+            return
+          }
+          const rendered = job.render(outcome, locked)
+          events.push(...rendered.events)
+          results[i] = { status: rendered.status, body: rendered.body, replayed: false }
+          if (job.idempotency) stored.push({ workspaceId: job.transfer.workspaceId, key: job.idempotency.key, requestHash: job.idempotency.requestHash, status: rendered.status, body: rendered.body })
+        })
+        const statements = writeStatements(tx, writes)
+        if (events.length) statements.push(recordEvents(tx, events))
+        if (stored.length) {
+          // The outcome commits with the transfer: a retry after a crash replays it or runs it for the first time.
+          statements.push(tx`
+            insert into idempotency_keys (workspace_id, key, request_hash, response_status, response_body)
+            select w, k, h, s, b::jsonb from unnest(${stored.map((s) => s.workspaceId)}::uuid[], ${stored.map((s) => s.key)}::text[],
+              ${stored.map((s) => s.requestHash)}::text[], ${stored.map((s) => s.status)}::int4[], ${stored.map((s) => JSON.stringify(s.body))}::text[])
+              as v(w, k, h, s, b)`)
+        }
+        await Promise.all(statements)
+      }
+      return results as (JobResult | Error)[]
+    }) as Promise<(JobResult | Error)[]>
+  }
+
+  /**
+   * Claims the batch's Idempotency-Keys as runMutation does for one request: a transaction-scoped
+   * advisory lock per key (held: another request with it is in flight → IDEMPOTENCY_CONCURRENT_USE),
+   * then the stored outcome, read after the lock so a just-committed one is seen (→ replay, or
+   * IDEMPOTENCY_INVALID_REUSE for a different request).
+   */
+  private async claimKeys(tx: Tx, batch: Pending[], results: (JobResult | Error | undefined)[]): Promise<void> {
+    const keyed = batch.flatMap((p, i) => (p.job.idempotency ? [{ i, workspaceId: p.job.transfer.workspaceId, ...p.job.idempotency }] : []))
+    if (keyed.length === 0) return
+    const workspaceIds = keyed.map((k) => k.workspaceId)
+    const keys = keyed.map((k) => k.key)
+    const [locks, prior] = await Promise.all([
+      tx<{ n: number; locked: boolean }[]>`
+        select n::int, pg_try_advisory_xact_lock(hashtextextended(w::text || '/' || k, 0)) as locked
+        from unnest(${workspaceIds}::uuid[], ${keys}::text[]) with ordinality as x(w, k, n) order by n`,
+      tx<{ workspace_id: string; key: string; request_hash: string; response_status: number; response_body: unknown }[]>`
+        select i.workspace_id, i.key, i.request_hash, i.response_status, i.response_body
+        from idempotency_keys i join unnest(${workspaceIds}::uuid[], ${keys}::text[]) as x(w, k) on i.workspace_id = x.w and i.key = x.k`,
+    ])
+    const priorByKey = new Map(prior.map((r) => [`${r.workspace_id}/${r.key}`, r]))
+    for (const [n, k] of keyed.entries()) {
+      if (!locks[n].locked) { results[k.i] = new ApiError('IDEMPOTENCY_CONCURRENT_USE', 'a request with this Idempotency-Key is still in progress'); continue }
+      const p = priorByKey.get(`${k.workspaceId}/${k.key}`)
+      if (!p) continue
+      if (p.request_hash !== k.requestHash) results[k.i] = new ApiError('IDEMPOTENCY_INVALID_REUSE', 'this Idempotency-Key was used with a different request')
+      else results[k.i] = { status: p.response_status, body: p.response_body, replayed: true }
+    }
+  }
+}

@@ -1,0 +1,395 @@
+// The one SQL path that moves money. It locks the accounts a batch touches (in workspace, id
+// order, so two batches never wait on each other in a cycle), lets rules.ts decide every operation
+// against the locked state, and writes transfers, entries, holds and balances with set-based
+// statements in the caller's transaction. Nothing else writes ledger_entries, ledger_holds or the
+// balance columns of ledger_accounts.
+
+import { assert } from '../platform/assert.js'
+import type { Queryable, Tx } from '../platform/db.js'
+import { accountsOf, decide, type AccountState, type Movement, type Operation, type Rejection } from './rules.js'
+
+export interface LedgerAccountRow {
+  workspace_id: string
+  id: string
+  kind: 'ACCOUNT' | 'INTERNAL' | 'SYSTEM'
+  account_number: string
+  currency: string
+  status: string
+  access_status: string
+  posted: bigint
+  held: bigint
+  floor: bigint | null
+  ceiling: bigint | null
+  created_at: Date
+}
+
+export interface TransferRow {
+  workspace_id: string
+  id: string
+  seq: bigint
+  kind: string
+  type: string
+  status: 'POSTED' | 'PENDING' | 'CANCELED' | 'EXPIRED'
+  currency: string
+  amount: bigint
+  debit_account_id: string
+  credit_account_id: string
+  idempotency_key: string | null
+  reference_id: string | null
+  memo: string | null
+  expires_at: Date | null
+  details: Record<string, unknown>
+  created_at: Date
+  updated_at: Date
+  posted_at: Date | null
+}
+
+export interface EntryRow {
+  workspace_id: string
+  transfer_id: string
+  line: number
+  account_id: string
+  currency: string
+  amount: bigint
+  posted_after: bigint
+  available_after: bigint
+  created_at: Date
+}
+
+export interface HoldRow {
+  workspace_id: string
+  id: string
+  account_id: string
+  amount: bigint
+  currency: string
+  status: 'PENDING' | 'CLEARED' | 'RELEASED' | 'EXPIRED'
+  expires_at: Date | null
+  posted_after: bigint
+  available_after: bigint
+  created_at: Date
+  updated_at: Date
+}
+
+/** A transfer to create: posted at once (IMMEDIATE) or held until captured (MANUAL). */
+export interface NewTransfer {
+  workspaceId: string
+  id: string
+  kind: string
+  type: string
+  captureMode: 'IMMEDIATE' | 'MANUAL'
+  movement: Movement
+  idempotencyKey: string | null
+  referenceId: string | null
+  memo: string | null
+  expiresAt: Date | null
+  details: Record<string, unknown>
+}
+
+export type TransferOutcome =
+  | { ok: true; transfer: TransferRow; entries: EntryRow[]; hold: HoldRow | undefined }
+  | { ok: false; rejection: Rejection }
+
+const accountKey = (workspaceId: string, id: string) => `${workspaceId}/${id}`
+
+export function toState(row: LedgerAccountRow): AccountState {
+  return { id: row.id, currency: row.currency, status: row.status, accessStatus: row.access_status, posted: row.posted, held: row.held, floor: row.floor, ceiling: row.ceiling }
+}
+
+/** Locks the named ledger accounts FOR UPDATE in (workspace, id) order and returns them by workspace/id. */
+export async function lockAccounts(tx: Tx, keys: { workspaceId: string; id: string }[]): Promise<Map<string, LedgerAccountRow>> {
+  const unique = [...new Map(keys.map((k) => [accountKey(k.workspaceId, k.id), k])).values()]
+  if (unique.length === 0) return new Map()
+  const rows = await tx<LedgerAccountRow[]>`
+    select l.* from ledger_accounts l
+    join unnest(${unique.map((k) => k.workspaceId)}::uuid[], ${unique.map((k) => k.id)}::uuid[]) as k(w, i)
+      on l.workspace_id = k.w and l.id = k.i
+    order by l.workspace_id, l.id
+    for update of l`
+  return new Map(rows.map((r) => [accountKey(r.workspace_id, r.id), r]))
+}
+
+/** Reserves `count` transfer sequence numbers (the int64 ids the transaction views show). */
+export async function reserveSeqs(tx: Queryable, count: number): Promise<bigint[]> {
+  if (count === 0) return []
+  const rows = await tx<{ seq: bigint }[]>`select nextval(pg_get_serial_sequence('ledger_transfers', 'seq')) as seq from generate_series(1, ${count})`
+  return rows.map((r) => r.seq)
+}
+
+/** The statements that write one decided batch; the caller runs them (pipelined) in its transaction. */
+export interface Writes { transfers: TransferRow[]; entries: EntryRow[]; holds: HoldRow[]; balances: LedgerAccountRow[] }
+
+/**
+ * Decides each new transfer in order against the locked accounts; accepted ones change the working
+ * balances the next one sees, rejected ones change nothing. Returns each outcome and the rows to write.
+ */
+export function planTransfers(locked: Map<string, LedgerAccountRow>, transfers: NewTransfer[], seqs: bigint[], now: Date): { outcomes: TransferOutcome[]; writes: Writes } {
+  assert(seqs.length >= transfers.length, 'a sequence number for every transfer')
+  const states = new Map<string, Map<string, AccountState>>()
+  const statesOf = (workspaceId: string) => {
+    let m = states.get(workspaceId)
+    if (!m) {
+      m = new Map()
+      states.set(workspaceId, m)
+    }
+    return m
+  }
+  for (const row of locked.values()) statesOf(row.workspace_id).set(row.id, toState(row))
+  const writes: Writes = { transfers: [], entries: [], holds: [], balances: [] }
+  const touched = new Set<string>()
+  const outcomes = transfers.map((t, i): TransferOutcome => {
+    const op: Operation = { kind: t.captureMode === 'MANUAL' ? 'hold' : 'post', movement: t.movement }
+    const decided = decide(statesOf(t.workspaceId), op)
+    if (!decided.ok) return decided
+    for (const id of accountsOf(op)) touched.add(accountKey(t.workspaceId, id))
+    const transfer: TransferRow = {
+      workspace_id: t.workspaceId, id: t.id, seq: seqs[i], kind: t.kind, type: t.type,
+      status: op.kind === 'hold' ? 'PENDING' : 'POSTED',
+      currency: t.movement.currency, amount: t.movement.amount,
+      debit_account_id: t.movement.debitAccountId, credit_account_id: t.movement.creditAccountId,
+      idempotency_key: t.idempotencyKey, reference_id: t.referenceId, memo: t.memo, expires_at: t.expiresAt, details: t.details,
+      created_at: now, updated_at: now, posted_at: op.kind === 'post' ? now : null,
+    }
+    const entries = decided.postings.map((p, line): EntryRow => ({
+      workspace_id: t.workspaceId, transfer_id: t.id, line, account_id: p.accountId, currency: t.movement.currency,
+      amount: p.amount, posted_after: p.postedAfter, available_after: p.availableAfter, created_at: now,
+    }))
+    const hold: HoldRow | undefined = decided.hold && {
+      workspace_id: t.workspaceId, id: t.id, account_id: decided.hold.accountId, amount: decided.hold.amount, currency: t.movement.currency,
+      status: 'PENDING', expires_at: t.expiresAt, posted_after: decided.hold.postedAfter, available_after: decided.hold.availableAfter,
+      created_at: now, updated_at: now,
+    }
+    writes.transfers.push(transfer)
+    writes.entries.push(...entries)
+    if (hold) writes.holds.push(hold)
+    return { ok: true, transfer, entries, hold }
+  })
+  for (const key of touched) {
+    const row = locked.get(key)!
+    const state = states.get(row.workspace_id)!.get(row.id)!
+    writes.balances.push({ ...row, posted: state.posted, held: state.held })
+  }
+  return { outcomes, writes }
+}
+
+const str = (v: bigint) => v.toString()
+
+/** The pending statements that apply `writes`; run them together so they pipeline. */
+export function writeStatements(tx: Tx, w: Writes): Promise<unknown>[] {
+  const out: Promise<unknown>[] = []
+  if (w.transfers.length) {
+    const t = w.transfers
+    out.push(tx`
+      insert into ledger_transfers (workspace_id, id, seq, kind, type, status, currency, amount, debit_account_id, credit_account_id,
+        idempotency_key, reference_id, memo, expires_at, details, created_at, updated_at, posted_at)
+      select w, i, seq, kind, type, status, currency, amount, debit, credit, idem, ref, memo, expires, details::jsonb, created, updated, posted
+      from unnest(${t.map((r) => r.workspace_id)}::uuid[], ${t.map((r) => r.id)}::uuid[], ${t.map((r) => str(r.seq))}::int8[],
+        ${t.map((r) => r.kind)}::text[], ${t.map((r) => r.type)}::text[], ${t.map((r) => r.status)}::text[], ${t.map((r) => r.currency)}::text[],
+        ${t.map((r) => str(r.amount))}::int8[], ${t.map((r) => r.debit_account_id)}::uuid[], ${t.map((r) => r.credit_account_id)}::uuid[],
+        ${t.map((r) => r.idempotency_key) as string[]}::text[], ${t.map((r) => r.reference_id) as string[]}::text[], ${t.map((r) => r.memo) as string[]}::text[],
+        ${t.map((r) => r.expires_at?.toISOString() ?? null) as string[]}::timestamptz[], ${t.map((r) => JSON.stringify(r.details))}::text[],
+        ${t.map((r) => r.created_at.toISOString())}::timestamptz[], ${t.map((r) => r.updated_at.toISOString())}::timestamptz[],
+        ${t.map((r) => r.posted_at?.toISOString() ?? null) as string[]}::timestamptz[])
+        as v(w, i, seq, kind, type, status, currency, amount, debit, credit, idem, ref, memo, expires, details, created, updated, posted)`)
+  }
+  if (w.entries.length) out.push(insertEntries(tx, w.entries))
+  if (w.holds.length) {
+    const h = w.holds
+    out.push(tx`
+      insert into ledger_holds (workspace_id, id, account_id, amount, currency, status, expires_at, posted_after, available_after, created_at, updated_at)
+      select * from unnest(${h.map((r) => r.workspace_id)}::uuid[], ${h.map((r) => r.id)}::uuid[], ${h.map((r) => r.account_id)}::uuid[],
+        ${h.map((r) => str(r.amount))}::int8[], ${h.map((r) => r.currency)}::text[], ${h.map((r) => r.status)}::text[],
+        ${h.map((r) => r.expires_at?.toISOString() ?? null) as string[]}::timestamptz[], ${h.map((r) => str(r.posted_after))}::int8[],
+        ${h.map((r) => str(r.available_after))}::int8[], ${h.map((r) => r.created_at.toISOString())}::timestamptz[], ${h.map((r) => r.updated_at.toISOString())}::timestamptz[])`)
+  }
+  if (w.balances.length) out.push(updateBalances(tx, w.balances))
+  return out
+}
+
+function insertEntries(tx: Tx, e: EntryRow[]): Promise<unknown> {
+  return tx`
+    insert into ledger_entries (workspace_id, transfer_id, line, account_id, currency, amount, posted_after, available_after, created_at)
+    select * from unnest(${e.map((r) => r.workspace_id)}::uuid[], ${e.map((r) => r.transfer_id)}::uuid[], ${e.map((r) => r.line)}::int4[],
+      ${e.map((r) => r.account_id)}::uuid[], ${e.map((r) => r.currency)}::text[], ${e.map((r) => str(r.amount))}::int8[],
+      ${e.map((r) => str(r.posted_after))}::int8[], ${e.map((r) => str(r.available_after))}::int8[], ${e.map((r) => r.created_at.toISOString())}::timestamptz[])`
+}
+
+function updateBalances(tx: Tx, b: LedgerAccountRow[]): Promise<unknown> {
+  return tx`
+    update ledger_accounts l set posted = v.posted, held = v.held
+    from unnest(${b.map((r) => r.workspace_id)}::uuid[], ${b.map((r) => r.id)}::uuid[], ${b.map((r) => str(r.posted))}::int8[], ${b.map((r) => str(r.held))}::int8[])
+      as v(workspace_id, id, posted, held)
+    where l.workspace_id = v.workspace_id and l.id = v.id`
+}
+
+/** Creates transfers in the caller's transaction: lock, decide, write. */
+export async function createTransfers(tx: Tx, transfers: NewTransfer[], now: Date): Promise<TransferOutcome[]> {
+  const [locked, seqs] = await Promise.all([
+    lockAccounts(tx, transfers.flatMap((t) => accountsOf({ kind: 'post', movement: t.movement }).map((id) => ({ workspaceId: t.workspaceId, id })))),
+    reserveSeqs(tx, transfers.length),
+  ])
+  const { outcomes, writes } = planTransfers(locked, transfers, seqs, now)
+  await Promise.all(writeStatements(tx, writes))
+  return outcomes
+}
+
+export type SettleAction = 'capture' | 'cancel' | 'expire'
+export type SettleOutcome = { ok: true; transfer: TransferRow; entries: EntryRow[]; hold: HoldRow } | { ok: false; rejection: Rejection }
+
+const releasedStatus = { cancel: { transfer: 'CANCELED', hold: 'RELEASED' }, expire: { transfer: 'EXPIRED', hold: 'EXPIRED' } } as const
+
+/**
+ * Captures or releases a MANUAL transfer's hold. The transfer row is locked first (so two PATCHes
+ * of one transfer serialize), then its accounts, in the same order as every batch.
+ */
+export async function settleHold(tx: Tx, workspaceId: string, transferId: string, action: SettleAction, now: Date): Promise<SettleOutcome | undefined> {
+  const [transfer] = await tx<TransferRow[]>`select * from ledger_transfers where workspace_id = ${workspaceId} and id = ${transferId} for update`
+  if (!transfer) return undefined
+  const [hold] = await tx<HoldRow[]>`select * from ledger_holds where workspace_id = ${workspaceId} and id = ${transferId}`
+  if (!hold) return { ok: false, rejection: { code: 'INVALID_STATUS', detail: `transfer ${transferId} was not made with capture_mode MANUAL` } }
+  const movement: Movement = { debitAccountId: transfer.debit_account_id, creditAccountId: transfer.credit_account_id, amount: transfer.amount, currency: transfer.currency }
+  const locked = await lockAccounts(tx, [{ workspaceId, id: movement.debitAccountId }, { workspaceId, id: movement.creditAccountId }])
+  const states = new Map([...locked.values()].map((r) => [r.id, toState(r)]))
+  const op: Operation = action === 'capture' ? { kind: 'capture', movement, holdStatus: hold.status } : { kind: 'release', movement, holdStatus: hold.status }
+  const decided = decide(states, op)
+  if (!decided.ok) return decided
+  const updatedTransfer: TransferRow = {
+    ...transfer,
+    status: action === 'capture' ? 'POSTED' : releasedStatus[action].transfer,
+    updated_at: now, posted_at: action === 'capture' ? now : null,
+  }
+  const debitState = states.get(movement.debitAccountId)!
+  const updatedHold: HoldRow = {
+    ...hold, status: action === 'capture' ? 'CLEARED' : releasedStatus[action].hold, updated_at: now,
+    posted_after: debitState.posted, available_after: debitState.posted - debitState.held,
+  }
+  const entries = decided.postings.map((p, line): EntryRow => ({
+    workspace_id: workspaceId, transfer_id: transferId, line, account_id: p.accountId, currency: movement.currency,
+    amount: p.amount, posted_after: p.postedAfter, available_after: p.availableAfter, created_at: now,
+  }))
+  const balances = [...locked.values()].map((row) => ({ ...row, posted: states.get(row.id)!.posted, held: states.get(row.id)!.held }))
+  await Promise.all([
+    tx`update ledger_transfers set status = ${updatedTransfer.status}, updated_at = ${now}, posted_at = ${updatedTransfer.posted_at}
+       where workspace_id = ${workspaceId} and id = ${transferId}`,
+    tx`update ledger_holds set status = ${updatedHold.status}, updated_at = ${now}, posted_after = ${str(updatedHold.posted_after)}::int8,
+         available_after = ${str(updatedHold.available_after)}::int8
+       where workspace_id = ${workspaceId} and id = ${transferId}`,
+    ...(entries.length ? [insertEntries(tx, entries)] : []),
+    updateBalances(tx, balances),
+  ])
+  return { ok: true, transfer: updatedTransfer, entries, hold: updatedHold }
+}
+
+/** PENDING transfers whose expires_at has passed, oldest first, skipping ones another worker holds. */
+export async function dueExpiries(tx: Tx, now: Date, limit: number): Promise<{ workspace_id: string; id: string }[]> {
+  return tx<{ workspace_id: string; id: string }[]>`
+    select workspace_id, id from ledger_transfers
+    where status = 'PENDING' and expires_at <= ${now}
+    order by expires_at limit ${limit}
+    for update skip locked`
+}
+
+// Ledger accounts are created by the accounts domain through these, with the limits it computes.
+
+export async function insertLedgerAccount(db: Queryable, row: Omit<LedgerAccountRow, 'posted' | 'held'>): Promise<void> {
+  await db`insert into ledger_accounts ${db({ ...row, floor: row.floor?.toString() ?? null, ceiling: row.ceiling?.toString() ?? null } as never)}`
+}
+
+/** Inserts the account unless it exists; true when this call created it. */
+export async function insertLedgerAccountIfAbsent(db: Queryable, row: Omit<LedgerAccountRow, 'posted' | 'held'>): Promise<boolean> {
+  const rows = await db`insert into ledger_accounts ${db({ ...row, floor: row.floor?.toString() ?? null, ceiling: row.ceiling?.toString() ?? null } as never)}
+                        on conflict (workspace_id, id) do nothing returning id`
+  return rows.length === 1
+}
+
+export async function getLedgerAccount(db: Queryable, workspaceId: string, id: string, lock = false): Promise<LedgerAccountRow | undefined> {
+  const [row] = lock
+    ? await db<LedgerAccountRow[]>`select * from ledger_accounts where workspace_id = ${workspaceId} and id = ${id} for update`
+    : await db<LedgerAccountRow[]>`select * from ledger_accounts where workspace_id = ${workspaceId} and id = ${id}`
+  return row
+}
+
+export async function getLedgerAccounts(db: Queryable, workspaceId: string, ids: string[]): Promise<LedgerAccountRow[]> {
+  if (ids.length === 0) return []
+  return db<LedgerAccountRow[]>`select * from ledger_accounts where workspace_id = ${workspaceId} and id = any(${ids}::uuid[])`
+}
+
+/**
+ * Changes an account's status and limits (not its balances). The caller holds the row lock
+ * (getLedgerAccount with lock) and has checked the current balances fit the new limits; the table's
+ * CHECK constraints hold the line if it did not.
+ */
+export async function updateLedgerAccountTerms(db: Queryable, workspaceId: string, id: string, terms: { status: string; access_status: string; floor: bigint | null; ceiling: bigint | null }): Promise<void> {
+  await db`update ledger_accounts set status = ${terms.status}, access_status = ${terms.access_status},
+             floor = ${terms.floor?.toString() ?? null}::int8, ceiling = ${terms.ceiling?.toString() ?? null}::int8
+           where workspace_id = ${workspaceId} and id = ${id}`
+}
+
+export async function accountNumberTaken(db: Queryable, workspaceId: string, accountNumber: string): Promise<boolean> {
+  const rows = await db`select 1 from ledger_accounts where workspace_id = ${workspaceId} and account_number = ${accountNumber}`
+  return rows.length > 0
+}
+
+export async function getTransfer(db: Queryable, workspaceId: string, id: string): Promise<TransferRow | undefined> {
+  const [row] = await db<TransferRow[]>`select * from ledger_transfers where workspace_id = ${workspaceId} and id = ${id}`
+  return row
+}
+
+export interface AuditReport {
+  /** What was checked, with how many rows each check covered. */
+  checked: { accounts: number; transfers: number; entries: number; holds: number }
+  discrepancies: string[]
+}
+
+/**
+ * The ledger's invariants, checked from the stored rows alone (for one workspace, or all):
+ * every transfer's entries sum to zero per currency; a POSTED transfer has entries and no other
+ * status does; each account's posted balance equals the sum of its entries and its held balance
+ * the sum of its PENDING holds; a hold's status matches its transfer's; entries are in the
+ * account's currency; no account breaches its floor or ceiling.
+ */
+export async function auditLedger(db: Queryable, workspaceId?: string): Promise<AuditReport> {
+  const ws = (alias: string) => (workspaceId ? db`and ${db(alias)}.workspace_id = ${workspaceId}` : db``)
+  const [[counts], unbalanced, entryStatus, postedMismatch, heldMismatch, holdStatus, currency, limits] = await Promise.all([
+    db<{ accounts: number; transfers: number; entries: number; holds: number }[]>`
+      select (select count(*) from ledger_accounts a where true ${ws('a')})::int as accounts,
+             (select count(*) from ledger_transfers t where true ${ws('t')})::int as transfers,
+             (select count(*) from ledger_entries e where true ${ws('e')})::int as entries,
+             (select count(*) from ledger_holds h where true ${ws('h')})::int as holds`,
+    db<{ workspace_id: string; transfer_id: string; currency: string; total: bigint }[]>`
+      select e.workspace_id, e.transfer_id, e.currency, sum(e.amount)::int8 as total from ledger_entries e where true ${ws('e')}
+      group by 1, 2, 3 having sum(e.amount) <> 0`,
+    db<{ id: string; status: string; n: number }[]>`
+      select t.id, t.status, count(e.line)::int as n from ledger_transfers t
+      left join ledger_entries e on e.workspace_id = t.workspace_id and e.transfer_id = t.id
+      where true ${ws('t')} group by t.workspace_id, t.id, t.status
+      having (t.status = 'POSTED' and count(e.line) < 2) or (t.status <> 'POSTED' and count(e.line) > 0)`,
+    db<{ id: string; posted: bigint; total: bigint }[]>`
+      select a.id, a.posted, coalesce(sum(e.amount), 0)::int8 as total from ledger_accounts a
+      left join ledger_entries e on e.workspace_id = a.workspace_id and e.account_id = a.id
+      where true ${ws('a')} group by a.workspace_id, a.id, a.posted having a.posted <> coalesce(sum(e.amount), 0)`,
+    db<{ id: string; held: bigint; total: bigint }[]>`
+      select a.id, a.held, coalesce(sum(h.amount) filter (where h.status = 'PENDING'), 0)::int8 as total from ledger_accounts a
+      left join ledger_holds h on h.workspace_id = a.workspace_id and h.account_id = a.id
+      where true ${ws('a')} group by a.workspace_id, a.id, a.held having a.held <> coalesce(sum(h.amount) filter (where h.status = 'PENDING'), 0)`,
+    db<{ id: string; hold: string; transfer: string }[]>`
+      select h.id, h.status as hold, t.status as transfer from ledger_holds h join ledger_transfers t on t.workspace_id = h.workspace_id and t.id = h.id
+      where true ${ws('h')} and not ((h.status = 'PENDING' and t.status = 'PENDING') or (h.status = 'CLEARED' and t.status = 'POSTED')
+        or (h.status = 'RELEASED' and t.status = 'CANCELED') or (h.status = 'EXPIRED' and t.status = 'EXPIRED'))`,
+    db<{ transfer_id: string; line: number }[]>`
+      select e.transfer_id, e.line from ledger_entries e join ledger_accounts a on a.workspace_id = e.workspace_id and a.id = e.account_id
+      where true ${ws('e')} and e.currency <> a.currency`,
+    db<{ id: string; posted: bigint; held: bigint; floor: bigint | null; ceiling: bigint | null }[]>`
+      select a.id, a.posted, a.held, a.floor, a.ceiling from ledger_accounts a
+      where true ${ws('a')} and (a.held < 0 or (a.floor is not null and a.posted - a.held < a.floor) or (a.ceiling is not null and a.posted > a.ceiling))`,
+  ])
+  const discrepancies = [
+    ...unbalanced.map((r) => `transfer ${r.transfer_id}: entries in ${r.currency} sum to ${r.total}, not 0`),
+    ...entryStatus.map((r) => `transfer ${r.id}: status ${r.status} with ${r.n} entries`),
+    ...postedMismatch.map((r) => `account ${r.id}: posted balance ${r.posted} but its entries sum to ${r.total}`),
+    ...heldMismatch.map((r) => `account ${r.id}: held ${r.held} but its pending holds sum to ${r.total}`),
+    ...holdStatus.map((r) => `transfer ${r.id}: hold ${r.hold} but transfer ${r.transfer}`),
+    ...currency.map((r) => `transfer ${r.transfer_id} line ${r.line}: currency differs from its account's`),
+    ...limits.map((r) => `account ${r.id}: posted ${r.posted}, held ${r.held} breach floor ${r.floor ?? 'none'} / ceiling ${r.ceiling ?? 'none'}`),
+  ]
+  return { checked: counts, discrepancies }
+}

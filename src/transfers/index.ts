@@ -1,0 +1,56 @@
+import type { Logger } from 'pino'
+import { ensureSandboxFunding, sandboxFundingAccountId } from '../accounts/internal.js'
+import type { Api, Services } from '../platform/http.js'
+import type { Domain } from '../platform/wipe.js'
+import { batchesInFlightMaxDefault, TransferBatcher } from '../ledger/batcher.js'
+import { expireDueHolds, registerTransferRoutes } from './routes.js'
+
+/**
+ * Group commit is on unless KEEL_GROUP_COMMIT=off: then every transfer is its own transaction (the
+ * bench measures both). Off, more transactions run at once, as many as the pool allows.
+ */
+export const groupCommitEnabled = () => process.env.KEEL_GROUP_COMMIT !== 'off'
+const transactionsInFlightUngroupedMax = 16
+/** How often the worker looks for MANUAL holds past their expires_at, and how many it releases per look. */
+export const holdExpiryPollMs = 1000
+export const holdExpiryBatchMax = 100
+
+/** The batcher of the most recently registered app: for tests and the bench, which read its stats. */
+export let currentBatcher: TransferBatcher | undefined
+
+export function newBatcher(services: Services): TransferBatcher {
+  const grouped = groupCommitEnabled()
+  return new TransferBatcher(services.sql, {
+    clock: services.clock,
+    ...(grouped ? { batchesInFlightMax: batchesInFlightMaxDefault } : { batchSizeMax: 1, batchesInFlightMax: transactionsInFlightUngroupedMax }),
+    // The sandbox funding account is made on first use; a transfer naming it may be that use.
+    createMissing: async (workspaceId, ids) => ids.includes(sandboxFundingAccountId(workspaceId)) && ensureSandboxFunding(services.sql, services.clock, workspaceId),
+  })
+}
+
+/** Internal transfers and the transaction views; wipe deletes the ledger's transfers, entries and holds. */
+export const transfers: Domain = {
+  name: 'transfers',
+  register(api: Api) {
+    currentBatcher = newBatcher(api.services)
+    registerTransferRoutes(api, currentBatcher)
+  },
+  wipeTables: ['ledger_transfers', 'ledger_entries', 'ledger_holds'],
+  startWorkers(services: Services, log: Logger) {
+    let stopped = false
+    let running: Promise<unknown> = Promise.resolve()
+    const tick = () => {
+      if (stopped) return
+      running = expireDueHolds(services.sql, services.clock, holdExpiryBatchMax)
+        .then((n) => { if (n) log.info({ released: n }, 'expired MANUAL transfer holds') })
+        .catch((err) => log.error({ err }, 'hold expiry failed'))
+        .finally(() => { if (!stopped) timer = setTimeout(tick, holdExpiryPollMs) })
+    }
+    let timer = setTimeout(tick, holdExpiryPollMs)
+    return async () => {
+      stopped = true
+      clearTimeout(timer)
+      await running
+    }
+  },
+}

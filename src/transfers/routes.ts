@@ -1,0 +1,171 @@
+// Internal transfers (POST through the ledger's group commit; GET; PATCH to complete or cancel a
+// MANUAL one) and the pending / posted transaction views.
+
+import type { Clock } from '../platform/clock.js'
+import type { Sql, Tx } from '../platform/db.js'
+import { ApiError } from '../platform/errors.js'
+import { recordEvent, type EventInput } from '../platform/events.js'
+import type { Api } from '../platform/http.js'
+import { idempotencyKeyLengthMax, requestHashOf } from '../platform/idempotency.js'
+import { uuidv7 } from '../platform/ids.js'
+import { pageOf, readPage } from '../platform/pagination.js'
+import type { TransferBatcher, TransferJob } from '../ledger/batcher.js'
+import { amountFromJson } from '../ledger/money.js'
+import { getTransfer, settleHold, type EntryRow, type HoldRow, type LedgerAccountRow, type SettleAction, type TransferRow } from '../ledger/store.js'
+import { accountNumbers, entriesOf, getHold, getPostedTransfer, listHolds, listPostedTransfers, transfersByIds } from './store.js'
+import { toInternalTransfer, toPendingTransaction, toPostedTransaction, type AccountRef } from './views.js'
+
+type Json = Record<string, unknown>
+
+export const internalTransferKind = 'INTERNAL_TRANSFER'
+/** A MANUAL transfer's hold lasts this long when the request names no expires_at. */
+export const holdExpiryDefaultMs = 7 * 24 * 60 * 60 * 1000
+const currencyPattern = /^[A-Z]{3}$/
+/** Request fields that become columns; the rest is shown back as sent. */
+const columnFields = ['amount', 'currency', 'type', 'originating_account_id', 'receiving_account_id', 'expires_at', 'reference_id', 'memo']
+
+/** The events of a transfer's change, each with the resource as the API shows it after. */
+export function transferEvents(t: TransferRow, entries: EntryRow[], hold: HoldRow | undefined, accounts: (id: string) => AccountRef, change: 'created' | 'settled'): EventInput[] {
+  const events: EventInput[] = []
+  const base = { workspaceId: t.workspace_id, resourceId: t.id }
+  if (hold) {
+    const account = accounts(hold.account_id).account_number
+    const offset = accounts(t.credit_account_id).account_number
+    events.push({ ...base, type: change === 'created' ? 'TRANSACTION.PENDING.CREATED' : 'TRANSACTION.PENDING.UPDATED', resource: toPendingTransaction(t, hold, account, offset) })
+  }
+  if (t.status === 'POSTED') {
+    events.push({ ...base, type: 'TRANSACTION.POSTED.CREATED', resource: toPostedTransaction(t, entries, accounts) })
+    if (t.kind === internalTransferKind) events.push({ ...base, type: 'INTERNAL_TRANSFER.SUCCEEDED', resource: toInternalTransfer(t) })
+  }
+  return events
+}
+
+/** Releases one expired hold in its own transaction (one transfer's accounts at a time keeps lock order). */
+export async function expireHold(sql: Sql, clock: Clock, workspaceId: string, transferId: string): Promise<boolean> {
+  return sql.begin(async (tx) => {
+    const t = await getTransfer(tx, workspaceId, transferId)
+    const now = clock.now()
+    if (!t || t.status !== 'PENDING' || !t.expires_at || t.expires_at > now) return false
+    const outcome = await settleHold(tx, workspaceId, transferId, 'expire', now)
+    if (!outcome?.ok) return false
+    await recordSettleEvents(tx, outcome.transfer, outcome.entries, outcome.hold)
+    return true
+  }) as Promise<boolean>
+}
+
+async function recordSettleEvents(tx: Tx, t: TransferRow, entries: EntryRow[], hold: HoldRow): Promise<void> {
+  const numbers = await accountNumbers(tx, t.workspace_id, [t.debit_account_id, t.credit_account_id])
+  for (const e of transferEvents(t, entries, hold, (id) => numbers.get(id)!, 'settled')) await recordEvent(tx, e)
+}
+
+/** Releases every hold past its expiry, up to `limit`; returns how many it released. */
+export async function expireDueHolds(sql: Sql, clock: Clock, limit: number): Promise<number> {
+  const due = await sql<{ workspace_id: string; id: string }[]>`
+    select workspace_id, id from ledger_transfers where status = 'PENDING' and expires_at <= ${clock.now()} order by expires_at limit ${limit}`
+  let released = 0
+  for (const d of due) if (await expireHold(sql, clock, d.workspace_id, d.id)) released++
+  return released
+}
+
+function checkTransferBody(body: Json, now: Date): void {
+  const missing = ['originating_account_id', 'receiving_account_id'].filter((f) => body[f] === undefined)
+  if (missing.length) throw new ApiError('BAD_REQUEST_BODY', `missing required fields: ${missing.join(', ')} (accounts are named by id)`, { missing })
+  if (body.originating_account_id === body.receiving_account_id) {
+    throw new ApiError('BAD_REQUEST_BODY', 'originating and receiving accounts are the same', { invalid: { receiving_account_id: 'same as originating_account_id' } })
+  }
+  if (!currencyPattern.test(body.currency as string)) throw new ApiError('BAD_REQUEST_BODY', 'currency is an ISO 4217 code', { invalid: { currency: 'must match ^[A-Z]{3}$' } })
+  if (body.expires_at !== undefined) {
+    if (body.capture_mode !== 'MANUAL') throw new ApiError('BAD_REQUEST_BODY', 'expires_at applies to capture_mode MANUAL only', { invalid: { expires_at: 'only with capture_mode MANUAL' } })
+    if (Date.parse(body.expires_at as string) <= now.getTime()) throw new ApiError('BAD_REQUEST_BODY', 'expires_at is not in the future', { invalid: { expires_at: 'must be in the future' } })
+  }
+}
+
+export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void {
+  const { clock, sql } = api.services
+
+  api.route('createInternalTransfer', async (req, reply) => {
+    const key = req.headers['idempotency-key']
+    if (Array.isArray(key)) throw new ApiError('BAD_REQUEST', 'send one Idempotency-Key header')
+    if (key !== undefined && (key.length === 0 || key.length > idempotencyKeyLengthMax)) throw new ApiError('BAD_REQUEST', `Idempotency-Key must be 1 to ${idempotencyKeyLengthMax} characters`)
+    const body = req.body as Json
+    const now = clock.now()
+    checkTransferBody(body, now)
+    const manual = body.capture_mode === 'MANUAL'
+    const details: Json = { capture_mode: manual ? 'MANUAL' : 'IMMEDIATE' }
+    for (const [k, v] of Object.entries(body)) if (!columnFields.includes(k)) details[k] = v
+    if (body.reference_id !== undefined) details.reference_id = body.reference_id
+    if (body.memo !== undefined) details.memo = body.memo
+    const job: TransferJob = {
+      transfer: {
+        workspaceId: req.workspace.id, id: uuidv7(), kind: internalTransferKind, type: body.type as string,
+        captureMode: manual ? 'MANUAL' : 'IMMEDIATE',
+        movement: { debitAccountId: body.originating_account_id as string, creditAccountId: body.receiving_account_id as string, amount: amountFromJson(body.amount as number), currency: body.currency as string },
+        idempotencyKey: key ?? null, referenceId: (body.reference_id as string | undefined) ?? null, memo: (body.memo as string | undefined) ?? null,
+        expiresAt: manual ? new Date(body.expires_at !== undefined ? Date.parse(body.expires_at as string) : now.getTime() + holdExpiryDefaultMs) : null,
+        details,
+      },
+      idempotency: key === undefined ? undefined : { key, requestHash: requestHashOf({ method: req.method, url: req.url, body }) },
+      render(outcome, accounts: Map<string, LedgerAccountRow>) {
+        const ref = (id: string) => accounts.get(`${outcome.transfer.workspace_id}/${id}`)!
+        return { status: 200, body: toInternalTransfer(outcome.transfer), events: transferEvents(outcome.transfer, outcome.entries, outcome.hold, ref, 'created') }
+      },
+    }
+    const result = await batcher.submit(job)
+    if (result.replayed) reply.header('idempotent-replayed', 'true')
+    return reply.code(result.status).send(result.body)
+  })
+
+  api.read('getInternalTransferByID', async ({ workspace, params }) => {
+    const t = await getTransfer(sql, workspace.id, params.id)
+    if (!t || t.kind !== internalTransferKind) throw new ApiError('RESOURCE_NOT_FOUND', `internal transfer ${params.id} not found`)
+    return toInternalTransfer(t)
+  })
+
+  api.write('updateInternalTransferByID', async ({ tx, workspace, params, body }) => {
+    if (body.status === undefined) throw new ApiError('BAD_REQUEST_BODY', 'missing required fields: status', { missing: ['status'] })
+    const current = await getTransfer(tx, workspace.id, params.id)
+    if (!current || current.kind !== internalTransferKind) throw new ApiError('RESOURCE_NOT_FOUND', `internal transfer ${params.id} not found`)
+    // A hold past its expiry is expired now (committed on its own), whatever the worker's pace.
+    if (current.status === 'PENDING' && current.expires_at && current.expires_at <= clock.now()) await expireHold(sql, clock, workspace.id, params.id)
+    const action: SettleAction = body.status === 'COMPLETE' ? 'capture' : 'cancel'
+    const outcome = await settleHold(tx, workspace.id, params.id, action, clock.now())
+    if (!outcome) throw new ApiError('RESOURCE_NOT_FOUND', `internal transfer ${params.id} not found`)
+    if (!outcome.ok) throw new ApiError(outcome.rejection.code, outcome.rejection.detail)
+    await recordSettleEvents(tx, outcome.transfer, outcome.entries, outcome.hold)
+    return toInternalTransfer(outcome.transfer)
+  })
+
+  api.read('listPostedTransactions', async ({ workspace, query }) => {
+    const page = readPage(query)
+    const rows = await listPostedTransfers(sql, workspace.id, query, page)
+    const { items, next_page_token } = pageOf(rows, page.limit)
+    const entries = await entriesOf(sql, workspace.id, items.map((t) => t.id))
+    const refs = new Map(entries.map((e) => [e.account_id, { account_number: e.account_number, kind: e.account_kind }]))
+    const result = items.map((t) => toPostedTransaction(t, entries.filter((e) => e.transfer_id === t.id), (id) => refs.get(id)!))
+    return { result, next_page_token: next_page_token ?? null }
+  })
+
+  api.read('getPostedTransactionByID', async ({ workspace, params }) => {
+    const t = await getPostedTransfer(sql, workspace.id, params.id)
+    if (!t) throw new ApiError('RESOURCE_NOT_FOUND', `posted transaction ${params.id} not found`)
+    const entries = await entriesOf(sql, workspace.id, [t.id])
+    const refs = new Map(entries.map((e) => [e.account_id, { account_number: e.account_number, kind: e.account_kind }]))
+    return toPostedTransaction(t, entries, (id) => refs.get(id)!)
+  })
+
+  api.read('listPendingTransactions', async ({ workspace, query }) => {
+    const page = readPage(query)
+    const rows = await listHolds(sql, workspace.id, query, page)
+    const { items, next_page_token } = pageOf(rows, page.limit)
+    const transfers = await transfersByIds(sql, workspace.id, items.map((h) => h.id))
+    const result = items.map((h) => toPendingTransaction(transfers.get(h.id)!, h, h.account_number, h.offset_account_number))
+    return { result, next_page_token: next_page_token ?? null }
+  })
+
+  api.read('getPendingTransactionByID', async ({ workspace, params }) => {
+    const h = await getHold(sql, workspace.id, params.id)
+    if (!h) throw new ApiError('RESOURCE_NOT_FOUND', `pending transaction ${params.id} not found`)
+    const t = (await transfersByIds(sql, workspace.id, [h.id])).get(h.id)!
+    return toPendingTransaction(t, h, h.account_number, h.offset_account_number)
+  })
+}

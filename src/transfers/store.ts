@@ -1,0 +1,102 @@
+// Reads behind the transaction views: posted transfers with their entries, and holds. Writes go
+// through src/ledger/store.ts only.
+
+import type { Queryable } from '../platform/db.js'
+import type { Page } from '../platform/pagination.js'
+import type { EntryRow, HoldRow, TransferRow } from '../ledger/store.js'
+
+export type EntryWithNumber = EntryRow & { account_number: string; account_kind: string }
+export type HoldWithNumbers = HoldRow & { account_number: string; offset_account_id: string; offset_account_number: string }
+
+const dayStart = (d: string) => new Date(d + 'T00:00:00Z')
+const dayAfter = (d: string) => new Date(Date.parse(d + 'T00:00:00Z') + 86_400_000)
+
+export interface PostedFilter {
+  account_id?: string[]; dc_sign?: 'credit' | 'debit'; type?: string; subtype?: string; from_date?: string; to_date?: string
+  uuid?: string[]; idempotency_key?: string[]; reference_id?: string; account_no?: string
+}
+
+/** POSTED transfers, newest first. */
+export async function listPostedTransfers(db: Queryable, workspaceId: string, f: PostedFilter, page: Page): Promise<TransferRow[]> {
+  const sign = f.dc_sign === 'debit' ? db`and e.amount < 0` : f.dc_sign === 'credit' ? db`and e.amount > 0` : db``
+  const byAccount = f.account_id?.length || f.account_no || f.dc_sign
+  return db<TransferRow[]>`
+    select t.* from ledger_transfers t
+    where t.workspace_id = ${workspaceId} and t.status = 'POSTED'
+      ${byAccount ? db`and exists (select 1 from ledger_entries e join ledger_accounts l on l.workspace_id = e.workspace_id and l.id = e.account_id
+          where e.workspace_id = t.workspace_id and e.transfer_id = t.id
+          ${f.account_id?.length ? db`and e.account_id = any(${f.account_id}::uuid[])` : db``}
+          ${f.account_no ? db`and l.account_number = ${f.account_no}` : db``} ${sign})` : db``}
+      ${f.type ? db`and t.type = ${f.type}` : db``}
+      ${f.subtype ? db`and t.kind = ${f.subtype}` : db``}
+      ${f.from_date ? db`and t.posted_at >= ${dayStart(f.from_date)}` : db``}
+      ${f.to_date ? db`and t.posted_at < ${dayAfter(f.to_date)}` : db``}
+      ${f.uuid?.length ? db`and t.id = any(${f.uuid}::uuid[])` : db``}
+      ${f.idempotency_key?.length ? db`and t.idempotency_key = any(${f.idempotency_key}::text[])` : db``}
+      ${f.reference_id ? db`and t.reference_id = ${f.reference_id}` : db``}
+      ${page.afterId ? db`and t.id < ${page.afterId}` : db``}
+    order by t.id desc limit ${page.limit + 1}`
+}
+
+export async function getPostedTransfer(db: Queryable, workspaceId: string, id: string): Promise<TransferRow | undefined> {
+  const [row] = await db<TransferRow[]>`select * from ledger_transfers where workspace_id = ${workspaceId} and id = ${id} and status = 'POSTED'`
+  return row
+}
+
+export async function entriesOf(db: Queryable, workspaceId: string, transferIds: string[]): Promise<EntryWithNumber[]> {
+  if (transferIds.length === 0) return []
+  return db<EntryWithNumber[]>`
+    select e.*, l.account_number, l.kind as account_kind from ledger_entries e
+    join ledger_accounts l on l.workspace_id = e.workspace_id and l.id = e.account_id
+    where e.workspace_id = ${workspaceId} and e.transfer_id = any(${transferIds}::uuid[])
+    order by e.transfer_id, e.line`
+}
+
+export async function accountNumbers(db: Queryable, workspaceId: string, ids: string[]): Promise<Map<string, { account_number: string; kind: string }>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db<{ id: string; account_number: string; kind: string }[]>`select id, account_number, kind from ledger_accounts where workspace_id = ${workspaceId} and id = any(${ids}::uuid[])`
+  return new Map(rows.map((r) => [r.id, r]))
+}
+
+export interface PendingFilter {
+  account_id?: string[]; status?: string[]; type?: string; subtype?: string; from_date?: string; to_date?: string; transaction_id?: string
+  uuid?: string[]; idempotency_key?: string[]; reference_id?: string; account_no?: string
+}
+
+const holdColumns = (db: Queryable) => db`
+  h.*, l.account_number, t.credit_account_id as offset_account_id, o.account_number as offset_account_number
+  from ledger_holds h
+  join ledger_transfers t on t.workspace_id = h.workspace_id and t.id = h.id
+  join ledger_accounts l on l.workspace_id = h.workspace_id and l.id = h.account_id
+  join ledger_accounts o on o.workspace_id = t.workspace_id and o.id = t.credit_account_id`
+
+/** Holds (the pending transactions), newest first. */
+export async function listHolds(db: Queryable, workspaceId: string, f: PendingFilter, page: Page): Promise<HoldWithNumbers[]> {
+  return db<HoldWithNumbers[]>`
+    select ${holdColumns(db)}
+    where h.workspace_id = ${workspaceId}
+      ${f.account_id?.length ? db`and h.account_id = any(${f.account_id}::uuid[])` : db``}
+      ${f.account_no ? db`and l.account_number = ${f.account_no}` : db``}
+      ${f.status?.length ? db`and h.status = any(${f.status}::text[])` : db``}
+      ${f.type ? db`and t.type = ${f.type}` : db``}
+      ${f.subtype ? db`and t.kind = ${f.subtype}` : db``}
+      ${f.from_date ? db`and h.created_at >= ${dayStart(f.from_date)}` : db``}
+      ${f.to_date ? db`and h.created_at < ${dayAfter(f.to_date)}` : db``}
+      ${f.transaction_id ? db`and h.id = ${f.transaction_id}` : db``}
+      ${f.uuid?.length ? db`and h.id = any(${f.uuid}::uuid[])` : db``}
+      ${f.idempotency_key?.length ? db`and t.idempotency_key = any(${f.idempotency_key}::text[])` : db``}
+      ${f.reference_id ? db`and t.reference_id = ${f.reference_id}` : db``}
+      ${page.afterId ? db`and h.id < ${page.afterId}` : db``}
+    order by h.id desc limit ${page.limit + 1}`
+}
+
+export async function getHold(db: Queryable, workspaceId: string, id: string): Promise<HoldWithNumbers | undefined> {
+  const [row] = await db<HoldWithNumbers[]>`select ${holdColumns(db)} where h.workspace_id = ${workspaceId} and h.id = ${id}`
+  return row
+}
+
+export async function transfersByIds(db: Queryable, workspaceId: string, ids: string[]): Promise<Map<string, TransferRow>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db<TransferRow[]>`select * from ledger_transfers where workspace_id = ${workspaceId} and id = any(${ids}::uuid[])`
+  return new Map(rows.map((r) => [r.id, r]))
+}

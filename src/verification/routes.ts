@@ -1,0 +1,203 @@
+import type { Static } from 'typebox'
+import { ApiError, badBody } from '../platform/errors.js'
+import { changedFields, recordEvent } from '../platform/events.js'
+import type { Api } from '../platform/http.js'
+import { uuidv7 } from '../platform/ids.js'
+import { pageOf, readPage } from '../platform/pagination.js'
+import { monitoring_alert, monitoring_subscription, verification, type adhoc_verification_response } from '../spec/schemas.js'
+import { refuseUnknownAndServerSetFields } from '../customers/request-fields.js'
+import { providerFor } from './provider.js'
+import { requireBusinessRecord, requirePersonRecord } from './parties.js'
+import {
+  applyRollup, businessScreening, missingBusinessFieldsForUpload, missingPersonFieldsForUpload, personScreening, toVerification,
+  verifyBusiness, verifyPerson,
+} from './service.js'
+import type { Queryable } from '../platform/db.js'
+import {
+  getBusinessRecord, getPersonRecord, getVerification, insertAdhoc, insertVerification, listVerifications, type Party, type VerificationRow,
+} from './store.js'
+import { currentList } from './watchlist/current.js'
+import { screenParty, screeningRecord, watchlistResultOf } from './watchlist/screening.js'
+import { alertRowsFor, raiseAlerts, toAlert, toSubscription } from './monitoring/service.js'
+import {
+  deleteSubscription, findSubscriptionFor, getAlert, getSubscription, insertSubscription, listAlerts, listSubscriptions, updateAlert,
+  type SubscriptionRow,
+} from './monitoring/store.js'
+
+type AdhocResponse = Static<typeof adhoc_verification_response>
+
+const alertProperties = monitoring_alert.properties as Record<string, { readOnly?: boolean }>
+const subscriptionProperties = monitoring_subscription.properties as Record<string, { readOnly?: boolean }>
+// The spec's verification is allOf [properties, required]: the first part declares the fields.
+const verificationProperties = (verification.allOf[0] as unknown as { properties: Record<string, { readOnly?: boolean }> }).properties
+
+/** Exactly one of person_id and business_id, as the spec's verification and monitoring bodies say. */
+function onePartyOf(body: { person_id?: string; business_id?: string }): Party {
+  if ((body.person_id === undefined) === (body.business_id === undefined)) {
+    const why = 'exactly one of person_id or business_id'
+    throw badBody(`exactly one of person_id or business_id must be set`, { invalid: { person_id: why, business_id: why } })
+  }
+  return body.person_id !== undefined ? { personId: body.person_id } : { businessId: body.business_id! }
+}
+
+export function registerVerificationRoutes(api: Api): void {
+  const { services } = api
+  const { sql, clock } = services
+
+  api.write('verify', async ({ tx, workspace, body }) => {
+    refuseUnknownAndServerSetFields({ body: body as Record<string, unknown>, properties: { customer_consent: {}, customer_ip_address: {}, document_id: {}, person_id: {}, business_id: {} }, current: undefined, workspaceId: workspace.id })
+    if (body.customer_consent !== true) {
+      throw badBody('invalid fields: customer_consent (the customer must consent to verification: send true)', { invalid: { customer_consent: 'must be true' } })
+    }
+    const party = onePartyOf(body)
+    const provider = providerFor(workspace.mode)
+    return party.personId
+      ? verifyPerson(tx, services, workspace.id, party.personId, provider)
+      : verifyBusiness(tx, services, workspace.id, party.businessId!, provider)
+  })
+
+  api.write('createVerification', async ({ tx, workspace, body }) => {
+    refuseUnknownAndServerSetFields({ body: body as Record<string, unknown>, properties: verificationProperties, current: undefined, workspaceId: workspace.id })
+    const party = onePartyOf(body)
+    const missing = party.personId
+      ? missingPersonFieldsForUpload(await requirePersonRecord(tx, workspace.id, party.personId))
+      : missingBusinessFieldsForUpload(await requireBusinessRecord(tx, workspace.id, party.businessId!))
+    if (missing.length) throw badBody(`missing required fields for verification: ${missing.join(', ')}`, { missing })
+    const verificationTime = new Date(body.verification_time as string)
+    const now = clock.now()
+    if (verificationTime.getTime() > now.getTime()) throw badBody('invalid fields: verification_time (must not be in the future)', { invalid: { verification_time: 'must not be in the future' } })
+    const row: VerificationRow = {
+      workspace_id: workspace.id, id: uuidv7(), person_id: party.personId ?? null, business_id: party.businessId ?? null,
+      verification_type: body.verification_type as string, result: body.result as string, verification_time: verificationTime,
+      is_current: true, run_id: null, details: (body.details as unknown[] | undefined) ?? null,
+      vendor_info: (body.vendor_info as Record<string, unknown> | undefined) ?? null, metadata: (body.metadata as Record<string, unknown> | undefined) ?? null,
+      created_at: now, updated_at: now,
+    }
+    await insertVerification(tx, row)
+    await applyRollup(tx, workspace.id, party, now)
+    return toVerification(row)
+  })
+
+  api.read('getVerification1', async ({ workspace, params }) => {
+    const row = await getVerification(sql, workspace.id, params.verification_id)
+    if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `verification ${params.verification_id} not found`)
+    return toVerification(row)
+  })
+
+  api.read('listVerifications1', async ({ workspace, query }) => {
+    const page = readPage(query)
+    const rows = await listVerifications(sql, workspace.id, query, page)
+    const { items, next_page_token } = pageOf(rows, page.limit)
+    return { verifications: items.map(toVerification), ...(next_page_token ? { next_page_token } : {}) }
+  })
+
+  api.write('verifyAdHoc', async ({ tx, workspace, body }) => {
+    refuseUnknownAndServerSetFields({ body: body as Record<string, unknown>, properties: { payer_id: {}, payee_id: {} }, current: undefined, workspaceId: workspace.id })
+    // The payer is a customer: a person or a business. The payee is any party, screened as itself.
+    const payer = await findParty(tx, workspace.id, body.payer_id)
+    if (!payer) throw new ApiError('CUSTOMER_NOT_FOUND', `payer_id ${body.payer_id} names no person or business in this workspace`)
+    const payee = await findParty(tx, workspace.id, body.payee_id)
+    if (!payee) throw new ApiError('CUSTOMER_NOT_FOUND', `payee_id ${body.payee_id} names no person or business in this workspace`)
+    const list = await currentList(tx)
+    const matches = screenParty(list, payee.screening)
+    const result = watchlistResultOf(matches)
+    const id = uuidv7()
+    await insertAdhoc(tx, {
+      workspace_id: workspace.id, id, payer_id: body.payer_id, payee_id: body.payee_id, result,
+      matching_watchlists: matches.length ? [list.source] : [], matches: screeningRecord(list, matches), list_version: list.version, created_at: clock.now(),
+    })
+    const response: AdhocResponse = {
+      id, result, matching_watchlists: matches.length ? ['US_OFAC'] : [],
+      vendor_info: { vendor: 'KEEL_WATCHLIST', content_type: 'application/json', json: screeningRecord(list, matches) },
+    }
+    return response
+  })
+
+  // ---- monitoring ----
+
+  api.write('createSubscription', async ({ tx, workspace, body }) => {
+    refuseUnknownAndServerSetFields({ body: body as Record<string, unknown>, properties: subscriptionProperties, current: undefined, workspaceId: workspace.id })
+    const party = onePartyOf(body)
+    const record = party.personId ? await requirePersonRecord(tx, workspace.id, party.personId) : await requireBusinessRecord(tx, workspace.id, party.businessId!)
+    // Subscribing is idempotent per party: a second subscription answers the first.
+    const existing = await findSubscriptionFor(tx, workspace.id, party)
+    if (existing) return toSubscription(existing)
+    const now = clock.now()
+    const row: SubscriptionRow = {
+      workspace_id: workspace.id, id: uuidv7(), person_id: party.personId ?? null, business_id: party.businessId ?? null,
+      metadata: (body.metadata as Record<string, unknown> | undefined) ?? null, created_at: now, updated_at: now,
+    }
+    await insertSubscription(tx, row)
+    const resource = toSubscription(row)
+    await recordEvent(tx, { workspaceId: workspace.id, type: 'MONITORING_SUBSCRIPTION.CREATED', resourceId: row.id, resource })
+    const screening = party.personId ? personScreening(record as never) : businessScreening(record as never)
+    const list = await currentList(tx)
+    await raiseAlerts(tx, alertRowsFor(workspace.id, row, list, screenParty(list, screening), now))
+    return resource
+  })
+
+  api.read('getSubscription', async ({ workspace, params }) => {
+    const row = await getSubscription(sql, workspace.id, params.subscription_id)
+    if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `monitoring subscription ${params.subscription_id} not found`)
+    return toSubscription(row)
+  })
+
+  api.read('listSubscriptions', async ({ workspace, query }) => {
+    const page = readPage(query)
+    const rows = await listSubscriptions(sql, workspace.id, query, page)
+    const { items, next_page_token } = pageOf(rows, page.limit)
+    return { subscriptions: items.map(toSubscription), ...(next_page_token ? { next_page_token } : {}) }
+  })
+
+  api.write('deleteSubscription', async ({ tx, workspace, params }) => {
+    const row = await deleteSubscription(tx, workspace.id, params.subscription_id)
+    if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `monitoring subscription ${params.subscription_id} not found`)
+    await recordEvent(tx, { workspaceId: workspace.id, type: 'MONITORING_SUBSCRIPTION.DELETED', resourceId: row.id, resource: toSubscription(row) })
+    return { id: row.id, resource: 'monitoring_subscription' }
+  })
+
+  api.read('listAlerts', async ({ workspace, query }) => {
+    const page = readPage(query)
+    const rows = await listAlerts(sql, workspace.id, query, page)
+    const { items, next_page_token } = pageOf(rows, page.limit)
+    return { alerts: items.map(toAlert), ...(next_page_token ? { next_page_token } : {}) }
+  })
+
+  api.read('getAlert', async ({ workspace, params }) => {
+    const row = await getAlert(sql, workspace.id, params.alert_id)
+    if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `monitoring alert ${params.alert_id} not found`)
+    return toAlert(row)
+  })
+
+  api.write('updateAlert', async ({ tx, workspace, params, body }) => {
+    const row = await getAlert(tx, workspace.id, params.alert_id, { forUpdate: true })
+    if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `monitoring alert ${params.alert_id} not found`)
+    const before = toAlert(row) as Record<string, unknown>
+    // Only the review state and the integrator's metadata change; the rest is what screening found.
+    refuseUnknownAndServerSetFields({
+      body: body as Record<string, unknown>, properties: alertProperties, current: before, workspaceId: workspace.id,
+      alsoImmutable: ['person_id', 'business_id', 'title', 'vendor_info'],
+    })
+    const next = {
+      ...row,
+      status: (body.status ?? row.status) as 'ACTIVE' | 'SUPPRESSED',
+      metadata: body.metadata !== undefined ? (body.metadata as Record<string, unknown>) : row.metadata,
+      updated_at: clock.now(),
+    }
+    await updateAlert(tx, next)
+    const after = toAlert(next)
+    const changed = changedFields(before, after as Record<string, unknown>)
+    if (Object.keys(changed).length) await recordEvent(tx, { workspaceId: workspace.id, type: 'MONITORING_ALERT.UPDATED', resourceId: row.id, resource: after, changedFields: changed })
+    // The spec's 200 for this operation declares no body: the updated alert is read with GET.
+    return undefined
+  })
+
+}
+
+async function findParty(db: Queryable, workspaceId: string, id: string) {
+  const person = await getPersonRecord(db, workspaceId, id)
+  if (person) return { personId: id, screening: personScreening(person) }
+  const business = await getBusinessRecord(db, workspaceId, id)
+  if (business) return { businessId: id, screening: businessScreening(business) }
+  return undefined
+}

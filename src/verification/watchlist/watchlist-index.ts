@@ -1,0 +1,229 @@
+// The in-memory screening index. Every listed name (primary and aliases) is normalised once at
+// build time; a query is normalised, its tokens are looked up in three blocking tables (exact
+// token, one-deletion variants for typos, phonetic key for spelling variants), and only the names
+// that share enough blocks are scored in full. Scoring is exact; blocking only decides whom to score.
+import { bestPairsScore, jaroWinkler, tokenSimilarity } from './jaro-winkler.js'
+import type { EntityType, WatchlistEntry } from './list.js'
+import { nameTokens, naturalOrder, phoneticKey } from './normalize.js'
+
+/** Scores at or above this are reported as possible matches (0–1). See docs/verification.md. */
+export const matchThreshold = 0.88
+/** A verification hit at or above this is REJECTED; between matchThreshold and this, REVIEW. */
+export const rejectThreshold = 0.95
+/** A listed DOB that differs by more than this many years from the party's cuts the score. */
+export const birthYearTolerance = 1
+export const birthYearMismatchFactor = 0.8
+/** Exact DOB agreement adds this (capped at 1). */
+export const birthDateMatchBonus = 0.03
+/** The party's country is not among the entry's countries: keep this share of the score. */
+export const countryMismatchFactor = 0.95
+/** Whole-name comparison (catches "ALHASSAN" vs "AL HASSAN") counts only from this similarity. */
+export const wholeNameMin = 0.93
+/** Only tokens this long get one-deletion variants: shorter ones differ in meaning with one letter. */
+export const deletionTokenLengthMin = 4
+/** Phonetic keys shorter than this block too broadly to be useful. */
+export const phoneticKeyLengthMin = 3
+/** Query tokens beyond this are ignored (the hit mask is a 32-bit integer). */
+export const queryTokensMax = 16
+/** At most this many names are scored per query (those sharing the most blocks win). */
+export const candidatesMax = 3000
+export const resultsMaxDefault = 10
+
+export type PartyKind = 'person' | 'business'
+
+export interface ScreeningQuery {
+  name: string
+  /** Restricts the entity types compared: persons against individuals, businesses against entities. */
+  kind?: PartyKind
+  /** YYYY-MM-DD. */
+  dob?: string
+  /** ISO alpha-2. */
+  countryCode?: string
+  limit?: number
+  /** Report matches from this score (default matchThreshold). */
+  minScore?: number
+}
+
+export interface ScreeningMatch {
+  entry: WatchlistEntry
+  /** The listed name (primary or alias) that matched best. */
+  matchedName: string
+  score: number
+  /** The name score before DOB and country adjustments. */
+  nameScore: number
+}
+
+interface Variant { entry: number; name: string; tokens: string[]; tokenIds: Int32Array; whole: string; wholeNatural: string }
+
+export class WatchlistIndex {
+  readonly entries: readonly WatchlistEntry[]
+  private readonly variants: Variant[] = []
+  private readonly vocabulary = new Map<string, number>()
+  private readonly tokens: string[] = []
+  /** tokenId → variant ids holding it. */
+  private postings: Int32Array[] = []
+  /** blocking key → token ids. */
+  private readonly blocks = new Map<string, number[]>()
+  private readonly hits: Uint32Array
+  private readonly touched: Int32Array
+
+  constructor(entries: readonly WatchlistEntry[]) {
+    this.entries = entries
+    const postings: number[][] = []
+    entries.forEach((entry, e) => {
+      for (const name of [entry.name, ...entry.aliases]) {
+        const tokens = nameTokens(name)
+        if (tokens.length === 0) continue
+        const id = this.variants.length
+        const tokenIds = new Int32Array(tokens.length)
+        const post = (t: string) => {
+          let tid = this.vocabulary.get(t)
+          if (tid === undefined) {
+            tid = this.tokens.length
+            this.vocabulary.set(t, tid)
+            this.tokens.push(t)
+            postings.push([])
+            this.addBlocks(t, tid)
+          }
+          const list = postings[tid]
+          if (list[list.length - 1] !== id) list.push(id)
+          return tid
+        }
+        tokens.forEach((t, k) => { tokenIds[k] = post(t) })
+        // Adjacent tokens joined are posted too (not scored as tokens), so "ALHASSAN" finds "AL HASSAN".
+        for (let k = 0; k + 1 < tokens.length; k++) post(tokens[k] + tokens[k + 1])
+        this.variants.push({ entry: e, name, tokens, tokenIds, whole: tokens.join(''), wholeNatural: nameTokens(naturalOrder(name)).join('') })
+      }
+    })
+    this.postings = postings.map((p) => Int32Array.from(p))
+    this.hits = new Uint32Array(this.variants.length)
+    this.touched = new Int32Array(this.variants.length)
+  }
+
+  get size(): { entries: number; names: number; tokens: number } {
+    return { entries: this.entries.length, names: this.variants.length, tokens: this.tokens.length }
+  }
+
+  private addBlock(key: string, tid: number): void {
+    const list = this.blocks.get(key)
+    if (list === undefined) this.blocks.set(key, [tid])
+    else if (list[list.length - 1] !== tid) list.push(tid)
+  }
+
+  private addBlocks(token: string, tid: number): void {
+    for (const key of blockingKeys(token)) this.addBlock(key, tid)
+  }
+
+  /** The listed tokens a query token may plausibly match. */
+  private similarTokens(token: string): Set<number> {
+    const out = new Set<number>()
+    for (const key of blockingKeys(token)) for (const tid of this.blocks.get(key) ?? []) out.add(tid)
+    return out
+  }
+
+  search(query: ScreeningQuery): ScreeningMatch[] {
+    const tokens = nameTokens(query.name).slice(0, queryTokensMax)
+    if (tokens.length === 0) return []
+    const minScore = query.minScore ?? matchThreshold
+    const limit = query.limit ?? resultsMaxDefault
+    const whole = tokens.join('')
+
+    // Blocking: mark, per listed name, which query tokens found a similar token in it.
+    let touchedCount = 0
+    const mark = (token: string, bits: number) => {
+      for (const tid of this.similarTokens(token)) {
+        for (const v of this.postings[tid]) {
+          if (this.hits[v] === 0) this.touched[touchedCount++] = v
+          this.hits[v] |= bits
+        }
+      }
+    }
+    for (let q = 0; q < tokens.length; q++) mark(tokens[q], 1 << q)
+    // Two query tokens joined may be one listed token ("AL HASSAN" for "ALHASSAN").
+    for (let q = 0; q + 1 < tokens.length; q++) mark(tokens[q] + tokens[q + 1], (1 << q) | (1 << (q + 1)))
+    const hitsMin = blockHitsMin(tokens.length)
+    let candidates: Array<[number, number]> = []
+    for (let k = 0; k < touchedCount; k++) {
+      const v = this.touched[k]
+      const count = popcount(this.hits[v])
+      this.hits[v] = 0
+      if (count >= hitsMin) candidates.push([v, count])
+    }
+    if (candidates.length > candidatesMax) candidates = candidates.sort((x, y) => y[1] - x[1]).slice(0, candidatesMax)
+
+    // Token-pair similarities repeat across names: cache them per query token.
+    const cache = tokens.map(() => new Map<number, number>())
+    const best = new Map<number, ScreeningMatch>()
+    for (const [v] of candidates) {
+      const variant = this.variants[v]
+      const entry = this.entries[variant.entry]
+      if (!kindAllows(query.kind, entry.type)) continue
+      const similarity = (i: number, j: number) => {
+        const tid = variant.tokenIds[j]
+        let s = cache[i].get(tid)
+        if (s === undefined) {
+          s = tokenSimilarity(tokens[i], this.tokens[tid])
+          cache[i].set(tid, s)
+        }
+        return s
+      }
+      let nameScore = bestPairsScore(tokens, variant.tokens, similarity)
+      // Whole-name comparison only where words were split or joined: between names with the same
+      // word count it would reward a long shared first name ("Vladimir Putin" vs "Vladimir Turin").
+      if (variant.tokens.length !== tokens.length) {
+        const wholeScore = Math.max(jaroWinkler(whole, variant.whole), jaroWinkler(whole, variant.wholeNatural))
+        if (wholeScore >= wholeNameMin && wholeScore > nameScore) nameScore = wholeScore
+      }
+      const score = adjust(nameScore, entry, query)
+      if (score < minScore) continue
+      const prior = best.get(variant.entry)
+      if (!prior || score > prior.score) best.set(variant.entry, { entry, matchedName: variant.name, score, nameScore })
+    }
+    return [...best.values()].sort((x, y) => y.score - x.score || x.entry.id - y.entry.id).slice(0, limit)
+  }
+}
+
+function blockingKeys(token: string): string[] {
+  // Exact tokens and one-deletion variants share one key space, so a query token one insertion,
+  // deletion or substitution away from a listed token (or a transposition) meets it.
+  const keys = ['-' + token]
+  if (token.length >= deletionTokenLengthMin) {
+    for (let i = 0; i < token.length; i++) keys.push('-' + token.slice(0, i) + token.slice(i + 1))
+  }
+  const phonetic = phoneticKey(token)
+  if (phonetic.length >= phoneticKeyLengthMin) keys.push('~' + phonetic)
+  return keys
+}
+
+/**
+ * How many query tokens must find a similar listed token for the name to be scored. A query token
+ * without a partner counts 0 at full weight, so a name missing one of up to three query tokens
+ * cannot reach the threshold; longer queries may miss one in four.
+ */
+export function blockHitsMin(queryTokens: number): number {
+  return Math.max(1, queryTokens - Math.floor(queryTokens / 4))
+}
+
+function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555)
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333)
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24
+}
+
+function kindAllows(kind: PartyKind | undefined, type: EntityType): boolean {
+  if (kind === undefined) return true
+  return kind === 'person' ? type === 'individual' : type === 'entity'
+}
+
+/** DOB and country narrow a name match: they cut false positives, they never create a match. */
+export function adjust(nameScore: number, entry: WatchlistEntry, query: Pick<ScreeningQuery, 'dob' | 'countryCode'>): number {
+  let score = nameScore
+  if (query.dob && entry.birthYears.length > 0) {
+    const year = Number(query.dob.slice(0, 4))
+    const near = entry.birthYears.some(([from, to]) => year >= from - birthYearTolerance && year <= to + birthYearTolerance)
+    if (!near) score *= birthYearMismatchFactor
+    else if (entry.birthDates.includes(query.dob)) score = Math.min(1, score + birthDateMatchBonus)
+  }
+  if (query.countryCode && entry.countryCodes.length > 0 && !entry.countryCodes.includes(query.countryCode)) score *= countryMismatchFactor
+  return score
+}
