@@ -11,7 +11,7 @@
 // (subscriptions receiving every event, default 1).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -107,6 +107,17 @@ async function startKeel(): Promise<string> {
   })
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (Linux); undefined elsewhere. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond
+  } catch {
+    return undefined
+  }
+}
+const clockTicksPerSecond = 100
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 const fmt = (n: number) => n.toFixed(1)
 
@@ -148,13 +159,18 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 20))
     }
   }
-  function report(name: string, ids: string[]) {
+  function report(name: string, ids: string[], keelCpuAtStart: number | undefined) {
     const lags = [...arrivals].map(([key, at]) => at - committedAt.get(key.split(' ')[1])!).sort((a, b) => a - b)
     const first = Math.min(...ids.map((id) => committedAt.get(id)!))
     const last = Math.max(...arrivals.values())
     const deliveries = ids.length * webhookCount
     console.log(`${name}: ${deliveries} deliveries in ${fmt((last - first) / 1000)} s = ${Math.round(deliveries / ((last - first) / 1000))} deliveries/s; ` +
       `lag commit→arrival p50 ${fmt(percentile(lags, 50))} ms, p99 ${fmt(percentile(lags, 99))} ms, max ${fmt(lags[lags.length - 1])} ms`)
+    const keelCpu = cpuSeconds(keel?.pid)
+    if (keelCpu !== undefined && keelCpuAtStart !== undefined) {
+      const perDelivery = ((keelCpu - keelCpuAtStart) * 1000) / deliveries
+      console.log(`  Keel process CPU: ${fmt(keelCpu - keelCpuAtStart)} s, ${(perDelivery * 1000).toFixed(0)} µs per delivery (≈${Math.round(1000 / perDelivery)} deliveries per CPU-second, database not included)`)
+    }
   }
 
   const loadStart = loadavg()
@@ -171,6 +187,7 @@ async function main(): Promise<void> {
   committedAt.clear()
 
   // 1. Burst: write as fast as the writers can; the dispatcher runs alongside.
+  const burstCpu = cpuSeconds(keel?.pid)
   let remaining = burstEvents
   await Promise.all(Array.from({ length: writersMax }, async () => {
     while (remaining > 0) {
@@ -181,13 +198,14 @@ async function main(): Promise<void> {
   }))
   const burstIds = [...committedAt.keys()]
   await drain(burstIds)
-  report(`burst of ${burstEvents} events`, burstIds)
+  report(`burst of ${burstEvents} events`, burstIds, burstCpu)
   if (received !== arrivals.size) console.log(`  note: ${received - arrivals.size} redeliveries`)
 
   // 2. Paced: a fixed offered rate, as a steady stream of API changes would produce.
   received = 0
   arrivals.clear()
   committedAt.clear()
+  const pacedCpu = cpuSeconds(keel?.pid)
   const perTick = Math.max(1, Math.round((pacedRate * pacedTickMs) / 1000))
   const ticks = Math.round((pacedSeconds * 1000) / pacedTickMs)
   const startMs = performance.now()
@@ -201,7 +219,7 @@ async function main(): Promise<void> {
   await Promise.all(inFlight)
   const pacedIds = [...committedAt.keys()]
   await drain(pacedIds)
-  report(`paced ${pacedRate} events/s for ${pacedSeconds} s`, pacedIds)
+  report(`paced ${pacedRate} events/s for ${pacedSeconds} s`, pacedIds, pacedCpu)
   console.log(`signatures failing verification: ${badSignatures}; load average after ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
 }
 

@@ -109,7 +109,7 @@ export function decide(states: Map<string, AccountState>, op: Operation): Outcom
 
   // Capturing spends funds the hold already reserved, so available does not move; a new debit must fit.
   const reserved = op.kind === 'capture' ? m.amount : 0n
-  if (from.floor !== null && from.posted + reserved - m.amount < from.floor) {
+  if (from.floor !== null && available(from) + reserved - m.amount < from.floor) {
     return reject('INSUFFICIENT_FUNDS', `the originating account has ${available(from) + reserved} available; ${m.amount} would take it below its floor of ${from.floor}`)
   }
   if (to.ceiling !== null && to.posted + m.amount > to.ceiling) {

@@ -9,7 +9,7 @@ import { refuseUnknownAndServerSetFields } from '../customers/request-fields.js'
 import { providerFor } from './provider.js'
 import { requireBusinessRecord, requirePersonRecord } from './parties.js'
 import {
-  applyRollup, businessScreening, missingBusinessFieldsForUpload, missingPersonFieldsForUpload, personScreening, toVerification,
+  applyRollup, businessScreening, recordVerificationCreated, missingBusinessFieldsForUpload, missingPersonFieldsForUpload, personScreening, toVerification,
   verifyBusiness, verifyPerson,
 } from './service.js'
 import type { Queryable } from '../platform/db.js'
@@ -74,6 +74,7 @@ export function registerVerificationRoutes(api: Api): void {
       created_at: now, updated_at: now,
     }
     await insertVerification(tx, row)
+    await recordVerificationCreated(tx, row)
     await applyRollup(tx, workspace.id, party, now)
     return toVerification(row)
   })
@@ -118,7 +119,9 @@ export function registerVerificationRoutes(api: Api): void {
   api.write('createSubscription', async ({ tx, workspace, body }) => {
     refuseUnknownAndServerSetFields({ body: body as Record<string, unknown>, properties: subscriptionProperties, current: undefined, workspaceId: workspace.id })
     const party = onePartyOf(body)
-    const record = party.personId ? await requirePersonRecord(tx, workspace.id, party.personId) : await requireBusinessRecord(tx, workspace.id, party.businessId!)
+    const screening = party.personId
+      ? personScreening(await requirePersonRecord(tx, workspace.id, party.personId))
+      : businessScreening(await requireBusinessRecord(tx, workspace.id, party.businessId!))
     // Subscribing is idempotent per party: a second subscription answers the first.
     const existing = await findSubscriptionFor(tx, workspace.id, party)
     if (existing) return toSubscription(existing)
@@ -130,7 +133,6 @@ export function registerVerificationRoutes(api: Api): void {
     await insertSubscription(tx, row)
     const resource = toSubscription(row)
     await recordEvent(tx, { workspaceId: workspace.id, type: 'MONITORING_SUBSCRIPTION.CREATED', resourceId: row.id, resource })
-    const screening = party.personId ? personScreening(record as never) : businessScreening(record as never)
     const list = await currentList(tx)
     await raiseAlerts(tx, alertRowsFor(workspace.id, row, list, screenParty(list, screening), now))
     return resource

@@ -115,7 +115,13 @@ async function store(ctx: RunContext, party: Party, type: string, result: Verifi
     details, vendor_info: vendorInfo, metadata: null, created_at: ctx.now, updated_at: ctx.now,
   }
   await insertVerification(ctx.tx, row)
+  await recordVerificationCreated(ctx.tx, row)
   return row
+}
+
+/** The spec has no event type for a stored result; it is recorded as VERIFICATION.CREATED (not subscribable). */
+export async function recordVerificationCreated(tx: Tx, row: VerificationRow): Promise<void> {
+  await recordEvent(tx, { workspaceId: row.workspace_id, type: 'VERIFICATION.CREATED', resourceId: row.id, resource: toVerification(row) })
 }
 
 function screening(ctx: RunContext, party: ScreenedParty): { result: VerificationResult; details: Detail[]; vendorInfo: Record<string, unknown> } {

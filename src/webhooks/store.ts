@@ -162,7 +162,10 @@ export async function scheduleResend(tx: Tx, workspaceId: string, webhookId: str
 
 export interface Lane { workspace_id: string; webhook_id: string }
 
-/** Live, enabled webhooks that have a delivery due at `now`. */
+/**
+ * Live, enabled webhooks that have a delivery due at `now`, in random order: when more webhooks
+ * have work than a dispatcher has lanes, busy ones cannot starve the others.
+ */
 export async function findDueLanes(sql: Sql, now: Date, limit: number): Promise<Lane[]> {
   return sql<Lane[]>`
     select w.workspace_id, w.id as webhook_id from webhooks w
@@ -170,7 +173,7 @@ export async function findDueLanes(sql: Sql, now: Date, limit: number): Promise<
       select 1 from webhook_deliveries d
       where d.workspace_id = w.workspace_id and d.webhook_id = w.id
         and d.status in ('RUNNING', 'RETRYING') and d.next_attempt_at <= ${now})
-    limit ${limit}`
+    order by random() limit ${limit}`
 }
 
 /**

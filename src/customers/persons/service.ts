@@ -1,3 +1,4 @@
+import { assert } from '../../platform/assert.js'
 import type { Queryable, Tx } from '../../platform/db.js'
 import { ApiError } from '../../platform/errors.js'
 import { changedFields, recordEvent } from '../../platform/events.js'
@@ -38,12 +39,16 @@ export async function loadPerson(db: Queryable, workspaceId: string, id: string,
 
 export const personView = (p: Person) => toPerson(p.row, p.personalIds)
 
+// What a personal id inside POST /persons may carry (post_personal_id; id and system_provided are read-only, so ignored).
+const personalIdItemFields = new Set(['id', 'id_type', 'identifier', 'country_code', 'system_provided'])
+
 /** Reads the body's personal_ids (createPerson only) into rows for the new person. */
 function personalIdRows(body: Record<string, unknown>, person: PersonRow, services: Services, problems: Problems): PersonalIdRow[] {
   const items = (body.personal_ids ?? []) as { id_type: string; identifier: string; country_code?: string }[]
   const rows: PersonalIdRow[] = []
   items.forEach((item, i) => {
     const prefix = `personal_ids[${i}].`
+    for (const name of Object.keys(item)) if (!personalIdItemFields.has(name)) problems.reject(prefix + name, 'unknown field')
     const country = personalIdCountry(item.id_type, item.country_code, problems, prefix)
     const identifier = canonicalIdentifier(item.id_type, item.identifier, problems, prefix)
     if (!identifier) return
@@ -68,6 +73,7 @@ export async function createRecord(ctx: Context, body: Record<string, unknown>, 
     ssn_encrypted: null, ssn_last4: null, fields: {}, created_at: apply.now, updated_at: apply.now, has_accounts: false,
   }
   const { next } = applyInput(empty, input, note, 'create', editable, apply, problems)
+  assert(next.status !== '', 'both create bodies require status, so the schema check has set it')
   const ids = view === 'person' ? personalIdRows(body, next, ctx.services, problems) : []
   problems.throwIfAny()
   await insertPerson(ctx.tx, next)
