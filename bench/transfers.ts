@@ -12,7 +12,7 @@
 //
 // Knobs (environment): BENCH_ACCOUNTS (default 10000), BENCH_SECONDS (per point, default 5),
 // BENCH_CONCURRENCY (comma list, default 32,128,512), BENCH_SCENARIOS (uniform,hot),
-// BENCH_MODES (grouped,ungrouped).
+// BENCH_MODES (grouped,ungrouped), BENCH_NODE_ARGS (for the server's node, e.g. --cpu-prof).
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
@@ -234,7 +234,7 @@ try {
   const data = await seed(sql)
   const peaks = new Map<string, number>()
   for (const mode of modes) {
-    const keel = await startKeel(db.url, { LOG_LEVEL: 'warn', KEEL_GROUP_COMMIT: mode === 'grouped' ? 'on' : 'off' })
+    const keel = await startKeel(db.url, { LOG_LEVEL: 'warn', KEEL_GROUP_COMMIT: mode === 'grouped' ? 'on' : 'off' }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean))
     try {
       for (const scenario of scenarios) {
         const makeBody = bodyMaker(scenario, data.funding, data.accounts)

@@ -182,6 +182,9 @@ describe('keel start and keel api-keys on one data dir', { timeout: testTimeoutM
     assert.ok(out.includes(`curl -s ${server.url}/v0/persons -H "Authorization: Bearer ${firstKey}"`), `a curl example for ${server.url}`)
 
     assert.equal((await fetch(`${server.url}/health/ready`)).status, 200)
+    const example = /-d '(\{.*\})'/.exec(out)
+    assert.ok(example, 'the curl example sends a body')
+    assert.equal((await call(server, 'POST', '/v0/persons', firstKey, JSON.parse(example[1]))).status, 201, 'the printed example works as printed')
     const created = await call(server, 'POST', '/v0/persons', firstKey, personBody())
     assert.equal(created.status, 201, JSON.stringify(created.body))
     personId = created.body.id

@@ -22,6 +22,7 @@ export const ledger: Command = {
       '  each hold\'s status matches its transfer\'s',
       '  every entry is in its account\'s currency',
       '  no account is below its floor or above its ceiling',
+      '  no entry or transfer names a missing transfer or account',
       report.discrepancies.length ? `${report.discrepancies.length} discrepancies:` : 'clean: no discrepancies',
       ...report.discrepancies.map((d) => '  ' + d),
     ]

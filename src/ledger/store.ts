@@ -345,11 +345,12 @@ export interface AuditReport {
  * every transfer's entries sum to zero per currency; a POSTED transfer has entries and no other
  * status does; each account's posted balance equals the sum of its entries and its held balance
  * the sum of its PENDING holds; a hold's status matches its transfer's; entries are in the
- * account's currency; no account breaches its floor or ceiling.
+ * account's currency; no account breaches its floor or ceiling; no entry or transfer names a
+ * missing transfer or account.
  */
 export async function auditLedger(db: Queryable, workspaceId?: string): Promise<AuditReport> {
   const ws = (alias: string) => (workspaceId ? db`and ${db(alias)}.workspace_id = ${workspaceId}` : db``)
-  const [[counts], unbalanced, entryStatus, postedMismatch, heldMismatch, holdStatus, currency, limits] = await Promise.all([
+  const [[counts], unbalanced, entryStatus, postedMismatch, heldMismatch, holdStatus, currency, limits, orphans] = await Promise.all([
     db<{ accounts: number; transfers: number; entries: number; holds: number }[]>`
       select (select count(*) from ledger_accounts a where true ${ws('a')})::int as accounts,
              (select count(*) from ledger_transfers t where true ${ws('t')})::int as transfers,
@@ -381,6 +382,17 @@ export async function auditLedger(db: Queryable, workspaceId?: string): Promise<
     db<{ id: string; posted: bigint; held: bigint; floor: bigint | null; ceiling: bigint | null }[]>`
       select a.id, a.posted, a.held, a.floor, a.ceiling from ledger_accounts a
       where true ${ws('a')} and (a.held < 0 or (a.floor is not null and a.posted - a.held < a.floor) or (a.ceiling is not null and a.posted > a.ceiling))`,
+    // The posting path's tables carry no foreign keys (migration 0201): check what they would.
+    db<{ what: string; id: string }[]>`
+      select 'entry of transfer' as what, e.transfer_id as id from ledger_entries e
+        where true ${ws('e')} and not exists (select 1 from ledger_transfers t where t.workspace_id = e.workspace_id and t.id = e.transfer_id)
+      union all
+      select 'entry on account', e.account_id from ledger_entries e
+        where true ${ws('e')} and not exists (select 1 from ledger_accounts a where a.workspace_id = e.workspace_id and a.id = e.account_id)
+      union all
+      select 'transfer account', t.id from ledger_transfers t
+        where true ${ws('t')} and not exists (select 1 from ledger_accounts a where a.workspace_id = t.workspace_id and a.id = t.debit_account_id)
+          or (true ${ws('t')} and not exists (select 1 from ledger_accounts a where a.workspace_id = t.workspace_id and a.id = t.credit_account_id))`,
   ])
   const discrepancies = [
     ...unbalanced.map((r) => `transfer ${r.transfer_id}: entries in ${r.currency} sum to ${r.total}, not 0`),
@@ -389,6 +401,7 @@ export async function auditLedger(db: Queryable, workspaceId?: string): Promise<
     ...heldMismatch.map((r) => `account ${r.id}: held ${r.held} but its pending holds sum to ${r.total}`),
     ...holdStatus.map((r) => `transfer ${r.id}: hold ${r.hold} but transfer ${r.transfer}`),
     ...currency.map((r) => `transfer ${r.transfer_id} line ${r.line}: currency differs from its account's`),
+    ...orphans.map((r) => `${r.what} ${r.id} names a missing row`),
     ...limits.map((r) => `account ${r.id}: posted ${r.posted}, held ${r.held} breach floor ${r.floor ?? 'none'} / ceiling ${r.ceiling ?? 'none'}`),
   ]
   return { checked: counts, discrepancies }

@@ -9,7 +9,7 @@ import { AssertionFailed } from './assert.js'
 import { ApiError, internalProblem, type Problem } from './errors.js'
 import { uuidv7 } from './ids.js'
 import { registerWipe } from './wipe.js'
-import { workspaceForKey } from './workspaces.js'
+import { workspaceForKeyCached } from './workspaces.js'
 
 export const bodyLimitBytes = 1024 * 1024
 const problemType = 'application/problem+json'
@@ -62,7 +62,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     const header = req.headers.authorization
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
     if (!match) throw new ApiError('UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>"')
-    const workspace = await workspaceForKey(services.sql, match[1])
+    const workspace = await workspaceForKeyCached(services.sql, match[1])
     if (!workspace) throw new ApiError('UNAUTHENTICATED', 'the API key is unknown or revoked')
     req.workspace = workspace
   })

@@ -36,6 +36,30 @@ export async function workspaceForKey(sql: Queryable, apiKey: string): Promise<W
   return row
 }
 
+/**
+ * How long this process reuses a key's lookup: the API answers every request of a busy client
+ * without a query for its key. A key revoked through this process stops working at once; revoked
+ * through another process (the CLI, another node), within this bound.
+ */
+export const apiKeyCacheTtlMs = 5_000
+const apiKeyCacheEntriesMax = 10_000
+const keyCache = new Map<string, { workspace: Workspace; keyId: string; untilMs: number }>()
+
+/** workspaceForKey through the in-process cache. Unknown keys are not cached: each is looked up. */
+export async function workspaceForKeyCached(sql: Queryable, apiKey: string, nowMs = Date.now()): Promise<Workspace | undefined> {
+  const hash = sha256Hex(apiKey)
+  const hit = keyCache.get(hash)
+  if (hit && hit.untilMs > nowMs) return hit.workspace
+  const [row] = await sql<(Workspace & { key_id: string })[]>`
+    select w.id, w.name, w.mode, k.id as key_id from api_keys k join workspaces w on w.id = k.workspace_id
+    where k.key_hash = ${hash} and k.revoked_at is null`
+  if (!row) { keyCache.delete(hash); return undefined }
+  const workspace: Workspace = { id: row.id, name: row.name, mode: row.mode }
+  if (keyCache.size >= apiKeyCacheEntriesMax) keyCache.clear()
+  keyCache.set(hash, { workspace, keyId: row.key_id, untilMs: nowMs + apiKeyCacheTtlMs })
+  return workspace
+}
+
 export async function listApiKeys(sql: Queryable): Promise<ApiKeyRow[]> {
   return sql<ApiKeyRow[]>`
     select k.id, k.workspace_id, w.name as workspace_name, w.mode, k.key_prefix, k.created_at, k.revoked_at
@@ -44,6 +68,7 @@ export async function listApiKeys(sql: Queryable): Promise<ApiKeyRow[]> {
 
 export async function revokeApiKey(sql: Queryable, id: string): Promise<boolean> {
   const rows = await sql`update api_keys set revoked_at = now() where id = ${id} and revoked_at is null returning id`
+  for (const [hash, entry] of keyCache) if (entry.keyId === id) keyCache.delete(hash)
   return rows.length === 1
 }
 

@@ -18,11 +18,8 @@ import {
 } from './store.js'
 import { currentList } from './watchlist/current.js'
 import { screenParty, screeningRecord, watchlistResultOf } from './watchlist/screening.js'
-import { alertRowsFor, raiseAlerts, toAlert, toSubscription } from './monitoring/service.js'
-import {
-  deleteSubscription, findSubscriptionFor, getAlert, getSubscription, insertSubscription, listAlerts, listSubscriptions, updateAlert,
-  type SubscriptionRow,
-} from './monitoring/store.js'
+import { subscribe, toAlert, toSubscription } from './monitoring/service.js'
+import { deleteSubscription, getAlert, getSubscription, listAlerts, listSubscriptions, updateAlert } from './monitoring/store.js'
 
 type AdhocResponse = Static<typeof adhoc_verification_response>
 
@@ -122,20 +119,8 @@ export function registerVerificationRoutes(api: Api): void {
     const screening = party.personId
       ? personScreening(await requirePersonRecord(tx, workspace.id, party.personId))
       : businessScreening(await requireBusinessRecord(tx, workspace.id, party.businessId!))
-    // Subscribing is idempotent per party: a second subscription answers the first.
-    const existing = await findSubscriptionFor(tx, workspace.id, party)
-    if (existing) return toSubscription(existing)
-    const now = clock.now()
-    const row: SubscriptionRow = {
-      workspace_id: workspace.id, id: uuidv7(), person_id: party.personId ?? null, business_id: party.businessId ?? null,
-      metadata: (body.metadata as Record<string, unknown> | undefined) ?? null, created_at: now, updated_at: now,
-    }
-    await insertSubscription(tx, row)
-    const resource = toSubscription(row)
-    await recordEvent(tx, { workspaceId: workspace.id, type: 'MONITORING_SUBSCRIPTION.CREATED', resourceId: row.id, resource })
-    const list = await currentList(tx)
-    await raiseAlerts(tx, alertRowsFor(workspace.id, row, list, screenParty(list, screening), now))
-    return resource
+    const row = await subscribe(tx, workspace.id, party, screening, await currentList(tx), clock.now(), (body.metadata as Record<string, unknown> | undefined) ?? null)
+    return toSubscription(row)
   })
 
   api.read('getSubscription', async ({ workspace, params }) => {

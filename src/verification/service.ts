@@ -4,10 +4,14 @@
 import type { Static } from 'typebox'
 import type { Tx } from '../platform/db.js'
 import { badBody } from '../platform/errors.js'
-import { recordEvent } from '../platform/events.js'
+import { changedFields, recordEvent } from '../platform/events.js'
 import type { Services } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
 import type { verification } from '../spec/schemas.js'
+import { toBusiness } from '../customers/businesses/service.js'
+import { getBusiness } from '../customers/businesses/store.js'
+import { getPerson, personalIdsOf } from '../customers/persons/store.js'
+import { toCustomer, toPerson } from '../customers/persons/views.js'
 import type { Detail, PersonFacts, BusinessFacts, ProviderOutcome, VerificationProvider, VerificationResult, PostalAddress } from './provider.js'
 import { kycStatusOf, relatedEntitiesResult, verificationStatusOf, type KycStatus, type VerificationStatus } from './rollup.js'
 import {
@@ -17,6 +21,7 @@ import {
 import { currentList, type LoadedList } from './watchlist/current.js'
 import { screenParty, screeningRecord, watchlistDetails, watchlistResultOf, type ScreenedParty } from './watchlist/screening.js'
 import { requireBusinessRecord, requirePersonRecord } from './parties.js'
+import { subscribe } from './monitoring/service.js'
 
 export type Verification = Static<typeof verification>
 
@@ -157,23 +162,27 @@ export async function applyRollup(tx: Tx, workspaceId: string, party: Party, now
   const status = verificationStatusOf(current)
   const kyc = kycStatusOf(current)
   if (party.personId) {
-    const before = await getPersonRecord(tx, workspaceId, party.personId)
-    await setPersonStatus(tx, workspaceId, party.personId, status, now)
-    const changed = {
-      verification_status: before!.verification_status,
-      ...(before!.verification_last_run ? { verification_last_run: before!.verification_last_run.toISOString() } : { verification_last_run: null }),
+    const id = party.personId
+    const view = async () => {
+      const row = (await getPerson(tx, workspaceId, id))!
+      return { row, person: toPerson(row, (await personalIdsOf(tx, workspaceId, [id])).get(id) ?? []) as Record<string, unknown> }
     }
-    const resource = { id: party.personId, verification_status: status, verification_last_run: now.toISOString() }
-    await recordEvent(tx, { workspaceId, type: 'PERSON.VERIFICATION_OUTCOME.UPDATED', resourceId: party.personId, resource, changedFields: changed })
-    if (before!.is_customer) {
-      await recordEvent(tx, { workspaceId, type: 'CUSTOMER.KYC_OUTCOME.UPDATED', resourceId: party.personId, resource: { id: party.personId, kyc_status: kyc, kyc_last_run: now.toISOString() } })
+    const before = await view()
+    await setPersonStatus(tx, workspaceId, id, status, now)
+    const after = await view()
+    await recordEvent(tx, { workspaceId, type: 'PERSON.VERIFICATION_OUTCOME.UPDATED', resourceId: id, resource: after.person, changedFields: changedFields(before.person, after.person) })
+    if (after.row.is_customer) {
+      // The customer view shows kyc_status as the stored status; the event says why a check did
+      // not run (PROVIDER_FAILURE), which the stored status cannot.
+      const customer = { ...(toCustomer(after.row) as Record<string, unknown>), kyc_status: kyc }
+      await recordEvent(tx, { workspaceId, type: 'CUSTOMER.KYC_OUTCOME.UPDATED', resourceId: id, resource: customer, changedFields: changedFields(toCustomer(before.row) as Record<string, unknown>, customer) })
     }
   } else {
-    const before = await getBusinessRecord(tx, workspaceId, party.businessId!)
-    await setBusinessStatus(tx, workspaceId, party.businessId!, status, now)
-    const changed = { verification_status: before!.verification_status, verification_last_run: before!.verification_last_run?.toISOString() ?? null }
-    const resource = { id: party.businessId, verification_status: status, verification_last_run: now.toISOString() }
-    await recordEvent(tx, { workspaceId, type: 'BUSINESS.VERIFICATION_OUTCOME.UPDATED', resourceId: party.businessId!, resource, changedFields: changed })
+    const id = party.businessId!
+    const before = toBusiness((await getBusiness(tx, workspaceId, id))!) as Record<string, unknown>
+    await setBusinessStatus(tx, workspaceId, id, status, now)
+    const after = toBusiness((await getBusiness(tx, workspaceId, id))!) as Record<string, unknown>
+    await recordEvent(tx, { workspaceId, type: 'BUSINESS.VERIFICATION_OUTCOME.UPDATED', resourceId: id, resource: after, changedFields: changedFields(before, after) })
   }
   return kyc
 }
@@ -188,12 +197,17 @@ function refuseMissing(missing: Array<{ who: string; fields: string[] }>): void 
   throw badBody(`missing required fields for verification: ${detail}`, { missing: names })
 }
 
+// Verified parties are subscribed to watchlist monitoring, as Synctera does for every party it
+// verifies ("since August 2022, watchlist monitoring is automatically enabled"), so every import
+// re-screens them.
+
 /** POST /v0/verifications/verify for a person. */
 export async function verifyPerson(tx: Tx, services: Services, workspaceId: string, personId: string, provider: VerificationProvider): Promise<VerifyOutcome> {
   const person = await requirePersonRecord(tx, workspaceId, personId)
   refuseMissing([{ who: '', fields: missingPersonFields(person) }])
   const ctx: RunContext = { tx, services, workspaceId, provider, list: await currentList(tx), runId: uuidv7(), now: services.clock.now() }
   const { rows } = await verifyPersonRecord(ctx, person)
+  await subscribe(tx, workspaceId, { personId }, personScreening(person), ctx.list, ctx.now)
   const after = await getPersonRecord(tx, workspaceId, personId)
   return { verification_status: after!.verification_status, verifications: rows.map(toVerification) }
 }
@@ -242,6 +256,8 @@ export async function verifyBusiness(tx: Tx, services: Services, workspaceId: st
     }))
   rows.push(await store(ctx, party, 'RELATED_ENTITIES', related, relatedDetails, vendorJson('KEEL', { owners: ownerOutcomes.map((o) => ({ person_id: o.owner.person_id, relationship_type: o.owner.relationship_type, kyc_status: o.kyc })) })))
   await applyRollup(tx, workspaceId, party, ctx.now)
+  for (const p of ownerRecords) await subscribe(tx, workspaceId, { personId: p.id }, personScreening(p), ctx.list, ctx.now)
+  await subscribe(tx, workspaceId, party, businessScreening(business), ctx.list, ctx.now)
   const after = await getBusinessRecord(tx, workspaceId, businessId)
   // The business's own results first, then its owners'.
   const ordered = [...rows.filter((r) => r.business_id), ...rows.filter((r) => r.person_id)]

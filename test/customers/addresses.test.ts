@@ -241,6 +241,7 @@ describe('listAddresses', () => {
       ['country=CAN', [canada]],
       ['country=MX', []],
       ['Address%20type=LEGAL', [otherLegal, agent]],
+      ['Address+type=LEGAL', [otherLegal, agent]],
       ['address_type=BILLING', [billing]],
       ['Address%20type=LEGAL&address_type=LEGAL', [otherLegal, agent]],
       ['is_active=false', [billing]],

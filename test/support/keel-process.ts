@@ -1,6 +1,7 @@
 // A Keel server as its own process (`keel start`) on an external database, for tests and benches
 // that need several processes or a load generator that does not share the server's CPU time.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,30 +9,49 @@ import { join } from 'node:path'
 const keelBin = join(import.meta.dirname, '..', '..', 'bin', 'keel.mjs')
 export const keelStartTimeoutMs = 60_000
 const keelStopTimeoutMs = 15_000
+const readyPollMs = 100
+
+/** A TCP port free right now (the OS picks it; the child binds it moments later). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
 
 export interface KeelProcess { url: string; child: ChildProcess; stop(): Promise<void> }
 
-export async function startKeel(databaseUrl: string, env: Record<string, string> = {}): Promise<KeelProcess> {
+/** `nodeArgs` go to node itself (e.g. --cpu-prof for a profile of the server under load). */
+export async function startKeel(databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<KeelProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keel-proc-'))
-  const child = spawn(process.execPath, [keelBin, 'start', '--port', '0', '--data-dir', dataDir], {
+  const port = await freePort()
+  const child = spawn(process.execPath, [...nodeArgs, keelBin, 'start', '--port', String(port), '--data-dir', dataDir], {
     env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', KEEL_ENCRYPTION_KEY: '11'.repeat(32), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`keel did not start in ${keelStartTimeoutMs} ms:\n${output}`)), keelStartTimeoutMs)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const m = /Keel is serving (http:\/\/[^\s/"]+)\/v0/.exec(output)
-      if (m) { clearTimeout(timer); resolve(m[1]) }
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`keel exited with ${code}:\n${output}`)) })
-  })
-  // Keep draining the pipes so a chatty server never blocks on a full one.
-  child.stdout!.resume()
-  child.stderr!.resume()
+  let exitCode: number | null = null
+  child.stdout!.on('data', (c: Buffer) => { output += c.toString() })
+  child.stderr!.on('data', (c: Buffer) => { output += c.toString() })
+  child.on('exit', (code) => { exitCode = code ?? -1 })
+  // Whatever the log level, the server is up when it answers its readiness probe.
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + keelStartTimeoutMs
+  for (;;) {
+    if (exitCode !== null) throw new Error(`keel exited with ${exitCode}:\n${output}`)
+    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`keel did not start in ${keelStartTimeoutMs} ms:\n${output}`) }
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) break
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, readyPollMs))
+  }
+  // Keep what it says short: a chatty server must not fill memory or block on a full pipe.
+  child.stdout!.removeAllListeners('data').resume()
+  child.stderr!.removeAllListeners('data').resume()
   return {
     url, child,
     async stop() {

@@ -51,3 +51,26 @@ describe('POST /v0/verifications/adhoc', () => {
     }
   })
 })
+
+describe('POST /v0/wipe', () => {
+  it('empties verifications, ad hoc screenings, subscriptions and alerts with the parties', async () => {
+    const ws = await h.newWorkspace('wipe-verification', 'sandbox')
+    const person = await seedPerson(h, { first_name: 'Joaquin', last_name: 'Guzman Loera', dob: '1954-12-25' }, ws.id)
+    const payer = await seedPerson(h, {}, ws.id)
+    const business = await seedBusiness(h, {}, ws.id)
+    assert.equal((await h.request('POST', '/v0/verifications/verify', { key: ws.key, body: { customer_consent: true, person_id: person } })).status, 201)
+    assert.equal((await h.request('POST', '/v0/verifications/verify', { key: ws.key, body: { customer_consent: true, business_id: business } })).status, 201)
+    assert.equal((await h.request('POST', '/v0/monitoring/subscriptions', { key: ws.key, body: { person_id: person } })).status, 201)
+    assert.equal((await adhoc({ payer_id: payer, payee_id: person }, ws.key)).status, 200)
+    const keptPerson = await seedPerson(h)
+    await h.request('POST', '/v0/verifications/verify', { body: { customer_consent: true, person_id: keptPerson } })
+    const wipe = await h.request('POST', '/v0/wipe', { key: ws.key })
+    assert.equal(wipe.status, 204, JSON.stringify(wipe.body))
+    for (const table of ['verifications', 'adhoc_verifications', 'monitoring_subscriptions', 'monitoring_alerts', 'persons', 'businesses']) {
+      const [{ n }] = await h.sql`select count(*)::int as n from ${h.sql(table)} where workspace_id = ${ws.id}`
+      assert.equal(n, 0, table)
+    }
+    // Another workspace keeps its verifications.
+    assert.equal((await h.request('GET', `/v0/verifications?person_id=${keptPerson}`)).body.verifications.length, 2)
+  })
+})

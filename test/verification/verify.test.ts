@@ -32,6 +32,9 @@ describe('POST /v0/verifications/verify: persons', () => {
     assert.equal(events[1].resource.kyc_status, 'ACCEPTED')
     const [{ ssn_in_events }] = await h.sql`select count(*)::int as ssn_in_events from events where resource::text like '%12345%'`
     assert.equal(ssn_in_events, 0)
+    // A verified party is subscribed to watchlist monitoring, as Synctera does.
+    const subscriptions = await h.request('GET', `/v0/monitoring/subscriptions?person_id=${id}`)
+    assert.equal(subscriptions.body.subscriptions.length, 1)
   })
 
   const table: Array<[string, Record<string, unknown>, string, Record<string, string>, string]> = [
@@ -63,6 +66,10 @@ describe('POST /v0/verifications/verify: persons', () => {
     assert.equal(watchlist.details[0].result, 'FAIL')
     assert.ok(watchlist.details[0].score >= 0.95)
     assert.equal(watchlist.vendor_info.json.matches[0].entry_id, 6861)
+    // The hit is also an alert on the party's monitoring, raised once however often it is verified.
+    await verify({ person_id: id })
+    const alerts = (await h.request('GET', `/v0/monitoring/alerts?person_id=${id}`)).body.alerts
+    assert.deepEqual(alerts.map((a: any) => a.vendor_info.json.entry.id), [6861])
   })
 
   it('supersedes earlier results: a second run leaves one current result per type', async () => {
@@ -147,6 +154,9 @@ describe('POST /v0/verifications/verify: businesses', () => {
     assert.equal(await statusOf(h, 'persons', small), 'UNVERIFIED')
     assert.equal(await statusOf(h, 'businesses', business), 'ACCEPTED')
     assert.deepEqual((await eventsFor(h, business)).map((e) => e.type), ['BUSINESS.VERIFICATION_OUTCOME.UPDATED'])
+    const monitored = (await h.request('GET', `/v0/monitoring/subscriptions?person_id=${big},${manager},${small}`)).body.subscriptions
+    assert.deepEqual(monitored.map((m: any) => m.person_id).sort(), [big, manager].sort())
+    assert.equal((await h.request('GET', `/v0/monitoring/subscriptions?business_id=${business}`)).body.subscriptions.length, 1)
   })
 
   it('holds a business in REVIEW when an owner is, naming the owner', async () => {

@@ -4,14 +4,14 @@
 import type { Static } from 'typebox'
 import type { Clock } from '../../platform/clock.js'
 import type { Queryable, Sql } from '../../platform/db.js'
-import { recordEvents } from '../../platform/events.js'
+import { recordEvent, recordEvents } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
 import type { monitoring_alert, monitoring_subscription } from '../../spec/schemas.js'
 import type { LoadedList } from '../watchlist/current.js'
 import { matchDescription, roundScore, screenParty, type ScreenedParty } from '../watchlist/screening.js'
 import { markRescreened } from '../watchlist/store.js'
 import type { ScreeningMatch } from '../watchlist/watchlist-index.js'
-import { insertAlerts, subscribedPartiesAfter, type AlertRow, type SubscribedParty, type SubscriptionRow } from './store.js'
+import { findSubscriptionFor, insertAlerts, insertSubscription, subscribedPartiesAfter, type AlertRow, type SubscribedParty, type SubscriptionRow } from './store.js'
 
 export type Alert = Static<typeof monitoring_alert>
 export type Subscription = Static<typeof monitoring_subscription>
@@ -81,6 +81,24 @@ export async function raiseAlerts(tx: Queryable, rows: AlertRow[]): Promise<numb
     await recordEvents(tx, inserted.map((r) => ({ workspaceId: r.workspace_id, type: 'MONITORING_ALERT.CREATED', resourceId: r.id, resource: toAlert(r) })))
   }
   return inserted.length
+}
+
+/**
+ * Subscribes a party to monitoring and screens it at once, raising alerts for what it matches now
+ * (so a later import alerts only on new entries). Idempotent per party: a party already subscribed
+ * keeps its subscription, which is returned.
+ */
+export async function subscribe(tx: Queryable, workspaceId: string, party: { personId?: string; businessId?: string }, screening: ScreenedParty, list: LoadedList, now: Date, metadata: Record<string, unknown> | null = null): Promise<SubscriptionRow> {
+  const existing = await findSubscriptionFor(tx, workspaceId, party)
+  if (existing) return existing
+  const row: SubscriptionRow = {
+    workspace_id: workspaceId, id: uuidv7(), person_id: party.personId ?? null, business_id: party.businessId ?? null,
+    metadata, created_at: now, updated_at: now,
+  }
+  await insertSubscription(tx, row)
+  await recordEvent(tx, { workspaceId, type: 'MONITORING_SUBSCRIPTION.CREATED', resourceId: row.id, resource: toSubscription(row) })
+  await raiseAlerts(tx, alertRowsFor(workspaceId, row, list, screenParty(list, screening), now))
+  return row
 }
 
 export interface RescreenSummary { screened: number; alerts: number; ms: number }
