@@ -202,18 +202,39 @@ async function drive(url: string, key: string, makeBody: () => string, opts: { c
   return point
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (Linux clock ticks are 1/100 s). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return 0 // the process has gone
+  }
+}
+
+/** CPU of the server, of the PostgreSQL backends serving this database, and of this generator. */
+async function cpuSample(sql: Sql, keel: KeelProcess): Promise<{ server: number; postgres: number; generator: number }> {
+  const backends = await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`
+  const usage = process.cpuUsage()
+  return {
+    server: cpuSeconds(keel.child.pid!),
+    postgres: backends.reduce((s, b) => s + cpuSeconds(b.pid), 0),
+    generator: (usage.user + usage.system) / 1e6,
+  }
+}
+
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0)
 const rssMb = (k: KeelProcess) => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${k.child.pid}/status`, 'utf8'))
   return m ? Math.round(Number(m[1]) / 1024) : NaN
 }
 
-interface Row { scenario: Scenario; mode: string; concurrency: string; tps: number; p50: number; p99: number; rss: number; errors: string }
+interface Row { scenario: Scenario; mode: string; concurrency: string; tps: number; p50: number; p99: number; rss: number; errors: string; cpu?: string }
 
 function report(rows: Row[]) {
-  console.log('\nscenario  mode       concurrency  transfers/s  p50 ms  p99 ms  server RSS MB  errors')
+  console.log('\nscenario  mode       concurrency  transfers/s  p50 ms  p99 ms  server RSS MB  CPU µs/transfer server+postgres+generator  errors')
   for (const r of rows) {
-    console.log(`${r.scenario.padEnd(9)} ${r.mode.padEnd(10)} ${r.concurrency.padStart(11)}  ${String(r.tps).padStart(11)}  ${(r.p50 / 1000).toFixed(1).padStart(6)}  ${(r.p99 / 1000).toFixed(1).padStart(6)}  ${String(r.rss).padStart(13)}  ${r.errors || '-'}`)
+    console.log(`${r.scenario.padEnd(9)} ${r.mode.padEnd(10)} ${r.concurrency.padStart(11)}  ${String(r.tps).padStart(11)}  ${(r.p50 / 1000).toFixed(1).padStart(6)}  ${(r.p99 / 1000).toFixed(1).padStart(6)}  ${String(r.rss).padStart(13)}  ${(r.cpu ?? '').padEnd(42)}  ${r.errors || '-'}`)
   }
 }
 
@@ -239,9 +260,15 @@ try {
       for (const scenario of scenarios) {
         const makeBody = bodyMaker(scenario, data.funding, data.accounts)
         for (const concurrency of concurrencies) {
+          const before = await cpuSample(sql, keel)
           const p = await drive(keel.url, data.key, makeBody, { concurrency }, pointSeconds)
+          const after = await cpuSample(sql, keel)
+          // Per transfer over the whole run of the point (warm-up and drain included, so a slight overestimate).
+          const handled = p.sent || 1
+          const us = (k: 'server' | 'postgres' | 'generator') => Math.round(((after[k] - before[k]) * 1e6) / handled)
+          const cpu = `${us('server')} + ${us('postgres')} + ${us('generator')} = ${us('server') + us('postgres') + us('generator')}`
           const sorted = p.latenciesUs.sort((a, b) => a - b)
-          rows.push({ scenario, mode, concurrency: String(concurrency), tps: p.done, p50: pct(sorted, 50), p99: pct(sorted, 99), rss: rssMb(keel), errors: [...p.errors].map(([c, n]) => `${c}×${n}`).join(' ') })
+          rows.push({ scenario, mode, concurrency: String(concurrency), tps: p.done, p50: pct(sorted, 50), p99: pct(sorted, 99), rss: rssMb(keel), errors: [...p.errors].map(([c, n]) => `${c}×${n}`).join(' '), cpu })
           peaks.set(`${scenario}/${mode}`, Math.max(peaks.get(`${scenario}/${mode}`) ?? 0, p.done))
           console.log(`  ${scenario} ${mode} c=${concurrency}: ${p.done}/s`)
         }
@@ -263,6 +290,8 @@ try {
     const off = peaks.get(`${scenario}/ungrouped`)
     if (on && off) console.log(`  ${scenario}: ${on} / ${off} = ${(on / off).toFixed(1)}×`)
   }
+  console.log('CPU µs/transfer is what one transfer costs the machine; 2 cores give 2,000,000 µs per second, so')
+  console.log('2e6 / (that sum) is the throughput this build could reach on an otherwise idle machine.')
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
 } finally {
   await sql.end()

@@ -13,7 +13,7 @@ import { pageOf, readPage } from '../platform/pagination.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { amountFromJson, amountToJson } from '../ledger/money.js'
 import { closedStatus, floorOf, limitBreach } from '../ledger/rules.js'
-import { accountNumberTaken, createTransfers, toState, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, updateLedgerAccountTerms, type LedgerAccountRow } from '../ledger/store.js'
+import { accountNumberTaken, createTransfers, lockAccounts, toState, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, updateLedgerAccountTerms, type LedgerAccountRow } from '../ledger/store.js'
 import { getAccount, getTemplate, insertAccount, insertRelationship, listAccounts, relationshipsOf, updateAccount, type AccountRelationshipRow, type AccountRow } from './store.js'
 import { validateTerms } from './templates.js'
 
@@ -257,9 +257,11 @@ export function registerAccountRoutes(api: Api): void {
     if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account ${params.account_id} not found`)
     if (row.status === closedStatus) throw new ApiError('ACCOUNT_CLOSED', `account ${row.id} is already closed`)
     const now = clock.now()
-    const ledger = (await getLedgerAccount(tx, workspace.id, row.id, true))!
-    if (ledger.held !== 0n) throw new ApiError('UNABLE_TO_TRANSACT', `account ${row.id} has ${ledger.held} held by pending transfers; complete or cancel them first`)
     const closure = body as Json
+    // Lock this account and the destination together, in the ledger's order, as every batch does.
+    const locked = await lockAccounts(tx, [row.id, ...(closure.destination_id ? [closure.destination_id as string] : [])].map((id) => ({ workspaceId: workspace.id, id })))
+    const ledger = locked.get(`${workspace.id}/${row.id}`)!
+    if (ledger.held !== 0n) throw new ApiError('UNABLE_TO_TRANSACT', `account ${row.id} has ${ledger.held} held by pending transfers; complete or cancel them first`)
     const internalMove = closure.payment_method === 'INTERNAL_TRANSFER_TO_CUSTOMER_ACCOUNT' || closure.payment_method === 'INTERNAL_TRANSFER_TO_INTERNAL_ACCOUNT'
     if (ledger.posted > 0n && internalMove) {
       // Sweep the balance to the destination through the ledger, then close.

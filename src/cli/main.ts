@@ -1,4 +1,3 @@
-import { createLogger } from '../platform/logger.js'
 import { apiKeys } from './api-keys.js'
 import { UsageError, type Command } from './common.js'
 import { ledger } from './ledger.js'
@@ -36,7 +35,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${err.message}\n\n${usage}`)
       process.exit(2)
     }
-    createLogger('error').error({ err }, 'keel failed')
+    // A failed command reports on stderr, where scripts and tests look for it.
+    process.stderr.write(`keel: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
     process.exit(1)
   },
 )

@@ -5,10 +5,12 @@ import { systemClock } from '../platform/clock.js'
 import { currentList } from '../verification/watchlist/current.js'
 import { importList } from '../verification/watchlist/import.js'
 import { ListFormatError, listFileNames, readListDir } from '../verification/watchlist/list.js'
-import { matchThreshold, type PartyKind } from '../verification/watchlist/watchlist-index.js'
+import { matchThreshold, resultsMaxDefault, type PartyKind } from '../verification/watchlist/watchlist-index.js'
 import { commonOptions, configFrom, UsageError, withDatabase, type Command } from './common.js'
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/
+/** The most matches `search` prints. */
+const searchLimitMax = 100
 
 export const watchlist: Command = {
   usage: [
@@ -32,8 +34,8 @@ export const watchlist: Command = {
         if (kind !== undefined && kind !== 'person' && kind !== 'business') throw new UsageError('--type is person or business')
         if (values.dob !== undefined && !isoDate.test(values.dob)) throw new UsageError('--dob is YYYY-MM-DD')
         if (values.country !== undefined && !/^[A-Za-z]{2}$/.test(values.country)) throw new UsageError('--country is an ISO alpha-2 code')
-        const limit = values.limit === undefined ? 10 : Number(values.limit)
-        if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new UsageError('--limit is 1 to 100')
+        const limit = values.limit === undefined ? resultsMaxDefault : Number(values.limit)
+        if (!Number.isInteger(limit) || limit < 1 || limit > searchLimitMax) throw new UsageError(`--limit is 1 to ${searchLimitMax}`)
         const minScore = values['min-score'] === undefined ? matchThreshold : Number(values['min-score'])
         if (!(minScore >= 0 && minScore <= 1)) throw new UsageError('--min-score is 0 to 1')
         const list = await withDatabase(config, (db) => currentList(db.sql))

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../platform/clock.js'
 import type { Sql, Tx } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
-import { lockAccounts, planTransfers, reserveSeqs, writeStatements, type LedgerAccountRow, type NewTransfer, type TransferOutcome } from './store.js'
+import { lockAccounts, planTransfers, reserveSeqs, rowsJson, writeStatements, type LedgerAccountRow, type NewTransfer, type TransferOutcome } from './store.js'
 import { accountsOf } from './rules.js'
 
 /** Most transfers in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
@@ -113,9 +113,9 @@ export class TransferBatcher {
     this.pump()
   }
 
-  private async run(batch: Pending[]): Promise<void> {
+  private async run(batch: Pending[], offerMissing = true): Promise<void> {
     try {
-      const results = await this.commit(batch)
+      const results = await this.commit(batch, offerMissing)
       this.stats.batches++
       this.stats.jobs += batch.length
       batch.forEach((p, i) => {
@@ -124,41 +124,24 @@ export class TransferBatcher {
         else p.resolve(r)
       })
     } catch (err) {
-      if (err instanceof MissingAccounts && this.options.createMissing) {
-        let created = false
-        for (const [workspaceId, ids] of err.missing) created = (await this.options.createMissing(workspaceId, ids).catch(() => false)) || created
-        if (created) return this.run(batch)
-        return this.settleAlone(batch, false)
+      if (err instanceof MissingAccounts) {
+        // Offer the missing ids once, then decide the batch again: an account still missing is
+        // ACCOUNT_NOT_FOUND for the transfers naming it, and only for them.
+        for (const [workspaceId, ids] of err.missing) await this.options.createMissing!(workspaceId, ids).catch(() => false)
+        return this.run(batch, false)
       }
       // Something failed the whole transaction (not a rule: rules reject one transfer). Run each
       // request on its own so only the one that causes it fails.
-      if (batch.length > 1) return this.settleAlone(batch, true)
+      if (batch.length > 1) {
+        await Promise.all(batch.map((p) => this.run([p], false)))
+        return
+      }
       batch[0].reject(err)
     }
   }
 
-  private async settleAlone(batch: Pending[], retryMissing: boolean): Promise<void> {
-    await Promise.all(batch.map(async (p) => {
-      try {
-        const [r] = await this.commit([p], retryMissing)
-        if (r instanceof Error) p.reject(r)
-        else p.resolve(r)
-      } catch (err) {
-        if (err instanceof MissingAccounts) {
-          // Already offered to createMissing: decide the transfer with the account absent.
-          try {
-            const [r] = await this.commit([p], false)
-            if (r instanceof Error) p.reject(r); else p.resolve(r)
-          } catch (e) { p.reject(e) }
-          return
-        }
-        p.reject(err)
-      }
-    }))
-  }
-
   /** One transaction for the batch; returns each request's result or its error, in order. */
-  private async commit(batch: Pending[], offerMissing = true): Promise<(JobResult | Error)[]> {
+  private async commit(batch: Pending[], offerMissing: boolean): Promise<(JobResult | Error)[]> {
     return this.sql.begin(async (tx) => {
       const results: (JobResult | Error | undefined)[] = batch.map(() => undefined)
       await this.claimKeys(tx, batch, results)
@@ -200,9 +183,9 @@ export class TransferBatcher {
           // The outcome commits with the transfer: a retry after a crash replays it or runs it for the first time.
           statements.push(tx`
             insert into idempotency_keys (workspace_id, key, request_hash, response_status, response_body)
-            select w, k, h, s, b::jsonb from unnest(${stored.map((s) => s.workspaceId)}::uuid[], ${stored.map((s) => s.key)}::text[],
-              ${stored.map((s) => s.requestHash)}::text[], ${stored.map((s) => s.status)}::int4[], ${stored.map((s) => JSON.stringify(s.body))}::text[])
-              as v(w, k, h, s, b)`)
+            select workspace_id, key, request_hash, response_status, response_body
+            from jsonb_to_recordset(${rowsJson(stored.map((r) => ({ workspace_id: r.workspaceId, key: r.key, request_hash: r.requestHash, response_status: r.status, response_body: r.body })))}::text::jsonb)
+              as x(workspace_id uuid, key text, request_hash text, response_status int4, response_body jsonb)`)
         }
         await Promise.all(statements)
       }

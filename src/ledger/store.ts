@@ -173,33 +173,40 @@ export function planTransfers(locked: Map<string, LedgerAccountRow>, transfers: 
 
 const str = (v: bigint) => v.toString()
 
+/**
+ * A batch of rows as one JSON parameter, expanded in SQL by jsonb_to_recordset: one string to send
+ * and parse instead of an escaped array per column. Bigints travel as strings (read back by int8's
+ * input), dates as ISO strings; callers hand rows already in that form, because a JSON.stringify
+ * replacer runs for every value and cost more than the rest of the batch's statement building.
+ * Cast it `::text::jsonb`: a parameter typed jsonb would be JSON-encoded again by the driver,
+ * arriving as one JSON string instead of an array.
+ */
+export const rowsJson = (rows: readonly object[]): string => JSON.stringify(rows)
+
+const transferJson = (r: TransferRow) => ({ ...r, seq: str(r.seq), amount: str(r.amount) })
+const holdJson = (r: HoldRow) => ({ ...r, amount: str(r.amount), posted_after: str(r.posted_after), available_after: str(r.available_after) })
+const entryJson = (r: EntryRow) => ({ ...r, amount: str(r.amount), posted_after: str(r.posted_after), available_after: str(r.available_after) })
+
 /** The pending statements that apply `writes`; run them together so they pipeline. */
 export function writeStatements(tx: Tx, w: Writes): Promise<unknown>[] {
   const out: Promise<unknown>[] = []
   if (w.transfers.length) {
-    const t = w.transfers
     out.push(tx`
       insert into ledger_transfers (workspace_id, id, seq, kind, type, status, currency, amount, debit_account_id, credit_account_id,
         idempotency_key, reference_id, memo, expires_at, details, created_at, updated_at, posted_at)
-      select w, i, seq, kind, type, status, currency, amount, debit, credit, idem, ref, memo, expires, details::jsonb, created, updated, posted
-      from unnest(${t.map((r) => r.workspace_id)}::uuid[], ${t.map((r) => r.id)}::uuid[], ${t.map((r) => str(r.seq))}::int8[],
-        ${t.map((r) => r.kind)}::text[], ${t.map((r) => r.type)}::text[], ${t.map((r) => r.status)}::text[], ${t.map((r) => r.currency)}::text[],
-        ${t.map((r) => str(r.amount))}::int8[], ${t.map((r) => r.debit_account_id)}::uuid[], ${t.map((r) => r.credit_account_id)}::uuid[],
-        ${t.map((r) => r.idempotency_key) as string[]}::text[], ${t.map((r) => r.reference_id) as string[]}::text[], ${t.map((r) => r.memo) as string[]}::text[],
-        ${t.map((r) => r.expires_at?.toISOString() ?? null) as string[]}::timestamptz[], ${t.map((r) => JSON.stringify(r.details))}::text[],
-        ${t.map((r) => r.created_at.toISOString())}::timestamptz[], ${t.map((r) => r.updated_at.toISOString())}::timestamptz[],
-        ${t.map((r) => r.posted_at?.toISOString() ?? null) as string[]}::timestamptz[])
-        as v(w, i, seq, kind, type, status, currency, amount, debit, credit, idem, ref, memo, expires, details, created, updated, posted)`)
+      select workspace_id, id, seq, kind, type, status, currency, amount, debit_account_id, credit_account_id,
+        idempotency_key, reference_id, memo, expires_at, details, created_at, updated_at, posted_at
+      from jsonb_to_recordset(${rowsJson(w.transfers.map(transferJson))}::text::jsonb) as x(workspace_id uuid, id uuid, seq int8, kind text, type text, status text,
+        currency text, amount int8, debit_account_id uuid, credit_account_id uuid, idempotency_key text, reference_id text, memo text,
+        expires_at timestamptz, details jsonb, created_at timestamptz, updated_at timestamptz, posted_at timestamptz)`)
   }
   if (w.entries.length) out.push(insertEntries(tx, w.entries))
   if (w.holds.length) {
-    const h = w.holds
     out.push(tx`
       insert into ledger_holds (workspace_id, id, account_id, amount, currency, status, expires_at, posted_after, available_after, created_at, updated_at)
-      select * from unnest(${h.map((r) => r.workspace_id)}::uuid[], ${h.map((r) => r.id)}::uuid[], ${h.map((r) => r.account_id)}::uuid[],
-        ${h.map((r) => str(r.amount))}::int8[], ${h.map((r) => r.currency)}::text[], ${h.map((r) => r.status)}::text[],
-        ${h.map((r) => r.expires_at?.toISOString() ?? null) as string[]}::timestamptz[], ${h.map((r) => str(r.posted_after))}::int8[],
-        ${h.map((r) => str(r.available_after))}::int8[], ${h.map((r) => r.created_at.toISOString())}::timestamptz[], ${h.map((r) => r.updated_at.toISOString())}::timestamptz[])`)
+      select workspace_id, id, account_id, amount, currency, status, expires_at, posted_after, available_after, created_at, updated_at
+      from jsonb_to_recordset(${rowsJson(w.holds.map(holdJson))}::text::jsonb) as x(workspace_id uuid, id uuid, account_id uuid, amount int8, currency text, status text,
+        expires_at timestamptz, posted_after int8, available_after int8, created_at timestamptz, updated_at timestamptz)`)
   }
   if (w.balances.length) out.push(updateBalances(tx, w.balances))
   return out
@@ -208,16 +215,16 @@ export function writeStatements(tx: Tx, w: Writes): Promise<unknown>[] {
 function insertEntries(tx: Tx, e: EntryRow[]): Promise<unknown> {
   return tx`
     insert into ledger_entries (workspace_id, transfer_id, line, account_id, currency, amount, posted_after, available_after, created_at)
-    select * from unnest(${e.map((r) => r.workspace_id)}::uuid[], ${e.map((r) => r.transfer_id)}::uuid[], ${e.map((r) => r.line)}::int4[],
-      ${e.map((r) => r.account_id)}::uuid[], ${e.map((r) => r.currency)}::text[], ${e.map((r) => str(r.amount))}::int8[],
-      ${e.map((r) => str(r.posted_after))}::int8[], ${e.map((r) => str(r.available_after))}::int8[], ${e.map((r) => r.created_at.toISOString())}::timestamptz[])`
+    select workspace_id, transfer_id, line, account_id, currency, amount, posted_after, available_after, created_at
+    from jsonb_to_recordset(${rowsJson(e.map(entryJson))}::text::jsonb) as x(workspace_id uuid, transfer_id uuid, line int4, account_id uuid, currency text,
+      amount int8, posted_after int8, available_after int8, created_at timestamptz)`
 }
 
 function updateBalances(tx: Tx, b: LedgerAccountRow[]): Promise<unknown> {
   return tx`
     update ledger_accounts l set posted = v.posted, held = v.held
-    from unnest(${b.map((r) => r.workspace_id)}::uuid[], ${b.map((r) => r.id)}::uuid[], ${b.map((r) => str(r.posted))}::int8[], ${b.map((r) => str(r.held))}::int8[])
-      as v(workspace_id, id, posted, held)
+    from jsonb_to_recordset(${rowsJson(b.map((r) => ({ workspace_id: r.workspace_id, id: r.id, posted: str(r.posted), held: str(r.held) })))}::text::jsonb)
+      as v(workspace_id uuid, id uuid, posted int8, held int8)
     where l.workspace_id = v.workspace_id and l.id = v.id`
 }
 

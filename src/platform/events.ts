@@ -26,12 +26,11 @@ export async function recordEvent(tx: Queryable, e: EventInput): Promise<string>
  * batch at once). Same rule as recordEvent: inside the transaction that makes the changes.
  */
 export function recordEvents(tx: Queryable, events: EventInput[]): Promise<unknown> {
+  // One JSON parameter expanded in SQL: far cheaper to send than an escaped text array per column.
+  const rows = events.map((e) => ({ workspace_id: e.workspaceId, id: uuidv7(), type: e.type, resource_id: e.resourceId, resource: e.resource, changed_fields: e.changedFields ?? null }))
   return tx`insert into events (workspace_id, id, type, resource_id, resource, changed_fields)
-            select w, i, t, r, resource::jsonb, changed::jsonb
-            from unnest(${events.map((e) => e.workspaceId)}::uuid[], ${events.map(() => uuidv7())}::uuid[],
-              ${events.map((e) => e.type)}::text[], ${events.map((e) => e.resourceId)}::uuid[],
-              ${events.map((e) => JSON.stringify(e.resource))}::text[],
-              ${events.map((e) => (e.changedFields ? JSON.stringify(e.changedFields) : null)) as string[]}::text[]) as v(w, i, t, r, resource, changed)`
+            select workspace_id, id, type, resource_id, resource, changed_fields
+            from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as x(workspace_id uuid, id uuid, type text, resource_id uuid, resource jsonb, changed_fields jsonb)`
 }
 
 /** The prior values of every top-level field whose value differs between two views of a resource. */

@@ -6,11 +6,20 @@ import { randomBytes } from 'node:crypto'
 let lastMs = 0
 let counter = 0
 const counterMax = 0xfff
+// Random bytes are drawn from the OS in blocks: one call per id cost more than the rest of uuidv7.
+const randomPoolBytes = 4096
+let pool = Buffer.alloc(0)
+let poolAt = 0
+function randomChunk(n: number): Buffer {
+  if (poolAt + n > pool.length) { pool = randomBytes(randomPoolBytes); poolAt = 0 }
+  poolAt += n
+  return pool.subarray(poolAt - n, poolAt)
+}
 
 export function uuidv7(nowMs: number = Date.now()): string {
-  if (nowMs > lastMs) { lastMs = nowMs; counter = randomBytes(1)[0] } else if (counter < counterMax) counter++
+  if (nowMs > lastMs) { lastMs = nowMs; counter = randomChunk(1)[0] } else if (counter < counterMax) counter++
   else { lastMs++; counter = 0 }
-  const bytes = randomBytes(16)
+  const bytes = Buffer.from(randomChunk(16))
   const ms = lastMs
   bytes[0] = Math.floor(ms / 2 ** 40) & 0xff
   bytes[1] = Math.floor(ms / 2 ** 32) & 0xff

@@ -43,20 +43,20 @@ export async function workspaceForKey(sql: Queryable, apiKey: string): Promise<W
  */
 export const apiKeyCacheTtlMs = 5_000
 const apiKeyCacheEntriesMax = 10_000
+// Keyed by the key as sent (in this process's memory only, never stored), so a hit costs no hash.
 const keyCache = new Map<string, { workspace: Workspace; keyId: string; untilMs: number }>()
 
 /** workspaceForKey through the in-process cache. Unknown keys are not cached: each is looked up. */
 export async function workspaceForKeyCached(sql: Queryable, apiKey: string, nowMs = Date.now()): Promise<Workspace | undefined> {
-  const hash = sha256Hex(apiKey)
-  const hit = keyCache.get(hash)
+  const hit = keyCache.get(apiKey)
   if (hit && hit.untilMs > nowMs) return hit.workspace
   const [row] = await sql<(Workspace & { key_id: string })[]>`
     select w.id, w.name, w.mode, k.id as key_id from api_keys k join workspaces w on w.id = k.workspace_id
-    where k.key_hash = ${hash} and k.revoked_at is null`
-  if (!row) { keyCache.delete(hash); return undefined }
+    where k.key_hash = ${sha256Hex(apiKey)} and k.revoked_at is null`
+  if (!row) { keyCache.delete(apiKey); return undefined }
   const workspace: Workspace = { id: row.id, name: row.name, mode: row.mode }
   if (keyCache.size >= apiKeyCacheEntriesMax) keyCache.clear()
-  keyCache.set(hash, { workspace, keyId: row.key_id, untilMs: nowMs + apiKeyCacheTtlMs })
+  keyCache.set(apiKey, { workspace, keyId: row.key_id, untilMs: nowMs + apiKeyCacheTtlMs })
   return workspace
 }
 
@@ -68,7 +68,7 @@ export async function listApiKeys(sql: Queryable): Promise<ApiKeyRow[]> {
 
 export async function revokeApiKey(sql: Queryable, id: string): Promise<boolean> {
   const rows = await sql`update api_keys set revoked_at = now() where id = ${id} and revoked_at is null returning id`
-  for (const [hash, entry] of keyCache) if (entry.keyId === id) keyCache.delete(hash)
+  for (const [key, entry] of keyCache) if (entry.keyId === id) keyCache.delete(key)
   return rows.length === 1
 }
 

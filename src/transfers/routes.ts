@@ -25,7 +25,7 @@ const currencyPattern = /^[A-Z]{3}$/
 const columnFields = ['amount', 'currency', 'type', 'originating_account_id', 'receiving_account_id', 'expires_at', 'reference_id', 'memo']
 
 /** The events of a transfer's change, each with the resource as the API shows it after. */
-export function transferEvents(t: TransferRow, entries: EntryRow[], hold: HoldRow | undefined, accounts: (id: string) => AccountRef, change: 'created' | 'settled'): EventInput[] {
+export function transferEvents(t: TransferRow, entries: EntryRow[], hold: HoldRow | undefined, accounts: (id: string) => AccountRef, change: 'created' | 'settled', view = toInternalTransfer(t)): EventInput[] {
   const events: EventInput[] = []
   const base = { workspaceId: t.workspace_id, resourceId: t.id }
   if (hold) {
@@ -35,7 +35,7 @@ export function transferEvents(t: TransferRow, entries: EntryRow[], hold: HoldRo
   }
   if (t.status === 'POSTED') {
     events.push({ ...base, type: 'TRANSACTION.POSTED.CREATED', resource: toPostedTransaction(t, entries, accounts) })
-    if (t.kind === internalTransferKind) events.push({ ...base, type: 'INTERNAL_TRANSFER.SUCCEEDED', resource: toInternalTransfer(t) })
+    if (t.kind === internalTransferKind) events.push({ ...base, type: 'INTERNAL_TRANSFER.SUCCEEDED', resource: view })
   }
   return events
 }
@@ -107,7 +107,8 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
       idempotency: key === undefined ? undefined : { key, requestHash: requestHashOf({ method: req.method, url: req.url, body }) },
       render(outcome, accounts: Map<string, LedgerAccountRow>) {
         const ref = (id: string) => accounts.get(`${outcome.transfer.workspace_id}/${id}`)!
-        return { status: 200, body: toInternalTransfer(outcome.transfer), events: transferEvents(outcome.transfer, outcome.entries, outcome.hold, ref, 'created') }
+        const view = toInternalTransfer(outcome.transfer)
+        return { status: 200, body: view, events: transferEvents(outcome.transfer, outcome.entries, outcome.hold, ref, 'created', view) }
       },
     }
     const result = await batcher.submit(job)

@@ -4,15 +4,15 @@ import { changedFields, recordEvent } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
-import { monitoring_alert, monitoring_subscription, verification, type adhoc_verification_response } from '../spec/schemas.js'
+import { monitoring_alert, monitoring_subscription, verification, verification_request, type adhoc_verification_response } from '../spec/schemas.js'
 import { refuseUnknownAndServerSetFields } from '../customers/request-fields.js'
+import type { Queryable } from '../platform/db.js'
 import { providerFor } from './provider.js'
 import { requireBusinessRecord, requirePersonRecord } from './parties.js'
 import {
-  applyRollup, businessScreening, recordVerificationCreated, missingBusinessFieldsForUpload, missingPersonFieldsForUpload, personScreening, toVerification,
-  verifyBusiness, verifyPerson,
+  applyRollup, businessScreening, missingBusinessFieldsForUpload, missingPersonFieldsForUpload, personScreening, recordVerificationCreated,
+  toVerification, verifyBusiness, verifyPerson,
 } from './service.js'
-import type { Queryable } from '../platform/db.js'
 import {
   getBusinessRecord, getPersonRecord, getVerification, insertAdhoc, insertVerification, listVerifications, type Party, type VerificationRow,
 } from './store.js'
@@ -25,14 +25,18 @@ type AdhocResponse = Static<typeof adhoc_verification_response>
 
 const alertProperties = monitoring_alert.properties as Record<string, { readOnly?: boolean }>
 const subscriptionProperties = monitoring_subscription.properties as Record<string, { readOnly?: boolean }>
-// The spec's verification is allOf [properties, required]: the first part declares the fields.
-const verificationProperties = (verification.allOf[0] as unknown as { properties: Record<string, { readOnly?: boolean }> }).properties
+type Properties = Record<string, { readOnly?: boolean }>
+// The spec's verification is allOf [properties, required] and verification_request allOf
+// [required, properties]: the part with properties declares the fields a body may carry.
+const verificationProperties = (verification.allOf[0] as unknown as { properties: Properties }).properties
+const verifyRequestProperties = (verification_request.allOf[1] as unknown as { properties: Properties }).properties
+const adhocProperties = { payer_id: {}, payee_id: {} }
 
 /** Exactly one of person_id and business_id, as the spec's verification and monitoring bodies say. */
 function onePartyOf(body: { person_id?: string; business_id?: string }): Party {
   if ((body.person_id === undefined) === (body.business_id === undefined)) {
     const why = 'exactly one of person_id or business_id'
-    throw badBody(`exactly one of person_id or business_id must be set`, { invalid: { person_id: why, business_id: why } })
+    throw badBody('exactly one of person_id or business_id must be set', { invalid: { person_id: why, business_id: why } })
   }
   return body.person_id !== undefined ? { personId: body.person_id } : { businessId: body.business_id! }
 }
@@ -42,7 +46,7 @@ export function registerVerificationRoutes(api: Api): void {
   const { sql, clock } = services
 
   api.write('verify', async ({ tx, workspace, body }) => {
-    refuseUnknownAndServerSetFields({ body: body as Record<string, unknown>, properties: { customer_consent: {}, customer_ip_address: {}, document_id: {}, person_id: {}, business_id: {} }, current: undefined, workspaceId: workspace.id })
+    refuseUnknownAndServerSetFields({ body: body as Record<string, unknown>, properties: verifyRequestProperties, current: undefined, workspaceId: workspace.id })
     if (body.customer_consent !== true) {
       throw badBody('invalid fields: customer_consent (the customer must consent to verification: send true)', { invalid: { customer_consent: 'must be true' } })
     }
@@ -90,7 +94,7 @@ export function registerVerificationRoutes(api: Api): void {
   })
 
   api.write('verifyAdHoc', async ({ tx, workspace, body }) => {
-    refuseUnknownAndServerSetFields({ body: body as Record<string, unknown>, properties: { payer_id: {}, payee_id: {} }, current: undefined, workspaceId: workspace.id })
+    refuseUnknownAndServerSetFields({ body: body as Record<string, unknown>, properties: adhocProperties, current: undefined, workspaceId: workspace.id })
     // The payer is a customer: a person or a business. The payee is any party, screened as itself.
     const payer = await findParty(tx, workspace.id, body.payer_id)
     if (!payer) throw new ApiError('CUSTOMER_NOT_FOUND', `payer_id ${body.payer_id} names no person or business in this workspace`)
@@ -108,6 +112,8 @@ export function registerVerificationRoutes(api: Api): void {
       id, result, matching_watchlists: matches.length ? ['US_OFAC'] : [],
       vendor_info: { vendor: 'KEEL_WATCHLIST', content_type: 'application/json', json: screeningRecord(list, matches) },
     }
+    // No spec event type for an ad hoc screening: recorded under Keel's own name, not subscribable.
+    await recordEvent(tx, { workspaceId: workspace.id, type: 'ADHOC_VERIFICATION.CREATED', resourceId: id, resource: { ...response, payer_id: body.payer_id, payee_id: body.payee_id } })
     return response
   })
 

@@ -4,7 +4,7 @@ import { uuidv7 } from '../../src/platform/ids.js'
 import { auditLedger } from '../../src/ledger/store.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { balanceOf, balances, createTemplate, fundingAccount, openAccount, templateBody, transfer } from '../support/accounts.js'
-import { createVerifiedBusiness } from '../support/parties.js'
+import { createVerifiedBusiness, createVerifiedPerson } from '../support/parties.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
@@ -215,6 +215,18 @@ describe('account relationships', () => {
     assert.equal((await h.request('GET', `/v0/accounts/${a.id}/relationships/${add.body.id}`)).status, 404)
     const missing = await h.request('POST', `/v0/accounts/${a.id}/relationships`, { body: { relationship_type: 'AUTHORIZED_USER', business_id: uuidv7() } })
     assert.equal(missing.body.code, 'BUSINESS_NOT_FOUND')
+  })
+
+  it('opens a personal account with a joint holder, both in customer_ids', async () => {
+    const [ada, bob] = [await createVerifiedPerson(h), await createVerifiedPerson(h)]
+    const template = await createTemplate(h)
+    const res = await h.request('POST', '/v0/accounts', { body: { account_template_id: template.id, relationships: [
+      { relationship_type: 'PRIMARY_ACCOUNT_HOLDER', customer_id: ada.id }, { relationship_type: 'JOINT_ACCOUNT_HOLDER', person_id: bob.id }] } })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    assert.equal(res.body.customer_type, 'PERSONAL')
+    assert.deepEqual([...res.body.customer_ids].sort(), [ada.id, bob.id].sort())
+    const byPerson = await h.request('GET', `/v0/accounts?person_id=${bob.id}`)
+    assert.deepEqual(byPerson.body.accounts.map((x: any) => x.id), [res.body.id])
   })
 })
 

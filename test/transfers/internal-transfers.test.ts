@@ -127,6 +127,8 @@ describe('MANUAL capture', () => {
     assert.equal(again.body.code, 'INVALID_STATUS')
     const cleared = await h.request('GET', `/v0/transactions/pending/${held.body.id}`)
     assert.equal(cleared.body.data.status, 'CLEARED')
+    const events = await h.sql<{ type: string }[]>`select type from events where resource_id = ${held.body.id} order by id`
+    assert.deepEqual(events.map((e) => e.type), ['TRANSACTION.PENDING.CREATED', 'TRANSACTION.PENDING.UPDATED', 'TRANSACTION.POSTED.CREATED', 'INTERNAL_TRANSFER.SUCCEEDED'])
   })
 
   it('releases funds when canceled', async () => {

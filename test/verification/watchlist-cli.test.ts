@@ -33,7 +33,7 @@ function keel(args: string[]): Promise<{ code: number | null; stdout: string; st
 describe('keel watchlist', () => {
   it('searches the bundled list, as text and as JSON', async () => {
     const json = await keel(['search', 'Usama Binladen', '--json'])
-    assert.equal(json.code, 0, json.stderr)
+    assert.equal(json.code, 0, `exit ${json.code}: ${json.stderr} ${json.stdout}`)
     const out = JSON.parse(json.stdout)
     assert.equal(out.list.source, 'US_OFAC')
     assert.equal(out.matches[0].entry_id, 6365)
@@ -68,7 +68,7 @@ describe('keel watchlist', () => {
       rmSync(bad, { recursive: true, force: true })
     }
     const res = await keel(['import', smallDir, '--list-version', '2026-11-01', '--date', '2026-11-01', '--json'])
-    assert.equal(res.code, 0, res.stderr)
+    assert.equal(res.code, 0, `exit ${res.code}: ${res.stderr} ${res.stdout}`)
     const summary = JSON.parse(res.stdout)
     assert.equal(summary.version, '2026-11-01')
     assert.equal(summary.entries, 17)

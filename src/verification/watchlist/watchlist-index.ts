@@ -2,6 +2,7 @@
 // build time; a query is normalised, its tokens are looked up in three blocking tables (exact
 // token, one-deletion variants for typos, phonetic key for spelling variants), and only the names
 // that share enough blocks are scored in full. Scoring is exact; blocking only decides whom to score.
+import { assert } from '../../platform/assert.js'
 import { bestPairsScore, jaroWinkler, tokenSimilarity } from './jaro-winkler.js'
 import type { EntityType, WatchlistEntry } from './list.js'
 import { nameTokens, naturalOrder, phoneticKey } from './normalize.js'
@@ -175,6 +176,7 @@ export class WatchlistIndex {
         if (wholeScore >= wholeNameMin && wholeScore > nameScore) nameScore = wholeScore
       }
       const score = adjust(nameScore, entry, query)
+      assert(score >= 0 && score <= 1, 'a screening score lies in 0..1')
       if (score < minScore) continue
       const prior = best.get(variant.entry)
       if (!prior || score > prior.score) best.set(variant.entry, { entry, matchedName: variant.name, score, nameScore })
