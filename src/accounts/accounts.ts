@@ -14,7 +14,7 @@ import type { Workspace } from '../platform/workspaces.js'
 import { amountFromJson, amountToJson } from '../ledger/money.js'
 import { closedStatus, floorOf, limitBreach } from '../ledger/rules.js'
 import { accountNumberTaken, createTransfers, lockAccounts, toState, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, updateLedgerAccountTerms, type LedgerAccountRow } from '../ledger/store.js'
-import { getAccount, getTemplate, insertAccount, insertRelationship, listAccounts, relationshipsOf, updateAccount, type AccountRelationshipRow, type AccountRow } from './store.js'
+import { getAccount, getTemplate, insertAccount, insertRelationship, listAccounts, relationshipsOf, updateAccount, type AccountRelationshipRow, type AccountRow, type AccountSort } from './store.js'
 import { validateTerms } from './templates.js'
 
 type Json = Record<string, unknown>
@@ -239,7 +239,11 @@ export function registerAccountRoutes(api: Api): void {
 
   api.read('listAccounts', async ({ workspace, query }) => {
     const page = readPage(query)
-    const rows = await listAccounts(sql, workspace.id, query, page)
+    const sorts = query.sort_by ?? []
+    // Keyset pages hold one sort key (plus id); a second key would need a different page token.
+    if (sorts.length > 1) throw new ApiError('BAD_QUERY_PARAMETER', 'sort_by takes one key', { invalid: { sort_by: 'one key' } })
+    const sort = sorts.length ? { key: sorts[0].split(':')[0] as AccountSort['key'], descending: sorts[0].endsWith(':desc') } : undefined
+    const rows = await listAccounts(sql, workspace.id, query, page, sort)
     const { items, next_page_token } = pageOf(rows, page.limit)
     const ids = items.map((r) => r.id)
     const [ledgers, rels] = await Promise.all([getLedgerAccounts(sql, workspace.id, ids), relationshipsOf(sql, workspace.id, ids)])

@@ -28,7 +28,7 @@ export function validateProduct(p: Json): void {
   if (missing.length) throw new ApiError('BAD_REQUEST_BODY', `missing required fields for a ${type} product: ${missing.join(', ')}`, { missing })
   const unknown = Object.keys(p).filter((k) => k !== 'id' && !allowedFields[type].has(k))
   if (unknown.length) throw new ApiError('BAD_REQUEST_BODY', `fields not part of a ${type} product: ${unknown.join(', ')}`, { invalid: Object.fromEntries(unknown.map((k) => [k, 'unknown field'])) })
-  if (type === 'FEE' && (p.amount as number) < 0) throw new ApiError('BAD_REQUEST_BODY', 'a fee amount is not negative', { invalid: { amount: 'must be >= 0' } })
+  if (type === 'FEE' && ((p.amount as number) < 0 || !Number.isSafeInteger(p.amount))) throw new ApiError('BAD_REQUEST_BODY', `a fee amount is 0 to ${Number.MAX_SAFE_INTEGER} minor units`, { invalid: { amount: `must be 0 to ${Number.MAX_SAFE_INTEGER}` } })
   if (type === 'INTEREST') {
     const rates = p.rates as { valid_from: string; valid_to?: string }[]
     if (rates.length === 0) throw new ApiError('BAD_REQUEST_BODY', 'an interest product needs at least one rate', { invalid: { rates: 'must not be empty' } })

@@ -103,17 +103,48 @@ export async function updateAccount(db: Queryable, row: AccountRow): Promise<voi
 export interface AccountFilter {
   id?: string[]; account_number?: string[]; status?: string[]; account_type?: string; customer_type?: string; nickname?: string
   person_id?: string[]; business_id?: string[]; customer_id?: string; interest_product_id?: string; general_ledger_type?: string
-  first_name?: string; last_name?: string
+  first_name?: string; last_name?: string; linked_account_id?: string[]; overflow_account_id?: string[]; overdraft_account_id?: string[]
+  spend_control_ids?: string[]
 }
 
-// GENERAL_LEDGER accounts are listed only when asked for by account_type, as the spec says.
+export type AccountSort = { key: 'account_number' | 'account_type' | 'first_name' | 'last_name'; descending: boolean }
 
-export async function listAccounts(db: Queryable, workspaceId: string, f: AccountFilter, page: Page): Promise<AccountRow[]> {
+/** A filter value where `*` matches any characters, as the spec says for names and one account number. */
+const likePattern = (v: string) => v.replace(/[\\%_]/g, (c) => '\\' + c).replace(/\*/g, '%')
+
+/** The holder whose name an account sorts by: its primary holder, else its first person. */
+const holderName = (db: Queryable, alias: string, column: 'first_name' | 'last_name') => db`coalesce((
+  select p.${db(column)} from account_relationships r join persons p on p.workspace_id = r.workspace_id and p.id = r.person_id
+  where r.workspace_id = ${db(alias)}.workspace_id and r.account_id = ${db(alias)}.id
+  order by (r.relationship_type = 'PRIMARY_ACCOUNT_HOLDER') desc, r.id limit 1), '')`
+
+const sortExpression = (db: Queryable, sort: AccountSort, alias: string, ledgerAlias: string) =>
+  sort.key === 'account_number' ? db`${db(ledgerAlias)}.account_number`
+    : sort.key === 'account_type' ? db`${db(alias)}.account_type`
+      : holderName(db, alias, sort.key)
+
+// GENERAL_LEDGER accounts are listed only when asked for by account_type, as the spec says.
+// Pages are keyset on (sort key, id): the token's id names the last account shown, whose sort key
+// is read again, so a page boundary holds while accounts are added.
+export async function listAccounts(db: Queryable, workspaceId: string, f: AccountFilter, page: Page, sort?: AccountSort): Promise<AccountRow[]> {
   const persons = [...(f.person_id ?? []), ...(f.customer_id ? [f.customer_id] : [])]
+  const numbers = f.account_number ?? []
+  const inFields = (path: [string, string], ids: string[] | undefined) => (ids?.length ? db`and a.fields->${path[0]}->>${path[1]} = any(${ids}::text[])` : db``)
+  const name = (column: 'first_name' | 'last_name', v: string | undefined) => (v ? db`and p.${db(column)} like ${likePattern(v)}` : db``)
+  const descending = sort?.descending ?? false
+  const key = sort ? sortExpression(db, sort, 'a', 'l') : db`a.id`
+  const anchorKey = sort ? sortExpression(db, sort, 'anchor', 'anchor_l') : db`anchor.id`
+  const keyset = !page.afterId ? db``
+    : !sort ? db`and a.id > ${page.afterId}`
+      : db`and (${key}, a.id) ${descending ? db`<` : db`>`} (
+          select ${anchorKey}, anchor.id from accounts anchor
+          join ledger_accounts anchor_l on anchor_l.workspace_id = anchor.workspace_id and anchor_l.id = anchor.id
+          where anchor.workspace_id = ${workspaceId} and anchor.id = ${page.afterId})`
   return db<AccountRow[]>`
     select a.* from accounts a
-    ${f.account_number?.length ? db`join ledger_accounts l on l.workspace_id = a.workspace_id and l.id = a.id and l.account_number = any(${f.account_number}::text[])` : db``}
+    join ledger_accounts l on l.workspace_id = a.workspace_id and l.id = a.id
     where a.workspace_id = ${workspaceId}
+      ${numbers.length === 1 ? db`and l.account_number like ${likePattern(numbers[0])}` : numbers.length > 1 ? db`and l.account_number = any(${numbers}::text[])` : db``}
       ${f.id?.length ? db`and a.id = any(${f.id}::uuid[])` : db``}
       ${f.status?.length ? db`and a.status = any(${f.status}::text[])` : db``}
       ${f.account_type ? db`and a.account_type = ${f.account_type}` : db`and a.account_type <> 'GENERAL_LEDGER'`}
@@ -121,13 +152,17 @@ export async function listAccounts(db: Queryable, workspaceId: string, f: Accoun
       ${f.nickname ? db`and a.nickname = ${f.nickname}` : db``}
       ${f.interest_product_id ? db`and a.interest_product_id::text = ${f.interest_product_id}` : db``}
       ${f.general_ledger_type ? db`and a.general_ledger_type = ${f.general_ledger_type}` : db``}
+      ${f.linked_account_id?.length ? db`and (a.fields->'balance_floor'->>'linked_account_id' = any(${f.linked_account_id}::text[])
+          or a.fields->'balance_ceiling'->>'linked_account_id' = any(${f.linked_account_id}::text[]))` : db``}
+      ${inFields(['balance_ceiling', 'overflow_account_id'], f.overflow_account_id)}
+      ${inFields(['balance_floor', 'overdraft_account_id'], f.overdraft_account_id)}
+      ${f.spend_control_ids?.length ? db`and a.fields->'spend_control_ids' ?| ${f.spend_control_ids}::text[]` : db``}
       ${persons.length ? db`and exists (select 1 from account_relationships r where r.workspace_id = a.workspace_id and r.account_id = a.id and r.person_id = any(${persons}::uuid[]))` : db``}
       ${f.business_id?.length ? db`and exists (select 1 from account_relationships r where r.workspace_id = a.workspace_id and r.account_id = a.id and r.business_id = any(${f.business_id}::uuid[]))` : db``}
       ${f.first_name || f.last_name ? db`and exists (select 1 from account_relationships r join persons p on p.workspace_id = r.workspace_id and p.id = r.person_id
-          where r.workspace_id = a.workspace_id and r.account_id = a.id
-          ${f.first_name ? db`and p.first_name = ${f.first_name}` : db``} ${f.last_name ? db`and p.last_name = ${f.last_name}` : db``})` : db``}
-      ${page.afterId ? db`and a.id > ${page.afterId}` : db``}
-    order by a.id limit ${page.limit + 1}`
+          where r.workspace_id = a.workspace_id and r.account_id = a.id ${name('first_name', f.first_name)} ${name('last_name', f.last_name)})` : db``}
+      ${keyset}
+    order by ${key} ${descending ? db`desc` : db`asc`}, a.id ${descending ? db`desc` : db`asc`} limit ${page.limit + 1}`
 }
 
 /** Of the given persons and businesses, those that hold or share at least one account (for has_accounts). */

@@ -22,6 +22,10 @@ export async function validateTerms(db: Queryable, workspaceId: string, terms: J
   const fees = (terms.fee_product_ids as string[] | undefined) ?? []
   const unknown = await unknownProducts(db, workspaceId, 'FEE', [...new Set(fees)])
   if (unknown.length) throw new ApiError('BAD_REQUEST_BODY', `${at}fee_product_ids name no FEE product: ${unknown.join(', ')}`, { invalid: { [`${at}fee_product_ids`]: 'no such FEE product' } })
+  // int64 in the spec, but a JSON number past 2^53 has already lost digits: refuse it rather than guess.
+  for (const [field, v] of [['balance_floor.balance', (terms.balance_floor as { balance?: number } | undefined)?.balance], ['balance_ceiling.balance', (terms.balance_ceiling as { balance?: number } | undefined)?.balance], ['overdraft_limit', terms.overdraft_limit]] as const) {
+    if (v !== undefined && !Number.isSafeInteger(v)) throw new ApiError('BAD_REQUEST_BODY', `${at}${field} must be a whole number of minor units within ±${Number.MAX_SAFE_INTEGER}`, { invalid: { [`${at}${field}`]: 'out of range' } })
+  }
   const floor = (terms.balance_floor as { balance: number } | undefined)?.balance
   const ceiling = (terms.balance_ceiling as { balance: number } | undefined)?.balance
   if (floor !== undefined && ceiling !== undefined && floor > ceiling) {

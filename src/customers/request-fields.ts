@@ -1,10 +1,10 @@
 import { ApiError, badBody } from '../platform/errors.js'
 
-// The spec's schemas allow extra properties, so a misspelt field would otherwise be dropped in
-// silence; and readOnly fields (id, creation_time, verification_status…) are the server's to set.
-// Both are refused here, before any change, the way the catalogue's BAD_REQUEST_BODY describes:
-// `invalid` for unknown fields, `immutable` for server-set ones. A readOnly field sent back with
-// the value it already has (a client PATCHing what it read) is not a modification and passes.
+// The spec's request schemas allow properties they do not declare, so Keel accepts them and
+// ignores them: a request the spec allows is never refused. ReadOnly fields (id, creation_time,
+// verification_status…) are the server's to set: ignored on create, and on update refused as
+// `immutable` (the catalogue's BAD_REQUEST_BODY field) only when the request would change them;
+// a client PATCHing back what it read passes.
 
 export type Properties = Record<string, { readOnly?: boolean }>
 
@@ -22,25 +22,22 @@ export interface FieldCheck {
   alsoImmutable?: readonly string[]
 }
 
-export function refuseUnknownAndServerSetFields(c: FieldCheck): void {
-  const invalid: Record<string, string> = {}
+export function refuseChangedServerSetFields(c: FieldCheck): void {
   const immutable: string[] = []
   for (const [name, value] of Object.entries(c.body)) {
     const property = c.properties[name]
-    if (!property) { invalid[name] = 'unknown field'; continue }
-    if (name === 'tenant') continue
+    if (!property || name === 'tenant' || c.current === undefined) continue
     const serverSet = property.readOnly === true || (c.alsoImmutable ?? []).includes(name)
-    if (serverSet && (c.current === undefined || JSON.stringify(value) !== JSON.stringify(c.current[name]))) immutable.push(name)
+    if (serverSet && JSON.stringify(value) !== JSON.stringify(c.current[name])) immutable.push(name)
   }
-  if (Object.keys(invalid).length || immutable.length) {
-    const parts = [
-      ...(Object.keys(invalid).length ? [`unknown fields: ${Object.keys(invalid).join(', ')}`] : []),
-      ...(immutable.length ? [`fields set by the server: ${immutable.join(', ')}`] : []),
-    ]
-    throw badBody(parts.join('; '), { invalid, immutable })
-  }
+  if (immutable.length) throw badBody(`fields set by the server cannot be changed: ${immutable.join(', ')}`, { immutable })
   // `tenant` names the workspace; a request may repeat its own, never name another.
   if (c.body.tenant !== undefined && c.body.tenant !== c.workspaceId) {
     throw new ApiError('INVALID_TENANCY', `tenant ${String(c.body.tenant)} is not the workspace of this API key`)
   }
+}
+
+/** The body with only the properties the spec declares for it: undeclared ones play no part in the rules. */
+export function declaredOnly<T extends Record<string, unknown>>(body: T, properties: Properties): T {
+  return Object.fromEntries(Object.entries(body).filter(([name]) => properties[name] !== undefined)) as T
 }

@@ -17,8 +17,12 @@ import { accountsOf } from './rules.js'
 export const batchSizeMaxDefault = 256
 /** How long a batch waits for company while another batch is in flight. */
 export const batchWaitMsDefault = 2
-/** Batches in flight at once per process; more only queue on the same row locks. */
-export const batchesInFlightMaxDefault = 4
+/**
+ * Batches in flight at once per process: two lets one commit (fsync) while the next is decided and
+ * written; more only queue on the same row locks (hot account) or overlap (a 256-transfer batch
+ * touches ~500 accounts) and make each batch smaller.
+ */
+export const batchesInFlightMaxDefault = 2
 
 /** What one request asks of the batch, and how its answer is built. */
 export interface TransferJob {

@@ -73,6 +73,8 @@ function checkTransferBody(body: Json, now: Date): void {
   if (body.originating_account_id === body.receiving_account_id) {
     throw new ApiError('BAD_REQUEST_BODY', 'originating and receiving accounts are the same', { invalid: { receiving_account_id: 'same as originating_account_id' } })
   }
+  // int64 in the spec, but a JSON number past 2^53 has already lost digits: refuse it rather than guess.
+  if (!Number.isSafeInteger(body.amount)) throw new ApiError('BAD_REQUEST_BODY', `amount must be at most ${Number.MAX_SAFE_INTEGER}`, { invalid: { amount: 'larger than a JSON integer holds exactly' } })
   if (!currencyPattern.test(body.currency as string)) throw new ApiError('BAD_REQUEST_BODY', 'currency is an ISO 4217 code', { invalid: { currency: 'must match ^[A-Z]{3}$' } })
   if (body.expires_at !== undefined) {
     if (body.capture_mode !== 'MANUAL') throw new ApiError('BAD_REQUEST_BODY', 'expires_at applies to capture_mode MANUAL only', { invalid: { expires_at: 'only with capture_mode MANUAL' } })
@@ -136,8 +138,11 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
     return toInternalTransfer(outcome.transfer)
   })
 
+  // No ledger transfer comes from a card or an ACH batch yet, and none has child or JIT
+  // transactions: filters naming a card or a batch match nothing, the others change nothing.
   api.read('listPostedTransactions', async ({ workspace, query }) => {
     const page = readPage(query)
+    if (query.card_id !== undefined || query.batch_ids?.length || query.is_batched === true) return { result: [], next_page_token: null }
     const rows = await listPostedTransfers(sql, workspace.id, query, page)
     const { items, next_page_token } = pageOf(rows, page.limit)
     const entries = await entriesOf(sql, workspace.id, items.map((t) => t.id))
@@ -156,6 +161,7 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
 
   api.read('listPendingTransactions', async ({ workspace, query }) => {
     const page = readPage(query)
+    if (query.card_id !== undefined) return { result: [], next_page_token: null }
     const rows = await listHolds(sql, workspace.id, query, page)
     const { items, next_page_token } = pageOf(rows, page.limit)
     const transfers = await transfersByIds(sql, workspace.id, items.map((h) => h.id))

@@ -5,7 +5,7 @@ import type { Api } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import { monitoring_alert, monitoring_subscription, verification, verification_request, type adhoc_verification_response } from '../spec/schemas.js'
-import { refuseUnknownAndServerSetFields } from '../customers/request-fields.js'
+import { refuseChangedServerSetFields } from '../customers/request-fields.js'
 import type { Queryable } from '../platform/db.js'
 import { providerFor } from './provider.js'
 import { requireBusinessRecord, requirePersonRecord } from './parties.js'
@@ -46,7 +46,7 @@ export function registerVerificationRoutes(api: Api): void {
   const { sql, clock } = services
 
   api.write('verify', async ({ tx, workspace, body }) => {
-    refuseUnknownAndServerSetFields({ body: body as Record<string, unknown>, properties: verifyRequestProperties, current: undefined, workspaceId: workspace.id })
+    refuseChangedServerSetFields({ body: body as Record<string, unknown>, properties: verifyRequestProperties, current: undefined, workspaceId: workspace.id })
     if (body.customer_consent !== true) {
       throw badBody('invalid fields: customer_consent (the customer must consent to verification: send true)', { invalid: { customer_consent: 'must be true' } })
     }
@@ -58,7 +58,7 @@ export function registerVerificationRoutes(api: Api): void {
   })
 
   api.write('createVerification', async ({ tx, workspace, body }) => {
-    refuseUnknownAndServerSetFields({ body: body as Record<string, unknown>, properties: verificationProperties, current: undefined, workspaceId: workspace.id })
+    refuseChangedServerSetFields({ body: body as Record<string, unknown>, properties: verificationProperties, current: undefined, workspaceId: workspace.id })
     const party = onePartyOf(body)
     const missing = party.personId
       ? missingPersonFieldsForUpload(await requirePersonRecord(tx, workspace.id, party.personId))
@@ -94,7 +94,7 @@ export function registerVerificationRoutes(api: Api): void {
   })
 
   api.write('verifyAdHoc', async ({ tx, workspace, body }) => {
-    refuseUnknownAndServerSetFields({ body: body as Record<string, unknown>, properties: adhocProperties, current: undefined, workspaceId: workspace.id })
+    refuseChangedServerSetFields({ body: body as Record<string, unknown>, properties: adhocProperties, current: undefined, workspaceId: workspace.id })
     // The payer is a customer: a person or a business. The payee is any party, screened as itself.
     const payer = await findParty(tx, workspace.id, body.payer_id)
     if (!payer) throw new ApiError('CUSTOMER_NOT_FOUND', `payer_id ${body.payer_id} names no person or business in this workspace`)
@@ -120,7 +120,7 @@ export function registerVerificationRoutes(api: Api): void {
   // ---- monitoring ----
 
   api.write('createSubscription', async ({ tx, workspace, body }) => {
-    refuseUnknownAndServerSetFields({ body: body as Record<string, unknown>, properties: subscriptionProperties, current: undefined, workspaceId: workspace.id })
+    refuseChangedServerSetFields({ body: body as Record<string, unknown>, properties: subscriptionProperties, current: undefined, workspaceId: workspace.id })
     const party = onePartyOf(body)
     const screening = party.personId
       ? personScreening(await requirePersonRecord(tx, workspace.id, party.personId))
@@ -167,7 +167,7 @@ export function registerVerificationRoutes(api: Api): void {
     if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `monitoring alert ${params.alert_id} not found`)
     const before = toAlert(row) as Record<string, unknown>
     // Only the review state and the integrator's metadata change; the rest is what screening found.
-    refuseUnknownAndServerSetFields({
+    refuseChangedServerSetFields({
       body: body as Record<string, unknown>, properties: alertProperties, current: before, workspaceId: workspace.id,
       alsoImmutable: ['person_id', 'business_id', 'title', 'vendor_info'],
     })

@@ -88,6 +88,8 @@ export function startDispatcher(services: Services, log: Logger, options: Dispat
     return sql.begin(async (tx) => {
       if (!(await tryLockLane(tx, lane))) return 0
       // Issued together, the three reads share one round trip on the transaction's connection.
+      // (The lock is taken first, on its own: a claim made without it would hold rows the lane's
+      // owner must not skip, or its next batch could overtake them.)
       const [hook, rows, secret] = await Promise.all([
         getWebhook(tx, lane.workspace_id, lane.webhook_id), claimDue(tx, lane, clock.now(), laneBatchDeliveriesMax), getSecret(tx, lane.workspace_id),
       ])

@@ -36,6 +36,7 @@ describe('account products', () => {
       { ...interest, rates: [{ rate: 1, accrual_period: 'DAILY', valid_from: '2026-02-01', valid_to: '2026-01-01' }] },
       { ...interest, rates: [{ rate: 1, accrual_period: 'DAILY', valid_from: '2026-01-01' }, { rate: 2, accrual_period: 'DAILY', valid_from: '2026-03-01' }] },
       { ...fee, amount: -1 },
+      { ...fee, amount: 2 ** 60 },
       { product_type: 'FEE', calculation_method: 'COMPOUNDED_DAILY', accrual_payout_schedule: 'MONTHLY', rates: [] },
       { ...fee, currency: 'usd' },
     ]
@@ -115,6 +116,8 @@ describe('accounts', () => {
       [{ account_template_id: template.id, relationships: [...rel, ...rel] }, 400, 'BAD_REQUEST_BODY'],
       [{ account_template_id: template.id, relationships: rel, status: 'CLOSED' }, 422, 'INVALID_STATUS'],
       [{ account_template_id: template.id, relationships: rel, interest_product_id: uuidv7() }, 400, 'BAD_REQUEST_BODY'],
+      [{ account_template_id: template.id, relationships: rel, overdraft_limit: 2 ** 60 }, 400, 'BAD_REQUEST_BODY'],
+      [{ account_template_id: template.id, relationships: rel, balance_floor: { balance: -(2 ** 60) } }, 400, 'BAD_REQUEST_BODY'],
     ]
     const [{ before }] = await h.sql<{ before: number }[]>`select count(*)::int as before from accounts`
     for (const [body, status, code] of cases) {
@@ -194,6 +197,26 @@ describe('accounts', () => {
     assert.equal((await h.request('GET', '/v0/accounts?status=NOPE')).status, 400)
     assert.equal((await h.request('GET', `/v0/accounts/${mine.body.id}`, { key: h.keys.b })).status, 404)
     assert.deepEqual((await h.request('GET', '/v0/accounts/stop_payments')).body, { stop_payments: [] })
+  })
+
+  it('sorts by account number and type across pages, and matches * wildcards', async () => {
+    const ws = await h.newWorkspace('sorting', 'sandbox')
+    for (const n of ['5550000003', '5550000001', '5550000002', '6660000001']) await openAccount(h, { manual_account_number: n }, ws.key)
+    const seen: string[] = []
+    let token: string | undefined
+    do {
+      const res = await h.request('GET', `/v0/accounts?sort_by=account_number:desc&limit=1${token ? `&page_token=${token}` : ''}`, { key: ws.key })
+      assert.equal(res.status, 200)
+      seen.push(...res.body.accounts.map((a: any) => a.account_number))
+      token = res.body.next_page_token
+    } while (token)
+    assert.deepEqual(seen, ['6660000001', '5550000003', '5550000002', '5550000001'])
+    const wild = await h.request('GET', '/v0/accounts?account_number=555*&sort_by=account_number:asc', { key: ws.key })
+    assert.deepEqual(wild.body.accounts.map((a: any) => a.account_number), ['5550000001', '5550000002', '5550000003'])
+    assert.equal((await h.request('GET', '/v0/accounts?sort_by=account_number:asc,account_type:asc', { key: ws.key })).status, 400)
+    const floorLinked = await openAccount(h, { balance_floor: { balance: 0, linked_account_id: wild.body.accounts[0].id } }, ws.key)
+    const linked = await h.request('GET', `/v0/accounts?linked_account_id=${wild.body.accounts[0].id}`, { key: ws.key })
+    assert.deepEqual(linked.body.accounts.map((a: any) => a.id), [floorLinked.id])
   })
 })
 

@@ -101,8 +101,6 @@ describe('createAddress refuses bad input cleanly and changes nothing', () => {
     { name: 'number for a string', body: () => addressFor({ customer_id: person.id }, { address_line_1: 1 }), status: 400, code: 'BAD_REQUEST_BODY', invalid: ['address_line_1'] },
     { name: 'string for a boolean', body: () => addressFor({ customer_id: person.id }, { is_active: 'true' }), status: 400, code: 'BAD_REQUEST_BODY', invalid: ['is_active'] },
     { name: 'null for a string', body: () => addressFor({ customer_id: person.id }, { address_line_2: null }), status: 400, code: 'BAD_REQUEST_BODY', invalid: ['address_line_2'] },
-    { name: 'misspelt field', body: () => addressFor({ customer_id: person.id }, { adress_line_2: 'Apt 1' }), status: 400, code: 'BAD_REQUEST_BODY', invalid: ['adress_line_2'] },
-    { name: 'server-set id', body: () => addressFor({ customer_id: person.id }, { id: uuidv7() }), status: 400, code: 'BAD_REQUEST_BODY', invalid: ['id'] },
     { name: 'an array', body: () => [addressFor({ customer_id: person.id })], status: 400, code: 'BAD_REQUEST_BODY' },
     { name: 'malformed JSON', payload: '{"address_type": "LEGAL",', status: 400, code: 'BAD_REQUEST_BODY' },
   ]
@@ -189,7 +187,6 @@ describe('updateAddress', () => {
       { body: { postal_code: 'ABCDE' }, code: 'BAD_REQUEST_BODY', invalid: ['postal_code'] },
       { body: { is_active: 'no' }, code: 'BAD_REQUEST_BODY', invalid: ['is_active'] },
       { body: { address_line_1: null }, code: 'BAD_REQUEST_BODY', invalid: ['address_line_1'] },
-      { body: { nick_name: 'Home' }, code: 'BAD_REQUEST_BODY', invalid: ['nick_name'] },
       { body: 'city', code: 'BAD_REQUEST_BODY' },
     ]
     for (const c of cases) {

@@ -61,6 +61,7 @@ describe('rejections', () => {
       [{ amount: 1, receiving_account_id: b.id }, 400, 'BAD_REQUEST_BODY'],
       [{ amount: 1, currency: 'usd', originating_account_id: a.id, receiving_account_id: b.id }, 400, 'BAD_REQUEST_BODY'],
       [{ amount: 1, originating_account_id: a.id, receiving_account_id: b.id, expires_at: '2030-01-01T00:00:00Z' }, 400, 'BAD_REQUEST_BODY'],
+      [{ amount: 2 ** 60, originating_account_id: a.id, receiving_account_id: b.id }, 400, 'BAD_REQUEST_BODY'],
     ]
     for (const [body, status, code] of cases) {
       const res = await transfer(h, body)
@@ -177,6 +178,40 @@ describe('idempotency', () => {
     assert.deepEqual(await balances(h, a.id), { posted: 5, available: 5 })
     const reuse = await transfer(h, { ...body, amount: 6 }, { headers })
     assert.equal(reuse.body.code, 'IDEMPOTENCY_INVALID_REUSE')
+  })
+})
+
+describe('transaction views', () => {
+  it('list newest first, page, and filter by account, sign, type, date, reference and key', async () => {
+    const funding = await fundingAccount(h)
+    const a = await openAccount(h)
+    const b = await openAccount(h)
+    const made: string[] = []
+    for (const [i, to] of [a, b, a, a].entries()) {
+      const res = await transfer(h, { amount: 10 + i, originating_account_id: funding.id, receiving_account_id: to.id, reference_id: `ref-${i}` }, { headers: { 'idempotency-key': `views-${i}-${a.id}` } })
+      made.push(res.body.id)
+    }
+    await transfer(h, { amount: 1, originating_account_id: a.id, receiving_account_id: b.id, type: 'FEE' })
+    const seen: string[] = []
+    let token: string | null = null
+    do {
+      const res: any = await h.request('GET', `/v0/transactions/posted?account_id=${a.id}&dc_sign=credit&limit=2${token ? `&page_token=${token}` : ''}`)
+      assert.equal(res.status, 200)
+      seen.push(...res.body.result.map((t: any) => t.uuid))
+      token = res.body.next_page_token
+    } while (token)
+    assert.deepEqual(seen, [made[3], made[2], made[0]])
+    const debits = await h.request('GET', `/v0/transactions/posted?account_id=${a.id}&dc_sign=debit`)
+    assert.equal(debits.body.result.length, 1)
+    assert.equal(debits.body.result[0].type, 'FEE')
+    assert.equal((await h.request('GET', `/v0/transactions/posted?account_id=${a.id}&type=FEE`)).body.result.length, 1)
+    assert.deepEqual((await h.request('GET', '/v0/transactions/posted?reference_id=ref-1')).body.result.map((t: any) => t.uuid), [made[1]])
+    assert.deepEqual((await h.request('GET', `/v0/transactions/posted?idempotency_key=views-2-${a.id}`)).body.result.map((t: any) => t.uuid), [made[2]])
+    const today = new Date().toISOString().slice(0, 10)
+    assert.equal((await h.request('GET', `/v0/transactions/posted?account_id=${a.id}&from_date=${today}&to_date=${today}`)).body.result.length, 4)
+    assert.equal((await h.request('GET', `/v0/transactions/posted?account_id=${a.id}&to_date=2020-01-01`)).body.result.length, 0)
+    assert.equal((await h.request('GET', `/v0/transactions/posted?card_id=${uuidv7()}`)).body.result.length, 0)
+    assert.equal((await h.request('GET', '/v0/transactions/posted?from_date=yesterday')).status, 400)
   })
 })
 

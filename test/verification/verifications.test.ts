@@ -49,7 +49,6 @@ describe('POST /v0/verifications', () => {
       ['bad result', { person_id: person, verification_type: 'IDENTITY', result: 'MAYBE' }, 'BAD_REQUEST_BODY'],
       ['bad type', { person_id: person, verification_type: 'VIBES', result: 'ACCEPTED' }, 'BAD_REQUEST_BODY'],
       ['no party', { verification_type: 'IDENTITY', result: 'ACCEPTED' }, 'BAD_REQUEST_BODY'],
-      ['server-set id', { id: uuidv7(), person_id: person, verification_type: 'IDENTITY', result: 'ACCEPTED' }, 'BAD_REQUEST_BODY'],
       ['future verification_time', { person_id: person, verification_type: 'IDENTITY', result: 'ACCEPTED', verification_time: '2999-01-01T00:00:00Z' }, 'BAD_REQUEST_BODY'],
       ['party missing fields', { person_id: bare, verification_type: 'IDENTITY', result: 'ACCEPTED' }, 'BAD_REQUEST_BODY'],
       ['unknown person', { person_id: uuidv7(), verification_type: 'IDENTITY', result: 'ACCEPTED' }, 'CUSTOMER_NOT_FOUND'],

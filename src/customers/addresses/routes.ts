@@ -6,7 +6,7 @@ import { uuidv7 } from '../../platform/ids.js'
 import { pageOf, readPage } from '../../platform/pagination.js'
 import { address_base, address_post, address_response_base, type address_response, type listAddressesQuery } from '../../spec/schemas.js'
 import { requireBusiness, requirePerson } from '../parties.js'
-import { refuseUnknownAndServerSetFields } from '../request-fields.js'
+import { refuseChangedServerSetFields } from '../request-fields.js'
 import { countryAlpha2 } from './countries.js'
 import { addressDraftOf, addressFieldNames, checkAddress } from './service.js'
 import { getAddress, insertAddress, listAddresses, updateAddress, type AddressFilter, type AddressRow } from './store.js'
@@ -66,7 +66,7 @@ export function registerAddressRoutes(api: Api): void {
   const { clock, sql } = api.services
 
   api.write('createAddress', async ({ tx, workspace, body }) => {
-    refuseUnknownAndServerSetFields({ body, properties: createProperties, current: undefined, workspaceId: workspace.id })
+    refuseChangedServerSetFields({ body, properties: createProperties, current: undefined, workspaceId: workspace.id })
     // Exactly one owner: a person (customer_id) or a business.
     if ((body.customer_id === undefined) === (body.business_id === undefined)) {
       const why = 'exactly one of customer_id or business_id'
@@ -103,7 +103,7 @@ export function registerAddressRoutes(api: Api): void {
     const current = await getAddress(tx, workspace.id, params.address_id, { forUpdate: true })
     if (!current) throw new ApiError('RESOURCE_NOT_FOUND', `address ${params.address_id} not found`)
     const before = toAddress(current)
-    refuseUnknownAndServerSetFields({ body, properties: patchProperties, current: before, workspaceId: workspace.id, alsoImmutable: fixedOnPatch })
+    refuseChangedServerSetFields({ body, properties: patchProperties, current: before, workspaceId: workspace.id, alsoImmutable: fixedOnPatch })
     const fields = checkAddress({ ...current.fields, ...addressDraftOf(body) })
     const isActive = body.is_active ?? current.is_active
     const unchanged = isActive === current.is_active && addressFieldNames.every((name) => fields[name] === current.fields[name])

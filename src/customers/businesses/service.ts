@@ -6,7 +6,7 @@ import { ApiError, badBody } from '../../platform/errors.js'
 import { changedFields } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
 import { base, type business } from '../../spec/schemas.js'
-import { propertiesOf, refuseUnknownAndServerSetFields } from '../request-fields.js'
+import { propertiesOf, refuseChangedServerSetFields } from '../request-fields.js'
 import { getBusiness, insertBusiness, updateBusiness, type BusinessRow, type BusinessSortKey, type StoredBusinessFields } from './store.js'
 
 export type Business = Static<typeof business>
@@ -111,7 +111,7 @@ async function reread(tx: Tx, workspaceId: string, id: string): Promise<Business
 }
 
 export async function createBusiness(tx: Tx, vault: Vault, workspaceId: string, body: BusinessBody, now: Date): Promise<Business> {
-  refuseUnknownAndServerSetFields({ body, properties: businessProperties, current: undefined, workspaceId })
+  refuseChangedServerSetFields({ body, properties: businessProperties, current: undefined, workspaceId })
   assert(body.is_customer !== undefined && body.status !== undefined, 'the create schema requires is_customer and status')
   const ein = body.ein === undefined ? undefined : sealEin(vault, body.ein)
   const row: BusinessRow = {
@@ -143,7 +143,7 @@ export async function patchBusiness(tx: Tx, vault: Vault, workspaceId: string, i
   const row = await getBusiness(tx, workspaceId, id, { forUpdate: true })
   if (!row) return undefined
   const before = toBusiness(row) as Record<string, unknown>
-  refuseUnknownAndServerSetFields({ body, properties: businessProperties, current: before, workspaceId })
+  refuseChangedServerSetFields({ body, properties: businessProperties, current: before, workspaceId })
   // The masked EIN a GET returned, sent back unchanged, is not a new EIN.
   const sent = body.ein !== undefined && body.ein !== before.ein ? sealEin(vault, body.ein) : undefined
   const ein = sent && (row.ein_encrypted === null || vault.decrypt(row.ein_encrypted) !== sent.canonical) ? sent : undefined

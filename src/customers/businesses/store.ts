@@ -34,12 +34,12 @@ export interface BusinessRow {
 }
 
 /**
- * Whether the business (the row `businesses` in the query) holds an account. Keel serves no
- * accounts yet, so no business does; when the accounts domain lands, this becomes an `exists`
- * over its table, and both the `has_accounts` field and the `has_accounts` filter follow.
+ * Whether the business (the row `businesses` in the query) holds an account: any account relationship
+ * names it. One SQL fragment, so the `has_accounts` field and filter cannot disagree.
  */
 export function hasAccounts(db: Queryable): Fragment {
-  return db`false`
+  return db`exists (select 1 from account_relationships ar
+                    where ar.workspace_id = businesses.workspace_id and ar.business_id = businesses.id)`
 }
 
 const columns = (db: Queryable) => db`businesses.*, ${hasAccounts(db)} as has_accounts`

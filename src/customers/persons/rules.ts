@@ -41,14 +41,14 @@ export type PersonInput = Partial<Record<EditableField, unknown>>
 /**
  * Splits a request body into the fields it sets and its note. Fields the spec marks read-only or
  * server-set (id, tenant, creation_time, verification_status, kyc_status, has_accounts…) are
- * ignored, so a client may send back what it read; a field the schema does not declare is refused,
- * since it would otherwise vanish in silence (a misspelt `last_nme`).
+ * ignored, so a client may send back what it read; so is a field the schema does not declare, as the
+ * spec's schemas allow undeclared properties.
  */
 export function readBody(body: Record<string, unknown>, declared: ReadonlySet<string>, editable: readonly EditableField[], problems: Problems): { input: PersonInput; note: string | undefined } {
   const input: PersonInput = {}
   for (const [name, value] of Object.entries(body)) {
-    if (!declared.has(name)) problems.reject(name, 'unknown field')
-    else if (name === 'related_customers') problems.reject(name, 'no longer supported: use relationships')
+    if (!declared.has(name)) continue
+    if (name === 'related_customers') problems.reject(name, 'no longer supported: use relationships')
     else if ((editable as readonly string[]).includes(name)) input[name as EditableField] = value
   }
   return { input, note: typeof body.note === 'string' ? body.note : undefined }

@@ -39,8 +39,6 @@ export async function loadPerson(db: Queryable, workspaceId: string, id: string,
 
 export const personView = (p: Person) => toPerson(p.row, p.personalIds)
 
-// What a personal id inside POST /persons may carry (post_personal_id; id and system_provided are read-only, so ignored).
-const personalIdItemFields = new Set(['id', 'id_type', 'identifier', 'country_code', 'system_provided'])
 
 /** Reads the body's personal_ids (createPerson only) into rows for the new person. */
 function personalIdRows(body: Record<string, unknown>, person: PersonRow, services: Services, problems: Problems): PersonalIdRow[] {
@@ -48,7 +46,6 @@ function personalIdRows(body: Record<string, unknown>, person: PersonRow, servic
   const rows: PersonalIdRow[] = []
   items.forEach((item, i) => {
     const prefix = `personal_ids[${i}].`
-    for (const name of Object.keys(item)) if (!personalIdItemFields.has(name)) problems.reject(prefix + name, 'unknown field')
     const country = personalIdCountry(item.id_type, item.country_code, problems, prefix)
     const identifier = canonicalIdentifier(item.id_type, item.identifier, problems, prefix)
     if (!identifier) return

@@ -52,12 +52,12 @@ export interface PersonalIdRow {
 }
 
 /**
- * Whether the person (the row `persons` in the query) holds an account. Keel serves no accounts
- * yet, so no person does; when the accounts domain lands, this becomes an `exists` over its table,
- * and both the `has_accounts` field and the `has_accounts` filter follow.
+ * Whether the person (the row `persons` in the query) holds an account: any account relationship
+ * names it. One SQL fragment, so the `has_accounts` field and filter cannot disagree.
  */
 export function hasAccounts(db: Queryable): Fragment {
-  return db`false`
+  return db`exists (select 1 from account_relationships ar
+                    where ar.workspace_id = persons.workspace_id and ar.person_id = persons.id)`
 }
 
 const columns = (db: Queryable) => db`

@@ -3,7 +3,7 @@ import type { Tx } from '../../platform/db.js'
 import { badBody } from '../../platform/errors.js'
 import { changedFields } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
-import { refuseUnknownAndServerSetFields } from '../request-fields.js'
+import { declaredOnly, refuseChangedServerSetFields } from '../request-fields.js'
 import { judge, ownerTypes, ownershipUnitsMax, ownershipUnitsPerPercent, toOwnershipUnits, type Candidate, type Party, type RelationshipType } from './rules.js'
 import { relationshipProperties } from './schemas.js'
 import { getRelationship, insertRelationship, lockTarget, ownershipUnitsOf, partyExists, relationshipsInto, updateRelationship, type RelationshipFields, type RelationshipRow } from './store.js'
@@ -109,9 +109,10 @@ function fieldsOf(type: RelationshipType, body: Body, prior: RelationshipFields)
 
 const ownershipColumn = (units: number | null) => (units === null ? null : (units / ownershipUnitsPerPercent).toFixed(4))
 
-export async function createRelationship(tx: Tx, workspaceId: string, body: Body, now: Date): Promise<RelationshipRow> {
-  const type = body.relationship_type
-  refuseUnknownAndServerSetFields({ body, properties: relationshipProperties[type], current: undefined, workspaceId })
+export async function createRelationship(tx: Tx, workspaceId: string, sent: Body, now: Date): Promise<RelationshipRow> {
+  const type = sent.relationship_type
+  const body = declaredOnly(sent, relationshipProperties[type])
+  refuseChangedServerSetFields({ body, properties: relationshipProperties[type], current: undefined, workspaceId })
   const from = partyAt(body, 'from')
   const to = partyAt(body, 'to')
   // Only PAYER_PAYEE leaves the ends to the caller: its branch cannot require "one of two" fields.
@@ -136,11 +137,12 @@ export async function createRelationship(tx: Tx, workspaceId: string, body: Body
  * Applies a PATCH once every rule holds. A PATCH that changes nothing writes nothing (no new
  * last_updated_time, no event): `changed` is then empty. Undefined when the id names no relationship.
  */
-export async function patchRelationship(tx: Tx, workspaceId: string, id: string, body: Body, now: Date): Promise<{ resource: Relationship; changed: Record<string, unknown> } | undefined> {
+export async function patchRelationship(tx: Tx, workspaceId: string, id: string, sent: Body, now: Date): Promise<{ resource: Relationship; changed: Record<string, unknown> } | undefined> {
   const row = await getRelationship(tx, workspaceId, id, { forUpdate: true })
   if (!row) return undefined
   const type = row.relationship_type as RelationshipType
-  refuseUnknownAndServerSetFields({ body, properties: relationshipProperties[type], current: toRelationship(row), workspaceId, alsoImmutable: ['relationship_type'] })
+  const body = declaredOnly(sent, relationshipProperties[type])
+  refuseChangedServerSetFields({ body, properties: relationshipProperties[type], current: toRelationship(row), workspaceId, alsoImmutable: ['relationship_type'] })
   const stored = toCandidate(row)
   const candidate: Candidate = {
     relationship_type: type,
