@@ -38,8 +38,9 @@ export async function workspaceForKey(sql: Queryable, apiKey: string): Promise<W
 
 /**
  * How long this process reuses a key's lookup: the API answers every request of a busy client
- * without a query for its key. A key revoked through this process stops working at once; revoked
- * through another process (the CLI, another node), within this bound.
+ * without a query for its key. A revocation is announced on `apiKeyRevokedChannel`, which every
+ * server listens to, so it takes effect at once everywhere; this bound only matters if that
+ * notification is lost (a dropped listening connection).
  */
 export const apiKeyCacheTtlMs = 5_000
 const apiKeyCacheEntriesMax = 10_000
@@ -66,9 +67,18 @@ export async function listApiKeys(sql: Queryable): Promise<ApiKeyRow[]> {
     from api_keys k join workspaces w on w.id = k.workspace_id order by k.id`
 }
 
+export const apiKeyRevokedChannel = 'keel_api_key_revoked'
+
+/** Drops this process's cached lookups of a key (on revocation here or elsewhere). */
+export function forgetApiKey(id: string): void {
+  for (const [key, entry] of keyCache) if (entry.keyId === id) keyCache.delete(key)
+}
+
 export async function revokeApiKey(sql: Queryable, id: string): Promise<boolean> {
   const rows = await sql`update api_keys set revoked_at = now() where id = ${id} and revoked_at is null returning id`
-  for (const [key, entry] of keyCache) if (entry.keyId === id) keyCache.delete(key)
+  // Delivered at commit to every listening Keel process (see startServer).
+  if (rows.length === 1) await sql`select pg_notify(${apiKeyRevokedChannel}, ${id})`
+  forgetApiKey(id)
   return rows.length === 1
 }
 
