@@ -1,12 +1,14 @@
-import { pino, type Logger } from 'pino'
+import { pino, type DestinationStream, type Logger } from 'pino'
 
 // Secrets and PII never reach a log line, wherever they appear in a logged object.
 export const redactedPaths = [
   'req.headers.authorization', 'req.headers["idempotency-key"]',
+  'ssn', 'ein', 'tin', 'api_key', 'apiKey', 'password', 'secret',
   '*.ssn', '*.ein', '*.tin', '*.api_key', '*.apiKey', '*.password', '*.secret',
   '*.*.ssn', '*.*.ein', '*.*.tin',
 ]
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: redactedPaths, censor: '[redacted]' } })
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, redact: { paths: redactedPaths, censor: '[redacted]' } }
+  return destination ? pino(options, destination) : pino(options)
 }
