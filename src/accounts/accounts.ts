@@ -28,7 +28,8 @@ const maskedDigitsShown = 4
 
 /** Statuses an account cannot be opened in: they describe the end of an account's life. */
 const notOpenable = new Set(['CLOSED', 'IN_CLOSING', 'CHARGED_OFF'])
-const holderTypes = new Set(['PRIMARY_ACCOUNT_HOLDER', 'ACCOUNT_HOLDER'])
+/** The relationships that make a party an account's holder: only verified parties may hold one. */
+export const holderTypes: ReadonlySet<string> = new Set(['PRIMARY_ACCOUNT_HOLDER', 'ACCOUNT_HOLDER'])
 /** What the API computes and never takes from a request body. */
 const serverSet = ['id', 'account_number', 'account_number_masked', 'balances', 'bank_routing', 'creation_time', 'last_updated_time', 'customer_ids', 'business_ids', 'customer_type', 'is_sar_enabled', 'access_status_last_updated_time', 'account_closure', 'close_date']
 /** Request-only fields: not part of the stored terms. */

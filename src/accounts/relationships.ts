@@ -7,7 +7,8 @@ import { ApiError } from '../platform/errors.js'
 import { changedFields, recordEvent } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
 import { pageOf, readPage } from '../platform/pagination.js'
-import { relationshipRow, toAccount } from './accounts.js'
+import { holderTypes, relationshipRow, toAccount } from './accounts.js'
+import { requireVerifiedParty } from '../verification/gate.js'
 import { deleteRelationship, getAccount, getRelationship, insertRelationship, listRelationships, relationshipsOf, updateRelationship, type AccountRelationshipRow } from './store.js'
 import { getLedgerAccount } from '../ledger/store.js'
 
@@ -40,6 +41,12 @@ async function checkParty(db: Queryable, workspaceId: string, body: Json): Promi
   return { person: person ?? null, business: business ?? null }
 }
 
+/** The KYC/KYB gate, as on opening: a holder added to an account later must be verified too. */
+async function gateHolder(db: Queryable, workspaceId: string, relationshipType: unknown, party: { person: string | null; business: string | null }): Promise<void> {
+  if (!holderTypes.has(relationshipType as string)) return
+  await requireVerifiedParty(db, workspaceId, party.person ? { customerId: party.person } : { businessId: party.business! })
+}
+
 /** The account's relationships after a change must keep at most one primary holder. */
 function checkPrimary(rels: AccountRelationshipRow[]): void {
   if (rels.filter((r) => r.relationship_type === 'PRIMARY_ACCOUNT_HOLDER').length > 1) {
@@ -64,7 +71,7 @@ export function registerAccountRelationshipRoutes(api: Api): void {
   api.write('createAccountRelationship', async ({ tx, workspace, params, body }) => {
     await requireAccount(tx, workspace.id, params.account_id)
     const before = await accountView(tx, workspace.id, params.account_id)
-    await checkParty(tx, workspace.id, body as Json)
+    await gateHolder(tx, workspace.id, (body as Json).relationship_type, await checkParty(tx, workspace.id, body as Json))
     const row = relationshipRow(workspace.id, params.account_id, body as Json, clock.now())
     checkPrimary([...(await relationshipsOf(tx, workspace.id, [params.account_id])), row])
     await insertRelationship(tx, row)
@@ -92,6 +99,7 @@ export function registerAccountRelationshipRoutes(api: Api): void {
     if (!current) throw new ApiError('RESOURCE_NOT_FOUND', `relationship ${params.relationship_id} not found on account ${params.account_id}`)
     const before = await accountView(tx, workspace.id, params.account_id)
     const party = await checkParty(tx, workspace.id, body as Json)
+    await gateHolder(tx, workspace.id, (body as Json).relationship_type, party)
     const row: AccountRelationshipRow = { ...current, relationship_type: (body as Json).relationship_type as string, person_id: party.person, business_id: party.business, updated_at: clock.now() }
     checkPrimary((await relationshipsOf(tx, workspace.id, [params.account_id])).map((r) => (r.id === row.id ? row : r)))
     await updateRelationship(tx, row)

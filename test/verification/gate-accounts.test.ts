@@ -42,3 +42,26 @@ describe('opening an account needs an ACCEPTED holder', () => {
     }
   })
 })
+
+describe('adding a holder to an open account needs an ACCEPTED party too', () => {
+  it('refuses an unverified holder through POST and PUT of account relationships, and changes nothing', async () => {
+    const template = (await createTemplate(h)).id
+    const owner = await createVerifiedPerson(h)
+    const account = (await open(template, { customer_id: owner.id })).body
+    const unverified = await createPerson(h)
+    const path = `/v0/accounts/${account.id}/relationships`
+    const added = await h.request('POST', path, { body: { relationship_type: 'ACCOUNT_HOLDER', customer_id: unverified.id } })
+    assert.equal(added.status, 422)
+    assert.equal(added.body.code, 'CUSTOMER_NOT_VERIFIED')
+    // A non-holder role (an authorized signer) is not gated; turning it into a holder is.
+    const signer = await h.request('POST', path, { body: { relationship_type: 'AUTHORIZED_SIGNER', customer_id: unverified.id } })
+    assert.equal(signer.status, 201, JSON.stringify(signer.body))
+    const promoted = await h.request('PUT', `${path}/${signer.body.id}`, { body: { relationship_type: 'ACCOUNT_HOLDER', customer_id: unverified.id } })
+    assert.equal(promoted.status, 422)
+    assert.equal(promoted.body.code, 'CUSTOMER_NOT_VERIFIED')
+    const holders = (await h.request('GET', path)).body.relationships.map((r: any) => [r.relationship_type, r.customer_id ?? r.person_id])
+    assert.deepEqual(holders.sort(), [['AUTHORIZED_SIGNER', unverified.id], ['PRIMARY_ACCOUNT_HOLDER', owner.id]].sort())
+    const verified = await createVerifiedPerson(h)
+    assert.equal((await h.request('POST', path, { body: { relationship_type: 'ACCOUNT_HOLDER', customer_id: verified.id } })).status, 201)
+  })
+})
