@@ -5,7 +5,7 @@ import type { Static } from 'typebox'
 import { ApiError } from '../platform/errors.js'
 import type { Api } from '../platform/http.js'
 import { isUuid, uuidv7 } from '../platform/ids.js'
-import { pageOf, readPage } from '../platform/pagination.js'
+import { listBody, readPage } from '../platform/pagination.js'
 import type { account_product } from '../spec/schemas.js'
 import { getProduct, insertProduct, listProducts, updateProduct, type ProductRow } from './store.js'
 
@@ -83,7 +83,6 @@ export function registerProductRoutes(api: Api): void {
       from: query.start_date ? new Date(query.start_date + 'T00:00:00Z') : undefined,
       to: query.end_date ? dayAfter(query.end_date) : undefined,
     }, page)
-    const { items, next_page_token } = pageOf(rows, page.limit)
-    return { account_products: items.map(toProduct), ...(next_page_token ? { next_page_token } : {}) }
+    return listBody('account_products', rows, page.limit, toProduct)
   })
 }

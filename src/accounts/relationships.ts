@@ -6,7 +6,7 @@ import type { Queryable } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { changedFields, recordEvent } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
-import { pageOf, readPage } from '../platform/pagination.js'
+import { listBody, readPage } from '../platform/pagination.js'
 import { holderTypes, relationshipRow, toAccount } from './accounts.js'
 import { requireVerifiedParty } from '../verification/gate.js'
 import { deleteRelationship, getAccount, getRelationship, insertRelationship, listRelationships, relationshipsOf, updateRelationship, type AccountRelationshipRow } from './store.js'
@@ -89,8 +89,7 @@ export function registerAccountRelationshipRoutes(api: Api): void {
     if (!(await getAccount(sql, workspace.id, params.account_id))) throw new ApiError('RESOURCE_NOT_FOUND', `account ${params.account_id} not found`)
     const page = readPage(query)
     const rows = await listRelationships(sql, workspace.id, params.account_id, page)
-    const { items, next_page_token } = pageOf(rows, page.limit)
-    return { relationships: items.map(toRelationship), ...(next_page_token ? { next_page_token } : {}) }
+    return listBody('relationships', rows, page.limit, toRelationship)
   })
 
   api.write('updateAccountRelationship', async ({ tx, workspace, params, body }) => {

@@ -5,7 +5,7 @@ import { ApiError } from '../platform/errors.js'
 import type { Queryable } from '../platform/db.js'
 import type { Api } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
-import { pageOf, readPage } from '../platform/pagination.js'
+import { listBody, readPage } from '../platform/pagination.js'
 import { deleteTemplate, getTemplate, insertTemplate, listTemplates, unknownProducts, updateTemplate, type TemplateRow } from './store.js'
 
 type Json = Record<string, unknown>
@@ -75,7 +75,6 @@ export function registerTemplateRoutes(api: Api): void {
   api.read('listAccountTemplates', async ({ workspace, query }) => {
     const page = readPage(query)
     const rows = await listTemplates(sql, workspace.id, { account_type: query.account_type }, page)
-    const { items, next_page_token } = pageOf(rows, page.limit)
-    return { account_templates: items.map(toTemplate), ...(next_page_token ? { next_page_token } : {}) }
+    return listBody('account_templates', rows, page.limit, toTemplate)
   })
 }

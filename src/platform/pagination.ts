@@ -30,3 +30,9 @@ export function pageOf<T extends { id: string }>(rows: T[], limit: number): { it
   const next = Buffer.from(JSON.stringify({ after: items[items.length - 1].id })).toString('base64url')
   return { items, next_page_token: next }
 }
+
+/** A list response in the spec's shape: the page's rows as views under `key`, and the next token unless last. */
+export function listBody<T extends { id: string }, V>(key: string, rows: T[], limit: number, view: (row: T) => V): Record<string, unknown> {
+  const { items, next_page_token } = pageOf(rows, limit)
+  return { [key]: items.map(view), ...(next_page_token ? { next_page_token } : {}) }
+}

@@ -3,7 +3,7 @@ import { ApiError, badBody } from '../platform/errors.js'
 import { changedFields, recordEvent } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
-import { pageOf, readPage } from '../platform/pagination.js'
+import { listBody, readPage } from '../platform/pagination.js'
 import { monitoring_alert, monitoring_subscription, verification, verification_request, type adhoc_verification_response } from '../spec/schemas.js'
 import { refuseChangedServerSetFields } from '../customers/request-fields.js'
 import type { Queryable } from '../platform/db.js'
@@ -89,8 +89,7 @@ export function registerVerificationRoutes(api: Api): void {
   api.read('listVerifications1', async ({ workspace, query }) => {
     const page = readPage(query)
     const rows = await listVerifications(sql, workspace.id, query, page)
-    const { items, next_page_token } = pageOf(rows, page.limit)
-    return { verifications: items.map(toVerification), ...(next_page_token ? { next_page_token } : {}) }
+    return listBody('verifications', rows, page.limit, toVerification)
   })
 
   api.write('verifyAdHoc', async ({ tx, workspace, body }) => {
@@ -138,8 +137,7 @@ export function registerVerificationRoutes(api: Api): void {
   api.read('listSubscriptions', async ({ workspace, query }) => {
     const page = readPage(query)
     const rows = await listSubscriptions(sql, workspace.id, query, page)
-    const { items, next_page_token } = pageOf(rows, page.limit)
-    return { subscriptions: items.map(toSubscription), ...(next_page_token ? { next_page_token } : {}) }
+    return listBody('subscriptions', rows, page.limit, toSubscription)
   })
 
   api.write('deleteSubscription', async ({ tx, workspace, params }) => {
@@ -152,8 +150,7 @@ export function registerVerificationRoutes(api: Api): void {
   api.read('listAlerts', async ({ workspace, query }) => {
     const page = readPage(query)
     const rows = await listAlerts(sql, workspace.id, query, page)
-    const { items, next_page_token } = pageOf(rows, page.limit)
-    return { alerts: items.map(toAlert), ...(next_page_token ? { next_page_token } : {}) }
+    return listBody('alerts', rows, page.limit, toAlert)
   })
 
   api.read('getAlert', async ({ workspace, params }) => {

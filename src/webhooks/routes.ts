@@ -4,7 +4,7 @@ import { recordEvent } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
 import { runMutation } from '../platform/idempotency.js'
 import { uuidv7 } from '../platform/ids.js'
-import { pageOf, readPage } from '../platform/pagination.js'
+import { listBody, pageOf, readPage } from '../platform/pagination.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { operations } from '../spec/schemas.js'
 import { newSecret } from './signing.js'
@@ -85,8 +85,7 @@ export function registerWebhookRoutes(api: Api): void {
   api.read('listWebhooks', async ({ workspace, query }) => {
     const page = readPage(query)
     const rows = await listWebhooks(sql, workspace.id, query.is_enabled_only === true, page)
-    const { items, next_page_token } = pageOf(rows, page.limit)
-    return { webhooks: items.map(toWebhook), ...(next_page_token ? { next_page_token } : {}) }
+    return listBody('webhooks', rows, page.limit, toWebhook)
   })
 
   api.write('updateWebhook', async ({ tx, workspace, params, body }) => {

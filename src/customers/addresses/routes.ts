@@ -3,7 +3,7 @@ import { ApiError, badBody } from '../../platform/errors.js'
 import { changedFields, recordEvent } from '../../platform/events.js'
 import type { Api } from '../../platform/http.js'
 import { uuidv7 } from '../../platform/ids.js'
-import { pageOf, readPage } from '../../platform/pagination.js'
+import { listBody, readPage } from '../../platform/pagination.js'
 import { address_base, address_post, address_response_base, type address_response, type listAddressesQuery } from '../../spec/schemas.js'
 import { requireBusiness, requirePerson } from '../parties.js'
 import { refuseChangedServerSetFields } from '../request-fields.js'
@@ -121,7 +121,6 @@ export function registerAddressRoutes(api: Api): void {
     const filter = filterOf(query as Static<typeof listAddressesQuery> & Record<string, unknown>)
     const page = readPage(query)
     const rows = await listAddresses(sql, workspace.id, filter, page)
-    const { items, next_page_token } = pageOf(rows, page.limit)
-    return { addresses: items.map(toAddress), ...(next_page_token ? { next_page_token } : {}) }
+    return listBody('addresses', rows, page.limit, toAddress)
   })
 }

@@ -1,7 +1,7 @@
 import { ApiError } from '../../platform/errors.js'
 import { recordEvent } from '../../platform/events.js'
 import type { Api } from '../../platform/http.js'
-import { pageOf, readPage } from '../../platform/pagination.js'
+import { listBody, readPage } from '../../platform/pagination.js'
 import { createBusiness, likePattern, patchBusiness, sortOrder, toBusiness } from './service.js'
 import { getBusiness, listBusinesses, type PageAnchor } from './store.js'
 
@@ -47,7 +47,6 @@ export function registerBusinessRoutes(api: Api): void {
       sort,
     }
     const rows = await listBusinesses(sql, workspace.id, filter, page, anchor)
-    const { items, next_page_token } = pageOf(rows, page.limit)
-    return { businesses: items.map(toBusiness), ...(next_page_token ? { next_page_token } : {}) }
+    return listBody('businesses', rows, page.limit, toBusiness)
   })
 }

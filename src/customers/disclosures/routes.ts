@@ -3,7 +3,7 @@ import { ApiError } from '../../platform/errors.js'
 import { recordEvent } from '../../platform/events.js'
 import type { Api } from '../../platform/http.js'
 import { uuidv7 } from '../../platform/ids.js'
-import { pageOf, readPage } from '../../platform/pagination.js'
+import { listBody, readPage } from '../../platform/pagination.js'
 import type { disclosure } from '../../spec/schemas.js'
 import { requireBusiness, requirePerson } from '../parties.js'
 import { getDisclosure, insertDisclosure, listDisclosures, type DisclosureRow } from './store.js'
@@ -70,7 +70,6 @@ export function registerDisclosureRoutes(api: Api): void {
   api.read('listDisclosures', async ({ workspace, query }) => {
     const page = readPage(query)
     const rows = await listDisclosures(api.services.sql, workspace.id, query, page)
-    const { items, next_page_token } = pageOf(rows, page.limit)
-    return { disclosures: items.map(toDisclosure), ...(next_page_token ? { next_page_token } : {}) }
+    return listBody('disclosures', rows, page.limit, toDisclosure)
   })
 }

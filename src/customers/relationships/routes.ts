@@ -1,7 +1,7 @@
 import { ApiError } from '../../platform/errors.js'
 import { recordEvent } from '../../platform/events.js'
 import type { Api } from '../../platform/http.js'
-import { pageOf, readPage } from '../../platform/pagination.js'
+import { listBody, readPage } from '../../platform/pagination.js'
 import { relationshipCreateBody, relationshipPatchBody } from './schemas.js'
 import { createRelationship, patchRelationship, toRelationship } from './service.js'
 import { deleteRelationship, getRelationship, listRelationships } from './store.js'
@@ -47,7 +47,6 @@ export function registerRelationshipRoutes(api: Api): void {
   api.read('listRelationships', async ({ workspace, query }) => {
     const page = readPage(query)
     const rows = await listRelationships(sql, workspace.id, query, page)
-    const { items, next_page_token } = pageOf(rows, page.limit)
-    return { relationships: items.map(toRelationship), ...(next_page_token ? { next_page_token } : {}) }
+    return listBody('relationships', rows, page.limit, toRelationship)
   })
 }
