@@ -8,7 +8,7 @@ import { loadVault } from './platform/crypto.js'
 import { openDatabase, type Database } from './platform/db.js'
 import { createLogger } from './platform/logger.js'
 import { migrate } from './platform/migrate.js'
-import { apiKeyRevokedChannel, countWorkspaces, createApiKey, ensureWorkspace, forgetApiKey } from './platform/workspaces.js'
+import { apiKeyRevokedChannel, countWorkspaces, createApiKey, ensureWorkspace, forgetApiKey, forgetWorkspace, workspaceChangedChannel } from './platform/workspaces.js'
 
 export const firstWorkspaceName = 'default'
 
@@ -24,8 +24,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     if (applied.length) say(`applied migrations: ${applied.join(', ')}`)
     const vault = loadVault(config.encryptionKey, config.dataDir, (m) => logger.warn(m))
     const firstKey = await createFirstWorkspace(db)
-    // Revocations made by any process (the CLI, another node) reach this one's key cache at once.
+    // Revocations and partner KYB changes made by any process (the CLI, another node) reach this
+    // one's key cache at once.
     await db.sql.listen(apiKeyRevokedChannel, (id) => forgetApiKey(id))
+    await db.sql.listen(workspaceChangedChannel, (id) => forgetWorkspace(id))
     const services = { sql: db.sql, vault, clock: systemClock }
     app = await buildApp(services, logger)
     await app.listen({ port: config.port, host: config.host })

@@ -7,6 +7,8 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { uuidv7 } from '../src/platform/ids.js'
+import { forgetWorkspace, workspaceChangedChannel } from '../src/platform/workspaces.js'
 import { conformance } from './support/conformance.js'
 import { startHarness, type Harness } from './support/harness.js'
 import { personBody } from './support/parties.js'
@@ -255,5 +257,61 @@ describe('keel api-keys with DATABASE_URL', () => {
     assert.deepEqual(workspace, { id: out.workspace_id, mode: 'live' })
     assert.equal((await h.request('GET', '/v0/disclosures', { key: out.api_key })).status, 200)
     assert.deepEqual(readdirSync(dataDir), [], 'no embedded PostgreSQL was set up')
+  })
+})
+
+describe('keel partner-kyb with DATABASE_URL', () => {
+  it('records and revokes a live workspace’s KYB; a listening server’s gate moves at once', { timeout: testTimeoutMs }, async () => {
+    const env = { DATABASE_URL: h.databaseUrl }
+    // As startServer does: a change made by the CLI drops this process's cached workspace.
+    const heard = new Map<string, number>()
+    await h.sql.listen(workspaceChangedChannel, (id) => { forgetWorkspace(id); heard.set(id, (heard.get(id) ?? 0) + 1) })
+    const heardTimes = async (n: number) => {
+      const deadline = Date.now() + commandTimeoutMs
+      while ((heard.get(h.workspaces.live) ?? 0) < n) {
+        assert.ok(Date.now() < deadline, `notification ${n} for the live workspace`)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    }
+    // Accounts that do not exist: refused by the gate while it is shut, by the ledger once it is open.
+    const probe = async () => (await h.request('POST', '/v0/transactions/internal_transfer', {
+      key: h.keys.live, body: { amount: 1, currency: 'USD', type: 'ACCOUNT_TO_ACCOUNT', originating_account_id: uuidv7(), receiving_account_id: uuidv7() },
+    })).body.code
+    assert.equal(await probe(), 'PARTNER_NOT_VERIFIED')
+
+    const passed = await keel(['partner-kyb', 'pass', '--workspace', 'live', '--json'], env)
+    assert.equal(passed.code, 0, passed.stderr)
+    const lines = passed.stdout.split('\n').filter((l) => l !== '')
+    assert.equal(lines.length, 1, `one line on stdout, got:\n${passed.stdout}`)
+    const out = JSON.parse(lines[0])
+    assert.deepEqual({ ...out, partner_verified_at: typeof out.partner_verified_at }, { workspace_id: h.workspaces.live, name: 'live', mode: 'live', partner_verified: true, partner_verified_at: 'string' })
+    await heardTimes(1)
+    assert.equal(await probe(), 'ACCOUNT_NOT_FOUND')
+
+    // Passing again keeps the first record; the id works as well as the name.
+    const again = JSON.parse((await keel(['partner-kyb', 'pass', '--workspace', h.workspaces.live, '--json'], env)).stdout)
+    assert.equal(again.partner_verified_at, out.partner_verified_at)
+    const listed = await keel(['partner-kyb', 'list', '--json'], env)
+    assert.equal(listed.code, 0, listed.stderr)
+    const rows = JSON.parse(listed.stdout) as { name: string; partner_verified: boolean }[]
+    assert.deepEqual(rows.filter((r) => ['a', 'live'].includes(r.name)).map((r) => [r.name, r.partner_verified]), [['a', true], ['live', true]])
+
+    const revoked = await keel(['partner-kyb', 'revoke', '--workspace', 'live'], env)
+    assert.equal(revoked.code, 0, revoked.stderr)
+    assert.equal(revoked.stdout.trim(), `workspace "live" (${h.workspaces.live}): partner KYB not passed: money movement blocked`)
+    await heardTimes(3)
+    assert.equal(await probe(), 'PARTNER_NOT_VERIFIED')
+    const [row] = await h.sql`select partner_verified_at from workspaces where id = ${h.workspaces.live}`
+    assert.equal(row.partner_verified_at, null)
+
+    const sandbox = await keel(['partner-kyb', 'revoke', '--workspace', 'a'], env)
+    assert.equal(sandbox.code, 1)
+    assert.match(sandbox.stderr, /workspace "a" is a sandbox: its partner KYB is pre-passed/)
+    const unknown = await keel(['partner-kyb', 'pass', '--workspace', 'no-such-workspace'], env)
+    assert.equal(unknown.code, 1)
+    assert.equal(unknown.stderr.trim(), 'no workspace no-such-workspace')
+    const usage = await keel(['partner-kyb', 'pass'], env)
+    assert.equal(usage.code, 2)
+    assert.match(usage.stderr, /keel partner-kyb pass --workspace NAME\|ID/)
   })
 })

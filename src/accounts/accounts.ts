@@ -10,11 +10,13 @@ import { changedFields, recordEvent } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
-import type { Workspace } from '../platform/workspaces.js'
+import { parseSortBy } from '../platform/sorting.js'
+import { requirePartnerVerified, type Workspace } from '../platform/workspaces.js'
+import { releaseDueHolds } from '../ledger/due-holds.js'
 import { amountFromJson, amountToJson } from '../ledger/money.js'
 import { closedStatus, floorOf, limitBreach } from '../ledger/rules.js'
 import { accountNumberTaken, createTransfers, lockAccounts, toState, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, updateLedgerAccountTerms, type LedgerAccountRow } from '../ledger/store.js'
-import { getAccount, getTemplate, insertAccount, insertRelationship, listAccounts, relationshipsOf, updateAccount, type AccountRelationshipRow, type AccountRow, type AccountSort } from './store.js'
+import { getAccount, getTemplate, insertAccount, insertRelationship, listAccounts, relationshipsOf, updateAccount, accountSortFields, accountSortValues, type AccountAnchor, type AccountRelationshipRow, type AccountRow } from './store.js'
 import { validateTerms } from './templates.js'
 
 type Json = Record<string, unknown>
@@ -235,18 +237,24 @@ export function registerAccountRoutes(api: Api): void {
   api.read('getAccount', async ({ workspace, params }) => {
     const row = await getAccount(sql, workspace.id, params.account_id)
     if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account ${params.account_id} not found`)
+    // Balances count no hold past its expiry: release those now, whatever the worker's pace.
+    await releaseDueHolds(sql, clock, workspace.id, [row.id])
     return toAccount(await viewOf(sql, workspace.id, row))
   })
 
   api.read('listAccounts', async ({ workspace, query }) => {
     const page = readPage(query)
-    const sorts = query.sort_by ?? []
-    // Keyset pages hold one sort key (plus id); a second key would need a different page token.
-    if (sorts.length > 1) throw new ApiError('BAD_QUERY_PARAMETER', 'sort_by takes one key', { invalid: { sort_by: 'one key' } })
-    const sort = sorts.length ? { key: sorts[0].split(':')[0] as AccountSort['key'], descending: sorts[0].endsWith(':desc') } : undefined
-    const rows = await listAccounts(sql, workspace.id, query, page, sort)
+    const sort = parseSortBy(query.sort_by, accountSortFields)
+    let anchor: AccountAnchor | undefined
+    if (page.afterId) {
+      const values = sort.length ? await accountSortValues(sql, workspace.id, page.afterId, sort) : []
+      if (!values) throw new ApiError('BAD_QUERY_PARAMETER', 'page_token names an account that no longer exists; start again without it')
+      anchor = { id: page.afterId, values }
+    }
+    const rows = await listAccounts(sql, workspace.id, query, page, sort, anchor)
     const { items, next_page_token } = pageOf(rows, page.limit)
     const ids = items.map((r) => r.id)
+    await releaseDueHolds(sql, clock, workspace.id, ids)
     const [ledgers, rels] = await Promise.all([getLedgerAccounts(sql, workspace.id, ids), relationshipsOf(sql, workspace.id, ids)])
     const ledgerById = new Map(ledgers.map((l) => [l.id, l]))
     const accounts = items.map((row) => toAccount({ row, ledger: ledgerById.get(row.id)!, relationships: rels.filter((r) => r.account_id === row.id) }))
@@ -271,6 +279,7 @@ export function registerAccountRoutes(api: Api): void {
     if (ledger.posted > 0n && internalMove) {
       // Sweep the balance to the destination through the ledger, then close.
       if (!closure.destination_id) throw new ApiError('BAD_REQUEST_BODY', 'destination_id is required to move the balance', { missing: ['destination_id'] })
+      requirePartnerVerified(workspace)
       const [outcome] = await createTransfers(tx, [{
         workspaceId: workspace.id, id: uuidv7(), kind: 'ACCOUNT_CLOSURE', type: 'ACCOUNT_TO_ACCOUNT', captureMode: 'IMMEDIATE',
         movement: { debitAccountId: row.id, creditAccountId: closure.destination_id as string, amount: ledger.posted, currency: ledger.currency },

@@ -17,6 +17,7 @@ import type { Api } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import type { Workspace } from '../platform/workspaces.js'
+import { releaseDueHolds } from '../ledger/due-holds.js'
 import { amountToJson } from '../ledger/money.js'
 import { transactableStatus } from '../ledger/rules.js'
 import { createTransfers, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, insertLedgerAccountIfAbsent, type LedgerAccountRow } from '../ledger/store.js'
@@ -128,6 +129,8 @@ export function registerInternalAccountRoutes(api: Api): void {
     if (params.internal_account_id === sandboxFundingAccountId(workspace.id)) await ensure(workspace)
     const row = await getInternalAccount(sql, workspace.id, params.internal_account_id)
     if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `internal account ${params.internal_account_id} not found`)
+    // Balances count no hold past its expiry: release those now, whatever the worker's pace.
+    await releaseDueHolds(sql, clock, workspace.id, [row.id])
     return view(sql, row)
   })
 
@@ -136,6 +139,7 @@ export function registerInternalAccountRoutes(api: Api): void {
     const page = readPage(query)
     const rows = await listInternalAccounts(sql, workspace.id, query, page)
     const { items, next_page_token } = pageOf(rows, page.limit)
+    await releaseDueHolds(sql, clock, workspace.id, items.map((r) => r.id))
     const ledgers = new Map((await getLedgerAccounts(sql, workspace.id, items.map((r) => r.id))).map((l) => [l.id, l]))
     return { internal_accounts: items.map((r) => toInternalAccount(r, ledgers.get(r.id)!)), ...(next_page_token ? { next_page_token } : {}) }
   })

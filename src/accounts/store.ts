@@ -3,6 +3,8 @@
 
 import type { Queryable } from '../platform/db.js'
 import type { Page } from '../platform/pagination.js'
+import { assert } from '../platform/assert.js'
+import { joinFragments, keysetAfter, orderBy, type SortKey } from '../platform/sorting.js'
 
 export interface ProductRow { workspace_id: string; id: string; product_type: 'INTEREST' | 'FEE'; fields: Record<string, unknown>; created_at: Date; updated_at: Date }
 export interface TemplateRow { workspace_id: string; id: string; name: string; account_type: string; is_enabled: boolean; fields: Record<string, unknown>; created_at: Date; updated_at: Date }
@@ -107,7 +109,10 @@ export interface AccountFilter {
   spend_control_ids?: string[]
 }
 
-export type AccountSort = { key: 'account_number' | 'account_type' | 'first_name' | 'last_name'; descending: boolean }
+export type AccountSortKey = 'account_number' | 'account_type' | 'first_name' | 'last_name'
+export type AccountSort = SortKey<AccountSortKey>[]
+/** sort_by's fields: each sorts by the store key of the same name. */
+export const accountSortFields: Readonly<Record<string, AccountSortKey>> = { account_number: 'account_number', account_type: 'account_type', first_name: 'first_name', last_name: 'last_name' }
 
 /** A filter value where `*` matches any characters, as the spec says for names and one account number. */
 const likePattern = (v: string) => v.replace(/[\\%_]/g, (c) => '\\' + c).replace(/\*/g, '%')
@@ -118,28 +123,37 @@ const holderName = (db: Queryable, alias: string, column: 'first_name' | 'last_n
   where r.workspace_id = ${db(alias)}.workspace_id and r.account_id = ${db(alias)}.id
   order by (r.relationship_type = 'PRIMARY_ACCOUNT_HOLDER') desc, r.id limit 1), '')`
 
-const sortExpression = (db: Queryable, sort: AccountSort, alias: string, ledgerAlias: string) =>
-  sort.key === 'account_number' ? db`${db(ledgerAlias)}.account_number`
-    : sort.key === 'account_type' ? db`${db(alias)}.account_type`
-      : holderName(db, alias, sort.key)
+// Never NULL (the holder name is '' when the account has no person, or the person no such name),
+// as keysetAfter requires.
+const sortExpression = (db: Queryable, key: AccountSortKey, alias: string, ledgerAlias: string) =>
+  key === 'account_number' ? db`${db(ledgerAlias)}.account_number`
+    : key === 'account_type' ? db`${db(alias)}.account_type`
+      : holderName(db, alias, key)
+
+/** Where a page resumes: the last account shown, and its values of the sort keys, read again. */
+export interface AccountAnchor { id: string; values: string[] }
+
+/** An account's values of the sort keys (all text), in the sort's order; undefined when there is no such account. */
+export async function accountSortValues(db: Queryable, workspaceId: string, id: string, sort: AccountSort): Promise<string[] | undefined> {
+  assert(sort.length > 0, 'an unsorted page resumes after an id alone')
+  const [row] = await db<{ values: string[] }[]>`
+    select array[${joinFragments(db, sort.map((s) => sortExpression(db, s.key, 'a', 'l')), db`,`)}]::text[] as values
+    from accounts a join ledger_accounts l on l.workspace_id = a.workspace_id and l.id = a.id
+    where a.workspace_id = ${workspaceId} and a.id = ${id}`
+  return row?.values
+}
 
 // GENERAL_LEDGER accounts are listed only when asked for by account_type, as the spec says.
-// Pages are keyset on (sort key, id): the token's id names the last account shown, whose sort key
-// is read again, so a page boundary holds while accounts are added.
-export async function listAccounts(db: Queryable, workspaceId: string, f: AccountFilter, page: Page, sort?: AccountSort): Promise<AccountRow[]> {
+// Pages are keyset on (sort keys…, id), ties in creation order: the anchor is the last account
+// shown, its sort values read again, so a page boundary holds while accounts are added.
+export async function listAccounts(db: Queryable, workspaceId: string, f: AccountFilter, page: Page, sort: AccountSort, anchor: AccountAnchor | undefined): Promise<AccountRow[]> {
+  assert(!anchor || anchor.values.length === sort.length, 'the anchor has a value for every sort key')
   const persons = [...(f.person_id ?? []), ...(f.customer_id ? [f.customer_id] : [])]
   const numbers = f.account_number ?? []
   const inFields = (path: [string, string], ids: string[] | undefined) => (ids?.length ? db`and a.fields->${path[0]}->>${path[1]} = any(${ids}::text[])` : db``)
   const name = (column: 'first_name' | 'last_name', v: string | undefined) => (v ? db`and p.${db(column)} like ${likePattern(v)}` : db``)
-  const descending = sort?.descending ?? false
-  const key = sort ? sortExpression(db, sort, 'a', 'l') : db`a.id`
-  const anchorKey = sort ? sortExpression(db, sort, 'anchor', 'anchor_l') : db`anchor.id`
-  const keyset = !page.afterId ? db``
-    : !sort ? db`and a.id > ${page.afterId}`
-      : db`and (${key}, a.id) ${descending ? db`<` : db`>`} (
-          select ${anchorKey}, anchor.id from accounts anchor
-          join ledger_accounts anchor_l on anchor_l.workspace_id = anchor.workspace_id and anchor_l.id = anchor.id
-          where anchor.workspace_id = ${workspaceId} and anchor.id = ${page.afterId})`
+  const keys = [...sort.map((s) => ({ expr: sortExpression(db, s.key, 'a', 'l'), descending: s.descending })), { expr: db`a.id`, descending: false }]
+  const keyset = !anchor ? db`` : db`and ${keysetAfter(db, keys.map((k, i) => ({ ...k, value: i < sort.length ? anchor.values[i] : anchor.id })))}`
   return db<AccountRow[]>`
     select a.* from accounts a
     join ledger_accounts l on l.workspace_id = a.workspace_id and l.id = a.id
@@ -162,7 +176,7 @@ export async function listAccounts(db: Queryable, workspaceId: string, f: Accoun
       ${f.first_name || f.last_name ? db`and exists (select 1 from account_relationships r join persons p on p.workspace_id = r.workspace_id and p.id = r.person_id
           where r.workspace_id = a.workspace_id and r.account_id = a.id ${name('first_name', f.first_name)} ${name('last_name', f.last_name)})` : db``}
       ${keyset}
-    order by ${key} ${descending ? db`desc` : db`asc`}, a.id ${descending ? db`desc` : db`asc`} limit ${page.limit + 1}`
+    order by ${orderBy(db, keys)} limit ${page.limit + 1}`
 }
 
 /** Of the given persons and businesses, those that hold or share at least one account (for has_accounts). */

@@ -1,6 +1,7 @@
 import { apiKeys } from './api-keys.js'
 import { UsageError, type Command } from './common.js'
 import { ledger } from './ledger.js'
+import { partnerKyb } from './partner-kyb.js'
 import { start } from './start.js'
 import { watchlist } from './watchlist.js'
 
@@ -9,6 +10,7 @@ const commands: Record<string, Command> = {
   start,
   'api-keys': apiKeys,
   ledger,
+  'partner-kyb': partnerKyb,
   watchlist,
 }
 

@@ -7,7 +7,7 @@
 // through the very same code.
 
 import { systemClock, type Clock } from '../platform/clock.js'
-import type { Sql, Tx } from '../platform/db.js'
+import type { Queryable, Sql } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { lockAccounts, planTransfers, reserveSeqs, rowsJson, writeStatements, type LedgerAccountRow, type NewTransfer, type TransferOutcome } from './store.js'
@@ -23,6 +23,8 @@ export const batchWaitMsDefault = 2
  * touches ~500 accounts) and make each batch smaller.
  */
 export const batchesInFlightMaxDefault = 2
+/** Responses written per turn of the event loop once a batch commits. */
+const answerSliceSize = 32
 
 /** What one request asks of the batch, and how its answer is built. */
 export interface TransferJob {
@@ -110,23 +112,38 @@ export class TransferBatcher {
     }
     this.queue = later
     this.inFlight++
-    void this.run(batch).finally(() => {
+    void this.run(batch).then((results) => {
       this.inFlight--
       this.pump()
+      this.answer(batch, results)
     })
     this.pump()
   }
 
-  private async run(batch: Pending[], offerMissing = true): Promise<void> {
+  /**
+   * Answers a committed batch's requests a slice at a time, each slice in a later turn of the event
+   * loop: the next batch, whose locks this commit has just released, is waiting on its database
+   * reply, and a few hundred responses written in one go would keep it (and its locks) waiting.
+   */
+  private answer(batch: Pending[], results: (JobResult | Error)[], from = 0): void {
+    setImmediate(() => {
+      const to = Math.min(batch.length, from + answerSliceSize)
+      for (let i = from; i < to; i++) {
+        const r = results[i]
+        if (r instanceof Error) batch[i].reject(r)
+        else batch[i].resolve(r)
+      }
+      if (to < batch.length) this.answer(batch, results, to)
+    })
+  }
+
+  /** Commits a batch; each request's result or error, in order. Never throws. */
+  private async run(batch: Pending[], offerMissing = true): Promise<(JobResult | Error)[]> {
     try {
       const results = await this.commit(batch, offerMissing)
       this.stats.batches++
       this.stats.jobs += batch.length
-      batch.forEach((p, i) => {
-        const r = results[i]
-        if (r instanceof Error) p.reject(r)
-        else p.resolve(r)
-      })
+      return results
     } catch (err) {
       if (err instanceof MissingAccounts) {
         // Offer the missing ids once, then decide the batch again: an account still missing is
@@ -136,65 +153,78 @@ export class TransferBatcher {
       }
       // Something failed the whole transaction (not a rule: rules reject one transfer). Run each
       // request on its own so only the one that causes it fails.
-      if (batch.length > 1) {
-        await Promise.all(batch.map((p) => this.run([p], false)))
-        return
-      }
-      batch[0].reject(err)
+      if (batch.length > 1) return (await Promise.all(batch.map((p) => this.run([p], false)))).flat()
+      return [err instanceof Error ? err : new Error(String(err))]
     }
   }
 
-  /** One transaction for the batch; returns each request's result or its error, in order. */
+  /**
+   * One transaction for the batch, on a reserved connection in two round trips: begin, the key
+   * claims, the account locks and the sequence numbers go out together; then, once every transfer is
+   * decided, all the writes and the commit. Returns each request's result or its error, in order.
+   */
   private async commit(batch: Pending[], offerMissing: boolean): Promise<(JobResult | Error)[]> {
-    return this.sql.begin(async (tx) => {
+    const tx = await this.sql.reserve()
+    let open = false
+    try {
       const results: (JobResult | Error | undefined)[] = batch.map(() => undefined)
-      await this.claimKeys(tx, batch, results)
+      const transfers = batch.map((p) => p.job.transfer)
+      open = true
+      // Statements go out in the order they are started: begin first.
+      const begin = tx`begin`.execute()
+      const [, claims, locked, seqs] = await settled([
+        begin,
+        this.claimKeys(tx, batch),
+        lockAccounts(tx, transfers.flatMap((t) => accountsOf({ kind: 'post', movement: t.movement }).map((id) => ({ workspaceId: t.workspaceId, id })))),
+        reserveSeqs(tx, transfers.length),
+      ] as const)
+      claims.forEach((claim, i) => { results[i] = claim })
       const runnable = batch.flatMap((p, i) => (results[i] === undefined ? [i] : []))
-      if (runnable.length > 0) {
-        const transfers = runnable.map((i) => batch[i].job.transfer)
-        const [locked, seqs] = await Promise.all([
-          lockAccounts(tx, transfers.flatMap((t) => accountsOf({ kind: 'post', movement: t.movement }).map((id) => ({ workspaceId: t.workspaceId, id })))),
-          reserveSeqs(tx, transfers.length),
-        ])
-        if (offerMissing && this.options.createMissing) {
-          const missing = new Map<string, string[]>()
-          for (const t of transfers) {
-            for (const id of [t.movement.debitAccountId, t.movement.creditAccountId]) {
-              if (!locked.has(`${t.workspaceId}/${id}`)) missing.set(t.workspaceId, [...(missing.get(t.workspaceId) ?? []), id])
-            }
+      if (offerMissing && this.options.createMissing) {
+        const missing = new Map<string, string[]>()
+        for (const i of runnable) {
+          const t = transfers[i]
+          for (const id of [t.movement.debitAccountId, t.movement.creditAccountId]) {
+            if (!locked.has(`${t.workspaceId}/${id}`)) missing.set(t.workspaceId, [...(missing.get(t.workspaceId) ?? []), id])
           }
-          if (missing.size > 0) throw new MissingAccounts(missing)
         }
-        const now = this.clock.now()
-        const { outcomes, writes } = planTransfers(locked, transfers, seqs, now)
-        const events: EventInput[] = []
-        const stored: { workspaceId: string; key: string; requestHash: string; status: number; body: unknown }[] = []
-        outcomes.forEach((outcome, n) => {
-          const i = runnable[n]
-          const { job } = batch[i]
-          if (!outcome.ok) {
-            results[i] = new ApiError(outcome.rejection.code, outcome.rejection.detail)
-            return
-          }
-          const rendered = job.render(outcome, locked)
-          events.push(...rendered.events)
-          results[i] = { status: rendered.status, body: rendered.body, replayed: false }
-          if (job.idempotency) stored.push({ workspaceId: job.transfer.workspaceId, key: job.idempotency.key, requestHash: job.idempotency.requestHash, status: rendered.status, body: rendered.body })
-        })
-        const statements = writeStatements(tx, writes)
-        if (events.length) statements.push(recordEvents(tx, events))
-        if (stored.length) {
-          // The outcome commits with the transfer: a retry after a crash replays it or runs it for the first time.
-          statements.push(tx`
-            insert into idempotency_keys (workspace_id, key, request_hash, response_status, response_body)
-            select workspace_id, key, request_hash, response_status, response_body
-            from jsonb_to_recordset(${rowsJson(stored.map((r) => ({ workspace_id: r.workspaceId, key: r.key, request_hash: r.requestHash, response_status: r.status, response_body: r.body })))}::text::jsonb)
-              as x(workspace_id uuid, key text, request_hash text, response_status int4, response_body jsonb)`)
-        }
-        await Promise.all(statements)
+        if (missing.size > 0) throw new MissingAccounts(missing)
       }
+      const now = this.clock.now()
+      const { outcomes, writes } = planTransfers(locked, runnable.map((i) => transfers[i]), seqs, now)
+      const events: EventInput[] = []
+      const stored: { workspace_id: string; key: string; request_hash: string; response_status: number; response_body: unknown }[] = []
+      outcomes.forEach((outcome, n) => {
+        const i = runnable[n]
+        const { job } = batch[i]
+        if (!outcome.ok) {
+          results[i] = new ApiError(outcome.rejection.code, outcome.rejection.detail)
+          return
+        }
+        const rendered = job.render(outcome, locked)
+        for (const e of rendered.events) events.push(e)
+        results[i] = { status: rendered.status, body: rendered.body, replayed: false }
+        if (job.idempotency) stored.push({ workspace_id: job.transfer.workspaceId, key: job.idempotency.key, request_hash: job.idempotency.requestHash, response_status: rendered.status, response_body: rendered.body })
+      })
+      const statements = writeStatements(tx, writes)
+      if (events.length) statements.push(...recordEvents(tx, events))
+      if (stored.length) {
+        // The outcome commits with the transfer: a retry after a crash replays it or runs it for the first time.
+        statements.push(tx`
+          insert into idempotency_keys (workspace_id, key, request_hash, response_status, response_body)
+          select workspace_id, key, request_hash, response_status, response_body
+          from jsonb_to_recordset(${rowsJson(stored)}::text::jsonb)
+            as x(workspace_id uuid, key text, request_hash text, response_status int4, response_body jsonb)`)
+      }
+      // Sent with the writes: if one fails, the transaction is aborted and PostgreSQL answers this
+      // commit with a rollback, so nothing of the batch lands; settled() then reports the failure.
+      open = false
+      await settled([...statements, tx`commit`])
       return results as (JobResult | Error)[]
-    }) as Promise<(JobResult | Error)[]>
+    } finally {
+      if (open) await tx`rollback`.catch(() => {})
+      tx.release()
+    }
   }
 
   /**
@@ -203,26 +233,38 @@ export class TransferBatcher {
    * then the stored outcome, read after the lock so a just-committed one is seen (→ replay, or
    * IDEMPOTENCY_INVALID_REUSE for a different request).
    */
-  private async claimKeys(tx: Tx, batch: Pending[], results: (JobResult | Error | undefined)[]): Promise<void> {
+  private async claimKeys(tx: Queryable, batch: Pending[]): Promise<(JobResult | Error | undefined)[]> {
+    const claims: (JobResult | Error | undefined)[] = batch.map(() => undefined)
     const keyed = batch.flatMap((p, i) => (p.job.idempotency ? [{ i, workspaceId: p.job.transfer.workspaceId, ...p.job.idempotency }] : []))
-    if (keyed.length === 0) return
+    if (keyed.length === 0) return claims
     const workspaceIds = keyed.map((k) => k.workspaceId)
     const keys = keyed.map((k) => k.key)
-    const [locks, prior] = await Promise.all([
+    const [locks, prior] = await settled([
       tx<{ n: number; locked: boolean }[]>`
         select n::int, pg_try_advisory_xact_lock(hashtextextended(w::text || '/' || k, 0)) as locked
         from unnest(${workspaceIds}::uuid[], ${keys}::text[]) with ordinality as x(w, k, n) order by n`,
       tx<{ workspace_id: string; key: string; request_hash: string; response_status: number; response_body: unknown }[]>`
         select i.workspace_id, i.key, i.request_hash, i.response_status, i.response_body
         from idempotency_keys i join unnest(${workspaceIds}::uuid[], ${keys}::text[]) as x(w, k) on i.workspace_id = x.w and i.key = x.k`,
-    ])
+    ] as const)
     const priorByKey = new Map(prior.map((r) => [`${r.workspace_id}/${r.key}`, r]))
     for (const [n, k] of keyed.entries()) {
-      if (!locks[n].locked) { results[k.i] = new ApiError('IDEMPOTENCY_CONCURRENT_USE', 'a request with this Idempotency-Key is still in progress'); continue }
+      if (!locks[n].locked) { claims[k.i] = new ApiError('IDEMPOTENCY_CONCURRENT_USE', 'a request with this Idempotency-Key is still in progress'); continue }
       const p = priorByKey.get(`${k.workspaceId}/${k.key}`)
       if (!p) continue
-      if (p.request_hash !== k.requestHash) results[k.i] = new ApiError('IDEMPOTENCY_INVALID_REUSE', 'this Idempotency-Key was used with a different request')
-      else results[k.i] = { status: p.response_status, body: p.response_body, replayed: true }
+      if (p.request_hash !== k.requestHash) claims[k.i] = new ApiError('IDEMPOTENCY_INVALID_REUSE', 'this Idempotency-Key was used with a different request')
+      else claims[k.i] = { status: p.response_status, body: p.response_body, replayed: true }
     }
+    return claims
   }
+}
+
+/**
+ * Waits for every promise (statements pipelined on one connection), then throws the first failure:
+ * none is left to reject unobserved.
+ */
+async function settled<T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const outcomes = await Promise.allSettled(promises)
+  for (const o of outcomes) if (o.status === 'rejected') throw o.reason
+  return outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> }
 }

@@ -96,7 +96,7 @@ export function toState(row: LedgerAccountRow): AccountState {
 }
 
 /** Locks the named ledger accounts FOR UPDATE in (workspace, id) order and returns them by workspace/id. */
-export async function lockAccounts(tx: Tx, keys: { workspaceId: string; id: string }[]): Promise<Map<string, LedgerAccountRow>> {
+export async function lockAccounts(tx: Queryable, keys: { workspaceId: string; id: string }[]): Promise<Map<string, LedgerAccountRow>> {
   const unique = [...new Map(keys.map((k) => [accountKey(k.workspaceId, k.id), k])).values()]
   if (unique.length === 0) return new Map()
   const rows = await tx<LedgerAccountRow[]>`
@@ -188,7 +188,7 @@ const holdJson = (r: HoldRow) => ({ ...r, amount: str(r.amount), posted_after: s
 const entryJson = (r: EntryRow) => ({ ...r, amount: str(r.amount), posted_after: str(r.posted_after), available_after: str(r.available_after) })
 
 /** The pending statements that apply `writes`; run them together so they pipeline. */
-export function writeStatements(tx: Tx, w: Writes): Promise<unknown>[] {
+export function writeStatements(tx: Queryable, w: Writes): Promise<unknown>[] {
   const out: Promise<unknown>[] = []
   if (w.transfers.length) {
     out.push(tx`
@@ -212,7 +212,7 @@ export function writeStatements(tx: Tx, w: Writes): Promise<unknown>[] {
   return out
 }
 
-function insertEntries(tx: Tx, e: EntryRow[]): Promise<unknown> {
+function insertEntries(tx: Queryable, e: EntryRow[]): Promise<unknown> {
   return tx`
     insert into ledger_entries (workspace_id, transfer_id, line, account_id, currency, amount, posted_after, available_after, created_at)
     select workspace_id, transfer_id, line, account_id, currency, amount, posted_after, available_after, created_at
@@ -220,11 +220,13 @@ function insertEntries(tx: Tx, e: EntryRow[]): Promise<unknown> {
       amount int8, posted_after int8, available_after int8, created_at timestamptz)`
 }
 
-function updateBalances(tx: Tx, b: LedgerAccountRow[]): Promise<unknown> {
+function updateBalances(tx: Queryable, b: LedgerAccountRow[]): Promise<unknown> {
+  // unnest, not jsonb_to_recordset: its estimate of 10 rows keeps the plan on the primary key,
+  // where jsonb_to_recordset's 100 led to a hash join over a sequential scan of every account.
   return tx`
     update ledger_accounts l set posted = v.posted, held = v.held
-    from jsonb_to_recordset(${rowsJson(b.map((r) => ({ workspace_id: r.workspace_id, id: r.id, posted: str(r.posted), held: str(r.held) })))}::text::jsonb)
-      as v(workspace_id uuid, id uuid, posted int8, held int8)
+    from unnest(${b.map((r) => r.workspace_id)}::uuid[], ${b.map((r) => r.id)}::uuid[], ${b.map((r) => str(r.posted))}::int8[], ${b.map((r) => str(r.held))}::int8[])
+      as v(workspace_id, id, posted, held)
     where l.workspace_id = v.workspace_id and l.id = v.id`
 }
 

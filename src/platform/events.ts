@@ -1,20 +1,85 @@
+import { assert } from './assert.js'
 import type { Queryable } from './db.js'
 import { uuidv7 } from './ids.js'
 
-export interface EventInput {
+interface EventBase {
   workspaceId: string
   /** One of the spec's event types, e.g. PERSON.CREATED. */
   type: string
   resourceId: string
-  /** The resource as the API returns it after the change. */
-  resource: unknown
-  /** The prior values of the fields that changed (updates only). */
-  changedFields?: Record<string, unknown>
+}
+
+/**
+ * An event carries its resource as the API shows it after the change, or, when no later change can
+ * alter that resource (a posted transfer), the name of a registered view that renders it from its
+ * own rows whenever the event is read: the same JSON, without storing it (migration 0401).
+ */
+export type EventInput = EventBase & (
+  | {
+    /** The resource as the API returns it after the change. */
+    resource: unknown
+    /** The prior values of the fields that changed (updates only). */
+    changedFields?: Record<string, unknown>
+  }
+  | { view: string })
+
+/** Renders the resources of one view for the given resource ids of one workspace. */
+export type EventView = (db: Queryable, workspaceId: string, resourceIds: string[]) => Promise<Map<string, unknown>>
+
+const views = new Map<string, EventView>()
+
+/** Registers a view events may name instead of carrying their resource. Only for resources that never change once the event is written. */
+export function registerEventView(name: string, render: EventView): void {
+  views.set(name, render)
+}
+
+/** An event as read back: the resource, or the view that renders it. */
+export interface StoredEventResource { resource_id: string; resource: unknown; resource_view: string | null }
+
+/** Fills in the resources of events stored by view (one query per view named), in place. */
+export async function renderEventResources<T extends StoredEventResource>(db: Queryable, workspaceId: string, rows: T[]): Promise<T[]> {
+  const byView = new Map<string, T[]>()
+  for (const r of rows) if (r.resource_view !== null) byView.set(r.resource_view, [...(byView.get(r.resource_view) ?? []), r])
+  for (const [name, pending] of byView) {
+    const render = views.get(name)
+    assert(render, `no event view named ${name} is registered`)
+    const rendered = await render(db, workspaceId, [...new Set(pending.map((r) => r.resource_id))])
+    for (const r of pending) {
+      const resource = rendered.get(r.resource_id)
+      assert(resource !== undefined, `event view ${name} found no resource ${r.resource_id}`)
+      r.resource = resource
+    }
+  }
+  return rows
+}
+
+/**
+ * Stores the rendered resources into a workspace's events stored by view, before the rows the views
+ * read are deleted (POST /v0/wipe keeps events). Pages of `pageSize` events.
+ */
+export async function materializeEventResources(db: Queryable, workspaceId: string, pageSize = 1000): Promise<number> {
+  let done = 0
+  for (;;) {
+    const rows = await db<(StoredEventResource & { id: string })[]>`
+      select id, resource_id, resource, resource_view from events
+      where workspace_id = ${workspaceId} and resource_view is not null limit ${pageSize}`
+    if (rows.length === 0) return done
+    await renderEventResources(db, workspaceId, rows)
+    await db`update events e set resource = v.resource, resource_view = null
+             from jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ id: r.id, resource: r.resource })))}::text::jsonb) as v(id uuid, resource jsonb)
+             where e.workspace_id = ${workspaceId} and e.id = v.id`
+    done += rows.length
+  }
 }
 
 /** Writes an event row. Call it inside the transaction that makes the change, never after. */
 export async function recordEvent(tx: Queryable, e: EventInput): Promise<string> {
   const id = uuidv7()
+  if ('view' in e) {
+    await tx`insert into events (workspace_id, id, type, resource_id, resource_view)
+             values (${e.workspaceId}, ${id}, ${e.type}, ${e.resourceId}, ${e.view})`
+    return id
+  }
   await tx`insert into events (workspace_id, id, type, resource_id, resource, changed_fields)
            values (${e.workspaceId}, ${id}, ${e.type}, ${e.resourceId}, ${tx.json(e.resource as never)},
                    ${e.changedFields ? tx.json(e.changedFields as never) : null})`
@@ -22,15 +87,32 @@ export async function recordEvent(tx: Queryable, e: EventInput): Promise<string>
 }
 
 /**
- * Writes many event rows in one statement (the ledger's group commit records the events of a whole
- * batch at once). Same rule as recordEvent: inside the transaction that makes the changes.
+ * Writes many event rows (the ledger's group commit records the events of a whole batch at once):
+ * one statement for those stored by view, one for those with their resource. Same rule as
+ * recordEvent: inside the transaction that makes the changes. Returns the pending statements.
  */
-export function recordEvents(tx: Queryable, events: EventInput[]): Promise<unknown> {
-  // One JSON parameter expanded in SQL: far cheaper to send than an escaped text array per column.
-  const rows = events.map((e) => ({ workspace_id: e.workspaceId, id: uuidv7(), type: e.type, resource_id: e.resourceId, resource: e.resource, changed_fields: e.changedFields ?? null }))
-  return tx`insert into events (workspace_id, id, type, resource_id, resource, changed_fields)
-            select workspace_id, id, type, resource_id, resource, changed_fields
-            from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as x(workspace_id uuid, id uuid, type text, resource_id uuid, resource jsonb, changed_fields jsonb)`
+export function recordEvents(tx: Queryable, events: EventInput[]): Promise<unknown>[] {
+  const byView: Extract<EventInput, { view: string }>[] = []
+  const full: Exclude<EventInput, { view: string }>[] = []
+  for (const e of events) {
+    if ('view' in e) byView.push(e)
+    else full.push(e)
+  }
+  const statements: Promise<unknown>[] = []
+  if (byView.length) {
+    // Plain arrays of short strings: no JSON to build or parse.
+    statements.push(tx`insert into events (workspace_id, id, type, resource_id, resource_view)
+      select * from unnest(${byView.map((e) => e.workspaceId)}::uuid[], ${byView.map(() => uuidv7())}::uuid[],
+        ${byView.map((e) => e.type)}::text[], ${byView.map((e) => e.resourceId)}::uuid[], ${byView.map((e) => e.view)}::text[])`)
+  }
+  if (full.length) {
+    // One JSON parameter expanded in SQL: far cheaper to send than an escaped text array per column.
+    const rows = full.map((e) => ({ workspace_id: e.workspaceId, id: uuidv7(), type: e.type, resource_id: e.resourceId, resource: e.resource, changed_fields: e.changedFields ?? null }))
+    statements.push(tx`insert into events (workspace_id, id, type, resource_id, resource, changed_fields)
+      select workspace_id, id, type, resource_id, resource, changed_fields
+      from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as x(workspace_id uuid, id uuid, type text, resource_id uuid, resource jsonb, changed_fields jsonb)`)
+  }
+  return statements
 }
 
 /** The prior values of every top-level field whose value differs between two views of a resource. */

@@ -1,4 +1,5 @@
 import { ApiError } from './errors.js'
+import { materializeEventResources } from './events.js'
 import type { Logger } from 'pino'
 import type { Api, Services } from './http.js'
 
@@ -23,6 +24,8 @@ export function registerWipe(api: Api, domains: readonly Domain[]): void {
   const tables = domains.flatMap((d) => d.wipeTables).reverse()
   api.write('wipeWorkspace', async ({ tx, workspace }) => {
     if (workspace.mode !== 'sandbox') throw new ApiError('WIPE_NOT_ENABLED', 'wipe is available in sandbox workspaces only')
+    // Events stay; those that render their resource from rows about to go get it written in first.
+    await materializeEventResources(tx, workspace.id)
     for (const table of tables) await tx`delete from ${tx(table)} where workspace_id = ${workspace.id}`
     return undefined
   })

@@ -1,23 +1,38 @@
 import { randomBytes } from 'node:crypto'
 import { sha256Hex } from './crypto.js'
 import type { Queryable } from './db.js'
+import { ApiError } from './errors.js'
 import { uuidv7 } from './ids.js'
 
 export type WorkspaceMode = 'sandbox' | 'live'
-export interface Workspace { id: string; name: string; mode: WorkspaceMode }
+export interface Workspace {
+  id: string
+  name: string
+  mode: WorkspaceMode
+  /** The fintech's own KYB has passed, so money may move: always in sandbox, recorded by an operator in live. */
+  partnerVerified: boolean
+}
 export interface ApiKeyRow { id: string; workspace_id: string; workspace_name: string; mode: WorkspaceMode; key_prefix: string; created_at: Date; revoked_at: Date | null }
 
 const apiKeyPrefix = 'keel_'
 const apiKeySecretBytes = 24
 const shownPrefixLength = 12
 
+/** A workspace as stored: when its partner KYB was recorded as passed, null while it has not. */
+export interface WorkspaceRow { id: string; name: string; mode: WorkspaceMode; partner_verified_at: Date | null }
+
+/** Sandbox workspaces are pre-passed (DESIGN.md): there is no partner KYB to wait for. */
+export const partnerVerifiedOf = (row: WorkspaceRow): boolean => row.mode === 'sandbox' || row.partner_verified_at !== null
+
+const toWorkspace = (row: WorkspaceRow): Workspace => ({ id: row.id, name: row.name, mode: row.mode, partnerVerified: partnerVerifiedOf(row) })
+
 /** The workspace with this name, created in the given mode when new. An existing one keeps its mode. */
 export async function ensureWorkspace(sql: Queryable, name: string, mode: WorkspaceMode): Promise<Workspace> {
-  const [row] = await sql<Workspace[]>`
+  const [row] = await sql<WorkspaceRow[]>`
     insert into workspaces (id, name, mode) values (${uuidv7()}, ${name}, ${mode})
     on conflict (name) do update set name = excluded.name
-    returning id, name, mode`
-  return row
+    returning id, name, mode, partner_verified_at`
+  return toWorkspace(row)
 }
 
 export async function createApiKey(sql: Queryable, workspaceId: string): Promise<{ id: string; apiKey: string }> {
@@ -30,10 +45,10 @@ export async function createApiKey(sql: Queryable, workspaceId: string): Promise
 
 /** The workspace a live (unrevoked) key belongs to. */
 export async function workspaceForKey(sql: Queryable, apiKey: string): Promise<Workspace | undefined> {
-  const [row] = await sql<Workspace[]>`
-    select w.id, w.name, w.mode from api_keys k join workspaces w on w.id = k.workspace_id
+  const [row] = await sql<WorkspaceRow[]>`
+    select w.id, w.name, w.mode, w.partner_verified_at from api_keys k join workspaces w on w.id = k.workspace_id
     where k.key_hash = ${sha256Hex(apiKey)} and k.revoked_at is null`
-  return row
+  return row && toWorkspace(row)
 }
 
 /**
@@ -51,11 +66,11 @@ const keyCache = new Map<string, { workspace: Workspace; keyId: string; untilMs:
 export async function workspaceForKeyCached(sql: Queryable, apiKey: string, nowMs = Date.now()): Promise<Workspace | undefined> {
   const hit = keyCache.get(apiKey)
   if (hit && hit.untilMs > nowMs) return hit.workspace
-  const [row] = await sql<(Workspace & { key_id: string })[]>`
-    select w.id, w.name, w.mode, k.id as key_id from api_keys k join workspaces w on w.id = k.workspace_id
+  const [row] = await sql<(WorkspaceRow & { key_id: string })[]>`
+    select w.id, w.name, w.mode, w.partner_verified_at, k.id as key_id from api_keys k join workspaces w on w.id = k.workspace_id
     where k.key_hash = ${sha256Hex(apiKey)} and k.revoked_at is null`
   if (!row) { keyCache.delete(apiKey); return undefined }
-  const workspace: Workspace = { id: row.id, name: row.name, mode: row.mode }
+  const workspace = toWorkspace(row)
   if (keyCache.size >= apiKeyCacheEntriesMax) keyCache.clear()
   keyCache.set(apiKey, { workspace, keyId: row.key_id, untilMs: nowMs + apiKeyCacheTtlMs })
   return workspace
@@ -80,6 +95,52 @@ export async function revokeApiKey(sql: Queryable, id: string): Promise<boolean>
   if (rows.length === 1) await sql`select pg_notify(${apiKeyRevokedChannel}, ${id})`
   forgetApiKey(id)
   return rows.length === 1
+}
+
+export const workspaceChangedChannel = 'keel_workspace_changed'
+
+/** Drops this process's cached lookups of every key of a workspace (its settings changed here or elsewhere). */
+export function forgetWorkspace(id: string): void {
+  for (const [key, entry] of keyCache) if (entry.workspace.id === id) keyCache.delete(key)
+}
+
+/**
+ * Money movement (transfers, completing a hold, a closure's sweep) in a live workspace waits for the
+ * fintech's own KYB. Checked against the workspace the request authenticated as: no query.
+ */
+export function requirePartnerVerified(workspace: Workspace): void {
+  if (!workspace.partnerVerified) {
+    throw new ApiError('PARTNER_NOT_VERIFIED', `workspace "${workspace.name}" is live and the fintech's KYB has not passed: no money can move until it has`)
+  }
+}
+
+/** Workspaces with their partner KYB state, for the operator. */
+export async function listWorkspaces(sql: Queryable): Promise<WorkspaceRow[]> {
+  return sql<WorkspaceRow[]>`select id, name, mode, partner_verified_at from workspaces order by name`
+}
+
+/** The workspace named `nameOrId` (its name, else its id), with its partner KYB state. */
+export async function findWorkspace(sql: Queryable, nameOrId: string): Promise<WorkspaceRow | undefined> {
+  const [row] = await sql<WorkspaceRow[]>`
+    select id, name, mode, partner_verified_at from workspaces where name = ${nameOrId} or id::text = ${nameOrId}
+    order by (name = ${nameOrId}) desc limit 1`
+  return row
+}
+
+/**
+ * Records that a live workspace's partner KYB passed (keeping the first time it was recorded) or
+ * revokes it. Every Keel process hears of it on `workspaceChangedChannel` and drops its cached
+ * lookups, so the gate moves at once. Undefined when the workspace is not a live one.
+ */
+export async function setPartnerVerified(sql: Queryable, workspaceId: string, passed: boolean): Promise<WorkspaceRow | undefined> {
+  const [row] = await sql<WorkspaceRow[]>`
+    update workspaces set partner_verified_at = ${passed ? sql`coalesce(partner_verified_at, now())` : null}
+    where id = ${workspaceId} and mode = 'live'
+    returning id, name, mode, partner_verified_at`
+  if (!row) return undefined
+  await sql`select pg_notify(${workspaceChangedChannel}, ${workspaceId})`
+  forgetWorkspace(workspaceId)
+  return row
 }
 
 export async function countWorkspaces(sql: Queryable): Promise<number> {

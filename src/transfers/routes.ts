@@ -2,17 +2,19 @@
 // MANUAL one) and the pending / posted transaction views.
 
 import type { Clock } from '../platform/clock.js'
-import type { Sql, Tx } from '../platform/db.js'
+import type { Queryable, Sql, Tx } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
-import { recordEvent, type EventInput } from '../platform/events.js'
+import { recordEvent, registerEventView, type EventInput } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
 import { idempotencyKeyLengthMax, requestHashOf } from '../platform/idempotency.js'
 import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
+import { requirePartnerVerified } from '../platform/workspaces.js'
 import type { TransferBatcher, TransferJob } from '../ledger/batcher.js'
 import { amountFromJson } from '../ledger/money.js'
-import { getTransfer, settleHold, type EntryRow, type HoldRow, type LedgerAccountRow, type SettleAction, type TransferRow } from '../ledger/store.js'
-import { accountNumbers, entriesOf, getHold, getPostedTransfer, listHolds, listPostedTransfers, transfersByIds } from './store.js'
+import { getTransfer, settleHold, type HoldRow, type LedgerAccountRow, type SettleAction, type TransferRow } from '../ledger/store.js'
+import { accountsById, checkAccountNames, namesAccountsIndirectly, resolveTransferAccounts } from './resolve.js'
+import { accountNumbers, dueHolds, entriesOf, type EntryWithNumber, getHold, getPostedTransfer, listHolds, listPostedTransfers, transfersByIds } from './store.js'
 import { toInternalTransfer, toPendingTransaction, toPostedTransaction, type AccountRef } from './views.js'
 
 type Json = Record<string, unknown>
@@ -24,8 +26,33 @@ const currencyPattern = /^[A-Z]{3}$/
 /** Request fields that become columns; the rest is shown back as sent. */
 const columnFields = ['amount', 'currency', 'type', 'originating_account_id', 'receiving_account_id', 'expires_at', 'reference_id', 'memo']
 
-/** The events of a transfer's change, each with the resource as the API shows it after. */
-export function transferEvents(t: TransferRow, entries: EntryRow[], hold: HoldRow | undefined, accounts: (id: string) => AccountRef, change: 'created' | 'settled', view = toInternalTransfer(t)): EventInput[] {
+/** Event views of posted transfers (they never change again): rendered from the ledger rows when read. */
+export const eventViews = { internalTransfer: 'internal_transfer', postedTransaction: 'posted_transaction' } as const
+
+registerEventView(eventViews.internalTransfer, async (db, workspaceId, ids) => {
+  const transfers = await transfersByIds(db, workspaceId, ids)
+  return new Map([...transfers].map(([id, t]) => [id, toInternalTransfer(t)]))
+})
+registerEventView(eventViews.postedTransaction, async (db, workspaceId, ids) => {
+  const transfers = [...(await transfersByIds(db, workspaceId, ids)).values()]
+  const views = await postedTransactions(db, workspaceId, transfers)
+  return new Map(transfers.map((t, i) => [t.id, views[i]]))
+})
+
+/** The posted transaction views of POSTED transfers, with their entries and account numbers. */
+async function postedTransactions(db: Queryable, workspaceId: string, transfers: TransferRow[]): Promise<Json[]> {
+  const entries = await entriesOf(db, workspaceId, transfers.map((t) => t.id))
+  const byTransfer = new Map<string, EntryWithNumber[]>()
+  for (const e of entries) byTransfer.set(e.transfer_id, [...(byTransfer.get(e.transfer_id) ?? []), e])
+  const refs = new Map(entries.map((e) => [e.account_id, { account_number: e.account_number, kind: e.account_kind }]))
+  return transfers.map((t) => toPostedTransaction(t, byTransfer.get(t.id) ?? [], (id) => refs.get(id)!))
+}
+
+/**
+ * The events of a transfer's change. A hold's events carry the pending transaction as it is now
+ * (it changes later); a posted transfer's name their views instead (it never changes again).
+ */
+export function transferEvents(t: TransferRow, hold: HoldRow | undefined, accounts: (id: string) => AccountRef, change: 'created' | 'settled'): EventInput[] {
   const events: EventInput[] = []
   const base = { workspaceId: t.workspace_id, resourceId: t.id }
   if (hold) {
@@ -34,28 +61,48 @@ export function transferEvents(t: TransferRow, entries: EntryRow[], hold: HoldRo
     events.push({ ...base, type: change === 'created' ? 'TRANSACTION.PENDING.CREATED' : 'TRANSACTION.PENDING.UPDATED', resource: toPendingTransaction(t, hold, account, offset) })
   }
   if (t.status === 'POSTED') {
-    events.push({ ...base, type: 'TRANSACTION.POSTED.CREATED', resource: toPostedTransaction(t, entries, accounts) })
-    if (t.kind === internalTransferKind) events.push({ ...base, type: 'INTERNAL_TRANSFER.SUCCEEDED', resource: view })
+    events.push({ ...base, type: 'TRANSACTION.POSTED.CREATED', view: eventViews.postedTransaction })
+    if (t.kind === internalTransferKind) events.push({ ...base, type: 'INTERNAL_TRANSFER.SUCCEEDED', view: eventViews.internalTransfer })
   }
   return events
 }
+
+/** A read releases at most this many due holds itself; the worker releases the rest. */
+export const holdExpiryOnReadMax = 100
+
+/** A MANUAL transfer (or its hold) still PENDING past its expires_at: due to be released. */
+export const holdIsDue = (t: { status: string; expires_at: Date | null }, now: Date): boolean =>
+  t.status === 'PENDING' && t.expires_at !== null && t.expires_at <= now
 
 /** Releases one expired hold in its own transaction (one transfer's accounts at a time keeps lock order). */
 export async function expireHold(sql: Sql, clock: Clock, workspaceId: string, transferId: string): Promise<boolean> {
   return sql.begin(async (tx) => {
     const t = await getTransfer(tx, workspaceId, transferId)
     const now = clock.now()
-    if (!t || t.status !== 'PENDING' || !t.expires_at || t.expires_at > now) return false
+    if (!t || !holdIsDue(t, now)) return false
     const outcome = await settleHold(tx, workspaceId, transferId, 'expire', now)
     if (!outcome?.ok) return false
-    await recordSettleEvents(tx, outcome.transfer, outcome.entries, outcome.hold)
+    await recordSettleEvents(tx, outcome.transfer, outcome.hold)
     return true
   }) as Promise<boolean>
 }
 
-async function recordSettleEvents(tx: Tx, t: TransferRow, entries: EntryRow[], hold: HoldRow): Promise<void> {
+/**
+ * Releases the due holds a read is about to show (those on `accountIds`, or without them all of the
+ * workspace's), each in its own transaction as the worker does, so that the read shows them EXPIRED
+ * and their funds available whatever the worker's pace. Nothing due, the common case, costs one
+ * index probe. Returns how many it released.
+ */
+export async function expireHoldsDueFor(sql: Sql, clock: Clock, workspaceId: string, accountIds?: string[]): Promise<number> {
+  const due = await dueHolds(sql, workspaceId, accountIds, clock.now(), holdExpiryOnReadMax)
+  let released = 0
+  for (const id of due) if (await expireHold(sql, clock, workspaceId, id)) released++
+  return released
+}
+
+async function recordSettleEvents(tx: Tx, t: TransferRow, hold: HoldRow): Promise<void> {
   const numbers = await accountNumbers(tx, t.workspace_id, [t.debit_account_id, t.credit_account_id])
-  for (const e of transferEvents(t, entries, hold, (id) => numbers.get(id)!, 'settled')) await recordEvent(tx, e)
+  for (const e of transferEvents(t, hold, (id) => numbers.get(id)!, 'settled')) await recordEvent(tx, e)
 }
 
 /** Releases every hold past its expiry, up to `limit`; returns how many it released. */
@@ -68,11 +115,7 @@ export async function expireDueHolds(sql: Sql, clock: Clock, limit: number): Pro
 }
 
 function checkTransferBody(body: Json, now: Date): void {
-  const missing = ['originating_account_id', 'receiving_account_id'].filter((f) => body[f] === undefined)
-  if (missing.length) throw new ApiError('BAD_REQUEST_BODY', `missing required fields: ${missing.join(', ')} (accounts are named by id)`, { missing })
-  if (body.originating_account_id === body.receiving_account_id) {
-    throw new ApiError('BAD_REQUEST_BODY', 'originating and receiving accounts are the same', { invalid: { receiving_account_id: 'same as originating_account_id' } })
-  }
+  checkAccountNames(body)
   // int64 in the spec, but a JSON number past 2^53 has already lost digits: refuse it rather than guess.
   if (!Number.isSafeInteger(body.amount)) throw new ApiError('BAD_REQUEST_BODY', `amount must be at most ${Number.MAX_SAFE_INTEGER}`, { invalid: { amount: 'larger than a JSON integer holds exactly' } })
   if (!currencyPattern.test(body.currency as string)) throw new ApiError('BAD_REQUEST_BODY', 'currency is an ISO 4217 code', { invalid: { currency: 'must match ^[A-Z]{3}$' } })
@@ -92,6 +135,9 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
     const body = req.body as Json
     const now = clock.now()
     checkTransferBody(body, now)
+    requirePartnerVerified(req.workspace)
+    // Aliases and customer ids cost a query; the plain id form, the hot path, costs none.
+    const { originating, receiving } = namesAccountsIndirectly(body) ? await resolveTransferAccounts(sql, req.workspace, body) : accountsById(body)
     const manual = body.capture_mode === 'MANUAL'
     const details: Json = { capture_mode: manual ? 'MANUAL' : 'IMMEDIATE' }
     for (const [k, v] of Object.entries(body)) if (!columnFields.includes(k)) details[k] = v
@@ -101,7 +147,7 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
       transfer: {
         workspaceId: req.workspace.id, id: uuidv7(), kind: internalTransferKind, type: body.type as string,
         captureMode: manual ? 'MANUAL' : 'IMMEDIATE',
-        movement: { debitAccountId: body.originating_account_id as string, creditAccountId: body.receiving_account_id as string, amount: amountFromJson(body.amount as number), currency: body.currency as string },
+        movement: { debitAccountId: originating, creditAccountId: receiving, amount: amountFromJson(body.amount as number), currency: body.currency as string },
         idempotencyKey: key ?? null, referenceId: (body.reference_id as string | undefined) ?? null, memo: (body.memo as string | undefined) ?? null,
         expiresAt: manual ? new Date(body.expires_at !== undefined ? Date.parse(body.expires_at as string) : now.getTime() + holdExpiryDefaultMs) : null,
         details,
@@ -109,8 +155,7 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
       idempotency: key === undefined ? undefined : { key, requestHash: requestHashOf({ method: req.method, url: req.url, body }) },
       render(outcome, accounts: Map<string, LedgerAccountRow>) {
         const ref = (id: string) => accounts.get(`${outcome.transfer.workspace_id}/${id}`)!
-        const view = toInternalTransfer(outcome.transfer)
-        return { status: 200, body: view, events: transferEvents(outcome.transfer, outcome.entries, outcome.hold, ref, 'created', view) }
+        return { status: 200, body: toInternalTransfer(outcome.transfer), events: transferEvents(outcome.transfer, outcome.hold, ref, 'created') }
       },
     }
     const result = await batcher.submit(job)
@@ -119,22 +164,29 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
   })
 
   api.read('getInternalTransferByID', async ({ workspace, params }) => {
-    const t = await getTransfer(sql, workspace.id, params.id)
+    let t = await getTransfer(sql, workspace.id, params.id)
     if (!t || t.kind !== internalTransferKind) throw new ApiError('RESOURCE_NOT_FOUND', `internal transfer ${params.id} not found`)
+    // A hold past its expiry is shown expired: released now (committed on its own), whatever the worker's pace.
+    if (holdIsDue(t, clock.now())) {
+      await expireHold(sql, clock, workspace.id, t.id)
+      t = (await getTransfer(sql, workspace.id, t.id))!
+    }
     return toInternalTransfer(t)
   })
 
   api.write('updateInternalTransferByID', async ({ tx, workspace, params, body }) => {
     if (body.status === undefined) throw new ApiError('BAD_REQUEST_BODY', 'missing required fields: status', { missing: ['status'] })
+    // Completing a hold moves the money; canceling one only releases it.
+    if (body.status === 'COMPLETE') requirePartnerVerified(workspace)
     const current = await getTransfer(tx, workspace.id, params.id)
     if (!current || current.kind !== internalTransferKind) throw new ApiError('RESOURCE_NOT_FOUND', `internal transfer ${params.id} not found`)
     // A hold past its expiry is expired now (committed on its own), whatever the worker's pace.
-    if (current.status === 'PENDING' && current.expires_at && current.expires_at <= clock.now()) await expireHold(sql, clock, workspace.id, params.id)
+    if (holdIsDue(current, clock.now())) await expireHold(sql, clock, workspace.id, params.id)
     const action: SettleAction = body.status === 'COMPLETE' ? 'capture' : 'cancel'
     const outcome = await settleHold(tx, workspace.id, params.id, action, clock.now())
     if (!outcome) throw new ApiError('RESOURCE_NOT_FOUND', `internal transfer ${params.id} not found`)
     if (!outcome.ok) throw new ApiError(outcome.rejection.code, outcome.rejection.detail)
-    await recordSettleEvents(tx, outcome.transfer, outcome.entries, outcome.hold)
+    await recordSettleEvents(tx, outcome.transfer, outcome.hold)
     return toInternalTransfer(outcome.transfer)
   })
 
@@ -145,23 +197,20 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
     if (query.card_id !== undefined || query.batch_ids?.length || query.is_batched === true) return { result: [], next_page_token: null }
     const rows = await listPostedTransfers(sql, workspace.id, query, page)
     const { items, next_page_token } = pageOf(rows, page.limit)
-    const entries = await entriesOf(sql, workspace.id, items.map((t) => t.id))
-    const refs = new Map(entries.map((e) => [e.account_id, { account_number: e.account_number, kind: e.account_kind }]))
-    const result = items.map((t) => toPostedTransaction(t, entries.filter((e) => e.transfer_id === t.id), (id) => refs.get(id)!))
-    return { result, next_page_token: next_page_token ?? null }
+    return { result: await postedTransactions(sql, workspace.id, items), next_page_token: next_page_token ?? null }
   })
 
   api.read('getPostedTransactionByID', async ({ workspace, params }) => {
     const t = await getPostedTransfer(sql, workspace.id, params.id)
     if (!t) throw new ApiError('RESOURCE_NOT_FOUND', `posted transaction ${params.id} not found`)
-    const entries = await entriesOf(sql, workspace.id, [t.id])
-    const refs = new Map(entries.map((e) => [e.account_id, { account_number: e.account_number, kind: e.account_kind }]))
-    return toPostedTransaction(t, entries, (id) => refs.get(id)!)
+    return (await postedTransactions(sql, workspace.id, [t]))[0]
   })
 
   api.read('listPendingTransactions', async ({ workspace, query }) => {
     const page = readPage(query)
     if (query.card_id !== undefined) return { result: [], next_page_token: null }
+    // Release what is due first, so that the status filter and the page see holds as they truly are.
+    await expireHoldsDueFor(sql, clock, workspace.id, query.account_id?.length ? query.account_id : undefined)
     const rows = await listHolds(sql, workspace.id, query, page)
     const { items, next_page_token } = pageOf(rows, page.limit)
     const transfers = await transfersByIds(sql, workspace.id, items.map((h) => h.id))
@@ -170,8 +219,12 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
   })
 
   api.read('getPendingTransactionByID', async ({ workspace, params }) => {
-    const h = await getHold(sql, workspace.id, params.id)
+    let h = await getHold(sql, workspace.id, params.id)
     if (!h) throw new ApiError('RESOURCE_NOT_FOUND', `pending transaction ${params.id} not found`)
+    if (holdIsDue(h, clock.now())) {
+      await expireHold(sql, clock, workspace.id, h.id)
+      h = (await getHold(sql, workspace.id, h.id))!
+    }
     const t = (await transfersByIds(sql, workspace.id, [h.id])).get(h.id)!
     return toPendingTransaction(t, h, h.account_number, h.offset_account_number)
   })

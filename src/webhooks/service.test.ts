@@ -9,7 +9,7 @@ import type { DeliveryRow } from './store.js'
 const row: DeliveryRow = {
   webhook_id: '046b6c7f-0b8a-43b9-b35d-6489e6daee91', event_id: '3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', status: 'RUNNING', attempts: 0,
   next_attempt_at: null, round_started_at: null, response_history: [], type: 'ACCOUNT.CREATED', resource_id: '7d943c51-e4ff-4e57-9558-08cab6b963c7',
-  resource: { id: '7d943c51-e4ff-4e57-9558-08cab6b963c7', status: 'ACTIVE' }, changed_fields: null, event_time: new Date('2024-05-01T12:00:00Z'),
+  resource: { id: '7d943c51-e4ff-4e57-9558-08cab6b963c7', status: 'ACTIVE' }, resource_view: null, changed_fields: null, event_time: new Date('2024-05-01T12:00:00Z'),
 }
 const hook = { url: 'https://example.com/webhooks/synctera', metadata: null }
 

@@ -1,5 +1,6 @@
 import type { Queryable, Sql, Tx } from '../platform/db.js'
 import type { Page } from '../platform/pagination.js'
+import { renderEventResources } from '../platform/events.js'
 
 export const deliveryNotifyChannel = 'keel_webhook_deliveries'
 
@@ -32,6 +33,8 @@ export interface DeliveryRow {
   type: string
   resource_id: string
   resource: unknown
+  /** Set when the event is stored by view: its resource is rendered on read (platform/events.ts). */
+  resource_view: string | null
   changed_fields: Record<string, unknown> | null
   event_time: Date
 }
@@ -122,12 +125,12 @@ export async function deleteSecret(db: Queryable, workspaceId: string): Promise<
 
 const deliveryColumns = (db: Queryable) => db`
   d.webhook_id, d.event_id, d.status, d.attempts, d.next_attempt_at, d.round_started_at, d.response_history,
-  e.type, e.resource_id, e.resource, e.changed_fields, e.event_time`
+  e.type, e.resource_id, e.resource, e.resource_view, e.changed_fields, e.event_time`
 
 export interface DeliveryFilter { resourceId?: string; from?: Date; to?: Date }
 
 export async function listDeliveries(db: Queryable, workspaceId: string, webhookId: string, filter: DeliveryFilter, page: Page): Promise<DeliveryRow[]> {
-  return db<DeliveryRow[]>`
+  const rows = await db<DeliveryRow[]>`
     select ${deliveryColumns(db)}
     from webhook_deliveries d join events e on e.workspace_id = d.workspace_id and e.id = d.event_id
     where d.workspace_id = ${workspaceId} and d.webhook_id = ${webhookId}
@@ -136,6 +139,7 @@ export async function listDeliveries(db: Queryable, workspaceId: string, webhook
       ${filter.to ? db`and e.event_time <= ${filter.to}` : db``}
       ${page.afterId ? db`and d.event_id > ${page.afterId}` : db``}
     order by d.event_id limit ${page.limit + 1}`
+  return renderEventResources(db, workspaceId, rows)
 }
 
 export async function getDelivery(db: Queryable, workspaceId: string, webhookId: string, eventId: string): Promise<DeliveryRow | undefined> {
@@ -143,7 +147,7 @@ export async function getDelivery(db: Queryable, workspaceId: string, webhookId:
     select ${deliveryColumns(db)}
     from webhook_deliveries d join events e on e.workspace_id = d.workspace_id and e.id = d.event_id
     where d.workspace_id = ${workspaceId} and d.webhook_id = ${webhookId} and d.event_id = ${eventId}`
-  return row
+  return row && (await renderEventResources(db, workspaceId, [row]))[0]
 }
 
 export async function getEventTime(db: Queryable, workspaceId: string, eventId: string): Promise<Date> {
@@ -189,13 +193,14 @@ export async function tryLockLane(tx: Tx, lane: Lane): Promise<boolean> {
 
 /** The due deliveries of a lane, oldest event first, locked until the transaction ends. */
 export async function claimDue(tx: Tx, lane: Lane, now: Date, limit: number): Promise<DeliveryRow[]> {
-  return tx<DeliveryRow[]>`
+  const rows = await tx<DeliveryRow[]>`
     select ${deliveryColumns(tx)}
     from webhook_deliveries d join events e on e.workspace_id = d.workspace_id and e.id = d.event_id
     where d.workspace_id = ${lane.workspace_id} and d.webhook_id = ${lane.webhook_id}
       and d.status in ('RUNNING', 'RETRYING') and d.next_attempt_at <= ${now}
     order by d.event_id limit ${limit}
     for update of d skip locked`
+  return renderEventResources(tx, lane.workspace_id, rows)
 }
 
 export interface AttemptResult {

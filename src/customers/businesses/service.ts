@@ -2,9 +2,10 @@ import type { Static } from 'typebox'
 import { assert } from '../../platform/assert.js'
 import type { Tx } from '../../platform/db.js'
 import type { Vault } from '../../platform/crypto.js'
-import { ApiError, badBody } from '../../platform/errors.js'
+import { badBody } from '../../platform/errors.js'
 import { changedFields } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
+import { parseSortBy, type SortKey } from '../../platform/sorting.js'
 import { base, type business } from '../../spec/schemas.js'
 import { propertiesOf, refuseChangedServerSetFields } from '../request-fields.js'
 import { getBusiness, insertBusiness, updateBusiness, type BusinessRow, type BusinessSortKey, type StoredBusinessFields } from './store.js'
@@ -72,22 +73,12 @@ function patchedRow(row: BusinessRow, body: BusinessBody, ein: { encrypted: stri
   }
 }
 
-export type SortOrder = { key: BusinessSortKey; descending: boolean }[]
+export type SortOrder = SortKey<BusinessSortKey>[]
 
 const sortColumns: Record<string, BusinessSortKey> = { creation_time: 'created_at', entity_name: 'entity_name', last_updated_time: 'updated_at' }
 
 /** `sort_by` as the spec writes it (field:asc|desc, most significant first). */
-export function sortOrder(sortBy: readonly string[] | undefined): SortOrder {
-  const order: SortOrder = []
-  for (const item of sortBy ?? []) {
-    const [field, direction] = item.split(':')
-    const key = sortColumns[field]
-    if (!key || (direction !== 'asc' && direction !== 'desc')) throw new ApiError('BAD_QUERY_PARAMETER', `sort_by ${item} is not one of the spec's sort orders`)
-    if (order.some((o) => o.key === key)) throw new ApiError('BAD_QUERY_PARAMETER', `sort_by names ${field} more than once`, { invalid: { sort_by: `${field} appears more than once` } })
-    order.push({ key, descending: direction === 'desc' })
-  }
-  return order
-}
+export const sortOrder = (sortBy: readonly string[] | undefined): SortOrder => parseSortBy(sortBy, sortColumns)
 
 /** A list filter's `*` wildcards as a LIKE pattern, with LIKE's own metacharacters taken literally. */
 export function likePattern(filter: string): string {

@@ -2,6 +2,7 @@ import type { Fragment } from 'postgres'
 import { assert } from '../../platform/assert.js'
 import type { Queryable } from '../../platform/db.js'
 import type { Page } from '../../platform/pagination.js'
+import { keysetAfter, orderBy } from '../../platform/sorting.js'
 
 export interface StoredBusinessFields {
   compliance_restrictions?: string[]
@@ -83,7 +84,6 @@ export interface BusinessFilter {
 // comparison below never meets a NULL.
 const sortExpression = (db: Queryable, key: BusinessSortKey) => (key === 'entity_name' ? db`coalesce(entity_name, '')` : db`${db(key)}`)
 const sortValue = (row: BusinessRow, key: BusinessSortKey) => (key === 'entity_name' ? (row.entity_name ?? '') : row[key])
-const joined = (db: Queryable, parts: Fragment[], separator: Fragment) => parts.reduce((acc, part) => db`${acc} ${separator} ${part}`)
 
 /**
  * Keyset pagination over (sort keys…, id): rows strictly after the anchor (the last row of the
@@ -93,21 +93,15 @@ function after(db: Queryable, sort: BusinessFilter['sort'], anchor: PageAnchor):
   if (sort.length === 0) return db`and id > ${anchor.id}`
   const row = anchor.row
   assert(row !== undefined, 'a sorted page resumes from a row that exists')
-  const keys = [...sort.map((s) => ({ expr: sortExpression(db, s.key), value: sortValue(row, s.key) as unknown, descending: s.descending })),
-    { expr: db`id`, value: anchor.id as unknown, descending: false }]
-  const branches = keys.map((k, i) => {
-    const equalBefore = keys.slice(0, i).map((p) => db`${p.expr} = ${p.value as never}`)
-    const beyond = k.descending ? db`${k.expr} < ${k.value as never}` : db`${k.expr} > ${k.value as never}`
-    return db`(${joined(db, [...equalBefore, beyond], db`and`)})`
-  })
-  return db`and (${joined(db, branches, db`or`)})`
+  return db`and ${keysetAfter(db, [...sort.map((s) => ({ expr: sortExpression(db, s.key), value: sortValue(row, s.key), descending: s.descending })),
+    { expr: db`id`, value: anchor.id, descending: false }])}`
 }
 
 /** Where a page resumes: the previous page's last id, and its row when a sort order needs its values. */
 export interface PageAnchor { id: string; row?: BusinessRow }
 
 export async function listBusinesses(db: Queryable, workspaceId: string, filter: BusinessFilter, page: Page, anchor: PageAnchor | undefined): Promise<BusinessRow[]> {
-  const order = joined(db, [...filter.sort.map((s) => db`${sortExpression(db, s.key)} ${s.descending ? db`desc` : db`asc`}`), db`id asc`], db`,`)
+  const order = orderBy(db, [...filter.sort.map((s) => ({ expr: sortExpression(db, s.key), descending: s.descending })), { expr: db`id`, descending: false }])
   return db<BusinessRow[]>`
     select ${columns(db)} from businesses
     where workspace_id = ${workspaceId}

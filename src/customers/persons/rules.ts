@@ -1,6 +1,7 @@
 // The rules a person's fields obey, as plain functions over plain data (no database, no vault):
 // which fields each request body may carry, how a body changes a record, and what is refused.
-import { ApiError, badBody } from '../../platform/errors.js'
+import { badBody } from '../../platform/errors.js'
+import { parseSortBy, type SortKey } from '../../platform/sorting.js'
 import { isCountryAlpha2 } from '../addresses/countries.js'
 import type { PersonRow, PersonSortKey, StoredPersonFields } from './store.js'
 
@@ -156,22 +157,12 @@ export function rowsDiffer(a: PersonRow, b: PersonRow): boolean {
   return comparable(a) !== comparable(b)
 }
 
-export type SortOrder = { key: PersonSortKey; descending: boolean }[]
+export type SortOrder = SortKey<PersonSortKey>[]
 
 const sortColumns: Record<string, PersonSortKey> = { creation_time: 'created_at', first_name: 'first_name', last_name: 'last_name', last_updated_time: 'updated_at' }
 
 /** `sort_by` as the spec writes it (field:asc|desc, most significant first). */
-export function sortOrder(sortBy: readonly string[] | undefined): SortOrder {
-  const order: SortOrder = []
-  for (const item of sortBy ?? []) {
-    const [field, direction] = item.split(':')
-    const key = sortColumns[field]
-    if (!key || (direction !== 'asc' && direction !== 'desc')) throw new ApiError('BAD_QUERY_PARAMETER', `sort_by ${item} is not one of the spec's sort orders`, { invalid: { sort_by: `${item} is not a sort order` } })
-    if (order.some((o) => o.key === key)) throw new ApiError('BAD_QUERY_PARAMETER', `sort_by names ${field} more than once`, { invalid: { sort_by: `${field} appears more than once` } })
-    order.push({ key, descending: direction === 'desc' })
-  }
-  return order
-}
+export const sortOrder = (sortBy: readonly string[] | undefined): SortOrder => parseSortBy(sortBy, sortColumns)
 
 /** A list filter's `*` wildcards as a LIKE pattern, with LIKE's own metacharacters taken literally. */
 export function likePattern(filter: string): string {

@@ -2,6 +2,7 @@ import type { Fragment } from 'postgres'
 import { assert } from '../../platform/assert.js'
 import type { Queryable } from '../../platform/db.js'
 import type { Page } from '../../platform/pagination.js'
+import { keysetAfter, orderBy } from '../../platform/sorting.js'
 
 /** The fields the API only stores and returns (kept in the `fields` jsonb column). */
 export interface StoredPersonFields {
@@ -118,7 +119,6 @@ const sortExpression = (db: Queryable, key: PersonSortKey) =>
   key === 'first_name' || key === 'last_name' ? db`coalesce(${db(key)}, '')` : db`${db(key)}`
 const sortValue = (row: PersonRow, key: PersonSortKey): unknown =>
   key === 'first_name' || key === 'last_name' ? (row[key] ?? '') : row[key]
-const joined = (db: Queryable, parts: Fragment[], separator: Fragment) => parts.reduce((acc, part) => db`${acc} ${separator} ${part}`)
 
 /**
  * Keyset pagination over (sort keys…, id): rows strictly after the anchor (the last row of the
@@ -128,18 +128,12 @@ function after(db: Queryable, sort: PersonFilter['sort'], anchor: PageAnchor): F
   if (sort.length === 0) return db`and id > ${anchor.id}`
   const row = anchor.row
   assert(row !== undefined, 'a sorted page resumes from a row that exists')
-  const keys = [...sort.map((s) => ({ expr: sortExpression(db, s.key), value: sortValue(row, s.key), descending: s.descending })),
-    { expr: db`id`, value: anchor.id as unknown, descending: false }]
-  const branches = keys.map((k, i) => {
-    const equalBefore = keys.slice(0, i).map((p) => db`${p.expr} = ${p.value as never}`)
-    const beyond = k.descending ? db`${k.expr} < ${k.value as never}` : db`${k.expr} > ${k.value as never}`
-    return db`(${joined(db, [...equalBefore, beyond], db`and`)})`
-  })
-  return db`and (${joined(db, branches, db`or`)})`
+  return db`and ${keysetAfter(db, [...sort.map((s) => ({ expr: sortExpression(db, s.key), value: sortValue(row, s.key), descending: s.descending })),
+    { expr: db`id`, value: anchor.id, descending: false }])}`
 }
 
 export async function listPersons(db: Queryable, workspaceId: string, filter: PersonFilter, page: Page, anchor: PageAnchor | undefined): Promise<PersonRow[]> {
-  const order = joined(db, [...filter.sort.map((s) => db`${sortExpression(db, s.key)} ${s.descending ? db`desc` : db`asc`}`), db`id asc`], db`,`)
+  const order = orderBy(db, [...filter.sort.map((s) => ({ expr: sortExpression(db, s.key), descending: s.descending })), { expr: db`id`, descending: false }])
   return db<PersonRow[]>`
     select ${columns(db)} from persons
     where workspace_id = ${workspaceId}

@@ -78,7 +78,7 @@ export function alertRowsFor(workspaceId: string, party: { person_id: string | n
 export async function raiseAlerts(tx: Queryable, rows: AlertRow[]): Promise<number> {
   const inserted = await insertAlerts(tx, rows)
   if (inserted.length) {
-    await recordEvents(tx, inserted.map((r) => ({ workspaceId: r.workspace_id, type: 'MONITORING_ALERT.CREATED', resourceId: r.id, resource: toAlert(r) })))
+    await Promise.all(recordEvents(tx, inserted.map((r) => ({ workspaceId: r.workspace_id, type: 'MONITORING_ALERT.CREATED', resourceId: r.id, resource: toAlert(r) }))))
   }
   return inserted.length
 }
