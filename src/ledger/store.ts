@@ -5,6 +5,7 @@
 // balance columns of ledger_accounts.
 
 import { assert } from '../platform/assert.js'
+import { isoString } from '../platform/clock.js'
 import type { Queryable, Tx } from '../platform/db.js'
 import { accountsOf, decide, type AccountState, type Movement, type Operation, type Rejection } from './rules.js'
 
@@ -111,8 +112,10 @@ export async function lockAccounts(tx: Queryable, keys: { workspaceId: string; i
 /** Reserves `count` transfer sequence numbers (the int64 ids the transaction views show). */
 export async function reserveSeqs(tx: Queryable, count: number): Promise<bigint[]> {
   if (count === 0) return []
-  const rows = await tx<{ seq: bigint }[]>`select nextval(pg_get_serial_sequence('ledger_transfers', 'seq')) as seq from generate_series(1, ${count})`
-  return rows.map((r) => r.seq)
+  // One array value, not a row per number: a batch asks for hundreds.
+  const [{ seqs }] = await tx<{ seqs: string }[]>`
+    select array_to_string(array_agg(nextval(pg_get_serial_sequence('ledger_transfers', 'seq'))), ',') as seqs from generate_series(1, ${count})`
+  return seqs.split(',').map(BigInt)
 }
 
 /** The statements that write one decided batch; the caller runs them (pipelined) in its transaction. */
@@ -183,24 +186,14 @@ const str = (v: bigint) => v.toString()
  */
 export const rowsJson = (rows: readonly object[]): string => JSON.stringify(rows)
 
-const transferJson = (r: TransferRow) => ({ ...r, seq: str(r.seq), amount: str(r.amount) })
 const holdJson = (r: HoldRow) => ({ ...r, amount: str(r.amount), posted_after: str(r.posted_after), available_after: str(r.available_after) })
 const entryJson = (r: EntryRow) => ({ ...r, amount: str(r.amount), posted_after: str(r.posted_after), available_after: str(r.available_after) })
 
 /** The pending statements that apply `writes`; run them together so they pipeline. */
 export function writeStatements(tx: Queryable, w: Writes): Promise<unknown>[] {
   const out: Promise<unknown>[] = []
-  if (w.transfers.length) {
-    out.push(tx`
-      insert into ledger_transfers (workspace_id, id, seq, kind, type, status, currency, amount, debit_account_id, credit_account_id,
-        idempotency_key, reference_id, memo, expires_at, details, created_at, updated_at, posted_at)
-      select workspace_id, id, seq, kind, type, status, currency, amount, debit_account_id, credit_account_id,
-        idempotency_key, reference_id, memo, expires_at, details, created_at, updated_at, posted_at
-      from jsonb_to_recordset(${rowsJson(w.transfers.map(transferJson))}::text::jsonb) as x(workspace_id uuid, id uuid, seq int8, kind text, type text, status text,
-        currency text, amount int8, debit_account_id uuid, credit_account_id uuid, idempotency_key text, reference_id text, memo text,
-        expires_at timestamptz, details jsonb, created_at timestamptz, updated_at timestamptz, posted_at timestamptz)`)
-  }
-  if (w.entries.length) out.push(insertEntries(tx, w.entries))
+  if (w.transfers.length) out.push(insertTransfers(tx, w.transfers, w.entries))
+  else if (w.entries.length) out.push(insertEntries(tx, w.entries))
   if (w.holds.length) {
     out.push(tx`
       insert into ledger_holds (workspace_id, id, account_id, amount, currency, status, expires_at, posted_after, available_after, created_at, updated_at)
@@ -210,6 +203,48 @@ export function writeStatements(tx: Queryable, w: Writes): Promise<unknown>[] {
   }
   if (w.balances.length) out.push(updateBalances(tx, w.balances))
   return out
+}
+
+/**
+ * New transfers and their entries in one statement: each transfer's row carries its postings as
+ * compact [account, amount, posted after, available after] arrays, in line order, and the entries
+ * take the rest (workspace, currency, time) from their transfer: about half the bytes to build,
+ * send and parse that a row per entry took.
+ */
+function insertTransfers(tx: Queryable, transfers: TransferRow[], entries: EntryRow[]): Promise<unknown> {
+  const byId = new Map(transfers.map((t) => [t.id, t]))
+  const postings = new Map<string, string[][]>(transfers.map((t) => [t.id, []]))
+  for (const e of entries) {
+    const t = byId.get(e.transfer_id)
+    const of = postings.get(e.transfer_id)
+    assert(t && of && of.length === e.line && e.currency === t.currency && e.created_at === t.created_at, 'entries belong to the new transfers, in line order, in their currency and time')
+    of.push([e.account_id, str(e.amount), str(e.posted_after), str(e.available_after)])
+  }
+  // Explicit fields, absent when null (jsonb_to_recordset reads a missing key as null), and each
+  // timestamp converted once: a batch's rows share them.
+  const rows = transfers.map((r) => ({
+    workspace_id: r.workspace_id, id: r.id, seq: str(r.seq), kind: r.kind, type: r.type, status: r.status, currency: r.currency,
+    amount: str(r.amount), debit_account_id: r.debit_account_id, credit_account_id: r.credit_account_id,
+    idempotency_key: r.idempotency_key ?? undefined, reference_id: r.reference_id ?? undefined, memo: r.memo ?? undefined,
+    expires_at: r.expires_at ? isoString(r.expires_at) : undefined, details: r.details,
+    created_at: isoString(r.created_at), updated_at: isoString(r.updated_at), posted_at: r.posted_at ? isoString(r.posted_at) : undefined,
+    postings: postings.get(r.id),
+  }))
+  return tx`
+    with x as (
+      select * from jsonb_to_recordset(${rowsJson(rows)}::text::jsonb) as x(workspace_id uuid, id uuid, seq int8, kind text, type text, status text,
+        currency text, amount int8, debit_account_id uuid, credit_account_id uuid, idempotency_key text, reference_id text, memo text,
+        expires_at timestamptz, details jsonb, created_at timestamptz, updated_at timestamptz, posted_at timestamptz, postings jsonb)
+    ), transfers as (
+      insert into ledger_transfers (workspace_id, id, seq, kind, type, status, currency, amount, debit_account_id, credit_account_id,
+        idempotency_key, reference_id, memo, expires_at, details, created_at, updated_at, posted_at)
+      select workspace_id, id, seq, kind, type, status, currency, amount, debit_account_id, credit_account_id,
+        idempotency_key, reference_id, memo, expires_at, details, created_at, updated_at, posted_at
+      from x
+    )
+    insert into ledger_entries (workspace_id, transfer_id, line, account_id, currency, amount, posted_after, available_after, created_at)
+    select x.workspace_id, x.id, (p.n - 1)::int, (p.v->>0)::uuid, x.currency, (p.v->>1)::int8, (p.v->>2)::int8, (p.v->>3)::int8, x.created_at
+    from x cross join lateral jsonb_array_elements(x.postings) with ordinality as p(v, n)`
 }
 
 function insertEntries(tx: Queryable, e: EntryRow[]): Promise<unknown> {

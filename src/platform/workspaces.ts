@@ -64,8 +64,8 @@ const keyCache = new Map<string, { workspace: Workspace; keyId: string; untilMs:
 
 /** workspaceForKey through the in-process cache. Unknown keys are not cached: each is looked up. */
 export async function workspaceForKeyCached(sql: Queryable, apiKey: string, nowMs = Date.now()): Promise<Workspace | undefined> {
-  const hit = keyCache.get(apiKey)
-  if (hit && hit.untilMs > nowMs) return hit.workspace
+  const hit = cachedWorkspaceForKey(apiKey, nowMs)
+  if (hit) return hit
   const [row] = await sql<(WorkspaceRow & { key_id: string })[]>`
     select w.id, w.name, w.mode, w.partner_verified_at, k.id as key_id from api_keys k join workspaces w on w.id = k.workspace_id
     where k.key_hash = ${sha256Hex(apiKey)} and k.revoked_at is null`
@@ -74,6 +74,12 @@ export async function workspaceForKeyCached(sql: Queryable, apiKey: string, nowM
   if (keyCache.size >= apiKeyCacheEntriesMax) keyCache.clear()
   keyCache.set(apiKey, { workspace, keyId: row.key_id, untilMs: nowMs + apiKeyCacheTtlMs })
   return workspace
+}
+
+/** The cached workspace of a key, without waiting for anything; undefined on a miss. */
+export function cachedWorkspaceForKey(apiKey: string, nowMs = Date.now()): Workspace | undefined {
+  const hit = keyCache.get(apiKey)
+  return hit && hit.untilMs > nowMs ? hit.workspace : undefined
 }
 
 export async function listApiKeys(sql: Queryable): Promise<ApiKeyRow[]> {

@@ -1,6 +1,7 @@
 // How transfers look on the wire: the internal transfer resource, and the posted and pending
 // transaction views. Pure functions of ledger rows.
 
+import { isoString as iso } from '../platform/clock.js'
 import { amountToJson } from '../ledger/money.js'
 import type { EntryRow, HoldRow, TransferRow } from '../ledger/store.js'
 
@@ -8,18 +9,6 @@ type Json = Record<string, unknown>
 
 /** The network every ledger-internal movement reports. */
 export const internalNetwork = 'INTERNAL'
-
-/**
- * A batch's rows share one timestamp: convert it once. (toISOString showed in profiles of the
- * transfer path, called a dozen times per transfer.)
- */
-let lastMs = Number.NaN
-let lastIso = ''
-export function iso(d: Date): string {
-  const ms = d.getTime()
-  if (ms !== lastMs) { lastMs = ms; lastIso = d.toISOString() }
-  return lastIso
-}
 
 /**
  * A posted line's uuid: the transfer's id with its last byte XORed with line + 1. Stable across
@@ -34,17 +23,17 @@ export function lineUuid(transferId: string, line: number): string {
 const transferStatus = { POSTED: 'COMPLETE', PENDING: 'PENDING', CANCELED: 'CANCELED', EXPIRED: 'EXPIRED' } as const
 
 export function toInternalTransfer(t: TransferRow): Json {
-  return {
-    ...t.details,
-    id: t.id,
-    status: transferStatus[t.status],
-    amount: amountToJson(t.amount),
-    currency: t.currency,
-    type: t.type,
-    originating_account_id: t.debit_account_id,
-    receiving_account_id: t.credit_account_id,
-    ...(t.expires_at ? { expires_at: iso(t.expires_at) } : {}),
-  }
+  const view: Json = {}
+  for (const k in t.details) view[k] = t.details[k]
+  view.id = t.id
+  view.status = transferStatus[t.status]
+  view.amount = amountToJson(t.amount)
+  view.currency = t.currency
+  view.type = t.type
+  view.originating_account_id = t.debit_account_id
+  view.receiving_account_id = t.credit_account_id
+  if (t.expires_at) view.expires_at = iso(t.expires_at)
+  return view
 }
 
 const seqToJson = (seq: bigint) => amountToJson(seq)

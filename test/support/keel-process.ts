@@ -29,7 +29,7 @@ export interface KeelProcess { url: string; child: ChildProcess; stop(): Promise
 export async function startKeel(databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<KeelProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keel-proc-'))
   const port = await freePort()
-  const child = spawn(process.execPath, [...nodeArgs, keelBin, 'start', '--port', String(port), '--data-dir', dataDir], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeArgs, keelBin, 'start', '--port', String(port), '--data-dir', dataDir], {
     env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', KEEL_ENCRYPTION_KEY: '11'.repeat(32), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
