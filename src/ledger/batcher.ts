@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../platform/clock.js'
 import type { Queryable, Sql } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
-import { lockAccounts, planTransfers, reserveSeqs, rowsJson, writeStatements, type LedgerAccountRow, type NewTransfer, type TransferOutcome } from './store.js'
+import { lockAccounts, planTransfers, reserveSeqs, rowsJson, writeStatements, type LockedAccount, type NewTransfer, type TransferOutcome } from './store.js'
 import { accountsOf } from './rules.js'
 
 /** Most transfers in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
@@ -32,7 +32,7 @@ export interface TransferJob {
   /** Idempotency-Key and the request's hash, when the client sent a key. */
   idempotency?: { key: string; requestHash: string }
   /** The response body and the outbox events of an accepted transfer (accounts keyed workspace/id). */
-  render(outcome: Extract<TransferOutcome, { ok: true }>, accounts: Map<string, LedgerAccountRow>): { status: number; body: unknown; events: EventInput[] }
+  render(outcome: Extract<TransferOutcome, { ok: true }>, accounts: Map<string, LockedAccount>): { status: number; body: unknown; events: EventInput[] }
 }
 
 export interface JobResult { status: number; body: unknown; replayed: boolean }

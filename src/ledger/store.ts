@@ -92,16 +92,20 @@ export type TransferOutcome =
 
 const accountKey = (workspaceId: string, id: string) => `${workspaceId}/${id}`
 
-export function toState(row: LedgerAccountRow): AccountState {
+export function toState(row: LockedAccount): AccountState {
   return { id: row.id, currency: row.currency, status: row.status, accessStatus: row.access_status, posted: row.posted, held: row.held, floor: row.floor, ceiling: row.ceiling }
 }
 
+/** What a batch reads of an account it locks: all but the creation time, which it never needs. */
+export type LockedAccount = Omit<LedgerAccountRow, 'created_at'>
+
 /** Locks the named ledger accounts FOR UPDATE in (workspace, id) order and returns them by workspace/id. */
-export async function lockAccounts(tx: Queryable, keys: { workspaceId: string; id: string }[]): Promise<Map<string, LedgerAccountRow>> {
+export async function lockAccounts(tx: Queryable, keys: { workspaceId: string; id: string }[]): Promise<Map<string, LockedAccount>> {
   const unique = [...new Map(keys.map((k) => [accountKey(k.workspaceId, k.id), k])).values()]
   if (unique.length === 0) return new Map()
-  const rows = await tx<LedgerAccountRow[]>`
-    select l.* from ledger_accounts l
+  const rows = await tx<LockedAccount[]>`
+    select l.workspace_id, l.id, l.kind, l.account_number, l.currency, l.status, l.access_status, l.posted, l.held, l.floor, l.ceiling
+    from ledger_accounts l
     join unnest(${unique.map((k) => k.workspaceId)}::uuid[], ${unique.map((k) => k.id)}::uuid[]) as k(w, i)
       on l.workspace_id = k.w and l.id = k.i
     order by l.workspace_id, l.id
@@ -119,13 +123,13 @@ export async function reserveSeqs(tx: Queryable, count: number): Promise<bigint[
 }
 
 /** The statements that write one decided batch; the caller runs them (pipelined) in its transaction. */
-export interface Writes { transfers: TransferRow[]; entries: EntryRow[]; holds: HoldRow[]; balances: LedgerAccountRow[] }
+export interface Writes { transfers: TransferRow[]; entries: EntryRow[]; holds: HoldRow[]; balances: LockedAccount[] }
 
 /**
  * Decides each new transfer in order against the locked accounts; accepted ones change the working
  * balances the next one sees, rejected ones change nothing. Returns each outcome and the rows to write.
  */
-export function planTransfers(locked: Map<string, LedgerAccountRow>, transfers: NewTransfer[], seqs: bigint[], now: Date): { outcomes: TransferOutcome[]; writes: Writes } {
+export function planTransfers(locked: Map<string, LockedAccount>, transfers: NewTransfer[], seqs: bigint[], now: Date): { outcomes: TransferOutcome[]; writes: Writes } {
   assert(seqs.length >= transfers.length, 'a sequence number for every transfer')
   const states = new Map<string, Map<string, AccountState>>()
   const statesOf = (workspaceId: string) => {
@@ -255,7 +259,7 @@ function insertEntries(tx: Queryable, e: EntryRow[]): Promise<unknown> {
       amount int8, posted_after int8, available_after int8, created_at timestamptz)`
 }
 
-function updateBalances(tx: Queryable, b: LedgerAccountRow[]): Promise<unknown> {
+function updateBalances(tx: Queryable, b: LockedAccount[]): Promise<unknown> {
   // unnest, not jsonb_to_recordset: its estimate of 10 rows keeps the plan on the primary key,
   // where jsonb_to_recordset's 100 led to a hash join over a sequential scan of every account.
   return tx`

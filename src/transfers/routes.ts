@@ -13,7 +13,7 @@ import { pageOf, readPage } from '../platform/pagination.js'
 import { requirePartnerVerified } from '../platform/workspaces.js'
 import type { TransferBatcher, TransferJob } from '../ledger/batcher.js'
 import { amountFromJson } from '../ledger/money.js'
-import { getTransfer, settleHold, type HoldRow, type LedgerAccountRow, type SettleAction, type TransferRow } from '../ledger/store.js'
+import { getTransfer, settleHold, type HoldRow, type LockedAccount, type SettleAction, type TransferRow } from '../ledger/store.js'
 import { accountsById, checkAccountNames, namesAccountsIndirectly, resolveTransferAccounts } from './resolve.js'
 import { accountNumbers, dueHolds, entriesOf, type EntryWithNumber, getHold, getPostedTransfer, listHolds, listPostedTransfers, transfersByIds } from './store.js'
 import { toInternalTransfer, toPendingTransaction, toPostedTransaction, type AccountRef } from './views.js'
@@ -154,7 +154,7 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
         details,
       },
       idempotency: key === undefined ? undefined : { key, requestHash: requestHashOf({ method: req.method, url: req.url, body }) },
-      render(outcome, accounts: Map<string, LedgerAccountRow>) {
+      render(outcome, accounts: Map<string, LockedAccount>) {
         const ref = (id: string) => accounts.get(`${outcome.transfer.workspace_id}/${id}`)!
         return { status: 200, body: toInternalTransfer(outcome.transfer), events: transferEvents(outcome.transfer, outcome.hold, ref, 'created') }
       },
