@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../platform/clock.js'
 import type { Queryable, Sql } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
-import { lockAccounts, planTransfers, reserveSeqs, rowsJson, writeStatements, type LockedAccount, type NewTransfer, type TransferOutcome } from './store.js'
+import { dueHoldsOn, lockAccounts, planTransfers, reserveSeqs, rowsJson, writeStatements, type HoldRow, type LockedAccount, type NewTransfer, type TransferOutcome, type TransferRow } from './store.js'
 import { accountsOf } from './rules.js'
 
 /** Most transfers in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
@@ -49,6 +49,8 @@ export interface BatcherOptions {
    * create some (the sandbox funding account is made on first use) and says whether it did.
    */
   createMissing?(workspaceId: string, accountIds: string[]): Promise<boolean>
+  /** The outbox events of a hold the batch released because it had passed its expiry. */
+  expiredEvents?(transfer: TransferRow, hold: HoldRow): EventInput[]
 }
 
 /** A batch found accounts the createMissing hook may create: roll back, create them, run again. */
@@ -170,12 +172,15 @@ export class TransferBatcher {
       const results: (JobResult | Error | undefined)[] = batch.map(() => undefined)
       const transfers = batch.map((p) => p.job.transfer)
       open = true
+      const now = this.clock.now()
+      const accountKeys = transfers.flatMap((t) => accountsOf({ kind: 'post', movement: t.movement }).map((id) => ({ workspaceId: t.workspaceId, id })))
       // Statements go out in the order they are started: begin first.
       const begin = tx`begin`.execute()
-      const [, claims, locked, seqs] = await settled([
+      const [, claims, locked, due, seqs] = await settled([
         begin,
         this.claimKeys(tx, batch),
-        lockAccounts(tx, transfers.flatMap((t) => accountsOf({ kind: 'post', movement: t.movement }).map((id) => ({ workspaceId: t.workspaceId, id })))),
+        lockAccounts(tx, accountKeys),
+        dueHoldsOn(tx, accountKeys, now),
         reserveSeqs(tx, transfers.length),
       ] as const)
       claims.forEach((claim, i) => { results[i] = claim })
@@ -190,9 +195,8 @@ export class TransferBatcher {
         }
         if (missing.size > 0) throw new MissingAccounts(missing)
       }
-      const now = this.clock.now()
-      const { outcomes, writes } = planTransfers(locked, runnable.map((i) => transfers[i]), seqs, now)
-      const events: EventInput[] = []
+      const { outcomes, writes } = planTransfers(locked, runnable.map((i) => transfers[i]), seqs, now, due)
+      const events: EventInput[] = writes.expired.flatMap((e) => this.options.expiredEvents?.(e.transfer, e.hold) ?? [])
       const stored: { workspace_id: string; key: string; request_hash: string; response_status: number; response_body: unknown }[] = []
       outcomes.forEach((outcome, n) => {
         const i = runnable[n]

@@ -90,15 +90,16 @@ export function decide(states: Map<string, AccountState>, op: Operation): Outcom
     if (op.holdStatus !== 'PENDING') return reject('INVALID_STATUS', `the transfer is ${op.holdStatus}, not PENDING`)
   }
   const from = states.get(m.debitAccountId)
-  const to = states.get(m.creditAccountId)
   if (!from) return reject('ACCOUNT_NOT_FOUND', `originating account ${m.debitAccountId} does not exist`)
-  if (!to) return reject('ACCOUNT_NOT_FOUND', `receiving account ${m.creditAccountId} does not exist`)
-
+  // A release only gives the originating account its reserved money back: the receiving account
+  // plays no part (and need not be locked).
   if (op.kind === 'release') {
     assert(from.held >= m.amount, 'a pending hold is covered by the account\'s held total')
     from.held -= m.amount
     return { ok: true, postings: [], hold: { accountId: from.id, amount: m.amount, postedAfter: from.posted, availableAfter: available(from) } }
   }
+  const to = states.get(m.creditAccountId)
+  if (!to) return reject('ACCOUNT_NOT_FOUND', `receiving account ${m.creditAccountId} does not exist`)
 
   if (from.currency !== m.currency) return reject('UNABLE_TO_TRANSACT', `the originating account holds ${from.currency}, not ${m.currency}`)
   if (to.currency !== m.currency) return reject('UNABLE_TO_TRANSACT', `the receiving account holds ${to.currency}, not ${m.currency}`)

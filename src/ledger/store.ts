@@ -123,13 +123,47 @@ export async function reserveSeqs(tx: Queryable, count: number): Promise<bigint[
 }
 
 /** The statements that write one decided batch; the caller runs them (pipelined) in its transaction. */
-export interface Writes { transfers: TransferRow[]; entries: EntryRow[]; holds: HoldRow[]; balances: LockedAccount[] }
+export interface Writes {
+  transfers: TransferRow[]; entries: EntryRow[]; holds: HoldRow[]; balances: LockedAccount[]
+  /** Holds released because they passed their expiry, with their transfers, as they are after. */
+  expired: { transfer: TransferRow; hold: HoldRow }[]
+}
+
+/** A PENDING hold past its expiry, with its transfer, as found on a locked account. */
+export interface DueHold { transfer: TransferRow; hold: HoldRow }
+
+/**
+ * The PENDING holds past their expiry on the given accounts, their transfers locked. A transfer
+ * another transaction has locked is skipped: that one is settling it (a PATCH or the expiry worker,
+ * which lock the transfer before its accounts; waiting here, with the accounts locked, could
+ * deadlock). One probe of the pending-expiry index when nothing is due.
+ */
+export async function dueHoldsOn(tx: Queryable, keys: { workspaceId: string; id: string }[], now: Date): Promise<DueHold[]> {
+  if (keys.length === 0) return []
+  type Row = TransferRow & { h_account_id: string; h_amount: bigint; h_status: HoldRow['status']; h_expires_at: Date | null; h_posted_after: bigint; h_available_after: bigint; h_created_at: Date; h_updated_at: Date }
+  const rows = await tx<Row[]>`
+    select t.*, h.account_id as h_account_id, h.amount as h_amount, h.status as h_status, h.expires_at as h_expires_at,
+      h.posted_after as h_posted_after, h.available_after as h_available_after, h.created_at as h_created_at, h.updated_at as h_updated_at
+    from ledger_transfers t
+    join ledger_holds h on h.workspace_id = t.workspace_id and h.id = t.id
+    where t.status = 'PENDING' and t.expires_at <= ${now}
+      and (t.workspace_id, t.debit_account_id) in (select * from unnest(${keys.map((k) => k.workspaceId)}::uuid[], ${keys.map((k) => k.id)}::uuid[]))
+    order by t.workspace_id, t.id
+    for update of t skip locked`
+  return rows.map(({ h_account_id, h_amount, h_status, h_expires_at, h_posted_after, h_available_after, h_created_at, h_updated_at, ...transfer }) => ({
+    transfer,
+    hold: {
+      workspace_id: transfer.workspace_id, id: transfer.id, account_id: h_account_id, amount: h_amount, currency: transfer.currency, status: h_status,
+      expires_at: h_expires_at, posted_after: h_posted_after, available_after: h_available_after, created_at: h_created_at, updated_at: h_updated_at,
+    },
+  }))
+}
 
 /**
  * Decides each new transfer in order against the locked accounts; accepted ones change the working
  * balances the next one sees, rejected ones change nothing. Returns each outcome and the rows to write.
  */
-export function planTransfers(locked: Map<string, LockedAccount>, transfers: NewTransfer[], seqs: bigint[], now: Date): { outcomes: TransferOutcome[]; writes: Writes } {
+export function planTransfers(locked: Map<string, LockedAccount>, transfers: NewTransfer[], seqs: bigint[], now: Date, due: DueHold[] = []): { outcomes: TransferOutcome[]; writes: Writes } {
   assert(seqs.length >= transfers.length, 'a sequence number for every transfer')
   const states = new Map<string, Map<string, AccountState>>()
   const statesOf = (workspaceId: string) => {
@@ -141,8 +175,21 @@ export function planTransfers(locked: Map<string, LockedAccount>, transfers: New
     return m
   }
   for (const row of locked.values()) statesOf(row.workspace_id).set(row.id, toState(row))
-  const writes: Writes = { transfers: [], entries: [], holds: [], balances: [] }
+  const writes: Writes = { transfers: [], entries: [], holds: [], balances: [], expired: [] }
   const touched = new Set<string>()
+  // Holds past their expiry give their funds back before anything is decided: no transfer of the
+  // batch finds them still reserved, whether or not the expiry worker has come by.
+  for (const { transfer, hold } of due) {
+    const movement: Movement = { debitAccountId: transfer.debit_account_id, creditAccountId: transfer.credit_account_id, amount: transfer.amount, currency: transfer.currency }
+    // Its receiving account need not be locked: a release does not touch it.
+    const decided = decide(statesOf(transfer.workspace_id), { kind: 'release', movement, holdStatus: hold.status })
+    assert(decided.ok && decided.hold, 'a due PENDING hold can always be released')
+    touched.add(accountKey(transfer.workspace_id, movement.debitAccountId))
+    writes.expired.push({
+      transfer: { ...transfer, status: 'EXPIRED', updated_at: now },
+      hold: { ...hold, status: 'EXPIRED', updated_at: now, posted_after: decided.hold.postedAfter, available_after: decided.hold.availableAfter },
+    })
+  }
   const outcomes = transfers.map((t, i): TransferOutcome => {
     const op: Operation = { kind: t.captureMode === 'MANUAL' ? 'hold' : 'post', movement: t.movement }
     const decided = decide(statesOf(t.workspaceId), op)
@@ -206,7 +253,23 @@ export function writeStatements(tx: Queryable, w: Writes): Promise<unknown>[] {
         expires_at timestamptz, posted_after int8, available_after int8, created_at timestamptz, updated_at timestamptz)`)
   }
   if (w.balances.length) out.push(updateBalances(tx, w.balances))
+  if (w.expired.length) out.push(...expireHolds(tx, w.expired))
   return out
+}
+
+function expireHolds(tx: Queryable, expired: Writes['expired']): Promise<unknown>[] {
+  const ws = expired.map((e) => e.transfer.workspace_id)
+  const ids = expired.map((e) => e.transfer.id)
+  const at = expired.map((e) => e.transfer.updated_at.toISOString())
+  return [
+    tx`update ledger_transfers t set status = 'EXPIRED', updated_at = v.at
+       from unnest(${ws}::uuid[], ${ids}::uuid[], ${at}::timestamptz[]) as v(w, i, at)
+       where t.workspace_id = v.w and t.id = v.i`,
+    tx`update ledger_holds h set status = 'EXPIRED', updated_at = v.at, posted_after = v.posted_after, available_after = v.available_after
+       from unnest(${ws}::uuid[], ${ids}::uuid[], ${at}::timestamptz[], ${expired.map((e) => str(e.hold.posted_after))}::int8[],
+         ${expired.map((e) => str(e.hold.available_after))}::int8[]) as v(w, i, at, posted_after, available_after)
+       where h.workspace_id = v.w and h.id = v.i`,
+  ]
 }
 
 /**

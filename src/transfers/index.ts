@@ -4,7 +4,7 @@ import type { Api, Services } from '../platform/http.js'
 import type { Domain } from '../platform/wipe.js'
 import { batchesInFlightMaxDefault, TransferBatcher } from '../ledger/batcher.js'
 import { installDueHoldReleaser } from '../ledger/due-holds.js'
-import { expireDueHolds, expireHoldsDueFor, registerTransferRoutes } from './routes.js'
+import { expireDueHolds, expireHoldsDueFor, registerTransferRoutes, settledEvents } from './routes.js'
 
 /**
  * Group commit is on unless KEEL_GROUP_COMMIT=off: then every transfer is its own transaction (the
@@ -26,6 +26,8 @@ export function newBatcher(services: Services): TransferBatcher {
     ...(grouped ? { batchesInFlightMax: batchesInFlightMaxDefault } : { batchSizeMax: 1, batchesInFlightMax: transactionsInFlightUngroupedMax }),
     // The sandbox funding account is made on first use; a transfer naming it may be that use.
     createMissing: async (workspaceId, ids) => ids.includes(sandboxFundingAccountId(workspaceId)) && ensureSandboxFunding(services.sql, services.clock, workspaceId),
+    // A batch releases the holds past their expiry on the accounts it locks, with their events.
+    expiredEvents: settledEvents,
   })
 }
 

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net'
 import type { Clock } from '../platform/clock.js'
 import type { Queryable, Sql, Tx } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
-import { recordEvent, registerEventView, type EventInput } from '../platform/events.js'
+import { recordEvents, registerEventView, type EventInput } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
 import { idempotencyKeyLengthMax, requestHashOf } from '../platform/idempotency.js'
 import { uuidv7 } from '../platform/ids.js'
@@ -15,7 +15,7 @@ import type { TransferBatcher, TransferJob } from '../ledger/batcher.js'
 import { amountFromJson } from '../ledger/money.js'
 import { getTransfer, settleHold, type HoldRow, type LockedAccount, type SettleAction, type TransferRow } from '../ledger/store.js'
 import { accountsById, checkAccountNames, namesAccountsIndirectly, resolveTransferAccounts } from './resolve.js'
-import { accountNumbers, dueHolds, entriesOf, type EntryWithNumber, getHold, getPostedTransfer, listHolds, listPostedTransfers, transfersByIds } from './store.js'
+import { dueHolds, entriesOf, type EntryWithNumber, getHold, holdsByIds, getPostedTransfer, listHolds, listPostedTransfers, transfersByIds } from './store.js'
 import { toInternalTransfer, toPendingTransaction, toPostedTransaction, type AccountRef } from './views.js'
 
 type Json = Record<string, unknown>
@@ -27,8 +27,11 @@ const currencyPattern = /^[A-Z]{3}$/
 /** Request fields that become columns; the rest is shown back as sent. */
 const columnFields = ['amount', 'currency', 'type', 'originating_account_id', 'receiving_account_id', 'expires_at', 'reference_id', 'memo']
 
-/** Event views of posted transfers (they never change again): rendered from the ledger rows when read. */
-export const eventViews = { internalTransfer: 'internal_transfer', postedTransaction: 'posted_transaction' } as const
+/**
+ * Event views of transfers and holds in final states (posted; completed, canceled, expired): they
+ * never change again, so they are rendered from the ledger rows when an event is read.
+ */
+export const eventViews = { internalTransfer: 'internal_transfer', postedTransaction: 'posted_transaction', pendingTransaction: 'pending_transaction' } as const
 
 registerEventView(eventViews.internalTransfer, async (db, workspaceId, ids) => {
   const transfers = await transfersByIds(db, workspaceId, ids)
@@ -49,28 +52,41 @@ async function postedTransactions(db: Queryable, workspaceId: string, transfers:
   return transfers.map((t) => toPostedTransaction(t, byTransfer.get(t.id) ?? [], (id) => refs.get(id)!))
 }
 
+registerEventView(eventViews.pendingTransaction, async (db, workspaceId, ids) => {
+  const [holds, transfers] = await Promise.all([holdsByIds(db, workspaceId, ids), transfersByIds(db, workspaceId, ids)])
+  return new Map(holds.map((h) => [h.id, toPendingTransaction(transfers.get(h.id)!, h, h.account_number, h.offset_account_number)]))
+})
+
 /**
- * The events of a transfer's change. A hold's events carry the pending transaction as it is now
- * (it changes later); a posted transfer's name their views instead (it never changes again).
+ * The events of a new transfer. A new hold's event carries the pending transaction as it is now (it
+ * changes later); a posted transfer's events name their views (it never changes again).
  */
-export function transferEvents(t: TransferRow, hold: HoldRow | undefined, accounts: (id: string) => AccountRef, change: 'created' | 'settled'): EventInput[] {
+export function createdEvents(t: TransferRow, hold: HoldRow | undefined, accounts: (id: string) => AccountRef): EventInput[] {
   const events: EventInput[] = []
   const base = { workspaceId: t.workspace_id, resourceId: t.id }
   if (hold) {
-    const account = accounts(hold.account_id).account_number
-    const offset = accounts(t.credit_account_id).account_number
-    events.push({ ...base, type: change === 'created' ? 'TRANSACTION.PENDING.CREATED' : 'TRANSACTION.PENDING.UPDATED', resource: toPendingTransaction(t, hold, account, offset) })
+    const resource = toPendingTransaction(t, hold, accounts(hold.account_id).account_number, accounts(t.credit_account_id).account_number)
+    events.push({ ...base, type: 'TRANSACTION.PENDING.CREATED', resource })
   }
-  if (t.status === 'POSTED') {
-    events.push({ ...base, type: 'TRANSACTION.POSTED.CREATED', view: eventViews.postedTransaction })
-    if (t.kind === internalTransferKind) events.push({ ...base, type: 'INTERNAL_TRANSFER.SUCCEEDED', view: eventViews.internalTransfer })
-  }
-  return events
+  return [...events, ...postedEvents(t)]
+}
+
+/** The events of a hold completed, canceled or expired: final states, so all by view. */
+export function settledEvents(t: TransferRow, hold: HoldRow): EventInput[] {
+  return [{ workspaceId: t.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.UPDATED', view: eventViews.pendingTransaction }, ...postedEvents(t)]
+}
+
+function postedEvents(t: TransferRow): EventInput[] {
+  if (t.status !== 'POSTED') return []
+  const base = { workspaceId: t.workspace_id, resourceId: t.id }
+  return [
+    { ...base, type: 'TRANSACTION.POSTED.CREATED', view: eventViews.postedTransaction },
+    ...(t.kind === internalTransferKind ? [{ ...base, type: 'INTERNAL_TRANSFER.SUCCEEDED', view: eventViews.internalTransfer }] : []),
+  ]
 }
 
 /** A read releases at most this many due holds itself; the worker releases the rest. */
 export const holdExpiryOnReadMax = 100
-
 /** A MANUAL transfer (or its hold) still PENDING past its expires_at: due to be released. */
 export const holdIsDue = (t: { status: string; expires_at: Date | null }, now: Date): boolean =>
   t.status === 'PENDING' && t.expires_at !== null && t.expires_at <= now
@@ -102,8 +118,7 @@ export async function expireHoldsDueFor(sql: Sql, clock: Clock, workspaceId: str
 }
 
 async function recordSettleEvents(tx: Tx, t: TransferRow, hold: HoldRow): Promise<void> {
-  const numbers = await accountNumbers(tx, t.workspace_id, [t.debit_account_id, t.credit_account_id])
-  for (const e of transferEvents(t, hold, (id) => numbers.get(id)!, 'settled')) await recordEvent(tx, e)
+  await Promise.all(recordEvents(tx, settledEvents(t, hold)))
 }
 
 /** Releases every hold past its expiry, up to `limit`; returns how many it released. */
@@ -156,7 +171,7 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
       idempotency: key === undefined ? undefined : { key, requestHash: requestHashOf({ method: req.method, url: req.url, body }) },
       render(outcome, accounts: Map<string, LockedAccount>) {
         const ref = (id: string) => accounts.get(`${outcome.transfer.workspace_id}/${id}`)!
-        return { status: 200, body: toInternalTransfer(outcome.transfer), events: transferEvents(outcome.transfer, outcome.hold, ref, 'created') }
+        return { status: 200, body: toInternalTransfer(outcome.transfer), events: createdEvents(outcome.transfer, outcome.hold, ref) }
       },
     }
     const result = await batcher.submit(job)

@@ -52,12 +52,6 @@ export async function entriesOf(db: Queryable, workspaceId: string, transferIds:
     order by e.transfer_id, e.line`
 }
 
-export async function accountNumbers(db: Queryable, workspaceId: string, ids: string[]): Promise<Map<string, { account_number: string; kind: string }>> {
-  if (ids.length === 0) return new Map()
-  const rows = await db<{ id: string; account_number: string; kind: string }[]>`select id, account_number, kind from ledger_accounts where workspace_id = ${workspaceId} and id = any(${ids}::uuid[])`
-  return new Map(rows.map((r) => [r.id, r]))
-}
-
 export interface PendingFilter {
   account_id?: string[]; status?: string[]; type?: string; subtype?: string; from_date?: string; to_date?: string; transaction_id?: string
   uuid?: string[]; idempotency_key?: string[]; reference_id?: string; account_no?: string
@@ -93,6 +87,11 @@ export async function listHolds(db: Queryable, workspaceId: string, f: PendingFi
 export async function getHold(db: Queryable, workspaceId: string, id: string): Promise<HoldWithNumbers | undefined> {
   const [row] = await db<HoldWithNumbers[]>`select ${holdColumns(db)} where h.workspace_id = ${workspaceId} and h.id = ${id}`
   return row
+}
+
+export async function holdsByIds(db: Queryable, workspaceId: string, ids: string[]): Promise<HoldWithNumbers[]> {
+  if (ids.length === 0) return []
+  return db<HoldWithNumbers[]>`select ${holdColumns(db)} where h.workspace_id = ${workspaceId} and h.id = any(${ids}::uuid[])`
 }
 
 export async function transfersByIds(db: Queryable, workspaceId: string, ids: string[]): Promise<Map<string, TransferRow>> {

@@ -154,12 +154,25 @@ describe('a hold past its expiry, read before the worker runs', () => {
     assert.deepEqual(await balances(h, from.id), { posted: 100, available: 100 })
   })
 
-  // The posting path (src/ledger/store.ts, batcher.ts) does not release due holds of the accounts
-  // it locks yet: until the worker or a read does, their funds stay reserved for a new transfer.
-  it('frees the funds for a transfer that no read has preceded', { todo: 'the posting path releases due holds of the accounts it locks' }, async () => {
-    const { from, to, expiresAt } = await heldTransfer(100, 70)
+  // The posting path releases the due holds of the accounts it locks, in the batch's transaction.
+  it('frees the funds for a transfer that no read has preceded, and records the release', async () => {
+    const { from, to, hold, expiresAt } = await heldTransfer(100, 70)
     now = expiresAt
     const spent = await transfer(h, { amount: 100, originating_account_id: from.id, receiving_account_id: to.id })
     assert.equal(spent.status, 200, JSON.stringify(spent.body))
+    const [row] = await h.sql<{ status: string }[]>`select status from ledger_transfers where id = ${hold.id}`
+    assert.equal(row.status, 'EXPIRED')
+    const events = await h.sql<{ type: string; resource_view: string | null }[]>`select type, resource_view from events where resource_id = ${hold.id} order by id`
+    assert.deepEqual(events.map((e) => [e.type, e.resource_view]), [['TRANSACTION.PENDING.CREATED', null], ['TRANSACTION.PENDING.UPDATED', 'pending_transaction']])
+    const pending = await h.request('GET', `/v0/transactions/pending/${hold.id}`)
+    assert.deepEqual([pending.body.data.status, pending.body.data.operation], ['EXPIRED', 'hold_expire'])
+    assert.deepEqual(await balances(h, from.id), { posted: 0, available: 0 })
+  })
+
+  it('leaves a hold before its expiry reserved for a transfer in the same instant', async () => {
+    const { from, to, expiresAt } = await heldTransfer(100, 70)
+    now = expiresAt - 1
+    const spent = await transfer(h, { amount: 100, originating_account_id: from.id, receiving_account_id: to.id })
+    assert.deepEqual([spent.status, spent.body.code], [422, 'INSUFFICIENT_FUNDS'])
   })
 })
