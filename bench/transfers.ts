@@ -12,7 +12,8 @@
 //
 // Knobs (environment): BENCH_ACCOUNTS (default 10000), BENCH_SECONDS (per point, default 5),
 // BENCH_CONCURRENCY (comma list, default 32,128,512), BENCH_SCENARIOS (uniform,hot),
-// BENCH_MODES (grouped,ungrouped), BENCH_NODE_ARGS (for the server's node, e.g. --cpu-prof).
+// BENCH_MODES (grouped,ungrouped), BENCH_NODE_ARGS (for the server's node, e.g. --cpu-prof),
+// BENCH_TIMELINE=1 (latency per quarter second of the paced runs).
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
@@ -39,6 +40,9 @@ const socketsMax = 32
 const openingCents = 1_000_000n
 const setupBatchSize = 1000
 const pacedShareOfPeak = 0.8
+/** BENCH_TIMELINE=1: print each paced point's p50 / p99 / max per quarter second, to see where a tail comes from. */
+const timeline = process.env.BENCH_TIMELINE === '1'
+const timelineSliceMs = 250
 
 // ---- database and data
 
@@ -88,7 +92,7 @@ async function seed(sql: Sql): Promise<{ key: string; funding: string; accounts:
 
 // ---- a small pipelined HTTP/1.1 client
 
-interface Point { sent: number; done: number; errors: Map<string, number>; latenciesUs: number[] }
+interface Point { sent: number; done: number; errors: Map<string, number>; latenciesUs: number[]; timeline: number[][] }
 
 class Conn {
   private buf: Buffer = Buffer.alloc(0)
@@ -149,7 +153,8 @@ function bodyMaker(scenario: Scenario, funding: string, accounts: string[]): () 
 /** Closed loop at `concurrency` requests in flight, or open loop at `rate` per second. */
 async function drive(url: string, key: string, makeBody: () => string, opts: { concurrency: number; rate?: number }, seconds: number): Promise<Point> {
   const host = new URL(url).host
-  const point: Point = { sent: 0, done: 0, errors: new Map(), latenciesUs: [] }
+  const point: Point = { sent: 0, done: 0, errors: new Map(), latenciesUs: [], timeline: [] }
+  let timelineStart = 0
   let measuring = false
   let stopping = false
   const sockets = Math.min(socketsMax, opts.concurrency)
@@ -157,6 +162,10 @@ async function drive(url: string, key: string, makeBody: () => string, opts: { c
     if (measuring) {
       point.done++
       point.latenciesUs.push(us)
+      if (timeline) {
+        const slot = Math.floor((Date.now() - timelineStart) / timelineSliceMs)
+        ;(point.timeline[slot] ??= []).push(us)
+      }
       if (status !== 200) {
         const code = /"code":"([A-Z_]+)"/.exec(body)?.[1] ?? String(status)
         point.errors.set(code, (point.errors.get(code) ?? 0) + 1)
@@ -190,6 +199,7 @@ async function drive(url: string, key: string, makeBody: () => string, opts: { c
   }
   await new Promise((r) => setTimeout(r, warmupSeconds * 1000))
   measuring = true
+  timelineStart = Date.now()
   const t0 = process.hrtime.bigint()
   await new Promise((r) => setTimeout(r, seconds * 1000))
   measuring = false
@@ -275,6 +285,13 @@ try {
         if (mode === 'grouped') {
           const rate = Math.round((peaks.get(`${scenario}/${mode}`) ?? 0) * pacedShareOfPeak)
           const p = await drive(keel.url, data.key, makeBody, { concurrency: Math.max(...concurrencies), rate }, pointSeconds)
+          if (timeline) {
+            console.log(`  ${scenario} @${rate}/s, per ${timelineSliceMs} ms: count p50/p99/max ms`)
+            console.log('  ' + p.timeline.map((slot) => {
+              const sl = slot.sort((a, b) => a - b)
+              return `${sl.length}:${(pct(sl, 50) / 1000).toFixed(0)}/${(pct(sl, 99) / 1000).toFixed(0)}/${(sl[sl.length - 1] / 1000).toFixed(0)}`
+            }).join(' '))
+          }
           const sorted = p.latenciesUs.sort((a, b) => a - b)
           rows.push({ scenario, mode, concurrency: `@${rate}/s`, tps: p.done, p50: pct(sorted, 50), p99: pct(sorted, 99), rss: rssMb(keel), errors: [...p.errors].map(([c, n]) => `${c}×${n}`).join(' ') })
         }
