@@ -113,13 +113,23 @@ export async function lockAccounts(tx: Queryable, keys: { workspaceId: string; i
   return new Map(rows.map((r) => [accountKey(r.workspace_id, r.id), r]))
 }
 
-/** Reserves `count` transfer sequence numbers (the int64 ids the transaction views show). */
+/** The ledger_transfers.seq sequence's increment (migration 0402): each value starts a block this long. */
+export const seqBlockSize = 256
+
+/**
+ * Reserves `count` transfer sequence numbers (the int64 ids the transaction views show): one
+ * nextval per block of seqBlockSize, numbered on from it; the rest of a block goes unused.
+ */
 export async function reserveSeqs(tx: Queryable, count: number): Promise<bigint[]> {
   if (count === 0) return []
-  // One array value, not a row per number: a batch asks for hundreds.
-  const [{ seqs }] = await tx<{ seqs: string }[]>`
-    select array_to_string(array_agg(nextval(pg_get_serial_sequence('ledger_transfers', 'seq'))), ',') as seqs from generate_series(1, ${count})`
-  return seqs.split(',').map(BigInt)
+  const blocks = Math.ceil(count / seqBlockSize)
+  const [{ starts }] = await tx<{ starts: string }[]>`
+    select array_to_string(array_agg(nextval(pg_get_serial_sequence('ledger_transfers', 'seq'))), ',') as starts from generate_series(1, ${blocks})`
+  const seqs: bigint[] = []
+  for (const start of starts.split(',').map(BigInt)) {
+    for (let i = 0n; i < BigInt(seqBlockSize) && seqs.length < count; i++) seqs.push(start + i)
+  }
+  return seqs
 }
 
 /** The statements that write one decided batch; the caller runs them (pipelined) in its transaction. */
