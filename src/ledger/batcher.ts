@@ -23,8 +23,8 @@ export const batchWaitMsDefault = 2
  * touches ~500 accounts) and make each batch smaller.
  */
 export const batchesInFlightMaxDefault = 2
-/** Responses written per turn of the event loop once a batch commits. */
-const answerSliceSize = 32
+/** Responses written per turn of the event loop once a batch commits (more when one connection has more). */
+const answerSliceSize = 64
 
 /** What one request asks of the batch, and how its answer is built. */
 export interface TransferJob {
@@ -33,6 +33,11 @@ export interface TransferJob {
   idempotency?: { key: string; requestHash: string }
   /** The response body and the outbox events of an accepted transfer (accounts keyed workspace/id). */
   render(outcome: Extract<TransferOutcome, { ok: true }>, accounts: Map<string, LockedAccount>): { status: number; body: unknown; events: EventInput[] }
+  /**
+   * The client connection the request came on, if any: requests that share one are answered in the
+   * same turn, so that their responses can leave together (see answer()).
+   */
+  connection?: object
 }
 
 export interface JobResult { status: number; body: unknown; replayed: boolean }
@@ -126,17 +131,35 @@ export class TransferBatcher {
    * Answers a committed batch's requests a slice at a time, each slice in a later turn of the event
    * loop: the next batch, whose locks this commit has just released, is waiting on its database
    * reply, and a few hundred responses written in one go would keep it (and its locks) waiting.
+   * Requests are grouped by connection (in order within each), and a connection's requests are
+   * never split across slices, so responses pipelined on one connection leave in one write.
    */
-  private answer(batch: Pending[], results: (JobResult | Error)[], from = 0): void {
-    setImmediate(() => {
-      const to = Math.min(batch.length, from + answerSliceSize)
-      for (let i = from; i < to; i++) {
+  private answer(batch: Pending[], results: (JobResult | Error)[]): void {
+    const byConnection = new Map<object, number[]>()
+    const alone: number[][] = []
+    batch.forEach((p, i) => {
+      const c = p.job.connection
+      if (!c) return alone.push([i])
+      const group = byConnection.get(c)
+      if (group) group.push(i)
+      else byConnection.set(c, [i])
+    })
+    const slices: number[][] = []
+    let slice: number[] = []
+    for (const group of [...byConnection.values(), ...alone]) {
+      if (slice.length > 0 && slice.length + group.length > answerSliceSize) { slices.push(slice); slice = [] }
+      slice.push(...group)
+    }
+    if (slice.length > 0) slices.push(slice)
+    const next = (k: number) => setImmediate(() => {
+      for (const i of slices[k]) {
         const r = results[i]
         if (r instanceof Error) batch[i].reject(r)
         else batch[i].resolve(r)
       }
-      if (to < batch.length) this.answer(batch, results, to)
+      if (k + 1 < slices.length) next(k + 1)
     })
+    if (slices.length > 0) next(0)
   }
 
   /** Commits a batch; each request's result or error, in order. Never throws. */

@@ -78,11 +78,9 @@ export function settledEvents(t: TransferRow, hold: HoldRow): EventInput[] {
 
 function postedEvents(t: TransferRow): EventInput[] {
   if (t.status !== 'POSTED') return []
-  const base = { workspaceId: t.workspace_id, resourceId: t.id }
-  return [
-    { ...base, type: 'TRANSACTION.POSTED.CREATED', view: eventViews.postedTransaction },
-    ...(t.kind === internalTransferKind ? [{ ...base, type: 'INTERNAL_TRANSFER.SUCCEEDED', view: eventViews.internalTransfer }] : []),
-  ]
+  const posted: EventInput = { workspaceId: t.workspace_id, resourceId: t.id, type: 'TRANSACTION.POSTED.CREATED', view: eventViews.postedTransaction }
+  if (t.kind !== internalTransferKind) return [posted]
+  return [posted, { workspaceId: t.workspace_id, resourceId: t.id, type: 'INTERNAL_TRANSFER.SUCCEEDED', view: eventViews.internalTransfer }]
 }
 
 /** A read releases at most this many due holds itself; the worker releases the rest. */
@@ -169,6 +167,7 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
         details,
       },
       idempotency: key === undefined ? undefined : { key, requestHash: requestHashOf({ method: req.method, url: req.url, body }) },
+      connection: req.raw.socket,
       render(outcome, accounts: Map<string, LockedAccount>) {
         const ref = (id: string) => accounts.get(`${outcome.transfer.workspace_id}/${id}`)!
         return { status: 200, body: toInternalTransfer(outcome.transfer), events: createdEvents(outcome.transfer, outcome.hold, ref) }
