@@ -6,13 +6,14 @@ import { requireBusiness, requirePerson } from '../customers/parties.js'
 import { requireVerifiedParty } from '../verification/gate.js'
 import type { Queryable, Tx } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
-import { changedFields, recordEvent } from '../platform/events.js'
+import { changedFields, recordEvent, recordEvents } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import { parseSortBy } from '../platform/sorting.js'
 import { requirePartnerVerified, type Workspace } from '../platform/workspaces.js'
 import { releaseDueHolds } from '../ledger/due-holds.js'
+import { postedEvents } from '../ledger/events.js'
 import { amountFromJson, amountToJson } from '../ledger/money.js'
 import { closedStatus, floorOf, limitBreach } from '../ledger/rules.js'
 import { accountNumberTaken, createTransfers, lockAccounts, toState, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, updateLedgerAccountTerms, type LedgerAccountRow } from '../ledger/store.js'
@@ -286,6 +287,7 @@ export function registerAccountRoutes(api: Api): void {
         idempotencyKey: null, referenceId: null, memo: 'account closure', expiresAt: null, details: { reason: closure.reason },
       }], now)
       if (!outcome.ok) throw new ApiError(outcome.rejection.code, `the closing balance cannot move: ${outcome.rejection.detail}`)
+      await Promise.all(recordEvents(tx, postedEvents(outcome.transfer)))
     }
     const after = (await getLedgerAccount(tx, workspace.id, row.id))!
     // With a zero balance the account closes now; otherwise it waits IN_CLOSING for the balance to leave by ACH or draft.

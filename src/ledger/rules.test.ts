@@ -35,6 +35,8 @@ const table: Row[] = [
   { name: 'exactly to the ceiling posts', to: { posted: 95n, ceiling: 105n }, op: { kind: 'post', movement: move(10n) }, expected: 'ok' },
   { name: 'an unbounded floor posts anything', from: { posted: 0n, floor: null }, op: { kind: 'post', movement: move(10_000n) }, expected: 'ok' },
   { name: 'capture spends what the hold reserved', from: { posted: 10n, held: 10n }, op: { kind: 'capture', movement: move(10n), holdStatus: 'PENDING' }, expected: 'ok' },
+  { name: 'release needs no receiving account (a batch releasing a due hold has not locked it)', from: { held: 10n }, to: null, op: { kind: 'release', movement: move(10n), holdStatus: 'PENDING' }, expected: 'ok' },
+  { name: 'release needs its originating account', from: null, op: { kind: 'release', movement: move(10n), holdStatus: 'PENDING' }, expected: 'ACCOUNT_NOT_FOUND' },
   { name: 'release needs no active status', from: { held: 10n, status: 'SUSPENDED' }, to: { status: 'CLOSED' }, op: { kind: 'release', movement: move(10n), holdStatus: 'PENDING' }, expected: 'ok' },
 ]
 

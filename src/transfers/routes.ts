@@ -12,6 +12,7 @@ import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import { requirePartnerVerified } from '../platform/workspaces.js'
 import type { TransferBatcher, TransferJob } from '../ledger/batcher.js'
+import { eventViews, internalTransferKind, postedEvents } from '../ledger/events.js'
 import { amountFromJson } from '../ledger/money.js'
 import { getTransfer, settleHold, type HoldRow, type LockedAccount, type SettleAction, type TransferRow } from '../ledger/store.js'
 import { accountsById, checkAccountNames, namesAccountsIndirectly, resolveTransferAccounts } from './resolve.js'
@@ -20,18 +21,16 @@ import { toInternalTransfer, toPendingTransaction, toPostedTransaction, type Acc
 
 type Json = Record<string, unknown>
 
-export const internalTransferKind = 'INTERNAL_TRANSFER'
+export { internalTransferKind }
 /** A MANUAL transfer's hold lasts this long when the request names no expires_at. */
 export const holdExpiryDefaultMs = 7 * 24 * 60 * 60 * 1000
 const currencyPattern = /^[A-Z]{3}$/
 /** Request fields that become columns; the rest is shown back as sent. */
 const columnFields = ['amount', 'currency', 'type', 'originating_account_id', 'receiving_account_id', 'expires_at', 'reference_id', 'memo']
 
-/**
- * Event views of transfers and holds in final states (posted; completed, canceled, expired): they
- * never change again, so they are rendered from the ledger rows when an event is read.
- */
-export const eventViews = { internalTransfer: 'internal_transfer', postedTransaction: 'posted_transaction', pendingTransaction: 'pending_transaction' } as const
+// The renderers of the ledger's event views (src/ledger/events.ts): transfers and holds in final
+// states (posted; completed, canceled, expired) never change again, so their events are rendered
+// from the ledger rows when read.
 
 registerEventView(eventViews.internalTransfer, async (db, workspaceId, ids) => {
   const transfers = await transfersByIds(db, workspaceId, ids)
@@ -76,12 +75,6 @@ export function settledEvents(t: TransferRow, hold: HoldRow): EventInput[] {
   return [{ workspaceId: t.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.UPDATED', view: eventViews.pendingTransaction }, ...postedEvents(t)]
 }
 
-function postedEvents(t: TransferRow): EventInput[] {
-  if (t.status !== 'POSTED') return []
-  const posted: EventInput = { workspaceId: t.workspace_id, resourceId: t.id, type: 'TRANSACTION.POSTED.CREATED', view: eventViews.postedTransaction }
-  if (t.kind !== internalTransferKind) return [posted]
-  return [posted, { workspaceId: t.workspace_id, resourceId: t.id, type: 'INTERNAL_TRANSFER.SUCCEEDED', view: eventViews.internalTransfer }]
-}
 
 /** A read releases at most this many due holds itself; the worker releases the rest. */
 export const holdExpiryOnReadMax = 100

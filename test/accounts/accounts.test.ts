@@ -175,6 +175,11 @@ describe('accounts', () => {
     assert.equal(res.status, 200, JSON.stringify(res.body))
     assert.equal(res.body.status, 'CLOSED')
     assert.deepEqual(await balances(h, b.id), { posted: 70, available: 70 })
+    // The sweep is a posted transaction like any other: it is listed and has its event.
+    const swept = await h.request('GET', `/v0/transactions/posted?account_id=${b.id}&dc_sign=credit&subtype=ACCOUNT_CLOSURE`)
+    assert.equal(swept.body.result.length, 1, JSON.stringify(swept.body))
+    const events = await h.sql<{ type: string }[]>`select type from events where resource_id = ${swept.body.result[0].uuid}`
+    assert.deepEqual(events.map((e) => e.type), ['TRANSACTION.POSTED.CREATED'])
     const c = await openAccount(h)
     await transfer(h, { amount: 5, originating_account_id: funding.id, receiving_account_id: c.id })
     const pending = await h.request('POST', `/v0/accounts/${c.id}/initiate_closure`, { body: { reason: 'BANK_REQUEST_INACTIVITY', reason_details: 'idle', payment_method: 'ACH', destination_id: null } })
