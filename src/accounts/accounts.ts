@@ -13,10 +13,10 @@ import { pageOf, readPage } from '../platform/pagination.js'
 import { parseSortBy } from '../platform/sorting.js'
 import { requirePartnerVerified, type Workspace } from '../platform/workspaces.js'
 import { releaseDueHolds } from '../ledger/due-holds.js'
-import { postedEvents } from '../ledger/events.js'
+import { postedEvents, settledEvents } from '../ledger/events.js'
 import { amountFromJson, amountToJson } from '../ledger/money.js'
 import { closedStatus, floorOf, limitBreach } from '../ledger/rules.js'
-import { accountNumberTaken, createTransfers, lockAccounts, toState, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, updateLedgerAccountTerms, type LedgerAccountRow } from '../ledger/store.js'
+import { accountNumberTaken, createTransfers, expireDueHoldsIn, lockAccounts, toState, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, updateLedgerAccountTerms, type LedgerAccountRow } from '../ledger/store.js'
 import { getAccount, getTemplate, insertAccount, insertRelationship, listAccounts, relationshipsOf, updateAccount, accountSortFields, accountSortValues, type AccountAnchor, type AccountRelationshipRow, type AccountRow } from './store.js'
 import { validateTerms } from './templates.js'
 
@@ -144,10 +144,22 @@ function checkLimitsFit(ledger: LedgerAccountRow, floor: bigint | null, ceiling:
   if (breach) throw new ApiError('BALANCE_VIOLATION', `the account's current balances do not fit the new limits: ${breach}`)
 }
 
+/**
+ * Releases the holds past their expiry on these accounts, in the caller's transaction, with their
+ * events: a status change or a closure must not count them, whatever the expiry worker's pace.
+ * True when it released any.
+ */
+async function releaseDueHoldsIn(tx: Tx, workspaceId: string, accountIds: string[], now: Date): Promise<boolean> {
+  const expired = await expireDueHoldsIn(tx, accountIds.map((id) => ({ workspaceId, id })), now)
+  await Promise.all(recordEvents(tx, expired.flatMap((e) => settledEvents(e.transfer, e.hold))))
+  return expired.length > 0
+}
+
 /** Applies a PATCH or PUT body to an account, enforcing the status rules, in the caller's transaction. */
 async function changeAccount(tx: Tx, workspace: Workspace, accountId: string, body: Json, now: Date): Promise<Json> {
   const row = await getAccount(tx, workspace.id, accountId, true)
   if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account ${accountId} not found`)
+  await releaseDueHoldsIn(tx, workspace.id, [accountId], now)
   const ledger = (await getLedgerAccount(tx, workspace.id, accountId, true))!
   const before = toAccount(await viewOf(tx, workspace.id, row))
   const patch = termsOf(body)
@@ -273,7 +285,9 @@ export function registerAccountRoutes(api: Api): void {
     const now = clock.now()
     const closure = body as Json
     // Lock this account and the destination together, in the ledger's order, as every batch does.
-    const locked = await lockAccounts(tx, [row.id, ...(closure.destination_id ? [closure.destination_id as string] : [])].map((id) => ({ workspaceId: workspace.id, id })))
+    const keys = [row.id, ...(closure.destination_id ? [closure.destination_id as string] : [])].map((id) => ({ workspaceId: workspace.id, id }))
+    let locked = await lockAccounts(tx, keys)
+    if (await releaseDueHoldsIn(tx, workspace.id, [row.id], now)) locked = await lockAccounts(tx, keys)
     const ledger = locked.get(`${workspace.id}/${row.id}`)!
     if (ledger.held !== 0n) throw new ApiError('UNABLE_TO_TRANSACT', `account ${row.id} has ${ledger.held} held by pending transfers; complete or cancel them first`)
     const internalMove = closure.payment_method === 'INTERNAL_TRANSFER_TO_CUSTOMER_ACCOUNT' || closure.payment_method === 'INTERNAL_TRANSFER_TO_INTERNAL_ACCOUNT'

@@ -4,7 +4,7 @@
 // instead of carrying the resource.
 
 import type { EventInput } from '../platform/events.js'
-import type { TransferRow } from './store.js'
+import type { HoldRow, TransferRow } from './store.js'
 
 /** The ledger's event views; src/transfers/routes.ts registers their renderers. */
 export const eventViews = { internalTransfer: 'internal_transfer', postedTransaction: 'posted_transaction', pendingTransaction: 'pending_transaction' } as const
@@ -18,4 +18,9 @@ export function postedEvents(t: TransferRow): EventInput[] {
   const posted: EventInput = { workspaceId: t.workspace_id, resourceId: t.id, type: 'TRANSACTION.POSTED.CREATED', view: eventViews.postedTransaction }
   if (t.kind !== internalTransferKind) return [posted]
   return [posted, { workspaceId: t.workspace_id, resourceId: t.id, type: 'INTERNAL_TRANSFER.SUCCEEDED', view: eventViews.internalTransfer }]
+}
+
+/** The events of a hold completed, canceled or expired: final states, so all by view. */
+export function settledEvents(t: TransferRow, hold: HoldRow): EventInput[] {
+  return [{ workspaceId: t.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.UPDATED', view: eventViews.pendingTransaction }, ...postedEvents(t)]
 }

@@ -342,6 +342,20 @@ function updateBalances(tx: Queryable, b: LockedAccount[]): Promise<unknown> {
     where l.workspace_id = v.workspace_id and l.id = v.id`
 }
 
+/**
+ * Releases, in the caller's transaction, the holds past their expiry on these accounts (for a
+ * change of account status or a closure, which must not count them), locking the accounts that
+ * have any. Returns what it released, for the caller's events.
+ */
+export async function expireDueHoldsIn(tx: Queryable, keys: { workspaceId: string; id: string }[], now: Date): Promise<Writes['expired']> {
+  const due = await dueHoldsOn(tx, keys, now)
+  if (due.length === 0) return []
+  const locked = await lockAccounts(tx, due.map((d) => ({ workspaceId: d.transfer.workspace_id, id: d.transfer.debit_account_id })))
+  const { writes } = planTransfers(locked, [], [], now, due)
+  await Promise.all(writeStatements(tx, writes))
+  return writes.expired
+}
+
 /** Creates transfers in the caller's transaction: lock, decide, write. */
 export async function createTransfers(tx: Tx, transfers: NewTransfer[], now: Date): Promise<TransferOutcome[]> {
   const [locked, seqs] = await Promise.all([

@@ -4,7 +4,8 @@ import type { Api, Services } from '../platform/http.js'
 import type { Domain } from '../platform/wipe.js'
 import { batchesInFlightMaxDefault, TransferBatcher } from '../ledger/batcher.js'
 import { installDueHoldReleaser } from '../ledger/due-holds.js'
-import { expireDueHolds, expireHoldsDueFor, registerTransferRoutes, settledEvents } from './routes.js'
+import { settledEvents } from '../ledger/events.js'
+import { expireDueHolds, expireHoldsDueFor, registerTransferRoutes } from './routes.js'
 
 /**
  * Group commit is on unless KEEL_GROUP_COMMIT=off: then every transfer is its own transaction (the

@@ -12,7 +12,7 @@ import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import { requirePartnerVerified } from '../platform/workspaces.js'
 import type { TransferBatcher, TransferJob } from '../ledger/batcher.js'
-import { eventViews, internalTransferKind, postedEvents } from '../ledger/events.js'
+import { eventViews, internalTransferKind, postedEvents, settledEvents } from '../ledger/events.js'
 import { amountFromJson } from '../ledger/money.js'
 import { getTransfer, settleHold, type HoldRow, type LockedAccount, type SettleAction, type TransferRow } from '../ledger/store.js'
 import { accountsById, checkAccountNames, namesAccountsIndirectly, resolveTransferAccounts } from './resolve.js'
@@ -70,10 +70,6 @@ export function createdEvents(t: TransferRow, hold: HoldRow | undefined, account
   return [...events, ...postedEvents(t)]
 }
 
-/** The events of a hold completed, canceled or expired: final states, so all by view. */
-export function settledEvents(t: TransferRow, hold: HoldRow): EventInput[] {
-  return [{ workspaceId: t.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.UPDATED', view: eventViews.pendingTransaction }, ...postedEvents(t)]
-}
 
 
 /** A read releases at most this many due holds itself; the worker releases the rest. */

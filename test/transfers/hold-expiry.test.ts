@@ -169,6 +169,39 @@ describe('a hold past its expiry, read before the worker runs', () => {
     assert.deepEqual(await balances(h, from.id), { posted: 0, available: 0 })
   })
 
+  it('is released by initiate_closure and account PATCHes before their checks', async () => {
+    for (const close of ['initiate_closure', 'patch'] as const) {
+      const { from, to, hold, expiresAt } = await heldTransfer(100, 70)
+      // Move the funds away but the held 70, then let the hold pass its expiry.
+      assert.equal((await transfer(h, { amount: 30, originating_account_id: from.id, receiving_account_id: to.id })).status, 200)
+      const early = await h.request('PATCH', `/v0/accounts/${from.id}`, { body: { status: 'CLOSED' } })
+      assert.deepEqual([early.status, early.body.code], [422, 'BALANCE_VIOLATION'])
+      assert.match(early.body.detail, /70 posted and 70 held/)
+      now = expiresAt
+      if (close === 'initiate_closure') {
+        // What is left (70, no longer held) is swept to the destination, and the account closes.
+        const res = await h.request('POST', `/v0/accounts/${from.id}/initiate_closure`, {
+          body: { reason: 'CUSTOMER_REQUEST_TRANSFER', reason_details: 'moving', payment_method: 'INTERNAL_TRANSFER_TO_CUSTOMER_ACCOUNT', destination_id: to.id },
+        })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+        assert.equal(res.body.status, 'CLOSED')
+      } else {
+        // The check no longer counts the hold (a refused PATCH changes nothing, the release included)…
+        const refused = await h.request('PATCH', `/v0/accounts/${from.id}`, { body: { status: 'CLOSED' } })
+        assert.deepEqual([refused.status, refused.body.code], [422, 'BALANCE_VIOLATION'])
+        assert.match(refused.body.detail, /70 posted and 0 held/)
+        // …and an accepted one commits the release with its change.
+        const renamed = await h.request('PATCH', `/v0/accounts/${from.id}`, { body: { nickname: 'savings' } })
+        assert.equal(renamed.status, 200, JSON.stringify(renamed.body))
+        assert.equal(balanceOf(renamed.body, 'AVAILABLE_BALANCE'), 70)
+      }
+      const [row] = await h.sql<{ status: string }[]>`select status from ledger_transfers where id = ${hold.id}`
+      assert.equal(row.status, 'EXPIRED', close)
+      const events = await h.sql<{ type: string }[]>`select type from events where resource_id = ${hold.id} and type = 'TRANSACTION.PENDING.UPDATED'`
+      assert.equal(events.length, 1, close)
+    }
+  })
+
   it('leaves a hold before its expiry reserved for a transfer in the same instant', async () => {
     const { from, to, expiresAt } = await heldTransfer(100, 70)
     now = expiresAt - 1
