@@ -92,7 +92,7 @@ async function seed(sql: Sql): Promise<{ key: string; funding: string; accounts:
 
 // ---- a small pipelined HTTP/1.1 client
 
-interface Point { sent: number; done: number; errors: Map<string, number>; latenciesUs: number[]; timeline: number[][] }
+interface Point { sent: number; done: number; errors: Map<string, number>; latenciesUs: number[]; timeline: number[][]; startedAt?: number }
 
 class Conn {
   private buf: Buffer = Buffer.alloc(0)
@@ -200,6 +200,7 @@ async function drive(url: string, key: string, makeBody: () => string, opts: { c
   await new Promise((r) => setTimeout(r, warmupSeconds * 1000))
   measuring = true
   timelineStart = Date.now()
+  point.startedAt = timelineStart
   const t0 = process.hrtime.bigint()
   await new Promise((r) => setTimeout(r, seconds * 1000))
   measuring = false
@@ -286,7 +287,7 @@ try {
           const rate = Math.round((peaks.get(`${scenario}/${mode}`) ?? 0) * pacedShareOfPeak)
           const p = await drive(keel.url, data.key, makeBody, { concurrency: Math.max(...concurrencies), rate }, pointSeconds)
           if (timeline) {
-            console.log(`  ${scenario} @${rate}/s, per ${timelineSliceMs} ms: count p50/p99/max ms`)
+            console.log(`  ${scenario} @${rate}/s, per ${timelineSliceMs} ms from ${new Date(p.startedAt ?? 0).toISOString()}: count p50/p99/max ms`)
             console.log('  ' + p.timeline.map((slot) => {
               const sl = slot.sort((a, b) => a - b)
               return `${sl.length}:${(pct(sl, 50) / 1000).toFixed(0)}/${(pct(sl, 99) / 1000).toFixed(0)}/${(sl[sl.length - 1] / 1000).toFixed(0)}`
