@@ -71,6 +71,22 @@ describe('errors', () => {
     assert.equal(res.body.code, 'BAD_REQUEST_BODY')
   })
 
+  it('refuses the NUL character PostgreSQL cannot store, in a body or a query, with 400 and nothing written', async () => {
+    const [{ n: before }] = await h.sql<{ n: number }[]>`select count(*)::int as n from persons`
+    for (const payload of ['{"is_customer": true, "status": "ACTIVE", "first_name": "A\\u0000"}', '{"is_customer": true, "status": "ACTIVE", "metadata": {"a\\u0000": 1}}']) {
+      const res = await h.request('POST', '/v0/persons', { payload })
+      assert.deepEqual([res.status, res.body.code], [400, 'BAD_REQUEST_BODY'], payload)
+    }
+    const [{ n: after }] = await h.sql<{ n: number }[]>`select count(*)::int as n from persons`
+    assert.equal(after, before)
+    // An escaped backslash before "u0000" is text, not NUL: accepted.
+    const text = await h.request('POST', '/v0/persons', { payload: '{"is_customer": true, "status": "ACTIVE", "first_name": "A\\\\u0000"}' })
+    assert.equal(text.status, 201, JSON.stringify(text.body))
+    assert.equal(text.body.first_name, 'A\\u0000')
+    const query = await h.request('GET', '/v0/transactions/posted?reference_id=a%00b')
+    assert.deepEqual([query.status, query.body.code], [400, 'BAD_QUERY_PARAMETER'])
+  })
+
   it('answers a body over 1 MiB with 413', async () => {
     const res = await h.request('POST', '/v0/disclosures', { payload: JSON.stringify({ metadata: { x: 'x'.repeat(1024 * 1024) } }) })
     assert.equal(res.status, 413)

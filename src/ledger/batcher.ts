@@ -6,6 +6,7 @@
 // affect its neighbours. Without group commit (batchSizeMax 1) every request is its own transaction
 // through the very same code.
 
+import postgres from 'postgres'
 import { systemClock, type Clock } from '../platform/clock.js'
 import type { Queryable, Sql } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
@@ -181,10 +182,13 @@ export class TransferBatcher {
         for (const [workspaceId, ids] of err.missing) await this.options.createMissing!(workspaceId, ids).catch(() => false)
         return this.run(batch, false)
       }
-      // Something failed the whole transaction (not a rule: rules reject one transfer). Run each
-      // request on its own so only the one that causes it fails.
-      if (batch.length > 1) return (await Promise.all(batch.map((p) => this.run([p], false)))).flat()
-      return [err instanceof Error ? err : new Error(String(err))]
+      // A statement failed the whole transaction (not a rule: rules reject one transfer), and the
+      // server rolled it back: run each request on its own so only the one that causes it fails.
+      // Any other failure (the connection lost, perhaps after the commit was sent) leaves it unknown
+      // whether the batch committed: running it again could move money twice, so every request of
+      // it fails, and a client retrying with its Idempotency-Key gets the outcome that did land.
+      if (batch.length > 1 && err instanceof postgres.PostgresError) return (await Promise.all(batch.map((p) => this.run([p], false)))).flat()
+      return batch.map(() => (err instanceof Error ? err : new Error(String(err))))
     }
   }
 
@@ -250,6 +254,8 @@ export class TransferBatcher {
       }
       // Sent with the writes: if one fails, the transaction is aborted and PostgreSQL answers this
       // commit with a rollback, so nothing of the batch lands; settled() then reports the failure.
+      // (A statement the driver could not even send would not abort it: every parameter above is
+      // a string, a date or an array of strings, built before anything goes, so none is refused.)
       open = false
       await settled([...statements, tx`commit`])
       return results as (JobResult | Error)[]

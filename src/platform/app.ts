@@ -31,6 +31,11 @@ function problemFrom(err: FastifyError | Error, log: Logger | FastifyInstance['l
   return internalProblem()
 }
 
+/** Whether JSON text has a \u0000 escape (not merely an escaped backslash before "u0000"). */
+export function spellsNul(json: string): boolean {
+  return json.includes('\\u0000') && /(?:^|[^\\])(?:\\\\)*\\u0000/.test(json)
+}
+
 export async function buildApp(services: Services, logger: Logger): Promise<FastifyInstance> {
   const app = (Fastify({
     loggerInstance: logger,
@@ -55,6 +60,15 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   app.setNotFoundHandler((req, reply) => {
     const problem = new ApiError('RESOURCE_NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`).toProblem()
     reply.code(404).type(problemType).send(problem)
+  })
+
+  // PostgreSQL text cannot hold the NUL character: a body that spells one (\u0000) is refused here,
+  // as bad input, rather than failing in the database as a 500. Otherwise Fastify's own parser.
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (spellsNul(body as string)) return done(new ApiError('BAD_REQUEST_BODY', 'strings may not contain the NUL character (\\u0000)'), undefined)
+    parseJson(req, body as string, done)
   })
 
   app.decorateRequest('workspace', null as never)

@@ -95,6 +95,12 @@ export class Api {
           if (typeof v === 'string') query[name] = v.split(',').filter((s) => s !== '')
           else if (Array.isArray(v)) query[name] = v.flatMap((s) => String(s).split(',')).filter((s) => s !== '')
         }
+        for (const [name, v] of Object.entries(query)) {
+          // PostgreSQL text cannot hold NUL (%00): bad input, not a database failure.
+          if ((Array.isArray(v) ? v : [v]).some((x) => typeof x === 'string' && x.includes('\u0000'))) {
+            throw new ApiError('BAD_QUERY_PARAMETER', `${name} may not contain the NUL character`, { invalid: { [name]: 'contains NUL' } })
+          }
+        }
         if (!validateQuery(query)) {
           const { invalid } = { invalid: Object.fromEntries((validateQuery.errors ?? []).map((e) => [e.instancePath.replace(/^\//, '') || (e.params as { missingProperty?: string }).missingProperty || 'query', e.message ?? 'invalid'])) }
           throw new ApiError('BAD_QUERY_PARAMETER', `invalid query parameters: ${Object.entries(invalid).map(([k, m]) => `${k} (${m})`).join(', ')}`, { invalid })
