@@ -12,6 +12,20 @@ export function requestHashOf(request: { method: string; url: string; body: unkn
 }
 
 /**
+ * The stored outcome of a request made earlier with this key, replayed (or
+ * IDEMPOTENCY_INVALID_REUSE for a different request); undefined when there is none. For a path
+ * that decides something before its transaction (a gate, a lookup whose answer may since have
+ * changed) and must answer a retry with what was done, not with what would be done now.
+ */
+export async function storedOutcome(sql: Sql, workspaceId: string, key: string, requestHash: string): Promise<Outcome | undefined> {
+  const [prior] = await sql<{ request_hash: string; response_status: number; response_body: unknown }[]>`
+    select request_hash, response_status, response_body from idempotency_keys where workspace_id = ${workspaceId} and key = ${key}`
+  if (!prior) return undefined
+  if (prior.request_hash !== requestHash) throw new ApiError('IDEMPOTENCY_INVALID_REUSE', 'this Idempotency-Key was used with a different request')
+  return { status: prior.response_status, body: prior.response_body, replayed: true }
+}
+
+/**
  * Runs a mutation in one transaction. With an Idempotency-Key, the stored outcome is written in
  * that same transaction, so a change and the record of it commit together or not at all: a retry
  * after a crash either replays the stored response or runs the change for the first time.

@@ -7,7 +7,7 @@ import type { Queryable, Sql, Tx } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { recordEvents, registerEventView, type EventInput } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
-import { idempotencyKeyLengthMax, requestHashOf } from '../platform/idempotency.js'
+import { idempotencyKeyLengthMax, requestHashOf, storedOutcome } from '../platform/idempotency.js'
 import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import { requirePartnerVerified } from '../platform/workspaces.js'
@@ -138,9 +138,17 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
     const body = req.body as Json
     const now = clock.now()
     checkTransferBody(body, now)
+    const indirect = namesAccountsIndirectly(body)
+    const requestHash = key === undefined ? undefined : requestHashOf({ method: req.method, url: req.url, body })
+    // The gate and the account lookups answer for now; a retry is answered with what was done then.
+    // (Only these paths pay the query: the plain id form, the hot path, is replayed by the batch.)
+    if (key !== undefined && (indirect || !req.workspace.partnerVerified)) {
+      const prior = await storedOutcome(sql, req.workspace.id, key, requestHash!)
+      if (prior) return reply.header('idempotent-replayed', 'true').code(prior.status).send(prior.body)
+    }
     requirePartnerVerified(req.workspace)
     // Aliases and customer ids cost a query; the plain id form, the hot path, costs none.
-    const { originating, receiving } = namesAccountsIndirectly(body) ? await resolveTransferAccounts(sql, req.workspace, body) : accountsById(body)
+    const { originating, receiving } = indirect ? await resolveTransferAccounts(sql, req.workspace, body) : accountsById(body)
     const manual = body.capture_mode === 'MANUAL'
     const details: Json = { capture_mode: manual ? 'MANUAL' : 'IMMEDIATE' }
     for (const [k, v] of Object.entries(body)) if (!columnFields.includes(k)) details[k] = v
@@ -155,7 +163,7 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
         expiresAt: manual ? new Date(body.expires_at !== undefined ? Date.parse(body.expires_at as string) : now.getTime() + holdExpiryDefaultMs) : null,
         details,
       },
-      idempotency: key === undefined ? undefined : { key, requestHash: requestHashOf({ method: req.method, url: req.url, body }) },
+      idempotency: key === undefined ? undefined : { key, requestHash: requestHash! },
       connection: req.raw.socket,
       render(outcome, accounts: Map<string, LockedAccount>) {
         const ref = (id: string) => accounts.get(`${outcome.transfer.workspace_id}/${id}`)!

@@ -202,10 +202,15 @@ describe('accounts named by customer id', () => {
     const body = { amount: 40, originating_account_alias: 'new_funding_account', receiving_account_customer_id: person.id }
     const first = await transfer(h, body, { headers: { 'idempotency-key': key } })
     assert.equal(first.status, 200, JSON.stringify(first.body))
+    // A second account makes the customer id ambiguous now; the retry is answered with what was done.
+    await openFor({ customer_id: person.id })
     const again = await transfer(h, body, { headers: { 'idempotency-key': key } })
+    assert.equal(again.status, 200, JSON.stringify(again.body))
     assert.equal(again.headers['idempotent-replayed'], 'true')
     assert.deepEqual(again.body, first.body)
     assert.deepEqual(await balances(h, account.id), { posted: 40, available: 40 })
+    const fresh = await transfer(h, body, { headers: { 'idempotency-key': uuidv7() } })
+    assert.deepEqual([fresh.status, fresh.body.code], [400, 'BAD_REQUEST_BODY'])
   })
 })
 
@@ -224,9 +229,16 @@ describe('live workspaces move no money until the partner KYB has passed', () =>
     assert.equal(held.status, 200, JSON.stringify(held.body))
     const toCancel = await transfer(h, { amount: 50, capture_mode: 'MANUAL', originating_account_id: source.id, receiving_account_id: target.id }, { key })
     assert.equal(toCancel.status, 200, JSON.stringify(toCancel.body))
-    assert.equal((await transfer(h, { amount: 500, originating_account_id: source.id, receiving_account_id: target.id }, { key })).status, 200)
+    const keyed = { amount: 500, originating_account_id: source.id, receiving_account_id: target.id }
+    const keyedFirst = await transfer(h, keyed, { key, headers: { 'idempotency-key': 'before-revoke' } })
+    assert.equal(keyedFirst.status, 200, JSON.stringify(keyedFirst.body))
 
     assert.deepEqual(await setPartnerVerified(h.sql, id, false).then((r) => r?.partner_verified_at), null)
+    // A retry of a transfer made before the revocation is answered with what was done then.
+    const retried = await transfer(h, keyed, { key, headers: { 'idempotency-key': 'before-revoke' } })
+    assert.deepEqual([retried.status, retried.headers['idempotent-replayed'], retried.body], [200, 'true', keyedFirst.body])
+    const reused = await transfer(h, { ...keyed, amount: 501 }, { key, headers: { 'idempotency-key': 'before-revoke' } })
+    assert.deepEqual([reused.status, reused.body.code], [422, 'IDEMPOTENCY_INVALID_REUSE'])
     await expectRejections([
       ['by id', { amount: 1, originating_account_id: source.id, receiving_account_id: target.id }, 422, 'PARTNER_NOT_VERIFIED'],
       ['by alias', { amount: 1, originating_account_id: source.id, receiving_account_alias: 'fees' }, 422, 'PARTNER_NOT_VERIFIED'],
