@@ -12,11 +12,11 @@ import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import { parseSortBy } from '../platform/sorting.js'
 import { requirePartnerVerified, type Workspace } from '../platform/workspaces.js'
-import { releaseDueHolds } from '../ledger/due-holds.js'
-import { postedEvents, settledEvents } from '../ledger/events.js'
+import { releaseDueHolds, releaseDueHoldsIn } from '../ledger/expiry.js'
+import { postedEvents } from '../ledger/events.js'
 import { amountFromJson, amountToJson } from '../ledger/money.js'
 import { closedStatus, floorOf, limitBreach } from '../ledger/rules.js'
-import { accountNumberTaken, createTransfers, expireDueHoldsIn, lockAccounts, toState, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, updateLedgerAccountTerms, type LedgerAccountRow } from '../ledger/store.js'
+import { accountNumberTaken, createTransfers, lockAccounts, toState, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, updateLedgerAccountTerms, type LedgerAccountRow } from '../ledger/store.js'
 import { getAccount, getTemplate, insertAccount, insertRelationship, listAccounts, relationshipsOf, updateAccount, accountSortFields, accountSortValues, type AccountAnchor, type AccountRelationshipRow, type AccountRow } from './store.js'
 import { validateTerms } from './templates.js'
 
@@ -142,17 +142,6 @@ const fieldsOf = (terms: Json): Json => Object.fromEntries(Object.entries(terms)
 function checkLimitsFit(ledger: LedgerAccountRow, floor: bigint | null, ceiling: bigint | null): void {
   const breach = limitBreach({ ...toState(ledger), floor, ceiling })
   if (breach) throw new ApiError('BALANCE_VIOLATION', `the account's current balances do not fit the new limits: ${breach}`)
-}
-
-/**
- * Releases the holds past their expiry on these accounts, in the caller's transaction, with their
- * events: a status change or a closure must not count them, whatever the expiry worker's pace.
- * True when it released any.
- */
-async function releaseDueHoldsIn(tx: Tx, workspaceId: string, accountIds: string[], now: Date): Promise<boolean> {
-  const expired = await expireDueHoldsIn(tx, accountIds.map((id) => ({ workspaceId, id })), now)
-  await Promise.all(recordEvents(tx, expired.flatMap((e) => settledEvents(e.transfer, e.hold))))
-  return expired.length > 0
 }
 
 /** Applies a PATCH or PUT body to an account, enforcing the status rules, in the caller's transaction. */

@@ -3,9 +3,9 @@ import { ensureSandboxFunding, sandboxFundingAccountId } from '../accounts/inter
 import type { Api, Services } from '../platform/http.js'
 import type { Domain } from '../platform/wipe.js'
 import { batchesInFlightMaxDefault, TransferBatcher } from '../ledger/batcher.js'
-import { installDueHoldReleaser } from '../ledger/due-holds.js'
 import { settledEvents } from '../ledger/events.js'
-import { expireDueHolds, expireHoldsDueFor, registerTransferRoutes } from './routes.js'
+import { expireDueHolds } from '../ledger/expiry.js'
+import { registerTransferRoutes } from './routes.js'
 
 /**
  * Group commit is on unless KEEL_GROUP_COMMIT=off: then every transfer is its own transaction (the
@@ -38,8 +38,6 @@ export const transfers: Domain = {
   register(api: Api) {
     currentBatcher = newBatcher(api.services)
     registerTransferRoutes(api, currentBatcher)
-    // Reads of account balances release due holds through this, without depending on transfers.
-    installDueHoldReleaser(expireHoldsDueFor)
   },
   wipeTables: ['ledger_transfers', 'ledger_entries', 'ledger_holds'],
   startWorkers(services: Services, log: Logger) {

@@ -2,8 +2,7 @@
 // MANUAL one) and the pending / posted transaction views.
 
 import type { Socket } from 'node:net'
-import type { Clock } from '../platform/clock.js'
-import type { Queryable, Sql, Tx } from '../platform/db.js'
+import type { Queryable } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { recordEvents, registerEventView, type EventInput } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
@@ -13,10 +12,11 @@ import { pageOf, readPage } from '../platform/pagination.js'
 import { requirePartnerVerified } from '../platform/workspaces.js'
 import type { TransferBatcher, TransferJob } from '../ledger/batcher.js'
 import { eventViews, internalTransferKind, postedEvents, settledEvents } from '../ledger/events.js'
+import { expireHold, holdIsDue, releaseDueHolds } from '../ledger/expiry.js'
 import { amountFromJson } from '../ledger/money.js'
 import { getTransfer, settleHold, type HoldRow, type LockedAccount, type SettleAction, type TransferRow } from '../ledger/store.js'
 import { accountsById, checkAccountNames, namesAccountsIndirectly, resolveTransferAccounts } from './resolve.js'
-import { dueHolds, entriesOf, type EntryWithNumber, getHold, holdsByIds, getPostedTransfer, listHolds, listPostedTransfers, transfersByIds } from './store.js'
+import { entriesOf, type EntryWithNumber, getHold, holdsByIds, getPostedTransfer, listHolds, listPostedTransfers, transfersByIds } from './store.js'
 import { toInternalTransfer, toPendingTransaction, toPostedTransaction, type AccountRef } from './views.js'
 
 type Json = Record<string, unknown>
@@ -61,60 +61,9 @@ registerEventView(eventViews.pendingTransaction, async (db, workspaceId, ids) =>
  * changes later); a posted transfer's events name their views (it never changes again).
  */
 export function createdEvents(t: TransferRow, hold: HoldRow | undefined, accounts: (id: string) => AccountRef): EventInput[] {
-  const events: EventInput[] = []
-  const base = { workspaceId: t.workspace_id, resourceId: t.id }
-  if (hold) {
-    const resource = toPendingTransaction(t, hold, accounts(hold.account_id).account_number, accounts(t.credit_account_id).account_number)
-    events.push({ ...base, type: 'TRANSACTION.PENDING.CREATED', resource })
-  }
-  return [...events, ...postedEvents(t)]
-}
-
-
-
-/** A read releases at most this many due holds itself; the worker releases the rest. */
-export const holdExpiryOnReadMax = 100
-/** A MANUAL transfer (or its hold) still PENDING past its expires_at: due to be released. */
-export const holdIsDue = (t: { status: string; expires_at: Date | null }, now: Date): boolean =>
-  t.status === 'PENDING' && t.expires_at !== null && t.expires_at <= now
-
-/** Releases one expired hold in its own transaction (one transfer's accounts at a time keeps lock order). */
-export async function expireHold(sql: Sql, clock: Clock, workspaceId: string, transferId: string): Promise<boolean> {
-  return sql.begin(async (tx) => {
-    const t = await getTransfer(tx, workspaceId, transferId)
-    const now = clock.now()
-    if (!t || !holdIsDue(t, now)) return false
-    const outcome = await settleHold(tx, workspaceId, transferId, 'expire', now)
-    if (!outcome?.ok) return false
-    await recordSettleEvents(tx, outcome.transfer, outcome.hold)
-    return true
-  }) as Promise<boolean>
-}
-
-/**
- * Releases the due holds a read is about to show (those on `accountIds`, or without them all of the
- * workspace's), each in its own transaction as the worker does, so that the read shows them EXPIRED
- * and their funds available whatever the worker's pace. Nothing due, the common case, costs one
- * index probe. Returns how many it released.
- */
-export async function expireHoldsDueFor(sql: Sql, clock: Clock, workspaceId: string, accountIds?: string[]): Promise<number> {
-  const due = await dueHolds(sql, workspaceId, accountIds, clock.now(), holdExpiryOnReadMax)
-  let released = 0
-  for (const id of due) if (await expireHold(sql, clock, workspaceId, id)) released++
-  return released
-}
-
-async function recordSettleEvents(tx: Tx, t: TransferRow, hold: HoldRow): Promise<void> {
-  await Promise.all(recordEvents(tx, settledEvents(t, hold)))
-}
-
-/** Releases every hold past its expiry, up to `limit`; returns how many it released. */
-export async function expireDueHolds(sql: Sql, clock: Clock, limit: number): Promise<number> {
-  const due = await sql<{ workspace_id: string; id: string }[]>`
-    select workspace_id, id from ledger_transfers where status = 'PENDING' and expires_at <= ${clock.now()} order by expires_at limit ${limit}`
-  let released = 0
-  for (const d of due) if (await expireHold(sql, clock, d.workspace_id, d.id)) released++
-  return released
+  if (!hold) return postedEvents(t)
+  const resource = toPendingTransaction(t, hold, accounts(hold.account_id).account_number, accounts(t.credit_account_id).account_number)
+  return [{ workspaceId: t.workspace_id, resourceId: t.id, type: 'TRANSACTION.PENDING.CREATED', resource }, ...postedEvents(t)]
 }
 
 function checkTransferBody(body: Json, now: Date): void {
@@ -206,7 +155,7 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
     const outcome = await settleHold(tx, workspace.id, params.id, action, clock.now())
     if (!outcome) throw new ApiError('RESOURCE_NOT_FOUND', `internal transfer ${params.id} not found`)
     if (!outcome.ok) throw new ApiError(outcome.rejection.code, outcome.rejection.detail)
-    await recordSettleEvents(tx, outcome.transfer, outcome.hold)
+    await Promise.all(recordEvents(tx, settledEvents(outcome.transfer, outcome.hold)))
     return toInternalTransfer(outcome.transfer)
   })
 
@@ -230,7 +179,7 @@ export function registerTransferRoutes(api: Api, batcher: TransferBatcher): void
     const page = readPage(query)
     if (query.card_id !== undefined) return { result: [], next_page_token: null }
     // Release what is due first, so that the status filter and the page see holds as they truly are.
-    await expireHoldsDueFor(sql, clock, workspace.id, query.account_id?.length ? query.account_id : undefined)
+    await releaseDueHolds(sql, clock, workspace.id, query.account_id?.length ? query.account_id : undefined)
     const rows = await listHolds(sql, workspace.id, query, page)
     const { items, next_page_token } = pageOf(rows, page.limit)
     const transfers = await transfersByIds(sql, workspace.id, items.map((h) => h.id))

@@ -99,23 +99,3 @@ export async function transfersByIds(db: Queryable, workspaceId: string, ids: st
   const rows = await db<TransferRow[]>`select * from ledger_transfers where workspace_id = ${workspaceId} and id = any(${ids}::uuid[])`
   return new Map(rows.map((r) => [r.id, r]))
 }
-
-/**
- * The MANUAL holds past their expiry and not yet released, oldest expiry first: on these accounts
- * (through the index of PENDING holds by account), or anywhere in the workspace (through the index
- * of PENDING transfers by expiry, which holds only what is still pending). Either is one index
- * probe when nothing is due.
- */
-export async function dueHolds(db: Queryable, workspaceId: string, accountIds: string[] | undefined, now: Date, limit: number): Promise<string[]> {
-  if (accountIds?.length === 0) return []
-  const rows = accountIds
-    ? await db<{ id: string }[]>`
-        select id from ledger_holds
-        where workspace_id = ${workspaceId} and account_id = any(${accountIds}::uuid[]) and status = 'PENDING' and expires_at <= ${now}
-        order by expires_at limit ${limit}`
-    : await db<{ id: string }[]>`
-        select id from ledger_transfers
-        where status = 'PENDING' and expires_at <= ${now} and workspace_id = ${workspaceId}
-        order by expires_at limit ${limit}`
-  return rows.map((r) => r.id)
-}

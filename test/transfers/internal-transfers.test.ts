@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { auditLedger } from '../../src/ledger/store.js'
-import { expireDueHolds } from '../../src/transfers/routes.js'
+import { expireDueHolds } from '../../src/ledger/expiry.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { balances, fundingAccount, openAccount, transfer } from '../support/accounts.js'
 
