@@ -7,17 +7,14 @@
 //    re-screen, against a real PostgreSQL: read the subscribers in batches, screen, write alerts).
 //    Target: ≤ 60 s.
 // Uses DATABASE_URL, else an embedded PostgreSQL in a temporary directory.
-import { randomBytes } from 'node:crypto'
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { cpus, loadavg } from 'node:os'
 import { connect } from '../src/platform/db.js'
-import { ensureEmbeddedDatabase, startEmbedded } from '../src/platform/embedded-postgres.js'
 import { uuidv7 } from '../src/platform/ids.js'
 import { migrate } from '../src/platform/migrate.js'
 import { ensureWorkspace } from '../src/platform/workspaces.js'
 import { bundledList } from '../src/verification/watchlist/current.js'
 import { importList } from '../src/verification/watchlist/import.js'
+import { openBenchDatabase } from './support/database.js'
 import { bundledListDir, readListDir } from '../src/verification/watchlist/list.js'
 import { screenParty } from '../src/verification/watchlist/screening.js'
 
@@ -90,21 +87,8 @@ async function latency(): Promise<void> {
 }
 
 async function rescreen(): Promise<void> {
-  let serverUrl = process.env.DATABASE_URL
-  let stop = async () => {}
-  let scratch: string | undefined
-  if (!serverUrl) {
-    scratch = mkdtempSync(join(tmpdir(), 'keel-bench-'))
-    chmodSync(scratch, 0o755)
-    const server = await startEmbedded(scratch, () => {})
-    await ensureEmbeddedDatabase(server.url)
-    serverUrl = server.url
-    stop = server.stop
-  }
-  const name = `keel_bench_${randomBytes(4).toString('hex')}`
-  const admin = connect(serverUrl, 1)
-  await admin.unsafe(`create database ${name}`)
-  const sql = connect(serverUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`), 10)
+  const db = await openBenchDatabase()
+  const sql = connect(db.url, 10)
   try {
     await migrate(sql)
     const ws = await ensureWorkspace(sql, 'bench', 'sandbox')
@@ -138,10 +122,7 @@ async function rescreen(): Promise<void> {
     console.log(`   the same list imported again: re-screen ${(again.rescreen.ms / 1000).toFixed(1)} s, ${again.rescreen.alerts} new alerts (alerts are never repeated)`)
   } finally {
     await sql.end({ timeout: 5 })
-    await admin.unsafe(`drop database if exists ${name} with (force)`)
-    await admin.end()
-    await stop()
-    if (scratch) rmSync(scratch, { recursive: true, force: true })
+    await db.stop()
   }
 }
 

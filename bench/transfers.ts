@@ -14,20 +14,19 @@
 // BENCH_CONCURRENCY (comma list, default 32,128,512), BENCH_SCENARIOS (uniform,hot),
 // BENCH_MODES (grouped,ungrouped), BENCH_NODE_ARGS (for the server's node, e.g. --cpu-prof),
 // BENCH_TIMELINE=1 (latency per quarter second of the paced runs).
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import net from 'node:net'
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
-import { join } from 'node:path'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { ensureSandboxFunding, sandboxFundingAccountId } from '../src/accounts/internal.js'
 import { systemClock } from '../src/platform/clock.js'
 import { connect, type Sql } from '../src/platform/db.js'
-import { ensureEmbeddedDatabase, startEmbedded } from '../src/platform/embedded-postgres.js'
 import { uuidv7 } from '../src/platform/ids.js'
 import { migrate } from '../src/platform/migrate.js'
 import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
 import { createTransfers, type NewTransfer } from '../src/ledger/store.js'
 import { batchesInFlightMaxDefault, batchSizeMaxDefault, batchWaitMsDefault } from '../src/ledger/batcher.js'
 import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
+import { openBenchDatabase } from './support/database.js'
 
 const accountsCount = Number(process.env.BENCH_ACCOUNTS ?? 10_000)
 const pointSeconds = Number(process.env.BENCH_SECONDS ?? 5)
@@ -45,22 +44,6 @@ const timeline = process.env.BENCH_TIMELINE === '1'
 const timelineSliceMs = 250
 
 // ---- database and data
-
-async function openDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
-  if (process.env.DATABASE_URL) {
-    const admin = connect(process.env.DATABASE_URL, 1)
-    const name = `keel_bench_${Date.now()}`
-    await admin.unsafe(`create database ${name}`)
-    await admin.end()
-    const url = process.env.DATABASE_URL.replace(/\/[^/?]*(\?|$)/, `/${name}$1`)
-    return { url, stop: async () => { const a = connect(process.env.DATABASE_URL!, 1); await a.unsafe(`drop database if exists ${name} with (force)`); await a.end() } }
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'keel-bench-'))
-  chmodSync(dir, 0o755)
-  const server = await startEmbedded(dir, () => {})
-  await ensureEmbeddedDatabase(server.url)
-  return { url: server.url, stop: async () => { await server.stop(); rmSync(dir, { recursive: true, force: true }) } }
-}
 
 /** Accounts straight into the tables (the API path is not what is measured), funded through the ledger. */
 async function seed(sql: Sql): Promise<{ key: string; funding: string; accounts: string[] }> {
@@ -251,7 +234,7 @@ function report(rows: Row[]) {
 
 // ---- main
 
-const db = await openDatabase()
+const db = await openBenchDatabase()
 const sql = connect(db.url, 4)
 const rows: Row[] = []
 try {

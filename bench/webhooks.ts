@@ -11,13 +11,12 @@
 // (subscriptions receiving every event, default 1).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { connect } from '../src/platform/db.js'
-import { ensureEmbeddedDatabase, startEmbedded } from '../src/platform/embedded-postgres.js'
 import { recordEvent } from '../src/platform/events.js'
 import { uuidv7 } from '../src/platform/ids.js'
 import { migrate } from '../src/platform/migrate.js'
@@ -25,6 +24,8 @@ import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
 import { dispatcherLanesMax, laneBatchDeliveriesMax } from '../src/webhooks/dispatcher.js'
 import { deliveryTimeoutMs } from '../src/webhooks/schedule.js'
 import { verifySignature } from '../src/webhooks/signing.js'
+import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
+import { openBenchDatabase } from './support/database.js'
 
 const burstEvents = Number(process.env.BENCH_EVENTS ?? 20_000)
 const pacedRate = Number(process.env.BENCH_RATE ?? 2_000)
@@ -34,26 +35,11 @@ const eventsPerTransaction = 20
 const writersMax = 4
 const pacedTickMs = 10
 const drainWaitMs = 120_000
-const keelStartWaitMs = 60_000
-const root = join(import.meta.dirname, '..')
 
 // ---- database
 
-let scratch: string | undefined
-let stopEmbedded = async () => {}
-let serverUrl = process.env.DATABASE_URL
-if (!serverUrl) {
-  scratch = mkdtempSync(join(tmpdir(), 'keel-bench-webhooks-'))
-  chmodSync(scratch, 0o755)
-  const server = await startEmbedded(scratch, () => {})
-  await ensureEmbeddedDatabase(server.url)
-  serverUrl = server.url
-  stopEmbedded = server.stop
-}
-const dbName = `keel_bench_webhooks_${randomBytes(4).toString('hex')}`
-const admin = connect(serverUrl, 1)
-await admin.unsafe(`create database ${dbName}`)
-const databaseUrl = serverUrl.replace(/\/[^/?]*(\?|$)/, `/${dbName}$1`)
+const db = await openBenchDatabase()
+const databaseUrl = db.url
 const sql = connect(databaseUrl, writersMax + 2)
 await migrate(sql)
 const [{ version }] = await sql<{ version: string }[]>`select current_setting('server_version') as version`
@@ -86,26 +72,7 @@ const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port
 
 // ---- Keel
 
-const encryptionKey = randomBytes(32).toString('hex')
-let keel: ChildProcess | undefined
-async function startKeel(): Promise<string> {
-  keel = spawn(process.execPath, [join(root, 'bin', 'keel.mjs'), 'start'], {
-    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', KEEL_ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'info', KEEL_DATA_DIR: scratch ?? tmpdir() },
-  })
-  let output = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`keel did not start:\n${output}`)), keelStartWaitMs)
-    const onData = (c: Buffer) => {
-      output += c.toString()
-      const m = /Keel is serving (http:\/\/[^\s/]+)\/v0/.exec(output)
-      if (m) { clearTimeout(timer); resolve(m[1]) }
-    }
-    keel!.stdout!.on('data', onData)
-    keel!.stderr!.on('data', onData)
-    keel!.once('exit', (code) => { clearTimeout(timer); reject(new Error(`keel exited with ${code}:\n${output}`)) })
-  })
-}
+let keel: KeelProcess | undefined
 
 /** CPU seconds (user + system) a process has used, from /proc (Linux); undefined elsewhere. */
 function cpuSeconds(pid: number | undefined): number | undefined {
@@ -122,7 +89,9 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const fmt = (n: number) => n.toFixed(1)
 
 async function main(): Promise<void> {
-  const keelUrl = await startKeel()
+  const server = await startKeel(databaseUrl)
+  keel = server
+  const keelUrl = server.url
   const ws = await ensureWorkspace(sql, 'bench', 'sandbox')
   const { apiKey } = await createApiKey(sql, ws.id)
   const call = async (method: string, path: string, body?: unknown) => {
@@ -166,7 +135,7 @@ async function main(): Promise<void> {
     const deliveries = ids.length * webhookCount
     console.log(`${name}: ${deliveries} deliveries in ${fmt((last - first) / 1000)} s = ${Math.round(deliveries / ((last - first) / 1000))} deliveries/s; ` +
       `lag commit→arrival p50 ${fmt(percentile(lags, 50))} ms, p99 ${fmt(percentile(lags, 99))} ms, max ${fmt(lags[lags.length - 1])} ms`)
-    const keelCpu = cpuSeconds(keel?.pid)
+    const keelCpu = cpuSeconds(server.child.pid)
     if (keelCpu !== undefined && keelCpuAtStart !== undefined) {
       const perDelivery = ((keelCpu - keelCpuAtStart) * 1000) / deliveries
       console.log(`  Keel process CPU: ${fmt(keelCpu - keelCpuAtStart)} s, ${(perDelivery * 1000).toFixed(0)} µs per delivery (≈${Math.round(1000 / perDelivery)} deliveries per CPU-second, database not included)`)
@@ -187,7 +156,7 @@ async function main(): Promise<void> {
   committedAt.clear()
 
   // 1. Burst: write as fast as the writers can; the dispatcher runs alongside.
-  const burstCpu = cpuSeconds(keel?.pid)
+  const burstCpu = cpuSeconds(server.child.pid)
   let remaining = burstEvents
   await Promise.all(Array.from({ length: writersMax }, async () => {
     while (remaining > 0) {
@@ -205,7 +174,7 @@ async function main(): Promise<void> {
   received = 0
   arrivals.clear()
   committedAt.clear()
-  const pacedCpu = cpuSeconds(keel?.pid)
+  const pacedCpu = cpuSeconds(server.child.pid)
   const perTick = Math.max(1, Math.round((pacedRate * pacedTickMs) / 1000))
   const ticks = Math.round((pacedSeconds * 1000) / pacedTickMs)
   const startMs = performance.now()
@@ -226,14 +195,9 @@ async function main(): Promise<void> {
 try {
   await main()
 } finally {
-  keel?.kill('SIGTERM')
-  await new Promise((r) => setTimeout(r, 500))
-  keel?.kill('SIGKILL')
+  await keel?.stop()
   receiver.closeAllConnections()
   receiver.close()
   await sql.end({ timeout: 5 })
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`)
-  await admin.end()
-  await stopEmbedded()
-  if (scratch) rmSync(scratch, { recursive: true, force: true })
+  await db.stop()
 }

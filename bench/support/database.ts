@@ -1,0 +1,40 @@
+// A database of its own for one bench run: a new database on DATABASE_URL's server, or an embedded
+// PostgreSQL in a temporary folder. stop() drops the one, or stops the other; either way the run's
+// folder goes too.
+import { randomBytes } from 'node:crypto'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { connect } from '../../src/platform/db.js'
+import { ensureEmbeddedDatabase, startEmbedded } from '../../src/platform/embedded-postgres.js'
+
+export interface BenchDatabase {
+  url: string
+  /** A folder for this run's files (the embedded server's data among them). */
+  dir: string
+  stop(): Promise<void>
+}
+
+export async function openBenchDatabase(): Promise<BenchDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'keel-bench-'))
+  chmodSync(dir, 0o755) // the embedded server runs as the postgres user and must reach its folder
+  const removeDir = () => rmSync(dir, { recursive: true, force: true })
+  const serverUrl = process.env.DATABASE_URL
+  if (serverUrl) {
+    const name = `keel_bench_${randomBytes(4).toString('hex')}`
+    const admin = connect(serverUrl, 1)
+    await admin.unsafe(`create database ${name}`)
+    return {
+      url: serverUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`),
+      dir,
+      stop: async () => {
+        await admin.unsafe(`drop database if exists ${name} with (force)`)
+        await admin.end()
+        removeDir()
+      },
+    }
+  }
+  const server = await startEmbedded(dir, () => {})
+  await ensureEmbeddedDatabase(server.url)
+  return { url: server.url, dir, stop: async () => { await server.stop(); removeDir() } }
+}
