@@ -12,11 +12,11 @@ import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import { parseSortBy } from '../platform/sorting.js'
 import { requirePartnerVerified, type Workspace } from '../platform/workspaces.js'
-import { releaseDueHolds, releaseDueHoldsIn } from '../ledger/expiry.js'
-import { postedEvents } from '../ledger/events.js'
-import { amountFromJson, amountToJson } from '../ledger/money.js'
-import { closedStatus, floorOf, limitBreach } from '../ledger/rules.js'
-import { accountNumberTaken, createTransfers, lockAccounts, toState, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, updateLedgerAccountTerms, type LedgerAccountRow } from '../ledger/store.js'
+import {
+  accountNumberTaken, amountFromJson, amountToJson, applyInTransaction, closedStatus, expiredStatements, floorOf, insertLedgerAccount, ledgerAccountAt,
+  ledgerAccountsAt, limitBreach, lockAccountsForChange, postedEvents, updateLedgerAccountTerms, type LedgerAccountRow, type LockedAccount,
+} from '../ledger/index.js'
+import { transferError } from '../transfers/outcomes.js'
 import { getAccount, getTemplate, insertAccount, insertRelationship, listAccounts, relationshipsOf, updateAccount, accountSortFields, accountSortValues, type AccountAnchor, type AccountRelationshipRow, type AccountRow } from './store.js'
 import { validateTerms } from './templates.js'
 
@@ -95,8 +95,8 @@ export function limitsOf(terms: Json): { floor: bigint; ceiling: bigint | null }
   }
 }
 
-async function viewOf(db: Queryable, workspaceId: string, row: AccountRow): Promise<AccountView> {
-  const [ledger, relationships] = await Promise.all([getLedgerAccount(db, workspaceId, row.id), relationshipsOf(db, workspaceId, [row.id])])
+async function viewOf(db: Queryable, workspaceId: string, row: AccountRow, now: Date): Promise<AccountView> {
+  const [ledger, relationships] = await Promise.all([ledgerAccountAt(db, workspaceId, row.id, now), relationshipsOf(db, workspaceId, [row.id])])
   return { row, ledger: ledger!, relationships }
 }
 
@@ -139,8 +139,8 @@ function termsOf(body: Json): Json {
 const fieldsOf = (terms: Json): Json => Object.fromEntries(Object.entries(terms).filter(([k]) => !columns.includes(k)))
 
 /** Checks the account's balances fit new limits; a limit change must not put it in breach. */
-function checkLimitsFit(ledger: LedgerAccountRow, floor: bigint | null, ceiling: bigint | null): void {
-  const breach = limitBreach({ ...toState(ledger), floor, ceiling })
+function checkLimitsFit(ledger: LockedAccount, floor: bigint | null, ceiling: bigint | null): void {
+  const breach = limitBreach({ posted: ledger.posted, held: ledger.held, floor, ceiling })
   if (breach) throw new ApiError('BALANCE_VIOLATION', `the account's current balances do not fit the new limits: ${breach}`)
 }
 
@@ -148,9 +148,8 @@ function checkLimitsFit(ledger: LedgerAccountRow, floor: bigint | null, ceiling:
 async function changeAccount(tx: Tx, workspace: Workspace, accountId: string, body: Json, now: Date): Promise<Json> {
   const row = await getAccount(tx, workspace.id, accountId, true)
   if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account ${accountId} not found`)
-  await releaseDueHoldsIn(tx, workspace.id, [accountId], now)
-  const ledger = (await getLedgerAccount(tx, workspace.id, accountId, true))!
-  const before = toAccount(await viewOf(tx, workspace.id, row))
+  const ledger = (await lockAccountsForChange(tx, workspace.id, [accountId], now, { expiredStatements })).get(accountId)!
+  const before = toAccount(await viewOf(tx, workspace.id, row, now))
   const patch = termsOf(body)
   if (patch.account_type !== undefined && patch.account_type !== row.account_type) throw new ApiError('BAD_REQUEST_BODY', `account_type cannot change (it is ${row.account_type})`, { invalid: { account_type: 'cannot change' } })
   if (patch.currency !== undefined && patch.currency !== ledger.currency) throw new ApiError('BAD_REQUEST_BODY', `currency cannot change (it is ${ledger.currency})`, { invalid: { currency: 'cannot change' } })
@@ -177,7 +176,7 @@ async function changeAccount(tx: Tx, workspace: Workspace, accountId: string, bo
   }
   await updateAccount(tx, updated)
   await updateLedgerAccountTerms(tx, workspace.id, accountId, { status, access_status: accessStatus, floor, ceiling })
-  const after = toAccount(await viewOf(tx, workspace.id, updated))
+  const after = toAccount(await viewOf(tx, workspace.id, updated, now))
   await recordEvent(tx, { workspaceId: workspace.id, type: 'ACCOUNT.UPDATED', resourceId: accountId, resource: after, changedFields: changedFields(before, after) })
   return after
 }
@@ -231,7 +230,7 @@ export function registerAccountRoutes(api: Api): void {
     await insertAccount(tx, row)
     const relationships = rels.map((r) => relationshipRow(workspace.id, id, r, now))
     for (const r of relationships) await insertRelationship(tx, r)
-    const resource = toAccount({ row, ledger: { ...(await getLedgerAccount(tx, workspace.id, id))! }, relationships })
+    const resource = toAccount({ row, ledger: (await ledgerAccountAt(tx, workspace.id, id, now))!, relationships })
     await recordEvent(tx, { workspaceId: workspace.id, type: 'ACCOUNT.CREATED', resourceId: id, resource })
     return resource
   })
@@ -239,9 +238,8 @@ export function registerAccountRoutes(api: Api): void {
   api.read('getAccount', async ({ workspace, params }) => {
     const row = await getAccount(sql, workspace.id, params.account_id)
     if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account ${params.account_id} not found`)
-    // Balances count no hold past its expiry: release those now, whatever the worker's pace.
-    await releaseDueHolds(sql, clock, workspace.id, [row.id])
-    return toAccount(await viewOf(sql, workspace.id, row))
+    // Balances count no hold past its expiry (read at the workspace's time; reads never write).
+    return toAccount(await viewOf(sql, workspace.id, row, clock.now(workspace.id)))
   })
 
   api.read('listAccounts', async ({ workspace, query }) => {
@@ -256,53 +254,56 @@ export function registerAccountRoutes(api: Api): void {
     const rows = await listAccounts(sql, workspace.id, query, page, sort, anchor)
     const { items, next_page_token } = pageOf(rows, page.limit)
     const ids = items.map((r) => r.id)
-    await releaseDueHolds(sql, clock, workspace.id, ids)
-    const [ledgers, rels] = await Promise.all([getLedgerAccounts(sql, workspace.id, ids), relationshipsOf(sql, workspace.id, ids)])
+    const [ledgers, rels] = await Promise.all([ledgerAccountsAt(sql, workspace.id, ids, clock.now(workspace.id)), relationshipsOf(sql, workspace.id, ids)])
     const ledgerById = new Map(ledgers.map((l) => [l.id, l]))
     const accounts = items.map((row) => toAccount({ row, ledger: ledgerById.get(row.id)!, relationships: rels.filter((r) => r.account_id === row.id) }))
     return { accounts, ...(next_page_token ? { next_page_token } : {}) }
   })
 
-  api.write('patchAccount', async ({ tx, workspace, params, body }) => changeAccount(tx, workspace, params.account_id, body as Json, clock.now()))
+  api.write('patchAccount', async ({ tx, workspace, params, body }) => changeAccount(tx, workspace, params.account_id, body as Json, clock.now(workspace.id)))
   // The deprecated PUT takes the same fields; it changes what it is given, like PATCH.
-  api.write('updateAccount', async ({ tx, workspace, params, body }) => changeAccount(tx, workspace, params.account_id, body as Json, clock.now()))
+  api.write('updateAccount', async ({ tx, workspace, params, body }) => changeAccount(tx, workspace, params.account_id, body as Json, clock.now(workspace.id)))
 
   api.write('initiateAccountClosure', async ({ tx, workspace, params, body }) => {
     const row = await getAccount(tx, workspace.id, params.account_id, true)
     if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account ${params.account_id} not found`)
     if (row.status === closedStatus) throw new ApiError('ACCOUNT_CLOSED', `account ${row.id} is already closed`)
-    const now = clock.now()
+    const now = clock.now(workspace.id)
     const closure = body as Json
     // Lock this account and the destination together, in the ledger's order, as every batch does.
-    const keys = [row.id, ...(closure.destination_id ? [closure.destination_id as string] : [])].map((id) => ({ workspaceId: workspace.id, id }))
-    let locked = await lockAccounts(tx, keys)
-    if (await releaseDueHoldsIn(tx, workspace.id, [row.id], now)) locked = await lockAccounts(tx, keys)
-    const ledger = locked.get(`${workspace.id}/${row.id}`)!
+    const ids = [row.id, ...(closure.destination_id ? [closure.destination_id as string] : [])]
+    const locked = await lockAccountsForChange(tx, workspace.id, ids, now, { expiredStatements })
+    const ledger = locked.get(row.id)!
     if (ledger.held !== 0n) throw new ApiError('UNABLE_TO_TRANSACT', `account ${row.id} has ${ledger.held} held by pending transfers; complete or cancel them first`)
     const internalMove = closure.payment_method === 'INTERNAL_TRANSFER_TO_CUSTOMER_ACCOUNT' || closure.payment_method === 'INTERNAL_TRANSFER_TO_INTERNAL_ACCOUNT'
     if (ledger.posted > 0n && internalMove) {
       // Sweep the balance to the destination through the ledger, then close.
       if (!closure.destination_id) throw new ApiError('BAD_REQUEST_BODY', 'destination_id is required to move the balance', { missing: ['destination_id'] })
-      requirePartnerVerified(workspace)
-      const [outcome] = await createTransfers(tx, [{
-        workspaceId: workspace.id, id: uuidv7(), kind: 'ACCOUNT_CLOSURE', type: 'ACCOUNT_TO_ACCOUNT', captureMode: 'IMMEDIATE',
-        movement: { debitAccountId: row.id, creditAccountId: closure.destination_id as string, amount: ledger.posted, currency: ledger.currency },
-        idempotencyKey: null, referenceId: null, memo: 'account closure', expiresAt: null, details: { reason: closure.reason },
-      }], now)
-      if (!outcome.ok) throw new ApiError(outcome.rejection.code, `the closing balance cannot move: ${outcome.rejection.detail}`)
-      await Promise.all(recordEvents(tx, postedEvents(outcome.transfer)))
+      const [outcome] = await applyInTransaction(tx, [{
+        workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified,
+        commands: [{
+          id: uuidv7(), kind: 'post',
+          legs: [{ accountId: row.id, amount: -ledger.posted, currency: ledger.currency }, { accountId: closure.destination_id as string, amount: ledger.posted, currency: ledger.currency }],
+          meta: { kind: 'ACCOUNT_CLOSURE', type: 'ACCOUNT_TO_ACCOUNT', memo: 'account closure', details: { reason: closure.reason } },
+        }],
+      }], { expiredStatements, nowOf: () => now })
+      if (!outcome.ok) {
+        const refused = transferError(outcome.code, outcome.detail)
+        throw new ApiError(refused.code, `the closing balance cannot move: ${outcome.detail}`)
+      }
+      await Promise.all(recordEvents(tx, postedEvents(outcome.transfers[0])))
     }
-    const after = (await getLedgerAccount(tx, workspace.id, row.id))!
+    const after = (await ledgerAccountAt(tx, workspace.id, row.id, now))!
     // With a zero balance the account closes now; otherwise it waits IN_CLOSING for the balance to leave by ACH or draft.
     const status = after.posted === 0n ? closedStatus : 'IN_CLOSING'
-    const before = toAccount(await viewOf(tx, workspace.id, row))
+    const before = toAccount(await viewOf(tx, workspace.id, row, now))
     const updated: AccountRow = {
       ...row, status, updated_at: now,
       fields: { ...row.fields, account_closure: { ...closure, validation_responses: [] }, ...(status === closedStatus ? { close_date: now.toISOString().slice(0, 10) } : {}) },
     }
     await updateAccount(tx, updated)
     await updateLedgerAccountTerms(tx, workspace.id, row.id, { status, access_status: row.access_status, floor: after.floor, ceiling: after.ceiling })
-    const resource = toAccount(await viewOf(tx, workspace.id, updated))
+    const resource = toAccount(await viewOf(tx, workspace.id, updated, now))
     await recordEvent(tx, { workspaceId: workspace.id, type: 'ACCOUNT.UPDATED', resourceId: row.id, resource, changedFields: changedFields(before, resource) })
     return resource
   })

@@ -17,10 +17,10 @@ import type { Api } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import type { Workspace } from '../platform/workspaces.js'
-import { releaseDueHolds } from '../ledger/expiry.js'
-import { amountToJson } from '../ledger/money.js'
-import { transactableStatus } from '../ledger/rules.js'
-import { createTransfers, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, insertLedgerAccountIfAbsent, type LedgerAccountRow } from '../ledger/store.js'
+import {
+  amountToJson, applyInTransaction, expiredStatements, insertLedgerAccount, insertLedgerAccountIfAbsent, ledgerAccountAt, ledgerAccountsAt,
+  transactableStatus, type LedgerAccountRow,
+} from '../ledger/index.js'
 import { bankRouting, newAccountNumber } from './accounts.js'
 import { getInternalAccount, insertInternalAccount, listInternalAccounts, updateInternalAccount, type InternalAccountRow } from './store.js'
 
@@ -68,11 +68,11 @@ export function toInternalAccount(row: InternalAccountRow, ledger: LedgerAccount
  */
 export async function ensureSandboxFunding(sql: Sql, clock: Clock, workspaceId: string): Promise<boolean> {
   const id = sandboxFundingAccountId(workspaceId)
-  if (await getLedgerAccount(sql, workspaceId, id)) return false
+  if (await ledgerAccountAt(sql, workspaceId, id, clock.now(workspaceId))) return false
   return sql.begin(async (tx) => {
     const [ws] = await tx<{ mode: string }[]>`select mode from workspaces where id = ${workspaceId}`
     if (ws?.mode !== 'sandbox') return false
-    const now = clock.now()
+    const now = clock.now(workspaceId)
     const accountNumber = await newAccountNumber(tx, workspaceId)
     const created = await insertLedgerAccountIfAbsent(tx, {
       workspace_id: workspaceId, id, kind: 'INTERNAL', account_number: accountNumber, currency: sandboxFundingCurrency,
@@ -89,13 +89,16 @@ export async function ensureSandboxFunding(sql: Sql, clock: Clock, workspaceId: 
       created_at: now, updated_at: now,
     }
     await insertInternalAccount(tx, row)
-    const [opening] = await createTransfers(tx, [{
-      workspaceId, id: uuidv7(), kind: 'OPENING_BALANCE', type: 'ACCOUNT_BALANCE_ADJUSTMENT', captureMode: 'IMMEDIATE',
-      movement: { debitAccountId: systemSourceId(workspaceId), creditAccountId: id, amount: sandboxFundingOpeningCents, currency: sandboxFundingCurrency },
-      idempotencyKey: null, referenceId: null, memo: 'sandbox opening balance', expiresAt: null, details: {},
-    }], now)
-    if (!opening.ok) throw new Error(`funding the sandbox account failed: ${opening.rejection.detail}`)
-    const ledger = (await getLedgerAccount(tx, workspaceId, id))!
+    const [opening] = await applyInTransaction(tx, [{
+      workspaceId, now, partnerVerified: true,
+      commands: [{
+        id: uuidv7(), kind: 'post',
+        legs: [{ accountId: systemSourceId(workspaceId), amount: -sandboxFundingOpeningCents, currency: sandboxFundingCurrency }, { accountId: id, amount: sandboxFundingOpeningCents, currency: sandboxFundingCurrency }],
+        meta: { kind: 'OPENING_BALANCE', type: 'ACCOUNT_BALANCE_ADJUSTMENT', memo: 'sandbox opening balance' },
+      }],
+    }], { expiredStatements, nowOf: () => now })
+    if (!opening.ok) throw new Error(`funding the sandbox account failed: ${opening.detail}`)
+    const ledger = (await ledgerAccountAt(tx, workspaceId, id, now))!
     await recordEvent(tx, { workspaceId, type: 'INTERNAL_ACCOUNT.CREATED', resourceId: id, resource: toInternalAccount(row, ledger) })
     return true
   }) as Promise<boolean>
@@ -104,7 +107,7 @@ export async function ensureSandboxFunding(sql: Sql, clock: Clock, workspaceId: 
 export function registerInternalAccountRoutes(api: Api): void {
   const { clock, sql } = api.services
   const ensure = (workspace: Workspace) => (workspace.mode === 'sandbox' ? ensureSandboxFunding(sql, clock, workspace.id) : Promise.resolve(false))
-  const view = async (db: Queryable, row: InternalAccountRow) => toInternalAccount(row, (await getLedgerAccount(db, row.workspace_id, row.id))!)
+  const view = async (db: Queryable, row: InternalAccountRow) => toInternalAccount(row, (await ledgerAccountAt(db, row.workspace_id, row.id, clock.now(row.workspace_id)))!)
 
   api.write('addInternalAccounts', async ({ tx, workspace, body }) => {
     const req = { ...(body as Json) }
@@ -129,8 +132,6 @@ export function registerInternalAccountRoutes(api: Api): void {
     if (params.internal_account_id === sandboxFundingAccountId(workspace.id)) await ensure(workspace)
     const row = await getInternalAccount(sql, workspace.id, params.internal_account_id)
     if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `internal account ${params.internal_account_id} not found`)
-    // Balances count no hold past its expiry: release those now, whatever the worker's pace.
-    await releaseDueHolds(sql, clock, workspace.id, [row.id])
     return view(sql, row)
   })
 
@@ -139,8 +140,7 @@ export function registerInternalAccountRoutes(api: Api): void {
     const page = readPage(query)
     const rows = await listInternalAccounts(sql, workspace.id, query, page)
     const { items, next_page_token } = pageOf(rows, page.limit)
-    await releaseDueHolds(sql, clock, workspace.id, items.map((r) => r.id))
-    const ledgers = new Map((await getLedgerAccounts(sql, workspace.id, items.map((r) => r.id))).map((l) => [l.id, l]))
+    const ledgers = new Map((await ledgerAccountsAt(sql, workspace.id, items.map((r) => r.id), clock.now(workspace.id))).map((l) => [l.id, l]))
     return { internal_accounts: items.map((r) => toInternalAccount(r, ledgers.get(r.id)!)), ...(next_page_token ? { next_page_token } : {}) }
   })
 

@@ -10,7 +10,7 @@ import { listBody, readPage } from '../platform/pagination.js'
 import { holderTypes, relationshipRow, toAccount } from './accounts.js'
 import { requireVerifiedParty } from '../verification/gate.js'
 import { deleteRelationship, getAccount, getRelationship, insertRelationship, listRelationships, relationshipsOf, updateRelationship, type AccountRelationshipRow } from './store.js'
-import { getLedgerAccount } from '../ledger/store.js'
+import { ledgerAccountAt } from '../ledger/index.js'
 
 type Json = Record<string, unknown>
 
@@ -60,12 +60,12 @@ export function registerAccountRelationshipRoutes(api: Api): void {
   /** The account changed with its relationships: ACCOUNT.UPDATED with customer_ids / business_ids. */
   const accountEvent = async (tx: Queryable, workspaceId: string, accountId: string, before: Json) => {
     const row = (await getAccount(tx, workspaceId, accountId))!
-    const resource = toAccount({ row, ledger: (await getLedgerAccount(tx, workspaceId, accountId))!, relationships: await relationshipsOf(tx, workspaceId, [accountId]) })
+    const resource = toAccount({ row, ledger: (await ledgerAccountAt(tx, workspaceId, accountId, clock.now(workspaceId)))!, relationships: await relationshipsOf(tx, workspaceId, [accountId]) })
     await recordEvent(tx, { workspaceId, type: 'ACCOUNT.UPDATED', resourceId: accountId, resource, changedFields: changedFields(before, resource) })
   }
   const accountView = async (db: Queryable, workspaceId: string, accountId: string) => {
     const row = (await getAccount(db, workspaceId, accountId))!
-    return toAccount({ row, ledger: (await getLedgerAccount(db, workspaceId, accountId))!, relationships: await relationshipsOf(db, workspaceId, [accountId]) })
+    return toAccount({ row, ledger: (await ledgerAccountAt(db, workspaceId, accountId, clock.now(workspaceId)))!, relationships: await relationshipsOf(db, workspaceId, [accountId]) })
   }
 
   api.write('createAccountRelationship', async ({ tx, workspace, params, body }) => {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { auditLedger } from '../ledger/store.js'
+import { auditLedger } from '../ledger/index.js'
 import { commonOptions, configFrom, UsageError, withDatabase, type Command } from './common.js'
 
 export const ledger: Command = {

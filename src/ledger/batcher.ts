@@ -1,20 +1,23 @@
-// Group commit. Concurrent transfer requests are gathered into one database transaction: the
-// idempotency keys of the whole batch are claimed with one statement, the accounts locked with one,
-// every transfer decided in memory by rules.ts, and transfers, entries, holds, balances, events and
-// idempotency records written with one set-based statement each, pipelined, then one durable
-// commit. Each request still gets its own outcome: a rejected transfer changes nothing and does not
-// affect its neighbours. Without group commit (batchSizeMax 1) every request is its own transaction
-// through the very same code.
+// Group commit, for every rail. Concurrent ledger requests are gathered into one database
+// transaction: the accounts and holds locked with one statement each, every request decided in
+// memory by rules.ts (plan.ts), and transfers, entries, holds and balances written with one
+// set-based statement each, pipelined, then one durable commit. Each request still gets its own
+// result: a rejected one changes nothing and does not affect its neighbours.
+//
+// The ledger knows nothing of HTTP, Idempotency-Key or events. A rail that needs its own rows in
+// the same transaction (its idempotency records, its events) hands a Participant with its request:
+// the batch lets it read in its first round trip (and settle a request before the ledger sees it,
+// e.g. a replayed key) and write with the batch's writes, from the results.
+//
+// Without group commit (batchSizeMax 1) every request is its own transaction through the same code.
 
 import postgres from 'postgres'
-import { systemClock, type Clock } from '../platform/clock.js'
 import type { Queryable, Sql } from '../platform/db.js'
-import { ApiError } from '../platform/errors.js'
-import { recordEvents, type EventInput } from '../platform/events.js'
-import { dueHoldsOn, lockAccounts, planTransfers, reserveSeqs, rowsJson, writeStatements, type HoldRow, type LockedAccount, type NewTransfer, type TransferOutcome, type TransferRow } from './store.js'
-import { accountsOf } from './rules.js'
+import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
+import { accountsNamed } from './rules.js'
+import { dueHoldsOn, existingTransfers, holdAccounts, keyOf, lockAccounts, lockHolds, reserveSeqs, writeStatements, type Key, type LockedAccount } from './store.js'
 
-/** Most transfers in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
+/** Most requests in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
 export const batchSizeMaxDefault = 256
 /**
  * How long a batch waits for company while another batch is in flight. It seldom costs latency:
@@ -25,43 +28,54 @@ export const batchSizeMaxDefault = 256
 export const batchWaitMsDefault = 5
 /**
  * Batches in flight at once per process: two lets one commit (fsync) while the next is decided and
- * written; more only queue on the same row locks (hot account) or overlap (a 256-transfer batch
- * touches ~500 accounts) and make each batch smaller.
+ * written; more only queue on the same row locks (hot account) or overlap and make each batch smaller.
  */
 export const batchesInFlightMaxDefault = 2
-/** Responses written per turn of the event loop once a batch commits (more when one connection has more). */
+/** Results handed back per turn of the event loop once a batch commits. */
 const answerSliceSize = 64
 
-/** What one request asks of the batch, and how its answer is built. */
-export interface TransferJob {
-  transfer: NewTransfer
-  /** Idempotency-Key and the request's hash, when the client sent a key. */
-  idempotency?: { key: string; requestHash: string }
-  /** The response body and the outbox events of an accepted transfer (accounts keyed workspace/id). */
-  render(outcome: Extract<TransferOutcome, { ok: true }>, accounts: Map<string, LockedAccount>): { status: number; body: unknown; events: EventInput[] }
+/** A rail's part of the batch transaction. C is what the rail attaches to each of its requests. */
+export interface Participant<C = unknown, A = unknown> {
   /**
-   * The client connection the request came on, if any: requests that share one are answered in the
-   * same turn, so that their responses can leave together (see answer()).
+   * Reads in the batch's first round trip, for this participant's requests; a defined entry settles
+   * that request with this answer before the ledger sees it (it is not applied).
    */
-  connection?: object
+  open(tx: Queryable, contexts: C[]): Promise<(A | undefined)[]>
+  /** The statements written with the batch (pipelined before its commit), and each request's answer. */
+  close(tx: Queryable, done: { context: C; request: LedgerRequest; result: LedgerResult }[]): { statements: Promise<unknown>[]; answers: A[] }
 }
 
-export interface JobResult { status: number; body: unknown; replayed: boolean }
+export interface Job<C = unknown, A = unknown> {
+  request: LedgerRequest
+  participant?: Participant<C, A>
+  context?: C
+  /**
+   * What the request came on (an HTTP connection): requests that share one are answered in the same
+   * turn, so that their responses can leave together. Opaque to the ledger.
+   */
+  group?: object
+}
 
-interface Pending { job: TransferJob; resolve(r: JobResult): void; reject(e: unknown): void }
+/** A request's outcome: the ledger's result (absent when its participant settled it first) and the participant's answer. */
+export interface JobOutcome<A = unknown> { result?: LedgerResult; answer?: A }
+
+interface Pending { job: Job; resolve(r: JobOutcome): void; reject(e: unknown): void }
 
 export interface BatcherOptions {
   batchSizeMax?: number
   batchWaitMs?: number
   batchesInFlightMax?: number
-  clock?: Clock
   /**
-   * Called, outside any batch transaction, when transfers name accounts that do not exist; it may
+   * Called, outside any batch transaction, when requests name accounts that do not exist; it may
    * create some (the sandbox funding account is made on first use) and says whether it did.
    */
   createMissing?(workspaceId: string, accountIds: string[]): Promise<boolean>
-  /** The outbox events of a hold the batch released because it had passed its expiry. */
-  expiredEvents?(transfer: TransferRow, hold: HoldRow): EventInput[]
+  /** The statements that record holds a batch expired (their events), written with the batch. */
+  expiredStatements?(tx: Queryable, expired: Expired[]): Promise<unknown>[]
+  /** Each workspace's time, for the holds a batch expires. */
+  nowOf(workspaceId: string): Date
+  /** Told the size of each committed batch (metrics). */
+  onBatch?(size: number): void
 }
 
 /** A batch found accounts the createMissing hook may create: roll back, create them, run again. */
@@ -69,7 +83,7 @@ class MissingAccounts extends Error {
   constructor(readonly missing: Map<string, string[]>) { super('accounts missing') }
 }
 
-export class TransferBatcher {
+export class LedgerBatcher {
   private queue: Pending[] = []
   private inFlight = 0
   private timer: NodeJS.Timeout | undefined
@@ -77,20 +91,18 @@ export class TransferBatcher {
   private readonly sizeMax: number
   private readonly waitMs: number
   private readonly inFlightMax: number
-  private readonly clock: Clock
-  /** Batches committed and transfers in them, for the bench and tests. */
+  /** Batches committed and requests in them, for the bench and tests. */
   readonly stats = { batches: 0, jobs: 0 }
 
-  constructor(private readonly sql: Sql, private readonly options: BatcherOptions = {}) {
+  constructor(private readonly sql: Sql, private readonly options: BatcherOptions) {
     this.sizeMax = options.batchSizeMax ?? batchSizeMaxDefault
     this.waitMs = options.batchWaitMs ?? batchWaitMsDefault
     this.inFlightMax = options.batchesInFlightMax ?? batchesInFlightMaxDefault
-    this.clock = options.clock ?? systemClock
   }
 
-  submit(job: TransferJob): Promise<JobResult> {
+  submit<C, A>(job: Job<C, A>): Promise<JobOutcome<A>> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, resolve, reject })
+      this.queue.push({ job: job as Job, resolve: resolve as (r: JobOutcome) => void, reject })
       this.pump()
     })
   }
@@ -113,14 +125,15 @@ export class TransferBatcher {
   private flush(): void {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined }
     if (this.queue.length === 0 || this.inFlight >= this.inFlightMax) return
-    // A second request with the same workspace and key waits for the next batch, where it replays.
+    // Two requests with one transfer id in one batch: the second waits for the next batch, where
+    // it meets the first as 'exists' (its participant may replay it).
     const batch: Pending[] = []
     const later: Pending[] = []
-    const keys = new Set<string>()
+    const ids = new Set<string>()
     for (const p of this.queue) {
-      const key = p.job.idempotency && `${p.job.transfer.workspaceId}/${p.job.idempotency.key}`
-      if (batch.length >= this.sizeMax || (key && keys.has(key))) { later.push(p); continue }
-      if (key) keys.add(key)
+      const mine = p.job.request.commands.map((c) => keyOf(p.job.request.workspaceId, c.id))
+      if (batch.length >= this.sizeMax || mine.some((k) => ids.has(k))) { later.push(p); continue }
+      for (const k of mine) ids.add(k)
       batch.push(p)
     }
     this.queue = later
@@ -136,25 +149,24 @@ export class TransferBatcher {
   /**
    * Answers a committed batch's requests a slice at a time, each slice in a later turn of the event
    * loop: the next batch, whose locks this commit has just released, is waiting on its database
-   * reply, and a few hundred responses written in one go would keep it (and its locks) waiting.
-   * Requests are grouped by connection (in order within each), and a connection's requests are
-   * never split across slices, so responses pipelined on one connection leave in one write.
+   * reply, and a few hundred answers handed out in one go would keep it (and its locks) waiting.
+   * Requests of one group are never split across slices.
    */
-  private answer(batch: Pending[], results: (JobResult | Error)[]): void {
-    const byConnection = new Map<object, number[]>()
+  private answer(batch: Pending[], results: (JobOutcome | Error)[]): void {
+    const byGroup = new Map<object, number[]>()
     const alone: number[][] = []
     batch.forEach((p, i) => {
-      const c = p.job.connection
-      if (!c) return alone.push([i])
-      const group = byConnection.get(c)
-      if (group) group.push(i)
-      else byConnection.set(c, [i])
+      const g = p.job.group
+      if (!g) return alone.push([i])
+      const members = byGroup.get(g)
+      if (members) members.push(i)
+      else byGroup.set(g, [i])
     })
     const slices: number[][] = []
     let slice: number[] = []
-    for (const group of [...byConnection.values(), ...alone]) {
-      if (slice.length > 0 && slice.length + group.length > answerSliceSize) { slices.push(slice); slice = [] }
-      slice.push(...group)
+    for (const members of [...byGroup.values(), ...alone]) {
+      if (slice.length > 0 && slice.length + members.length > answerSliceSize) { slices.push(slice); slice = [] }
+      slice.push(...members)
     }
     if (slice.length > 0) slices.push(slice)
     const next = (k: number) => setImmediate(() => {
@@ -168,21 +180,22 @@ export class TransferBatcher {
     if (slices.length > 0) next(0)
   }
 
-  /** Commits a batch; each request's result or error, in order. Never throws. */
-  private async run(batch: Pending[], offerMissing = true): Promise<(JobResult | Error)[]> {
+  /** Commits a batch; each request's outcome or error, in order. Never throws. */
+  private async run(batch: Pending[], offerMissing = true): Promise<(JobOutcome | Error)[]> {
     try {
       const results = await this.commit(batch, offerMissing)
       this.stats.batches++
       this.stats.jobs += batch.length
+      this.options.onBatch?.(batch.length)
       return results
     } catch (err) {
       if (err instanceof MissingAccounts) {
         // Offer the missing ids once, then decide the batch again: an account still missing is
-        // ACCOUNT_NOT_FOUND for the transfers naming it, and only for them.
+        // account_not_found for the requests naming it, and only for them.
         for (const [workspaceId, ids] of err.missing) await this.options.createMissing!(workspaceId, ids).catch(() => false)
         return this.run(batch, false)
       }
-      // A statement failed the whole transaction (not a rule: rules reject one transfer), and the
+      // A statement failed the whole transaction (not a rule: rules reject one request), and the
       // server rolled it back: run each request on its own so only the one that causes it fails.
       // Any other failure (the connection lost, perhaps after the commit was sent) leaves it unknown
       // whether the batch committed: running it again could move money twice, so every request of
@@ -193,107 +206,87 @@ export class TransferBatcher {
   }
 
   /**
-   * One transaction for the batch, on a reserved connection in two round trips: begin, the key
-   * claims, the account locks and the sequence numbers go out together; then, once every transfer is
-   * decided, all the writes and the commit. Returns each request's result or its error, in order.
+   * One transaction for the batch, on a reserved connection in two round trips (three when a
+   * request names a hold: its accounts are read first): begin, the participants' reads, the locks,
+   * the due holds, the ids in use and the sequence numbers go out together; then, once every request
+   * is decided, all the writes and the commit.
    */
-  private async commit(batch: Pending[], offerMissing: boolean): Promise<(JobResult | Error)[]> {
+  private async commit(batch: Pending[], offerMissing: boolean): Promise<(JobOutcome | Error)[]> {
+    const requests = batch.map((p) => p.job.request)
+    // A command that names a hold locks the hold's accounts: read them first (they never change).
+    const holdKeys: Key[] = requests.flatMap((r) => r.commands.flatMap((c) => ('pendingId' in c ? [{ workspaceId: r.workspaceId, id: c.pendingId }] : [])))
+    const holdSides = holdKeys.length ? await holdAccounts(this.sql, holdKeys) : new Map()
+    const accountKeys: Key[] = requests.flatMap((r) => r.commands.flatMap((c) => {
+      const side = 'pendingId' in c ? holdSides.get(keyOf(r.workspaceId, c.pendingId)) : undefined
+      return accountsNamed(c, side && { debitAccountId: side.account_id, creditAccountId: side.credit_account_id }).map((id) => ({ workspaceId: r.workspaceId, id }))
+    }))
+    // Holds past their expiry by each workspace's time (the first request's, for a workspace's accounts).
+    const nowOfWorkspace = new Map<string, Date>()
+    for (const r of requests) if (!nowOfWorkspace.has(r.workspaceId)) nowOfWorkspace.set(r.workspaceId, r.now)
+    const dueKeys = [...new Map(accountKeys.map((k) => [keyOf(k.workspaceId, k.id), { ...k, now: nowOfWorkspace.get(k.workspaceId)! }])).values()]
+    const transferKeys: Key[] = requests.flatMap((r) => r.commands.map((c) => ({ workspaceId: r.workspaceId, id: c.id })))
+
+    // Participants, each with the indexes of its requests.
+    const byParticipant = new Map<Participant, number[]>()
+    batch.forEach((p, i) => {
+      if (!p.job.participant) return
+      byParticipant.set(p.job.participant, [...(byParticipant.get(p.job.participant) ?? []), i])
+    })
+
     const tx = await this.sql.reserve()
     let open = false
     try {
-      const results: (JobResult | Error | undefined)[] = batch.map(() => undefined)
-      const transfers = batch.map((p) => p.job.transfer)
+      const outcomes: (JobOutcome | Error | undefined)[] = batch.map(() => undefined)
       open = true
-      const now = this.clock.now()
-      const accountKeys = transfers.flatMap((t) => accountsOf({ kind: 'post', movement: t.movement }).map((id) => ({ workspaceId: t.workspaceId, id })))
-      // Statements go out in the order they are started: begin first.
+      // Statements go out in the order they are started: begin first, accounts locked before holds.
       const begin = tx`begin`.execute()
-      const [, claims, locked, due, seqs] = await settled([
-        begin,
-        this.claimKeys(tx, batch),
-        lockAccounts(tx, accountKeys),
-        dueHoldsOn(tx, accountKeys, now),
-        reserveSeqs(tx, transfers.length),
-      ] as const)
-      claims.forEach((claim, i) => { results[i] = claim })
-      const runnable = batch.flatMap((p, i) => (results[i] === undefined ? [i] : []))
+      const opened = [...byParticipant].map(([participant, idx]) => participant.open(tx, idx.map((i) => batch[i].job.context)))
+      const locks = lockAccounts(tx, accountKeys)
+      const holds = lockHolds(tx, holdKeys)
+      const due = dueHoldsOn(tx, dueKeys)
+      const existing = existingTransfers(tx, transferKeys)
+      const seqs = reserveSeqs(tx, recordsOf(requests))
+      const [, settledAnswers, locked, holdRows, dueRows, existingRows, seqList] = await settled([begin, Promise.all(opened), locks, holds, due, existing, seqs] as const)
+      // Expiring due holds writes records too: rare enough to cost a round trip of its own.
+      if (dueRows.length) seqList.push(...await reserveSeqs(tx, dueRows.length))
+      ;[...byParticipant.values()].forEach((idx, n) => idx.forEach((i, k) => {
+        const answer = settledAnswers[n][k]
+        if (answer !== undefined) outcomes[i] = { answer }
+      }))
+      const runnable = batch.flatMap((_p, i) => (outcomes[i] === undefined ? [i] : []))
       if (offerMissing && this.options.createMissing) {
         const missing = new Map<string, string[]>()
         for (const i of runnable) {
-          const t = transfers[i]
-          for (const id of [t.movement.debitAccountId, t.movement.creditAccountId]) {
-            if (!locked.has(`${t.workspaceId}/${id}`)) missing.set(t.workspaceId, [...(missing.get(t.workspaceId) ?? []), id])
+          const r = requests[i]
+          for (const c of r.commands) {
+            if ('pendingId' in c) continue
+            for (const id of accountsNamed(c)) if (!locked.has(keyOf(r.workspaceId, id))) missing.set(r.workspaceId, [...(missing.get(r.workspaceId) ?? []), id])
           }
         }
         if (missing.size > 0) throw new MissingAccounts(missing)
       }
-      const { outcomes, writes } = planTransfers(locked, runnable.map((i) => transfers[i]), seqs, now, due)
-      const events: EventInput[] = writes.expired.flatMap((e) => this.options.expiredEvents?.(e.transfer, e.hold) ?? [])
-      const stored: { workspace_id: string; key: string; request_hash: string; response_status: number; response_body: unknown }[] = []
-      outcomes.forEach((outcome, n) => {
-        const i = runnable[n]
-        const { job } = batch[i]
-        if (!outcome.ok) {
-          results[i] = new ApiError(outcome.rejection.code, outcome.rejection.detail)
-          return
-        }
-        const rendered = job.render(outcome, locked)
-        for (const e of rendered.events) events.push(e)
-        results[i] = { status: rendered.status, body: rendered.body, replayed: false }
-        if (job.idempotency) stored.push({ workspace_id: job.transfer.workspaceId, key: job.idempotency.key, request_hash: job.idempotency.requestHash, response_status: rendered.status, response_body: rendered.body })
+      const { results, expired, writes } = planBatch({
+        requests: runnable.map((i) => requests[i]), locked, holds: holdRows, due: dueRows, existing: existingRows, seqs: seqList, nowOf: (w) => nowOfWorkspace.get(w) ?? this.options.nowOf(w),
       })
+      runnable.forEach((i, n) => { outcomes[i] = { result: results[n] } })
       const statements = writeStatements(tx, writes)
-      if (events.length) statements.push(...recordEvents(tx, events))
-      if (stored.length) {
-        // The outcome commits with the transfer: a retry after a crash replays it or runs it for the first time.
-        statements.push(tx`
-          insert into idempotency_keys (workspace_id, key, request_hash, response_status, response_body)
-          select workspace_id, key, request_hash, response_status, response_body
-          from jsonb_to_recordset(${rowsJson(stored)}::text::jsonb)
-            as x(workspace_id uuid, key text, request_hash text, response_status int4, response_body jsonb)`)
+      if (expired.length && this.options.expiredStatements) statements.push(...this.options.expiredStatements(tx, expired))
+      for (const [participant, idx] of byParticipant) {
+        const done = idx.filter((i) => (outcomes[i] as JobOutcome).result !== undefined)
+        if (done.length === 0) continue
+        const closed = participant.close(tx, done.map((i) => ({ context: batch[i].job.context, request: requests[i], result: (outcomes[i] as JobOutcome).result! })))
+        statements.push(...closed.statements)
+        done.forEach((i, k) => { (outcomes[i] as JobOutcome).answer = closed.answers[k] })
       }
       // Sent with the writes: if one fails, the transaction is aborted and PostgreSQL answers this
       // commit with a rollback, so nothing of the batch lands; settled() then reports the failure.
-      // (A statement the driver could not even send would not abort it: every parameter above is
-      // a string, a date or an array of strings, built before anything goes, so none is refused.)
       open = false
       await settled([...statements, tx`commit`])
-      return results as (JobResult | Error)[]
+      return outcomes as JobOutcome[]
     } finally {
       if (open) await tx`rollback`.catch(() => {})
       tx.release()
     }
-  }
-
-  /**
-   * Claims the batch's Idempotency-Keys as runMutation does for one request: a transaction-scoped
-   * advisory lock per key (held: another request with it is in flight → IDEMPOTENCY_CONCURRENT_USE),
-   * then the stored outcome, read after the lock so a just-committed one is seen (→ replay, or
-   * IDEMPOTENCY_INVALID_REUSE for a different request).
-   */
-  private async claimKeys(tx: Queryable, batch: Pending[]): Promise<(JobResult | Error | undefined)[]> {
-    const claims: (JobResult | Error | undefined)[] = batch.map(() => undefined)
-    const keyed = batch.flatMap((p, i) => (p.job.idempotency ? [{ i, workspaceId: p.job.transfer.workspaceId, ...p.job.idempotency }] : []))
-    if (keyed.length === 0) return claims
-    const workspaceIds = keyed.map((k) => k.workspaceId)
-    const keys = keyed.map((k) => k.key)
-    const [locks, prior] = await settled([
-      tx<{ n: number; locked: boolean }[]>`
-        select n::int, pg_try_advisory_xact_lock(hashtextextended(w::text || '/' || k, 0)) as locked
-        from unnest(${workspaceIds}::uuid[], ${keys}::text[]) with ordinality as x(w, k, n) order by n`,
-      tx<{ workspace_id: string; key: string; request_hash: string; response_status: number; response_body: unknown }[]>`
-        select i.workspace_id, i.key, i.request_hash, i.response_status, i.response_body
-        from idempotency_keys i join unnest(${workspaceIds}::uuid[], ${keys}::text[]) as x(w, k) on i.workspace_id = x.w and i.key = x.k`,
-    ] as const)
-    const priorByKey = new Map(prior.map((r) => [`${r.workspace_id}/${r.key}`, r]))
-    for (const [n, k] of keyed.entries()) {
-      if (!locks[n].locked) { claims[k.i] = new ApiError('IDEMPOTENCY_CONCURRENT_USE', 'a request with this Idempotency-Key is still in progress'); continue }
-      const p = priorByKey.get(`${k.workspaceId}/${k.key}`)
-      if (!p) continue
-      if (p.request_hash !== k.requestHash) claims[k.i] = new ApiError('IDEMPOTENCY_INVALID_REUSE', 'this Idempotency-Key was used with a different request')
-      else claims[k.i] = { status: p.response_status, body: p.response_body, replayed: true }
-    }
-    return claims
   }
 }
 
@@ -305,4 +298,52 @@ async function settled<T extends readonly unknown[]>(promises: T): Promise<{ -re
   const outcomes = await Promise.allSettled(promises)
   for (const o of outcomes) if (o.status === 'rejected') throw o.reason
   return outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> }
+}
+
+/**
+ * Applies requests in the caller's transaction, without group commit: for changes that are part of
+ * a larger one (an account closure's sweep, an opening deposit) and for the clock (expiries). Locks
+ * what they name, expires the due holds it meets, decides and writes, as a batch does.
+ */
+export async function applyInTransaction(tx: Queryable, requests: LedgerRequest[], options: Pick<BatcherOptions, 'expiredStatements' | 'nowOf'>): Promise<LedgerResult[]> {
+  if (requests.length === 0) return []
+  const holdKeys: Key[] = requests.flatMap((r) => r.commands.flatMap((c) => ('pendingId' in c ? [{ workspaceId: r.workspaceId, id: c.pendingId }] : [])))
+  const holdSides = await holdAccounts(tx, holdKeys)
+  const accountKeys: Key[] = requests.flatMap((r) => r.commands.flatMap((c) => {
+    const side = 'pendingId' in c ? holdSides.get(keyOf(r.workspaceId, c.pendingId)) : undefined
+    return accountsNamed(c, side && { debitAccountId: side.account_id, creditAccountId: side.credit_account_id }).map((id) => ({ workspaceId: r.workspaceId, id }))
+  }))
+  const nowOf = (w: string) => requests.find((r) => r.workspaceId === w)?.now ?? options.nowOf(w)
+  const locked = await lockAccounts(tx, accountKeys)
+  const [holdRows, dueRows, existingRows] = await Promise.all([
+    lockHolds(tx, holdKeys),
+    dueHoldsOn(tx, [...locked.values()].map((a) => ({ workspaceId: a.workspace_id, id: a.id, now: nowOf(a.workspace_id) }))),
+    existingTransfers(tx, requests.flatMap((r) => r.commands.map((c) => ({ workspaceId: r.workspaceId, id: c.id })))),
+  ])
+  const seqList = await reserveSeqs(tx, recordsOf(requests) + dueRows.length)
+  const { results, expired, writes } = planBatch({ requests, locked, holds: holdRows, due: dueRows, existing: existingRows, seqs: seqList, nowOf })
+  const statements = writeStatements(tx, writes)
+  if (expired.length && options.expiredStatements) statements.push(...options.expiredStatements(tx, expired))
+  await Promise.all(statements)
+  return results
+}
+
+/**
+ * Locks accounts for a change of their terms (status, limits, closure) in the caller's transaction,
+ * expiring first the holds past their expiry on them, with their events, so that what is checked
+ * and written next counts no expired hold. Returns the locked accounts as they are after.
+ */
+export async function lockAccountsForChange(tx: Queryable, workspaceId: string, ids: string[], now: Date, options: Pick<BatcherOptions, 'expiredStatements'>): Promise<Map<string, LockedAccount>> {
+  const keys = ids.map((id) => ({ workspaceId, id }))
+  const locked = await lockAccounts(tx, keys)
+  const due = await dueHoldsOn(tx, [...locked.values()].map((a) => ({ workspaceId, id: a.id, now })))
+  if (due.length === 0) return new Map([...locked.values()].map((a) => [a.id, a]))
+  const seqs = await reserveSeqs(tx, due.length)
+  const { expired, writes } = planBatch({ requests: [], locked, holds: new Map(), due, existing: new Map(), seqs, nowOf: () => now })
+  const statements = writeStatements(tx, writes)
+  if (options.expiredStatements) statements.push(...options.expiredStatements(tx, expired))
+  await Promise.all(statements)
+  const after = new Map([...locked.values()].map((a) => [a.id, a]))
+  for (const b of writes.balances) after.set(b.id, b)
+  return after
 }

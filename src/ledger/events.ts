@@ -1,7 +1,7 @@
 // The outbox events of money that has moved, for every path that moves it (internal transfers,
-// account closure sweeps, and later ACH and cards). A posted transfer never changes again, so its
-// events name views, rendered from the ledger rows when read (the transfers domain registers them),
-// instead of carrying the resource.
+// account closure sweeps, expiries, and later ACH and cards). A record never changes, so the
+// events of posted records and of holds in a final state name views, rendered from the ledger rows
+// when read (the transfers domain registers them), instead of carrying the resource.
 
 import type { EventInput } from '../platform/events.js'
 import type { HoldRow, TransferRow } from './store.js'
@@ -12,15 +12,18 @@ export const eventViews = { internalTransfer: 'internal_transfer', postedTransac
 /** The kind of a transfer made through POST /transactions/internal_transfer. */
 export const internalTransferKind = 'INTERNAL_TRANSFER'
 
-/** TRANSACTION.POSTED.CREATED for a posted transfer, and INTERNAL_TRANSFER.SUCCEEDED for an internal transfer. */
+/** TRANSACTION.POSTED.CREATED for a posted record. */
 export function postedEvents(t: TransferRow): EventInput[] {
   if (t.status !== 'POSTED') return []
-  const posted: EventInput = { workspaceId: t.workspace_id, resourceId: t.id, type: 'TRANSACTION.POSTED.CREATED', view: eventViews.postedTransaction }
-  if (t.kind !== internalTransferKind) return [posted]
-  return [posted, { workspaceId: t.workspace_id, resourceId: t.id, type: 'INTERNAL_TRANSFER.SUCCEEDED', view: eventViews.internalTransfer }]
+  return [{ workspaceId: t.workspace_id, resourceId: t.id, type: 'TRANSACTION.POSTED.CREATED', view: eventViews.postedTransaction }]
 }
 
-/** The events of a hold completed, canceled or expired: final states, so all by view. */
-export function settledEvents(t: TransferRow, hold: HoldRow): EventInput[] {
-  return [{ workspaceId: t.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.UPDATED', view: eventViews.pendingTransaction }, ...postedEvents(t)]
+/** A hold in a final state (cleared, released, expired): its TRANSACTION.PENDING.UPDATED, by view. */
+export function settledHoldEvents(hold: HoldRow): EventInput[] {
+  return [{ workspaceId: hold.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.UPDATED', view: eventViews.pendingTransaction }]
+}
+
+/** The events of holds the clock expired. */
+export function expiryEvents(expired: { transfer: TransferRow; hold: HoldRow }[]): EventInput[] {
+  return expired.flatMap((e) => settledHoldEvents(e.hold))
 }

@@ -1,6 +1,19 @@
 // The posting rules: whether and how money moves, as plain functions over plain data. The SQL path
-// (store.ts) locks the accounts a batch touches, hands their state here, and writes back exactly
-// what these functions decide; nothing else decides whether a transfer may post.
+// (store.ts) locks what a batch touches, hands its state here, and writes back exactly what these
+// functions decide; nothing else decides whether money may move.
+//
+// A command is one of six kinds (after TigerBeetle):
+//   post            N legs (account, signed amount, currency) summing to zero per currency
+//   pending         a hold: reserves `amount` on the debit account until captured, voided or expired
+//   post_pending    captures part or all of what a pending transfer still holds; `final` releases the rest
+//   adjust_pending  raises (incremental authorization) or lowers (advice) what a pending transfer holds
+//   void_pending    releases what a pending transfer still holds
+//   expire_pending  the same, written by the clock once the hold is past its expires_at
+// Each is a new record: a pending transfer is never rewritten. What a hold still reserves lives in
+// its HoldState (the ledger_holds row), which changes as balances do.
+//
+// Commands arrive in groups: a group applies all or nothing (a fee with its principal, an ACH
+// entry with its offset). A rejected command leaves every state exactly as it was.
 
 import { assert } from '../platform/assert.js'
 
@@ -8,6 +21,8 @@ import { assert } from '../platform/assert.js'
 export const transactableStatus = 'ACTIVE_OR_DISBURSED'
 export const closedStatus = 'CLOSED'
 export const frozenAccessStatus = 'FROZEN'
+/** The largest amount, and balance, the ledger keeps: what a JSON integer holds exactly (2^53 - 1). */
+export const amountMax = BigInt(Number.MAX_SAFE_INTEGER)
 
 /** What the ledger knows of one account, as locked for a batch. */
 export interface AccountState {
@@ -17,7 +32,10 @@ export interface AccountState {
   accessStatus: string
   /** Settled balance, minor units. */
   posted: bigint
-  /** Sum of this account's PENDING holds, minor units, >= 0. */
+  /**
+   * What PENDING holds reserve on this account, >= 0. A batch expires the holds past their expiry on
+   * the accounts it locks before it decides anything, so none of them is counted here.
+   */
   held: bigint
   /** Lowest available balance (posted - held) a debit may leave; null: unbounded. */
   floor: bigint | null
@@ -27,116 +45,361 @@ export interface AccountState {
 
 export const available = (a: AccountState): bigint => a.posted - a.held
 
-/** The expected ways a posting fails, each a code of the error catalogue. */
-export type RejectionCode =
-  | 'ACCOUNT_NOT_FOUND'
-  | 'UNABLE_TO_TRANSACT'
-  | 'ACCOUNT_CLOSED'
-  | 'IMPROPER_ACCOUNT_STATUS'
-  | 'IMPROPER_ACCOUNT_ACCESS_STATUS'
-  | 'INSUFFICIENT_FUNDS'
-  | 'BALANCE_VIOLATION'
-  | 'INVALID_STATUS'
+export type HoldStatus = 'PENDING' | 'CLEARED' | 'RELEASED' | 'EXPIRED'
 
-export interface Rejection { code: RejectionCode; detail: string }
+/** What one pending transfer reserves: the debit account holds `amount - captured` while PENDING. */
+export interface HoldState {
+  id: string
+  debitAccountId: string
+  creditAccountId: string
+  currency: string
+  /** What it authorizes now: the pending amount, as adjusted. */
+  amount: bigint
+  /** What captures have posted so far. */
+  captured: bigint
+  status: HoldStatus
+  expiresAt: Date | null
+}
 
-/** A movement of `amount` from one account to another: two postings that sum to zero. */
-export interface Movement { debitAccountId: string; creditAccountId: string; amount: bigint; currency: string }
+export const remainingOf = (h: HoldState): bigint => (h.status === 'PENDING' ? h.amount - h.captured : 0n)
+export const holdIsPastExpiry = (h: { expiresAt: Date | null }, now: Date): boolean => h.expiresAt !== null && h.expiresAt.getTime() <= now.getTime()
 
-/** The operations the ledger applies. A hold reserves a movement's funds; capture posts it. */
-export type Operation =
-  | { kind: 'post'; movement: Movement }
-  | { kind: 'hold'; movement: Movement }
-  | { kind: 'capture'; movement: Movement; holdStatus: string }
-  | { kind: 'release'; movement: Movement; holdStatus: string }
+export interface Leg { accountId: string; amount: bigint; currency: string }
+
+export type Command = { id: string } & (
+  | { kind: 'post'; legs: Leg[] }
+  | { kind: 'pending'; debitAccountId: string; creditAccountId: string; amount: bigint; currency: string; expiresAt: Date | null }
+  /** amount undefined: all that remains. final: release what remains after this capture. */
+  | { kind: 'post_pending'; pendingId: string; amount?: bigint; final: boolean }
+  /** delta > 0 raises the hold, delta < 0 lowers it. */
+  | { kind: 'adjust_pending'; pendingId: string; delta: bigint }
+  | { kind: 'void_pending'; pendingId: string }
+  | { kind: 'expire_pending'; pendingId: string })
+
+export type CommandKind = Command['kind']
+
+/**
+ * Every way a command fails, in the precedence it is checked (first failure wins):
+ * the id → the command's own shape → the partner gate → the pending transfer it names → the
+ * accounts exist → currencies → each account's status, then access status (legs in order) →
+ * funds (floors and overdraft) → ceilings → balances within what the ledger keeps.
+ */
+export const resultCodes = [
+  'exists',
+  'amount_must_be_positive',
+  'amount_exceeds_limit',
+  'legs_too_few',
+  'accounts_must_be_different',
+  'legs_must_balance',
+  'partner_not_verified',
+  'pending_not_found',
+  'pending_already_closed',
+  'pending_expired',
+  'pending_not_expired',
+  'amount_exceeds_pending',
+  'account_not_found',
+  'currency_mismatch',
+  'account_closed',
+  'account_not_active',
+  'account_frozen',
+  'insufficient_funds',
+  'ceiling_exceeded',
+  'balance_overflow',
+] as const
+export type ResultCode = (typeof resultCodes)[number]
+
+export interface Rejection { code: ResultCode; detail: string }
 
 /** One posting as applied: the account, the signed amount, and its balances right after. */
 export interface AppliedPosting { accountId: string; amount: bigint; postedAfter: bigint; availableAfter: bigint }
 
-export type Outcome =
-  | { ok: true; postings: AppliedPosting[]; hold?: { accountId: string; amount: bigint; postedAfter: bigint; availableAfter: bigint } }
-  | { ok: false; rejection: Rejection }
-
-/** The accounts an operation locks and reads. */
-export const accountsOf = (op: Operation): string[] => [op.movement.debitAccountId, op.movement.creditAccountId]
-
-function reject(code: RejectionCode, detail: string): Outcome {
-  return { ok: false, rejection: { code, detail } }
+/** What an accepted command did. */
+export interface Applied {
+  command: Command
+  /** The entries it wrote (post, post_pending), in leg order: debits first for a pending's capture. */
+  postings: AppliedPosting[]
+  /** The hold it created or changed, as it is after (pending and the commands that name one). */
+  hold?: HoldState
+  /** The currency and the amount the record shows: total debited, or what was held, captured, adjusted or released. */
+  currency: string
+  amount: bigint
+  /** The accounts it names: debit and credit side (first of each side for N legs). */
+  debitAccountId: string
+  creditAccountId: string
+  /** The held account's balances right after (commands that name a hold). */
+  heldAfter?: { accountId: string; postedAfter: bigint; availableAfter: bigint }
 }
 
-/** Why an account may not take part in a movement right now, or undefined when it may. */
-function statusRejection(a: AccountState, role: 'originating' | 'receiving'): Outcome | undefined {
-  if (a.status === closedStatus) return reject('ACCOUNT_CLOSED', `the ${role} account ${a.id} is closed`)
-  if (a.status !== transactableStatus) return reject('IMPROPER_ACCOUNT_STATUS', `the ${role} account ${a.id} is ${a.status}; only ${transactableStatus} accounts transact`)
-  if (a.accessStatus === frozenAccessStatus) return reject('IMPROPER_ACCOUNT_ACCESS_STATUS', `the ${role} account ${a.id} is frozen`)
+export type Decision = { ok: true; applied: Applied } | { ok: false; rejection: Rejection }
+
+/** What one batch may touch, for one workspace: the locked accounts and holds, and the ids in use. */
+export interface LedgerState {
+  accounts: Map<string, AccountState>
+  holds: Map<string, HoldState>
+  /** Transfer ids already written (found by the batch, or accepted earlier in it). */
+  taken: Set<string>
+}
+
+export interface DecideContext {
+  now: Date
+  /** A live workspace moves money only once the fintech's own KYB has passed. */
+  partnerVerified: boolean
+}
+
+const reject = (code: ResultCode, detail: string): Decision => ({ ok: false, rejection: { code, detail } })
+
+/** Which kinds move money toward someone (and so meet the partner gate); the others only give reserved money back. */
+const movesMoney = (c: Command): boolean =>
+  c.kind === 'post' || c.kind === 'pending' || c.kind === 'post_pending' || (c.kind === 'adjust_pending' && c.delta > 0n)
+
+function shapeRejection(c: Command): Decision | undefined {
+  const amountCheck = (amount: bigint, what: string): Decision | undefined => {
+    if (amount <= 0n) return reject('amount_must_be_positive', `${what} must be positive, not ${amount}`)
+    if (amount > amountMax) return reject('amount_exceeds_limit', `${what} ${amount} is more than the ledger keeps (${amountMax})`)
+    return undefined
+  }
+  switch (c.kind) {
+    case 'post': {
+      for (const leg of c.legs) {
+        const r = amountCheck(leg.amount < 0n ? -leg.amount : leg.amount, `leg amount on ${leg.accountId}`)
+        if (r) return r
+      }
+      if (c.legs.length < 2) return reject('legs_too_few', `a transfer has two or more legs, not ${c.legs.length}`)
+      if (new Set(c.legs.map((l) => l.accountId)).size !== c.legs.length) return reject('accounts_must_be_different', 'each leg names a different account')
+      const sums = new Map<string, bigint>()
+      for (const leg of c.legs) sums.set(leg.currency, (sums.get(leg.currency) ?? 0n) + leg.amount)
+      for (const [currency, sum] of sums) if (sum !== 0n) return reject('legs_must_balance', `the legs in ${currency} sum to ${sum}, not 0`)
+      return undefined
+    }
+    case 'pending':
+      return amountCheck(c.amount, 'amount') ??
+        (c.debitAccountId === c.creditAccountId ? reject('accounts_must_be_different', 'a hold is between two accounts') : undefined)
+    case 'post_pending':
+      return c.amount === undefined ? undefined : amountCheck(c.amount, 'amount')
+    case 'adjust_pending':
+      return c.delta === 0n ? reject('amount_must_be_positive', 'an adjustment changes the held amount') : amountCheck(c.delta < 0n ? -c.delta : c.delta, 'adjustment')
+    default:
+      return undefined
+  }
+}
+
+function holdRejection(c: Extract<Command, { pendingId: string }>, hold: HoldState | undefined, now: Date): Decision | undefined {
+  if (!hold) return reject('pending_not_found', `pending transfer ${c.pendingId} does not exist`)
+  if (hold.status !== 'PENDING') return reject('pending_already_closed', `pending transfer ${c.pendingId} is ${hold.status} already`)
+  const past = holdIsPastExpiry(hold, now)
+  if (c.kind === 'expire_pending') return past ? undefined : reject('pending_not_expired', `pending transfer ${c.pendingId} expires at ${hold.expiresAt?.toISOString() ?? 'no time'}`)
+  if (past) return reject('pending_expired', `pending transfer ${c.pendingId} expired at ${hold.expiresAt!.toISOString()}`)
+  const remaining = remainingOf(hold)
+  if (c.kind === 'post_pending' && c.amount !== undefined && c.amount > remaining) {
+    return reject('amount_exceeds_pending', `${c.amount} is more than the ${remaining} pending transfer ${c.pendingId} still holds`)
+  }
+  if (c.kind === 'adjust_pending' && c.delta < 0n && -c.delta >= remaining) {
+    return reject('amount_exceeds_pending', `lowering by ${-c.delta} would leave nothing of the ${remaining} held; void it instead`)
+  }
+  if (c.kind === 'adjust_pending' && c.delta > 0n && hold.amount + c.delta > amountMax) {
+    return reject('amount_exceeds_limit', `the hold would exceed ${amountMax}`)
+  }
   return undefined
 }
 
+function statusRejection(a: AccountState): Decision | undefined {
+  if (a.status === closedStatus) return reject('account_closed', `account ${a.id} is closed`)
+  if (a.status !== transactableStatus) return reject('account_not_active', `account ${a.id} is ${a.status}; only ${transactableStatus} accounts transact`)
+  if (a.accessStatus === frozenAccessStatus) return reject('account_frozen', `account ${a.id} is frozen`)
+  return undefined
+}
+
+/** A debit of `amount` that also frees `reserved` of the account's own hold, checked against its floor. */
+function fundsRejection(a: AccountState, amount: bigint, reserved: bigint): Decision | undefined {
+  if (a.floor !== null && available(a) + reserved - amount < a.floor) {
+    return reject('insufficient_funds', `account ${a.id} has ${available(a) + reserved} available; ${amount} would take it below its floor of ${a.floor}`)
+  }
+  return undefined
+}
+
+function ceilingRejection(a: AccountState, credit: bigint): Decision | undefined {
+  if (a.ceiling !== null && a.posted + credit > a.ceiling) return reject('ceiling_exceeded', `account ${a.id}'s balance would exceed its ceiling of ${a.ceiling}`)
+  return undefined
+}
+
+function overflowRejection(a: AccountState, change: bigint): Decision | undefined {
+  const after = a.posted + change
+  if (after > amountMax || after < -amountMax) return reject('balance_overflow', `account ${a.id}'s balance would pass ${amountMax}`)
+  return undefined
+}
+
+/** The accounts a command needs and how it moves them: signed changes to posted, in leg order. */
+function movementOf(c: Command, hold: HoldState | undefined): { legs: Leg[]; reserved: Map<string, bigint> } {
+  switch (c.kind) {
+    case 'post':
+      return { legs: c.legs, reserved: new Map() }
+    case 'pending':
+      return { legs: [{ accountId: c.debitAccountId, amount: -c.amount, currency: c.currency }, { accountId: c.creditAccountId, amount: c.amount, currency: c.currency }], reserved: new Map() }
+    case 'post_pending': {
+      const h = hold!
+      const amount = c.amount ?? remainingOf(h)
+      return {
+        legs: [{ accountId: h.debitAccountId, amount: -amount, currency: h.currency }, { accountId: h.creditAccountId, amount, currency: h.currency }],
+        reserved: new Map([[h.debitAccountId, amount]]),
+      }
+    }
+    default: {
+      const h = hold!
+      return { legs: [{ accountId: h.debitAccountId, amount: 0n, currency: h.currency }, { accountId: h.creditAccountId, amount: 0n, currency: h.currency }], reserved: new Map() }
+    }
+  }
+}
+
 /**
- * Decides one operation against the current states and, when it is accepted, applies it to them
- * (the caller passes the batch's working copy, so later operations see earlier ones). A rejected
- * operation leaves the states exactly as they were.
- *
- * Precedence, first failure wins: the accounts exist → currencies match → the originating
- * account's status → the receiving account's status → funds (floor) → ceiling.
- * Capture and release apply to a hold that exists; a hold no longer PENDING is INVALID_STATUS.
- * Releasing needs no status or funds checks: it only gives reserved money back.
+ * Decides one command against the states and, when it is accepted, applies it to them (the caller
+ * passes the batch's working copy, so later commands see earlier ones). A rejected command leaves
+ * the states exactly as they were.
  */
-export function decide(states: Map<string, AccountState>, op: Operation): Outcome {
-  const m = op.movement
-  assert(m.amount > 0n, 'a movement moves a positive amount')
-  assert(m.debitAccountId !== m.creditAccountId, 'a movement is between two accounts')
-  if (op.kind === 'capture' || op.kind === 'release') {
-    if (op.holdStatus !== 'PENDING') return reject('INVALID_STATUS', `the transfer is ${op.holdStatus}, not PENDING`)
+export function decide(state: LedgerState, c: Command, ctx: DecideContext): Decision {
+  if (state.taken.has(c.id)) return reject('exists', `transfer ${c.id} exists`)
+  const shape = shapeRejection(c)
+  if (shape) return shape
+  if (movesMoney(c) && !ctx.partnerVerified) return reject('partner_not_verified', 'money moves in a live workspace once the fintech\'s own KYB has passed')
+  const hold = 'pendingId' in c ? state.holds.get(c.pendingId) : undefined
+  if ('pendingId' in c) {
+    const r = holdRejection(c, hold, ctx.now)
+    if (r) return r
   }
-  const from = states.get(m.debitAccountId)
-  if (!from) return reject('ACCOUNT_NOT_FOUND', `originating account ${m.debitAccountId} does not exist`)
-  // A release only gives the originating account its reserved money back: the receiving account
-  // plays no part (and need not be locked).
-  if (op.kind === 'release') {
-    assert(from.held >= m.amount, 'a pending hold is covered by the account\'s held total')
-    from.held -= m.amount
-    return { ok: true, postings: [], hold: { accountId: from.id, amount: m.amount, postedAfter: from.posted, availableAfter: available(from) } }
+  const { legs, reserved } = movementOf(c, hold)
+  // Releasing needs only the held account: the credit side plays no part (and need not be locked).
+  const releases = c.kind === 'void_pending' || c.kind === 'expire_pending' || (c.kind === 'adjust_pending' && c.delta < 0n)
+  const named = releases ? legs.slice(0, 1) : legs
+  const accounts: AccountState[] = []
+  for (const leg of named) {
+    const a = state.accounts.get(leg.accountId)
+    if (!a) return reject('account_not_found', `account ${leg.accountId} does not exist`)
+    accounts.push(a)
   }
-  const to = states.get(m.creditAccountId)
-  if (!to) return reject('ACCOUNT_NOT_FOUND', `receiving account ${m.creditAccountId} does not exist`)
+  for (const [i, leg] of named.entries()) {
+    if (accounts[i].currency !== leg.currency) return reject('currency_mismatch', `account ${leg.accountId} holds ${accounts[i].currency}, not ${leg.currency}`)
+  }
+  if (!releases) {
+    for (const a of accounts) {
+      const r = statusRejection(a)
+      if (r) return r
+    }
+    for (const [i, leg] of legs.entries()) {
+      const r = c.kind === 'pending' && i === 0 ? fundsRejection(accounts[i], c.amount, 0n)
+        : c.kind === 'adjust_pending' && i === 0 ? fundsRejection(accounts[i], c.delta, 0n)
+        : leg.amount < 0n ? fundsRejection(accounts[i], -leg.amount, reserved.get(leg.accountId) ?? 0n) : undefined
+      if (r) return r
+    }
+    for (const [i, leg] of legs.entries()) {
+      if (leg.amount <= 0n) continue
+      const r = ceilingRejection(accounts[i], leg.amount) ?? overflowRejection(accounts[i], leg.amount)
+      if (r) return r
+    }
+    for (const [i, leg] of legs.entries()) {
+      const r = leg.amount < 0n ? overflowRejection(accounts[i], leg.amount) : undefined
+      if (r) return r
+    }
+  }
+  return { ok: true, applied: apply(state, c, legs, accounts, hold) }
+}
 
-  if (from.currency !== m.currency) return reject('UNABLE_TO_TRANSACT', `the originating account holds ${from.currency}, not ${m.currency}`)
-  if (to.currency !== m.currency) return reject('UNABLE_TO_TRANSACT', `the receiving account holds ${to.currency}, not ${m.currency}`)
-  const fromStatus = statusRejection(from, 'originating')
-  if (fromStatus) return fromStatus
-  const toStatus = statusRejection(to, 'receiving')
-  if (toStatus) return toStatus
+/** Applies an accepted command to the working states; asserts what the rules above guarantee. */
+function apply(state: LedgerState, c: Command, legs: Leg[], accounts: AccountState[], hold: HoldState | undefined): Applied {
+  state.taken.add(c.id)
+  const first = (sign: 1n | -1n) => legs.find((l) => l.amount * sign > 0n)?.accountId ?? legs[sign === 1n ? 1 : 0].accountId
+  const base = { command: c, debitAccountId: first(-1n), creditAccountId: first(1n) }
+  const heldAfter = (a: AccountState) => ({ accountId: a.id, postedAfter: a.posted, availableAfter: available(a) })
+  switch (c.kind) {
+    case 'post': {
+      const postings = legs.map((leg, i): AppliedPosting => {
+        const a = accounts[i]
+        a.posted += leg.amount
+        return { accountId: a.id, amount: leg.amount, postedAfter: a.posted, availableAfter: available(a) }
+      })
+      const sums = new Map<string, bigint>()
+      for (const leg of legs) sums.set(leg.currency, (sums.get(leg.currency) ?? 0n) + leg.amount)
+      assert([...sums.values()].every((v) => v === 0n), 'postings sum to zero per currency')
+      const debited = legs.filter((l) => l.amount < 0n).reduce((s, l) => s - l.amount, 0n)
+      return { ...base, postings, currency: legs[0].currency, amount: debited }
+    }
+    case 'pending': {
+      const [from] = accounts
+      from.held += c.amount
+      const created: HoldState = { id: c.id, debitAccountId: c.debitAccountId, creditAccountId: c.creditAccountId, currency: c.currency, amount: c.amount, captured: 0n, status: 'PENDING', expiresAt: c.expiresAt }
+      state.holds.set(c.id, created)
+      return { ...base, postings: [], hold: { ...created }, currency: c.currency, amount: c.amount, heldAfter: heldAfter(from) }
+    }
+    case 'post_pending': {
+      const h = hold!
+      const [from, to] = accounts
+      const amount = c.amount ?? remainingOf(h)
+      const released = c.final ? remainingOf(h) - amount : 0n
+      from.held -= amount + released
+      from.posted -= amount
+      to.posted += amount
+      h.captured += amount
+      if (c.final || h.captured === h.amount) h.status = 'CLEARED'
+      assert(from.held >= 0n, 'held never goes negative')
+      const postings: AppliedPosting[] = [
+        { accountId: from.id, amount: -amount, postedAfter: from.posted, availableAfter: available(from) },
+        { accountId: to.id, amount, postedAfter: to.posted, availableAfter: available(to) },
+      ]
+      return { ...base, postings, hold: { ...h }, currency: h.currency, amount, heldAfter: heldAfter(from) }
+    }
+    case 'adjust_pending': {
+      const h = hold!
+      const [from] = accounts
+      from.held += c.delta
+      h.amount += c.delta
+      assert(from.held >= 0n && h.amount > h.captured, 'an adjustment leaves something held')
+      return { ...base, postings: [], hold: { ...h }, currency: h.currency, amount: c.delta, heldAfter: heldAfter(from) }
+    }
+    case 'void_pending':
+    case 'expire_pending': {
+      const h = hold!
+      const [from] = accounts
+      const released = remainingOf(h)
+      from.held -= released
+      h.status = c.kind === 'void_pending' ? 'RELEASED' : 'EXPIRED'
+      assert(from.held >= 0n, 'held never goes negative')
+      return { ...base, postings: [], hold: { ...h }, currency: h.currency, amount: released, heldAfter: heldAfter(from) }
+    }
+  }
+}
 
-  // Capturing spends funds the hold already reserved, so available does not move; a new debit must fit.
-  const reserved = op.kind === 'capture' ? m.amount : 0n
-  if (from.floor !== null && available(from) + reserved - m.amount < from.floor) {
-    return reject('INSUFFICIENT_FUNDS', `the originating account has ${available(from) + reserved} available; ${m.amount} would take it below its floor of ${from.floor}`)
-  }
-  if (to.ceiling !== null && to.posted + m.amount > to.ceiling) {
-    return reject('BALANCE_VIOLATION', `the receiving account's balance would exceed its ceiling of ${to.ceiling}`)
-  }
+export type GroupDecision = { ok: true; applied: Applied[] } | { ok: false; rejection: Rejection; index: number }
 
-  if (op.kind === 'hold') {
-    from.held += m.amount
-    return { ok: true, postings: [], hold: { accountId: from.id, amount: m.amount, postedAfter: from.posted, availableAfter: available(from) } }
+/**
+ * Decides a group of commands that succeed or fail together, in order: each sees the ones before
+ * it, and when one fails, the states are put back as they were before the group.
+ */
+export function decideGroup(state: LedgerState, commands: Command[], ctx: DecideContext): GroupDecision {
+  assert(commands.length > 0, 'a group has a command')
+  const accounts = new Map([...state.accounts].map(([id, a]) => [id, { ...a }]))
+  const holds = new Map([...state.holds].map(([id, h]) => [id, { ...h }]))
+  const taken = new Set(state.taken)
+  const working: LedgerState = commands.length === 1 ? state : { accounts, holds, taken }
+  const applied: Applied[] = []
+  for (const [index, c] of commands.entries()) {
+    const d = decide(working, c, ctx)
+    if (!d.ok) return { ok: false, rejection: d.rejection, index }
+    applied.push(d.applied)
   }
-  if (op.kind === 'capture') from.held -= m.amount
-  from.posted -= m.amount
-  to.posted += m.amount
-  const postings: AppliedPosting[] = [
-    { accountId: from.id, amount: -m.amount, postedAfter: from.posted, availableAfter: available(from) },
-    { accountId: to.id, amount: m.amount, postedAfter: to.posted, availableAfter: available(to) },
-  ]
-  assert(postings.reduce((s, p) => s + p.amount, 0n) === 0n, 'postings sum to zero')
-  assert(from.held >= 0n, 'held never goes negative')
-  return { ok: true, postings }
+  if (working !== state) {
+    for (const [id, a] of accounts) Object.assign(state.accounts.get(id)!, a)
+    for (const [id, h] of holds) {
+      const held = state.holds.get(id)
+      if (held) Object.assign(held, h)
+      else state.holds.set(id, h)
+    }
+    for (const id of taken) state.taken.add(id)
+  }
+  return { ok: true, applied }
 }
 
 /** Where a state breaks the account's own limits, or undefined: what `keel ledger check` asserts too. */
-export function limitBreach(a: AccountState): string | undefined {
+export function limitBreach(a: Pick<AccountState, 'posted' | 'held' | 'floor' | 'ceiling'>): string | undefined {
   if (a.held < 0n) return `held ${a.held} is negative`
-  if (a.floor !== null && available(a) < a.floor) return `available ${available(a)} is below the floor ${a.floor}`
+  if (a.floor !== null && a.posted - a.held < a.floor) return `available ${a.posted - a.held} is below the floor ${a.floor}`
   if (a.ceiling !== null && a.posted > a.ceiling) return `posted ${a.posted} is above the ceiling ${a.ceiling}`
   return undefined
 }
@@ -144,4 +407,11 @@ export function limitBreach(a: AccountState): string | undefined {
 /** The ledger floor of a customer account: balance_floor (default 0) less the overdraft allowed. */
 export function floorOf(balanceFloor: bigint | null | undefined, overdraftLimit: bigint | null | undefined): bigint {
   return (balanceFloor ?? 0n) - (overdraftLimit ?? 0n)
+}
+
+/** The accounts a command names before its hold is known (post, pending); the ones naming a hold take the hold's. */
+export function accountsNamed(c: Command, hold?: Pick<HoldState, 'debitAccountId' | 'creditAccountId'>): string[] {
+  if (c.kind === 'post') return c.legs.map((l) => l.accountId)
+  if (c.kind === 'pending') return [c.debitAccountId, c.creditAccountId]
+  return hold ? [hold.debitAccountId, hold.creditAccountId] : []
 }

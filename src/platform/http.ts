@@ -5,7 +5,7 @@ import type { Clock } from './clock.js'
 import type { Vault } from './crypto.js'
 import type { Sql, Tx } from './db.js'
 import { ApiError } from './errors.js'
-import { runMutation } from './idempotency.js'
+import { keyFromHeader, runMutation } from './idempotency.js'
 import { bodyError, compileBody, compileQuery } from './validation.js'
 import type { Workspace } from './workspaces.js'
 
@@ -60,9 +60,9 @@ export class Api {
   write<I extends OperationId>(id: I, handler: (input: WriteInput<I>) => Promise<unknown>, options: RouteOptions = {}): void {
     const { sql } = this.services
     this.route(id, async (req, reply) => {
-      const key = req.headers['idempotency-key']
-      if (Array.isArray(key)) throw new ApiError('BAD_REQUEST', 'send one Idempotency-Key header')
-      const outcome = await runMutation(sql, req.workspace.id, key, { method: req.method, url: req.url, body: req.body }, async (tx) => {
+      const key = keyFromHeader(req.headers['idempotency-key'])
+      const now = this.services.clock.now(req.workspace.id)
+      const outcome = await runMutation(sql, req.workspace.id, key, { method: req.method, url: req.url, body: req.body }, now, async (tx) => {
         const body = await handler({ tx, workspace: req.workspace, params: req.params as never, query: req.query as never, body: req.body as never, log: req.log })
         return { status: operations[id].status, body }
       })

@@ -1,8 +1,17 @@
+// Idempotency-Key: the one implementation, for ordinary mutations (runMutation, one request in its
+// own transaction) and for requests that share a transaction (the ledger's group commit, through
+// claimKeys and storeOutcomes). Either way, a key's outcome commits with the change it records.
+
 import { sha256Hex } from './crypto.js'
-import type { Sql, Tx } from './db.js'
+import type { Queryable, Sql, Tx } from './db.js'
 import { ApiError } from './errors.js'
 
 export const idempotencyKeyLengthMax = 255
+/**
+ * How long a key's outcome is kept: a retry within this window replays it; after it, the key is
+ * free again. 24 hours, as Stripe and most payment APIs keep theirs (Synctera documents none).
+ */
+export const idempotencyKeyRetentionMs = 24 * 60 * 60 * 1000
 
 export interface Outcome { status: number; body: unknown; replayed?: boolean }
 
@@ -11,51 +20,113 @@ export function requestHashOf(request: { method: string; url: string; body: unkn
   return sha256Hex(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
 }
 
+/** A key presented with a request, at its workspace's time: claimed in a transaction by claimKeys. */
+export interface KeyClaim { workspaceId: string; key: string; requestHash: string; now: Date }
+
+/** The Idempotency-Key header's value, checked: undefined when the request sent none. */
+export function keyFromHeader(header: string | string[] | undefined): string | undefined {
+  if (Array.isArray(header)) throw new ApiError('BAD_REQUEST', 'send one Idempotency-Key header')
+  if (header !== undefined && (header.length === 0 || header.length > idempotencyKeyLengthMax)) {
+    throw new ApiError('BAD_REQUEST', `Idempotency-Key must be 1 to ${idempotencyKeyLengthMax} characters`)
+  }
+  return header
+}
+
+interface StoredRow { workspace_id: string; key: string; request_hash: string; response_status: number; response_body: unknown; created_at: Date }
+
+function outcomeOf(claim: KeyClaim, prior: StoredRow | undefined): Outcome | ApiError | undefined {
+  if (!prior || prior.created_at.getTime() + idempotencyKeyRetentionMs <= claim.now.getTime()) return undefined
+  if (prior.request_hash !== claim.requestHash) return new ApiError('IDEMPOTENCY_INVALID_REUSE', 'this Idempotency-Key was used with a different request')
+  return { status: prior.response_status, body: prior.response_body, replayed: true }
+}
+
+/**
+ * Claims keys in the caller's transaction, with one statement for the locks and one for the stored
+ * outcomes (pipelined): a transaction-scoped advisory lock per key (held elsewhere: another request
+ * with it is in flight → IDEMPOTENCY_CONCURRENT_USE), then the stored outcome, read after the lock so
+ * a just-committed one is seen (→ replay, or IDEMPOTENCY_INVALID_REUSE for a different request).
+ * Undefined for a key that is free: its request runs, and storeOutcomes records what it did.
+ */
+export async function claimKeys(tx: Queryable, claims: KeyClaim[]): Promise<(Outcome | ApiError | undefined)[]> {
+  if (claims.length === 0) return []
+  const workspaceIds = claims.map((k) => k.workspaceId)
+  const keys = claims.map((k) => k.key)
+  const [locks, prior] = await Promise.all([
+    tx<{ n: number; locked: boolean }[]>`
+      select n::int, pg_try_advisory_xact_lock(hashtextextended(w::text || '/' || k, 0)) as locked
+      from unnest(${workspaceIds}::uuid[], ${keys}::text[]) with ordinality as x(w, k, n) order by n`,
+    tx<StoredRow[]>`
+      select i.workspace_id, i.key, i.request_hash, i.response_status, i.response_body, i.created_at
+      from idempotency_keys i join unnest(${workspaceIds}::uuid[], ${keys}::text[]) as x(w, k) on i.workspace_id = x.w and i.key = x.k`,
+  ])
+  const priorByKey = new Map(prior.map((r) => [`${r.workspace_id}/${r.key}`, r]))
+  return claims.map((c, n) => {
+    if (!locks[n].locked) return new ApiError('IDEMPOTENCY_CONCURRENT_USE', 'a request with this Idempotency-Key is still in progress')
+    return outcomeOf(c, priorByKey.get(`${c.workspaceId}/${c.key}`))
+  })
+}
+
+/**
+ * Records outcomes in the caller's transaction (one statement). A key whose stored outcome has
+ * passed the retention window is taken over.
+ */
+export function storeOutcomes(tx: Queryable, outcomes: (KeyClaim & { status: number; body: unknown })[]): Promise<unknown> {
+  return tx`
+    insert into idempotency_keys (workspace_id, key, request_hash, response_status, response_body, created_at)
+    select workspace_id, key, request_hash, response_status, response_body, created_at
+    from jsonb_to_recordset(${JSON.stringify(outcomes.map((o) => ({ workspace_id: o.workspaceId, key: o.key, request_hash: o.requestHash, response_status: o.status, response_body: o.body ?? null, created_at: o.now.toISOString() })))}::text::jsonb)
+      as x(workspace_id uuid, key text, request_hash text, response_status int4, response_body jsonb, created_at timestamptz)
+    on conflict (workspace_id, key) do update set request_hash = excluded.request_hash, response_status = excluded.response_status,
+      response_body = excluded.response_body, created_at = excluded.created_at`
+}
+
 /**
  * The stored outcome of a request made earlier with this key, replayed (or
  * IDEMPOTENCY_INVALID_REUSE for a different request); undefined when there is none. For a path
- * that decides something before its transaction (a gate, a lookup whose answer may since have
- * changed) and must answer a retry with what was done, not with what would be done now.
+ * that decides something before its transaction (a lookup whose answer may since have changed) and
+ * must answer a retry with what was done, not with what would be done now.
  */
-export async function storedOutcome(sql: Sql, workspaceId: string, key: string, requestHash: string): Promise<Outcome | undefined> {
-  const [prior] = await sql<{ request_hash: string; response_status: number; response_body: unknown }[]>`
-    select request_hash, response_status, response_body from idempotency_keys where workspace_id = ${workspaceId} and key = ${key}`
-  if (!prior) return undefined
-  if (prior.request_hash !== requestHash) throw new ApiError('IDEMPOTENCY_INVALID_REUSE', 'this Idempotency-Key was used with a different request')
-  return { status: prior.response_status, body: prior.response_body, replayed: true }
+export async function storedOutcome(sql: Sql, claim: KeyClaim): Promise<Outcome | undefined> {
+  const [prior] = await sql<StoredRow[]>`
+    select workspace_id, key, request_hash, response_status, response_body, created_at from idempotency_keys
+    where workspace_id = ${claim.workspaceId} and key = ${claim.key}`
+  const outcome = outcomeOf(claim, prior)
+  if (outcome instanceof ApiError) throw outcome
+  return outcome
 }
 
 /**
  * Runs a mutation in one transaction. With an Idempotency-Key, the stored outcome is written in
  * that same transaction, so a change and the record of it commit together or not at all: a retry
  * after a crash either replays the stored response or runs the change for the first time.
- * A transaction-scoped advisory lock on the key turns a concurrent duplicate into
- * IDEMPOTENCY_CONCURRENT_USE instead of a second change; it is released by commit or rollback,
- * so a crashed request never leaves a key stuck. Failed requests are not stored: they changed
- * nothing, so running them again is safe.
+ * The key's advisory lock turns a concurrent duplicate into IDEMPOTENCY_CONCURRENT_USE instead of
+ * a second change; commit or rollback releases it, so a crashed request never leaves a key stuck.
+ * Failed requests are not stored: they changed nothing, so running them again is safe.
  */
 export async function runMutation(
   sql: Sql,
   workspaceId: string,
   key: string | undefined,
   request: { method: string; url: string; body: unknown },
+  now: Date,
   change: (tx: Tx) => Promise<Outcome>,
 ): Promise<Outcome> {
   if (key === undefined) return sql.begin((tx) => change(tx)) as Promise<Outcome>
-  if (key.length === 0 || key.length > idempotencyKeyLengthMax) throw new ApiError('BAD_REQUEST', `Idempotency-Key must be 1 to ${idempotencyKeyLengthMax} characters`)
-  const requestHash = requestHashOf(request)
+  const claim: KeyClaim = { workspaceId, key: keyFromHeader(key)!, requestHash: requestHashOf(request), now }
   return sql.begin(async (tx) => {
-    const [{ locked }] = await tx<{ locked: boolean }[]>`select pg_try_advisory_xact_lock(hashtextextended(${workspaceId + '/' + key}, 0)) as locked`
-    if (!locked) throw new ApiError('IDEMPOTENCY_CONCURRENT_USE', 'a request with this Idempotency-Key is still in progress')
-    const [prior] = await tx<{ request_hash: string; response_status: number; response_body: unknown }[]>`
-      select request_hash, response_status, response_body from idempotency_keys where workspace_id = ${workspaceId} and key = ${key}`
-    if (prior) {
-      if (prior.request_hash !== requestHash) throw new ApiError('IDEMPOTENCY_INVALID_REUSE', 'this Idempotency-Key was used with a different request')
-      return { status: prior.response_status, body: prior.response_body, replayed: true }
-    }
+    const [prior] = await claimKeys(tx, [claim])
+    if (prior instanceof ApiError) throw prior
+    if (prior) return prior
     const outcome = await change(tx)
-    await tx`insert into idempotency_keys (workspace_id, key, request_hash, response_status, response_body)
-             values (${workspaceId}, ${key}, ${requestHash}, ${outcome.status}, ${outcome.body === undefined ? null : tx.json(outcome.body as never)})`
+    await storeOutcomes(tx, [{ ...claim, status: outcome.status, body: outcome.body }])
     return outcome
   }) as Promise<Outcome>
+}
+
+/** Deletes outcomes older than the retention window, a page at a time; how many it deleted. */
+export async function purgeExpiredKeys(sql: Sql, realNow: Date, pageSize: number): Promise<number> {
+  const cutoff = new Date(realNow.getTime() - idempotencyKeyRetentionMs)
+  const rows = await sql`
+    delete from idempotency_keys where ctid = any(array(select ctid from idempotency_keys where created_at < ${cutoff} limit ${pageSize}))`
+  return rows.count
 }

@@ -2,9 +2,7 @@ import type { Logger } from 'pino'
 import { ensureSandboxFunding, sandboxFundingAccountId } from '../accounts/internal.js'
 import type { Api, Services } from '../platform/http.js'
 import type { Domain } from '../platform/wipe.js'
-import { batchesInFlightMaxDefault, TransferBatcher } from '../ledger/batcher.js'
-import { settledEvents } from '../ledger/events.js'
-import { expireDueHolds } from '../ledger/expiry.js'
+import { batchesInFlightMaxDefault, expireDueHolds, expiredStatements, holdExpiryBatchMax, LedgerBatcher } from '../ledger/index.js'
 import { registerTransferRoutes } from './routes.js'
 
 /**
@@ -13,22 +11,21 @@ import { registerTransferRoutes } from './routes.js'
  */
 export const groupCommitEnabled = () => process.env.KEEL_GROUP_COMMIT !== 'off'
 const transactionsInFlightUngroupedMax = 16
-/** How often the worker looks for MANUAL holds past their expires_at, and how many it releases per look. */
+/** How often the worker looks for holds past their expires_at (in real time; a sandbox clock advance runs them itself). */
 export const holdExpiryPollMs = 1000
-export const holdExpiryBatchMax = 100
 
 /** The batcher of the most recently registered app: for tests and the bench, which read its stats. */
-export let currentBatcher: TransferBatcher | undefined
+export let currentBatcher: LedgerBatcher | undefined
 
-export function newBatcher(services: Services): TransferBatcher {
+export function newBatcher(services: Services): LedgerBatcher {
   const grouped = groupCommitEnabled()
-  return new TransferBatcher(services.sql, {
-    clock: services.clock,
+  return new LedgerBatcher(services.sql, {
+    nowOf: (workspaceId) => services.clock.now(workspaceId),
     ...(grouped ? { batchesInFlightMax: batchesInFlightMaxDefault } : { batchSizeMax: 1, batchesInFlightMax: transactionsInFlightUngroupedMax }),
     // The sandbox funding account is made on first use; a transfer naming it may be that use.
     createMissing: async (workspaceId, ids) => ids.includes(sandboxFundingAccountId(workspaceId)) && ensureSandboxFunding(services.sql, services.clock, workspaceId),
-    // A batch releases the holds past their expiry on the accounts it locks, with their events.
-    expiredEvents: settledEvents,
+    // A batch expires the holds past their expiry on the accounts it locks, with their events.
+    expiredStatements,
   })
 }
 

@@ -2,8 +2,7 @@
 // transaction views. Pure functions of ledger rows.
 
 import { isoString as iso } from '../platform/clock.js'
-import { amountToJson } from '../ledger/money.js'
-import type { EntryRow, HoldRow, TransferRow } from '../ledger/store.js'
+import { amountToJson, type EntryRow, type HoldRow, type TransferRow } from '../ledger/index.js'
 
 type Json = Record<string, unknown>
 
@@ -20,19 +19,30 @@ export function lineUuid(transferId: string, line: number): string {
   return transferId.slice(0, 34) + last.toString(16).padStart(2, '0')
 }
 
-const transferStatus = { POSTED: 'COMPLETE', PENDING: 'PENDING', CANCELED: 'CANCELED', EXPIRED: 'EXPIRED' } as const
+/**
+ * A hold's status as the API shows it at `now`: one past its expiry is EXPIRED whether or not the
+ * clock has written its expiry yet (reads never write).
+ */
+export function holdStatusAt(h: Pick<HoldRow, 'status' | 'expires_at'>, now: Date): HoldRow['status'] {
+  return h.status === 'PENDING' && h.expires_at !== null && h.expires_at.getTime() <= now.getTime() ? 'EXPIRED' : h.status
+}
 
-export function toInternalTransfer(t: TransferRow): Json {
+const statusOfHold = { PENDING: 'PENDING', CLEARED: 'COMPLETE', RELEASED: 'CANCELED', EXPIRED: 'EXPIRED' } as const
+
+/** The internal transfer resource: a posted transfer, or a pending one with its hold as it is at `now`. */
+export function toInternalTransfer(t: TransferRow, hold: HoldRow | undefined, now: Date): Json {
   const view: Json = {}
   for (const k in t.details) view[k] = t.details[k]
   view.id = t.id
-  view.status = transferStatus[t.status]
+  view.status = hold ? statusOfHold[holdStatusAt(hold, now)] : 'COMPLETE'
   view.amount = amountToJson(t.amount)
   view.currency = t.currency
   view.type = t.type
   view.originating_account_id = t.debit_account_id
   view.receiving_account_id = t.credit_account_id
   if (t.expires_at) view.expires_at = iso(t.expires_at)
+  if (t.reference_id !== null) view.reference_id = t.reference_id
+  if (t.memo !== null) view.memo = t.memo
   return view
 }
 
@@ -63,7 +73,7 @@ export function toPostedTransaction(t: TransferRow, entries: EntryRow[], account
       force_post: false,
       memo: t.memo ?? '',
       metadata: (t.details.metadata as Json | undefined) ?? null,
-      ...(t.posted_at && t.posted_at.getTime() !== t.created_at.getTime() ? { hold_id: t.id } : {}),
+      ...(t.pending_id ? { hold_id: t.pending_id } : {}),
       lines: entries.map((e) => {
         const account = accounts(e.account_id)
         return {
@@ -95,8 +105,12 @@ export function toPostedTransaction(t: TransferRow, entries: EntryRow[], account
 
 const holdOperation = { PENDING: 'hold_new', CLEARED: 'hold_post', RELEASED: 'hold_cancel', EXPIRED: 'hold_expire' } as const
 
-export function toPendingTransaction(t: TransferRow, h: HoldRow, accountNumber: string, offsetAccountNumber: string): Json {
+export function toPendingTransaction(t: TransferRow, h: HoldRow, accountNumber: string, offsetAccountNumber: string, now: Date): Json {
   const expires = iso(h.expires_at ?? t.created_at)
+  const status = holdStatusAt(h, now)
+  // Past its expiry but not yet expired by the clock: shown as the expiry will record it, with
+  // what it still held given back.
+  const availableAfter = status !== h.status ? h.available_after + (h.amount - h.captured) : h.available_after
   const amount = amountToJson(h.amount)
   return {
     id: seqToJson(t.seq),
@@ -111,14 +125,14 @@ export function toPendingTransaction(t: TransferRow, h: HoldRow, accountNumber: 
     created: iso(h.created_at),
     updated: iso(h.updated_at),
     data: {
-      amount, req_amount: amount, total_amount: amount,
+      amount, req_amount: amountToJson(t.amount), total_amount: amount,
       currency: h.currency,
       dc_sign: 'debit',
-      status: h.status,
-      operation: holdOperation[h.status],
+      status,
+      operation: holdOperation[status],
       balance: amountToJson(h.posted_after),
-      avail_balance: amountToJson(h.available_after),
-      available_balance: amountToJson(h.available_after),
+      avail_balance: amountToJson(availableAfter),
+      available_balance: amountToJson(availableAfter),
       // Keel never posts a hold by itself: a PATCH completes it, or it expires at this time.
       auto_post_at: expires,
       expires_at: expires,
@@ -133,10 +147,11 @@ export function toPendingTransaction(t: TransferRow, h: HoldRow, accountNumber: 
       subtype: t.kind,
       type: t.type,
       transaction_id: t.id,
-      was_partial: false,
+      was_partial: h.captured > 0n,
       external_data: null,
       risk_info: null,
       user_data: null,
     },
   }
 }
+

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { uuidv7 } from '../../src/platform/ids.js'
-import { auditLedger } from '../../src/ledger/store.js'
+import { auditLedger } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { balanceOf, balances, createTemplate, fundingAccount, openAccount, templateBody, transfer } from '../support/accounts.js'
 import { createVerifiedBusiness, createVerifiedPerson } from '../support/parties.js'

@@ -1,9 +1,10 @@
 // A MANUAL transfer's hold past its expires_at, met by a read before the expiry worker has run:
-// the read shows it EXPIRED and its funds available. The clock is injected and the worker never
-// runs here, so every release below is the read path's own.
+// the read shows it EXPIRED and its funds available, and writes nothing (reads never write). A
+// write that meets it (a transfer, an account change) expires it in its own transaction. The clock
+// is injected and the worker never runs here.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { auditLedger } from '../../src/ledger/store.js'
+import { auditLedger } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { balanceOf, balances, fundingAccount, openAccount, transfer } from '../support/accounts.js'
 
@@ -48,8 +49,8 @@ describe('a hold past its expiry, read before the worker runs', () => {
     const got = await h.request('GET', `/v0/transactions/internal_transfer/${hold.id}`)
     assert.equal(got.status, 200)
     assert.equal(got.body.status, 'EXPIRED')
-    assert.deepEqual(await stored(hold.id), { transfer: 'EXPIRED', hold: 'EXPIRED' })
-    assert.equal(await updates(hold.id), 1)
+    assert.deepEqual(await stored(hold.id), { transfer: 'PENDING', hold: 'PENDING' })
+    assert.equal(await updates(hold.id), 0)
     assert.deepEqual(await balances(h, from.id), { posted: 100, available: 100 })
   })
 
@@ -59,7 +60,7 @@ describe('a hold past its expiry, read before the worker runs', () => {
     const got = await h.request('GET', `/v0/transactions/pending/${hold.id}`)
     assert.equal(got.status, 200)
     assert.deepEqual([got.body.data.status, got.body.data.operation, got.body.data.available_balance], ['EXPIRED', 'hold_expire', 100])
-    assert.deepEqual(await stored(hold.id), { transfer: 'EXPIRED', hold: 'EXPIRED' })
+    assert.deepEqual(await stored(hold.id), { transfer: 'PENDING', hold: 'PENDING' })
     assert.deepEqual(await balances(h, from.id), { posted: 100, available: 100 })
   })
 
@@ -71,16 +72,16 @@ describe('a hold past its expiry, read before the worker runs', () => {
     assert.deepEqual(pending.body.result, [])
     const expired = await h.request('GET', `/v0/transactions/pending?account_id=${from.id}&status=EXPIRED`)
     assert.deepEqual(expired.body.result.map((p: any) => [p.uuid, p.data.status]), [[hold.id, 'EXPIRED']])
-    assert.equal(await updates(hold.id), 1)
+    assert.equal(await updates(hold.id), 0)
   })
 
-  it('is released by a workspace-wide pending list too', async () => {
+  it('is shown expired by a workspace-wide pending list too', async () => {
     const { hold, expiresAt } = await heldTransfer(100, 26)
     now = expiresAt + 1
     const all = await h.request('GET', '/v0/transactions/pending?status=EXPIRED&limit=100')
     assert.equal(all.status, 200)
     assert.ok(all.body.result.some((p: any) => p.uuid === hold.id))
-    assert.deepEqual(await stored(hold.id), { transfer: 'EXPIRED', hold: 'EXPIRED' })
+    assert.deepEqual(await stored(hold.id), { transfer: 'PENDING', hold: 'PENDING' })
   })
 
   it('no longer counts in the balances of GET accounts/{id}, the first read to meet it', async () => {
@@ -89,7 +90,7 @@ describe('a hold past its expiry, read before the worker runs', () => {
     now = expiresAt + 1
     assert.deepEqual(await balances(h, from.id), { posted: 100, available: 100 })
     assert.deepEqual(await balances(h, to.id), { posted: 0, available: 0 })
-    assert.deepEqual(await stored(hold.id), { transfer: 'EXPIRED', hold: 'EXPIRED' })
+    assert.deepEqual(await stored(hold.id), { transfer: 'PENDING', hold: 'PENDING' })
   })
 
   it('no longer counts in the balances of GET accounts (the list)', async () => {
@@ -98,7 +99,7 @@ describe('a hold past its expiry, read before the worker runs', () => {
     const list = await h.request('GET', `/v0/accounts?id=${from.id}`)
     assert.equal(list.status, 200)
     assert.deepEqual(list.body.accounts.map((a: any) => [balanceOf(a, 'ACCOUNT_BALANCE'), balanceOf(a, 'AVAILABLE_BALANCE')]), [[100, 100]])
-    assert.deepEqual(await stored(hold.id), { transfer: 'EXPIRED', hold: 'EXPIRED' })
+    assert.deepEqual(await stored(hold.id), { transfer: 'PENDING', hold: 'PENDING' })
   })
 
   it('no longer counts in an internal account\'s balances', async () => {
@@ -112,12 +113,12 @@ describe('a hold past its expiry, read before the worker runs', () => {
     now += minuteMs
     const one = (await h.request('GET', `/v0/internal_accounts/${funding.id}`)).body
     assert.equal(balanceOf(one, 'AVAILABLE_BALANCE'), opening)
-    assert.deepEqual(await stored(hold.body.id), { transfer: 'EXPIRED', hold: 'EXPIRED' })
+    assert.deepEqual(await stored(hold.body.id), { transfer: 'PENDING', hold: 'PENDING' })
     const hold2 = await transfer(h, { amount: 7, capture_mode: 'MANUAL', expires_at: new Date(now + minuteMs).toISOString(), originating_account_id: funding.id, receiving_account_id: to.id })
     now += minuteMs
     const listed = (await h.request('GET', '/v0/internal_accounts')).body.internal_accounts.find((a: any) => a.id === funding.id)
     assert.equal(balanceOf(listed, 'AVAILABLE_BALANCE'), opening)
-    assert.deepEqual(await stored(hold2.body.id), { transfer: 'EXPIRED', hold: 'EXPIRED' })
+    assert.deepEqual(await stored(hold2.body.id), { transfer: 'PENDING', hold: 'PENDING' })
   })
 
   it('frees the funds for the next transfer once a read has met it', async () => {
@@ -130,7 +131,7 @@ describe('a hold past its expiry, read before the worker runs', () => {
     assert.deepEqual(await balances(h, from.id), { posted: 0, available: 0 })
   })
 
-  it('is released once when many reads meet it at once', async () => {
+  it('is shown expired by many reads at once, none of which writes', async () => {
     const { from, hold, expiresAt } = await heldTransfer(100, 35)
     now = expiresAt + 1
     const reads = await Promise.all([
@@ -142,7 +143,7 @@ describe('a hold past its expiry, read before the worker runs', () => {
     for (const r of reads.slice(0, 3)) assert.equal(r.body.status, 'EXPIRED')
     for (const r of reads.slice(3, 6)) assert.equal(r.body.data.status, 'EXPIRED')
     for (const r of reads.slice(6)) assert.equal(balanceOf(r.body, 'AVAILABLE_BALANCE'), 100)
-    assert.equal(await updates(hold.id), 1)
+    assert.equal(await updates(hold.id), 0)
   })
 
   it('refuses a COMPLETE after a read has expired it', async () => {
@@ -160,7 +161,7 @@ describe('a hold past its expiry, read before the worker runs', () => {
     now = expiresAt
     const spent = await transfer(h, { amount: 100, originating_account_id: from.id, receiving_account_id: to.id })
     assert.equal(spent.status, 200, JSON.stringify(spent.body))
-    const [row] = await h.sql<{ status: string }[]>`select status from ledger_transfers where id = ${hold.id}`
+    const [row] = await h.sql<{ status: string }[]>`select status from ledger_holds where id = ${hold.id}`
     assert.equal(row.status, 'EXPIRED')
     const events = await h.sql<{ type: string; resource_view: string | null }[]>`select type, resource_view from events where resource_id = ${hold.id} order by id`
     assert.deepEqual(events.map((e) => [e.type, e.resource_view]), [['TRANSACTION.PENDING.CREATED', null], ['TRANSACTION.PENDING.UPDATED', 'pending_transaction']])
@@ -195,7 +196,7 @@ describe('a hold past its expiry, read before the worker runs', () => {
         assert.equal(renamed.status, 200, JSON.stringify(renamed.body))
         assert.equal(balanceOf(renamed.body, 'AVAILABLE_BALANCE'), 70)
       }
-      const [row] = await h.sql<{ status: string }[]>`select status from ledger_transfers where id = ${hold.id}`
+      const [row] = await h.sql<{ status: string }[]>`select status from ledger_holds where id = ${hold.id}`
       assert.equal(row.status, 'EXPIRED', close)
       const events = await h.sql<{ type: string }[]>`select type from events where resource_id = ${hold.id} and type = 'TRANSACTION.PENDING.UPDATED'`
       assert.equal(events.length, 1, close)

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { uuidv7 } from '../../src/platform/ids.js'
-import { auditLedger } from '../../src/ledger/store.js'
-import { expireDueHolds } from '../../src/ledger/expiry.js'
+import { auditLedger } from '../../src/ledger/index.js'
+import { expireDueHolds } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { balances, fundingAccount, openAccount, transfer } from '../support/accounts.js'
 
@@ -129,7 +129,12 @@ describe('MANUAL capture', () => {
     const cleared = await h.request('GET', `/v0/transactions/pending/${held.body.id}`)
     assert.equal(cleared.body.data.status, 'CLEARED')
     const events = await h.sql<{ type: string }[]>`select type from events where resource_id = ${held.body.id} order by id`
-    assert.deepEqual(events.map((e) => e.type), ['TRANSACTION.PENDING.CREATED', 'TRANSACTION.PENDING.UPDATED', 'TRANSACTION.POSTED.CREATED', 'INTERNAL_TRANSFER.SUCCEEDED'])
+    assert.deepEqual(events.map((e) => e.type), ['TRANSACTION.PENDING.CREATED', 'TRANSACTION.PENDING.UPDATED', 'INTERNAL_TRANSFER.SUCCEEDED'])
+    // The capture is a record of its own, naming the hold: the pending transfer is never rewritten.
+    const posted = await h.request('GET', `/v0/transactions/posted?account_id=${b.id}`)
+    assert.deepEqual(posted.body.result.map((p: any) => [p.data.hold_id, p.data.lines.map((l: any) => [l.dc_sign, l.amount])]), [[held.body.id, [['debit', 400], ['credit', 400]]]])
+    const captured = await h.sql<{ type: string }[]>`select type from events where resource_id = ${posted.body.result[0].uuid}`
+    assert.deepEqual(captured.map((e) => e.type), ['TRANSACTION.POSTED.CREATED'])
   })
 
   it('releases funds when canceled', async () => {

@@ -2,7 +2,7 @@
 // live-mode gate on money movement (PARTNER_NOT_VERIFIED until the fintech's own KYB has passed).
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { auditLedger } from '../../src/ledger/store.js'
+import { auditLedger } from '../../src/ledger/index.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { setPartnerVerified } from '../../src/platform/workspaces.js'
 import { balances, createTemplate, fundingAccount, openAccount, transfer } from '../support/accounts.js'

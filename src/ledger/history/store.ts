@@ -1,9 +1,9 @@
-// Reads behind the transaction views: posted transfers with their entries, and holds. Writes go
-// through src/ledger/store.ts only.
+// Reads of the ledger's history, behind the transaction views: posted records with their entries,
+// holds, and transfers by id. Writes go through src/ledger/store.ts only.
 
-import type { Queryable } from '../platform/db.js'
-import type { Page } from '../platform/pagination.js'
-import type { EntryRow, HoldRow, TransferRow } from '../ledger/store.js'
+import type { Queryable } from '../../platform/db.js'
+import type { Page } from '../../platform/pagination.js'
+import type { EntryRow, HoldRow, TransferRow } from '../store.js'
 
 export type EntryWithNumber = EntryRow & { account_number: string; account_kind: string }
 export type HoldWithNumbers = HoldRow & { account_number: string; offset_account_id: string; offset_account_number: string }
@@ -58,20 +58,21 @@ export interface PendingFilter {
 }
 
 const holdColumns = (db: Queryable) => db`
-  h.*, l.account_number, t.credit_account_id as offset_account_id, o.account_number as offset_account_number
+  h.*, l.account_number, h.credit_account_id as offset_account_id, o.account_number as offset_account_number
   from ledger_holds h
   join ledger_transfers t on t.workspace_id = h.workspace_id and t.id = h.id
   join ledger_accounts l on l.workspace_id = h.workspace_id and l.id = h.account_id
-  join ledger_accounts o on o.workspace_id = t.workspace_id and o.id = t.credit_account_id`
+  join ledger_accounts o on o.workspace_id = h.workspace_id and o.id = h.credit_account_id`
 
 /** Holds (the pending transactions), newest first. */
-export async function listHolds(db: Queryable, workspaceId: string, f: PendingFilter, page: Page): Promise<HoldWithNumbers[]> {
+/** `now`: a PENDING hold past its expiry then is EXPIRED to the status filter, as the views show it. */
+export async function listHolds(db: Queryable, workspaceId: string, f: PendingFilter, page: Page, now: Date): Promise<HoldWithNumbers[]> {
   return db<HoldWithNumbers[]>`
     select ${holdColumns(db)}
     where h.workspace_id = ${workspaceId}
       ${f.account_id?.length ? db`and h.account_id = any(${f.account_id}::uuid[])` : db``}
       ${f.account_no ? db`and l.account_number = ${f.account_no}` : db``}
-      ${f.status?.length ? db`and h.status = any(${f.status}::text[])` : db``}
+      ${f.status?.length ? db`and (case when h.status = 'PENDING' and h.expires_at <= ${now} then 'EXPIRED' else h.status end) = any(${f.status}::text[])` : db``}
       ${f.type ? db`and t.type = ${f.type}` : db``}
       ${f.subtype ? db`and t.kind = ${f.subtype}` : db``}
       ${f.from_date ? db`and h.created_at >= ${dayStart(f.from_date)}` : db``}
@@ -98,4 +99,16 @@ export async function transfersByIds(db: Queryable, workspaceId: string, ids: st
   if (ids.length === 0) return new Map()
   const rows = await db<TransferRow[]>`select * from ledger_transfers where workspace_id = ${workspaceId} and id = any(${ids}::uuid[])`
   return new Map(rows.map((r) => [r.id, r]))
+}
+
+export async function getTransfer(db: Queryable, workspaceId: string, id: string): Promise<TransferRow | undefined> {
+  const [row] = await db<TransferRow[]>`select * from ledger_transfers where workspace_id = ${workspaceId} and id = ${id}`
+  return row
+}
+
+/** The records that name a pending transfer (captures, adjustments, its void or expiry), oldest first. */
+export async function recordsOfPending(db: Queryable, workspaceId: string, pendingIds: string[]): Promise<TransferRow[]> {
+  if (pendingIds.length === 0) return []
+  return db<TransferRow[]>`
+    select * from ledger_transfers where workspace_id = ${workspaceId} and pending_id = any(${pendingIds}::uuid[]) order by seq`
 }

@@ -1,0 +1,21 @@
+// The ledger's only door. Commands in (post N legs, hold, capture in part or in full, adjust, void,
+// expire; in groups that apply all or nothing), closed result codes out. It knows nothing of HTTP,
+// rendering, Idempotency-Key or events: a rail maps each result code once to its own error, and
+// writes its own rows in the same transaction through a Participant. docs/ledger.md tells the model.
+
+export { applyInTransaction, lockAccountsForChange, batchesInFlightMaxDefault, batchSizeMaxDefault, batchWaitMsDefault, LedgerBatcher } from './batcher.js'
+export type { BatcherOptions, Job, JobOutcome, Participant } from './batcher.js'
+export { ledgerKind } from './plan.js'
+export type { Expired, LedgerCommand, LedgerRequest, LedgerResult, TransferMeta } from './plan.js'
+export { amountMax, closedStatus, floorOf, frozenAccessStatus, limitBreach, remainingOf, resultCodes, transactableStatus } from './rules.js'
+export type { Command, CommandKind, HoldStatus, Leg, ResultCode } from './rules.js'
+export type { EntryRow, HoldRow, LockedAccount, TransferRow } from './store.js'
+export { amountFromJson, amountToJson } from './money.js'
+export { eventViews, expiryEvents, internalTransferKind, postedEvents, settledHoldEvents } from './events.js'
+export { expireDueHolds, expiredStatements, holdExpiryBatchMax, nextHoldExpiry } from './expiry.js'
+export { accountNumberTaken, insertLedgerAccount, insertLedgerAccountIfAbsent, ledgerAccountAt, ledgerAccountsAt, postedBalanceAsOf, updateLedgerAccountTerms } from './accounts/store.js'
+export type { LedgerAccountRow, NewLedgerAccount } from './accounts/store.js'
+export { auditLedger } from './audit/store.js'
+export type { AuditReport } from './audit/store.js'
+export { entriesOf, getHold, getPostedTransfer, getTransfer, holdsByIds, listHolds, listPostedTransfers, recordsOfPending, transfersByIds } from './history/store.js'
+export type { EntryWithNumber, HoldWithNumbers, PendingFilter, PostedFilter } from './history/store.js'

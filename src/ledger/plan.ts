@@ -1,0 +1,188 @@
+// Planning a batch, purely: from what the batch locked and read, decide every request (rules.ts)
+// and build the rows to write. No SQL here; store.ts writes what this returns.
+
+import { assert } from '../platform/assert.js'
+import { uuidv7 } from '../platform/ids.js'
+import { available, decideGroup, remainingOf, type AccountState, type Applied, type Command, type HoldState, type LedgerState, type ResultCode } from './rules.js'
+import { keyOf, type EntryRow, type HoldRow, type LockedAccount, type TransferRow, type Writes } from './store.js'
+
+/** How a rail describes the records a command writes: its name for them, and what the API shows back. */
+export interface TransferMeta {
+  kind: string
+  type: string
+  idempotencyKey?: string | null
+  referenceId?: string | null
+  memo?: string | null
+  details?: Record<string, unknown>
+}
+
+export type LedgerCommand = Command & { meta: TransferMeta }
+
+/** What a rail asks of the ledger: commands that succeed or fail together, at its workspace's time. */
+export interface LedgerRequest {
+  workspaceId: string
+  /** The workspace clock's time, read by the caller. The ledger never reads a clock. */
+  now: Date
+  partnerVerified: boolean
+  commands: LedgerCommand[]
+}
+
+export type LedgerResult =
+  | {
+    ok: true
+    /** One record per command, in order. */
+    transfers: TransferRow[]
+    entries: EntryRow[]
+    /** The holds the commands created or changed, as they are after, by pending transfer id. */
+    holds: Map<string, HoldRow>
+    /** The accounts the request touched, as they are after, by id. */
+    accounts: Map<string, LockedAccount>
+  }
+  | { ok: false; code: ResultCode; detail: string; /** The command that failed. */ index: number; /** For 'exists': the record with that id. */ existing?: TransferRow }
+
+/** Holds a batch expired on the accounts it locked, before deciding anything: records and holds after. */
+export interface Expired { transfer: TransferRow; hold: HoldRow }
+
+const toAccountState = (r: LockedAccount): AccountState => ({ id: r.id, currency: r.currency, status: r.status, accessStatus: r.access_status, posted: r.posted, held: r.held, floor: r.floor, ceiling: r.ceiling })
+const toHoldState = (r: HoldRow): HoldState => ({ id: r.id, debitAccountId: r.account_id, creditAccountId: r.credit_account_id, currency: r.currency, amount: r.amount, captured: r.captured, status: r.status, expiresAt: r.expires_at })
+
+const recordStatus = { post: 'POSTED', pending: 'PENDING', post_pending: 'POSTED', adjust_pending: 'PENDING', void_pending: 'CANCELED', expire_pending: 'EXPIRED' } as const
+
+/** The kind the ledger gives the records it writes itself (expiries). */
+export const ledgerKind = 'LEDGER'
+
+export interface BatchInput {
+  requests: LedgerRequest[]
+  locked: Map<string, LockedAccount>
+  holds: Map<string, HoldRow>
+  /** PENDING holds past their expiry on the locked accounts: expired first, by the ledger itself. */
+  due: HoldRow[]
+  /** Records that exist already with ids the requests use. */
+  existing: Map<string, TransferRow>
+  seqs: bigint[]
+  /** The time of the expiries (each workspace's), by workspace. */
+  nowOf(workspaceId: string): Date
+}
+
+/**
+ * Decides each request in order against the locked state; accepted ones change the state the next
+ * one sees, rejected ones change nothing. Returns each result, the holds expired, and the rows to write.
+ */
+export function planBatch(input: BatchInput): { results: LedgerResult[]; expired: Expired[]; writes: Writes } {
+  const states = new Map<string, LedgerState>()
+  const stateOf = (workspaceId: string): LedgerState => {
+    let s = states.get(workspaceId)
+    if (!s) {
+      s = { accounts: new Map(), holds: new Map(), taken: new Set() }
+      states.set(workspaceId, s)
+    }
+    return s
+  }
+  for (const row of input.locked.values()) stateOf(row.workspace_id).accounts.set(row.id, toAccountState(row))
+  for (const row of [...input.holds.values(), ...input.due]) stateOf(row.workspace_id).holds.set(row.id, toHoldState(row))
+  for (const row of input.existing.values()) stateOf(row.workspace_id).taken.add(row.id)
+
+  const holdRows = new Map<string, HoldRow>([...input.holds.values(), ...input.due].map((h) => [keyOf(h.workspace_id, h.id), h]))
+  const newHolds = new Map<string, HoldRow>()
+  const changedHolds = new Map<string, HoldRow>()
+  const touched = new Set<string>()
+  const writes: Writes = { transfers: [], entries: [], newHolds: [], changedHolds: [], balances: [] }
+  let seqAt = 0
+  const nextSeq = () => {
+    assert(seqAt < input.seqs.length, 'a sequence number for every record')
+    return input.seqs[seqAt++]
+  }
+
+  /** The rows of one accepted command. */
+  const record = (workspaceId: string, a: Applied, meta: TransferMeta, now: Date, groupId: string | null): { transfer: TransferRow; entries: EntryRow[]; hold?: HoldRow } => {
+    const c = a.command
+    const state = stateOf(workspaceId)
+    const transfer: TransferRow = {
+      workspace_id: workspaceId, id: c.id, seq: nextSeq(), kind: meta.kind, type: meta.type, action: c.kind, status: recordStatus[c.kind],
+      currency: a.currency, amount: a.amount, debit_account_id: a.debitAccountId, credit_account_id: a.creditAccountId,
+      pending_id: 'pendingId' in c ? c.pendingId : null, group_id: groupId,
+      idempotency_key: meta.idempotencyKey ?? null, reference_id: meta.referenceId ?? null, memo: meta.memo ?? null,
+      expires_at: c.kind === 'pending' ? c.expiresAt : null, details: meta.details ?? {},
+      created_at: now, updated_at: now, posted_at: recordStatus[c.kind] === 'POSTED' ? now : null,
+    }
+    const entries = a.postings.map((p, line): EntryRow => ({
+      workspace_id: workspaceId, transfer_id: c.id, line, account_id: p.accountId, currency: a.currency,
+      amount: p.amount, posted_after: p.postedAfter, available_after: p.availableAfter, created_at: now,
+    }))
+    for (const p of a.postings) touched.add(keyOf(workspaceId, p.accountId))
+    let hold: HoldRow | undefined
+    if (a.hold) {
+      const key = keyOf(workspaceId, a.hold.id)
+      const prior = holdRows.get(key)
+      const account = state.accounts.get(a.hold.debitAccountId)!
+      touched.add(keyOf(workspaceId, account.id))
+      hold = {
+        workspace_id: workspaceId, id: a.hold.id, account_id: a.hold.debitAccountId, credit_account_id: a.hold.creditAccountId,
+        amount: a.hold.amount, captured: a.hold.captured, currency: a.hold.currency, status: a.hold.status, expires_at: a.hold.expiresAt,
+        posted_after: account.posted, available_after: available(account), created_at: prior?.created_at ?? now, updated_at: now,
+      }
+      holdRows.set(key, hold)
+      if (newHolds.has(key) || !prior) newHolds.set(key, hold)
+      else changedHolds.set(key, hold)
+    }
+    writes.transfers.push(transfer)
+    writes.entries.push(...entries)
+    return { transfer, entries, hold }
+  }
+
+  // Holds past their expiry give their funds back before anything is decided: no request of the
+  // batch finds them still reserved, whatever the expiry worker's pace.
+  const expired: Expired[] = []
+  for (const due of input.due) {
+    const now = input.nowOf(due.workspace_id)
+    const command: Command = { id: uuidv7(), kind: 'expire_pending', pendingId: due.id }
+    const d = decideGroup(stateOf(due.workspace_id), [command], { now, partnerVerified: true })
+    assert(d.ok, 'a PENDING hold past its expiry can always be expired')
+    const { transfer, hold } = record(due.workspace_id, d.applied[0], { kind: ledgerKind, type: 'EXPIRY' }, now, null)
+    expired.push({ transfer, hold: hold! })
+  }
+
+  const results = input.requests.map((request): LedgerResult => {
+    const state = stateOf(request.workspaceId)
+    const d = decideGroup(state, request.commands, { now: request.now, partnerVerified: request.partnerVerified })
+    if (!d.ok) {
+      const failed = request.commands[d.index]
+      const existing = d.rejection.code === 'exists' ? input.existing.get(keyOf(request.workspaceId, failed.id)) : undefined
+      return { ok: false, code: d.rejection.code, detail: d.rejection.detail, index: d.index, existing }
+    }
+    const groupId = request.commands.length > 1 ? request.commands[0].id : null
+    const transfers: TransferRow[] = []
+    const entries: EntryRow[] = []
+    const holds = new Map<string, HoldRow>()
+    const accounts = new Map<string, LockedAccount>()
+    d.applied.forEach((a, i) => {
+      const r = record(request.workspaceId, a, request.commands[i].meta, request.now, groupId)
+      transfers.push(r.transfer)
+      entries.push(...r.entries)
+      if (r.hold) holds.set(r.hold.id, r.hold)
+    })
+    for (const a of d.applied) {
+      for (const id of [a.debitAccountId, a.creditAccountId, ...a.postings.map((p) => p.accountId)]) {
+        const row = input.locked.get(keyOf(request.workspaceId, id))
+        const s = state.accounts.get(id)
+        if (row && s) accounts.set(id, { ...row, posted: s.posted, held: s.held })
+      }
+    }
+    return { ok: true, transfers, entries, holds, accounts }
+  })
+
+  writes.newHolds = [...newHolds.values()]
+  writes.changedHolds = [...changedHolds.values()]
+  for (const key of touched) {
+    const row = input.locked.get(key)
+    assert(row, 'every account a batch changes is locked')
+    const s = states.get(row.workspace_id)!.accounts.get(row.id)!
+    writes.balances.push({ ...row, posted: s.posted, held: s.held })
+  }
+  return { results, expired, writes }
+}
+
+/** How many records a batch writes at most: one per command, one per due hold. */
+export const recordsOf = (requests: LedgerRequest[]): number => requests.reduce((n, r) => n + r.commands.length, 0)
+
+export { remainingOf }

@@ -1,0 +1,69 @@
+// Internal transfers on the ledger: the requests they make of it, and the participant that writes
+// their Idempotency-Key outcomes and events in the same batch transaction.
+
+import type { Queryable } from '../platform/db.js'
+import { ApiError } from '../platform/errors.js'
+import { recordEvents, type EventInput } from '../platform/events.js'
+import { claimKeys, storeOutcomes, type KeyClaim, type Outcome } from '../platform/idempotency.js'
+import { eventViews, postedEvents, settledHoldEvents, type HoldRow, type LedgerResult, type LockedAccount, type Participant, type TransferRow } from '../ledger/index.js'
+import { transferError } from './outcomes.js'
+import { toPendingTransaction } from './views.js'
+
+/** What a request attaches to its ledger job: its key, and how its answer and events are made. */
+export interface TransferContext {
+  claim?: KeyClaim
+  /** The response and events of an accepted request. */
+  render(result: Extract<LedgerResult, { ok: true }>): { status: number; body: unknown; events: EventInput[] }
+}
+
+/** A request's answer: the response (replayed or new), or the error to send. */
+export type TransferAnswer = Outcome | ApiError
+
+/**
+ * The HTTP rail's part of a batch: claims the keys of its requests with the batch's first round trip
+ * (a replay or a refusal settles a request before the ledger sees it), and writes the events and the
+ * outcomes of the accepted ones with the batch's writes. A refused request stores nothing: it
+ * changed nothing, so running it again is safe.
+ */
+export const keyedParticipant: Participant<TransferContext, TransferAnswer> = {
+  async open(tx, contexts) {
+    const keyed = contexts.flatMap((c, i) => (c.claim ? [{ i, claim: c.claim }] : []))
+    const answers: (TransferAnswer | undefined)[] = contexts.map(() => undefined)
+    if (keyed.length === 0) return answers
+    const claimed = await claimKeys(tx, keyed.map((k) => k.claim))
+    keyed.forEach((k, n) => { answers[k.i] = claimed[n] })
+    return answers
+  },
+  close(tx, done) {
+    const events: EventInput[] = []
+    const stored: (KeyClaim & { status: number; body: unknown })[] = []
+    const answers = done.map(({ context, result }): TransferAnswer => {
+      if (!result.ok) return transferError(result.code, result.detail)
+      const rendered = context.render(result)
+      events.push(...rendered.events)
+      if (context.claim) stored.push({ ...context.claim, status: rendered.status, body: rendered.body })
+      return { status: rendered.status, body: rendered.body }
+    })
+    const statements: Promise<unknown>[] = []
+    if (events.length) statements.push(...recordEvents(tx as Queryable, events))
+    if (stored.length) statements.push(storeOutcomes(tx, stored))
+    return { statements, answers }
+  },
+}
+
+/** The events of an internal transfer made: a posted one names its views; a new hold carries its pending transaction. */
+export function createdEvents(t: TransferRow, hold: HoldRow | undefined, accounts: Map<string, LockedAccount>, now: Date): EventInput[] {
+  if (!hold) return [...postedEvents(t), internalTransferSucceeded(t.workspace_id, t.id)]
+  const resource = toPendingTransaction(t, hold, accounts.get(hold.account_id)!.account_number, accounts.get(hold.credit_account_id)!.account_number, now)
+  return [{ workspaceId: t.workspace_id, resourceId: t.id, type: 'TRANSACTION.PENDING.CREATED', resource }]
+}
+
+/** INTERNAL_TRANSFER.SUCCEEDED: the transfer is complete (posted at once, or its hold captured). */
+export function internalTransferSucceeded(workspaceId: string, transferId: string): EventInput {
+  return { workspaceId, resourceId: transferId, type: 'INTERNAL_TRANSFER.SUCCEEDED', view: eventViews.internalTransfer }
+}
+
+/** The events of a hold settled by PATCH: its final state, and on completion the posted capture and the transfer's success. */
+export function settledEvents(capture: TransferRow | undefined, hold: HoldRow): EventInput[] {
+  return [...settledHoldEvents(hold), ...(capture ? [...postedEvents(capture), internalTransferSucceeded(hold.workspace_id, hold.id)] : [])]
+}
