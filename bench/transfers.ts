@@ -23,8 +23,7 @@ import { connect, type Sql } from '../src/platform/db.js'
 import { uuidv7 } from '../src/platform/ids.js'
 import { migrate } from '../src/platform/migrate.js'
 import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
-import { createTransfers, type NewTransfer } from '../src/ledger/store.js'
-import { batchesInFlightMaxDefault, batchSizeMaxDefault, batchWaitMsDefault } from '../src/ledger/batcher.js'
+import { applyInTransaction, batchesInFlightMaxDefault, batchSizeMaxDefault, batchWaitMsDefault, type LedgerRequest } from '../src/ledger/index.js'
 import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { openBenchDatabase } from './support/database.js'
 
@@ -61,12 +60,11 @@ async function seed(sql: Sql): Promise<{ key: string; funding: string; accounts:
                from unnest(${ids}::uuid[]) with ordinality as x(id, n)`
       await tx`insert into accounts (workspace_id, id, account_type, status, access_status, customer_type, created_at, updated_at)
                select ${ws.id}, id, 'CHECKING', 'ACTIVE_OR_DISBURSED', 'ACTIVE', 'PERSONAL', ${now}, ${now} from unnest(${ids}::uuid[]) as x(id)`
-      const opening: NewTransfer[] = ids.map((id) => ({
-        workspaceId: ws.id, id: uuidv7(), kind: 'OPENING_BALANCE', type: 'ACCOUNT_BALANCE_ADJUSTMENT', captureMode: 'IMMEDIATE',
-        movement: { debitAccountId: funding, creditAccountId: id, amount: openingCents, currency: 'USD' },
-        idempotencyKey: null, referenceId: null, memo: null, expiresAt: null, details: {},
+      const opening: LedgerRequest[] = ids.map((id) => ({
+        workspaceId: ws.id, now, partnerVerified: true,
+        commands: [{ id: uuidv7(), kind: 'post', legs: [{ accountId: funding, amount: -openingCents, currency: 'USD' }, { accountId: id, amount: openingCents, currency: 'USD' }], meta: { kind: 'OPENING_BALANCE', type: 'ACCOUNT_BALANCE_ADJUSTMENT' } }],
       }))
-      const outcomes = await createTransfers(tx, opening, now)
+      const outcomes = await applyInTransaction(tx, opening, { nowOf: () => now })
       if (outcomes.some((o) => !o.ok)) throw new Error('seeding failed')
     })
   }

@@ -1,92 +1,135 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { available, decide, limitBreach, type AccountState, type Operation } from './rules.js'
+import { available, decide, decideGroup, limitBreach, resultCodes, type AccountState, type Command, type HoldState, type LedgerState } from './rules.js'
 
+const now = new Date('2031-01-01T00:00:00Z')
 const account = (id: string, over: Partial<AccountState> = {}): AccountState => ({
   id, currency: 'USD', status: 'ACTIVE_OR_DISBURSED', accessStatus: 'ACTIVE', posted: 1000n, held: 0n, floor: 0n, ceiling: null, ...over,
 })
+const hold = (over: Partial<HoldState> = {}): HoldState => ({
+  id: 'h', debitAccountId: 'from', creditAccountId: 'to', currency: 'USD', amount: 100n, captured: 0n, status: 'PENDING', expiresAt: new Date(now.getTime() + 60_000), ...over,
+})
+const post = (amount: bigint, currency = 'USD'): Command => ({ id: 'x', kind: 'post', legs: [{ accountId: 'from', amount: -amount, currency }, { accountId: 'to', amount, currency }] })
+const pending = (amount: bigint): Command => ({ id: 'x', kind: 'pending', debitAccountId: 'from', creditAccountId: 'to', amount, currency: 'USD', expiresAt: null })
+const capture = (amount?: bigint, final = false): Command => ({ id: 'x', kind: 'post_pending', pendingId: 'h', amount, final })
 
-const move = (amount: bigint, currency = 'USD') => ({ debitAccountId: 'from', creditAccountId: 'to', amount, currency })
-
-interface Row { name: string; from?: Partial<AccountState> | null; to?: Partial<AccountState> | null; op?: Operation; expected: string }
+interface Row {
+  name: string
+  from?: Partial<AccountState> | null
+  to?: Partial<AccountState> | null
+  hold?: Partial<HoldState> | null
+  taken?: boolean
+  partnerVerified?: boolean
+  command?: Command
+  expected: string
+}
 
 // Each row sets up several failures at once where it can; the expected code is the one that wins.
+// Every code of resultCodes has a row (checked below), in precedence order.
 const table: Row[] = [
-  { name: 'missing originating beats everything', from: null, to: null, op: { kind: 'post', movement: move(10n, 'EUR') }, expected: 'ACCOUNT_NOT_FOUND' },
-  { name: 'missing receiving beats currency and status', to: null, from: { status: 'CLOSED', currency: 'EUR' }, expected: 'ACCOUNT_NOT_FOUND' },
-  { name: 'originating currency beats status and funds', from: { currency: 'EUR', status: 'CLOSED', posted: 0n }, expected: 'UNABLE_TO_TRANSACT' },
-  { name: 'receiving currency beats status', to: { currency: 'EUR', status: 'CLOSED' }, from: { status: 'SUSPENDED' }, expected: 'UNABLE_TO_TRANSACT' },
-  { name: 'closed originating beats funds', from: { status: 'CLOSED', posted: 0n }, expected: 'ACCOUNT_CLOSED' },
-  { name: 'suspended originating', from: { status: 'SUSPENDED', posted: 0n }, expected: 'IMPROPER_ACCOUNT_STATUS' },
-  { name: 'status beats access status', from: { status: 'SUSPENDED', accessStatus: 'FROZEN' }, expected: 'IMPROPER_ACCOUNT_STATUS' },
-  { name: 'frozen originating beats receiving status', from: { accessStatus: 'FROZEN' }, to: { status: 'CLOSED' }, expected: 'IMPROPER_ACCOUNT_ACCESS_STATUS' },
-  { name: 'closed receiving beats funds', to: { status: 'CLOSED' }, from: { posted: 0n }, expected: 'ACCOUNT_CLOSED' },
-  { name: 'frozen receiving', to: { accessStatus: 'FROZEN' }, expected: 'IMPROPER_ACCOUNT_ACCESS_STATUS' },
-  { name: 'funds beat ceiling', from: { posted: 5n }, to: { ceiling: 0n, posted: 0n }, expected: 'INSUFFICIENT_FUNDS' },
-  { name: 'held funds are not available', from: { posted: 100n, held: 95n }, op: { kind: 'post', movement: move(10n) }, expected: 'INSUFFICIENT_FUNDS' },
-  { name: 'a negative floor is an overdraft', from: { posted: 0n, floor: -50n }, op: { kind: 'post', movement: move(51n) }, expected: 'INSUFFICIENT_FUNDS' },
-  { name: 'ceiling', to: { posted: 100n, ceiling: 105n }, op: { kind: 'post', movement: move(10n) }, expected: 'BALANCE_VIOLATION' },
-  { name: 'a hold checks funds too', from: { posted: 5n }, op: { kind: 'hold', movement: move(10n) }, expected: 'INSUFFICIENT_FUNDS' },
-  { name: 'capturing a settled hold', op: { kind: 'capture', movement: move(10n), holdStatus: 'CLEARED' }, from: { status: 'CLOSED' }, expected: 'INVALID_STATUS' },
-  { name: 'releasing an expired hold', op: { kind: 'release', movement: move(10n), holdStatus: 'EXPIRED' }, expected: 'INVALID_STATUS' },
-  { name: 'capture re-checks the receiving account', from: { held: 10n }, to: { status: 'CLOSED' }, op: { kind: 'capture', movement: move(10n), holdStatus: 'PENDING' }, expected: 'ACCOUNT_CLOSED' },
-  { name: 'exactly to the floor posts', from: { posted: 10n }, op: { kind: 'post', movement: move(10n) }, expected: 'ok' },
-  { name: 'overdraft within the limit posts', from: { posted: 0n, floor: -50n }, op: { kind: 'post', movement: move(50n) }, expected: 'ok' },
-  { name: 'exactly to the ceiling posts', to: { posted: 95n, ceiling: 105n }, op: { kind: 'post', movement: move(10n) }, expected: 'ok' },
-  { name: 'an unbounded floor posts anything', from: { posted: 0n, floor: null }, op: { kind: 'post', movement: move(10_000n) }, expected: 'ok' },
-  { name: 'capture spends what the hold reserved', from: { posted: 10n, held: 10n }, op: { kind: 'capture', movement: move(10n), holdStatus: 'PENDING' }, expected: 'ok' },
-  { name: 'release needs no receiving account (a batch releasing a due hold has not locked it)', from: { held: 10n }, to: null, op: { kind: 'release', movement: move(10n), holdStatus: 'PENDING' }, expected: 'ok' },
-  { name: 'release needs its originating account', from: null, op: { kind: 'release', movement: move(10n), holdStatus: 'PENDING' }, expected: 'ACCOUNT_NOT_FOUND' },
-  { name: 'release needs no active status', from: { held: 10n, status: 'SUSPENDED' }, to: { status: 'CLOSED' }, op: { kind: 'release', movement: move(10n), holdStatus: 'PENDING' }, expected: 'ok' },
+  { name: 'a used id beats everything', taken: true, from: null, partnerVerified: false, command: post(0n), expected: 'exists' },
+  { name: 'a zero amount beats the gate', partnerVerified: false, command: post(0n), expected: 'amount_must_be_positive' },
+  { name: 'an amount past 2^53 - 1', command: post(2n ** 53n), expected: 'amount_exceeds_limit' },
+  { name: 'one leg', command: { id: 'x', kind: 'post', legs: [{ accountId: 'from', amount: -5n, currency: 'USD' }] }, expected: 'legs_too_few' },
+  { name: 'one account twice', command: { id: 'x', kind: 'post', legs: [{ accountId: 'from', amount: -5n, currency: 'USD' }, { accountId: 'from', amount: 5n, currency: 'USD' }] }, expected: 'accounts_must_be_different' },
+  { name: 'legs that do not sum to zero per currency', command: { id: 'x', kind: 'post', legs: [{ accountId: 'from', amount: -5n, currency: 'USD' }, { accountId: 'to', amount: 5n, currency: 'EUR' }] }, expected: 'legs_must_balance' },
+  { name: 'the partner gate beats accounts', from: null, partnerVerified: false, expected: 'partner_not_verified' },
+  { name: 'a void releases money: no gate', partnerVerified: false, hold: null, command: { id: 'x', kind: 'void_pending', pendingId: 'h' }, expected: 'pending_not_found' },
+  { name: 'a missing hold beats its accounts', hold: null, from: null, command: capture(), expected: 'pending_not_found' },
+  { name: 'a cleared hold', hold: { status: 'CLEARED' }, command: capture(), expected: 'pending_already_closed' },
+  { name: 'a hold past its expiry cannot be captured', hold: { expiresAt: now }, command: capture(), expected: 'pending_expired' },
+  { name: 'expiring a hold before its time', command: { id: 'x', kind: 'expire_pending', pendingId: 'h' }, from: { held: 100n }, expected: 'pending_not_expired' },
+  { name: 'capturing more than remains', hold: { captured: 60n }, from: { held: 40n }, command: capture(41n), expected: 'amount_exceeds_pending' },
+  { name: 'lowering a hold to nothing', from: { held: 100n }, command: { id: 'x', kind: 'adjust_pending', pendingId: 'h', delta: -100n }, expected: 'amount_exceeds_pending' },
+  { name: 'missing originating beats currency and status', from: null, to: { status: 'CLOSED', currency: 'EUR' }, expected: 'account_not_found' },
+  { name: 'missing receiving', to: null, expected: 'account_not_found' },
+  { name: 'currency beats status and funds', from: { currency: 'EUR', status: 'CLOSED', posted: 0n }, expected: 'currency_mismatch' },
+  { name: 'receiving currency', to: { currency: 'EUR', status: 'CLOSED' }, expected: 'currency_mismatch' },
+  { name: 'closed originating beats funds', from: { status: 'CLOSED', posted: 0n }, expected: 'account_closed' },
+  { name: 'suspended originating', from: { status: 'SUSPENDED', posted: 0n }, expected: 'account_not_active' },
+  { name: 'status beats access status', from: { status: 'SUSPENDED', accessStatus: 'FROZEN' }, expected: 'account_not_active' },
+  { name: 'frozen originating beats receiving status', from: { accessStatus: 'FROZEN' }, to: { status: 'CLOSED' }, expected: 'account_frozen' },
+  { name: 'closed receiving beats funds', to: { status: 'CLOSED' }, from: { posted: 0n }, expected: 'account_closed' },
+  { name: 'funds beat the ceiling', from: { posted: 5n }, to: { ceiling: 0n, posted: 0n }, expected: 'insufficient_funds' },
+  { name: 'held funds are not available', from: { posted: 100n, held: 95n }, command: post(10n), expected: 'insufficient_funds' },
+  { name: 'a negative floor is an overdraft', from: { posted: 0n, floor: -50n }, command: post(51n), expected: 'insufficient_funds' },
+  { name: 'a hold checks funds', from: { posted: 5n }, command: pending(10n), expected: 'insufficient_funds' },
+  { name: 'raising a hold checks funds', from: { posted: 100n, held: 100n }, command: { id: 'x', kind: 'adjust_pending', pendingId: 'h', delta: 1n }, expected: 'insufficient_funds' },
+  { name: 'the ceiling', to: { posted: 100n, ceiling: 105n }, command: post(10n), expected: 'ceiling_exceeded' },
+  { name: 'a balance past 2^53 - 1', to: { posted: 2n ** 53n - 5n }, command: post(10n), expected: 'balance_overflow' },
+  { name: 'exactly to the floor posts', from: { posted: 10n }, command: post(10n), expected: 'ok' },
+  { name: 'overdraft within the limit posts', from: { posted: 0n, floor: -50n }, command: post(50n), expected: 'ok' },
+  { name: 'an unbounded floor posts anything', from: { posted: 0n, floor: null }, command: post(10_000n), expected: 'ok' },
+  { name: 'a capture spends what the hold reserved', from: { posted: 100n, held: 100n }, command: capture(), expected: 'ok' },
+  { name: 'a partial capture', from: { posted: 100n, held: 100n }, command: capture(30n), expected: 'ok' },
+  { name: 'a void needs no receiving account and no active status', from: { held: 100n, status: 'SUSPENDED' }, to: null, command: { id: 'x', kind: 'void_pending', pendingId: 'h' }, expected: 'ok' },
+  { name: 'an expiry in time', from: { held: 100n }, hold: { expiresAt: now }, command: { id: 'x', kind: 'expire_pending', pendingId: 'h' }, expected: 'ok' },
 ]
 
+const show = (s: LedgerState) => JSON.stringify([[...s.accounts.values()], [...s.holds.values()], [...s.taken]], (_k, v) => (typeof v === 'bigint' ? v.toString() : v))
+
+function stateOf(row: Row): LedgerState {
+  const s: LedgerState = { accounts: new Map(), holds: new Map(), taken: new Set(row.taken ? ['x'] : []) }
+  if (row.from !== null) s.accounts.set('from', account('from', row.from))
+  if (row.to !== null) s.accounts.set('to', account('to', row.to))
+  if (row.hold !== null) s.holds.set('h', hold(row.hold))
+  return s
+}
+
 describe('posting rules, in precedence order', () => {
+  it('has a row for every result code', () => {
+    assert.deepEqual(new Set(resultCodes), new Set(table.map((r) => r.expected).filter((c) => c !== 'ok')))
+  })
   for (const row of table) {
     it(`${row.name} → ${row.expected}`, () => {
-      const states = new Map<string, AccountState>()
-      if (row.from !== null) states.set('from', account('from', row.from))
-      if (row.to !== null) states.set('to', account('to', row.to))
-      const before = JSON.stringify([...states.values()], (_k, v) => (typeof v === 'bigint' ? v.toString() : v))
-      const outcome = decide(states, row.op ?? { kind: 'post', movement: move(10n) })
+      const state = stateOf(row)
+      const before = show(state)
+      const d = decide(state, row.command ?? post(10n), { now, partnerVerified: row.partnerVerified ?? true })
       if (row.expected === 'ok') {
-        assert.ok(outcome.ok, JSON.stringify(!outcome.ok && outcome.rejection))
-        for (const s of states.values()) assert.equal(limitBreach(s), undefined)
+        assert.ok(d.ok, JSON.stringify(!d.ok && d.rejection))
+        for (const a of state.accounts.values()) assert.equal(limitBreach(a), undefined)
       } else {
-        assert.ok(!outcome.ok)
-        assert.equal(outcome.rejection.code, row.expected, outcome.rejection.detail)
-        // A rejection leaves every account exactly as it was.
-        assert.equal(JSON.stringify([...states.values()], (_k, v) => (typeof v === 'bigint' ? v.toString() : v)), before)
+        assert.ok(!d.ok, `accepted; expected ${row.expected}`)
+        assert.equal(d.rejection.code, row.expected, d.rejection.detail)
+        // A rejection leaves every state exactly as it was.
+        assert.equal(show(state), before)
       }
     })
   }
 })
 
-describe('what an accepted operation does', () => {
-  it('post moves posted balances and sums to zero', () => {
-    const states = new Map([['from', account('from')], ['to', account('to', { posted: 0n })]])
-    const o = decide(states, { kind: 'post', movement: move(300n) })
-    assert.ok(o.ok)
-    assert.deepEqual(o.postings.map((p) => [p.accountId, p.amount, p.postedAfter, p.availableAfter]), [['from', -300n, 700n, 700n], ['to', 300n, 300n, 300n]])
+describe('what an accepted command does', () => {
+  it('post moves posted balances, leg by leg, summing to zero', () => {
+    const s = stateOf({ name: '', to: { posted: 0n }, expected: 'ok' })
+    s.accounts.set('fee', account('fee', { posted: 0n }))
+    const d = decide(s, { id: 'x', kind: 'post', legs: [{ accountId: 'from', amount: -310n, currency: 'USD' }, { accountId: 'to', amount: 300n, currency: 'USD' }, { accountId: 'fee', amount: 10n, currency: 'USD' }] }, { now, partnerVerified: true })
+    assert.ok(d.ok)
+    assert.deepEqual(d.applied.postings.map((p) => [p.accountId, p.amount, p.postedAfter]), [['from', -310n, 690n], ['to', 300n, 300n], ['fee', 10n, 10n]])
   })
 
-  it('hold reserves, capture posts, and available never moves on capture', () => {
-    const states = new Map([['from', account('from')], ['to', account('to', { posted: 0n })]])
-    const h = decide(states, { kind: 'hold', movement: move(300n) })
-    assert.ok(h.ok && h.postings.length === 0)
-    assert.equal(states.get('from')!.held, 300n)
-    assert.equal(available(states.get('from')!), 700n)
-    const c = decide(states, { kind: 'capture', movement: move(300n), holdStatus: 'PENDING' })
-    assert.ok(c.ok)
-    assert.equal(states.get('from')!.held, 0n)
-    assert.equal(states.get('from')!.posted, 700n)
-    assert.equal(states.get('to')!.posted, 300n)
+  it('a hold reserves, partial captures post, final releases the rest; available never moves on capture', () => {
+    const s: LedgerState = { accounts: new Map([['from', account('from')], ['to', account('to', { posted: 0n })]]), holds: new Map(), taken: new Set() }
+    const ctx = { now, partnerVerified: true }
+    assert.ok(decide(s, { ...pending(300n), id: 'h' }, ctx).ok)
+    assert.equal(available(s.accounts.get('from')!), 700n)
+    assert.ok(decide(s, { id: 'c1', kind: 'post_pending', pendingId: 'h', amount: 100n, final: false }, ctx).ok)
+    assert.deepEqual([s.accounts.get('from')!.posted, s.accounts.get('from')!.held, s.holds.get('h')!.status], [900n, 200n, 'PENDING'])
+    assert.ok(decide(s, { id: 'a1', kind: 'adjust_pending', pendingId: 'h', delta: 50n }, ctx).ok)
+    assert.equal(s.accounts.get('from')!.held, 250n)
+    assert.ok(decide(s, { id: 'c2', kind: 'post_pending', pendingId: 'h', amount: 50n, final: true }, ctx).ok)
+    assert.deepEqual([s.accounts.get('from')!.posted, s.accounts.get('from')!.held, s.holds.get('h')!.status, s.holds.get('h')!.captured], [850n, 0n, 'CLEARED', 150n])
+    assert.equal(s.accounts.get('to')!.posted, 150n)
   })
 
-  it('release gives the reservation back', () => {
-    const states = new Map([['from', account('from', { held: 300n })], ['to', account('to')]])
-    const r = decide(states, { kind: 'release', movement: move(300n), holdStatus: 'PENDING' })
-    assert.ok(r.ok)
-    assert.equal(states.get('from')!.held, 0n)
-    assert.equal(states.get('from')!.posted, 1000n)
+  it('a linked group applies all or nothing', () => {
+    const s: LedgerState = { accounts: new Map([['from', account('from', { posted: 100n })], ['to', account('to', { posted: 0n })]]), holds: new Map(), taken: new Set() }
+    const before = show(s)
+    const d = decideGroup(s, [{ ...post(60n), id: 'principal' }, { ...post(50n), id: 'fee' }], { now, partnerVerified: true })
+    assert.ok(!d.ok)
+    assert.deepEqual([d.index, d.rejection.code], [1, 'insufficient_funds'])
+    assert.equal(show(s), before)
+    const ok = decideGroup(s, [{ ...post(60n), id: 'principal' }, { ...post(40n), id: 'fee' }], { now, partnerVerified: true })
+    assert.ok(ok.ok)
+    assert.equal(s.accounts.get('from')!.posted, 0n)
   })
 })

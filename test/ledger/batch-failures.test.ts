@@ -2,8 +2,7 @@
 // request is then run on its own, so only the one that caused it fails and nothing is applied twice.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { TransferBatcher } from '../../src/ledger/batcher.js'
-import { auditLedger, createTransfers, getLedgerAccount, insertLedgerAccount, type NewTransfer } from '../../src/ledger/store.js'
+import { applyInTransaction, auditLedger, insertLedgerAccount, ledgerAccountAt, LedgerBatcher, type LedgerRequest } from '../../src/ledger/index.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { startHarness, type Harness } from '../support/harness.js'
 
@@ -20,20 +19,20 @@ async function ledgerAccount(floor: bigint | null): Promise<string> {
   return id
 }
 
-const transferOf = (from: string, to: string, amount: bigint, details: Record<string, unknown> = {}): NewTransfer => ({
-  workspaceId: h.workspaces.a, id: uuidv7(), kind: 'TEST', type: 'ACCOUNT_TO_ACCOUNT', captureMode: 'IMMEDIATE',
-  movement: { debitAccountId: from, creditAccountId: to, amount, currency: 'USD' },
-  idempotencyKey: null, referenceId: null, memo: null, expiresAt: null, details,
+const transferOf = (from: string, to: string, amount: bigint, details: Record<string, unknown> = {}): LedgerRequest => ({
+  workspaceId: h.workspaces.a, now: new Date(), partnerVerified: true,
+  commands: [{ id: uuidv7(), kind: 'post', legs: [{ accountId: from, amount: -amount, currency: 'USD' }, { accountId: to, amount, currency: 'USD' }], meta: { kind: 'TEST', type: 'ACCOUNT_TO_ACCOUNT', details } }],
 })
+const postedOf = async (id: string) => (await ledgerAccountAt(h.sql, h.workspaces.a, id, new Date()))!.posted
 
 describe('a batch that PostgreSQL refuses', () => {
   it('is rolled back and run again a request at a time: only the refused one fails', async () => {
     const source = await ledgerAccount(null)
     const a = await ledgerAccount(0n)
     const b = await ledgerAccount(0n)
-    await h.sql.begin((tx) => createTransfers(tx, [transferOf(source, a, 1000n)], new Date()))
-    const batcher = new TransferBatcher(h.sql, { batchWaitMs: 50 })
-    const job = (t: NewTransfer) => batcher.submit({ transfer: t, render: () => ({ status: 200, body: { id: t.id }, events: [] }) })
+    await h.sql.begin((tx) => applyInTransaction(tx, [transferOf(source, a, 1000n)], { nowOf: () => new Date() }))
+    const batcher = new LedgerBatcher(h.sql, { batchWaitMs: 50, nowOf: () => new Date() })
+    const job = (r: LedgerRequest) => batcher.submit({ request: r })
     // jsonb refuses \u0000: the rules accept this transfer, its INSERT fails the whole statement.
     const outcomes = await Promise.allSettled([
       job(transferOf(a, b, 100n)),
@@ -43,8 +42,8 @@ describe('a batch that PostgreSQL refuses', () => {
     assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled'])
     assert.equal((outcomes[1] as PromiseRejectedResult).reason.name, 'PostgresError')
     // Each accepted transfer applied exactly once, the refused one not at all.
-    assert.equal((await getLedgerAccount(h.sql, h.workspaces.a, a))!.posted, 1000n - 100n + 50n)
-    assert.equal((await getLedgerAccount(h.sql, h.workspaces.a, b))!.posted, 100n - 50n)
+    assert.equal(await postedOf(a), 1000n - 100n + 50n)
+    assert.equal(await postedOf(b), 100n - 50n)
     assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
     // The batch of three never committed; the two that succeeded did, one each.
     assert.deepEqual(batcher.stats, { batches: 2, jobs: 2 })

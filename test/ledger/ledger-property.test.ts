@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
-import { TransferBatcher } from '../../src/ledger/batcher.js'
-import { auditLedger, createTransfers, insertLedgerAccount, settleHold, type NewTransfer } from '../../src/ledger/store.js'
+import { applyInTransaction, auditLedger, expiredStatements, insertLedgerAccount, LedgerBatcher, type LedgerCommand, type LedgerRequest } from '../../src/ledger/index.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { startHarness, type Harness } from '../support/harness.js'
 
@@ -51,7 +50,7 @@ async function snapshot(workspaceId: string) {
 describe('ledger properties', () => {
   it(`keeps its invariants over random operation sequences (seed ${seed})`, async () => {
     const ws = await h.newWorkspace('property', 'sandbox')
-    const batcher = new TransferBatcher(h.sql, { batchSizeMax: 64 })
+    const batcher = new LedgerBatcher(h.sql, { batchSizeMax: 64, nowOf: () => new Date() })
     await fc.assert(fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 25 }), async (commands) => {
       const now = new Date()
       // Fresh accounts per run: a source with an unbounded floor, one overdraft, one capped.
@@ -64,11 +63,12 @@ describe('ledger properties', () => {
         await insertLedgerAccount(h.sql, { workspace_id: ws.id, id: a.id, kind: 'ACCOUNT', account_number: a.id.replace(/-/g, '').slice(0, 20), currency: 'USD', status: 'ACTIVE_OR_DISBURSED', access_status: 'ACTIVE', floor: a.floor, ceiling: a.ceiling, created_at: now })
       }
       const holds: ModelHold[] = []
-      const newTransfer = (from: number, to: number, amount: number, manual: boolean): NewTransfer => ({
-        workspaceId: ws.id, id: uuidv7(), kind: 'INTERNAL_TRANSFER', type: 'ACCOUNT_TO_ACCOUNT', captureMode: manual ? 'MANUAL' : 'IMMEDIATE',
-        movement: { debitAccountId: model[from].id, creditAccountId: model[to].id, amount: BigInt(amount), currency: 'USD' },
-        idempotencyKey: null, referenceId: null, memo: null, expiresAt: manual ? new Date(now.getTime() + 60_000) : null, details: {},
-      })
+      const meta = { kind: 'INTERNAL_TRANSFER', type: 'ACCOUNT_TO_ACCOUNT' }
+      const newTransfer = (from: number, to: number, amount: number, manual: boolean): LedgerCommand => (manual
+        ? { id: uuidv7(), kind: 'pending', debitAccountId: model[from].id, creditAccountId: model[to].id, amount: BigInt(amount), currency: 'USD', expiresAt: new Date(now.getTime() + 60_000), meta }
+        : { id: uuidv7(), kind: 'post', legs: [{ accountId: model[from].id, amount: -BigInt(amount), currency: 'USD' }, { accountId: model[to].id, amount: BigInt(amount), currency: 'USD' }], meta })
+      const request = (command: LedgerCommand, at = now): LedgerRequest => ({ workspaceId: ws.id, now: at, partnerVerified: true, commands: [command] })
+      const apply = (r: LedgerRequest) => h.sql.begin((tx) => applyInTransaction(tx, [r], { expiredStatements, nowOf: () => r.now })).then((x) => (x as Awaited<ReturnType<typeof applyInTransaction>>)[0])
       /** Applies one transfer to the model; says whether it should have been accepted. */
       const applyModel = (from: number, to: number, amount: bigint, manual: boolean, id: string): boolean => {
         if (!fits(model[from], model[to], amount, 0n)) return false
@@ -80,15 +80,17 @@ describe('ledger properties', () => {
         let rejected = false
         if (c.kind === 'transfer') {
           const t = newTransfer(c.from, c.to, c.amount, c.manual)
-          const [outcome] = await h.sql.begin((tx) => createTransfers(tx, [t], now)) as Awaited<ReturnType<typeof createTransfers>>
+          const outcome = await apply(request(t))
           const expected = applyModel(c.from, c.to, BigInt(c.amount), c.manual, t.id)
           assert.equal(outcome.ok, expected, show({ c, outcome }))
           rejected = !outcome.ok
         } else if (c.kind === 'settle') {
           const hold = holds[c.hold % Math.max(holds.length, 1)]
           if (!hold) continue
-          const outcome = await h.sql.begin((tx) => settleHold(tx, ws.id, hold.id, c.action, now))
-          assert.ok(outcome)
+          // Captured in full (final), voided, or expired by a clock past its expiry.
+          const command: LedgerCommand = c.action === 'capture' ? { id: uuidv7(), kind: 'post_pending', pendingId: hold.id, final: true, meta }
+            : c.action === 'cancel' ? { id: uuidv7(), kind: 'void_pending', pendingId: hold.id, meta } : { id: uuidv7(), kind: 'expire_pending', pendingId: hold.id, meta }
+          const outcome = await apply(request(command, c.action === 'expire' ? new Date(now.getTime() + 60_000) : now))
           const from = model[hold.from]
           const to = model[hold.to]
           const expected = hold.status === 'PENDING' && (c.action !== 'capture' || fits(from, to, hold.amount, hold.amount))
@@ -101,11 +103,11 @@ describe('ledger properties', () => {
         } else {
           // A group-committed batch: each transfer decided on its own, in submission order.
           const jobs = c.transfers.map((t) => newTransfer(t.from, t.to, t.amount, false))
-          const results = await Promise.allSettled(jobs.map((transfer) => batcher.submit({ transfer, render: () => ({ status: 200, body: {}, events: [] }) })))
+          const results = await Promise.all(jobs.map((command) => batcher.submit({ request: request(command) })))
           results.forEach((r, i) => {
             const expected = applyModel(c.transfers[i].from, c.transfers[i].to, BigInt(c.transfers[i].amount), false, jobs[i].id)
-            assert.equal(r.status === 'fulfilled', expected, show({ t: c.transfers[i], r }))
-            if (r.status === 'rejected') assert.match(String((r.reason as { code?: string }).code), /INSUFFICIENT_FUNDS|BALANCE_VIOLATION/)
+            assert.equal(r.result!.ok, expected, show({ t: c.transfers[i], r }))
+            if (!r.result!.ok) assert.match(r.result!.code, /insufficient_funds|ceiling_exceeded/)
           })
         }
         if (rejected) assert.equal(await snapshot(ws.id), before, 'a rejected operation changed nothing')
