@@ -2,12 +2,13 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { domains } from './domains.js'
 import { buildApp } from './platform/app.js'
-import { systemClock } from './platform/clock.js'
+import { WorkspaceClock } from './platform/clock.js'
 import type { Config } from './platform/config.js'
 import { loadVault } from './platform/crypto.js'
 import { openDatabase, type Database } from './platform/db.js'
 import { createLogger } from './platform/logger.js'
 import { migrate } from './platform/migrate.js'
+import { followClocks } from './sandbox/index.js'
 import { apiKeyRevokedChannel, countWorkspaces, createApiKey, ensureWorkspace, forgetApiKey, forgetWorkspace, workspaceChangedChannel } from './platform/workspaces.js'
 
 export const firstWorkspaceName = 'default'
@@ -28,7 +29,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     // one's key cache at once.
     await db.sql.listen(apiKeyRevokedChannel, (id) => forgetApiKey(id))
     await db.sql.listen(workspaceChangedChannel, (id) => forgetWorkspace(id))
-    const services = { sql: db.sql, vault, clock: systemClock }
+    const clock = new WorkspaceClock()
+    await followClocks(db.sql, clock)
+    const services = { sql: db.sql, vault, clock }
     app = await buildApp(services, logger)
     await app.listen({ port: config.port, host: config.host })
     const stopWorkers = domains.flatMap((d) => (d.startWorkers ? [d.startWorkers(services, logger)] : []))

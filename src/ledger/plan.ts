@@ -133,7 +133,10 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
   // Holds past their expiry give their funds back before anything is decided: no request of the
   // batch finds them still reserved, whatever the expiry worker's pace.
   const expired: Expired[] = []
+  // A hold a request of the batch expires itself is left to that request.
+  const expiredByRequest = new Set(input.requests.flatMap((r) => r.commands.flatMap((c) => (c.kind === 'expire_pending' ? [keyOf(r.workspaceId, c.pendingId)] : []))))
   for (const due of input.due) {
+    if (expiredByRequest.has(keyOf(due.workspace_id, due.id))) continue
     const now = input.nowOf(due.workspace_id)
     const command: Command = { id: uuidv7(), kind: 'expire_pending', pendingId: due.id }
     const d = decideGroup(stateOf(due.workspace_id), [command], { now, partnerVerified: true })

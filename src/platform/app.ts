@@ -3,7 +3,8 @@ import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { domains } from '../domains.js'
-import openapi from '../spec/openapi.json' with { type: 'json' }
+import specDocument from '../spec/openapi.json' with { type: 'json' }
+import { keelExtensions } from '../sandbox/index.js'
 import { Api, type Services } from './http.js'
 import { AssertionFailed } from './assert.js'
 import { ApiError, internalProblem, type Problem } from './errors.js'
@@ -14,6 +15,12 @@ import { cachedWorkspaceForKey, workspaceForKeyCached, type Workspace } from './
 export const bodyLimitBytes = 1024 * 1024
 const problemType = 'application/problem+json'
 const publicPaths = new Set(['/v0/openapi.json'])
+/** What /v0/openapi.json and /docs serve: Synctera's operations Keel serves, and Keel's own extensions. */
+const openapi = {
+  ...specDocument,
+  paths: { ...specDocument.paths, ...keelExtensions.paths },
+  components: { ...specDocument.components, schemas: { ...specDocument.components.schemas, ...keelExtensions.schemas } },
+}
 
 function problemFrom(err: FastifyError | Error, log: Logger | FastifyInstance['log']): Problem {
   if (err instanceof ApiError) return err.toProblem()

@@ -1,8 +1,9 @@
 import { syncteraErrorCodes } from '../spec/error-codes.js'
 
 // Codes Keel answers that Synctera's catalogue has no entry for: transport-level failures that
-// happen before a request reaches any endpoint.
+// happen before a request reaches any endpoint, and what only Keel's own extensions answer.
 const keelErrorCodes = [
+  { code: 'SANDBOX_ONLY', status: 422, type: 'rule-violation', title: 'Rule Violation' },
   { code: 'PAYLOAD_TOO_LARGE', status: 413, type: 'payload-too-large', title: 'Payload Too Large' },
   { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, type: 'unsupported-media-type', title: 'Unsupported Media Type' },
 ] as const

@@ -2,6 +2,7 @@ import { ApiError } from './errors.js'
 import { materializeEventResources } from './events.js'
 import type { Logger } from 'pino'
 import type { Api, Services } from './http.js'
+import type { DueWork } from './due-work.js'
 
 /** A part of the bank: its routes, and the tables POST /v0/wipe empties (parents before children). */
 export interface Domain {
@@ -13,6 +14,8 @@ export interface Domain {
    * Started after the server listens; the returned function stops it and waits for in-flight work.
    */
   startWorkers?(services: Services, log: Logger): () => Promise<void>
+  /** What falls due on a workspace's clock, for a sandbox clock advance to run in time order. */
+  dueWork?: readonly DueWork[]
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import { ensureSandboxFunding, sandboxFundingAccountId } from '../accounts/internal.js'
 import type { Api, Services } from '../platform/http.js'
 import type { Domain } from '../platform/wipe.js'
-import { batchesInFlightMaxDefault, expireDueHolds, expiredStatements, holdExpiryBatchMax, LedgerBatcher } from '../ledger/index.js'
+import { batchesInFlightMaxDefault, expireDueHolds, expiredStatements, holdExpiryBatchMax, LedgerBatcher, nextHoldExpiry } from '../ledger/index.js'
 import { registerTransferRoutes } from './routes.js'
 
 /**
@@ -37,6 +37,11 @@ export const transfers: Domain = {
     registerTransferRoutes(api, currentBatcher)
   },
   wipeTables: ['ledger_transfers', 'ledger_entries', 'ledger_holds'],
+  dueWork: [{
+    name: 'hold expiry',
+    nextDue: (services, workspaceId, until) => nextHoldExpiry(services.sql, workspaceId, until),
+    run: async (services, workspaceId) => { await expireDueHolds(services.sql, services.clock, holdExpiryBatchMax, workspaceId) },
+  }],
   startWorkers(services: Services, log: Logger) {
     let stopped = false
     let running: Promise<unknown> = Promise.resolve()

@@ -91,15 +91,15 @@ export function startDispatcher(services: Services, log: Logger, options: Dispat
       // (The lock is taken first, on its own: a claim made without it would hold rows the lane's
       // owner must not skip, or its next batch could overtake them.)
       const [hook, rows, secret] = await Promise.all([
-        getWebhook(tx, lane.workspace_id, lane.webhook_id), claimDue(tx, lane, clock.now(), laneBatchDeliveriesMax), getSecret(tx, lane.workspace_id),
+        getWebhook(tx, lane.workspace_id, lane.webhook_id), claimDue(tx, lane, clock.now(lane.workspace_id), laneBatchDeliveriesMax), getSecret(tx, lane.workspace_id),
       ])
       if (!hook || !hook.is_enabled || rows.length === 0) return 0
-      const secrets = activeSecrets(secret, vault, clock.now())
+      const secrets = activeSecrets(secret, vault, clock.now(lane.workspace_id))
       const url = new URL(hook.url)
       const results: AttemptResult[] = []
       const startedMs = performance.now()
       for (const row of rows) {
-        const result = await attempt(url, hook, row, secrets)
+        const result = await attempt(url, hook, row, secrets, lane.workspace_id)
         results.push(result)
         // After a failure the receiver is likely down or slow: stop the batch rather than spend
         // a time-out on each remaining delivery; they stay due for the next pass.
@@ -110,15 +110,16 @@ export function startDispatcher(services: Services, log: Logger, options: Dispat
     }) as Promise<number>
   }
 
-  async function attempt(url: URL, hook: { url: string; metadata: string | null }, row: DeliveryRow, secrets: string[]): Promise<AttemptResult> {
+  async function attempt(url: URL, hook: { url: string; metadata: string | null }, row: DeliveryRow, secrets: string[], workspaceId: string): Promise<AttemptResult> {
     const body = deliveryBody(row, hook)
     // Wall-clock seconds, not the workspace clock: the receiver checks it against its own clock.
     const timestamp = String(Math.floor(Date.now() / 1000))
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Keel-Webhooks/1', [timestampHeaderName]: timestamp }
     if (secrets.length) headers[signatureHeaderName] = signatureHeader(secrets, timestamp, body)
-    const sentAt = clock.now()
+    // The attempt's times and its retry schedule follow the workspace clock (a sandbox may move it).
+    const sentAt = clock.now(workspaceId)
     const outcome = await post(url, body, headers)
-    const respondedAt = clock.now()
+    const respondedAt = clock.now(workspaceId)
     const entry: AttemptRecord = { sent_time: sentAt.toISOString(), response_time: respondedAt.toISOString(), code: outcome.code, response_body: outcome.body }
     const attempts = row.attempts + 1
     const roundStartedAt = row.round_started_at ?? sentAt

@@ -1,12 +1,19 @@
 import type { Domain } from '../platform/wipe.js'
 import { startDispatcher } from './dispatcher.js'
 import { registerWebhookRoutes } from './routes.js'
+import { nextRetry, wakeDispatchers } from './store.js'
 
 export const webhooks: Domain = {
   name: 'webhooks',
   register: registerWebhookRoutes,
   // Webhooks, secrets and the event log are configuration and history: /v0/wipe keeps them.
   wipeTables: [],
+  // Retries fall due on the workspace clock; when a sandbox clock passes one, the dispatchers are woken to send it.
+  dueWork: [{
+    name: 'webhook retries',
+    nextDue: (services, workspaceId, until) => nextRetry(services.sql, workspaceId, until),
+    run: (services) => wakeDispatchers(services.sql),
+  }],
   startWorkers(services, log) {
     const dispatcher = startDispatcher(services, log)
     return () => dispatcher.stop()

@@ -167,17 +167,32 @@ export async function scheduleResend(tx: Tx, workspaceId: string, webhookId: str
 export interface Lane { workspace_id: string; webhook_id: string }
 
 /**
- * Live, enabled webhooks that have a delivery due at `now`, in random order: when more webhooks
- * have work than a dispatcher has lanes, busy ones cannot starve the others.
+ * Live, enabled webhooks that have a delivery due, in random order: when more webhooks have work
+ * than a dispatcher has lanes, busy ones cannot starve the others. Due by each workspace's clock:
+ * `realNow` plus the workspace's offset (a sandbox clock moved forward brings its retries due).
  */
-export async function findDueLanes(sql: Sql, now: Date, limit: number): Promise<Lane[]> {
+export async function findDueLanes(sql: Sql, realNow: Date, limit: number): Promise<Lane[]> {
   return sql<Lane[]>`
     select w.workspace_id, w.id as webhook_id from webhooks w
+    left join workspace_clocks c on c.workspace_id = w.workspace_id
     where w.deleted_at is null and w.is_enabled and exists (
       select 1 from webhook_deliveries d
       where d.workspace_id = w.workspace_id and d.webhook_id = w.id
-        and d.status in ('RUNNING', 'RETRYING') and d.next_attempt_at <= ${now})
+        and d.status in ('RUNNING', 'RETRYING') and d.next_attempt_at <= ${realNow}::timestamptz + make_interval(secs => coalesce(c.offset_ms, 0) / 1000.0))
     order by random() limit ${limit}`
+}
+
+/** When the workspace's next webhook retry falls due, if at or before `until`. */
+export async function nextRetry(db: Queryable, workspaceId: string, until: Date): Promise<Date | undefined> {
+  const [row] = await db<{ at: Date | null }[]>`
+    select min(next_attempt_at) as at from webhook_deliveries
+    where workspace_id = ${workspaceId} and status = 'RETRYING' and next_attempt_at <= ${until}`
+  return row?.at ?? undefined
+}
+
+/** Wakes every process's dispatcher (a sandbox clock moved, bringing retries due). */
+export async function wakeDispatchers(db: Queryable): Promise<void> {
+  await db`select pg_notify(${deliveryNotifyChannel}, '')`
 }
 
 /**

@@ -1,0 +1,28 @@
+// GET /v0/sandbox/clock and POST /v0/sandbox/clock/advance: Keel's extensions (openapi.ts).
+
+import type { DueWork } from '../platform/due-work.js'
+import type { Api } from '../platform/http.js'
+import { keyFromHeader, runMutation } from '../platform/idempotency.js'
+import { bodyError, compileBody } from '../platform/validation.js'
+import { keelExtensions } from './openapi.js'
+import { advanceClock, targetOf } from './service.js'
+
+export function registerSandboxRoutes(api: Api, work: () => readonly DueWork[]): void {
+  const { clock, sql } = api.services
+  const validateAdvance = compileBody(keelExtensions.schemas.keel_sandbox_clock_advance)
+
+  api.app.get('/v0/sandbox/clock', async (req) => ({ now: clock.now(req.workspace.id).toISOString() }))
+
+  api.app.post('/v0/sandbox/clock/advance', async (req, reply) => {
+    const key = keyFromHeader(req.headers['idempotency-key'])
+    if (!validateAdvance(req.body)) throw bodyError(validateAdvance.errors ?? [])
+    const body = req.body as { to?: string; by?: string }
+    const outcome = await runMutation(sql, req.workspace.id, key, { method: req.method, url: req.url, body }, clock.now(req.workspace.id), async () => {
+      const target = targetOf(body, clock.now(req.workspace.id))
+      const now = await advanceClock(api.services, work(), req.workspace, target)
+      return { status: 200, body: { now: now.toISOString() } }
+    })
+    if (outcome.replayed) reply.header('idempotent-replayed', 'true')
+    return reply.code(outcome.status).send(outcome.body)
+  })
+}
