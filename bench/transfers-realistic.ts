@@ -1,9 +1,10 @@
 // npm run bench:transfers:realistic (also the second half of npm run bench:transfers): internal
 // transfers posted as a fintech's backend would post them, beside a bare route as the floor.
 //
-// - Client: undici's Pool (the HTTP client under Node's fetch), BENCH_CONNECTIONS keep-alive
-//   connections (64), no pipelining: one request in flight per connection. Every POST carries a
-//   fresh Idempotency-Key (a random UUID), to Keel and to the bare route alike.
+// - Clients (bench/support/http-load.ts), in this process: autocannon for the peaks, undici's Pool
+//   for the paced runs; BENCH_CONNECTIONS keep-alive connections (64) each, no pipelining: one
+//   request in flight per connection. Every POST carries a fresh Idempotency-Key (a random UUID),
+//   to Keel and to the bare route alike.
 // - Keel: `keel start` as its own process (test/support/keel-process.ts) at its default log level
 //   (info: a log line per request received and answered, written to a pipe this process drains).
 // - Bare route: bench/support/bare-route.ts as its own process (a child, like Keel): Fastify,
@@ -21,8 +22,10 @@
 // The database: DATABASE_URL's server (a new database on it), or an embedded PostgreSQL in a
 // temporary folder (bench/support/database.ts). Durability settings are read from the server.
 //
-// Knobs (environment): BENCH_ACCOUNTS (10000), BENCH_SECONDS (measured seconds per point, 10),
-// BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (64), BENCH_SCENARIOS (uniform,hot).
+// Knobs (environment): BENCH_ACCOUNTS (2000), BENCH_SECONDS (measured seconds per point, 8),
+// BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (64), BENCH_SCENARIOS (uniform,hot). The defaults
+// keep a run within about two minutes: six points of 10 s, and the seeding, which costs Keel a few
+// ms of CPU per account opened through the API (10,000 accounts would take a minute or more).
 import { randomUUID } from 'node:crypto'
 import { cpus, loadavg, totalmem } from 'node:os'
 import type { Pool } from 'undici'
@@ -39,8 +42,8 @@ import { cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './suppor
 
 type Scenario = 'uniform' | 'hot'
 
-const accountsCount = Number(process.env.BENCH_ACCOUNTS ?? 10_000)
-const pointSeconds = Number(process.env.BENCH_SECONDS ?? 10)
+const accountsCount = Number(process.env.BENCH_ACCOUNTS ?? 2_000)
+const pointSeconds = Number(process.env.BENCH_SECONDS ?? 8)
 const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64)
 const scenarios = (process.env.BENCH_SCENARIOS ?? 'uniform,hot').split(',') as Scenario[]
@@ -100,7 +103,9 @@ function cpuPerAnswer(before: CpuReading, after: CpuReading, answers: number): s
 
 interface Row { target: string; scenario: Scenario; load: string; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpu: string; checked: string }
 
-async function point(sql: Sql, target: { label: string; pid: number; pool: Pool; rss: RssSampler }, scenario: Scenario, load: { concurrency: number } | { rate: number }, make: MakeRequest): Promise<Row> {
+interface Target { label: string; pid: number; origin: string; pool: Pool; rss: RssSampler }
+
+async function point(sql: Sql, target: Target, scenario: Scenario, load: { concurrency: number } | { rate: number }, make: MakeRequest): Promise<Row> {
   let before: CpuReading | undefined
   let after: CpuReading | undefined
   const phases: Phases = {
@@ -110,7 +115,7 @@ async function point(sql: Sql, target: { label: string; pid: number; pool: Pool;
   }
   const result = 'rate' in load
     ? await openLoop(target.pool, make, { rate: load.rate, ...phases })
-    : await closedLoop(target.pool, make, { concurrency: load.concurrency, ...phases })
+    : await closedLoop(target.origin, make, { connections: load.concurrency, ...phases })
   const latencies = result.latenciesMs.sort((a, b) => a - b)
   const row: Row = {
     target: target.label, scenario, load: 'rate' in load ? `paced ${load.rate}/s` : `${load.concurrency} conns`, result,
@@ -196,7 +201,7 @@ try {
   console.log('conditions:')
   console.log(`  cpus(): ${[...models].map(([m, n]) => `${n} × ${m}`).join(', ')}; ${Math.round(totalmem() / 2 ** 30)} GiB; load average before ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   console.log(`  node ${process.version}; PostgreSQL ${pg.version} (${process.env.DATABASE_URL ? 'DATABASE_URL server' : 'embedded'}): synchronous_commit=${pg.sc}, fsync=${pg.fsync}, full_page_writes=${pg.fpw}, wal_sync_method=${pg.sync}, commit_delay=${pg.delay}`)
-  console.log(`  client: undici Pool in this process (same machine), ${connections} keep-alive connections, pipelining=1, a fresh Idempotency-Key (UUID) on every POST`)
+  console.log(`  clients in this process (same machine): autocannon for peaks, undici Pool for paced runs; ${connections} keep-alive connections, pipelining=1, a fresh Idempotency-Key (UUID) on every POST`)
   console.log(`  Keel: \`keel start\`, own process, LOG_LEVEL=${keelLogLevel} (its default), database pool ${poolSizeDefault}; bare route: Fastify, own process, no logger, same schema, one INSERT per request, pool ${poolSizeDefault}`)
   console.log(`  ${accountsCount} accounts (opened and funded through the API); ${transferCents} cent per transfer; ${warmupSeconds} s warm-up + ${pointSeconds} s measured per point; paced at ${pacedShareOfPeak * 100}% of each keyed peak, latency from when each request was due`)
 
@@ -206,13 +211,15 @@ try {
   bare = await startBareRoute(db.url)
 
   const seedStart = performance.now()
+  const seedCpuBefore = cpuSeconds(keel.child.pid!)
   const seedPool = openPool(keel.url, seedConnections)
   pools.push(seedPool)
   const data = await seedThroughApi(seedPool, apiKey, accountsCount, openingCents)
-  console.log(`seeded ${accountsCount} accounts through the API in ${((performance.now() - seedStart) / 1000).toFixed(1)} s (opening ${data.openingSeconds.toFixed(1)} s, funding ${data.fundingSeconds.toFixed(1)} s, ${seedConnections} requests in flight)`)
+  const seedCpuMs = (cpuSeconds(keel.child.pid!) - seedCpuBefore) * 1000
+  console.log(`seeded ${accountsCount} accounts through the API in ${((performance.now() - seedStart) / 1000).toFixed(1)} s (opening ${data.openingSeconds.toFixed(1)} s, funding ${data.fundingSeconds.toFixed(1)} s, ${seedConnections} requests in flight; Keel's CPU ${(seedCpuMs / accountsCount).toFixed(2)} ms per account opened and funded)`)
 
-  const keelTarget = { label: 'keel, keyed', pid: keel.child.pid!, pool: openPool(keel.url, connections), rss: new RssSampler(keel.child.pid!) }
-  const bareTarget = { label: 'bare route', pid: bare.child.pid!, pool: openPool(bare.url, connections), rss: new RssSampler(bare.child.pid!) }
+  const keelTarget: Target = { label: 'keel, keyed', pid: keel.child.pid!, origin: keel.url, pool: openPool(keel.url, connections), rss: new RssSampler(keel.child.pid!) }
+  const bareTarget: Target = { label: 'bare route', pid: bare.child.pid!, origin: bare.url, pool: openPool(bare.url, connections), rss: new RssSampler(bare.child.pid!) }
   pools.push(keelTarget.pool, bareTarget.pool)
   samplers.push(keelTarget.rss, bareTarget.rss)
   const makers = new Map(scenarios.map((s) => [s, requestMaker(apiKey, s, data.funding, data.accounts)]))

@@ -1,13 +1,16 @@
-// The load generator of the realistic transfer bench: undici's Pool, the HTTP client Node's own
-// fetch is built on, with keep-alive connections and no pipelining (one request in flight per
-// connection), as a fintech's backend calls an API. Two ways to drive it:
-// - closed loop: `concurrency` requests in flight at all times, each sent as the previous one on its
-//   connection is answered (the peak a target sustains);
-// - open loop: requests sent at a steady `rate` whatever the answers, each one's latency counted
-//   from the moment it was due, so that a stalled server is charged for the requests it held up
-//   (no coordinated omission).
+// The load generator of the realistic transfer bench: standard HTTP/1.1 clients over keep-alive
+// connections without pipelining (one request in flight per connection), as a fintech's backend
+// calls an API. Two ways to drive a target:
+// - closed loop, for the peak: autocannon, every connection sending its next request as soon as
+//   the previous one is answered;
+// - open loop, for latency at a given load: undici's Pool (the client under Node's fetch), requests
+//   sent at a steady rate whatever the answers, each one's latency counted from the moment it was
+//   due, so that a stalled server is charged for the requests it held up (no coordinated omission).
+//   autocannon's own rate limit sends each connection's share of a second back to back at the top
+//   of the second, which measures the peak's latency again, hence undici here.
 // Only answers with a 2xx status count as throughput; the others are counted apart, by status and
-// problem code, and so are transport failures.
+// problem code, and so are requests that got no answer.
+import autocannon from 'autocannon'
 import { Pool } from 'undici'
 
 /** Headers and body are made fresh for every request (a new Idempotency-Key each time). */
@@ -24,16 +27,15 @@ export interface LoadResult {
   ok: number
   /** Non-2xx answers completed in the window, by "status code" (e.g. "422 INSUFFICIENT_FUNDS"). */
   rejected: Map<string, number>
-  /** Requests that got no answer (time-out, reset), in the window, by error code. */
+  /** Requests that got no answer (time-out, reset), in the window, by kind. */
   failed: Map<string, number>
-  /** Latency of each 2xx answer in the window, in ms. */
+  /** Latency of each 2xx answer in the window, in ms (from when it was due, in an open loop). */
   latenciesMs: number[]
   /** Open loop only: requests not sent because `inFlightMax` were already waiting. */
   skipped: number
   samples: Sample[]
 }
 
-export const loadConnectionsDefault = 64
 /** A request unanswered this long is a failure, not a slow success. */
 export const requestTimeoutMs = 30_000
 /** Between points connections sit idle for a few seconds: keep them open well past that. */
@@ -45,7 +47,8 @@ const openLoopTickMs = 2
 export const samplesMax = 20
 const sampleOneIn = 97
 
-export function openPool(origin: string, connections = loadConnectionsDefault): Pool {
+/** An undici pool: the open loop's client, and the one that seeds and checks. */
+export function openPool(origin: string, connections: number): Pool {
   return new Pool(origin, {
     connections,
     pipelining: 1,
@@ -58,7 +61,7 @@ export function openPool(origin: string, connections = loadConnectionsDefault): 
 
 const problemCode = (body: string): string => /"code"\s*:\s*"([A-Z_]+)"/.exec(body)?.[1] ?? ''
 
-/** Counts and times answers that complete inside the measured window. */
+/** Counts answers that complete inside the measured window, and keeps a sample of the 2xx ones. */
 class Recorder {
   measuring = false
   ok = 0
@@ -67,11 +70,10 @@ class Recorder {
   readonly latenciesMs: number[] = []
   readonly samples: Sample[] = []
 
-  answered(request: LoadRequest, status: number, body: string, latencyMs: number): void {
+  answered(request: LoadRequest, status: number, body: string): void {
     if (!this.measuring) return
     if (status >= 200 && status < 300) {
       this.ok++
-      this.latenciesMs.push(latencyMs)
       if (this.samples.length < samplesMax && this.ok % sampleOneIn === 1) this.samples.push({ request, status, body })
       return
     }
@@ -79,10 +81,17 @@ class Recorder {
     this.rejected.set(key, (this.rejected.get(key) ?? 0) + 1)
   }
 
-  unanswered(err: unknown): void {
-    if (!this.measuring) return
-    const key = (err as { code?: string }).code ?? (err as Error).name ?? 'error'
-    this.failed.set(key, (this.failed.get(key) ?? 0) + 1)
+  timed(status: number, latencyMs: number): void {
+    if (this.measuring && status >= 200 && status < 300) this.latenciesMs.push(latencyMs)
+  }
+
+  unanswered(kind: string, count = 1): void {
+    if (!this.measuring || count === 0) return
+    this.failed.set(kind, (this.failed.get(kind) ?? 0) + count)
+  }
+
+  result(seconds: number, skipped = 0): LoadResult {
+    return { seconds, ok: this.ok, rejected: this.rejected, failed: this.failed, latenciesMs: this.latenciesMs, skipped, samples: this.samples }
   }
 }
 
@@ -91,44 +100,41 @@ async function send(pool: Pool, request: LoadRequest): Promise<{ status: number;
   return { status: res.statusCode, body: await res.body.text() }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 /** How long a run lasts, and what to do at the edges of its measured window (read CPU counters). */
 export interface Phases { warmupSeconds: number; seconds: number; atWindowStart?: () => Promise<void>; atWindowEnd?: () => Promise<void> }
 
-/** Runs the warm-up, then the measured window; returns once every request sent has settled. */
-async function measure(recorder: Recorder, phases: Phases, stop: () => void, settled: () => Promise<unknown>, skipped = () => 0): Promise<LoadResult> {
-  await sleep(phases.warmupSeconds * 1000)
-  await phases.atWindowStart?.()
-  recorder.measuring = true
-  const t0 = performance.now()
-  await sleep(phases.seconds * 1000)
-  recorder.measuring = false
-  const elapsed = (performance.now() - t0) / 1000
-  await phases.atWindowEnd?.()
-  stop()
-  await settled()
-  return { seconds: elapsed, ok: recorder.ok, rejected: recorder.rejected, failed: recorder.failed, latenciesMs: recorder.latenciesMs, skipped: skipped(), samples: recorder.samples }
+/** One autocannon run of `seconds` on `connections` connections, recorded into `recorder`. */
+function cannon(origin: string, make: MakeRequest, connections: number, seconds: number, recorder: Recorder): Promise<autocannon.Result> {
+  interface Context { sent?: LoadRequest }
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({
+      url: origin, connections, pipelining: 1, duration: seconds, timeout: requestTimeoutMs / 1000,
+      requests: [{
+        // With one request in flight per connection, the context holds the request being answered.
+        setupRequest: (req, context: Context) => {
+          const sent = make()
+          context.sent = sent
+          return { ...req, method: 'POST', path: sent.path, headers: sent.headers, body: sent.body }
+        },
+        onResponse: (status, body, context: Context) => recorder.answered(context.sent!, status, body),
+      }],
+    }, (err, result) => (err ? reject(err) : resolve(result)))
+    instance.on('response', (_client, status, _bytes, ms) => recorder.timed(status, ms))
+  })
 }
 
-/** `concurrency` requests in flight (one per connection when it equals the pool's connections). */
-export async function closedLoop(pool: Pool, make: MakeRequest, opts: { concurrency: number } & Phases): Promise<LoadResult> {
+/** Every connection busy (autocannon): a warm-up run, then the measured one. */
+export async function closedLoop(origin: string, make: MakeRequest, opts: { connections: number } & Phases): Promise<LoadResult> {
+  await cannon(origin, make, opts.connections, opts.warmupSeconds, new Recorder())
   const recorder = new Recorder()
-  let stopping = false
-  const worker = async () => {
-    while (!stopping) {
-      const request = make()
-      const start = performance.now()
-      try {
-        const { status, body } = await send(pool, request)
-        recorder.answered(request, status, body, performance.now() - start)
-      } catch (err) {
-        recorder.unanswered(err)
-      }
-    }
-  }
-  const workers = Array.from({ length: opts.concurrency }, worker)
-  return measure(recorder, opts, () => { stopping = true }, () => Promise.all(workers))
+  await opts.atWindowStart?.()
+  recorder.measuring = true
+  const result = await cannon(origin, make, opts.connections, opts.seconds, recorder)
+  await opts.atWindowEnd?.()
+  recorder.unanswered('time-out', result.timeouts)
+  recorder.unanswered('connection error', result.errors - result.timeouts)
+  recorder.measuring = false
+  return recorder.result(result.duration)
 }
 
 /** `rate` requests a second, evenly spaced, whatever the answers; latency from when each was due. */
@@ -145,8 +151,8 @@ export async function openLoop(pool: Pool, make: MakeRequest, opts: { rate: numb
     }
     const request = make()
     const p = send(pool, request).then(
-      ({ status, body }) => recorder.answered(request, status, body, performance.now() - dueAt),
-      (err) => recorder.unanswered(err),
+      ({ status, body }) => { recorder.timed(status, performance.now() - dueAt); recorder.answered(request, status, body) },
+      (err: { code?: string }) => recorder.unanswered(err.code ?? 'error'),
     ).finally(() => pending.delete(p))
     pending.add(p)
   }
@@ -155,8 +161,20 @@ export async function openLoop(pool: Pool, make: MakeRequest, opts: { rate: numb
     const target = Math.floor(((now - t0) / 1000) * opts.rate)
     for (; due < target; due++) fire(t0 + (due * 1000) / opts.rate)
   }, openLoopTickMs)
-  return measure(recorder, opts, () => clearInterval(ticker), () => Promise.all([...pending]), () => skipped)
+  await sleep(opts.warmupSeconds * 1000)
+  await opts.atWindowStart?.()
+  recorder.measuring = true
+  const windowStart = performance.now()
+  await sleep(opts.seconds * 1000)
+  recorder.measuring = false
+  const seconds = (performance.now() - windowStart) / 1000
+  await opts.atWindowEnd?.()
+  clearInterval(ticker)
+  await Promise.all([...pending])
+  return recorder.result(seconds, skipped)
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** The p-th percentile (0–100) of values sorted ascending. */
 export function percentile(sorted: number[], p: number): number {
