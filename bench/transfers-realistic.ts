@@ -54,7 +54,7 @@ const transferCents = 1
 const pacedShareOfPeak = 0.8
 /** A paced point whose 2xx/s falls below this share of its rate did not keep up. */
 const pacedKeptUpShare = 0.95
-/** Targets from the issue, printed beside the figures. */
+/** The targets, printed beside the figures. */
 const keyedShareOfBareTarget = 0.9
 const pacedP99TargetMs = 50
 /** Keel's own default, whatever this shell's LOG_LEVEL says. */
@@ -63,25 +63,26 @@ const transferPath = '/v0/transactions/internal_transfer'
 
 // ---- requests
 
-function bodyMaker(scenario: Scenario, funding: string, accounts: string[]): () => { originating: string; receiving: string; body: string } {
+/** A transfer body: 1 cent between two random accounts (uniform), or from the funding account (hot). */
+function bodyMaker(scenario: Scenario, funding: string, accounts: string[]): () => string {
+  const pick = () => accounts[Math.floor(Math.random() * accounts.length)]
   return () => {
-    const receiving = accounts[Math.floor(Math.random() * accounts.length)]
+    const receiving = pick()
     let originating = funding
     if (scenario === 'uniform') {
-      do originating = accounts[Math.floor(Math.random() * accounts.length)]
+      do originating = pick()
       while (originating === receiving)
     }
-    const body = `{"amount":${transferCents},"currency":"USD","type":"ACCOUNT_TO_ACCOUNT","originating_account_id":"${originating}","receiving_account_id":"${receiving}"}`
-    return { originating, receiving, body }
+    return `{"amount":${transferCents},"currency":"USD","type":"ACCOUNT_TO_ACCOUNT","originating_account_id":"${originating}","receiving_account_id":"${receiving}"}`
   }
 }
 
 function requestMaker(apiKey: string, scenario: Scenario, funding: string, accounts: string[]): MakeRequest {
-  const next = bodyMaker(scenario, funding, accounts)
+  const nextBody = bodyMaker(scenario, funding, accounts)
   return () => ({
     path: transferPath,
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-    body: next().body,
+    body: nextBody(),
   })
 }
 
@@ -103,7 +104,8 @@ function cpuPerAnswer(before: CpuReading, after: CpuReading, answers: number): s
   return `${parts.join(' + ')} = ${parts.reduce((a, b) => a + b, 0)}`
 }
 
-interface Row { target: string; scenario: Scenario; load: string; rate?: number; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpu: string; checked: string }
+interface Check { passed: boolean; text: string }
+interface Row { target: string; scenario: Scenario; load: string; rate?: number; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpu: string; checked: Check }
 
 interface Target { label: string; pid: number; origin: string; pool: Pool; rss: RssSampler }
 
@@ -122,7 +124,7 @@ async function point(sql: Sql, target: Target, scenario: Scenario, load: { concu
   const row: Row = {
     target: target.label, scenario, load: 'rate' in load ? `paced ${load.rate}/s` : `${load.concurrency} conns`, rate: 'rate' in load ? load.rate : undefined, result,
     perSecond: Math.round(result.ok / result.seconds), p50: percentile(latencies, 50), p99: percentile(latencies, 99),
-    rss: target.rss.take().maxMiB, cpu: cpuPerAnswer(before!, after!, result.ok), checked: '',
+    rss: target.rss.take().maxMiB, cpu: cpuPerAnswer(before!, after!, result.ok), checked: { passed: false, text: 'not checked' },
   }
   console.log(`  ${row.target} ${scenario} ${row.load}: ${row.perSecond} 2xx/s, p99 ${row.p99.toFixed(1)} ms${result.rejected.size + result.failed.size ? ', with non-2xx or failures' : ''}`)
   return row
@@ -139,7 +141,7 @@ function sameTransfer(request: LoadRequest, t: Record<string, unknown>): boolean
 }
 
 /** Each sampled answer is a transfer Keel can show again; one retried with its key is replayed, not posted twice. */
-async function checkKeelSamples(pool: Pool, apiKey: string, samples: Sample[]): Promise<string> {
+async function checkKeelSamples(pool: Pool, apiKey: string, samples: Sample[]): Promise<Check> {
   let good = 0
   for (const s of samples) {
     const answered = JSON.parse(s.body) as Record<string, unknown>
@@ -149,20 +151,21 @@ async function checkKeelSamples(pool: Pool, apiKey: string, samples: Sample[]): 
     if (res.statusCode === 200 && sameTransfer(s.request, JSON.parse(text))) good++
   }
   let replay = 'no sample to retry'
+  let replayed = false
   if (samples.length > 0) {
     const first = samples[0]
     const res = await pool.request({ method: 'POST', path: first.request.path, headers: first.request.headers, body: first.request.body })
     const again = JSON.parse(await res.body.text()) as Record<string, unknown>
-    const replayed = res.statusCode === 200 && res.headers['idempotent-replayed'] === 'true' && again.id === (JSON.parse(first.body) as { id: string }).id
+    replayed = res.statusCode === 200 && res.headers['idempotent-replayed'] === 'true' && again.id === (JSON.parse(first.body) as { id: string }).id
     replay = replayed ? 'a retry with the same key was replayed' : `A RETRY WITH THE SAME KEY WAS NOT REPLAYED (${res.statusCode})`
   }
-  return `${good}/${samples.length} sampled transfers read back; ${replay}`
+  return { passed: samples.length > 0 && good === samples.length && replayed, text: `${good}/${samples.length} sampled transfers read back; ${replay}` }
 }
 
-async function checkBareSamples(sql: Sql, samples: Sample[]): Promise<string> {
+async function checkBareSamples(sql: Sql, samples: Sample[]): Promise<Check> {
   const ids = samples.map((s) => (JSON.parse(s.body) as { id: string }).id)
   const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from bench_bare_transfers where id = any(${ids}::uuid[])`
-  return `${n}/${samples.length} sampled rows found`
+  return { passed: samples.length > 0 && n === samples.length, text: `${n}/${samples.length} sampled rows found` }
 }
 
 // ---- report
@@ -179,7 +182,7 @@ function report(rows: Row[]) {
     console.log(`${r.target.padEnd(13)} ${r.scenario.padEnd(9)} ${r.load.padEnd(14)} ${String(r.perSecond).padStart(6)}  ${r.p50.toFixed(1).padStart(6)}  ${r.p99.toFixed(1).padStart(6)}  ${describeErrors(r.result).padEnd(15)}  ${r.rss.toFixed(0).padStart(18)}  ${r.cpu}`)
   }
   console.log('\nchecks of the 2xx answers:')
-  for (const r of rows) console.log(`  ${r.target} ${r.scenario} ${r.load}: ${r.checked}`)
+  for (const r of rows) console.log(`  ${r.target} ${r.scenario} ${r.load}: ${r.checked.text}${r.checked.passed ? '' : ' (FAILED)'}`)
 }
 
 // ---- main
@@ -269,6 +272,11 @@ try {
   const keelRss = keelTarget.rss.take()
   console.log(`Keel's RSS: ${Math.max(...rows.filter((r) => r.target === keelTarget.label).map((r) => r.rss)).toFixed(0)} MiB at most under load, ${keelRss.lastMiB.toFixed(0)} MiB at the end`)
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  // The figures stand only if the answers counted were real transfers.
+  if (rows.some((r) => !r.checked.passed)) {
+    console.log('CHECKS FAILED: some 2xx answers could not be confirmed (see above); the figures do not stand')
+    process.exitCode = 1
+  }
 } finally {
   for (const s of samplers) s.stop()
   await Promise.all(pools.map((p) => p.close()))
