@@ -1,0 +1,183 @@
+// The load generator of the realistic transfer bench: standard HTTP/1.1 clients over keep-alive
+// connections without pipelining (one request in flight per connection), as a fintech's backend
+// calls an API. Two ways to drive a target:
+// - closed loop, for the peak: autocannon, every connection sending its next request as soon as
+//   the previous one is answered;
+// - open loop, for latency at a given load: undici's Pool (the client under Node's fetch), requests
+//   sent at a steady rate whatever the answers, each one's latency counted from the moment it was
+//   due, so that a stalled server is charged for the requests it held up (no coordinated omission).
+//   autocannon's own rate limit sends each connection's share of a second back to back at the top
+//   of the second, which measures the peak's latency again, hence undici here.
+// Only answers with a 2xx status count as throughput; the others are counted apart, by status and
+// problem code, and so are requests that got no answer.
+import autocannon from 'autocannon'
+import { Pool } from 'undici'
+
+/** Headers and body are made fresh for every request (a new Idempotency-Key each time). */
+export interface LoadRequest { path: string; headers: Record<string, string>; body: string }
+export type MakeRequest = () => LoadRequest
+
+/** A 2xx answer kept to be checked after the run: that it is what it claims to be. */
+export interface Sample { request: LoadRequest; status: number; body: string }
+
+export interface LoadResult {
+  /** Length of the measured window, after the warm-up. */
+  seconds: number
+  /** 2xx answers completed in the window. */
+  ok: number
+  /** Non-2xx answers completed in the window, by "status code" (e.g. "422 INSUFFICIENT_FUNDS"). */
+  rejected: Map<string, number>
+  /** Requests that got no answer (time-out, reset), in the window, by kind. */
+  failed: Map<string, number>
+  /** Latency of each 2xx answer in the window, in ms (from when it was due, in an open loop). */
+  latenciesMs: number[]
+  /** Open loop only: requests not sent because `inFlightMax` were already waiting. */
+  skipped: number
+  samples: Sample[]
+}
+
+/** A request unanswered this long is a failure, not a slow success. */
+export const requestTimeoutMs = 30_000
+/** Between points connections sit idle for a few seconds: keep them open well past that. */
+const keepAliveMs = 120_000
+/** Open loop: at most this many requests waiting (in flight or queued for a connection). */
+export const openLoopInFlightMax = 4096
+const openLoopTickMs = 2
+/** Samples kept per run, and the share of 2xx answers they are drawn from. */
+export const samplesMax = 20
+const sampleOneIn = 97
+
+/** An undici pool: the open loop's client, and the one that seeds and checks. */
+export function openPool(origin: string, connections: number): Pool {
+  return new Pool(origin, {
+    connections,
+    pipelining: 1,
+    keepAliveTimeout: keepAliveMs,
+    keepAliveMaxTimeout: keepAliveMs,
+    headersTimeout: requestTimeoutMs,
+    bodyTimeout: requestTimeoutMs,
+  })
+}
+
+const problemCode = (body: string): string => /"code"\s*:\s*"([A-Z_]+)"/.exec(body)?.[1] ?? ''
+
+/** Counts answers that complete inside the measured window, and keeps a sample of the 2xx ones. */
+class Recorder {
+  measuring = false
+  ok = 0
+  readonly rejected = new Map<string, number>()
+  readonly failed = new Map<string, number>()
+  readonly latenciesMs: number[] = []
+  readonly samples: Sample[] = []
+
+  answered(request: LoadRequest, status: number, body: string): void {
+    if (!this.measuring) return
+    if (status >= 200 && status < 300) {
+      this.ok++
+      if (this.samples.length < samplesMax && this.ok % sampleOneIn === 1) this.samples.push({ request, status, body })
+      return
+    }
+    const key = `${status} ${problemCode(body)}`.trim()
+    this.rejected.set(key, (this.rejected.get(key) ?? 0) + 1)
+  }
+
+  timed(status: number, latencyMs: number): void {
+    if (this.measuring && status >= 200 && status < 300) this.latenciesMs.push(latencyMs)
+  }
+
+  unanswered(kind: string, count = 1): void {
+    if (!this.measuring || count === 0) return
+    this.failed.set(kind, (this.failed.get(kind) ?? 0) + count)
+  }
+
+  result(seconds: number, skipped = 0): LoadResult {
+    return { seconds, ok: this.ok, rejected: this.rejected, failed: this.failed, latenciesMs: this.latenciesMs, skipped, samples: this.samples }
+  }
+}
+
+async function send(pool: Pool, request: LoadRequest): Promise<{ status: number; body: string }> {
+  const res = await pool.request({ method: 'POST', path: request.path, headers: request.headers, body: request.body })
+  return { status: res.statusCode, body: await res.body.text() }
+}
+
+/** How long a run lasts, and what to do at the edges of its measured window (read CPU counters). */
+export interface Phases { warmupSeconds: number; seconds: number; atWindowStart?: () => Promise<void>; atWindowEnd?: () => Promise<void> }
+
+/** One autocannon run of `seconds` on `connections` connections, recorded into `recorder`. */
+function cannon(origin: string, make: MakeRequest, connections: number, seconds: number, recorder: Recorder): Promise<autocannon.Result> {
+  interface Context { sent?: LoadRequest }
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({
+      url: origin, connections, pipelining: 1, duration: seconds, timeout: requestTimeoutMs / 1000,
+      requests: [{
+        // With one request in flight per connection, the context holds the request being answered.
+        setupRequest: (req, context: Context) => {
+          const sent = make()
+          context.sent = sent
+          return { ...req, method: 'POST', path: sent.path, headers: sent.headers, body: sent.body }
+        },
+        onResponse: (status, body, context: Context) => recorder.answered(context.sent!, status, body),
+      }],
+    }, (err, result) => (err ? reject(err) : resolve(result)))
+    instance.on('response', (_client, status, _bytes, ms) => recorder.timed(status, ms))
+  })
+}
+
+/** Every connection busy (autocannon): a warm-up run, then the measured one. */
+export async function closedLoop(origin: string, make: MakeRequest, opts: { connections: number } & Phases): Promise<LoadResult> {
+  await cannon(origin, make, opts.connections, opts.warmupSeconds, new Recorder())
+  const recorder = new Recorder()
+  await opts.atWindowStart?.()
+  recorder.measuring = true
+  const result = await cannon(origin, make, opts.connections, opts.seconds, recorder)
+  await opts.atWindowEnd?.()
+  recorder.unanswered('time-out', result.timeouts)
+  recorder.unanswered('connection error', result.errors - result.timeouts)
+  recorder.measuring = false
+  return recorder.result(result.duration)
+}
+
+/** `rate` requests a second, evenly spaced, whatever the answers; latency from when each was due. */
+export async function openLoop(pool: Pool, make: MakeRequest, opts: { rate: number } & Phases): Promise<LoadResult> {
+  const recorder = new Recorder()
+  const pending = new Set<Promise<void>>()
+  let due = 0
+  let skipped = 0
+  const t0 = performance.now()
+  const fire = (dueAt: number) => {
+    if (pending.size >= openLoopInFlightMax) {
+      if (recorder.measuring) skipped++
+      return
+    }
+    const request = make()
+    const p = send(pool, request).then(
+      ({ status, body }) => { recorder.timed(status, performance.now() - dueAt); recorder.answered(request, status, body) },
+      (err: { code?: string }) => recorder.unanswered(err.code ?? 'error'),
+    ).finally(() => pending.delete(p))
+    pending.add(p)
+  }
+  const ticker = setInterval(() => {
+    const now = performance.now()
+    const target = Math.floor(((now - t0) / 1000) * opts.rate)
+    for (; due < target; due++) fire(t0 + (due * 1000) / opts.rate)
+  }, openLoopTickMs)
+  await sleep(opts.warmupSeconds * 1000)
+  await opts.atWindowStart?.()
+  recorder.measuring = true
+  const windowStart = performance.now()
+  await sleep(opts.seconds * 1000)
+  recorder.measuring = false
+  const seconds = (performance.now() - windowStart) / 1000
+  await opts.atWindowEnd?.()
+  clearInterval(ticker)
+  await Promise.all([...pending])
+  return recorder.result(seconds, skipped)
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** The p-th percentile (0–100) of values sorted ascending. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}

@@ -1,0 +1,96 @@
+// The processes of a bench run, as Linux's /proc shows them: the bare route's server started as a
+// child process, the resident memory (VmRSS) of a server sampled while it is under load, and the
+// CPU time a process has used.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+const repoRoot = join(import.meta.dirname, '..', '..')
+const bareRouteScript = join(import.meta.dirname, 'bare-route.ts')
+const bareStartTimeoutMs = 30_000
+const stopTimeoutMs = 15_000
+/** Linux clock ticks per second, the unit of utime and stime in /proc/<pid>/stat. */
+const clockTicksPerSecond = 100
+const rssSampleMs = 250
+
+export interface BareRoute { url: string; child: ChildProcess; stop(): Promise<void> }
+
+/**
+ * The bare Fastify route (bench/support/bare-route.ts) as its own node process, with the node flag
+ * Keel's processes get (--max-semi-space-size=64), on the given database.
+ */
+export async function startBareRoute(databaseUrl: string): Promise<BareRoute> {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', bareRouteScript], {
+    cwd: repoRoot,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stderr!.on('data', (c: Buffer) => { output += c.toString() })
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the bare route did not start in ${bareStartTimeoutMs} ms:\n${output}`)) }, bareStartTimeoutMs)
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the bare route exited with ${code}:\n${output}`)) })
+    child.stdout!.on('data', (c: Buffer) => {
+      output += c.toString()
+      const line = /^\{"port":(\d+)\}$/m.exec(output)
+      if (line) { clearTimeout(timer); resolve(Number(line[1])) }
+    })
+  })
+  child.stdout!.removeAllListeners('data').resume()
+  child.stderr!.removeAllListeners('data').resume()
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs)
+      await exited
+      clearTimeout(timer)
+    },
+  }
+}
+
+/** Resident memory of a process in MiB, from /proc/<pid>/status; NaN once it has gone. */
+export function rssMiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) / 1024 : NaN
+  } catch {
+    return NaN
+  }
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; 0 once it has gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond
+  } catch {
+    return 0
+  }
+}
+
+/** Samples a process's RSS every quarter second; `take()` gives the highest and last since the previous take. */
+export class RssSampler {
+  private max = 0
+  private last = NaN
+  private readonly timer: NodeJS.Timeout
+  constructor(private readonly pid: number) {
+    this.sample()
+    this.timer = setInterval(() => this.sample(), rssSampleMs)
+    this.timer.unref()
+  }
+  private sample() {
+    this.last = rssMiB(this.pid)
+    if (this.last > this.max) this.max = this.last
+  }
+  take(): { maxMiB: number; lastMiB: number } {
+    this.sample()
+    const taken = { maxMiB: this.max, lastMiB: this.last }
+    this.max = this.last
+    return taken
+  }
+  stop() { clearInterval(this.timer) }
+}

@@ -1,0 +1,287 @@
+// npm run bench:transfers:realistic (also the second half of npm run bench:transfers): internal
+// transfers posted as a fintech's backend would post them, beside a bare route as the floor.
+//
+// - Clients (bench/support/http-load.ts), in this process: autocannon for the peaks, undici's Pool
+//   for the paced runs; BENCH_CONNECTIONS keep-alive connections (64) each, no pipelining: one
+//   request in flight per connection. Every POST carries a fresh Idempotency-Key (a random UUID),
+//   to Keel and to the bare route alike.
+// - Keel: `keel start` as its own process (test/support/keel-process.ts) at its default log level
+//   (info: a log line per request received and answered, written to a pipe this process drains).
+// - Bare route: bench/support/bare-route.ts as its own process (a child, like Keel): Fastify,
+//   the same JSON schema for the body, one INSERT per request into the same database, committed
+//   on its own. Run before and after Keel's peaks; the ratio divides by the mean of the two.
+// - Scenarios: uniform (random pairs among BENCH_ACCOUNTS accounts) and hot (every transfer
+//   debits the one funding account). Peaks in a closed loop (every connection busy), then an open
+//   loop paced at 80% of each scenario's keyed peak for p50 / p99, latency counted from when each
+//   request was due.
+// - Only 2xx answers count as throughput; others are listed by status and problem code. A sample
+//   of the 2xx transfers is read back through GET, and one of them is retried with its key to show
+//   the key was honoured.
+// - Accounts are opened and funded through the public API (bench/support/api-seed.ts).
+//
+// The database: DATABASE_URL's server (a new database on it), or an embedded PostgreSQL in a
+// temporary folder (bench/support/database.ts). Durability settings are read from the server.
+//
+// Knobs (environment): BENCH_ACCOUNTS (2000), BENCH_SECONDS (measured seconds per point, 8),
+// BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (64), BENCH_SCENARIOS (uniform,hot). The defaults
+// keep a run within about two minutes: six points of 10 s, and the seeding, which costs Keel a few
+// ms of CPU per account opened through the API (10,000 accounts would take a minute or more).
+import { randomUUID } from 'node:crypto'
+import { cpus, loadavg, totalmem } from 'node:os'
+import type { Pool } from 'undici'
+import { loadConfig } from '../src/platform/config.js'
+import { connect, poolSizeDefault, type Sql } from '../src/platform/db.js'
+import { isUuid } from '../src/platform/ids.js'
+import { migrate } from '../src/platform/migrate.js'
+import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
+import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
+import { seedThroughApi } from './support/api-seed.js'
+import { openBenchDatabase } from './support/database.js'
+import { closedLoop, openLoop, openPool, percentile, type LoadRequest, type LoadResult, type MakeRequest, type Phases, type Sample } from './support/http-load.js'
+import { cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
+
+type Scenario = 'uniform' | 'hot'
+
+const accountsCount = Number(process.env.BENCH_ACCOUNTS ?? 2_000)
+const pointSeconds = Number(process.env.BENCH_SECONDS ?? 8)
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64)
+const scenarios = (process.env.BENCH_SCENARIOS ?? 'uniform,hot').split(',') as Scenario[]
+for (const s of scenarios) if (s !== 'uniform' && s !== 'hot') throw new Error(`unknown scenario ${s}`)
+const seedConnections = 32
+const openingCents = 1_000_000
+const transferCents = 1
+const pacedShareOfPeak = 0.8
+/** A paced point whose 2xx/s falls below this share of its rate did not keep up. */
+const pacedKeptUpShare = 0.95
+/** The targets, printed beside the figures. */
+const keyedShareOfBareTarget = 0.9
+const pacedP99TargetMs = 50
+/** Keel's own default, whatever this shell's LOG_LEVEL says. */
+const keelLogLevel = loadConfig({}).logLevel
+const transferPath = '/v0/transactions/internal_transfer'
+
+// ---- requests
+
+/** A transfer body: 1 cent between two random accounts (uniform), or from the funding account (hot). */
+function bodyMaker(scenario: Scenario, funding: string, accounts: string[]): () => string {
+  const pick = () => accounts[Math.floor(Math.random() * accounts.length)]
+  return () => {
+    const receiving = pick()
+    let originating = funding
+    if (scenario === 'uniform') {
+      do originating = pick()
+      while (originating === receiving)
+    }
+    return `{"amount":${transferCents},"currency":"USD","type":"ACCOUNT_TO_ACCOUNT","originating_account_id":"${originating}","receiving_account_id":"${receiving}"}`
+  }
+}
+
+function requestMaker(apiKey: string, scenario: Scenario, funding: string, accounts: string[]): MakeRequest {
+  const nextBody = bodyMaker(scenario, funding, accounts)
+  return () => ({
+    path: transferPath,
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: nextBody(),
+  })
+}
+
+// ---- measurements around a point: CPU of the server, of PostgreSQL's backends, of this generator
+
+interface CpuReading { server: number; postgres: Map<number, number>; generator: number }
+
+async function readCpu(sql: Sql, serverPid: number): Promise<CpuReading> {
+  const backends = await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`
+  const usage = process.cpuUsage()
+  return { server: cpuSeconds(serverPid), postgres: new Map(backends.map((b) => [b.pid, cpuSeconds(b.pid)])), generator: (usage.user + usage.system) / 1e6 }
+}
+
+/** µs of CPU per 2xx answer in the window: server + PostgreSQL + generator. */
+function cpuPerAnswer(before: CpuReading, after: CpuReading, answers: number): string {
+  const postgres = [...after.postgres].reduce((sum, [pid, s]) => sum + s - (before.postgres.get(pid) ?? 0), 0)
+  const us = (seconds: number) => Math.round((seconds * 1e6) / Math.max(answers, 1))
+  const parts = [us(after.server - before.server), us(postgres), us(after.generator - before.generator)]
+  return `${parts.join(' + ')} = ${parts.reduce((a, b) => a + b, 0)}`
+}
+
+interface Check { passed: boolean; text: string }
+interface Row { target: string; scenario: Scenario; load: string; rate?: number; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpu: string; checked: Check }
+
+interface Target { label: string; pid: number; origin: string; pool: Pool; rss: RssSampler }
+
+async function point(sql: Sql, target: Target, scenario: Scenario, load: { concurrency: number } | { rate: number }, make: MakeRequest): Promise<Row> {
+  let before: CpuReading | undefined
+  let after: CpuReading | undefined
+  const phases: Phases = {
+    warmupSeconds, seconds: pointSeconds,
+    atWindowStart: async () => { before = await readCpu(sql, target.pid); target.rss.take() },
+    atWindowEnd: async () => { after = await readCpu(sql, target.pid) },
+  }
+  const result = 'rate' in load
+    ? await openLoop(target.pool, make, { rate: load.rate, ...phases })
+    : await closedLoop(target.origin, make, { connections: load.concurrency, ...phases })
+  const latencies = result.latenciesMs.sort((a, b) => a - b)
+  const row: Row = {
+    target: target.label, scenario, load: 'rate' in load ? `paced ${load.rate}/s` : `${load.concurrency} conns`, rate: 'rate' in load ? load.rate : undefined, result,
+    perSecond: Math.round(result.ok / result.seconds), p50: percentile(latencies, 50), p99: percentile(latencies, 99),
+    rss: target.rss.take().maxMiB, cpu: cpuPerAnswer(before!, after!, result.ok), checked: { passed: false, text: 'not checked' },
+  }
+  console.log(`  ${row.target} ${scenario} ${row.load}: ${row.perSecond} 2xx/s, p99 ${row.p99.toFixed(1)} ms${result.rejected.size + result.failed.size ? ', with non-2xx or failures' : ''}`)
+  return row
+}
+
+// ---- checking that 2xx answers are what they claim
+
+const bodyOf = (request: LoadRequest) => JSON.parse(request.body) as { amount: number; originating_account_id: string; receiving_account_id: string }
+
+function sameTransfer(request: LoadRequest, t: Record<string, unknown>): boolean {
+  const sent = bodyOf(request)
+  return typeof t.id === 'string' && isUuid(t.id) && t.status === 'COMPLETE' && t.amount === sent.amount &&
+    t.originating_account_id === sent.originating_account_id && t.receiving_account_id === sent.receiving_account_id
+}
+
+/** Each sampled answer is a transfer Keel can show again; one retried with its key is replayed, not posted twice. */
+async function checkKeelSamples(pool: Pool, apiKey: string, samples: Sample[]): Promise<Check> {
+  let good = 0
+  for (const s of samples) {
+    const answered = JSON.parse(s.body) as Record<string, unknown>
+    if (!sameTransfer(s.request, answered)) continue
+    const res = await pool.request({ method: 'GET', path: `${transferPath}/${answered.id}`, headers: { authorization: `Bearer ${apiKey}` } })
+    const text = await res.body.text()
+    if (res.statusCode === 200 && sameTransfer(s.request, JSON.parse(text))) good++
+  }
+  let replay = 'no sample to retry'
+  let replayed = false
+  if (samples.length > 0) {
+    const first = samples[0]
+    const res = await pool.request({ method: 'POST', path: first.request.path, headers: first.request.headers, body: first.request.body })
+    const again = JSON.parse(await res.body.text()) as Record<string, unknown>
+    replayed = res.statusCode === 200 && res.headers['idempotent-replayed'] === 'true' && again.id === (JSON.parse(first.body) as { id: string }).id
+    replay = replayed ? 'a retry with the same key was replayed' : `A RETRY WITH THE SAME KEY WAS NOT REPLAYED (${res.statusCode})`
+  }
+  return { passed: samples.length > 0 && good === samples.length && replayed, text: `${good}/${samples.length} sampled transfers read back; ${replay}` }
+}
+
+async function checkBareSamples(sql: Sql, samples: Sample[]): Promise<Check> {
+  const ids = samples.map((s) => (JSON.parse(s.body) as { id: string }).id)
+  const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from bench_bare_transfers where id = any(${ids}::uuid[])`
+  return { passed: samples.length > 0 && n === samples.length, text: `${n}/${samples.length} sampled rows found` }
+}
+
+// ---- report
+
+function describeErrors(r: LoadResult): string {
+  const parts = [...r.rejected].map(([k, n]) => `${k}×${n}`).concat([...r.failed].map(([k, n]) => `${k}×${n}`))
+  if (r.skipped) parts.push(`not sent (${r.skipped}: server behind)`)
+  return parts.join(' ') || '-'
+}
+
+function report(rows: Row[]) {
+  console.log('\ntarget        scenario  load            2xx/s  p50 ms  p99 ms  non-2xx, failed  server RSS max MiB  CPU µs per 2xx: server + PostgreSQL + generator')
+  for (const r of rows) {
+    console.log(`${r.target.padEnd(13)} ${r.scenario.padEnd(9)} ${r.load.padEnd(14)} ${String(r.perSecond).padStart(6)}  ${r.p50.toFixed(1).padStart(6)}  ${r.p99.toFixed(1).padStart(6)}  ${describeErrors(r.result).padEnd(15)}  ${r.rss.toFixed(0).padStart(18)}  ${r.cpu}`)
+  }
+  console.log('\nchecks of the 2xx answers:')
+  for (const r of rows) console.log(`  ${r.target} ${r.scenario} ${r.load}: ${r.checked.text}${r.checked.passed ? '' : ' (FAILED)'}`)
+}
+
+// ---- main
+
+const db = await openBenchDatabase()
+const sql = connect(db.url, 4)
+let keel: KeelProcess | undefined
+let bare: BareRoute | undefined
+const pools: Pool[] = []
+const samplers: RssSampler[] = []
+try {
+  await migrate(sql)
+  await sql.unsafe(`create table if not exists bench_bare_transfers (
+    id uuid primary key, idempotency_key text, amount int8 not null, currency text not null, type text not null,
+    originating_account_id uuid, receiving_account_id uuid, created_at timestamptz not null)`)
+  const [pg] = await sql<{ version: string; sc: string; fsync: string; fpw: string; sync: string; delay: string }[]>`
+    select current_setting('server_version') as version, current_setting('synchronous_commit') as sc, current_setting('fsync') as fsync,
+           current_setting('full_page_writes') as fpw, current_setting('wal_sync_method') as sync, current_setting('commit_delay') as delay`
+  const models = new Map<string, number>()
+  for (const c of cpus()) models.set(c.model, (models.get(c.model) ?? 0) + 1)
+  console.log('conditions:')
+  console.log(`  cpus(): ${[...models].map(([m, n]) => `${n} × ${m}`).join(', ')}; ${Math.round(totalmem() / 2 ** 30)} GiB; load average before ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  console.log(`  node ${process.version}; PostgreSQL ${pg.version} (${process.env.DATABASE_URL ? 'DATABASE_URL server' : 'embedded'}): synchronous_commit=${pg.sc}, fsync=${pg.fsync}, full_page_writes=${pg.fpw}, wal_sync_method=${pg.sync}, commit_delay=${pg.delay}`)
+  console.log(`  clients in this process (same machine): autocannon for peaks, undici Pool for paced runs; ${connections} keep-alive connections, pipelining=1, a fresh Idempotency-Key (UUID) on every POST`)
+  console.log(`  Keel: \`keel start\`, own process, LOG_LEVEL=${keelLogLevel} (its default), database pool ${poolSizeDefault}; bare route: Fastify, own process, no logger, same schema, one INSERT per request, pool ${poolSizeDefault}`)
+  console.log(`  ${accountsCount} accounts (opened and funded through the API); ${transferCents} cent per transfer; ${warmupSeconds} s warm-up + ${pointSeconds} s measured per point; paced at ${pacedShareOfPeak * 100}% of each keyed peak, latency from when each request was due`)
+
+  const ws = await ensureWorkspace(sql, `bench-realistic-${Date.now()}`, 'sandbox')
+  const { apiKey } = await createApiKey(sql, ws.id)
+  keel = await startKeel(db.url, { LOG_LEVEL: keelLogLevel })
+  bare = await startBareRoute(db.url)
+
+  const seedStart = performance.now()
+  const seedCpuBefore = cpuSeconds(keel.child.pid!)
+  const seedPool = openPool(keel.url, seedConnections)
+  pools.push(seedPool)
+  const data = await seedThroughApi(seedPool, apiKey, accountsCount, openingCents)
+  const seedCpuMs = (cpuSeconds(keel.child.pid!) - seedCpuBefore) * 1000
+  console.log(`seeded ${accountsCount} accounts through the API in ${((performance.now() - seedStart) / 1000).toFixed(1)} s (opening ${data.openingSeconds.toFixed(1)} s, funding ${data.fundingSeconds.toFixed(1)} s, ${seedConnections} requests in flight; Keel's CPU ${(seedCpuMs / accountsCount).toFixed(2)} ms per account opened and funded)`)
+
+  const keelTarget: Target = { label: 'keel, keyed', pid: keel.child.pid!, origin: keel.url, pool: openPool(keel.url, connections), rss: new RssSampler(keel.child.pid!) }
+  const bareTarget: Target = { label: 'bare route', pid: bare.child.pid!, origin: bare.url, pool: openPool(bare.url, connections), rss: new RssSampler(bare.child.pid!) }
+  pools.push(keelTarget.pool, bareTarget.pool)
+  samplers.push(keelTarget.rss, bareTarget.rss)
+  const makers = new Map(scenarios.map((s) => [s, requestMaker(apiKey, s, data.funding, data.accounts)]))
+  const bareMaker = requestMaker(apiKey, 'uniform', data.funding, data.accounts)
+
+  const rows: Row[] = []
+  const bareRun = async () => {
+    const row = await point(sql, bareTarget, 'uniform', { concurrency: connections }, bareMaker)
+    row.checked = await checkBareSamples(sql, row.result.samples)
+    rows.push(row)
+    return row.perSecond
+  }
+  console.log('running:')
+  const bareBefore = await bareRun()
+  const peaks = new Map<Scenario, number>()
+  for (const scenario of scenarios) {
+    const row = await point(sql, keelTarget, scenario, { concurrency: connections }, makers.get(scenario)!)
+    row.checked = await checkKeelSamples(keelTarget.pool, apiKey, row.result.samples)
+    rows.push(row)
+    peaks.set(scenario, row.perSecond)
+  }
+  const bareAfter = await bareRun()
+  const paced = new Map<Scenario, Row>()
+  for (const scenario of scenarios) {
+    const rate = Math.max(1, Math.round(peaks.get(scenario)! * pacedShareOfPeak))
+    const row = await point(sql, keelTarget, scenario, { rate }, makers.get(scenario)!)
+    row.checked = await checkKeelSamples(keelTarget.pool, apiKey, row.result.samples)
+    rows.push(row)
+    paced.set(scenario, row)
+  }
+  report(rows)
+
+  const bareMean = (bareBefore + bareAfter) / 2
+  console.log(`\ntargets (bare route = mean of its runs before and after Keel's peaks: ${bareBefore} and ${bareAfter} 2xx/s):`)
+  for (const scenario of scenarios) {
+    const ratio = peaks.get(scenario)! / bareMean
+    console.log(`  ${scenario}: keyed / bare = ${peaks.get(scenario)} / ${Math.round(bareMean)} = ${ratio.toFixed(2)}× (target ≥ ${keyedShareOfBareTarget}×: ${ratio >= keyedShareOfBareTarget ? 'met' : 'NOT met'})`)
+  }
+  for (const scenario of scenarios) {
+    const r = paced.get(scenario)!
+    const rate = r.rate!
+    const behind = r.perSecond < rate * pacedKeptUpShare ? `; only ${r.perSecond} 2xx/s answered: the server fell behind the pace` : ''
+    console.log(`  ${scenario}: p99 at ${rate}/s (${pacedShareOfPeak * 100}% of the keyed peak) = ${r.p99.toFixed(1)} ms (target ≤ ${pacedP99TargetMs} ms: ${r.p99 <= pacedP99TargetMs ? 'met' : 'NOT met'}${behind})`)
+  }
+  const keelRss = keelTarget.rss.take()
+  console.log(`Keel's RSS: ${Math.max(...rows.filter((r) => r.target === keelTarget.label).map((r) => r.rss)).toFixed(0)} MiB at most under load, ${keelRss.lastMiB.toFixed(0)} MiB at the end`)
+  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  // The figures stand only if the answers counted were real transfers.
+  if (rows.some((r) => !r.checked.passed)) {
+    console.log('CHECKS FAILED: some 2xx answers could not be confirmed (see above); the figures do not stand')
+    process.exitCode = 1
+  }
+} finally {
+  for (const s of samplers) s.stop()
+  await Promise.all(pools.map((p) => p.close()))
+  await bare?.stop()
+  await keel?.stop()
+  await sql.end()
+  await db.stop()
+}
