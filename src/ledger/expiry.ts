@@ -12,7 +12,7 @@ import { recordEvents } from '../platform/events.js'
 import { uuidv7 } from '../platform/ids.js'
 import { applyInTransaction } from './batcher.js'
 import { expiryEvents } from './events.js'
-import { ledgerKind, type Expired, type LedgerRequest } from './plan.js'
+import { ledgerKind, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
 import { dueHolds, nextHoldExpiry } from './store.js'
 
 export { nextHoldExpiry }
@@ -36,7 +36,13 @@ export async function expireDueHolds(sql: Sql, clock: Clock, limit: number = hol
       workspaceId: d.workspace_id, now: clock.now(d.workspace_id), partnerVerified: true,
       commands: [{ id: uuidv7(), kind: 'expire_pending', pendingId: d.id, meta: { kind: ledgerKind, type: 'EXPIRY' } }],
     }))
-    const results = await sql.begin((tx) => applyInTransaction(tx, requests, { expiredStatements, nowOf: (w) => clock.now(w) }))
+    const results = await sql.begin(async (tx) => {
+      const done = await applyInTransaction(tx, requests, { expiredStatements, nowOf: (w) => clock.now(w) })
+      // The holds these commands expired, with their events, in the same transaction.
+      const expired = done.flatMap((r) => (r.ok ? [...r.holds.values()].map((hold) => ({ transfer: r.transfers[0], hold })) : []))
+      await Promise.all(expiredStatements(tx, expired))
+      return done
+    }) as LedgerResult[]
     const expired = results.filter((r) => r.ok).length
     total += expired
     // Another writer may have settled some first (a batch, a capture): what is left comes next round.

@@ -25,6 +25,11 @@ export class WorkspaceClock implements Clock {
     return new Date(this.baseMs() + (workspaceId === undefined ? 0 : this.offsets.get(workspaceId) ?? 0))
   }
 
+  /** Moves a workspace's clock to `at` (forward only): the offset from this clock's real time that reads `at` now. */
+  moveTo(workspaceId: string, at: Date): void {
+    this.setOffset(workspaceId, at.getTime() - this.baseMs())
+  }
+
   offsetMs(workspaceId: string): number {
     return this.offsets.get(workspaceId) ?? 0
   }

@@ -41,9 +41,8 @@ export async function advanceClock(services: Services, work: readonly DueWork[],
   if (workspace.mode !== 'sandbox') throw new ApiError('SANDBOX_ONLY', 'a live workspace follows real time; only a sandbox clock can be moved')
   const clock = movableClock(services)
   const moveTo = async (at: Date) => {
-    const realNow = Date.now()
-    clock.setOffset(workspace.id, at.getTime() - realNow)
-    await storeClockOffset(services.sql, workspace.id, clock.offsetMs(workspace.id), new Date(realNow))
+    clock.moveTo(workspace.id, at)
+    await storeClockOffset(services.sql, workspace.id, clock.offsetMs(workspace.id), clock.now())
   }
   let previous = Number.NaN
   for (let step = 0; step < advanceStepsMax; step++) {

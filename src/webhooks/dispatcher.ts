@@ -35,9 +35,18 @@ export interface DispatcherOptions {
 export interface Dispatcher {
   /** Look for due deliveries now (after a notification, or a test moving the clock). */
   wake(): void
+  /**
+   * Sends every delivery due now, and what falls due as they are recorded, and waits until all of
+   * it is recorded: for a caller that has moved the clock and must see what followed, without
+   * waiting on the poll interval or on wall-clock time.
+   */
+  drain(): Promise<void>
   /** Stops taking work and waits for in-flight deliveries to be recorded. */
   stop(): Promise<void>
 }
+
+/** Rounds of drain() before it gives up on a lane that stays due (another process holds it). */
+export const drainRoundsMax = 100
 
 interface HttpOutcome { code: number; body: string }
 
@@ -47,7 +56,7 @@ export function startDispatcher(services: Services, log: Logger, options: Dispat
   const lanesMax = options.lanesMax ?? dispatcherLanesMax
   const agents = { http: new http.Agent({ keepAlive: true, maxSockets: lanesMax }), https: new https.Agent({ keepAlive: true, maxSockets: lanesMax }) }
   const active = new Map<string, Promise<void>>()
-  let scanning = false
+  let scanning: Promise<void> | undefined
   let rescan = false
   let stopped = false
 
@@ -56,11 +65,10 @@ export function startDispatcher(services: Services, log: Logger, options: Dispat
   function wake(): void {
     if (stopped) return
     if (scanning) { rescan = true; return }
-    void scan()
+    scanning = scan()
   }
 
   async function scan(): Promise<void> {
-    scanning = true
     try {
       do {
         rescan = false
@@ -79,7 +87,15 @@ export function startDispatcher(services: Services, log: Logger, options: Dispat
     } catch (err) {
       log.error({ err }, 'webhook dispatcher scan failed')
     } finally {
-      scanning = false
+      scanning = undefined
+    }
+  }
+
+  async function drain(): Promise<void> {
+    for (let round = 0; round < drainRoundsMax; round++) {
+      while (scanning || active.size) await Promise.all([scanning, ...active.values()])
+      if ((await findDueLanes(sql, clock.now(), 1)).length === 0) return
+      wake()
     }
   }
 
@@ -170,6 +186,7 @@ export function startDispatcher(services: Services, log: Logger, options: Dispat
 
   return {
     wake,
+    drain,
     async stop() {
       stopped = true
       clearInterval(pollTimer)

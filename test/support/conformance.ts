@@ -7,15 +7,17 @@ import addFormatsModule from 'ajv-formats'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
+import { keelExtensions } from '../../src/sandbox/openapi.js'
 
 type Json = any
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 const root = join(import.meta.dirname, '..', '..')
 const fullSpec = join(root, '..', 'shared', 'reference', 'synctera-openapi-v0.153.yaml')
 
+/** The spec, and Keel's own extensions (src/sandbox/openapi.ts) beside its paths. */
 function loadSpec(): Json {
-  if (existsSync(fullSpec)) return parse(readFileSync(fullSpec, 'utf8'))
-  return JSON.parse(readFileSync(join(root, 'src', 'spec', 'openapi.json'), 'utf8'))
+  const spec = existsSync(fullSpec) ? parse(readFileSync(fullSpec, 'utf8')) : JSON.parse(readFileSync(join(root, 'src', 'spec', 'openapi.json'), 'utf8'))
+  return { ...spec, paths: { ...spec.paths, ...keelExtensions.paths }, components: { ...spec.components, schemas: { ...spec.components.schemas, ...keelExtensions.schemas } } }
 }
 
 /** OpenAPI 3.0 schema → JSON Schema that ajv 8 understands, with the spec's quirks handled. */

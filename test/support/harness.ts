@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { domains } from '../../src/domains.js'
 import { buildApp } from '../../src/platform/app.js'
-import type { Clock } from '../../src/platform/clock.js'
+import { WorkspaceClock, type Clock } from '../../src/platform/clock.js'
 import { Vault } from '../../src/platform/crypto.js'
 import { connect, type Sql } from '../../src/platform/db.js'
 import type { Services } from '../../src/platform/http.js'
@@ -59,7 +59,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const databaseUrl = serverUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`)
   const sql = connect(databaseUrl, 10)
   const vault = new Vault(options.encryptionKey ? Buffer.from(options.encryptionKey, 'hex') : randomBytes(32))
-  const services: Services = { sql, vault, clock: options.clock ?? { now: () => new Date() } }
+  const services: Services = { sql, vault, clock: options.clock ?? new WorkspaceClock() }
   const logger = createLogger(process.env.KEEL_TEST_LOG ?? 'silent')
   const app = await buildApp(services, logger)
   await app.ready()

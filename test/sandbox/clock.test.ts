@@ -1,0 +1,132 @@
+// The workspace clock: GET /v0/sandbox/clock and POST /v0/sandbox/clock/advance. An advance moves
+// one sandbox workspace's time forward (never back), runs what falls due on the way before it
+// answers, and leaves every other workspace where it was.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { WorkspaceClock } from '../../src/platform/clock.js'
+import { recordEvent } from '../../src/platform/events.js'
+import { uuidv7 } from '../../src/platform/ids.js'
+import { auditLedger } from '../../src/ledger/index.js'
+import { findDueLanes } from '../../src/webhooks/store.js'
+import { startHarness, type Harness } from '../support/harness.js'
+import { balances, fundingAccount, openAccount, transfer } from '../support/accounts.js'
+
+const dayMs = 86_400_000
+/** The clock's base runs only when a test moves it: nothing here depends on the machine's speed. */
+let baseMs = Date.parse('2032-05-01T09:00:00Z')
+let h: Harness
+before(async () => { h = await startHarness({ clock: new WorkspaceClock(() => baseMs) }) })
+after(async () => {
+  assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
+  await h.close()
+})
+
+const clockOf = async (key?: string) => {
+  const res = await h.request('GET', '/v0/sandbox/clock', { key })
+  assert.equal(res.status, 200, JSON.stringify(res.body))
+  return Date.parse(res.body.now)
+}
+const advance = (body: unknown, key?: string, headers?: Record<string, string>) => h.request('POST', '/v0/sandbox/clock/advance', { body, key, headers })
+
+describe('the workspace clock', () => {
+  it('reads the workspace\'s time, real time where it was never moved', async () => {
+    assert.equal(await clockOf(h.keys.b), baseMs)
+    assert.equal(await clockOf(h.keys.live), baseMs)
+  })
+
+  it('moves forward by a duration or to a time, and runs on from there at real speed', async () => {
+    const ws = await h.newWorkspace('clock-moves', 'sandbox')
+    const start = await clockOf(ws.key)
+    const by = await advance({ by: 'PT36H' }, ws.key)
+    assert.equal(by.status, 200, JSON.stringify(by.body))
+    assert.equal(Date.parse(by.body.now), start + 36 * 3_600_000)
+    const target = new Date(start + 3 * dayMs).toISOString()
+    const to = await advance({ to: target }, ws.key)
+    assert.deepEqual([to.status, to.body.now], [200, target])
+    // An offset, not a frozen time: real time passing moves it on.
+    baseMs += 1_000
+    assert.equal(await clockOf(ws.key), Date.parse(target) + 1_000)
+    // Other workspaces keep their own time.
+    assert.equal(await clockOf(h.keys.b), baseMs)
+  })
+
+  it('refuses to move back, malformed requests, and live workspaces', async () => {
+    const ws = await h.newWorkspace('clock-refusals', 'sandbox')
+    const now = await clockOf(ws.key)
+    const table: [unknown, number, string][] = [
+      [{ to: new Date(now - 1).toISOString() }, 400, 'BAD_REQUEST_BODY'],
+      [{ to: 'yesterday' }, 400, 'BAD_REQUEST_BODY'],
+      [{ by: '36 hours' }, 400, 'BAD_REQUEST_BODY'],
+      [{ by: 'P1M' }, 400, 'BAD_REQUEST_BODY'],
+      [{ by: 'PT1H', to: new Date(now + dayMs).toISOString() }, 400, 'BAD_REQUEST_BODY'],
+      [{}, 400, 'BAD_REQUEST_BODY'],
+      [{ by: 3600 }, 400, 'BAD_REQUEST_BODY'],
+    ]
+    for (const [body, status, code] of table) {
+      const res = await advance(body, ws.key)
+      assert.deepEqual([res.status, res.body.code], [status, code], JSON.stringify(body))
+    }
+    assert.equal(await clockOf(ws.key), now, 'a refused advance moved nothing')
+    const live = await advance({ by: 'PT1H' }, h.keys.live)
+    assert.deepEqual([live.status, live.body.code], [422, 'SANDBOX_ONLY'])
+    const anonymous = await h.request('GET', '/v0/sandbox/clock', { key: null })
+    assert.equal(anonymous.status, 401)
+  })
+
+  it('replays an advance sent again with its Idempotency-Key instead of moving twice', async () => {
+    const ws = await h.newWorkspace('clock-keys', 'sandbox')
+    const start = await clockOf(ws.key)
+    const headers = { 'idempotency-key': uuidv7() }
+    // (A key is kept 24 hours of the workspace's time: an advance of a day would outlive its own key.)
+    const first = await advance({ by: 'PT1H' }, ws.key, headers)
+    const again = await advance({ by: 'PT1H' }, ws.key, headers)
+    assert.deepEqual([first.status, again.status, again.headers['idempotent-replayed']], [200, 200, 'true'])
+    assert.equal(again.body.now, first.body.now)
+    assert.equal(await clockOf(ws.key), start + 3_600_000)
+  })
+
+  it('expires holds on the way, with their events, in one workspace only', async () => {
+    const fundingA = await fundingAccount(h)
+    const fundingB = await fundingAccount(h, h.keys.b)
+    const a = await openAccount(h)
+    const b = await openAccount(h, {}, h.keys.b)
+    // MANUAL holds with the default expiry (7 days), one in each workspace.
+    const holdA = await transfer(h, { amount: 500, capture_mode: 'MANUAL', originating_account_id: fundingA.id, receiving_account_id: a.id })
+    const holdB = await transfer(h, { amount: 500, capture_mode: 'MANUAL', originating_account_id: fundingB.id, receiving_account_id: b.id }, { key: h.keys.b })
+    assert.deepEqual([holdA.status, holdB.status], [200, 200])
+    const moved = await advance({ by: 'P8D' })
+    assert.equal(moved.status, 200)
+    // Written by the advance itself, before it answered: the hold and its event.
+    const [stored] = await h.sql<{ status: string; updated_at: Date; expires_at: Date }[]>`select status, updated_at, expires_at from ledger_holds where id = ${holdA.body.id}`
+    assert.equal(stored.status, 'EXPIRED')
+    assert.equal(stored.updated_at.getTime(), stored.expires_at.getTime(), 'expired at its own time, in time order')
+    const events = await h.sql<{ type: string }[]>`select type from events where resource_id = ${holdA.body.id} order by id`
+    assert.deepEqual(events.map((e) => e.type), ['TRANSACTION.PENDING.CREATED', 'TRANSACTION.PENDING.UPDATED'])
+    assert.equal((await h.request('GET', `/v0/transactions/internal_transfer/${holdA.body.id}`)).body.status, 'EXPIRED')
+    // Workspace b's hold, due at the same real time, is untouched: its clock did not move.
+    const [other] = await h.sql<{ status: string }[]>`select status from ledger_holds where id = ${holdB.body.id}`
+    assert.equal(other.status, 'PENDING')
+    assert.equal((await h.request('GET', `/v0/transactions/internal_transfer/${holdB.body.id}`, { key: h.keys.b })).body.status, 'PENDING')
+    assert.deepEqual(await balances(h, a.id), { posted: 0, available: 0 })
+    // New records take the workspace's time.
+    const later = await transfer(h, { amount: 5, originating_account_id: fundingA.id, receiving_account_id: a.id })
+    const [row] = await h.sql<{ created_at: Date }[]>`select created_at from ledger_transfers where id = ${later.body.id}`
+    assert.equal(row.created_at.getTime(), await clockOf())
+  })
+
+  it('brings a webhook retry due in the workspace it moved, and no other', async () => {
+    const wsA = await h.newWorkspace('clock-hooks-a', 'sandbox')
+    const wsB = await h.newWorkspace('clock-hooks-b', 'sandbox')
+    const retryAt = new Date(baseMs + 2 * 3_600_000)
+    for (const ws of [wsA, wsB]) {
+      const hook = await h.request('POST', '/v0/webhooks', { key: ws.key, body: { url: 'http://127.0.0.1:9/hook', enabled_events: ['PERSON.CREATED'], is_enabled: true } })
+      assert.equal(hook.status, 201, JSON.stringify(hook.body))
+      await h.sql.begin((tx) => recordEvent(tx, { workspaceId: ws.id, type: 'PERSON.CREATED', resourceId: uuidv7(), resource: {} }))
+      await h.sql`update webhook_deliveries set status = 'RETRYING', attempts = 1, next_attempt_at = ${retryAt} where workspace_id = ${ws.id}`
+    }
+    const dueWorkspaces = async () => (await findDueLanes(h.sql, h.services.clock.now(), 100)).map((l) => l.workspace_id).filter((id) => id === wsA.id || id === wsB.id)
+    assert.deepEqual(await dueWorkspaces(), [])
+    assert.equal((await advance({ by: 'PT3H' }, wsA.key)).status, 200)
+    assert.deepEqual(await dueWorkspaces(), [wsA.id])
+  })
+})
