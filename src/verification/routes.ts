@@ -65,7 +65,7 @@ export function registerVerificationRoutes(api: Api): void {
       : missingBusinessFieldsForUpload(await requireBusinessRecord(tx, workspace.id, party.businessId!))
     if (missing.length) throw badBody(`missing required fields for verification: ${missing.join(', ')}`, { missing })
     const verificationTime = new Date(body.verification_time as string)
-    const now = clock.now()
+    const now = clock.now(workspace.id)
     if (verificationTime.getTime() > now.getTime()) throw badBody('invalid fields: verification_time (must not be in the future)', { invalid: { verification_time: 'must not be in the future' } })
     const row: VerificationRow = {
       workspace_id: workspace.id, id: uuidv7(), person_id: party.personId ?? null, business_id: party.businessId ?? null,
@@ -105,7 +105,7 @@ export function registerVerificationRoutes(api: Api): void {
     const id = uuidv7()
     await insertAdhoc(tx, {
       workspace_id: workspace.id, id, payer_id: body.payer_id, payee_id: body.payee_id, result,
-      matching_watchlists: matches.length ? [list.source] : [], matches: screeningRecord(list, matches), list_version: list.version, created_at: clock.now(),
+      matching_watchlists: matches.length ? [list.source] : [], matches: screeningRecord(list, matches), list_version: list.version, created_at: clock.now(workspace.id),
     })
     const response: AdhocResponse = {
       id, result, matching_watchlists: matches.length ? ['US_OFAC'] : [],
@@ -124,7 +124,7 @@ export function registerVerificationRoutes(api: Api): void {
     const screening = party.personId
       ? personScreening(await requirePersonRecord(tx, workspace.id, party.personId))
       : businessScreening(await requireBusinessRecord(tx, workspace.id, party.businessId!))
-    const row = await subscribe(tx, workspace.id, party, screening, await currentList(tx), clock.now(), (body.metadata as Record<string, unknown> | undefined) ?? null)
+    const row = await subscribe(tx, workspace.id, party, screening, await currentList(tx), clock.now(workspace.id), (body.metadata as Record<string, unknown> | undefined) ?? null)
     return toSubscription(row)
   })
 
@@ -172,7 +172,7 @@ export function registerVerificationRoutes(api: Api): void {
       ...row,
       status: (body.status ?? row.status) as 'ACTIVE' | 'SUPPRESSED',
       metadata: body.metadata !== undefined ? (body.metadata as Record<string, unknown>) : row.metadata,
-      updated_at: clock.now(),
+      updated_at: clock.now(workspace.id),
     }
     await updateAlert(tx, next)
     const after = toAlert(next)

@@ -205,7 +205,7 @@ function refuseMissing(missing: Array<{ who: string; fields: string[] }>): void 
 export async function verifyPerson(tx: Tx, services: Services, workspaceId: string, personId: string, provider: VerificationProvider): Promise<VerifyOutcome> {
   const person = await requirePersonRecord(tx, workspaceId, personId)
   refuseMissing([{ who: '', fields: missingPersonFields(person) }])
-  const ctx: RunContext = { tx, services, workspaceId, provider, list: await currentList(tx), runId: uuidv7(), now: services.clock.now() }
+  const ctx: RunContext = { tx, services, workspaceId, provider, list: await currentList(tx), runId: uuidv7(), now: services.clock.now(workspaceId) }
   const { rows } = await verifyPersonRecord(ctx, person)
   await subscribe(tx, workspaceId, { personId }, personScreening(person), ctx.list, ctx.now)
   const after = await getPersonRecord(tx, workspaceId, personId)
@@ -227,7 +227,7 @@ export async function verifyBusiness(tx: Tx, services: Services, workspaceId: st
     { who: '', fields: missingBusinessFields(business) },
     ...ownerRecords.map((p) => ({ who: `owner ${p.id}`, fields: missingPersonFields(p) })),
   ])
-  const ctx: RunContext = { tx, services, workspaceId, provider, list: await currentList(tx), runId: uuidv7(), now: services.clock.now() }
+  const ctx: RunContext = { tx, services, workspaceId, provider, list: await currentList(tx), runId: uuidv7(), now: services.clock.now(workspaceId) }
   const rows: VerificationRow[] = []
   const ownerOutcomes: Array<{ owner: OwnerLink; kyc: KycStatus }> = []
   for (const [i, p] of ownerRecords.entries()) {

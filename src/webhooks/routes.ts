@@ -24,7 +24,7 @@ export function registerWebhookRoutes(api: Api): void {
   // The two answers that carry a secret go through secretWrite: with an Idempotency-Key, the
   // stored response (kept for replays) holds the secret sealed by the vault, never in the clear.
   secretWrite('createSecret', async (tx, workspace) => {
-    const now = clock.now()
+    const now = clock.now(workspace.id)
     const secret = newSecret()
     const created = await insertSecret(tx, {
       workspace_id: workspace.id, secret_encrypted: vault.encrypt(secret), previous_secret_encrypted: null, previous_expires_at: null,
@@ -36,7 +36,7 @@ export function registerWebhookRoutes(api: Api): void {
 
   secretWrite('replaceSecret', async (tx, workspace, body: { is_rolling_secret?: boolean }) => {
     const row = requireSecret(await getSecret(tx, workspace.id, true))
-    const now = clock.now()
+    const now = clock.now(workspace.id)
     const secret = newSecret()
     // A rolling replacement keeps the replaced secret valid for a day; only the two newest
     // secrets are ever valid, so a second rolling replacement drops the oldest at once.
@@ -51,7 +51,7 @@ export function registerWebhookRoutes(api: Api): void {
 
   api.write('revokeSecret', async ({ tx, workspace, query }) => {
     const row = requireSecret(await getSecret(tx, workspace.id, true))
-    const now = clock.now()
+    const now = clock.now(workspace.id)
     if (query.old_secret_only === true) {
       if (!row.previous_secret_encrypted || !row.previous_expires_at || row.previous_expires_at <= now) {
         throw new ApiError('RESOURCE_NOT_FOUND', 'there is no old webhook secret in a rolling window to revoke')
@@ -71,7 +71,7 @@ export function registerWebhookRoutes(api: Api): void {
     if ((await countLiveWebhooks(tx, workspace.id)) >= webhooksPerWorkspaceMax) {
       throw new ApiError('BAD_REQUEST', `a workspace can have at most ${webhooksPerWorkspaceMax} webhooks; delete one first`)
     }
-    const now = clock.now()
+    const now = clock.now(workspace.id)
     const row: WebhookRow = {
       workspace_id: workspace.id, id: uuidv7(), url: checked.url, enabled_events: checked.enabledEvents, is_enabled: body.is_enabled,
       description: checked.description, metadata: checked.metadata, created_at: now, updated_at: now, deleted_at: null,
@@ -95,14 +95,14 @@ export function registerWebhookRoutes(api: Api): void {
     const checked = checkWebhookBody(body)
     const row: WebhookRow = {
       ...before, url: checked.url, enabled_events: checked.enabledEvents, is_enabled: body.is_enabled,
-      description: checked.description, metadata: checked.metadata, updated_at: clock.now(),
+      description: checked.description, metadata: checked.metadata, updated_at: clock.now(workspace.id),
     }
     await updateWebhook(tx, row)
     return toWebhook(row)
   })
 
   api.write('deleteWebhook', async ({ tx, workspace, params }) => {
-    if (!(await deleteWebhook(tx, workspace.id, params.webhook_id, clock.now()))) throw new ApiError('RESOURCE_NOT_FOUND', `webhook ${params.webhook_id} not found`)
+    if (!(await deleteWebhook(tx, workspace.id, params.webhook_id, clock.now(workspace.id)))) throw new ApiError('RESOURCE_NOT_FOUND', `webhook ${params.webhook_id} not found`)
     return { id: params.webhook_id, resource: 'webhook' }
   })
 
@@ -132,7 +132,7 @@ export function registerWebhookRoutes(api: Api): void {
     const hook = await getWebhook(tx, workspace.id, params.webhook_id)
     if (!hook) throw new ApiError('RESOURCE_NOT_FOUND', `webhook ${params.webhook_id} not found`)
     if (!(await getDelivery(tx, workspace.id, hook.id, params.event_id))) throw new ApiError('RESOURCE_NOT_FOUND', `event ${params.event_id} was not sent to webhook ${params.webhook_id}`)
-    const at = new Date(clock.now().getTime() + (query.delay ?? 0) * 1000)
+    const at = new Date(clock.now(workspace.id).getTime() + (query.delay ?? 0) * 1000)
     await scheduleResend(tx, workspace.id, hook.id, params.event_id, at)
     return toEvent((await getDelivery(tx, workspace.id, hook.id, params.event_id))!, hook, true)
   })

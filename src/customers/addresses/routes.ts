@@ -75,7 +75,7 @@ export function registerAddressRoutes(api: Api): void {
     const fields = checkAddress(addressDraftOf(body))
     if (body.customer_id) await requirePerson(tx, workspace.id, body.customer_id, 'customer_id')
     if (body.business_id) await requireBusiness(tx, workspace.id, body.business_id)
-    const now = clock.now()
+    const now = clock.now(workspace.id)
     const row: AddressRow = {
       workspace_id: workspace.id,
       id: uuidv7(),
@@ -110,7 +110,7 @@ export function registerAddressRoutes(api: Api): void {
     // A patch that changes nothing is answered with the address as it is: no event, no new timestamp.
     if (unchanged) return before
 
-    const row: AddressRow = { ...current, fields, is_active: isActive, updated_at: clock.now() }
+    const row: AddressRow = { ...current, fields, is_active: isActive, updated_at: clock.now(workspace.id) }
     await updateAddress(tx, row)
     const after = toAddress(row)
     await recordEvent(tx, { workspaceId: workspace.id, type: 'ADDRESS.UPDATED', resourceId: row.id, resource: after, changedFields: changedFields(before, after) })

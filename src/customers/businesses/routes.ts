@@ -9,7 +9,7 @@ export function registerBusinessRoutes(api: Api): void {
   const { clock, vault, sql } = api.services
 
   api.write('createBusiness', async ({ tx, workspace, body }) => {
-    const resource = await createBusiness(tx, vault, workspace.id, body, clock.now())
+    const resource = await createBusiness(tx, vault, workspace.id, body, clock.now(workspace.id))
     await recordEvent(tx, { workspaceId: workspace.id, type: 'BUSINESS.CREATED', resourceId: resource.id as string, resource })
     return resource
   })
@@ -21,7 +21,7 @@ export function registerBusinessRoutes(api: Api): void {
   })
 
   api.write('updateBusiness', async ({ tx, workspace, params, body }) => {
-    const outcome = await patchBusiness(tx, vault, workspace.id, params.business_id, body, clock.now())
+    const outcome = await patchBusiness(tx, vault, workspace.id, params.business_id, body, clock.now(workspace.id))
     if (!outcome) throw new ApiError('RESOURCE_NOT_FOUND', `business ${params.business_id} not found`)
     if (Object.keys(outcome.changed).length > 0) {
       await recordEvent(tx, { workspaceId: workspace.id, type: 'BUSINESS.UPDATED', resourceId: params.business_id, resource: outcome.resource, changedFields: outcome.changed })

@@ -40,7 +40,7 @@ export function registerDisclosureRoutes(api: Api): void {
     if (body.person_id) await requirePerson(tx, workspace.id, body.person_id)
     if (body.business_id) await requireBusiness(tx, workspace.id, body.business_id)
     if (body.acknowledging_person_id) await requirePerson(tx, workspace.id, body.acknowledging_person_id, 'acknowledging_person_id')
-    const now = clock.now()
+    const now = clock.now(workspace.id)
     const row: DisclosureRow = {
       workspace_id: workspace.id,
       id: uuidv7(),

@@ -11,7 +11,7 @@ import { maskedIdentifier, toPersonalIdWithCustomer, type PersonalIdWithCustomer
 
 /** Locks the person whose personal ids change, then records the change to its view. */
 async function announce(ctx: Context, before: Person): Promise<void> {
-  const now = ctx.services.clock.now()
+  const now = ctx.services.clock.now(ctx.workspaceId)
   await touchPerson(ctx.tx, ctx.workspaceId, before.row.id, now)
   const after = (await loadPerson(ctx.tx, ctx.workspaceId, before.row.id))!
   await recordUpdateEvents(ctx.tx, before, after, { person: { personal_ids: personView(before).personal_ids } })
@@ -26,7 +26,7 @@ export async function createPersonalId(ctx: Context, body: CreatePersonalId & Re
   problems.throwIfAny()
   const person = await loadPerson(ctx.tx, ctx.workspaceId, body.customer_id, { forUpdate: true })
   if (!person) throw new ApiError('CUSTOMER_NOT_FOUND', `customer_id ${body.customer_id} names no person in this workspace`)
-  const now = ctx.services.clock.now()
+  const now = ctx.services.clock.now(ctx.workspaceId)
   const row: PersonalIdRow = {
     workspace_id: ctx.workspaceId, id: uuidv7(), person_id: person.row.id, id_type: body.id_type, country_code: country,
     identifier_encrypted: ctx.services.vault.encrypt(identifier!.canonical), identifier_last4: identifier!.last4,
@@ -63,7 +63,7 @@ export async function updatePersonalId(ctx: Context, id: string, body: PatchPers
     ...row,
     country_code: country,
     ...(identifierChanged ? { identifier_encrypted: ctx.services.vault.encrypt(sent.canonical), identifier_last4: sent.last4 } : {}),
-    updated_at: ctx.services.clock.now(),
+    updated_at: ctx.services.clock.now(ctx.workspaceId),
   }
   await updateRow(ctx.tx, next)
   await announce(ctx, person)

@@ -27,8 +27,8 @@ export interface Person { row: PersonRow; personalIds: PersonalIdRow[] }
 
 export interface Context { tx: Tx; services: Services; workspaceId: string }
 
-function applyContext(services: Services): ApplyContext {
-  return { now: services.clock.now(), sealSsn: (ssn) => services.vault.encrypt(ssn), openSsn: (sealed) => services.vault.decrypt(sealed) }
+function applyContext(services: Services, workspaceId: string): ApplyContext {
+  return { now: services.clock.now(workspaceId), sealSsn: (ssn) => services.vault.encrypt(ssn), openSsn: (sealed) => services.vault.decrypt(sealed) }
 }
 
 export async function loadPerson(db: Queryable, workspaceId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<Person | undefined> {
@@ -63,7 +63,7 @@ export async function createRecord(ctx: Context, body: Record<string, unknown>, 
   const problems = new Problems()
   const editable = view === 'person' ? personFields : customerFields
   const { input, note } = readBody(body, view === 'person' ? declared.createPerson : declared.customer, editable, problems)
-  const apply = applyContext(ctx.services)
+  const apply = applyContext(ctx.services, ctx.workspaceId)
   const empty: PersonRow = {
     workspace_id: ctx.workspaceId, id: uuidv7(), is_customer: view === 'customer', status: '', verification_status: 'UNVERIFIED',
     verification_last_run: null, ban_status: 'ALLOWED', first_name: null, last_name: null, email: null, phone_number: null, dob: null,
@@ -92,7 +92,7 @@ export async function changeRecord(ctx: Context, id: string, body: Record<string
   const editable = view === 'person' ? personFields : customerFields
   const schema = view === 'person' ? declared.patchPerson : mode === 'replace' ? declared.customer : declared.patchCustomer
   const { input, note } = readBody(body, schema, editable, problems)
-  const { next, ssnChanged } = applyInput(current.row, input, note, mode, editable, applyContext(ctx.services), problems)
+  const { next, ssnChanged } = applyInput(current.row, input, note, mode, editable, applyContext(ctx.services, ctx.workspaceId), problems)
   problems.throwIfAny()
   const changed = {
     person: changedFields(personView(current), toPerson(next, current.personalIds)),

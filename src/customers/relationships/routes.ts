@@ -15,7 +15,7 @@ export function registerRelationshipRoutes(api: Api): void {
   const { clock, sql } = api.services
 
   api.write('createRelationship', async ({ tx, workspace, body }) => {
-    const row = await createRelationship(tx, workspace.id, body as never, clock.now())
+    const row = await createRelationship(tx, workspace.id, body as never, clock.now(workspace.id))
     const resource = toRelationship(row)
     await recordEvent(tx, { workspaceId: workspace.id, type: 'RELATIONSHIP.CREATED', resourceId: row.id, resource })
     return resource
@@ -28,7 +28,7 @@ export function registerRelationshipRoutes(api: Api): void {
   })
 
   api.write('updateRelationship', async ({ tx, workspace, params, body }) => {
-    const outcome = await patchRelationship(tx, workspace.id, params.relationship_id, body as never, clock.now())
+    const outcome = await patchRelationship(tx, workspace.id, params.relationship_id, body as never, clock.now(workspace.id))
     if (!outcome) throw notFound(params.relationship_id)
     if (Object.keys(outcome.changed).length > 0) {
       await recordEvent(tx, { workspaceId: workspace.id, type: 'RELATIONSHIP.UPDATED', resourceId: outcome.resource.id, resource: outcome.resource, changedFields: outcome.changed })
