@@ -5,7 +5,7 @@ import { businesses } from './customers/businesses/index.js'
 import { disclosures } from './customers/disclosures/index.js'
 import { persons } from './customers/persons/index.js'
 import { relationships } from './customers/relationships/index.js'
-import { sandbox } from './sandbox/index.js'
+import { sandboxDomain } from './sandbox/index.js'
 import { transfers } from './transfers/index.js'
 import { verification } from './verification/index.js'
 import { webhooks } from './webhooks/index.js'
@@ -21,5 +21,5 @@ export const domains: readonly Domain[] = [
   accounts,
   transfers,
   webhooks,
-  sandbox,
+  sandboxDomain(() => domains.flatMap((d) => d.dueWork ?? [])),
 ]

@@ -7,7 +7,9 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import type { WorkspaceClock } from '../src/platform/clock.js'
 import { uuidv7 } from '../src/platform/ids.js'
+import { followClocks } from '../src/sandbox/index.js'
 import { forgetWorkspace, workspaceChangedChannel } from '../src/platform/workspaces.js'
 import { conformance } from './support/conformance.js'
 import { startHarness, type Harness } from './support/harness.js'
@@ -313,5 +315,37 @@ describe('keel partner-kyb with DATABASE_URL', () => {
     const usage = await keel(['partner-kyb', 'pass'], env)
     assert.equal(usage.code, 2)
     assert.match(usage.stderr, /keel partner-kyb pass --workspace NAME\|ID/)
+  })
+})
+
+describe('keel clock with DATABASE_URL', () => {
+  it('shows and advances a sandbox workspace’s clock; a listening server follows at once', { timeout: testTimeoutMs }, async () => {
+    const env = { DATABASE_URL: h.databaseUrl }
+    const ws = await h.newWorkspace('clock-cli', 'sandbox')
+    // As startServer does: this process follows the offsets any process stores.
+    const clock = h.services.clock as WorkspaceClock
+    await followClocks(h.sql, clock)
+    const shown = await keel(['clock', 'show', '--workspace', 'clock-cli', '--json'], env)
+    assert.equal(shown.code, 0, shown.stderr)
+    const before = Date.parse(JSON.parse(shown.stdout).now)
+    const advanced = await keel(['clock', 'advance', '--workspace', ws.id, '--by', 'P2D', '--json'], env)
+    assert.equal(advanced.code, 0, advanced.stderr)
+    const after = Date.parse(JSON.parse(advanced.stdout).now)
+    assert.ok(after - before >= 2 * 86_400_000 && after - before < 2 * 86_400_000 + commandTimeoutMs, `moved ${after - before} ms`)
+    const deadline = Date.now() + commandTimeoutMs
+    while (clock.now(ws.id).getTime() < after) {
+      assert.ok(Date.now() < deadline, 'the server heard the new offset')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    const served = await h.request('GET', '/v0/sandbox/clock', { key: ws.key })
+    assert.ok(Date.parse(served.body.now) >= after)
+    const back = await keel(['clock', 'advance', '--workspace', ws.id, '--to', '2001-01-01T00:00:00Z'], env)
+    assert.equal(back.code, 1)
+    assert.match(back.stderr, /the clock moves forward only/)
+    const live = await keel(['clock', 'advance', '--workspace', 'live', '--by', 'PT1H'], env)
+    assert.equal(live.code, 1)
+    assert.match(live.stderr, /only a sandbox clock can be moved/)
+    const usage = await keel(['clock', 'advance'], env)
+    assert.equal(usage.code, 2)
   })
 })

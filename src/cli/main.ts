@@ -1,4 +1,5 @@
 import { apiKeys } from './api-keys.js'
+import { clock } from './clock.js'
 import { UsageError, type Command } from './common.js'
 import { ledger } from './ledger.js'
 import { partnerKyb } from './partner-kyb.js'
@@ -9,6 +10,7 @@ import { watchlist } from './watchlist.js'
 const commands: Record<string, Command> = {
   start,
   'api-keys': apiKeys,
+  clock,
   ledger,
   'partner-kyb': partnerKyb,
   watchlist,

@@ -1,19 +1,26 @@
 import type { Sql } from '../platform/db.js'
-import type { WorkspaceClock } from '../platform/clock.js'
+import { WorkspaceClock } from '../platform/clock.js'
+import type { Services } from '../platform/http.js'
+import type { Workspace } from '../platform/workspaces.js'
+import { advanceClock, targetOf } from './service.js'
 import type { Domain } from '../platform/wipe.js'
-import { domains } from '../domains.js'
+import type { DueWork } from '../platform/due-work.js'
 import { registerSandboxRoutes } from './routes.js'
 import { clockChangedChannel, clockOffset, clockOffsets } from './store.js'
 
 export { keelExtensions } from './openapi.js'
 
-/** Keel's sandbox tools: the workspace clock a test can move forward. */
-export const sandbox: Domain = {
-  name: 'sandbox',
-  // Every domain's due work, read when an advance runs (the list includes this domain itself).
-  register: (api) => registerSandboxRoutes(api, () => domains.flatMap((d) => d.dueWork ?? [])),
-  // A wipe keeps the clock: time never goes back.
-  wipeTables: [],
+/**
+ * Keel's sandbox tools: the workspace clock a test can move forward. `work` lists every domain's
+ * due work, read when an advance runs (src/domains.ts hands it the list it is part of).
+ */
+export function sandboxDomain(work: () => readonly DueWork[]): Domain {
+  return {
+    name: 'sandbox',
+    register: (api) => registerSandboxRoutes(api, work),
+    // A wipe keeps the clock: time never goes back.
+    wipeTables: [],
+  }
 }
 
 /** Loads every workspace's clock offset, and keeps them current as any process moves one. */
@@ -22,4 +29,22 @@ export async function followClocks(sql: Sql, clock: WorkspaceClock): Promise<voi
   await sql.listen(clockChangedChannel, (workspaceId) => {
     void clockOffset(sql, workspaceId).then((ms) => clock.setOffset(workspaceId, ms), () => {})
   })
+}
+
+/** A workspace's clock as this process reads it, after loading the stored offsets. */
+export async function workspaceTime(sql: Sql, workspaceId: string): Promise<Date> {
+  const clock = new WorkspaceClock()
+  clock.setOffset(workspaceId, await clockOffset(sql, workspaceId))
+  return clock.now(workspaceId)
+}
+
+/**
+ * Moves a sandbox workspace's clock outside the server (the `keel clock` command): what falls due
+ * runs here, and every server hears the new offset.
+ */
+export async function advanceWorkspaceClock(services: Omit<Services, 'clock'>, work: readonly DueWork[], workspace: Pick<Workspace, 'id' | 'mode'>, body: { to?: string; by?: string }): Promise<Date> {
+  const clock = new WorkspaceClock()
+  clock.setOffset(workspace.id, await clockOffset(services.sql, workspace.id))
+  const all: Services = { ...services, clock }
+  return advanceClock(all, work, workspace, targetOf(body, clock.now(workspace.id)))
 }
