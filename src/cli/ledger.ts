@@ -16,13 +16,13 @@ export const ledger: Command = {
     const lines = [
       `ledger check (${values.workspace ? `workspace ${values.workspace}` : 'all workspaces'}): ${accounts} accounts, ${transfers} transfers, ${entries} entries, ${holds} holds`,
       '  every transfer\'s entries sum to zero per currency',
-      '  POSTED transfers have entries; PENDING, CANCELED and EXPIRED ones have none',
+      '  POSTED records have two or more entries; PENDING, CANCELED and EXPIRED ones have none',
       '  each account\'s posted balance equals the sum of its entries',
-      '  each account\'s held balance equals the sum of its PENDING holds',
-      '  each hold\'s status matches its transfer\'s',
+      '  each account\'s held balance equals what its PENDING holds still reserve',
+      '  each hold\'s captured total equals its captures\', and its status the record that settled it',
       '  every entry is in its account\'s currency',
       '  no account is below its floor or above its ceiling',
-      '  no entry or transfer names a missing transfer or account',
+      '  no entry, transfer or record names a missing transfer, account or hold',
       report.discrepancies.length ? `${report.discrepancies.length} discrepancies:` : 'clean: no discrepancies',
       ...report.discrepancies.map((d) => '  ' + d),
     ]
