@@ -160,7 +160,9 @@ export class VendorLinks {
     }
     const answer = {
       ...(party.customer_id ? { customer_id: party.customer_id } : { business_id: party.business_id }),
-      vendor_institution_id: body.vendor_institution_id, vendor_access_token: exchanged.access_token, request_id: exchanged.request_id,
+      // The spec's response schema is the request's, vendor_public_token required: the spent token is echoed.
+      vendor_institution_id: body.vendor_institution_id, vendor_public_token: body.vendor_public_token,
+      vendor_access_token: exchanged.access_token, request_id: exchanged.request_id,
     }
     return { item, answer }
   }

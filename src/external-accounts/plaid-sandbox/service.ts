@@ -8,7 +8,7 @@ import {
   accountIdOf, dayOfDate, institutionById, itemLoginRequired, linkErrors, plaidId, sandboxAccounts, sandboxInstitutions,
   sandboxOwner, sandboxTransactions, sandboxUsers, type SandboxAccount, type SandboxInstitution,
 } from './fixtures.js'
-import { exchangePublicToken, getItem, getItemByAccessToken, getLinkToken, insertItem, insertLinkToken, insertPublicToken, removeItem, setItemError, type ItemRow, type LinkTokenRow } from './store.js'
+import { exchangePublicToken, getItem, getItemByAccessToken, getLinkToken, insertItem, insertLinkToken, insertPublicToken, removeItem, repairItem, setItemError, type ItemRow, type LinkTokenRow } from './store.js'
 
 /** Plaid's lifetimes: a link token lasts 4 hours, a public token 30 minutes (and is single-use). */
 export const linkTokenLifetimeMs = 4 * 60 * 60 * 1000
@@ -130,8 +130,11 @@ export class PlaidSandbox {
     if (row.item_id) {
       const item = await getItem(this.sql, row.item_id)
       if (!item || item.institution_id !== institutionId) throw invalidField('update mode signs in at the item\'s own institution')
-      await setItemError(this.sql, item.item_id, null)
-      return { public_token: null, update_mode: true, metadata: this.linkMetadata(item.item_id, institutionId, accounts.filter((a) => item.account_masks === null || item.account_masks.includes(a.mask))) }
+      // Update mode repairs the login and, as Plaid's account select in update mode does, takes the
+      // person's new choice of accounts when one is made.
+      const chosenMasks = masks.length ? accounts.filter((a) => masks.includes(a.mask)).map((a) => a.mask) : item.account_masks
+      await repairItem(this.sql, item.item_id, chosenMasks)
+      return { public_token: null, update_mode: true, metadata: this.linkMetadata(item.item_id, institutionId, accounts.filter((a) => chosenMasks === null || chosenMasks.includes(a.mask))) }
     }
     const chosen = accounts.filter((a) => masks.includes(a.mask))
     if (chosen.length === 0) throw invalidField('choose at least one account')

@@ -52,6 +52,11 @@ export async function setItemError(db: Queryable, itemId: string, errorCode: str
   await db`update plaid_sandbox_items set error_code = ${errorCode} where item_id = ${itemId}`
 }
 
+/** Link in update mode: the login works again, with the accounts the person chose. */
+export async function repairItem(db: Queryable, itemId: string, accountMasks: string[] | null): Promise<void> {
+  await db`update plaid_sandbox_items set error_code = null, account_masks = ${accountMasks} where item_id = ${itemId}`
+}
+
 export async function removeItem(db: Queryable, itemId: string, at: Date): Promise<void> {
   await db`update plaid_sandbox_items set removed_at = ${at} where item_id = ${itemId}`
 }
