@@ -30,6 +30,7 @@ export function linkPageHtml(nonce: string): string {
   .error { background: #fdecea; color: #8a1c12; border-radius: 8px; padding: 10px; font-size: 14px; margin-top: 14px; }
   .hint { color: #666; font-size: 12px; margin-top: 12px; }
   code { background: #f3f4f6; padding: 2px 5px; border-radius: 4px; word-break: break-all; }
+  .hint code { word-break: normal; white-space: nowrap; }
   [hidden] { display: none !important; }
 </style>
 </head>
