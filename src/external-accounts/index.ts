@@ -1,6 +1,9 @@
 import type { Domain } from '../platform/wipe.js'
 import { registerExternalAccountRoutes } from './routes.js'
 
+export { externalAccountForTransfer, type ExternalAccountForTransfer } from './for-transfers.js'
+export { checkAchRoutingNumber, abaChecksumValid, fedAchDirectory } from './routing-directory.js'
+
 export const externalAccounts: Domain = {
   name: 'external-accounts',
   register: registerExternalAccountRoutes,

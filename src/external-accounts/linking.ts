@@ -53,6 +53,8 @@ interface VendorAccount {
 /** What the vendor said about an item, gathered before the transaction that applies it. */
 export interface VendorSnapshot {
   party: Party
+  /** The kind of customer the account has at its bank (a business may link its owner's personal account). */
+  customerType: 'BUSINESS' | 'PERSONAL'
   item: ItemRow
   requested: string[] | undefined
   verifyOwner: boolean
@@ -177,7 +179,7 @@ export class VendorLinks {
     const party = await requireParty(this.services.sql, workspace.id, body)
     const item = await this.requireItem(workspace, party, body.vendor_access_token)
     const verifyOwner = body.verify_owner ?? false
-    const snapshot: VendorSnapshot = { party, item, requested: body.vendor_account_ids, verifyOwner, contact: null, accounts: [], failure: undefined }
+    const snapshot: VendorSnapshot = { party, customerType: body.customer_type, item, requested: body.vendor_account_ids, verifyOwner, contact: null, accounts: [], failure: undefined }
     const client = this.client()
     const accessToken = this.accessTokenOf(item)
     try {
@@ -270,7 +272,7 @@ export class VendorLinks {
         continue
       }
       const row: AccountRow = {
-        workspace_id: workspace.id, id: uuidv7(), ...s.party, customer_type: s.party.business_id ? 'BUSINESS' : 'PERSONAL', vendor: 'PLAID', item_id: s.item.id, vendor_account_id: id,
+        workspace_id: workspace.id, id: uuidv7(), ...s.party, customer_type: s.customerType, vendor: 'PLAID', item_id: s.item.id, vendor_account_id: id,
         status: 'ACTIVE', nickname: null, currency: 'USD', iban_encrypted: null, iban_last4: null, metadata: null, tenant: null,
         verification_status: 'UNVERIFIED', verification_vendor: 'PLAID', verified_at: null, verification_updated_at: null, owner_match: null,
         transactions_synced_at: null, created_at: now, updated_at: now, deleted_at: null,

@@ -3,6 +3,7 @@
 // input per operation that changes nothing, cross-workspace probes, and idempotent replays.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { externalAccountForTransfer } from '../../src/external-accounts/index.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { createBusiness, createPerson } from '../support/parties.js'
 import { accountIdsByMask, linkedAccessToken, manualBody, sandboxPublicToken, startListeningHarness, type ListeningHarness } from './support.js'
@@ -328,5 +329,42 @@ describe('idempotency', () => {
     assert.equal(del2.headers['idempotent-replayed'], 'true')
     const [{ n }] = await h.sql`select count(*)::int as n from events where resource_id = ${id} and type = 'EXTERNAL_ACCOUNT.DELETED'`
     assert.equal(n, 1)
+  })
+})
+
+describe('what payment rails read, and wipe', () => {
+  it('gives ACH the full numbers and whether the owner is verified', async () => {
+    const person = await createPerson(h)
+    const account = await create(manualBody({ customer_id: person.id }, { account_identifiers: { number: '90210902' } }))
+    const read = () => externalAccountForTransfer(h.sql, h.services.vault, h.workspaces.a, account.id)
+    assert.deepEqual(await read(), {
+      id: account.id, customer_id: person.id, business_id: null, status: 'ACTIVE', type: 'CHECKING', currency: 'USD',
+      ach_routing_number: '011401533', account_number: '90210902', bank_name: 'CITIZENS BANK NA', account_owner_names: ['Ada Lovelace'], owner_verified: false,
+    })
+    await h.request('PATCH', `/v0/external_accounts/${account.id}`, { body: { verification: { vendor: 'MANUAL', status: 'VERIFIED' } } })
+    assert.equal((await read())?.owner_verified, true)
+    assert.equal(await externalAccountForTransfer(h.sql, h.services.vault, h.workspaces.b, account.id), undefined)
+  })
+
+  it('a business may link its owner\'s personal account: customer_type is kept as sent', async () => {
+    const business = await createBusiness(h)
+    const token = await linkedAccessToken(h, { business_id: business.id })
+    const ids = await accountIdsByMask(h, token)
+    const res = await h.request('POST', '/v0/external_accounts/add_vendor_accounts', { body: { business_id: business.id, customer_type: 'PERSONAL', vendor: 'PLAID', vendor_access_token: token, vendor_account_ids: [ids['0000']] } })
+    const [row] = await h.sql`select customer_type from external_accounts where id = ${res.body.added_accounts[0].id}`
+    assert.equal(row.customer_type, 'PERSONAL')
+  })
+
+  it('wipe empties a sandbox workspace\'s external accounts and links, and no other workspace\'s', async () => {
+    const ws = await h.newWorkspace('ext-wipe', 'sandbox')
+    const person = await createPerson(h, {}, ws.key)
+    await create(manualBody({ customer_id: person.id }), ws.key)
+    await linkedAccessToken(h, { customer_id: person.id }, ws.key)
+    const count = async (id: string) => (await h.sql`select (select count(*)::int from external_accounts where workspace_id = ${id}) + (select count(*)::int from external_account_items where workspace_id = ${id}) as n`)[0].n
+    const others = await count(h.workspaces.a)
+    assert.equal(await count(ws.id), 2)
+    assert.equal((await h.request('POST', '/v0/wipe', { key: ws.key })).status, 204)
+    assert.equal(await count(ws.id), 0)
+    assert.equal(await count(h.workspaces.a), others)
   })
 })
