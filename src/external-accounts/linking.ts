@@ -151,8 +151,8 @@ export class VendorLinks {
       institutionId = item.institution_id ?? institutionId
       const institution = (await client.institutionsGetById({ institution_id: institutionId, country_codes: [CountryCode.Us] })).data.institution
       institutionName = institution.name
-    } catch (err) {
-      plaidFailureOf(err) // a vendor error leaves the name unknown; failing to reach the vendor throws
+    } catch {
+      // The public token is spent: whatever went wrong with the name, the access token must be kept.
     }
     const now = this.services.clock.now()
     const item: ItemRow = {
