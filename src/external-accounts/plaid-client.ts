@@ -60,6 +60,9 @@ export function plaidClient(settings: PlaidSettings, basePath: string): PlaidApi
       httpsAgent,
       // Plaid answers JSON; nothing is followed elsewhere.
       maxRedirects: 0,
+      // axios would otherwise route through HTTP(S)_PROXY from the environment, past the agents
+      // that decide (and, with the outbound guard, check) where Keel connects.
+      proxy: false,
     },
   }))
 }
