@@ -65,6 +65,15 @@ describe('manual accounts', () => {
     await create(manualBody({ customer_id: person.id }, { account_identifiers: { number: '5550001' } }))
   })
 
+  it('several creates of the same numbers at once for one customer: one account, the others 409', async () => {
+    const person = await createPerson(h)
+    const body = manualBody({ customer_id: person.id }, { account_identifiers: { number: '7070707070' } })
+    const results = await Promise.all(Array.from({ length: 4 }, () => h.request('POST', '/v0/external_accounts', { body })))
+    assert.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409, 409])
+    const [{ n }] = await h.sql`select count(*)::int as n from external_accounts where customer_id = ${person.id}`
+    assert.equal(n, 1)
+  })
+
   it('adds an international account by IBAN, and a business account given as verified', async () => {
     const business = await createBusiness(h)
     const iban = await create(manualBody({ business_id: business.id }, {
