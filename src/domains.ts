@@ -3,6 +3,7 @@ import { accounts } from './accounts/index.js'
 import { addresses } from './customers/addresses/index.js'
 import { businesses } from './customers/businesses/index.js'
 import { disclosures } from './customers/disclosures/index.js'
+import { externalAccounts } from './external-accounts/index.js'
 import { persons } from './customers/persons/index.js'
 import { relationships } from './customers/relationships/index.js'
 import { sandboxDomain } from './sandbox/index.js'
@@ -21,5 +22,6 @@ export const domains: readonly Domain[] = [
   accounts,
   transfers,
   webhooks,
+  externalAccounts,
   sandboxDomain(() => domains.flatMap((d) => d.dueWork ?? [])),
 ]

@@ -1,0 +1,81 @@
+import type { Queryable } from '../../platform/db.js'
+
+export interface LinkTokenRow {
+  token_sha256: string
+  client_id: string
+  client_name: string
+  products: string[]
+  language: string
+  redirect_uri: string | null
+  item_id: string | null
+  created_at: Date
+  expires_at: Date
+}
+
+export interface ItemRow {
+  item_id: string
+  access_token_sha256: string | null
+  client_id: string
+  institution_id: string
+  username: string
+  products: string[]
+  account_masks: string[] | null
+  error_code: string | null
+  created_at: Date
+  removed_at: Date | null
+}
+
+export async function insertLinkToken(db: Queryable, row: LinkTokenRow): Promise<void> {
+  await db`insert into plaid_sandbox_link_tokens ${db(row as never)}`
+}
+
+export async function getLinkToken(db: Queryable, tokenSha256: string): Promise<LinkTokenRow | undefined> {
+  const [row] = await db<LinkTokenRow[]>`select * from plaid_sandbox_link_tokens where token_sha256 = ${tokenSha256}`
+  return row
+}
+
+export async function insertItem(db: Queryable, row: ItemRow): Promise<void> {
+  await db`insert into plaid_sandbox_items ${db(row as never)}`
+}
+
+export async function getItem(db: Queryable, itemId: string): Promise<ItemRow | undefined> {
+  const [row] = await db<ItemRow[]>`select * from plaid_sandbox_items where item_id = ${itemId}`
+  return row
+}
+
+export async function getItemByAccessToken(db: Queryable, accessTokenSha256: string): Promise<ItemRow | undefined> {
+  const [row] = await db<ItemRow[]>`select * from plaid_sandbox_items where access_token_sha256 = ${accessTokenSha256} and removed_at is null`
+  return row
+}
+
+export async function setItemError(db: Queryable, itemId: string, errorCode: string | null): Promise<void> {
+  await db`update plaid_sandbox_items set error_code = ${errorCode} where item_id = ${itemId}`
+}
+
+/** Link in update mode: the login works again, with the accounts the person chose. */
+export async function repairItem(db: Queryable, itemId: string, accountMasks: string[] | null): Promise<void> {
+  await db`update plaid_sandbox_items set error_code = null, account_masks = ${accountMasks} where item_id = ${itemId}`
+}
+
+export async function removeItem(db: Queryable, itemId: string, at: Date): Promise<void> {
+  await db`update plaid_sandbox_items set removed_at = ${at} where item_id = ${itemId}`
+}
+
+export async function insertPublicToken(db: Queryable, row: { token_sha256: string; item_id: string; created_at: Date; expires_at: Date }): Promise<void> {
+  await db`insert into plaid_sandbox_public_tokens ${db(row as never)}`
+}
+
+/**
+ * Exchanges a public token: single use and unexpired, checked and spent in one statement, and the
+ * item given its access token (by hash) in the same transaction. Undefined when the token is unknown,
+ * spent or expired.
+ */
+export async function exchangePublicToken(db: Queryable, tokenSha256: string, accessTokenSha256: string, now: Date): Promise<string | undefined> {
+  const [spent] = await db<{ item_id: string }[]>`
+    update plaid_sandbox_public_tokens set exchanged_at = ${now}
+    where token_sha256 = ${tokenSha256} and exchanged_at is null and expires_at > ${now}
+    returning item_id`
+  if (!spent) return undefined
+  await db`update plaid_sandbox_items set access_token_sha256 = ${accessTokenSha256} where item_id = ${spent.item_id}`
+  return spent.item_id
+}
