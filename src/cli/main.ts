@@ -1,4 +1,5 @@
 import { apiKeys } from './api-keys.js'
+import { cardWidget } from './card-widget.js'
 import { UsageError, type Command } from './common.js'
 import { ledger } from './ledger.js'
 import { partnerKyb } from './partner-kyb.js'
@@ -9,6 +10,7 @@ import { watchlist } from './watchlist.js'
 const commands: Record<string, Command> = {
   start,
   'api-keys': apiKeys,
+  'card-widget': cardWidget,
   ledger,
   'partner-kyb': partnerKyb,
   watchlist,
