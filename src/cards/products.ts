@@ -32,6 +32,8 @@ export const sandboxCardProducts: readonly CardProduct[] = [
 
 /** The products went live at the epoch of the sandbox catalogue: a fixed instant, not "now". */
 const catalogueStart = '2024-01-01T00:00:00.000Z'
+/** The catalogue is not decommissioned: the spec requires an end date, so it is far off. */
+const catalogueEnd = '2099-12-31T23:59:59.000Z'
 
 /** A UUID (version 8, name-based) from the workspace id and a name: stable and workspace-specific. */
 export function derivedId(workspaceId: string, name: string): string {
@@ -62,6 +64,14 @@ export function toCardProduct(p: WorkspaceCardProduct): Json {
     active: true,
     card_program_id: p.programId,
     start_date: catalogueStart,
+    end_date: catalogueEnd,
+    digital_wallet_tokenization: {
+      provisioning_controls: {
+        in_app_provisioning: { enabled: true, address_verification: { validate: false } },
+        manual_entry: { enabled: true, address_verification: { validate: true } },
+        wallet_provider_card_on_file: { enabled: true, address_verification: { validate: false } },
+      },
+    },
     creation_time: catalogueStart,
     last_modified_time: catalogueStart,
     form: p.form,

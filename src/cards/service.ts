@@ -14,7 +14,7 @@ import { cardAccount } from './accounts-port.js'
 import { getCardImage } from './images/store.js'
 import { decideReissue, decideStatusChange, defaultReason, effectiveStatus, reissueEffect, type CardStatus, type ReissueReason, type RequestedStatus } from './lifecycle.js'
 import { expirationOf, newActivationCode, newCvv, newPan } from './pan.js'
-import { personName, requireBusiness, requirePerson, requireVerifiedParty } from './parties-port.js'
+import { holderDetails, requireBusiness, requirePerson, requireVerifiedParty } from './parties-port.js'
 import { findProduct } from './products.js'
 import { cardByActivationCode, getCard, insertCard, insertChange, insertPan, liveCardsOfHolder, lockHolder, updateCard, type CardChangeRow, type CardRow } from './store.js'
 import { reassignWalletTokens, terminateWalletTokens } from './wallets/service.js'
@@ -27,6 +27,7 @@ export const virtualCardsPerHolderMax = 9
 /** Attempts at a PAN not yet used in the workspace (a collision needs ~10^7 cards under one BIN). */
 export const panAttemptsMax = 8
 export const embossLineLengthMax = 21
+const recipientNameLengthMax = 30
 const embossCharacters = /^[A-Za-z0-9 .,/\-&']+$/
 /** Relationships that let a party hold a card on an account. An authorized signer signs, but is issued no card. */
 export const cardHolderRelationships: ReadonlySet<string> = new Set(['PRIMARY_ACCOUNT_HOLDER', 'ACCOUNT_HOLDER', 'JOINT_ACCOUNT_HOLDER', 'AUTHORIZED_USER'])
@@ -34,6 +35,8 @@ export const cardHolderRelationships: ReadonlySet<string> = new Set(['PRIMARY_AC
 const openAccountStatus = 'ACTIVE_OR_DISBURSED'
 const openAccessStatus = 'ACTIVE'
 export const pinDigits = 4
+/** The status_reason of a card issued and not yet activated: initiated by the issuer. */
+const issuedReason = 'ISS'
 
 export interface CardContext { tx: Tx; services: Services; workspace: Workspace; now: Date }
 
@@ -147,11 +150,18 @@ function checkEmboss(emboss: Json | undefined): void {
   }
 }
 
-async function defaultEmboss(db: Queryable, workspaceId: string, customerId: string | null): Promise<CardRow['emboss_name']> {
-  if (!customerId) return null
-  const name = await personName(db, workspaceId, customerId)
-  const text = [name?.first, name?.last].filter(Boolean).join(' ').replace(/[^A-Za-z0-9 .,/\-&']/g, '').slice(0, embossLineLengthMax).trim()
-  return text ? { line_1: text } : null
+/** What the spec makes every card show: an emboss name, and for a physical card where it ships. */
+async function defaults(db: Queryable, workspaceId: string, holder: { customerId: string | null; businessId: string | null }): Promise<{ emboss: NonNullable<CardRow['emboss_name']>; shipping: Json }> {
+  const details = await holderDetails(db, workspaceId, holder)
+  const text = details.name.replace(/[^A-Za-z0-9 .,/\-&']/g, '').slice(0, embossLineLengthMax).trim()
+  return {
+    emboss: { line_1: text || 'CARDHOLDER' },
+    shipping: {
+      method: 'LOCAL_MAIL', is_expedited_fulfillment: false,
+      ...(details.address ? { address: details.address } : {}),
+      ...(details.recipient ? { recipient_name: { first_name: details.recipient.first_name.slice(0, recipientNameLengthMax), last_name: details.recipient.last_name.slice(0, recipientNameLengthMax) } } : {}),
+    },
+  }
 }
 
 async function newPanId(ctx: CardContext, bin: string): Promise<{ panId: string; lastFour: string }> {
@@ -176,6 +186,7 @@ export async function issueCard(ctx: CardContext, body: Json): Promise<Json> {
   const product = body.card_product_id === undefined ? undefined : findProduct(ctx.workspace, body.card_product_id as string)
   if (body.card_product_id === undefined) throw badBody('card_product_id is required', { missing: ['card_product_id'] })
   if (!product) throw badBody(`card_product_id ${body.card_product_id} names no card product of this workspace (GET /v0/cards/products)`, { invalid: { card_product_id: 'no such card product' } })
+  if (body.type !== undefined && body.type !== product.cardType) throw badBody(`card product ${product.id} issues ${product.cardType} cards, not ${body.type}`, { invalid: { type: `must be ${product.cardType} for this product` } })
   if (product.form !== form) throw badBody(`card product ${product.id} issues ${product.form} cards, not ${form}`, { invalid: { form: `must be ${product.form} for this product` } })
   if ((body.reissued_from_id === undefined) !== (body.reissue_reason === undefined)) {
     throw badBody('reissued_from_id and reissue_reason go together', { missing: [body.reissued_from_id === undefined ? 'reissued_from_id' : 'reissue_reason'] })
@@ -227,11 +238,12 @@ export async function issueCard(ctx: CardContext, body: Json): Promise<Json> {
   const { vault } = ctx.services
   const activationCode = form === 'PHYSICAL' ? newActivationCode() : undefined
   const status: CardStatus = form === 'VIRTUAL' ? 'ACTIVE' : 'UNACTIVATED'
+  const fallback = await defaults(ctx.tx, ctx.workspace.id, holder)
   const row: CardRow = {
     workspace_id: ctx.workspace.id, id: uuidv7(), pan_id: pan.panId, card_product_id: product.id, form,
     card_type: product.cardType, card_brand: product.brand, bin: product.bin, last_four: pan.lastFour,
     account_id: accountId, customer_id: holder.customerId, business_id: holder.businessId,
-    card_status: status, status_reason: status === 'ACTIVE' ? 'NEW' : null, memo: null,
+    card_status: status, status_reason: status === 'ACTIVE' ? 'NEW' : issuedReason, memo: null,
     fulfillment_status: form === 'PHYSICAL' ? (from ? 'REISSUED' : 'ISSUED') : null, fulfillment_details: null,
     cvv_encrypted: vault.encrypt(newCvv()), expiration_time: expirationOf(ctx.now),
     activation_code_encrypted: activationCode ? vault.encrypt(activationCode) : null,
@@ -240,8 +252,8 @@ export async function issueCard(ctx: CardContext, body: Json): Promise<Json> {
     pin_hash: from?.pin_hash ?? null, pin_set_at: from?.pin_set_at ?? null,
     reissue_reason: (body.reissue_reason as ReissueReason | undefined) ?? null, reissued_from_id: from?.id ?? null, reissued_to_id: null,
     card_image_id: imageId ?? null,
-    emboss_name: (body.emboss_name as CardRow['emboss_name']) ?? from?.emboss_name ?? await defaultEmboss(ctx.tx, ctx.workspace.id, holder.customerId),
-    shipping: form === 'PHYSICAL' ? ((body.shipping as Json | undefined) ?? from?.shipping ?? null) : null,
+    emboss_name: (body.emboss_name as CardRow['emboss_name']) ?? from?.emboss_name ?? fallback.emboss,
+    shipping: form === 'PHYSICAL' ? ((body.shipping as Json | undefined) ?? from?.shipping ?? fallback.shipping) : null,
     metadata: (body.metadata as Record<string, string> | undefined) ?? null,
     created_at: ctx.now, updated_at: ctx.now,
   }
