@@ -5,7 +5,7 @@
 // pass data is sealed with AES-256-GCM under a key derived from it. Keel does the same, so the
 // PAN leaves only sealed for the holder of that certificate's private key.
 
-import { createECDH, createHash, createPublicKey, randomBytes, X509Certificate, createCipheriv } from 'node:crypto'
+import { createCipheriv, createECDH, createHash, randomBytes, X509Certificate } from 'node:crypto'
 import { ApiError, badBody } from '../../platform/errors.js'
 import { changedFields, recordEvent } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
@@ -93,7 +93,7 @@ function leafPublicKey(certificates: string[]): Buffer {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw badBody('the leaf certificate must carry a P-256 (prime256v1) public key', { invalid: { 'certificates[0]': 'not a P-256 key' } })
   }
-  const jwk = createPublicKey(key).export({ format: 'jwk' }) as { x: string; y: string }
+  const jwk = key.export({ format: 'jwk' }) as { x: string; y: string }
   return Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')])
 }
 
