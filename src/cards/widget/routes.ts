@@ -147,7 +147,7 @@ export function registerWidgetRoutes(api: Api): void {
       return reply.code(200).send(result)
     } catch (err) {
       if (err instanceof WidgetRefusal) return reply.code(err.status).send({ reason: err.reason, message: err.message })
-      if (err instanceof ApiError) return reply.code(err.status >= 500 ? 500 : 422).send({ reason: 'input', message: `${err.message}. Ask for a new link to try again.` })
+      if (err instanceof ApiError) return reply.code(err.status >= 500 ? 500 : err.status).send({ reason: 'input', message: `${err.message}. Ask for a new link to try again.` })
       throw err
     }
   })
