@@ -7,12 +7,13 @@ import { recordEvent, changedFields } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
 import { listBody, readPage } from '../platform/pagination.js'
+import { parseSortBy } from '../platform/sorting.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { cardAccount } from './accounts-port.js'
 import { decideFulfillment, type FulfillmentStatus } from './lifecycle.js'
 import { requirePerson } from './parties-port.js'
 import { activateByCode, activationFingerprint, cardHolderRelationships, changeCard, issueCard, requireCard, toCard, toChange, type CardContext } from './service.js'
-import { changesOf, insertChange, listCards, updateCard, type CardRow } from './store.js'
+import { cardSortFields, cardSortValues, changesOf, insertChange, listCards, updateCard, type CardRow } from './store.js'
 import { issueAccessToken } from './tokens.js'
 import { widgetUrl } from './widget/routes.js'
 
@@ -35,12 +36,19 @@ export function registerCardRoutes(api: Api): void {
 
   api.read('listCards', async ({ workspace, query }) => {
     const page = readPage(query)
+    const sort = parseSortBy(query.sort_by, cardSortFields)
+    let anchor: string[] = []
+    if (page.afterId && sort.length) {
+      const values = await cardSortValues(sql, workspace.id, page.afterId, sort)
+      if (!values) throw new ApiError('BAD_QUERY_PARAMETER', 'page_token names a card that no longer exists', { invalid: { page_token: 'stale' } })
+      anchor = values
+    }
     const rows = await listCards(sql, workspace.id, {
       accountIds: query.account_id, customerId: query.customer_id, cardProductId: query.card_product_id, cardStatus: query.card_status,
       form: query.form, cardType: query.card_type, cardBrand: query.card_brand, lastFour: query.last_four, binPrefix: query.bin_prefix,
       embossName: query.emboss_name, postalCode: query.postal_code, expirationDate: query.expiration_date,
       activationCodeFingerprint: query.barcode === undefined ? undefined : activationFingerprint(services, query.barcode),
-    }, page)
+    }, page, sort, anchor)
     const now = clock.now()
     return listBody('cards', rows, page.limit, (r) => toCard(r, workspace, now))
   })

@@ -1,7 +1,9 @@
 // SQL for cards, their PANs, their change history, widget access tokens and widget origins.
 
+import { assert } from '../platform/assert.js'
 import type { Queryable } from '../platform/db.js'
 import type { Page } from '../platform/pagination.js'
+import { joinFragments, keysetAfter, orderBy, type SortKey } from '../platform/sorting.js'
 import type { CardStatus, FulfillmentStatus, ReissueReason } from './lifecycle.js'
 
 export interface CardRow {
@@ -119,7 +121,31 @@ export interface CardFilter {
   expirationDate?: string
 }
 
-export async function listCards(db: Queryable, workspaceId: string, f: CardFilter, page: Page): Promise<CardRow[]> {
+export type CardSortKey = 'account_id' | 'card_brand' | 'card_product_id' | 'card_status' | 'card_type' | 'customer_id' | 'expiration_date' | 'form' | 'last_four'
+/** sort_by's fields: each sorts by the store key of the same name. */
+export const cardSortFields: Readonly<Record<string, CardSortKey>> = Object.fromEntries(
+  (['account_id', 'card_brand', 'card_product_id', 'card_status', 'card_type', 'customer_id', 'expiration_date', 'form', 'last_four'] as const).map((k) => [k, k]))
+
+// Never NULL, as keysetAfter requires: a business card without a customer sorts as ''.
+const sortExpression = (db: Queryable, key: CardSortKey) =>
+  key === 'expiration_date' ? db`to_char(expiration_time at time zone 'UTC', 'YYYY-MM-DD')`
+    : key === 'customer_id' ? db`coalesce(customer_id::text, '')`
+      : db`${db(key)}::text`
+
+/** A card's values of the sort keys (all text), in the sort's order; undefined when there is no such card. */
+export async function cardSortValues(db: Queryable, workspaceId: string, id: string, sort: SortKey<CardSortKey>[]): Promise<string[] | undefined> {
+  assert(sort.length > 0, 'an unsorted page resumes after an id alone')
+  const [row] = await db<{ values: string[] }[]>`
+    select array[${joinFragments(db, sort.map((k) => sortExpression(db, k.key)), db`,`)}]::text[] as values
+    from cards where workspace_id = ${workspaceId} and id = ${id}`
+  return row?.values
+}
+
+/** Cards matching the spec's filters, keyset-paged on (sort keys…, id); `anchorValues` are the last card's sort values. */
+export async function listCards(db: Queryable, workspaceId: string, f: CardFilter, page: Page, sort: SortKey<CardSortKey>[] = [], anchorValues: string[] = []): Promise<CardRow[]> {
+  assert(anchorValues.length === (page.afterId && sort.length ? sort.length : 0), 'the anchor has a value for every sort key')
+  const keys = [...sort.map((k) => ({ expr: sortExpression(db, k.key), descending: k.descending })), { expr: db`id`, descending: false }]
+  const keyset = page.afterId ? db`and ${keysetAfter(db, keys.map((k, i) => ({ ...k, value: i < sort.length ? anchorValues[i] : page.afterId })))}` : db``
   const conds = [
     f.accountIds?.length ? db`and account_id = any(${f.accountIds}::uuid[])` : db``,
     f.customerId ? db`and customer_id = ${f.customerId}` : db``,
@@ -134,12 +160,11 @@ export async function listCards(db: Queryable, workspaceId: string, f: CardFilte
     f.postalCode ? db`and shipping->'address'->>'postal_code' = ${f.postalCode}` : db``,
     f.activationCodeFingerprint ? db`and activation_code_fingerprint = ${f.activationCodeFingerprint}` : db``,
     f.expirationDate ? db`and (expiration_time at time zone 'UTC')::date = ${f.expirationDate}::date` : db``,
-    page.afterId ? db`and id > ${page.afterId}` : db``,
   ]
   return db<CardRow[]>`
     select * from cards where workspace_id = ${workspaceId}
-    ${conds[0]} ${conds[1]} ${conds[2]} ${conds[3]} ${conds[4]} ${conds[5]} ${conds[6]} ${conds[7]} ${conds[8]} ${conds[9]} ${conds[10]} ${conds[11]} ${conds[12]} ${conds[13]}
-    order by id limit ${page.limit + 1}`
+    ${joinFragments(db, conds, db``)} ${keyset}
+    order by ${orderBy(db, keys)} limit ${page.limit + 1}`
 }
 
 export async function insertChange(db: Queryable, row: CardChangeRow): Promise<void> {

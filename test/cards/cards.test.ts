@@ -332,6 +332,28 @@ describe('lists, tenancy', () => {
     assert.equal(bad.body.code, 'BAD_QUERY_PARAMETER')
   })
 
+  it('sorts by the spec sort keys and pages through a sorted list without gaps or repeats', async () => {
+    const who = await holder(h)
+    const cards = [await issue(h, who, p.virtual), await issue(h, who, p.physical), await issue(h, who, p.prepaid), await issue(h, who, p.virtual)]
+    const byForm = await h.request('GET', `/v0/cards?account_id=${who.account.id}&sort_by=form:asc&sort_by=card_brand:desc`)
+    assert.equal(byForm.status, 200)
+    assert.deepEqual(byForm.body.cards.map((c: any) => [c.form, c.card_brand]), [['PHYSICAL', 'VISA'], ['VIRTUAL', 'VISA'], ['VIRTUAL', 'VISA'], ['VIRTUAL', 'MASTERCARD']])
+    const seen: string[] = []
+    let token: string | undefined
+    do {
+      const res = await h.request('GET', `/v0/cards?account_id=${who.account.id}&sort_by=last_four:desc&limit=1${token ? `&page_token=${token}` : ''}`)
+      seen.push(...res.body.cards.map((c: any) => c.id))
+      token = res.body.next_page_token
+    } while (token)
+    const expected = [...cards].sort((a, b) => (a.last_four === b.last_four ? (a.id < b.id ? -1 : 1) : a.last_four < b.last_four ? 1 : -1)).map((c) => c.id)
+    assert.deepEqual(seen, expected)
+    for (const bad of ['sort_by=colour:asc', 'sort_by=form:up', 'sort_by=form:asc&sort_by=form:desc']) {
+      const res = await h.request('GET', `/v0/cards?${bad}`)
+      assert.equal(res.status, 400, bad)
+      assert.equal(res.body.code, 'BAD_QUERY_PARAMETER')
+    }
+  })
+
   it('keeps every card operation inside its workspace', async () => {
     const who = await holder(h)
     const card = await issue(h, who, p.physical)
