@@ -78,6 +78,8 @@ create table cards (
 );
 create index cards_account on cards (workspace_id, account_id, id);
 create index cards_customer on cards (workspace_id, customer_id, id);
+-- The expiry worker's scan: cards not yet terminated, by when they expire.
+create index cards_expiring on cards (expiration_time) where card_status <> 'TERMINATED';
 create unique index cards_activation_code on cards (workspace_id, activation_code_fingerprint) where activation_code_fingerprint is not null;
 
 create table card_changes (

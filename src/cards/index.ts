@@ -1,4 +1,6 @@
-import type { Api } from '../platform/http.js'
+import type { Logger } from 'pino'
+import type { Api, Services } from '../platform/http.js'
+import { cardExpiryPollMs, expireDueCards } from './expiry.js'
 import type { Domain } from '../platform/wipe.js'
 import { registerGatewayRoutes } from './gateways/routes.js'
 import { registerCardImageRoutes } from './images/routes.js'
@@ -22,6 +24,23 @@ export const cards: Domain = {
     registerWalletRoutes(api)
     registerGatewayRoutes(api)
     registerWidgetRoutes(api)
+  },
+  startWorkers(services: Services, log: Logger) {
+    let stopped = false
+    let running: Promise<unknown> = Promise.resolve()
+    const tick = () => {
+      if (stopped) return
+      running = expireDueCards(services)
+        .then((n) => { if (n) log.info({ expired: n }, 'recorded expired cards') })
+        .catch((err) => log.error({ err }, 'card expiry failed'))
+        .finally(() => { if (!stopped) timer = setTimeout(tick, cardExpiryPollMs) })
+    }
+    let timer = setTimeout(tick, cardExpiryPollMs)
+    return async () => {
+      stopped = true
+      clearTimeout(timer)
+      await running
+    }
   },
   wipeTables: ['card_pans', 'card_images', 'cards', 'card_changes', 'card_access_tokens', 'digital_wallet_tokens'],
 }

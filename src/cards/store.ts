@@ -225,3 +225,11 @@ export async function workspaceExists(db: Queryable, workspaceId: string): Promi
 export async function lockHolder(db: Queryable, workspaceId: string, accountId: string, holder: { customerId: string | null; businessId: string | null }): Promise<void> {
   await db`select pg_advisory_xact_lock(hashtextextended(${`cards/${workspaceId}/${accountId}/${holder.customerId ?? holder.businessId}`}, 0))`
 }
+
+/** One card whose expiry has passed and is not yet recorded, locked (skipping cards another process holds). */
+export async function dueExpiredCard(db: Queryable, now: Date): Promise<CardRow | undefined> {
+  const [row] = await db<CardRow[]>`
+    select * from cards where card_status <> 'TERMINATED' and expiration_time < ${now}
+    order by expiration_time limit 1 for update skip locked`
+  return row
+}

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { isLuhnValid } from '../../src/cards/pan.js'
+import { expireDueCards } from '../../src/cards/expiry.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { createVerifiedPerson, createPerson } from '../support/parties.js'
 import { eventsOf, holder, issue, panOf, products, type Holder } from './support.js'
@@ -311,6 +312,28 @@ describe('lifecycle', () => {
     assert.equal(renewed.status, 201)
     assert.equal(renewed.body.card_status, 'ACTIVE')
     assert.ok(new Date(renewed.body.expiration_time) > new Date())
+  })
+})
+
+describe('expiry worker', () => {
+  it('records an expiry once, as a SYSTEM change with its event, and ends the card\'s wallet tokens', async () => {
+    const who = await holder(h)
+    const card = await issue(h, who, p.virtual)
+    const google = { device_id: 'd1', device_type: 'WATCH', provisioning_app_version: '1', wallet_account_id: 'w' }
+    assert.equal((await h.request('POST', `/v0/cards/${card.id}/digital_wallet_tokens/googlepay`, { body: google })).status, 201)
+    const live = await issue(h, who, p.virtual)
+    await h.sql`update cards set expiration_time = now() - interval '1 hour' where id = ${card.id}`
+    assert.ok((await expireDueCards(h.services)) >= 1)
+    assert.equal(await expireDueCards(h.services), 0, 'nothing is due twice')
+    const changes = await h.request('GET', `/v0/cards/${card.id}/changes`)
+    assert.deepEqual([changes.body.changes[0].channel, changes.body.changes[0].state, changes.body.changes[0].reason], ['SYSTEM', 'TERMINATED', 'EXP'])
+    const events = await eventsOf(h, card.id)
+    assert.equal(events.at(-1)!.type, 'CARD.UPDATED')
+    assert.equal(events.at(-1)!.resource.card_status, 'TERMINATED')
+    assert.equal(events.at(-1)!.changed_fields.card_status, 'ACTIVE')
+    const tokens = await h.request('GET', `/v0/cards/digital_wallet_tokens?card_id=${card.id}`)
+    assert.equal(tokens.body.digital_wallet_tokens[0].state, 'TERMINATED')
+    assert.equal((await h.request('GET', `/v0/cards/${live.id}`)).body.card_status, 'ACTIVE', 'a card still in date is untouched')
   })
 })
 
