@@ -295,8 +295,8 @@ function statusError(decision: Exclude<ReturnType<typeof decideStatusChange>, { 
 }
 
 /** Activation: UNACTIVATED → ACTIVE; a reissue's predecessor ends now if it was waiting for this. */
-async function activate(ctx: CardContext, card: CardRow, channel: Channel, memo: string | null): Promise<Json> {
-  const after: CardRow = { ...card, card_status: 'ACTIVE', status_reason: 'NEW', memo: memo ?? card.memo, updated_at: ctx.now }
+async function activate(ctx: CardContext, card: CardRow, channel: Channel, memo: string | null, changed: CardRow = card): Promise<Json> {
+  const after: CardRow = { ...changed, card_status: 'ACTIVE', status_reason: 'NEW', memo: memo ?? changed.memo, updated_at: ctx.now }
   await recordChange(ctx, after, { type: 'STATUS', state: 'ACTIVE', reason: 'NEW', memo, channel })
   const view = await saveCard(ctx, card, after)
   if (card.reissued_from_id) {
@@ -347,8 +347,9 @@ export async function changeCard(ctx: CardContext, cardId: string, body: Json): 
   const reason = (body.reason as string | undefined) ?? defaultReason[requested]
   const memo = (body.memo as string | undefined) ?? null
   if (requested === 'ACTIVE' && status.status === 'UNACTIVATED') {
-    if (next !== card) { await updateCard(ctx.tx, next) }
-    return activate(ctx, next, 'API', memo)
+    // Activation asks what activating by code asks: the account still open, the holder still verified.
+    await checkHolder(ctx.tx, ctx.workspace.id, next.account_id, { customerId: next.customer_id, businessId: null })
+    return activate(ctx, card, 'API', memo, next)
   }
   next = { ...next, card_status: requested, status_reason: reason, memo: memo ?? next.memo }
   await recordChange(ctx, next, { type: 'STATUS', state: requested, reason, memo, channel: 'API' })
