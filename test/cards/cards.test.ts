@@ -8,6 +8,8 @@ import { createVerifiedPerson, createPerson } from '../support/parties.js'
 import { eventsOf, holder, issue, panOf, products, type Holder } from './support.js'
 
 let h: Harness
+/** Bound on polling pg_locks for requests to reach a lock (each poll is one query). */
+const lockPollsMax = 20_000
 let p: Awaited<ReturnType<typeof products>>
 before(async () => { h = await startHarness(); p = await products(h) })
 after(async () => { await h.close() })
@@ -70,6 +72,30 @@ describe('issuing', () => {
     const t = await h.request('PATCH', `/v0/cards/${card.id}`, { body: { card_status: 'TERMINATED', reason: 'REQ' } })
     assert.equal(t.status, 200)
     await issue(h, other, p.physical)
+  })
+
+  it('counts the limit under a lock: of three physical cards asked at once, one is issued', async () => {
+    const other = await holder(h)
+    const body = { form: 'PHYSICAL', type: 'DEBIT', card_product_id: p.physical.id, account_id: other.account.id, customer_id: other.person.id }
+    // Inserts into cards are held back (a SHARE lock taken here) until all three requests are
+    // waiting, so each has already passed its checks: without the holder's lock, each would
+    // count no card and insert one.
+    const conn = await h.sql.reserve()
+    await conn`begin`
+    await conn`lock table cards in share mode`
+    const pending = [1, 2, 3].map(() => h.request('POST', '/v0/cards', { body }))
+    let waiting = 0
+    for (let poll = 0; poll < lockPollsMax && waiting < 3; poll++) {
+      const [row] = await h.sql`select count(*)::int as n from pg_locks where not granted and database = (select oid from pg_database where datname = current_database())`
+      waiting = row.n
+    }
+    assert.equal(waiting, 3, 'the three requests wait')
+    await conn`commit`
+    conn.release()
+    const results = await Promise.all(pending)
+    assert.deepEqual(results.map((r) => r.status).sort(), [201, 422, 422])
+    const [{ n }] = await h.sql`select count(*)::int as n from cards where account_id = ${other.account.id}`
+    assert.equal(n, 1)
   })
 
   it('allows nine virtual cards per holder and account, and refuses the tenth', async () => {
