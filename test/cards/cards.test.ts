@@ -5,7 +5,7 @@ import { isLuhnValid } from '../../src/cards/pan.js'
 import { expireDueCards } from '../../src/cards/expiry.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { createVerifiedPerson, createPerson } from '../support/parties.js'
-import { eventsOf, holder, issue, panOf, products, type Holder } from './support.js'
+import { assertOnlyDeclared, eventsOf, holder, issue, panOf, products, type Holder } from './support.js'
 
 let h: Harness
 /** Bound on polling pg_locks for requests to reach a lock (each poll is one query). */
@@ -55,6 +55,8 @@ describe('issuing', () => {
     assert.match(card.expiration_year, /^\d{2}$/)
     const got = await h.request('GET', `/v0/cards/${card.id}`)
     assert.deepEqual(got.body, card)
+    assertOnlyDeclared('virtual_card_response', card)
+    for (const product of Object.values(p)) assertOnlyDeclared('card_product_response', product)
     const events = await eventsOf(h, card.id)
     assert.deepEqual(events.map((e) => e.type), ['CARD.CREATED'])
   })
@@ -65,6 +67,7 @@ describe('issuing', () => {
     assert.equal(card.card_status, 'UNACTIVATED')
     assert.equal(card.card_fulfillment_status, 'ISSUED')
     assert.equal(card.physical_card_format, 'CHIP')
+    assertOnlyDeclared('physical_card_response', card)
     const second = await h.request('POST', '/v0/cards', { body: { form: 'PHYSICAL', type: 'DEBIT', card_product_id: p.physical.id, account_id: other.account.id, customer_id: other.person.id } })
     assert.equal(second.status, 422)
     assert.equal(second.body.code, 'INVALID_STATUS')
@@ -225,6 +228,7 @@ describe('lifecycle', () => {
     }
     const changes = await h.request('GET', `/v0/cards/${card.id}/changes`)
     assert.equal(changes.status, 200)
+    for (const c of changes.body.changes) assertOnlyDeclared('card_change', c)
     assert.deepEqual(changes.body.changes.map((c: any) => [c.change_type, c.state, c.reason]), [
       ['STATUS', 'TERMINATED', 'LOS'], ['STATUS', 'ACTIVE', 'INF'], ['STATUS', 'SUSPENDED', 'SUS'], ['STATUS', 'ACTIVE', 'NEW'],
     ])

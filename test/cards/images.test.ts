@@ -5,7 +5,7 @@ import { uuidv7 } from '../../src/platform/ids.js'
 import { cardImageBytesMax } from '../../src/cards/images/routes.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { createPerson } from '../support/parties.js'
-import { eventsOf, holder, products, type Holder } from './support.js'
+import { assertOnlyDeclared, eventsOf, holder, products, type Holder } from './support.js'
 
 let h: Harness
 let p: Awaited<ReturnType<typeof products>>
@@ -29,6 +29,7 @@ describe('custom card images', () => {
   it('goes NOT_UPLOADED → UNREVIEWED → APPROVED, serves its JPEG, and lets a card be issued with it', async () => {
     const image = await newImage()
     assert.equal(image.status, 'NOT_UPLOADED')
+    assertOnlyDeclared('card_image_details', image)
     const early = await h.request('POST', '/v0/cards', { body: { form: 'PHYSICAL', type: 'DEBIT', card_product_id: p.custom.id, account_id: who.account.id, customer_id: who.person.id, card_image_id: image.id } })
     assert.equal(early.status, 422, 'an image not yet approved is refused')
     const data = await jpeg()

@@ -1,5 +1,6 @@
 // Setting up card holders through the API, the way an integrator would.
 import assert from 'node:assert/strict'
+import { conformance } from '../support/conformance.js'
 import type { Harness } from '../support/harness.js'
 import { createTemplate } from '../support/accounts.js'
 import { createPerson, createVerifiedPerson } from '../support/parties.js'
@@ -49,4 +50,27 @@ export async function cvvOf(h: Harness, cardId: string): Promise<string> {
 
 export async function eventsOf(h: Harness, resourceId: string): Promise<{ type: string; resource: any; changed_fields: any }[]> {
   return h.sql`select type, resource, changed_fields from events where resource_id = ${resourceId} order by id` as never
+}
+
+const spec = conformance().spec
+
+/** The property names a spec schema declares at its top level, through allOf/oneOf/anyOf and $ref. */
+export function declaredKeys(name: string): Set<string> {
+  const keys = new Set<string>()
+  const walk = (s: any): void => {
+    if (!s) return
+    if (s.$ref) return walk(spec.components.schemas[s.$ref.split('/').pop()])
+    for (const k of Object.keys(s.properties ?? {})) keys.add(k)
+    for (const branch of [...(s.allOf ?? []), ...(s.oneOf ?? []), ...(s.anyOf ?? [])]) walk(branch)
+  }
+  walk(spec.components.schemas[name])
+  return keys
+}
+
+/** Fails when a response carries a property its spec schema does not declare (the spec's schemas allow extras; Keel sends none). */
+export function assertOnlyDeclared(name: string, body: Record<string, unknown>): void {
+  const declared = declaredKeys(name)
+  assert.ok(declared.size > 0, `the spec declares ${name}`)
+  const extra = Object.keys(body).filter((k) => !declared.has(k))
+  assert.deepEqual(extra, [], `${name} carries undeclared properties`)
 }

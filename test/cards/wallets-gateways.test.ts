@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { passKeyLabel } from '../../src/cards/wallets/service.js'
 import { startHarness, type Harness } from '../support/harness.js'
-import { eventsOf, holder, issue, panOf, products, type Holder } from './support.js'
+import { assertOnlyDeclared, eventsOf, holder, issue, panOf, products, type Holder } from './support.js'
 
 let h: Harness
 let p: Awaited<ReturnType<typeof products>>
@@ -51,6 +51,8 @@ describe('digital wallet tokens', () => {
     assert.equal(list.body.digital_wallet_tokens.length, 1)
     const token = list.body.digital_wallet_tokens[0]
     assert.equal(token.type, 'APPLE_PAY')
+    assertOnlyDeclared('digital_wallet_token_response', token)
+    assertOnlyDeclared('apple_digital_wallet_provision_response', res.body)
     assert.equal(token.state, 'ACTIVE')
     assert.deepEqual((await eventsOf(h, token.id)).map((e) => e.type), ['CARD.DIGITALWALLETTOKEN.CREATED'])
   })
@@ -60,6 +62,7 @@ describe('digital wallet tokens', () => {
     const res = await h.request('POST', `/v0/cards/${card.id}/digital_wallet_tokens/googlepay`, { body: { device_id: 'android-123', device_type: 'MOBILE_PHONE', provisioning_app_version: '2.1', wallet_account_id: 'wallet-9' } })
     assert.equal(res.status, 201, JSON.stringify(res.body))
     assert.equal(res.body.push_tokenize_request_data.last_digits, card.last_four)
+    assertOnlyDeclared('google_digital_wallet_provision_response', res.body)
     assert.ok(!JSON.stringify(res.body).includes(await panOf(h, card.id)))
     const [token] = (await h.request('GET', `/v0/cards/digital_wallet_tokens?card_id=${card.id}`)).body.digital_wallet_tokens
     assert.equal(token.type, 'ANDROID_PAY')
@@ -123,6 +126,7 @@ describe('authorization gateways', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body))
     assert.equal(created.body.active, true)
     assert.deepEqual(created.body.custom_headers, body.custom_headers)
+    assertOnlyDeclared('gateway_response', created.body)
     const [{ n }] = await h.sql`select count(*)::int as n from card_gateways where custom_headers_encrypted like '%gateway-secret%'`
     assert.equal(n, 0)
     const got = await h.request('GET', `/v0/cards/gateways/${created.body.id}`)
