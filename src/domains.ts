@@ -1,6 +1,7 @@
 import type { Domain } from './platform/wipe.js'
 import { accounts } from './accounts/index.js'
 import { addresses } from './customers/addresses/index.js'
+import { cards } from './cards/index.js'
 import { businesses } from './customers/businesses/index.js'
 import { disclosures } from './customers/disclosures/index.js'
 import { externalAccounts } from './external-accounts/index.js'
@@ -21,6 +22,7 @@ export const domains: readonly Domain[] = [
   verification,
   accounts,
   transfers,
+  cards,
   webhooks,
   externalAccounts,
   sandboxDomain(() => domains.flatMap((d) => d.dueWork ?? [])),

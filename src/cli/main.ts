@@ -1,4 +1,5 @@
 import { apiKeys } from './api-keys.js'
+import { cardWidget } from './card-widget.js'
 import { clock } from './clock.js'
 import { UsageError, type Command } from './common.js'
 import { ledger } from './ledger.js'
@@ -10,6 +11,7 @@ import { watchlist } from './watchlist.js'
 const commands: Record<string, Command> = {
   start,
   'api-keys': apiKeys,
+  'card-widget': cardWidget,
   clock,
   ledger,
   'partner-kyb': partnerKyb,

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { assert } from './assert.js'
@@ -24,6 +24,17 @@ export class Vault {
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
     return prefix + Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64')
   }
+
+  /**
+   * A keyed fingerprint (HMAC-SHA-256 under a key derived from the vault's) for finding or
+   * de-duplicating a secret without decrypting every row. A plain hash would not do for a value
+   * from a small space (a PAN with a known BIN): anyone with a dump could enumerate it.
+   */
+  fingerprint(plain: string): string {
+    this.fingerprintKey ??= createHmac('sha256', this.key).update('keel fingerprint v1').digest()
+    return createHmac('sha256', this.fingerprintKey).update(plain, 'utf8').digest('hex')
+  }
+  private fingerprintKey: Buffer | undefined
 
   decrypt(stored: string): string {
     assert(stored.startsWith(prefix), 'encrypted value has a known version')

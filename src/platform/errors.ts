@@ -1,11 +1,12 @@
 import { syncteraErrorCodes } from '../spec/error-codes.js'
 
 // Codes Keel answers that Synctera's catalogue has no entry for: transport-level failures that
-// happen before a request reaches any endpoint, and what only Keel's own extensions answer.
+// happen before a request reaches any endpoint, and sandbox-only features asked of a live workspace.
 const keelErrorCodes = [
-  { code: 'SANDBOX_ONLY', status: 422, type: 'rule-violation', title: 'Rule Violation' },
   { code: 'PAYLOAD_TOO_LARGE', status: 413, type: 'payload-too-large', title: 'Payload Too Large' },
   { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, type: 'unsupported-media-type', title: 'Unsupported Media Type' },
+  // A sandbox simulation or test aid asked of a live workspace (shaped like WIPE_NOT_ENABLED).
+  { code: 'SIMULATION_NOT_ENABLED', status: 422, type: 'rule-violation', title: 'Rule Violation' },
 ] as const
 
 type Entry = { code: string; status: number; type: string; title: string }

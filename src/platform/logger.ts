@@ -6,6 +6,8 @@ export const redactedPaths = [
   'ssn', 'ein', 'tin', 'api_key', 'apiKey', 'password', 'secret',
   '*.ssn', '*.ein', '*.tin', '*.api_key', '*.apiKey', '*.password', '*.secret',
   '*.*.ssn', '*.*.ein', '*.*.tin',
+  // Card data: Keel never logs it, and would redact it if a logged object ever carried it.
+  'pan', 'cvv', 'pin', '*.pan', '*.cvv', '*.pin', 'req.body.pin', 'req.body.token',
 ]
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

@@ -38,7 +38,7 @@ export function targetOf(body: { to?: string; by?: string }, now: Date): Date {
 
 /** Moves the workspace's clock to `target`, running what falls due on the way; the new time. */
 export async function advanceClock(services: Services, work: readonly DueWork[], workspace: Pick<Workspace, 'id' | 'mode'>, target: Date): Promise<Date> {
-  if (workspace.mode !== 'sandbox') throw new ApiError('SANDBOX_ONLY', 'a live workspace follows real time; only a sandbox clock can be moved')
+  if (workspace.mode !== 'sandbox') throw new ApiError('SIMULATION_NOT_ENABLED', 'a live workspace follows real time; only a sandbox clock can be moved')
   const clock = movableClock(services)
   const moveTo = async (at: Date) => {
     clock.moveTo(workspace.id, at)
