@@ -5,6 +5,7 @@ import { randomInt } from 'node:crypto'
 import { requireBusiness, requirePerson } from '../customers/parties.js'
 import { requireVerifiedParty } from '../verification/gate.js'
 import type { Queryable, Tx } from '../platform/db.js'
+import { assert } from '../platform/assert.js'
 import { ApiError } from '../platform/errors.js'
 import { changedFields, recordEvent, recordEvents } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
@@ -19,6 +20,9 @@ import { closedStatus, floorOf, limitBreach } from '../ledger/rules.js'
 import { accountNumberTaken, createTransfers, lockAccounts, toState, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, updateLedgerAccountTerms, type LedgerAccountRow } from '../ledger/store.js'
 import { getAccount, getTemplate, insertAccount, insertRelationship, listAccounts, relationshipsOf, updateAccount, accountSortFields, accountSortValues, type AccountAnchor, type AccountRelationshipRow, type AccountRow } from './store.js'
 import { validateTerms } from './templates.js'
+import { accountShapes, checkShape, isAccountType, type AccountType } from './account-types.js'
+import { keepDeclared } from './declared.js'
+import { account_closure, account_generic_response } from '../spec/schemas.js'
 
 type Json = Record<string, unknown>
 
@@ -42,11 +46,27 @@ const columns = ['account_type', 'account_template_id', 'status', 'access_status
 
 export interface AccountView { row: AccountRow; ledger: LedgerAccountRow; relationships: AccountRelationshipRow[] }
 
+/**
+ * The stored terms: what the account type's shape declares, and the dates and closure the server
+ * writes. Rows written before undeclared fields were dropped on the way in may still hold some
+ * (even under a name the response declares in another form, like billing_period): never shown.
+ */
+function storedTerms(row: AccountRow): Json {
+  assert(isAccountType(row.account_type), `account ${row.id} has a known account_type`)
+  const { account_closure: closure, open_date: openDate, close_date: closeDate } = row.fields
+  return keepDeclared(account_generic_response, {
+    ...termsOf(keepDeclared(accountShapes[row.account_type].account, row.fields)),
+    ...(typeof openDate === 'string' ? { open_date: openDate } : {}),
+    ...(typeof closeDate === 'string' ? { close_date: closeDate } : {}),
+    ...(closure !== undefined ? { account_closure: closure } : {}),
+  })
+}
+
 export function toAccount({ row, ledger, relationships }: AccountView): Json {
   const customerIds = [...new Set(relationships.flatMap((r) => (r.person_id ? [r.person_id] : [])))]
   const businessIds = [...new Set(relationships.flatMap((r) => (r.business_id ? [r.business_id] : [])))]
   return {
-    ...row.fields,
+    ...storedTerms(row),
     id: row.id,
     account_type: row.account_type,
     ...(row.account_template_id ? { account_template_id: row.account_template_id } : {}),
@@ -145,13 +165,17 @@ function checkLimitsFit(ledger: LedgerAccountRow, floor: bigint | null, ceiling:
 }
 
 /** Applies a PATCH or PUT body to an account, enforcing the status rules, in the caller's transaction. */
-async function changeAccount(tx: Tx, workspace: Workspace, accountId: string, body: Json, now: Date): Promise<Json> {
+async function changeAccount(tx: Tx, workspace: Workspace, accountId: string, body: Json, now: Date, kind: 'patch' | 'replace'): Promise<Json> {
   const row = await getAccount(tx, workspace.id, accountId, true)
   if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account ${accountId} not found`)
   await releaseDueHoldsIn(tx, workspace.id, [accountId], now)
   const ledger = (await getLedgerAccount(tx, workspace.id, accountId, true))!
   const before = toAccount(await viewOf(tx, workspace.id, row))
-  const patch = termsOf(body)
+  assert(isAccountType(row.account_type), `account ${accountId} has a known account_type`)
+  // The shape of the account's own type: what it declares is validated and kept, the rest ignored.
+  const shape = kind === 'patch' ? accountShapes[row.account_type].patch : accountShapes[row.account_type].account
+  checkShape(shape, body)
+  const patch = termsOf(keepDeclared(shape, body))
   if (patch.account_type !== undefined && patch.account_type !== row.account_type) throw new ApiError('BAD_REQUEST_BODY', `account_type cannot change (it is ${row.account_type})`, { invalid: { account_type: 'cannot change' } })
   if (patch.currency !== undefined && patch.currency !== ledger.currency) throw new ApiError('BAD_REQUEST_BODY', `currency cannot change (it is ${ledger.currency})`, { invalid: { currency: 'cannot change' } })
   if (row.status === closedStatus && Object.keys(patch).some((k) => k !== 'metadata' && k !== 'nickname')) {
@@ -161,7 +185,7 @@ async function changeAccount(tx: Tx, workspace: Workspace, accountId: string, bo
   if (status === closedStatus && row.status !== closedStatus && (ledger.posted !== 0n || ledger.held !== 0n)) {
     throw new ApiError('BALANCE_VIOLATION', `an account closes with a zero balance and no pending holds; it has ${ledger.posted} posted and ${ledger.held} held`)
   }
-  const fields = { ...row.fields, ...fieldsOf(patch) }
+  const fields = { ...storedTerms(row), ...fieldsOf(patch) }
   await validateTerms(tx, workspace.id, { ...fields, interest_product_id: patch.interest_product_id ?? row.interest_product_id ?? undefined }, '')
   const { floor, ceiling } = limitsOf(fields)
   checkLimitsFit(ledger, floor, ceiling)
@@ -194,8 +218,14 @@ export function registerAccountRoutes(api: Api): void {
       if (!t.is_enabled) throw new ApiError('BAD_CONFIGURATION', `account template ${t.id} is disabled`)
       template = (t.fields.template as Json) ?? {}
     }
-    const terms = { ...termsOf(template), ...termsOf(req) }
-    const missing = ['account_type', 'currency'].filter((f) => terms[f] === undefined)
+    const accountType = req.account_type ?? template.account_type
+    if (!isAccountType(accountType)) throw new ApiError('BAD_REQUEST_BODY', 'missing required fields: account_type (give it or an account_template_id)', { missing: ['account_type'] })
+    // Only what the account type's shape declares is kept, from the template as from the request:
+    // a template's bank_country, or a field no schema declares, never reaches the account.
+    const shape = accountShapes[accountType].account
+    checkShape(shape, req)
+    const terms: Json = { ...termsOf(keepDeclared(shape, template)), ...termsOf(keepDeclared(shape, req)), account_type: accountType }
+    const missing = ['currency'].filter((f) => terms[f] === undefined)
     if (missing.length) throw new ApiError('BAD_REQUEST_BODY', `missing required fields: ${missing.join(', ')} (give them or an account_template_id)`, { missing })
     await validateTerms(tx, workspace.id, terms, '')
     const status = (terms.status as string | undefined) ?? 'ACTIVE_OR_DISBURSED'
@@ -218,7 +248,7 @@ export function registerAccountRoutes(api: Api): void {
       status, access_status: accessStatus, floor, ceiling, created_at: now,
     })
     const row: AccountRow = {
-      workspace_id: workspace.id, id, account_type: terms.account_type as string,
+      workspace_id: workspace.id, id, account_type: accountType,
       account_template_id: (req.account_template_id as string | undefined) ?? null,
       status, access_status: accessStatus,
       customer_type: rels.some((r) => r.business_id !== undefined) ? 'BUSINESS' : rels.length ? 'PERSONAL' : null,
@@ -263,9 +293,9 @@ export function registerAccountRoutes(api: Api): void {
     return { accounts, ...(next_page_token ? { next_page_token } : {}) }
   })
 
-  api.write('patchAccount', async ({ tx, workspace, params, body }) => changeAccount(tx, workspace, params.account_id, body as Json, clock.now()))
-  // The deprecated PUT takes the same fields; it changes what it is given, like PATCH.
-  api.write('updateAccount', async ({ tx, workspace, params, body }) => changeAccount(tx, workspace, params.account_id, body as Json, clock.now()))
+  api.write('patchAccount', async ({ tx, workspace, params, body }) => changeAccount(tx, workspace, params.account_id, body as Json, clock.now(), 'patch'))
+  // The deprecated PUT takes the account's fields; it changes what it is given, like PATCH.
+  api.write('updateAccount', async ({ tx, workspace, params, body }) => changeAccount(tx, workspace, params.account_id, body as Json, clock.now(), 'replace'))
 
   api.write('initiateAccountClosure', async ({ tx, workspace, params, body }) => {
     const row = await getAccount(tx, workspace.id, params.account_id, true)
@@ -298,7 +328,7 @@ export function registerAccountRoutes(api: Api): void {
     const before = toAccount(await viewOf(tx, workspace.id, row))
     const updated: AccountRow = {
       ...row, status, updated_at: now,
-      fields: { ...row.fields, account_closure: { ...closure, validation_responses: [] }, ...(status === closedStatus ? { close_date: now.toISOString().slice(0, 10) } : {}) },
+      fields: { ...storedTerms(row), account_closure: { ...keepDeclared(account_closure, closure), validation_responses: [] }, ...(status === closedStatus ? { close_date: now.toISOString().slice(0, 10) } : {}) },
     }
     await updateAccount(tx, updated)
     await updateLedgerAccountTerms(tx, workspace.id, row.id, { status, access_status: row.access_status, floor: after.floor, ceiling: after.ceiling })

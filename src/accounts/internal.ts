@@ -22,6 +22,8 @@ import { amountToJson } from '../ledger/money.js'
 import { transactableStatus } from '../ledger/rules.js'
 import { createTransfers, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, insertLedgerAccountIfAbsent, type LedgerAccountRow } from '../ledger/store.js'
 import { bankRouting, newAccountNumber } from './accounts.js'
+import { keepDeclared } from './declared.js'
+import { internal_account, internal_account_patch, internal_account_response } from '../spec/schemas.js'
 import { getInternalAccount, insertInternalAccount, listInternalAccounts, updateInternalAccount, type InternalAccountRow } from './store.js'
 
 type Json = Record<string, unknown>
@@ -45,9 +47,13 @@ export function derivedId(workspaceId: string, purpose: string): string {
 export const sandboxFundingAccountId = (workspaceId: string) => derivedId(workspaceId, 'sandbox-funding-account')
 const systemSourceId = (workspaceId: string) => derivedId(workspaceId, 'sandbox-system-source')
 
+/** What the fintech sets on its internal account; the rest of the response is the server's. */
+const internalAccountServerSet = ['id', 'account_number', 'balances', 'bank_routing', 'creation_time', 'last_updated_time', 'status', 'currency']
+
 export function toInternalAccount(row: InternalAccountRow, ledger: LedgerAccountRow): Json {
   return {
-    ...row.fields,
+    // Only declared fields, whatever an older row holds.
+    ...keepDeclared(internal_account_response, row.fields),
     id: row.id,
     status: 'ACTIVE',
     currency: ledger.currency,
@@ -107,10 +113,10 @@ export function registerInternalAccountRoutes(api: Api): void {
   const view = async (db: Queryable, row: InternalAccountRow) => toInternalAccount(row, (await getLedgerAccount(db, row.workspace_id, row.id))!)
 
   api.write('addInternalAccounts', async ({ tx, workspace, body }) => {
-    const req = { ...(body as Json) }
-    for (const f of ['id', 'account_number', 'balances', 'bank_routing', 'creation_time', 'last_updated_time', 'status']) delete req[f]
-    const currency = req.currency as string
-    delete req.currency
+    const currency = body.currency
+    // Only what internal_account declares is kept (the spec's post schema allows anything else).
+    const req: Json = keepDeclared(internal_account, body as Json)
+    for (const f of internalAccountServerSet) delete req[f]
     const now = clock.now()
     const id = uuidv7()
     // The fintech's own money: it may not go below zero, and has no ceiling.
@@ -148,7 +154,8 @@ export function registerInternalAccountRoutes(api: Api): void {
     const row = await getInternalAccount(tx, workspace.id, params.internal_account_id, true)
     if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `internal account ${params.internal_account_id} not found`)
     const before = await view(tx, row)
-    const updated: InternalAccountRow = { ...row, fields: { ...row.fields, ...(body as Json) }, updated_at: clock.now() }
+    const fields = { ...keepDeclared(internal_account_response, row.fields), ...keepDeclared(internal_account_patch, body) }
+    const updated: InternalAccountRow = { ...row, fields, updated_at: clock.now() }
     await updateInternalAccount(tx, updated)
     const resource = await view(tx, updated)
     await recordEvent(tx, { workspaceId: workspace.id, type: 'INTERNAL_ACCOUNT.UPDATED', resourceId: row.id, resource, changedFields: changedFields(before, resource) })

@@ -1,7 +1,11 @@
 // Account templates: the terms an account copies when opened (type, currency, limits, rails,
 // products). Request fields on POST /accounts override them.
 
+import { assert } from '../platform/assert.js'
 import { ApiError } from '../platform/errors.js'
+import { account_template, account_template_response } from '../spec/schemas.js'
+import { accountShapes, checkShape, isAccountType } from './account-types.js'
+import { keepDeclared } from './declared.js'
 import type { Queryable } from '../platform/db.js'
 import type { Api } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
@@ -33,13 +37,25 @@ export async function validateTerms(db: Queryable, workspaceId: string, terms: J
   }
 }
 
-export const toTemplate = (row: TemplateRow): Json => ({ ...row.fields, id: row.id, is_enabled: row.is_enabled, name: row.name })
+/** A template as the API shows it: only what the response schema declares, whatever an older row holds. */
+export function toTemplate(row: TemplateRow): Json {
+  const terms = row.fields.template as Json
+  const shape = isAccountType(terms.account_type) ? accountShapes[terms.account_type].template : undefined
+  assert(shape, `template ${row.id} has a known account_type`)
+  return keepDeclared(account_template_response, { ...row.fields, template: keepDeclared(shape, terms), id: row.id, is_enabled: row.is_enabled, name: row.name })
+}
 
 export function registerTemplateRoutes(api: Api): void {
   const { clock, sql } = api.services
 
   const rowFrom = async (db: Queryable, workspaceId: string, body: Json, id: string, createdAt: Date): Promise<TemplateRow> => {
-    const fields = { ...body }
+    // The terms are those of the shape template.account_type names (the spec's discriminator):
+    // validated against it, and only what it declares is kept.
+    const accountType = (body.template as Json).account_type
+    assert(isAccountType(accountType), 'the route validated template.account_type')
+    const shape = accountShapes[accountType].template
+    checkShape(shape, body.template, 'template.')
+    const fields: Json = { ...keepDeclared(account_template, body), template: keepDeclared(shape, body.template) }
     delete fields.id
     const template = fields.template as Json
     await validateTerms(db, workspaceId, template, 'template.')
