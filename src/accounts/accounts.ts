@@ -18,7 +18,7 @@ import { postedEvents } from '../ledger/events.js'
 import { amountFromJson, amountToJson } from '../ledger/money.js'
 import { closedStatus, floorOf, limitBreach } from '../ledger/rules.js'
 import { accountNumberTaken, createTransfers, lockAccounts, toState, getLedgerAccount, getLedgerAccounts, insertLedgerAccount, updateLedgerAccountTerms, type LedgerAccountRow } from '../ledger/store.js'
-import { getAccount, getTemplate, insertAccount, insertRelationship, listAccounts, relationshipsOf, updateAccount, accountSortFields, accountSortValues, type AccountAnchor, type AccountRelationshipRow, type AccountRow } from './store.js'
+import { getAccount, getTemplate, insertAccount, unknownAccountIds, insertRelationship, listAccounts, relationshipsOf, updateAccount, accountSortFields, accountSortValues, type AccountAnchor, type AccountRelationshipRow, type AccountRow } from './store.js'
 import { validateTerms } from './templates.js'
 import { accountShapes, checkShape, isAccountType, type AccountType } from './account-types.js'
 import { keepDeclared } from './declared.js'
@@ -303,14 +303,18 @@ export function registerAccountRoutes(api: Api): void {
     if (row.status === closedStatus) throw new ApiError('ACCOUNT_CLOSED', `account ${row.id} is already closed`)
     const now = clock.now()
     const closure = body as Json
+    // An internal move's destination is an account of this workspace, whether or not money moves now.
+    const internalDestination = closure.payment_method === 'INTERNAL_TRANSFER_TO_CUSTOMER_ACCOUNT' || closure.payment_method === 'INTERNAL_TRANSFER_TO_INTERNAL_ACCOUNT'
+    if (internalDestination && typeof closure.destination_id === 'string' && (await unknownAccountIds(tx, workspace.id, [closure.destination_id])).length) {
+      throw new ApiError('ACCOUNT_NOT_FOUND', `destination_id ${closure.destination_id}: no such account in this workspace`, { invalid: { destination_id: 'no such account' } })
+    }
     // Lock this account and the destination together, in the ledger's order, as every batch does.
     const keys = [row.id, ...(closure.destination_id ? [closure.destination_id as string] : [])].map((id) => ({ workspaceId: workspace.id, id }))
     let locked = await lockAccounts(tx, keys)
     if (await releaseDueHoldsIn(tx, workspace.id, [row.id], now)) locked = await lockAccounts(tx, keys)
     const ledger = locked.get(`${workspace.id}/${row.id}`)!
     if (ledger.held !== 0n) throw new ApiError('UNABLE_TO_TRANSACT', `account ${row.id} has ${ledger.held} held by pending transfers; complete or cancel them first`)
-    const internalMove = closure.payment_method === 'INTERNAL_TRANSFER_TO_CUSTOMER_ACCOUNT' || closure.payment_method === 'INTERNAL_TRANSFER_TO_INTERNAL_ACCOUNT'
-    if (ledger.posted > 0n && internalMove) {
+    if (ledger.posted > 0n && internalDestination) {
       // Sweep the balance to the destination through the ledger, then close.
       if (!closure.destination_id) throw new ApiError('BAD_REQUEST_BODY', 'destination_id is required to move the balance', { missing: ['destination_id'] })
       requirePartnerVerified(workspace)

@@ -59,6 +59,16 @@ export async function unknownProducts(db: Queryable, workspaceId: string, type: 
   return ids.filter((id) => !found.has(id))
 }
 
+/** The ids among `ids` that name neither a customer account nor an internal account of the workspace. */
+export async function unknownAccountIds(db: Queryable, workspaceId: string, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return []
+  const rows = await db<{ id: string }[]>`
+    select id from accounts where workspace_id = ${workspaceId} and id = any(${ids}::uuid[])
+    union all select id from internal_accounts where workspace_id = ${workspaceId} and id = any(${ids}::uuid[])`
+  const found = new Set(rows.map((r) => r.id))
+  return ids.filter((id) => !found.has(id))
+}
+
 // Templates
 
 export async function insertTemplate(db: Queryable, row: TemplateRow): Promise<void> {

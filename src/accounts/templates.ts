@@ -10,13 +10,33 @@ import type { Queryable } from '../platform/db.js'
 import type { Api } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
 import { listBody, readPage } from '../platform/pagination.js'
-import { deleteTemplate, getTemplate, insertTemplate, listTemplates, unknownProducts, updateTemplate, type TemplateRow } from './store.js'
+import { deleteTemplate, getTemplate, insertTemplate, listTemplates, unknownAccountIds, unknownProducts, updateTemplate, type TemplateRow } from './store.js'
 
 type Json = Record<string, unknown>
 
+/** The fields of an account's terms that name another account (a sweep, overdraft or security account). */
+export const accountReferences = [
+  ['balance_ceiling', 'overflow_account_id'], ['balance_ceiling', 'linked_account_id'],
+  ['balance_floor', 'overdraft_account_id'], ['balance_floor', 'linked_account_id'],
+  ['security', 'linked_account_id'],
+] as const
+
+/** Every account the terms name exists in the caller's workspace (400 ACCOUNT_NOT_FOUND otherwise). */
+async function requireAccountsNamed(db: Queryable, workspaceId: string, terms: Json, at: string): Promise<void> {
+  const named = accountReferences.flatMap(([object, field]) => {
+    const id = (terms[object] as Json | undefined)?.[field]
+    return typeof id === 'string' ? [{ path: `${at}${object}.${field}`, id }] : []
+  })
+  const unknown = new Set(await unknownAccountIds(db, workspaceId, [...new Set(named.map((n) => n.id))]))
+  const missing = named.filter((n) => unknown.has(n.id))
+  if (missing.length) {
+    throw new ApiError('ACCOUNT_NOT_FOUND', `${missing.map((m) => `${m.path} ${m.id}`).join(', ')}: no such account in this workspace`, { invalid: Object.fromEntries(missing.map((m) => [m.path, 'no such account'])) })
+  }
+}
+
 /**
- * Terms shared by templates and accounts: the products named exist with the right type, and the
- * floor (less any overdraft) lies below the ceiling.
+ * Terms shared by templates and accounts: the products and accounts named exist in the workspace
+ * (products with the right type), and the floor (less any overdraft) lies below the ceiling.
  */
 export async function validateTerms(db: Queryable, workspaceId: string, terms: Json, at: string): Promise<void> {
   const interest = terms.interest_product_id as string | undefined
@@ -30,6 +50,7 @@ export async function validateTerms(db: Queryable, workspaceId: string, terms: J
   for (const [field, v] of [['balance_floor.balance', (terms.balance_floor as { balance?: number } | undefined)?.balance], ['balance_ceiling.balance', (terms.balance_ceiling as { balance?: number } | undefined)?.balance], ['overdraft_limit', terms.overdraft_limit]] as const) {
     if (v !== undefined && !Number.isSafeInteger(v)) throw new ApiError('BAD_REQUEST_BODY', `${at}${field} must be a whole number of minor units within ±${Number.MAX_SAFE_INTEGER}`, { invalid: { [`${at}${field}`]: 'out of range' } })
   }
+  await requireAccountsNamed(db, workspaceId, terms, at)
   const floor = (terms.balance_floor as { balance: number } | undefined)?.balance
   const ceiling = (terms.balance_ceiling as { balance: number } | undefined)?.balance
   if (floor !== undefined && ceiling !== undefined && floor > ceiling) {
