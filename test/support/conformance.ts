@@ -29,7 +29,11 @@ function loadSpec(): Json {
  * as declared (not closed) until their domain is fixed. Remove an entry once its operation
  * conforms (`conforms()` below tells).
  */
-export const pendingStrictness: ReadonlySet<string> = new Set<string>([])
+export const pendingStrictness: ReadonlySet<string> = new Set<string>([
+  // Internal transfers echo a request's undeclared fields through the transfer's `details`
+  // (test/accounts/transfers-strictness.test.ts shows each).
+  'createInternalTransfer', 'getInternalTransferByID', 'updateInternalTransferByID',
+])
 
 /** The ids of the spec's components, lenient (as declared) and closed (no undeclared property). */
 const lenientId = 'spec'
