@@ -1,16 +1,17 @@
 // Account templates: the terms an account copies when opened (type, currency, limits, rails,
 // products). Request fields on POST /accounts override them.
 
-import { assert } from '../platform/assert.js'
-import { ApiError } from '../platform/errors.js'
-import { account_template, account_template_response } from '../spec/schemas.js'
-import { accountShapes, checkShape, isAccountType } from './account-types.js'
-import { keepDeclared } from './declared.js'
-import type { Queryable } from '../platform/db.js'
-import type { Api } from '../platform/http.js'
-import { uuidv7 } from '../platform/ids.js'
-import { listBody, readPage } from '../platform/pagination.js'
-import { deleteTemplate, getTemplate, insertTemplate, listTemplates, unknownAccountIds, unknownProducts, updateTemplate, type TemplateRow } from './store.js'
+import { assert } from '../../platform/assert.js'
+import { ApiError } from '../../platform/errors.js'
+import { account_template, account_template_response } from '../../spec/schemas.js'
+import { accountShapes, checkShape, isAccountType } from '../account-types.js'
+import { keepDeclared } from '../declared.js'
+import type { Queryable } from '../../platform/db.js'
+import { uuidv7 } from '../../platform/ids.js'
+import type { Page } from '../../platform/pagination.js'
+import { deleteTemplate, getTemplate, insertTemplate, listTemplates, updateTemplate, type TemplateRow } from './store.js'
+import { unknownProducts } from '../products/store.js'
+import { unknownAccountIds } from '../customer-accounts/store.js'
 
 type Json = Record<string, unknown>
 
@@ -66,52 +67,53 @@ export function toTemplate(row: TemplateRow): Json {
   return keepDeclared(account_template_response, { ...row.fields, template: keepDeclared(shape, terms), id: row.id, is_enabled: row.is_enabled, name: row.name })
 }
 
-export function registerTemplateRoutes(api: Api): void {
-  const { clock, sql } = api.services
+/**
+ * A template row from a request body: its terms are those of the shape template.account_type
+ * names (the spec's discriminator), validated against it, and only what it declares is kept.
+ */
+async function templateRow(db: Queryable, workspaceId: string, body: Json, id: string, createdAt: Date, now: Date): Promise<TemplateRow> {
+  const accountType = (body.template as Json).account_type
+  assert(isAccountType(accountType), 'the route validated template.account_type')
+  const shape = accountShapes[accountType].template
+  checkShape(shape, body.template, 'template.')
+  const fields: Json = { ...keepDeclared(account_template, body), template: keepDeclared(shape, body.template) }
+  delete fields.id
+  const template = fields.template as Json
+  await validateTerms(db, workspaceId, template, 'template.')
+  return { workspace_id: workspaceId, id, name: body.name as string, account_type: accountType, is_enabled: body.is_enabled as boolean, fields, created_at: createdAt, updated_at: now }
+}
 
-  const rowFrom = async (db: Queryable, workspaceId: string, body: Json, id: string, createdAt: Date): Promise<TemplateRow> => {
-    // The terms are those of the shape template.account_type names (the spec's discriminator):
-    // validated against it, and only what it declares is kept.
-    const accountType = (body.template as Json).account_type
-    assert(isAccountType(accountType), 'the route validated template.account_type')
-    const shape = accountShapes[accountType].template
-    checkShape(shape, body.template, 'template.')
-    const fields: Json = { ...keepDeclared(account_template, body), template: keepDeclared(shape, body.template) }
-    delete fields.id
-    const template = fields.template as Json
-    await validateTerms(db, workspaceId, template, 'template.')
-    return { workspace_id: workspaceId, id, name: body.name as string, account_type: template.account_type as string, is_enabled: body.is_enabled as boolean, fields, created_at: createdAt, updated_at: clock.now() }
-  }
+export async function createTemplate(db: Queryable, workspaceId: string, body: Json, now: Date): Promise<Json> {
+  const row = await templateRow(db, workspaceId, body, uuidv7(), now, now)
+  await insertTemplate(db, row)
+  return toTemplate(row)
+}
 
-  api.write('createAccountTemplate', async ({ tx, workspace, body }) => {
-    const now = clock.now()
-    const row = await rowFrom(tx, workspace.id, body as Json, uuidv7(), now)
-    await insertTemplate(tx, row)
-    return toTemplate(row)
-  })
+export async function replaceTemplate(db: Queryable, workspaceId: string, templateId: string, body: Json, now: Date): Promise<Json> {
+  const current = await getTemplate(db, workspaceId, templateId)
+  if (!current) throw new ApiError('RESOURCE_NOT_FOUND', `account template ${templateId} not found`)
+  const row = await templateRow(db, workspaceId, body, current.id, current.created_at, now)
+  await updateTemplate(db, row)
+  return toTemplate(row)
+}
 
-  api.write('updateAccountTemplate', async ({ tx, workspace, params, body }) => {
-    const current = await getTemplate(tx, workspace.id, params.template_id)
-    if (!current) throw new ApiError('RESOURCE_NOT_FOUND', `account template ${params.template_id} not found`)
-    const row = await rowFrom(tx, workspace.id, body as Json, current.id, current.created_at)
-    await updateTemplate(tx, row)
-    return toTemplate(row)
-  })
+export async function readTemplate(db: Queryable, workspaceId: string, templateId: string): Promise<Json> {
+  const row = await getTemplate(db, workspaceId, templateId)
+  if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account template ${templateId} not found`)
+  return toTemplate(row)
+}
 
-  api.read('getAccountTemplate', async ({ workspace, params }) => {
-    const row = await getTemplate(sql, workspace.id, params.template_id)
-    if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account template ${params.template_id} not found`)
-    return toTemplate(row)
-  })
+export async function removeTemplate(db: Queryable, workspaceId: string, templateId: string): Promise<void> {
+  if (!(await deleteTemplate(db, workspaceId, templateId))) throw new ApiError('RESOURCE_NOT_FOUND', `account template ${templateId} not found`)
+}
 
-  api.write('DeleteAccountTemplate', async ({ tx, workspace, params }) => {
-    if (!(await deleteTemplate(tx, workspace.id, params.template_id))) throw new ApiError('RESOURCE_NOT_FOUND', `account template ${params.template_id} not found`)
-    return { id: params.template_id, resource: 'account_template' }
-  })
+export const templatePage = (db: Queryable, workspaceId: string, filter: { account_type?: string }, page: Page): Promise<TemplateRow[]> =>
+  listTemplates(db, workspaceId, filter, page)
 
-  api.read('listAccountTemplates', async ({ workspace, query }) => {
-    const page = readPage(query)
-    const rows = await listTemplates(sql, workspace.id, { account_type: query.account_type }, page)
-    return listBody('account_templates', rows, page.limit, toTemplate)
-  })
+/** The template an account opens from: it must exist (400 otherwise, it is named in a body) and be enabled. */
+export async function templateToOpenFrom(db: Queryable, workspaceId: string, templateId: string): Promise<Json> {
+  const t = await getTemplate(db, workspaceId, templateId)
+  if (!t) throw new ApiError('BAD_REQUEST_BODY', `account_template_id ${templateId} names no template`, { invalid: { account_template_id: 'no such template' } })
+  if (!t.is_enabled) throw new ApiError('BAD_CONFIGURATION', `account template ${t.id} is disabled`)
+  return (t.fields.template as Json) ?? {}
 }
