@@ -176,3 +176,26 @@ describe('internal accounts', () => {
     noneOf(event.resource, Object.keys(undeclared))
   })
 })
+
+describe('migration 0560', () => {
+  it('drops the undeclared fields older rows hold, and keeps every declared one', async () => {
+    const account = await openAccount(h, { nickname: 'keep', overdraft_limit: 5, balance_floor: { balance: -5 } })
+    const template = await createTemplate(h, { overdraft_limit: 9 })
+    const internal = await h.request('POST', '/v0/internal_accounts', { body: { currency: 'USD', status: 'ACTIVE', description: 'fees' } })
+    const clean = {
+      accounts: await storedFields('accounts', account.id),
+      account_templates: await storedFields('account_templates', template.id),
+      internal_accounts: await storedFields('internal_accounts', internal.body.id),
+    }
+    const junk = { billing_period: 'MONTHLY', padding: 'x'.repeat(10_000) }
+    for (const [table, id] of [['accounts', account.id], ['account_templates', template.id], ['internal_accounts', internal.body.id]] as const) {
+      await h.sql`update ${h.sql(table)} set fields = fields || ${h.sql.json(junk)} where workspace_id = ${h.workspaces.a} and id = ${id}`
+    }
+    await h.sql`update account_templates set fields = jsonb_set(fields, '{template,billing_period}', '"MONTHLY"') where workspace_id = ${h.workspaces.a} and id = ${template.id}`
+    const { readFileSync } = await import('node:fs')
+    await h.sql.unsafe(readFileSync(new URL('../../migrations/0560_accounts_declared_fields_only.sql', import.meta.url), 'utf8'))
+    assert.deepEqual(await storedFields('accounts', account.id), clean.accounts)
+    assert.deepEqual(await storedFields('account_templates', template.id), clean.account_templates)
+    assert.deepEqual(await storedFields('internal_accounts', internal.body.id), clean.internal_accounts)
+  })
+})
