@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import { cpus, loadavg, totalmem } from 'node:os'
-import { ensureSandboxFunding, sandboxFundingAccountId } from '../src/accounts/internal.js'
+import { ensureSandboxFunding, sandboxFundingAccountId } from '../src/accounts/index.js'
 import { systemClock } from '../src/platform/clock.js'
 import { connect, type Sql } from '../src/platform/db.js'
 import { uuidv7 } from '../src/platform/ids.js'

@@ -1,12 +1,16 @@
 import type { Domain } from '../platform/wipe.js'
 import type { Api } from '../platform/http.js'
-import { registerAccountRoutes } from './accounts.js'
-import { registerInternalAccountRoutes } from './internal.js'
-import { registerProductRoutes } from './products.js'
-import { registerAccountRelationshipRoutes } from './relationships.js'
-import { registerTemplateRoutes } from './templates.js'
+import { registerAccountRoutes } from './customer-accounts/routes.js'
+import { registerInternalAccountRoutes } from './internal-accounts/routes.js'
+import { registerProductRoutes } from './products/routes.js'
+import { registerAccountRelationshipRoutes } from './relationships/routes.js'
+import { registerTemplateRoutes } from './templates/routes.js'
 
-export { partiesWithAccounts } from './store.js'
+// What other domains may use of accounts.
+export { getAccount, partiesWithAccounts } from './customer-accounts/store.js'
+export { relationshipsOf } from './relationships/store.js'
+export { holderTypes } from './customer-accounts/service.js'
+export { ensureSandboxFunding, sandboxFundingAccountId, sandboxFundingCurrency } from './internal-accounts/service.js'
 
 /**
  * Templates, products, accounts, account relationships and internal accounts. Wipe deletes the

@@ -1,7 +1,7 @@
 // The one door from cards into the accounts domain: what issuing needs to know of an account.
 // Kept to a single file so that a change in how accounts are stored or exported touches only it.
 
-import { getAccount, relationshipsOf } from '../accounts/store.js'
+import { getAccount, relationshipsOf } from '../accounts/index.js'
 import type { Queryable } from '../platform/db.js'
 
 export interface CardAccount {

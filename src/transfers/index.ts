@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { ensureSandboxFunding, sandboxFundingAccountId } from '../accounts/internal.js'
+import { ensureSandboxFunding, sandboxFundingAccountId } from '../accounts/index.js'
 import type { Api, Services } from '../platform/http.js'
 import type { Domain } from '../platform/wipe.js'
 import { batchesInFlightMaxDefault, expireDueHolds, expiredStatements, holdExpiryBatchMax, LedgerBatcher, nextHoldExpiry } from '../ledger/index.js'

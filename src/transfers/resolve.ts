@@ -11,8 +11,7 @@
 // Resolution costs one query, and only requests using these forms pay it: the plain id form never
 // comes here, so the throughput path is unchanged.
 
-import { holderTypes } from '../accounts/accounts.js'
-import { sandboxFundingAccountId, sandboxFundingCurrency } from '../accounts/internal.js'
+import { holderTypes, sandboxFundingAccountId, sandboxFundingCurrency } from '../accounts/index.js'
 import { assert } from '../platform/assert.js'
 import type { Queryable } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'

@@ -2,11 +2,11 @@
 // currency). Stored, validated and attached to accounts; accrual and charging come later.
 
 import type { Static } from 'typebox'
-import { ApiError } from '../platform/errors.js'
-import type { Api } from '../platform/http.js'
-import { isUuid, uuidv7 } from '../platform/ids.js'
-import { listBody, readPage } from '../platform/pagination.js'
-import type { account_product } from '../spec/schemas.js'
+import { ApiError } from '../../platform/errors.js'
+import { isUuid, uuidv7 } from '../../platform/ids.js'
+import type { Queryable, Sql } from '../../platform/db.js'
+import type { Page } from '../../platform/pagination.js'
+import type { account_product } from '../../spec/schemas.js'
 import { getProduct, insertProduct, listProducts, updateProduct, type ProductRow } from './store.js'
 
 type Product = Static<typeof account_product>
@@ -46,43 +46,39 @@ export function validateProduct(p: Json): void {
 
 export const toProduct = (row: ProductRow): Product => ({ ...(row.fields as Product), id: row.id, product_type: row.product_type })
 
-export function registerProductRoutes(api: Api): void {
-  const { clock, sql } = api.services
+/** A new product, validated whole. */
+export async function createProduct(db: Queryable, workspaceId: string, body: Json, now: Date): Promise<Product> {
+  const fields = { ...body }
+  delete fields.id
+  validateProduct(fields)
+  const row: ProductRow = { workspace_id: workspaceId, id: uuidv7(), product_type: fields.product_type as 'INTEREST' | 'FEE', fields, created_at: now, updated_at: now }
+  await insertProduct(db, row)
+  return toProduct(row)
+}
 
-  api.write('createAccountResourceProduct', async ({ tx, workspace, body }) => {
-    const fields = { ...(body as Json) }
-    delete fields.id
-    validateProduct(fields)
-    const now = clock.now()
-    const row: ProductRow = { workspace_id: workspace.id, id: uuidv7(), product_type: fields.product_type as 'INTEREST' | 'FEE', fields, created_at: now, updated_at: now }
-    await insertProduct(tx, row)
-    return toProduct(row)
-  })
+/** A PATCH: the fields given replace the product's, of the same type, and the whole is validated again. */
+export async function patchProduct(db: Queryable, workspaceId: string, productId: string, body: Json, now: Date): Promise<Product> {
+  const row = await getProduct(db, workspaceId, productId, true)
+  if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account product ${productId} not found`)
+  const patch = { ...body }
+  delete patch.id
+  if (patch.product_type !== row.product_type) throw new ApiError('BAD_REQUEST_BODY', `product_type cannot change (it is ${row.product_type})`, { invalid: { product_type: `must be ${row.product_type}` } })
+  const fields = { ...row.fields, ...patch }
+  validateProduct(fields)
+  const updated: ProductRow = { ...row, fields, updated_at: now }
+  await updateProduct(db, updated)
+  return toProduct(updated)
+}
 
-  api.write('patchAccountProduct', async ({ tx, workspace, params, body }) => {
-    const row = await getProduct(tx, workspace.id, params.product_id, true)
-    if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account product ${params.product_id} not found`)
-    const patch = { ...(body as Json) }
-    delete patch.id
-    if (patch.product_type !== row.product_type) throw new ApiError('BAD_REQUEST_BODY', `product_type cannot change (it is ${row.product_type})`, { invalid: { product_type: `must be ${row.product_type}` } })
-    const fields = { ...row.fields, ...patch }
-    validateProduct(fields)
-    const updated: ProductRow = { ...row, fields, updated_at: clock.now() }
-    await updateProduct(tx, updated)
-    return toProduct(updated)
-  })
-
-  api.read('listAccountResourceProducts', async ({ workspace, query }) => {
-    const page = readPage(query)
-    // The spec types this id as a plain string: one that is not a UUID names no product.
-    if (query.id !== undefined && !isUuid(query.id)) return { account_products: [] }
-    if (query.start_date && query.end_date && query.end_date < query.start_date) throw new ApiError('BAD_QUERY_PARAMETER', 'end_date is before start_date', { invalid: { end_date: 'before start_date' } })
-    const dayAfter = (d: string) => new Date(Date.parse(d + 'T00:00:00Z') + 86_400_000)
-    const rows = await listProducts(sql, workspace.id, {
-      product_type: query.product_type, id: query.id,
-      from: query.start_date ? new Date(query.start_date + 'T00:00:00Z') : undefined,
-      to: query.end_date ? dayAfter(query.end_date) : undefined,
-    }, page)
-    return listBody('account_products', rows, page.limit, toProduct)
-  })
+/** A page of products of one type, by id or creation date (whole days, inclusive). */
+export async function productPage(sql: Sql, workspaceId: string, query: { product_type: string; id?: string; start_date?: string; end_date?: string }, page: Page): Promise<ProductRow[]> {
+  // The spec types this id as a plain string: one that is not a UUID names no product.
+  if (query.id !== undefined && !isUuid(query.id)) return []
+  if (query.start_date && query.end_date && query.end_date < query.start_date) throw new ApiError('BAD_QUERY_PARAMETER', 'end_date is before start_date', { invalid: { end_date: 'before start_date' } })
+  const dayAfter = (d: string) => new Date(Date.parse(d + 'T00:00:00Z') + 86_400_000)
+  return listProducts(sql, workspaceId, {
+    product_type: query.product_type, id: query.id,
+    from: query.start_date ? new Date(query.start_date + 'T00:00:00Z') : undefined,
+    to: query.end_date ? dayAfter(query.end_date) : undefined,
+  }, page)
 }

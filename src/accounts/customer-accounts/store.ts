@@ -1,13 +1,11 @@
-// SQL for account products, templates, accounts, account relationships and internal accounts.
-// Balances and limits live in ledger_accounts and change only through src/ledger/store.ts.
+// SQL for customer accounts: rows, filters and keyset pages. Balances and limits live in the
+// ledger's rows and change only through src/accounts/ledger-port.ts.
 
-import type { Queryable } from '../platform/db.js'
-import type { Page } from '../platform/pagination.js'
-import { assert } from '../platform/assert.js'
-import { joinFragments, keysetAfter, orderBy, type SortKey } from '../platform/sorting.js'
+import type { Queryable } from '../../platform/db.js'
+import type { Page } from '../../platform/pagination.js'
+import { assert } from '../../platform/assert.js'
+import { joinFragments, keysetAfter, orderBy, type SortKey } from '../../platform/sorting.js'
 
-export interface ProductRow { workspace_id: string; id: string; product_type: 'INTEREST' | 'FEE'; fields: Record<string, unknown>; created_at: Date; updated_at: Date }
-export interface TemplateRow { workspace_id: string; id: string; name: string; account_type: string; is_enabled: boolean; fields: Record<string, unknown>; created_at: Date; updated_at: Date }
 export interface AccountRow {
   workspace_id: string
   id: string
@@ -24,67 +22,6 @@ export interface AccountRow {
   created_at: Date
   updated_at: Date
 }
-export interface AccountRelationshipRow { workspace_id: string; id: string; account_id: string; relationship_type: string; person_id: string | null; business_id: string | null; created_at: Date; updated_at: Date }
-export interface InternalAccountRow { workspace_id: string; id: string; is_sandbox_funding: boolean; fields: Record<string, unknown>; created_at: Date; updated_at: Date }
-
-const after = (db: Queryable, page: Page) => (page.afterId ? db`and id > ${page.afterId}` : db``)
-
-// Products
-
-export async function insertProduct(db: Queryable, row: ProductRow): Promise<void> {
-  await db`insert into account_products ${db({ ...row, fields: db.json(row.fields as never) } as never)}`
-}
-export async function getProduct(db: Queryable, workspaceId: string, id: string, lock = false): Promise<ProductRow | undefined> {
-  const [row] = lock
-    ? await db<ProductRow[]>`select * from account_products where workspace_id = ${workspaceId} and id = ${id} for update`
-    : await db<ProductRow[]>`select * from account_products where workspace_id = ${workspaceId} and id = ${id}`
-  return row
-}
-export async function updateProduct(db: Queryable, row: ProductRow): Promise<void> {
-  await db`update account_products set fields = ${db.json(row.fields as never)}, updated_at = ${row.updated_at} where workspace_id = ${row.workspace_id} and id = ${row.id}`
-}
-export async function listProducts(db: Queryable, workspaceId: string, filter: { product_type: string; id?: string; from?: Date; to?: Date }, page: Page): Promise<ProductRow[]> {
-  return db<ProductRow[]>`
-    select * from account_products where workspace_id = ${workspaceId} and product_type = ${filter.product_type}
-      ${filter.id ? db`and id = ${filter.id}` : db``}
-      ${filter.from ? db`and created_at >= ${filter.from}` : db``} ${filter.to ? db`and created_at < ${filter.to}` : db``}
-      ${after(db, page)}
-    order by id limit ${page.limit + 1}`
-}
-/** The ids among `ids` that name no product of this type in the workspace. */
-export async function unknownProducts(db: Queryable, workspaceId: string, type: 'INTEREST' | 'FEE', ids: string[]): Promise<string[]> {
-  if (ids.length === 0) return []
-  const rows = await db<{ id: string }[]>`select id from account_products where workspace_id = ${workspaceId} and product_type = ${type} and id = any(${ids}::uuid[])`
-  const found = new Set(rows.map((r) => r.id))
-  return ids.filter((id) => !found.has(id))
-}
-
-// Templates
-
-export async function insertTemplate(db: Queryable, row: TemplateRow): Promise<void> {
-  await db`insert into account_templates ${db({ ...row, fields: db.json(row.fields as never) } as never)}`
-}
-export async function getTemplate(db: Queryable, workspaceId: string, id: string): Promise<TemplateRow | undefined> {
-  const [row] = await db<TemplateRow[]>`select * from account_templates where workspace_id = ${workspaceId} and id = ${id}`
-  return row
-}
-export async function updateTemplate(db: Queryable, row: TemplateRow): Promise<void> {
-  await db`update account_templates set name = ${row.name}, account_type = ${row.account_type}, is_enabled = ${row.is_enabled},
-             fields = ${db.json(row.fields as never)}, updated_at = ${row.updated_at}
-           where workspace_id = ${row.workspace_id} and id = ${row.id}`
-}
-export async function deleteTemplate(db: Queryable, workspaceId: string, id: string): Promise<boolean> {
-  const rows = await db`delete from account_templates where workspace_id = ${workspaceId} and id = ${id} returning id`
-  return rows.length === 1
-}
-export async function listTemplates(db: Queryable, workspaceId: string, filter: { account_type?: string }, page: Page): Promise<TemplateRow[]> {
-  return db<TemplateRow[]>`
-    select * from account_templates where workspace_id = ${workspaceId}
-      ${filter.account_type ? db`and account_type = ${filter.account_type}` : db``} ${after(db, page)}
-    order by id limit ${page.limit + 1}`
-}
-
-// Accounts
 
 export async function insertAccount(db: Queryable, row: AccountRow): Promise<void> {
   await db`insert into accounts ${db({ ...row, fields: db.json(row.fields as never) } as never)}`
@@ -188,48 +125,12 @@ export async function partiesWithAccounts(db: Queryable, workspaceId: string, pa
   return new Set(rows.map((r) => r.party_id))
 }
 
-// Account relationships
-
-export async function insertRelationship(db: Queryable, row: AccountRelationshipRow): Promise<void> {
-  await db`insert into account_relationships ${db(row as never)}`
-}
-export async function getRelationship(db: Queryable, workspaceId: string, accountId: string, id: string): Promise<AccountRelationshipRow | undefined> {
-  const [row] = await db<AccountRelationshipRow[]>`select * from account_relationships where workspace_id = ${workspaceId} and account_id = ${accountId} and id = ${id}`
-  return row
-}
-export async function relationshipsOf(db: Queryable, workspaceId: string, accountIds: string[]): Promise<AccountRelationshipRow[]> {
-  if (accountIds.length === 0) return []
-  return db<AccountRelationshipRow[]>`select * from account_relationships where workspace_id = ${workspaceId} and account_id = any(${accountIds}::uuid[]) order by id`
-}
-export async function listRelationships(db: Queryable, workspaceId: string, accountId: string, page: Page): Promise<AccountRelationshipRow[]> {
-  return db<AccountRelationshipRow[]>`select * from account_relationships where workspace_id = ${workspaceId} and account_id = ${accountId} ${after(db, page)} order by id limit ${page.limit + 1}`
-}
-export async function updateRelationship(db: Queryable, row: AccountRelationshipRow): Promise<void> {
-  await db`update account_relationships set relationship_type = ${row.relationship_type}, person_id = ${row.person_id}, business_id = ${row.business_id}, updated_at = ${row.updated_at}
-           where workspace_id = ${row.workspace_id} and id = ${row.id}`
-}
-export async function deleteRelationship(db: Queryable, workspaceId: string, accountId: string, id: string): Promise<boolean> {
-  const rows = await db`delete from account_relationships where workspace_id = ${workspaceId} and account_id = ${accountId} and id = ${id} returning id`
-  return rows.length === 1
-}
-
-// Internal accounts
-
-export async function insertInternalAccount(db: Queryable, row: InternalAccountRow): Promise<void> {
-  await db`insert into internal_accounts ${db({ ...row, fields: db.json(row.fields as never) } as never)}`
-}
-export async function getInternalAccount(db: Queryable, workspaceId: string, id: string, lock = false): Promise<InternalAccountRow | undefined> {
-  const [row] = lock
-    ? await db<InternalAccountRow[]>`select * from internal_accounts where workspace_id = ${workspaceId} and id = ${id} for update`
-    : await db<InternalAccountRow[]>`select * from internal_accounts where workspace_id = ${workspaceId} and id = ${id}`
-  return row
-}
-export async function updateInternalAccount(db: Queryable, row: InternalAccountRow): Promise<void> {
-  await db`update internal_accounts set fields = ${db.json(row.fields as never)}, updated_at = ${row.updated_at} where workspace_id = ${row.workspace_id} and id = ${row.id}`
-}
-export async function listInternalAccounts(db: Queryable, workspaceId: string, filter: { id?: string[] }, page: Page): Promise<InternalAccountRow[]> {
-  return db<InternalAccountRow[]>`
-    select * from internal_accounts where workspace_id = ${workspaceId}
-      ${filter.id?.length ? db`and id = any(${filter.id}::uuid[])` : db``} ${after(db, page)}
-    order by id limit ${page.limit + 1}`
+/** The ids among `ids` that name neither a customer account nor an internal account of the workspace. */
+export async function unknownAccountIds(db: Queryable, workspaceId: string, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return []
+  const rows = await db<{ id: string }[]>`
+    select id from accounts where workspace_id = ${workspaceId} and id = any(${ids}::uuid[])
+    union all select id from internal_accounts where workspace_id = ${workspaceId} and id = any(${ids}::uuid[])`
+  const found = new Set(rows.map((r) => r.id))
+  return ids.filter((id) => !found.has(id))
 }

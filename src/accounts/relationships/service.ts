@@ -1,0 +1,115 @@
+// Account relationships: who holds, shares or may act on an account (primary holder, joint
+// holder, authorized signer, authorized user, account holder).
+
+import type { Static } from 'typebox'
+import { requireBusiness, requirePerson } from '../../customers/parties.js'
+import type { Queryable } from '../../platform/db.js'
+import { ApiError } from '../../platform/errors.js'
+import { changedFields, recordEvent } from '../../platform/events.js'
+import type { Page } from '../../platform/pagination.js'
+import type { account_relationship } from '../../spec/schemas.js'
+import { requireVerifiedParty } from '../../verification/gate.js'
+import { ledgerAccountAt } from '../ledger-port.js'
+import { holderTypes, relationshipRow, toAccount } from '../customer-accounts/service.js'
+import { getAccount } from '../customer-accounts/store.js'
+import { deleteRelationship, getRelationship, insertRelationship, listRelationships, relationshipsOf, updateRelationship, type AccountRelationshipRow } from './store.js'
+
+type Json = Record<string, unknown>
+
+export const toRelationship = (r: AccountRelationshipRow): Json => ({
+  id: r.id,
+  account_id: r.account_id,
+  relationship_type: r.relationship_type,
+  ...(r.person_id ? { person_id: r.person_id, customer_id: r.person_id } : {}),
+  ...(r.business_id ? { business_id: r.business_id } : {}),
+  created_at: r.created_at.toISOString(),
+  updated_at: r.updated_at.toISOString(),
+})
+
+async function requireAccount(db: Queryable, workspaceId: string, accountId: string) {
+  const row = await getAccount(db, workspaceId, accountId, true)
+  if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account ${accountId} not found`)
+  return row
+}
+
+async function checkParty(db: Queryable, workspaceId: string, body: RelationshipBody): Promise<{ person: string | null; business: string | null }> {
+  const person = (body.person_id ?? body.customer_id) as string | undefined
+  const business = body.business_id as string | undefined
+  if ((person === undefined) === (business === undefined) || (body.person_id !== undefined && body.customer_id !== undefined && body.person_id !== body.customer_id)) {
+    throw new ApiError('BAD_REQUEST_BODY', 'exactly one of person_id (or customer_id) and business_id must be set', { invalid: { person_id: 'exactly one party', business_id: 'exactly one party' } })
+  }
+  if (person) await requirePerson(db, workspaceId, person)
+  if (business) await requireBusiness(db, workspaceId, business)
+  return { person: person ?? null, business: business ?? null }
+}
+
+/** The KYC/KYB gate, as on opening: a holder added to an account later must be verified too. */
+async function gateHolder(db: Queryable, workspaceId: string, relationshipType: unknown, party: { person: string | null; business: string | null }): Promise<void> {
+  if (!holderTypes.has(relationshipType as string)) return
+  await requireVerifiedParty(db, workspaceId, party.person ? { customerId: party.person } : { businessId: party.business! })
+}
+
+/** The account's relationships after a change must keep at most one primary holder. */
+function checkPrimary(rels: AccountRelationshipRow[]): void {
+  if (rels.filter((r) => r.relationship_type === 'PRIMARY_ACCOUNT_HOLDER').length > 1) {
+    throw new ApiError('BAD_REQUEST_BODY', 'an account has at most one PRIMARY_ACCOUNT_HOLDER', { invalid: { relationship_type: 'the account already has a PRIMARY_ACCOUNT_HOLDER' } })
+  }
+}
+
+type RelationshipBody = Static<typeof account_relationship>
+
+/** The account changed with its relationships: ACCOUNT.UPDATED with customer_ids / business_ids. */
+async function accountEvent(tx: Queryable, workspaceId: string, accountId: string, before: Json, now: Date): Promise<void> {
+  const resource = await accountView(tx, workspaceId, accountId, now)
+  await recordEvent(tx, { workspaceId, type: 'ACCOUNT.UPDATED', resourceId: accountId, resource, changedFields: changedFields(before, resource) })
+}
+/** The account as shown at `now` (its balances count no hold past its expiry). */
+async function accountView(db: Queryable, workspaceId: string, accountId: string, now: Date): Promise<Json> {
+  const row = (await getAccount(db, workspaceId, accountId))!
+  return toAccount({ row, ledger: (await ledgerAccountAt(db, workspaceId, accountId, now))!, relationships: await relationshipsOf(db, workspaceId, [accountId]) })
+}
+
+export async function addRelationship(tx: Queryable, workspaceId: string, accountId: string, body: RelationshipBody, now: Date): Promise<Json> {
+  await requireAccount(tx, workspaceId, accountId)
+  const before = await accountView(tx, workspaceId, accountId, now)
+  await gateHolder(tx, workspaceId, body.relationship_type, await checkParty(tx, workspaceId, body))
+  const row = relationshipRow(workspaceId, accountId, body, now)
+  checkPrimary([...(await relationshipsOf(tx, workspaceId, [accountId])), row])
+  await insertRelationship(tx, row)
+  await accountEvent(tx, workspaceId, accountId, before, now)
+  return toRelationship(row)
+}
+
+export async function readRelationship(db: Queryable, workspaceId: string, accountId: string, relationshipId: string): Promise<Json> {
+  const row = await getRelationship(db, workspaceId, accountId, relationshipId)
+  if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `relationship ${relationshipId} not found on account ${accountId}`)
+  return toRelationship(row)
+}
+
+export async function relationshipPage(db: Queryable, workspaceId: string, accountId: string, page: Page): Promise<AccountRelationshipRow[]> {
+  if (!(await getAccount(db, workspaceId, accountId))) throw new ApiError('RESOURCE_NOT_FOUND', `account ${accountId} not found`)
+  return listRelationships(db, workspaceId, accountId, page)
+}
+
+export async function replaceRelationship(tx: Queryable, workspaceId: string, accountId: string, relationshipId: string, body: RelationshipBody, now: Date): Promise<Json> {
+  await requireAccount(tx, workspaceId, accountId)
+  const current = await getRelationship(tx, workspaceId, accountId, relationshipId)
+  if (!current) throw new ApiError('RESOURCE_NOT_FOUND', `relationship ${relationshipId} not found on account ${accountId}`)
+  const before = await accountView(tx, workspaceId, accountId, now)
+  const party = await checkParty(tx, workspaceId, body)
+  await gateHolder(tx, workspaceId, body.relationship_type, party)
+  const row: AccountRelationshipRow = { ...current, relationship_type: body.relationship_type, person_id: party.person, business_id: party.business, updated_at: now }
+  checkPrimary((await relationshipsOf(tx, workspaceId, [accountId])).map((r) => (r.id === row.id ? row : r)))
+  await updateRelationship(tx, row)
+  await accountEvent(tx, workspaceId, accountId, before, now)
+  return toRelationship(row)
+}
+
+export async function removeRelationship(tx: Queryable, workspaceId: string, accountId: string, relationshipId: string, now: Date): Promise<void> {
+  await requireAccount(tx, workspaceId, accountId)
+  const before = await accountView(tx, workspaceId, accountId, now)
+  if (!(await deleteRelationship(tx, workspaceId, accountId, relationshipId))) {
+    throw new ApiError('RESOURCE_NOT_FOUND', `relationship ${relationshipId} not found on account ${accountId}`)
+  }
+  await accountEvent(tx, workspaceId, accountId, before, now)
+}

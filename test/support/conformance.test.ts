@@ -1,0 +1,38 @@
+// The strict response check: what a generated client would refuse to decode, the suite refuses.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { conformance } from './conformance.js'
+
+const id = '018f0000-0000-7000-8000-000000000001'
+const account = {
+  id, account_type: 'CHECKING', currency: 'USD', status: 'ACTIVE_OR_DISBURSED', access_status: 'ACTIVE',
+  balance_floor: { balance: 0 }, metadata: { anything: { goes: 1 } },
+}
+const check = (method: string, url: string, body: unknown) => conformance().check(method, url, 200, 'application/json', body)
+
+test('a success body may carry only the properties its schema declares', () => {
+  check('GET', `/v0/accounts/${id}`, account)
+  assert.throws(() => check('GET', `/v0/accounts/${id}`, { ...account, bank_country: 'US' }), /bank_country/)
+  // Nested objects are closed too, and lists of them.
+  assert.throws(() => check('GET', `/v0/accounts/${id}`, { ...account, balance_floor: { balance: 0, extra: 1 } }), /extra/)
+  assert.throws(() => check('GET', '/v0/accounts', { accounts: [{ ...account, tenant_notes: 'x' }] }), /tenant_notes/)
+  // A free-form object (metadata declares no properties) stays free-form.
+  check('GET', '/v0/accounts', { accounts: [account] })
+})
+
+test('a property declared by any allOf branch is allowed; for anyOf/oneOf, by the branch that matches', () => {
+  // internal_account_response is allOf [{tenant}, internal_account].
+  const internal = { id, currency: 'USD', status: 'ACTIVE', tenant: 'abc_def', description: 'fees' }
+  check('GET', `/v0/internal_accounts/${id}`, internal)
+  assert.throws(() => check('GET', `/v0/internal_accounts/${id}`, { ...internal, is_sandbox_funding: true }), /is_sandbox_funding/)
+  // account_product is oneOf [interest, fee]: a fee's fields on a fee are fine, an interest's rates on it are not.
+  const fee = { id, product_type: 'FEE', fee_type: 'MONTHLY_FEE', amount: 100, currency: 'USD' }
+  check('GET', '/v0/accounts/products?product_type=FEE', { account_products: [fee] })
+  assert.throws(() => check('GET', '/v0/accounts/products?product_type=FEE', { account_products: [{ ...fee, surprise: 1 }] }), /surprise/)
+  assert.throws(() => check('GET', '/v0/accounts/products?product_type=FEE', { account_products: [{ ...fee, rates: [] }] }), /rates/)
+})
+
+test('webhook bodies named by schema are closed as well', () => {
+  assert.throws(() => conformance().checkSchema('balance_floor', { balance: 1, note: 'x' }), /note/)
+  conformance().checkSchema('balance_floor', { balance: 1 })
+})
