@@ -6,14 +6,13 @@ import { domains } from '../domains.js'
 import openapi from '../spec/openapi.json' with { type: 'json' }
 import { Api, type Services } from './http.js'
 import { AssertionFailed } from './assert.js'
+import { authenticate, recordRoutes } from './auth.js'
 import { ApiError, internalProblem, type Problem } from './errors.js'
 import { uuidv7 } from './ids.js'
 import { registerWipe } from './wipe.js'
-import { cachedWorkspaceForKey, workspaceForKeyCached, type Workspace } from './workspaces.js'
 
 export const bodyLimitBytes = 1024 * 1024
 const problemType = 'application/problem+json'
-const publicPaths = new Set(['/v0/openapi.json'])
 
 function problemFrom(err: FastifyError | Error, log: Logger | FastifyInstance['log']): Problem {
   if (err instanceof ApiError) return err.toProblem()
@@ -46,6 +45,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     },
     routerOptions: { ignoreTrailingSlash: true },
   }) as unknown) as FastifyInstance
+  recordRoutes(app)
 
   // Hooks in callback style: an async hook costs every request a promise and a turn of the queue.
   app.addHook('onRequest', (req, reply, done) => {
@@ -72,20 +72,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   })
 
   app.decorateRequest('workspace', null as never)
-  app.addHook('onRequest', (req, _reply, done) => {
-    if (!req.url.startsWith('/v0/') || publicPaths.has(req.url.split('?')[0])) return done()
-    const header = req.headers.authorization
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
-    if (!match) return done(new ApiError('UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>"'))
-    const authenticated = (workspace: Workspace | undefined) => {
-      if (!workspace) return done(new ApiError('UNAUTHENTICATED', 'the API key is unknown or revoked'))
-      req.workspace = workspace
-      done()
-    }
-    const cached = cachedWorkspaceForKey(match[1])
-    if (cached) return authenticated(cached)
-    workspaceForKeyCached(services.sql, match[1]).then(authenticated, done)
-  })
+  app.addHook('onRequest', authenticate(services.sql))
 
   app.get('/health/live', async () => ({ status: 'ok' }))
   app.get('/health/ready', async (_req, reply) => {
