@@ -8,6 +8,7 @@ import { loadVault } from './platform/crypto.js'
 import { openDatabase, type Database } from './platform/db.js'
 import { createLogger } from './platform/logger.js'
 import { migrate } from './platform/migrate.js'
+import { createOutbound, type Outbound } from './platform/outbound.js'
 import { apiKeyRevokedChannel, countWorkspaces, createApiKey, ensureWorkspace, forgetApiKey, forgetWorkspace, workspaceChangedChannel } from './platform/workspaces.js'
 
 export const firstWorkspaceName = 'default'
@@ -28,7 +29,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     // one's key cache at once.
     await db.sql.listen(apiKeyRevokedChannel, (id) => forgetApiKey(id))
     await db.sql.listen(workspaceChangedChannel, (id) => forgetWorkspace(id))
-    const services = { sql: db.sql, vault, clock: systemClock }
+    const services = { sql: db.sql, vault, clock: systemClock, outbound: outboundFor(config, db.url) }
     app = await buildApp(services, logger)
     await app.listen({ port: config.port, host: config.host })
     const stopWorkers = domains.flatMap((d) => (d.startWorkers ? [d.startWorkers(services, logger)] : []))
@@ -75,4 +76,14 @@ function printWelcome(url: string, apiKey: string): void {
     `    -H 'Content-Type: application/json' -d '{"is_customer": true, "status": "ACTIVE", "first_name": "Ada", "last_name": "Lovelace"}'`,
     '',
   ].join('\n') + '\n')
+}
+
+/** The outbound guard for this process: the operator's allowed networks, never Keel's own database. */
+function outboundFor(config: Config, databaseUrl: string): Outbound {
+  const db = new URL(databaseUrl)
+  return createOutbound({
+    allowedNetworks: config.outboundAllowedNetworks,
+    listenHost: config.host,
+    deniedEndpoints: [{ host: db.hostname, port: Number(db.port || 5432) }],
+  })
 }

@@ -9,6 +9,12 @@ export interface Config {
   logLevel: string
   /** 32 bytes, base64 or hex; when unset a generated key is kept under dataDir. */
   encryptionKey: string | undefined
+  /**
+   * Special-purpose networks (private, loopback…) outbound calls may reach, as CIDR, from
+   * KEEL_OUTBOUND_ALLOWED_NETWORKS (comma-separated; empty: none). Unset: loopback while Keel
+   * listens on loopback only, else none (see src/platform/outbound.ts).
+   */
+  outboundAllowedNetworks: string[] | undefined
 }
 
 export const portDefault = 8080
@@ -25,6 +31,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl: env.DATABASE_URL || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
     encryptionKey: env.KEEL_ENCRYPTION_KEY || undefined,
+    outboundAllowedNetworks: env.KEEL_OUTBOUND_ALLOWED_NETWORKS === undefined ? undefined : env.KEEL_OUTBOUND_ALLOWED_NETWORKS.split(',').map((s) => s.trim()).filter(Boolean),
     ...overrides,
   }
 }
