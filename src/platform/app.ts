@@ -1,6 +1,8 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { Logger } from 'pino'
 import { domains } from '../domains.js'
 import openapi from '../spec/openapi.json' with { type: 'json' }
@@ -9,6 +11,7 @@ import { AssertionFailed } from './assert.js'
 import { authenticate, recordRoutes } from './auth.js'
 import { ApiError, internalProblem, type Problem } from './errors.js'
 import { uuidv7 } from './ids.js'
+import { checkJsonValues, jsonBodyText } from './json-body.js'
 import { registerWipe } from './wipe.js'
 
 export const bodyLimitBytes = 1024 * 1024
@@ -30,9 +33,25 @@ function problemFrom(err: FastifyError | Error, log: Logger | FastifyInstance['l
   return internalProblem()
 }
 
-/** Whether JSON text has a \u0000 escape (not merely an escaped backslash before "u0000"). */
-export function spellsNul(json: string): boolean {
-  return json.includes('\\u0000') && /(?:^|[^\\])(?:\\\\)*\\u0000/.test(json)
+/** Fastify's own refusals before routing (a URL that is not percent-encoded UTF-8, an over-long path parameter), as problems. */
+function frameworkProblem(err: FastifyError): Problem {
+  if (err.code === 'FST_ERR_BAD_URL') return new ApiError('BAD_REQUEST', 'the URL is not valid percent-encoded UTF-8').toProblem()
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return new ApiError('RESOURCE_NOT_FOUND', 'no resource at this URL: a path parameter is longer than any id').toProblem()
+  return new ApiError('BAD_REQUEST', err.message).toProblem()
+}
+
+/**
+ * Errors node's HTTP parser meets before Fastify sees a request (headers too large, a request
+ * line that is not HTTP, a client too slow to send its headers): answered on the socket as
+ * problem+json too, then closed.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable) { socket.destroy(); return }
+  const problem = err.code === 'HPE_HEADER_OVERFLOW' ? new ApiError('HEADERS_TOO_LARGE', 'the request line and headers are larger than the server accepts').toProblem()
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new ApiError('REQUEST_TIMEOUT', 'the request was not received in time').toProblem()
+      : new ApiError('BAD_REQUEST', 'the request is not valid HTTP').toProblem()
+  const body = JSON.stringify(problem)
+  socket.end(`HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\ncontent-type: ${problemType}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
 }
 
 export async function buildApp(services: Services, logger: Logger): Promise<FastifyInstance> {
@@ -44,6 +63,11 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
       return typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : uuidv7()
     },
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: (err, _req, reply: FastifyReply) => {
+      const problem = frameworkProblem(err)
+      reply.code(problem.status).type(problemType).send(problem)
+    },
+    clientErrorHandler: answerClientError,
   }) as unknown) as FastifyInstance
   recordRoutes(app)
 
@@ -62,13 +86,19 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     reply.code(404).type(problemType).send(problem)
   })
 
-  // PostgreSQL text cannot hold the NUL character: a body that spells one (\u0000) is refused here,
-  // as bad input, rather than failing in the database as a 500. Otherwise Fastify's own parser.
+  // Fastify's own JSON parser (it refuses __proto__ and constructor keys), between checks that keep
+  // what cannot be stored faithfully out: invalid UTF-8 and nesting past a bound before parsing;
+  // NUL, lone surrogates and numbers JSON cannot keep exactly after (src/platform/json-body.ts).
   const parseJson = app.getDefaultJsonParser('error', 'error')
   app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (spellsNul(body as string)) return done(new ApiError('BAD_REQUEST_BODY', 'strings may not contain the NUL character (\\u0000)'), undefined)
-    parseJson(req, body as string, done)
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, raw, done) => {
+    let text: string
+    try { text = jsonBodyText(raw as Buffer) } catch (err) { return done(err as Error, undefined) }
+    parseJson(req, text, (err, body) => {
+      if (err) return done(err, undefined)
+      try { checkJsonValues(body) } catch (e) { return done(e as Error, undefined) }
+      done(null, body)
+    })
   })
 
   app.decorateRequest('workspace', null as never)

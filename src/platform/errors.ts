@@ -5,6 +5,9 @@ import { syncteraErrorCodes } from '../spec/error-codes.js'
 const keelErrorCodes = [
   { code: 'PAYLOAD_TOO_LARGE', status: 413, type: 'payload-too-large', title: 'Payload Too Large' },
   { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, type: 'unsupported-media-type', title: 'Unsupported Media Type' },
+  { code: 'REQUEST_TIMEOUT', status: 408, type: 'request-timeout', title: 'Request Timeout' },
+  { code: 'HEADERS_TOO_LARGE', status: 431, type: 'request-header-fields-too-large', title: 'Request Header Fields Too Large' },
+  { code: 'SERVICE_UNAVAILABLE', status: 503, type: 'service-unavailable', title: 'Service Unavailable' },
 ] as const
 
 type Entry = { code: string; status: number; type: string; title: string }
