@@ -9,7 +9,7 @@ import { openDatabase, type Database } from './platform/db.js'
 import { createLogger } from './platform/logger.js'
 import { migrate } from './platform/migrate.js'
 import { createOutbound, type Outbound } from './platform/outbound.js'
-import { apiKeyRevokedChannel, countWorkspaces, createApiKey, ensureWorkspace, forgetApiKey, forgetWorkspace, workspaceChangedChannel } from './platform/workspaces.js'
+import { apiKeyCreatedChannel, apiKeyRevokedChannel, forgetUnknownKeyHash, countWorkspaces, createApiKey, ensureWorkspace, forgetApiKey, forgetWorkspace, workspaceChangedChannel } from './platform/workspaces.js'
 
 export const firstWorkspaceName = 'default'
 
@@ -29,8 +29,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     // one's key cache at once.
     await db.sql.listen(apiKeyRevokedChannel, (id) => forgetApiKey(id))
     await db.sql.listen(workspaceChangedChannel, (id) => forgetWorkspace(id))
+    await db.sql.listen(apiKeyCreatedChannel, (hash) => forgetUnknownKeyHash(hash))
     const services = { sql: db.sql, vault, clock: systemClock, outbound: outboundFor(config, db.url) }
-    app = await buildApp(services, logger)
+    app = await buildApp(services, logger, { limits: config.limits })
     await app.listen({ port: config.port, host: config.host })
     const stopWorkers = domains.flatMap((d) => (d.startWorkers ? [d.startWorkers(services, logger)] : []))
     const address = app.server.address()

@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { STATUS_CODES } from 'node:http'
+import { createServer, STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { Logger } from 'pino'
@@ -8,10 +8,11 @@ import { domains } from '../domains.js'
 import openapi from '../spec/openapi.json' with { type: 'json' }
 import { Api, type Services } from './http.js'
 import { AssertionFailed } from './assert.js'
-import { authenticate, recordRoutes } from './auth.js'
+import { admit, authenticate, recordRoutes } from './auth.js'
 import { ApiError, internalProblem, type Problem } from './errors.js'
 import { uuidv7 } from './ids.js'
 import { checkJsonValues, jsonBodyText } from './json-body.js'
+import { createLimits, type LimitSettings } from './limits.js'
 import { registerWipe } from './wipe.js'
 
 export const bodyLimitBytes = 1024 * 1024
@@ -54,8 +55,39 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   socket.end(`HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\ncontent-type: ${problemType}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
 }
 
-export async function buildApp(services: Services, logger: Logger): Promise<FastifyInstance> {
+/**
+ * Time-outs on client connections, so an idle or slow client cannot hold a socket for ever:
+ * the request line and headers must arrive within `headersTimeoutMs`, the whole request (body
+ * included) within `requestTimeoutMs`, an idle keep-alive connection is closed after
+ * `keepAliveTimeoutMs`, and a connection with no traffic either way for `connectionIdleTimeoutMs`
+ * (a handler included) is closed. Node checks the first two every `timeoutCheckIntervalMs`.
+ */
+export const timeoutDefaults = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  connectionIdleTimeoutMs: 60_000,
+  timeoutCheckIntervalMs: 1_000,
+}
+export type Timeouts = typeof timeoutDefaults
+
+export interface AppOptions {
+  limits?: Partial<LimitSettings>
+  /** Rate-limit clock (tests move it); wall time by default. */
+  limitsNowMs?: () => number
+  timeouts?: Partial<Timeouts>
+}
+
+export async function buildApp(services: Services, logger: Logger, options: AppOptions = {}): Promise<FastifyInstance> {
+  const timeouts = { ...timeoutDefaults, ...options.timeouts }
+  const limits = createLimits(options.limits, options.limitsNowMs)
   const app = (Fastify({
+    serverFactory: (handler) => createServer({
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+      connectionsCheckingInterval: timeouts.timeoutCheckIntervalMs,
+    }, handler).setTimeout(timeouts.connectionIdleTimeoutMs),
     loggerInstance: logger,
     bodyLimit: bodyLimitBytes,
     genReqId: (req) => {
@@ -76,9 +108,11 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     reply.header('x-request-id', req.id)
     done()
   })
+  app.addHook('onRequest', admit(limits))
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const problem = problemFrom(err, req.log)
+    if (typeof problem.retry_after === 'number') reply.header('retry-after', String(problem.retry_after))
     reply.code(problem.status).type(problemType).send(problem)
   })
   app.setNotFoundHandler((req, reply) => {
@@ -102,7 +136,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   })
 
   app.decorateRequest('workspace', null as never)
-  app.addHook('onRequest', authenticate(services.sql))
+  app.addHook('onRequest', authenticate(services.sql, limits))
 
   app.get('/health/live', async () => ({ status: 'ok' }))
   app.get('/health/ready', async (_req, reply) => {
