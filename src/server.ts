@@ -31,7 +31,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     await db.sql.listen(workspaceChangedChannel, (id) => forgetWorkspace(id))
     await db.sql.listen(apiKeyCreatedChannel, (hash) => forgetUnknownKeyHash(hash))
     const services = { sql: db.sql, vault, clock: systemClock, outbound: outboundFor(config, db.url) }
-    app = await buildApp(services, logger, { limits: config.limits })
+    app = await buildApp(services, logger, { limits: config.limits, metrics: config.metrics })
     await app.listen({ port: config.port, host: config.host })
     const stopWorkers = domains.flatMap((d) => (d.startWorkers ? [d.startWorkers(services, logger)] : []))
     const address = app.server.address()

@@ -13,6 +13,8 @@ import { ApiError, internalProblem, type Problem } from './errors.js'
 import { uuidv7 } from './ids.js'
 import { checkJsonValues, jsonBodyText } from './json-body.js'
 import { createLimits, type LimitSettings } from './limits.js'
+import { defineGauge, serveMetrics } from './metrics.js'
+import { keelConnectionStates } from './db.js'
 import { registerWipe } from './wipe.js'
 
 export const bodyLimitBytes = 1024 * 1024
@@ -76,6 +78,8 @@ export interface AppOptions {
   /** Rate-limit clock (tests move it); wall time by default. */
   limitsNowMs?: () => number
   timeouts?: Partial<Timeouts>
+  /** Serve Prometheus metrics at GET /metrics (KEEL_METRICS). */
+  metrics?: boolean
 }
 
 export async function buildApp(services: Services, logger: Logger, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -109,6 +113,7 @@ export async function buildApp(services: Services, logger: Logger, options: AppO
     done()
   })
   app.addHook('onRequest', admit(limits))
+  if (options.metrics) serveMetrics(app)
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const problem = problemFrom(err, req.log)
@@ -148,6 +153,15 @@ export async function buildApp(services: Services, logger: Logger, options: AppO
     }
   })
   app.get('/v0/openapi.json', async () => openapi)
+  if (options.metrics) {
+    defineGauge({ name: 'keel_db_connections', help: "Connections Keel processes hold on the database, by state (pg_stat_activity)", labelNames: ['state'] as const }, async (g) => {
+      g.reset()
+      for (const { state, n } of await keelConnectionStates(services.sql)) g.set({ state }, n)
+    })
+    defineGauge({ name: 'keel_db_pool_size', help: "This process's database pool size" }, async (g) => { g.set(services.sql.options.max) })
+    defineGauge({ name: 'keel_requests_in_flight', help: 'Requests this process holds (load shedding starts at keel_requests_in_flight_max)' }, async (g) => { g.set(limits.inFlight) })
+    defineGauge({ name: 'keel_requests_in_flight_max', help: 'The load-shedding bound' }, async (g) => { g.set(limits.settings.requestsInFlightMax) })
+  }
   await app.register(swagger, { mode: 'static', specification: { document: openapi as never } })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 

@@ -18,6 +18,8 @@ export interface Config {
   outboundAllowedNetworks: string[] | undefined
   /** Rate limits and the load-shedding bound (KEEL_RATE_LIMIT_KEY, KEEL_RATE_LIMIT_SOURCE, KEEL_REQUESTS_IN_FLIGHT_MAX). */
   limits: Partial<LimitSettings>
+  /** Serve Prometheus metrics at GET /metrics, without a key (KEEL_METRICS=on). */
+  metrics: boolean
 }
 
 export const portDefault = 8080
@@ -36,6 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     encryptionKey: env.KEEL_ENCRYPTION_KEY || undefined,
     outboundAllowedNetworks: env.KEEL_OUTBOUND_ALLOWED_NETWORKS === undefined ? undefined : env.KEEL_OUTBOUND_ALLOWED_NETWORKS.split(',').map((s) => s.trim()).filter(Boolean),
     limits: limitsFrom(env),
+    metrics: ['on', 'true', '1'].includes((env.KEEL_METRICS ?? '').toLowerCase()),
     ...overrides,
   }
 }

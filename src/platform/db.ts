@@ -41,3 +41,13 @@ export async function openDatabase(config: Config, log: (msg: string) => void): 
     close: async () => { await sql.end({ timeout: 5 }); if (server.owned) await server.stop() },
   }
 }
+
+/**
+ * Connections Keel holds on the current database, by state (active, idle, idle in transaction…):
+ * every Keel process on it, as PostgreSQL sees them (postgres.js does not expose its pool).
+ */
+export async function keelConnectionStates(sql: Sql): Promise<{ state: string; n: number }[]> {
+  return sql<{ state: string; n: number }[]>`
+    select coalesce(state, 'unknown') as state, count(*)::int as n from pg_stat_activity
+    where datname = current_database() and application_name = 'keel' group by 1`
+}
