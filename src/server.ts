@@ -13,7 +13,17 @@ import { apiKeyCreatedChannel, apiKeyRevokedChannel, forgetUnknownKeyHash, count
 
 export const firstWorkspaceName = 'default'
 
-export interface Running { app: FastifyInstance; db: Database; url: string; stop(): Promise<void> }
+export interface Running {
+  app: FastifyInstance
+  db: Database
+  url: string
+  /** Resolves if this process can no longer serve: the embedded PostgreSQL it joined stopped or moved. */
+  lost: Promise<string>
+  stop(): Promise<void>
+}
+
+/** How often a process that joined another's embedded PostgreSQL checks that it still runs where it joined. */
+export const joinedDatabaseCheckMs = 1_000
 
 /** Opens the database, applies migrations, and serves the API until stopped. */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Running> {
@@ -31,7 +41,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     await db.sql.listen(workspaceChangedChannel, (id) => forgetWorkspace(id))
     await db.sql.listen(apiKeyCreatedChannel, (hash) => forgetUnknownKeyHash(hash))
     const services = { sql: db.sql, vault, clock: systemClock, outbound: outboundFor(config, db.url) }
-    app = await buildApp(services, logger, { limits: config.limits, metrics: config.metrics })
+    app = await buildApp(services, logger, { limits: config.limits, metrics: config.metrics, ready: () => db.stillServing() })
     await app.listen({ port: config.port, host: config.host })
     const stopWorkers = domains.flatMap((d) => (d.startWorkers ? [d.startWorkers(services, logger)] : []))
     const address = app.server.address()
@@ -39,9 +49,19 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const url = `http://${config.host}:${port}`
     if (firstKey) printWelcome(url, firstKey)
     say(`Keel is serving ${url}/v0 (docs at ${url}/docs)`)
+    let watch: NodeJS.Timeout | undefined
+    const lost = new Promise<string>((resolve) => {
+      watch = setInterval(() => {
+        if (db.stillServing()) return
+        clearInterval(watch)
+        resolve('the embedded PostgreSQL this process joined has stopped or moved to another port')
+      }, joinedDatabaseCheckMs)
+      watch.unref()
+    })
     return {
-      app, db, url,
+      app, db, url, lost,
       stop: async () => {
+        clearInterval(watch)
         await app!.close()
         await Promise.all(stopWorkers.map((stop) => stop()))
         await db.close()

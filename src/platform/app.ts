@@ -14,7 +14,7 @@ import { uuidv7 } from './ids.js'
 import { checkJsonValues, jsonBodyText } from './json-body.js'
 import { createLimits, type LimitSettings } from './limits.js'
 import { defineGauge, serveMetrics } from './metrics.js'
-import { keelConnectionStates } from './db.js'
+import { databaseRetryAfterSeconds, isDatabaseUnavailable, keelConnectionStates } from './db.js'
 import { registerWipe } from './wipe.js'
 
 export const bodyLimitBytes = 1024 * 1024
@@ -28,6 +28,10 @@ function problemFrom(err: FastifyError | Error, log: Logger | FastifyInstance['l
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json').toProblem()
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new ApiError('BAD_REQUEST_BODY', 'request body is empty').toProblem()
     case 'FST_ERR_CTP_INVALID_JSON_BODY': return new ApiError('BAD_REQUEST_BODY', 'request body is not valid JSON').toProblem()
+  }
+  if (isDatabaseUnavailable(err)) {
+    log.warn({ err }, 'database unavailable')
+    return new ApiError('SERVICE_UNAVAILABLE', 'the database is unavailable; retry shortly', { retry_after: databaseRetryAfterSeconds }).toProblem()
   }
   const status = (err as FastifyError).statusCode
   if (err instanceof SyntaxError && status === 400) return new ApiError('BAD_REQUEST_BODY', 'request body is not valid JSON').toProblem()
@@ -80,7 +84,12 @@ export interface AppOptions {
   timeouts?: Partial<Timeouts>
   /** Serve Prometheus metrics at GET /metrics (KEEL_METRICS). */
   metrics?: boolean
+  /** Beyond answering a query, whether the database this process uses is still the one it should (a joined embedded server). */
+  ready?: () => boolean
 }
+
+/** /health/ready answers 503 when the database has not answered `select 1` within this bound. */
+export const readyCheckTimeoutMs = 2_000
 
 export async function buildApp(services: Services, logger: Logger, options: AppOptions = {}): Promise<FastifyInstance> {
   const timeouts = { ...timeoutDefaults, ...options.timeouts }
@@ -145,11 +154,16 @@ export async function buildApp(services: Services, logger: Logger, options: AppO
 
   app.get('/health/live', async () => ({ status: 'ok' }))
   app.get('/health/ready', async (_req, reply) => {
+    let timer: NodeJS.Timeout | undefined
     try {
-      await services.sql`select 1`
+      // A database that accepts connections but never answers must fail the probe, not hang it.
+      await Promise.race([services.sql`select 1`, new Promise((_r, reject) => { timer = setTimeout(() => reject(new Error('timed out')), readyCheckTimeoutMs) })])
+      if (options.ready && !options.ready()) throw new Error('not ready')
       return { status: 'ok' }
     } catch {
       return reply.code(503).send({ status: 'unavailable', detail: 'database unreachable' })
+    } finally {
+      clearTimeout(timer)
     }
   })
   app.get('/v0/openapi.json', async () => openapi)
