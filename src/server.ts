@@ -8,12 +8,23 @@ import { loadVault } from './platform/crypto.js'
 import { openDatabase, type Database } from './platform/db.js'
 import { createLogger } from './platform/logger.js'
 import { migrate } from './platform/migrate.js'
+import { createOutbound, type Outbound } from './platform/outbound.js'
+import { apiKeyCreatedChannel, apiKeyRevokedChannel, forgetUnknownKeyHash, countWorkspaces, createApiKey, ensureWorkspace, forgetApiKey, forgetWorkspace, workspaceChangedChannel } from './platform/workspaces.js'
 import { followClocks } from './sandbox/index.js'
-import { apiKeyRevokedChannel, countWorkspaces, createApiKey, ensureWorkspace, forgetApiKey, forgetWorkspace, workspaceChangedChannel } from './platform/workspaces.js'
 
 export const firstWorkspaceName = 'default'
 
-export interface Running { app: FastifyInstance; db: Database; url: string; stop(): Promise<void> }
+export interface Running {
+  app: FastifyInstance
+  db: Database
+  url: string
+  /** Resolves if this process can no longer serve: the embedded PostgreSQL it joined stopped or moved. */
+  lost: Promise<string>
+  stop(): Promise<void>
+}
+
+/** How often a process that joined another's embedded PostgreSQL checks that it still runs where it joined. */
+export const joinedDatabaseCheckMs = 1_000
 
 /** Opens the database, applies migrations, and serves the API until stopped. */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Running> {
@@ -29,10 +40,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     // one's key cache at once.
     await db.sql.listen(apiKeyRevokedChannel, (id) => forgetApiKey(id))
     await db.sql.listen(workspaceChangedChannel, (id) => forgetWorkspace(id))
+    await db.sql.listen(apiKeyCreatedChannel, (hash) => forgetUnknownKeyHash(hash))
     const clock = new WorkspaceClock()
     await followClocks(db.sql, clock)
-    const services = { sql: db.sql, vault, clock }
-    app = await buildApp(services, logger)
+    const services = { sql: db.sql, vault, clock, outbound: outboundFor(config, db.url) }
+    app = await buildApp(services, logger, { limits: config.limits, metrics: config.metrics, ready: () => db.stillServing() })
     await app.listen({ port: config.port, host: config.host })
     const stopWorkers = domains.flatMap((d) => (d.startWorkers ? [d.startWorkers(services, logger)] : []))
     const address = app.server.address()
@@ -40,9 +52,19 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const url = `http://${config.host}:${port}`
     if (firstKey) printWelcome(url, firstKey)
     say(`Keel is serving ${url}/v0 (docs at ${url}/docs)`)
+    let watch: NodeJS.Timeout | undefined
+    const lost = new Promise<string>((resolve) => {
+      watch = setInterval(() => {
+        if (db.stillServing()) return
+        clearInterval(watch)
+        resolve('the embedded PostgreSQL this process joined has stopped or moved to another port')
+      }, joinedDatabaseCheckMs)
+      watch.unref()
+    })
     return {
-      app, db, url,
+      app, db, url, lost,
       stop: async () => {
+        clearInterval(watch)
         await app!.close()
         await Promise.all(stopWorkers.map((stop) => stop()))
         await db.close()
@@ -78,4 +100,15 @@ function printWelcome(url: string, apiKey: string): void {
     `    -H 'Content-Type: application/json' -d '{"is_customer": true, "status": "ACTIVE", "first_name": "Ada", "last_name": "Lovelace"}'`,
     '',
   ].join('\n') + '\n')
+}
+
+/** The outbound guard for this process: the operator's allowed networks, never Keel's own database. */
+/** The outbound guard for this configuration: Keel's own database is never a target. */
+export function outboundFor(config: Config, databaseUrl: string): Outbound {
+  const db = new URL(databaseUrl)
+  return createOutbound({
+    allowedNetworks: config.outboundAllowedNetworks,
+    listenHost: config.host,
+    deniedEndpoints: [{ host: db.hostname, port: Number(db.port || 5432) }],
+  })
 }

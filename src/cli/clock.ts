@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util'
 import { domains } from '../domains.js'
 import { loadVault } from '../platform/crypto.js'
+import { outboundFor } from '../server.js'
 import { ApiError } from '../platform/errors.js'
 import { findWorkspace } from '../platform/workspaces.js'
 import { advanceWorkspaceClock, workspaceTime } from '../sandbox/index.js'
@@ -24,7 +25,7 @@ export const clock: Command = {
       if (!found) return undefined
       if (sub === 'show') return workspaceTime(db.sql, found.id)
       const vault = loadVault(config.encryptionKey, config.dataDir, () => {})
-      return advanceWorkspaceClock({ sql: db.sql, vault }, domains.flatMap((d) => d.dueWork ?? []), found, { by: values.by, to: values.to }).catch((err: unknown) => {
+      return advanceWorkspaceClock({ sql: db.sql, vault, outbound: outboundFor(config, db.url) }, domains.flatMap((d) => d.dueWork ?? []), found, { by: values.by, to: values.to }).catch((err: unknown) => {
         if (err instanceof ApiError) return err
         throw err
       })

@@ -71,7 +71,7 @@ export class VendorLinks {
   ) {}
 
   private client(): PlaidApi {
-    return plaidClient(this.settings, this.settings.mode === 'plaid' ? this.settings.basePath : this.basePath())
+    return plaidClient(this.settings, this.settings.mode === 'plaid' ? this.settings.basePath : this.basePath(), this.services.outbound)
   }
 
   /** FINICITY is not configured; a live workspace needs real Plaid (the built-in sandbox serves sandbox workspaces). */

@@ -2,12 +2,13 @@
 // PLAID_SECRET and PLAID_ENV are set, otherwise at the built-in Plaid sandbox Keel serves under
 // /plaid on its own port. Every outbound HTTP setting of this domain (base path, agents,
 // time-out) is made in plaidClient() below and nowhere else.
-import { Agent as HttpAgent } from 'node:http'
-import { Agent as HttpsAgent } from 'node:https'
+import type { Agent as HttpAgent } from 'node:http'
+import type { Agent as HttpsAgent } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { Configuration, PlaidApi, PlaidEnvironments } from 'plaid'
 import { ApiError } from '../platform/errors.js'
+import type { Outbound } from '../platform/outbound.js'
 import { plaidSandboxPrefix } from './plaid-sandbox/routes.js'
 
 /**
@@ -46,11 +47,23 @@ export function builtinBasePath(app: FastifyInstance): string {
   return `http://${host}:${address.port}${plaidSandboxPrefix}`
 }
 
-const httpAgent = new HttpAgent({ keepAlive: true })
-const httpsAgent = new HttpsAgent({ keepAlive: true })
+/** Keep-alive agents through the outbound guard, one pair per guard (so connections are pooled). */
+const agentsByGuard = new WeakMap<Outbound, { httpAgent: HttpAgent; httpsAgent: HttpsAgent }>()
+function agentsOf(outbound: Outbound): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
+  let agents = agentsByGuard.get(outbound)
+  if (!agents) {
+    agents = { httpAgent: outbound.httpAgent({ keepAlive: true }), httpsAgent: outbound.httpsAgent({ keepAlive: true }) }
+    agentsByGuard.set(outbound, agents)
+  }
+  return agents
+}
 
-/** The SDK client for one call's settings: base path, keys, agents and time-out, all here. */
-export function plaidClient(settings: PlaidSettings, basePath: string): PlaidApi {
+/**
+ * The SDK client for one call's settings: base path, keys, agents and time-out, all here. Its
+ * connections go through Keel's outbound guard (src/platform/outbound.ts), as every call Keel makes.
+ */
+export function plaidClient(settings: PlaidSettings, basePath: string, outbound: Outbound): PlaidApi {
+  const { httpAgent, httpsAgent } = agentsOf(outbound)
   return new PlaidApi(new Configuration({
     basePath,
     baseOptions: {

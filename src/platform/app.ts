@@ -1,20 +1,25 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import { createServer, STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { Logger } from 'pino'
 import { domains } from '../domains.js'
 import specDocument from '../spec/openapi.json' with { type: 'json' }
 import { keelExtensions } from '../sandbox/index.js'
 import { Api, type Services } from './http.js'
 import { AssertionFailed } from './assert.js'
+import { admit, authenticate, recordRoutes } from './auth.js'
 import { ApiError, internalProblem, type Problem } from './errors.js'
 import { uuidv7 } from './ids.js'
+import { checkJsonValues, jsonBodyText } from './json-body.js'
+import { createLimits, type LimitSettings } from './limits.js'
+import { defineGauge, serveMetrics } from './metrics.js'
+import { databaseRetryAfterSeconds, isDatabaseUnavailable, keelConnectionStates } from './db.js'
 import { registerWipe } from './wipe.js'
-import { cachedWorkspaceForKey, workspaceForKeyCached, type Workspace } from './workspaces.js'
 
 export const bodyLimitBytes = 1024 * 1024
 const problemType = 'application/problem+json'
-const publicPaths = new Set(['/v0/openapi.json'])
 /** What /v0/openapi.json and /docs serve: Synctera's operations Keel serves, and Keel's own extensions. */
 const openapi = {
   ...specDocument,
@@ -31,6 +36,10 @@ function problemFrom(err: FastifyError | Error, log: Logger | FastifyInstance['l
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new ApiError('BAD_REQUEST_BODY', 'request body is empty').toProblem()
     case 'FST_ERR_CTP_INVALID_JSON_BODY': return new ApiError('BAD_REQUEST_BODY', 'request body is not valid JSON').toProblem()
   }
+  if (isDatabaseUnavailable(err)) {
+    log.warn({ err }, 'database unavailable')
+    return new ApiError('SERVICE_UNAVAILABLE', 'the database is unavailable; retry shortly', { retry_after: databaseRetryAfterSeconds }).toProblem()
+  }
   const status = (err as FastifyError).statusCode
   if (err instanceof SyntaxError && status === 400) return new ApiError('BAD_REQUEST_BODY', 'request body is not valid JSON').toProblem()
   if (status && status >= 400 && status < 500) return new ApiError('BAD_REQUEST', err.message).toProblem()
@@ -38,13 +47,67 @@ function problemFrom(err: FastifyError | Error, log: Logger | FastifyInstance['l
   return internalProblem()
 }
 
-/** Whether JSON text has a \u0000 escape (not merely an escaped backslash before "u0000"). */
-export function spellsNul(json: string): boolean {
-  return json.includes('\\u0000') && /(?:^|[^\\])(?:\\\\)*\\u0000/.test(json)
+/** Fastify's own refusals before routing (a URL that is not percent-encoded UTF-8, an over-long path parameter), as problems. */
+function frameworkProblem(err: FastifyError): Problem {
+  if (err.code === 'FST_ERR_BAD_URL') return new ApiError('BAD_REQUEST', 'the URL is not valid percent-encoded UTF-8').toProblem()
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return new ApiError('RESOURCE_NOT_FOUND', 'no resource at this URL: a path parameter is longer than any id').toProblem()
+  return new ApiError('BAD_REQUEST', err.message).toProblem()
 }
 
-export async function buildApp(services: Services, logger: Logger): Promise<FastifyInstance> {
+/**
+ * Errors node's HTTP parser meets before Fastify sees a request (headers too large, a request
+ * line that is not HTTP, a client too slow to send its headers): answered on the socket as
+ * problem+json too, then closed.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable) { socket.destroy(); return }
+  const problem = err.code === 'HPE_HEADER_OVERFLOW' ? new ApiError('HEADERS_TOO_LARGE', 'the request line and headers are larger than the server accepts').toProblem()
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new ApiError('REQUEST_TIMEOUT', 'the request was not received in time').toProblem()
+      : new ApiError('BAD_REQUEST', 'the request is not valid HTTP').toProblem()
+  const body = JSON.stringify(problem)
+  socket.end(`HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\ncontent-type: ${problemType}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`)
+}
+
+/**
+ * Time-outs on client connections, so an idle or slow client cannot hold a socket for ever:
+ * the request line and headers must arrive within `headersTimeoutMs`, the whole request (body
+ * included) within `requestTimeoutMs`, an idle keep-alive connection is closed after
+ * `keepAliveTimeoutMs`, and a connection with no traffic either way for `connectionIdleTimeoutMs`
+ * (a handler included) is closed. Node checks the first two every `timeoutCheckIntervalMs`.
+ */
+export const timeoutDefaults = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  connectionIdleTimeoutMs: 60_000,
+  timeoutCheckIntervalMs: 1_000,
+}
+export type Timeouts = typeof timeoutDefaults
+
+export interface AppOptions {
+  limits?: Partial<LimitSettings>
+  /** Rate-limit clock (tests move it); wall time by default. */
+  limitsNowMs?: () => number
+  timeouts?: Partial<Timeouts>
+  /** Serve Prometheus metrics at GET /metrics (KEEL_METRICS). */
+  metrics?: boolean
+  /** Beyond answering a query, whether the database this process uses is still the one it should (a joined embedded server). */
+  ready?: () => boolean
+}
+
+/** /health/ready answers 503 when the database has not answered `select 1` within this bound. */
+export const readyCheckTimeoutMs = 2_000
+
+export async function buildApp(services: Services, logger: Logger, options: AppOptions = {}): Promise<FastifyInstance> {
+  const timeouts = { ...timeoutDefaults, ...options.timeouts }
+  const limits = createLimits(options.limits, options.limitsNowMs)
   const app = (Fastify({
+    serverFactory: (handler) => createServer({
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+      connectionsCheckingInterval: timeouts.timeoutCheckIntervalMs,
+    }, handler).setTimeout(timeouts.connectionIdleTimeoutMs),
     loggerInstance: logger,
     bodyLimit: bodyLimitBytes,
     genReqId: (req) => {
@@ -52,16 +115,25 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
       return typeof given === 'string' && given.length > 0 && given.length <= 200 ? given : uuidv7()
     },
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: (err, _req, reply: FastifyReply) => {
+      const problem = frameworkProblem(err)
+      reply.code(problem.status).type(problemType).send(problem)
+    },
+    clientErrorHandler: answerClientError,
   }) as unknown) as FastifyInstance
+  recordRoutes(app)
 
   // Hooks in callback style: an async hook costs every request a promise and a turn of the queue.
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id)
     done()
   })
+  app.addHook('onRequest', admit(limits))
+  if (options.metrics) serveMetrics(app)
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const problem = problemFrom(err, req.log)
+    if (typeof problem.retry_after === 'number') reply.header('retry-after', String(problem.retry_after))
     reply.code(problem.status).type(problemType).send(problem)
   })
   app.setNotFoundHandler((req, reply) => {
@@ -69,41 +141,48 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     reply.code(404).type(problemType).send(problem)
   })
 
-  // PostgreSQL text cannot hold the NUL character: a body that spells one (\u0000) is refused here,
-  // as bad input, rather than failing in the database as a 500. Otherwise Fastify's own parser.
+  // Fastify's own JSON parser (it refuses __proto__ and constructor keys), between checks that keep
+  // what cannot be stored faithfully out: invalid UTF-8 and nesting past a bound before parsing;
+  // NUL, lone surrogates and numbers JSON cannot keep exactly after (src/platform/json-body.ts).
   const parseJson = app.getDefaultJsonParser('error', 'error')
   app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    if (spellsNul(body as string)) return done(new ApiError('BAD_REQUEST_BODY', 'strings may not contain the NUL character (\\u0000)'), undefined)
-    parseJson(req, body as string, done)
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, raw, done) => {
+    let text: string
+    try { text = jsonBodyText(raw as Buffer) } catch (err) { return done(err as Error, undefined) }
+    parseJson(req, text, (err, body) => {
+      if (err) return done(err, undefined)
+      try { checkJsonValues(body) } catch (e) { return done(e as Error, undefined) }
+      done(null, body)
+    })
   })
 
   app.decorateRequest('workspace', null as never)
-  app.addHook('onRequest', (req, _reply, done) => {
-    if (!req.url.startsWith('/v0/') || publicPaths.has(req.url.split('?')[0])) return done()
-    const header = req.headers.authorization
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
-    if (!match) return done(new ApiError('UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>"'))
-    const authenticated = (workspace: Workspace | undefined) => {
-      if (!workspace) return done(new ApiError('UNAUTHENTICATED', 'the API key is unknown or revoked'))
-      req.workspace = workspace
-      done()
-    }
-    const cached = cachedWorkspaceForKey(match[1])
-    if (cached) return authenticated(cached)
-    workspaceForKeyCached(services.sql, match[1]).then(authenticated, done)
-  })
+  app.addHook('onRequest', authenticate(services.sql, limits))
 
   app.get('/health/live', async () => ({ status: 'ok' }))
   app.get('/health/ready', async (_req, reply) => {
+    let timer: NodeJS.Timeout | undefined
     try {
-      await services.sql`select 1`
+      // A database that accepts connections but never answers must fail the probe, not hang it.
+      await Promise.race([services.sql`select 1`, new Promise((_r, reject) => { timer = setTimeout(() => reject(new Error('timed out')), readyCheckTimeoutMs) })])
+      if (options.ready && !options.ready()) throw new Error('not ready')
       return { status: 'ok' }
     } catch {
       return reply.code(503).send({ status: 'unavailable', detail: 'database unreachable' })
+    } finally {
+      clearTimeout(timer)
     }
   })
   app.get('/v0/openapi.json', async () => openapi)
+  if (options.metrics) {
+    defineGauge({ name: 'keel_db_connections', help: "Connections Keel processes hold on the database, by state (pg_stat_activity)", labelNames: ['state'] as const }, async (g) => {
+      g.reset()
+      for (const { state, n } of await keelConnectionStates(services.sql)) g.set({ state }, n)
+    })
+    defineGauge({ name: 'keel_db_pool_size', help: "This process's database pool size" }, async (g) => { g.set(services.sql.options.max) })
+    defineGauge({ name: 'keel_requests_in_flight', help: 'Requests this process holds (load shedding starts at keel_requests_in_flight_max)' }, async (g) => { g.set(limits.inFlight) })
+    defineGauge({ name: 'keel_requests_in_flight_max', help: 'The load-shedding bound' }, async (g) => { g.set(limits.settings.requestsInFlightMax) })
+  }
   await app.register(swagger, { mode: 'static', specification: { document: openapi as never } })
   await app.register(swaggerUi, { routePrefix: '/docs' })
 

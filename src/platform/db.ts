@@ -8,11 +8,26 @@ export type Tx = postgres.TransactionSql<{ bigint: bigint }>
 export type Queryable = Sql | Tx
 
 export const poolSizeDefault = 20
+/** What a request that failed for want of the database is told to wait before retrying. */
+export const databaseRetryAfterSeconds = 1
+
+// postgres.js's codes for a connection it could not open or lost, and PostgreSQL's classes for a
+// server shutting down or refusing connections (57P0x, 53300) and for connection exceptions (08).
+const connectionErrorCodes = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300'])
+
+/** Whether an error means the database could not be reached (the request may be retried), not that the request was wrong. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code !== 'string') return false
+  return connectionErrorCodes.has(code) || code.startsWith('08')
+}
 
 export interface Database {
   sql: Sql
   url: string
   embedded: boolean
+  /** False once the embedded server this process joined (started by another) has stopped or moved. */
+  stillServing(): boolean
   close(): Promise<void>
 }
 
@@ -29,7 +44,7 @@ export function connect(url: string, max = poolSizeDefault): Sql {
 export async function openDatabase(config: Config, log: (msg: string) => void): Promise<Database> {
   if (config.databaseUrl) {
     const sql = connect(config.databaseUrl)
-    return { sql, url: config.databaseUrl, embedded: false, close: () => sql.end({ timeout: 5 }) }
+    return { sql, url: config.databaseUrl, embedded: false, stillServing: () => true, close: () => sql.end({ timeout: 5 }) }
   }
   const server = await startEmbedded(config.dataDir, log)
   await ensureEmbeddedDatabase(server.url)
@@ -38,6 +53,17 @@ export async function openDatabase(config: Config, log: (msg: string) => void): 
     sql,
     url: server.url,
     embedded: true,
+    stillServing: () => server.stillServing?.() ?? true,
     close: async () => { await sql.end({ timeout: 5 }); if (server.owned) await server.stop() },
   }
+}
+
+/**
+ * Connections Keel holds on the current database, by state (active, idle, idle in transaction…):
+ * every Keel process on it, as PostgreSQL sees them (postgres.js does not expose its pool).
+ */
+export async function keelConnectionStates(sql: Sql): Promise<{ state: string; n: number }[]> {
+  return sql<{ state: string; n: number }[]>`
+    select coalesce(state, 'unknown') as state, count(*)::int as n from pg_stat_activity
+    where datname = current_database() and application_name = 'keel' group by 1`
 }

@@ -85,6 +85,11 @@ export interface EmbeddedServer {
   url: string
   /** True when this process started the server and so must stop it. */
   owned: boolean
+  /**
+   * For a server another process started: whether it still runs on the port this process joined.
+   * When it restarts it takes a new port, which this process's connections do not follow.
+   */
+  stillServing?(): boolean
   stop(): Promise<void>
 }
 
@@ -101,7 +106,7 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void)
   const running = runningServer(pgdata)
   if (running) {
     log(`using the embedded PostgreSQL already running on port ${running.port}`)
-    return { url: urlFor(running.port), owned: false, stop: async () => {} }
+    return { url: urlFor(running.port), owned: false, stop: async () => {}, stillServing: () => runningServer(pgdata)?.port === running.port }
   }
   // A server that died without cleaning up leaves its pid file behind; PostgreSQL would refuse to start.
   rmSync(join(pgdata, 'postmaster.pid'), { force: true })

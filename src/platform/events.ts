@@ -45,9 +45,9 @@ export async function renderEventResources<T extends StoredEventResource>(db: Qu
     assert(render, `no event view named ${name} is registered`)
     const rendered = await render(db, workspaceId, [...new Set(pending.map((r) => r.resource_id))])
     for (const r of pending) {
-      const resource = rendered.get(r.resource_id)
-      assert(resource !== undefined, `event view ${name} found no resource ${r.resource_id}`)
-      r.resource = resource
+      // Never expected (a wipe takes the workspace before deleting what views read), but one event
+      // whose resource is gone must not fail a whole page of events or a wipe: it reads as null.
+      r.resource = rendered.get(r.resource_id) ?? null
     }
   }
   return rows
@@ -65,7 +65,7 @@ export async function materializeEventResources(db: Queryable, workspaceId: stri
       where workspace_id = ${workspaceId} and resource_view is not null limit ${pageSize}`
     if (rows.length === 0) return done
     await renderEventResources(db, workspaceId, rows)
-    await db`update events e set resource = v.resource, resource_view = null
+    await db`update events e set resource = coalesce(v.resource, 'null'::jsonb), resource_view = null
              from jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ id: r.id, resource: r.resource })))}::text::jsonb) as v(id uuid, resource jsonb)
              where e.workspace_id = ${workspaceId} and e.id = v.id`
     done += rows.length

@@ -4,13 +4,14 @@ import { operations, type OperationId } from '../spec/schemas.js'
 import type { Clock } from './clock.js'
 import type { Vault } from './crypto.js'
 import type { Sql, Tx } from './db.js'
+import type { Outbound } from './outbound.js'
 import { ApiError } from './errors.js'
 import { keyFromHeader, runMutation } from './idempotency.js'
 import { bodyError, compileBody, compileQuery } from './validation.js'
 import type { Workspace } from './workspaces.js'
 
-/** What every domain service is handed: the database, the PII vault and the clock. */
-export interface Services { sql: Sql; vault: Vault; clock: Clock }
+/** What every domain service is handed: the database, the PII vault, the clock, and the guard every outbound call goes through. */
+export interface Services { sql: Sql; vault: Vault; clock: Clock; outbound: Outbound }
 
 type Op<I extends OperationId> = (typeof operations)[I]
 type BodyOf<I extends OperationId> = Op<I>['body'] extends TSchema ? Static<Op<I>['body']> : undefined

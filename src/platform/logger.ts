@@ -1,4 +1,4 @@
-import { pino, type DestinationStream, type Logger } from 'pino'
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
 
 // Secrets and PII never reach a log line, wherever they appear in a logged object.
 export const redactedPaths = [
@@ -10,7 +10,18 @@ export const redactedPaths = [
   'pan', 'cvv', 'pin', '*.pan', '*.cvv', '*.pin', 'req.body.pin', 'req.body.token',
 ]
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  const options = { level, redact: { paths: redactedPaths, censor: '[redacted]' } }
+/**
+ * pino's options: JSON lines for machines, or, when `pretty` (stdout is a terminal), pino's own
+ * `pino-pretty` transport for a person to read. Redaction happens before either.
+ */
+export function loggerOptions(level: string, pretty: boolean): LoggerOptions {
+  const options: LoggerOptions = { level, redact: { paths: redactedPaths, censor: '[redacted]' } }
+  if (pretty) options.transport = { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
+  return options
+}
+
+/** A logger to `destination`, or to stdout: pretty on a terminal, JSON otherwise. */
+export function createLogger(level: string, destination?: DestinationStream, pretty = destination === undefined && process.stdout.isTTY === true): Logger {
+  const options = loggerOptions(level, pretty && destination === undefined)
   return destination ? pino(options, destination) : pino(options)
 }

@@ -38,8 +38,12 @@ export async function ensureWorkspace(sql: Queryable, name: string, mode: Worksp
 export async function createApiKey(sql: Queryable, workspaceId: string): Promise<{ id: string; apiKey: string }> {
   const apiKey = apiKeyPrefix + 'sk_' + randomBytes(apiKeySecretBytes).toString('base64url')
   const id = uuidv7()
+  const hash = sha256Hex(apiKey)
   await sql`insert into api_keys (workspace_id, id, key_hash, key_prefix)
-            values (${workspaceId}, ${id}, ${sha256Hex(apiKey)}, ${apiKey.slice(0, shownPrefixLength)})`
+            values (${workspaceId}, ${id}, ${hash}, ${apiKey.slice(0, shownPrefixLength)})`
+  // Delivered at commit to every listening Keel process, which forgets the hash if it had it as unknown.
+  await sql`select pg_notify(${apiKeyCreatedChannel}, ${hash})`
+  forgetUnknownKeyHash(hash)
   return { id, apiKey }
 }
 
@@ -62,14 +66,38 @@ const apiKeyCacheEntriesMax = 10_000
 // Keyed by the key as sent (in this process's memory only, never stored), so a hit costs no hash.
 const keyCache = new Map<string, { workspace: Workspace; keyId: string; untilMs: number }>()
 
-/** workspaceForKey through the in-process cache. Unknown keys are not cached: each is looked up. */
+/**
+ * Hashes of keys found unknown, so that a client repeating a wrong key (or a flood of them) costs
+ * no query. A key created here or in another process is dropped from it at once
+ * (`apiKeyCreatedChannel`); the time bound only matters if that notification is lost.
+ */
+export const unknownKeyCacheTtlMs = 60_000
+export const unknownKeyCacheEntriesMax = 50_000
+const unknownKeyHashes = new Map<string, number>()
+
+/** Whether this key was looked up and found unknown, recently enough to answer without a query. */
+export function isKnownUnknownKey(apiKey: string, nowMs = Date.now()): boolean {
+  const untilMs = unknownKeyHashes.get(sha256Hex(apiKey))
+  return untilMs !== undefined && untilMs > nowMs
+}
+
+/** workspaceForKey through the in-process caches of known and of unknown keys. */
 export async function workspaceForKeyCached(sql: Queryable, apiKey: string, nowMs = Date.now()): Promise<Workspace | undefined> {
   const hit = cachedWorkspaceForKey(apiKey, nowMs)
   if (hit) return hit
+  const hash = sha256Hex(apiKey)
+  const unknownUntil = unknownKeyHashes.get(hash)
+  if (unknownUntil !== undefined && unknownUntil > nowMs) return undefined
   const [row] = await sql<(WorkspaceRow & { key_id: string })[]>`
     select w.id, w.name, w.mode, w.partner_verified_at, k.id as key_id from api_keys k join workspaces w on w.id = k.workspace_id
-    where k.key_hash = ${sha256Hex(apiKey)} and k.revoked_at is null`
-  if (!row) { keyCache.delete(apiKey); return undefined }
+    where k.key_hash = ${hash} and k.revoked_at is null`
+  if (!row) {
+    keyCache.delete(apiKey)
+    unknownKeyHashes.delete(hash)
+    if (unknownKeyHashes.size >= unknownKeyCacheEntriesMax) unknownKeyHashes.delete(unknownKeyHashes.keys().next().value!)
+    unknownKeyHashes.set(hash, nowMs + unknownKeyCacheTtlMs)
+    return undefined
+  }
   const workspace = toWorkspace(row)
   if (keyCache.size >= apiKeyCacheEntriesMax) keyCache.clear()
   keyCache.set(apiKey, { workspace, keyId: row.key_id, untilMs: nowMs + apiKeyCacheTtlMs })
@@ -89,6 +117,12 @@ export async function listApiKeys(sql: Queryable): Promise<ApiKeyRow[]> {
 }
 
 export const apiKeyRevokedChannel = 'keel_api_key_revoked'
+export const apiKeyCreatedChannel = 'keel_api_key_created'
+
+/** Drops a key hash from the cache of unknown keys (the key was just created here or elsewhere). */
+export function forgetUnknownKeyHash(hash: string): void {
+  unknownKeyHashes.delete(hash)
+}
 
 /** Drops this process's cached lookups of a key (on revocation here or elsewhere). */
 export function forgetApiKey(id: string): void {

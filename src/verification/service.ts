@@ -168,13 +168,13 @@ export async function applyRollup(tx: Tx, workspaceId: string, party: Party, now
       return { row, person: toPerson(row, (await personalIdsOf(tx, workspaceId, [id])).get(id) ?? []) as Record<string, unknown> }
     }
     const before = await view()
-    await setPersonStatus(tx, workspaceId, id, status, now)
+    await setPersonStatus(tx, workspaceId, id, status, now, kyc)
     const after = await view()
     await recordEvent(tx, { workspaceId, type: 'PERSON.VERIFICATION_OUTCOME.UPDATED', resourceId: id, resource: after.person, changedFields: changedFields(before.person, after.person) })
     if (after.row.is_customer) {
-      // The customer view shows kyc_status as the stored status; the event says why a check did
-      // not run (PROVIDER_FAILURE), which the stored status cannot.
-      const customer = { ...(toCustomer(after.row) as Record<string, unknown>), kyc_status: kyc }
+      // The customer view's kyc_status is stored with the status (PROVIDER_FAILURE included), so
+      // the event and a later GET agree.
+      const customer = toCustomer(after.row) as Record<string, unknown>
       await recordEvent(tx, { workspaceId, type: 'CUSTOMER.KYC_OUTCOME.UPDATED', resourceId: id, resource: customer, changedFields: changedFields(toCustomer(before.row) as Record<string, unknown>, customer) })
     }
   } else {

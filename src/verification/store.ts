@@ -115,8 +115,10 @@ export async function currentResults(db: Queryable, workspaceId: string, party: 
       and ${party.personId ? db`person_id = ${party.personId}` : db`business_id = ${party.businessId!}`}`
 }
 
-export async function setPersonStatus(tx: Queryable, workspaceId: string, id: string, status: VerificationStatus, at: Date): Promise<void> {
-  await tx`update persons set verification_status = ${status}, verification_last_run = ${at}, updated_at = ${at} where workspace_id = ${workspaceId} and id = ${id}`
+/** Stores a person's status, and its customer kyc_status where that differs (PROVIDER_FAILURE). */
+export async function setPersonStatus(tx: Queryable, workspaceId: string, id: string, status: VerificationStatus, at: Date, kyc: string = status): Promise<void> {
+  await tx`update persons set verification_status = ${status}, kyc_status = ${kyc === status ? null : kyc}, verification_last_run = ${at}, updated_at = ${at}
+           where workspace_id = ${workspaceId} and id = ${id}`
 }
 
 export async function setBusinessStatus(tx: Queryable, workspaceId: string, id: string, status: VerificationStatus, at: Date): Promise<void> {

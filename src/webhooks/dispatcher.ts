@@ -2,6 +2,7 @@ import http from 'node:http'
 import https from 'node:https'
 import type { Logger } from 'pino'
 import type { Services } from '../platform/http.js'
+import { isOutboundRefused } from '../platform/outbound.js'
 import { afterFailure, deliveryTimeoutMs } from './schedule.js'
 import { activeSecrets, deliveryBody, responseBodyKeptBytes, responseHistoryEntriesMax } from './service.js'
 import { signatureHeader, signatureHeaderName, timestampHeaderName } from './signing.js'
@@ -54,7 +55,8 @@ export function startDispatcher(services: Services, log: Logger, options: Dispat
   const { sql, clock, vault } = services
   const timeoutMs = options.deliveryTimeoutMs ?? deliveryTimeoutMs
   const lanesMax = options.lanesMax ?? dispatcherLanesMax
-  const agents = { http: new http.Agent({ keepAlive: true, maxSockets: lanesMax }), https: new https.Agent({ keepAlive: true, maxSockets: lanesMax }) }
+  // Through the outbound guard: a receiver's name is resolved and its address checked at connect time.
+  const agents = { http: services.outbound.httpAgent({ keepAlive: true, maxSockets: lanesMax }), https: services.outbound.httpsAgent({ keepAlive: true, maxSockets: lanesMax }) }
   const active = new Map<string, Promise<void>>()
   let scanning: Promise<void> | undefined
   let rescan = false
@@ -171,7 +173,7 @@ export function startDispatcher(services: Services, log: Logger, options: Dispat
       })
       // One deadline for connecting, sending and reading the whole answer.
       const timer = setTimeout(() => { req.destroy(); finish({ code: 0, body: `no complete answer within ${timeoutMs} ms` }) }, timeoutMs)
-      req.on('error', (err) => finish({ code: 0, body: `request failed: ${err.message}` }))
+      req.on('error', (err) => finish({ code: 0, body: isOutboundRefused(err) ? `refused by the outbound network policy: ${err.message}` : `request failed: ${err.message}` }))
       req.end(body)
     })
   }

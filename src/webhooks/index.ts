@@ -1,11 +1,15 @@
 import type { Domain } from '../platform/wipe.js'
 import { startDispatcher } from './dispatcher.js'
+import { registerWebhookMetrics } from './metrics.js'
 import { registerWebhookRoutes } from './routes.js'
 import { nextRetry, wakeDispatchers } from './store.js'
 
 export const webhooks: Domain = {
   name: 'webhooks',
-  register: registerWebhookRoutes,
+  register(api) {
+    registerWebhookRoutes(api)
+    registerWebhookMetrics(api.services)
+  },
   // Webhooks, secrets and the event log are configuration and history: /v0/wipe keeps them.
   wipeTables: [],
   // Retries fall due on the workspace clock; when a sandbox clock passes one, the dispatchers are woken to send it.

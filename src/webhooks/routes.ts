@@ -17,7 +17,7 @@ import {
 const dayMs = 24 * 60 * 60 * 1000
 
 export function registerWebhookRoutes(api: Api): void {
-  const { clock, vault, sql } = api.services
+  const { clock, vault, sql, outbound } = api.services
 
   // ---- the workspace's signing secret
 
@@ -66,7 +66,7 @@ export function registerWebhookRoutes(api: Api): void {
   // ---- subscriptions
 
   api.write('createWebhook', async ({ tx, workspace, body }) => {
-    const checked = checkWebhookBody(body)
+    const checked = checkWebhookBody(body, outbound)
     await lockWebhookCreation(tx, workspace.id)
     if ((await countLiveWebhooks(tx, workspace.id)) >= webhooksPerWorkspaceMax) {
       throw new ApiError('BAD_REQUEST', `a workspace can have at most ${webhooksPerWorkspaceMax} webhooks; delete one first`)
@@ -92,7 +92,7 @@ export function registerWebhookRoutes(api: Api): void {
     const before = await getWebhook(tx, workspace.id, params.webhook_id, true)
     if (!before) throw new ApiError('RESOURCE_NOT_FOUND', `webhook ${params.webhook_id} not found`)
     if (body.id !== undefined && body.id !== params.webhook_id) throw badBody('id differs from the webhook in the URL', { invalid: { id: 'must be the id in the URL, or absent' } })
-    const checked = checkWebhookBody(body)
+    const checked = checkWebhookBody(body, outbound)
     const row: WebhookRow = {
       ...before, url: checked.url, enabled_events: checked.enabledEvents, is_enabled: body.is_enabled,
       description: checked.description, metadata: checked.metadata, updated_at: clock.now(workspace.id),

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { Vault } from '../platform/crypto.js'
 import { ApiError } from '../platform/errors.js'
+import { createOutbound } from '../platform/outbound.js'
 import { activeSecrets, checkWebhookBody, deliveryBody, toEvent } from './service.js'
 import type { DeliveryRow } from './store.js'
 
@@ -33,9 +34,11 @@ describe('webhook bodies', () => {
 })
 
 describe('webhook subscriptions', () => {
+  const sandbox = createOutbound({ listenHost: '127.0.0.1' })
+  const shared = createOutbound({ listenHost: '0.0.0.0' })
   const base = { url: 'https://example.com/x', enabled_events: ['PERSON.*'] as never, is_enabled: true }
   it('accepts http and https URLs and removes duplicate event types', () => {
-    assert.deepEqual(checkWebhookBody({ ...base, url: 'http://127.0.0.1:8080/h', enabled_events: ['PERSON.*', 'PERSON.*', 'ACCOUNT.CREATED'] as never }).enabledEvents, ['PERSON.*', 'ACCOUNT.CREATED'])
+    assert.deepEqual(checkWebhookBody({ ...base, url: 'http://127.0.0.1:8080/h', enabled_events: ['PERSON.*', 'PERSON.*', 'ACCOUNT.CREATED'] as never }, sandbox).enabledEvents, ['PERSON.*', 'ACCOUNT.CREATED'])
   })
   for (const [name, body, field] of [
     ['ftp', { ...base, url: 'ftp://example.com' }, 'url'],
@@ -43,9 +46,18 @@ describe('webhook subscriptions', () => {
     ['credentials', { ...base, url: 'https://a:b@example.com' }, 'url'],
     ['empty events', { ...base, enabled_events: [] as never }, 'enabled_events'],
     ['long description', { ...base, description: 'd'.repeat(2000) }, 'description'],
+    ['cloud metadata', { ...base, url: 'http://169.254.169.254/latest/meta-data/' }, 'url'],
+    ['a private address', { ...base, url: 'http://10.1.2.3/h' }, 'url'],
+    ['a private address (172.16/12)', { ...base, url: 'http://172.20.0.1/h' }, 'url'],
+    ['a private address (192.168/16)', { ...base, url: 'https://192.168.1.1/h' }, 'url'],
+    ['loopback on a shared deployment', { ...base, url: 'http://127.0.0.1:8080/h' }, 'url'],
+    ['IPv6 loopback on a shared deployment', { ...base, url: 'http://[::1]:8080/h' }, 'url'],
+    ['the unspecified address', { ...base, url: 'http://0.0.0.0:8080/h' }, 'url'],
+    ['loopback as an integer', { ...base, url: 'http://2130706433:8080/h' }, 'url'],
+    ['loopback mapped into IPv6', { ...base, url: 'http://[::ffff:127.0.0.1]:8080/h' }, 'url'],
   ] as const) {
     it(`refuses ${name}`, () => {
-      assert.throws(() => checkWebhookBody(body), (e: unknown) => e instanceof ApiError && e.code === 'BAD_REQUEST_BODY' && (e.extra.invalid as Record<string, string>)[field] !== undefined)
+      assert.throws(() => checkWebhookBody(body, shared), (e: unknown) => e instanceof ApiError && e.code === 'BAD_REQUEST_BODY' && (e.extra.invalid as Record<string, string>)[field] !== undefined)
     })
   }
 })

@@ -1,6 +1,8 @@
 import type { Static } from 'typebox'
+import { isIP } from 'node:net'
 import type { Vault } from '../platform/crypto.js'
 import { ApiError, badBody } from '../platform/errors.js'
+import type { Outbound } from '../platform/outbound.js'
 import type { event, webhook, webhook_request_object } from '../spec/schemas.js'
 import type { DeliveryRow, SecretRow, WebhookRow } from './store.js'
 
@@ -37,13 +39,18 @@ export function toWebhook(row: WebhookRow): Webhook {
  * spec's explicit types and wildcards): a reachable http(s) URL, at least one event type.
  * Returns the subscription with duplicate event types removed, in the order given.
  */
-export function checkWebhookBody(body: Webhook): { url: string; enabledEvents: string[]; description: string | null; metadata: string | null } {
+export function checkWebhookBody(body: Webhook, outbound: Pick<Outbound, 'refusal'>): { url: string; enabledEvents: string[]; description: string | null; metadata: string | null } {
   const invalid: Record<string, string> = {}
   let parsed: URL | undefined
   try { parsed = new URL(body.url) } catch { parsed = undefined }
   if (body.url.length > webhookUrlLengthMax) invalid.url = `must be at most ${webhookUrlLengthMax} characters`
   else if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.hostname === '') invalid.url = 'must be an absolute http or https URL'
   else if (parsed.username !== '' || parsed.password !== '') invalid.url = 'must not carry credentials'
+  else {
+    // An address written in the URL is checked now; a name is checked each time it is resolved.
+    const why = outbound.refusal(parsed.hostname, Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)))
+    if (why && isIP(parsed.hostname.replace(/^\[|\]$/g, '')) !== 0) invalid.url = `must not point at an address Keel may not reach (${why})`
+  }
   const enabledEvents = [...new Set<string>(body.enabled_events)]
   if (enabledEvents.length === 0) invalid.enabled_events = 'subscribe to at least one event type'
   if (body.description !== undefined && body.description.length > webhookDescriptionLengthMax) invalid.description = `must be at most ${webhookDescriptionLengthMax} characters`

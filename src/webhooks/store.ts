@@ -166,6 +166,17 @@ export async function scheduleResend(tx: Tx, workspaceId: string, webhookId: str
 
 export interface Lane { workspace_id: string; webhook_id: string }
 
+/** Deliveries due now or earlier and not yet made, and when the oldest of them came due: the dispatchers' backlog. */
+export async function deliveryBacklog(sql: Sql, now: Date): Promise<{ due: number; oldestDueAt: Date | null }> {
+  const [row] = await sql<{ due: number; oldest_ms: number | string | null }[]>`
+    select count(*)::int as due,
+      -- A first attempt is due at once ('-infinity'): it has waited since its event.
+      (extract(epoch from min(case when d.next_attempt_at = '-infinity' then e.event_time else d.next_attempt_at end)) * 1000)::float8 as oldest_ms
+    from webhook_deliveries d join events e on e.workspace_id = d.workspace_id and e.id = d.event_id
+    where d.status in ('RUNNING', 'RETRYING') and d.next_attempt_at <= ${now}`
+  return { due: row.due, oldestDueAt: row.oldest_ms === null ? null : new Date(Number(row.oldest_ms)) }
+}
+
 /**
  * Live, enabled webhooks that have a delivery due, in random order: when more webhooks have work
  * than a dispatcher has lanes, busy ones cannot starve the others. Due by each workspace's clock:

@@ -8,6 +8,7 @@ import { WorkspaceClock, type Clock } from '../../src/platform/clock.js'
 import { Vault } from '../../src/platform/crypto.js'
 import { connect, type Sql } from '../../src/platform/db.js'
 import type { Services } from '../../src/platform/http.js'
+import { createOutbound, type Outbound } from '../../src/platform/outbound.js'
 import { createLogger } from '../../src/platform/logger.js'
 import { createApiKey, ensureWorkspace, type WorkspaceMode } from '../../src/platform/workspaces.js'
 import { conformance } from './conformance.js'
@@ -46,6 +47,8 @@ export interface HarnessOptions {
   workers?: boolean
   /** The vault key as 64 hex digits, to share it with a `keel start` process (KEEL_ENCRYPTION_KEY). */
   encryptionKey?: string
+  /** The outbound guard (default: Keel listening on loopback, so receivers on 127.0.0.1 are reachable). */
+  outbound?: Outbound
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -59,7 +62,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const databaseUrl = serverUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`)
   const sql = connect(databaseUrl, 10)
   const vault = new Vault(options.encryptionKey ? Buffer.from(options.encryptionKey, 'hex') : randomBytes(32))
-  const services: Services = { sql, vault, clock: options.clock ?? new WorkspaceClock() }
+  const services: Services = { sql, vault, clock: options.clock ?? new WorkspaceClock(), outbound: options.outbound ?? createOutbound({ listenHost: '127.0.0.1' }) }
   const logger = createLogger(process.env.KEEL_TEST_LOG ?? 'silent')
   const app = await buildApp(services, logger)
   await app.ready()

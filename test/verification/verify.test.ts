@@ -55,8 +55,22 @@ describe('POST /v0/verifications/verify: persons', () => {
       assert.equal(await statusOf(h, 'persons', id), status)
       const kycEvent = (await eventsFor(h, id)).find((e) => e.type === 'CUSTOMER.KYC_OUTCOME.UPDATED')
       assert.equal(kycEvent?.resource.kyc_status, kyc)
+      // The record reads as its event said, PROVIDER_FAILURE included.
+      const customer = await h.request('GET', `/v0/customers/${id}`)
+      assert.equal(customer.status, 200)
+      assert.equal(customer.body.kyc_status, kyc)
+      assert.equal((await h.request('GET', `/v0/persons/${id}`)).body.verification_status, status)
     })
   }
+
+  it('clears PROVIDER_FAILURE from kyc_status once a later verification runs', async () => {
+    const id = await seedPerson(h, { ssn: '900-00-0004' })
+    assert.equal((await verify({ person_id: id })).status, 201)
+    assert.equal((await h.request('GET', `/v0/customers/${id}`)).body.kyc_status, 'PROVIDER_FAILURE')
+    assert.equal((await h.request('PATCH', `/v0/persons/${id}`, { body: { ssn: '123-45-6789' } })).status, 200)
+    assert.equal((await verify({ person_id: id })).body.verification_status, 'ACCEPTED')
+    assert.equal((await h.request('GET', `/v0/customers/${id}`)).body.kyc_status, 'ACCEPTED')
+  })
 
   it('names the listed entry in the WATCHLIST details of a hit', async () => {
     const id = await seedPerson(h, { first_name: 'Joaquin', last_name: 'Guzman Loera', dob: '1954-12-25' })

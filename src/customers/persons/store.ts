@@ -23,6 +23,8 @@ export interface PersonRow {
   status: string
   verification_status: string
   verification_last_run: Date | null
+  /** The customer's kyc_status where it differs from verification_status (PROVIDER_FAILURE); null otherwise. */
+  kyc_status?: string | null
   ban_status: string
   first_name: string | null
   last_name: string | null
@@ -62,7 +64,7 @@ export function hasAccounts(db: Queryable): Fragment {
 }
 
 const columns = (db: Queryable) => db`
-  workspace_id, id, is_customer, status, verification_status, verification_last_run, ban_status, first_name, last_name,
+  workspace_id, id, is_customer, status, verification_status, kyc_status, verification_last_run, ban_status, first_name, last_name,
   email, phone_number, dob::text as dob, ssn_encrypted, ssn_last4, fields, created_at, updated_at, ${hasAccounts(db)} as has_accounts`
 
 export async function insertPerson(db: Queryable, row: PersonRow): Promise<void> {

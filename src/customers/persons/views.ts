@@ -5,8 +5,8 @@
 //   status (person_status)           status: the spec enumerates the same nine values for both
 //                                    (ACTIVE … SANCTION, PROSPECT included), so it is shown as is
 //   verification_status              kyc_status: every verification_status value is a kyc_status
-//                                    value (kyc_status adds PROVIDER_FAILURE, which Keel's
-//                                    verification never stores), so it too is shown as is
+//                                    value, shown as is; kyc_status adds PROVIDER_FAILURE (a
+//                                    check that did not run), stored apart when it differs
 //   verification_last_run            kyc_last_run
 //   is_customer, is_user,            not in the customer view (a record made through /customers
 //   chosen_name, personal_ids        is a customer: is_customer true)
@@ -94,7 +94,7 @@ export function toPerson(row: PersonRow, personalIds: PersonalIdRow[]): Person {
 export function toCustomer(row: PersonRow): Customer {
   const view: Record<string, unknown> = {
     ...commonView(row),
-    kyc_status: row.verification_status,
+    kyc_status: row.kyc_status ?? row.verification_status,
     ...(row.verification_last_run ? { kyc_last_run: row.verification_last_run.toISOString() } : {}),
   }
   return view as Customer
