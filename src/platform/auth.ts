@@ -6,10 +6,13 @@ import { cachedWorkspaceForKey, isKnownUnknownKey, workspaceForKeyCached, type W
 
 /**
  * Routes served without an API key, by the pattern they were registered with. Everything else
- * needs a key: a route added later is private unless it is named here.
+ * needs a key: a route added later is private unless it is named here. Two families check their
+ * callers by other means: the built-in Plaid sandbox (`/plaid/…`, Plaid's client id and secret)
+ * and the card widget's pages (`/widgets/cards/…`, a single-use widget token).
  */
 export function isPublicRoute(pattern: string): boolean {
-  return pattern === '/v0/openapi.json' || pattern === '/metrics' || pattern.startsWith('/health/') || pattern === '/docs' || pattern.startsWith('/docs/')
+  return pattern === '/v0/openapi.json' || pattern === '/metrics' || pattern.startsWith('/health/') || pattern === '/docs' || pattern.startsWith('/docs/') ||
+    pattern === '/plaid' || pattern.startsWith('/plaid/') || pattern.startsWith('/widgets/cards/')
 }
 
 /** Health probes and metrics scrapes are never shed nor rate limited: an overloaded process must still say so. */
