@@ -11,12 +11,12 @@
 // Resolution costs one query, and only requests using these forms pay it: the plain id form never
 // comes here, so the throughput path is unchanged.
 
-import { holderTypes, sandboxFundingAccountId, sandboxFundingCurrency } from '../accounts/index.js'
+import { holderTypes, sandboxFundingAccountId, sandboxFundingCurrency, transferAccountCandidates, type TransferAccountCandidate } from '../accounts/index.js'
 import { assert } from '../platform/assert.js'
 import type { Queryable } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import type { Workspace } from '../platform/workspaces.js'
-import { closedStatus } from '../ledger/rules.js'
+import { closedStatus } from '../ledger/index.js'
 import { internal_account_type } from '../spec/schemas.js'
 
 type Json = Record<string, unknown>
@@ -81,7 +81,7 @@ function sameAccount(): never {
   throw new ApiError('BAD_REQUEST_BODY', 'originating and receiving accounts are the same', { invalid: { receiving_account_id: 'same as originating_account_id' } })
 }
 
-interface CandidateRow { side: Side; via: 'alias' | 'holder' | 'customer' | 'account'; id: string; currency: string | null; status: string | null }
+type CandidateRow = TransferAccountCandidate
 
 /**
  * The account ids a request names by alias or owner (ids it sends are checked against them), for a
@@ -90,26 +90,7 @@ interface CandidateRow { side: Side; via: 'alias' | 'holder' | 'customer' | 'acc
 export async function resolveTransferAccounts(db: Queryable, workspace: Workspace, body: Json): Promise<TransferAccounts> {
   const [o, r] = sides.map((s) => namesOf(body, s))
   const currency = body.currency as string
-  const rows = await db<CandidateRow[]>`
-    with names (side, alias, customer_id, account_id) as (values
-      ('originating', ${o.alias?.toUpperCase() ?? null}::text, ${o.customerId ?? null}::uuid, ${o.id ?? null}::uuid),
-      ('receiving', ${r.alias?.toUpperCase() ?? null}::text, ${r.customerId ?? null}::uuid, ${r.id ?? null}::uuid))
-    select n.side, 'alias' as via, l.id, l.currency, l.status from names n
-      join internal_accounts i on i.workspace_id = ${workspace.id} and i.fields->>'account_type' = n.alias
-      join ledger_accounts l on l.workspace_id = i.workspace_id and l.id = i.id
-    union all
-    select n.side, 'holder', l.id, l.currency, l.status from names n
-      join account_relationships ar on ar.workspace_id = ${workspace.id} and (ar.person_id = n.customer_id or ar.business_id = n.customer_id)
-      join ledger_accounts l on l.workspace_id = ar.workspace_id and l.id = ar.account_id
-      where ar.relationship_type = any(${[...holderTypes]}::text[])
-    union all
-    select n.side, 'customer', p.id, null, null from names n join persons p on p.workspace_id = ${workspace.id} and p.id = n.customer_id
-    union all
-    select n.side, 'customer', b.id, null, null from names n join businesses b on b.workspace_id = ${workspace.id} and b.id = n.customer_id
-    union all
-    select n.side, 'account', l.id, l.currency, l.status from names n
-      join ledger_accounts l on l.workspace_id = ${workspace.id} and l.id = n.account_id
-      where n.customer_id is not null`
+  const rows = await transferAccountCandidates(db, workspace.id, { originating: o, receiving: r }, [...holderTypes])
   assert(rows.every((row) => sides.includes(row.side) && typeof row.id === 'string'), 'every candidate names a side and an account')
   const of = (side: Side) => rows.filter((row) => row.side === side)
   const accounts = { originating: resolveSide('originating', o, of('originating'), workspace, currency), receiving: resolveSide('receiving', r, of('receiving'), workspace, currency) }

@@ -2,6 +2,7 @@
 // every customer and business it names here, in sandbox as in live.
 import type { Queryable } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
+import { verificationStatusOf } from './store.js'
 
 export interface GatedParties { customerId?: string; businessId?: string }
 
@@ -14,14 +15,14 @@ export const passingStatus = 'ACCEPTED'
  */
 export async function requireVerifiedParty(db: Queryable, workspaceId: string, parties: GatedParties): Promise<void> {
   if (parties.customerId !== undefined) {
-    const [row] = await db<{ verification_status: string }[]>`select verification_status from persons where workspace_id = ${workspaceId} and id = ${parties.customerId}`
+    const row = await verificationStatusOf(db, workspaceId, 'person', parties.customerId)
     if (!row) throw new ApiError('CUSTOMER_NOT_FOUND', `customer ${parties.customerId} names no person in this workspace`)
     if (row.verification_status !== passingStatus) {
       throw new ApiError('CUSTOMER_NOT_VERIFIED', `customer ${parties.customerId} is not verified (verification_status ${row.verification_status}); verify it with POST /v0/verifications/verify`)
     }
   }
   if (parties.businessId !== undefined) {
-    const [row] = await db<{ verification_status: string }[]>`select verification_status from businesses where workspace_id = ${workspaceId} and id = ${parties.businessId}`
+    const row = await verificationStatusOf(db, workspaceId, 'business', parties.businessId)
     if (!row) throw new ApiError('BUSINESS_NOT_FOUND', `business ${parties.businessId} names no business in this workspace`)
     if (row.verification_status !== passingStatus) {
       throw new ApiError('BUSINESS_NOT_VERIFIED', `business ${parties.businessId} is not verified (verification_status ${row.verification_status}); verify it with POST /v0/verifications/verify`)

@@ -167,3 +167,11 @@ export interface AdhocRow {
 export async function insertAdhoc(db: Queryable, row: AdhocRow): Promise<void> {
   await db`insert into adhoc_verifications ${db({ ...row, matches: db.json(row.matches as never) } as never)}`
 }
+
+/** A person's or business's verification_status, or undefined when the workspace has no such party. */
+export async function verificationStatusOf(db: Queryable, workspaceId: string, kind: 'person' | 'business', id: string): Promise<{ verification_status: string } | undefined> {
+  const [row] = kind === 'person'
+    ? await db<{ verification_status: string }[]>`select verification_status from persons where workspace_id = ${workspaceId} and id = ${id}`
+    : await db<{ verification_status: string }[]>`select verification_status from businesses where workspace_id = ${workspaceId} and id = ${id}`
+  return row
+}

@@ -134,3 +134,44 @@ export async function unknownAccountIds(db: Queryable, workspaceId: string, ids:
   const found = new Set(rows.map((r) => r.id))
   return ids.filter((id) => !found.has(id))
 }
+
+/** An account (or party) a transfer may mean, found by how one side of it names its account. */
+export interface TransferAccountCandidate {
+  side: 'originating' | 'receiving'
+  /** How it was found: the alias's internal accounts, the customer's held accounts, the customer itself, the id sent beside a customer. */
+  via: 'alias' | 'holder' | 'customer' | 'account'
+  id: string
+  currency: string | null
+  status: string | null
+}
+
+type SideNames = { id?: string; alias?: string; customerId?: string }
+
+/**
+ * Everything the accounts named by alias or owner on either side of a transfer could be, in one
+ * query: the internal accounts whose account_type the alias spells, the accounts the customer
+ * holds (with one of `holderTypes`), the customer itself, and an id sent beside a customer.
+ */
+export async function transferAccountCandidates(db: Queryable, workspaceId: string, names: { originating: SideNames; receiving: SideNames }, holderTypes: readonly string[]): Promise<TransferAccountCandidate[]> {
+  const { originating: o, receiving: r } = names
+  return db<TransferAccountCandidate[]>`
+    with names (side, alias, customer_id, account_id) as (values
+      ('originating', ${o.alias?.toUpperCase() ?? null}::text, ${o.customerId ?? null}::uuid, ${o.id ?? null}::uuid),
+      ('receiving', ${r.alias?.toUpperCase() ?? null}::text, ${r.customerId ?? null}::uuid, ${r.id ?? null}::uuid))
+    select n.side, 'alias' as via, l.id, l.currency, l.status from names n
+      join internal_accounts i on i.workspace_id = ${workspaceId} and i.fields->>'account_type' = n.alias
+      join ledger_accounts l on l.workspace_id = i.workspace_id and l.id = i.id
+    union all
+    select n.side, 'holder', l.id, l.currency, l.status from names n
+      join account_relationships ar on ar.workspace_id = ${workspaceId} and (ar.person_id = n.customer_id or ar.business_id = n.customer_id)
+      join ledger_accounts l on l.workspace_id = ar.workspace_id and l.id = ar.account_id
+      where ar.relationship_type = any(${[...holderTypes]}::text[])
+    union all
+    select n.side, 'customer', p.id, null, null from names n join persons p on p.workspace_id = ${workspaceId} and p.id = n.customer_id
+    union all
+    select n.side, 'customer', b.id, null, null from names n join businesses b on b.workspace_id = ${workspaceId} and b.id = n.customer_id
+    union all
+    select n.side, 'account', l.id, l.currency, l.status from names n
+      join ledger_accounts l on l.workspace_id = ${workspaceId} and l.id = n.account_id
+      where n.customer_id is not null`
+}
