@@ -8,6 +8,7 @@ import { loadVault } from './platform/crypto.js'
 import { openDatabase, type Database } from './platform/db.js'
 import { createLogger } from './platform/logger.js'
 import { migrate } from './platform/migrate.js'
+import { startKeyPurge } from './platform/idempotency.js'
 import { createOutbound, type Outbound } from './platform/outbound.js'
 import { apiKeyCreatedChannel, apiKeyRevokedChannel, forgetUnknownKeyHash, countWorkspaces, createApiKey, ensureWorkspace, forgetApiKey, forgetWorkspace, workspaceChangedChannel } from './platform/workspaces.js'
 import { followClocks } from './sandbox/index.js'
@@ -46,7 +47,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     const services = { sql: db.sql, vault, clock, outbound: outboundFor(config, db.url) }
     app = await buildApp(services, logger, { limits: config.limits, metrics: config.metrics, ready: () => db.stillServing() })
     await app.listen({ port: config.port, host: config.host })
-    const stopWorkers = domains.flatMap((d) => (d.startWorkers ? [d.startWorkers(services, logger)] : []))
+    const stopWorkers = [
+      ...domains.flatMap((d) => (d.startWorkers ? [d.startWorkers(services, logger)] : [])),
+      startKeyPurge(db.sql, (err) => logger.error({ err }, 'purging old Idempotency-Key outcomes failed')),
+    ]
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
     const url = `http://${config.host}:${port}`

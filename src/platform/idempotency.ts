@@ -130,3 +130,26 @@ export async function purgeExpiredKeys(sql: Sql, realNow: Date, pageSize: number
     delete from idempotency_keys where ctid = any(array(select ctid from idempotency_keys where created_at < ${cutoff} limit ${pageSize}))`
   return rows.count
 }
+
+/** How often each process purges outcomes past the retention window, and how many per statement. */
+export const keyPurgeIntervalMs = 10 * 60 * 1000
+export const keyPurgePageSize = 1000
+
+/**
+ * The background purge: every keyPurgeIntervalMs, deletes the outcomes past the retention window
+ * a page at a time until none is left. Returns the function that stops it.
+ */
+export function startKeyPurge(sql: Sql, onError: (err: unknown) => void): () => Promise<void> {
+  let stopped = false
+  let running: Promise<unknown> = Promise.resolve()
+  const round = async () => {
+    while (!stopped && (await purgeExpiredKeys(sql, new Date(), keyPurgePageSize)) === keyPurgePageSize) { /* another page */ }
+  }
+  const timer = setInterval(() => { running = round().catch(onError) }, keyPurgeIntervalMs)
+  timer.unref()
+  return async () => {
+    stopped = true
+    clearInterval(timer)
+    await running
+  }
+}

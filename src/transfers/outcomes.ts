@@ -26,8 +26,13 @@ const codes: Record<Exclude<ResultCode, 'exists'>, ErrorCode> = {
   balance_overflow: 'BALANCE_VIOLATION',
 }
 
+/** The ledger's names for a hold's states, in the words the internal transfer resource shows. */
+const apiStatusWords: Record<string, string> = { CLEARED: 'COMPLETE', RELEASED: 'CANCELED' }
+
 /** The API error of a refused ledger command ('exists' never reaches here: transfer ids are new). */
 export function transferError(code: ResultCode, detail: string): ApiError {
   if (code === 'exists') return new ApiError('IDEMPOTENCY_INVALID_REUSE', detail)
-  return new ApiError(codes[code], detail)
+  // A detail names a hold's state as the API shows it: a canceled transfer is CANCELED, not RELEASED.
+  const spoken = code.startsWith('pending_') ? detail.replace(/\b(CLEARED|RELEASED)\b/g, (w) => apiStatusWords[w]) : detail
+  return new ApiError(codes[code], spoken)
 }

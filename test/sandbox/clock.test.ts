@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import { WorkspaceClock } from '../../src/platform/clock.js'
 import { recordEvent } from '../../src/platform/events.js'
 import { uuidv7 } from '../../src/platform/ids.js'
-import { auditLedger } from '../../src/ledger/index.js'
+import { auditLedger, postedBalanceAsOf } from '../../src/ledger/index.js'
 import { findDueLanes } from '../../src/webhooks/store.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { balances, fundingAccount, openAccount, transfer } from '../support/accounts.js'
@@ -128,5 +128,17 @@ describe('the workspace clock', () => {
     assert.deepEqual(await dueWorkspaces(), [])
     assert.equal((await advance({ by: 'PT3H' }, wsA.key)).status, 200)
     assert.deepEqual(await dueWorkspaces(), [wsA.id])
+  })
+
+  it('reads an account\'s balance as of any past instant (statements)', async () => {
+    const ws = await h.newWorkspace('clock-statements', 'sandbox')
+    const funding = await fundingAccount(h, ws.key)
+    const account = await openAccount(h, {}, ws.key)
+    const t0 = await clockOf(ws.key)
+    assert.equal((await transfer(h, { amount: 100, originating_account_id: funding.id, receiving_account_id: account.id }, { key: ws.key })).status, 200)
+    assert.equal((await advance({ by: 'P1D' }, ws.key)).status, 200)
+    assert.equal((await transfer(h, { amount: 50, originating_account_id: funding.id, receiving_account_id: account.id }, { key: ws.key })).status, 200)
+    const at = (ms: number) => postedBalanceAsOf(h.sql, ws.id, account.id, new Date(ms))
+    assert.deepEqual([await at(t0 - 1), await at(t0 + 3_600_000), await at(await clockOf(ws.key))], [0n, 100n, 150n])
   })
 })

@@ -144,6 +144,11 @@ describe('MANUAL capture', () => {
     const res = await h.request('PATCH', `/v0/transactions/internal_transfer/${held.body.id}`, { body: { status: 'CANCELED' } })
     assert.equal(res.body.status, 'CANCELED')
     assert.deepEqual(await balances(h, a.id), { posted: 0, available: 0 })
+    // Canceled again: refused in the API's own words (CANCELED), not the ledger's (RELEASED).
+    const again = await h.request('PATCH', `/v0/transactions/internal_transfer/${held.body.id}`, { body: { status: 'CANCELED' } })
+    assert.deepEqual([again.status, again.body.code], [422, 'INVALID_STATUS'])
+    assert.match(again.body.detail, /CANCELED/)
+    assert.doesNotMatch(again.body.detail, /RELEASED/)
   })
 
   it('expires: funds released, and a later COMPLETE is refused', async () => {

@@ -4,23 +4,10 @@
 
 import type { Queryable } from '../../platform/db.js'
 import { isoString } from '../../platform/clock.js'
+import type { LockedAccount } from '../store.js'
 
-export interface LedgerAccountRow {
-  workspace_id: string
-  id: string
-  kind: 'ACCOUNT' | 'INTERNAL' | 'SYSTEM'
-  account_number: string
-  currency: string
-  status: string
-  access_status: string
-  /** Settled balance. */
-  posted: bigint
-  /** What PENDING holds reserve, as read at a time: holds past their expiry then are not counted. */
-  held: bigint
-  floor: bigint | null
-  ceiling: bigint | null
-  created_at: Date
-}
+/** An account as the ledger keeps it: what a batch locks, and when it was opened. `held` is read at a time (below). */
+export type LedgerAccountRow = LockedAccount & { created_at: Date }
 
 export type NewLedgerAccount = Omit<LedgerAccountRow, 'posted' | 'held'>
 
