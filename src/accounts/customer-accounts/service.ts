@@ -13,7 +13,7 @@ import { changedFields, recordEvent } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
 import { pageOf, readPage } from '../../platform/pagination.js'
 import { parseSortBy } from '../../platform/sorting.js'
-import { requirePartnerVerified, type Workspace } from '../../platform/workspaces.js'
+import type { Workspace } from '../../platform/workspaces.js'
 import { account_closure, account_generic_response } from '../../spec/schemas.js'
 import {
   accountNumberTaken, amountFromJson, balancesOf, closedStatus, floorOf, insertLedgerAccount, ledgerAccountAt, ledgerAccountsAt,
