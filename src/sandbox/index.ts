@@ -6,7 +6,9 @@ import { advanceClock, targetOf } from './service.js'
 import type { Domain } from '../platform/wipe.js'
 import type { DueWork } from '../platform/due-work.js'
 import { registerSandboxRoutes } from './routes.js'
-import { clockChangedChannel, clockOffset, clockOffsets } from './store.js'
+import { clockChangedChannel, clockOffset, clockOffsets, parseClockChange } from './store.js'
+
+export { clockChangedChannel }
 
 export { keelExtensions } from './openapi.js'
 
@@ -26,16 +28,22 @@ export function sandboxDomain(work: () => readonly DueWork[]): Domain {
 /** Loads every workspace's clock offset, and keeps them current as any process moves one. */
 export async function followClocks(sql: Sql, clock: WorkspaceClock): Promise<void> {
   for (const { workspace_id, offset_ms } of await clockOffsets(sql)) clock.setOffset(workspace_id, offset_ms)
-  await sql.listen(clockChangedChannel, (workspaceId) => {
-    void clockOffset(sql, workspaceId).then((ms) => clock.setOffset(workspaceId, ms), () => {})
+  await sql.listen(clockChangedChannel, (payload) => {
+    const change = parseClockChange(payload)
+    if (change) clock.setOffset(change.workspaceId, change.offsetMs)
   })
 }
 
-/** A workspace's clock as this process reads it, after loading the stored offsets. */
-export async function workspaceTime(sql: Sql, workspaceId: string): Promise<Date> {
+/** A clock that reads this workspace's stored offset (for a process that does not follow every change). */
+async function clockOf(sql: Sql, workspaceId: string): Promise<WorkspaceClock> {
   const clock = new WorkspaceClock()
   clock.setOffset(workspaceId, await clockOffset(sql, workspaceId))
-  return clock.now(workspaceId)
+  return clock
+}
+
+/** A workspace's clock as this process reads it, after loading the stored offset. */
+export async function workspaceTime(sql: Sql, workspaceId: string): Promise<Date> {
+  return (await clockOf(sql, workspaceId)).now(workspaceId)
 }
 
 /**
@@ -43,8 +51,7 @@ export async function workspaceTime(sql: Sql, workspaceId: string): Promise<Date
  * runs here, and every server hears the new offset.
  */
 export async function advanceWorkspaceClock(services: Omit<Services, 'clock'>, work: readonly DueWork[], workspace: Pick<Workspace, 'id' | 'mode'>, body: { to?: string; by?: string }): Promise<Date> {
-  const clock = new WorkspaceClock()
-  clock.setOffset(workspace.id, await clockOffset(services.sql, workspace.id))
+  const clock = await clockOf(services.sql, workspace.id)
   const all: Services = { ...services, clock }
   return advanceClock(all, work, workspace, targetOf(body, clock.now(workspace.id)))
 }

@@ -39,12 +39,14 @@ function proxyTo(port: number) {
   const sockets = new Set<Socket>()
   let mode: 'forward' | 'blackhole' = 'forward'
   let server: Server
+  /** Told of the next connection the proxy swallows while it black-holes. */
+  let swallowed: (() => void) | undefined
   const listen = (at: number) => new Promise<number>((resolve) => {
     server = createServer((client) => {
       sockets.add(client)
       client.on('close', () => sockets.delete(client))
       client.on('error', () => {})
-      if (mode === 'blackhole') return
+      if (mode === 'blackhole') { swallowed?.(); return }
       const upstream = tcpConnect(port, '127.0.0.1')
       sockets.add(upstream)
       upstream.on('close', () => { sockets.delete(upstream); client.destroy() })
@@ -57,6 +59,8 @@ function proxyTo(port: number) {
   return {
     listen,
     setMode(m: typeof mode) { mode = m },
+    /** Resolves when a connection reaches the proxy while it black-holes. */
+    nextSwallowed: () => new Promise<void>((resolve) => { swallowed = resolve }),
     dropAll() { for (const s of sockets) s.destroy() },
     close: () => new Promise<void>((resolve) => { server.close(() => resolve()); for (const s of sockets) s.destroy() }),
   }
@@ -98,9 +102,11 @@ describe('a keel process', () => {
 
       // The database hangs (accepts, never answers): SIGTERM still stops the process in time.
       proxy.setMode('blackhole')
+      const reached = proxy.nextSwallowed()
       proxy.dropAll()
       const hanging = person()
-      await new Promise((r) => setTimeout(r, 200))
+      // The request's connection has reached the hung database.
+      await reached
       const started = Date.now()
       const exited = new Promise<void>((resolve) => keel!.child.once('exit', () => resolve()))
       keel.child.kill('SIGTERM')
