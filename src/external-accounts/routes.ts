@@ -4,7 +4,7 @@ import type { Tx } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { changedFields, recordEvent } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
-import { keyFromHeader, requestHashOf, runMutation, storedOutcome, type Outcome } from '../platform/idempotency.js'
+import { keyClaimOf, keyFromHeader, runMutation, storedOutcome, type Outcome } from '../platform/idempotency.js'
 import { listBody, readPage } from '../platform/pagination.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { operations, type OperationId } from '../spec/schemas.js'
@@ -43,15 +43,15 @@ export function registerExternalAccountRoutes(api: Api): void {
       return reply.code(outcome.status).send(body)
     }
     api.route(id, async (req, reply) => {
-      const key = keyFromHeader(req.headers['idempotency-key'])
       const request = { method: req.method, url: req.url, body: req.body }
       const now = clock.now(req.workspace.id)
-      if (key !== undefined) {
-        const prior = await storedOutcome(sql, { workspaceId: req.workspace.id, key, requestHash: requestHashOf(request), now })
+      const claim = keyClaimOf(req.workspace.id, req.headers['idempotency-key'], request, now)
+      if (claim) {
+        const prior = await storedOutcome(sql, claim)
         if (prior) return send(reply, prior)
       }
       const prepared = await prepare(req.workspace, req)
-      const outcome = await runMutation(sql, req.workspace.id, key, request, now, async (tx) => {
+      const outcome = await runMutation(sql, req.workspace.id, claim?.key, request, now, async (tx) => {
         const body = await commit(tx, req.workspace, prepared)
         return { status: operations[id].status, body: options.seal ? { sealed: vault.encrypt(JSON.stringify(body)) } : body }
       })

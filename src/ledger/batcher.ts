@@ -78,6 +78,20 @@ export interface BatcherOptions {
   onBatch?(size: number): void
 }
 
+/**
+ * The holds and the accounts requests name. A command that names a hold locks the hold's accounts,
+ * so those are read first (they never change); none is read when no command names a hold.
+ */
+async function keysNamed(db: Queryable, requests: LedgerRequest[]): Promise<{ holdKeys: Key[]; accountKeys: Key[] }> {
+  const holdKeys: Key[] = requests.flatMap((r) => r.commands.flatMap((c) => ('pendingId' in c ? [{ workspaceId: r.workspaceId, id: c.pendingId }] : [])))
+  const holdSides = holdKeys.length ? await holdAccounts(db, holdKeys) : new Map<string, { account_id: string; credit_account_id: string }>()
+  const accountKeys: Key[] = requests.flatMap((r) => r.commands.flatMap((c) => {
+    const side = 'pendingId' in c ? holdSides.get(keyOf(r.workspaceId, c.pendingId)) : undefined
+    return accountsNamed(c, side && { debitAccountId: side.account_id, creditAccountId: side.credit_account_id }).map((id) => ({ workspaceId: r.workspaceId, id }))
+  }))
+  return { holdKeys, accountKeys }
+}
+
 /** A batch found accounts the createMissing hook may create: roll back, create them, run again. */
 class MissingAccounts extends Error {
   constructor(readonly missing: Map<string, string[]>) { super('accounts missing') }
@@ -213,13 +227,7 @@ export class LedgerBatcher {
    */
   private async commit(batch: Pending[], offerMissing: boolean): Promise<(JobOutcome | Error)[]> {
     const requests = batch.map((p) => p.job.request)
-    // A command that names a hold locks the hold's accounts: read them first (they never change).
-    const holdKeys: Key[] = requests.flatMap((r) => r.commands.flatMap((c) => ('pendingId' in c ? [{ workspaceId: r.workspaceId, id: c.pendingId }] : [])))
-    const holdSides = holdKeys.length ? await holdAccounts(this.sql, holdKeys) : new Map()
-    const accountKeys: Key[] = requests.flatMap((r) => r.commands.flatMap((c) => {
-      const side = 'pendingId' in c ? holdSides.get(keyOf(r.workspaceId, c.pendingId)) : undefined
-      return accountsNamed(c, side && { debitAccountId: side.account_id, creditAccountId: side.credit_account_id }).map((id) => ({ workspaceId: r.workspaceId, id }))
-    }))
+    const { holdKeys, accountKeys } = await keysNamed(this.sql, requests)
     // Holds past their expiry by each workspace's time (the first request's, for a workspace's accounts).
     const nowOfWorkspace = new Map<string, Date>()
     for (const r of requests) if (!nowOfWorkspace.has(r.workspaceId)) nowOfWorkspace.set(r.workspaceId, r.now)
@@ -307,12 +315,7 @@ async function settled<T extends readonly unknown[]>(promises: T): Promise<{ -re
  */
 export async function applyInTransaction(tx: Queryable, requests: LedgerRequest[], options: Pick<BatcherOptions, 'expiredStatements' | 'nowOf'>): Promise<LedgerResult[]> {
   if (requests.length === 0) return []
-  const holdKeys: Key[] = requests.flatMap((r) => r.commands.flatMap((c) => ('pendingId' in c ? [{ workspaceId: r.workspaceId, id: c.pendingId }] : [])))
-  const holdSides = await holdAccounts(tx, holdKeys)
-  const accountKeys: Key[] = requests.flatMap((r) => r.commands.flatMap((c) => {
-    const side = 'pendingId' in c ? holdSides.get(keyOf(r.workspaceId, c.pendingId)) : undefined
-    return accountsNamed(c, side && { debitAccountId: side.account_id, creditAccountId: side.credit_account_id }).map((id) => ({ workspaceId: r.workspaceId, id }))
-  }))
+  const { holdKeys, accountKeys } = await keysNamed(tx, requests)
   const nowOf = (w: string) => requests.find((r) => r.workspaceId === w)?.now ?? options.nowOf(w)
   const locked = await lockAccounts(tx, accountKeys)
   const [holdRows, dueRows, existingRows] = await Promise.all([

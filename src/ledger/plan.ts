@@ -3,7 +3,7 @@
 
 import { assert } from '../platform/assert.js'
 import { uuidv7 } from '../platform/ids.js'
-import { available, decideGroup, remainingOf, type AccountState, type Applied, type Command, type HoldState, type LedgerState, type ResultCode } from './rules.js'
+import { available, decideGroup, type AccountState, type Applied, type Command, type HoldState, type LedgerState, type ResultCode } from './rules.js'
 import { keyOf, type EntryRow, type HoldRow, type LockedAccount, type TransferRow, type Writes } from './store.js'
 
 /** How a rail describes the records a command writes: its name for them, and what the API shows back. */
@@ -188,4 +188,3 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
 /** How many records a batch writes at most: one per command, one per due hold. */
 export const recordsOf = (requests: LedgerRequest[]): number => requests.reduce((n, r) => n + r.commands.length, 0)
 
-export { remainingOf }

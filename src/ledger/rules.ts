@@ -284,8 +284,8 @@ export function decide(state: LedgerState, c: Command, ctx: DecideContext): Deci
       if (r) return r
     }
     for (const [i, leg] of legs.entries()) {
-      const r = c.kind === 'pending' && i === 0 ? fundsRejection(accounts[i], c.amount, 0n)
-        : c.kind === 'adjust_pending' && i === 0 ? fundsRejection(accounts[i], c.delta, 0n)
+      // A raise reserves more on the held account; every other debit is a leg (a hold's leg debits what it reserves).
+      const r = c.kind === 'adjust_pending' && i === 0 ? fundsRejection(accounts[i], c.delta, 0n)
         : leg.amount < 0n ? fundsRejection(accounts[i], -leg.amount, reserved.get(leg.accountId) ?? 0n) : undefined
       if (r) return r
     }

@@ -23,6 +23,12 @@ export function requestHashOf(request: { method: string; url: string; body: unkn
 /** A key presented with a request, at its workspace's time: claimed in a transaction by claimKeys. */
 export interface KeyClaim { workspaceId: string; key: string; requestHash: string; now: Date }
 
+/** The claim a request makes with the key it sent (checked), at its workspace's time; undefined without a key. */
+export function keyClaimOf(workspaceId: string, header: string | string[] | undefined, request: { method: string; url: string; body: unknown }, now: Date): KeyClaim | undefined {
+  const key = keyFromHeader(header)
+  return key === undefined ? undefined : { workspaceId, key, requestHash: requestHashOf(request), now }
+}
+
 /** The Idempotency-Key header's value, checked: undefined when the request sent none. */
 export function keyFromHeader(header: string | string[] | undefined): string | undefined {
   if (Array.isArray(header)) throw new ApiError('BAD_REQUEST', 'send one Idempotency-Key header')
@@ -111,8 +117,8 @@ export async function runMutation(
   now: Date,
   change: (tx: Tx) => Promise<Outcome>,
 ): Promise<Outcome> {
-  if (key === undefined) return sql.begin((tx) => change(tx)) as Promise<Outcome>
-  const claim: KeyClaim = { workspaceId, key: keyFromHeader(key)!, requestHash: requestHashOf(request), now }
+  const claim = keyClaimOf(workspaceId, key, request, now)
+  if (claim === undefined) return sql.begin((tx) => change(tx)) as Promise<Outcome>
   return sql.begin(async (tx) => {
     const [prior] = await claimKeys(tx, [claim])
     if (prior instanceof ApiError) throw prior

@@ -6,7 +6,7 @@ import type { Queryable } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { registerEventView } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
-import { keyFromHeader, requestHashOf, storedOutcome, type KeyClaim } from '../platform/idempotency.js'
+import { keyClaimOf, storedOutcome } from '../platform/idempotency.js'
 import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import {
@@ -79,13 +79,12 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
   }
 
   api.route('createInternalTransfer', async (req, reply) => {
-    const key = keyFromHeader(req.headers['idempotency-key'])
     const body = req.body as Json
     const workspace = req.workspace
     const now = clock.now(workspace.id)
+    const claim = keyClaimOf(workspace.id, req.headers['idempotency-key'], { method: req.method, url: req.url, body }, now)
     checkTransferBody(body, now)
     const indirect = namesAccountsIndirectly(body)
-    const claim: KeyClaim | undefined = key === undefined ? undefined : { workspaceId: workspace.id, key, requestHash: requestHashOf({ method: req.method, url: req.url, body }), now }
     // An account lookup answers for now; a retry is answered with what was done then. (Only this
     // path pays the query: the plain id form, the hot path, is replayed by the batch.)
     if (claim && indirect) {
@@ -100,7 +99,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
     const amount = amountFromJson(body.amount as number)
     const currency = body.currency as string
     const meta = {
-      kind: internalTransferKind, type: body.type as string, idempotencyKey: key ?? null,
+      kind: internalTransferKind, type: body.type as string, idempotencyKey: claim?.key ?? null,
       referenceId: (body.reference_id as string | undefined) ?? null, memo: (body.memo as string | undefined) ?? null, details,
     }
     const command: LedgerCommand = manual
@@ -126,7 +125,6 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
   })
 
   api.route('updateInternalTransferByID', async (req, reply) => {
-    const key = keyFromHeader(req.headers['idempotency-key'])
     const body = req.body as Json
     const workspace = req.workspace
     const { id } = req.params as { id: string }
@@ -139,7 +137,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
     const command: LedgerCommand = complete
       ? { id: uuidv7(), kind: 'post_pending', pendingId: id, final: true, meta: { kind: internalTransferKind, type: t.type } }
       : { id: uuidv7(), kind: 'void_pending', pendingId: id, meta: { kind: internalTransferKind, type: t.type } }
-    const claim: KeyClaim | undefined = key === undefined ? undefined : { workspaceId: workspace.id, key, requestHash: requestHashOf({ method: req.method, url: req.url, body }), now }
+    const claim = keyClaimOf(workspace.id, req.headers['idempotency-key'], { method: req.method, url: req.url, body }, now)
     const result = await submit(req, { workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, commands: [command] }, {
       claim,
       render: (r) => {
