@@ -70,8 +70,8 @@ export class VendorLinks {
     private readonly basePath: () => string,
   ) {}
 
-  private client(): PlaidApi {
-    return plaidClient(this.settings, this.settings.mode === 'plaid' ? this.settings.basePath : this.basePath(), this.services.outbound)
+  private client(workspace: Workspace): PlaidApi {
+    return plaidClient(this.settings, this.settings.mode === 'plaid' ? this.settings.basePath : this.basePath(), this.services.outbound, workspace.id)
   }
 
   /** FINICITY is not configured; a live workspace needs real Plaid (the built-in sandbox serves sandbox workspaces). */
@@ -104,7 +104,7 @@ export class VendorLinks {
     const products = [...productsByType[body.type], ...(body.verify_owner ? [Products.Identity] : [])]
     let answer
     try {
-      answer = (await this.client().linkTokenCreate({
+      answer = (await this.client(workspace).linkTokenCreate({
         client_name: body.client_name,
         language: body.language.toLowerCase(),
         country_codes: body.country_codes.map((c) => (c === 'CA' ? CountryCode.Ca : CountryCode.Us)),
@@ -135,7 +135,7 @@ export class VendorLinks {
     }
     const party = await requireParty(this.services.sql, workspace.id, { customer_id: body.customer_id ?? body.vendor_customer_id, business_id: body.business_id })
     if (body.vendor_public_token === '') throw badBody('vendor_public_token is empty', { invalid: { vendor_public_token: 'empty' } })
-    const client = this.client()
+    const client = this.client(workspace)
     let exchanged
     try {
       exchanged = (await client.itemPublicTokenExchange({ public_token: body.vendor_public_token })).data
@@ -180,7 +180,7 @@ export class VendorLinks {
     const item = await this.requireItem(workspace, party, body.vendor_access_token)
     const verifyOwner = body.verify_owner ?? false
     const snapshot: VendorSnapshot = { party, customerType: body.customer_type, item, requested: body.vendor_account_ids, verifyOwner, contact: null, accounts: [], failure: undefined }
-    const client = this.client()
+    const client = this.client(workspace)
     const accessToken = this.accessTokenOf(item)
     try {
       const auth = (await client.authGet({ access_token: accessToken })).data
@@ -299,12 +299,12 @@ export class VendorLinks {
   }
 
   /** Tells the vendor an item is no longer used (its last account was deleted). */
-  async removeItem(accessToken: string): Promise<void> {
-    await this.client().itemRemove({ access_token: accessToken })
+  async removeItem(workspace: Workspace, accessToken: string): Promise<void> {
+    await this.client(workspace).itemRemove({ access_token: accessToken })
   }
 
-  vendorClient(): PlaidApi {
-    return this.client()
+  vendorClient(workspace: Workspace): PlaidApi {
+    return this.client(workspace)
   }
 }
 

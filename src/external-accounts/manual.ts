@@ -101,7 +101,7 @@ export async function addManualAccount(tx: Tx, services: Services, workspace: Wo
   const sha = numbersSha256(routing, number, iban)
   await lockPartyAccounts(tx, workspace.id, party)
   await refuseDuplicate(tx, workspace.id, party, sha)
-  const now = services.clock.now()
+  const now = services.clock.now(workspace.id)
   const verification = verificationOf(body.verification)
   const row: AccountRow = {
     workspace_id: workspace.id, id: uuidv7(), ...party, customer_type: body.customer_type, vendor: 'MANUAL', item_id: null, vendor_account_id: null,
@@ -135,7 +135,7 @@ export async function patchAccount(tx: Tx, services: Services, workspace: Worksp
   if (unsettled.length && before.verification_status === 'VERIFIED' && !(asked.includes('verification') && verificationOf(body.verification)?.status === 'UNVERIFIED')) {
     throw new ApiError('INVALID_STATUS', `external account ${id} is verified: only nickname and verification can be edited (set verification to UNVERIFIED first)`)
   }
-  const now = services.clock.now()
+  const now = services.clock.now(workspace.id)
   const after: AccountRow = { ...before, routing: { ...before.routing } }
   if (body.nickname !== undefined) after.nickname = body.nickname
   if (body.type !== undefined) after.type = body.type

@@ -21,7 +21,11 @@ export type PlaidSettings =
   | { mode: 'builtin'; clientId: string; secret: string }
   | { mode: 'plaid'; clientId: string; secret: string; env: 'sandbox' | 'production'; basePath: string }
 
-/** Keel's keys for its own sandbox: any non-empty pair is accepted there. */
+/**
+ * Keel's keys for its own sandbox: any non-empty pair is accepted there. Keel sends each workspace's
+ * id as the client id, so the sandbox reads that workspace's clock for the items it links (a sandbox
+ * workspace moved forward sees its Plaid transactions, balances and token expiry move with it).
+ */
 export const builtinClientId = 'keel'
 export const builtinSecret = 'keel-sandbox'
 
@@ -59,15 +63,16 @@ function agentsOf(outbound: Outbound): { httpAgent: HttpAgent; httpsAgent: Https
 }
 
 /**
- * The SDK client for one call's settings: base path, keys, agents and time-out, all here. Its
+ * The SDK client for one workspace's call: base path, keys, agents and time-out, all here. Its
  * connections go through Keel's outbound guard (src/platform/outbound.ts), as every call Keel makes.
  */
-export function plaidClient(settings: PlaidSettings, basePath: string, outbound: Outbound): PlaidApi {
+export function plaidClient(settings: PlaidSettings, basePath: string, outbound: Outbound, workspaceId: string): PlaidApi {
   const { httpAgent, httpsAgent } = agentsOf(outbound)
+  const clientId = settings.mode === 'builtin' ? workspaceId : settings.clientId
   return new PlaidApi(new Configuration({
     basePath,
     baseOptions: {
-      headers: { 'PLAID-CLIENT-ID': settings.clientId, 'PLAID-SECRET': settings.secret },
+      headers: { 'PLAID-CLIENT-ID': clientId, 'PLAID-SECRET': settings.secret },
       timeout: plaidRequestTimeoutMs,
       httpAgent,
       httpsAgent,

@@ -134,7 +134,7 @@ export function registerExternalAccountRoutes(api: Api): void {
     })
     if (itemToRemove) {
       try {
-        await links.removeItem(itemToRemove)
+        await links.removeItem(workspace, itemToRemove)
       } catch (err) {
         // The account is deleted either way; the vendor keeps an unused item until it is removed by hand.
         req.log.warn({ err: (err as Error).message }, 'the vendor did not remove the item of a deleted external account')

@@ -50,7 +50,7 @@ export class VendorData {
     const oldest = maxAgeSeconds === undefined ? undefined : new Date(now.getTime() - maxAgeSeconds * 1000)
     let answer
     try {
-      answer = (await this.links.vendorClient().accountsBalanceGet({
+      answer = (await this.links.vendorClient(workspace).accountsBalanceGet({
         access_token: this.links.accessTokenOf(item),
         options: { account_ids: [account.vendor_account_id!], ...(oldest ? { min_last_updated_datetime: oldest.toISOString() } : {}) },
       })).data
@@ -82,7 +82,7 @@ export class VendorData {
     const { account, item } = await this.linked(workspace, id)
     let answer
     try {
-      answer = (await this.links.vendorClient().transactionsGet({
+      answer = (await this.links.vendorClient(workspace).transactionsGet({
         access_token: this.links.accessTokenOf(item),
         start_date: startDate, end_date: new Date(end - dayMs).toISOString().slice(0, 10),
         options: { account_ids: [account.vendor_account_id!], count: transactionsListMax },
@@ -114,7 +114,7 @@ export class VendorData {
    */
   async refreshTransactions(workspace: Workspace, id: string, force: boolean): Promise<{ account: AccountRow; synced: number }> {
     const { account, item } = await this.linked(workspace, id)
-    const client = this.links.vendorClient()
+    const client = this.links.vendorClient(workspace)
     const accessToken = this.links.accessTokenOf(item)
     const today = this.services.clock.now(workspace.id)
     try {

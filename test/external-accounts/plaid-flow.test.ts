@@ -33,7 +33,7 @@ describe('link tokens', () => {
       customer_id: person.id, client_name: 'Keel Test App', country_codes: ['US'], language: 'EN', type: 'DEPOSITORY', sdk_type: 'WEB', verify_owner: false,
       redirect_uri: 'https://app.example/return', link_token: undefined, expiration: undefined, request_id: undefined,
     })
-    const [stored] = await h.sql`select client_name, products, language from plaid_sandbox_link_tokens where client_id = 'keel' order by created_at desc limit 1`
+    const [stored] = await h.sql`select client_name, products, language from plaid_sandbox_link_tokens where client_id = ${h.workspaces.a} order by created_at desc limit 1`
     assert.deepEqual({ ...stored }, { client_name: 'Keel Test App', products: ['auth'], language: 'en' })
   })
 

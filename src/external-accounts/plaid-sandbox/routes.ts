@@ -52,7 +52,7 @@ export function registerPlaidSandbox(app: FastifyInstance, services: Services): 
       })
     }
     api('/link/token/create', (clientId, b) => sandbox.linkTokenCreate(clientId, b))
-    api('/item/public_token/exchange', (_c, b) => sandbox.publicTokenExchange(b))
+    api('/item/public_token/exchange', (clientId, b) => sandbox.publicTokenExchange(clientId, b))
     api('/sandbox/public_token/create', (clientId, b) => sandbox.sandboxPublicTokenCreate(clientId, b))
     api('/sandbox/item/reset_login', (_c, b) => sandbox.resetLogin(b))
     api('/accounts/get', (_c, b) => sandbox.accountsGet(b))

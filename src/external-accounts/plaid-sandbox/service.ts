@@ -3,6 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { Clock } from '../../platform/clock.js'
 import { sha256Hex } from '../../platform/crypto.js'
+import { isUuid } from '../../platform/ids.js'
 import type { Sql } from '../../platform/db.js'
 import {
   accountIdOf, dayOfDate, institutionById, itemLoginRequired, linkErrors, plaidId, sandboxAccounts, sandboxInstitutions,
@@ -63,6 +64,15 @@ const optionalStrings = (b: Body, field: string): string[] | undefined => {
 export class PlaidSandbox {
   constructor(private readonly sql: Sql, private readonly clock: Clock) {}
 
+  /**
+   * The sandbox's time for a client: Keel sends its workspace's id as the client id, so an item
+   * lives on its workspace's clock (moved forward, its transactions and balances move with it).
+   * Any other client id (a caller of its own) reads real time.
+   */
+  private nowFor(clientId: string): Date {
+    return this.clock.now(isUuid(clientId) ? clientId : undefined)
+  }
+
   // ---- Link: tokens, the sign-in the Link page drives, and the sandbox shortcut
 
   async linkTokenCreate(clientId: string, b: Body): Promise<Body> {
@@ -83,7 +93,7 @@ export class PlaidSandbox {
     const redirectUri = b.redirect_uri
     if (redirectUri !== undefined && redirectUri !== null && (typeof redirectUri !== 'string' || !/^https?:\/\//.test(redirectUri))) throw invalidField('redirect_uri must be an http or https URI')
     const token = `link-sandbox-${randomUUID()}`
-    const now = this.clock.now()
+    const now = this.nowFor(clientId)
     const row: LinkTokenRow = {
       token_sha256: sha256Hex(token), client_id: clientId, client_name: clientName, products, language, redirect_uri: (redirectUri as string | undefined) ?? null,
       item_id: itemId, created_at: now, expires_at: new Date(now.getTime() + linkTokenLifetimeMs),
@@ -96,7 +106,7 @@ export class PlaidSandbox {
   async linkSession(linkToken: string): Promise<{ row: LinkTokenRow; institutions: readonly SandboxInstitution[] }> {
     const row = await getLinkToken(this.sql, sha256Hex(linkToken))
     if (!row) throw new PlaidSandboxError('INVALID_INPUT', 'INVALID_LINK_TOKEN', 'provided link token is in an invalid format or does not exist', 'This link is not valid. Please go back to the app and try again.')
-    if (row.expires_at <= this.clock.now()) throw new PlaidSandboxError('INVALID_INPUT', 'INVALID_LINK_TOKEN', 'provided link token has expired', 'This link has expired. Please go back to the app and try again.')
+    if (row.expires_at <= this.nowFor(row.client_id)) throw new PlaidSandboxError('INVALID_INPUT', 'INVALID_LINK_TOKEN', 'provided link token has expired', 'This link has expired. Please go back to the app and try again.')
     if (row.item_id) {
       const item = await getItem(this.sql, row.item_id)
       return { row, institutions: sandboxInstitutions.filter((i) => i.institution_id === item?.institution_id) }
@@ -165,7 +175,7 @@ export class PlaidSandbox {
   }
 
   private async newItem(clientId: string, itemId: string, institutionId: string, username: string, products: string[], masks: string[] | null): Promise<string> {
-    const now = this.clock.now()
+    const now = this.nowFor(clientId)
     const publicToken = `public-sandbox-${randomUUID()}`
     await this.sql.begin(async (tx) => {
       await insertItem(tx, { item_id: itemId, access_token_sha256: null, client_id: clientId, institution_id: institutionId, username, products, account_masks: masks, error_code: null, created_at: now, removed_at: null })
@@ -174,10 +184,10 @@ export class PlaidSandbox {
     return publicToken
   }
 
-  async publicTokenExchange(b: Body): Promise<Body> {
+  async publicTokenExchange(clientId: string, b: Body): Promise<Body> {
     const publicToken = str(b, 'public_token')
     const accessToken = `access-sandbox-${randomUUID()}`
-    const itemId = await this.sql.begin((tx) => exchangePublicToken(tx, sha256Hex(publicToken), sha256Hex(accessToken), this.clock.now()))
+    const itemId = await this.sql.begin((tx) => exchangePublicToken(tx, sha256Hex(publicToken), sha256Hex(accessToken), clientId, this.nowFor(clientId)))
     if (!itemId) throw new PlaidSandboxError('INVALID_INPUT', 'INVALID_PUBLIC_TOKEN', 'provided public token is expired, already exchanged, or does not exist. Public tokens expire 30 minutes after creation and are single use', null)
     return { access_token: accessToken, item_id: itemId }
   }
@@ -221,23 +231,31 @@ export class PlaidSandbox {
     }
   }
 
-  async accountsGet(b: Body): Promise<Body> {
+  /** The item of a request's access_token and the accounts it asks for (options.account_ids). */
+  private async requested(b: Body): Promise<{ item: ItemRow; accounts: SandboxAccount[] }> {
     const item = await this.requireItem(str(b, 'access_token'))
-    const accounts = this.accountsOf(item, optionalStrings(optionalObject(b, 'options'), 'account_ids'))
+    return { item, accounts: this.accountsOf(item, optionalStrings(optionalObject(b, 'options'), 'account_ids')) }
+  }
+
+  async accountsGet(b: Body): Promise<Body> {
+    const { item, accounts } = await this.requested(b)
     return { accounts: accounts.map((a) => this.accountView(item, a)), item: this.itemView(item) }
   }
 
   async balanceGet(b: Body): Promise<Body> {
-    const result = await this.accountsGet(b)
-    // Real-time balances: fetched "now" on the sandbox's clock.
-    const now = this.clock.now().toISOString()
-    for (const a of result.accounts as Body[]) (a.balances as Body).last_updated_datetime = now
-    return result
+    const { item, accounts } = await this.requested(b)
+    // Real-time balances: fetched "now" on the item's clock.
+    const now = this.nowFor(item.client_id).toISOString()
+    const views = accounts.map((a) => {
+      const view = this.accountView(item, a)
+      ;(view.balances as Body).last_updated_datetime = now
+      return view
+    })
+    return { accounts: views, item: this.itemView(item) }
   }
 
   async authGet(b: Body): Promise<Body> {
-    const item = await this.requireItem(str(b, 'access_token'))
-    const accounts = this.accountsOf(item, optionalStrings(optionalObject(b, 'options'), 'account_ids'))
+    const { item, accounts } = await this.requested(b)
     const ach = accounts.filter((a) => a.ach).map((a) => ({
       account_id: accountIdOf(item.item_id, a.mask), account: a.ach!.account, routing: a.ach!.routing, wire_routing: a.ach!.wire_routing,
       can_transfer_in: true, can_transfer_out: true,
@@ -246,8 +264,7 @@ export class PlaidSandbox {
   }
 
   async identityGet(b: Body): Promise<Body> {
-    const item = await this.requireItem(str(b, 'access_token'))
-    const accounts = this.accountsOf(item, optionalStrings(optionalObject(b, 'options'), 'account_ids'))
+    const { item, accounts } = await this.requested(b)
     return { accounts: accounts.map((a) => ({ ...this.accountView(item, a), owners: [sandboxOwner] })), item: this.itemView(item) }
   }
 
@@ -264,7 +281,7 @@ export class PlaidSandbox {
     if (!Number.isInteger(count) || count < 1 || count > transactionsCountMax) throw invalidField(`count must be an integer from 1 to ${transactionsCountMax}`)
     if (!Number.isInteger(offset) || offset < 0) throw invalidField('offset must be a non-negative integer')
     const accounts = this.accountsOf(item, optionalStrings(options, 'account_ids'))
-    const all = sandboxTransactions(item.item_id, accounts.map((a) => a.mask), item.created_at, this.clock.now(), dayOfDate(startDate), dayOfDate(endDate))
+    const all = sandboxTransactions(item.item_id, accounts.map((a) => a.mask), item.created_at, this.nowFor(item.client_id), dayOfDate(startDate), dayOfDate(endDate))
     return {
       accounts: accounts.map((a) => this.accountView(item, a)),
       transactions: all.slice(offset, offset + count).map((t) => ({
@@ -295,7 +312,7 @@ export class PlaidSandbox {
 
   async itemRemove(b: Body): Promise<Body> {
     const item = await this.requireItem(str(b, 'access_token'), { allowItemError: true })
-    await removeItem(this.sql, item.item_id, this.clock.now())
+    await removeItem(this.sql, item.item_id, this.nowFor(item.client_id))
     return {}
   }
 

@@ -70,12 +70,13 @@ export async function insertPublicToken(db: Queryable, row: { token_sha256: stri
  * item given its access token (by hash) in the same transaction. Undefined when the token is unknown,
  * spent or expired.
  */
-export async function exchangePublicToken(db: Queryable, tokenSha256: string, accessTokenSha256: string, now: Date): Promise<string | undefined> {
+/** Spends a public token: the item gets its access token and belongs, from now on, to the client that exchanged it. */
+export async function exchangePublicToken(db: Queryable, tokenSha256: string, accessTokenSha256: string, clientId: string, now: Date): Promise<string | undefined> {
   const [spent] = await db<{ item_id: string }[]>`
     update plaid_sandbox_public_tokens set exchanged_at = ${now}
     where token_sha256 = ${tokenSha256} and exchanged_at is null and expires_at > ${now}
     returning item_id`
   if (!spent) return undefined
-  await db`update plaid_sandbox_items set access_token_sha256 = ${accessTokenSha256} where item_id = ${spent.item_id}`
+  await db`update plaid_sandbox_items set access_token_sha256 = ${accessTokenSha256}, client_id = ${clientId} where item_id = ${spent.item_id}`
   return spent.item_id
 }
