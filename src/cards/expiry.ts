@@ -8,27 +8,32 @@ import type { Services } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
 import { changedFields, recordEvent } from '../platform/events.js'
 import { toCard, type CardContext } from './service.js'
-import { dueExpiredCard, insertChange, updateCard } from './store.js'
+import { dueExpiredCard, insertChange, nextCardExpiry, updateCard } from './store.js'
+
+export { nextCardExpiry }
 import { loadWidgetWorkspace } from './widget/workspace.js'
 import { terminateWalletTokens } from './wallets/service.js'
 
 export const cardExpiryPollMs = 60_000
 export const cardExpiryBatchMax = 500
 
-/** Records the expiry of up to `limit` cards whose time has passed; returns how many. */
-export async function expireDueCards(services: Services, limit = cardExpiryBatchMax): Promise<number> {
+/**
+ * Records the expiry of up to `limit` cards whose time has passed, each workspace at its own time: in
+ * every workspace (the worker), or in one (a sandbox clock advance). Returns how many.
+ */
+export async function expireDueCards(services: Services, limit = cardExpiryBatchMax, workspaceId?: string): Promise<number> {
   let done = 0
   for (; done < limit; done++) {
-    if (!(await expireOne(services.sql, services))) break
+    if (!(await expireOne(services.sql, services, workspaceId))) break
   }
   return done
 }
 
-async function expireOne(sql: Sql, services: Services): Promise<boolean> {
+async function expireOne(sql: Sql, services: Services, workspaceId: string | undefined): Promise<boolean> {
   return sql.begin(async (tx) => {
-    const now = services.clock.now()
-    const card = await dueExpiredCard(tx, now)
+    const card = await dueExpiredCard(tx, services.clock, workspaceId)
     if (!card) return false
+    const now = services.clock.now(card.workspace_id)
     const workspace = (await loadWidgetWorkspace(tx, card.workspace_id))!
     const ctx: CardContext = { tx, services, workspace, now }
     // The card as it read the instant before it expired, so the event names what changed.

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { Api, Services } from '../platform/http.js'
-import { cardExpiryPollMs, expireDueCards } from './expiry.js'
+import { cardExpiryBatchMax, cardExpiryPollMs, expireDueCards, nextCardExpiry } from './expiry.js'
 import type { Domain } from '../platform/wipe.js'
 import { registerGatewayRoutes } from './gateways/routes.js'
 import { registerCardImageRoutes } from './images/routes.js'
@@ -25,6 +25,13 @@ export const cards: Domain = {
     registerGatewayRoutes(api)
     registerWidgetRoutes(api)
   },
+  dueWork: [{
+    name: 'card expiry',
+    nextDue: (services, workspaceId, until) => nextCardExpiry(services.sql, workspaceId, until),
+    run: async (services, workspaceId) => {
+      while ((await expireDueCards(services, cardExpiryBatchMax, workspaceId)) === cardExpiryBatchMax);
+    },
+  }],
   startWorkers(services: Services, log: Logger) {
     let stopped = false
     let running: Promise<unknown> = Promise.resolve()

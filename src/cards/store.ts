@@ -1,6 +1,7 @@
 // SQL for cards, their PANs, their change history, widget access tokens and widget origins.
 
 import { assert } from '../platform/assert.js'
+import type { Clock } from '../platform/clock.js'
 import type { Queryable } from '../platform/db.js'
 import type { Page } from '../platform/pagination.js'
 import { joinFragments, keysetAfter, orderBy, type SortKey } from '../platform/sorting.js'
@@ -227,9 +228,27 @@ export async function lockHolder(db: Queryable, workspaceId: string, accountId: 
 }
 
 /** One card whose expiry has passed and is not yet recorded, locked (skipping cards another process holds). */
-export async function dueExpiredCard(db: Queryable, now: Date): Promise<CardRow | undefined> {
-  const [row] = await db<CardRow[]>`
-    select * from cards where card_status <> 'TERMINATED' and expiration_time < ${now}
-    order by expiration_time limit 1 for update skip locked`
+/**
+ * A card past its expiration time whose expiry is not recorded yet, locked (others skipped): in one
+ * workspace at its clock's time, or in any workspace, each at its own (real time plus its offset).
+ */
+export async function dueExpiredCard(db: Queryable, clock: Clock, workspaceId?: string): Promise<CardRow | undefined> {
+  const [row] = workspaceId
+    ? await db<CardRow[]>`
+        select * from cards where workspace_id = ${workspaceId} and card_status <> 'TERMINATED' and expiration_time < ${clock.now(workspaceId)}
+        order by expiration_time limit 1 for update skip locked`
+    : await db<CardRow[]>`
+        select k.* from cards k
+        left join workspace_clocks c on c.workspace_id = k.workspace_id
+        where k.card_status <> 'TERMINATED' and k.expiration_time < ${clock.now()}::timestamptz + make_interval(secs => coalesce(c.offset_ms, 0) / 1000.0)
+        order by k.expiration_time limit 1 for update of k skip locked`
   return row
+}
+
+/** The first instant past the next unrecorded card expiry of a workspace (a card expires once its time has passed), up to `until`. */
+export async function nextCardExpiry(db: Queryable, workspaceId: string, until: Date): Promise<Date | undefined> {
+  const [row] = await db<{ at: Date | null }[]>`
+    select min(expiration_time) + interval '1 millisecond' as at from cards
+    where workspace_id = ${workspaceId} and card_status <> 'TERMINATED' and expiration_time < ${until}`
+  return row?.at ?? undefined
 }

@@ -367,6 +367,27 @@ describe('expiry worker', () => {
   })
 })
 
+describe('expiry on a sandbox clock', () => {
+  it('records the expiries an advance passes, in that workspace only, before the advance answers', async () => {
+    const ws = await h.newWorkspace('cards-clock', 'sandbox')
+    const other = await h.newWorkspace('cards-clock-other', 'sandbox')
+    const mine = await issue(h, await holder(h, ws.key), await products(h, ws.key).then((x) => x.virtual), {}, ws.key)
+    const theirs = await issue(h, await holder(h, other.key), await products(h, other.key).then((x) => x.virtual), {}, other.key)
+    // Both cards expire in a day; only one workspace lives through it.
+    await h.sql`update cards set expiration_time = now() + interval '1 day' where id in (${mine.id}, ${theirs.id})`
+    const advanced = await h.request('POST', '/v0/sandbox/clock/advance', { key: ws.key, body: { by: 'P2D' } })
+    assert.equal(advanced.status, 200, JSON.stringify(advanced.body))
+    const [stored] = await h.sql`select card_status, status_reason from cards where id = ${mine.id}`
+    assert.deepEqual({ ...stored }, { card_status: 'TERMINATED', status_reason: 'EXP' })
+    const changes = await h.request('GET', `/v0/cards/${mine.id}/changes`, { key: ws.key })
+    assert.deepEqual([changes.body.changes[0].channel, changes.body.changes[0].state, changes.body.changes[0].reason], ['SYSTEM', 'TERMINATED', 'EXP'])
+    assert.equal((await eventsOf(h, mine.id)).at(-1)!.type, 'CARD.UPDATED')
+    const [untouched] = await h.sql`select card_status from cards where id = ${theirs.id}`
+    assert.equal(untouched.card_status, 'ACTIVE', 'a workspace whose clock did not move keeps its card')
+    assert.equal((await h.request('GET', `/v0/cards/${theirs.id}`, { key: other.key })).body.card_status, 'ACTIVE')
+  })
+})
+
 describe('lists, tenancy', () => {
   it('filters cards by the spec filters', async () => {
     const who = await holder(h)
