@@ -23,7 +23,8 @@
 // temporary folder (bench/support/database.ts). Durability settings are read from the server.
 //
 // Knobs (environment): BENCH_ACCOUNTS (2000), BENCH_SECONDS (measured seconds per point, 8),
-// BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (64), BENCH_SCENARIOS (uniform,hot). The defaults
+// BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (64), BENCH_SCENARIOS (uniform,hot), BENCH_NODE_ARGS (for
+// the server's node, e.g. --cpu-prof). The defaults
 // keep a run within about two minutes: six points of 10 s, and the seeding, which costs Keel a few
 // ms of CPU per account opened through the API (10,000 accounts would take a minute or more).
 import { randomUUID } from 'node:crypto'
@@ -212,7 +213,7 @@ try {
 
   const ws = await ensureWorkspace(sql, `bench-realistic-${Date.now()}`, 'sandbox')
   const { apiKey } = await createApiKey(sql, ws.id)
-  keel = await startKeel(db.url, { LOG_LEVEL: keelLogLevel })
+  keel = await startKeel(db.url, { LOG_LEVEL: keelLogLevel }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean))
   bare = await startBareRoute(db.url)
 
   const seedStart = performance.now()

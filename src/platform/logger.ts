@@ -20,8 +20,15 @@ export function loggerOptions(level: string, pretty: boolean): LoggerOptions {
   return options
 }
 
-/** A logger to `destination`, or to stdout: pretty on a terminal, JSON otherwise. */
+/**
+ * A logger to `destination`, or to stdout: pretty on a terminal, JSON otherwise. JSON to stdout is
+ * written asynchronously (pino's sonic-boom with `sync: false`): a line is handed to the kernel as
+ * soon as the previous write is done, and lines that arrive meanwhile go in one write, so a busy
+ * server makes one system call for many lines instead of one each. pino flushes what is left when
+ * the process exits.
+ */
 export function createLogger(level: string, destination?: DestinationStream, pretty = destination === undefined && process.stdout.isTTY === true): Logger {
   const options = loggerOptions(level, pretty && destination === undefined)
-  return destination ? pino(options, destination) : pino(options)
+  if (destination) return pino(options, destination)
+  return pretty ? pino(options) : pino(options, pino.destination({ dest: 1, sync: false }))
 }
