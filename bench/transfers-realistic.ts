@@ -6,7 +6,7 @@
 //   request in flight per connection. Every POST carries a fresh Idempotency-Key (a random UUID),
 //   to Keel and to the bare route alike.
 // - Keel: `keel start` as its own process (test/support/keel-process.ts) at its default log level
-//   (info: a log line per request received and answered, written to a pipe this process drains).
+//   (info: one access-log line per request answered, written to a pipe this process drains).
 // - Bare route: bench/support/bare-route.ts as its own process (a child, like Keel): Fastify,
 //   the same JSON schema for the body, one INSERT per request into the same database, committed
 //   on its own. Run before and after Keel's peaks; the ratio divides by the mean of the two.
