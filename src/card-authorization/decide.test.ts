@@ -51,7 +51,7 @@ describe('the decision order', () => {
   it('approves part when the merchant allows it and the funds fall short', () => assert.deepEqual(decide(facts({ available: 120n, partialAllowed: true })), { outcome: 'approve', amount: 120n, partial: true }))
   it('declines when the funds are zero, even with partial allowed', () => assert.equal(outcomeOf(decide(facts({ available: 0n, partialAllowed: true }))), 'INSUFFICIENT_FUNDS'))
   it('a credit (refund, OCT) needs no funds and no velocity room', () => assert.deepEqual(decide(facts({ direction: 'CREDITS', available: 0n, recentCount: velocityCountMax })), { outcome: 'approve', amount: 500n, partial: false }))
-  it('a frozen account still takes a credit', () => assert.equal(outcomeOf(decide(facts({ direction: 'CREDITS', account: { status: 'ACTIVE_OR_DISBURSED', accessStatus: 'FROZEN' } }))), 'approve'))
+  it('a frozen account takes no credit either (the ledger refuses every leg on it)', () => assert.equal(outcomeOf(decide(facts({ direction: 'CREDITS', account: { status: 'ACTIVE_OR_DISBURSED', accessStatus: 'FROZEN' } }))), 'IMPROPER_ACCOUNT_ACCESS_STATUS'))
   it('asks the gateway once everything Keel checks passes, whatever the balance', () => assert.equal(outcomeOf(decide(facts({ gateway: true, available: 0n }))), 'ask_gateway'))
   it('never asks the gateway past a decline', () => assert.equal(outcomeOf(decide(facts({ gateway: true, card: { status: 'SUSPENDED', expired: false } }))), 'CARD_NOT_ACTIVE'))
 })

@@ -118,7 +118,7 @@ export function decide(f: AuthorizationFacts): Decision {
   if (f.checks.pin === false) return decline('INVALID_PIN', 'the PIN does not match the card')
   if (f.account.status === 'CLOSED') return decline('ACCOUNT_CLOSED', 'the card\'s account is closed')
   if (f.account.status !== 'ACTIVE_OR_DISBURSED') return decline('IMPROPER_ACCOUNT_STATUS', `the card's account is ${f.account.status}`)
-  if (f.account.accessStatus !== 'ACTIVE' && f.direction === 'DEBITS') return decline('IMPROPER_ACCOUNT_ACCESS_STATUS', `the card's account access is ${f.account.accessStatus}`)
+  if (f.account.accessStatus !== 'ACTIVE') return decline('IMPROPER_ACCOUNT_ACCESS_STATUS', `the card's account access is ${f.account.accessStatus}`)
   const violated = violatedControl(f, f.amount)
   // A partial approval may still fit a rolling window the full amount breaks; it never fits a per-transaction limit less than what it approves.
   if (violated && !(f.partialAllowed && f.direction === 'DEBITS' && violated.windowDays !== null && violated.amountLimit > violated.spentInWindow)) {

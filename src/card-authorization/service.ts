@@ -121,6 +121,9 @@ function followUpError(code: ResultCode, detail: string): ApiError {
   if (code === 'amount_exceeds_pending') return badBody(`amount exceeds what the authorization holds: ${detail}`, { invalid: { amount: 'more than the authorization holds' } })
   if (code === 'partner_not_verified') return new ApiError('PARTNER_NOT_VERIFIED', detail)
   if (code === 'insufficient_funds') return new ApiError('INSUFFICIENT_FUNDS', detail)
+  if (code === 'account_frozen') return new ApiError('IMPROPER_ACCOUNT_ACCESS_STATUS', detail)
+  if (code === 'account_not_active') return new ApiError('IMPROPER_ACCOUNT_STATUS', detail)
+  if (code === 'account_closed') return new ApiError('ACCOUNT_CLOSED', detail)
   return new ApiError('UNABLE_TO_TRANSACT', `${code}: ${detail}`)
 }
 
