@@ -23,11 +23,19 @@ export function toSpendControl(row: SpendControlRow, relatedAccounts: number): J
   }
 }
 
+/** A rolling window's bounds, in days, as the spec sets them. */
+export const windowDaysMin = 1
+export const windowDaysMax = 31
+
 /** The time range of a request, checked: a rolling window names its days. */
 export function timeRangeOf(body: { time_range?: unknown }): Pick<SpendControlRow, 'time_range_type' | 'window_days'> {
   const range = body.time_range as Json
   if (range.time_range_type === 'ROLLING_WINDOW_DAYS') {
     if (range.days === undefined) throw badBody('time_range: a ROLLING_WINDOW_DAYS range needs days (1 to 31)', { missing: ['time_range.days'] })
+    // The spec's branches overlap (a rolling range also matches the single-transaction branch), so its bounds are checked here.
+    if (!Number.isInteger(range.days) || (range.days as number) < windowDaysMin || (range.days as number) > windowDaysMax) {
+      throw badBody(`time_range.days is ${windowDaysMin} to ${windowDaysMax}`, { invalid: { 'time_range.days': `${windowDaysMin} to ${windowDaysMax}` } })
+    }
     return { time_range_type: 'ROLLING_WINDOW_DAYS', window_days: range.days as number }
   }
   if (range.days !== undefined) throw badBody('time_range: days apply to ROLLING_WINDOW_DAYS only', { invalid: { 'time_range.days': 'only with ROLLING_WINDOW_DAYS' } })
