@@ -23,7 +23,7 @@ import type { Workspace } from '../platform/workspaces.js'
 import { spendControlsByIds } from '../spend-controls/index.js'
 import { toPendingTransaction } from '../transfers/index.js'
 import { decide, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason } from './decide.js'
-import { askGateway } from './gateway.js'
+import { askGateway, type GatewayTarget } from './gateway.js'
 import { changeNetAmounts, getMessage, insertMessages, recentActivity, type Direction, type MessageRow, type MessageState } from './store.js'
 
 type Json = Record<string, unknown>
@@ -196,12 +196,22 @@ function cardAcceptorFacts(m: { mid: string | null; cardAcceptor: Json | null })
   return { mcc: typeof mcc === 'string' && mcc !== '' ? mcc : null }
 }
 
-async function factsOf(ctx: MessageContext, card: CardForAuthorization, checks: AuthorizationFacts['checks'], m: NewMessage): Promise<{ facts: AuthorizationFacts; available: bigint; posted: bigint }> {
-  const { sql } = ctx.services
-  const account = await getAccount(sql, ctx.workspace.id, card.accountId)
+/**
+ * Everything the decision reads, in three round trips: the account, its balance and the card's
+ * gateway together; then the spend controls the account names; then what their windows and the
+ * card's velocity window have spent.
+ */
+async function factsOf(ctx: MessageContext, card: CardForAuthorization, checks: AuthorizationFacts['checks'], m: NewMessage): Promise<{ facts: AuthorizationFacts; available: bigint; posted: bigint; gateway?: GatewayTarget }> {
+  const { sql, vault } = ctx.services
+  const asksGateway = m.direction === 'DEBITS' && !m.inquiry
+  const [account, ledger, gateway] = await Promise.all([
+    getAccount(sql, ctx.workspace.id, card.accountId),
+    ledgerAccountAt(sql, ctx.workspace.id, card.accountId, ctx.now),
+    asksGateway ? activeGatewayFor(sql, vault, ctx.workspace.id, card.productId) : Promise.resolve(undefined),
+  ])
   if (!account) throw new ApiError('ACCOUNT_NOT_FOUND', `the card's account ${card.accountId} is not found`)
   const controlIds = (account.fields.spend_control_ids as string[] | undefined) ?? []
-  const [controls, ledger] = await Promise.all([spendControlsByIds(sql, ctx.workspace.id, controlIds), ledgerAccountAt(sql, ctx.workspace.id, card.accountId, ctx.now)])
+  const controls = await spendControlsByIds(sql, ctx.workspace.id, controlIds)
   const windows = controls.map((c) => c.window_days ?? 0)
   const activity = await recentActivity(sql, ctx.workspace.id, card.accountId, card.id, windows.map((d) => new Date(ctx.now.getTime() - d * dayMs)), new Date(ctx.now.getTime() - velocityWindowMs))
   const posted = ledger?.posted ?? 0n
@@ -215,9 +225,9 @@ async function factsOf(ctx: MessageContext, card: CardForAuthorization, checks: 
       merchantCategoryCodes: c.merchant_category_codes, paymentTypes: c.payment_types, paymentSubTypes: c.payment_sub_types,
       windowDays: c.window_days, spentInWindow: c.window_days === null ? 0n : activity.spent[i][m.direction],
     })),
-    recentCount: activity.cardCount, available, gateway: false,
+    recentCount: activity.cardCount, available, gateway: gateway !== undefined,
   }
-  return { facts, available, posted }
+  return { facts, available, posted, gateway }
 }
 
 function rowOf(ctx: MessageContext, m: { type: string; cardId: string; accountId: string; direction: Direction; requested: bigint; mid: string | null; cardAcceptor: Json | null }, over: Partial<MessageRow>): MessageRow {
@@ -274,9 +284,7 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
     if (!prior || prior.card_id !== card.id || !prior.hold_id) throw badBody(`transaction_options.transaction_id ${m.incrementOf} names no authorization of this card`, { invalid: { 'transaction_options.transaction_id': 'not an authorization of this card' } })
     original = { holdId: prior.hold_id, rootId: prior.original_id ?? prior.id }
   }
-  const { facts, available, posted } = await factsOf(ctx, card, checks, m)
-  const gateway = m.direction === 'DEBITS' && !m.inquiry ? await activeGatewayFor(ctx.services.sql, ctx.services.vault, ctx.workspace.id, card.productId) : undefined
-  facts.gateway = gateway !== undefined
+  const { facts, available, posted, gateway } = await factsOf(ctx, card, checks, m)
   let decision: Decision = decide(m.inquiry ? { ...facts, amount: 0n, recentCount: 0 } : facts)
   const base = { type: original ? 'authorization.incremental' : m.type, cardId: card.id, accountId: card.accountId, direction: m.direction, requested: m.amount, mid: m.mid, cardAcceptor: m.cardAcceptor }
   if (decision.outcome === 'ask_gateway') {
