@@ -71,6 +71,10 @@ export function registerSpendControlRoutes(api: Api): void {
 
   api.read('listSpendControls', async ({ workspace, query }) => {
     const page = readPage(query)
+    for (const name of ['amount_limit', 'amount_limit_gte', 'amount_limit_lte'] as const) {
+      const v = query[name]
+      if (v !== undefined && !Number.isSafeInteger(v)) throw new ApiError('BAD_QUERY_PARAMETER', `${name} must be at most ${Number.MAX_SAFE_INTEGER}`, { invalid: { [name]: 'larger than an integer holds exactly' } })
+    }
     let ids = query.id
     if (query.account_id !== undefined) {
       const account = await getAccount(sql, workspace.id, query.account_id)
