@@ -2,6 +2,8 @@ import type { Domain } from './platform/wipe.js'
 import { accounts } from './accounts/index.js'
 import { addresses } from './customers/addresses/index.js'
 import { cards } from './cards/index.js'
+import { cardAuthorization } from './card-authorization/index.js'
+import { spendControls } from './spend-controls/index.js'
 import { businesses } from './customers/businesses/index.js'
 import { disclosures } from './customers/disclosures/index.js'
 import { externalAccounts } from './external-accounts/index.js'
@@ -23,6 +25,8 @@ export const domains: readonly Domain[] = [
   accounts,
   transfers,
   cards,
+  spendControls,
+  cardAuthorization,
   webhooks,
   externalAccounts,
   sandboxDomain(() => domains.flatMap((d) => d.dueWork ?? [])),

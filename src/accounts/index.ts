@@ -7,7 +7,7 @@ import { registerAccountRelationshipRoutes } from './relationships/routes.js'
 import { registerTemplateRoutes } from './templates/routes.js'
 
 // What other domains may use of accounts.
-export { getAccount, partiesWithAccounts, transferAccountCandidates, type TransferAccountCandidate } from './customer-accounts/store.js'
+export { accountsPerSpendControl, getAccount, partiesWithAccounts, transferAccountCandidates, type TransferAccountCandidate } from './customer-accounts/store.js'
 export { relationshipsOf } from './relationships/store.js'
 export { holderTypes } from './customer-accounts/service.js'
 export { ensureSandboxFunding, sandboxFundingAccountId, sandboxFundingCurrency } from './internal-accounts/service.js'

@@ -8,6 +8,59 @@ import { registerProductRoutes } from './products.js'
 import { registerCardRoutes } from './routes.js'
 import { registerWalletRoutes } from './wallets/routes.js'
 import { registerWidgetRoutes } from './widget/routes.js'
+import type { Queryable } from '../platform/db.js'
+import type { Vault } from '../platform/crypto.js'
+import { timingSafeEqual } from 'node:crypto'
+import { effectiveStatus } from './lifecycle.js'
+import { pinMatches } from './service.js'
+import { getCard } from './store.js'
+import { listGateways } from './gateways/store.js'
+
+/** Gateways a workspace may configure that card authorization looks through (they are few: configuration). */
+const gatewaysReadMax = 100
+
+/** The active authorization gateway serving a card product, if any: where to send, its custom headers, and whether it stands in on failure. */
+export async function activeGatewayFor(db: Queryable, vault: Vault, workspaceId: string, productId: string): Promise<{ url: string; headers: Record<string, string>; standin: boolean } | undefined> {
+  const rows = await listGateways(db, workspaceId, { limit: gatewaysReadMax, afterId: undefined })
+  const row = rows.find((g) => g.active && g.card_products.includes(productId))
+  if (!row) return undefined
+  return { url: row.url, headers: row.custom_headers_encrypted ? JSON.parse(vault.decrypt(row.custom_headers_encrypted)) : {}, standin: row.standin?.enabled === true }
+}
+
+/** What card authorization needs to know of a card: its account, product and status at `now` (an expired card reads as such). */
+export interface CardForAuthorization {
+  id: string
+  accountId: string
+  productId: string
+  cardType: string
+  status: string
+  expired: boolean
+}
+
+/**
+ * The card as an authorization sees it, and the checks the message asked for (each true when it
+ * matched, absent when the message did not carry it): CVV, expiration (MMYY), PIN. A card with no
+ * PIN set fails a PIN check.
+ */
+export async function cardForAuthorization(
+  db: Queryable, vault: Vault, workspaceId: string, cardId: string, now: Date, message: { cvv?: string; expiration?: string; pin?: string },
+): Promise<{ card: CardForAuthorization; checks: { cvv?: boolean; expiration?: boolean; pin?: boolean } } | undefined> {
+  const row = await getCard(db, workspaceId, cardId)
+  if (!row) return undefined
+  const effective = effectiveStatus({ status: row.card_status, reason: row.status_reason, expiresAt: row.expiration_time }, now)
+  const checks: { cvv?: boolean; expiration?: boolean; pin?: boolean } = {}
+  if (message.cvv !== undefined) {
+    const actual = Buffer.from(vault.decrypt(row.cvv_encrypted))
+    const given = Buffer.from(message.cvv)
+    checks.cvv = actual.length === given.length && timingSafeEqual(actual, given)
+  }
+  if (message.expiration !== undefined) {
+    const e = row.expiration_time
+    checks.expiration = message.expiration === String(e.getUTCMonth() + 1).padStart(2, '0') + String(e.getUTCFullYear() % 100).padStart(2, '0')
+  }
+  if (message.pin !== undefined) checks.pin = row.pin_hash !== null && (await pinMatches(message.pin, row.pin_hash))
+  return { card: { id: row.id, accountId: row.account_id, productId: row.card_product_id, cardType: row.card_type, status: effective.status, expired: effective.expired }, checks }
+}
 
 /**
  * Card products (a fixed sandbox catalogue), cards and their lifecycle, custom images, the card

@@ -6,6 +6,9 @@ import type { Domain } from '../platform/wipe.js'
 import { batchesInFlightMaxDefault, expireDueHolds, expiredStatements, holdExpiryBatchMax, LedgerBatcher, nextHoldExpiry } from '../ledger/index.js'
 import { registerTransferRoutes } from './routes.js'
 
+// What other rails may use: the pending transaction view, for the events of holds they make.
+export { toPendingTransaction } from './views.js'
+
 /**
  * Group commit is on unless KEEL_GROUP_COMMIT=off: then every transfer is its own transaction (the
  * bench measures both). Off, more transactions run at once, as many as the pool allows.

@@ -150,11 +150,11 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
     return reply.code(result.status).send(result.body)
   })
 
-  // No ledger transfer comes from a card or an ACH batch yet, and none has child or JIT
-  // transactions: filters naming a card or a batch match nothing, the others change nothing.
+  // No ledger transfer comes from an ACH batch yet, and none has child or JIT transactions: filters
+  // naming a batch match nothing, the others change nothing. Card records name their card in details.
   api.read('listPostedTransactions', async ({ workspace, query }) => {
     const page = readPage(query)
-    if (query.card_id !== undefined || query.batch_ids?.length || query.is_batched === true) return { result: [], next_page_token: null }
+    if (query.batch_ids?.length || query.is_batched === true) return { result: [], next_page_token: null }
     const rows = await listPostedTransfers(sql, workspace.id, query, page)
     const { items, next_page_token } = pageOf(rows, page.limit)
     return { result: await postedTransactions(sql, workspace.id, items), next_page_token: next_page_token ?? null }
@@ -168,7 +168,6 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
 
   api.read('listPendingTransactions', async ({ workspace, query }) => {
     const page = readPage(query)
-    if (query.card_id !== undefined) return { result: [], next_page_token: null }
     const now = clock.now(workspace.id)
     const rows = await listHolds(sql, workspace.id, query, page, now)
     const { items, next_page_token } = pageOf(rows, page.limit)

@@ -9,6 +9,10 @@ type Json = Record<string, unknown>
 /** The network every ledger-internal movement reports. */
 export const internalNetwork = 'INTERNAL'
 
+/** A rail's own view fields, from the record's details (keys the rail owns), with the internal defaults. */
+const networkOf = (t: TransferRow): string => (typeof t.details.network === 'string' ? t.details.network : internalNetwork)
+const externalDataOf = (t: TransferRow): Json | null => (t.details.external_data as Json | undefined) ?? null
+
 /**
  * A posted line's uuid: the transfer's id with its last byte XORed with line + 1. Stable across
  * reads and free to compute; distinct from every other transfer's line ids unless two transfer ids
@@ -74,6 +78,7 @@ export function toPostedTransaction(t: TransferRow, entries: EntryRow[], account
       memo: t.memo ?? '',
       metadata: (t.details.metadata as Json | undefined) ?? null,
       ...(t.pending_id ? { hold_id: t.pending_id } : {}),
+      ...(externalDataOf(t) ? { external_data: externalDataOf(t) } : {}),
       lines: entries.map((e) => {
         const account = accounts(e.account_id)
         return {
@@ -93,7 +98,7 @@ export function toPostedTransaction(t: TransferRow, entries: EntryRow[], account
           is_offset: e.line !== 0,
           related_line: entries.length === 2 ? 1 - e.line : e.line,
           meta: null,
-          network: internalNetwork,
+          network: networkOf(t),
           tenant: t.workspace_id,
           created: iso(e.created_at),
           updated: iso(e.created_at),
@@ -142,13 +147,13 @@ export function toPendingTransaction(t: TransferRow, h: HoldRow, accountNumber: 
       history: [],
       idemkey: t.idempotency_key ?? '',
       memo: t.memo ?? '',
-      network: internalNetwork,
+      network: networkOf(t),
       reason: '',
       subtype: t.kind,
       type: t.type,
       transaction_id: t.id,
       was_partial: h.captured > 0n,
-      external_data: null,
+      external_data: externalDataOf(t),
       risk_info: null,
       user_data: null,
     },

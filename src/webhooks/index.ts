@@ -4,6 +4,10 @@ import { registerWebhookMetrics } from './metrics.js'
 import { registerWebhookRoutes } from './routes.js'
 import { nextRetry, wakeDispatchers } from './store.js'
 
+// What other domains may use of webhooks: signing a request of their own with the workspace's webhook secret (the card authorization gateway).
+export { signingSecrets } from './service.js'
+export { signatureHeader, signatureHeaderName, timestampHeaderName, verifySignature } from './signing.js'
+
 export const webhooks: Domain = {
   name: 'webhooks',
   register(api) {

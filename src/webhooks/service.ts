@@ -4,7 +4,8 @@ import type { Vault } from '../platform/crypto.js'
 import { ApiError, badBody } from '../platform/errors.js'
 import type { Outbound } from '../platform/outbound.js'
 import type { event, webhook, webhook_request_object } from '../spec/schemas.js'
-import type { DeliveryRow, SecretRow, WebhookRow } from './store.js'
+import type { Queryable } from '../platform/db.js'
+import { getSecret, type DeliveryRow, type SecretRow, type WebhookRow } from './store.js'
 
 type Webhook = Static<typeof webhook>
 type EventView = Static<typeof event>
@@ -104,4 +105,9 @@ export function activeSecrets(row: SecretRow | undefined, vault: Vault, now: Dat
 export function requireSecret(row: SecretRow | undefined): SecretRow {
   if (!row) throw new ApiError('RESOURCE_NOT_FOUND', 'this workspace has no webhook secret; create one with POST /v0/webhook_secrets')
   return row
+}
+
+/** The secrets a request of another domain is signed with now (none when the workspace has no secret). */
+export async function signingSecrets(db: Queryable, vault: Vault, workspaceId: string, now: Date): Promise<string[]> {
+  return activeSecrets(await getSecret(db, workspaceId), vault, now)
 }

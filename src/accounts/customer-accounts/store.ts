@@ -175,3 +175,13 @@ export async function transferAccountCandidates(db: Queryable, workspaceId: stri
       join ledger_accounts l on l.workspace_id = ${workspaceId} and l.id = n.account_id
       where n.customer_id is not null`
 }
+
+/** How many accounts name each of these spend controls in their `spend_control_ids` (for the spend-controls domain). */
+export async function accountsPerSpendControl(db: Queryable, workspaceId: string, ids: string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db<{ id: string; n: number }[]>`
+    select s.id, count(a.id)::int as n from unnest(${ids}::text[]) as s(id)
+    left join accounts a on a.workspace_id = ${workspaceId} and a.fields->'spend_control_ids' ? s.id
+    group by s.id`
+  return new Map(rows.map((r) => [r.id, r.n]))
+}

@@ -14,6 +14,8 @@ const dayAfter = (d: string) => new Date(Date.parse(d + 'T00:00:00Z') + 86_400_0
 export interface PostedFilter {
   account_id?: string[]; dc_sign?: 'credit' | 'debit'; type?: string; subtype?: string; from_date?: string; to_date?: string
   uuid?: string[]; idempotency_key?: string[]; reference_id?: string; account_no?: string
+  /** A card rail's records name their card in details.card_id. */
+  card_id?: string
 }
 
 /** POSTED transfers, newest first. */
@@ -34,6 +36,7 @@ export async function listPostedTransfers(db: Queryable, workspaceId: string, f:
       ${f.uuid?.length ? db`and t.id = any(${f.uuid}::uuid[])` : db``}
       ${f.idempotency_key?.length ? db`and t.idempotency_key = any(${f.idempotency_key}::text[])` : db``}
       ${f.reference_id ? db`and t.reference_id = ${f.reference_id}` : db``}
+      ${f.card_id ? db`and t.details->>'card_id' = ${f.card_id}` : db``}
       ${page.afterId ? db`and t.id < ${page.afterId}` : db``}
     order by t.id desc limit ${page.limit + 1}`
 }
@@ -55,6 +58,8 @@ export async function entriesOf(db: Queryable, workspaceId: string, transferIds:
 export interface PendingFilter {
   account_id?: string[]; status?: string[]; type?: string; subtype?: string; from_date?: string; to_date?: string; transaction_id?: string
   uuid?: string[]; idempotency_key?: string[]; reference_id?: string; account_no?: string
+  /** A card rail's holds name their card in details.card_id. */
+  card_id?: string
 }
 
 const holdColumns = (db: Queryable) => db`
@@ -81,6 +86,7 @@ export async function listHolds(db: Queryable, workspaceId: string, f: PendingFi
       ${f.uuid?.length ? db`and h.id = any(${f.uuid}::uuid[])` : db``}
       ${f.idempotency_key?.length ? db`and t.idempotency_key = any(${f.idempotency_key}::text[])` : db``}
       ${f.reference_id ? db`and t.reference_id = ${f.reference_id}` : db``}
+      ${f.card_id ? db`and t.details->>'card_id' = ${f.card_id}` : db``}
       ${page.afterId ? db`and h.id < ${page.afterId}` : db``}
     order by h.id desc limit ${page.limit + 1}`
 }

@@ -1,0 +1,202 @@
+// npm run bench:card-auth: card authorizations over HTTP through the simulation endpoint, on
+// accounts with spend controls attached, beside the internal-transfer peak of the same run.
+//
+// The method is bench/transfers-realistic.ts's:
+// - Clients in this process (bench/support/http-load.ts): autocannon for the peaks, undici's Pool for
+//   the paced run; BENCH_CONNECTIONS keep-alive connections (64), no pipelining (one request in
+//   flight per connection), a fresh Idempotency-Key (a random UUID) on every POST.
+// - Keel: `keel start` as its own process at its default log level (a line per request received
+//   and answered, written to a pipe this process drains).
+// - Seeding through the public API only: BENCH_CARDS accounts opened and funded
+//   (bench/support/api-seed.ts), three spend controls attached to every account (a per-transaction
+//   limit, a 31-day rolling limit, an MCC block list), and a virtual debit card on each.
+// - Points: the authorization peak (closed loop, every connection busy), the internal-transfer peak
+//   (uniform, 1 cent between random seeded accounts), then an open loop of authorizations paced at
+//   BENCH_RATE/s (1,000) for p50 and p99, latency counted from when each request was due.
+// - Only 2xx answers count, and only approved authorizations (a decline is a 201 too: it would
+//   flatter the figure, so the bench counts declines and fails if there are any). A sample of the
+//   approvals is read back through GET /v0/transactions/pending/{id}, and one is retried with its key.
+//
+// Knobs: BENCH_CARDS (500), BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (64),
+// BENCH_RATE (1000). Target: p99 ≤ 15 ms at 1,000 authorizations/s on this machine, generator included.
+// Figures stand only from a quiet machine: the bench prints the load average before and after.
+import { randomUUID } from 'node:crypto'
+import { cpus, loadavg, totalmem } from 'node:os'
+import type { Pool } from 'undici'
+import { loadConfig } from '../src/platform/config.js'
+import { connect, poolSizeDefault } from '../src/platform/db.js'
+import { migrate } from '../src/platform/migrate.js'
+import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
+import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
+import { seedThroughApi } from './support/api-seed.js'
+import { openBenchDatabase } from './support/database.js'
+import { closedLoop, openLoop, openPool, percentile, type LoadResult, type MakeRequest, type Sample } from './support/http-load.js'
+import { cpuSeconds, RssSampler } from './support/processes.js'
+
+const cardsCount = Number(process.env.BENCH_CARDS ?? 500)
+const pointSeconds = Number(process.env.BENCH_SECONDS ?? 8)
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64)
+const pacedRate = Number(process.env.BENCH_RATE ?? 1_000)
+const seedConnections = 32
+const openingCents = 100_000_000
+const authorizationCents = 1
+const p99TargetMs = 15
+const keelLogLevel = loadConfig({}).logLevel
+const authorizationPath = '/v0/cards/transaction_simulations/authorization'
+const transferPath = '/v0/transactions/internal_transfer'
+const merchant = { mcc: '5411', name: 'Bench Grocer', city: 'Oakland', state: 'CA', zip: '94607', country: 'USA' }
+
+async function call(pool: Pool, key: string, method: 'GET' | 'POST' | 'PATCH', path: string, expected: number, body?: unknown): Promise<any> {
+  const res = await pool.request({
+    method, path,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': randomUUID() }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await res.body.text()
+  if (res.statusCode !== expected) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`)
+  return JSON.parse(text)
+}
+
+async function inParallel<T>(count: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results = new Array<T>(count)
+  let next = 0
+  const worker = async () => { for (let i = next++; i < count; i = next++) results[i] = await task(i) }
+  await Promise.all(Array.from({ length: Math.min(seedConnections, count) }, worker))
+  return results
+}
+
+/** Spend controls on every account, and a virtual card on each: what the authorizations run against. */
+async function seedCards(pool: Pool, key: string, accounts: string[]): Promise<string[]> {
+  const control = (body: Record<string, unknown>) => call(pool, key, 'POST', '/v0/spend_controls', 201, { is_active: true, action_case: false, action_decline: true, ...body })
+  const controls = [
+    await control({ name: 'per transaction', amount_limit: 100_000, time_range: { time_range_type: 'SINGLE_TRANSACTION' } }),
+    await control({ name: 'monthly', amount_limit: 10_000_000, time_range: { time_range_type: 'ROLLING_WINDOW_DAYS', days: 31 } }),
+    await control({ name: 'no gambling', amount_limit: 0, merchant_category_codes: ['7995', '7800-7802'], time_range: { time_range_type: 'SINGLE_TRANSACTION' } }),
+  ]
+  const persons = await call(pool, key, 'GET', '/v0/persons?limit=1', 200)
+  const personId = persons.persons[0].id as string
+  const products = await call(pool, key, 'GET', '/v0/cards/products', 200)
+  const virtual = products.card_products.find((p: { form: string; card_type: string }) => p.form === 'VIRTUAL' && p.card_type === 'DEBIT')
+  return inParallel(accounts.length, async (i) => {
+    await call(pool, key, 'PATCH', `/v0/accounts/${accounts[i]}`, 200, { account_type: 'CHECKING', spend_control_ids: controls.map((c) => c.id) })
+    const card = await call(pool, key, 'POST', '/v0/cards', 201, { form: 'VIRTUAL', type: 'DEBIT', card_product_id: virtual.id, account_id: accounts[i], customer_id: personId })
+    return card.id as string
+  })
+}
+
+const keyed = (key: string) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() })
+
+function authorizationMaker(key: string, cards: string[]): MakeRequest {
+  return () => ({
+    path: authorizationPath, headers: keyed(key),
+    body: JSON.stringify({ card_id: cards[Math.floor(Math.random() * cards.length)], amount: authorizationCents, mid: 'BENCH-MID', card_acceptor: merchant }),
+  })
+}
+
+function transferMaker(key: string, accounts: string[]): MakeRequest {
+  const pick = () => accounts[Math.floor(Math.random() * accounts.length)]
+  return () => {
+    const receiving = pick()
+    let originating = pick()
+    while (originating === receiving) originating = pick()
+    return { path: transferPath, headers: keyed(key), body: `{"amount":1,"currency":"USD","type":"ACCOUNT_TO_ACCOUNT","originating_account_id":"${originating}","receiving_account_id":"${receiving}"}` }
+  }
+}
+
+interface Row { label: string; load: string; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpuUs: number; declined: number }
+
+/** Approved authorizations among the sampled answers are what they claim: read back as a PENDING hold; one retry is replayed. */
+async function checkAuthorizations(pool: Pool, key: string, samples: Sample[]): Promise<{ passed: boolean; text: string }> {
+  let good = 0
+  for (const s of samples) {
+    const t = JSON.parse(s.body).transaction
+    if (t?.state !== 'PENDING') continue
+    const pending = await call(pool, key, 'GET', `/v0/transactions/pending/${t.pending_transaction_id}`, 200)
+    if (pending.data.amount === authorizationCents && pending.data.external_data?.card_id === t.card_id) good++
+  }
+  let replayed = false
+  if (samples.length) {
+    const first = samples[0]
+    const res = await pool.request({ method: 'POST', path: first.request.path, headers: first.request.headers, body: first.request.body })
+    const again = JSON.parse(await res.body.text())
+    replayed = res.statusCode === 201 && res.headers['idempotent-replayed'] === 'true' && again.transaction?.token === JSON.parse(first.body).transaction.token
+  }
+  return { passed: samples.length > 0 && good === samples.length && replayed, text: `${good}/${samples.length} sampled approvals read back as holds; ${replayed ? 'a retry with the same key was replayed' : 'A RETRY WAS NOT REPLAYED'}` }
+}
+
+const db = await openBenchDatabase()
+const sql = connect(db.url, 4)
+let keel: KeelProcess | undefined
+const pools: Pool[] = []
+let rss: RssSampler | undefined
+try {
+  await migrate(sql)
+  const [pg] = await sql<{ version: string; sc: string; fsync: string }[]>`select current_setting('server_version') as version, current_setting('synchronous_commit') as sc, current_setting('fsync') as fsync`
+  const models = new Map<string, number>()
+  for (const c of cpus()) models.set(c.model, (models.get(c.model) ?? 0) + 1)
+  console.log('conditions:')
+  console.log(`  cpus(): ${[...models].map(([m, n]) => `${n} × ${m}`).join(', ')}; ${Math.round(totalmem() / 2 ** 30)} GiB; load average before ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  console.log(`  node ${process.version}; PostgreSQL ${pg.version} (${process.env.DATABASE_URL ? 'DATABASE_URL server' : 'embedded'}): synchronous_commit=${pg.sc}, fsync=${pg.fsync}`)
+  console.log(`  clients in this process: autocannon (peaks), undici Pool (paced); ${connections} keep-alive connections, no pipelining, a fresh Idempotency-Key on every POST`)
+  console.log(`  Keel: \`keel start\`, own process, LOG_LEVEL=${keelLogLevel} (its default), database pool ${poolSizeDefault}`)
+  console.log(`  ${cardsCount} cards, one per account, each account with 3 spend controls (per transaction, 31-day rolling, MCC block list); ${warmupSeconds} s warm-up + ${pointSeconds} s per point`)
+
+  const ws = await ensureWorkspace(sql, `bench-card-auth-${Date.now()}`, 'sandbox')
+  const { apiKey } = await createApiKey(sql, ws.id)
+  keel = await startKeel(db.url, { LOG_LEVEL: keelLogLevel })
+  const seedPool = openPool(keel.url, seedConnections)
+  pools.push(seedPool)
+  const seedStart = performance.now()
+  const data = await seedThroughApi(seedPool, apiKey, cardsCount, openingCents)
+  const cards = await seedCards(seedPool, apiKey, data.accounts)
+  console.log(`seeded ${cardsCount} funded accounts with spend controls and cards through the API in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`)
+
+  const pool = openPool(keel.url, connections)
+  pools.push(pool)
+  rss = new RssSampler(keel.child.pid!)
+  const pid = keel.child.pid!
+  const point = async (label: string, load: { concurrency: number } | { rate: number }, make: MakeRequest): Promise<Row> => {
+    let cpuBefore = 0
+    let cpuAfter = 0
+    const phases = { warmupSeconds, seconds: pointSeconds, atWindowStart: async () => { cpuBefore = cpuSeconds(pid); rss!.take() }, atWindowEnd: async () => { cpuAfter = cpuSeconds(pid) } }
+    const result = 'rate' in load ? await openLoop(pool, make, { rate: load.rate, ...phases }) : await closedLoop(keel!.url, make, { connections: load.concurrency, ...phases })
+    const declined = result.samples.filter((s) => s.request.path === authorizationPath && JSON.parse(s.body).transaction?.state === 'DECLINED').length
+    const latencies = result.latenciesMs.sort((a, b) => a - b)
+    const row: Row = {
+      label, load: 'rate' in load ? `paced ${load.rate}/s` : `${load.concurrency} conns`, result, perSecond: Math.round(result.ok / result.seconds),
+      p50: percentile(latencies, 50), p99: percentile(latencies, 99), rss: rss!.take().maxMiB, cpuUs: Math.round(((cpuAfter - cpuBefore) * 1e6) / Math.max(result.ok, 1)), declined,
+    }
+    console.log(`  ${label} ${row.load}: ${row.perSecond} 2xx/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms`)
+    return row
+  }
+
+  console.log('running:')
+  const authPeak = await point('authorizations', { concurrency: connections }, authorizationMaker(apiKey, cards))
+  const transferPeak = await point('internal transfers', { concurrency: connections }, transferMaker(apiKey, data.accounts))
+  const paced = await point('authorizations', { rate: pacedRate }, authorizationMaker(apiKey, cards))
+  const checks = [await checkAuthorizations(pool, apiKey, authPeak.result.samples), await checkAuthorizations(pool, apiKey, paced.result.samples)]
+
+  console.log('\ntarget               load            2xx/s  p50 ms  p99 ms  non-2xx, failed  declined (sampled)  server RSS max MiB  server CPU µs per 2xx')
+  for (const r of [authPeak, transferPeak, paced]) {
+    const errors = [...r.result.rejected, ...r.result.failed].map(([k, n]) => `${k}×${n}`).join(' ') || '-'
+    console.log(`${r.label.padEnd(20)} ${r.load.padEnd(15)} ${String(r.perSecond).padStart(6)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)}  ${errors.padEnd(16)} ${String(r.declined).padStart(18)} ${r.rss.toFixed(0).padStart(19)} ${String(r.cpuUs).padStart(22)}`)
+  }
+  for (const c of checks) console.log(`  check: ${c.text}`)
+  console.log('\nfigures:')
+  console.log(`  peak authorizations/s: ${authPeak.perSecond}`)
+  console.log(`  internal-transfer peak of the same run: ${transferPeak.perSecond}/s; ratio authorizations / transfers = ${(authPeak.perSecond / Math.max(transferPeak.perSecond, 1)).toFixed(2)}×`)
+  const behind = paced.perSecond < pacedRate * 0.95 ? ` (only ${paced.perSecond}/s answered: the server fell behind)` : ''
+  console.log(`  p99 at ${pacedRate} authorizations/s: ${paced.p99.toFixed(1)} ms (target ≤ ${p99TargetMs} ms: ${paced.p99 <= p99TargetMs && !behind ? 'met' : 'NOT met'})${behind}`)
+  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  if (checks.some((c) => !c.passed) || authPeak.declined + paced.declined > 0) {
+    console.log('CHECKS FAILED: sampled answers were declined or could not be confirmed; the figures do not stand')
+    process.exitCode = 1
+  }
+} finally {
+  rss?.stop()
+  await Promise.all(pools.map((p) => p.close()))
+  await keel?.stop()
+  await sql.end()
+  await db.stop()
+}

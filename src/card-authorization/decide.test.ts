@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { decide, declineReasons, gatewayDecision, mccListed, velocityCountMax, type AuthorizationFacts, type Decision, type SpendControlFacts } from './decide.js'
+
+const control = (over: Partial<SpendControlFacts> = {}): SpendControlFacts => ({
+  id: 'sc', isActive: true, actionDecline: true, amountLimit: 1000n, direction: null, merchantCategoryCodes: [], paymentTypes: [], paymentSubTypes: [], windowDays: null, spentInWindow: 0n, ...over,
+})
+const facts = (over: Partial<AuthorizationFacts> = {}): AuthorizationFacts => ({
+  direction: 'DEBITS', amount: 500n, partialAllowed: false, mcc: '5411', subType: null,
+  card: { status: 'ACTIVE', expired: false }, checks: {}, account: { status: 'ACTIVE_OR_DISBURSED', accessStatus: 'ACTIVE' },
+  controls: [], recentCount: 0, available: 10_000n, gateway: false, ...over,
+})
+
+/** Everything wrong at once: each row below removes the failures that precede its expected reason. */
+const allWrong: Partial<AuthorizationFacts> = {
+  card: { status: 'TERMINATED', expired: false }, checks: { cvv: false, expiration: false, pin: false },
+  account: { status: 'CLOSED', accessStatus: 'FROZEN' }, controls: [control({ amountLimit: 10n })], recentCount: velocityCountMax, available: 0n,
+}
+const ok = { card: { status: 'ACTIVE', expired: false }, checks: {}, account: { status: 'ACTIVE_OR_DISBURSED', accessStatus: 'ACTIVE' }, controls: [], recentCount: 0 }
+
+interface Row { name: string; facts: AuthorizationFacts; expected: string }
+
+// In precedence order: a row per decline reason, each set up with every later failure present too.
+const table: Row[] = [
+  { name: 'a terminated card beats everything', facts: facts(allWrong), expected: 'CARD_TERMINATED' },
+  { name: 'an expired card (read as TERMINATED) is CARD_EXPIRED', facts: facts({ ...allWrong, card: { status: 'TERMINATED', expired: true } }), expected: 'CARD_EXPIRED' },
+  { name: 'an unactivated card', facts: facts({ ...allWrong, card: { status: 'UNACTIVATED', expired: false } }), expected: 'CARD_NOT_ACTIVE' },
+  { name: 'a suspended card', facts: facts({ ...allWrong, card: { status: 'SUSPENDED', expired: false } }), expected: 'CARD_NOT_ACTIVE' },
+  { name: 'a wrong CVV beats a wrong expiration and PIN', facts: facts({ ...allWrong, card: ok.card }), expected: 'INVALID_CVV' },
+  { name: 'a wrong expiration beats a wrong PIN', facts: facts({ ...allWrong, card: ok.card, checks: { cvv: true, expiration: false, pin: false } }), expected: 'INVALID_EXPIRATION' },
+  { name: 'a wrong PIN beats the account', facts: facts({ ...allWrong, card: ok.card, checks: { pin: false } }), expected: 'INVALID_PIN' },
+  { name: 'a closed account beats its access status', facts: facts({ ...allWrong, card: ok.card, checks: {} }), expected: 'ACCOUNT_CLOSED' },
+  { name: 'an account not active', facts: facts({ ...allWrong, card: ok.card, checks: {}, account: { status: 'SUSPENDED', accessStatus: 'FROZEN' } }), expected: 'IMPROPER_ACCOUNT_STATUS' },
+  { name: 'a frozen account beats the spend controls', facts: facts({ ...allWrong, ...ok, account: { status: 'ACTIVE_OR_DISBURSED', accessStatus: 'FROZEN' }, controls: allWrong.controls, recentCount: velocityCountMax, available: 0n }), expected: 'IMPROPER_ACCOUNT_ACCESS_STATUS' },
+  { name: 'a spend control beats velocity and funds', facts: facts({ ...ok, controls: [control({ amountLimit: 10n })], recentCount: velocityCountMax, available: 0n }), expected: 'SPEND_CONTROL_VIOLATION' },
+  { name: 'velocity beats funds', facts: facts({ ...ok, recentCount: velocityCountMax, available: 0n }), expected: 'SUSPECTED_FRAUD' },
+  { name: 'funds', facts: facts({ ...ok, available: 499n }), expected: 'INSUFFICIENT_FUNDS' },
+]
+
+const outcomeOf = (d: Decision): string => (d.outcome === 'decline' ? d.reason : d.outcome)
+
+describe('the decision order', () => {
+  for (const row of table) it(row.name, () => assert.equal(outcomeOf(decide(row.facts)), row.expected))
+
+  it('has a row for every reason Keel decides itself (the gateway\'s two come from gatewayDecision)', () => {
+    const covered = new Set(table.map((r) => r.expected))
+    assert.deepEqual(declineReasons.filter((r) => !covered.has(r)), ['GATEWAY_DECLINED', 'GATEWAY_ERROR'])
+  })
+
+  it('approves in full when everything passes', () => assert.deepEqual(decide(facts()), { outcome: 'approve', amount: 500n, partial: false }))
+  it('approves part when the merchant allows it and the funds fall short', () => assert.deepEqual(decide(facts({ available: 120n, partialAllowed: true })), { outcome: 'approve', amount: 120n, partial: true }))
+  it('declines when the funds are zero, even with partial allowed', () => assert.equal(outcomeOf(decide(facts({ available: 0n, partialAllowed: true }))), 'INSUFFICIENT_FUNDS'))
+  it('a credit (refund, OCT) needs no funds and no velocity room', () => assert.deepEqual(decide(facts({ direction: 'CREDITS', available: 0n, recentCount: velocityCountMax })), { outcome: 'approve', amount: 500n, partial: false }))
+  it('a frozen account takes no credit either (the ledger refuses every leg on it)', () => assert.equal(outcomeOf(decide(facts({ direction: 'CREDITS', account: { status: 'ACTIVE_OR_DISBURSED', accessStatus: 'FROZEN' } }))), 'IMPROPER_ACCOUNT_ACCESS_STATUS'))
+  it('asks the gateway once everything Keel checks passes, whatever the balance', () => assert.equal(outcomeOf(decide(facts({ gateway: true, available: 0n }))), 'ask_gateway'))
+  it('never asks the gateway past a decline', () => assert.equal(outcomeOf(decide(facts({ gateway: true, card: { status: 'SUSPENDED', expired: false } }))), 'CARD_NOT_ACTIVE'))
+})
+
+describe('spend controls', () => {
+  const cases: [string, Partial<SpendControlFacts>, Partial<AuthorizationFacts>, string][] = [
+    ['per transaction: at the limit passes', { amountLimit: 500n }, {}, 'approve'],
+    ['per transaction: over the limit fails', { amountLimit: 499n }, {}, 'SPEND_CONTROL_VIOLATION'],
+    ['rolling window: spent + amount over the limit fails', { amountLimit: 1000n, windowDays: 7, spentInWindow: 501n }, {}, 'SPEND_CONTROL_VIOLATION'],
+    ['rolling window: spent + amount at the limit passes', { amountLimit: 1000n, windowDays: 7, spentInWindow: 500n }, {}, 'approve'],
+    ['rolling window with partial: approves the room left', { amountLimit: 1000n, windowDays: 7, spentInWindow: 800n }, { partialAllowed: true }, 'approve:200'],
+    ['MCC block list (limit 0 for the listed codes): listed fails', { amountLimit: 0n, merchantCategoryCodes: ['5411'] }, {}, 'SPEND_CONTROL_VIOLATION'],
+    ['MCC block list: another code passes', { amountLimit: 0n, merchantCategoryCodes: ['5411'] }, { mcc: '5812' }, 'approve'],
+    ['MCC range: inside fails', { amountLimit: 0n, merchantCategoryCodes: ['5811-5814'] }, { mcc: '5812' }, 'SPEND_CONTROL_VIOLATION'],
+    ['MCC range: outside passes', { amountLimit: 0n, merchantCategoryCodes: ['5811-5814'] }, { mcc: '5815' }, 'approve'],
+    ['direction CREDITS does not govern a debit', { amountLimit: 0n, direction: 'CREDITS' }, {}, 'approve'],
+    ['direction DEBITS governs a debit', { amountLimit: 0n, direction: 'DEBITS' }, {}, 'SPEND_CONTROL_VIOLATION'],
+    ['direction CREDITS governs a credit', { amountLimit: 0n, direction: 'CREDITS' }, { direction: 'CREDITS' }, 'SPEND_CONTROL_VIOLATION'],
+    ['inactive controls are ignored', { amountLimit: 0n, isActive: false }, {}, 'approve'],
+    ['a control that only opens a case does not decline', { amountLimit: 0n, actionDecline: false }, {}, 'approve'],
+    ['a control for ACH only does not govern a card', { amountLimit: 0n, paymentTypes: ['ACH'] }, {}, 'approve'],
+    ['a control for ATM withdrawals governs one', { amountLimit: 100n, paymentSubTypes: ['CARD.ATM_WITHDRAWAL'] }, { subType: 'CARD.ATM_WITHDRAWAL' }, 'SPEND_CONTROL_VIOLATION'],
+    ['a control for ATM withdrawals ignores a purchase', { amountLimit: 100n, paymentSubTypes: ['CARD.ATM_WITHDRAWAL'] }, {}, 'approve'],
+  ]
+  for (const [name, c, f, expected] of cases) {
+    it(name, () => {
+      const d = decide(facts({ ...f, controls: [control(c)] }))
+      assert.equal(d.outcome === 'approve' && d.partial ? `approve:${d.amount}` : outcomeOf(d), expected)
+    })
+  }
+  it('MCC lists match codes and inclusive ranges', () => {
+    assert.ok(mccListed(['5811-5814'], '5811'))
+    assert.ok(mccListed(['5811-5814'], '5814'))
+    assert.ok(!mccListed(['5811-5814'], '5810'))
+    assert.ok(!mccListed(['5411'], null))
+  })
+})
+
+describe('the gateway\'s answer', () => {
+  const f = facts({ gateway: true, partialAllowed: true })
+  it('approve', () => assert.deepEqual(gatewayDecision(f, { kind: 'approve' }), { outcome: 'approve', amount: 500n, partial: false }))
+  it('partial', () => assert.deepEqual(gatewayDecision(f, { kind: 'approve', amount: 200n }), { outcome: 'approve', amount: 200n, partial: true }))
+  it('partial the merchant cannot take is a decline', () => assert.equal(outcomeOf(gatewayDecision(facts({ gateway: true }), { kind: 'approve', amount: 200n })), 'GATEWAY_DECLINED'))
+  it('an approval above the request is capped at it', () => assert.deepEqual(gatewayDecision(f, { kind: 'approve', amount: 900n }), { outcome: 'approve', amount: 500n, partial: false }))
+  it('decline', () => assert.equal(outcomeOf(gatewayDecision(f, { kind: 'decline' })), 'GATEWAY_DECLINED'))
+  it('time-out or error without stand-in', () => assert.equal(outcomeOf(gatewayDecision(f, { kind: 'unavailable', standin: false })), 'GATEWAY_ERROR'))
+  it('time-out or error with stand-in: Keel decides on the balance', () => {
+    assert.equal(outcomeOf(gatewayDecision(f, { kind: 'unavailable', standin: true })), 'approve')
+    assert.equal(outcomeOf(gatewayDecision(facts({ gateway: true, available: 0n }), { kind: 'unavailable', standin: true })), 'INSUFFICIENT_FUNDS')
+  })
+})

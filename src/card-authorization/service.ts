@@ -1,0 +1,428 @@
+// The card authorization engine: a network message in, ledger commands out. Each message is
+// decided (decide.ts), turned into ledger commands (an approval is a hold; an incremental
+// authorization raises it, an advice or reversal lowers or releases it, a clearing captures it in
+// part or in full, a PIN debit or ATM withdrawal posts at once, a refund or original credit credits
+// the account), applied through the ledger's group commit, and recorded with its events and its
+// Idempotency-Key outcome in the same transaction. A message the ledger refuses for funds (two
+// approvals racing for one balance) is recorded as declined INSUFFICIENT_FUNDS: the ledger's account
+// lock is what makes concurrent approvals safe, not the decision read before it.
+
+import { getAccount, sandboxFundingAccountId } from '../accounts/index.js'
+import { activeGatewayFor, cardForAuthorization, type CardForAuthorization } from '../cards/index.js'
+import {
+  amountToJson, getHold, ledgerAccountAt, postedEvents, settledHoldEvents,
+  type LedgerBatcher, type LedgerCommand, type LedgerResult, type Participant, type ResultCode,
+} from '../ledger/index.js'
+import { isoString as iso } from '../platform/clock.js'
+import { ApiError, badBody } from '../platform/errors.js'
+import { recordEvents, type EventInput } from '../platform/events.js'
+import type { Services } from '../platform/http.js'
+import { claimKeys, runMutation, storeOutcomes, type KeyClaim, type Outcome } from '../platform/idempotency.js'
+import { uuidv7 } from '../platform/ids.js'
+import type { Workspace } from '../platform/workspaces.js'
+import { spendControlsByIds } from '../spend-controls/index.js'
+import { toPendingTransaction } from '../transfers/index.js'
+import { decide, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason } from './decide.js'
+import { askGateway, type GatewayTarget } from './gateway.js'
+import { changeNetAmounts, getMessage, insertMessages, recentActivity, type Direction, type MessageRow, type MessageState } from './store.js'
+
+type Json = Record<string, unknown>
+
+/** An authorization no clearing has captured expires this many days after it was approved, on the workspace clock. */
+export const authorizationExpiryDays = 7
+/** …and this many for the merchants networks let hold longer: lodging, vehicle rental, cruise lines. */
+export const extendedAuthorizationExpiryDays = 30
+export const extendedExpiryMccs: readonly string[] = ['3351-3500', '3501-3999', '4411', '7011', '7512', '7513', '7519']
+const dayMs = 24 * 60 * 60 * 1000
+
+/** How card records name themselves in the ledger and the transaction views. */
+export const cardTransferKind = 'CARD'
+export const cardNetwork = 'CARD'
+export const cardCurrency = 'USD'
+
+export function authorizationExpiry(now: Date, mcc: string | null): Date {
+  const days = mccListed(extendedExpiryMccs, mcc) ? extendedAuthorizationExpiryDays : authorizationExpiryDays
+  return new Date(now.getTime() + days * dayMs)
+}
+
+/** Where a request came from, for the engine: the workspace, its clock's time, its key, its connection. */
+export interface MessageContext {
+  services: Services
+  batcher: LedgerBatcher
+  workspace: Workspace
+  now: Date
+  claim?: KeyClaim
+  request: { method: string; url: string; body: unknown }
+  group?: object
+}
+
+/** A message that may start a transaction (not one that names an original). */
+export interface NewMessage {
+  type: string
+  direction: Direction
+  /** Posts at once (PIN debit, ATM, OCT) rather than holding. */
+  immediate: boolean
+  /** Only checks the card and account (balance inquiry): moves nothing. */
+  inquiry?: boolean
+  cardId: string
+  amount: bigint
+  mid: string | null
+  cardAcceptor: Json | null
+  partialAllowed: boolean
+  subType: CardSubType | null
+  cvv?: string
+  expiration?: string
+  pin?: string
+  /** An incremental authorization: the token of the authorization it raises. */
+  incrementOf?: string
+}
+
+/** The simulation response: the transaction with its token and state (the spec's model is free-form; it mirrors the processor's). */
+function responseOf(row: MessageRow, balances?: { available: bigint; posted: bigint }): Json {
+  const approved = row.state !== 'DECLINED'
+  const partial = approved && row.amount < row.requested_amount
+  return {
+    transaction: {
+      token: row.id,
+      type: row.type,
+      state: row.state,
+      card_id: row.card_id,
+      account_id: row.account_id,
+      amount: amountToJson(row.amount),
+      request_amount: amountToJson(row.requested_amount),
+      currency_code: row.currency,
+      network: row.network,
+      created_time: iso(row.created_at),
+      user_transaction_time: iso(row.created_at),
+      ...(row.original_id ? { preceding_related_transaction_token: row.original_id } : {}),
+      ...(row.hold_id ? { pending_transaction_id: row.hold_id } : {}),
+      response: approved ? { code: partial ? '0010' : '0000', memo: partial ? 'Partial approval' : 'Approved or completed successfully' } : { code: responseCodes[row.decline_reason as DeclineReason] ?? '0005', memo: row.decline_reason },
+      ...(row.decline_reason ? { decline_reason: row.decline_reason } : {}),
+      ...(row.mid || row.card_acceptor ? { card_acceptor: { ...(row.card_acceptor ?? {}), ...(row.mid ? { mid: row.mid } : {}) } } : {}),
+      ...(balances ? { balances: { available_balance: amountToJson(balances.available), ledger_balance: amountToJson(balances.posted) } } : {}),
+    },
+  }
+}
+
+/** ISO 8583 response codes for a decline, as a processor's answer carries them. */
+const responseCodes: Partial<Record<DeclineReason, string>> = {
+  INSUFFICIENT_FUNDS: '0051', CARD_EXPIRED: '0054', INVALID_PIN: '0055', INVALID_CVV: '0082', INVALID_EXPIRATION: '0054',
+  SPEND_CONTROL_VIOLATION: '0061', SUSPECTED_FRAUD: '0059', CARD_NOT_ACTIVE: '0078', CARD_TERMINATED: '0043', GATEWAY_DECLINED: '0005', GATEWAY_ERROR: '0091',
+}
+
+/** The ledger's refusals of a new debit, as decline reasons. */
+const ledgerDeclines: Partial<Record<ResultCode, DeclineReason>> = {
+  insufficient_funds: 'INSUFFICIENT_FUNDS', account_closed: 'ACCOUNT_CLOSED', account_not_active: 'IMPROPER_ACCOUNT_STATUS', account_frozen: 'IMPROPER_ACCOUNT_ACCESS_STATUS', ceiling_exceeded: 'SPEND_CONTROL_VIOLATION',
+}
+
+/** The ledger's refusals of a message about a hold, as API errors. */
+function followUpError(code: ResultCode, detail: string): ApiError {
+  if (code === 'pending_already_closed' || code === 'pending_expired') return new ApiError('INVALID_STATUS', `the original authorization is no longer pending: ${detail}`)
+  if (code === 'amount_exceeds_pending') return badBody(`amount exceeds what the authorization holds: ${detail}`, { invalid: { amount: 'more than the authorization holds' } })
+  if (code === 'partner_not_verified') return new ApiError('PARTNER_NOT_VERIFIED', detail)
+  if (code === 'insufficient_funds') return new ApiError('INSUFFICIENT_FUNDS', detail)
+  if (code === 'account_frozen') return new ApiError('IMPROPER_ACCOUNT_ACCESS_STATUS', detail)
+  if (code === 'account_not_active') return new ApiError('IMPROPER_ACCOUNT_STATUS', detail)
+  if (code === 'account_closed') return new ApiError('ACCOUNT_CLOSED', detail)
+  return new ApiError('UNABLE_TO_TRANSACT', `${code}: ${detail}`)
+}
+
+// Writing
+
+/** What a message writes once the ledger has answered: its rows, the spend-window changes, its answer and events. */
+interface Written { rows: MessageRow[]; net: { id: string; delta: bigint }[]; body: Json; events: EventInput[] }
+
+interface EngineContext {
+  claim?: KeyClaim
+  accepted(result: Extract<LedgerResult, { ok: true }>): Written
+  refused(code: ResultCode, detail: string): Written | ApiError
+}
+
+function writeStatements(tx: Parameters<typeof insertMessages>[0], workspaceId: string, w: Written): Promise<unknown>[] {
+  const statements: Promise<unknown>[] = []
+  if (w.rows.length) statements.push(insertMessages(tx, w.rows))
+  if (w.net.length) statements.push(changeNetAmounts(tx, workspaceId, w.net))
+  if (w.events.length) statements.push(...recordEvents(tx, w.events))
+  return statements
+}
+
+/** The card rail's part of a ledger batch: claims keys first, then writes each message's rows, events and stored outcome. */
+const cardParticipant: Participant<EngineContext, Outcome | ApiError> = {
+  async open(tx, contexts) {
+    const keyed = contexts.flatMap((c, i) => (c.claim ? [{ i, claim: c.claim }] : []))
+    const answers: (Outcome | ApiError | undefined)[] = contexts.map(() => undefined)
+    if (keyed.length === 0) return answers
+    const claimed = await claimKeys(tx, keyed.map((k) => k.claim))
+    keyed.forEach((k, n) => { answers[k.i] = claimed[n] })
+    return answers
+  },
+  close(tx, done) {
+    const statements: Promise<unknown>[] = []
+    const stored: (KeyClaim & { status: number; body: unknown })[] = []
+    const answers = done.map(({ context, request, result }): Outcome | ApiError => {
+      const w = result.ok ? context.accepted(result) : context.refused(result.code, result.detail)
+      if (w instanceof ApiError) return w
+      statements.push(...writeStatements(tx, request.workspaceId, w))
+      if (context.claim) stored.push({ ...context.claim, status: 201, body: w.body })
+      return { status: 201, body: w.body }
+    })
+    if (stored.length) statements.push(storeOutcomes(tx, stored))
+    return { statements, answers }
+  },
+}
+
+async function submit(ctx: MessageContext, commands: LedgerCommand[], engine: Omit<EngineContext, 'claim'>): Promise<Outcome> {
+  const outcome = await ctx.batcher.submit<EngineContext, Outcome | ApiError>({
+    request: { workspaceId: ctx.workspace.id, now: ctx.now, partnerVerified: ctx.workspace.partnerVerified, commands },
+    participant: cardParticipant, context: { ...engine, claim: ctx.claim }, group: ctx.group,
+  })
+  const answer = outcome.answer!
+  if (answer instanceof ApiError) throw answer
+  return answer
+}
+
+/** A message that moves no money (a decline, a balance inquiry, enhanced data): one transaction with its key. */
+function withoutLedger(ctx: MessageContext, w: Written): Promise<Outcome> {
+  return runMutation(ctx.services.sql, ctx.workspace.id, ctx.claim?.key, ctx.request, ctx.now, async (tx) => {
+    await Promise.all(writeStatements(tx, ctx.workspace.id, w))
+    return { status: 201, body: w.body }
+  })
+}
+
+// Reading the facts
+
+function cardAcceptorFacts(m: { mid: string | null; cardAcceptor: Json | null }): { mcc: string | null } {
+  const mcc = m.cardAcceptor?.mcc
+  return { mcc: typeof mcc === 'string' && mcc !== '' ? mcc : null }
+}
+
+/**
+ * Everything the decision reads, in three round trips: the account, its balance and the card's
+ * gateway together; then the spend controls the account names; then what their windows and the
+ * card's velocity window have spent.
+ */
+async function factsOf(ctx: MessageContext, card: CardForAuthorization, checks: AuthorizationFacts['checks'], m: NewMessage): Promise<{ facts: AuthorizationFacts; available: bigint; posted: bigint; gateway?: GatewayTarget }> {
+  const { sql, vault } = ctx.services
+  const asksGateway = m.direction === 'DEBITS' && !m.inquiry
+  const [account, ledger, gateway] = await Promise.all([
+    getAccount(sql, ctx.workspace.id, card.accountId),
+    ledgerAccountAt(sql, ctx.workspace.id, card.accountId, ctx.now),
+    asksGateway ? activeGatewayFor(sql, vault, ctx.workspace.id, card.productId) : Promise.resolve(undefined),
+  ])
+  if (!account) throw new ApiError('ACCOUNT_NOT_FOUND', `the card's account ${card.accountId} is not found`)
+  const controlIds = (account.fields.spend_control_ids as string[] | undefined) ?? []
+  const controls = await spendControlsByIds(sql, ctx.workspace.id, controlIds)
+  const windows = controls.map((c) => c.window_days ?? 0)
+  const activity = await recentActivity(sql, ctx.workspace.id, card.accountId, card.id, windows.map((d) => new Date(ctx.now.getTime() - d * dayMs)), new Date(ctx.now.getTime() - velocityWindowMs))
+  const posted = ledger?.posted ?? 0n
+  const available = ledger ? ledger.posted - ledger.held : 0n
+  const facts: AuthorizationFacts = {
+    direction: m.direction, amount: m.amount, partialAllowed: m.partialAllowed, mcc: cardAcceptorFacts(m).mcc, subType: m.subType,
+    card: { status: card.status, expired: card.expired }, checks,
+    account: { status: account.status, accessStatus: account.access_status },
+    controls: controls.map((c, i) => ({
+      id: c.id, isActive: c.is_active, actionDecline: c.action_decline, amountLimit: BigInt(c.amount_limit), direction: c.direction,
+      merchantCategoryCodes: c.merchant_category_codes, paymentTypes: c.payment_types, paymentSubTypes: c.payment_sub_types,
+      windowDays: c.window_days, spentInWindow: c.window_days === null ? 0n : activity.spent[i][m.direction],
+    })),
+    recentCount: activity.cardCount, available, gateway: gateway !== undefined,
+  }
+  return { facts, available, posted, gateway }
+}
+
+function rowOf(ctx: MessageContext, m: { type: string; cardId: string; accountId: string; direction: Direction; requested: bigint; mid: string | null; cardAcceptor: Json | null }, over: Partial<MessageRow>): MessageRow {
+  return {
+    workspace_id: ctx.workspace.id, id: uuidv7(), card_id: m.cardId, account_id: m.accountId, type: m.type, state: 'DECLINED', direction: m.direction,
+    requested_amount: m.requested, amount: 0n, net_amount: 0n, currency: cardCurrency, decline_reason: null, original_id: null, hold_id: null,
+    mid: m.mid, mcc: cardAcceptorFacts(m).mcc, network: cardNetwork, card_acceptor: m.cardAcceptor, created_at: ctx.now, ...over,
+  }
+}
+
+/** How the ledger records name a card message, and what the views show of it. */
+function metaOf(ctx: MessageContext, row: MessageRow, card: { id: string; cardType?: string }) {
+  return {
+    kind: cardTransferKind, type: row.type, idempotencyKey: ctx.claim?.key ?? null, referenceId: row.id, memo: null,
+    details: {
+      card_id: card.id, network: cardNetwork,
+      external_data: { card_id: card.id, ...(card.cardType ? { card_type: card.cardType } : {}), transaction_token: row.id, type: row.type, mid: row.mid, mcc: row.mcc, card_acceptor: row.card_acceptor },
+    },
+  }
+}
+
+/** The events of the records a message wrote: holds made or changed carry their pending view; posted records and settled holds name theirs. */
+function eventsOf(result: Extract<LedgerResult, { ok: true }>, now: Date): EventInput[] {
+  const events: EventInput[] = []
+  for (const t of result.transfers) {
+    events.push(...postedEvents(t))
+    const hold = result.holds.get(t.pending_id ?? t.id)
+    if (!hold || (t.action !== 'pending' && t.action !== 'adjust_pending' && t.action !== 'void_pending' && t.action !== 'post_pending')) continue
+    if (hold.status !== 'PENDING') { if (t.action !== 'pending') events.push(...settledHoldEvents(hold)); continue }
+    const pendingRecord = t.action === 'pending' ? t : undefined
+    if (pendingRecord) {
+      const from = result.accounts.get(hold.account_id)!
+      const to = result.accounts.get(hold.credit_account_id)!
+      events.push({ workspaceId: t.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.CREATED', resource: toPendingTransaction(t, hold, from.account_number, to.account_number, now) })
+    } else {
+      events.push({ workspaceId: t.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.UPDATED', view: 'pending_transaction' })
+    }
+  }
+  // A settled hold's update is named once even when two records of the message touched it.
+  const seen = new Set<string>()
+  return events.filter((e) => { const k = `${e.type}/${e.resourceId}`; if (seen.has(k) && e.type === 'TRANSACTION.PENDING.UPDATED') return false; seen.add(k); return true })
+}
+
+// New messages: authorization, incremental authorization, PIN debit, ATM withdrawal, original credit, balance inquiry
+
+export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Outcome> {
+  if (!Number.isSafeInteger(Number(m.amount)) || m.amount < 0n || (m.amount === 0n && !m.inquiry)) throw badBody('amount must be a positive number of cents', { invalid: { amount: 'positive, at most 2^53 - 1' } })
+  const found = await cardForAuthorization(ctx.services.sql, ctx.services.vault, ctx.workspace.id, m.cardId, ctx.now, { cvv: m.cvv, expiration: m.expiration, pin: m.pin })
+  if (!found) throw badBody(`card_id: card ${m.cardId} not found`, { invalid: { card_id: 'no such card' } })
+  const { card, checks } = found
+  let original: { holdId: string; rootId: string } | undefined
+  if (m.incrementOf !== undefined) {
+    const prior = await getMessage(ctx.services.sql, ctx.workspace.id, m.incrementOf)
+    if (!prior || prior.card_id !== card.id || !prior.hold_id) throw badBody(`transaction_options.transaction_id ${m.incrementOf} names no authorization of this card`, { invalid: { 'transaction_options.transaction_id': 'not an authorization of this card' } })
+    original = { holdId: prior.hold_id, rootId: prior.original_id ?? prior.id }
+  }
+  const { facts, available, posted, gateway } = await factsOf(ctx, card, checks, m)
+  let decision: Decision = decide(m.inquiry ? { ...facts, amount: 0n, recentCount: 0 } : facts)
+  const base = { type: original ? 'authorization.incremental' : m.type, cardId: card.id, accountId: card.accountId, direction: m.direction, requested: m.amount, mid: m.mid, cardAcceptor: m.cardAcceptor }
+  if (decision.outcome === 'ask_gateway') {
+    const answer = await askGateway(ctx.services, ctx.workspace.id, ctx.now, gateway!, {
+      type: base.type, transaction_id: null, card_id: card.id, account_id: card.accountId, amount: amountToJson(m.amount), currency: cardCurrency,
+      partial_approval_capable: m.partialAllowed, mid: m.mid, card_acceptor: m.cardAcceptor, ...(original ? { original_transaction_id: original.rootId } : {}),
+    })
+    decision = gatewayDecision(facts, answer)
+  }
+  if (decision.outcome === 'decline') {
+    const row = rowOf(ctx, base, { decline_reason: decision.reason, original_id: original?.rootId ?? null })
+    return withoutLedger(ctx, { rows: [row], net: [], body: responseOf(row), events: [] })
+  }
+  if (m.inquiry) {
+    const row = rowOf(ctx, base, { state: 'COMPLETION' })
+    return withoutLedger(ctx, { rows: [row], net: [], body: responseOf(row, { available, posted }), events: [] })
+  }
+  const amount = decision.outcome === 'approve' ? decision.amount : m.amount
+  const settlement = sandboxFundingAccountId(ctx.workspace.id)
+  const state: MessageState = m.immediate ? 'COMPLETION' : 'PENDING'
+  const row = rowOf(ctx, base, { state, amount, net_amount: original ? 0n : amount, original_id: original?.rootId ?? null })
+  const meta = metaOf(ctx, row, card)
+  let command: LedgerCommand
+  if (original) {
+    row.hold_id = original.holdId
+    command = { id: row.id, kind: 'adjust_pending', pendingId: original.holdId, delta: amount, meta }
+  } else if (!m.immediate) {
+    row.hold_id = row.id
+    command = { id: row.id, kind: 'pending', debitAccountId: card.accountId, creditAccountId: settlement, amount, currency: cardCurrency, expiresAt: authorizationExpiry(ctx.now, facts.mcc), meta }
+  } else {
+    const sign = m.direction === 'DEBITS' ? -1n : 1n
+    command = { id: row.id, kind: 'post', legs: [{ accountId: card.accountId, amount: sign * amount, currency: cardCurrency }, { accountId: settlement, amount: -sign * amount, currency: cardCurrency }], meta }
+  }
+  return submit(ctx, [command], {
+    accepted: (result) => ({ rows: [row], net: original ? [{ id: original.rootId, delta: amount }] : [], body: responseOf(row), events: eventsOf(result, ctx.now) }),
+    refused: (code, detail) => {
+      const reason = ledgerDeclines[code]
+      if (!reason) return followUpError(code, detail)
+      const declined: MessageRow = { ...row, state: 'DECLINED', amount: 0n, net_amount: 0n, decline_reason: reason, hold_id: null }
+      return { rows: [declined], net: [], body: responseOf(declined), events: [] }
+    },
+  })
+}
+
+// Messages about an earlier one: advice, clearing, reversal, enhanced data
+
+export type FollowUp = 'advice' | 'clearing' | 'refund' | 'reversal' | 'l2l3'
+
+export interface FollowUpMessage {
+  kind: FollowUp
+  type: string
+  originalId: string
+  amount: bigint
+  mid: string | null
+  cardAcceptor: Json | null
+  /** A clearing the network says more clearings will follow: the rest of the hold stays. */
+  moreToCome?: boolean
+}
+
+export async function followUp(ctx: MessageContext, m: FollowUpMessage): Promise<Outcome> {
+  const { sql } = ctx.services
+  if (m.kind !== 'l2l3' && (!Number.isSafeInteger(Number(m.amount)) || m.amount <= 0n)) throw badBody('amount must be a positive number of cents', { invalid: { amount: 'positive, at most 2^53 - 1' } })
+  const original = await getMessage(sql, ctx.workspace.id, m.originalId)
+  if (!original || original.state === 'DECLINED') throw badBody(`original_transaction_id: ${m.originalId} names no approved card transaction`, { invalid: { original_transaction_id: 'no approved card transaction' } })
+  const rootId = original.original_id ?? original.id
+  const root = rootId === original.id ? original : (await getMessage(sql, ctx.workspace.id, rootId))!
+  const base = { type: m.type, cardId: original.card_id, accountId: original.account_id, direction: 'DEBITS' as Direction, requested: m.amount, mid: m.mid ?? original.mid, cardAcceptor: m.cardAcceptor ?? original.card_acceptor }
+  if (m.kind === 'l2l3') {
+    const row = rowOf(ctx, base, { state: original.state, original_id: rootId, requested_amount: 0n })
+    return withoutLedger(ctx, { rows: [row], net: [], body: responseOf(row), events: [] })
+  }
+  const settlement = sandboxFundingAccountId(ctx.workspace.id)
+  const card = { id: original.card_id }
+  const credit = (id: string, amount: bigint, meta: ReturnType<typeof metaOf>): LedgerCommand =>
+    ({ id, kind: 'post', legs: [{ accountId: original.account_id, amount, currency: cardCurrency }, { accountId: settlement, amount: -amount, currency: cardCurrency }], meta })
+  const debit = (id: string, amount: bigint, meta: ReturnType<typeof metaOf>): LedgerCommand =>
+    ({ id, kind: 'post', legs: [{ accountId: original.account_id, amount: -amount, currency: cardCurrency }, { accountId: settlement, amount, currency: cardCurrency }], meta })
+
+  if (m.kind === 'refund') {
+    const row = rowOf(ctx, { ...base, direction: 'CREDITS' }, { state: 'COMPLETION', amount: m.amount, original_id: rootId })
+    return submit(ctx, [credit(row.id, m.amount, metaOf(ctx, row, card))], {
+      accepted: (result) => ({ rows: [row], net: [], body: responseOf(row), events: eventsOf(result, ctx.now) }),
+      refused: followUpError,
+    })
+  }
+
+  // A message about money already posted (a PIN debit, an ATM withdrawal): an advice or reversal gives back what it names.
+  if (!root.hold_id) {
+    if (m.kind === 'clearing') throw new ApiError('INVALID_STATUS', `${rootId} posted at once; it has nothing to clear`)
+    if (m.amount > root.net_amount) throw badBody(`amount ${m.amount} exceeds the ${root.net_amount} the original still has`, { invalid: { amount: 'more than the original' } })
+    const row = rowOf(ctx, { ...base, direction: 'CREDITS' }, { state: 'COMPLETION', amount: m.amount, original_id: rootId })
+    return submit(ctx, [credit(row.id, m.amount, metaOf(ctx, row, card))], {
+      accepted: (result) => ({ rows: [row], net: [{ id: rootId, delta: -m.amount }], body: responseOf(row), events: eventsOf(result, ctx.now) }),
+      refused: followUpError,
+    })
+  }
+
+  const hold = await getHold(sql, ctx.workspace.id, root.hold_id)
+  if (!hold) throw new ApiError('INVALID_STATUS', `the hold of ${rootId} is not found`)
+  const open = hold.status === 'PENDING' && (hold.expires_at === null || hold.expires_at.getTime() > ctx.now.getTime())
+  const remaining = open ? hold.amount - hold.captured : 0n
+  const row = rowOf(ctx, base, { state: m.kind === 'clearing' ? 'CLEARED' : 'PENDING', amount: m.amount, original_id: rootId, hold_id: hold.id })
+  const meta = metaOf(ctx, row, card)
+
+  if (m.kind === 'clearing') {
+    let commands: LedgerCommand[]
+    let netDelta = 0n
+    if (remaining === 0n) {
+      // A late clearing (the hold expired or was released): the network's capture posts on its own.
+      commands = [debit(row.id, m.amount, meta)]
+      netDelta = m.amount
+    } else if (m.amount <= remaining) {
+      const final = !m.moreToCome
+      commands = [{ id: row.id, kind: 'post_pending', pendingId: hold.id, amount: m.amount, final, meta }]
+      if (final) netDelta = -(remaining - m.amount)
+    } else {
+      // Over-clearing (a tip, a fuel pump's final amount): capture all the hold and post the difference, together or not at all.
+      commands = [{ id: row.id, kind: 'post_pending', pendingId: hold.id, final: true, meta }, debit(uuidv7(), m.amount - remaining, meta)]
+      netDelta = m.amount - remaining
+    }
+    return submit(ctx, commands, {
+      accepted: (result) => ({ rows: [row], net: netDelta ? [{ id: rootId, delta: netDelta }] : [], body: responseOf(row), events: eventsOf(result, ctx.now) }),
+      refused: (code, detail) => {
+        if (code !== 'insufficient_funds') return followUpError(code, detail)
+        const declined: MessageRow = { ...row, state: 'DECLINED', amount: 0n, decline_reason: 'INSUFFICIENT_FUNDS' }
+        return { rows: [declined], net: [], body: responseOf(declined), events: [] }
+      },
+    })
+  }
+
+  // Advice and reversal lower the hold, or release it when they name all it still holds.
+  if (remaining === 0n) throw new ApiError('INVALID_STATUS', `the authorization ${rootId} no longer holds anything (${hold.status})`)
+  const release = m.amount >= remaining
+  const taken = release ? remaining : m.amount
+  row.amount = taken
+  const command: LedgerCommand = release ? { id: row.id, kind: 'void_pending', pendingId: hold.id, meta } : { id: row.id, kind: 'adjust_pending', pendingId: hold.id, delta: -taken, meta }
+  return submit(ctx, [command], {
+    accepted: (result) => ({ rows: [row], net: [{ id: rootId, delta: -taken }], body: responseOf(row), events: eventsOf(result, ctx.now) }),
+    refused: followUpError,
+  })
+}

@@ -1,0 +1,47 @@
+// A funded card, set up through the API the way an integrator would.
+import assert from 'node:assert/strict'
+import type { Harness } from '../support/harness.js'
+import { fundingAccount, transfer } from '../support/accounts.js'
+import { holder, issue, products } from '../cards/support.js'
+
+export interface FundedCard { card: any; account: any; person: any }
+
+/** A verified holder's account funded with `funds` cents and an ACTIVE virtual debit card on it; spend controls attached when named. */
+export async function fundedCard(h: Harness, funds: number, options: { spendControlIds?: string[]; key?: string } = {}): Promise<FundedCard> {
+  const who = await holder(h, options.key)
+  if (funds > 0) {
+    const funding = await fundingAccount(h, options.key)
+    const res = await transfer(h, { amount: funds, originating_account_id: funding.id, receiving_account_id: who.account.id }, { key: options.key })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+  }
+  if (options.spendControlIds) {
+    const res = await h.request('PATCH', `/v0/accounts/${who.account.id}`, { key: options.key, body: { account_type: who.account.account_type, spend_control_ids: options.spendControlIds } })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+  }
+  const card = await issue(h, who, (await products(h, options.key)).virtual, {}, options.key)
+  assert.equal(card.card_status, 'ACTIVE')
+  return { card, account: who.account, person: who.person }
+}
+
+export const merchant = { mcc: '5411', name: 'Corner Grocer', city: 'Oakland', state: 'CA', zip: '94607', country: 'USA' }
+
+export async function authorize(h: Harness, cardId: string, amount: number, extra: Record<string, unknown> = {}, key?: string) {
+  return h.request('POST', '/v0/cards/transaction_simulations/authorization', { key, body: { card_id: cardId, amount, mid: 'MID-1', card_acceptor: merchant, ...extra } })
+}
+
+export async function simulate(h: Harness, path: string, body: Record<string, unknown>, key?: string) {
+  return h.request('POST', `/v0/cards/transaction_simulations/${path}`, { key, body })
+}
+
+export async function available(h: Harness, accountId: string, key?: string): Promise<{ posted: number; available: number }> {
+  const res = await h.request('GET', `/v0/accounts/${accountId}`, { key })
+  assert.equal(res.status, 200)
+  const of = (t: string) => res.body.balances.find((b: any) => b.type === t).balance
+  return { posted: of('ACCOUNT_BALANCE'), available: of('AVAILABLE_BALANCE') }
+}
+
+export async function spendControl(h: Harness, body: Record<string, unknown>, key?: string): Promise<any> {
+  const res = await h.request('POST', '/v0/spend_controls', { key, body: { name: 'limit', is_active: true, action_case: false, action_decline: true, time_range: { time_range_type: 'SINGLE_TRANSACTION' }, ...body } })
+  assert.equal(res.status, 201, JSON.stringify(res.body))
+  return res.body
+}
