@@ -4,6 +4,9 @@ import { addresses } from './customers/addresses/index.js'
 import { cards } from './cards/index.js'
 import { businesses } from './customers/businesses/index.js'
 import { disclosures } from './customers/disclosures/index.js'
+import { fees } from './fees/index.js'
+import { interest } from './interest/index.js'
+import { statements } from './statements/index.js'
 import { externalAccounts } from './external-accounts/index.js'
 import { persons } from './customers/persons/index.js'
 import { relationships } from './customers/relationships/index.js'
@@ -25,5 +28,8 @@ export const domains: readonly Domain[] = [
   cards,
   webhooks,
   externalAccounts,
+  interest,
+  fees,
+  statements,
   sandboxDomain(() => domains.flatMap((d) => d.dueWork ?? [])),
 ]
