@@ -7,6 +7,7 @@ import { applyInTransaction, expiredStatements, lockAccountsForChange, postedEve
 import type { Queryable } from '../platform/db.js'
 import { recordEvents } from '../platform/events.js'
 import { uuidv7 } from '../platform/ids.js'
+import { easternDayOf } from '../statements/calendar.js'
 import { chargeable } from './arithmetic.js'
 import { insertOwed, lockOpenOwed, reduceOwed } from './store.js'
 
@@ -17,6 +18,11 @@ export const feeKind = 'FEE'
 export type FeeType = 'ACH_FEE' | 'ANNUAL_FEE' | 'ATM_WITHDRWAL_FEE' | 'MONTHLY_FEE' | 'OVERDRAFT_FEE' | 'WIRE_FEE'
 
 export interface FeeCharge { workspaceId: string; accountId: string; feeType: FeeType; feeProductId: string | null; amount: bigint; currency: string; causeId: string | null }
+
+/** How a fee reads in memos and statements. */
+const feeLabels: Record<FeeType, string> = {
+  ACH_FEE: 'ACH fee', ANNUAL_FEE: 'Annual fee', ATM_WITHDRWAL_FEE: 'ATM withdrawal fee', MONTHLY_FEE: 'Monthly maintenance fee', OVERDRAFT_FEE: 'Overdraft fee', WIRE_FEE: 'Wire fee',
+}
 
 const feeCommand = (fee: FeeCharge, feesAccountId: string, amount: bigint, memo: string): LedgerCommand => ({
   id: uuidv7(), kind: 'post',
@@ -42,7 +48,7 @@ export async function chargeFee(tx: Queryable, fee: FeeCharge, at: Date, partner
   let { charge, owed } = chargeable(fee.amount, locked)
   let transfer: TransferRow | undefined
   if (charge > 0n) {
-    transfer = await post(tx, fee.workspaceId, feeCommand(fee, feesAccount, charge, fee.feeType.toLowerCase()), at, partnerVerified)
+    transfer = await post(tx, fee.workspaceId, feeCommand(fee, feesAccount, charge, feeLabels[fee.feeType]), at, partnerVerified)
     if (!transfer) { owed += charge; charge = 0n }
   }
   if (owed > 0n) {
@@ -66,7 +72,7 @@ export async function collectOwedFees(tx: Queryable, workspaceId: string, accoun
     if (charge === 0n) break
     const feesAccount = await ensureBankAccount(tx, workspaceId, 'FEES', debt.currency, at)
     const fee: FeeCharge = { workspaceId, accountId, feeType: debt.fee_type as FeeType, feeProductId: debt.fee_product_id, amount: charge, currency: debt.currency, causeId: debt.cause_id }
-    const transfer = await post(tx, workspaceId, feeCommand(fee, feesAccount, charge, `${debt.fee_type.toLowerCase()} owed`), at, partnerVerified)
+    const transfer = await post(tx, workspaceId, feeCommand(fee, feesAccount, charge, `${feeLabels[fee.feeType]}, owed since ${easternDayOf(debt.created_at)}`), at, partnerVerified)
     if (!transfer) break
     await reduceOwed(tx, workspaceId, debt.id, debt.remaining - charge, at)
     collected += charge
@@ -91,7 +97,7 @@ export async function transactionFees(tx: Queryable, movement: { workspaceId: st
     .map((p) => ({ workspaceId: movement.workspaceId, accountId: movement.account.id, feeType: movement.feeType, feeProductId: p.id, amount: BigInt(p.fields.amount as number), currency: movement.currency, causeId: movement.causeId }))
   if (charges.length === 0) return { commands: [], owedIfRefused: [] }
   const feesAccount = await ensureBankAccount(tx, movement.workspaceId, 'FEES', movement.currency, movement.now)
-  return { commands: charges.map((c) => feeCommand(c, feesAccount, c.amount, c.feeType.toLowerCase())), owedIfRefused: charges }
+  return { commands: charges.map((c) => feeCommand(c, feesAccount, c.amount, feeLabels[c.feeType])), owedIfRefused: charges }
 }
 
 /** Records fees that could not be charged with their movement as owed (see transactionFees). */

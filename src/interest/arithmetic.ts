@@ -80,8 +80,8 @@ export function closeMonth(schedule: 'MONTHLY' | 'NONE', accruedMicro: bigint): 
   return { paidCents: cents, accruedMicro: remainderMicro, capitalisedMicro: remainderMicro }
 }
 
-/** Annual percentage yield in basis points for a rate compounded daily or monthly, for display (not money). */
+/** Annual percentage yield in whole basis points (the spec shows it as a percentage to two places) for a rate compounded daily or monthly, for display (not money). */
 export function apyBps(rateBps: number, method: CalculationMethod): number {
   const n = method === 'COMPOUNDED_DAILY' ? 365 : 12
-  return Math.round(((1 + rateBps / 10_000 / n) ** n - 1) * 10_000 * 100) / 100
+  return Math.round(((1 + rateBps / 10_000 / n) ** n - 1) * 10_000)
 }

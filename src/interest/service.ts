@@ -50,7 +50,7 @@ export async function payMonth(tx: Queryable, a: { workspaceId: string; accountI
     commands: [{
       id: uuidv7(), kind: 'post',
       legs: [{ accountId: expense, amount: -closed.paidCents, currency: a.currency }, { accountId: a.accountId, amount: closed.paidCents, currency: a.currency }],
-      meta: { kind: interestKind, type: interestPayoutType, memo: `interest ${a.month}`, details: { interest_product_id: a.product.id, month: a.month } },
+      meta: { kind: interestKind, type: interestPayoutType, memo: `Interest paid, ${a.month}`, details: { interest_product_id: a.product.id, month: a.month } },
     }],
   }], { expiredStatements, nowOf: () => a.at })
   if (!result.ok) {

@@ -1,8 +1,9 @@
 // The day close: what falls due at the end of each US Eastern day, for each active account, in
 // one transaction per account and day: the day's interest accrual on its end-of-day balance, owed
 // fees collected from what arrived, and at a month's end the interest payout, the monthly fees
-// and the statement. Records post at the day's end instant, so balances as of any instant read the
-// same whenever the close ran.
+// and the statement. Records post at the day's last instant, so balances as of any instant read the
+// same whenever the close ran. Statement cycles are (start, end]: what the close posts, 1 ms before
+// the day's end, falls in the day and the cycle it belongs to.
 //
 // Exactly once: an account's close of a day is claimed by a row (time_account_days) in the same
 // transaction as everything it writes. Two processes closing the same day both try to insert it;
@@ -95,27 +96,34 @@ async function closeAccountDay(sql: Sql, account: AccountRow, day: string, end: 
   const ws = account.workspace_id
   await sql.begin(async (tx) => {
     if (!(await claimAccountDay(tx, ws, account.id, day, end))) return
+    // What the close posts is dated the last instant of the day it belongs to.
+    const postAt = new Date(end.getTime() - 1)
     const balance = await postedBalanceAsOf(tx, ws, account.id, end)
     const accrual = products.interest ? await accrueDay(tx, { workspaceId: ws, accountId: account.id, day, balance, product: products.interest }) : { rateBps: 0, accruedMicro: 0n }
     await recordAccountDay(tx, ws, account.id, day, { balance, ...accrual })
-    await collectOwedFees(tx, ws, account.id, end, partnerVerified)
+    await collectOwedFees(tx, ws, account.id, postAt, partnerVerified)
     if (!monthEnd) return
     const ledger = await ledgerAccountAt(tx, ws, account.id, end)
     if (!ledger) return
     const monthStart = startOfDay(monthStartOf(day))
-    const start = account.created_at.getTime() > monthStart.getTime() ? account.created_at : monthStart
-    if (products.interest) await payMonth(tx, { workspaceId: ws, accountId: account.id, currency: ledger.currency, product: products.interest, at: end, partnerVerified, month: day.slice(0, 7) })
+    // A first cycle starts at the midnight of the day the account opened (it has no entry before).
+    const opened = startOfDay(easternDayOf(account.created_at))
+    const start = opened.getTime() > monthStart.getTime() ? opened : monthStart
+    if (products.interest) await payMonth(tx, { workspaceId: ws, accountId: account.id, currency: ledger.currency, product: products.interest, at: postAt, partnerVerified, month: day.slice(0, 7) })
     const monthly = products.fees.filter((f) => f.fields.fee_type === 'MONTHLY_FEE' && f.fields.currency === ledger.currency)
     if (monthly.length) {
       const opening = await postedBalanceAsOf(tx, ws, account.id, start)
       const { lowest } = await periodActivity(tx, ws, account.id, start, end, statementKinds)
-      const lowestBalance = lowest !== null && lowest < opening ? lowest : opening
+      // The lowest balance the account held in the cycle: in a first cycle, from its first entry on
+      // (it opened at zero, which would otherwise rule every first-cycle waiver out).
+      const firstCycle = start.getTime() === opened.getTime()
+      const lowestBalance = lowest === null ? opening : firstCycle || lowest < opening ? lowest : opening
       const threshold = (account.fields.metadata as Record<string, unknown> | undefined)?.[monthlyFeeWaiverKey]
       const waived = waivedByMinimumBalance(lowestBalance, Number.isSafeInteger(threshold) ? BigInt(threshold as number) : undefined)
       const daysHeld = daysBetween(easternDayOf(start), day) + 1
       for (const fee of waived ? [] : monthly) {
         const amount = proRated(BigInt(fee.fields.amount as number), daysHeld, daysInMonth(day))
-        await chargeFee(tx, { workspaceId: ws, accountId: account.id, feeType: fee.fields.fee_type as FeeType, feeProductId: fee.id, amount, currency: ledger.currency, causeId: null }, end, partnerVerified)
+        await chargeFee(tx, { workspaceId: ws, accountId: account.id, feeType: fee.fields.fee_type as FeeType, feeProductId: fee.id, amount, currency: ledger.currency, causeId: null }, postAt, partnerVerified)
       }
     }
     await issueStatement(tx, { account, start, end, lastDay: day, interest: products.interest })

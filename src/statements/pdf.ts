@@ -61,7 +61,7 @@ export function renderStatementPdf(s: PdfStatement): Promise<Buffer> {
   row('Fees charged', money(s.feesCharged))
   if (s.feesOwed > 0n) row('Fees owed', money(s.feesOwed))
   doc.moveDown()
-  doc.font('Helvetica-Bold').text('Transactions')
+  doc.font('Helvetica-Bold').text('Transactions', 54)
   doc.font('Helvetica').fontSize(10)
   if (s.lines.length === 0) doc.text('No transactions in this period.')
   s.lines.forEach((l, i) => {

@@ -60,7 +60,7 @@ export function registerStatementRoutes(api: Api): void {
       interestPaid: s.interest_paid, feesCharged: s.fees_charged, feesOwed: s.fees_owed,
       lines: transfers.map((t) => ({
         date: easternDayOf(t.posted_at ?? t.created_at),
-        description: [t.type.replaceAll('_', ' ').toLowerCase(), t.memo].filter(Boolean).join(': '),
+        description: t.memo || t.type.replaceAll('_', ' ').toLowerCase(),
         amount: entries.filter((e) => e.transfer_id === t.id && e.account_id === s.account_id).reduce((sum, e) => sum + e.amount, 0n),
       })),
     })
