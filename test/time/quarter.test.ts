@@ -160,5 +160,10 @@ describe('a quarter of interest, fees and statements', () => {
     const png = readFileSync(join(dir, 'page-1.png'))
     assert.equal(png.subarray(1, 4).toString(), 'PNG')
     if (process.env.KEEL_KEEP_PDF) writeFileSync(process.env.KEEL_KEEP_PDF, png)
+    // Declared in Keel's OpenAPI document as an extension of the spec's operation.
+    const doc = await h.app.inject({ method: 'GET', url: '/v0/openapi.json' })
+    const content = doc.json().paths['/statements/{statement_id}'].get.responses['200'].content
+    assert.ok(content['application/json'])
+    assert.equal(content['application/pdf']['x-keel-extension'], true)
   })
 })
