@@ -144,6 +144,24 @@ describe('a quarter of interest, fees and statements', () => {
     assert.deepEqual([rest.body.statements.length, rest.body.next_page_token], [1, undefined])
   })
 
+  it('follows the 35-day walk of docs/time.md: products attached by PATCH, one advance', async () => {
+    const walk = await h.newWorkspace('walk', 'sandbox')
+    const post = async (body: unknown) => (await h.request('POST', '/v0/accounts/products', { body, key: walk.key })).body.id
+    const interestId = await post({ product_type: 'INTEREST', calculation_method: 'COMPOUNDED_DAILY', accrual_payout_schedule: 'MONTHLY', rates: [{ rate: 400, accrual_period: 'DAILY', valid_from: '2026-01-01' }] })
+    const feeId = await post(monthlyFee)
+    const account = await openAccount(h, {}, walk.key)
+    const funding = await fundingAccount(h, walk.key)
+    assert.equal((await transfer(h, { amount: 250_000, originating_account_id: funding.id, receiving_account_id: account.id }, { key: walk.key })).status, 200)
+    const patched = await h.request('PATCH', `/v0/accounts/${account.id}`, { key: walk.key, body: { account_type: 'CHECKING', interest_product_id: interestId, fee_product_ids: [feeId], metadata: { monthly_fee_waiver_min_balance: 100_000 } } })
+    assert.equal(patched.status, 200, JSON.stringify(patched.body))
+    const advanced = await h.request('POST', '/v0/sandbox/clock/advance', { body: { by: 'P35D' }, key: walk.key })
+    assert.equal(advanced.status, 200)
+    const list = await h.request('GET', `/v0/statements?account_id=${account.id}`, { key: walk.key })
+    assert.deepEqual(list.body.statements.map((s: any) => [s.start_date, s.end_date]), [['2031-12-10', '2031-12-31']])
+    const posted = await h.request('GET', `/v0/transactions/posted?account_id=${account.id}`, { key: walk.key })
+    assert.deepEqual(posted.body.result.map((t: any) => t.type).sort(), ['ACCOUNT_TO_ACCOUNT', 'INTEREST_PAYOUT'], 'interest paid, the fee waived')
+  })
+
   it('renders a statement as a PDF', async () => {
     const res = await h.app.inject({ method: 'GET', url: `/v0/statements/${statementId}`, headers: { authorization: `Bearer ${ws.key}`, accept: 'application/pdf' } })
     assert.equal(res.statusCode, 200)
