@@ -6,6 +6,9 @@ import { cardAuthorization } from './card-authorization/index.js'
 import { spendControls } from './spend-controls/index.js'
 import { businesses } from './customers/businesses/index.js'
 import { disclosures } from './customers/disclosures/index.js'
+import { fees } from './fees/index.js'
+import { interest } from './interest/index.js'
+import { statements } from './statements/index.js'
 import { externalAccounts } from './external-accounts/index.js'
 import { persons } from './customers/persons/index.js'
 import { relationships } from './customers/relationships/index.js'
@@ -29,5 +32,8 @@ export const domains: readonly Domain[] = [
   cardAuthorization,
   webhooks,
   externalAccounts,
+  interest,
+  fees,
+  statements,
   sandboxDomain(() => domains.flatMap((d) => d.dueWork ?? [])),
 ]

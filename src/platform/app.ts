@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import { domains } from '../domains.js'
 import specDocument from '../spec/openapi.json' with { type: 'json' }
 import { keelExtensions } from '../sandbox/index.js'
+import { withStatementPdf } from '../statements/index.js'
 import { Api, type Services } from './http.js'
 import { AssertionFailed } from './assert.js'
 import { admit, authenticate, recordRoutes } from './auth.js'
@@ -21,11 +22,11 @@ import { registerWipe } from './wipe.js'
 export const bodyLimitBytes = 1024 * 1024
 const problemType = 'application/problem+json'
 /** What /v0/openapi.json and /docs serve: Synctera's operations Keel serves, and Keel's own extensions. */
-const openapi = {
+const openapi = withStatementPdf({
   ...specDocument,
   paths: { ...specDocument.paths, ...keelExtensions.paths },
   components: { ...specDocument.components, schemas: { ...specDocument.components.schemas, ...keelExtensions.schemas } },
-}
+})
 
 function problemFrom(err: FastifyError | Error, log: Logger | FastifyInstance['log']): Problem {
   if (err instanceof ApiError) return err.toProblem()

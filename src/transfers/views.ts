@@ -92,7 +92,7 @@ export function toPostedTransaction(t: TransferRow, entries: EntryRow[], account
           balance: amountToJson(e.posted_after),
           avail_balance: amountToJson(e.available_after),
           available_balance: amountToJson(e.available_after),
-          is_fee: false,
+          is_fee: t.details.is_fee === true,
           is_gl_acc: account.kind !== 'ACCOUNT',
           is_primary: e.line === 0,
           is_offset: e.line !== 0,
