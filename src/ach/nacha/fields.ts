@@ -55,13 +55,14 @@ export class FieldReader {
     return end < from ? '' : this.line.slice(from - 1, end)
   }
 
-  /** A right-justified field (e.g. immediate destination), its leading and trailing spaces dropped. */
-  trimmed(from: number, to: number): string {
+  /**
+   * A right-justified field (immediate destination and origin): its leading spaces dropped. Any
+   * trailing spaces stay, so a left-justified value is written back as it was read.
+   */
+  rightJustified(from: number, to: number): string {
     let start = from
     while (start <= to && this.line.charCodeAt(start - 1) === 32) start++
-    let end = to
-    while (end >= start && this.line.charCodeAt(end - 1) === 32) end--
-    return end < start ? '' : this.line.slice(start - 1, end)
+    return start > to ? '' : this.line.slice(start - 1, to)
   }
 
   /** A zero-padded number; NaN (and an error) when any character is not a digit. */

@@ -19,9 +19,9 @@ import { alpha, numeric, right, type FieldReader } from './fields.js'
 
 export interface FileHeader {
   priorityCode: number
-  /** Trimmed; written right-justified in 10 characters. */
+  /** Leading spaces dropped; written right-justified in 10 characters. */
   immediateDestination: string
-  /** Trimmed; written right-justified in 10 characters. */
+  /** Leading spaces dropped; written right-justified in 10 characters. */
   immediateOrigin: string
   fileCreationDate: string
   fileCreationTime: string
@@ -39,8 +39,8 @@ export interface FileHeader {
 export function readFileHeader(r: FieldReader): FileHeader {
   return {
     priorityCode: r.number(2, 3, 'priorityCode'),
-    immediateDestination: r.trimmed(4, 13),
-    immediateOrigin: r.trimmed(14, 23),
+    immediateDestination: r.rightJustified(4, 13),
+    immediateOrigin: r.rightJustified(14, 23),
     fileCreationDate: r.raw(24, 29),
     fileCreationTime: r.text(30, 33),
     fileIdModifier: r.raw(34, 34),

@@ -180,9 +180,13 @@ function describe(type: string): string {
 function splitLines(text: string, layout: NachaLayout, sink: IssueSink): string[] {
   const lines = text.split('\n')
   if (layout.finalLineEnding) lines.pop()
+  let crlf = 0
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!
-    if (line.charCodeAt(line.length - 1) === 13) lines[i] = line.slice(0, -1)
+    if (line.charCodeAt(line.length - 1) === 13) { lines[i] = line.slice(0, -1); crlf++ }
+  }
+  if (crlf > 0 && crlf < lines.length) {
+    sink.warning('mixedLineEndings', 'file', 0, '', String(crlf), `${crlf} of ${lines.length} lines end in CRLF, the others in LF`)
   }
   let last = lines.length
   while (last > 0 && isBlank(lines[last - 1]!)) last--
