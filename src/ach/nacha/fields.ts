@@ -116,21 +116,29 @@ export function isAllDigits(value: string): boolean {
 
 /** Left-justified text, space-padded. */
 export function alpha(value: string, width: number, field: string): string {
-  assert(value.length <= width, `${field} "${value}" is longer than ${width} characters`)
-  return value.length === width ? value : value.padEnd(width, ' ')
+  if (value.length === width) return value
+  if (value.length > width) tooLong(field, value, width)
+  return value.padEnd(width, ' ')
 }
 
 /** Right-justified text, space-padded on the left. */
 export function right(value: string, width: number, field: string): string {
-  assert(value.length <= width, `${field} "${value}" is longer than ${width} characters`)
-  return value.length === width ? value : value.padStart(width, ' ')
+  if (value.length === width) return value
+  if (value.length > width) tooLong(field, value, width)
+  return value.padStart(width, ' ')
+}
+
+// The messages are built only on failure: a template literal per field written cost the writer
+// more than the writing.
+function tooLong(field: string, value: string, width: number): never {
+  assert(false, `${field} "${value}" is longer than ${width} characters`)
 }
 
 /** A non-negative integer, zero-padded. */
 export function numeric(value: number, width: number, field: string): string {
-  assert(Number.isSafeInteger(value) && value >= 0, `${field} ${value} is not a non-negative integer`)
+  if (!Number.isSafeInteger(value) || value < 0) assert(false, `${field} ${value} is not a non-negative integer`)
   const s = String(value)
-  assert(s.length <= width, `${field} ${value} does not fit in ${width} digits`)
+  if (s.length > width) assert(false, `${field} ${value} does not fit in ${width} digits`)
   return s.length === width ? s : s.padStart(width, '0')
 }
 

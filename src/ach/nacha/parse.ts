@@ -16,8 +16,6 @@ import { readFileHeader, type FileHeader } from './file-header.js'
 import { readIatAddenda, readIatBatchHeader, readIatEntryDetail } from './iat.js'
 
 export const recordLength = 94
-/** The longest input read: every record plus a CRLF. */
-const inputCharsMax = nachaRecordsMax * (recordLength + 2)
 const filler = '9'.repeat(recordLength)
 
 /** What reading found, whole or not: validate.ts summarizes batches even without a file header. */
@@ -28,7 +26,7 @@ export interface ReadOutcome {
 
 export function parseNacha(input: string | Uint8Array, opts: ParseOptions = {}): ParseResult {
   const sink = new IssueSink(opts.errorsMax)
-  const { file } = readNacha(input, sink)
+  const { file } = readNacha(input, sink, opts.recordsMax)
   return { file, errors: sink.errors, warnings: sink.warnings }
 }
 
@@ -43,8 +41,10 @@ interface OpenBatch {
   entries: Entry[]
 }
 
-export function readNacha(input: string | Uint8Array, sink: IssueSink): ReadOutcome {
+export function readNacha(input: string | Uint8Array, sink: IssueSink, recordsMax = nachaRecordsMax): ReadOutcome {
   const text = textOf(input)
+  // Every record plus a CRLF: past this, the input cannot be a file of at most recordsMax records.
+  const inputCharsMax = recordsMax * (recordLength + 2)
   if (text.length > inputCharsMax) {
     sink.error('tooLarge', 'file', 0, '', String(text.length), `the input has ${text.length} characters; at most ${inputCharsMax} are read`)
     return { batches: [] }
@@ -97,9 +97,9 @@ export function readNacha(input: string | Uint8Array, sink: IssueSink): ReadOutc
       sink.error('recordOrder', record, lineNumber, '', type, `a ${describe(type)} after the file control`)
       continue
     }
-    if (++records > nachaRecordsMax) {
-      sink.error('tooLarge', 'file', lineNumber, '', String(records), `more than ${nachaRecordsMax} records`)
-      break
+    if (++records > recordsMax) {
+      sink.error('tooLarge', 'file', lineNumber, '', String(records), `more than ${recordsMax} records`)
+      return { batches }
     }
     reader.at(line, lineNumber, record)
     switch (type) {
@@ -161,7 +161,7 @@ export function readNacha(input: string | Uint8Array, sink: IssueSink): ReadOutc
     sink.error('missingRecord', 'fileControl', lastLine, '', '', 'the file has no file control (record type 9)')
   }
   const expectedFillers = (blockingFactor - (records % blockingFactor)) % blockingFactor
-  if (fillers !== expectedFillers && records <= nachaRecordsMax) {
+  if (fillers !== expectedFillers) {
     sink.warning('blockingFiller', 'filler', lastLine, '', String(fillers), `${records} records call for ${expectedFillers} lines of 9s to block the file to ${blockingFactor}; found ${fillers}`)
   }
   if (!header) return { batches }
