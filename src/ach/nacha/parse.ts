@@ -17,6 +17,8 @@ import { readIatAddenda, readIatBatchHeader, readIatEntryDetail } from './iat.js
 
 export const recordLength = 94
 const filler = '9'.repeat(recordLength)
+/** Anything but printable ASCII and line endings: one scan of the whole text spares a scan per line. */
+const unprintable = /[^\x20-\x7e\r\n]/
 
 /** What reading found, whole or not: validate.ts summarizes batches even without a file header. */
 export interface ReadOutcome {
@@ -51,6 +53,7 @@ export function readNacha(input: string | Uint8Array, sink: IssueSink, recordsMa
   }
   const layout: NachaLayout = { lineEnding: text.includes('\r\n') ? '\r\n' : '\n', finalLineEnding: text.endsWith('\n') }
   const lines = splitLines(text, layout, sink)
+  const printable = !unprintable.test(text)
 
   const reader = new FieldReader(sink)
   const batches: Batch[] = []
@@ -79,7 +82,7 @@ export function readNacha(input: string | Uint8Array, sink: IssueSink, recordsMa
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!
     const lineNumber = i + 1
-    const line = fitLine(raw, lineNumber, sink)
+    const line = fitLine(raw, lineNumber, printable, sink)
     if (line === undefined) continue
     lastLine = lineNumber
     const type = line[0]!
@@ -207,7 +210,7 @@ function isBlank(line: string): boolean {
 }
 
 /** The line as a 94-character record, forgiving what the leniency rules forgive; undefined to skip. */
-function fitLine(line: string, lineNumber: number, sink: IssueSink): string | undefined {
+function fitLine(line: string, lineNumber: number, printable: boolean, sink: IssueSink): string | undefined {
   let record = line
   if (line.length !== recordLength) {
     if (isBlank(line)) {
@@ -227,6 +230,7 @@ function fitLine(line: string, lineNumber: number, sink: IssueSink): string | un
       sink.warning('shortLinePadded', name, lineNumber, '', String(line.length), `the line has ${line.length} characters; read as right-padded with spaces to ${recordLength}`)
     }
   }
+  if (printable) return record
   for (let i = 0; i < recordLength; i++) {
     const c = record.charCodeAt(i)
     if (c < 32 || c > 126) {
