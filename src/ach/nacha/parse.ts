@@ -17,8 +17,11 @@ import { readIatAddenda, readIatBatchHeader, readIatEntryDetail } from './iat.js
 
 export const recordLength = 94
 const filler = '9'.repeat(recordLength)
-/** Anything but printable ASCII and line endings: one scan of the whole text spares a scan per line. */
-const unprintable = /[^\x20-\x7e\r\n]/
+/**
+ * Anything but printable ASCII and line endings (LF, or CR before LF): when one scan of the whole
+ * text finds none, the scan per line is skipped.
+ */
+const unprintable = /[^\x20-\x7e\r\n]|\r(?!\n)/
 
 /** What reading found, whole or not: validate.ts summarizes batches even without a file header. */
 export interface ReadOutcome {
