@@ -9,7 +9,7 @@ import { registerTemplateRoutes } from './templates/routes.js'
 // What other domains may use of accounts.
 export { getAccount, partiesWithAccounts, transferAccountCandidates, type TransferAccountCandidate } from './customer-accounts/store.js'
 export { relationshipsOf } from './relationships/store.js'
-export { holderTypes } from './customer-accounts/service.js'
+export { bankRouting, holderTypes } from './customer-accounts/service.js'
 export { ensureSandboxFunding, sandboxFundingAccountId, sandboxFundingCurrency } from './internal-accounts/service.js'
 
 /**

@@ -6,6 +6,9 @@ import type { Domain } from '../platform/wipe.js'
 import { batchesInFlightMaxDefault, expireDueHolds, expiredStatements, holdExpiryBatchMax, LedgerBatcher, nextHoldExpiry } from '../ledger/index.js'
 import { registerTransferRoutes } from './routes.js'
 
+// What other rails use of the transaction views (a new hold's TRANSACTION.PENDING.CREATED carries its resource).
+export { toPendingTransaction } from './views.js'
+
 /**
  * Group commit is on unless KEEL_GROUP_COMMIT=off: then every transfer is its own transaction (the
  * bench measures both). Off, more transactions run at once, as many as the pool allows.

@@ -47,6 +47,8 @@ export function toInternalTransfer(t: TransferRow, hold: HoldRow | undefined, no
 }
 
 const seqToJson = (seq: bigint) => amountToJson(seq)
+/** The rail's network when it names one in the record's details (ACH), else INTERNAL. */
+const networkOf = (t: TransferRow): string => (typeof t.details.network === 'string' ? t.details.network : internalNetwork)
 
 export interface AccountRef { account_number: string; kind: string }
 
@@ -93,7 +95,7 @@ export function toPostedTransaction(t: TransferRow, entries: EntryRow[], account
           is_offset: e.line !== 0,
           related_line: entries.length === 2 ? 1 - e.line : e.line,
           meta: null,
-          network: internalNetwork,
+          network: networkOf(t),
           tenant: t.workspace_id,
           created: iso(e.created_at),
           updated: iso(e.created_at),
@@ -142,7 +144,7 @@ export function toPendingTransaction(t: TransferRow, h: HoldRow, accountNumber: 
       history: [],
       idemkey: t.idempotency_key ?? '',
       memo: t.memo ?? '',
-      network: internalNetwork,
+      network: networkOf(t),
       reason: '',
       subtype: t.kind,
       type: t.type,

@@ -2,7 +2,10 @@ import type { Domain } from '../platform/wipe.js'
 import { startDispatcher } from './dispatcher.js'
 import { registerWebhookMetrics } from './metrics.js'
 import { registerWebhookRoutes } from './routes.js'
-import { nextRetry, wakeDispatchers } from './store.js'
+import { getSecret, nextRetry, wakeDispatchers } from './store.js'
+import { activeSecrets } from './service.js'
+import type { Queryable } from '../platform/db.js'
+import type { Vault } from '../platform/crypto.js'
 
 export const webhooks: Domain = {
   name: 'webhooks',
@@ -22,4 +25,11 @@ export const webhooks: Domain = {
     const dispatcher = startDispatcher(services, log)
     return () => dispatcher.stop()
   },
+}
+
+// What other domains use to sign their outbound calls as webhooks are signed (the ACH gateway).
+export { signatureHeader, signatureHeaderName, timestampHeaderName } from './signing.js'
+/** The workspace's webhook secrets a request is signed with at `now` (none when it has no secret). */
+export async function signingSecrets(db: Queryable, vault: Vault, workspaceId: string, now: Date): Promise<string[]> {
+  return activeSecrets(await getSecret(db, workspaceId), vault, now)
 }
