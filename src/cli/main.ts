@@ -1,3 +1,4 @@
+import { achValidate } from './ach-validate.js'
 import { apiKeys } from './api-keys.js'
 import { cardWidget } from './card-widget.js'
 import { clock } from './clock.js'
@@ -10,6 +11,7 @@ import { watchlist } from './watchlist.js'
 /** Every `keel` command; each lives in its own module beside this one. */
 const commands: Record<string, Command> = {
   start,
+  ach: achValidate,
   'api-keys': apiKeys,
   'card-widget': cardWidget,
   clock,

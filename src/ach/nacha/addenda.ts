@@ -21,7 +21,8 @@
 //   59-73 15 dishonoredReturnTraceNumber, 74-76 3 dishonoredReturnSettlementDate,
 //   77-78 2 dishonoredReturnReasonCode, 79 reserved, 80-94 15 traceNumber
 
-import type { IatAddenda } from './iat.js'
+import { alpha, numeric, spaces, type FieldReader } from './fields.js'
+import { writeIatAddenda, type IatAddenda } from './iat.js'
 
 export interface Addenda02 {
   typeCode: '02'
@@ -111,5 +112,113 @@ export function addenda99KindOf(reasonCode: string): Addenda99['kind'] {
     case 'R61': case 'R62': case 'R67': case 'R68': case 'R69': case 'R70': return 'dishonored'
     case 'R71': case 'R72': case 'R73': case 'R74': case 'R75': case 'R76': case 'R77': return 'contested'
     default: return 'return'
+  }
+}
+
+/** Reads addenda 02, 05, 98 and 99; undefined for another type code (IAT's: readIatAddenda). */
+export function readAddenda(r: FieldReader, typeCode: string): Addenda | undefined {
+  const line = r.lineNumber
+  switch (typeCode) {
+    case '02':
+      return {
+        typeCode, referenceInformation1: r.text(4, 10), referenceInformation2: r.text(11, 13),
+        terminalIdentificationCode: r.text(14, 19), transactionSerialNumber: r.text(20, 25), transactionDate: r.text(26, 29),
+        authorizationCodeOrExpireDate: r.text(30, 35), terminalLocation: r.text(36, 62), terminalCity: r.text(63, 77),
+        terminalState: r.text(78, 79), traceNumber: r.digits(80, 94, 'traceNumber'), line,
+      }
+    case '05':
+      return {
+        typeCode, paymentRelatedInformation: r.text(4, 83), sequenceNumber: r.number(84, 87, 'sequenceNumber'),
+        entryDetailSequenceNumber: r.number(88, 94, 'entryDetailSequenceNumber'), line,
+      }
+    case '98':
+      r.reserved(22, 27)
+      r.reserved(65, 79)
+      return {
+        typeCode, changeCode: r.raw(4, 6), originalTraceNumber: r.digits(7, 21, 'originalTraceNumber'),
+        originalReceivingDfi: r.digits(28, 35, 'originalReceivingDfi'), correctedData: r.text(36, 64),
+        traceNumber: r.digits(80, 94, 'traceNumber'), line,
+      }
+    case '99':
+      return readAddenda99(r)
+    default:
+      return undefined
+  }
+}
+
+function readAddenda99(r: FieldReader): Addenda99 {
+  const code = r.raw(4, 6)
+  const line = r.lineNumber
+  switch (addenda99KindOf(code)) {
+    case 'return':
+      return {
+        typeCode: '99', kind: 'return', returnReasonCode: code, originalTraceNumber: r.digits(7, 21, 'originalTraceNumber'),
+        dateOfDeath: r.text(22, 27), originalReceivingDfi: r.digits(28, 35, 'originalReceivingDfi'),
+        addendaInformation: r.text(36, 79), traceNumber: r.digits(80, 94, 'traceNumber'), line,
+      }
+    case 'dishonored':
+      r.reserved(22, 27)
+      r.reserved(36, 38)
+      return {
+        typeCode: '99', kind: 'dishonored', dishonoredReturnReasonCode: code, originalTraceNumber: r.digits(7, 21, 'originalTraceNumber'),
+        originalReceivingDfi: r.digits(28, 35, 'originalReceivingDfi'), returnTraceNumber: r.digits(39, 53, 'returnTraceNumber'),
+        returnSettlementDate: r.text(54, 56), returnReasonCode: r.text(57, 58), addendaInformation: r.text(59, 79),
+        traceNumber: r.digits(80, 94, 'traceNumber'), line,
+      }
+    case 'contested':
+      r.reserved(79, 79)
+      return {
+        typeCode: '99', kind: 'contested', contestedReturnReasonCode: code, originalTraceNumber: r.digits(7, 21, 'originalTraceNumber'),
+        dateOriginalEntryReturned: r.text(22, 27), originalReceivingDfi: r.digits(28, 35, 'originalReceivingDfi'),
+        originalSettlementDate: r.text(36, 38), returnTraceNumber: r.digits(39, 53, 'returnTraceNumber'),
+        returnSettlementDate: r.text(54, 56), returnReasonCode: r.text(57, 58),
+        dishonoredReturnTraceNumber: r.digits(59, 73, 'dishonoredReturnTraceNumber'),
+        dishonoredReturnSettlementDate: r.text(74, 76), dishonoredReturnReasonCode: r.text(77, 78),
+        traceNumber: r.digits(80, 94, 'traceNumber'), line,
+      }
+  }
+}
+
+export function writeAddenda(a: Addenda): string {
+  switch (a.typeCode) {
+    case '02':
+      return '702' + alpha(a.referenceInformation1, 7, 'referenceInformation1') + alpha(a.referenceInformation2, 3, 'referenceInformation2')
+        + alpha(a.terminalIdentificationCode, 6, 'terminalIdentificationCode') + alpha(a.transactionSerialNumber, 6, 'transactionSerialNumber')
+        + alpha(a.transactionDate, 4, 'transactionDate') + alpha(a.authorizationCodeOrExpireDate, 6, 'authorizationCodeOrExpireDate')
+        + alpha(a.terminalLocation, 27, 'terminalLocation') + alpha(a.terminalCity, 15, 'terminalCity')
+        + alpha(a.terminalState, 2, 'terminalState') + alpha(a.traceNumber, 15, 'traceNumber')
+    case '05':
+      return '705' + alpha(a.paymentRelatedInformation, 80, 'paymentRelatedInformation') + numeric(a.sequenceNumber, 4, 'sequenceNumber')
+        + numeric(a.entryDetailSequenceNumber, 7, 'entryDetailSequenceNumber')
+    case '98':
+      return '798' + alpha(a.changeCode, 3, 'changeCode') + alpha(a.originalTraceNumber, 15, 'originalTraceNumber') + spaces(6)
+        + alpha(a.originalReceivingDfi, 8, 'originalReceivingDfi') + alpha(a.correctedData, 29, 'correctedData') + spaces(15)
+        + alpha(a.traceNumber, 15, 'traceNumber')
+    case '99':
+      return writeAddenda99(a)
+    default:
+      return writeIatAddenda(a)
+  }
+}
+
+function writeAddenda99(a: Addenda99): string {
+  switch (a.kind) {
+    case 'return':
+      return '799' + alpha(a.returnReasonCode, 3, 'returnReasonCode') + alpha(a.originalTraceNumber, 15, 'originalTraceNumber')
+        + alpha(a.dateOfDeath, 6, 'dateOfDeath') + alpha(a.originalReceivingDfi, 8, 'originalReceivingDfi')
+        + alpha(a.addendaInformation, 44, 'addendaInformation') + alpha(a.traceNumber, 15, 'traceNumber')
+    case 'dishonored':
+      return '799' + alpha(a.dishonoredReturnReasonCode, 3, 'dishonoredReturnReasonCode') + alpha(a.originalTraceNumber, 15, 'originalTraceNumber')
+        + spaces(6) + alpha(a.originalReceivingDfi, 8, 'originalReceivingDfi') + spaces(3) + alpha(a.returnTraceNumber, 15, 'returnTraceNumber')
+        + alpha(a.returnSettlementDate, 3, 'returnSettlementDate') + alpha(a.returnReasonCode, 2, 'returnReasonCode')
+        + alpha(a.addendaInformation, 21, 'addendaInformation') + alpha(a.traceNumber, 15, 'traceNumber')
+    case 'contested':
+      return '799' + alpha(a.contestedReturnReasonCode, 3, 'contestedReturnReasonCode') + alpha(a.originalTraceNumber, 15, 'originalTraceNumber')
+        + alpha(a.dateOriginalEntryReturned, 6, 'dateOriginalEntryReturned') + alpha(a.originalReceivingDfi, 8, 'originalReceivingDfi')
+        + alpha(a.originalSettlementDate, 3, 'originalSettlementDate') + alpha(a.returnTraceNumber, 15, 'returnTraceNumber')
+        + alpha(a.returnSettlementDate, 3, 'returnSettlementDate') + alpha(a.returnReasonCode, 2, 'returnReasonCode')
+        + alpha(a.dishonoredReturnTraceNumber, 15, 'dishonoredReturnTraceNumber')
+        + alpha(a.dishonoredReturnSettlementDate, 3, 'dishonoredReturnSettlementDate')
+        + alpha(a.dishonoredReturnReasonCode, 2, 'dishonoredReturnReasonCode') + ' ' + alpha(a.traceNumber, 15, 'traceNumber')
   }
 }

@@ -10,6 +10,8 @@
 //   21-40 20 totalDebit, 41-60 20 totalCredit, 61-79 19 achOperatorData, 80-87 8 originatingDfi,
 //   88-94 7 batchNumber
 
+import { alpha, numeric, type FieldReader } from './fields.js'
+
 export interface AdvEntryDetail {
   layout: 'adv'
   transactionCode: number
@@ -41,4 +43,55 @@ export interface AdvBatchControl {
   originatingDfi: string
   batchNumber: number
   line?: number
+}
+
+export function readAdvEntryDetail(r: FieldReader): AdvEntryDetail {
+  return {
+    layout: 'adv',
+    transactionCode: r.number(2, 3, 'transactionCode'),
+    receivingDfi: r.digits(4, 11, 'receivingDfi'),
+    checkDigit: r.raw(12, 12),
+    accountNumber: r.text(13, 27),
+    amount: r.number(28, 39, 'amount'),
+    adviceRoutingNumber: r.digits(40, 48, 'adviceRoutingNumber'),
+    fileIdentification: r.text(49, 53),
+    achOperatorData: r.text(54, 54),
+    name: r.text(55, 76),
+    discretionaryData: r.text(77, 78),
+    addendaIndicator: r.number(79, 79, 'addendaIndicator'),
+    achOperatorRoutingNumber: r.digits(80, 87, 'achOperatorRoutingNumber'),
+    julianDateCreated: r.text(88, 90),
+    sequenceNumber: r.number(91, 94, 'sequenceNumber'),
+    line: r.lineNumber,
+  }
+}
+
+export function writeAdvEntryDetail(e: AdvEntryDetail): string {
+  return '6' + numeric(e.transactionCode, 2, 'transactionCode') + alpha(e.receivingDfi, 8, 'receivingDfi')
+    + alpha(e.checkDigit, 1, 'checkDigit') + alpha(e.accountNumber, 15, 'accountNumber') + numeric(e.amount, 12, 'amount')
+    + alpha(e.adviceRoutingNumber, 9, 'adviceRoutingNumber') + alpha(e.fileIdentification, 5, 'fileIdentification')
+    + alpha(e.achOperatorData, 1, 'achOperatorData') + alpha(e.name, 22, 'name') + alpha(e.discretionaryData, 2, 'discretionaryData')
+    + numeric(e.addendaIndicator, 1, 'addendaIndicator') + alpha(e.achOperatorRoutingNumber, 8, 'achOperatorRoutingNumber')
+    + alpha(e.julianDateCreated, 3, 'julianDateCreated') + numeric(e.sequenceNumber, 4, 'sequenceNumber')
+}
+
+export function readAdvBatchControl(r: FieldReader): AdvBatchControl {
+  return {
+    layout: 'adv',
+    serviceClassCode: r.number(2, 4, 'serviceClassCode'),
+    entryAddendaCount: r.number(5, 10, 'entryAddendaCount'),
+    entryHash: r.number(11, 20, 'entryHash'),
+    totalDebit: r.number(21, 40, 'totalDebit'),
+    totalCredit: r.number(41, 60, 'totalCredit'),
+    achOperatorData: r.text(61, 79),
+    originatingDfi: r.digits(80, 87, 'originatingDfi'),
+    batchNumber: r.number(88, 94, 'batchNumber'),
+    line: r.lineNumber,
+  }
+}
+
+export function writeAdvBatchControl(c: AdvBatchControl): string {
+  return '8' + numeric(c.serviceClassCode, 3, 'serviceClassCode') + numeric(c.entryAddendaCount, 6, 'entryAddendaCount')
+    + numeric(c.entryHash, 10, 'entryHash') + numeric(c.totalDebit, 20, 'totalDebit') + numeric(c.totalCredit, 20, 'totalCredit')
+    + alpha(c.achOperatorData, 19, 'achOperatorData') + alpha(c.originatingDfi, 8, 'originatingDfi') + numeric(c.batchNumber, 7, 'batchNumber')
 }

@@ -13,7 +13,8 @@
 //  80-87  8   originatingDfi
 //  88-94  7   batchNumber
 
-import type { AdvBatchControl } from './adv.js'
+import { writeAdvBatchControl, type AdvBatchControl } from './adv.js'
+import { alpha, numeric, spaces, type FieldReader } from './fields.js'
 
 export interface StandardBatchControl {
   layout: 'standard'
@@ -30,3 +31,31 @@ export interface StandardBatchControl {
 }
 
 export type BatchControl = StandardBatchControl | AdvBatchControl
+
+export function readStandardBatchControl(r: FieldReader): StandardBatchControl {
+  r.reserved(74, 79)
+  return {
+    layout: 'standard',
+    serviceClassCode: r.number(2, 4, 'serviceClassCode'),
+    entryAddendaCount: r.number(5, 10, 'entryAddendaCount'),
+    entryHash: r.number(11, 20, 'entryHash'),
+    totalDebit: r.number(21, 32, 'totalDebit'),
+    totalCredit: r.number(33, 44, 'totalCredit'),
+    companyIdentification: r.text(45, 54),
+    messageAuthenticationCode: r.text(55, 73),
+    originatingDfi: r.digits(80, 87, 'originatingDfi'),
+    batchNumber: r.number(88, 94, 'batchNumber'),
+    line: r.lineNumber,
+  }
+}
+
+export function writeStandardBatchControl(c: StandardBatchControl): string {
+  return '8' + numeric(c.serviceClassCode, 3, 'serviceClassCode') + numeric(c.entryAddendaCount, 6, 'entryAddendaCount')
+    + numeric(c.entryHash, 10, 'entryHash') + numeric(c.totalDebit, 12, 'totalDebit') + numeric(c.totalCredit, 12, 'totalCredit')
+    + alpha(c.companyIdentification, 10, 'companyIdentification') + alpha(c.messageAuthenticationCode, 19, 'messageAuthenticationCode')
+    + spaces(6) + alpha(c.originatingDfi, 8, 'originatingDfi') + numeric(c.batchNumber, 7, 'batchNumber')
+}
+
+export function writeBatchControl(c: BatchControl): string {
+  return c.layout === 'adv' ? writeAdvBatchControl(c) : writeStandardBatchControl(c)
+}

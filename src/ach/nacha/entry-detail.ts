@@ -27,8 +27,9 @@
 //  61-76 16 itemResearchNumber, 77-78 2 discretionaryData (TRC: item type indicator)
 // layout 'cie': 40-54 15 name, 55-76 22 identificationNumber, 77-78 2 discretionaryData
 
-import type { AdvEntryDetail } from './adv.js'
-import type { IatEntryDetail } from './iat.js'
+import { writeAdvEntryDetail, type AdvEntryDetail } from './adv.js'
+import { alpha, numeric, spaces, type FieldReader } from './fields.js'
+import { writeIatEntryDetail, type IatEntryDetail } from './iat.js'
 
 interface EntryDetailCommon {
   transactionCode: number
@@ -112,4 +113,86 @@ export function entryLayoutOf(secCode: string): EntryLayout {
     case 'ADV': return 'adv'
     default: return 'standard'
   }
+}
+
+/** Reads an entry of any layout but IAT and ADV (readIatEntryDetail, readAdvEntryDetail). */
+export function readEntryDetail(r: FieldReader, layout: Exclude<EntryLayout, 'iat' | 'adv'>): EntryDetail {
+  const transactionCode = r.number(2, 3, 'transactionCode')
+  const receivingDfi = r.digits(4, 11, 'receivingDfi')
+  const checkDigit = r.raw(12, 12)
+  const accountNumber = r.text(13, 29)
+  const amount = r.number(30, 39, 'amount')
+  const addendaIndicator = r.number(79, 79, 'addendaIndicator')
+  const traceNumber = r.digits(80, 94, 'traceNumber')
+  const line = r.lineNumber
+  switch (layout) {
+    case 'standard':
+      return {
+        layout, transactionCode, receivingDfi, checkDigit, accountNumber, amount,
+        identificationNumber: r.text(40, 54), name: r.text(55, 76), discretionaryData: r.text(77, 78),
+        addendaIndicator, traceNumber, line,
+      }
+    case 'addendaCount':
+      r.reserved(75, 76)
+      return {
+        layout, transactionCode, receivingDfi, checkDigit, accountNumber, amount,
+        identificationNumber: r.text(40, 54), addendaCount: r.number(55, 58, 'addendaCount'), name: r.text(59, 74),
+        discretionaryData: r.text(77, 78), addendaIndicator, traceNumber, line,
+      }
+    case 'pop':
+      return {
+        layout, transactionCode, receivingDfi, checkDigit, accountNumber, amount,
+        checkSerialNumber: r.text(40, 48), terminalCity: r.text(49, 52), terminalState: r.text(53, 54),
+        name: r.text(55, 76), discretionaryData: r.text(77, 78), addendaIndicator, traceNumber, line,
+      }
+    case 'shr':
+      return {
+        layout, transactionCode, receivingDfi, checkDigit, accountNumber, amount,
+        cardExpirationDate: r.text(40, 43), documentReferenceNumber: r.text(44, 54),
+        individualCardAccountNumber: r.text(55, 76), cardTransactionTypeCode: r.text(77, 78),
+        addendaIndicator, traceNumber, line,
+      }
+    case 'checkTruncation':
+      return {
+        layout, transactionCode, receivingDfi, checkDigit, accountNumber, amount,
+        checkSerialNumber: r.text(40, 54), processControlField: r.text(55, 60), itemResearchNumber: r.text(61, 76),
+        discretionaryData: r.text(77, 78), addendaIndicator, traceNumber, line,
+      }
+    case 'cie':
+      return {
+        layout, transactionCode, receivingDfi, checkDigit, accountNumber, amount,
+        name: r.text(40, 54), identificationNumber: r.text(55, 76), discretionaryData: r.text(77, 78),
+        addendaIndicator, traceNumber, line,
+      }
+  }
+}
+
+/** Positions 40-78 of an entry, by layout. */
+function middleOf(e: Exclude<EntryDetail, IatEntryDetail | AdvEntryDetail>): string {
+  switch (e.layout) {
+    case 'standard':
+      return alpha(e.identificationNumber, 15, 'identificationNumber') + alpha(e.name, 22, 'name') + alpha(e.discretionaryData, 2, 'discretionaryData')
+    case 'addendaCount':
+      return alpha(e.identificationNumber, 15, 'identificationNumber') + numeric(e.addendaCount, 4, 'addendaCount')
+        + alpha(e.name, 16, 'name') + spaces(2) + alpha(e.discretionaryData, 2, 'discretionaryData')
+    case 'pop':
+      return alpha(e.checkSerialNumber, 9, 'checkSerialNumber') + alpha(e.terminalCity, 4, 'terminalCity')
+        + alpha(e.terminalState, 2, 'terminalState') + alpha(e.name, 22, 'name') + alpha(e.discretionaryData, 2, 'discretionaryData')
+    case 'shr':
+      return alpha(e.cardExpirationDate, 4, 'cardExpirationDate') + alpha(e.documentReferenceNumber, 11, 'documentReferenceNumber')
+        + alpha(e.individualCardAccountNumber, 22, 'individualCardAccountNumber') + alpha(e.cardTransactionTypeCode, 2, 'cardTransactionTypeCode')
+    case 'checkTruncation':
+      return alpha(e.checkSerialNumber, 15, 'checkSerialNumber') + alpha(e.processControlField, 6, 'processControlField')
+        + alpha(e.itemResearchNumber, 16, 'itemResearchNumber') + alpha(e.discretionaryData, 2, 'discretionaryData')
+    case 'cie':
+      return alpha(e.name, 15, 'name') + alpha(e.identificationNumber, 22, 'identificationNumber') + alpha(e.discretionaryData, 2, 'discretionaryData')
+  }
+}
+
+export function writeEntryDetail(e: EntryDetail): string {
+  if (e.layout === 'iat') return writeIatEntryDetail(e)
+  if (e.layout === 'adv') return writeAdvEntryDetail(e)
+  return '6' + numeric(e.transactionCode, 2, 'transactionCode') + alpha(e.receivingDfi, 8, 'receivingDfi')
+    + alpha(e.checkDigit, 1, 'checkDigit') + alpha(e.accountNumber, 17, 'accountNumber') + numeric(e.amount, 10, 'amount')
+    + middleOf(e) + numeric(e.addendaIndicator, 1, 'addendaIndicator') + alpha(e.traceNumber, 15, 'traceNumber')
 }

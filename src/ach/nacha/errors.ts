@@ -70,6 +70,8 @@ export const nachaWarningCodes = [
   'trailingSpacesTrimmed',
   /** Blank lines, dropped. */
   'blankLinesTrimmed',
+  /** Some lines end in CRLF and others in LF; the file is written back with one kind. */
+  'mixedLineEndings',
   /** The records are not followed by the 9-filled lines that block the file to a multiple of 10. */
   'blockingFiller',
   /** A reserved field holds something other than spaces; writing the file back blanks it. */

@@ -10,6 +10,8 @@
 //  44-55   12  totalCredit (cents)      52-71  20
 //  56-94   39  reserved                 72-94  23 reserved
 
+import { numeric, spaces, type FieldReader } from './fields.js'
+
 export interface FileControl {
   layout: 'standard' | 'adv'
   batchCount: number
@@ -19,4 +21,27 @@ export interface FileControl {
   totalDebit: number
   totalCredit: number
   line?: number
+}
+
+export function readFileControl(r: FieldReader, layout: FileControl['layout']): FileControl {
+  const wide = layout === 'adv'
+  r.reserved(wide ? 72 : 56, 94)
+  return {
+    layout,
+    batchCount: r.number(2, 7, 'batchCount'),
+    blockCount: r.number(8, 13, 'blockCount'),
+    entryAddendaCount: r.number(14, 21, 'entryAddendaCount'),
+    entryHash: r.number(22, 31, 'entryHash'),
+    totalDebit: wide ? r.number(32, 51, 'totalDebit') : r.number(32, 43, 'totalDebit'),
+    totalCredit: wide ? r.number(52, 71, 'totalCredit') : r.number(44, 55, 'totalCredit'),
+    line: r.lineNumber,
+  }
+}
+
+export function writeFileControl(c: FileControl): string {
+  const amountWidth = c.layout === 'adv' ? 20 : 12
+  return '9' + numeric(c.batchCount, 6, 'batchCount') + numeric(c.blockCount, 6, 'blockCount')
+    + numeric(c.entryAddendaCount, 8, 'entryAddendaCount') + numeric(c.entryHash, 10, 'entryHash')
+    + numeric(c.totalDebit, amountWidth, 'totalDebit') + numeric(c.totalCredit, amountWidth, 'totalCredit')
+    + spaces(c.layout === 'adv' ? 23 : 39)
 }

@@ -15,11 +15,13 @@
 //  64-86 23  immediateOriginName
 //  87-94 8   referenceCode
 
+import { alpha, numeric, right, type FieldReader } from './fields.js'
+
 export interface FileHeader {
   priorityCode: number
-  /** Trimmed; written right-justified in 10 characters. */
+  /** Leading spaces dropped; written right-justified in 10 characters. */
   immediateDestination: string
-  /** Trimmed; written right-justified in 10 characters. */
+  /** Leading spaces dropped; written right-justified in 10 characters. */
   immediateOrigin: string
   fileCreationDate: string
   fileCreationTime: string
@@ -32,4 +34,31 @@ export interface FileHeader {
   referenceCode: string
   /** The line it was read from; set by the reader, ignored by the writer. */
   line?: number
+}
+
+export function readFileHeader(r: FieldReader): FileHeader {
+  return {
+    priorityCode: r.number(2, 3, 'priorityCode'),
+    immediateDestination: r.rightJustified(4, 13),
+    immediateOrigin: r.rightJustified(14, 23),
+    fileCreationDate: r.raw(24, 29),
+    fileCreationTime: r.text(30, 33),
+    fileIdModifier: r.raw(34, 34),
+    recordSize: r.number(35, 37, 'recordSize'),
+    blockingFactor: r.number(38, 39, 'blockingFactor'),
+    formatCode: r.number(40, 40, 'formatCode'),
+    immediateDestinationName: r.text(41, 63),
+    immediateOriginName: r.text(64, 86),
+    referenceCode: r.text(87, 94),
+    line: r.lineNumber,
+  }
+}
+
+export function writeFileHeader(h: FileHeader): string {
+  return '1' + numeric(h.priorityCode, 2, 'priorityCode') + right(h.immediateDestination, 10, 'immediateDestination')
+    + right(h.immediateOrigin, 10, 'immediateOrigin') + alpha(h.fileCreationDate, 6, 'fileCreationDate')
+    + alpha(h.fileCreationTime, 4, 'fileCreationTime') + alpha(h.fileIdModifier, 1, 'fileIdModifier')
+    + numeric(h.recordSize, 3, 'recordSize') + numeric(h.blockingFactor, 2, 'blockingFactor')
+    + numeric(h.formatCode, 1, 'formatCode') + alpha(h.immediateDestinationName, 23, 'immediateDestinationName')
+    + alpha(h.immediateOriginName, 23, 'immediateOriginName') + alpha(h.referenceCode, 8, 'referenceCode')
 }

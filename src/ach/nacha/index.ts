@@ -30,3 +30,7 @@ export type {
   IatBatchHeader, IatEntryDetail,
 } from './iat.js'
 export { isValidRouting, routingCheckDigit } from './routing.js'
+export { completeControls, type NachaFileDraft } from './controls.js'
+export { parseNacha } from './parse.js'
+export { validateFile, validateNacha } from './validate.js'
+export { writeNacha } from './write.js'
