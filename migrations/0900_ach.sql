@@ -47,6 +47,7 @@ create table ach_outgoing (
   effective_date text not null check (effective_date ~ '^\d{4}-\d{2}-\d{2}$'),
   trace_no text not null,
   company_name text not null,
+  company_id text not null,
   company_entry_description text not null,
   memo text not null,
   reference_info text,

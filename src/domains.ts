@@ -1,5 +1,6 @@
 import type { Domain } from './platform/wipe.js'
 import { accounts } from './accounts/index.js'
+import { ach } from './ach/index.js'
 import { addresses } from './customers/addresses/index.js'
 import { cards } from './cards/index.js'
 import { businesses } from './customers/businesses/index.js'
@@ -25,5 +26,6 @@ export const domains: readonly Domain[] = [
   cards,
   webhooks,
   externalAccounts,
+  ach,
   sandboxDomain(() => domains.flatMap((d) => d.dueWork ?? [])),
 ]

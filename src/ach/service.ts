@@ -94,6 +94,7 @@ export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, wo
     dc_sign: body.dc_sign, amount, currency: achCurrency, sec_code: body.sec_code ?? secCodeDefault,
     is_same_day: placement.sameDay, effective_date: placement.effectiveDate, trace_no: trace,
     company_name: (body.company_name ?? settings.companyName).toUpperCase().slice(0, 16),
+    company_id: settings.companyId,
     company_entry_description: (body.company_entry_description ?? companyEntryDescriptionDefault).toUpperCase().slice(0, 10),
     memo: body.memo ?? '', reference_info: body.reference_info ?? null, external_data: (body.external_data as Json | null | undefined) ?? null,
     final_customer_id: body.final_customer_id ?? null,

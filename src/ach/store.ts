@@ -46,6 +46,8 @@ export interface OutgoingRow {
   effective_date: string
   trace_no: string
   company_name: string
+  /** The batch's company identification: the workspace's, or for a return the original batch's. */
+  company_id: string
   company_entry_description: string
   memo: string
   reference_info: string | null
@@ -204,6 +206,11 @@ export async function updateIncoming(db: Queryable, r: IncomingRow): Promise<voi
            where workspace_id = ${r.workspace_id} and id = ${r.id}`
 }
 
+/** Queues a returned entry to be received again at `now` (its return was dishonored). */
+export async function requeueIncoming(db: Queryable, workspaceId: string, id: string, now: Date): Promise<void> {
+  await db`update ach_incoming set status = 'INIT', decline_reason = null, apply_at = ${now}, updated_at = ${now} where workspace_id = ${workspaceId} and id = ${id}`
+}
+
 export async function getIncoming(db: Queryable, workspaceId: string, id: string): Promise<IncomingRow | undefined> {
   const [row] = await db<IncomingRow[]>`select * from ach_incoming where workspace_id = ${workspaceId} and id = ${id}`
   return row
@@ -222,10 +229,10 @@ export async function listIncoming(db: Queryable, workspaceId: string, f: Incomi
     order by id limit ${page.limit + 1}`
 }
 
-/** Future-dated entries whose processing time has come, locked. */
-export async function incomingDue(db: Queryable, workspaceId: string, until: Date): Promise<IncomingRow[]> {
+/** Entries whose processing time has come (future-dated ones, requeued ones), locked when asked. */
+export async function incomingDue(db: Queryable, workspaceId: string, until: Date, lock: boolean): Promise<IncomingRow[]> {
   return db<IncomingRow[]>`select * from ach_incoming where workspace_id = ${workspaceId} and status = 'INIT' and apply_at <= ${until}
-                           order by apply_at, id for update`
+                           order by apply_at, id ${lock ? db`for update` : db``}`
 }
 
 export async function incomingOfFile(db: Queryable, workspaceId: string, fileId: string): Promise<IncomingRow[]> {
