@@ -21,7 +21,7 @@
 //   59-73 15 dishonoredReturnTraceNumber, 74-76 3 dishonoredReturnSettlementDate,
 //   77-78 2 dishonoredReturnReasonCode, 79 reserved, 80-94 15 traceNumber
 
-import { alpha, numeric, spaces, type FieldReader } from './fields.js'
+import type { FieldReader, RecordWriter } from './fields.js'
 import { writeIatAddenda, type IatAddenda } from './iat.js'
 
 export interface Addenda02 {
@@ -179,46 +179,71 @@ function readAddenda99(r: FieldReader): Addenda99 {
   }
 }
 
-export function writeAddenda(a: Addenda): string {
+export function writeAddenda(w: RecordWriter, a: Addenda): void {
   switch (a.typeCode) {
     case '02':
-      return '702' + alpha(a.referenceInformation1, 7, 'referenceInformation1') + alpha(a.referenceInformation2, 3, 'referenceInformation2')
-        + alpha(a.terminalIdentificationCode, 6, 'terminalIdentificationCode') + alpha(a.transactionSerialNumber, 6, 'transactionSerialNumber')
-        + alpha(a.transactionDate, 4, 'transactionDate') + alpha(a.authorizationCodeOrExpireDate, 6, 'authorizationCodeOrExpireDate')
-        + alpha(a.terminalLocation, 27, 'terminalLocation') + alpha(a.terminalCity, 15, 'terminalCity')
-        + alpha(a.terminalState, 2, 'terminalState') + alpha(a.traceNumber, 15, 'traceNumber')
+      w.literal(1, '702')
+      w.alpha(4, 10, a.referenceInformation1, 'referenceInformation1')
+      w.alpha(11, 13, a.referenceInformation2, 'referenceInformation2')
+      w.alpha(14, 19, a.terminalIdentificationCode, 'terminalIdentificationCode')
+      w.alpha(20, 25, a.transactionSerialNumber, 'transactionSerialNumber')
+      w.alpha(26, 29, a.transactionDate, 'transactionDate')
+      w.alpha(30, 35, a.authorizationCodeOrExpireDate, 'authorizationCodeOrExpireDate')
+      w.alpha(36, 62, a.terminalLocation, 'terminalLocation')
+      w.alpha(63, 77, a.terminalCity, 'terminalCity')
+      w.alpha(78, 79, a.terminalState, 'terminalState')
+      w.alpha(80, 94, a.traceNumber, 'traceNumber')
+      return
     case '05':
-      return '705' + alpha(a.paymentRelatedInformation, 80, 'paymentRelatedInformation') + numeric(a.sequenceNumber, 4, 'sequenceNumber')
-        + numeric(a.entryDetailSequenceNumber, 7, 'entryDetailSequenceNumber')
+      w.literal(1, '705')
+      w.alpha(4, 83, a.paymentRelatedInformation, 'paymentRelatedInformation')
+      w.numeric(84, 87, a.sequenceNumber, 'sequenceNumber')
+      w.numeric(88, 94, a.entryDetailSequenceNumber, 'entryDetailSequenceNumber')
+      return
     case '98':
-      return '798' + alpha(a.changeCode, 3, 'changeCode') + alpha(a.originalTraceNumber, 15, 'originalTraceNumber') + spaces(6)
-        + alpha(a.originalReceivingDfi, 8, 'originalReceivingDfi') + alpha(a.correctedData, 29, 'correctedData') + spaces(15)
-        + alpha(a.traceNumber, 15, 'traceNumber')
+      w.literal(1, '798')
+      w.alpha(4, 6, a.changeCode, 'changeCode')
+      w.alpha(7, 21, a.originalTraceNumber, 'originalTraceNumber')
+      w.alpha(28, 35, a.originalReceivingDfi, 'originalReceivingDfi')
+      w.alpha(36, 64, a.correctedData, 'correctedData')
+      w.alpha(80, 94, a.traceNumber, 'traceNumber')
+      return
     case '99':
-      return writeAddenda99(a)
+      w.literal(1, '799')
+      writeAddenda99(w, a)
+      return
     default:
-      return writeIatAddenda(a)
+      writeIatAddenda(w, a)
   }
 }
 
-function writeAddenda99(a: Addenda99): string {
+function writeAddenda99(w: RecordWriter, a: Addenda99): void {
+  w.alpha(7, 21, a.originalTraceNumber, 'originalTraceNumber')
+  w.alpha(28, 35, a.originalReceivingDfi, 'originalReceivingDfi')
+  w.alpha(80, 94, a.traceNumber, 'traceNumber')
   switch (a.kind) {
     case 'return':
-      return '799' + alpha(a.returnReasonCode, 3, 'returnReasonCode') + alpha(a.originalTraceNumber, 15, 'originalTraceNumber')
-        + alpha(a.dateOfDeath, 6, 'dateOfDeath') + alpha(a.originalReceivingDfi, 8, 'originalReceivingDfi')
-        + alpha(a.addendaInformation, 44, 'addendaInformation') + alpha(a.traceNumber, 15, 'traceNumber')
+      w.alpha(4, 6, a.returnReasonCode, 'returnReasonCode')
+      w.alpha(22, 27, a.dateOfDeath, 'dateOfDeath')
+      w.alpha(36, 79, a.addendaInformation, 'addendaInformation')
+      return
     case 'dishonored':
-      return '799' + alpha(a.dishonoredReturnReasonCode, 3, 'dishonoredReturnReasonCode') + alpha(a.originalTraceNumber, 15, 'originalTraceNumber')
-        + spaces(6) + alpha(a.originalReceivingDfi, 8, 'originalReceivingDfi') + spaces(3) + alpha(a.returnTraceNumber, 15, 'returnTraceNumber')
-        + alpha(a.returnSettlementDate, 3, 'returnSettlementDate') + alpha(a.returnReasonCode, 2, 'returnReasonCode')
-        + alpha(a.addendaInformation, 21, 'addendaInformation') + alpha(a.traceNumber, 15, 'traceNumber')
+      w.alpha(4, 6, a.dishonoredReturnReasonCode, 'dishonoredReturnReasonCode')
+      w.alpha(39, 53, a.returnTraceNumber, 'returnTraceNumber')
+      w.alpha(54, 56, a.returnSettlementDate, 'returnSettlementDate')
+      w.alpha(57, 58, a.returnReasonCode, 'returnReasonCode')
+      w.alpha(59, 79, a.addendaInformation, 'addendaInformation')
+      return
     case 'contested':
-      return '799' + alpha(a.contestedReturnReasonCode, 3, 'contestedReturnReasonCode') + alpha(a.originalTraceNumber, 15, 'originalTraceNumber')
-        + alpha(a.dateOriginalEntryReturned, 6, 'dateOriginalEntryReturned') + alpha(a.originalReceivingDfi, 8, 'originalReceivingDfi')
-        + alpha(a.originalSettlementDate, 3, 'originalSettlementDate') + alpha(a.returnTraceNumber, 15, 'returnTraceNumber')
-        + alpha(a.returnSettlementDate, 3, 'returnSettlementDate') + alpha(a.returnReasonCode, 2, 'returnReasonCode')
-        + alpha(a.dishonoredReturnTraceNumber, 15, 'dishonoredReturnTraceNumber')
-        + alpha(a.dishonoredReturnSettlementDate, 3, 'dishonoredReturnSettlementDate')
-        + alpha(a.dishonoredReturnReasonCode, 2, 'dishonoredReturnReasonCode') + ' ' + alpha(a.traceNumber, 15, 'traceNumber')
+      w.alpha(4, 6, a.contestedReturnReasonCode, 'contestedReturnReasonCode')
+      w.alpha(22, 27, a.dateOriginalEntryReturned, 'dateOriginalEntryReturned')
+      w.alpha(36, 38, a.originalSettlementDate, 'originalSettlementDate')
+      w.alpha(39, 53, a.returnTraceNumber, 'returnTraceNumber')
+      w.alpha(54, 56, a.returnSettlementDate, 'returnSettlementDate')
+      w.alpha(57, 58, a.returnReasonCode, 'returnReasonCode')
+      w.alpha(59, 73, a.dishonoredReturnTraceNumber, 'dishonoredReturnTraceNumber')
+      w.alpha(74, 76, a.dishonoredReturnSettlementDate, 'dishonoredReturnSettlementDate')
+      w.alpha(77, 78, a.dishonoredReturnReasonCode, 'dishonoredReturnReasonCode')
+      return
   }
 }

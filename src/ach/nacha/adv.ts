@@ -10,7 +10,7 @@
 //   21-40 20 totalDebit, 41-60 20 totalCredit, 61-79 19 achOperatorData, 80-87 8 originatingDfi,
 //   88-94 7 batchNumber
 
-import { alpha, numeric, type FieldReader } from './fields.js'
+import type { FieldReader, RecordWriter } from './fields.js'
 
 export interface AdvEntryDetail {
   layout: 'adv'
@@ -66,13 +66,22 @@ export function readAdvEntryDetail(r: FieldReader): AdvEntryDetail {
   }
 }
 
-export function writeAdvEntryDetail(e: AdvEntryDetail): string {
-  return '6' + numeric(e.transactionCode, 2, 'transactionCode') + alpha(e.receivingDfi, 8, 'receivingDfi')
-    + alpha(e.checkDigit, 1, 'checkDigit') + alpha(e.accountNumber, 15, 'accountNumber') + numeric(e.amount, 12, 'amount')
-    + alpha(e.adviceRoutingNumber, 9, 'adviceRoutingNumber') + alpha(e.fileIdentification, 5, 'fileIdentification')
-    + alpha(e.achOperatorData, 1, 'achOperatorData') + alpha(e.name, 22, 'name') + alpha(e.discretionaryData, 2, 'discretionaryData')
-    + numeric(e.addendaIndicator, 1, 'addendaIndicator') + alpha(e.achOperatorRoutingNumber, 8, 'achOperatorRoutingNumber')
-    + alpha(e.julianDateCreated, 3, 'julianDateCreated') + numeric(e.sequenceNumber, 4, 'sequenceNumber')
+export function writeAdvEntryDetail(w: RecordWriter, e: AdvEntryDetail): void {
+  w.literal(1, '6')
+  w.numeric(2, 3, e.transactionCode, 'transactionCode')
+  w.alpha(4, 11, e.receivingDfi, 'receivingDfi')
+  w.alpha(12, 12, e.checkDigit, 'checkDigit')
+  w.alpha(13, 27, e.accountNumber, 'accountNumber')
+  w.numeric(28, 39, e.amount, 'amount')
+  w.alpha(40, 48, e.adviceRoutingNumber, 'adviceRoutingNumber')
+  w.alpha(49, 53, e.fileIdentification, 'fileIdentification')
+  w.alpha(54, 54, e.achOperatorData, 'achOperatorData')
+  w.alpha(55, 76, e.name, 'name')
+  w.alpha(77, 78, e.discretionaryData, 'discretionaryData')
+  w.numeric(79, 79, e.addendaIndicator, 'addendaIndicator')
+  w.alpha(80, 87, e.achOperatorRoutingNumber, 'achOperatorRoutingNumber')
+  w.alpha(88, 90, e.julianDateCreated, 'julianDateCreated')
+  w.numeric(91, 94, e.sequenceNumber, 'sequenceNumber')
 }
 
 export function readAdvBatchControl(r: FieldReader): AdvBatchControl {
@@ -90,8 +99,14 @@ export function readAdvBatchControl(r: FieldReader): AdvBatchControl {
   }
 }
 
-export function writeAdvBatchControl(c: AdvBatchControl): string {
-  return '8' + numeric(c.serviceClassCode, 3, 'serviceClassCode') + numeric(c.entryAddendaCount, 6, 'entryAddendaCount')
-    + numeric(c.entryHash, 10, 'entryHash') + numeric(c.totalDebit, 20, 'totalDebit') + numeric(c.totalCredit, 20, 'totalCredit')
-    + alpha(c.achOperatorData, 19, 'achOperatorData') + alpha(c.originatingDfi, 8, 'originatingDfi') + numeric(c.batchNumber, 7, 'batchNumber')
+export function writeAdvBatchControl(w: RecordWriter, c: AdvBatchControl): void {
+  w.literal(1, '8')
+  w.numeric(2, 4, c.serviceClassCode, 'serviceClassCode')
+  w.numeric(5, 10, c.entryAddendaCount, 'entryAddendaCount')
+  w.numeric(11, 20, c.entryHash, 'entryHash')
+  w.numeric(21, 40, c.totalDebit, 'totalDebit')
+  w.numeric(41, 60, c.totalCredit, 'totalCredit')
+  w.alpha(61, 79, c.achOperatorData, 'achOperatorData')
+  w.alpha(80, 87, c.originatingDfi, 'originatingDfi')
+  w.numeric(88, 94, c.batchNumber, 'batchNumber')
 }

@@ -14,7 +14,7 @@
 //  88-94  7   batchNumber
 
 import { writeAdvBatchControl, type AdvBatchControl } from './adv.js'
-import { alpha, numeric, spaces, type FieldReader } from './fields.js'
+import type { FieldReader, RecordWriter } from './fields.js'
 
 export interface StandardBatchControl {
   layout: 'standard'
@@ -49,13 +49,20 @@ export function readStandardBatchControl(r: FieldReader): StandardBatchControl {
   }
 }
 
-export function writeStandardBatchControl(c: StandardBatchControl): string {
-  return '8' + numeric(c.serviceClassCode, 3, 'serviceClassCode') + numeric(c.entryAddendaCount, 6, 'entryAddendaCount')
-    + numeric(c.entryHash, 10, 'entryHash') + numeric(c.totalDebit, 12, 'totalDebit') + numeric(c.totalCredit, 12, 'totalCredit')
-    + alpha(c.companyIdentification, 10, 'companyIdentification') + alpha(c.messageAuthenticationCode, 19, 'messageAuthenticationCode')
-    + spaces(6) + alpha(c.originatingDfi, 8, 'originatingDfi') + numeric(c.batchNumber, 7, 'batchNumber')
+export function writeStandardBatchControl(w: RecordWriter, c: StandardBatchControl): void {
+  w.literal(1, '8')
+  w.numeric(2, 4, c.serviceClassCode, 'serviceClassCode')
+  w.numeric(5, 10, c.entryAddendaCount, 'entryAddendaCount')
+  w.numeric(11, 20, c.entryHash, 'entryHash')
+  w.numeric(21, 32, c.totalDebit, 'totalDebit')
+  w.numeric(33, 44, c.totalCredit, 'totalCredit')
+  w.alpha(45, 54, c.companyIdentification, 'companyIdentification')
+  w.alpha(55, 73, c.messageAuthenticationCode, 'messageAuthenticationCode')
+  w.alpha(80, 87, c.originatingDfi, 'originatingDfi')
+  w.numeric(88, 94, c.batchNumber, 'batchNumber')
 }
 
-export function writeBatchControl(c: BatchControl): string {
-  return c.layout === 'adv' ? writeAdvBatchControl(c) : writeStandardBatchControl(c)
+export function writeBatchControl(w: RecordWriter, c: BatchControl): void {
+  if (c.layout === 'adv') writeAdvBatchControl(w, c)
+  else writeStandardBatchControl(w, c)
 }

@@ -15,7 +15,7 @@
 //  80-87  8   originatingDfi (ODFI routing, first 8 digits)
 //  88-94  7   batchNumber
 
-import { alpha, numeric, type FieldReader } from './fields.js'
+import type { FieldReader, RecordWriter } from './fields.js'
 import type { IatBatchHeader } from './iat.js'
 
 export interface StandardBatchHeader {
@@ -57,11 +57,18 @@ export function readStandardBatchHeader(r: FieldReader): StandardBatchHeader {
   }
 }
 
-export function writeStandardBatchHeader(h: StandardBatchHeader): string {
-  return '5' + numeric(h.serviceClassCode, 3, 'serviceClassCode') + alpha(h.companyName, 16, 'companyName')
-    + alpha(h.companyDiscretionaryData, 20, 'companyDiscretionaryData') + alpha(h.companyIdentification, 10, 'companyIdentification')
-    + alpha(h.secCode, 3, 'secCode') + alpha(h.companyEntryDescription, 10, 'companyEntryDescription')
-    + alpha(h.companyDescriptiveDate, 6, 'companyDescriptiveDate') + alpha(h.effectiveEntryDate, 6, 'effectiveEntryDate')
-    + alpha(h.settlementDate, 3, 'settlementDate') + alpha(h.originatorStatusCode, 1, 'originatorStatusCode')
-    + alpha(h.originatingDfi, 8, 'originatingDfi') + numeric(h.batchNumber, 7, 'batchNumber')
+export function writeStandardBatchHeader(w: RecordWriter, h: StandardBatchHeader): void {
+  w.literal(1, '5')
+  w.numeric(2, 4, h.serviceClassCode, 'serviceClassCode')
+  w.alpha(5, 20, h.companyName, 'companyName')
+  w.alpha(21, 40, h.companyDiscretionaryData, 'companyDiscretionaryData')
+  w.alpha(41, 50, h.companyIdentification, 'companyIdentification')
+  w.alpha(51, 53, h.secCode, 'secCode')
+  w.alpha(54, 63, h.companyEntryDescription, 'companyEntryDescription')
+  w.alpha(64, 69, h.companyDescriptiveDate, 'companyDescriptiveDate')
+  w.alpha(70, 75, h.effectiveEntryDate, 'effectiveEntryDate')
+  w.alpha(76, 78, h.settlementDate, 'settlementDate')
+  w.alpha(79, 79, h.originatorStatusCode, 'originatorStatusCode')
+  w.alpha(80, 87, h.originatingDfi, 'originatingDfi')
+  w.numeric(88, 94, h.batchNumber, 'batchNumber')
 }

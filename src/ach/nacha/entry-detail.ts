@@ -28,7 +28,7 @@
 // layout 'cie': 40-54 15 name, 55-76 22 identificationNumber, 77-78 2 discretionaryData
 
 import { writeAdvEntryDetail, type AdvEntryDetail } from './adv.js'
-import { alpha, numeric, spaces, type FieldReader } from './fields.js'
+import type { FieldReader, RecordWriter } from './fields.js'
 import { writeIatEntryDetail, type IatEntryDetail } from './iat.js'
 
 interface EntryDetailCommon {
@@ -168,31 +168,56 @@ export function readEntryDetail(r: FieldReader, layout: Exclude<EntryLayout, 'ia
 }
 
 /** Positions 40-78 of an entry, by layout. */
-function middleOf(e: Exclude<EntryDetail, IatEntryDetail | AdvEntryDetail>): string {
+function writeMiddle(w: RecordWriter, e: Exclude<EntryDetail, IatEntryDetail | AdvEntryDetail>): void {
   switch (e.layout) {
     case 'standard':
-      return alpha(e.identificationNumber, 15, 'identificationNumber') + alpha(e.name, 22, 'name') + alpha(e.discretionaryData, 2, 'discretionaryData')
+      w.alpha(40, 54, e.identificationNumber, 'identificationNumber')
+      w.alpha(55, 76, e.name, 'name')
+      w.alpha(77, 78, e.discretionaryData, 'discretionaryData')
+      return
     case 'addendaCount':
-      return alpha(e.identificationNumber, 15, 'identificationNumber') + numeric(e.addendaCount, 4, 'addendaCount')
-        + alpha(e.name, 16, 'name') + spaces(2) + alpha(e.discretionaryData, 2, 'discretionaryData')
+      w.alpha(40, 54, e.identificationNumber, 'identificationNumber')
+      w.numeric(55, 58, e.addendaCount, 'addendaCount')
+      w.alpha(59, 74, e.name, 'name')
+      w.alpha(77, 78, e.discretionaryData, 'discretionaryData')
+      return
     case 'pop':
-      return alpha(e.checkSerialNumber, 9, 'checkSerialNumber') + alpha(e.terminalCity, 4, 'terminalCity')
-        + alpha(e.terminalState, 2, 'terminalState') + alpha(e.name, 22, 'name') + alpha(e.discretionaryData, 2, 'discretionaryData')
+      w.alpha(40, 48, e.checkSerialNumber, 'checkSerialNumber')
+      w.alpha(49, 52, e.terminalCity, 'terminalCity')
+      w.alpha(53, 54, e.terminalState, 'terminalState')
+      w.alpha(55, 76, e.name, 'name')
+      w.alpha(77, 78, e.discretionaryData, 'discretionaryData')
+      return
     case 'shr':
-      return alpha(e.cardExpirationDate, 4, 'cardExpirationDate') + alpha(e.documentReferenceNumber, 11, 'documentReferenceNumber')
-        + alpha(e.individualCardAccountNumber, 22, 'individualCardAccountNumber') + alpha(e.cardTransactionTypeCode, 2, 'cardTransactionTypeCode')
+      w.alpha(40, 43, e.cardExpirationDate, 'cardExpirationDate')
+      w.alpha(44, 54, e.documentReferenceNumber, 'documentReferenceNumber')
+      w.alpha(55, 76, e.individualCardAccountNumber, 'individualCardAccountNumber')
+      w.alpha(77, 78, e.cardTransactionTypeCode, 'cardTransactionTypeCode')
+      return
     case 'checkTruncation':
-      return alpha(e.checkSerialNumber, 15, 'checkSerialNumber') + alpha(e.processControlField, 6, 'processControlField')
-        + alpha(e.itemResearchNumber, 16, 'itemResearchNumber') + alpha(e.discretionaryData, 2, 'discretionaryData')
+      w.alpha(40, 54, e.checkSerialNumber, 'checkSerialNumber')
+      w.alpha(55, 60, e.processControlField, 'processControlField')
+      w.alpha(61, 76, e.itemResearchNumber, 'itemResearchNumber')
+      w.alpha(77, 78, e.discretionaryData, 'discretionaryData')
+      return
     case 'cie':
-      return alpha(e.name, 15, 'name') + alpha(e.identificationNumber, 22, 'identificationNumber') + alpha(e.discretionaryData, 2, 'discretionaryData')
+      w.alpha(40, 54, e.name, 'name')
+      w.alpha(55, 76, e.identificationNumber, 'identificationNumber')
+      w.alpha(77, 78, e.discretionaryData, 'discretionaryData')
+      return
   }
 }
 
-export function writeEntryDetail(e: EntryDetail): string {
-  if (e.layout === 'iat') return writeIatEntryDetail(e)
-  if (e.layout === 'adv') return writeAdvEntryDetail(e)
-  return '6' + numeric(e.transactionCode, 2, 'transactionCode') + alpha(e.receivingDfi, 8, 'receivingDfi')
-    + alpha(e.checkDigit, 1, 'checkDigit') + alpha(e.accountNumber, 17, 'accountNumber') + numeric(e.amount, 10, 'amount')
-    + middleOf(e) + numeric(e.addendaIndicator, 1, 'addendaIndicator') + alpha(e.traceNumber, 15, 'traceNumber')
+export function writeEntryDetail(w: RecordWriter, e: EntryDetail): void {
+  if (e.layout === 'iat') return writeIatEntryDetail(w, e)
+  if (e.layout === 'adv') return writeAdvEntryDetail(w, e)
+  w.literal(1, '6')
+  w.numeric(2, 3, e.transactionCode, 'transactionCode')
+  w.alpha(4, 11, e.receivingDfi, 'receivingDfi')
+  w.alpha(12, 12, e.checkDigit, 'checkDigit')
+  w.alpha(13, 29, e.accountNumber, 'accountNumber')
+  w.numeric(30, 39, e.amount, 'amount')
+  writeMiddle(w, e)
+  w.numeric(79, 79, e.addendaIndicator, 'addendaIndicator')
+  w.alpha(80, 94, e.traceNumber, 'traceNumber')
 }

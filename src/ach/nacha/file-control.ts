@@ -10,7 +10,7 @@
 //  44-55   12  totalCredit (cents)      52-71  20
 //  56-94   39  reserved                 72-94  23 reserved
 
-import { numeric, spaces, type FieldReader } from './fields.js'
+import type { FieldReader, RecordWriter } from './fields.js'
 
 export interface FileControl {
   layout: 'standard' | 'adv'
@@ -38,10 +38,18 @@ export function readFileControl(r: FieldReader, layout: FileControl['layout']): 
   }
 }
 
-export function writeFileControl(c: FileControl): string {
-  const amountWidth = c.layout === 'adv' ? 20 : 12
-  return '9' + numeric(c.batchCount, 6, 'batchCount') + numeric(c.blockCount, 6, 'blockCount')
-    + numeric(c.entryAddendaCount, 8, 'entryAddendaCount') + numeric(c.entryHash, 10, 'entryHash')
-    + numeric(c.totalDebit, amountWidth, 'totalDebit') + numeric(c.totalCredit, amountWidth, 'totalCredit')
-    + spaces(c.layout === 'adv' ? 23 : 39)
+export function writeFileControl(w: RecordWriter, c: FileControl): void {
+  const wide = c.layout === 'adv'
+  w.literal(1, '9')
+  w.numeric(2, 7, c.batchCount, 'batchCount')
+  w.numeric(8, 13, c.blockCount, 'blockCount')
+  w.numeric(14, 21, c.entryAddendaCount, 'entryAddendaCount')
+  w.numeric(22, 31, c.entryHash, 'entryHash')
+  if (wide) {
+    w.numeric(32, 51, c.totalDebit, 'totalDebit')
+    w.numeric(52, 71, c.totalCredit, 'totalCredit')
+  } else {
+    w.numeric(32, 43, c.totalDebit, 'totalDebit')
+    w.numeric(44, 55, c.totalCredit, 'totalCredit')
+  }
 }

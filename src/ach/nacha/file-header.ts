@@ -15,7 +15,7 @@
 //  64-86 23  immediateOriginName
 //  87-94 8   referenceCode
 
-import { alpha, numeric, right, type FieldReader } from './fields.js'
+import type { FieldReader, RecordWriter } from './fields.js'
 
 export interface FileHeader {
   priorityCode: number
@@ -54,11 +54,18 @@ export function readFileHeader(r: FieldReader): FileHeader {
   }
 }
 
-export function writeFileHeader(h: FileHeader): string {
-  return '1' + numeric(h.priorityCode, 2, 'priorityCode') + right(h.immediateDestination, 10, 'immediateDestination')
-    + right(h.immediateOrigin, 10, 'immediateOrigin') + alpha(h.fileCreationDate, 6, 'fileCreationDate')
-    + alpha(h.fileCreationTime, 4, 'fileCreationTime') + alpha(h.fileIdModifier, 1, 'fileIdModifier')
-    + numeric(h.recordSize, 3, 'recordSize') + numeric(h.blockingFactor, 2, 'blockingFactor')
-    + numeric(h.formatCode, 1, 'formatCode') + alpha(h.immediateDestinationName, 23, 'immediateDestinationName')
-    + alpha(h.immediateOriginName, 23, 'immediateOriginName') + alpha(h.referenceCode, 8, 'referenceCode')
+export function writeFileHeader(w: RecordWriter, h: FileHeader): void {
+  w.literal(1, '1')
+  w.numeric(2, 3, h.priorityCode, 'priorityCode')
+  w.right(4, 13, h.immediateDestination, 'immediateDestination')
+  w.right(14, 23, h.immediateOrigin, 'immediateOrigin')
+  w.alpha(24, 29, h.fileCreationDate, 'fileCreationDate')
+  w.alpha(30, 33, h.fileCreationTime, 'fileCreationTime')
+  w.alpha(34, 34, h.fileIdModifier, 'fileIdModifier')
+  w.numeric(35, 37, h.recordSize, 'recordSize')
+  w.numeric(38, 39, h.blockingFactor, 'blockingFactor')
+  w.numeric(40, 40, h.formatCode, 'formatCode')
+  w.alpha(41, 63, h.immediateDestinationName, 'immediateDestinationName')
+  w.alpha(64, 86, h.immediateOriginName, 'immediateOriginName')
+  w.alpha(87, 94, h.referenceCode, 'referenceCode')
 }

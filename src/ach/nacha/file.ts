@@ -37,6 +37,8 @@ export interface NachaFile {
 export interface ParseOptions {
   /** Stop collecting errors past this many (default `nachaErrorsMax`). */
   errorsMax?: number
+  /** Refuse inputs of more records than this (default `nachaRecordsMax`). */
+  recordsMax?: number
 }
 
 export interface ParseResult {

@@ -24,7 +24,7 @@
 //       41-74 34 foreignCorrespondentBankId, 75-77 3 foreignCorrespondentBankBranchCountryCode,
 //       78-83 reserved, 84-87 4 sequenceNumber (up to five)
 
-import { alpha, numeric, spaces, type FieldReader } from './fields.js'
+import type { FieldReader, RecordWriter } from './fields.js'
 
 export interface IatBatchHeader {
   layout: 'iat'
@@ -146,15 +146,24 @@ export function readIatBatchHeader(r: FieldReader): IatBatchHeader {
   }
 }
 
-export function writeIatBatchHeader(h: IatBatchHeader): string {
-  return '5' + numeric(h.serviceClassCode, 3, 'serviceClassCode') + alpha(h.iatIndicator, 16, 'iatIndicator')
-    + alpha(h.foreignExchangeIndicator, 2, 'foreignExchangeIndicator') + alpha(h.foreignExchangeReferenceIndicator, 1, 'foreignExchangeReferenceIndicator')
-    + alpha(h.foreignExchangeReference, 15, 'foreignExchangeReference') + alpha(h.isoDestinationCountryCode, 2, 'isoDestinationCountryCode')
-    + alpha(h.originatorIdentification, 10, 'originatorIdentification') + alpha(h.secCode, 3, 'secCode')
-    + alpha(h.companyEntryDescription, 10, 'companyEntryDescription') + alpha(h.isoOriginatingCurrencyCode, 3, 'isoOriginatingCurrencyCode')
-    + alpha(h.isoDestinationCurrencyCode, 3, 'isoDestinationCurrencyCode') + alpha(h.effectiveEntryDate, 6, 'effectiveEntryDate')
-    + alpha(h.settlementDate, 3, 'settlementDate') + alpha(h.originatorStatusCode, 1, 'originatorStatusCode')
-    + alpha(h.originatingDfi, 8, 'originatingDfi') + numeric(h.batchNumber, 7, 'batchNumber')
+export function writeIatBatchHeader(w: RecordWriter, h: IatBatchHeader): void {
+  w.literal(1, '5')
+  w.numeric(2, 4, h.serviceClassCode, 'serviceClassCode')
+  w.alpha(5, 20, h.iatIndicator, 'iatIndicator')
+  w.alpha(21, 22, h.foreignExchangeIndicator, 'foreignExchangeIndicator')
+  w.alpha(23, 23, h.foreignExchangeReferenceIndicator, 'foreignExchangeReferenceIndicator')
+  w.alpha(24, 38, h.foreignExchangeReference, 'foreignExchangeReference')
+  w.alpha(39, 40, h.isoDestinationCountryCode, 'isoDestinationCountryCode')
+  w.alpha(41, 50, h.originatorIdentification, 'originatorIdentification')
+  w.alpha(51, 53, h.secCode, 'secCode')
+  w.alpha(54, 63, h.companyEntryDescription, 'companyEntryDescription')
+  w.alpha(64, 66, h.isoOriginatingCurrencyCode, 'isoOriginatingCurrencyCode')
+  w.alpha(67, 69, h.isoDestinationCurrencyCode, 'isoDestinationCurrencyCode')
+  w.alpha(70, 75, h.effectiveEntryDate, 'effectiveEntryDate')
+  w.alpha(76, 78, h.settlementDate, 'settlementDate')
+  w.alpha(79, 79, h.originatorStatusCode, 'originatorStatusCode')
+  w.alpha(80, 87, h.originatingDfi, 'originatingDfi')
+  w.numeric(88, 94, h.batchNumber, 'batchNumber')
 }
 
 export function readIatEntryDetail(r: FieldReader): IatEntryDetail {
@@ -176,12 +185,18 @@ export function readIatEntryDetail(r: FieldReader): IatEntryDetail {
   }
 }
 
-export function writeIatEntryDetail(e: IatEntryDetail): string {
-  return '6' + numeric(e.transactionCode, 2, 'transactionCode') + alpha(e.receivingDfi, 8, 'receivingDfi')
-    + alpha(e.checkDigit, 1, 'checkDigit') + numeric(e.addendaCount, 4, 'addendaCount') + spaces(13)
-    + numeric(e.amount, 10, 'amount') + alpha(e.accountNumber, 35, 'accountNumber') + spaces(2)
-    + alpha(e.gatewayOfacScreening, 1, 'gatewayOfacScreening') + alpha(e.secondaryOfacScreening, 1, 'secondaryOfacScreening')
-    + numeric(e.addendaIndicator, 1, 'addendaIndicator') + alpha(e.traceNumber, 15, 'traceNumber')
+export function writeIatEntryDetail(w: RecordWriter, e: IatEntryDetail): void {
+  w.literal(1, '6')
+  w.numeric(2, 3, e.transactionCode, 'transactionCode')
+  w.alpha(4, 11, e.receivingDfi, 'receivingDfi')
+  w.alpha(12, 12, e.checkDigit, 'checkDigit')
+  w.numeric(13, 16, e.addendaCount, 'addendaCount')
+  w.numeric(30, 39, e.amount, 'amount')
+  w.alpha(40, 74, e.accountNumber, 'accountNumber')
+  w.alpha(77, 77, e.gatewayOfacScreening, 'gatewayOfacScreening')
+  w.alpha(78, 78, e.secondaryOfacScreening, 'secondaryOfacScreening')
+  w.numeric(79, 79, e.addendaIndicator, 'addendaIndicator')
+  w.alpha(80, 94, e.traceNumber, 'traceNumber')
 }
 
 /** Reads addenda 10-18; undefined for another type code. */
@@ -236,32 +251,54 @@ export function readIatAddenda(r: FieldReader, typeCode: string): IatAddenda | u
   }
 }
 
-export function writeIatAddenda(a: IatAddenda): string {
-  const seq = numeric(a.entryDetailSequenceNumber, 7, 'entryDetailSequenceNumber')
+export function writeIatAddenda(w: RecordWriter, a: IatAddenda): void {
+  w.literal(1, '7' + a.typeCode)
+  w.numeric(88, 94, a.entryDetailSequenceNumber, 'entryDetailSequenceNumber')
   switch (a.typeCode) {
     case '10':
-      return '710' + alpha(a.transactionTypeCode, 3, 'transactionTypeCode') + numeric(a.foreignPaymentAmount, 18, 'foreignPaymentAmount')
-        + alpha(a.foreignTraceNumber, 22, 'foreignTraceNumber') + alpha(a.receiverName, 35, 'receiverName') + spaces(6) + seq
+      w.alpha(4, 6, a.transactionTypeCode, 'transactionTypeCode')
+      w.numeric(7, 24, a.foreignPaymentAmount, 'foreignPaymentAmount')
+      w.alpha(25, 46, a.foreignTraceNumber, 'foreignTraceNumber')
+      w.alpha(47, 81, a.receiverName, 'receiverName')
+      return
     case '11':
-      return '711' + alpha(a.originatorName, 35, 'originatorName') + alpha(a.originatorStreetAddress, 35, 'originatorStreetAddress') + spaces(14) + seq
+      w.alpha(4, 38, a.originatorName, 'originatorName')
+      w.alpha(39, 73, a.originatorStreetAddress, 'originatorStreetAddress')
+      return
     case '12':
-      return '712' + alpha(a.originatorCityState, 35, 'originatorCityState') + alpha(a.originatorCountryPostalCode, 35, 'originatorCountryPostalCode') + spaces(14) + seq
+      w.alpha(4, 38, a.originatorCityState, 'originatorCityState')
+      w.alpha(39, 73, a.originatorCountryPostalCode, 'originatorCountryPostalCode')
+      return
     case '13':
-      return '713' + alpha(a.originatingDfiName, 35, 'originatingDfiName') + alpha(a.originatingDfiIdQualifier, 2, 'originatingDfiIdQualifier')
-        + alpha(a.originatingDfiId, 34, 'originatingDfiId') + alpha(a.originatingDfiBranchCountryCode, 3, 'originatingDfiBranchCountryCode') + spaces(10) + seq
+      w.alpha(4, 38, a.originatingDfiName, 'originatingDfiName')
+      w.alpha(39, 40, a.originatingDfiIdQualifier, 'originatingDfiIdQualifier')
+      w.alpha(41, 74, a.originatingDfiId, 'originatingDfiId')
+      w.alpha(75, 77, a.originatingDfiBranchCountryCode, 'originatingDfiBranchCountryCode')
+      return
     case '14':
-      return '714' + alpha(a.receivingDfiName, 35, 'receivingDfiName') + alpha(a.receivingDfiIdQualifier, 2, 'receivingDfiIdQualifier')
-        + alpha(a.receivingDfiId, 34, 'receivingDfiId') + alpha(a.receivingDfiBranchCountryCode, 3, 'receivingDfiBranchCountryCode') + spaces(10) + seq
+      w.alpha(4, 38, a.receivingDfiName, 'receivingDfiName')
+      w.alpha(39, 40, a.receivingDfiIdQualifier, 'receivingDfiIdQualifier')
+      w.alpha(41, 74, a.receivingDfiId, 'receivingDfiId')
+      w.alpha(75, 77, a.receivingDfiBranchCountryCode, 'receivingDfiBranchCountryCode')
+      return
     case '15':
-      return '715' + alpha(a.receiverIdentificationNumber, 15, 'receiverIdentificationNumber') + alpha(a.receiverStreetAddress, 35, 'receiverStreetAddress') + spaces(34) + seq
+      w.alpha(4, 18, a.receiverIdentificationNumber, 'receiverIdentificationNumber')
+      w.alpha(19, 53, a.receiverStreetAddress, 'receiverStreetAddress')
+      return
     case '16':
-      return '716' + alpha(a.receiverCityState, 35, 'receiverCityState') + alpha(a.receiverCountryPostalCode, 35, 'receiverCountryPostalCode') + spaces(14) + seq
+      w.alpha(4, 38, a.receiverCityState, 'receiverCityState')
+      w.alpha(39, 73, a.receiverCountryPostalCode, 'receiverCountryPostalCode')
+      return
     case '17':
-      return '717' + alpha(a.paymentRelatedInformation, 80, 'paymentRelatedInformation') + numeric(a.sequenceNumber, 4, 'sequenceNumber') + seq
+      w.alpha(4, 83, a.paymentRelatedInformation, 'paymentRelatedInformation')
+      w.numeric(84, 87, a.sequenceNumber, 'sequenceNumber')
+      return
     case '18':
-      return '718' + alpha(a.foreignCorrespondentBankName, 35, 'foreignCorrespondentBankName')
-        + alpha(a.foreignCorrespondentBankIdQualifier, 2, 'foreignCorrespondentBankIdQualifier') + alpha(a.foreignCorrespondentBankId, 34, 'foreignCorrespondentBankId')
-        + alpha(a.foreignCorrespondentBankBranchCountryCode, 3, 'foreignCorrespondentBankBranchCountryCode') + spaces(6)
-        + numeric(a.sequenceNumber, 4, 'sequenceNumber') + seq
+      w.alpha(4, 38, a.foreignCorrespondentBankName, 'foreignCorrespondentBankName')
+      w.alpha(39, 40, a.foreignCorrespondentBankIdQualifier, 'foreignCorrespondentBankIdQualifier')
+      w.alpha(41, 74, a.foreignCorrespondentBankId, 'foreignCorrespondentBankId')
+      w.alpha(75, 77, a.foreignCorrespondentBankBranchCountryCode, 'foreignCorrespondentBankBranchCountryCode')
+      w.numeric(84, 87, a.sequenceNumber, 'sequenceNumber')
+      return
   }
 }

@@ -16,9 +16,12 @@ import { readFileHeader, type FileHeader } from './file-header.js'
 import { readIatAddenda, readIatBatchHeader, readIatEntryDetail } from './iat.js'
 
 export const recordLength = 94
-/** The longest input read: every record plus a CRLF. */
-const inputCharsMax = nachaRecordsMax * (recordLength + 2)
 const filler = '9'.repeat(recordLength)
+/**
+ * Anything but printable ASCII and line endings (LF, or CR before LF): when one scan of the whole
+ * text finds none, the scan per line is skipped.
+ */
+const unprintable = /[^\x20-\x7e\r\n]|\r(?!\n)/
 
 /** What reading found, whole or not: validate.ts summarizes batches even without a file header. */
 export interface ReadOutcome {
@@ -28,7 +31,7 @@ export interface ReadOutcome {
 
 export function parseNacha(input: string | Uint8Array, opts: ParseOptions = {}): ParseResult {
   const sink = new IssueSink(opts.errorsMax)
-  const { file } = readNacha(input, sink)
+  const { file } = readNacha(input, sink, opts.recordsMax)
   return { file, errors: sink.errors, warnings: sink.warnings }
 }
 
@@ -43,14 +46,17 @@ interface OpenBatch {
   entries: Entry[]
 }
 
-export function readNacha(input: string | Uint8Array, sink: IssueSink): ReadOutcome {
+export function readNacha(input: string | Uint8Array, sink: IssueSink, recordsMax = nachaRecordsMax): ReadOutcome {
   const text = textOf(input)
+  // Every record plus a CRLF: past this, the input cannot be a file of at most recordsMax records.
+  const inputCharsMax = recordsMax * (recordLength + 2)
   if (text.length > inputCharsMax) {
     sink.error('tooLarge', 'file', 0, '', String(text.length), `the input has ${text.length} characters; at most ${inputCharsMax} are read`)
     return { batches: [] }
   }
   const layout: NachaLayout = { lineEnding: text.includes('\r\n') ? '\r\n' : '\n', finalLineEnding: text.endsWith('\n') }
   const lines = splitLines(text, layout, sink)
+  const printable = !unprintable.test(text)
 
   const reader = new FieldReader(sink)
   const batches: Batch[] = []
@@ -79,7 +85,7 @@ export function readNacha(input: string | Uint8Array, sink: IssueSink): ReadOutc
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!
     const lineNumber = i + 1
-    const line = fitLine(raw, lineNumber, sink)
+    const line = fitLine(raw, lineNumber, printable, sink)
     if (line === undefined) continue
     lastLine = lineNumber
     const type = line[0]!
@@ -97,9 +103,9 @@ export function readNacha(input: string | Uint8Array, sink: IssueSink): ReadOutc
       sink.error('recordOrder', record, lineNumber, '', type, `a ${describe(type)} after the file control`)
       continue
     }
-    if (++records > nachaRecordsMax) {
-      sink.error('tooLarge', 'file', lineNumber, '', String(records), `more than ${nachaRecordsMax} records`)
-      break
+    if (++records > recordsMax) {
+      sink.error('tooLarge', 'file', lineNumber, '', String(records), `more than ${recordsMax} records`)
+      return { batches }
     }
     reader.at(line, lineNumber, record)
     switch (type) {
@@ -161,7 +167,7 @@ export function readNacha(input: string | Uint8Array, sink: IssueSink): ReadOutc
     sink.error('missingRecord', 'fileControl', lastLine, '', '', 'the file has no file control (record type 9)')
   }
   const expectedFillers = (blockingFactor - (records % blockingFactor)) % blockingFactor
-  if (fillers !== expectedFillers && records <= nachaRecordsMax) {
+  if (fillers !== expectedFillers) {
     sink.warning('blockingFiller', 'filler', lastLine, '', String(fillers), `${records} records call for ${expectedFillers} lines of 9s to block the file to ${blockingFactor}; found ${fillers}`)
   }
   if (!header) return { batches }
@@ -207,7 +213,7 @@ function isBlank(line: string): boolean {
 }
 
 /** The line as a 94-character record, forgiving what the leniency rules forgive; undefined to skip. */
-function fitLine(line: string, lineNumber: number, sink: IssueSink): string | undefined {
+function fitLine(line: string, lineNumber: number, printable: boolean, sink: IssueSink): string | undefined {
   let record = line
   if (line.length !== recordLength) {
     if (isBlank(line)) {
@@ -227,6 +233,7 @@ function fitLine(line: string, lineNumber: number, sink: IssueSink): string | un
       sink.warning('shortLinePadded', name, lineNumber, '', String(line.length), `the line has ${line.length} characters; read as right-padded with spaces to ${recordLength}`)
     }
   }
+  if (printable) return record
   for (let i = 0; i < recordLength; i++) {
     const c = record.charCodeAt(i)
     if (c < 32 || c > 126) {

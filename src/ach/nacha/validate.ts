@@ -14,7 +14,7 @@ import { checkBatchHeader, checkEntries, checkFileHeader } from './validate-reco
 /** Reads and validates a file: the verdict, its summary, every error and warning. */
 export function validateNacha(input: string | Uint8Array, opts: ParseOptions = {}): ValidateResult {
   const sink = new IssueSink(opts.errorsMax)
-  const { file, batches } = readNacha(input, sink)
+  const { file, batches } = readNacha(input, sink, opts.recordsMax)
   if (file) checkFile(file, sink)
   else for (const batch of batches) checkBatch(batch, sink)
   return { ok: sink.errors.length === 0, summary: summarize(batches), errors: sink.errors, warnings: sink.warnings }
