@@ -1,5 +1,6 @@
 import type { Domain } from './platform/wipe.js'
 import { accounts } from './accounts/index.js'
+import { ach } from './ach/index.js'
 import { addresses } from './customers/addresses/index.js'
 import { cards } from './cards/index.js'
 import { cardAuthorization } from './card-authorization/index.js'
@@ -35,5 +36,6 @@ export const domains: readonly Domain[] = [
   interest,
   fees,
   statements,
+  ach,
   sandboxDomain(() => domains.flatMap((d) => d.dueWork ?? [])),
 ]

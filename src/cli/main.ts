@@ -1,4 +1,4 @@
-import { achValidate } from './ach-validate.js'
+import { ach } from './ach.js'
 import { apiKeys } from './api-keys.js'
 import { cardWidget } from './card-widget.js'
 import { clock } from './clock.js'
@@ -11,7 +11,7 @@ import { watchlist } from './watchlist.js'
 /** Every `keel` command; each lives in its own module beside this one. */
 const commands: Record<string, Command> = {
   start,
-  ach: achValidate,
+  ach,
   'api-keys': apiKeys,
   'card-widget': cardWidget,
   clock,

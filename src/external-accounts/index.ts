@@ -10,3 +10,4 @@ export const externalAccounts: Domain = {
   // The built-in Plaid sandbox's tables are the vendor's, not the workspace's: wipe keeps them.
   wipeTables: ['external_account_items', 'external_accounts'],
 }
+export { applyNotificationOfChange, type NotificationOfChange } from './notification-of-change.js'

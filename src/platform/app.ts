@@ -8,6 +8,7 @@ import { domains } from '../domains.js'
 import specDocument from '../spec/openapi.json' with { type: 'json' }
 import { keelExtensions } from '../sandbox/index.js'
 import { withStatementPdf } from '../statements/index.js'
+import { achExtensions } from '../ach/openapi.js'
 import { Api, type Services } from './http.js'
 import { AssertionFailed } from './assert.js'
 import { admit, authenticate, recordRoutes } from './auth.js'
@@ -24,8 +25,8 @@ const problemType = 'application/problem+json'
 /** What /v0/openapi.json and /docs serve: Synctera's operations Keel serves, and Keel's own extensions. */
 const openapi = withStatementPdf({
   ...specDocument,
-  paths: { ...specDocument.paths, ...keelExtensions.paths },
-  components: { ...specDocument.components, schemas: { ...specDocument.components.schemas, ...keelExtensions.schemas } },
+  paths: { ...specDocument.paths, ...keelExtensions.paths, ...achExtensions.paths },
+  components: { ...specDocument.components, schemas: { ...specDocument.components.schemas, ...keelExtensions.schemas, ...achExtensions.schemas } },
 })
 
 function problemFrom(err: FastifyError | Error, log: Logger | FastifyInstance['log']): Problem {

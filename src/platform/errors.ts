@@ -7,6 +7,8 @@ const keelErrorCodes = [
   { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, type: 'unsupported-media-type', title: 'Unsupported Media Type' },
   // A sandbox simulation or test aid asked of a live workspace (shaped like WIPE_NOT_ENABLED).
   { code: 'SIMULATION_NOT_ENABLED', status: 422, type: 'rule-violation', title: 'Rule Violation' },
+  // A NACHA file that reads but breaks the format's rules (its errors are listed in the problem).
+  { code: 'NACHA_FILE_INVALID', status: 422, type: 'rule-violation', title: 'Rule Violation' },
   { code: 'REQUEST_TIMEOUT', status: 408, type: 'request-timeout', title: 'Request Timeout' },
   { code: 'HEADERS_TOO_LARGE', status: 431, type: 'request-header-fields-too-large', title: 'Request Header Fields Too Large' },
   { code: 'SERVICE_UNAVAILABLE', status: 503, type: 'service-unavailable', title: 'Service Unavailable' },

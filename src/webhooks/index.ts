@@ -4,7 +4,7 @@ import { registerWebhookMetrics } from './metrics.js'
 import { registerWebhookRoutes } from './routes.js'
 import { nextRetry, wakeDispatchers } from './store.js'
 
-// What other domains may use of webhooks: signing a request of their own with the workspace's webhook secret (the card authorization gateway).
+// What other domains may use of webhooks: signing a request of their own with the workspace's webhook secret (the card authorization and ACH gateways).
 export { signingSecrets } from './service.js'
 export { signatureHeader, signatureHeaderName, timestampHeaderName, verifySignature } from './signing.js'
 

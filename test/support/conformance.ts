@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { keelExtensions } from '../../src/sandbox/openapi.js'
+import { achExtensions } from '../../src/ach/openapi.js'
 import { withSpecFormats } from '../../src/platform/validation.js'
 
 type Json = any
@@ -22,7 +23,7 @@ const fullSpec = join(root, '..', 'shared', 'reference', 'synctera-openapi-v0.15
 /** The spec, and Keel's own extensions (src/sandbox/openapi.ts) beside its paths. */
 function loadSpec(): Json {
   const spec = existsSync(fullSpec) ? parse(readFileSync(fullSpec, 'utf8')) : JSON.parse(readFileSync(join(root, 'src', 'spec', 'openapi.json'), 'utf8'))
-  return { ...spec, paths: { ...spec.paths, ...keelExtensions.paths }, components: { ...spec.components, schemas: { ...spec.components.schemas, ...keelExtensions.schemas } } }
+  return { ...spec, paths: { ...spec.paths, ...keelExtensions.paths, ...achExtensions.paths }, components: { ...spec.components, schemas: { ...spec.components.schemas, ...keelExtensions.schemas, ...achExtensions.schemas } } }
 }
 
 /** The ids of the spec's components, lenient (as declared) and closed (no undeclared property). */

@@ -71,3 +71,11 @@ export async function accountNumberTaken(db: Queryable, workspaceId: string, acc
   const rows = await db`select 1 from ledger_accounts where workspace_id = ${workspaceId} and account_number = ${accountNumber}`
   return rows.length > 0
 }
+
+/** The account with this number, if any (a payment rail receiving an entry by account number). */
+export async function ledgerAccountByNumber(db: Queryable, workspaceId: string, accountNumber: string): Promise<LedgerAccountRow | undefined> {
+  const [row] = await db<LedgerAccountRow[]>`
+    select workspace_id, id, kind, account_number, currency, status, access_status, posted, held, floor, ceiling, created_at
+    from ledger_accounts where workspace_id = ${workspaceId} and account_number = ${accountNumber}`
+  return row
+}

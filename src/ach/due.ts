@@ -1,0 +1,56 @@
+// ACH on the workspace clock. What falls due: an outgoing window's cut, a sent entry's settlement,
+// a future-dated incoming entry's processing time. A sandbox clock advance runs them in time order
+// (DueWork); in real time, the worker below runs whatever fell due in any workspace.
+
+import type { Logger } from 'pino'
+import type { DueWork } from '../platform/due-work.js'
+import type { Services } from '../platform/http.js'
+import { applyIncoming, gatewayDecisions } from './files/apply.js'
+import { cutDue } from './files/outgoing.js'
+import { settleDue } from './settle.js'
+import { incomingDue, nextAchDue, workspacesWithAchDue } from './store.js'
+
+/** How often the real-time worker looks for ACH work that fell due. */
+export const achPollMs = 1000
+
+/** Runs everything of ACH due in the workspace at its clock's time: settlements, cuts, then incoming entries. */
+export async function runAchDue(services: Services, workspaceId: string): Promise<void> {
+  const { sql, clock } = services
+  await sql.begin(async (tx) => {
+    await settleDue(tx, clock, workspaceId)
+    await cutDue(tx, clock, workspaceId)
+  })
+  // Debits are offered to the gateway before the transaction that applies them.
+  const waiting = await incomingDue(sql, workspaceId, clock.now(workspaceId), false)
+  if (waiting.length === 0) return
+  const decisions = await gatewayDecisions(services, workspaceId, waiting)
+  await sql.begin(async (tx) => {
+    const due = await incomingDue(tx, workspaceId, clock.now(workspaceId), true)
+    await applyIncoming(tx, services, workspaceId, due, decisions)
+  })
+}
+
+export const achDueWork: DueWork = {
+  name: 'ACH windows',
+  nextDue: (services, workspaceId, until) => nextAchDue(services.sql, workspaceId, until),
+  run: runAchDue,
+}
+
+export function startAchWorker(services: Services, log: Logger): () => Promise<void> {
+  let stopped = false
+  let running: Promise<unknown> = Promise.resolve()
+  const tick = () => {
+    if (stopped) return
+    running = (async () => {
+      for (const workspaceId of await workspacesWithAchDue(services.sql, new Date())) await runAchDue(services, workspaceId)
+    })()
+      .catch((err) => log.error({ err }, 'ACH window run failed'))
+      .finally(() => { if (!stopped) timer = setTimeout(tick, achPollMs) })
+  }
+  let timer = setTimeout(tick, achPollMs)
+  return async () => {
+    stopped = true
+    clearTimeout(timer)
+    await running
+  }
+}

@@ -1,0 +1,102 @@
+// Cutting outgoing files: at each window, the workspace's entries due for it become one NACHA file
+// (a batch per SEC code, company and effective date; returns Keel sends in batches of their own,
+// as the original's batch was), written by the NACHA library with its controls and blocking, and
+// stored; its entries move from INIT to PENDING (sent).
+
+import { createHash } from 'node:crypto'
+import type { Clock } from '../../platform/clock.js'
+import type { Tx } from '../../platform/db.js'
+import { uuidv7 } from '../../platform/ids.js'
+import {
+  completeControls, transactionCode, writeNacha,
+  type Addenda, type Entry, type FileHeader, type NachaFile, type StandardBatchHeader, type StandardEntryDetail,
+} from '../nacha/index.js'
+import { odfiSettings, type OdfiSettings } from '../settings.js'
+import { insertFile, outgoingToCut, updateOutgoing, type FileRow, type OutgoingRow } from '../store.js'
+import { easternOf } from '../windows/windows.js'
+
+/** NACHA's "originator status code" for an ODFI that is a depository institution. */
+const originatorStatusDfi = '1'
+/** WEB entries carry a payment type code: S for a single entry. */
+const webPaymentTypeSingle = 'S'
+
+const yymmdd = (d: string) => d.slice(2, 4) + d.slice(5, 7) + d.slice(8, 10)
+const upper = (s: string, n: number) => s.toUpperCase().replace(/[^\x20-\x7e]/g, ' ').slice(0, n)
+
+/** The transaction code of an entry: its sign and account type, live or a return (21/26/31/36). */
+export function transactionCodeOf(r: Pick<OutgoingRow, 'dc_sign' | 'account_type' | 'kind'>): number {
+  const savings = r.account_type === 'SAVINGS'
+  const live = r.dc_sign === 'credit'
+    ? (savings ? transactionCode.savingsCredit : transactionCode.checkingCredit)
+    : (savings ? transactionCode.savingsDebit : transactionCode.checkingDebit)
+  // A return's code is the live one less one (22 → 21, 27 → 26, 32 → 31, 37 → 36).
+  return r.kind === 'RETURN' ? live - 1 : live
+}
+
+function entryOf(r: OutgoingRow, odfi: OdfiSettings): Entry {
+  const detail: StandardEntryDetail = {
+    layout: 'standard', transactionCode: transactionCodeOf(r), receivingDfi: r.routing_no.slice(0, 8), checkDigit: r.routing_no.slice(8, 9),
+    accountNumber: r.account_no, amount: Number(r.amount), identificationNumber: upper(r.id.replace(/-/g, ''), 15), name: upper(r.account_name ?? '', 22),
+    discretionaryData: r.sec_code === 'WEB' && r.kind === 'ORIGINATION' ? webPaymentTypeSingle : '', addendaIndicator: 0, traceNumber: r.trace_no,
+  }
+  const addenda: Addenda[] = []
+  if (r.kind === 'RETURN') {
+    addenda.push({
+      typeCode: '99', kind: 'return', returnReasonCode: r.return_code!, originalTraceNumber: r.original_trace!, dateOfDeath: '',
+      originalReceivingDfi: odfi.odfiRouting.slice(0, 8), addendaInformation: '', traceNumber: r.trace_no,
+    })
+  } else if (r.reference_info) {
+    addenda.push({ typeCode: '05', paymentRelatedInformation: upper(r.reference_info, 80), sequenceNumber: 1, entryDetailSequenceNumber: Number(r.trace_no.slice(-7)) })
+  }
+  return { detail, addenda }
+}
+
+/** The NACHA file of one window's entries (built, not stored). */
+export function buildOutgoingFile(rows: OutgoingRow[], odfi: OdfiSettings, createdAt: Date, fileIdModifier = 'A'): NachaFile {
+  const et = easternOf(createdAt)
+  const header: FileHeader = {
+    priorityCode: 1, immediateDestination: odfi.immediateDestination, immediateOrigin: odfi.immediateOrigin,
+    fileCreationDate: yymmdd(et.date), fileCreationTime: String(Math.floor(et.minutes / 60)).padStart(2, '0') + String(et.minutes % 60).padStart(2, '0'),
+    fileIdModifier, recordSize: 94, blockingFactor: 10, formatCode: 1,
+    immediateDestinationName: upper(odfi.immediateDestinationName, 23), immediateOriginName: upper(odfi.immediateOriginName, 23), referenceCode: '',
+  }
+  const groups = new Map<string, OutgoingRow[]>()
+  for (const r of rows) {
+    const key = [r.kind, r.sec_code, r.company_name, r.company_id, r.company_entry_description, r.effective_date].join('|')
+    groups.set(key, [...(groups.get(key) ?? []), r])
+  }
+  const batches = [...groups.values()].map((entries, i) => {
+    const first = entries[0]
+    const batchHeader: StandardBatchHeader = {
+      layout: 'standard', serviceClassCode: 200, companyName: upper(first.company_name, 16), companyDiscretionaryData: '',
+      companyIdentification: upper(first.company_id, 10), secCode: first.sec_code,
+      companyEntryDescription: upper(first.company_entry_description, 10), companyDescriptiveDate: '', effectiveEntryDate: yymmdd(first.effective_date),
+      settlementDate: '', originatorStatusCode: originatorStatusDfi, originatingDfi: odfi.odfiRouting.slice(0, 8), batchNumber: i + 1,
+    }
+    return { header: batchHeader, entries: entries.map((r) => entryOf(r, odfi)) }
+  })
+  return completeControls({ header, batches })
+}
+
+/** Cuts the files of every window due by the workspace clock's time; returns how many entries went out. */
+export async function cutDue(tx: Tx, clock: Clock, workspaceId: string): Promise<number> {
+  const now = clock.now(workspaceId)
+  const due = await outgoingToCut(tx, workspaceId, now)
+  if (due.length === 0) return 0
+  const odfi = await odfiSettings(tx, workspaceId)
+  const byWindow = new Map<number, OutgoingRow[]>()
+  for (const r of due) byWindow.set(r.cut_at.getTime(), [...(byWindow.get(r.cut_at.getTime()) ?? []), r])
+  let modifier = 0
+  for (const [cutAt, rows] of byWindow) {
+    const file = buildOutgoingFile(rows, odfi, new Date(cutAt), String.fromCharCode(65 + (modifier++ % 26)))
+    const content = writeNacha(file)
+    const row: FileRow = {
+      workspace_id: workspaceId, id: uuidv7(), direction: 'OUTGOING', status: 'CUT', window_name: rows[0].window_name,
+      sha256: createHash('sha256').update(content).digest('hex'), content, entry_count: rows.length,
+      debit_total: BigInt(file.control.totalDebit), credit_total: BigInt(file.control.totalCredit), created_at: new Date(cutAt),
+    }
+    await insertFile(tx, row)
+    for (const r of rows) await updateOutgoing(tx, { ...r, status: 'PENDING', file_id: row.id, updated_at: now })
+  }
+  return due.length
+}

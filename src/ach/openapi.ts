@@ -1,0 +1,129 @@
+// Keel's own ACH endpoints, beside Synctera's: the NACHA files Keel cut and received, ingesting a
+// file as the receiving bank, and validating one without applying it. Served in /v0/openapi.json
+// under their paths, each marked `x-keel-extension: true`.
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/error' } } } })
+const nachaBody = { required: true, content: { 'text/plain': { schema: { type: 'string', description: 'A NACHA file: 94-character records' } } } }
+
+const fileRequired = ['id', 'direction', 'status', 'sha256', 'entry_count', 'debit_total', 'credit_total', 'created']
+const fileProperties = {
+  id: { type: 'string', format: 'uuid' },
+  direction: { type: 'string', enum: ['OUTGOING', 'INCOMING'] },
+  status: { type: 'string', enum: ['CUT', 'SETTLED', 'APPLIED', 'SCHEDULED'], description: 'OUTGOING: CUT (sent), SETTLED. INCOMING: APPLIED, SCHEDULED (entries waiting for their effective date).' },
+  window: { type: 'string', description: 'The outgoing window it was cut at (NEXT_DAY, SAME_DAY_1…3)' },
+  sha256: { type: 'string' },
+  entry_count: { type: 'integer' },
+  debit_total: { type: 'integer', description: 'Cents' },
+  credit_total: { type: 'integer', description: 'Cents' },
+  created: { type: 'string', format: 'date-time' },
+}
+
+export const achExtensions = {
+  paths: {
+    '/ach/files': {
+      get: {
+        'x-keel-extension': true,
+        operationId: 'listAchFiles',
+        tags: ['Keel ACH files'],
+        summary: 'List the NACHA files Keel cut and received',
+        parameters: [
+          { in: 'query', name: 'direction', required: false, schema: { type: 'string', enum: ['OUTGOING', 'INCOMING'] } },
+          { in: 'query', name: 'limit', required: false, schema: { type: 'integer', minimum: 1, default: 100 } },
+          { in: 'query', name: 'page_token', required: false, schema: { type: 'string' } },
+        ],
+        responses: { 200: { description: 'Files, newest last', content: { 'application/json': { schema: { $ref: '#/components/schemas/keel_ach_file_list' } } } }, 400: problem('Bad query'), 401: problem('Unauthorized') },
+      },
+      post: {
+        'x-keel-extension': true,
+        operationId: 'ingestAchFile',
+        tags: ['Keel ACH files'],
+        summary: 'Receive a NACHA file as the receiving bank and apply it',
+        description: 'Entries effective today or earlier apply at once; later ones at the first incoming processing time of their date. The same file (same bytes) applies once: sent again it changes nothing and answers `already_applied: true`. A file with errors answers 422 with every error.',
+        requestBody: nachaBody,
+        responses: {
+          201: { description: 'The file as received and its entries', content: { 'application/json': { schema: { $ref: '#/components/schemas/keel_ach_ingest_result' } } } },
+          200: { description: 'The file had been applied already; nothing changed', content: { 'application/json': { schema: { $ref: '#/components/schemas/keel_ach_ingest_result' } } } },
+          400: problem('Unreadable request'), 401: problem('Unauthorized'), 422: problem('The file has errors (listed in `errors`)'),
+        },
+      },
+    },
+    '/ach/files/validate': {
+      post: {
+        'x-keel-extension': true,
+        operationId: 'validateAchFile',
+        tags: ['Keel ACH files'],
+        summary: 'Validate a NACHA file without applying it',
+        description: 'Answers the verdict, the summary (batches, entries, totals by SEC code) and every error and warning. A file with errors answers 422 with the same body in the problem (`errors`, `summary`); only an unreadable request is 400.',
+        requestBody: nachaBody,
+        responses: { 200: { description: 'A valid file', content: { 'application/json': { schema: { $ref: '#/components/schemas/keel_ach_validation' } } } }, 400: problem('Unreadable request'), 401: problem('Unauthorized'), 422: problem('The file has errors') },
+      },
+    },
+    '/ach/files/{file_id}': {
+      get: {
+        'x-keel-extension': true,
+        operationId: 'getAchFile',
+        tags: ['Keel ACH files'],
+        summary: 'A NACHA file: its record as JSON, or with `Accept: text/plain` the file itself',
+        parameters: [{ in: 'path', name: 'file_id', required: true, schema: { type: 'string', format: 'uuid' } }],
+        responses: {
+          200: { description: 'The file', content: { 'application/json': { schema: { $ref: '#/components/schemas/keel_ach_file_detail' } }, 'text/plain': { schema: { type: 'string' } } } },
+          401: problem('Unauthorized'), 404: problem('No such file'),
+        },
+      },
+    },
+  },
+  schemas: {
+    keel_ach_file: {
+      type: 'object',
+      additionalProperties: false,
+      required: fileRequired,
+      properties: fileProperties,
+    },
+    keel_ach_file_list: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['files'],
+      properties: { files: { type: 'array', items: { $ref: '#/components/schemas/keel_ach_file' } }, next_page_token: { type: 'string' } },
+    },
+    keel_ach_file_detail: {
+      type: 'object',
+      additionalProperties: false,
+      required: [...fileRequired, 'content'],
+      properties: {
+        ...fileProperties,
+        content: { type: 'string', description: 'The NACHA file' },
+        outgoing_ach_ids: { type: 'array', items: { type: 'string', format: 'uuid' }, description: 'OUTGOING: the entries it carries' },
+        incoming_ach_ids: { type: 'array', items: { type: 'string', format: 'uuid' }, description: 'INCOMING: the entries it brought' },
+      },
+    },
+    keel_ach_ingest_result: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['file', 'already_applied', 'entries'],
+      properties: {
+        file: { $ref: '#/components/schemas/keel_ach_file' },
+        already_applied: { type: 'boolean' },
+        entries: { type: 'array', items: { $ref: '#/components/schemas/incoming_ach' } },
+      },
+    },
+    keel_ach_validation: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['valid', 'summary', 'errors', 'warnings'],
+      properties: {
+        valid: { type: 'boolean' },
+        summary: { type: 'object', additionalProperties: true },
+        errors: { type: 'array', items: { $ref: '#/components/schemas/keel_nacha_issue' } },
+        warnings: { type: 'array', items: { $ref: '#/components/schemas/keel_nacha_issue' } },
+      },
+    },
+    keel_nacha_issue: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['code', 'record', 'line', 'field', 'value', 'message'],
+      properties: {
+        code: { type: 'string' }, record: { type: 'string' }, line: { type: 'integer' }, field: { type: 'string' }, value: { type: 'string' }, message: { type: 'string' },
+      },
+    },
+  },
+} as const

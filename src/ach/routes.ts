@@ -1,0 +1,168 @@
+// The ACH endpoints: outgoing entries (POST/GET/PATCH /v0/ach), incoming entries, gateways, the
+// sandbox simulations, and Keel's own file endpoints (openapi.ts).
+
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { ApiError, badBody } from '../platform/errors.js'
+import type { Api } from '../platform/http.js'
+import { keyFromHeader, runMutation } from '../platform/idempotency.js'
+import { pageOf, readPage } from '../platform/pagination.js'
+import type { Workspace } from '../platform/workspaces.js'
+import { addDays } from './calendar/fed-calendar.js'
+import { ingestNacha } from './files/incoming.js'
+import { returnDeadlinePassed } from './files/returns.js'
+import { registerAchGatewayRoutes } from './gateways/routes.js'
+import { returnCodes, validateNacha } from './nacha/index.js'
+import { originate, patchOutgoing } from './service.js'
+import { incomingEntryFile, returnFile } from './simulations/build.js'
+import {
+  getFile, getIncoming, getOutgoing, incomingOfFile, listFiles, listIncoming, listOutgoing, nextTraceSequence, outgoingOfFile, type FileRow,
+} from './store.js'
+import { toIncomingAch, toOutgoingAch } from './views.js'
+import { easternOf } from './windows/windows.js'
+
+type Json = Record<string, unknown>
+
+/** The largest NACHA file accepted over HTTP: 64 MiB, about 700,000 records. */
+export const achFileBodyBytesMax = 64 * 1024 * 1024
+/** The return code a simulated return carries when the request names none. */
+export const simulatedReturnCodeDefault = 'R01'
+/** How far ahead a simulated incoming entry may be dated. */
+const simulationAheadDaysMax = 365
+
+export function toAchFile(f: Omit<FileRow, 'content'>): Json {
+  return {
+    id: f.id, direction: f.direction, status: f.status, ...(f.window_name ? { window: f.window_name } : {}), sha256: f.sha256,
+    entry_count: f.entry_count, debit_total: Number(f.debit_total), credit_total: Number(f.credit_total), created: f.created_at.toISOString(),
+  }
+}
+
+function requireSandbox(workspace: Workspace, what: string): void {
+  if (workspace.mode !== 'sandbox') throw new ApiError('SIMULATION_NOT_ENABLED', `${what} is available in sandbox workspaces only`)
+}
+
+/** A NACHA body: text/plain, not empty. Anything else is an unreadable request (400). */
+function nachaText(req: FastifyRequest): string {
+  if (typeof req.body !== 'string' || req.body.length === 0) throw badBody('send the NACHA file as a text/plain body')
+  return req.body
+}
+
+export function registerAchRoutes(api: Api): void {
+  const { sql, clock, vault } = api.services
+  const services = api.services
+
+  api.write('addTransactionOut', async ({ tx, workspace, body }) => originate(tx, { clock, vault }, workspace, body, null))
+
+  api.read('listTransactionsOut', async ({ workspace, query }) => {
+    const page = readPage(query)
+    const rows = await listOutgoing(sql, workspace.id, query, page)
+    const { items, next_page_token } = pageOf(rows, page.limit)
+    return { transactions: items.map(toOutgoingAch), ...(next_page_token ? { next_page_token } : {}) }
+  })
+
+  api.read('getTransactionOut', async ({ workspace, params }) => {
+    const row = await getOutgoing(sql, workspace.id, params.transaction_id)
+    if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `ACH transaction ${params.transaction_id} not found`)
+    return toOutgoingAch(row)
+  })
+
+  api.write('patchTransactionOut', async ({ tx, workspace, params, body }) => patchOutgoing(tx, clock, workspace, params.transaction_id, body))
+
+  api.read('getIncomingACHList', async ({ workspace, query }) => {
+    const page = readPage(query)
+    const rows = await listIncoming(sql, workspace.id, query, page)
+    const { items, next_page_token } = pageOf(rows, page.limit)
+    return { transactions: items.map(toIncomingAch), ...(next_page_token ? { next_page_token } : {}) }
+  })
+
+  api.read('getIncomingACHByID', async ({ workspace, params }) => {
+    const row = await getIncoming(sql, workspace.id, params.id)
+    if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `incoming ACH ${params.id} not found`)
+    return toIncomingAch(row)
+  })
+
+  registerAchGatewayRoutes(api)
+
+  /** A POST whose change runs its own transactions (a file applied): the Idempotency-Key record is kept as for any write. */
+  const keyed = async (req: FastifyRequest, reply: FastifyReply, change: () => Promise<{ status: number; body: unknown }>) => {
+    const key = keyFromHeader(req.headers['idempotency-key'])
+    const workspace = req.workspace
+    const outcome = await runMutation(sql, workspace.id, key, { method: req.method, url: req.url, body: req.body }, clock.now(workspace.id), change)
+    if (outcome.replayed) reply.header('idempotent-replayed', 'true')
+    return reply.code(outcome.status).send(outcome.body)
+  }
+
+  api.route('achTransactionSimulation', async (req, reply) => {
+    const workspace = req.workspace
+    requireSandbox(workspace, 'simulating an incoming ACH')
+    const body = req.body as { account_number: string; amount: number; dc_sign: 'credit' | 'debit'; effective_date: string }
+    const today = easternOf(clock.now(workspace.id)).date
+    if (body.effective_date > addDays(today, simulationAheadDaysMax)) throw badBody(`effective_date is more than ${simulationAheadDaysMax} days ahead`, { invalid: { effective_date: 'too far ahead' } })
+    if (!/^\d{1,17}$/.test(body.account_number)) throw badBody('account_number is 1 to 17 digits', { invalid: { account_number: '1 to 17 digits' } })
+    return keyed(req, reply, async () => {
+      const content = incomingEntryFile({ accountNumber: body.account_number, amount: body.amount, dcSign: body.dc_sign, effectiveDate: body.effective_date, sequence: await nextTraceSequence(sql), now: clock.now(workspace.id) })
+      await ingestNacha(services, workspace.id, content)
+      return { status: 201, body: {} }
+    })
+  })
+
+  api.route('achReturnSimulation', async (req, reply) => {
+    const workspace = req.workspace
+    requireSandbox(workspace, 'simulating an ACH return')
+    const body = req.body as { ach_id: string; return_code?: unknown }
+    const code = body.return_code ?? simulatedReturnCodeDefault
+    if (typeof code !== 'string' || returnCodes.get(code)?.kind !== 'return') {
+      throw badBody('return_code is a NACHA return reason code (R01-R85, not a dishonored or contested one)', { invalid: { return_code: 'a return reason code such as R01' } })
+    }
+    const original = await getOutgoing(sql, workspace.id, body.ach_id)
+    if (!original || original.kind !== 'ORIGINATION') throw badBody(`ach_id ${body.ach_id} names no outgoing ACH of this workspace`, { invalid: { ach_id: 'unknown outgoing ACH' } })
+    if (original.status !== 'PENDING' && original.status !== 'COMPLETE') throw new ApiError('INVALID_STATUS', `ACH transaction ${original.id} is ${original.status}: only an entry sent in a file (PENDING or COMPLETE) can be returned`)
+    const late = returnDeadlinePassed(code, original.effective_date, easternOf(clock.now(workspace.id)).date)
+    if (late) throw new ApiError('INVALID_STATUS', `too late to return ACH transaction ${original.id}: ${late}`)
+    return keyed(req, reply, async () => {
+      await ingestNacha(services, workspace.id, returnFile(original, code, { sequence: await nextTraceSequence(sql), now: clock.now(workspace.id) }))
+      return { status: 201, body: {} }
+    })
+  })
+
+  // ---- Keel's file endpoints
+
+  api.app.get('/v0/ach/files', async (req) => {
+    const query = req.query as { direction?: string; limit?: string; page_token?: string }
+    if (query.direction !== undefined && query.direction !== 'OUTGOING' && query.direction !== 'INCOMING') throw new ApiError('BAD_QUERY_PARAMETER', 'direction is OUTGOING or INCOMING')
+    const limit = query.limit === undefined ? undefined : Number(query.limit)
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new ApiError('BAD_QUERY_PARAMETER', 'limit is a positive integer')
+    const page = readPage({ limit, page_token: query.page_token })
+    const rows = await listFiles(sql, req.workspace.id, query.direction, page)
+    const { items, next_page_token } = pageOf(rows, page.limit)
+    return { files: items.map(toAchFile), ...(next_page_token ? { next_page_token } : {}) }
+  })
+
+  api.app.get('/v0/ach/files/:file_id', async (req, reply) => {
+    const { file_id } = req.params as { file_id: string }
+    const file = /^[0-9a-f-]{36}$/i.test(file_id) ? await getFile(sql, req.workspace.id, file_id) : undefined
+    if (!file) throw new ApiError('RESOURCE_NOT_FOUND', `ACH file ${file_id} not found`)
+    const accept = req.headers.accept ?? ''
+    if (accept.includes('text/plain') && !accept.includes('application/json')) return reply.type('text/plain; charset=utf-8').send(file.content)
+    const ids = file.direction === 'OUTGOING'
+      ? { outgoing_ach_ids: (await outgoingOfFile(sql, req.workspace.id, file.id)).map((r) => r.id) }
+      : { incoming_ach_ids: (await incomingOfFile(sql, req.workspace.id, file.id)).map((r) => r.id) }
+    return { ...toAchFile(file), content: file.content, ...ids }
+  })
+
+  api.app.post('/v0/ach/files', { bodyLimit: achFileBodyBytesMax }, async (req, reply) => {
+    const content = nachaText(req)
+    return keyed(req, reply, async () => {
+      const outcome = await ingestNacha(services, req.workspace.id, content)
+      return { status: outcome.alreadyApplied ? 200 : 201, body: { file: toAchFile(outcome.file), already_applied: outcome.alreadyApplied, entries: outcome.entries.map(toIncomingAch) } }
+    })
+  })
+
+  api.app.post('/v0/ach/files/validate', { bodyLimit: achFileBodyBytesMax }, async (req) => {
+    const content = nachaText(req)
+    const verdict = validateNacha(content)
+    const body = { valid: verdict.ok, summary: verdict.summary, errors: verdict.errors, warnings: verdict.warnings }
+    if (!verdict.ok) throw new ApiError('NACHA_FILE_INVALID', `the NACHA file has ${verdict.errors.length} error(s)`, { errors: verdict.errors, warnings: verdict.warnings, summary: verdict.summary })
+    return body
+  })
+}
+

@@ -1,0 +1,73 @@
+// Settlement of outgoing entries, at their window's settlement time on the workspace clock:
+// - a credit captures the reservation made at origination (the money leaves for the Fed);
+// - a debit's funds arrive from the Fed, with, when asked, a hold on them until their availability
+//   time (a pending record that the clock expires then, releasing them);
+// - a return Keel sent moves nothing here: the entry it returns never posted.
+// One ledger request per entry, each all or nothing, with the entry's row and events.
+
+import type { Clock } from '../platform/clock.js'
+import type { Tx } from '../platform/db.js'
+import { recordEvents, type EventInput } from '../platform/events.js'
+import { uuidv7 } from '../platform/ids.js'
+import { postedEvents, settledHoldEvents, type LedgerCommand, type LedgerRequest } from '../ledger/index.js'
+import { achCurrency, achMeta, applyAch, ensureSettlementAccount } from './ledger.js'
+import { newHoldEvent } from './service.js'
+import { outgoingToSettle, setFileStatus, settledFiles, updateOutgoing, type OutgoingRow } from './store.js'
+
+/** Settles the workspace's sent entries due by its clock's time; returns how many. */
+export async function settleDue(tx: Tx, clock: Clock, workspaceId: string): Promise<number> {
+  const now = clock.now(workspaceId)
+  const due = await outgoingToSettle(tx, workspaceId, now)
+  if (due.length === 0) return 0
+  const settlement = await ensureSettlementAccount(tx, workspaceId, now)
+  const plans = due.map((row) => ({ row, ...commandsOf(row, settlement, now) }))
+  const requests: LedgerRequest[] = plans.filter((p) => p.commands.length).map((p) => ({ workspaceId, now, partnerVerified: true, commands: p.commands }))
+  const results = await applyAch(tx, clock, requests)
+  const events: EventInput[] = []
+  let k = 0
+  for (const p of plans) {
+    const after: OutgoingRow = { ...p.row, updated_at: now, status: 'COMPLETE' }
+    if (p.commands.length) {
+      const result = results[k++]
+      if (!result.ok) {
+        // The account can no longer take the funds (closed, frozen): the entry does not complete.
+        after.status = 'DECLINED'
+      } else {
+        for (const t of result.transfers) events.push(...postedEvents(t))
+        if (p.row.dc_sign === 'credit' && p.row.ledger_hold_id) events.push(...settledHoldEvents(result.holds.get(p.row.ledger_hold_id)!))
+        after.settlement_transfer_id = p.settlementId ?? null
+        if (p.availabilityHoldId) {
+          after.availability_hold_id = p.availabilityHoldId
+          events.push(newHoldEvent(result, p.availabilityHoldId, now))
+        }
+      }
+    }
+    await updateOutgoing(tx, after)
+  }
+  const files = [...new Set(due.flatMap((r) => (r.file_id ? [r.file_id] : [])))]
+  for (const f of await settledFiles(tx, workspaceId, files)) await setFileStatus(tx, workspaceId, f, 'SETTLED')
+  await Promise.all(recordEvents(tx, events))
+  return due.length
+}
+
+function commandsOf(row: OutgoingRow, settlement: string, now: Date): { commands: LedgerCommand[]; settlementId?: string; availabilityHoldId?: string } {
+  if (row.kind === 'RETURN') return { commands: [] }
+  const settlementId = uuidv7()
+  if (row.dc_sign === 'credit') {
+    return { settlementId, commands: [{ id: settlementId, kind: 'post_pending', pendingId: row.ledger_hold_id!, final: true, meta: achMeta('OUTGOING_CREDIT', row) }] }
+  }
+  const commands: LedgerCommand[] = [{
+    id: settlementId, kind: 'post', meta: achMeta('OUTGOING_DEBIT', row),
+    legs: [{ accountId: settlement, amount: -row.amount, currency: achCurrency }, { accountId: row.source_account_id!, amount: row.amount, currency: achCurrency }],
+  }]
+  const availableAt = row.hold ? new Date(row.hold.availability_time) : now
+  if (row.hold && row.hold.amount > 0 && availableAt.getTime() > now.getTime()) {
+    const availabilityHoldId = uuidv7()
+    commands.push({
+      id: availabilityHoldId, kind: 'pending', debitAccountId: row.source_account_id!, creditAccountId: settlement, amount: BigInt(row.hold.amount),
+      currency: achCurrency, expiresAt: availableAt, meta: achMeta('OUTGOING_DEBIT', row, { availability_hold: true }),
+    })
+    return { commands, settlementId, availabilityHoldId }
+  }
+  return { commands, settlementId }
+}

@@ -1,0 +1,99 @@
+// The NACHA files the sandbox simulations build: an incoming entry from another bank, or the
+// receiving bank's return of an entry Keel sent. Each goes through the same ingest path as a real
+// file (files/incoming.ts).
+
+import { bankRouting } from '../../accounts/index.js'
+import { completeControls, routingCheckDigit, transactionCode, writeNacha, type Addenda, type FileHeader, type StandardBatchHeader, type StandardEntryDetail } from '../nacha/index.js'
+import { transactionCodeOf } from '../files/outgoing.js'
+import type { OutgoingRow } from '../store.js'
+import { easternOf } from '../windows/windows.js'
+
+/** The bank simulated entries come from: Citizens Bank, a real FedACH participant. */
+export const simulatedOdfiRouting = '011401533'
+export const simulatedCompanyName = 'KEEL SIMULATION'
+export const simulatedCompanyId = '9011401533'
+
+const yymmdd = (d: string) => d.slice(2, 4) + d.slice(5, 7) + d.slice(8, 10)
+
+function fileHeader(destination: string, origin: string, now: Date): FileHeader {
+  const et = easternOf(now)
+  return {
+    priorityCode: 1, immediateDestination: destination, immediateOrigin: origin, fileCreationDate: yymmdd(et.date),
+    fileCreationTime: String(Math.floor(et.minutes / 60)).padStart(2, '0') + String(et.minutes % 60).padStart(2, '0'),
+    fileIdModifier: 'A', recordSize: 94, blockingFactor: 10, formatCode: 1,
+    immediateDestinationName: 'KEEL BANK', immediateOriginName: 'SIMULATED BANK', referenceCode: '',
+  }
+}
+
+function batchHeader(o: { secCode: string; companyName: string; companyId: string; description: string; effectiveDate: string; originatingDfi: string }): StandardBatchHeader {
+  return {
+    layout: 'standard', serviceClassCode: 200, companyName: o.companyName.slice(0, 16), companyDiscretionaryData: '', companyIdentification: o.companyId.slice(0, 10),
+    secCode: o.secCode, companyEntryDescription: o.description.slice(0, 10), companyDescriptiveDate: '', effectiveEntryDate: yymmdd(o.effectiveDate),
+    settlementDate: '', originatorStatusCode: '1', originatingDfi: o.originatingDfi.slice(0, 8), batchNumber: 1,
+  }
+}
+
+/** One PPD entry from the simulated bank to a Keel account: credit or debit, a prenote when the amount is 0. */
+export function incomingEntryFile(o: { accountNumber: string; amount: number; dcSign: 'credit' | 'debit'; effectiveDate: string; sequence: number; now: Date }): string {
+  const code = o.dcSign === 'credit'
+    ? (o.amount === 0 ? transactionCode.checkingCreditPrenote : transactionCode.checkingCredit)
+    : (o.amount === 0 ? transactionCode.checkingDebitPrenote : transactionCode.checkingDebit)
+  const detail: StandardEntryDetail = {
+    layout: 'standard', transactionCode: code, receivingDfi: bankRouting.slice(0, 8), checkDigit: bankRouting.slice(8, 9),
+    accountNumber: o.accountNumber.slice(0, 17), amount: o.amount, identificationNumber: `SIM${String(o.sequence).padStart(7, '0')}`,
+    name: 'SIMULATED SENDER', discretionaryData: '', addendaIndicator: 0,
+    traceNumber: simulatedOdfiRouting.slice(0, 8) + String(o.sequence).padStart(7, '0'),
+  }
+  return writeNacha(completeControls({
+    header: fileHeader(bankRouting, simulatedOdfiRouting, o.now),
+    batches: [{
+      header: batchHeader({ secCode: 'PPD', companyName: simulatedCompanyName, companyId: simulatedCompanyId, description: o.dcSign === 'credit' ? 'DEPOSIT' : 'PAYMENT', effectiveDate: o.effectiveDate, originatingDfi: simulatedOdfiRouting }),
+      entries: [{ detail, addenda: [] }],
+    }],
+  }))
+}
+
+/** The receiving bank's return of an entry Keel sent, with the reason code asked for. */
+export function returnFile(original: OutgoingRow, returnCode: string, o: { sequence: number; now: Date }): string {
+  const rdfi = original.routing_no
+  const trace = rdfi.slice(0, 8) + String(o.sequence).padStart(7, '0')
+  const detail: StandardEntryDetail = {
+    layout: 'standard', transactionCode: transactionCodeOf({ ...original, kind: 'RETURN' }), receivingDfi: bankRouting.slice(0, 8), checkDigit: bankRouting.slice(8, 9),
+    accountNumber: original.account_no, amount: Number(original.amount), identificationNumber: original.id.replace(/-/g, '').slice(0, 15).toUpperCase(),
+    name: (original.account_name ?? '').toUpperCase().slice(0, 22), discretionaryData: '', addendaIndicator: 1, traceNumber: trace,
+  }
+  const addenda: Addenda = {
+    typeCode: '99', kind: 'return', returnReasonCode: returnCode, originalTraceNumber: original.trace_no, dateOfDeath: '',
+    originalReceivingDfi: rdfi.slice(0, 8), addendaInformation: '', traceNumber: trace,
+  }
+  const today = easternOf(o.now).date
+  return writeNacha(completeControls({
+    header: fileHeader(bankRouting, rdfi, o.now),
+    batches: [{
+      header: batchHeader({ secCode: original.sec_code, companyName: original.company_name, companyId: original.company_id, description: original.company_entry_description, effectiveDate: today, originatingDfi: rdfi }),
+      entries: [{ detail, addenda: [addenda] }],
+    }],
+  }))
+}
+
+/** Whether a routing number's check digit is right (the simulated routing numbers are). */
+export const routingValid = (nine: string): boolean => nine.length === 9 && String(routingCheckDigit(nine.slice(0, 8))) === nine[8]
+
+/** The receiving bank's notification of change (COR) about an entry Keel sent. */
+export function nocFile(original: OutgoingRow, changeCode: string, correctedData: string, o: { sequence: number; now: Date }): string {
+  const rdfi = original.routing_no
+  const trace = rdfi.slice(0, 8) + String(o.sequence).padStart(7, '0')
+  const detail: StandardEntryDetail = {
+    layout: 'standard', transactionCode: transactionCodeOf({ ...original, kind: 'RETURN' }), receivingDfi: bankRouting.slice(0, 8), checkDigit: bankRouting.slice(8, 9),
+    accountNumber: original.account_no, amount: 0, identificationNumber: original.id.replace(/-/g, '').slice(0, 15).toUpperCase(),
+    name: (original.account_name ?? '').toUpperCase().slice(0, 22), discretionaryData: '', addendaIndicator: 1, traceNumber: trace,
+  }
+  const addenda: Addenda = { typeCode: '98', changeCode, originalTraceNumber: original.trace_no, originalReceivingDfi: rdfi.slice(0, 8), correctedData, traceNumber: trace }
+  return writeNacha(completeControls({
+    header: fileHeader(bankRouting, rdfi, o.now),
+    batches: [{
+      header: batchHeader({ secCode: 'COR', companyName: original.company_name, companyId: original.company_id, description: original.company_entry_description, effectiveDate: easternOf(o.now).date, originatingDfi: rdfi }),
+      entries: [{ detail, addenda: [addenda] }],
+    }],
+  }))
+}

@@ -1,0 +1,77 @@
+// `keel ach`: ingest a NACHA file as the receiving bank (applied once), list, show and export the
+// workspace's files, and the validate subcommand forwarded to the NACHA library's report.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, it } from 'node:test'
+import { incomingEntryFile } from '../../src/ach/simulations/build.js'
+import { startHarness, type Harness } from '../support/harness.js'
+import { advanceTo, assertBooksClean, customer, expectBalances } from './support.js'
+
+const root = join(import.meta.dirname, '..', '..')
+const commandTimeoutMs = 60_000
+const encryptionKey = randomBytes(32).toString('hex')
+let h: Harness
+before(async () => { h = await startHarness({ encryptionKey }) })
+after(async () => { await h.close() })
+
+function keel(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: h.databaseUrl, LOG_LEVEL: 'warn', KEEL_ENCRYPTION_KEY: encryptionKey }
+  delete env.KEEL_DATA_DIR
+  const child = spawn(process.execPath, [join(root, 'bin', 'keel.mjs'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => { stdout += d })
+  child.stderr.on('data', (d) => { stderr += d })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`keel ${args.join(' ')} did not finish\n${stderr}`)) }, commandTimeoutMs)
+    child.once('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
+  })
+}
+
+it('ingests a file once, then lists, shows and exports it', async () => {
+  await advanceTo(h, '2031-05-22T12:00:00Z')
+  const c = await customer(h, 0)
+  const dir = mkdtempSync(join(tmpdir(), 'keel-ach-'))
+  const path = join(dir, 'in.ach')
+  const content = incomingEntryFile({ accountNumber: c.account.account_number, amount: 1_234, dcSign: 'credit', effectiveDate: '2031-05-22', sequence: 99, now: new Date('2031-05-22T12:00:00Z') })
+  writeFileSync(path, content)
+
+  const first = await keel(['ach', 'ingest', path, '--workspace', 'a', '--json'])
+  assert.equal(first.code, 0, first.stderr)
+  const result = JSON.parse(first.stdout)
+  assert.equal(result.already_applied, false)
+  assert.equal(result.entries[0].status, 'POSTED')
+  await expectBalances(h, c.account.id, { posted: 1_234, available: 1_234 })
+  const second = await keel(['ach', 'ingest', path, '--workspace', 'a'])
+  assert.equal(second.code, 0, second.stderr)
+  assert.match(second.stdout, /already applied/)
+  await expectBalances(h, c.account.id, { posted: 1_234, available: 1_234 })
+
+  const list = await keel(['ach', 'files', 'list', '--workspace', 'a', '--json'])
+  assert.equal(list.code, 0, list.stderr)
+  const files = JSON.parse(list.stdout)
+  assert.equal(files.length, 1)
+  assert.equal(files[0].id, result.file.id)
+  const show = await keel(['ach', 'files', 'show', result.file.id, '--workspace', 'a'])
+  assert.equal(show.code, 0, show.stderr)
+  assert.ok(show.stdout.includes(content.split('\n')[0]))
+  const out = join(dir, 'out.ach')
+  const exported = await keel(['ach', 'files', 'export', result.file.id, '--workspace', 'a', '--out', out])
+  assert.equal(exported.code, 0, exported.stderr)
+  assert.equal(readFileSync(out, 'utf8'), content)
+  assert.equal((await keel(['ach', 'files', 'show', result.file.id, '--workspace', 'b'])).code, 1, 'another workspace\'s file is not found')
+
+  const validate = await keel(['ach', 'validate', path])
+  assert.equal(validate.code, 0, validate.stderr)
+  assert.match(validate.stdout, /VALID/)
+  writeFileSync(path, content.replace(/^1/, 'X'))
+  const bad = await keel(['ach', 'ingest', path, '--workspace', 'a'])
+  assert.equal(bad.code, 1)
+  assert.match(bad.stderr, /line 1/)
+  assert.equal((await keel(['ach', 'nothing'])).code, 2)
+  await assertBooksClean(h)
+})

@@ -1,0 +1,67 @@
+// What the ACH tests share: a workspace clock moved to a known Eastern time, a funded account held by
+// a verified business, its external account, and the books checked after every scenario.
+import assert from 'node:assert/strict'
+import { auditLedger } from '../../src/ledger/index.js'
+import type { Harness } from '../support/harness.js'
+import { balances, createTemplate, fundingAccount, transfer } from '../support/accounts.js'
+import { createVerifiedBusiness } from '../support/parties.js'
+
+export interface Customer { business: any; account: any; external: any }
+
+export const advanceTo = async (h: Harness, to: string, key?: string) => {
+  const res = await h.request('POST', '/v0/sandbox/clock/advance', { body: { to }, key })
+  assert.equal(res.status, 200, JSON.stringify(res.body))
+}
+
+let accountNumberSeq = 100000
+/** A business with an account funded with `funds` and an external account (owner verified unless told). */
+export async function customer(h: Harness, funds: number, options: { verified?: boolean; key?: string } = {}): Promise<Customer> {
+  const { key } = options
+  const business = await createVerifiedBusiness(h, {}, key)
+  const template = await createTemplate(h, {}, key)
+  const opened = await h.request('POST', '/v0/accounts', { key, body: { account_template_id: template.id, relationships: [{ relationship_type: 'PRIMARY_ACCOUNT_HOLDER', business_id: business.id }] } })
+  assert.equal(opened.status, 201, JSON.stringify(opened.body))
+  if (funds > 0) {
+    const funding = await fundingAccount(h, key)
+    const funded = await transfer(h, { amount: funds, originating_account_id: funding.id, receiving_account_id: opened.body.id }, { key })
+    assert.equal(funded.status, 200, JSON.stringify(funded.body))
+  }
+  const external = await h.request('POST', '/v0/external_accounts', {
+    key,
+    body: {
+      business_id: business.id, customer_type: 'BUSINESS', type: 'CHECKING', account_owner_names: ['Ada Lovelace'],
+      account_identifiers: { number: String(accountNumberSeq++) }, routing_identifiers: { ach_routing_number: '011401533', bank_countries: ['US'], bank_name: 'Any Bank' },
+      ...(options.verified === false ? {} : { verification: { vendor: 'MANUAL', status: 'VERIFIED' } }),
+    },
+  })
+  assert.equal(external.status, 201, JSON.stringify(external.body))
+  return { business, account: opened.body, external: external.body }
+}
+
+export async function originate(h: Harness, c: Customer, body: Record<string, unknown>, key?: string) {
+  return h.request('POST', '/v0/ach', {
+    key,
+    body: { currency: 'USD', customer_id: c.business.id, originating_account_id: c.account.id, receiving_account_id: c.external.id, ...body },
+  })
+}
+
+export async function getAch(h: Harness, id: string, key?: string) {
+  const res = await h.request('GET', `/v0/ach/${id}`, { key })
+  assert.equal(res.status, 200, JSON.stringify(res.body))
+  return res.body
+}
+
+export async function expectBalances(h: Harness, accountId: string, expected: { posted: number; available: number }, key?: string) {
+  assert.deepEqual(await balances(h, accountId, key), expected)
+}
+
+export async function assertBooksClean(h: Harness) {
+  const report = await auditLedger(h.sql)
+  assert.deepEqual(report.discrepancies, [])
+}
+
+export async function incomingByAccount(h: Harness, accountNo: string, key?: string): Promise<any[]> {
+  const res = await h.request('GET', '/v0/ach/incoming', { key })
+  assert.equal(res.status, 200)
+  return res.body.transactions.filter((t: any) => t.account_no === accountNo)
+}
