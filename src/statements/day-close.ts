@@ -23,6 +23,8 @@ import { issueStatement } from './service.js'
 import { claimAccountDay, lastClosedDay, markClosed, periodActivity, recordAccountDay } from './store.js'
 import { statementKinds } from './service.js'
 
+/** The account types that get statements: the spec's `statement` is "a statement for a depository account". */
+export const statementAccountTypes: ReadonlySet<string> = new Set(['CHECKING', 'SAVING'])
 /** Accounts read per page of a day close. */
 export const dayClosePageSize = 500
 /** Accounts closed at once (each its own transaction) per process. */
@@ -126,6 +128,7 @@ async function closeAccountDay(sql: Sql, account: AccountRow, day: string, end: 
         await chargeFee(tx, { workspaceId: ws, accountId: account.id, feeType: fee.fields.fee_type as FeeType, feeProductId: fee.id, amount, currency: ledger.currency, causeId: null }, postAt, partnerVerified)
       }
     }
-    await issueStatement(tx, { account, start, end, lastDay: day, interest: products.interest })
+    // The spec's statement is a depository account's (CHECKING, SAVING).
+    if (statementAccountTypes.has(account.account_type)) await issueStatement(tx, { account, start, end, lastDay: day, interest: products.interest })
   })
 }
