@@ -149,6 +149,11 @@ const cases: Case[] = [
     expected: [{ code: 'missingRecord', record: 'fileHeader', line: 1 }],
   },
   {
+    name: 'entries and addenda only',
+    input: () => linesOf('web-credit.ach').slice(2, 6).join('\n'),
+    expected: [{ code: 'recordOrder', record: 'entryDetail', line: 1 }, { code: 'missingRecord', record: 'fileHeader', line: 1 }],
+  },
+  {
     name: 'an empty input',
     input: () => '',
     expected: [{ code: 'empty', record: 'file', line: 0 }],

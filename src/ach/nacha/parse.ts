@@ -162,6 +162,7 @@ export function readNacha(input: string | Uint8Array, sink: IssueSink, recordsMa
     sink.error('empty', 'file', 0, '', '', 'the input holds no NACHA record')
     return { batches }
   }
+  noHeaderYet(1)
   if (state !== 'end') {
     closeBatch(lastLine, false)
     sink.error('missingRecord', 'fileControl', lastLine, '', '', 'the file has no file control (record type 9)')
