@@ -17,5 +17,5 @@ export { accountNumberTaken, insertLedgerAccount, insertLedgerAccountIfAbsent, l
 export type { LedgerAccountRow, NewLedgerAccount } from './accounts/store.js'
 export { auditLedger } from './audit/store.js'
 export type { AuditReport } from './audit/store.js'
-export { entriesOf, getHold, getPostedTransfer, getTransfer, holdsByIds, listHolds, listPostedTransfers, recordsOfPending, transfersByIds } from './history/store.js'
-export type { EntryWithNumber, HoldWithNumbers, PendingFilter, PostedFilter } from './history/store.js'
+export { entriesOf, getHold, getPostedTransfer, getTransfer, holdsByIds, listHolds, listPostedTransfers, periodActivity, periodTransfers, recordsOfPending, transfersByIds } from './history/store.js'
+export type { Activity, EntryWithNumber, HoldWithNumbers, PendingFilter, PostedFilter } from './history/store.js'

@@ -14,13 +14,13 @@
 import { activeAccountsPage, productsOfAccount, type AccountRow, type ProductRow } from '../accounts/index.js'
 import { accrueDay, payMonth } from '../interest/index.js'
 import { accountsOwing, chargeFee, collectOwedFees, proRated, waivedByMinimumBalance, type FeeType } from '../fees/index.js'
-import { ledgerAccountAt, postedBalanceAsOf } from '../ledger/index.js'
+import { ledgerAccountAt, periodActivity, postedBalanceAsOf } from '../ledger/index.js'
 import type { Clock } from '../platform/clock.js'
 import type { Sql } from '../platform/db.js'
 import { findWorkspace, listWorkspaces, partnerVerifiedOf } from '../platform/workspaces.js'
 import { daysBetween, daysInMonth, easternDayOf, endOfDay, isMonthEnd, monthStartOf, nextDay, startOfDay } from './calendar.js'
 import { issueStatement } from './service.js'
-import { claimAccountDay, lastClosedDay, markClosed, periodActivity, recordAccountDay } from './store.js'
+import { claimAccountDay, lastClosedDay, markClosed, recordAccountDay } from './store.js'
 import { statementKinds } from './service.js'
 
 /** The account types that get statements: the spec's `statement` is "a statement for a depository account". */

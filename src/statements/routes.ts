@@ -3,7 +3,7 @@
 
 import type { FastifyRequest } from 'fastify'
 import { customerAccount } from '../accounts/index.js'
-import { entriesOf, type TransferRow } from '../ledger/index.js'
+import { entriesOf, periodTransfers, type TransferRow } from '../ledger/index.js'
 import { ApiError } from '../platform/errors.js'
 import type { Api } from '../platform/http.js'
 import { listBody, pageOf, readPage } from '../platform/pagination.js'
@@ -11,7 +11,7 @@ import { isoString } from '../platform/clock.js'
 import { easternDayOf } from './calendar.js'
 import { renderStatementPdf } from './pdf.js'
 import { toStatement, toStatementSummary, toStatementTransactions } from './service.js'
-import { getStatement, listStatements, periodTransfers, type StatementRow } from './store.js'
+import { getStatement, listStatements, type StatementRow } from './store.js'
 
 /** Transactions one PDF lists at most (a statement with more says so and points to the API). */
 export const pdfLinesMax = 5_000

@@ -6,7 +6,7 @@
 import type { AccountRow, ProductRow } from '../accounts/index.js'
 import { interestKind, apyBps } from '../interest/index.js'
 import { feeKind, owedTotal } from '../fees/index.js'
-import { amountToJson, entriesOf, ledgerAccountAt, postedBalanceAsOf, type TransferRow } from '../ledger/index.js'
+import { amountToJson, entriesOf, ledgerAccountAt, periodActivity, postedBalanceAsOf, type TransferRow } from '../ledger/index.js'
 import { assert } from '../platform/assert.js'
 import { isoString } from '../platform/clock.js'
 import type { Queryable } from '../platform/db.js'
@@ -15,7 +15,7 @@ import { uuidv7 } from '../platform/ids.js'
 import { rateOn, type CalculationMethod, type Rate } from '../interest/arithmetic.js'
 import { lineUuid } from '../transfers/views.js'
 import { easternDayOf, nextDay } from './calendar.js'
-import { accruedBetween, insertStatement, periodActivity, previousStatement, type StatementRow } from './store.js'
+import { accruedBetween, insertStatement, previousStatement, type StatementRow } from './store.js'
 
 type Json = Record<string, unknown>
 export const statementKinds = { interest: interestKind, fee: feeKind }

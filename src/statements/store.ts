@@ -1,10 +1,8 @@
 // SQL for the day close and statements. The period reads (activity, lowest balance, transactions)
 // read the ledger's append-only entries by account and time, as postedBalanceAsOf does.
 
-import { isoString } from '../platform/clock.js'
 import type { Queryable } from '../platform/db.js'
 import type { Page } from '../platform/pagination.js'
-import type { TransferRow } from '../ledger/index.js'
 
 export async function lastClosedDay(db: Queryable, workspaceId: string): Promise<string | undefined> {
   const [row] = await db<{ day: string }[]>`select to_char(last_closed_day, 'YYYY-MM-DD') as day from time_cursors where workspace_id = ${workspaceId}`
@@ -32,33 +30,6 @@ export async function accruedBetween(db: Queryable, workspaceId: string, account
   const [row] = await db<{ total: bigint }[]>`select coalesce(sum(accrued_micro), 0)::int8 as total from time_account_days
     where workspace_id = ${workspaceId} and account_id = ${accountId} and day between ${from} and ${to}`
   return row.total
-}
-
-export interface Activity { credits: bigint; debits: bigint; interest: bigint; fees: bigint; lowest: bigint | null }
-
-/** An account's entries in (start, end]: credits, debits, interest and fees, and the lowest balance after any of them. */
-export async function periodActivity(db: Queryable, workspaceId: string, accountId: string, start: Date, end: Date, kinds: { interest: string; fee: string }): Promise<Activity> {
-  const [row] = await db<Activity[]>`
-    select coalesce(sum(e.amount) filter (where e.amount > 0), 0)::int8 as credits,
-           coalesce(-sum(e.amount) filter (where e.amount < 0), 0)::int8 as debits,
-           coalesce(sum(e.amount) filter (where t.kind = ${kinds.interest}), 0)::int8 as interest,
-           coalesce(-sum(e.amount) filter (where t.kind = ${kinds.fee}), 0)::int8 as fees,
-           min(e.posted_after)::int8 as lowest
-    from ledger_entries e join ledger_transfers t on t.workspace_id = e.workspace_id and t.id = e.transfer_id
-    where e.workspace_id = ${workspaceId} and e.account_id = ${accountId}
-      and e.created_at > ${isoString(start)}::timestamptz and e.created_at <= ${isoString(end)}::timestamptz`
-  return row
-}
-
-/** The posted records with an entry on the account in (start, end], by id. */
-export async function periodTransfers(db: Queryable, workspaceId: string, accountId: string, start: Date, end: Date, page: Page): Promise<TransferRow[]> {
-  return db<TransferRow[]>`
-    select t.* from ledger_transfers t
-    where t.workspace_id = ${workspaceId} and t.status = 'POSTED'
-      and exists (select 1 from ledger_entries e where e.workspace_id = t.workspace_id and e.transfer_id = t.id and e.account_id = ${accountId}
-        and e.created_at > ${isoString(start)}::timestamptz and e.created_at <= ${isoString(end)}::timestamptz)
-      ${page.afterId ? db`and t.id > ${page.afterId}` : db``}
-    order by t.id limit ${page.limit + 1}`
 }
 
 export interface StatementRow {

@@ -1,6 +1,7 @@
 // Reads of the ledger's history, behind the transaction views: posted records with their entries,
 // holds, and transfers by id. Writes go through src/ledger/store.ts only.
 
+import { isoString } from '../../platform/clock.js'
 import type { Queryable } from '../../platform/db.js'
 import type { Page } from '../../platform/pagination.js'
 import type { EntryRow, HoldRow, TransferRow } from '../store.js'
@@ -117,4 +118,31 @@ export async function recordsOfPending(db: Queryable, workspaceId: string, pendi
   if (pendingIds.length === 0) return []
   return db<TransferRow[]>`
     select * from ledger_transfers where workspace_id = ${workspaceId} and pending_id = any(${pendingIds}::uuid[]) order by seq`
+}
+
+export interface Activity { credits: bigint; debits: bigint; interest: bigint; fees: bigint; lowest: bigint | null }
+
+/** An account's entries in (start, end] (a statement's period): credits, debits, those of records of the two kinds named, and the lowest balance after any of them. */
+export async function periodActivity(db: Queryable, workspaceId: string, accountId: string, start: Date, end: Date, kinds: { interest: string; fee: string }): Promise<Activity> {
+  const [row] = await db<Activity[]>`
+    select coalesce(sum(e.amount) filter (where e.amount > 0), 0)::int8 as credits,
+           coalesce(-sum(e.amount) filter (where e.amount < 0), 0)::int8 as debits,
+           coalesce(sum(e.amount) filter (where t.kind = ${kinds.interest}), 0)::int8 as interest,
+           coalesce(-sum(e.amount) filter (where t.kind = ${kinds.fee}), 0)::int8 as fees,
+           min(e.posted_after)::int8 as lowest
+    from ledger_entries e join ledger_transfers t on t.workspace_id = e.workspace_id and t.id = e.transfer_id
+    where e.workspace_id = ${workspaceId} and e.account_id = ${accountId}
+      and e.created_at > ${isoString(start)}::timestamptz and e.created_at <= ${isoString(end)}::timestamptz`
+  return row
+}
+
+/** The posted records with an entry on the account in (start, end], by id, a page at a time. */
+export async function periodTransfers(db: Queryable, workspaceId: string, accountId: string, start: Date, end: Date, page: Page): Promise<TransferRow[]> {
+  return db<TransferRow[]>`
+    select t.* from ledger_transfers t
+    where t.workspace_id = ${workspaceId} and t.status = 'POSTED'
+      and exists (select 1 from ledger_entries e where e.workspace_id = t.workspace_id and e.transfer_id = t.id and e.account_id = ${accountId}
+        and e.created_at > ${isoString(start)}::timestamptz and e.created_at <= ${isoString(end)}::timestamptz)
+      ${page.afterId ? db`and t.id > ${page.afterId}` : db``}
+    order by t.id limit ${page.limit + 1}`
 }
