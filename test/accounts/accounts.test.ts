@@ -35,6 +35,7 @@ describe('account products', () => {
       { ...interest, rates: [] },
       { ...interest, rates: [{ rate: 1, accrual_period: 'DAILY', valid_from: '2026-02-01', valid_to: '2026-01-01' }] },
       { ...interest, rates: [{ rate: 1, accrual_period: 'DAILY', valid_from: '2026-01-01' }, { rate: 2, accrual_period: 'DAILY', valid_from: '2026-03-01' }] },
+      { ...interest, rates: [{ rate: 1, accrual_period: 'DAILY', valid_from: '2026-01-01', valid_to: '2026-03-02' }, { rate: 2, accrual_period: 'DAILY', valid_from: '2026-03-01' }] },
       { ...fee, amount: -1 },
       { ...fee, amount: 2 ** 60 },
       { product_type: 'FEE', calculation_method: 'COMPOUNDED_DAILY', accrual_payout_schedule: 'MONTHLY', rates: [] },
@@ -47,6 +48,14 @@ describe('account products', () => {
     }
     const res = await h.request('PATCH', `/v0/accounts/products/${uuidv7()}`, { body: { product_type: 'INTEREST' } })
     assert.equal(res.status, 404)
+  })
+
+  it('takes back-to-back rate periods: valid_to is exclusive, so one may end the day the next starts', async () => {
+    const res = await h.request('POST', '/v0/accounts/products', {
+      body: { ...interest, rates: [{ rate: 100, accrual_period: 'DAILY', valid_from: '2026-01-01', valid_to: '2026-03-01' }, { rate: 150, accrual_period: 'DAILY', valid_from: '2026-03-01' }] },
+    })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    assert.deepEqual(res.body.rates.map((r: any) => r.rate), [100, 150])
   })
 })
 

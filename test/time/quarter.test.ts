@@ -27,9 +27,8 @@ after(async () => {
   await h.close()
 })
 
-// valid_to is exclusive (the spec), so 15 January earns nothing: Keel's product validation refuses a period that ends the
-// day the next begins (reported as a bug in the products check).
-const rates: Rate[] = [{ rate: 500, valid_from: '2031-01-01', valid_to: '2032-01-15' }, { rate: 1000, valid_from: '2032-01-16' }]
+// A rate change on 16 January: valid_to is exclusive (the spec), so the first period ends the day the second begins.
+const rates: Rate[] = [{ rate: 500, valid_from: '2031-01-01', valid_to: '2032-01-16' }, { rate: 1000, valid_from: '2032-01-16' }]
 const interestProduct = { product_type: 'INTEREST', calculation_method: 'COMPOUNDED_DAILY', accrual_payout_schedule: 'MONTHLY', rates: rates.map((r) => ({ ...r, accrual_period: 'DAILY' })) }
 const monthlyFee = { product_type: 'FEE', fee_type: 'MONTHLY_FEE', amount: 500, currency: 'USD' }
 const daysOf = (from: string, n: number, balance: bigint) => Array.from({ length: n }, (_, i) => ({ day: new Date(Date.parse(from + 'T00:00:00Z') + i * 86_400_000).toISOString().slice(0, 10), balance }))

@@ -35,11 +35,12 @@ export function validateProduct(p: Json): void {
     rates.forEach((r, i) => {
       if (r.valid_to !== undefined && r.valid_to < r.valid_from) throw new ApiError('BAD_REQUEST_BODY', `rates[${i}]: valid_to is before valid_from`, { invalid: { [`rates[${i}].valid_to`]: 'before valid_from' } })
     })
-    // Periods must not overlap, or which rate applies on a day would be ambiguous.
+    // Periods must not overlap, or which rate applies on a day would be ambiguous. valid_to is
+    // exclusive (the spec), so a period may end on the day the next one starts.
     const sorted = [...rates].sort((a, b) => a.valid_from.localeCompare(b.valid_from))
     for (let i = 1; i < sorted.length; i++) {
       const prevEnd = sorted[i - 1].valid_to
-      if (prevEnd === undefined || prevEnd >= sorted[i].valid_from) throw new ApiError('BAD_REQUEST_BODY', 'interest rate periods overlap', { invalid: { rates: 'periods overlap' } })
+      if (prevEnd === undefined || prevEnd > sorted[i].valid_from) throw new ApiError('BAD_REQUEST_BODY', 'interest rate periods overlap', { invalid: { rates: 'periods overlap' } })
     }
   }
 }
