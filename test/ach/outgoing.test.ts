@@ -104,6 +104,26 @@ describe('an ACH debit', () => {
   })
 })
 
+describe('funds availability', () => {
+  it('releases a settled debit\'s hold at once when PATCHed to now, and refuses a later time', async () => {
+    const c = await customer(h, 0)
+    const res = await originate(h, c, { amount: 2_000, dc_sign: 'debit', hold: { amount: 1_500, duration: 5 } })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    const credit = await originate(h, c, { amount: 100, dc_sign: 'credit' })
+    assert.equal(credit.status, 422, 'nothing to send before the debit settles')
+    await advanceTo(h, `${res.body.effective_date}T12:31:00Z`)
+    await expectBalances(h, c.account.id, { posted: 2_000, available: 500 })
+    const now = (await h.request('GET', '/v0/sandbox/clock')).body.now
+    const later = await h.request('PATCH', `/v0/ach/${res.body.id}`, { body: { funds_availability_time: new Date(Date.parse(now) + 86_400_000).toISOString() } })
+    assert.equal(later.status, 422)
+    const patched = await h.request('PATCH', `/v0/ach/${res.body.id}`, { body: { funds_availability_time: now } })
+    assert.equal(patched.status, 200, JSON.stringify(patched.body))
+    assert.ok(Date.parse(patched.body.hold.availability_time) >= Date.parse(now), 'available from the time of the change')
+    await expectBalances(h, c.account.id, { posted: 2_000, available: 2_000 })
+    await assertBooksClean(h)
+  })
+})
+
 describe('cancel', () => {
   it('releases a credit before its file is cut, and is refused once it is', async () => {
     const c = await customer(h, 3_000)
