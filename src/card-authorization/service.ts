@@ -10,9 +10,10 @@
 import { getAccount, sandboxFundingAccountId } from '../accounts/index.js'
 import { activeGatewayFor, cardForAuthorization, type CardForAuthorization } from '../cards/index.js'
 import {
-  amountToJson, getHold, ledgerAccountAt, postedEvents, settledHoldEvents,
-  type LedgerBatcher, type LedgerCommand, type LedgerResult, type Participant, type ResultCode,
+  amountToJson, getHold, getTransfer, ledgerAccountAt, postedEvents, settledHoldEvents,
+  type LedgerBatcher, type LedgerCommand, type LedgerResult, type Participant, type ResultCode, type TransferRow,
 } from '../ledger/index.js'
+import { assert } from '../platform/assert.js'
 import { isoString as iso } from '../platform/clock.js'
 import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
@@ -250,21 +251,20 @@ function metaOf(ctx: MessageContext, row: MessageRow, card: { id: string; cardTy
 }
 
 /** The events of the records a message wrote: holds made or changed carry their pending view; posted records and settled holds name theirs. */
-function eventsOf(result: Extract<LedgerResult, { ok: true }>, now: Date): EventInput[] {
+function eventsOf(result: Extract<LedgerResult, { ok: true }>, now: Date, pending?: TransferRow): EventInput[] {
   const events: EventInput[] = []
   for (const t of result.transfers) {
     events.push(...postedEvents(t))
     const hold = result.holds.get(t.pending_id ?? t.id)
     if (!hold || (t.action !== 'pending' && t.action !== 'adjust_pending' && t.action !== 'void_pending' && t.action !== 'post_pending')) continue
     if (hold.status !== 'PENDING') { if (t.action !== 'pending') events.push(...settledHoldEvents(hold)); continue }
-    const pendingRecord = t.action === 'pending' ? t : undefined
-    if (pendingRecord) {
-      const from = result.accounts.get(hold.account_id)!
-      const to = result.accounts.get(hold.credit_account_id)!
-      events.push({ workspaceId: t.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.CREATED', resource: toPendingTransaction(t, hold, from.account_number, to.account_number, now) })
-    } else {
-      events.push({ workspaceId: t.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.UPDATED', view: 'pending_transaction' })
-    }
+    // A hold that can still change carries its pending transaction as it is now.
+    const pendingRecord = t.action === 'pending' ? t : pending
+    assert(pendingRecord !== undefined && pendingRecord.id === hold.id, 'a change to a live hold comes with its pending record')
+    const from = result.accounts.get(hold.account_id)!
+    const to = result.accounts.get(hold.credit_account_id)!
+    const resource = toPendingTransaction(pendingRecord, hold, from.account_number, to.account_number, now)
+    events.push({ workspaceId: t.workspace_id, resourceId: hold.id, type: t.action === 'pending' ? 'TRANSACTION.PENDING.CREATED' : 'TRANSACTION.PENDING.UPDATED', resource })
   }
   // A settled hold's update is named once even when two records of the message touched it.
   const seen = new Set<string>()
@@ -279,10 +279,12 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
   if (!found) throw badBody(`card_id: card ${m.cardId} not found`, { invalid: { card_id: 'no such card' } })
   const { card, checks } = found
   let original: { holdId: string; rootId: string } | undefined
+  let pendingRecord: TransferRow | undefined
   if (m.incrementOf !== undefined) {
     const prior = await getMessage(ctx.services.sql, ctx.workspace.id, m.incrementOf)
     if (!prior || prior.card_id !== card.id || !prior.hold_id) throw badBody(`transaction_options.transaction_id ${m.incrementOf} names no authorization of this card`, { invalid: { 'transaction_options.transaction_id': 'not an authorization of this card' } })
     original = { holdId: prior.hold_id, rootId: prior.original_id ?? prior.id }
+    pendingRecord = await getTransfer(ctx.services.sql, ctx.workspace.id, prior.hold_id)
   }
   const { facts, available, posted, gateway } = await factsOf(ctx, card, checks, m)
   let decision: Decision = decide(m.inquiry ? { ...facts, amount: 0n, recentCount: 0 } : facts)
@@ -319,7 +321,7 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
     command = { id: row.id, kind: 'post', legs: [{ accountId: card.accountId, amount: sign * amount, currency: cardCurrency }, { accountId: settlement, amount: -sign * amount, currency: cardCurrency }], meta }
   }
   return submit(ctx, [command], {
-    accepted: (result) => ({ rows: [row], net: original ? [{ id: original.rootId, delta: amount }] : [], body: responseOf(row), events: eventsOf(result, ctx.now) }),
+    accepted: (result) => ({ rows: [row], net: original ? [{ id: original.rootId, delta: amount }] : [], body: responseOf(row), events: eventsOf(result, ctx.now, pendingRecord) }),
     refused: (code, detail) => {
       const reason = ledgerDeclines[code]
       if (!reason) return followUpError(code, detail)
@@ -375,14 +377,17 @@ export async function followUp(ctx: MessageContext, m: FollowUpMessage): Promise
   if (!root.hold_id) {
     if (m.kind === 'clearing') throw new ApiError('INVALID_STATUS', `${rootId} posted at once; it has nothing to clear`)
     if (m.amount > root.net_amount) throw badBody(`amount ${m.amount} exceeds the ${root.net_amount} the original still has`, { invalid: { amount: 'more than the original' } })
-    const row = rowOf(ctx, { ...base, direction: 'CREDITS' }, { state: 'COMPLETION', amount: m.amount, original_id: rootId })
-    return submit(ctx, [credit(row.id, m.amount, metaOf(ctx, row, card))], {
+    // What went out comes back; what came in (an original credit) goes back out.
+    const givesBack = root.direction === 'DEBITS'
+    const row = rowOf(ctx, { ...base, direction: givesBack ? 'CREDITS' : 'DEBITS' }, { state: 'COMPLETION', amount: m.amount, original_id: rootId })
+    const meta = metaOf(ctx, row, card)
+    return submit(ctx, [givesBack ? credit(row.id, m.amount, meta) : debit(row.id, m.amount, meta)], {
       accepted: (result) => ({ rows: [row], net: [{ id: rootId, delta: -m.amount }], body: responseOf(row), events: eventsOf(result, ctx.now) }),
       refused: followUpError,
     })
   }
 
-  const hold = await getHold(sql, ctx.workspace.id, root.hold_id)
+  const [hold, pendingRecord] = await Promise.all([getHold(sql, ctx.workspace.id, root.hold_id), getTransfer(sql, ctx.workspace.id, root.hold_id)])
   if (!hold) throw new ApiError('INVALID_STATUS', `the hold of ${rootId} is not found`)
   const open = hold.status === 'PENDING' && (hold.expires_at === null || hold.expires_at.getTime() > ctx.now.getTime())
   const remaining = open ? hold.amount - hold.captured : 0n
@@ -406,7 +411,7 @@ export async function followUp(ctx: MessageContext, m: FollowUpMessage): Promise
       netDelta = m.amount - remaining
     }
     return submit(ctx, commands, {
-      accepted: (result) => ({ rows: [row], net: netDelta ? [{ id: rootId, delta: netDelta }] : [], body: responseOf(row), events: eventsOf(result, ctx.now) }),
+      accepted: (result) => ({ rows: [row], net: netDelta ? [{ id: rootId, delta: netDelta }] : [], body: responseOf(row), events: eventsOf(result, ctx.now, pendingRecord) }),
       refused: (code, detail) => {
         if (code !== 'insufficient_funds') return followUpError(code, detail)
         const declined: MessageRow = { ...row, state: 'DECLINED', amount: 0n, decline_reason: 'INSUFFICIENT_FUNDS' }
@@ -422,7 +427,7 @@ export async function followUp(ctx: MessageContext, m: FollowUpMessage): Promise
   row.amount = taken
   const command: LedgerCommand = release ? { id: row.id, kind: 'void_pending', pendingId: hold.id, meta } : { id: row.id, kind: 'adjust_pending', pendingId: hold.id, delta: -taken, meta }
   return submit(ctx, [command], {
-    accepted: (result) => ({ rows: [row], net: [{ id: rootId, delta: -taken }], body: responseOf(row), events: eventsOf(result, ctx.now) }),
+    accepted: (result) => ({ rows: [row], net: [{ id: rootId, delta: -taken }], body: responseOf(row), events: eventsOf(result, ctx.now, pendingRecord) }),
     refused: followUpError,
   })
 }

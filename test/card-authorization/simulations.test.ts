@@ -174,6 +174,9 @@ describe('messages that post at once, and those that move nothing', () => {
     const res = await simulate(h, 'financial/original_credit', { card_id: card.id, amount: 7_000, mid: 'M', type: 'person_to_person' })
     assert.equal(res.status, 201, JSON.stringify(res.body))
     assert.deepEqual(await available(h, account.id), { posted: 7_000, available: 7_000 })
+    // Its reversal takes back what it credited.
+    assert.equal((await simulate(h, 'reversal', { original_transaction_id: res.body.transaction.token, amount: 2_000 })).status, 201)
+    assert.deepEqual(await available(h, account.id), { posted: 5_000, available: 5_000 })
   })
 
   it('a balance inquiry answers the balances and changes nothing', async () => {
@@ -306,10 +309,16 @@ describe('requests', () => {
   it('writes the pending and posted events of the money it moves', async () => {
     const { card } = await fundedCard(h, 1_000)
     const auth = (await authorize(h, card.id, 300)).body.transaction
-    await simulate(h, 'clearing', { original_transaction_id: auth.token, amount: 300 })
-    const events = await h.sql`select type from events where resource_id = ${auth.pending_transaction_id} order by id`
-    assert.deepEqual(events.map((e) => e.type), ['TRANSACTION.PENDING.CREATED', 'TRANSACTION.PENDING.UPDATED'])
-    const capture = await h.sql`select e.type from events e join ledger_transfers t on t.id = e.resource_id where t.reference_id = ${(await h.sql`select id from card_authorizations where original_id = ${auth.token}`)[0].id}`
+    const inc = await authorize(h, card.id, 50, { transaction_options: { transaction_id: auth.token } })
+    assert.equal(inc.status, 201)
+    await simulate(h, 'clearing', { original_transaction_id: auth.token, amount: 350 })
+    const events = await h.sql`select type, resource from events where resource_id = ${auth.pending_transaction_id} order by id`
+    assert.deepEqual(events.map((e) => e.type), ['TRANSACTION.PENDING.CREATED', 'TRANSACTION.PENDING.UPDATED', 'TRANSACTION.PENDING.UPDATED'])
+    // A change to a live hold carries the pending transaction as it is after; the settled one names its view.
+    assert.equal(events[1].resource.data.amount, 350)
+    assert.equal(events[1].resource.data.status, 'PENDING')
+    assert.equal(events[2].resource, null)
+    const capture = await h.sql`select e.type from events e join ledger_transfers t on t.id = e.resource_id where t.reference_id = ${(await h.sql`select id from card_authorizations where original_id = ${auth.token} and type = 'authorization.clearing'`)[0].id}`
     assert.deepEqual(capture.map((e) => e.type), ['TRANSACTION.POSTED.CREATED'])
   })
 })
