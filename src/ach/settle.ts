@@ -3,12 +3,16 @@
 // - a debit's funds arrive from the Fed, with, when asked, a hold on them until their availability
 //   time (a pending record that the clock expires then, releasing them);
 // - a return Keel sent moves nothing here: the entry it returns never posted.
-// One ledger request per entry, each all or nothing, with the entry's row and events.
+// One ledger request per entry, each all or nothing, with the entry's row and events. The account's
+// ACH_FEE products are charged in the same group (src/fees/); a fee the account cannot pay is owed
+// and the entry settles without it.
 
 import type { Clock } from '../platform/clock.js'
 import type { Tx } from '../platform/db.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { uuidv7 } from '../platform/ids.js'
+import { customerAccount } from '../accounts/index.js'
+import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
 import { postedEvents, settledHoldEvents, type LedgerCommand, type LedgerRequest } from '../ledger/index.js'
 import { achCurrency, achMeta, applyAch, ensureSettlementAccount } from './ledger.js'
 import { newHoldEvent } from './service.js'
@@ -20,9 +24,26 @@ export async function settleDue(tx: Tx, clock: Clock, workspaceId: string): Prom
   const due = await outgoingToSettle(tx, workspaceId, now)
   if (due.length === 0) return 0
   const settlement = await ensureSettlementAccount(tx, workspaceId, now)
-  const plans = due.map((row) => ({ row, ...commandsOf(row, settlement, now) }))
-  const requests: LedgerRequest[] = plans.filter((p) => p.commands.length).map((p) => ({ workspaceId, now, partnerVerified: true, commands: p.commands }))
-  const results = await applyAch(tx, clock, requests)
+  const plans = due.map((row) => ({ row, ...commandsOf(row, settlement, now), fees: { commands: [] as LedgerCommand[], owedIfRefused: [] as FeeCharge[] } }))
+  for (const p of plans) {
+    const account = p.commands.length && p.row.source_account_id ? await customerAccount(tx, workspaceId, p.row.source_account_id) : undefined
+    if (account) p.fees = await transactionFees(tx, { workspaceId, account, feeType: 'ACH_FEE', currency: achCurrency, causeId: p.row.id, now })
+  }
+  const moving = plans.filter((p) => p.commands.length)
+  const requestOf = (commands: LedgerCommand[]): LedgerRequest => ({ workspaceId, now, partnerVerified: true, commands })
+  const results = await applyAch(tx, clock, moving.map((p) => requestOf([...p.commands, ...p.fees.commands])))
+  // An entry whose fees the account cannot pay settles without them; the fees are owed.
+  const unpaid = moving.flatMap((p, i) => {
+    const r = results[i]
+    return !r.ok && r.code === 'insufficient_funds' && r.index >= p.commands.length ? [i] : []
+  })
+  if (unpaid.length) {
+    const retried = await applyAch(tx, clock, unpaid.map((i) => requestOf(moving[i].commands)))
+    for (const [n, i] of unpaid.entries()) {
+      results[i] = retried[n]
+      if (retried[n].ok) await recordOwed(tx, moving[i].fees.owedIfRefused, now)
+    }
+  }
   const events: EventInput[] = []
   let k = 0
   for (const p of plans) {

@@ -214,3 +214,36 @@ describe('same-day versus next-day across a holiday weekend', () => {
     }
   })
 })
+
+describe('ACH fees', () => {
+  it('charges the account\'s ACH_FEE with the settlement, in its linked group; a fee it cannot pay is owed', async () => {
+    const fee = await h.request('POST', '/v0/accounts/products', { body: { product_type: 'FEE', fee_type: 'ACH_FEE', amount: 150, currency: 'USD' } })
+    assert.equal(fee.status, 201, JSON.stringify(fee.body))
+    const paying = await customer(h, 10_000, { terms: { fee_product_ids: [fee.body.id] } })
+    const short = await customer(h, 2_500, { terms: { fee_product_ids: [fee.body.id] } })
+    const sent = await originate(h, paying, { amount: 2_500, dc_sign: 'credit', is_same_day: true })
+    const emptied = await originate(h, short, { amount: 2_500, dc_sign: 'credit', is_same_day: true })
+    assert.equal(sent.status, 201, JSON.stringify(sent.body))
+    assert.equal(emptied.status, 201, JSON.stringify(emptied.body))
+    // Four days on: past the settlement of whichever window took them.
+    assert.equal((await h.request('POST', '/v0/sandbox/clock/advance', { body: { by: 'P4D' } })).status, 200)
+    assert.equal((await getAch(h, sent.body.id)).status, 'COMPLETE')
+    assert.equal((await getAch(h, emptied.body.id)).status, 'COMPLETE', 'the entry settles; only its fee waits')
+    await expectBalances(h, paying.account.id, { posted: 10_000 - 2_500 - 150, available: 10_000 - 2_500 - 150 })
+    await expectBalances(h, short.account.id, { posted: 0, available: 0 })
+
+    const posted = await h.request('GET', `/v0/transactions/posted?account_id=${paying.account.id}`)
+    assert.equal(posted.status, 200)
+    const feeRecord = posted.body.result.find((t: any) => t.data.lines.some((l: any) => l.is_fee))
+    const settlement = posted.body.result.find((t: any) => t.type === 'ACH.OUTGOING_CREDIT' && t.status === 'POSTED' && !t.data.lines.some((l: any) => l.is_fee))
+    assert.ok(feeRecord && settlement, JSON.stringify(posted.body.result.map((t: any) => [t.type, t.subtype])))
+    assert.equal(feeRecord.type, 'ACH_FEE')
+    assert.equal(feeRecord.data.lines.find((l: any) => l.account_id === paying.account.id).amount, 150)
+    const [group] = await h.sql`select group_id from ledger_transfers where id = ${feeRecord.uuid}`
+    assert.ok(group.group_id !== null, 'the fee posted in the settlement\'s linked group')
+
+    const owed = await h.sql`select fee_type, amount, remaining, cause_id from fees_owed where account_id = ${short.account.id}`
+    assert.deepEqual(owed.map((o) => [o.fee_type, o.amount, o.remaining, o.cause_id]), [['ACH_FEE', 150n, 150n, emptied.body.id]])
+    await assertBooksClean(h)
+  })
+})

@@ -15,11 +15,11 @@ export const advanceTo = async (h: Harness, to: string, key?: string) => {
 
 let accountNumberSeq = 100000
 /** A business with an account funded with `funds` and an external account (owner verified unless told). */
-export async function customer(h: Harness, funds: number, options: { verified?: boolean; key?: string } = {}): Promise<Customer> {
+export async function customer(h: Harness, funds: number, options: { verified?: boolean; key?: string; terms?: Record<string, unknown> } = {}): Promise<Customer> {
   const { key } = options
   const business = await createVerifiedBusiness(h, {}, key)
   const template = await createTemplate(h, {}, key)
-  const opened = await h.request('POST', '/v0/accounts', { key, body: { account_template_id: template.id, relationships: [{ relationship_type: 'PRIMARY_ACCOUNT_HOLDER', business_id: business.id }] } })
+  const opened = await h.request('POST', '/v0/accounts', { key, body: { account_template_id: template.id, relationships: [{ relationship_type: 'PRIMARY_ACCOUNT_HOLDER', business_id: business.id }], ...options.terms } })
   assert.equal(opened.status, 201, JSON.stringify(opened.body))
   if (funds > 0) {
     const funding = await fundingAccount(h, key)
