@@ -37,9 +37,6 @@ export async function productsOfAccount(db: Queryable, account: AccountRow): Pro
   return { interest: interest?.product_type === 'INTEREST' ? interest : undefined, fees: fees.filter((f): f is ProductRow => f?.product_type === 'FEE') }
 }
 
-/** A customer account's row, for a domain that reads it (statements). */
-export const customerAccount = (db: Queryable, workspaceId: string, id: string): Promise<AccountRow | undefined> => getAccountRow(db, workspaceId, id)
-
 /** The bank's internal accounts interest and fees post through: INTEREST_PAYOUT (an expense, no floor) and FEES (revenue). */
 export type BankAccountType = 'INTEREST_PAYOUT' | 'FEES'
 

@@ -11,7 +11,7 @@ import type { Clock } from '../platform/clock.js'
 import type { Tx } from '../platform/db.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { uuidv7 } from '../platform/ids.js'
-import { customerAccount } from '../accounts/index.js'
+import { getAccount } from '../accounts/index.js'
 import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
 import { postedEvents, settledHoldEvents, type LedgerCommand, type LedgerRequest } from '../ledger/index.js'
 import { achCurrency, achMeta, applyAch, ensureSettlementAccount } from './ledger.js'
@@ -26,7 +26,7 @@ export async function settleDue(tx: Tx, clock: Clock, workspaceId: string): Prom
   const settlement = await ensureSettlementAccount(tx, workspaceId, now)
   const plans = due.map((row) => ({ row, ...commandsOf(row, settlement, now), fees: { commands: [] as LedgerCommand[], owedIfRefused: [] as FeeCharge[] } }))
   for (const p of plans) {
-    const account = p.commands.length && p.row.source_account_id ? await customerAccount(tx, workspaceId, p.row.source_account_id) : undefined
+    const account = p.commands.length && p.row.source_account_id ? await getAccount(tx, workspaceId, p.row.source_account_id) : undefined
     if (account) p.fees = await transactionFees(tx, { workspaceId, account, feeType: 'ACH_FEE', currency: achCurrency, causeId: p.row.id, now })
   }
   const moving = plans.filter((p) => p.commands.length)

@@ -17,6 +17,7 @@ import { assert } from '../platform/assert.js'
 import { isoString as iso } from '../platform/clock.js'
 import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
+import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
 import type { Services } from '../platform/http.js'
 import { claimKeys, runMutation, storeOutcomes, type KeyClaim, type Outcome } from '../platform/idempotency.js'
 import { uuidv7 } from '../platform/ids.js'
@@ -131,7 +132,11 @@ function followUpError(code: ResultCode, detail: string): ApiError {
 // Writing
 
 /** What a message writes once the ledger has answered: its rows, the spend-window changes, its answer and events. */
-interface Written { rows: MessageRow[]; net: { id: string; delta: bigint }[]; body: Json; events: EventInput[] }
+interface Written {
+  rows: MessageRow[]; net: { id: string; delta: bigint }[]; body: Json; events: EventInput[]
+  /** Fees the message caused that the account could not pay with it: owed from `at` (src/fees/). */
+  owed?: { fees: FeeCharge[]; at: Date }
+}
 
 interface EngineContext {
   claim?: KeyClaim
@@ -144,7 +149,22 @@ function writeStatements(tx: Parameters<typeof insertMessages>[0], workspaceId: 
   if (w.rows.length) statements.push(insertMessages(tx, w.rows))
   if (w.net.length) statements.push(changeNetAmounts(tx, workspaceId, w.net))
   if (w.events.length) statements.push(...recordEvents(tx, w.events))
+  if (w.owed?.fees.length) statements.push(recordOwed(tx, w.owed.fees, w.owed.at))
   return statements
+}
+
+/**
+ * An ATM withdrawal's fees (the account's ATM_WITHDRWAL_FEE products): in the withdrawal's linked
+ * group when what the account has left after it (`room`) covers them; otherwise the withdrawal posts
+ * alone and they are owed, collected when funds arrive. A fee never turns an approved withdrawal
+ * into a decline.
+ */
+async function atmFees(ctx: MessageContext, accountId: string, causeId: string, room: bigint): Promise<{ commands: LedgerCommand[]; owed: FeeCharge[] }> {
+  const account = await getAccount(ctx.services.sql, ctx.workspace.id, accountId)
+  if (!account) return { commands: [], owed: [] }
+  const fees = await transactionFees(ctx.services.sql, { workspaceId: ctx.workspace.id, account, feeType: 'ATM_WITHDRWAL_FEE', currency: cardCurrency, causeId, now: ctx.now })
+  const total = fees.owedIfRefused.reduce((sum, f) => sum + f.amount, 0n)
+  return total <= room ? { commands: fees.commands, owed: [] } : { commands: [], owed: fees.owedIfRefused }
 }
 
 /** The card rail's part of a ledger batch: claims keys first, then writes each message's rows, events and stored outcome. */
@@ -320,8 +340,12 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
     const sign = m.direction === 'DEBITS' ? -1n : 1n
     command = { id: row.id, kind: 'post', legs: [{ accountId: card.accountId, amount: sign * amount, currency: cardCurrency }, { accountId: settlement, amount: -sign * amount, currency: cardCurrency }], meta }
   }
-  return submit(ctx, [command], {
-    accepted: (result) => ({ rows: [row], net: original ? [{ id: original.rootId, delta: amount }] : [], body: responseOf(row), events: eventsOf(result, ctx.now, pendingRecord) }),
+  const fees = m.immediate && m.subType === 'CARD.ATM_WITHDRAWAL' ? await atmFees(ctx, card.accountId, row.id, available - amount) : { commands: [], owed: [] }
+  return submit(ctx, [command, ...fees.commands], {
+    accepted: (result) => ({
+      rows: [row], net: original ? [{ id: original.rootId, delta: amount }] : [], body: responseOf(row), events: eventsOf(result, ctx.now, pendingRecord),
+      owed: { fees: fees.owed, at: ctx.now },
+    }),
     refused: (code, detail) => {
       const reason = ledgerDeclines[code]
       if (!reason) return followUpError(code, detail)

@@ -2,7 +2,7 @@
 // extension) and /v0/statements/{id}/transactions.
 
 import type { FastifyRequest } from 'fastify'
-import { customerAccount } from '../accounts/index.js'
+import { getAccount } from '../accounts/index.js'
 import { entriesOf, periodTransfers, type TransferRow } from '../ledger/index.js'
 import { ApiError } from '../platform/errors.js'
 import type { Api } from '../platform/http.js'
@@ -39,7 +39,7 @@ export function registerStatementRoutes(api: Api): void {
   api.route('getStatement', async (req, reply) => {
     const { statement_id: id } = req.params as { statement_id: string }
     const s = await found(req.workspace.id, id)
-    const account = await customerAccount(sql, req.workspace.id, s.account_id)
+    const account = await getAccount(sql, req.workspace.id, s.account_id)
     if (!account) throw new ApiError('RESOURCE_NOT_FOUND', `statement ${id} not found`)
     const body = await toStatement(sql, s, account)
     if (!wantsPdf(req)) return reply.code(200).send(body)

@@ -169,6 +169,31 @@ describe('messages that post at once, and those that move nothing', () => {
     assert.equal(posted.body.result.length, 3)
   })
 
+  it('an ATM withdrawal carries the account\'s ATM fee in its linked group; a fee the balance cannot cover is owed, never a decline', async () => {
+    const fee = await h.request('POST', '/v0/accounts/products', { body: { product_type: 'FEE', fee_type: 'ATM_WITHDRWAL_FEE', amount: 300, currency: 'USD' } })
+    assert.equal(fee.status, 201, JSON.stringify(fee.body))
+    const { card, account } = await fundedCard(h, 10_000)
+    const attached = await h.request('PATCH', `/v0/accounts/${account.id}`, { body: { account_type: account.account_type, fee_product_ids: [fee.body.id] } })
+    assert.equal(attached.status, 200, JSON.stringify(attached.body))
+    const atm = await simulate(h, 'financial/withdrawal', { card_id: card.id, amount: 2_000, mid: 'ATM-1', account_type: 'checking' })
+    assert.equal(atm.status, 201, JSON.stringify(atm.body))
+    assert.deepEqual(await available(h, account.id), { posted: 7_700, available: 7_700 })
+    const fees = await h.sql`select group_id, amount, details from ledger_transfers where kind = 'FEE' and debit_account_id = ${account.id}`
+    assert.equal(fees.length, 1, 'the fee posted')
+    const [feeRecord] = fees
+    assert.equal(feeRecord.details.is_fee, true)
+    assert.equal(feeRecord.amount, 300n)
+    assert.ok(feeRecord.group_id !== null, 'in the withdrawal\'s linked group')
+    // 7,700 left: a 7,600 withdrawal fits, its 300 fee does not; the withdrawal posts and the fee is owed.
+    const second = await simulate(h, 'financial/withdrawal', { card_id: card.id, amount: 7_600, mid: 'ATM-1', account_type: 'checking' })
+    assert.equal(second.status, 201, JSON.stringify(second.body))
+    assert.equal(second.body.transaction.state, 'COMPLETION')
+    assert.deepEqual(await available(h, account.id), { posted: 100, available: 100 })
+    const owed = await h.sql`select fee_type, amount, remaining from fees_owed where account_id = ${account.id}`
+    assert.deepEqual(owed.map((o) => [o.fee_type, o.amount, o.remaining]), [['ATM_WITHDRWAL_FEE', 300n, 300n]])
+    assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
+  })
+
   it('an original credit (OCT) credits the account', async () => {
     const { card, account } = await fundedCard(h, 0)
     const res = await simulate(h, 'financial/original_credit', { card_id: card.id, amount: 7_000, mid: 'M', type: 'person_to_person' })

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import { WorkspaceClock } from '../../src/platform/clock.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { applyInTransaction, auditLedger, expiredStatements, type LedgerCommand } from '../../src/ledger/index.js'
-import { customerAccount } from '../../src/accounts/index.js'
+import { getAccount } from '../../src/accounts/index.js'
 import { recordOwed, transactionFees } from '../../src/fees/index.js'
 import { closeDueDays } from '../../src/statements/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
@@ -69,7 +69,7 @@ describe('per-transaction fees', () => {
     const opened = await openAccount(h, { fee_product_ids: [achFee, monthly] }, ws.key)
     const funding = await fundingAccount(h, ws.key)
     assert.equal((await transfer(h, { amount: 1_000, originating_account_id: funding.id, receiving_account_id: opened.id }, { key: ws.key })).status, 200)
-    const account = (await customerAccount(h.sql, ws.id, opened.id))!
+    const account = (await getAccount(h.sql, ws.id, opened.id))!
     const now = h.services.clock.now(ws.id)
     // A movement out of the account (as ACH would make it), with its fee in the same group.
     const principal = (amount: bigint): LedgerCommand => ({
