@@ -17,6 +17,7 @@ import { getProduct, type ProductRow } from './products/store.js'
 // What other domains may use of accounts.
 export { accountsPerSpendControl, getAccount, partiesWithAccounts, transferAccountCandidates, type TransferAccountCandidate } from './customer-accounts/store.js'
 export { relationshipsOf } from './relationships/store.js'
+export { provideAccruedInterest, type AccruedInterestReader } from './accrued-interest-port.js'
 export { bankRouting, holderTypes } from './customer-accounts/service.js'
 export { ensureSandboxFunding, sandboxFundingAccountId, sandboxFundingCurrency } from './internal-accounts/service.js'
 export type { AccountRow, ProductRow }

@@ -15,10 +15,14 @@ import { transferError } from '../transfers/outcomes.js'
 export type { LedgerAccountRow, LockedAccount }
 export { accountNumberTaken, amountFromJson, closedStatus, floorOf, insertLedgerAccount, insertLedgerAccountIfAbsent, ledgerAccountAt, ledgerAccountsAt, transactableStatus, updateLedgerAccountTerms }
 
-/** The two balances an account shows: posted, and available (posted less what live holds reserve). */
-export const balancesOf = (ledger: Pick<LedgerAccountRow, 'posted' | 'held'>) => [
+/**
+ * The balances an account shows: posted, and available (posted less what live holds reserve); and,
+ * for an account with an INTEREST product, the interest accrued and not yet paid (accrued-interest-port.ts).
+ */
+export const balancesOf = (ledger: Pick<LedgerAccountRow, 'posted' | 'held'>, accruedInterest?: bigint) => [
   { type: 'ACCOUNT_BALANCE' as const, balance: amountToJson(ledger.posted) },
   { type: 'AVAILABLE_BALANCE' as const, balance: amountToJson(ledger.posted - ledger.held) },
+  ...(accruedInterest !== undefined ? [{ type: 'ACCRUED_INTEREST_MTD' as const, balance: amountToJson(accruedInterest) }] : []),
 ]
 
 /** The limit a change must not put the account in breach of: the reason, or undefined when it fits. */

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { isMonthEnd } from '../statements/calendar.js'
-import { closeMonth, dailyInterestMicro, divRoundHalfUp, payout, rateOn, runDays, type CalculationMethod, type Rate } from './arithmetic.js'
+import { accruedShownMinor, closeMonth, dailyInterestMicro, divRoundHalfUp, payout, rateOn, runDays, type CalculationMethod, type Rate } from './arithmetic.js'
 
 const daysOf = (from: string, n: number, balance: (i: number) => bigint) => Array.from({ length: n }, (_, i) => {
   const d = new Date(Date.parse(from + 'T00:00:00Z') + i * 86_400_000).toISOString().slice(0, 10)
@@ -83,5 +83,10 @@ describe('interest arithmetic', () => {
     const r = runDays('COMPOUNDED_MONTHLY', 'MONTHLY', [{ rate: 3650, valid_from: '2026-01-01' }], daysOf('2026-01-01', 59, () => 13n), isMonthEnd)
     assert.deepEqual(r.paidCents, [0n, 1n])
     assert.equal(r.accruedMicro, -221_716n)
+  })
+
+  it('shows the accrued figure as a payout would round it, never below zero', () => {
+    const table: [bigint, bigint][] = [[0n, 0n], [499_999n, 0n], [500_000n, 1n], [1_499_999n, 1n], [1_500_000n, 2n], [-221_716n, 0n], [-500_000n, 0n]]
+    for (const [accrued, shown] of table) assert.equal(accruedShownMinor(accrued), shown, String(accrued))
   })
 })

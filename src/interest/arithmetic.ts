@@ -46,6 +46,16 @@ export function payout(accruedMicro: bigint): { cents: bigint; remainderMicro: b
   return { cents, remainderMicro: accruedMicro - cents * microPerMinor }
 }
 
+/**
+ * The accrued-not-paid figure an account shows (ACCRUED_INTEREST_MTD), in minor units: what a
+ * payout of it would pay now, rounded half-up to the cent as payout() rounds; a carried remainder
+ * below half a cent shows as 0, and a negative carry (never paid nor taken back) as 0 too.
+ */
+export function accruedShownMinor(accruedMicro: bigint): bigint {
+  const { cents } = payout(accruedMicro)
+  return cents > 0n ? cents : 0n
+}
+
 export interface DayInput { day: string; balance: bigint }
 export interface PeriodResult { accruedMicro: bigint; capitalisedMicro: bigint; paidCents: bigint[]; dailyMicro: bigint[] }
 

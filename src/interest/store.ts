@@ -18,3 +18,8 @@ export async function accruedOf(db: Queryable, workspaceId: string, accountId: s
   const [row] = await db<{ accrued_micro: bigint }[]>`select accrued_micro from interest_positions where workspace_id = ${workspaceId} and account_id = ${accountId}`
   return row?.accrued_micro ?? 0n
 }
+/** Accrued and not yet paid, in micro-units, of each of these accounts that has a position (one read). */
+export async function accruedOfMany(db: Queryable, workspaceId: string, accountIds: readonly string[]): Promise<Map<string, bigint>> {
+  const rows = await db<{ account_id: string; accrued_micro: bigint }[]>`select account_id, accrued_micro from interest_positions where workspace_id = ${workspaceId} and account_id = any(${accountIds as string[]}::uuid[])`
+  return new Map(rows.map((r) => [r.account_id, r.accrued_micro]))
+}

@@ -19,6 +19,7 @@ import {
   accountNumberTaken, amountFromJson, balancesOf, closedStatus, floorOf, insertLedgerAccount, ledgerAccountAt, ledgerAccountsAt,
   limitBreachOf, lockForChange, sweepClosingBalance, updateLedgerAccountTerms, type LockedAccount,
 } from '../ledger-port.js'
+import { accruedInterestOf } from '../accrued-interest-port.js'
 import { accountShapes, checkShape, isAccountType } from '../account-types.js'
 import { keepDeclared } from '../declared.js'
 import { insertRelationship, relationshipsOf, type AccountRelationshipRow } from '../relationships/store.js'
@@ -45,7 +46,8 @@ const requestOnly = ['relationships', 'manual_account_number', 'note']
 /** Fields kept in columns rather than in `fields`. */
 const columns = ['account_type', 'account_template_id', 'status', 'access_status', 'nickname', 'interest_product_id', 'general_ledger_type', 'currency']
 
-export interface AccountView { row: AccountRow; ledger: LockedAccount; relationships: AccountRelationshipRow[] }
+/** What an account is rendered from; `accruedInterest` only for an account with an INTEREST product. */
+export interface AccountView { row: AccountRow; ledger: LockedAccount; relationships: AccountRelationshipRow[]; accruedInterest?: bigint }
 
 /**
  * The stored terms: what the account type's shape declares, and the dates and closure the server
@@ -63,7 +65,7 @@ function storedTerms(row: AccountRow): Json {
   })
 }
 
-export function toAccount({ row, ledger, relationships }: AccountView): Json {
+export function toAccount({ row, ledger, relationships, accruedInterest }: AccountView): Json {
   const customerIds = [...new Set(relationships.flatMap((r) => (r.person_id ? [r.person_id] : [])))]
   const businessIds = [...new Set(relationships.flatMap((r) => (r.business_id ? [r.business_id] : [])))]
   return {
@@ -82,7 +84,7 @@ export function toAccount({ row, ledger, relationships }: AccountView): Json {
     account_number: ledger.account_number,
     account_number_masked: maskAccountNumber(ledger.account_number),
     bank_routing: bankRouting,
-    balances: balancesOf(ledger),
+    balances: balancesOf(ledger, accruedInterest),
     customer_ids: customerIds,
     business_ids: businessIds,
     creation_time: row.created_at.toISOString(),
@@ -114,9 +116,9 @@ export function limitsOf(terms: Json): { floor: bigint; ceiling: bigint | null }
 }
 
 /** The account as shown at `now`: its balances count no hold past its expiry. */
-async function viewOf(db: Queryable, workspaceId: string, row: AccountRow, now: Date): Promise<AccountView> {
-  const [ledger, relationships] = await Promise.all([ledgerAccountAt(db, workspaceId, row.id, now), relationshipsOf(db, workspaceId, [row.id])])
-  return { row, ledger: ledger!, relationships }
+export async function viewOf(db: Queryable, workspaceId: string, row: AccountRow, now: Date): Promise<AccountView> {
+  const [ledger, relationships, accrued] = await Promise.all([ledgerAccountAt(db, workspaceId, row.id, now), relationshipsOf(db, workspaceId, [row.id]), accruedInterestOf(db, workspaceId, [row])])
+  return { row, ledger: ledger!, relationships, accruedInterest: accrued.get(row.id) }
 }
 
 async function checkRelationships(tx: Tx, workspaceId: string, rels: Json[], accountType: string): Promise<void> {
@@ -249,7 +251,8 @@ export async function openAccount(tx: Tx, workspace: Workspace, req: Json, now: 
   await insertAccount(tx, row)
   const relationships = rels.map((r) => relationshipRow(workspace.id, id, r, now))
   for (const r of relationships) await insertRelationship(tx, r)
-  const resource = toAccount({ row, ledger: (await ledgerAccountAt(tx, workspace.id, id, now))!, relationships })
+  const [ledger, accrued] = await Promise.all([ledgerAccountAt(tx, workspace.id, id, now), accruedInterestOf(tx, workspace.id, [row])])
+  const resource = toAccount({ row, ledger: ledger!, relationships, accruedInterest: accrued.get(id) })
   await recordEvent(tx, { workspaceId: workspace.id, type: 'ACCOUNT.CREATED', resourceId: id, resource })
   return resource
 }
@@ -274,9 +277,10 @@ export async function accountPage(sql: Sql, clock: Clock, workspace: Workspace, 
   const rows = await listAccounts(sql, workspace.id, query, page, sort, anchor)
   const { items, next_page_token } = pageOf(rows, page.limit)
   const ids = items.map((r) => r.id)
-  const [ledgers, rels] = await Promise.all([ledgerAccountsAt(sql, workspace.id, ids, clock.now(workspace.id)), relationshipsOf(sql, workspace.id, ids)])
+  // One read per kind for the whole page: ledgers, relationships, and accrued interest (of the accounts with an INTEREST product).
+  const [ledgers, rels, accrued] = await Promise.all([ledgerAccountsAt(sql, workspace.id, ids, clock.now(workspace.id)), relationshipsOf(sql, workspace.id, ids), accruedInterestOf(sql, workspace.id, items)])
   const ledgerById = new Map(ledgers.map((l) => [l.id, l]))
-  const accounts = items.map((row) => toAccount({ row, ledger: ledgerById.get(row.id)!, relationships: rels.filter((r) => r.account_id === row.id) }))
+  const accounts = items.map((row) => toAccount({ row, ledger: ledgerById.get(row.id)!, relationships: rels.filter((r) => r.account_id === row.id), accruedInterest: accrued.get(row.id) }))
   return { accounts, ...(next_page_token ? { next_page_token } : {}) }
 }
 

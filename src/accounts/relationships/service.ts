@@ -9,8 +9,7 @@ import { changedFields, recordEvent } from '../../platform/events.js'
 import type { Page } from '../../platform/pagination.js'
 import type { account_relationship } from '../../spec/schemas.js'
 import { requireVerifiedParty } from '../../verification/gate.js'
-import { ledgerAccountAt } from '../ledger-port.js'
-import { holderTypes, relationshipRow, toAccount } from '../customer-accounts/service.js'
+import { holderTypes, relationshipRow, toAccount, viewOf } from '../customer-accounts/service.js'
 import { getAccount } from '../customer-accounts/store.js'
 import { deleteRelationship, getRelationship, insertRelationship, listRelationships, relationshipsOf, updateRelationship, type AccountRelationshipRow } from './store.js'
 
@@ -65,8 +64,7 @@ async function accountEvent(tx: Queryable, workspaceId: string, accountId: strin
 }
 /** The account as shown at `now` (its balances count no hold past its expiry). */
 async function accountView(db: Queryable, workspaceId: string, accountId: string, now: Date): Promise<Json> {
-  const row = (await getAccount(db, workspaceId, accountId))!
-  return toAccount({ row, ledger: (await ledgerAccountAt(db, workspaceId, accountId, now))!, relationships: await relationshipsOf(db, workspaceId, [accountId]) })
+  return toAccount(await viewOf(db, workspaceId, (await getAccount(db, workspaceId, accountId))!, now))
 }
 
 export async function addRelationship(tx: Queryable, workspaceId: string, accountId: string, body: RelationshipBody, now: Date): Promise<Json> {
