@@ -96,7 +96,7 @@ describe('no card secret in clear', () => {
     const [{ n: keys }] = await h.sql`select count(*)::int as n from idempotency_keys`
     assert.ok(events >= 8 && keys >= 8, 'events and idempotency records were written and checked')
 
-    assert.ok(logLines.length > 20, 'the log was written')
+    assert.ok(logLines.filter((l) => l.includes('request completed')).length >= 10, `the log was written (${logLines.length} lines)`)
     for (const line of logLines) {
       const leaked = scalars(JSON.parse(line)).filter(forbidden)
       assert.deepEqual(leaked, [], `a log line holds a secret: ${line.slice(0, 300)}`)
