@@ -3,7 +3,7 @@
 // (DueWork); in real time, the worker below runs whatever fell due in any workspace.
 
 import type { Logger } from 'pino'
-import type { DueWork } from '../platform/due-work.js'
+import { startPolling, type DueWork } from '../platform/due-work.js'
 import type { Services } from '../platform/http.js'
 import { applyIncoming, gatewayDecisions } from './files/apply.js'
 import { cutDue } from './files/outgoing.js'
@@ -37,20 +37,7 @@ export const achDueWork: DueWork = {
 }
 
 export function startAchWorker(services: Services, log: Logger): () => Promise<void> {
-  let stopped = false
-  let running: Promise<unknown> = Promise.resolve()
-  const tick = () => {
-    if (stopped) return
-    running = (async () => {
-      for (const workspaceId of await workspacesWithAchDue(services.sql, new Date())) await runAchDue(services, workspaceId)
-    })()
-      .catch((err) => log.error({ err }, 'ACH window run failed'))
-      .finally(() => { if (!stopped) timer = setTimeout(tick, achPollMs) })
-  }
-  let timer = setTimeout(tick, achPollMs)
-  return async () => {
-    stopped = true
-    clearTimeout(timer)
-    await running
-  }
+  return startPolling('ACH window run', achPollMs, async () => {
+    for (const workspaceId of await workspacesWithAchDue(services.sql, services.clock.now())) await runAchDue(services, workspaceId)
+  }, log)
 }

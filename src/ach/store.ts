@@ -296,10 +296,15 @@ export async function nextAchDue(db: Queryable, workspaceId: string, until: Date
 
 /** Workspaces with ACH work due by real time `now` (a sandbox's clock is never behind real time). */
 export async function workspacesWithAchDue(db: Queryable, now: Date): Promise<string[]> {
+  // Each workspace at its own time: real time plus its clock's offset (a sandbox moved forward).
   const rows = await db<{ workspace_id: string }[]>`
-    select workspace_id from ach_outgoing where status = 'INIT' and cut_at <= ${now}
-    union select workspace_id from ach_outgoing where status = 'PENDING' and settle_at <= ${now}
-    union select workspace_id from ach_incoming where status = 'INIT' and apply_at <= ${now}`
+    with due as (
+      select workspace_id, cut_at as at from ach_outgoing where status = 'INIT'
+      union all select workspace_id, settle_at from ach_outgoing where status = 'PENDING'
+      union all select workspace_id, apply_at from ach_incoming where status = 'INIT'
+    )
+    select distinct d.workspace_id from due d left join workspace_clocks c on c.workspace_id = d.workspace_id
+    where d.at <= ${now}::timestamptz + make_interval(secs => coalesce(c.offset_ms, 0) / 1000.0)`
   return rows.map((r) => r.workspace_id)
 }
 

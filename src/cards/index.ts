@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { Api, Services } from '../platform/http.js'
+import { startPolling } from '../platform/due-work.js'
 import { cardExpiryBatchMax, cardExpiryPollMs, expireDueCards, nextCardExpiry } from './expiry.js'
 import type { Domain } from '../platform/wipe.js'
 import { registerGatewayRoutes } from './gateways/routes.js'
@@ -86,21 +87,10 @@ export const cards: Domain = {
     },
   }],
   startWorkers(services: Services, log: Logger) {
-    let stopped = false
-    let running: Promise<unknown> = Promise.resolve()
-    const tick = () => {
-      if (stopped) return
-      running = expireDueCards(services)
-        .then((n) => { if (n) log.info({ expired: n }, 'recorded expired cards') })
-        .catch((err) => log.error({ err }, 'card expiry failed'))
-        .finally(() => { if (!stopped) timer = setTimeout(tick, cardExpiryPollMs) })
-    }
-    let timer = setTimeout(tick, cardExpiryPollMs)
-    return async () => {
-      stopped = true
-      clearTimeout(timer)
-      await running
-    }
+    return startPolling('card expiry', cardExpiryPollMs, async () => {
+      const n = await expireDueCards(services)
+      if (n) log.info({ expired: n }, 'recorded expired cards')
+    }, log)
   },
   wipeTables: ['card_pans', 'card_images', 'cards', 'card_changes', 'card_access_tokens', 'digital_wallet_tokens'],
 }

@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { createServer, STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { Logger } from 'pino'
 import { domains } from '../domains.js'
 import specDocument from '../spec/openapi.json' with { type: 'json' }
@@ -112,7 +112,7 @@ export async function buildApp(services: Services, logger: Logger, options: AppO
     }, handler).setTimeout(timeouts.connectionIdleTimeoutMs),
     loggerInstance: logger,
     // One line per request, when it is answered (the hook below), instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: bodyLimitBytes,
     genReqId: (req) => {
       const given = req.headers['x-request-id']

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino'
 import type { Services } from './http.js'
 
 /**
@@ -11,4 +12,26 @@ export interface DueWork {
   nextDue(services: Services, workspaceId: string, until: Date): Promise<Date | undefined>
   /** Does what is due in the workspace at its clock's time now. */
   run(services: Services, workspaceId: string): Promise<void>
+}
+
+/**
+ * A domain's worker at real time: runs `round` every `intervalMs` (the first after `firstAfterMs`),
+ * one round at a time; a round that fails is logged and the next comes on time. Returns the
+ * function that stops it and waits for the round in flight.
+ */
+export function startPolling(what: string, intervalMs: number, round: () => Promise<unknown>, log: Logger, firstAfterMs = intervalMs): () => Promise<void> {
+  let stopped = false
+  let running: Promise<unknown> = Promise.resolve()
+  const tick = () => {
+    if (stopped) return
+    running = round()
+      .catch((err) => log.error({ err }, `${what} failed`))
+      .finally(() => { if (!stopped) timer = setTimeout(tick, intervalMs) })
+  }
+  let timer = setTimeout(tick, firstAfterMs)
+  return async () => {
+    stopped = true
+    clearTimeout(timer)
+    await running
+  }
 }

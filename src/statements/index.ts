@@ -3,6 +3,7 @@
 
 import type { Logger } from 'pino'
 import type { Api, Services } from '../platform/http.js'
+import { startPolling } from '../platform/due-work.js'
 import type { Domain } from '../platform/wipe.js'
 import { closeDueDays, dayClosePollMs, nextDayClose } from './day-close.js'
 import { registerStatementRoutes } from './routes.js'
@@ -20,20 +21,9 @@ export const statements: Domain = {
     run: async (services, workspaceId) => { await closeDueDays(services.sql, services.clock, workspaceId) },
   }],
   startWorkers(services: Services, log: Logger) {
-    let stopped = false
-    let running: Promise<unknown> = Promise.resolve()
-    const tick = () => {
-      if (stopped) return
-      running = closeDueDays(services.sql, services.clock)
-        .then((n) => { if (n) log.info({ days: n }, 'closed days: interest, fees, statements') })
-        .catch((err) => log.error({ err }, 'day close failed'))
-        .finally(() => { if (!stopped) timer = setTimeout(tick, dayClosePollMs) })
-    }
-    let timer = setTimeout(tick, 0)
-    return async () => {
-      stopped = true
-      clearTimeout(timer)
-      await running
-    }
+    return startPolling('day close', dayClosePollMs, async () => {
+      const n = await closeDueDays(services.sql, services.clock)
+      if (n) log.info({ days: n }, 'closed days: interest, fees, statements')
+    }, log, 0)
   },
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import { ensureSandboxFunding, sandboxFundingAccountId } from '../accounts/index.js'
 import type { Api, Services } from '../platform/http.js'
+import { startPolling } from '../platform/due-work.js'
 import { observeBatchSize } from '../platform/metrics.js'
 import type { Domain } from '../platform/wipe.js'
 import { batchesInFlightMaxDefault, expireDueHolds, expiredStatements, holdExpiryBatchMax, LedgerBatcher, nextHoldExpiry } from '../ledger/index.js'
@@ -48,20 +49,9 @@ export const transfers: Domain = {
     run: async (services, workspaceId) => { await expireDueHolds(services.sql, services.clock, holdExpiryBatchMax, workspaceId) },
   }],
   startWorkers(services: Services, log: Logger) {
-    let stopped = false
-    let running: Promise<unknown> = Promise.resolve()
-    const tick = () => {
-      if (stopped) return
-      running = expireDueHolds(services.sql, services.clock, holdExpiryBatchMax)
-        .then((n) => { if (n) log.info({ released: n }, 'expired MANUAL transfer holds') })
-        .catch((err) => log.error({ err }, 'hold expiry failed'))
-        .finally(() => { if (!stopped) timer = setTimeout(tick, holdExpiryPollMs) })
-    }
-    let timer = setTimeout(tick, holdExpiryPollMs)
-    return async () => {
-      stopped = true
-      clearTimeout(timer)
-      await running
-    }
+    return startPolling('hold expiry', holdExpiryPollMs, async () => {
+      const n = await expireDueHolds(services.sql, services.clock, holdExpiryBatchMax)
+      if (n) log.info({ released: n }, 'expired MANUAL transfer holds')
+    }, log)
   },
 }
