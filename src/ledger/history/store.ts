@@ -1,5 +1,5 @@
-// Reads of the ledger's history, behind the transaction views: posted records with their entries,
-// holds, and transfers by id. Writes go through src/ledger/store.ts only.
+// Reads of the ledger's history, behind the transaction views and statements: posted records with their entries,
+// holds, transfers by id, and an account's activity over a period. Writes go through src/ledger/store.ts only.
 
 import { isoString } from '../../platform/clock.js'
 import type { Queryable } from '../../platform/db.js'
