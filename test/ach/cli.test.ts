@@ -1,7 +1,6 @@
 // `keel ach`: ingest a NACHA file as the receiving bank (applied once), list, show and export the
 // workspace's files, and the validate subcommand forwarded to the NACHA library's report.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,28 +8,15 @@ import { join } from 'node:path'
 import { after, before, it } from 'node:test'
 import { incomingEntryFile } from '../../src/ach/simulations/build.js'
 import { startHarness, type Harness } from '../support/harness.js'
+import { runKeel } from '../support/keel-process.js'
 import { advanceTo, assertBooksClean, customer, expectBalances } from './support.js'
 
-const root = join(import.meta.dirname, '..', '..')
-const commandTimeoutMs = 60_000
 const encryptionKey = randomBytes(32).toString('hex')
 let h: Harness
 before(async () => { h = await startHarness({ encryptionKey }) })
 after(async () => { await h.close() })
 
-function keel(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: h.databaseUrl, LOG_LEVEL: 'warn', KEEL_ENCRYPTION_KEY: encryptionKey }
-  delete env.KEEL_DATA_DIR
-  const child = spawn(process.execPath, [join(root, 'bin', 'keel.mjs'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => { stdout += d })
-  child.stderr.on('data', (d) => { stderr += d })
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`keel ${args.join(' ')} did not finish\n${stderr}`)) }, commandTimeoutMs)
-    child.once('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
-  })
-}
+const keel = (args: string[]) => runKeel(h.databaseUrl, args, { KEEL_ENCRYPTION_KEY: encryptionKey })
 
 it('ingests a file once, then lists, shows and exports it', async () => {
   await advanceTo(h, '2031-05-22T12:00:00Z')

@@ -66,3 +66,21 @@ export async function startKeel(databaseUrl: string, env: Record<string, string>
     },
   }
 }
+
+export interface KeelRun { code: number | null; stdout: string; stderr: string }
+
+/**
+ * Runs a `keel` command (`keel ach ingest …`) to its end against `databaseUrl`, with `env` added.
+ * No time limit of its own: how long a command takes depends on the machine, so a hung command is
+ * left to the test runner's and CI's limits rather than failed by a timer that a busy machine trips.
+ */
+export function runKeel(databaseUrl: string, args: string[], env: Record<string, string> = {}): Promise<KeelRun> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', ...env }
+  delete childEnv.KEEL_DATA_DIR
+  const child = spawn(process.execPath, [keelBin, ...args], { cwd: join(keelBin, '..', '..'), env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (d) => { stdout += d })
+  child.stderr!.on('data', (d) => { stderr += d })
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })))
+}
