@@ -28,7 +28,7 @@ import { connect, poolSizeDefault } from '../src/platform/db.js'
 import { migrate } from '../src/platform/migrate.js'
 import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
 import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
-import { seedThroughApi } from './support/api-seed.js'
+import { call, inParallel, seedThroughApi } from './support/api-seed.js'
 import { openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, type LoadResult, type MakeRequest, type Sample } from './support/http-load.js'
 import { cpuSeconds, RssSampler } from './support/processes.js'
@@ -46,25 +46,6 @@ const keelLogLevel = loadConfig({}).logLevel
 const authorizationPath = '/v0/cards/transaction_simulations/authorization'
 const transferPath = '/v0/transactions/internal_transfer'
 const merchant = { mcc: '5411', name: 'Bench Grocer', city: 'Oakland', state: 'CA', zip: '94607', country: 'USA' }
-
-async function call(pool: Pool, key: string, method: 'GET' | 'POST' | 'PATCH', path: string, expected: number, body?: unknown): Promise<any> {
-  const res = await pool.request({
-    method, path,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': randomUUID() }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await res.body.text()
-  if (res.statusCode !== expected) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`)
-  return JSON.parse(text)
-}
-
-async function inParallel<T>(count: number, task: (i: number) => Promise<T>): Promise<T[]> {
-  const results = new Array<T>(count)
-  let next = 0
-  const worker = async () => { for (let i = next++; i < count; i = next++) results[i] = await task(i) }
-  await Promise.all(Array.from({ length: Math.min(seedConnections, count) }, worker))
-  return results
-}
 
 /** Spend controls on every account, and a virtual card on each: what the authorizations run against. */
 async function seedCards(pool: Pool, key: string, accounts: string[]): Promise<string[]> {

@@ -16,7 +16,8 @@ export interface SeededAccounts {
   fundingSeconds: number
 }
 
-async function call(pool: Pool, key: string, method: 'GET' | 'POST', path: string, expected: number, body?: unknown): Promise<any> {
+/** One request of the seeding, keyed when it has a body; anything but `expected` throws. */
+export async function call(pool: Pool, key: string, method: 'GET' | 'POST' | 'PATCH', path: string, expected: number, body?: unknown): Promise<any> {
   const res = await pool.request({
     method, path,
     headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': randomUUID() }) },
@@ -28,7 +29,7 @@ async function call(pool: Pool, key: string, method: 'GET' | 'POST', path: strin
 }
 
 /** Runs `task` for 0..count-1 with at most `seedConcurrency` at once; results in order. */
-async function inParallel<T>(count: number, task: (i: number) => Promise<T>): Promise<T[]> {
+export async function inParallel<T>(count: number, task: (i: number) => Promise<T>): Promise<T[]> {
   const results = new Array<T>(count)
   let next = 0
   const worker = async () => {
