@@ -248,13 +248,17 @@ export class LedgerBatcher {
       open = true
       // Statements go out in the order they are started: begin first, accounts locked before holds.
       const begin = tx`begin`.execute()
+      // The batch's statements join arrays of keys against tables that grow fast (transfers,
+      // Idempotency-Keys). A generic plan cached while a table was small scans it whole for ever
+      // after (until the next ANALYZE): plan each one for the table as it is now.
+      const planning = tx`set local plan_cache_mode = force_custom_plan`.execute()
       const opened = [...byParticipant].map(([participant, idx]) => participant.open(tx, idx.map((i) => batch[i].job.context)))
       const locks = lockAccounts(tx, accountKeys)
       const holds = lockHolds(tx, holdKeys)
       const due = dueHoldsOn(tx, dueKeys)
       const existing = existingTransfers(tx, transferKeys)
       const seqs = reserveSeqs(tx, recordsOf(requests))
-      const [, settledAnswers, locked, holdRows, dueRows, existingRows, seqList] = await settled([begin, Promise.all(opened), locks, holds, due, existing, seqs] as const)
+      const [, , settledAnswers, locked, holdRows, dueRows, existingRows, seqList] = await settled([begin, planning, Promise.all(opened), locks, holds, due, existing, seqs] as const)
       // Expiring due holds writes records too: rare enough to cost a round trip of its own.
       if (dueRows.length) seqList.push(...await reserveSeqs(tx, dueRows.length))
       ;[...byParticipant.values()].forEach((idx, n) => idx.forEach((i, k) => {

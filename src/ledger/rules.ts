@@ -374,24 +374,41 @@ export type GroupDecision = { ok: true; applied: Applied[] } | { ok: false; reje
  */
 export function decideGroup(state: LedgerState, commands: Command[], ctx: DecideContext): GroupDecision {
   assert(commands.length > 0, 'a group has a command')
-  const accounts = new Map([...state.accounts].map(([id, a]) => [id, { ...a }]))
-  const holds = new Map([...state.holds].map(([id, h]) => [id, { ...h }]))
-  const taken = new Set(state.taken)
-  const working: LedgerState = commands.length === 1 ? state : { accounts, holds, taken }
+  if (commands.length === 1) {
+    const d = decide(state, commands[0], ctx)
+    return d.ok ? { ok: true, applied: [d.applied] } : { ok: false, rejection: d.rejection, index: 0 }
+  }
+  // What the group may change, as it was before it: put back when a later command fails. A command
+  // changes only the accounts it names (or its hold's), its hold, and the ids taken.
+  const accountsBefore = new Map<string, AccountState>()
+  const holdsBefore = new Map<string, HoldState | undefined>()
+  const idsTaken: string[] = []
+  const keepAccount = (id: string) => {
+    const a = state.accounts.get(id)
+    if (a && !accountsBefore.has(id)) accountsBefore.set(id, { ...a })
+  }
+  const keepHold = (id: string) => {
+    if (holdsBefore.has(id)) return
+    const h = state.holds.get(id)
+    holdsBefore.set(id, h && { ...h })
+    if (h) { keepAccount(h.debitAccountId); keepAccount(h.creditAccountId) }
+  }
   const applied: Applied[] = []
   for (const [index, c] of commands.entries()) {
-    const d = decide(working, c, ctx)
-    if (!d.ok) return { ok: false, rejection: d.rejection, index }
-    applied.push(d.applied)
-  }
-  if (working !== state) {
-    for (const [id, a] of accounts) Object.assign(state.accounts.get(id)!, a)
-    for (const [id, h] of holds) {
-      const held = state.holds.get(id)
-      if (held) Object.assign(held, h)
-      else state.holds.set(id, h)
+    keepHold('pendingId' in c ? c.pendingId : c.id)
+    for (const id of accountsNamed(c)) keepAccount(id)
+    const d = decide(state, c, ctx)
+    if (!d.ok) {
+      for (const [id, a] of accountsBefore) Object.assign(state.accounts.get(id)!, a)
+      for (const [id, h] of holdsBefore) {
+        if (h === undefined) state.holds.delete(id)
+        else Object.assign(state.holds.get(id)!, h)
+      }
+      for (const id of idsTaken) state.taken.delete(id)
+      return { ok: false, rejection: d.rejection, index }
     }
-    for (const id of taken) state.taken.add(id)
+    idsTaken.push(c.id)
+    applied.push(d.applied)
   }
   return { ok: true, applied }
 }
