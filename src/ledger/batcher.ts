@@ -15,7 +15,7 @@ import postgres from 'postgres'
 import type { Queryable, Sql } from '../platform/db.js'
 import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
 import { accountsNamed } from './rules.js'
-import { dueHoldsOn, existingTransfers, holdAccounts, keyOf, lockAccounts, lockHolds, reserveSeqs, writeStatements, type Key, type LockedAccount } from './store.js'
+import { dueHoldsOn, existingTransfers, holdAccounts, keyOf, lockAccounts, lockHolds, plannedStateChanged, reserveSeqs, verifyAccounts, verifyHolds, writeStatements, type HoldRow, type Key, type LockedAccount, type Writes } from './store.js'
 
 /** Most requests in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
 export const batchSizeMaxDefault = 256
@@ -106,7 +106,8 @@ export class LedgerBatcher {
   private readonly waitMs: number
   private readonly inFlightMax: number
   /** Batches committed and requests in them, for the bench and tests. */
-  readonly stats = { batches: 0, jobs: 0 }
+  readonly stats = { batches: 0, jobs: 0, relocked: 0 }
+  private readonly planned = new PlannedStates()
 
   constructor(private readonly sql: Sql, private readonly options: BatcherOptions) {
     this.sizeMax = options.batchSizeMax ?? batchSizeMaxDefault
@@ -194,10 +195,14 @@ export class LedgerBatcher {
     if (slices.length > 0) next(0)
   }
 
-  /** Commits a batch; each request's outcome or error, in order. Never throws. */
-  private async run(batch: Pending[], offerMissing = true): Promise<(JobOutcome | Error)[]> {
+  /**
+   * Commits a batch; each request's outcome or error, in order. Never throws. A batch first runs on
+   * the state it reads (`locking` false); one that finds that state changed when it locks it runs
+   * again, locking first.
+   */
+  private async run(batch: Pending[], offerMissing = true, locking = false): Promise<(JobOutcome | Error)[]> {
     try {
-      const results = await this.commit(batch, offerMissing)
+      const results = await this.commit(batch, offerMissing, locking)
       this.stats.batches++
       this.stats.jobs += batch.length
       this.options.onBatch?.(batch.length)
@@ -207,25 +212,38 @@ export class LedgerBatcher {
         // Offer the missing ids once, then decide the batch again: an account still missing is
         // account_not_found for the requests naming it, and only for them.
         for (const [workspaceId, ids] of err.missing) await this.options.createMissing!(workspaceId, ids).catch(() => false)
-        return this.run(batch, false)
+        return this.run(batch, false, locking)
+      }
+      if (err instanceof postgres.PostgresError && err.code === plannedStateChanged) {
+        this.stats.relocked++
+        return this.run(batch, offerMissing, true)
       }
       // A statement failed the whole transaction (not a rule: rules reject one request), and the
       // server rolled it back: run each request on its own so only the one that causes it fails.
       // Any other failure (the connection lost, perhaps after the commit was sent) leaves it unknown
       // whether the batch committed: running it again could move money twice, so every request of
       // it fails, and a client retrying with its Idempotency-Key gets the outcome that did land.
-      if (batch.length > 1 && err instanceof postgres.PostgresError) return (await Promise.all(batch.map((p) => this.run([p], false)))).flat()
+      if (batch.length > 1 && err instanceof postgres.PostgresError) return (await Promise.all(batch.map((p) => this.run([p], false, true)))).flat()
       return batch.map(() => (err instanceof Error ? err : new Error(String(err))))
     }
   }
 
   /**
    * One transaction for the batch, on a reserved connection in two round trips (three when a
-   * request names a hold: its accounts are read first): begin, the participants' reads, the locks,
-   * the due holds, the ids in use and the sequence numbers go out together; then, once every request
-   * is decided, all the writes and the commit.
+   * request names a hold: its accounts are read first): begin, the participants' reads, the
+   * accounts and holds, the due holds, the ids in use and the sequence numbers go out together;
+   * then, once every request is decided, all the writes and the commit.
+   *
+   * Where the locks go decides how long a batch keeps others waiting. `locking`: the first round
+   * trip locks what it reads, so the batch holds its rows while it is decided and written, and a
+   * batch that shares an account waits all that time. Otherwise the first round trip only reads:
+   * each account and hold as last committed, or as a batch of this process still in flight has
+   * planned it (that batch's writes are sent; this one's queue behind them). The second round trip
+   * locks them with the writes, only if still as decided on (verifyAccounts, verifyHolds), so rows
+   * are held just while the writes run and commit. State another process or path changed meanwhile
+   * fails the transaction before anything lands, and the batch runs again, locking.
    */
-  private async commit(batch: Pending[], offerMissing: boolean): Promise<(JobOutcome | Error)[]> {
+  private async commit(batch: Pending[], offerMissing: boolean, locking: boolean): Promise<(JobOutcome | Error)[]> {
     const requests = batch.map((p) => p.job.request)
     const { holdKeys, accountKeys } = await keysNamed(this.sql, requests)
     // Holds past their expiry by each workspace's time (the first request's, for a workspace's accounts).
@@ -242,23 +260,27 @@ export class LedgerBatcher {
     })
 
     const tx = await this.sql.reserve()
+    const self = this.planned.begin()
     let open = false
     try {
       const outcomes: (JobOutcome | Error | undefined)[] = batch.map(() => undefined)
       open = true
-      // Statements go out in the order they are started: begin first, accounts locked before holds.
+      // Statements go out in the order they are started: begin first, accounts before holds.
       const begin = tx`begin`.execute()
       // The batch's statements join arrays of keys against tables that grow fast (transfers,
       // Idempotency-Keys). A generic plan cached while a table was small scans it whole for ever
       // after (until the next ANALYZE): plan each one for the table as it is now.
       const planning = tx`set local plan_cache_mode = force_custom_plan`.execute()
       const opened = [...byParticipant].map(([participant, idx]) => participant.open(tx, idx.map((i) => batch[i].job.context)))
-      const locks = lockAccounts(tx, accountKeys)
-      const holds = lockHolds(tx, holdKeys)
-      const due = dueHoldsOn(tx, dueKeys)
+      const accountsRead = lockAccounts(tx, accountKeys, locking)
+      const holdsRead = lockHolds(tx, holdKeys, locking)
+      const dueRead = dueHoldsOn(tx, dueKeys, locking)
       const existing = existingTransfers(tx, transferKeys)
       const seqs = reserveSeqs(tx, recordsOf(requests))
-      const [, , settledAnswers, locked, holdRows, dueRows, existingRows, seqList] = await settled([begin, planning, Promise.all(opened), locks, holds, due, existing, seqs] as const)
+      const [, , settledAnswers, readAccounts, readHolds, readDue, existingRows, seqList] = await settled([begin, planning, Promise.all(opened), accountsRead, holdsRead, dueRead, existing, seqs] as const)
+      // What batches in flight will have changed by the time this one's writes run. (Rows locked
+      // are as last committed: a batch in flight that has not locked them yet will find them changed.)
+      const { locked, holdRows, dueRows } = this.planned.over(self, readAccounts, readHolds, readDue, !locking)
       // Expiring due holds writes records too: rare enough to cost a round trip of its own.
       if (dueRows.length) seqList.push(...await reserveSeqs(tx, dueRows.length))
       ;[...byParticipant.values()].forEach((idx, n) => idx.forEach((i, k) => {
@@ -281,7 +303,14 @@ export class LedgerBatcher {
         requests: runnable.map((i) => requests[i]), locked, holds: holdRows, due: dueRows, existing: existingRows, seqs: seqList, nowOf: (w) => nowOfWorkspace.get(w) ?? this.options.nowOf(w),
       })
       runnable.forEach((i, n) => { outcomes[i] = { result: results[n] } })
-      const statements = writeStatements(tx, writes)
+      this.planned.record(self, writes)
+      const statements: Promise<unknown>[] = []
+      if (!locking) {
+        if (locked.size) statements.push(verifyAccounts(tx, [...locked.values()]))
+        const holdsDecidedOn = new Map([...holdRows.values(), ...dueRows].map((h) => [keyOf(h.workspace_id, h.id), h]))
+        if (holdsDecidedOn.size) statements.push(verifyHolds(tx, [...holdsDecidedOn.values()]))
+      }
+      statements.push(...writeStatements(tx, writes))
       if (expired.length && this.options.expiredStatements) statements.push(...this.options.expiredStatements(tx, expired))
       for (const [participant, idx] of byParticipant) {
         const done = idx.filter((i) => (outcomes[i] as JobOutcome).result !== undefined)
@@ -294,11 +323,110 @@ export class LedgerBatcher {
       // commit with a rollback, so nothing of the batch lands; settled() then reports the failure.
       open = false
       await settled([...statements, tx`commit`])
+      this.planned.end(self, true)
       return outcomes as JobOutcome[]
     } finally {
+      this.planned.end(self, false)
       if (open) await tx`rollback`.catch(() => {})
       tx.release()
     }
+  }
+}
+
+/**
+ * What the batches in flight in this process have decided and not yet committed: each account's
+ * balances and each hold as that batch's writes leave them. A batch that reads while another is in
+ * flight decides on these instead of what it read, so it need not wait for that commit to decide.
+ * A batch's plans are kept, once it commits, for as long as a batch that read before that commit
+ * is still to decide (its read missed them); a batch that fails takes them back at once.
+ */
+class PlannedStates {
+  private batchSeq = 0
+  /** Commits so far: what a batch read was committed as of the count when it read. */
+  private commits = 0
+  private readonly accounts = new Map<string, { batch: number; posted: bigint; held: bigint }>()
+  private readonly holds = new Map<string, { batch: number; row: HoldRow }>()
+  /** Per batch: the keys it planned, and once committed, the commit count after it. */
+  private readonly batches = new Map<number, { accounts: string[]; holds: string[]; committedAt?: number }>()
+  /** Batches between their read and their decision: the commit count when each read. */
+  private readonly reading = new Map<number, number>()
+
+  /** A batch starts: its id. It reads next. */
+  begin(): number {
+    const id = ++this.batchSeq
+    this.reading.set(id, this.commits)
+    this.batches.set(id, { accounts: [], holds: [] })
+    return id
+  }
+
+  /** What batch `id` read, with the plans of the batches it must see laid over it (when `overlay`). */
+  over(id: number, accounts: Map<string, LockedAccount>, holds: Map<string, HoldRow>, due: HoldRow[], overlay: boolean): { locked: Map<string, LockedAccount>; holdRows: Map<string, HoldRow>; dueRows: HoldRow[] } {
+    const readAt = this.reading.get(id)!
+    this.reading.delete(id)
+    if (!overlay) {
+      this.prune()
+      return { locked: accounts, holdRows: holds, dueRows: due }
+    }
+    // Plans of batches still in flight, or committed after this batch read.
+    const visible = (batch: number) => {
+      const b = this.batches.get(batch)
+      return batch !== id && b !== undefined && (b.committedAt === undefined || b.committedAt > readAt)
+    }
+    const locked = new Map(accounts)
+    for (const [k, a] of accounts) {
+      const p = this.accounts.get(k)
+      if (p && visible(p.batch)) locked.set(k, { ...a, posted: p.posted, held: p.held })
+    }
+    const holdRows = new Map(holds)
+    for (const [k, h] of holds) {
+      const p = this.holds.get(k)
+      if (p && visible(p.batch)) holdRows.set(k, p.row)
+    }
+    const dueRows = due.flatMap((h) => {
+      const p = this.holds.get(keyOf(h.workspace_id, h.id))
+      if (!p || !visible(p.batch)) return [h]
+      return p.row.status === 'PENDING' ? [p.row] : []
+    })
+    this.prune()
+    return { locked, holdRows, dueRows }
+  }
+
+  /** Batch `id`'s decisions: the balances and holds its writes leave. */
+  record(id: number, writes: Writes): void {
+    const b = this.batches.get(id)!
+    for (const a of writes.balances) {
+      const k = keyOf(a.workspace_id, a.id)
+      this.accounts.set(k, { batch: id, posted: a.posted, held: a.held })
+      b.accounts.push(k)
+    }
+    for (const h of [...writes.newHolds, ...writes.changedHolds]) {
+      const k = keyOf(h.workspace_id, h.id)
+      this.holds.set(k, { batch: id, row: h })
+      b.holds.push(k)
+    }
+  }
+
+  /** Batch `id` is over: committed (its plans are the database's now) or not (they never happened). Once per batch. */
+  end(id: number, committed: boolean): void {
+    const b = this.batches.get(id)
+    if (!b || b.committedAt !== undefined) return
+    this.reading.delete(id)
+    if (committed) b.committedAt = ++this.commits
+    else this.forget(id)
+    this.prune()
+  }
+
+  private forget(id: number): void {
+    const b = this.batches.get(id)!
+    for (const k of b.accounts) if (this.accounts.get(k)?.batch === id) this.accounts.delete(k)
+    for (const k of b.holds) if (this.holds.get(k)?.batch === id) this.holds.delete(k)
+    this.batches.delete(id)
+  }
+
+  /** Drops the plans of committed batches that every batch still to decide read after. */
+  private prune(): void {
+    const oldestRead = Math.min(...this.reading.values())
+    for (const [id, b] of this.batches) if (b.committedAt !== undefined && b.committedAt <= oldestRead) this.forget(id)
   }
 }
 

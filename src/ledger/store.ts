@@ -1,8 +1,10 @@
-// The one SQL path that moves money. A batch locks the accounts it touches (in workspace, id
-// order, so two batches never wait on each other in a cycle), then the holds it names (same order,
-// always after the accounts), lets rules.ts decide every command against that state (plan.ts), and
-// writes transfers, entries, holds and balances with set-based statements in the caller's
-// transaction. Nothing else writes ledger_transfers, ledger_entries, ledger_holds or the balance
+// The one SQL path that moves money. A batch reads the accounts and holds it touches, lets rules.ts
+// decide every command against that state (plan.ts), and writes transfers, entries, holds and
+// balances with set-based statements in the caller's transaction. It locks what it read either
+// before deciding (lockAccounts, lockHolds) or with its writes (verifyAccounts, verifyHolds: locked
+// only if still as read, else the transaction fails). Either way accounts are locked in
+// (workspace, id) order, then holds in the same order, so two batches never wait on each other in
+// a cycle. Nothing else writes ledger_transfers, ledger_entries, ledger_holds or the balance
 // columns of ledger_accounts.
 
 import { assert } from '../platform/assert.js'
@@ -81,6 +83,8 @@ export interface LockedAccount {
   ceiling: bigint | null
 }
 
+const str = (v: bigint) => v.toString()
+
 export interface Key { workspaceId: string; id: string }
 export const keyOf = (workspaceId: string, id: string): string => `${workspaceId}/${id}`
 
@@ -89,8 +93,11 @@ function uniqueSorted(keys: Key[]): Key[] {
   return unique.sort((a, b) => (a.workspaceId === b.workspaceId ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.workspaceId < b.workspaceId ? -1 : 1))
 }
 
-/** Locks the named ledger accounts FOR UPDATE in (workspace, id) order; returns them by workspace/id. */
-export async function lockAccounts(tx: Queryable, keys: Key[]): Promise<Map<string, LockedAccount>> {
+/**
+ * The named ledger accounts, by workspace/id: locked FOR UPDATE in (workspace, id) order, or, with
+ * `lock` false, read as last committed (a batch that locks them with its writes: verifyAccounts).
+ */
+export async function lockAccounts(tx: Queryable, keys: Key[], lock = true): Promise<Map<string, LockedAccount>> {
   const unique = uniqueSorted(keys)
   if (unique.length === 0) return new Map()
   const rows = await tx<LockedAccount[]>`
@@ -99,12 +106,12 @@ export async function lockAccounts(tx: Queryable, keys: Key[]): Promise<Map<stri
     join unnest(${unique.map((k) => k.workspaceId)}::uuid[], ${unique.map((k) => k.id)}::uuid[]) as k(w, i)
       on l.workspace_id = k.w and l.id = k.i
     order by l.workspace_id, l.id
-    for update of l`
+    ${lock ? tx`for update of l` : tx``}`
   return new Map(rows.map((r) => [keyOf(r.workspace_id, r.id), r]))
 }
 
-/** Locks the named holds FOR UPDATE in (workspace, id) order. Always after their accounts. */
-export async function lockHolds(tx: Queryable, keys: Key[]): Promise<Map<string, HoldRow>> {
+/** The named holds: locked FOR UPDATE in (workspace, id) order, always after their accounts; or, with `lock` false, read. */
+export async function lockHolds(tx: Queryable, keys: Key[], lock = true): Promise<Map<string, HoldRow>> {
   const unique = uniqueSorted(keys)
   if (unique.length === 0) return new Map()
   const rows = await tx<HoldRow[]>`
@@ -112,16 +119,16 @@ export async function lockHolds(tx: Queryable, keys: Key[]): Promise<Map<string,
     join unnest(${unique.map((k) => k.workspaceId)}::uuid[], ${unique.map((k) => k.id)}::uuid[]) as k(w, i)
       on h.workspace_id = k.w and h.id = k.i
     order by h.workspace_id, h.id
-    for update of h`
+    ${lock ? tx`for update of h` : tx``}`
   return new Map(rows.map((r) => [keyOf(r.workspace_id, r.id), r]))
 }
 
 /**
- * The PENDING holds past their expiry on the given accounts (each key with its workspace's time),
- * locked. The accounts are locked already (the statement before this one on the connection), so
- * no other transaction can be settling these holds now.
+ * The PENDING holds past their expiry on the given accounts (each key with its workspace's time):
+ * locked, when the accounts are (the statement before this one on the connection), so no other
+ * transaction can be settling these holds now; or, with `lock` false, read.
  */
-export async function dueHoldsOn(tx: Queryable, keys: (Key & { now: Date })[]): Promise<HoldRow[]> {
+export async function dueHoldsOn(tx: Queryable, keys: (Key & { now: Date })[], lock = true): Promise<HoldRow[]> {
   if (keys.length === 0) return []
   return tx<HoldRow[]>`
     select h.* from ledger_holds h
@@ -129,7 +136,45 @@ export async function dueHoldsOn(tx: Queryable, keys: (Key & { now: Date })[]): 
       on h.workspace_id = k.w and h.account_id = k.a
     where h.status = 'PENDING' and h.expires_at <= k.now
     order by h.workspace_id, h.id
-    for update of h`
+    ${lock ? tx`for update of h` : tx``}`
+}
+
+/** The SQLSTATE of ledger_expect_rows (migration 1300): what a batch read has changed since. */
+export const plannedStateChanged = 'KL001'
+
+/**
+ * Locks these accounts FOR UPDATE in (workspace, id) order, each only if it is still as given in
+ * everything the rules read; if any is not, the statement fails with plannedStateChanged and the
+ * transaction with it. A row another transaction holds is waited for, then compared as it is after.
+ */
+export function verifyAccounts(tx: Queryable, accounts: LockedAccount[]): Promise<unknown> {
+  const a = [...accounts].sort((x, y) => (x.workspace_id === y.workspace_id ? (x.id < y.id ? -1 : x.id > y.id ? 1 : 0) : x.workspace_id < y.workspace_id ? -1 : 1))
+  const opt = (v: bigint | null) => (v === null ? null : str(v))
+  return tx`
+    select ledger_expect_rows(count(*), ${a.length}) from (
+      select 1 from ledger_accounts l
+      join unnest(${a.map((r) => r.workspace_id)}::uuid[], ${a.map((r) => r.id)}::uuid[], ${a.map((r) => str(r.posted))}::int8[], ${a.map((r) => str(r.held))}::int8[],
+        ${a.map((r) => r.status)}::text[], ${a.map((r) => r.access_status)}::text[], ${a.map((r) => opt(r.floor))}::int8[], ${a.map((r) => opt(r.ceiling))}::int8[])
+        as v(w, i, posted, held, status, access_status, floor, ceiling)
+        on l.workspace_id = v.w and l.id = v.i
+      where l.posted = v.posted and l.held = v.held and l.status = v.status and l.access_status = v.access_status
+        and l.floor is not distinct from v.floor and l.ceiling is not distinct from v.ceiling
+      order by l.workspace_id, l.id
+      for update of l) as still`
+}
+
+/** verifyAccounts for holds: each locked only if its amount, captures and status are as given. After the accounts. */
+export function verifyHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {
+  const h = [...holds].sort((x, y) => (x.workspace_id === y.workspace_id ? (x.id < y.id ? -1 : x.id > y.id ? 1 : 0) : x.workspace_id < y.workspace_id ? -1 : 1))
+  return tx`
+    select ledger_expect_rows(count(*), ${h.length}) from (
+      select 1 from ledger_holds l
+      join unnest(${h.map((r) => r.workspace_id)}::uuid[], ${h.map((r) => r.id)}::uuid[], ${h.map((r) => str(r.amount))}::int8[], ${h.map((r) => str(r.captured))}::int8[],
+        ${h.map((r) => r.status)}::text[]) as v(w, i, amount, captured, status)
+        on l.workspace_id = v.w and l.id = v.i
+      where l.amount = v.amount and l.captured = v.captured and l.status = v.status
+      order by l.workspace_id, l.id
+      for update of l) as still`
 }
 
 /** Which of these transfer ids are written already. */
@@ -179,8 +224,6 @@ export interface Writes {
   changedHolds: HoldRow[]
   balances: LockedAccount[]
 }
-
-const str = (v: bigint) => v.toString()
 
 /**
  * A batch of rows as one JSON parameter, expanded in SQL by jsonb_to_recordset: one string to send

@@ -46,6 +46,45 @@ describe('a batch that PostgreSQL refuses', () => {
     assert.equal(await postedOf(b), 100n - 50n)
     assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
     // The batch of three never committed; the two that succeeded did, one each.
-    assert.deepEqual(batcher.stats, { batches: 2, jobs: 2 })
+    assert.deepEqual(batcher.stats, { batches: 2, jobs: 2, relocked: 0 })
+  })
+})
+
+describe('a batch whose accounts change after it read them', () => {
+  it('finds them changed when it locks them with its writes, and is decided again on what they are now', async () => {
+    const source = await ledgerAccount(null)
+    const a = await ledgerAccount(0n)
+    const b = await ledgerAccount(0n)
+    await h.sql.begin((tx) => applyInTransaction(tx, [transferOf(source, a, 1000n)], { nowOf: () => new Date() }))
+    const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date() })
+    // Another transaction takes 900 of a's 1000 and holds a's row until told to commit.
+    let commitOther!: () => void
+    const otherMayCommit = new Promise<void>((resolve) => { commitOther = resolve })
+    let otherHasLocked!: () => void
+    const otherLocked = new Promise<void>((resolve) => { otherHasLocked = resolve })
+    const other = h.sql.begin(async (tx) => {
+      const [result] = await applyInTransaction(tx, [transferOf(a, b, 900n)], { nowOf: () => new Date() })
+      assert.ok(result.ok)
+      otherHasLocked()
+      await otherMayCommit
+    })
+    await otherLocked
+    // The batch reads a as last committed (1000 available) and decides 500 fits; its writes then
+    // wait for a's row. Once they wait, the other transaction commits.
+    const outcome = batcher.submit({ request: transferOf(a, b, 500n) })
+    for (let waiting = 0; waiting === 0;) {
+      ;[{ waiting }] = await h.sql<{ waiting: number }[]>`
+        select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%ledger_expect_rows%'`
+    }
+    commitOther()
+    await other
+    // a holds 100 now: decided again under its lock, the 500 is refused, and nothing of it landed.
+    const { result } = await outcome
+    assert.equal(result?.ok, false)
+    assert.equal(result?.ok === false && result.code, 'insufficient_funds')
+    assert.equal(await postedOf(a), 100n)
+    assert.equal(await postedOf(b), 900n)
+    assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
+    assert.deepEqual(batcher.stats, { batches: 1, jobs: 1, relocked: 1 })
   })
 })
