@@ -76,6 +76,8 @@ export interface BatcherOptions {
   nowOf(workspaceId: string): Date
   /** Told the size of each committed batch (metrics). */
   onBatch?(size: number): void
+  /** Told of each batch that found rows it decided on changed, and runs again locking first (metrics). */
+  onRelock?(): void
 }
 
 /**
@@ -216,6 +218,7 @@ export class LedgerBatcher {
       }
       if (err instanceof postgres.PostgresError && err.code === plannedStateChanged) {
         this.stats.relocked++
+        this.options.onRelock?.()
         return this.run(batch, offerMissing, true)
       }
       // A statement failed the whole transaction (not a rule: rules reject one request), and the

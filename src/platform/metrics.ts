@@ -25,6 +25,16 @@ const batchSizes = new Histogram({
   buckets: batchSizeBuckets, registers: [metricsRegistry],
 })
 
+const batchesRelocked = new Counter({
+  name: 'keel_ledger_batches_relocked_total', help: 'Group-commit batches that found a row they decided on changed when they locked it, and ran again locking first',
+  registers: [metricsRegistry],
+})
+
+/** Counts one batch run again locking first (the ledger calls it each time). */
+export function countBatchRelocked(): void {
+  batchesRelocked.inc()
+}
+
 /** Records the size of one group-commit batch: the ledger calls it once per transaction it commits. */
 export function observeBatchSize(transfers: number): void {
   batchSizes.observe(transfers)
