@@ -13,6 +13,7 @@ import { returnDeadlinePassed } from './files/returns.js'
 import { registerAchGatewayRoutes } from './gateways/routes.js'
 import { returnCodes, validateNacha } from './nacha/index.js'
 import { originate, patchOutgoing } from './service.js'
+import { achSettings, changeAchSettings, toAchSettingsView } from './settings.js'
 import { incomingEntryFile, returnFile } from './simulations/build.js'
 import {
   getFile, getIncoming, getOutgoing, incomingOfFile, listFiles, listIncoming, listOutgoing, nextTraceSequence, outgoingOfFile, type FileRow,
@@ -122,6 +123,15 @@ export function registerAchRoutes(api: Api): void {
       await ingestNacha(services, workspace.id, returnFile(original, code, { sequence: await nextTraceSequence(sql), now: clock.now(workspace.id) }))
       return { status: 201, body: {} }
     })
+  })
+
+  // ---- Keel's ACH settings
+
+  api.app.get('/v0/ach/settings', async (req) => toAchSettingsView(await achSettings(sql, req.workspace.id, req.workspace.name)))
+
+  api.app.put('/v0/ach/settings', async (req) => {
+    const workspace = req.workspace
+    return toAchSettingsView(await changeAchSettings(sql, workspace.id, workspace.name, req.body ?? {}, clock.now(workspace.id)))
   })
 
   // ---- Keel's file endpoints

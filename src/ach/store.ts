@@ -350,6 +350,7 @@ export interface SettingsRow {
   immediate_destination_name: string
   company_id: string
   company_name: string
+  gateway_timeout_decision: string
   updated_at: Date
 }
 
@@ -362,5 +363,6 @@ export async function saveSettings(db: Queryable, r: SettingsRow): Promise<void>
   await db`insert into ach_settings ${db(r as never)}
            on conflict (workspace_id) do update set immediate_origin = excluded.immediate_origin, immediate_origin_name = excluded.immediate_origin_name,
              immediate_destination = excluded.immediate_destination, immediate_destination_name = excluded.immediate_destination_name,
-             company_id = excluded.company_id, company_name = excluded.company_name, updated_at = excluded.updated_at`
+             company_id = excluded.company_id, company_name = excluded.company_name, gateway_timeout_decision = excluded.gateway_timeout_decision,
+             updated_at = excluded.updated_at`
 }

@@ -12,9 +12,9 @@ import { recordEvents, type EventInput } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
 import { ledgerAccountByNumber, postedEvents, type LedgerCommand, type LedgerRequest } from '../../ledger/index.js'
 import { achCurrency, achMeta, applyAch, ensureSettlementAccount, returnCodeOf } from '../ledger.js'
-import { odfiSettings } from '../settings.js'
+import { achSettings, odfiSettings } from '../settings.js'
 import { activeGateway, insertOutgoing, nextTraceSequence, updateIncoming, type IncomingRow, type OutgoingRow } from '../store.js'
-import { askGateway, declineReturnCode, gatewayDefaultApproves, type GatewayOutcome } from '../gateways/decide.js'
+import { askGateway, declineReturnCode, type GatewayOutcome } from '../gateways/decide.js'
 import { easternInstant, nextOutgoingWindow } from '../windows/windows.js'
 import { applyNoc, applyReturn } from './returns.js'
 
@@ -45,6 +45,7 @@ export async function applyIncoming(tx: Tx, services: Services, workspaceId: str
   if (entries.length === 0) return []
   const now = services.clock.now(workspaceId)
   const settlement = await ensureSettlementAccount(tx, workspaceId, now)
+  const timeoutDeclines = (await achSettings(tx, workspaceId)).gatewayTimeoutDecision === 'DECLINE'
   const events: EventInput[] = []
   const done: IncomingRow[] = []
   const toPost: { row: IncomingRow; accountId: string; transferId: string }[] = []
@@ -56,8 +57,9 @@ export async function applyIncoming(tx: Tx, services: Services, workspaceId: str
     const account = await ledgerAccountByNumber(tx, workspaceId, row.account_no)
     if (!account || account.kind !== 'ACCOUNT') { returned.push({ row, code: 'R03', reason: `no account numbered ${row.account_no}` }); continue }
     const decision = decisions.get(row.id)
-    if (decision?.decision === 'DECLINED' || (decision?.decision === 'DEFAULT' && !gatewayDefaultApproves)) {
-      returned.push({ row: { ...row, account_id: account.id }, code: declineReturnCode(row.sec_code), reason: `declined by the ACH gateway (${decision.detail})` })
+    if (decision?.decision === 'DECLINED' || (decision?.decision === 'DEFAULT' && timeoutDeclines)) {
+      const why = decision.decision === 'DECLINED' ? `declined by the ACH gateway (${decision.detail})` : `the ACH gateway gave no decision (${decision.detail}); the workspace's time-out decision is DECLINE`
+      returned.push({ row: { ...row, account_id: account.id }, code: declineReturnCode(row.sec_code), reason: why })
       continue
     }
     toPost.push({ row: { ...row, account_id: account.id }, accountId: account.id, transferId: uuidv7() })
