@@ -3,6 +3,7 @@
 
 import type { Queryable } from '../platform/db.js'
 import type { Page } from '../platform/pagination.js'
+import type { IatInfo } from './files/iat-info.js'
 
 export type OutgoingStatus = 'INIT' | 'PENDING' | 'COMPLETE' | 'CANCELED' | 'DECLINED'
 export type IncomingStatus = 'ERROR' | 'IGNORED' | 'INIT' | 'IN_SUSPENSE' | 'POSTED' | 'RETURNED'
@@ -100,6 +101,8 @@ export interface IncomingRow {
   reference_info: string[]
   return_data: ReturnData | null
   notification_of_change: NocData | null
+  /** An IAT entry's addenda 10-16, as the API shows them. */
+  iat_info: IatInfo | null
   outgoing_ach_id: string | null
   created_at: Date
   updated_at: Date
@@ -197,6 +200,7 @@ export async function insertIncoming(db: Queryable, rows: IncomingRow[]): Promis
   if (rows.length === 0) return
   await db`insert into ach_incoming ${db(rows.map((r) => ({
     ...r, amount: r.amount.toString(), reference_info: db.json(r.reference_info), return_data: json(db, r.return_data), notification_of_change: json(db, r.notification_of_change),
+    iat_info: json(db, r.iat_info),
   })) as never)}`
 }
 

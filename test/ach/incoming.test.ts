@@ -1,8 +1,10 @@
 // Incoming ACH on an advanced sandbox clock: credits and debits to known and unknown accounts (the
 // automatic return goes out in the next file), returns of Keel's own entries by simulation and by an
 // ingested file (applied once), a NOC, future-dated entries, the gateway approving, declining and
-// timing out, and the file endpoints. Every scenario ends with the books audited.
+// timing out, the file endpoints, and an IAT entry's iat_info. Every scenario ends with the books audited.
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
@@ -283,5 +285,37 @@ describe('file endpoints', () => {
     assert.equal((await h.request('POST', '/v0/ach/files/validate', { payload: '', headers: { 'content-type': 'text/plain' } })).status, 400)
     assert.equal((await h.request('GET', '/v0/ach/files/0190a0b0-0000-7000-8000-000000000000')).status, 404)
     assert.equal((await h.request('GET', '/v0/ach/files?direction=SIDEWAYS')).status, 400)
+  })
+})
+
+describe('incoming IAT entries', () => {
+  it('posts an IAT credit and shows its addenda 10-16 as iat_info', async () => {
+    const c = await customer(h, 0)
+    const sample = readFileSync(join(import.meta.dirname, '../../data/ach/samples/iat-credit.ach'), 'utf8')
+    // The sample's entry, to a Keel account: the account number is positions 40-74 of the entry record.
+    const content = sample.split('\n').map((line) => (line.startsWith('6') ? line.slice(0, 39) + c.account.account_number.padEnd(35) + line.slice(74) : line)).join('\n')
+    const res = await h.request('POST', '/v0/ach/files', { payload: content, headers: { 'content-type': 'text/plain' } })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    const [entry] = res.body.entries
+    assert.equal(entry.status, 'POSTED', JSON.stringify(entry))
+    assert.equal(entry.sec_code, 'IAT')
+    assert.equal(entry.amount, 100_000)
+    assert.equal(entry.company_name, 'BEK Solutions')
+    assert.deepEqual(entry.reference_info, ['This is an international payment'])
+    const expected = {
+      foreign_payment_amount: 100_000, foreign_trace_number: '928383-23938', name: 'BEK Enterprises', transaction_type_code: 'ANN',
+      originator_name: 'BEK Solutions', originator_address: { street: '15 West Place Street', city_state_province: 'JacobsTown*PA', country_postal_code: 'US*19305' },
+      odfi_name: 'Wells Fargo', odfi_id_number_qualifier: '01', odfi_identification: '231380104', odfi_branch_country_code: 'US',
+      rdfi_name: 'Citadel Bank', rdfi_id_number_qualifier: '01', rdfi_identification: '121042882', rdfi_branch_country_code: 'CA',
+      receiver_id_number: '987465493213987', receiver_address: { street: '2121 Front Street', city_state_province: 'LetterTown*AB', country_postal_code: 'CA*80014' },
+    }
+    assert.deepEqual(entry.iat_info, expected)
+    const one = await h.request('GET', `/v0/ach/incoming/${entry.id}`)
+    assert.equal(one.status, 200)
+    assert.deepEqual(one.body.iat_info, expected)
+    const list = await h.request('GET', '/v0/ach/incoming')
+    assert.deepEqual(list.body.transactions.find((t: any) => t.id === entry.id).iat_info, expected)
+    await expectBalances(h, c.account.id, { posted: 100_000, available: 100_000 })
+    await assertBooksClean(h)
   })
 })
