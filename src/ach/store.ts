@@ -27,7 +27,11 @@ export interface NocData { change_code: string; corrected_data: string; original
 export interface OutgoingRow {
   workspace_id: string
   id: string
-  kind: 'ORIGINATION' | 'RETURN'
+  /**
+   * ORIGINATION: POST /v0/ach. RETURN: Keel returning an incoming entry. DISHONOR: Keel's dishonored
+   * return of a return it received. CONTEST: Keel's contested dishonored return of a dishonor of its return.
+   */
+  kind: 'ORIGINATION' | 'RETURN' | 'DISHONOR' | 'CONTEST'
   status: OutgoingStatus
   customer_id: string | null
   source_account_id: string | null
@@ -63,7 +67,7 @@ export interface OutgoingRow {
   ledger_hold_id: string | null
   settlement_transfer_id: string | null
   availability_hold_id: string | null
-  /** RETURN entries: the code Keel returns the incoming entry with, and its trace. */
+  /** RETURN, DISHONOR, CONTEST entries: the code Keel sends (R03, R68, R73…), and the original entry's trace. */
   return_code: string | null
   original_trace: string | null
   incoming_ach_id: string | null
@@ -210,13 +214,14 @@ export async function updateIncoming(db: Queryable, r: IncomingRow): Promise<voi
            where workspace_id = ${r.workspace_id} and id = ${r.id}`
 }
 
-/** Queues a returned entry to be received again at `now` (its return was dishonored). */
-export async function requeueIncoming(db: Queryable, workspaceId: string, id: string, now: Date): Promise<void> {
-  await db`update ach_incoming set status = 'INIT', decline_reason = null, apply_at = ${now}, updated_at = ${now} where workspace_id = ${workspaceId} and id = ${id}`
+/** How many returns Keel sent of the incoming entry with trace `traceNo`. */
+export async function returnsOfIncomingTrace(db: Queryable, workspaceId: string, traceNo: string): Promise<number> {
+  const [row] = await db<{ n: number }[]>`select count(*)::int as n from ach_outgoing where workspace_id = ${workspaceId} and kind = 'RETURN' and original_trace = ${traceNo}`
+  return row.n
 }
 
-export async function getIncoming(db: Queryable, workspaceId: string, id: string): Promise<IncomingRow | undefined> {
-  const [row] = await db<IncomingRow[]>`select * from ach_incoming where workspace_id = ${workspaceId} and id = ${id}`
+export async function getIncoming(db: Queryable, workspaceId: string, id: string, lock = false): Promise<IncomingRow | undefined> {
+  const [row] = await db<IncomingRow[]>`select * from ach_incoming where workspace_id = ${workspaceId} and id = ${id} ${lock ? db`for update` : db``}`
   return row
 }
 

@@ -135,11 +135,12 @@ describe('returns of entries Keel sent', () => {
     assert.equal(returned.return_data.original_trace, ach.trace_no)
     await expectBalances(h, c.account.id, { posted: 10_000, available: 10_000 })
     const again = await h.request('POST', '/v0/ach/transaction_simulations/receiving_return', { body: { ach_id: ach.id } })
-    assert.equal(again.status, 422, 'a returned entry cannot be returned again')
+    assert.equal(again.status, 201, 'sent: Keel dishonors it as a duplicate (dishonor.test.ts)')
+    await expectBalances(h, c.account.id, { posted: 10_000, available: 10_000 })
     await assertBooksClean(h)
   })
 
-  it('by simulation: an R01 past two banking days is refused; a credit still in its file releases the reservation', async () => {
+  it('by simulation: an R01 past two banking days is dishonored, not applied; a credit still in its file releases the reservation', async () => {
     const { c, ach } = await settledCredit(1_000)
     await advanceTo(h, '2031-06-04T19:00:00Z') // cut at 16:45 (same-day 3 window), not yet settled
     assert.equal((await getAch(h, ach.id)).status, 'PENDING')
@@ -151,8 +152,9 @@ describe('returns of entries Keel sent', () => {
     const late = await settledCredit(500)
     await advanceTo(h, '2031-06-09T15:00:00Z') // Monday: three banking days after Wednesday's settlement
     const refused = await h.request('POST', '/v0/ach/transaction_simulations/receiving_return', { body: { ach_id: late.ach.id, return_code: 'R01' } })
-    assert.equal(refused.status, 422)
-    assert.match(refused.body.detail, /2 banking days/)
+    assert.equal(refused.status, 201)
+    assert.equal((await getAch(h, late.ach.id)).status, 'COMPLETE', 'an untimely return is dishonored (R68): the entry stands')
+    await expectBalances(h, late.c.account.id, { posted: 9_500, available: 9_500 })
     const extended = await h.request('POST', '/v0/ach/transaction_simulations/receiving_return', { body: { ach_id: late.ach.id, return_code: 'R10' } })
     assert.equal(extended.status, 201, 'R10 has 60 days')
     await expectBalances(h, late.c.account.id, { posted: 10_000, available: 10_000 })

@@ -96,6 +96,8 @@ function returnDataOf(a: Addenda99): NonNullable<IncomingRow['return_data']> {
     return {
       code: a.dishonoredReturnReasonCode, original_dfi_no: a.originalReceivingDfi, original_trace: a.originalTraceNumber,
       return_code: a.returnReasonCode, return_trace: a.returnTraceNumber, return_settlement_date: a.returnSettlementDate,
+      // An R69 names the fields in error (01 account number, 02 trace, 03 amount…) in its addenda information.
+      ...(a.dishonoredReturnReasonCode === 'R69' ? { field_errors: a.addendaInformation.trim() } : {}),
     }
   }
   return {

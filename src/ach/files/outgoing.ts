@@ -29,8 +29,9 @@ export function transactionCodeOf(r: Pick<OutgoingRow, 'dc_sign' | 'account_type
   const live = r.dc_sign === 'credit'
     ? (savings ? transactionCode.savingsCredit : transactionCode.checkingCredit)
     : (savings ? transactionCode.savingsDebit : transactionCode.checkingDebit)
-  // A return's code is the live one less one (22 → 21, 27 → 26, 32 → 31, 37 → 36).
-  return r.kind === 'RETURN' ? live - 1 : live
+  // A return's code is the live one less one (22 → 21, 27 → 26, 32 → 31, 37 → 36); dishonored and
+  // contested returns keep the return's.
+  return r.kind === 'ORIGINATION' ? live : live - 1
 }
 
 function entryOf(r: OutgoingRow, odfi: OdfiSettings): Entry {
@@ -45,10 +46,23 @@ function entryOf(r: OutgoingRow, odfi: OdfiSettings): Entry {
       typeCode: '99', kind: 'return', returnReasonCode: r.return_code!, originalTraceNumber: r.original_trace!, dateOfDeath: '',
       originalReceivingDfi: odfi.odfiRouting.slice(0, 8), addendaInformation: '', traceNumber: r.trace_no,
     })
+  } else if (r.kind === 'DISHONOR' || r.kind === 'CONTEST') {
+    addenda.push(dishonorAddenda(r))
   } else if (r.reference_info) {
     addenda.push({ typeCode: '05', paymentRelatedInformation: upper(r.reference_info, 80), sequenceNumber: 1, entryDetailSequenceNumber: Number(r.trace_no.slice(-7)) })
   }
   return { detail, addenda }
+}
+
+/** The addenda 99 of a dishonored (R61, R67-R70) or contested (R71-R77) return Keel sends, from its return_data. */
+function dishonorAddenda(r: OutgoingRow): Addenda {
+  const d = r.return_data!
+  const common = { typeCode: '99' as const, originalTraceNumber: r.original_trace!, originalReceivingDfi: d.original_dfi_no.slice(0, 8), returnTraceNumber: d.return_trace ?? '', returnSettlementDate: d.return_settlement_date ?? '', returnReasonCode: d.return_code ?? '', traceNumber: r.trace_no }
+  if (r.kind === 'DISHONOR') return { ...common, kind: 'dishonored', dishonoredReturnReasonCode: r.return_code!, addendaInformation: d.field_errors ?? '' }
+  return {
+    ...common, kind: 'contested', contestedReturnReasonCode: r.return_code!, dateOriginalEntryReturned: '', originalSettlementDate: '',
+    dishonoredReturnTraceNumber: d.dishonored_return_trace ?? '', dishonoredReturnSettlementDate: d.dishonored_return_settlement_date ?? '', dishonoredReturnReasonCode: d.dishonored_return_code ?? '',
+  }
 }
 
 /** The NACHA file of one window's entries (built, not stored). */
