@@ -3,7 +3,7 @@
 
 import type { Queryable } from '../platform/db.js'
 import type { Page } from '../platform/pagination.js'
-import type { IatInfo } from './files/iat-info.js'
+import type { IatInfo, IatRecord } from './files/iat-info.js'
 
 export type OutgoingStatus = 'INIT' | 'PENDING' | 'COMPLETE' | 'CANCELED' | 'DECLINED'
 export type IncomingStatus = 'ERROR' | 'IGNORED' | 'INIT' | 'IN_SUSPENSE' | 'POSTED' | 'RETURNED'
@@ -72,6 +72,8 @@ export interface OutgoingRow {
   original_trace: string | null
   incoming_ach_id: string | null
   return_data: ReturnData | null
+  /** The return of an IAT entry: the IAT records it carries back (files/iat-info.ts). */
+  iat_record: IatRecord | null
   idempotency_key: string | null
   created_at: Date
   updated_at: Date
@@ -107,6 +109,8 @@ export interface IncomingRow {
   notification_of_change: NocData | null
   /** An IAT entry's addenda 10-16, as the API shows them. */
   iat_info: IatInfo | null
+  /** An IAT entry's batch header and addenda 10-16 as read, for its return. */
+  iat_record: IatRecord | null
   outgoing_ach_id: string | null
   created_at: Date
   updated_at: Date
@@ -149,6 +153,7 @@ export async function nextTraceSequence(db: Queryable): Promise<number> {
 export async function insertOutgoing(db: Queryable, r: OutgoingRow): Promise<void> {
   await db`insert into ach_outgoing ${db({
     ...r, amount: r.amount.toString(), external_data: json(db, r.external_data), hold: json(db, r.hold), return_data: json(db, r.return_data),
+    iat_record: json(db, r.iat_record),
   } as never)}`
 }
 
@@ -204,7 +209,7 @@ export async function insertIncoming(db: Queryable, rows: IncomingRow[]): Promis
   if (rows.length === 0) return
   await db`insert into ach_incoming ${db(rows.map((r) => ({
     ...r, amount: r.amount.toString(), reference_info: db.json(r.reference_info), return_data: json(db, r.return_data), notification_of_change: json(db, r.notification_of_change),
-    iat_info: json(db, r.iat_info),
+    iat_info: json(db, r.iat_info), iat_record: json(db, r.iat_record),
   })) as never)}`
 }
 

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { getGateway, getOutgoing, updateGateway } from '../../src/ach/store.js'
 import { nocFile, returnFile } from '../../src/ach/simulations/build.js'
-import { parseNacha } from '../../src/ach/nacha/index.js'
+import { parseNacha, validateNacha } from '../../src/ach/nacha/index.js'
 import { externalAccountForTransfer } from '../../src/external-accounts/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { advanceTo, assertBooksClean, customer, expectBalances, getAch, incomingByAccount, originate } from './support.js'
@@ -319,5 +319,34 @@ describe('incoming IAT entries', () => {
     assert.deepEqual(list.body.transactions.find((t: any) => t.id === entry.id).iat_info, expected)
     await expectBalances(h, c.account.id, { posted: 100_000, available: 100_000 })
     await assertBooksClean(h)
+  })
+
+  it('returns an IAT entry to an unknown account (R03) in an IAT batch, with its addenda 10-16 and a valid file', async () => {
+    const sample = readFileSync(join(import.meta.dirname, '../../data/ach/samples/iat-credit.ach'), 'utf8')
+    const res = await h.request('POST', '/v0/ach/files', { payload: sample, headers: { 'content-type': 'text/plain' } })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    const [entry] = res.body.entries
+    assert.equal(entry.status, 'RETURNED')
+    assert.match(entry.decline_reason, /^R03/)
+    const [ours] = (await h.request('GET', `/v0/ach?incoming_ach_id=${entry.id}`)).body.transactions
+    await advanceTo(h, '2031-06-10T23:00:00Z') // 19:00 ET: every window of the day cut and settled
+    assert.equal((await getAch(h, ours.id)).status, 'COMPLETE')
+    const files = (await h.request('GET', '/v0/ach/files?direction=OUTGOING&limit=1000')).body.files
+    let content = ''
+    for (const f of files) {
+      const detail = await h.request('GET', `/v0/ach/files/${f.id}`)
+      if (detail.body.outgoing_ach_ids.includes(ours.id)) content = detail.body.content
+    }
+    const verdict = validateNacha(content)
+    assert.ok(verdict.ok, JSON.stringify(verdict.errors))
+    assert.deepEqual(verdict.warnings, [])
+    const batch = parseNacha(content).file!.batches.find((b) => b.header.secCode === 'IAT')!
+    assert.equal((batch.header as { originatingDfi: string }).originatingDfi, '08410676')
+    assert.equal((batch.header as { isoDestinationCurrencyCode: string }).isoDestinationCurrencyCode, 'USD')
+    const [returned] = batch.entries
+    assert.equal(returned.detail.transactionCode, 21)
+    assert.equal(returned.detail.amount, 100_000)
+    assert.deepEqual(returned.addenda.map((a) => a.typeCode), ['10', '11', '12', '13', '14', '15', '16', '99'])
+    assert.equal((returned.addenda[7] as { returnReasonCode: string }).returnReasonCode, 'R03')
   })
 })

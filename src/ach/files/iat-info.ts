@@ -2,7 +2,7 @@
 // transaction (`iat_info`). NACHA ends the address fields with a backslash; the API shows them
 // without it, as the spec's examples do ("San Francisco*CA", "US*10036").
 
-import type { Addenda10, Addenda11, Addenda12, Addenda13, Addenda14, Addenda15, Addenda16, Entry } from '../nacha/index.js'
+import type { Addenda10, Addenda11, Addenda12, Addenda13, Addenda14, Addenda15, Addenda16, Batch, Entry, IatAddenda, IatBatchHeader } from '../nacha/index.js'
 
 export interface IatAddress { street: string; city_state_province: string; country_postal_code: string }
 
@@ -51,4 +51,20 @@ export function iatInfoOf(entry: Entry): IatInfo | undefined {
     receiver_id_number: field(a15?.receiverIdentificationNumber),
     receiver_address: { street: field(a15?.receiverStreetAddress), city_state_province: field(a16?.receiverCityState), country_postal_code: field(a16?.receiverCountryPostalCode) },
   }
+}
+
+/** What the return of an IAT entry carries back: the entry's batch header and its addenda 10-16, as read. */
+export interface IatRecord { header: IatBatchHeader; addenda: IatAddenda[] }
+
+const mandatoryIatAddenda = new Set(['10', '11', '12', '13', '14', '15', '16'])
+
+/** The IAT record of an entry of an IAT batch, or undefined for any other. */
+export function iatRecordOf(header: Batch['header'], entry: Entry): IatRecord | undefined {
+  if (!('layout' in header) || header.layout !== 'iat' || entry.detail.layout !== 'iat') return undefined
+  const { line: _line, ...h } = header
+  const addenda = entry.addenda.filter((a): a is IatAddenda => mandatoryIatAddenda.has(a.typeCode)).map((a) => {
+    const { line: _l, ...rest } = a as IatAddenda & { line?: number }
+    return rest as IatAddenda
+  })
+  return { header: h, addenda }
 }

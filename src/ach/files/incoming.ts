@@ -21,7 +21,7 @@ import { toIncomingAch } from '../views.js'
 import { easternOf, incomingProcessingAt } from '../windows/windows.js'
 import { businessDayOnOrAfter } from '../calendar/fed-calendar.js'
 import { applyIncoming, gatewayDecisions } from './apply.js'
-import { iatInfoOf } from './iat-info.js'
+import { iatInfoOf, iatRecordOf } from './iat-info.js'
 
 export interface IngestOutcome { file: Omit<FileRow, 'content'>; alreadyApplied: boolean; entries: IncomingRow[]; summary: NachaSummary }
 
@@ -79,7 +79,7 @@ function entryRow(workspaceId: string, fileId: string, h: Batch['header'], entry
     apply_at: future ? incomingProcessingAt(effective) : now, external_id: null, decline_reason: null,
     // Addenda 05, or for IAT its remittance addenda 17.
     reference_info: entry.addenda.filter((a): a is Addenda05 | Addenda17 => a.typeCode === '05' || a.typeCode === '17').map((a) => a.paymentRelatedInformation.trim()),
-    return_data: null, notification_of_change: null, iat_info: iat ?? null, outgoing_ach_id: null, created_at: now, updated_at: now,
+    return_data: null, notification_of_change: null, iat_info: iat ?? null, iat_record: iatRecordOf(h, entry) ?? null, outgoing_ach_id: null, created_at: now, updated_at: now,
   }
   if (return99) row.return_data = returnDataOf(return99)
   if (noc98) row.notification_of_change = { change_code: noc98.changeCode, corrected_data: noc98.correctedData.trim(), original_dfi_no: noc98.originalReceivingDfi, original_trace: noc98.originalTraceNumber }
