@@ -24,9 +24,25 @@ export const achCurrency = 'USD'
  */
 export const settlementAccountNumber = 'ACH-SETTLEMENT'
 
+/**
+ * The suspense account's number. It holds what the Fed moved for Keel that belongs to no customer
+ * account yet: a return Keel dishonors (until the dishonored return leaves), a dishonored return
+ * Keel contests (until the contest leaves), an entry Keel must take back after its return was
+ * dishonored but cannot post (IN_SUSPENSE). No floor either: it nets to zero as those entries settle.
+ */
+export const suspenseAccountNumber = 'ACH-SUSPENSE'
+
 /** A UUID fixed by the workspace (RFC 9562 version 8, name-based): the same after a wipe. */
 export function settlementAccountId(workspaceId: string): string {
-  const b = createHash('sha256').update(`${workspaceId}/ach-settlement-account`).digest().subarray(0, 16)
+  return accountIdOf(workspaceId, 'ach-settlement-account')
+}
+
+export function suspenseAccountId(workspaceId: string): string {
+  return accountIdOf(workspaceId, 'ach-suspense-account')
+}
+
+function accountIdOf(workspaceId: string, name: string): string {
+  const b = createHash('sha256').update(`${workspaceId}/${name}`).digest().subarray(0, 16)
   b[6] = (b[6] & 0x0f) | 0x80
   b[8] = (b[8] & 0x3f) | 0x80
   const h = b.toString('hex')
@@ -38,6 +54,16 @@ export async function ensureSettlementAccount(db: Queryable, workspaceId: string
   const id = settlementAccountId(workspaceId)
   await insertLedgerAccountIfAbsent(db, {
     workspace_id: workspaceId, id, kind: 'SYSTEM', account_number: settlementAccountNumber, currency: achCurrency,
+    status: transactableStatus, access_status: 'ACTIVE', floor: null, ceiling: null, created_at: now,
+  })
+  return id
+}
+
+/** Creates the workspace's ACH suspense ledger account unless it exists. */
+export async function ensureSuspenseAccount(db: Queryable, workspaceId: string, now: Date): Promise<string> {
+  const id = suspenseAccountId(workspaceId)
+  await insertLedgerAccountIfAbsent(db, {
+    workspace_id: workspaceId, id, kind: 'SYSTEM', account_number: suspenseAccountNumber, currency: achCurrency,
     status: transactableStatus, access_status: 'ACTIVE', floor: null, ceiling: null, created_at: now,
   })
   return id

@@ -18,6 +18,17 @@ const fileProperties = {
   created: { type: 'string', format: 'date-time' },
 }
 
+const settingsSchema = {
+  immediate_origin: { type: 'string', pattern: '^[0-9]{9,10}$', description: 'File header immediate origin: a routing number, or 10 characters such as 1 and a tax id. Default: the ODFI routing number' },
+  immediate_origin_name: { type: 'string', minLength: 1, maxLength: 23, description: 'File header immediate origin name. Default: KEEL BANK' },
+  immediate_destination: { type: 'string', pattern: '^[0-9]{9}$', description: 'File header immediate destination: a routing number with a valid check digit. Default: 011000015 (FedACH)' },
+  immediate_destination_name: { type: 'string', minLength: 1, maxLength: 23, description: 'Default: FEDERAL RESERVE BANK' },
+  company_id: { type: 'string', pattern: '^[0-9A-Z]{10}$', description: 'Batch header company identification. Default: 1 and the ODFI routing number' },
+  company_name: { type: 'string', minLength: 1, maxLength: 16, description: 'Batch header company name when a request names none. Default: the workspace name' },
+  gateway_timeout_decision: { type: 'string', enum: ['APPROVE', 'DECLINE'], description: 'What an ACH gateway that does not answer 200 or 402 within its max_wait_ms stands for. Default: APPROVE' },
+}
+const settingsProperties = Object.keys(settingsSchema)
+
 export const achExtensions = {
   paths: {
     '/ach/files': {
@@ -45,6 +56,24 @@ export const achExtensions = {
           200: { description: 'The file had been applied already; nothing changed', content: { 'application/json': { schema: { $ref: '#/components/schemas/keel_ach_ingest_result' } } } },
           400: problem('Unreadable request'), 401: problem('Unauthorized'), 422: problem('The file has errors (listed in `errors`)'),
         },
+      },
+    },
+    '/ach/settings': {
+      get: {
+        'x-keel-extension': true,
+        operationId: 'getAchSettings',
+        tags: ['Keel ACH settings'],
+        summary: 'The workspace\'s ACH settings: the ODFI fields of the files Keel cuts, and the gateway time-out decision',
+        responses: { 200: { description: 'The settings (defaults where never set)', content: { 'application/json': { schema: { $ref: '#/components/schemas/keel_ach_settings' } } } }, 401: problem('Unauthorized') },
+      },
+      put: {
+        'x-keel-extension': true,
+        operationId: 'putAchSettings',
+        tags: ['Keel ACH settings'],
+        summary: 'Set the workspace\'s ACH settings',
+        description: 'Each field is optional; a field left out keeps its value. Files cut after the change carry the new file header; entries originated after it carry the new company id and name in their batch header. `odfi_routing_number` is read-only (the accounts\' `bank_routing`).',
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/keel_ach_settings_change' } } } },
+        responses: { 200: { description: 'The settings after the change', content: { 'application/json': { schema: { $ref: '#/components/schemas/keel_ach_settings' } } } }, 400: problem('A field is invalid (each named in `invalid`)'), 401: problem('Unauthorized') },
       },
     },
     '/ach/files/validate': {
@@ -116,6 +145,21 @@ export const achExtensions = {
         errors: { type: 'array', items: { $ref: '#/components/schemas/keel_nacha_issue' } },
         warnings: { type: 'array', items: { $ref: '#/components/schemas/keel_nacha_issue' } },
       },
+    },
+    keel_ach_settings: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['odfi_routing_number', ...settingsProperties],
+      properties: {
+        odfi_routing_number: { type: 'string', description: 'The ODFI routing number (the accounts\' bank_routing; its first 8 digits begin every trace number). Read-only.' },
+        ...settingsSchema,
+        last_updated_time: { type: 'string', format: 'date-time', description: 'When the settings were last set; absent while they are the defaults' },
+      },
+    },
+    keel_ach_settings_change: {
+      type: 'object',
+      additionalProperties: false,
+      properties: settingsSchema,
     },
     keel_nacha_issue: {
       type: 'object',

@@ -9,11 +9,11 @@ import { pageOf, readPage } from '../platform/pagination.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { addDays } from './calendar/fed-calendar.js'
 import { ingestNacha } from './files/incoming.js'
-import { returnDeadlinePassed } from './files/returns.js'
 import { registerAchGatewayRoutes } from './gateways/routes.js'
 import { returnCodes, validateNacha } from './nacha/index.js'
 import { originate, patchOutgoing } from './service.js'
-import { incomingEntryFile, returnFile } from './simulations/build.js'
+import { achSettings, changeAchSettings, toAchSettingsView } from './settings.js'
+import { dishonoredReturnFile, incomingEntryFile, returnFile } from './simulations/build.js'
 import {
   getFile, getIncoming, getOutgoing, incomingOfFile, listFiles, listIncoming, listOutgoing, nextTraceSequence, outgoingOfFile, type FileRow,
 } from './store.js'
@@ -26,6 +26,8 @@ type Json = Record<string, unknown>
 export const achFileBodyBytesMax = 64 * 1024 * 1024
 /** The return code a simulated return carries when the request names none. */
 export const simulatedReturnCodeDefault = 'R01'
+/** The fields a simulated R69 dishonored return says are wrong when the request names none: 03, the amount. */
+export const simulatedFieldErrorsDefault = '03'
 /** How far ahead a simulated incoming entry may be dated. */
 const simulationAheadDaysMax = 365
 
@@ -108,20 +110,36 @@ export function registerAchRoutes(api: Api): void {
   api.route('achReturnSimulation', async (req, reply) => {
     const workspace = req.workspace
     requireSandbox(workspace, 'simulating an ACH return')
-    const body = req.body as { ach_id: string; return_code?: unknown }
+    const body = req.body as { ach_id: string; return_code?: unknown; field_errors?: unknown }
     const code = body.return_code ?? simulatedReturnCodeDefault
-    if (typeof code !== 'string' || returnCodes.get(code)?.kind !== 'return') {
-      throw badBody('return_code is a NACHA return reason code (R01-R85, not a dishonored or contested one)', { invalid: { return_code: 'a return reason code such as R01' } })
+    const kind = typeof code === 'string' ? returnCodes.get(code)?.kind : undefined
+    if (typeof code !== 'string' || (kind !== 'return' && kind !== 'dishonored')) {
+      throw badBody('return_code is a NACHA return reason code (R01-R85) or, for a return Keel sent, a dishonored one (R61, R62, R67-R70)', { invalid: { return_code: 'a return reason code such as R01, or R61, R62, R67-R70' } })
     }
-    const original = await getOutgoing(sql, workspace.id, body.ach_id)
-    if (!original || original.kind !== 'ORIGINATION') throw badBody(`ach_id ${body.ach_id} names no outgoing ACH of this workspace`, { invalid: { ach_id: 'unknown outgoing ACH' } })
-    if (original.status !== 'PENDING' && original.status !== 'COMPLETE') throw new ApiError('INVALID_STATUS', `ACH transaction ${original.id} is ${original.status}: only an entry sent in a file (PENDING or COMPLETE) can be returned`)
-    const late = returnDeadlinePassed(code, original.effective_date, easternOf(clock.now(workspace.id)).date)
-    if (late) throw new ApiError('INVALID_STATUS', `too late to return ACH transaction ${original.id}: ${late}`)
+    const fieldErrors = body.field_errors ?? simulatedFieldErrorsDefault
+    if (typeof fieldErrors !== 'string' || !/^(\d\d){1,6}$/.test(fieldErrors)) throw badBody('field_errors is one to six 2-digit NACHA field error codes, e.g. "03"', { invalid: { field_errors: 'e.g. 01, 03, 0103' } })
+    const target = await getOutgoing(sql, workspace.id, body.ach_id)
+    if (!target) throw badBody(`ach_id ${body.ach_id} names no outgoing ACH of this workspace`, { invalid: { ach_id: 'unknown outgoing ACH' } })
+    // A dishonored return answers a return Keel sent; a return answers an entry Keel originated.
+    const wanted = kind === 'dishonored' ? 'RETURN' : 'ORIGINATION'
+    if (target.kind !== wanted) throw badBody(`${code} answers ${wanted === 'RETURN' ? 'a return Keel sent (an outgoing ACH with incoming_ach_id)' : 'an entry Keel originated'}; ${target.id} is not one`, { invalid: { ach_id: `an outgoing ACH of kind ${wanted.toLowerCase()}` } })
+    const sent = target.status === 'PENDING' || target.status === 'COMPLETE' || (kind === 'return' && target.status === 'DECLINED')
+    if (!sent) throw new ApiError('INVALID_STATUS', `ACH transaction ${target.id} is ${target.status}: only an entry sent in a file can be returned`)
+    // Late, duplicate or unrequested returns are sent as asked: Keel, as ODFI, dishonors them (R68, R67, R70).
     return keyed(req, reply, async () => {
-      await ingestNacha(services, workspace.id, returnFile(original, code, { sequence: await nextTraceSequence(sql), now: clock.now(workspace.id) }))
+      const o = { sequence: await nextTraceSequence(sql), now: clock.now(workspace.id) }
+      await ingestNacha(services, workspace.id, kind === 'dishonored' ? dishonoredReturnFile(target, code, fieldErrors, o) : returnFile(target, code, o))
       return { status: 201, body: {} }
     })
+  })
+
+  // ---- Keel's ACH settings
+
+  api.app.get('/v0/ach/settings', async (req) => toAchSettingsView(await achSettings(sql, req.workspace.id, req.workspace.name)))
+
+  api.app.put('/v0/ach/settings', async (req) => {
+    const workspace = req.workspace
+    return toAchSettingsView(await changeAchSettings(sql, workspace.id, workspace.name, req.body ?? {}, clock.now(workspace.id)))
   })
 
   // ---- Keel's file endpoints

@@ -2,7 +2,9 @@
 // - a credit captures the reservation made at origination (the money leaves for the Fed);
 // - a debit's funds arrive from the Fed, with, when asked, a hold on them until their availability
 //   time (a pending record that the clock expires then, releasing them);
-// - a return Keel sent moves nothing here: the entry it returns never posted.
+// - a return Keel sent moves nothing here: the entry it returns never posted;
+// - a dishonored return or a contested dishonored return Keel sent takes out of the suspense account
+//   what the entry it answers brought in (returns.ts).
 // One ledger request per entry, each all or nothing, with the entry's row and events. The account's
 // ACH_FEE products are charged in the same group (src/fees/); a fee the account cannot pay is owed
 // and the entry settles without it.
@@ -14,7 +16,7 @@ import { uuidv7 } from '../platform/ids.js'
 import { getAccount } from '../accounts/index.js'
 import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
 import { postedEvents, settledHoldEvents, type LedgerCommand, type LedgerRequest } from '../ledger/index.js'
-import { achCurrency, achMeta, applyAch, ensureSettlementAccount } from './ledger.js'
+import { achCurrency, achMeta, applyAch, ensureSettlementAccount, ensureSuspenseAccount } from './ledger.js'
 import { newHoldEvent } from './service.js'
 import { outgoingToSettle, setFileStatus, settledFiles, updateOutgoing, type OutgoingRow } from './store.js'
 
@@ -24,9 +26,10 @@ export async function settleDue(tx: Tx, clock: Clock, workspaceId: string): Prom
   const due = await outgoingToSettle(tx, workspaceId, now)
   if (due.length === 0) return 0
   const settlement = await ensureSettlementAccount(tx, workspaceId, now)
-  const plans = due.map((row) => ({ row, ...commandsOf(row, settlement, now), fees: { commands: [] as LedgerCommand[], owedIfRefused: [] as FeeCharge[] } }))
+  const suspense = due.some((r) => r.kind === 'DISHONOR' || r.kind === 'CONTEST') ? await ensureSuspenseAccount(tx, workspaceId, now) : ''
+  const plans = due.map((row) => ({ row, ...commandsOf(row, settlement, suspense, now), fees: { commands: [] as LedgerCommand[], owedIfRefused: [] as FeeCharge[] } }))
   for (const p of plans) {
-    const account = p.commands.length && p.row.source_account_id ? await getAccount(tx, workspaceId, p.row.source_account_id) : undefined
+    const account = p.commands.length && p.row.kind === 'ORIGINATION' && p.row.source_account_id ? await getAccount(tx, workspaceId, p.row.source_account_id) : undefined
     if (account) p.fees = await transactionFees(tx, { workspaceId, account, feeType: 'ACH_FEE', currency: achCurrency, causeId: p.row.id, now })
   }
   const moving = plans.filter((p) => p.commands.length)
@@ -71,8 +74,21 @@ export async function settleDue(tx: Tx, clock: Clock, workspaceId: string): Prom
   return due.length
 }
 
-function commandsOf(row: OutgoingRow, settlement: string, now: Date): { commands: LedgerCommand[]; settlementId?: string; availabilityHoldId?: string } {
+function commandsOf(row: OutgoingRow, settlement: string, suspense: string, now: Date): { commands: LedgerCommand[]; settlementId?: string; availabilityHoldId?: string } {
   if (row.kind === 'RETURN') return { commands: [] }
+  if (row.kind === 'DISHONOR' || row.kind === 'CONTEST') {
+    // What the suspense account held since the entry was received leaves with it (returns.ts).
+    if (row.amount === 0n) return { commands: [] }
+    const settlementId = uuidv7()
+    const s = row.dc_sign === 'credit' ? 1n : -1n
+    return {
+      settlementId,
+      commands: [{
+        id: settlementId, kind: 'post', meta: achMeta(row.dc_sign === 'credit' ? 'INCOMING_CREDIT' : 'INCOMING_DEBIT', row, { suspense: true, return_code: row.return_code }),
+        legs: [{ accountId: suspense, amount: -s * row.amount, currency: achCurrency }, { accountId: settlement, amount: s * row.amount, currency: achCurrency }],
+      }],
+    }
+  }
   const settlementId = uuidv7()
   if (row.dc_sign === 'credit') {
     return { settlementId, commands: [{ id: settlementId, kind: 'post_pending', pendingId: row.ledger_hold_id!, final: true, meta: achMeta('OUTGOING_CREDIT', row) }] }

@@ -3,6 +3,7 @@
 
 import type { Queryable } from '../platform/db.js'
 import type { Page } from '../platform/pagination.js'
+import type { IatInfo, IatRecord } from './files/iat-info.js'
 
 export type OutgoingStatus = 'INIT' | 'PENDING' | 'COMPLETE' | 'CANCELED' | 'DECLINED'
 export type IncomingStatus = 'ERROR' | 'IGNORED' | 'INIT' | 'IN_SUSPENSE' | 'POSTED' | 'RETURNED'
@@ -26,7 +27,11 @@ export interface NocData { change_code: string; corrected_data: string; original
 export interface OutgoingRow {
   workspace_id: string
   id: string
-  kind: 'ORIGINATION' | 'RETURN'
+  /**
+   * ORIGINATION: POST /v0/ach. RETURN: Keel returning an incoming entry. DISHONOR: Keel's dishonored
+   * return of a return it received. CONTEST: Keel's contested dishonored return of a dishonor of its return.
+   */
+  kind: 'ORIGINATION' | 'RETURN' | 'DISHONOR' | 'CONTEST'
   status: OutgoingStatus
   customer_id: string | null
   source_account_id: string | null
@@ -62,11 +67,13 @@ export interface OutgoingRow {
   ledger_hold_id: string | null
   settlement_transfer_id: string | null
   availability_hold_id: string | null
-  /** RETURN entries: the code Keel returns the incoming entry with, and its trace. */
+  /** RETURN, DISHONOR, CONTEST entries: the code Keel sends (R03, R68, R73…), and the original entry's trace. */
   return_code: string | null
   original_trace: string | null
   incoming_ach_id: string | null
   return_data: ReturnData | null
+  /** The return of an IAT entry: the IAT records it carries back (files/iat-info.ts). */
+  iat_record: IatRecord | null
   idempotency_key: string | null
   created_at: Date
   updated_at: Date
@@ -100,6 +107,10 @@ export interface IncomingRow {
   reference_info: string[]
   return_data: ReturnData | null
   notification_of_change: NocData | null
+  /** An IAT entry's addenda 10-16, as the API shows them. */
+  iat_info: IatInfo | null
+  /** An IAT entry's batch header and addenda 10-16 as read, for its return. */
+  iat_record: IatRecord | null
   outgoing_ach_id: string | null
   created_at: Date
   updated_at: Date
@@ -142,6 +153,7 @@ export async function nextTraceSequence(db: Queryable): Promise<number> {
 export async function insertOutgoing(db: Queryable, r: OutgoingRow): Promise<void> {
   await db`insert into ach_outgoing ${db({
     ...r, amount: r.amount.toString(), external_data: json(db, r.external_data), hold: json(db, r.hold), return_data: json(db, r.return_data),
+    iat_record: json(db, r.iat_record),
   } as never)}`
 }
 
@@ -197,6 +209,7 @@ export async function insertIncoming(db: Queryable, rows: IncomingRow[]): Promis
   if (rows.length === 0) return
   await db`insert into ach_incoming ${db(rows.map((r) => ({
     ...r, amount: r.amount.toString(), reference_info: db.json(r.reference_info), return_data: json(db, r.return_data), notification_of_change: json(db, r.notification_of_change),
+    iat_info: json(db, r.iat_info), iat_record: json(db, r.iat_record),
   })) as never)}`
 }
 
@@ -206,13 +219,14 @@ export async function updateIncoming(db: Queryable, r: IncomingRow): Promise<voi
            where workspace_id = ${r.workspace_id} and id = ${r.id}`
 }
 
-/** Queues a returned entry to be received again at `now` (its return was dishonored). */
-export async function requeueIncoming(db: Queryable, workspaceId: string, id: string, now: Date): Promise<void> {
-  await db`update ach_incoming set status = 'INIT', decline_reason = null, apply_at = ${now}, updated_at = ${now} where workspace_id = ${workspaceId} and id = ${id}`
+/** How many returns Keel sent of the incoming entry with trace `traceNo`. */
+export async function returnsOfIncomingTrace(db: Queryable, workspaceId: string, traceNo: string): Promise<number> {
+  const [row] = await db<{ n: number }[]>`select count(*)::int as n from ach_outgoing where workspace_id = ${workspaceId} and kind = 'RETURN' and original_trace = ${traceNo}`
+  return row.n
 }
 
-export async function getIncoming(db: Queryable, workspaceId: string, id: string): Promise<IncomingRow | undefined> {
-  const [row] = await db<IncomingRow[]>`select * from ach_incoming where workspace_id = ${workspaceId} and id = ${id}`
+export async function getIncoming(db: Queryable, workspaceId: string, id: string, lock = false): Promise<IncomingRow | undefined> {
+  const [row] = await db<IncomingRow[]>`select * from ach_incoming where workspace_id = ${workspaceId} and id = ${id} ${lock ? db`for update` : db``}`
   return row
 }
 
@@ -350,6 +364,7 @@ export interface SettingsRow {
   immediate_destination_name: string
   company_id: string
   company_name: string
+  gateway_timeout_decision: string
   updated_at: Date
 }
 
@@ -362,5 +377,6 @@ export async function saveSettings(db: Queryable, r: SettingsRow): Promise<void>
   await db`insert into ach_settings ${db(r as never)}
            on conflict (workspace_id) do update set immediate_origin = excluded.immediate_origin, immediate_origin_name = excluded.immediate_origin_name,
              immediate_destination = excluded.immediate_destination, immediate_destination_name = excluded.immediate_destination_name,
-             company_id = excluded.company_id, company_name = excluded.company_name, updated_at = excluded.updated_at`
+             company_id = excluded.company_id, company_name = excluded.company_name, gateway_timeout_decision = excluded.gateway_timeout_decision,
+             updated_at = excluded.updated_at`
 }

@@ -62,6 +62,7 @@ export function toIncomingAch(r: IncomingRow): Json {
   if (r.reference_info.length) view.reference_info = r.reference_info
   if (r.return_data) view.return_data = r.return_data
   if (r.notification_of_change) view.notification_of_change = r.notification_of_change
+  if (r.iat_info) view.iat_info = r.iat_info
   if (r.outgoing_ach_id) view.outgoing_ach_id = r.outgoing_ach_id
   return view
 }

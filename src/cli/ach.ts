@@ -3,12 +3,15 @@
 //   keel ach files show FILE_ID --workspace W          the file's record and its NACHA text
 //   keel ach files export FILE_ID --workspace W [--out PATH]   the NACHA text alone (stdout without --out)
 //   keel ach ingest FILE --workspace W [--json]        receive a NACHA file as the receiving bank
+//   keel ach settings show --workspace W [--json]      the workspace's ACH settings
+//   keel ach settings set --workspace W [--immediate-origin …] [--company-id …] …   change them
 //   keel ach validate FILE                             (src/cli/ach-validate.ts)
 
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { ingestNacha } from '../ach/files/incoming.js'
 import { toAchFile } from '../ach/routes.js'
+import { achSettings, changeAchSettings, settingsFields, toAchSettingsView, type SettingsChange } from '../ach/settings.js'
 import { getFile, listFiles } from '../ach/store.js'
 import { toIncomingAch } from '../ach/views.js'
 import { WorkspaceClock } from '../platform/clock.js'
@@ -22,6 +25,8 @@ import { achValidate } from './ach-validate.js'
 import { commonOptions, configFrom, UsageError, withDatabase, type Command } from './common.js'
 
 const money = (cents: number) => `${(cents / 100).toFixed(2)}`
+/** `keel ach settings set` options: the API's fields, dashed (immediate_origin → --immediate-origin). */
+const settingOptions = settingsFields.map((f) => f.replace(/_/g, '-'))
 
 export const ach: Command = {
   usage: [
@@ -29,6 +34,8 @@ export const ach: Command = {
     'keel ach files show FILE_ID --workspace NAME|ID       the file\'s record and its NACHA text',
     'keel ach files export FILE_ID --workspace NAME|ID [--out PATH]',
     'keel ach ingest FILE --workspace NAME|ID [--json]     receive a NACHA file and apply it (once)',
+    'keel ach settings show --workspace NAME|ID [--json]   the ACH settings (ODFI fields of the files, gateway time-out decision)',
+    `keel ach settings set --workspace NAME|ID ${settingOptions.map((o) => `[--${o} V]`).join(' ')}`,
     ...achValidate.usage,
   ],
   async run(argv) {
@@ -36,6 +43,7 @@ export const ach: Command = {
     if (sub === 'validate') return achValidate.run(argv)
     const args = sub === 'files' ? argv.slice(2) : argv.slice(1)
     const action = sub === 'files' ? argv[1] : sub
+    if (sub === 'settings') return settings(argv.slice(1))
     if (sub !== 'files' && sub !== 'ingest') throw new UsageError(`unknown ach command: ${sub ?? '(none)'}`)
     if (sub === 'files' && !['list', 'show', 'export'].includes(action ?? '')) throw new UsageError(`unknown ach files command: ${action ?? '(none)'}`)
     const { values, positionals } = parseArgs({
@@ -106,4 +114,36 @@ export const ach: Command = {
       }
     })
   },
+}
+
+/** `keel ach settings show|set`: the same rules as GET/PUT /v0/ach/settings (settings.ts). */
+async function settings(argv: string[]): Promise<number> {
+  const [action, ...args] = argv
+  if (action !== 'show' && action !== 'set') throw new UsageError(`unknown ach settings command: ${action ?? '(none)'}`)
+  const { values } = parseArgs({
+    args, allowPositionals: false,
+    options: { ...commonOptions, workspace: { type: 'string' }, json: { type: 'boolean' }, ...Object.fromEntries(settingOptions.map((o) => [o, { type: 'string' as const }])) },
+  })
+  if (!values.workspace) throw new UsageError(`keel ach settings ${action} --workspace NAME|ID`)
+  const given = values as Record<string, string | boolean | undefined>
+  const change: SettingsChange = {}
+  for (const [i, o] of settingOptions.entries()) if (typeof given[o] === 'string') change[settingsFields[i]] = given[o] as string
+  if (action === 'set' && Object.keys(change).length === 0) throw new UsageError(`keel ach settings set --workspace NAME|ID and at least one of ${settingOptions.map((o) => `--${o}`).join(', ')}`)
+  const config = configFrom(values)
+  return withDatabase(config, async (db) => {
+    const workspace = await findWorkspace(db.sql, values.workspace!)
+    if (!workspace) { process.stderr.write(`no workspace ${values.workspace}\n`); return 1 }
+    let view: Record<string, unknown>
+    try {
+      view = toAchSettingsView(action === 'show'
+        ? await achSettings(db.sql, workspace.id, workspace.name)
+        : await changeAchSettings(db.sql, workspace.id, workspace.name, change, await workspaceTime(db.sql, workspace.id)))
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err
+      process.stderr.write(`${err.message}\n`)
+      return 1
+    }
+    process.stdout.write(values.json ? JSON.stringify(view) + '\n' : Object.entries(view).map(([k, v]) => `${k}: ${v}`).join('\n') + '\n')
+    return 0
+  })
 }

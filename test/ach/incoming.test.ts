@@ -1,14 +1,16 @@
 // Incoming ACH on an advanced sandbox clock: credits and debits to known and unknown accounts (the
 // automatic return goes out in the next file), returns of Keel's own entries by simulation and by an
 // ingested file (applied once), a NOC, future-dated entries, the gateway approving, declining and
-// timing out, and the file endpoints. Every scenario ends with the books audited.
+// timing out, the file endpoints, and an IAT entry's iat_info. Every scenario ends with the books audited.
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { getGateway, getOutgoing, updateGateway } from '../../src/ach/store.js'
 import { nocFile, returnFile } from '../../src/ach/simulations/build.js'
-import { parseNacha } from '../../src/ach/nacha/index.js'
+import { parseNacha, validateNacha } from '../../src/ach/nacha/index.js'
 import { externalAccountForTransfer } from '../../src/external-accounts/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { advanceTo, assertBooksClean, customer, expectBalances, getAch, incomingByAccount, originate } from './support.js'
@@ -133,11 +135,12 @@ describe('returns of entries Keel sent', () => {
     assert.equal(returned.return_data.original_trace, ach.trace_no)
     await expectBalances(h, c.account.id, { posted: 10_000, available: 10_000 })
     const again = await h.request('POST', '/v0/ach/transaction_simulations/receiving_return', { body: { ach_id: ach.id } })
-    assert.equal(again.status, 422, 'a returned entry cannot be returned again')
+    assert.equal(again.status, 201, 'sent: Keel dishonors it as a duplicate (dishonor.test.ts)')
+    await expectBalances(h, c.account.id, { posted: 10_000, available: 10_000 })
     await assertBooksClean(h)
   })
 
-  it('by simulation: an R01 past two banking days is refused; a credit still in its file releases the reservation', async () => {
+  it('by simulation: an R01 past two banking days is dishonored, not applied; a credit still in its file releases the reservation', async () => {
     const { c, ach } = await settledCredit(1_000)
     await advanceTo(h, '2031-06-04T19:00:00Z') // cut at 16:45 (same-day 3 window), not yet settled
     assert.equal((await getAch(h, ach.id)).status, 'PENDING')
@@ -149,8 +152,9 @@ describe('returns of entries Keel sent', () => {
     const late = await settledCredit(500)
     await advanceTo(h, '2031-06-09T15:00:00Z') // Monday: three banking days after Wednesday's settlement
     const refused = await h.request('POST', '/v0/ach/transaction_simulations/receiving_return', { body: { ach_id: late.ach.id, return_code: 'R01' } })
-    assert.equal(refused.status, 422)
-    assert.match(refused.body.detail, /2 banking days/)
+    assert.equal(refused.status, 201)
+    assert.equal((await getAch(h, late.ach.id)).status, 'COMPLETE', 'an untimely return is dishonored (R68): the entry stands')
+    await expectBalances(h, late.c.account.id, { posted: 9_500, available: 9_500 })
     const extended = await h.request('POST', '/v0/ach/transaction_simulations/receiving_return', { body: { ach_id: late.ach.id, return_code: 'R10' } })
     assert.equal(extended.status, 201, 'R10 has 60 days')
     await expectBalances(h, late.c.account.id, { posted: 10_000, available: 10_000 })
@@ -283,5 +287,66 @@ describe('file endpoints', () => {
     assert.equal((await h.request('POST', '/v0/ach/files/validate', { payload: '', headers: { 'content-type': 'text/plain' } })).status, 400)
     assert.equal((await h.request('GET', '/v0/ach/files/0190a0b0-0000-7000-8000-000000000000')).status, 404)
     assert.equal((await h.request('GET', '/v0/ach/files?direction=SIDEWAYS')).status, 400)
+  })
+})
+
+describe('incoming IAT entries', () => {
+  it('posts an IAT credit and shows its addenda 10-16 as iat_info', async () => {
+    const c = await customer(h, 0)
+    const sample = readFileSync(join(import.meta.dirname, '../../data/ach/samples/iat-credit.ach'), 'utf8')
+    // The sample's entry, to a Keel account: the account number is positions 40-74 of the entry record.
+    const content = sample.split('\n').map((line) => (line.startsWith('6') ? line.slice(0, 39) + c.account.account_number.padEnd(35) + line.slice(74) : line)).join('\n')
+    const res = await h.request('POST', '/v0/ach/files', { payload: content, headers: { 'content-type': 'text/plain' } })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    const [entry] = res.body.entries
+    assert.equal(entry.status, 'POSTED', JSON.stringify(entry))
+    assert.equal(entry.sec_code, 'IAT')
+    assert.equal(entry.amount, 100_000)
+    assert.equal(entry.company_name, 'BEK Solutions')
+    assert.deepEqual(entry.reference_info, ['This is an international payment'])
+    const expected = {
+      foreign_payment_amount: 100_000, foreign_trace_number: '928383-23938', name: 'BEK Enterprises', transaction_type_code: 'ANN',
+      originator_name: 'BEK Solutions', originator_address: { street: '15 West Place Street', city_state_province: 'JacobsTown*PA', country_postal_code: 'US*19305' },
+      odfi_name: 'Wells Fargo', odfi_id_number_qualifier: '01', odfi_identification: '231380104', odfi_branch_country_code: 'US',
+      rdfi_name: 'Citadel Bank', rdfi_id_number_qualifier: '01', rdfi_identification: '121042882', rdfi_branch_country_code: 'CA',
+      receiver_id_number: '987465493213987', receiver_address: { street: '2121 Front Street', city_state_province: 'LetterTown*AB', country_postal_code: 'CA*80014' },
+    }
+    assert.deepEqual(entry.iat_info, expected)
+    const one = await h.request('GET', `/v0/ach/incoming/${entry.id}`)
+    assert.equal(one.status, 200)
+    assert.deepEqual(one.body.iat_info, expected)
+    const list = await h.request('GET', '/v0/ach/incoming')
+    assert.deepEqual(list.body.transactions.find((t: any) => t.id === entry.id).iat_info, expected)
+    await expectBalances(h, c.account.id, { posted: 100_000, available: 100_000 })
+    await assertBooksClean(h)
+  })
+
+  it('returns an IAT entry to an unknown account (R03) in an IAT batch, with its addenda 10-16 and a valid file', async () => {
+    const sample = readFileSync(join(import.meta.dirname, '../../data/ach/samples/iat-credit.ach'), 'utf8')
+    const res = await h.request('POST', '/v0/ach/files', { payload: sample, headers: { 'content-type': 'text/plain' } })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    const [entry] = res.body.entries
+    assert.equal(entry.status, 'RETURNED')
+    assert.match(entry.decline_reason, /^R03/)
+    const [ours] = (await h.request('GET', `/v0/ach?incoming_ach_id=${entry.id}`)).body.transactions
+    await advanceTo(h, '2031-06-10T23:00:00Z') // 19:00 ET: every window of the day cut and settled
+    assert.equal((await getAch(h, ours.id)).status, 'COMPLETE')
+    const files = (await h.request('GET', '/v0/ach/files?direction=OUTGOING&limit=1000')).body.files
+    let content = ''
+    for (const f of files) {
+      const detail = await h.request('GET', `/v0/ach/files/${f.id}`)
+      if (detail.body.outgoing_ach_ids.includes(ours.id)) content = detail.body.content
+    }
+    const verdict = validateNacha(content)
+    assert.ok(verdict.ok, JSON.stringify(verdict.errors))
+    assert.deepEqual(verdict.warnings, [])
+    const batch = parseNacha(content).file!.batches.find((b) => b.header.secCode === 'IAT')!
+    assert.equal((batch.header as { originatingDfi: string }).originatingDfi, '08410676')
+    assert.equal((batch.header as { isoDestinationCurrencyCode: string }).isoDestinationCurrencyCode, 'USD')
+    const [returned] = batch.entries
+    assert.equal(returned.detail.transactionCode, 21)
+    assert.equal(returned.detail.amount, 100_000)
+    assert.deepEqual(returned.addenda.map((a) => a.typeCode), ['10', '11', '12', '13', '14', '15', '16', '99'])
+    assert.equal((returned.addenda[7] as { returnReasonCode: string }).returnReasonCode, 'R03')
   })
 })

@@ -12,11 +12,11 @@ import { recordEvents, type EventInput } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
 import { ledgerAccountByNumber, postedEvents, type LedgerCommand, type LedgerRequest } from '../../ledger/index.js'
 import { achCurrency, achMeta, applyAch, ensureSettlementAccount, returnCodeOf } from '../ledger.js'
-import { odfiSettings } from '../settings.js'
-import { activeGateway, insertOutgoing, nextTraceSequence, updateIncoming, type IncomingRow, type OutgoingRow } from '../store.js'
-import { askGateway, declineReturnCode, gatewayDefaultApproves, type GatewayOutcome } from '../gateways/decide.js'
-import { easternInstant, nextOutgoingWindow } from '../windows/windows.js'
+import { achSettings, odfiSettings } from '../settings.js'
+import { activeGateway, updateIncoming, type IncomingRow } from '../store.js'
+import { askGateway, declineReturnCode, type GatewayOutcome } from '../gateways/decide.js'
 import { applyNoc, applyReturn } from './returns.js'
+import { sendBack } from './send-back.js'
 
 /** At most this many debits of one file are offered to the gateway; the rest take its default decision. */
 export const gatewayOffersPerFileMax = 100
@@ -45,6 +45,7 @@ export async function applyIncoming(tx: Tx, services: Services, workspaceId: str
   if (entries.length === 0) return []
   const now = services.clock.now(workspaceId)
   const settlement = await ensureSettlementAccount(tx, workspaceId, now)
+  const timeoutDeclines = (await achSettings(tx, workspaceId)).gatewayTimeoutDecision === 'DECLINE'
   const events: EventInput[] = []
   const done: IncomingRow[] = []
   const toPost: { row: IncomingRow; accountId: string; transferId: string }[] = []
@@ -56,8 +57,9 @@ export async function applyIncoming(tx: Tx, services: Services, workspaceId: str
     const account = await ledgerAccountByNumber(tx, workspaceId, row.account_no)
     if (!account || account.kind !== 'ACCOUNT') { returned.push({ row, code: 'R03', reason: `no account numbered ${row.account_no}` }); continue }
     const decision = decisions.get(row.id)
-    if (decision?.decision === 'DECLINED' || (decision?.decision === 'DEFAULT' && !gatewayDefaultApproves)) {
-      returned.push({ row: { ...row, account_id: account.id }, code: declineReturnCode(row.sec_code), reason: `declined by the ACH gateway (${decision.detail})` })
+    if (decision?.decision === 'DECLINED' || (decision?.decision === 'DEFAULT' && timeoutDeclines)) {
+      const why = decision.decision === 'DECLINED' ? `declined by the ACH gateway (${decision.detail})` : `the ACH gateway gave no decision (${decision.detail}); the workspace's time-out decision is DECLINE`
+      returned.push({ row: { ...row, account_id: account.id }, code: declineReturnCode(row.sec_code), reason: why })
       continue
     }
     toPost.push({ row: { ...row, account_id: account.id }, accountId: account.id, transferId: uuidv7() })
@@ -99,22 +101,6 @@ export async function applyIncoming(tx: Tx, services: Services, workspaceId: str
 /** Returns an incoming entry: a RETURN entry in Keel's next outgoing file, and the entry RETURNED. */
 async function returnEntry(tx: Tx, services: Services, row: IncomingRow, code: string, reason: string, now: Date): Promise<IncomingRow> {
   const odfi = await odfiSettings(tx, row.workspace_id)
-  const next = nextOutgoingWindow(now)
-  const trace = odfi.odfiRouting.slice(0, 8) + String(await nextTraceSequence(tx)).padStart(7, '0')
-  const out: OutgoingRow = {
-    workspace_id: row.workspace_id, id: uuidv7(), kind: 'RETURN', status: 'INIT', customer_id: null,
-    source_account_id: row.account_id, source_account_no: row.account_no, source_account_name: null, external_account_id: null,
-    account_no: row.account_no, routing_no: row.originating_routing_number, account_name: row.individual_name || null,
-    account_type: row.transaction_code.startsWith('3') ? 'SAVINGS' : 'CHECKING', dc_sign: row.dc_sign, amount: row.amount, currency: achCurrency,
-    sec_code: row.sec_code || 'PPD', is_same_day: next.window.sameDay, effective_date: next.date, trace_no: trace,
-    company_name: row.company_name, company_id: row.company_id, company_entry_description: row.company_entry_description,
-    memo: reason.slice(0, 200), reference_info: null, external_data: null, final_customer_id: null, hold: null,
-    window_name: next.window.name, cut_at: next.cutAt, settle_at: easternInstant(next.date, next.window.settles),
-    file_id: null, ledger_hold_id: null, settlement_transfer_id: null, availability_hold_id: null,
-    return_code: code, original_trace: row.trace_no, incoming_ach_id: row.id,
-    return_data: { code, original_dfi_no: odfi.odfiRouting, original_trace: row.trace_no },
-    idempotency_key: null, created_at: now, updated_at: now,
-  }
-  await insertOutgoing(tx, out)
+  await sendBack(tx, services, row, { kind: 'RETURN', code, reason, originalTrace: row.trace_no, returnData: { code, original_dfi_no: odfi.odfiRouting, original_trace: row.trace_no } })
   return { ...row, status: 'RETURNED', decline_reason: `${code}: ${reason}`, outgoing_ach_id: null, updated_at: now }
 }

@@ -14,13 +14,14 @@ import { recordEvents, type EventInput } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
 import {
   isCreditCode, isPrenoteCode, parseNacha, routingCheckDigit, validateNacha,
-  type Addenda05, type Addenda98, type Addenda99, type Batch, type Entry, type NachaSummary,
+  type Addenda05, type Addenda17, type Addenda98, type Addenda99, type Batch, type Entry, type NachaSummary,
 } from '../nacha/index.js'
 import { incomingFileByHash, insertFile, insertIncoming, lockIncomingFiles, type FileRow, type IncomingRow } from '../store.js'
 import { toIncomingAch } from '../views.js'
 import { easternOf, incomingProcessingAt } from '../windows/windows.js'
 import { businessDayOnOrAfter } from '../calendar/fed-calendar.js'
 import { applyIncoming, gatewayDecisions } from './apply.js'
+import { iatInfoOf, iatRecordOf } from './iat-info.js'
 
 export interface IngestOutcome { file: Omit<FileRow, 'content'>; alreadyApplied: boolean; entries: IncomingRow[]; summary: NachaSummary }
 
@@ -63,18 +64,22 @@ function entryRow(workspaceId: string, fileId: string, h: Batch['header'], entry
   const return99 = entry.addenda.find((a): a is Addenda99 => a.typeCode === '99')
   const noc98 = entry.addenda.find((a): a is Addenda98 => a.typeCode === '98')
   const originatingRouting = text(h, 'originatingDfi')
+  const iat = iatInfoOf(entry)
   const row: IncomingRow = {
     workspace_id: workspaceId, id: uuidv7(), file_id: fileId, status: 'INIT', account_id: null,
     account_no: text(d, 'accountNumber'), amount: BigInt(d.amount), dc_sign: isCreditCode(d.transactionCode) ? 'credit' : 'debit',
     transaction_code: String(d.transactionCode).padStart(2, '0'), sec_code: text(h, 'secCode'),
-    company_name: text(h, 'companyName'), company_entry_description: text(h, 'companyEntryDescription'), company_id: text(h, 'companyIdentification'),
-    identification_number: text(d, 'identificationNumber'), individual_name: text(d, 'name') || text(d, 'individualName'),
+    // An IAT batch names no company: its originator (addenda 11) and originator identification stand for it.
+    company_name: text(h, 'companyName') || (iat?.originator_name ?? ''), company_entry_description: text(h, 'companyEntryDescription'),
+    company_id: text(h, 'companyIdentification') || text(h, 'originatorIdentification'),
+    identification_number: text(d, 'identificationNumber'), individual_name: text(d, 'name') || text(d, 'individualName') || (iat?.name ?? ''),
     originating_routing_number: originatingRouting.length === 8 ? originatingRouting + routingCheckDigitOf(originatingRouting) : originatingRouting,
     trace_no: text(d, 'traceNumber'), effective_date: effective, settlement_date: businessDayOnOrAfter(effective),
     is_future_dated: future, is_prenote: isPrenoteCode(d.transactionCode),
     apply_at: future ? incomingProcessingAt(effective) : now, external_id: null, decline_reason: null,
-    reference_info: entry.addenda.filter((a): a is Addenda05 => a.typeCode === '05').map((a) => a.paymentRelatedInformation.trim()),
-    return_data: null, notification_of_change: null, outgoing_ach_id: null, created_at: now, updated_at: now,
+    // Addenda 05, or for IAT its remittance addenda 17.
+    reference_info: entry.addenda.filter((a): a is Addenda05 | Addenda17 => a.typeCode === '05' || a.typeCode === '17').map((a) => a.paymentRelatedInformation.trim()),
+    return_data: null, notification_of_change: null, iat_info: iat ?? null, iat_record: iatRecordOf(h, entry) ?? null, outgoing_ach_id: null, created_at: now, updated_at: now,
   }
   if (return99) row.return_data = returnDataOf(return99)
   if (noc98) row.notification_of_change = { change_code: noc98.changeCode, corrected_data: noc98.correctedData.trim(), original_dfi_no: noc98.originalReceivingDfi, original_trace: noc98.originalTraceNumber }
@@ -91,6 +96,8 @@ function returnDataOf(a: Addenda99): NonNullable<IncomingRow['return_data']> {
     return {
       code: a.dishonoredReturnReasonCode, original_dfi_no: a.originalReceivingDfi, original_trace: a.originalTraceNumber,
       return_code: a.returnReasonCode, return_trace: a.returnTraceNumber, return_settlement_date: a.returnSettlementDate,
+      // An R69 names the fields in error (01 account number, 02 trace, 03 amount…) in its addenda information.
+      ...(a.dishonoredReturnReasonCode === 'R69' ? { field_errors: a.addendaInformation.trim() } : {}),
     }
   }
   return {

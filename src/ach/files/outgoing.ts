@@ -9,11 +9,13 @@ import type { Tx } from '../../platform/db.js'
 import { uuidv7 } from '../../platform/ids.js'
 import {
   completeControls, transactionCode, writeNacha,
-  type Addenda, type Entry, type FileHeader, type NachaFile, type StandardBatchHeader, type StandardEntryDetail,
+  type Addenda, type Entry, type NachaFileDraft, type FileHeader, type IatBatchHeader, type IatEntryDetail, type NachaFile, type StandardBatchHeader, type StandardEntryDetail,
 } from '../nacha/index.js'
 import { odfiSettings, type OdfiSettings } from '../settings.js'
 import { insertFile, outgoingToCut, updateOutgoing, type FileRow, type OutgoingRow } from '../store.js'
 import { easternOf } from '../windows/windows.js'
+
+type DraftBatch = NachaFileDraft['batches'][number]
 
 /** NACHA's "originator status code" for an ODFI that is a depository institution. */
 const originatorStatusDfi = '1'
@@ -29,8 +31,9 @@ export function transactionCodeOf(r: Pick<OutgoingRow, 'dc_sign' | 'account_type
   const live = r.dc_sign === 'credit'
     ? (savings ? transactionCode.savingsCredit : transactionCode.checkingCredit)
     : (savings ? transactionCode.savingsDebit : transactionCode.checkingDebit)
-  // A return's code is the live one less one (22 → 21, 27 → 26, 32 → 31, 37 → 36).
-  return r.kind === 'RETURN' ? live - 1 : live
+  // A return's code is the live one less one (22 → 21, 27 → 26, 32 → 31, 37 → 36); dishonored and
+  // contested returns keep the return's.
+  return r.kind === 'ORIGINATION' ? live : live - 1
 }
 
 function entryOf(r: OutgoingRow, odfi: OdfiSettings): Entry {
@@ -45,10 +48,40 @@ function entryOf(r: OutgoingRow, odfi: OdfiSettings): Entry {
       typeCode: '99', kind: 'return', returnReasonCode: r.return_code!, originalTraceNumber: r.original_trace!, dateOfDeath: '',
       originalReceivingDfi: odfi.odfiRouting.slice(0, 8), addendaInformation: '', traceNumber: r.trace_no,
     })
+  } else if (r.kind === 'DISHONOR' || r.kind === 'CONTEST') {
+    addenda.push(dishonorAddenda(r))
   } else if (r.reference_info) {
     addenda.push({ typeCode: '05', paymentRelatedInformation: upper(r.reference_info, 80), sequenceNumber: 1, entryDetailSequenceNumber: Number(r.trace_no.slice(-7)) })
   }
   return { detail, addenda }
+}
+
+/**
+ * An IAT entry's return: the entry's IAT batch header (now from Keel's ODFI, on the return's date),
+ * an IAT entry with the return's transaction code, the entry's addenda 10-16, and the addenda 99.
+ */
+function iatReturnBatch(r: OutgoingRow, odfi: OdfiSettings, batchNumber: number): DraftBatch {
+  const iat = r.iat_record!
+  const sequence = Number(r.trace_no.slice(-7))
+  const [returnAddenda] = entryOf(r, odfi).addenda
+  const addenda: Addenda[] = [...iat.addenda.map((a) => ({ ...a, entryDetailSequenceNumber: sequence })), returnAddenda]
+  const detail: IatEntryDetail = {
+    layout: 'iat', transactionCode: transactionCodeOf(r), receivingDfi: r.routing_no.slice(0, 8), checkDigit: r.routing_no.slice(8, 9), addendaCount: addenda.length,
+    amount: Number(r.amount), accountNumber: r.account_no, gatewayOfacScreening: '', secondaryOfacScreening: '', addendaIndicator: 1, traceNumber: r.trace_no,
+  }
+  const header: IatBatchHeader = { ...iat.header, effectiveEntryDate: yymmdd(r.effective_date), settlementDate: '', originatorStatusCode: originatorStatusDfi, originatingDfi: odfi.odfiRouting.slice(0, 8), batchNumber }
+  return { header, entries: [{ detail, addenda }] }
+}
+
+/** The addenda 99 of a dishonored (R61, R67-R70) or contested (R71-R77) return Keel sends, from its return_data. */
+function dishonorAddenda(r: OutgoingRow): Addenda {
+  const d = r.return_data!
+  const common = { typeCode: '99' as const, originalTraceNumber: r.original_trace!, originalReceivingDfi: d.original_dfi_no.slice(0, 8), returnTraceNumber: d.return_trace ?? '', returnSettlementDate: d.return_settlement_date ?? '', returnReasonCode: d.return_code ?? '', traceNumber: r.trace_no }
+  if (r.kind === 'DISHONOR') return { ...common, kind: 'dishonored', dishonoredReturnReasonCode: r.return_code!, addendaInformation: d.field_errors ?? '' }
+  return {
+    ...common, kind: 'contested', contestedReturnReasonCode: r.return_code!, dateOriginalEntryReturned: '', originalSettlementDate: '',
+    dishonoredReturnTraceNumber: d.dishonored_return_trace ?? '', dishonoredReturnSettlementDate: d.dishonored_return_settlement_date ?? '', dishonoredReturnReasonCode: d.dishonored_return_code ?? '',
+  }
 }
 
 /** The NACHA file of one window's entries (built, not stored). */
@@ -62,11 +95,13 @@ export function buildOutgoingFile(rows: OutgoingRow[], odfi: OdfiSettings, creat
   }
   const groups = new Map<string, OutgoingRow[]>()
   for (const r of rows) {
-    const key = [r.kind, r.sec_code, r.company_name, r.company_id, r.company_entry_description, r.effective_date].join('|')
+    // The return of an IAT entry goes in an IAT batch of its own, under the entry's batch header.
+    const key = r.iat_record ? `IAT|${r.id}` : [r.kind, r.sec_code, r.company_name, r.company_id, r.company_entry_description, r.effective_date].join('|')
     groups.set(key, [...(groups.get(key) ?? []), r])
   }
-  const batches = [...groups.values()].map((entries, i) => {
+  const batches = [...groups.values()].map((entries, i): DraftBatch => {
     const first = entries[0]
+    if (first.iat_record) return iatReturnBatch(first, odfi, i + 1)
     const batchHeader: StandardBatchHeader = {
       layout: 'standard', serviceClassCode: 200, companyName: upper(first.company_name, 16), companyDiscretionaryData: '',
       companyIdentification: upper(first.company_id, 10), secCode: first.sec_code,

@@ -1,15 +1,23 @@
-// Returns and notifications of change about entries Keel sent.
+// Returns, dishonored and contested returns, and notifications of change about entries Keel sent
+// or returned. What to do is decided by return-rules.ts (pure, in NACHA's precedence); this file
+// applies the decision: ledger commands, rows and events, all in the caller's transaction.
 //
-// A return (addenda 99) of an outgoing entry, within its deadline (returnDeadlinePassed):
+// A return (addenda 99) of one of Keel's entries that Keel accepts reverses it:
 // - a credit not yet settled releases its reservation; one settled comes back to the account;
 // - a debit not yet settled moves nothing; one settled is taken back from the account (after its
 //   availability hold, if still on, is released);
-// and the entry becomes DECLINED with its return_data. A return past its deadline, of an unknown
-// trace, or of an entry already returned is recorded as ERROR and moves nothing.
+// and the entry becomes DECLINED with its return_data. One Keel will not accept (late, misrouted,
+// duplicate, wrong fields, not asked for) is dishonored: the original stands, the return's money
+// waits in the suspense account, and a DISHONOR entry (R61, R67-R70) carries it back in Keel's next
+// file; the return is RETURNED with the code in decline_reason.
 //
-// A dishonored return (R61, R67-R70) of a return Keel sent: Keel's return is DECLINED, and the
-// entry it returned is received again at once (it may be returned again, or post). A contested
-// dishonored return (R71-R77) is recorded.
+// A dishonored return (R61, R62, R67-R70) of a return Keel sent, when Keel accepts it, reverses
+// Keel's return: that return is DECLINED, and the entry it returned is taken back: posted to its
+// account, or, when it cannot post there, held in the suspense account (IN_SUSPENSE). One Keel
+// disputes is contested (R71-R77): its money waits in suspense and a CONTEST entry carries it back.
+//
+// A contested dishonored return of a dishonor Keel sent is final (NACHA): Keel accepts the original
+// return after all, and the entry is reversed as above; Keel's dishonor is DECLINED.
 //
 // A NOC (addenda 98) corrects the external account of the entry it names (external-accounts).
 
@@ -18,50 +26,61 @@ import type { Services } from '../../platform/http.js'
 import type { EventInput } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
 import { applyNotificationOfChange } from '../../external-accounts/index.js'
-import { holdsByIds, postedEvents, settledHoldEvents, type LedgerCommand } from '../../ledger/index.js'
-import { addDays, businessDaysBetween } from '../calendar/fed-calendar.js'
+import { holdsByIds, ledgerAccountByNumber, postedEvents, settledHoldEvents, type LedgerCommand } from '../../ledger/index.js'
 import { decodeCorrectedData, returnCodes } from '../nacha/index.js'
-import { achCurrency, achMeta, applyAch, ensureSettlementAccount } from '../ledger.js'
-import { getIncoming, outgoingByTrace, requeueIncoming, updateOutgoing, type IncomingRow, type OutgoingRow } from '../store.js'
+import { achCurrency, achMeta, applyAch, ensureSettlementAccount, ensureSuspenseAccount } from '../ledger.js'
+import { odfiSettings } from '../settings.js'
+import { getIncoming, outgoingByTrace, returnsOfIncomingTrace, updateIncoming, updateOutgoing, type IncomingRow, type OutgoingRow, type ReturnData } from '../store.js'
 import { easternOf } from '../windows/windows.js'
+import { judgeDishonor, judgeReturn, returnDeadlinePassed, type ContestCode, type DishonorCode } from './return-rules.js'
+import { julianDay, sendBack } from './send-back.js'
 
-/** Why a return of an entry settled on `settledOn` is late on `today`, or undefined when it is on time. */
-export function returnDeadlinePassed(code: string, settledOn: string, today: string): string | undefined {
-  const info = returnCodes.get(code)
-  if (!info) return `${code} is not a NACHA return reason code`
-  const d = info.deadline
-  if (d.kind === 'bankingDays' && businessDaysBetween(settledOn, today) > d.days) return `${code} must be returned within ${d.days} banking days of settlement (${settledOn})`
-  if (d.kind === 'calendarDays' && today > addDays(settledOn, d.days)) return `${code} must be returned within ${d.days} days of settlement (${settledOn})`
-  return undefined
-}
+export { returnDeadlinePassed }
 
 const error = (row: IncomingRow, reason: string, now: Date): IncomingRow => ({ ...row, status: 'ERROR', decline_reason: reason, updated_at: now })
+const wasSent = (o: OutgoingRow) => o.status === 'PENDING' || o.status === 'COMPLETE' || o.status === 'DECLINED'
+/** +1 when an incoming entry brings money to Keel (credit transaction codes, returns of credits included), -1 when it takes some. */
+const signOf = (dcSign: 'credit' | 'debit'): bigint => (dcSign === 'credit' ? 1n : -1n)
 
 export async function applyReturn(tx: Tx, services: Services, row: IncomingRow, events: EventInput[]): Promise<IncomingRow> {
   const now = services.clock.now(row.workspace_id)
   const data = row.return_data!
-  if (data.return_trace && (data.dishonored_return_trace || data.code >= 'R71')) return { ...row, status: 'POSTED', updated_at: now }
-  if (data.return_trace) return applyDishonored(tx, services, row, now)
-  const original = await outgoingByTrace(tx, row.workspace_id, data.original_trace, true)
-  if (!original || original.kind !== 'ORIGINATION') return error(row, `no entry Keel sent has trace ${data.original_trace}`, now)
-  if (original.status !== 'PENDING' && original.status !== 'COMPLETE') return error(row, `entry ${original.id} is ${original.status}: it cannot be returned`, now)
-  const late = returnDeadlinePassed(data.code, original.effective_date, easternOf(now).date)
-  if (late) return error(row, `untimely return: ${late}`, now)
+  const kind = returnCodes.get(data.code)?.kind
+  if (kind === 'dishonored') return applyDishonored(tx, services, row, events, now)
+  if (kind === 'contested') return applyContested(tx, services, row, events, now)
+  const odfi = await odfiSettings(tx, row.workspace_id)
+  const found = await outgoingByTrace(tx, row.workspace_id, data.original_trace, true)
+  const original = found?.kind === 'ORIGINATION' ? found : undefined
+  const judgement = judgeReturn({
+    code: data.code,
+    traceIsOurs: data.original_trace.startsWith(odfi.odfiRouting.slice(0, 8)),
+    original: original && {
+      sent: wasSent(original), returned: original.return_data !== null, declined: original.status === 'DECLINED' && original.return_data === null,
+      amount: original.amount, accountNo: original.account_no, settledOn: original.effective_date,
+    },
+    amount: row.amount, accountNo: row.account_no, today: easternOf(now).date,
+  })
+  if (judgement.action === 'error') return error(row, judgement.reason, now)
+  if (judgement.action === 'dishonor') return dishonorReturn(tx, services, row, original, judgement, events, now)
+  return reverseOriginal(tx, services, row, original!, data.code, events, now)
+}
 
+/** Keel accepts a return of `original`: the entry is reversed and DECLINED with its return_data. */
+async function reverseOriginal(tx: Tx, services: Services, row: IncomingRow, original: OutgoingRow, code: string, events: EventInput[], now: Date): Promise<IncomingRow> {
   const settlement = await ensureSettlementAccount(tx, row.workspace_id, now)
   const commands: LedgerCommand[] = []
   const reversalId = uuidv7()
   if (original.dc_sign === 'credit') {
-    if (original.status === 'PENDING') commands.push({ id: reversalId, kind: 'void_pending', pendingId: original.ledger_hold_id!, meta: achMeta('OUTGOING_CREDIT', original, { return_code: data.code }) })
-    else commands.push({ id: reversalId, kind: 'post', meta: achMeta('OUTGOING_CREDIT', original, { return_code: data.code }), legs: [{ accountId: settlement, amount: -original.amount, currency: achCurrency }, { accountId: original.source_account_id!, amount: original.amount, currency: achCurrency }] })
+    if (original.status === 'PENDING') commands.push({ id: reversalId, kind: 'void_pending', pendingId: original.ledger_hold_id!, meta: achMeta('OUTGOING_CREDIT', original, { return_code: code }) })
+    else commands.push({ id: reversalId, kind: 'post', meta: achMeta('OUTGOING_CREDIT', original, { return_code: code }), legs: [{ accountId: settlement, amount: -original.amount, currency: achCurrency }, { accountId: original.source_account_id!, amount: original.amount, currency: achCurrency }] })
   } else if (original.status === 'COMPLETE') {
     if (original.availability_hold_id) {
       const [hold] = await holdsByIds(tx, row.workspace_id, [original.availability_hold_id])
       if (hold && hold.status === 'PENDING' && (!hold.expires_at || hold.expires_at.getTime() > now.getTime())) {
-        commands.push({ id: uuidv7(), kind: 'void_pending', pendingId: hold.id, meta: achMeta('OUTGOING_DEBIT', original, { return_code: data.code }) })
+        commands.push({ id: uuidv7(), kind: 'void_pending', pendingId: hold.id, meta: achMeta('OUTGOING_DEBIT', original, { return_code: code }) })
       }
     }
-    commands.push({ id: reversalId, kind: 'post', meta: achMeta('OUTGOING_DEBIT', original, { return_code: data.code }), legs: [{ accountId: original.source_account_id!, amount: -original.amount, currency: achCurrency }, { accountId: settlement, amount: original.amount, currency: achCurrency }] })
+    commands.push({ id: reversalId, kind: 'post', meta: achMeta('OUTGOING_DEBIT', original, { return_code: code }), legs: [{ accountId: original.source_account_id!, amount: -original.amount, currency: achCurrency }, { accountId: settlement, amount: original.amount, currency: achCurrency }] })
   }
   let externalId: string | null = null
   if (commands.length) {
@@ -71,20 +90,125 @@ export async function applyReturn(tx: Tx, services: Services, row: IncomingRow, 
     for (const h of result.holds.values()) if (h.status !== 'PENDING') events.push(...settledHoldEvents(h))
     if (result.transfers.some((t) => t.id === reversalId && t.status === 'POSTED')) externalId = reversalId
   }
-  const returned: OutgoingRow = { ...original, status: 'DECLINED', return_data: { code: data.code, original_dfi_no: original.routing_no, original_trace: original.trace_no }, updated_at: now }
+  const returned: OutgoingRow = { ...original, status: 'DECLINED', return_data: { code, original_dfi_no: original.routing_no, original_trace: original.trace_no }, updated_at: now }
   await updateOutgoing(tx, returned)
   return { ...row, status: 'POSTED', account_id: original.source_account_id, external_id: externalId, outgoing_ach_id: original.id, updated_at: now }
 }
 
-async function applyDishonored(tx: Tx, services: Services, row: IncomingRow, now: Date): Promise<IncomingRow> {
+/** What the Fed moved for an entry Keel sends back goes to the suspense account until that entry settles (settle.ts). */
+async function holdInSuspense(tx: Tx, services: Services, row: IncomingRow, events: EventInput[], now: Date): Promise<string | null> {
+  if (row.amount === 0n) return null
+  const settlement = await ensureSettlementAccount(tx, row.workspace_id, now)
+  const suspense = await ensureSuspenseAccount(tx, row.workspace_id, now)
+  const id = uuidv7()
+  const s = signOf(row.dc_sign)
+  const [result] = await applyAch(tx, services.clock, [{
+    workspaceId: row.workspace_id, now, partnerVerified: true,
+    commands: [{ id, kind: 'post', meta: achMeta(row.dc_sign === 'credit' ? 'INCOMING_CREDIT' : 'INCOMING_DEBIT', { id: row.id, trace_no: row.trace_no, memo: 'ACH suspense' }, { suspense: true }), legs: [{ accountId: settlement, amount: -s * row.amount, currency: achCurrency }, { accountId: suspense, amount: s * row.amount, currency: achCurrency }] }],
+  }])
+  // The settlement and suspense accounts have no floor and no ceiling: the ledger cannot refuse this.
+  if (!result.ok) throw new Error(`ACH suspense posting refused: ${result.code} ${result.detail}`)
+  events.push(...result.transfers.flatMap(postedEvents))
+  return id
+}
+
+/** Keel dishonors a return of its entry: the entry stands, a DISHONOR goes out with the return's money. */
+async function dishonorReturn(tx: Tx, services: Services, row: IncomingRow, original: OutgoingRow | undefined, j: { code: DishonorCode; fieldErrors?: string; reason: string }, events: EventInput[], now: Date): Promise<IncomingRow> {
   const data = row.return_data!
-  const ours = await outgoingByTrace(tx, row.workspace_id, data.return_trace!, true)
-  if (!ours || ours.kind !== 'RETURN') return error(row, `no return Keel sent has trace ${data.return_trace}`, now)
-  await updateOutgoing(tx, { ...ours, status: 'DECLINED', return_data: { ...data }, updated_at: now })
-  // The entry Keel returned stands: it is queued to be received again (the next processing run applies it).
-  const original = ours.incoming_ach_id ? await getIncoming(tx, row.workspace_id, ours.incoming_ach_id) : undefined
-  if (original && original.status === 'RETURNED') await requeueIncoming(tx, row.workspace_id, original.id, now)
-  return { ...row, status: 'POSTED', outgoing_ach_id: ours.id, updated_at: now }
+  const externalId = await holdInSuspense(tx, services, row, events, now)
+  const returnData: ReturnData = {
+    code: j.code, original_dfi_no: data.original_dfi_no, original_trace: data.original_trace,
+    return_code: data.code.slice(1), return_trace: row.trace_no, return_settlement_date: julianDay(row.settlement_date),
+    ...(j.fieldErrors ? { field_errors: j.fieldErrors } : {}),
+  }
+  await sendBack(tx, services, row, {
+    kind: 'DISHONOR', code: j.code, reason: j.reason, originalTrace: data.original_trace, returnData,
+    sourceAccountId: original?.source_account_id ?? null, sourceAccountNo: original?.source_account_no ?? '',
+  })
+  return { ...row, status: 'RETURNED', decline_reason: `${j.code}: ${j.reason}`, account_id: original?.source_account_id ?? null, external_id: externalId, outgoing_ach_id: original?.id ?? null, updated_at: now }
+}
+
+/** A dishonored return of a return Keel sent: accepted (Keel's return reversed) or contested. */
+async function applyDishonored(tx: Tx, services: Services, row: IncomingRow, events: EventInput[], now: Date): Promise<IncomingRow> {
+  const data = row.return_data!
+  const found = data.return_trace ? await outgoingByTrace(tx, row.workspace_id, data.return_trace, true) : undefined
+  const received = found?.kind === 'RETURN' && (found.status === 'PENDING' || found.status === 'COMPLETE') && found.incoming_ach_id
+    ? await getIncoming(tx, row.workspace_id, found.incoming_ach_id, true) : undefined
+  const ours = received ? found! : undefined
+  const j = judgeDishonor({
+    code: data.code, fieldErrors: data.field_errors ?? '', today: easternOf(now).date,
+    ours: ours && received && {
+      returnCode: ours.return_code!, settledOn: ours.effective_date,
+      timely: returnDeadlinePassed(ours.return_code!, received.settlement_date, ours.effective_date) === undefined,
+      returnsOfEntry: await returnsOfIncomingTrace(tx, row.workspace_id, received.trace_no),
+      fieldsRight: { '01': ours.account_no === received.account_no, '02': ours.original_trace === received.trace_no, '03': ours.amount === received.amount },
+    },
+  })
+  if (j.action === 'contest') return contestDishonor(tx, services, row, ours, j, events, now)
+
+  await updateOutgoing(tx, { ...ours!, status: 'DECLINED', return_data: { ...data }, updated_at: now })
+  const after = await takeBack(tx, services, received!, events, now)
+  await updateIncoming(tx, after)
+  return { ...row, status: 'POSTED', account_id: after.account_id, outgoing_ach_id: ours!.id, updated_at: now }
+}
+
+/**
+ * Keel's return of `received` was dishonored: the entry is Keel's after all. It posts to its account
+ * without asking the gateway again; when it cannot (no such account, closed, not enough funds…), its
+ * money is held in the suspense account and the entry is IN_SUSPENSE for the bank to resolve.
+ */
+async function takeBack(tx: Tx, services: Services, received: IncomingRow, events: EventInput[], now: Date): Promise<IncomingRow> {
+  const account = await ledgerAccountByNumber(tx, received.workspace_id, received.account_no)
+  const accountId = account && account.kind === 'ACCOUNT' ? account.id : null
+  if (received.amount === 0n || received.is_prenote) return { ...received, status: 'POSTED', account_id: accountId, updated_at: now }
+  if (accountId) {
+    const settlement = await ensureSettlementAccount(tx, received.workspace_id, now)
+    const id = uuidv7()
+    const s = signOf(received.dc_sign)
+    const [result] = await applyAch(tx, services.clock, [{
+      workspaceId: received.workspace_id, now, partnerVerified: true,
+      commands: [{ id, kind: 'post', meta: achMeta(received.dc_sign === 'credit' ? 'INCOMING_CREDIT' : 'INCOMING_DEBIT', { id: received.id, trace_no: received.trace_no, memo: received.company_entry_description }), legs: [{ accountId: settlement, amount: -s * received.amount, currency: achCurrency }, { accountId, amount: s * received.amount, currency: achCurrency }] }],
+    }])
+    if (result.ok) {
+      events.push(...result.transfers.flatMap(postedEvents))
+      return { ...received, status: 'POSTED', account_id: accountId, external_id: id, updated_at: now }
+    }
+  }
+  const held = await holdInSuspense(tx, services, received, events, now)
+  return { ...received, status: 'IN_SUSPENSE', account_id: accountId, external_id: held, updated_at: now }
+}
+
+/** Keel contests a dishonored return: its return stands, a CONTEST goes out with the dishonor's money. */
+async function contestDishonor(tx: Tx, services: Services, row: IncomingRow, ours: OutgoingRow | undefined, j: { code: ContestCode; reason: string }, events: EventInput[], now: Date): Promise<IncomingRow> {
+  const data = row.return_data!
+  const externalId = await holdInSuspense(tx, services, row, events, now)
+  const returnData: ReturnData = {
+    code: j.code, original_dfi_no: data.original_dfi_no, original_trace: data.original_trace,
+    ...(data.return_code ? { return_code: data.return_code } : {}), ...(data.return_trace ? { return_trace: data.return_trace } : {}),
+    ...(data.return_settlement_date ? { return_settlement_date: data.return_settlement_date } : {}),
+    dishonored_return_code: data.code.slice(1), dishonored_return_trace: row.trace_no, dishonored_return_settlement_date: julianDay(row.settlement_date),
+  }
+  await sendBack(tx, services, row, {
+    kind: 'CONTEST', code: j.code, reason: j.reason, originalTrace: data.original_trace, returnData,
+    sourceAccountId: ours?.source_account_id ?? null, sourceAccountNo: ours?.source_account_no ?? '',
+  })
+  return { ...row, status: 'RETURNED', decline_reason: `${j.code}: ${j.reason}`, external_id: externalId, outgoing_ach_id: ours?.id ?? null, updated_at: now }
+}
+
+/** A contested dishonored return of a dishonor Keel sent: final, so the original return is accepted after all. */
+async function applyContested(tx: Tx, services: Services, row: IncomingRow, events: EventInput[], now: Date): Promise<IncomingRow> {
+  const data = row.return_data!
+  const dishonor = data.dishonored_return_trace ? await outgoingByTrace(tx, row.workspace_id, data.dishonored_return_trace, true) : undefined
+  if (!dishonor || dishonor.kind !== 'DISHONOR' || dishonor.status === 'DECLINED') return error(row, `no dishonored return Keel sent has trace ${data.dishonored_return_trace}`, now)
+  const original = await outgoingByTrace(tx, row.workspace_id, data.original_trace, true)
+  if (!original || original.kind !== 'ORIGINATION' || (original.status !== 'PENDING' && original.status !== 'COMPLETE')) {
+    return error(row, `the contested dishonor was of a return Keel cannot apply (entry ${data.original_trace} is ${original?.status ?? 'unknown'})`, now)
+  }
+  const code = data.return_code ? `R${data.return_code}` : dishonor.return_data?.return_code ? `R${dishonor.return_data.return_code}` : 'R01'
+  const applied = await reverseOriginal(tx, services, row, original, code, events, now)
+  if (applied.status === 'ERROR') return applied
+  await updateOutgoing(tx, { ...dishonor, status: 'DECLINED', return_data: { ...data }, updated_at: now })
+  return applied
 }
 
 const accountTypeOfCode = (code: string | undefined): string | undefined => (code?.startsWith('2') ? 'CHECKING' : code?.startsWith('3') ? 'SAVINGS' : undefined)

@@ -3,8 +3,8 @@
 // outbound guard, and waits up to the gateway's max_wait_ms:
 // - 200: approved, the debit posts;
 // - 402: declined, the debit is returned (R29 for a business's entry, R10 for a consumer's);
-// - anything else, no answer in time, or a refused connection: the gateway's default decision,
-//   which is to approve (the entry is processed as if no gateway were configured).
+// - anything else, no answer in time, or a refused connection: the workspace's time-out decision
+//   (ACH setting gateway_timeout_decision, APPROVE unless set to DECLINE: settings.ts).
 
 import http from 'node:http'
 import https from 'node:https'
@@ -14,8 +14,6 @@ import { signatureHeader, signatureHeaderName, signingSecrets, timestampHeaderNa
 import type { GatewayRow } from '../store.js'
 
 export type GatewayDecision = 'APPROVED' | 'DECLINED' | 'DEFAULT'
-/** What a gateway that does not answer 200 or 402 in time is taken to decide. */
-export const gatewayDefaultApproves = true
 /** SEC codes of entries to a business's account: a decline returns them R29, others R10. */
 const corporateSecCodes = new Set(['CCD', 'CTX'])
 export const declineReturnCode = (secCode: string): string => (corporateSecCodes.has(secCode) ? 'R29' : 'R10')

@@ -1,11 +1,13 @@
-// The NACHA files the sandbox simulations build: an incoming entry from another bank, or the
-// receiving bank's return of an entry Keel sent. Each goes through the same ingest path as a real
+// The NACHA files the sandbox simulations build: an incoming entry from another bank, the
+// receiving bank's return of an entry Keel sent, or the originating bank's dishonored return of a
+// return Keel sent. Each goes through the same ingest path as a real
 // file (files/incoming.ts).
 
 import { bankRouting } from '../../accounts/index.js'
 import { completeControls, routingCheckDigit, transactionCode, writeNacha, type Addenda, type FileHeader, type StandardBatchHeader, type StandardEntryDetail } from '../nacha/index.js'
 import { transactionCodeOf } from '../files/outgoing.js'
 import type { OutgoingRow } from '../store.js'
+import { julianDay } from '../files/send-back.js'
 import { easternOf } from '../windows/windows.js'
 
 /** The bank simulated entries come from: Citizens Bank, a real FedACH participant. */
@@ -93,6 +95,54 @@ export function nocFile(original: OutgoingRow, changeCode: string, correctedData
     header: fileHeader(bankRouting, rdfi, o.now),
     batches: [{
       header: batchHeader({ secCode: 'COR', companyName: original.company_name, companyId: original.company_id, description: original.company_entry_description, effectiveDate: easternOf(o.now).date, originatingDfi: rdfi }),
+      entries: [{ detail, addenda: [addenda] }],
+    }],
+  }))
+}
+
+/** The originating bank's dishonored return (R61, R62, R67-R70) of a return Keel sent; R69 names `fieldErrors`. */
+export function dishonoredReturnFile(ours: OutgoingRow, code: string, fieldErrors: string, o: { sequence: number; now: Date }): string {
+  const odfi = ours.routing_no
+  const trace = odfi.slice(0, 8) + String(o.sequence).padStart(7, '0')
+  const detail: StandardEntryDetail = {
+    layout: 'standard', transactionCode: transactionCodeOf(ours), receivingDfi: bankRouting.slice(0, 8), checkDigit: bankRouting.slice(8, 9),
+    accountNumber: ours.account_no, amount: Number(ours.amount), identificationNumber: ours.id.replace(/-/g, '').slice(0, 15).toUpperCase(),
+    name: (ours.account_name ?? '').toUpperCase().slice(0, 22), discretionaryData: '', addendaIndicator: 1, traceNumber: trace,
+  }
+  const addenda: Addenda = {
+    typeCode: '99', kind: 'dishonored', dishonoredReturnReasonCode: code, originalTraceNumber: ours.original_trace!, originalReceivingDfi: bankRouting.slice(0, 8),
+    returnTraceNumber: ours.trace_no, returnSettlementDate: julianDay(ours.effective_date), returnReasonCode: ours.return_code!.slice(1),
+    addendaInformation: code === 'R69' ? fieldErrors : '', traceNumber: trace,
+  }
+  return writeNacha(completeControls({
+    header: fileHeader(bankRouting, odfi, o.now),
+    batches: [{
+      header: batchHeader({ secCode: ours.sec_code, companyName: ours.company_name, companyId: ours.company_id, description: ours.company_entry_description, effectiveDate: easternOf(o.now).date, originatingDfi: odfi }),
+      entries: [{ detail, addenda: [addenda] }],
+    }],
+  }))
+}
+
+/** The receiving bank's contested dishonored return (R71-R77) of a dishonored return Keel sent. */
+export function contestedDishonorFile(dishonor: OutgoingRow, code: string, o: { sequence: number; now: Date }): string {
+  const rdfi = dishonor.routing_no
+  const d = dishonor.return_data!
+  const trace = rdfi.slice(0, 8) + String(o.sequence).padStart(7, '0')
+  const detail: StandardEntryDetail = {
+    layout: 'standard', transactionCode: transactionCodeOf(dishonor), receivingDfi: bankRouting.slice(0, 8), checkDigit: bankRouting.slice(8, 9),
+    accountNumber: dishonor.account_no, amount: Number(dishonor.amount), identificationNumber: dishonor.id.replace(/-/g, '').slice(0, 15).toUpperCase(),
+    name: (dishonor.account_name ?? '').toUpperCase().slice(0, 22), discretionaryData: '', addendaIndicator: 1, traceNumber: trace,
+  }
+  const addenda: Addenda = {
+    typeCode: '99', kind: 'contested', contestedReturnReasonCode: code, originalTraceNumber: dishonor.original_trace!, dateOriginalEntryReturned: '',
+    originalReceivingDfi: d.original_dfi_no.slice(0, 8), originalSettlementDate: '', returnTraceNumber: d.return_trace ?? '', returnSettlementDate: d.return_settlement_date ?? '',
+    returnReasonCode: d.return_code ?? '', dishonoredReturnTraceNumber: dishonor.trace_no, dishonoredReturnSettlementDate: julianDay(dishonor.effective_date),
+    dishonoredReturnReasonCode: dishonor.return_code!.slice(1), traceNumber: trace,
+  }
+  return writeNacha(completeControls({
+    header: fileHeader(bankRouting, rdfi, o.now),
+    batches: [{
+      header: batchHeader({ secCode: dishonor.sec_code, companyName: dishonor.company_name, companyId: dishonor.company_id, description: dishonor.company_entry_description, effectiveDate: easternOf(o.now).date, originatingDfi: rdfi }),
       entries: [{ detail, addenda: [addenda] }],
     }],
   }))
