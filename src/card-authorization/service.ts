@@ -24,9 +24,9 @@ import { uuidv7 } from '../platform/ids.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { spendControlsByIds } from '../spend-controls/index.js'
 import { toPendingTransaction } from '../transfers/index.js'
-import { decide, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason } from './decide.js'
+import { decide, decideUnderLock, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason } from './decide.js'
 import { askGateway, type GatewayTarget } from './gateway.js'
-import { changeNetAmounts, getMessage, insertMessages, recentActivity, type Direction, type MessageRow, type MessageState } from './store.js'
+import { changeNetAmounts, getMessage, insertMessages, lockedActivity, recentActivity, type Activity, type Direction, type MessageRow, type MessageState } from './store.js'
 
 type Json = Record<string, unknown>
 
@@ -140,8 +140,54 @@ interface Written {
 
 interface EngineContext {
   claim?: KeyClaim
+  /** A new message's spend controls and velocity, decided again under the account's spend lock before the ledger applies it. */
+  spend?: SpendCheck
   accepted(result: Extract<LedgerResult, { ok: true }>): Written
   refused(code: ResultCode, detail: string): Written | ApiError
+}
+
+interface SpendCheck {
+  workspaceId: string
+  accountId: string
+  cardId: string
+  now: Date
+  /** The facts the decision read before the batch; their windows and velocity count are read again. */
+  facts: AuthorizationFacts
+  /** What the ledger command holds or posts. */
+  amount: bigint
+  /** Counts toward the card's velocity (a new transaction, not an increment of one). */
+  counts: boolean
+  declined(reason: DeclineReason, detail: string): Written
+}
+
+/**
+ * Decides, in the batch's order, the spend controls and velocity of each new message of the batch,
+ * with what the windows held when the lock was taken plus what the batch's earlier approvals on the
+ * same account and card add. Returns the declines, by the contexts' index. An approval counted here
+ * that the ledger then refuses for funds leaves its room unused for the rest of this batch: a
+ * window is never overfilled, and at worst a later message of the same batch is declined.
+ */
+function spendDecisions(checks: { i: number; check: SpendCheck }[], activity: Activity[], settledAlready: (i: number) => boolean): Map<number, Written> {
+  const declines = new Map<number, Written>()
+  const spentInBatch = new Map<string, bigint>()
+  const countInBatch = new Map<string, number>()
+  checks.forEach(({ i, check }, n) => {
+    if (settledAlready(i)) return
+    const f = check.facts
+    const spentKey = `${check.workspaceId}/${check.accountId}/${f.direction}`
+    const cardKey = `${check.workspaceId}/${check.cardId}`
+    const extra = spentInBatch.get(spentKey) ?? 0n
+    const facts: AuthorizationFacts = {
+      ...f,
+      controls: f.controls.map((c, k) => ({ ...c, spentInWindow: c.windowDays === null ? 0n : activity[n].spent[k][f.direction] + extra })),
+      recentCount: activity[n].cardCount + (countInBatch.get(cardKey) ?? 0),
+    }
+    const decision = decideUnderLock(facts, check.amount)
+    if (decision.outcome === 'decline') { declines.set(i, check.declined(decision.reason, decision.detail)); return }
+    spentInBatch.set(spentKey, extra + check.amount)
+    if (check.counts) countInBatch.set(cardKey, (countInBatch.get(cardKey) ?? 0) + 1)
+  })
+  return declines
 }
 
 function writeStatements(tx: Parameters<typeof insertMessages>[0], workspaceId: string, w: Written): Promise<unknown>[] {
@@ -171,10 +217,32 @@ async function atmFees(ctx: MessageContext, accountId: string, causeId: string, 
 const cardParticipant: Participant<EngineContext, Outcome | ApiError> = {
   async open(tx, contexts) {
     const keyed = contexts.flatMap((c, i) => (c.claim ? [{ i, claim: c.claim }] : []))
+    const checks = contexts.flatMap((c, i) => (c.spend ? [{ i, check: c.spend }] : []))
     const answers: (Outcome | ApiError | undefined)[] = contexts.map(() => undefined)
-    if (keyed.length === 0) return answers
-    const claimed = await claimKeys(tx, keyed.map((k) => k.claim))
+    // Pipelined with the batch's first round trip: the keys claimed, then the spend locks taken and the windows read.
+    const [claimed, activity] = await Promise.all([
+      keyed.length ? claimKeys(tx, keyed.map((k) => k.claim)) : Promise.resolve([]),
+      checks.length ? lockedActivity(tx, checks.map(({ check: c }) => ({
+        workspaceId: c.workspaceId, accountId: c.accountId, cardId: c.cardId,
+        windowStarts: c.facts.controls.map((control) => new Date(c.now.getTime() - (control.windowDays ?? 0) * dayMs)),
+        velocitySince: new Date(c.now.getTime() - velocityWindowMs),
+      }))) : Promise.resolve([]),
+    ])
     keyed.forEach((k, n) => { answers[k.i] = claimed[n] })
+    if (checks.length === 0) return answers
+    const declines = spendDecisions(checks, activity, (i) => answers[i] !== undefined)
+    if (declines.size === 0) return answers
+    // A decline under the lock is settled here, before the ledger sees it: its row and stored outcome go with the batch.
+    const statements: Promise<unknown>[] = []
+    const stored: (KeyClaim & { status: number; body: unknown })[] = []
+    for (const [i, w] of declines) {
+      statements.push(...writeStatements(tx, contexts[i].spend!.workspaceId, w))
+      const claim = contexts[i].claim
+      if (claim) stored.push({ ...claim, status: 201, body: w.body })
+      answers[i] = { status: 201, body: w.body }
+    }
+    if (stored.length) statements.push(storeOutcomes(tx, stored))
+    await Promise.all(statements)
     return answers
   },
   close(tx, done) {
@@ -341,16 +409,19 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
     command = { id: row.id, kind: 'post', legs: [{ accountId: card.accountId, amount: sign * amount, currency: cardCurrency }, { accountId: settlement, amount: -sign * amount, currency: cardCurrency }], meta }
   }
   const fees = m.immediate && m.subType === 'CARD.ATM_WITHDRAWAL' ? await atmFees(ctx, card.accountId, row.id, available - amount) : { commands: [], owed: [] }
+  const declined = (reason: DeclineReason): Written => {
+    const declinedRow: MessageRow = { ...row, state: 'DECLINED', amount: 0n, net_amount: 0n, decline_reason: reason, hold_id: null }
+    return { rows: [declinedRow], net: [], body: responseOf(declinedRow), events: [] }
+  }
   return submit(ctx, [command, ...fees.commands], {
+    spend: { workspaceId: ctx.workspace.id, accountId: card.accountId, cardId: card.id, now: ctx.now, facts, amount, counts: !original, declined },
     accepted: (result) => ({
       rows: [row], net: original ? [{ id: original.rootId, delta: amount }] : [], body: responseOf(row), events: eventsOf(result, ctx.now, pendingRecord),
       owed: { fees: fees.owed, at: ctx.now },
     }),
     refused: (code, detail) => {
       const reason = ledgerDeclines[code]
-      if (!reason) return followUpError(code, detail)
-      const declined: MessageRow = { ...row, state: 'DECLINED', amount: 0n, net_amount: 0n, decline_reason: reason, hold_id: null }
-      return { rows: [declined], net: [], body: responseOf(declined), events: [] }
+      return reason ? declined(reason) : followUpError(code, detail)
     },
   })
 }

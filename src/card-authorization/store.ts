@@ -68,3 +68,46 @@ export async function recentActivity(db: Queryable, workspaceId: string, account
   ])
   return { spent: spent.map((r) => ({ DEBITS: BigInt(r.debits), CREDITS: BigInt(r.credits) })), cardCount: count.n }
 }
+
+/** What a rolling window and the velocity check need to know of one message's account and card. */
+export interface ActivityQuery { workspaceId: string; accountId: string; cardId: string; windowStarts: Date[]; velocitySince: Date }
+export interface Activity { spent: { DEBITS: bigint; CREDITS: bigint }[]; cardCount: number }
+
+/**
+ * Inside a ledger batch's transaction: takes each named account's spend lock (a transaction-scoped
+ * advisory lock, in one order, so two batches never wait on each other in a cycle), then reads what
+ * the windows and the cards' velocity windows hold. Sent together (pipelined), in this order: the
+ * reads run once the locks are held, each with a snapshot taken then, so they see every approval
+ * committed by a transaction that held a lock before. Nothing is awaited between them: a caller
+ * pipelines them with the rest of the batch's first round trip.
+ */
+export function lockedActivity(tx: Queryable, queries: ActivityQuery[]): Promise<Activity[]> {
+  const lockKeys = [...new Set(queries.map((q) => spendLockKey(q.workspaceId, q.accountId)))]
+  const windows = queries.flatMap((q, i) => q.windowStarts.map((start, k) => ({ i, k, w: q.workspaceId, a: q.accountId, start: start.toISOString() })))
+  const cards = queries.map((q, i) => ({ i, w: q.workspaceId, c: q.cardId, since: q.velocitySince.toISOString() }))
+  const locks = tx`select count(*) from (select distinct hashtextextended(k, 0) as h from unnest(${lockKeys}::text[]) as k order by h) keys,
+    lateral (select pg_advisory_xact_lock(keys.h)) l`.execute()
+  const spent = windows.length === 0 ? Promise.resolve([]) : tx<{ i: number; k: number; debits: string; credits: string }[]>`
+    select s.i, s.k,
+      coalesce(sum(m.net_amount) filter (where m.direction = 'DEBITS'), 0)::text as debits,
+      coalesce(sum(m.net_amount) filter (where m.direction = 'CREDITS'), 0)::text as credits
+    from jsonb_to_recordset(${tx.json(windows as never)}) as s(i int, k int, w uuid, a uuid, start timestamptz)
+    left join card_authorizations m on m.workspace_id = s.w and m.account_id = s.a
+      and m.original_id is null and m.state <> 'DECLINED' and m.created_at >= s.start
+    group by s.i, s.k`.execute()
+  const counts = tx<{ i: number; n: number }[]>`
+    select s.i, (select count(*)::int from card_authorizations m where m.workspace_id = s.w and m.card_id = s.c
+      and m.original_id is null and m.state <> 'DECLINED' and m.created_at >= s.since) as n
+    from jsonb_to_recordset(${tx.json(cards as never)}) as s(i int, w uuid, c uuid, since timestamptz)`.execute()
+  return Promise.all([locks, spent, counts]).then(([, spentRows, countRows]) => {
+    const out: Activity[] = queries.map((q) => ({ spent: q.windowStarts.map(() => ({ DEBITS: 0n, CREDITS: 0n })), cardCount: 0 }))
+    for (const r of spentRows) out[r.i].spent[r.k] = { DEBITS: BigInt(r.debits), CREDITS: BigInt(r.credits) }
+    for (const r of countRows) out[r.i].cardCount = r.n
+    return out
+  })
+}
+
+/** The name of an account's spend lock: held by a batch deciding card messages on it. */
+function spendLockKey(workspaceId: string, accountId: string): string {
+  return `card-spend/${workspaceId}/${accountId}`
+}
