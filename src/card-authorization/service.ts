@@ -8,7 +8,7 @@
 // lock is what makes concurrent approvals safe, not the decision read before it.
 
 import { getAccount, sandboxFundingAccountId } from '../accounts/index.js'
-import { activeGatewayFor, cardForAuthorization, type CardForAuthorization } from '../cards/index.js'
+import { cardChecks, gatewayTarget, type CardForAuthorization } from '../cards/index.js'
 import {
   amountToJson, getHold, getTransfer, ledgerAccountAt, postedEvents, settledHoldEvents,
   type LedgerBatcher, type LedgerCommand, type LedgerResult, type Participant, type ResultCode, type TransferRow,
@@ -20,13 +20,12 @@ import { recordEvents, type EventInput } from '../platform/events.js'
 import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
 import type { Services } from '../platform/http.js'
 import { claimKeys, runMutation, storeOutcomes, type KeyClaim, type Outcome } from '../platform/idempotency.js'
-import { uuidv7 } from '../platform/ids.js'
+import { isUuid, uuidv7 } from '../platform/ids.js'
 import type { Workspace } from '../platform/workspaces.js'
-import { spendControlsByIds } from '../spend-controls/index.js'
 import { toPendingTransaction } from '../transfers/index.js'
 import { decide, decideUnderLock, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason } from './decide.js'
 import { askGateway, type GatewayTarget } from './gateway.js'
-import { changeNetAmounts, getMessage, insertMessages, lockedActivity, recentActivity, type Activity, type Direction, type MessageRow, type MessageState } from './store.js'
+import { changeNetAmounts, factsRow, getMessage, insertMessages, lockedActivity, recentActivity, type Activity, type FactsRow, type Direction, type MessageRow, type MessageState } from './store.js'
 
 type Json = Record<string, unknown>
 
@@ -286,35 +285,37 @@ function cardAcceptorFacts(m: { mid: string | null; cardAcceptor: Json | null })
 }
 
 /**
- * Everything the decision reads, in three round trips: the account, its balance and the card's
- * gateway together; then the spend controls the account names; then what their windows and the
- * card's velocity window have spent.
+ * Everything the decision reads before the batch. The card, its account, the spend controls the
+ * account names and the card product's gateway come in one statement. The balance is read only
+ * when the decision needs a figure: a partial approval, a balance inquiry, an ATM withdrawal's
+ * fees; otherwise the ledger checks the funds under its account lock. The windows and velocity are
+ * read here only before asking a gateway (which is asked only once Keel's own checks pass) or
+ * approving in part (which approves at most a window's room); either way they are decided again
+ * inside the batch, under the account's spend lock (spendDecisions).
  */
-async function factsOf(ctx: MessageContext, card: CardForAuthorization, checks: AuthorizationFacts['checks'], m: NewMessage): Promise<{ facts: AuthorizationFacts; available: bigint; posted: bigint; gateway?: GatewayTarget }> {
+async function factsOf(ctx: MessageContext, row: FactsRow, card: CardForAuthorization, checks: AuthorizationFacts['checks'], m: NewMessage): Promise<{ facts: AuthorizationFacts; available: bigint | null; posted: bigint | null; gateway?: GatewayTarget }> {
   const { sql, vault } = ctx.services
-  const asksGateway = m.direction === 'DEBITS' && !m.inquiry
-  const [account, ledger, gateway] = await Promise.all([
-    getAccount(sql, ctx.workspace.id, card.accountId),
-    ledgerAccountAt(sql, ctx.workspace.id, card.accountId, ctx.now),
-    asksGateway ? activeGatewayFor(sql, vault, ctx.workspace.id, card.productId) : Promise.resolve(undefined),
+  if (row.account_status === null || row.account_access_status === null) throw new ApiError('ACCOUNT_NOT_FOUND', `the card's account ${card.accountId} is not found`)
+  const gateway = m.direction === 'DEBITS' && !m.inquiry && row.gateway ? gatewayTarget(vault, row.gateway) : undefined
+  const needsBalance = m.partialAllowed || m.inquiry === true || m.subType === 'CARD.ATM_WITHDRAWAL'
+  const needsActivity = m.partialAllowed || gateway !== undefined
+  const windowStarts = row.controls.map((c) => new Date(ctx.now.getTime() - (c.window_days ?? 0) * dayMs))
+  const [ledger, activity] = await Promise.all([
+    needsBalance ? ledgerAccountAt(sql, ctx.workspace.id, card.accountId, ctx.now) : undefined,
+    needsActivity ? recentActivity(sql, ctx.workspace.id, card.accountId, card.id, windowStarts, new Date(ctx.now.getTime() - velocityWindowMs)) : undefined,
   ])
-  if (!account) throw new ApiError('ACCOUNT_NOT_FOUND', `the card's account ${card.accountId} is not found`)
-  const controlIds = (account.fields.spend_control_ids as string[] | undefined) ?? []
-  const controls = await spendControlsByIds(sql, ctx.workspace.id, controlIds)
-  const windows = controls.map((c) => c.window_days ?? 0)
-  const activity = await recentActivity(sql, ctx.workspace.id, card.accountId, card.id, windows.map((d) => new Date(ctx.now.getTime() - d * dayMs)), new Date(ctx.now.getTime() - velocityWindowMs))
-  const posted = ledger?.posted ?? 0n
-  const available = ledger ? ledger.posted - ledger.held : 0n
+  const posted = needsBalance ? ledger?.posted ?? 0n : null
+  const available = needsBalance ? (ledger ? ledger.posted - ledger.held : 0n) : null
   const facts: AuthorizationFacts = {
     direction: m.direction, amount: m.amount, partialAllowed: m.partialAllowed, mcc: cardAcceptorFacts(m).mcc, subType: m.subType,
     card: { status: card.status, expired: card.expired }, checks,
-    account: { status: account.status, accessStatus: account.access_status },
-    controls: controls.map((c, i) => ({
+    account: { status: row.account_status, accessStatus: row.account_access_status },
+    controls: row.controls.map((c, i) => ({
       id: c.id, isActive: c.is_active, actionDecline: c.action_decline, amountLimit: BigInt(c.amount_limit), direction: c.direction,
       merchantCategoryCodes: c.merchant_category_codes, paymentTypes: c.payment_types, paymentSubTypes: c.payment_sub_types,
-      windowDays: c.window_days, spentInWindow: c.window_days === null ? 0n : activity.spent[i][m.direction],
+      windowDays: c.window_days, spentInWindow: c.window_days === null || !activity ? 0n : activity.spent[i][m.direction],
     })),
-    recentCount: activity.cardCount, available, gateway: gateway !== undefined,
+    recentCount: activity?.cardCount ?? 0, available, gateway: gateway !== undefined,
   }
   return { facts, available, posted, gateway }
 }
@@ -363,9 +364,10 @@ function eventsOf(result: Extract<LedgerResult, { ok: true }>, now: Date, pendin
 
 export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Outcome> {
   if (!Number.isSafeInteger(Number(m.amount)) || m.amount < 0n || (m.amount === 0n && !m.inquiry)) throw badBody('amount must be a positive number of cents', { invalid: { amount: 'positive, at most 2^53 - 1' } })
-  const found = await cardForAuthorization(ctx.services.sql, ctx.services.vault, ctx.workspace.id, m.cardId, ctx.now, { cvv: m.cvv, expiration: m.expiration, pin: m.pin })
+  if (typeof m.cardId !== 'string' || !isUuid(m.cardId)) throw badBody(`card_id: card ${m.cardId} not found`, { invalid: { card_id: 'no such card' } })
+  const found = await factsRow(ctx.services.sql, ctx.workspace.id, m.cardId)
   if (!found) throw badBody(`card_id: card ${m.cardId} not found`, { invalid: { card_id: 'no such card' } })
-  const { card, checks } = found
+  const { card, checks } = await cardChecks(ctx.services.vault, found, ctx.now, { cvv: m.cvv, expiration: m.expiration, pin: m.pin })
   let original: { holdId: string; rootId: string } | undefined
   let pendingRecord: TransferRow | undefined
   if (m.incrementOf !== undefined) {
@@ -374,7 +376,7 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
     original = { holdId: prior.hold_id, rootId: prior.original_id ?? prior.id }
     pendingRecord = await getTransfer(ctx.services.sql, ctx.workspace.id, prior.hold_id)
   }
-  const { facts, available, posted, gateway } = await factsOf(ctx, card, checks, m)
+  const { facts, available, posted, gateway } = await factsOf(ctx, found, card, checks, m)
   let decision: Decision = decide(m.inquiry ? { ...facts, amount: 0n, recentCount: 0 } : facts)
   const base = { type: original ? 'authorization.incremental' : m.type, cardId: card.id, accountId: card.accountId, direction: m.direction, requested: m.amount, mid: m.mid, cardAcceptor: m.cardAcceptor }
   if (decision.outcome === 'ask_gateway') {
@@ -390,6 +392,7 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
   }
   if (m.inquiry) {
     const row = rowOf(ctx, base, { state: 'COMPLETION' })
+    assert(available !== null && posted !== null, 'a balance inquiry reads the balance')
     return withoutLedger(ctx, { rows: [row], net: [], body: responseOf(row, { available, posted }), events: [] })
   }
   const amount = decision.outcome === 'approve' ? decision.amount : m.amount
@@ -408,7 +411,7 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
     const sign = m.direction === 'DEBITS' ? -1n : 1n
     command = { id: row.id, kind: 'post', legs: [{ accountId: card.accountId, amount: sign * amount, currency: cardCurrency }, { accountId: settlement, amount: -sign * amount, currency: cardCurrency }], meta }
   }
-  const fees = m.immediate && m.subType === 'CARD.ATM_WITHDRAWAL' ? await atmFees(ctx, card.accountId, row.id, available - amount) : { commands: [], owed: [] }
+  const fees = m.immediate && m.subType === 'CARD.ATM_WITHDRAWAL' ? await atmFees(ctx, card.accountId, row.id, available! - amount) : { commands: [], owed: [] }
   const declined = (reason: DeclineReason): Written => {
     const declinedRow: MessageRow = { ...row, state: 'DECLINED', amount: 0n, net_amount: 0n, decline_reason: reason, hold_id: null }
     return { rows: [declinedRow], net: [], body: responseOf(declinedRow), events: [] }
