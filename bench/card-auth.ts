@@ -40,6 +40,7 @@ const pointSeconds = Number(process.env.BENCH_SECONDS ?? 8)
 const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64)
 const pacedRate = Number(process.env.BENCH_RATE ?? 1_000)
+const idleSeconds = 3
 const points = new Set((process.env.BENCH_POINTS ?? 'peaks,paced').split(','))
 const seedConnections = 32
 const openingCents = 100_000_000
@@ -155,6 +156,12 @@ try {
     return row
   }
 
+  // What the server spends with nothing to do (its workers' polls, timers), to set apart from what authorizations cost.
+  const idleBefore = cpuSeconds(pid)
+  const idleStart = performance.now()
+  await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000))
+  const idleUsPerSecond = ((cpuSeconds(pid) - idleBefore) * 1e6) / ((performance.now() - idleStart) / 1000)
+  console.log(`server idle: ${Math.round(idleUsPerSecond)} µs of CPU per second`)
   console.log('running:')
   const authPeak = points.has('peaks') ? await point('authorizations', { concurrency: connections }, authorizationMaker(apiKey, cards)) : undefined
   const transferPeak = points.has('peaks') ? await point('internal transfers', { concurrency: connections }, transferMaker(apiKey, data.accounts)) : undefined
@@ -177,7 +184,7 @@ try {
   if (paced) {
     const behind = paced.perSecond < pacedRate * 0.95 ? ` (only ${paced.perSecond}/s answered: the server fell behind)` : ''
     console.log(`  p99 at ${pacedRate} authorizations/s: ${paced.p99.toFixed(1)} ms (target ≤ ${p99TargetMs} ms: ${paced.p99 <= p99TargetMs && !behind ? 'met' : 'NOT met'})${behind}`)
-    console.log(`  server CPU at ${pacedRate} authorizations/s: ${paced.cpuUs} µs per authorization`)
+    console.log(`  server CPU at ${pacedRate} authorizations/s: ${paced.cpuUs} µs per authorization, ${Math.round(paced.cpuUs - idleUsPerSecond / Math.max(paced.perSecond, 1))} beyond the server's idle CPU`)
   }
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   if (checks.some((c) => !c.passed) || rows.some((r) => r.label === 'authorizations' && r.declined > 0)) {
