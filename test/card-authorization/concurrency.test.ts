@@ -74,6 +74,17 @@ describe('concurrent authorizations against a rolling spend-control window', () 
     ), { seed, numRuns: 5, endOnFailure: true })
   })
 
+  it('approve exactly what the funds allow when they bind before the window', async () => {
+    const window = await spendControl(h, { name: 'window', amount_limit: 2_000, time_range: { time_range_type: 'ROLLING_WINDOW_DAYS', days: 30 } })
+    // Funds for 7 of 200, the window for 10: 7 approved, the rest declined for funds or the window, never both beyond.
+    const { card, account } = await fundedCard(h, 1_400, { spendControlIds: [window.id] })
+    const answers = await Promise.all(Array.from({ length: 30 }, () => authorize(h, card.id, 200)))
+    const states = answers.map((r) => r.body.transaction)
+    assert.equal(states.filter((t) => t.state === 'PENDING').length, 7)
+    assert.ok(states.filter((t) => t.state === 'DECLINED').every((t) => t.decline_reason === 'INSUFFICIENT_FUNDS' || t.decline_reason === 'SPEND_CONTROL_VIOLATION'))
+    assert.deepEqual(await available(h, account.id), { posted: 1_400, available: 0 })
+  })
+
   it('count increments toward the window as authorizations', async () => {
     const window = await spendControl(h, { name: 'window', amount_limit: 1_000, time_range: { time_range_type: 'ROLLING_WINDOW_DAYS', days: 1 } })
     const { card, account } = await fundedCard(h, 100_000, { spendControlIds: [window.id] })
