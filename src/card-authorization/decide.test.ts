@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { decide, declineReasons, gatewayDecision, mccListed, velocityCountMax, type AuthorizationFacts, type Decision, type SpendControlFacts } from './decide.js'
+import { decide, decideUnderLock, declineReasons, gatewayDecision, mccListed, velocityCountMax, type AuthorizationFacts, type Decision, type SpendControlFacts } from './decide.js'
 
 const control = (over: Partial<SpendControlFacts> = {}): SpendControlFacts => ({
   id: 'sc', isActive: true, actionDecline: true, amountLimit: 1000n, direction: null, merchantCategoryCodes: [], paymentTypes: [], paymentSubTypes: [], windowDays: null, spentInWindow: 0n, ...over,
@@ -102,4 +102,23 @@ describe('the gateway\'s answer', () => {
     assert.equal(outcomeOf(gatewayDecision(f, { kind: 'unavailable', standin: true })), 'approve')
     assert.equal(outcomeOf(gatewayDecision(facts({ gateway: true, available: 0n }), { kind: 'unavailable', standin: true })), 'INSUFFICIENT_FUNDS')
   })
+})
+
+describe('the windows and velocity again, under the account\'s spend lock', () => {
+  const window = (spent: bigint) => control({ amountLimit: 1000n, windowDays: 7, spentInWindow: spent })
+  it('approves the amount the engine holds when the window still has room for it', () => assert.deepEqual(decideUnderLock(facts({ controls: [window(500n)] }), 500n), { outcome: 'approve', amount: 500n, partial: false }))
+  it('declines when approvals committed since the first read filled the window', () => assert.equal(outcomeOf(decideUnderLock(facts({ controls: [window(501n)] }), 500n)), 'SPEND_CONTROL_VIOLATION'))
+  it('a partial approval decided before is checked for what it holds, not what was asked', () => {
+    assert.deepEqual(decideUnderLock(facts({ partialAllowed: true, controls: [window(800n)] }), 200n), { outcome: 'approve', amount: 200n, partial: true })
+    assert.equal(outcomeOf(decideUnderLock(facts({ partialAllowed: true, controls: [window(801n)] }), 200n)), 'SPEND_CONTROL_VIOLATION')
+  })
+  it('a window beats velocity, as in the table', () => assert.equal(outcomeOf(decideUnderLock(facts({ controls: [window(900n)], recentCount: velocityCountMax }), 500n)), 'SPEND_CONTROL_VIOLATION'))
+  it('velocity reached since the first read', () => assert.equal(outcomeOf(decideUnderLock(facts({ recentCount: velocityCountMax }), 500n)), 'SUSPECTED_FRAUD'))
+  it('a credit counts no velocity', () => assert.equal(outcomeOf(decideUnderLock(facts({ direction: 'CREDITS', recentCount: velocityCountMax }), 500n)), 'approve'))
+  it('a window for credits does not govern a debit', () => assert.equal(outcomeOf(decideUnderLock(facts({ controls: [control({ amountLimit: 0n, windowDays: 7, direction: 'CREDITS' })] }), 500n)), 'approve'))
+})
+
+describe('funds the engine did not read', () => {
+  it('leaves them to the ledger: approve in full', () => assert.deepEqual(decide(facts({ available: null })), { outcome: 'approve', amount: 500n, partial: false }))
+  it('still declines a window the amount breaks', () => assert.equal(outcomeOf(decide(facts({ available: null, controls: [control({ amountLimit: 1000n, windowDays: 7, spentInWindow: 600n })] }))), 'SPEND_CONTROL_VIOLATION'))
 })

@@ -1,9 +1,10 @@
 // Whether a card network's request for money is approved, and for how much, as one pure function
-// over plain data. The engine (engine.ts) gathers the facts (the card, its account, the spend
+// over plain data. The engine (service.ts) gathers the facts (the card, its account, the spend
 // controls attached, what their windows have spent, the card's recent count, the available
 // balance), hands them here, and does exactly what this decides; the ledger then applies the hold
 // or posting under its account lock, so a race between two approvals ends in the ledger's own
-// insufficient_funds, never in an overdraft.
+// insufficient_funds, never in an overdraft. The windows and velocity are decided again inside the
+// ledger batch, under a lock per account (decideUnderLock), so a race never overfills a window.
 //
 // The checks run in one precedence (first failure wins), as the ledger's rules do:
 //   1. the card: terminated, expired, not active (unactivated or suspended);
@@ -71,7 +72,11 @@ export interface AuthorizationFacts {
   controls: readonly SpendControlFacts[]
   /** Authorizations the card had approved in the velocity window. */
   recentCount: number
-  available: bigint
+  /**
+   * The available balance, or null when the engine did not read it: a message that cannot be
+   * approved in part needs no figure, since the ledger checks the funds under the account's lock.
+   */
+  available: bigint | null
   /** The card's product has an active authorization gateway. */
   gateway: boolean
 }
@@ -132,7 +137,7 @@ export function decide(f: AuthorizationFacts): Decision {
 
 /** What the funds allow: all of it, part of it when the message allows partial approval, or a decline. */
 export function fundsDecision(f: AuthorizationFacts): Decision {
-  let allowed = f.available < f.amount ? f.available : f.amount
+  let allowed = f.available === null || f.available >= f.amount ? f.amount : f.available
   for (const c of f.controls) {
     if (!controlApplies(c, f) || c.windowDays === null) continue
     const room = c.amountLimit - c.spentInWindow
@@ -142,6 +147,20 @@ export function fundsDecision(f: AuthorizationFacts): Decision {
   if (f.partialAllowed && allowed > 0n) return { outcome: 'approve', amount: allowed, partial: true }
   if (violatedControl(f, f.amount)) return decline('SPEND_CONTROL_VIOLATION', 'a rolling spend control window does not allow the amount')
   return decline('INSUFFICIENT_FUNDS', `available balance ${f.available} is less than ${f.amount}`)
+}
+
+/**
+ * Rows 10 and 11 again, for the amount the engine is about to hold or post, with what the rolling
+ * windows and the card's velocity window hold now: the engine calls it inside the ledger batch's
+ * transaction, under the account's spend lock, so that two approvals at once cannot both fit a
+ * window with room for one. Everything before row 10 is the card's and the account's, decided
+ * already; the funds (row 13) are the ledger's own check, made after this one.
+ */
+export function decideUnderLock(f: AuthorizationFacts, amount: bigint): Decision {
+  const violated = violatedControl(f, amount)
+  if (violated) return decline('SPEND_CONTROL_VIOLATION', `spend control ${violated.id} does not allow ${amount}`)
+  if (f.direction === 'DEBITS' && f.recentCount >= velocityCountMax) return decline('SUSPECTED_FRAUD', `more than ${velocityCountMax} authorizations on the card within ${velocityWindowMs / 1000} s`)
+  return { outcome: 'approve', amount, partial: amount < f.amount }
 }
 
 /** What a gateway answered, made a decision: its approval is capped by what the message asked. */

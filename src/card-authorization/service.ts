@@ -8,7 +8,7 @@
 // lock is what makes concurrent approvals safe, not the decision read before it.
 
 import { getAccount, sandboxFundingAccountId } from '../accounts/index.js'
-import { activeGatewayFor, cardForAuthorization, type CardForAuthorization } from '../cards/index.js'
+import { cardChecks, gatewayTarget, type CardForAuthorization } from '../cards/index.js'
 import {
   amountToJson, getHold, getTransfer, ledgerAccountAt, postedEvents, settledHoldEvents,
   type LedgerBatcher, type LedgerCommand, type LedgerResult, type Participant, type ResultCode, type TransferRow,
@@ -20,13 +20,12 @@ import { recordEvents, type EventInput } from '../platform/events.js'
 import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
 import type { Services } from '../platform/http.js'
 import { claimKeys, runMutation, storeOutcomes, type KeyClaim, type Outcome } from '../platform/idempotency.js'
-import { uuidv7 } from '../platform/ids.js'
+import { isUuid, uuidv7 } from '../platform/ids.js'
 import type { Workspace } from '../platform/workspaces.js'
-import { spendControlsByIds } from '../spend-controls/index.js'
 import { toPendingTransaction } from '../transfers/index.js'
-import { decide, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason } from './decide.js'
+import { decide, decideUnderLock, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason } from './decide.js'
 import { askGateway, type GatewayTarget } from './gateway.js'
-import { changeNetAmounts, getMessage, insertMessages, recentActivity, type Direction, type MessageRow, type MessageState } from './store.js'
+import { changeNetAmounts, factsRow, getMessage, insertMessages, lockedActivity, recentActivity, type Activity, type FactsRow, type Direction, type MessageRow, type MessageState } from './store.js'
 
 type Json = Record<string, unknown>
 
@@ -140,8 +139,54 @@ interface Written {
 
 interface EngineContext {
   claim?: KeyClaim
+  /** A new message's spend controls and velocity, decided again under the account's spend lock before the ledger applies it. */
+  spend?: SpendCheck
   accepted(result: Extract<LedgerResult, { ok: true }>): Written
   refused(code: ResultCode, detail: string): Written | ApiError
+}
+
+interface SpendCheck {
+  workspaceId: string
+  accountId: string
+  cardId: string
+  now: Date
+  /** The facts the decision read before the batch; their windows and velocity count are read again. */
+  facts: AuthorizationFacts
+  /** What the ledger command holds or posts. */
+  amount: bigint
+  /** Counts toward the card's velocity (a new transaction, not an increment of one). */
+  counts: boolean
+  declined(reason: DeclineReason, detail: string): Written
+}
+
+/**
+ * Decides, in the batch's order, the spend controls and velocity of each new message of the batch,
+ * with what the windows held when the lock was taken plus what the batch's earlier approvals on the
+ * same account and card add. Returns the declines, by the contexts' index. An approval counted here
+ * that the ledger then refuses for funds leaves its room unused for the rest of this batch: a
+ * window is never overfilled, and at worst a later message of the same batch is declined.
+ */
+function spendDecisions(checks: { i: number; check: SpendCheck }[], activity: Activity[], settledAlready: (i: number) => boolean): Map<number, Written> {
+  const declines = new Map<number, Written>()
+  const spentInBatch = new Map<string, bigint>()
+  const countInBatch = new Map<string, number>()
+  checks.forEach(({ i, check }, n) => {
+    if (settledAlready(i)) return
+    const f = check.facts
+    const spentKey = `${check.workspaceId}/${check.accountId}/${f.direction}`
+    const cardKey = `${check.workspaceId}/${check.cardId}`
+    const extra = spentInBatch.get(spentKey) ?? 0n
+    const facts: AuthorizationFacts = {
+      ...f,
+      controls: f.controls.map((c, k) => ({ ...c, spentInWindow: c.windowDays === null ? 0n : activity[n].spent[k][f.direction] + extra })),
+      recentCount: activity[n].cardCount + (countInBatch.get(cardKey) ?? 0),
+    }
+    const decision = decideUnderLock(facts, check.amount)
+    if (decision.outcome === 'decline') { declines.set(i, check.declined(decision.reason, decision.detail)); return }
+    spentInBatch.set(spentKey, extra + check.amount)
+    if (check.counts) countInBatch.set(cardKey, (countInBatch.get(cardKey) ?? 0) + 1)
+  })
+  return declines
 }
 
 function writeStatements(tx: Parameters<typeof insertMessages>[0], workspaceId: string, w: Written): Promise<unknown>[] {
@@ -171,10 +216,32 @@ async function atmFees(ctx: MessageContext, accountId: string, causeId: string, 
 const cardParticipant: Participant<EngineContext, Outcome | ApiError> = {
   async open(tx, contexts) {
     const keyed = contexts.flatMap((c, i) => (c.claim ? [{ i, claim: c.claim }] : []))
+    const checks = contexts.flatMap((c, i) => (c.spend ? [{ i, check: c.spend }] : []))
     const answers: (Outcome | ApiError | undefined)[] = contexts.map(() => undefined)
-    if (keyed.length === 0) return answers
-    const claimed = await claimKeys(tx, keyed.map((k) => k.claim))
+    // Pipelined with the batch's first round trip: the keys claimed, then the spend locks taken and the windows read.
+    const [claimed, activity] = await Promise.all([
+      keyed.length ? claimKeys(tx, keyed.map((k) => k.claim)) : Promise.resolve([]),
+      checks.length ? lockedActivity(tx, checks.map(({ check: c }) => ({
+        workspaceId: c.workspaceId, accountId: c.accountId, cardId: c.cardId,
+        windowStarts: c.facts.controls.map((control) => new Date(c.now.getTime() - (control.windowDays ?? 0) * dayMs)),
+        velocitySince: new Date(c.now.getTime() - velocityWindowMs),
+      }))) : Promise.resolve([]),
+    ])
     keyed.forEach((k, n) => { answers[k.i] = claimed[n] })
+    if (checks.length === 0) return answers
+    const declines = spendDecisions(checks, activity, (i) => answers[i] !== undefined)
+    if (declines.size === 0) return answers
+    // A decline under the lock is settled here, before the ledger sees it: its row and stored outcome go with the batch.
+    const statements: Promise<unknown>[] = []
+    const stored: (KeyClaim & { status: number; body: unknown })[] = []
+    for (const [i, w] of declines) {
+      statements.push(...writeStatements(tx, contexts[i].spend!.workspaceId, w))
+      const claim = contexts[i].claim
+      if (claim) stored.push({ ...claim, status: 201, body: w.body })
+      answers[i] = { status: 201, body: w.body }
+    }
+    if (stored.length) statements.push(storeOutcomes(tx, stored))
+    await Promise.all(statements)
     return answers
   },
   close(tx, done) {
@@ -218,35 +285,37 @@ function cardAcceptorFacts(m: { mid: string | null; cardAcceptor: Json | null })
 }
 
 /**
- * Everything the decision reads, in three round trips: the account, its balance and the card's
- * gateway together; then the spend controls the account names; then what their windows and the
- * card's velocity window have spent.
+ * Everything the decision reads before the batch. The card, its account, the spend controls the
+ * account names and the card product's gateway come in one statement. The balance is read only
+ * when the decision needs a figure: a partial approval, a balance inquiry, an ATM withdrawal's
+ * fees; otherwise the ledger checks the funds under its account lock. The windows and velocity are
+ * read here only before asking a gateway (which is asked only once Keel's own checks pass) or
+ * approving in part (which approves at most a window's room); either way they are decided again
+ * inside the batch, under the account's spend lock (spendDecisions).
  */
-async function factsOf(ctx: MessageContext, card: CardForAuthorization, checks: AuthorizationFacts['checks'], m: NewMessage): Promise<{ facts: AuthorizationFacts; available: bigint; posted: bigint; gateway?: GatewayTarget }> {
+async function factsOf(ctx: MessageContext, row: FactsRow, card: CardForAuthorization, checks: AuthorizationFacts['checks'], m: NewMessage): Promise<{ facts: AuthorizationFacts; available: bigint | null; posted: bigint | null; gateway?: GatewayTarget }> {
   const { sql, vault } = ctx.services
-  const asksGateway = m.direction === 'DEBITS' && !m.inquiry
-  const [account, ledger, gateway] = await Promise.all([
-    getAccount(sql, ctx.workspace.id, card.accountId),
-    ledgerAccountAt(sql, ctx.workspace.id, card.accountId, ctx.now),
-    asksGateway ? activeGatewayFor(sql, vault, ctx.workspace.id, card.productId) : Promise.resolve(undefined),
+  if (row.account_status === null || row.account_access_status === null) throw new ApiError('ACCOUNT_NOT_FOUND', `the card's account ${card.accountId} is not found`)
+  const gateway = m.direction === 'DEBITS' && !m.inquiry && row.gateway ? gatewayTarget(vault, row.gateway) : undefined
+  const needsBalance = m.partialAllowed || m.inquiry === true || m.subType === 'CARD.ATM_WITHDRAWAL'
+  const needsActivity = m.partialAllowed || gateway !== undefined
+  const windowStarts = row.controls.map((c) => new Date(ctx.now.getTime() - (c.window_days ?? 0) * dayMs))
+  const [ledger, activity] = await Promise.all([
+    needsBalance ? ledgerAccountAt(sql, ctx.workspace.id, card.accountId, ctx.now) : undefined,
+    needsActivity ? recentActivity(sql, ctx.workspace.id, card.accountId, card.id, windowStarts, new Date(ctx.now.getTime() - velocityWindowMs)) : undefined,
   ])
-  if (!account) throw new ApiError('ACCOUNT_NOT_FOUND', `the card's account ${card.accountId} is not found`)
-  const controlIds = (account.fields.spend_control_ids as string[] | undefined) ?? []
-  const controls = await spendControlsByIds(sql, ctx.workspace.id, controlIds)
-  const windows = controls.map((c) => c.window_days ?? 0)
-  const activity = await recentActivity(sql, ctx.workspace.id, card.accountId, card.id, windows.map((d) => new Date(ctx.now.getTime() - d * dayMs)), new Date(ctx.now.getTime() - velocityWindowMs))
-  const posted = ledger?.posted ?? 0n
-  const available = ledger ? ledger.posted - ledger.held : 0n
+  const posted = needsBalance ? ledger?.posted ?? 0n : null
+  const available = needsBalance ? (ledger ? ledger.posted - ledger.held : 0n) : null
   const facts: AuthorizationFacts = {
     direction: m.direction, amount: m.amount, partialAllowed: m.partialAllowed, mcc: cardAcceptorFacts(m).mcc, subType: m.subType,
     card: { status: card.status, expired: card.expired }, checks,
-    account: { status: account.status, accessStatus: account.access_status },
-    controls: controls.map((c, i) => ({
+    account: { status: row.account_status, accessStatus: row.account_access_status },
+    controls: row.controls.map((c, i) => ({
       id: c.id, isActive: c.is_active, actionDecline: c.action_decline, amountLimit: BigInt(c.amount_limit), direction: c.direction,
       merchantCategoryCodes: c.merchant_category_codes, paymentTypes: c.payment_types, paymentSubTypes: c.payment_sub_types,
-      windowDays: c.window_days, spentInWindow: c.window_days === null ? 0n : activity.spent[i][m.direction],
+      windowDays: c.window_days, spentInWindow: c.window_days === null || !activity ? 0n : activity.spent[i][m.direction],
     })),
-    recentCount: activity.cardCount, available, gateway: gateway !== undefined,
+    recentCount: activity?.cardCount ?? 0, available, gateway: gateway !== undefined,
   }
   return { facts, available, posted, gateway }
 }
@@ -295,9 +364,10 @@ function eventsOf(result: Extract<LedgerResult, { ok: true }>, now: Date, pendin
 
 export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Outcome> {
   if (!Number.isSafeInteger(Number(m.amount)) || m.amount < 0n || (m.amount === 0n && !m.inquiry)) throw badBody('amount must be a positive number of cents', { invalid: { amount: 'positive, at most 2^53 - 1' } })
-  const found = await cardForAuthorization(ctx.services.sql, ctx.services.vault, ctx.workspace.id, m.cardId, ctx.now, { cvv: m.cvv, expiration: m.expiration, pin: m.pin })
+  if (typeof m.cardId !== 'string' || !isUuid(m.cardId)) throw badBody(`card_id: card ${m.cardId} not found`, { invalid: { card_id: 'no such card' } })
+  const found = await factsRow(ctx.services.sql, ctx.workspace.id, m.cardId)
   if (!found) throw badBody(`card_id: card ${m.cardId} not found`, { invalid: { card_id: 'no such card' } })
-  const { card, checks } = found
+  const { card, checks } = await cardChecks(ctx.services.vault, found, ctx.now, { cvv: m.cvv, expiration: m.expiration, pin: m.pin })
   let original: { holdId: string; rootId: string } | undefined
   let pendingRecord: TransferRow | undefined
   if (m.incrementOf !== undefined) {
@@ -306,7 +376,7 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
     original = { holdId: prior.hold_id, rootId: prior.original_id ?? prior.id }
     pendingRecord = await getTransfer(ctx.services.sql, ctx.workspace.id, prior.hold_id)
   }
-  const { facts, available, posted, gateway } = await factsOf(ctx, card, checks, m)
+  const { facts, available, posted, gateway } = await factsOf(ctx, found, card, checks, m)
   let decision: Decision = decide(m.inquiry ? { ...facts, amount: 0n, recentCount: 0 } : facts)
   const base = { type: original ? 'authorization.incremental' : m.type, cardId: card.id, accountId: card.accountId, direction: m.direction, requested: m.amount, mid: m.mid, cardAcceptor: m.cardAcceptor }
   if (decision.outcome === 'ask_gateway') {
@@ -322,6 +392,7 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
   }
   if (m.inquiry) {
     const row = rowOf(ctx, base, { state: 'COMPLETION' })
+    assert(available !== null && posted !== null, 'a balance inquiry reads the balance')
     return withoutLedger(ctx, { rows: [row], net: [], body: responseOf(row, { available, posted }), events: [] })
   }
   const amount = decision.outcome === 'approve' ? decision.amount : m.amount
@@ -340,17 +411,20 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
     const sign = m.direction === 'DEBITS' ? -1n : 1n
     command = { id: row.id, kind: 'post', legs: [{ accountId: card.accountId, amount: sign * amount, currency: cardCurrency }, { accountId: settlement, amount: -sign * amount, currency: cardCurrency }], meta }
   }
-  const fees = m.immediate && m.subType === 'CARD.ATM_WITHDRAWAL' ? await atmFees(ctx, card.accountId, row.id, available - amount) : { commands: [], owed: [] }
+  const fees = m.immediate && m.subType === 'CARD.ATM_WITHDRAWAL' ? await atmFees(ctx, card.accountId, row.id, available! - amount) : { commands: [], owed: [] }
+  const declined = (reason: DeclineReason): Written => {
+    const declinedRow: MessageRow = { ...row, state: 'DECLINED', amount: 0n, net_amount: 0n, decline_reason: reason, hold_id: null }
+    return { rows: [declinedRow], net: [], body: responseOf(declinedRow), events: [] }
+  }
   return submit(ctx, [command, ...fees.commands], {
+    spend: { workspaceId: ctx.workspace.id, accountId: card.accountId, cardId: card.id, now: ctx.now, facts, amount, counts: !original, declined },
     accepted: (result) => ({
       rows: [row], net: original ? [{ id: original.rootId, delta: amount }] : [], body: responseOf(row), events: eventsOf(result, ctx.now, pendingRecord),
       owed: { fees: fees.owed, at: ctx.now },
     }),
     refused: (code, detail) => {
       const reason = ledgerDeclines[code]
-      if (!reason) return followUpError(code, detail)
-      const declined: MessageRow = { ...row, state: 'DECLINED', amount: 0n, net_amount: 0n, decline_reason: reason, hold_id: null }
-      return { rows: [declined], net: [], body: responseOf(declined), events: [] }
+      return reason ? declined(reason) : followUpError(code, detail)
     },
   })
 }

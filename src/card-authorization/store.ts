@@ -1,6 +1,7 @@
 // SQL for card messages: what the network sent and what Keel answered. Money is the ledger's;
 // these rows name the hold or record they made.
 
+import type { CardAuthorizationColumns } from '../cards/index.js'
 import type { Queryable } from '../platform/db.js'
 
 export type MessageState = 'PENDING' | 'CLEARED' | 'COMPLETION' | 'DECLINED' | 'ERROR'
@@ -67,4 +68,69 @@ export async function recentActivity(db: Queryable, workspaceId: string, account
       where workspace_id = ${workspaceId} and card_id = ${cardId} and original_id is null and state <> 'DECLINED' and created_at >= ${velocitySince}`,
   ])
   return { spent: spent.map((r) => ({ DEBITS: BigInt(r.debits), CREDITS: BigInt(r.credits) })), cardCount: count.n }
+}
+
+/** What a rolling window and the velocity check need to know of one message's account and card. */
+export interface ActivityQuery { workspaceId: string; accountId: string; cardId: string; windowStarts: Date[]; velocitySince: Date }
+export interface Activity { spent: { DEBITS: bigint; CREDITS: bigint }[]; cardCount: number }
+
+/**
+ * Inside a ledger batch's transaction, in one statement (migrations/1250_card_spend_activity.sql):
+ * takes each named account's spend lock, then reads what the windows and the cards' velocity
+ * windows hold, with a snapshot taken once the locks are held, so it sees every approval committed
+ * by a batch that held one before. The statement is sent at once: a caller pipelines it with the
+ * rest of the batch's first round trip.
+ */
+export function lockedActivity(tx: Queryable, queries: ActivityQuery[]): Promise<Activity[]> {
+  const json = queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: q.velocitySince.toISOString(), windows: q.windowStarts.map((d) => d.toISOString()) }))
+  const rows = tx<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_activity(${tx.json(json as never)})`.execute()
+  return rows.then((found) => {
+    const out: Activity[] = queries.map((q) => ({ spent: q.windowStarts.map(() => ({ DEBITS: 0n, CREDITS: 0n })), cardCount: 0 }))
+    for (const r of found) {
+      if (r.k === -1) out[r.i].cardCount = Number(r.debits)
+      else out[r.i].spent[r.k] = { DEBITS: BigInt(r.debits), CREDITS: BigInt(r.credits) }
+    }
+    return out
+  })
+}
+
+/** A spend control as the decision reads it. */
+export interface ControlColumns {
+  id: string; is_active: boolean; action_decline: boolean; amount_limit: string; direction: 'CREDITS' | 'DEBITS' | null
+  merchant_category_codes: string[]; payment_types: string[]; payment_sub_types: string[]; window_days: number | null
+}
+
+/** Everything a new message's decision reads before the batch, in one row. */
+export interface FactsRow extends CardAuthorizationColumns {
+  /** Null when the card's account is not found. */
+  account_status: string | null
+  account_access_status: string | null
+  controls: ControlColumns[]
+  gateway: { url: string; custom_headers_encrypted: string | null; standin: { enabled?: boolean } | null } | null
+}
+
+/**
+ * The card, its account's status and the spend controls it names (by id), and the first active
+ * gateway serving the card's product: one statement, where reading each through its domain would
+ * take four (the card, the account, the controls, the gateways), on every authorization. It reads
+ * the columns those domains define and changes nothing; what they mean stays theirs (cardChecks,
+ * gatewayTarget).
+ */
+export async function factsRow(db: Queryable, workspaceId: string, cardId: string): Promise<FactsRow | undefined> {
+  const [row] = await db<FactsRow[]>`
+    select c.id, c.account_id, c.card_product_id, c.card_type, c.card_status, c.status_reason, c.expiration_time, c.cvv_encrypted, c.pin_hash,
+      a.status as account_status, a.access_status as account_access_status,
+      coalesce((select jsonb_agg(jsonb_build_object('id', s.id, 'is_active', s.is_active, 'action_decline', s.action_decline,
+          'amount_limit', s.amount_limit::text, 'direction', s.direction, 'merchant_category_codes', s.merchant_category_codes,
+          'payment_types', s.payment_types, 'payment_sub_types', s.payment_sub_types, 'window_days', s.window_days) order by s.id)
+        from spend_controls s
+        where s.workspace_id = c.workspace_id and jsonb_typeof(a.fields->'spend_control_ids') = 'array'
+          and s.id::text in (select jsonb_array_elements_text(a.fields->'spend_control_ids'))), '[]'::jsonb) as controls,
+      (select jsonb_build_object('url', g.url, 'custom_headers_encrypted', g.custom_headers_encrypted, 'standin', g.standin)
+        from card_gateways g where g.workspace_id = c.workspace_id and g.active and c.card_product_id = any(g.card_products)
+        order by g.id limit 1) as gateway
+    from cards c
+    left join accounts a on a.workspace_id = c.workspace_id and a.id = c.account_id
+    where c.workspace_id = ${workspaceId} and c.id = ${cardId}`
+  return row
 }

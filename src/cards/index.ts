@@ -14,7 +14,7 @@ import type { Vault } from '../platform/crypto.js'
 import { timingSafeEqual } from 'node:crypto'
 import { effectiveStatus } from './lifecycle.js'
 import { pinMatches } from './service.js'
-import { getCard } from './store.js'
+import { getCard, type CardRow } from './store.js'
 import { listGateways } from './gateways/store.js'
 
 /** Gateways a workspace may configure that card authorization looks through (they are few: configuration). */
@@ -24,7 +24,11 @@ const gatewaysReadMax = 100
 export async function activeGatewayFor(db: Queryable, vault: Vault, workspaceId: string, productId: string): Promise<{ url: string; headers: Record<string, string>; standin: boolean } | undefined> {
   const rows = await listGateways(db, workspaceId, { limit: gatewaysReadMax, afterId: undefined })
   const row = rows.find((g) => g.active && g.card_products.includes(productId))
-  if (!row) return undefined
+  return row && gatewayTarget(vault, row)
+}
+
+/** What card authorization needs of a gateway row read elsewhere (in its one read of the facts): where to send, its headers, its stand-in. */
+export function gatewayTarget(vault: Vault, row: { url: string; custom_headers_encrypted: string | null; standin: { enabled?: boolean } | null }): { url: string; headers: Record<string, string>; standin: boolean } {
   return { url: row.url, headers: row.custom_headers_encrypted ? JSON.parse(vault.decrypt(row.custom_headers_encrypted)) : {}, standin: row.standin?.enabled === true }
 }
 
@@ -47,7 +51,16 @@ export async function cardForAuthorization(
   db: Queryable, vault: Vault, workspaceId: string, cardId: string, now: Date, message: { cvv?: string; expiration?: string; pin?: string },
 ): Promise<{ card: CardForAuthorization; checks: { cvv?: boolean; expiration?: boolean; pin?: boolean } } | undefined> {
   const row = await getCard(db, workspaceId, cardId)
-  if (!row) return undefined
+  return row && cardChecks(vault, row, now, message)
+}
+
+/** The card's columns card authorization reads (its one read of the facts selects these). */
+export type CardAuthorizationColumns = Pick<CardRow, 'id' | 'account_id' | 'card_product_id' | 'card_type' | 'card_status' | 'status_reason' | 'expiration_time' | 'cvv_encrypted' | 'pin_hash'>
+
+/** The card as an authorization sees it from its columns, and the checks the message asked for (see cardForAuthorization). */
+export async function cardChecks(
+  vault: Vault, row: CardAuthorizationColumns, now: Date, message: { cvv?: string; expiration?: string; pin?: string },
+): Promise<{ card: CardForAuthorization; checks: { cvv?: boolean; expiration?: boolean; pin?: boolean } }> {
   const effective = effectiveStatus({ status: row.card_status, reason: row.status_reason, expiresAt: row.expiration_time }, now)
   const checks: { cvv?: boolean; expiration?: boolean; pin?: boolean } = {}
   if (message.cvv !== undefined) {
