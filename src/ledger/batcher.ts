@@ -11,6 +11,7 @@
 //
 // Without group commit (batchSizeMax 1) every request is its own transaction through the same code.
 
+import { randomInt } from 'node:crypto'
 import postgres from 'postgres'
 import type { Queryable, Sql } from '../platform/db.js'
 import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
@@ -241,10 +242,12 @@ export class LedgerBatcher {
    * trip locks what it reads, so the batch holds its rows while it is decided and written, and a
    * batch that shares an account waits all that time. Otherwise the first round trip only reads:
    * each account and hold as last committed, or as a batch of this process still in flight has
-   * planned it (that batch's writes are sent; this one's queue behind them). The second round trip
-   * locks them with the writes, only if still as decided on (verifyAccounts, verifyHolds), so rows
-   * are held just while the writes run and commit. State another process or path changed meanwhile
-   * fails the transaction before anything lands, and the batch runs again, locking.
+   * planned it. The second round trip first waits for those batches' transactions to end (each
+   * holds an advisory lock on its id from its first round trip), then locks the rows with the
+   * writes, only if still as decided on (verifyAccounts, verifyHolds), so rows are held just while
+   * the writes run and commit. State another process or path changed meanwhile, or a batch decided
+   * on that did not commit, fails the transaction before anything lands, and the batch runs again,
+   * locking.
    */
   private async commit(batch: Pending[], offerMissing: boolean, locking: boolean): Promise<(JobOutcome | Error)[]> {
     const requests = batch.map((p) => p.job.request)
@@ -274,16 +277,18 @@ export class LedgerBatcher {
       // Idempotency-Keys). A generic plan cached while a table was small scans it whole for ever
       // after (until the next ANALYZE): plan each one for the table as it is now.
       const planning = tx`set local plan_cache_mode = force_custom_plan`.execute()
+      // Held until this transaction ends: a batch that decides on this one's plans waits on it.
+      const marked = tx`select pg_advisory_xact_lock(${this.planned.lockClass}, ${self})`.execute()
       const opened = [...byParticipant].map(([participant, idx]) => participant.open(tx, idx.map((i) => batch[i].job.context)))
       const accountsRead = lockAccounts(tx, accountKeys, locking)
       const holdsRead = lockHolds(tx, holdKeys, locking)
       const dueRead = dueHoldsOn(tx, dueKeys, locking)
       const existing = existingTransfers(tx, transferKeys)
       const seqs = reserveSeqs(tx, recordsOf(requests))
-      const [, , settledAnswers, readAccounts, readHolds, readDue, existingRows, seqList] = await settled([begin, planning, Promise.all(opened), accountsRead, holdsRead, dueRead, existing, seqs] as const)
+      const [, , , settledAnswers, readAccounts, readHolds, readDue, existingRows, seqList] = await settled([begin, planning, marked, Promise.all(opened), accountsRead, holdsRead, dueRead, existing, seqs] as const)
       // What batches in flight will have changed by the time this one's writes run. (Rows locked
       // are as last committed: a batch in flight that has not locked them yet will find them changed.)
-      const { locked, holdRows, dueRows } = this.planned.over(self, readAccounts, readHolds, readDue, !locking)
+      const { locked, holdRows, dueRows, after } = this.planned.over(self, readAccounts, readHolds, readDue, !locking)
       // Expiring due holds writes records too: rare enough to cost a round trip of its own.
       if (dueRows.length) seqList.push(...await reserveSeqs(tx, dueRows.length))
       ;[...byParticipant.values()].forEach((idx, n) => idx.forEach((i, k) => {
@@ -308,6 +313,8 @@ export class LedgerBatcher {
       runnable.forEach((i, n) => { outcomes[i] = { result: results[n] } })
       this.planned.record(self, writes)
       const statements: Promise<unknown>[] = []
+      // The batches whose plans this one decided on: their writes first (their transactions end).
+      if (after.length) statements.push(tx`select pg_advisory_xact_lock_shared(${this.planned.lockClass}, b) from unnest(${after}::int4[]) as b`.execute())
       if (!locking) {
         if (locked.size) statements.push(verifyAccounts(tx, [...locked.values()]))
         const holdsDecidedOn = new Map([...holdRows.values(), ...dueRows].map((h) => [keyOf(h.workspace_id, h.id), h]))
@@ -344,6 +351,11 @@ export class LedgerBatcher {
  * is still to decide (its read missed them); a batch that fails takes them back at once.
  */
 class PlannedStates {
+  /**
+   * The first key of the transaction-scoped advisory lock each batch holds, with its id as the
+   * second: random per process, so batches of different processes do not share keys.
+   */
+  readonly lockClass = randomInt(-(2 ** 31), 2 ** 31 - 1)
   private batchSeq = 0
   /** Commits so far: what a batch read was committed as of the count when it read. */
   private commits = 0
@@ -354,26 +366,32 @@ class PlannedStates {
   /** Batches between their read and their decision: the commit count when each read. */
   private readonly reading = new Map<number, number>()
 
-  /** A batch starts: its id. It reads next. */
+  /** A batch starts: its id (an int4). It reads next. */
   begin(): number {
-    const id = ++this.batchSeq
+    const id = this.batchSeq = (this.batchSeq % (2 ** 31 - 1)) + 1
     this.reading.set(id, this.commits)
     this.batches.set(id, { accounts: [], holds: [] })
     return id
   }
 
-  /** What batch `id` read, with the plans of the batches it must see laid over it (when `overlay`). */
-  over(id: number, accounts: Map<string, LockedAccount>, holds: Map<string, HoldRow>, due: HoldRow[], overlay: boolean): { locked: Map<string, LockedAccount>; holdRows: Map<string, HoldRow>; dueRows: HoldRow[] } {
+  /**
+   * What batch `id` read, with the plans of the batches it must see laid over it (when `overlay`),
+   * and which of those batches are still in flight: this one's writes must wait for them to end.
+   */
+  over(id: number, accounts: Map<string, LockedAccount>, holds: Map<string, HoldRow>, due: HoldRow[], overlay: boolean): { locked: Map<string, LockedAccount>; holdRows: Map<string, HoldRow>; dueRows: HoldRow[]; after: number[] } {
     const readAt = this.reading.get(id)!
     this.reading.delete(id)
     if (!overlay) {
       this.prune()
-      return { locked: accounts, holdRows: holds, dueRows: due }
+      return { locked: accounts, holdRows: holds, dueRows: due, after: [] }
     }
     // Plans of batches still in flight, or committed after this batch read.
+    const after = new Set<number>()
     const visible = (batch: number) => {
       const b = this.batches.get(batch)
-      return batch !== id && b !== undefined && (b.committedAt === undefined || b.committedAt > readAt)
+      const seen = batch !== id && b !== undefined && (b.committedAt === undefined || b.committedAt > readAt)
+      if (seen && b.committedAt === undefined) after.add(batch)
+      return seen
     }
     const locked = new Map(accounts)
     for (const [k, a] of accounts) {
@@ -391,7 +409,7 @@ class PlannedStates {
       return p.row.status === 'PENDING' ? [p.row] : []
     })
     this.prune()
-    return { locked, holdRows, dueRows }
+    return { locked, holdRows, dueRows, after: [...after] }
   }
 
   /** Batch `id`'s decisions: the balances and holds its writes leave. */
