@@ -263,6 +263,9 @@ async function submit(ctx: MessageContext, commands: LedgerCommand[], engine: Om
   const outcome = await ctx.batcher.submit<EngineContext, Outcome | ApiError>({
     request: { workspaceId: ctx.workspace.id, now: ctx.now, partnerVerified: ctx.workspace.partnerVerified, commands },
     participant: cardParticipant, context: { ...engine, claim: ctx.claim }, group: ctx.group,
+    // The account's spend lock (card_spend_activity) is held to the batch's commit: a message for
+    // an account in a batch in flight waits for the next batch rather than inside one.
+    exclusive: engine.spend ? [`card-spend/${engine.spend.workspaceId}/${engine.spend.accountId}`] : undefined,
   })
   const answer = outcome.answer!
   if (answer instanceof ApiError) throw answer

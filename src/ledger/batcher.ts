@@ -55,6 +55,13 @@ export interface Job<C = unknown, A = unknown> {
    * turn, so that their responses can leave together. Opaque to the ledger.
    */
   group?: object
+  /**
+   * Names of locks the participant takes for this request in the batch's first round trip and
+   * holds to its commit (e.g. an account's card spend lock): the request never joins a batch while
+   * another batch in flight holds one of them, since it would only wait there for that commit.
+   * Requests sharing a name may share a batch. Opaque to the ledger.
+   */
+  exclusive?: string[]
 }
 
 /** A request's outcome: the ledger's result (absent when its participant settled it first) and the participant's answer. */
@@ -103,6 +110,8 @@ class MissingAccounts extends Error {
 export class LedgerBatcher {
   private queue: Pending[] = []
   private inFlight = 0
+  /** The exclusive names of the requests in batches in flight. */
+  private readonly exclusiveInFlight = new Set<string>()
   private timer: NodeJS.Timeout | undefined
   private scheduled = false
   private readonly sizeMax: number
@@ -148,16 +157,23 @@ export class LedgerBatcher {
     const batch: Pending[] = []
     const later: Pending[] = []
     const ids = new Set<string>()
+    const exclusive = new Set<string>()
     for (const p of this.queue) {
       const mine = p.job.request.commands.map((c) => keyOf(p.job.request.workspaceId, c.id))
-      if (batch.length >= this.sizeMax || mine.some((k) => ids.has(k))) { later.push(p); continue }
+      const names = p.job.exclusive ?? []
+      if (batch.length >= this.sizeMax || mine.some((k) => ids.has(k)) || names.some((n) => this.exclusiveInFlight.has(n))) { later.push(p); continue }
       for (const k of mine) ids.add(k)
+      for (const n of names) exclusive.add(n)
       batch.push(p)
     }
+    // Everything queued waits on a batch in flight: the next flush comes when one ends.
+    if (batch.length === 0) return
     this.queue = later
     this.inFlight++
+    for (const n of exclusive) this.exclusiveInFlight.add(n)
     void this.run(batch).then((results) => {
       this.inFlight--
+      for (const n of exclusive) this.exclusiveInFlight.delete(n)
       this.pump()
       this.answer(batch, results)
     })

@@ -1,8 +1,10 @@
 // How a group-committed batch fails: a statement PostgreSQL refuses rolls the batch back, and each
 // request is then run on its own, so only the one that caused it fails and nothing is applied twice.
+// A batch that finds rows changed since it read them is decided again; and a request whose
+// exclusive name a batch in flight holds waits for the next batch.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { applyInTransaction, auditLedger, insertLedgerAccount, ledgerAccountAt, LedgerBatcher, type LedgerRequest } from '../../src/ledger/index.js'
+import { applyInTransaction, auditLedger, insertLedgerAccount, ledgerAccountAt, LedgerBatcher, type LedgerRequest, type Participant } from '../../src/ledger/index.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { startHarness, type Harness } from '../support/harness.js'
 
@@ -86,5 +88,36 @@ describe('a batch whose accounts change after it read them', () => {
     assert.equal(await postedOf(b), 900n)
     assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
     assert.deepEqual(batcher.stats, { batches: 1, jobs: 1, relocked: 1 })
+  })
+})
+
+describe('requests with exclusive names', () => {
+  it('never join a batch while a batch in flight holds one of their names', async () => {
+    const source = await ledgerAccount(null)
+    const a = await ledgerAccount(0n)
+    const b = await ledgerAccount(0n)
+    await h.sql.begin((tx) => applyInTransaction(tx, [transferOf(source, a, 1000n)], { nowOf: () => new Date() }))
+    const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date() })
+    // The first batch stays in flight, in its first round trip, until the test lets it go.
+    let letGo!: () => void
+    const gate = new Promise<void>((resolve) => { letGo = resolve })
+    let opened!: () => void
+    const isOpen = new Promise<void>((resolve) => { opened = resolve })
+    const held: Participant = {
+      async open(_tx, contexts) { opened(); await gate; return contexts.map(() => undefined) },
+      close: (_tx, done) => ({ statements: [], answers: done.map(() => undefined) }),
+    }
+    const done: string[] = []
+    const first = batcher.submit({ request: transferOf(a, b, 1n), participant: held, exclusive: ['x'] }).then(() => done.push('first x'))
+    await isOpen
+    const sameName = batcher.submit({ request: transferOf(a, b, 2n), exclusive: ['x'] }).then(() => done.push('second x'))
+    const otherName = batcher.submit({ request: transferOf(a, b, 3n), exclusive: ['y'] }).then(() => done.push('y'))
+    await otherName
+    assert.deepEqual(done, ['y'], 'the request named y went in a batch of its own; the one named x waits')
+    letGo()
+    await Promise.all([first, sameName])
+    assert.deepEqual(done, ['y', 'first x', 'second x'])
+    assert.equal(batcher.stats.batches, 3)
+    assert.equal(await postedOf(b), 6n)
   })
 })
