@@ -49,25 +49,22 @@ function accountIdOf(workspaceId: string, name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
 }
 
-/** Creates the workspace's ACH settlement ledger account unless it exists (first use, and after a wipe). */
-export async function ensureSettlementAccount(db: Queryable, workspaceId: string, now: Date): Promise<string> {
-  const id = settlementAccountId(workspaceId)
+/** Creates a workspace's ACH system ledger account unless it exists (first use, and after a wipe). */
+async function ensureSystemAccount(db: Queryable, workspaceId: string, id: string, accountNumber: string, now: Date): Promise<string> {
   await insertLedgerAccountIfAbsent(db, {
-    workspace_id: workspaceId, id, kind: 'SYSTEM', account_number: settlementAccountNumber, currency: achCurrency,
+    workspace_id: workspaceId, id, kind: 'SYSTEM', account_number: accountNumber, currency: achCurrency,
     status: transactableStatus, access_status: 'ACTIVE', floor: null, ceiling: null, created_at: now,
   })
   return id
 }
 
+/** Creates the workspace's ACH settlement ledger account unless it exists. */
+export const ensureSettlementAccount = (db: Queryable, workspaceId: string, now: Date): Promise<string> =>
+  ensureSystemAccount(db, workspaceId, settlementAccountId(workspaceId), settlementAccountNumber, now)
+
 /** Creates the workspace's ACH suspense ledger account unless it exists. */
-export async function ensureSuspenseAccount(db: Queryable, workspaceId: string, now: Date): Promise<string> {
-  const id = suspenseAccountId(workspaceId)
-  await insertLedgerAccountIfAbsent(db, {
-    workspace_id: workspaceId, id, kind: 'SYSTEM', account_number: suspenseAccountNumber, currency: achCurrency,
-    status: transactableStatus, access_status: 'ACTIVE', floor: null, ceiling: null, created_at: now,
-  })
-  return id
-}
+export const ensureSuspenseAccount = (db: Queryable, workspaceId: string, now: Date): Promise<string> =>
+  ensureSystemAccount(db, workspaceId, suspenseAccountId(workspaceId), suspenseAccountNumber, now)
 
 /** The meta of an ACH record: its type names direction and sign (ACH.OUTGOING_CREDIT…, the spec's payment subtypes). */
 export function achMeta(type: 'OUTGOING_CREDIT' | 'OUTGOING_DEBIT' | 'INCOMING_CREDIT' | 'INCOMING_DEBIT', entry: { id: string; trace_no: string; memo?: string | null }, extra: Record<string, unknown> = {}): TransferMeta {

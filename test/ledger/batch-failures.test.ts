@@ -25,14 +25,19 @@ const transferOf = (from: string, to: string, amount: bigint, details: Record<st
   workspaceId: h.workspaces.a, now: new Date(), partnerVerified: true,
   commands: [{ id: uuidv7(), kind: 'post', legs: [{ accountId: from, amount: -amount, currency: 'USD' }, { accountId: to, amount, currency: 'USD' }], meta: { kind: 'TEST', type: 'ACCOUNT_TO_ACCOUNT', details } }],
 })
+/** Two accounts that may not go below zero, the first holding 1000. */
+async function twoAccountsOneFunded(): Promise<{ a: string; b: string }> {
+  const source = await ledgerAccount(null)
+  const a = await ledgerAccount(0n)
+  const b = await ledgerAccount(0n)
+  await h.sql.begin((tx) => applyInTransaction(tx, [transferOf(source, a, 1000n)], { nowOf: () => new Date() }))
+  return { a, b }
+}
 const postedOf = async (id: string) => (await ledgerAccountAt(h.sql, h.workspaces.a, id, new Date()))!.posted
 
 describe('a batch that PostgreSQL refuses', () => {
   it('is rolled back and run again a request at a time: only the refused one fails', async () => {
-    const source = await ledgerAccount(null)
-    const a = await ledgerAccount(0n)
-    const b = await ledgerAccount(0n)
-    await h.sql.begin((tx) => applyInTransaction(tx, [transferOf(source, a, 1000n)], { nowOf: () => new Date() }))
+    const { a, b } = await twoAccountsOneFunded()
     const batcher = new LedgerBatcher(h.sql, { batchWaitMs: 50, nowOf: () => new Date() })
     const job = (r: LedgerRequest) => batcher.submit({ request: r })
     // jsonb refuses \u0000: the rules accept this transfer, its INSERT fails the whole statement.
@@ -54,10 +59,7 @@ describe('a batch that PostgreSQL refuses', () => {
 
 describe('a batch whose accounts change after it read them', () => {
   it('finds them changed when it locks them with its writes, and is decided again on what they are now', async () => {
-    const source = await ledgerAccount(null)
-    const a = await ledgerAccount(0n)
-    const b = await ledgerAccount(0n)
-    await h.sql.begin((tx) => applyInTransaction(tx, [transferOf(source, a, 1000n)], { nowOf: () => new Date() }))
+    const { a, b } = await twoAccountsOneFunded()
     const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date() })
     // Another transaction takes 900 of a's 1000 and holds a's row until told to commit.
     let commitOther!: () => void
@@ -93,10 +95,7 @@ describe('a batch whose accounts change after it read them', () => {
 
 describe('requests with exclusive names', () => {
   it('never join a batch while a batch in flight holds one of their names', async () => {
-    const source = await ledgerAccount(null)
-    const a = await ledgerAccount(0n)
-    const b = await ledgerAccount(0n)
-    await h.sql.begin((tx) => applyInTransaction(tx, [transferOf(source, a, 1000n)], { nowOf: () => new Date() }))
+    const { a, b } = await twoAccountsOneFunded()
     const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date() })
     // The first batch stays in flight, in its first round trip, until the test lets it go.
     let letGo!: () => void

@@ -55,15 +55,23 @@ export function incomingEntryFile(o: { accountNumber: string; amount: number; dc
   }))
 }
 
+/**
+ * The entry of a file the simulated bank sends back about an entry Keel sent (a return, a NOC, a
+ * dishonor, a contest): to Keel's routing number, for that entry's account, with one addenda.
+ */
+function entryAbout(r: OutgoingRow, transactionCode: number, amount: number, trace: string): StandardEntryDetail {
+  return {
+    layout: 'standard', transactionCode, receivingDfi: bankRouting.slice(0, 8), checkDigit: bankRouting.slice(8, 9),
+    accountNumber: r.account_no, amount, identificationNumber: r.id.replace(/-/g, '').slice(0, 15).toUpperCase(),
+    name: (r.account_name ?? '').toUpperCase().slice(0, 22), discretionaryData: '', addendaIndicator: 1, traceNumber: trace,
+  }
+}
+
 /** The receiving bank's return of an entry Keel sent, with the reason code asked for. */
 export function returnFile(original: OutgoingRow, returnCode: string, o: { sequence: number; now: Date }): string {
   const rdfi = original.routing_no
   const trace = rdfi.slice(0, 8) + String(o.sequence).padStart(7, '0')
-  const detail: StandardEntryDetail = {
-    layout: 'standard', transactionCode: transactionCodeOf({ ...original, kind: 'RETURN' }), receivingDfi: bankRouting.slice(0, 8), checkDigit: bankRouting.slice(8, 9),
-    accountNumber: original.account_no, amount: Number(original.amount), identificationNumber: original.id.replace(/-/g, '').slice(0, 15).toUpperCase(),
-    name: (original.account_name ?? '').toUpperCase().slice(0, 22), discretionaryData: '', addendaIndicator: 1, traceNumber: trace,
-  }
+  const detail = entryAbout(original, transactionCodeOf({ ...original, kind: 'RETURN' }), Number(original.amount), trace)
   const addenda: Addenda = {
     typeCode: '99', kind: 'return', returnReasonCode: returnCode, originalTraceNumber: original.trace_no, dateOfDeath: '',
     originalReceivingDfi: rdfi.slice(0, 8), addendaInformation: '', traceNumber: trace,
@@ -85,11 +93,7 @@ export const routingValid = (nine: string): boolean => nine.length === 9 && Stri
 export function nocFile(original: OutgoingRow, changeCode: string, correctedData: string, o: { sequence: number; now: Date }): string {
   const rdfi = original.routing_no
   const trace = rdfi.slice(0, 8) + String(o.sequence).padStart(7, '0')
-  const detail: StandardEntryDetail = {
-    layout: 'standard', transactionCode: transactionCodeOf({ ...original, kind: 'RETURN' }), receivingDfi: bankRouting.slice(0, 8), checkDigit: bankRouting.slice(8, 9),
-    accountNumber: original.account_no, amount: 0, identificationNumber: original.id.replace(/-/g, '').slice(0, 15).toUpperCase(),
-    name: (original.account_name ?? '').toUpperCase().slice(0, 22), discretionaryData: '', addendaIndicator: 1, traceNumber: trace,
-  }
+  const detail = entryAbout(original, transactionCodeOf({ ...original, kind: 'RETURN' }), 0, trace)
   const addenda: Addenda = { typeCode: '98', changeCode, originalTraceNumber: original.trace_no, originalReceivingDfi: rdfi.slice(0, 8), correctedData, traceNumber: trace }
   return writeNacha(completeControls({
     header: fileHeader(bankRouting, rdfi, o.now),
@@ -104,11 +108,7 @@ export function nocFile(original: OutgoingRow, changeCode: string, correctedData
 export function dishonoredReturnFile(ours: OutgoingRow, code: string, fieldErrors: string, o: { sequence: number; now: Date }): string {
   const odfi = ours.routing_no
   const trace = odfi.slice(0, 8) + String(o.sequence).padStart(7, '0')
-  const detail: StandardEntryDetail = {
-    layout: 'standard', transactionCode: transactionCodeOf(ours), receivingDfi: bankRouting.slice(0, 8), checkDigit: bankRouting.slice(8, 9),
-    accountNumber: ours.account_no, amount: Number(ours.amount), identificationNumber: ours.id.replace(/-/g, '').slice(0, 15).toUpperCase(),
-    name: (ours.account_name ?? '').toUpperCase().slice(0, 22), discretionaryData: '', addendaIndicator: 1, traceNumber: trace,
-  }
+  const detail = entryAbout(ours, transactionCodeOf(ours), Number(ours.amount), trace)
   const addenda: Addenda = {
     typeCode: '99', kind: 'dishonored', dishonoredReturnReasonCode: code, originalTraceNumber: ours.original_trace!, originalReceivingDfi: bankRouting.slice(0, 8),
     returnTraceNumber: ours.trace_no, returnSettlementDate: julianDay(ours.effective_date), returnReasonCode: ours.return_code!.slice(1),
@@ -128,11 +128,7 @@ export function contestedDishonorFile(dishonor: OutgoingRow, code: string, o: { 
   const rdfi = dishonor.routing_no
   const d = dishonor.return_data!
   const trace = rdfi.slice(0, 8) + String(o.sequence).padStart(7, '0')
-  const detail: StandardEntryDetail = {
-    layout: 'standard', transactionCode: transactionCodeOf(dishonor), receivingDfi: bankRouting.slice(0, 8), checkDigit: bankRouting.slice(8, 9),
-    accountNumber: dishonor.account_no, amount: Number(dishonor.amount), identificationNumber: dishonor.id.replace(/-/g, '').slice(0, 15).toUpperCase(),
-    name: (dishonor.account_name ?? '').toUpperCase().slice(0, 22), discretionaryData: '', addendaIndicator: 1, traceNumber: trace,
-  }
+  const detail = entryAbout(dishonor, transactionCodeOf(dishonor), Number(dishonor.amount), trace)
   const addenda: Addenda = {
     typeCode: '99', kind: 'contested', contestedReturnReasonCode: code, originalTraceNumber: dishonor.original_trace!, dateOriginalEntryReturned: '',
     originalReceivingDfi: d.original_dfi_no.slice(0, 8), originalSettlementDate: '', returnTraceNumber: d.return_trace ?? '', returnSettlementDate: d.return_settlement_date ?? '',
