@@ -270,8 +270,7 @@ describe('the ACH gateway', () => {
 
 describe('file endpoints', () => {
   it('validates without applying: 200 for a valid file, 422 with every error, 400 for no file', async () => {
-    const { readFileSync } = await import('node:fs')
-    const good = readFileSync('../shared/data/ach/ppd-debit.ach', 'utf8')
+    const good = readFileSync(join(import.meta.dirname, '../../data/ach/samples/ppd-debit.ach'), 'utf8')
     const ok = await h.request('POST', '/v0/ach/files/validate', { payload: good, headers: { 'content-type': 'text/plain' } })
     assert.equal(ok.status, 200, JSON.stringify(ok.body))
     assert.equal(ok.body.valid, true)
