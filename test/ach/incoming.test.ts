@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { getGateway, getOutgoing, updateGateway } from '../../src/ach/store.js'
 import { nocFile, returnFile } from '../../src/ach/simulations/build.js'
-import { parseNacha, validateNacha } from '../../src/ach/nacha/index.js'
+import { completeControls, parseNacha, validateNacha, writeNacha } from '../../src/ach/nacha/index.js'
 import { externalAccountForTransfer } from '../../src/external-accounts/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { advanceTo, assertBooksClean, customer, expectBalances, getAch, incomingByAccount, originate } from './support.js'
@@ -347,5 +347,39 @@ describe('incoming IAT entries', () => {
     assert.equal(returned.detail.amount, 100_000)
     assert.deepEqual(returned.addenda.map((a) => a.typeCode), ['10', '11', '12', '13', '14', '15', '16', '99'])
     assert.equal((returned.addenda[7] as { returnReasonCode: string }).returnReasonCode, 'R03')
+
+    await assertBooksClean(h)
+  })
+
+  it('contests a dishonor of its timely IAT return (R68 → R73) in an IAT batch, in a valid file', async () => {
+    // The sample entry again, in a new file effective today (19:00 ET, 2031-06-10), to an unknown account.
+    const sample = parseNacha(readFileSync(join(import.meta.dirname, '../../data/ach/samples/iat-credit.ach'), 'utf8')).file!
+    const today = { ...sample, header: { ...sample.header, fileIdModifier: 'K' }, batches: sample.batches.map((b) => ({ ...b, header: { ...b.header, effectiveEntryDate: '310610' } })) }
+    const res = await h.request('POST', '/v0/ach/files', { payload: writeNacha(completeControls(today)), headers: { 'content-type': 'text/plain' } })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    const [entry] = res.body.entries
+    assert.match(entry.decline_reason, /^R03/)
+    const [ours] = (await h.request('GET', `/v0/ach?incoming_ach_id=${entry.id}`)).body.transactions
+    await advanceTo(h, '2031-06-11T23:00:00Z')
+    assert.equal((await getAch(h, ours.id)).status, 'COMPLETE')
+    // The sending bank dishonors that timely return as untimely, in an IAT batch as its entry came.
+    const dishonored = await h.request('POST', '/v0/ach/transaction_simulations/receiving_return', { body: { ach_id: ours.id, return_code: 'R68' } })
+    assert.equal(dishonored.status, 201, JSON.stringify(dishonored.body))
+    const dishonor = (await h.request('GET', '/v0/ach/incoming')).body.transactions.filter((t: any) => t.outgoing_ach_id === ours.id).at(-1)
+    assert.match(dishonor.decline_reason, /^R73/, JSON.stringify(dishonor))
+    const [contest] = (await h.request('GET', `/v0/ach?incoming_ach_id=${dishonor.id}`)).body.transactions
+    assert.equal(contest.return_data.code, 'R73')
+    await advanceTo(h, '2031-06-12T23:00:00Z')
+    let content = ''
+    for (const f of (await h.request('GET', '/v0/ach/files?direction=OUTGOING&limit=1000')).body.files) {
+      const detail = await h.request('GET', `/v0/ach/files/${f.id}`)
+      if (detail.body.outgoing_ach_ids.includes(contest.id)) content = detail.body.content
+    }
+    const verdict = validateNacha(content)
+    assert.ok(verdict.ok, JSON.stringify(verdict.errors))
+    const [contested] = parseNacha(content).file!.batches.find((b) => b.header.secCode === 'IAT')!.entries
+    assert.deepEqual(contested.addenda.map((a) => a.typeCode), ['10', '11', '12', '13', '14', '15', '16', '99'])
+    assert.equal((contested.addenda[7] as { contestedReturnReasonCode: string }).contestedReturnReasonCode, 'R73')
+    await assertBooksClean(h)
   })
 })

@@ -13,6 +13,7 @@ import {
 } from '../nacha/index.js'
 import { odfiSettings, type OdfiSettings } from '../settings.js'
 import { insertFile, outgoingToCut, updateOutgoing, type FileRow, type OutgoingRow } from '../store.js'
+import type { IatRecord } from './iat-info.js'
 import { easternOf } from '../windows/windows.js'
 
 type DraftBatch = NachaFileDraft['batches'][number]
@@ -57,20 +58,31 @@ function entryOf(r: OutgoingRow, odfi: OdfiSettings): Entry {
 }
 
 /**
- * An IAT entry's return: the entry's IAT batch header (now from Keel's ODFI, on the return's date),
- * an IAT entry with the return's transaction code, the entry's addenda 10-16, and the addenda 99.
+ * A batch of one entry about an IAT entry (its return, a dishonor or contest of that return): the
+ * IAT entry's batch header (from the bank now sending, on today's date), an IAT entry for the
+ * account and amount, the entry's addenda 10-16, and the addenda 99 that says what this one is.
  */
-function iatReturnBatch(r: OutgoingRow, odfi: OdfiSettings, batchNumber: number): DraftBatch {
-  const iat = r.iat_record!
-  const sequence = Number(r.trace_no.slice(-7))
-  const [returnAddenda] = entryOf(r, odfi).addenda
-  const addenda: Addenda[] = [...iat.addenda.map((a) => ({ ...a, entryDetailSequenceNumber: sequence })), returnAddenda]
+export function iatBatchAbout(iat: IatRecord, o: {
+  transactionCode: number; receivingRouting: string; accountNumber: string; amount: number; trace: string
+  addenda99: Addenda; effectiveDate: string; originatingDfi: string; batchNumber: number
+}): DraftBatch {
+  const sequence = Number(o.trace.slice(-7))
+  const addenda: Addenda[] = [...iat.addenda.map((a) => ({ ...a, entryDetailSequenceNumber: sequence })), o.addenda99]
   const detail: IatEntryDetail = {
-    layout: 'iat', transactionCode: transactionCodeOf(r), receivingDfi: r.routing_no.slice(0, 8), checkDigit: r.routing_no.slice(8, 9), addendaCount: addenda.length,
-    amount: Number(r.amount), accountNumber: r.account_no, gatewayOfacScreening: '', secondaryOfacScreening: '', addendaIndicator: 1, traceNumber: r.trace_no,
+    layout: 'iat', transactionCode: o.transactionCode, receivingDfi: o.receivingRouting.slice(0, 8), checkDigit: o.receivingRouting.slice(8, 9), addendaCount: addenda.length,
+    amount: o.amount, accountNumber: o.accountNumber, gatewayOfacScreening: '', secondaryOfacScreening: '', addendaIndicator: 1, traceNumber: o.trace,
   }
-  const header: IatBatchHeader = { ...iat.header, effectiveEntryDate: yymmdd(r.effective_date), settlementDate: '', originatorStatusCode: originatorStatusDfi, originatingDfi: odfi.odfiRouting.slice(0, 8), batchNumber }
+  const header: IatBatchHeader = { ...iat.header, effectiveEntryDate: yymmdd(o.effectiveDate), settlementDate: '', originatorStatusCode: originatorStatusDfi, originatingDfi: o.originatingDfi.slice(0, 8), batchNumber: o.batchNumber }
   return { header, entries: [{ detail, addenda }] }
+}
+
+/** What Keel sends back about an IAT entry, in an IAT batch of its own. */
+function iatSendBackBatch(r: OutgoingRow, odfi: OdfiSettings, batchNumber: number): DraftBatch {
+  const [addenda99] = entryOf(r, odfi).addenda
+  return iatBatchAbout(r.iat_record!, {
+    transactionCode: transactionCodeOf(r), receivingRouting: r.routing_no, accountNumber: r.account_no, amount: Number(r.amount), trace: r.trace_no,
+    addenda99, effectiveDate: r.effective_date, originatingDfi: odfi.odfiRouting, batchNumber,
+  })
 }
 
 /** The addenda 99 of a dishonored (R61, R67-R70) or contested (R71-R77) return Keel sends, from its return_data. */
@@ -101,7 +113,7 @@ export function buildOutgoingFile(rows: OutgoingRow[], odfi: OdfiSettings, creat
   }
   const batches = [...groups.values()].map((entries, i): DraftBatch => {
     const first = entries[0]
-    if (first.iat_record) return iatReturnBatch(first, odfi, i + 1)
+    if (first.iat_record) return iatSendBackBatch(first, odfi, i + 1)
     const batchHeader: StandardBatchHeader = {
       layout: 'standard', serviceClassCode: 200, companyName: upper(first.company_name, 16), companyDiscretionaryData: '',
       companyIdentification: upper(first.company_id, 10), secCode: first.sec_code,

@@ -49,8 +49,9 @@ export async function sendBack(tx: Tx, services: Services, row: IncomingRow, o: 
     window_name: next.window.name, cut_at: next.cutAt, settle_at: easternInstant(next.date, next.window.settles),
     file_id: null, ledger_hold_id: null, settlement_transfer_id: null, availability_hold_id: null,
     return_code: o.code, original_trace: o.originalTrace, incoming_ach_id: row.id, return_data: o.returnData,
-    // The return of an IAT entry goes in an IAT batch with the entry's addenda 10-16 (files/outgoing.ts).
-    iat_record: o.kind === 'RETURN' ? row.iat_record : null,
+    // What Keel sends back about an IAT entry (its return; a contest of a dishonor of that return)
+    // goes in an IAT batch with the entry's addenda 10-16 (files/outgoing.ts).
+    iat_record: row.iat_record,
     idempotency_key: null, created_at: now, updated_at: now,
   }
   await insertOutgoing(tx, out)

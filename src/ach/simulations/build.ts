@@ -5,7 +5,7 @@
 
 import { bankRouting } from '../../accounts/index.js'
 import { completeControls, routingCheckDigit, transactionCode, writeNacha, type Addenda, type FileHeader, type StandardBatchHeader, type StandardEntryDetail } from '../nacha/index.js'
-import { transactionCodeOf } from '../files/outgoing.js'
+import { iatBatchAbout, transactionCodeOf } from '../files/outgoing.js'
 import type { OutgoingRow } from '../store.js'
 import { julianDay } from '../files/send-back.js'
 import { easternOf } from '../windows/windows.js'
@@ -114,13 +114,15 @@ export function dishonoredReturnFile(ours: OutgoingRow, code: string, fieldError
     returnTraceNumber: ours.trace_no, returnSettlementDate: julianDay(ours.effective_date), returnReasonCode: ours.return_code!.slice(1),
     addendaInformation: code === 'R69' ? fieldErrors : '', traceNumber: trace,
   }
-  return writeNacha(completeControls({
-    header: fileHeader(bankRouting, odfi, o.now),
-    batches: [{
-      header: batchHeader({ secCode: ours.sec_code, companyName: ours.company_name, companyId: ours.company_id, description: ours.company_entry_description, effectiveDate: easternOf(o.now).date, originatingDfi: odfi }),
+  const today = easternOf(o.now).date
+  // A dishonor of Keel's return of an IAT entry comes as that entry came: in an IAT batch.
+  const batch = ours.iat_record
+    ? iatBatchAbout(ours.iat_record, { transactionCode: detail.transactionCode, receivingRouting: bankRouting, accountNumber: ours.account_no, amount: detail.amount, trace, addenda99: addenda, effectiveDate: today, originatingDfi: odfi, batchNumber: 1 })
+    : {
+      header: batchHeader({ secCode: ours.sec_code, companyName: ours.company_name, companyId: ours.company_id, description: ours.company_entry_description, effectiveDate: today, originatingDfi: odfi }),
       entries: [{ detail, addenda: [addenda] }],
-    }],
-  }))
+    }
+  return writeNacha(completeControls({ header: fileHeader(bankRouting, odfi, o.now), batches: [batch] }))
 }
 
 /** The receiving bank's contested dishonored return (R71-R77) of a dishonored return Keel sent. */
