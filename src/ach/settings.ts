@@ -7,7 +7,7 @@
 import { bankRouting } from '../accounts/index.js'
 import type { Queryable } from '../platform/db.js'
 import { badBody } from '../platform/errors.js'
-import { routingCheckDigit } from './nacha/index.js'
+import { isValidRouting } from './nacha/index.js'
 import { getSettings, saveSettings, type SettingsRow } from './store.js'
 
 /** What a gateway that does not answer 200 or 402 within its max_wait_ms stands for. */
@@ -81,7 +81,6 @@ export const settingsFields = ['immediate_origin', 'immediate_origin_name', 'imm
 export type SettingsChange = Partial<Record<(typeof settingsFields)[number], string>>
 
 const printable = (s: string, max: number) => s.length >= 1 && s.length <= max && /^[\x20-\x7e]+$/.test(s) && s.trim() === s
-const routingValid = (s: string) => /^\d{9}$/.test(s) && String(routingCheckDigit(s.slice(0, 8))) === s[8]
 
 /** Why each field of a change is wrong (empty when all are right). Pure. */
 export function settingsErrors(body: unknown): Record<string, string> {
@@ -93,7 +92,7 @@ export function settingsErrors(body: unknown): Record<string, string> {
     if (typeof v !== 'string') { invalid[k] = 'a string'; continue }
     switch (k) {
       case 'immediate_origin': if (!/^\d{9,10}$/.test(v)) invalid[k] = 'a 9-digit routing number or a 10-digit identifier (e.g. 1 and a tax id)'; break
-      case 'immediate_destination': if (!routingValid(v)) invalid[k] = 'a 9-digit routing number with a valid check digit'; break
+      case 'immediate_destination': if (!isValidRouting(v)) invalid[k] = 'a 9-digit routing number with a valid check digit'; break
       case 'immediate_origin_name': case 'immediate_destination_name': if (!printable(v, immediateNameLengthMax)) invalid[k] = `1 to ${immediateNameLengthMax} printable ASCII characters`; break
       case 'company_name': if (!printable(v, companyNameLengthMax)) invalid[k] = `1 to ${companyNameLengthMax} printable ASCII characters`; break
       case 'company_id': if (!new RegExp(`^[0-9A-Z]{${companyIdLength}}$`).test(v)) invalid[k] = `${companyIdLength} digits or capital letters (e.g. 1 and a tax id)`; break

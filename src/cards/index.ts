@@ -9,23 +9,11 @@ import { registerProductRoutes } from './products.js'
 import { registerCardRoutes } from './routes.js'
 import { registerWalletRoutes } from './wallets/routes.js'
 import { registerWidgetRoutes } from './widget/routes.js'
-import type { Queryable } from '../platform/db.js'
 import type { Vault } from '../platform/crypto.js'
 import { timingSafeEqual } from 'node:crypto'
 import { effectiveStatus } from './lifecycle.js'
 import { pinMatches } from './service.js'
-import { getCard, type CardRow } from './store.js'
-import { listGateways } from './gateways/store.js'
-
-/** Gateways a workspace may configure that card authorization looks through (they are few: configuration). */
-const gatewaysReadMax = 100
-
-/** The active authorization gateway serving a card product, if any: where to send, its custom headers, and whether it stands in on failure. */
-export async function activeGatewayFor(db: Queryable, vault: Vault, workspaceId: string, productId: string): Promise<{ url: string; headers: Record<string, string>; standin: boolean } | undefined> {
-  const rows = await listGateways(db, workspaceId, { limit: gatewaysReadMax, afterId: undefined })
-  const row = rows.find((g) => g.active && g.card_products.includes(productId))
-  return row && gatewayTarget(vault, row)
-}
+import type { CardRow } from './store.js'
 
 /** What card authorization needs of a gateway row read elsewhere (in its one read of the facts): where to send, its headers, its stand-in. */
 export function gatewayTarget(vault: Vault, row: { url: string; custom_headers_encrypted: string | null; standin: { enabled?: boolean } | null }): { url: string; headers: Record<string, string>; standin: boolean } {
@@ -42,22 +30,14 @@ export interface CardForAuthorization {
   expired: boolean
 }
 
-/**
- * The card as an authorization sees it, and the checks the message asked for (each true when it
- * matched, absent when the message did not carry it): CVV, expiration (MMYY), PIN. A card with no
- * PIN set fails a PIN check.
- */
-export async function cardForAuthorization(
-  db: Queryable, vault: Vault, workspaceId: string, cardId: string, now: Date, message: { cvv?: string; expiration?: string; pin?: string },
-): Promise<{ card: CardForAuthorization; checks: { cvv?: boolean; expiration?: boolean; pin?: boolean } } | undefined> {
-  const row = await getCard(db, workspaceId, cardId)
-  return row && cardChecks(vault, row, now, message)
-}
-
 /** The card's columns card authorization reads (its one read of the facts selects these). */
 export type CardAuthorizationColumns = Pick<CardRow, 'id' | 'account_id' | 'card_product_id' | 'card_type' | 'card_status' | 'status_reason' | 'expiration_time' | 'cvv_encrypted' | 'pin_hash'>
 
-/** The card as an authorization sees it from its columns, and the checks the message asked for (see cardForAuthorization). */
+/**
+ * The card as an authorization sees it from its columns, and the checks the message asked for
+ * (each true when it matched, absent when the message did not carry it): CVV, expiration (MMYY),
+ * PIN. A card with no PIN set fails a PIN check.
+ */
 export async function cardChecks(
   vault: Vault, row: CardAuthorizationColumns, now: Date, message: { cvv?: string; expiration?: string; pin?: string },
 ): Promise<{ card: CardForAuthorization; checks: { cvv?: boolean; expiration?: boolean; pin?: boolean } }> {

@@ -88,9 +88,12 @@ const str = (v: bigint) => v.toString()
 export interface Key { workspaceId: string; id: string }
 export const keyOf = (workspaceId: string, id: string): string => `${workspaceId}/${id}`
 
+/** (workspace, id) order: the order every path locks accounts, then holds, in. */
+const lockOrder = (a: Key, b: Key): number => (a.workspaceId === b.workspaceId ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.workspaceId < b.workspaceId ? -1 : 1)
+const rowKey = (r: { workspace_id: string; id: string }): Key => ({ workspaceId: r.workspace_id, id: r.id })
+
 function uniqueSorted(keys: Key[]): Key[] {
-  const unique = [...new Map(keys.map((k) => [keyOf(k.workspaceId, k.id), k])).values()]
-  return unique.sort((a, b) => (a.workspaceId === b.workspaceId ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.workspaceId < b.workspaceId ? -1 : 1))
+  return [...new Map(keys.map((k) => [keyOf(k.workspaceId, k.id), k])).values()].sort(lockOrder)
 }
 
 /**
@@ -148,7 +151,7 @@ export const plannedStateChanged = 'KL001'
  * transaction with it. A row another transaction holds is waited for, then compared as it is after.
  */
 export function verifyAccounts(tx: Queryable, accounts: LockedAccount[]): Promise<unknown> {
-  const a = [...accounts].sort((x, y) => (x.workspace_id === y.workspace_id ? (x.id < y.id ? -1 : x.id > y.id ? 1 : 0) : x.workspace_id < y.workspace_id ? -1 : 1))
+  const a = [...accounts].sort((x, y) => lockOrder(rowKey(x), rowKey(y)))
   const opt = (v: bigint | null) => (v === null ? null : str(v))
   return tx`
     select ledger_expect_rows(count(*), ${a.length}) from (
@@ -165,7 +168,7 @@ export function verifyAccounts(tx: Queryable, accounts: LockedAccount[]): Promis
 
 /** verifyAccounts for holds: each locked only if its amount, captures and status are as given. After the accounts. */
 export function verifyHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {
-  const h = [...holds].sort((x, y) => (x.workspace_id === y.workspace_id ? (x.id < y.id ? -1 : x.id > y.id ? 1 : 0) : x.workspace_id < y.workspace_id ? -1 : 1))
+  const h = [...holds].sort((x, y) => lockOrder(rowKey(x), rowKey(y)))
   return tx`
     select ledger_expect_rows(count(*), ${h.length}) from (
       select 1 from ledger_holds l

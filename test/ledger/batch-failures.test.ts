@@ -33,6 +33,12 @@ async function twoAccountsOneFunded(): Promise<{ a: string; b: string }> {
   await h.sql.begin((tx) => applyInTransaction(tx, [transferOf(source, a, 1000n)], { nowOf: () => new Date() }))
   return { a, b }
 }
+/** A promise the test resolves when it chooses. */
+function signal(): { promise: Promise<void>; fire: () => void } {
+  let fire!: () => void
+  const promise = new Promise<void>((resolve) => { fire = resolve })
+  return { promise, fire }
+}
 const postedOf = async (id: string) => (await ledgerAccountAt(h.sql, h.workspaces.a, id, new Date()))!.posted
 
 describe('a batch that PostgreSQL refuses', () => {
@@ -62,17 +68,15 @@ describe('a batch whose accounts change after it read them', () => {
     const { a, b } = await twoAccountsOneFunded()
     const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date() })
     // Another transaction takes 900 of a's 1000 and holds a's row until told to commit.
-    let commitOther!: () => void
-    const otherMayCommit = new Promise<void>((resolve) => { commitOther = resolve })
-    let otherHasLocked!: () => void
-    const otherLocked = new Promise<void>((resolve) => { otherHasLocked = resolve })
+    const otherMayCommit = signal()
+    const otherLocked = signal()
     const other = h.sql.begin(async (tx) => {
       const [result] = await applyInTransaction(tx, [transferOf(a, b, 900n)], { nowOf: () => new Date() })
       assert.ok(result.ok)
-      otherHasLocked()
-      await otherMayCommit
+      otherLocked.fire()
+      await otherMayCommit.promise
     })
-    await otherLocked
+    await otherLocked.promise
     // The batch reads a as last committed (1000 available) and decides 500 fits; its writes then
     // wait for a's row. Once they wait, the other transaction commits.
     const outcome = batcher.submit({ request: transferOf(a, b, 500n) })
@@ -80,7 +84,7 @@ describe('a batch whose accounts change after it read them', () => {
       ;[{ waiting }] = await h.sql<{ waiting: number }[]>`
         select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%ledger_expect_rows%'`
     }
-    commitOther()
+    otherMayCommit.fire()
     await other
     // a holds 100 now: decided again under its lock, the 500 is refused, and nothing of it landed.
     const { result } = await outcome
@@ -98,22 +102,20 @@ describe('requests with exclusive names', () => {
     const { a, b } = await twoAccountsOneFunded()
     const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date() })
     // The first batch stays in flight, in its first round trip, until the test lets it go.
-    let letGo!: () => void
-    const gate = new Promise<void>((resolve) => { letGo = resolve })
-    let opened!: () => void
-    const isOpen = new Promise<void>((resolve) => { opened = resolve })
+    const gate = signal()
+    const isOpen = signal()
     const held: Participant = {
-      async open(_tx, contexts) { opened(); await gate; return contexts.map(() => undefined) },
+      async open(_tx, contexts) { isOpen.fire(); await gate.promise; return contexts.map(() => undefined) },
       close: (_tx, done) => ({ statements: [], answers: done.map(() => undefined) }),
     }
     const done: string[] = []
     const first = batcher.submit({ request: transferOf(a, b, 1n), participant: held, exclusive: ['x'] }).then(() => done.push('first x'))
-    await isOpen
+    await isOpen.promise
     const sameName = batcher.submit({ request: transferOf(a, b, 2n), exclusive: ['x'] }).then(() => done.push('second x'))
     const otherName = batcher.submit({ request: transferOf(a, b, 3n), exclusive: ['y'] }).then(() => done.push('y'))
     await otherName
     assert.deepEqual(done, ['y'], 'the request named y went in a batch of its own; the one named x waits')
-    letGo()
+    gate.fire()
     await Promise.all([first, sameName])
     assert.deepEqual(done, ['y', 'first x', 'second x'])
     assert.equal(batcher.stats.batches, 3)

@@ -4,7 +4,7 @@
 // file (files/incoming.ts).
 
 import { bankRouting } from '../../accounts/index.js'
-import { completeControls, routingCheckDigit, transactionCode, writeNacha, type Addenda, type FileHeader, type StandardBatchHeader, type StandardEntryDetail } from '../nacha/index.js'
+import { completeControls, transactionCode, writeNacha, type Addenda, type FileHeader, type StandardBatchHeader, type StandardEntryDetail } from '../nacha/index.js'
 import { iatBatchAbout, transactionCodeOf } from '../files/outgoing.js'
 import type { OutgoingRow } from '../store.js'
 import { julianDay } from '../files/send-back.js'
@@ -85,9 +85,6 @@ export function returnFile(original: OutgoingRow, returnCode: string, o: { seque
     }],
   }))
 }
-
-/** Whether a routing number's check digit is right (the simulated routing numbers are). */
-export const routingValid = (nine: string): boolean => nine.length === 9 && String(routingCheckDigit(nine.slice(0, 8))) === nine[8]
 
 /** The receiving bank's notification of change (COR) about an entry Keel sent. */
 export function nocFile(original: OutgoingRow, changeCode: string, correctedData: string, o: { sequence: number; now: Date }): string {
