@@ -102,6 +102,11 @@ async function keysNamed(db: Queryable, requests: LedgerRequest[]): Promise<{ ho
   return { holdKeys, accountKeys }
 }
 
+/** The command ids that may be taken already (not minted for their request). */
+function keysToLookUp(requests: LedgerRequest[]): Key[] {
+  return requests.flatMap((r) => (r.mintedIds ? [] : r.commands.map((c) => ({ workspaceId: r.workspaceId, id: c.id }))))
+}
+
 /** A batch found accounts the createMissing hook may create: roll back, create them, run again. */
 class MissingAccounts extends Error {
   constructor(readonly missing: Map<string, string[]>) { super('accounts missing') }
@@ -272,7 +277,7 @@ export class LedgerBatcher {
     const nowOfWorkspace = new Map<string, Date>()
     for (const r of requests) if (!nowOfWorkspace.has(r.workspaceId)) nowOfWorkspace.set(r.workspaceId, r.now)
     const dueKeys = [...new Map(accountKeys.map((k) => [keyOf(k.workspaceId, k.id), { ...k, now: nowOfWorkspace.get(k.workspaceId)! }])).values()]
-    const transferKeys: Key[] = requests.flatMap((r) => r.commands.map((c) => ({ workspaceId: r.workspaceId, id: c.id })))
+    const transferKeys = keysToLookUp(requests)
 
     // Participants, each with the indexes of its requests.
     const byParticipant = new Map<Participant, number[]>()
@@ -490,7 +495,7 @@ export async function applyInTransaction(tx: Queryable, requests: LedgerRequest[
   const [holdRows, dueRows, existingRows] = await Promise.all([
     lockHolds(tx, holdKeys),
     dueHoldsOn(tx, [...locked.values()].map((a) => ({ workspaceId: a.workspace_id, id: a.id, now: nowOf(a.workspace_id) }))),
-    existingTransfers(tx, requests.flatMap((r) => r.commands.map((c) => ({ workspaceId: r.workspaceId, id: c.id })))),
+    existingTransfers(tx, keysToLookUp(requests)),
   ])
   const seqList = await reserveSeqs(tx, recordsOf(requests) + dueRows.length)
   const { results, expired, writes } = planBatch({ requests, locked, holds: holdRows, due: dueRows, existing: existingRows, seqs: seqList, nowOf })

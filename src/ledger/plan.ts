@@ -25,6 +25,12 @@ export interface LedgerRequest {
   now: Date
   partnerVerified: boolean
   commands: LedgerCommand[]
+  /**
+   * Every command's id was minted for this request (a new uuidv7), so no record can have it yet:
+   * the batch does not look for one. (Were one there after all, its insert would fail, and only
+   * this request with it.) Without it, a command whose id is taken is refused with 'exists'.
+   */
+  mintedIds?: boolean
 }
 
 export type LedgerResult =

@@ -15,6 +15,9 @@ export const idempotencyKeyRetentionMs = 24 * 60 * 60 * 1000
 
 export interface Outcome { status: number; body: unknown; replayed?: boolean }
 
+/** An outcome to store: the body as an object, or already serialized (`json`, the exact text sent). */
+export interface StoredOutcome { status: number; body?: unknown; json?: string }
+
 /** What identifies a request for Idempotency-Key reuse: method, URL and body. */
 export function requestHashOf(request: { method: string; url: string; body: unknown }): string {
   return sha256Hex(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
@@ -38,12 +41,14 @@ export function keyFromHeader(header: string | string[] | undefined): string | u
   return header
 }
 
-interface StoredRow { workspace_id: string; key: string; request_hash: string; response_status: number; response_body: unknown; created_at: Date }
+interface StoredRow { workspace_id: string; key: string; request_hash: string; response_status: number; response_body: string | null; created_at: Date }
+
+const expired = (claim: KeyClaim, prior: StoredRow): boolean => prior.created_at.getTime() + idempotencyKeyRetentionMs <= claim.now.getTime()
 
 function outcomeOf(claim: KeyClaim, prior: StoredRow | undefined): Outcome | ApiError | undefined {
-  if (!prior || prior.created_at.getTime() + idempotencyKeyRetentionMs <= claim.now.getTime()) return undefined
+  if (!prior || expired(claim, prior)) return undefined
   if (prior.request_hash !== claim.requestHash) return new ApiError('IDEMPOTENCY_INVALID_REUSE', 'this Idempotency-Key was used with a different request')
-  return { status: prior.response_status, body: prior.response_body, replayed: true }
+  return { status: prior.response_status, body: prior.response_body === null ? null : JSON.parse(prior.response_body), replayed: true }
 }
 
 /**
@@ -51,7 +56,9 @@ function outcomeOf(claim: KeyClaim, prior: StoredRow | undefined): Outcome | Api
  * outcomes (pipelined): a transaction-scoped advisory lock per key (held elsewhere: another request
  * with it is in flight → IDEMPOTENCY_CONCURRENT_USE), then the stored outcome, read after the lock so
  * a just-committed one is seen (→ replay, or IDEMPOTENCY_INVALID_REUSE for a different request).
- * Undefined for a key that is free: its request runs, and storeOutcomes records what it did.
+ * Undefined for a key that is free: its request runs, and storeOutcomes records what it did. The
+ * outcome of a key past the retention window is deleted here (under the key's lock), so that
+ * storeOutcomes only ever inserts.
  */
 export async function claimKeys(tx: Queryable, claims: KeyClaim[]): Promise<(Outcome | ApiError | undefined)[]> {
   if (claims.length === 0) return []
@@ -66,24 +73,29 @@ export async function claimKeys(tx: Queryable, claims: KeyClaim[]): Promise<(Out
       from idempotency_keys i join unnest(${workspaceIds}::uuid[], ${keys}::text[]) as x(w, k) on i.workspace_id = x.w and i.key = x.k`,
   ])
   const priorByKey = new Map(prior.map((r) => [`${r.workspace_id}/${r.key}`, r]))
-  return claims.map((c, n) => {
+  const taken: StoredRow[] = []
+  const outcomes = claims.map((c, n) => {
     if (!locks[n].locked) return new ApiError('IDEMPOTENCY_CONCURRENT_USE', 'a request with this Idempotency-Key is still in progress')
-    return outcomeOf(c, priorByKey.get(`${c.workspaceId}/${c.key}`))
+    const p = priorByKey.get(`${c.workspaceId}/${c.key}`)
+    if (p && expired(c, p)) taken.push(p)
+    return outcomeOf(c, p)
   })
+  if (taken.length) {
+    await tx`delete from idempotency_keys i using unnest(${taken.map((p) => p.workspace_id)}::uuid[], ${taken.map((p) => p.key)}::text[]) as x(w, k)
+             where i.workspace_id = x.w and i.key = x.k`
+  }
+  return outcomes
 }
 
 /**
- * Records outcomes in the caller's transaction (one statement). A key whose stored outcome has
- * passed the retention window is taken over.
+ * Records outcomes of keys claimed in this transaction (claimKeys), in one statement. Each body is
+ * stored as the text sent: `json` when the caller serialized it already, else JSON of `body`.
  */
-export function storeOutcomes(tx: Queryable, outcomes: (KeyClaim & { status: number; body: unknown })[]): Promise<unknown> {
+export function storeOutcomes(tx: Queryable, outcomes: (KeyClaim & StoredOutcome)[]): Promise<unknown> {
   return tx`
     insert into idempotency_keys (workspace_id, key, request_hash, response_status, response_body, created_at)
-    select workspace_id, key, request_hash, response_status, response_body, created_at
-    from jsonb_to_recordset(${JSON.stringify(outcomes.map((o) => ({ workspace_id: o.workspaceId, key: o.key, request_hash: o.requestHash, response_status: o.status, response_body: o.body ?? null, created_at: o.now.toISOString() })))}::text::jsonb)
-      as x(workspace_id uuid, key text, request_hash text, response_status int4, response_body jsonb, created_at timestamptz)
-    on conflict (workspace_id, key) do update set request_hash = excluded.request_hash, response_status = excluded.response_status,
-      response_body = excluded.response_body, created_at = excluded.created_at`
+    select * from unnest(${outcomes.map((o) => o.workspaceId)}::uuid[], ${outcomes.map((o) => o.key)}::text[], ${outcomes.map((o) => o.requestHash)}::text[],
+      ${outcomes.map((o) => o.status)}::int4[], ${outcomes.map((o) => o.json ?? JSON.stringify(o.body ?? null))}::text[], ${outcomes.map((o) => o.now.toISOString())}::timestamptz[])`
 }
 
 /**

@@ -2,6 +2,7 @@
 // MANUAL one) and the pending / posted transaction views.
 
 import type { Socket } from 'node:net'
+import type { FastifyReply } from 'fastify'
 import type { Queryable } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { registerEventView } from '../platform/events.js'
@@ -64,7 +65,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
   })
 
   /** Submits one ledger request for an HTTP request and answers it. */
-  const submit = async (req: { raw: { socket: unknown } }, request: Parameters<LedgerBatcher['submit']>[0]['request'], context: TransferContext): Promise<{ status: number; body: unknown; replayed: boolean }> => {
+  const submit = async (req: { raw: { socket: unknown } }, request: Parameters<LedgerBatcher['submit']>[0]['request'], context: TransferContext): Promise<{ status: number; body: unknown; json?: string; replayed: boolean }> => {
     const outcome = await batcher.submit<TransferContext, TransferAnswer>({ request, participant: keyedParticipant, context, group: req.raw.socket as object })
     const answer = outcome.answer!
     if (answer instanceof ApiError) throw answer
@@ -75,7 +76,14 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
       socket.cork()
       process.nextTick(() => socket.uncork!())
     }
-    return { status: answer.status, body: answer.body, replayed: answer.replayed === true }
+    return { status: answer.status, body: answer.body, json: answer.json, replayed: answer.replayed === true }
+  }
+
+  /** Sends a transfer's answer: the text the batch serialized (and stored with its key) as it is. */
+  const send = (reply: FastifyReply, result: Awaited<ReturnType<typeof submit>>) => {
+    if (result.replayed) reply.header('idempotent-replayed', 'true')
+    reply.code(result.status)
+    return result.json === undefined ? reply.send(result.body) : reply.type('application/json; charset=utf-8').send(result.json)
   }
 
   api.route('createInternalTransfer', async (req, reply) => {
@@ -106,7 +114,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
       ? { id, kind: 'pending', debitAccountId: originating, creditAccountId: receiving, amount, currency, meta,
         expiresAt: new Date(body.expires_at !== undefined ? Date.parse(body.expires_at as string) : now.getTime() + holdExpiryDefaultMs) }
       : { id, kind: 'post', legs: [{ accountId: originating, amount: -amount, currency }, { accountId: receiving, amount, currency }], meta }
-    const result = await submit(req, { workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, commands: [command] }, {
+    const result = await submit(req, { workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, commands: [command], mintedIds: true }, {
       claim,
       render: (r) => {
         const [t] = r.transfers
@@ -114,8 +122,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
         return { status: 200, body: toInternalTransfer(t, hold, now), events: createdEvents(t, hold, r.accounts, now) }
       },
     })
-    if (result.replayed) reply.header('idempotent-replayed', 'true')
-    return reply.code(result.status).send(result.body)
+    return send(reply, result)
   })
 
   api.read('getInternalTransferByID', async ({ workspace, params }) => {
@@ -138,7 +145,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
       ? { id: uuidv7(), kind: 'post_pending', pendingId: id, final: true, meta: { kind: internalTransferKind, type: t.type } }
       : { id: uuidv7(), kind: 'void_pending', pendingId: id, meta: { kind: internalTransferKind, type: t.type } }
     const claim = keyClaimOf(workspace.id, req.headers['idempotency-key'], { method: req.method, url: req.url, body }, now)
-    const result = await submit(req, { workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, commands: [command] }, {
+    const result = await submit(req, { workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, commands: [command], mintedIds: true }, {
       claim,
       render: (r) => {
         const hold = r.holds.get(id)!
@@ -146,8 +153,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
         return { status: 200, body: toInternalTransfer(t, hold, now), events: settledEvents(capture, hold) }
       },
     })
-    if (result.replayed) reply.header('idempotent-replayed', 'true')
-    return reply.code(result.status).send(result.body)
+    return send(reply, result)
   })
 
   // No ledger transfer comes from an ACH batch yet, and none has child or JIT transactions: filters

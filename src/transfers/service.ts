@@ -4,7 +4,7 @@
 import type { Queryable } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
-import { claimKeys, storeOutcomes, type KeyClaim, type Outcome } from '../platform/idempotency.js'
+import { claimKeys, storeOutcomes, type KeyClaim, type Outcome, type StoredOutcome } from '../platform/idempotency.js'
 import { eventViews, postedEvents, settledHoldEvents, type HoldRow, type LedgerResult, type LockedAccount, type Participant, type TransferRow } from '../ledger/index.js'
 import { transferError } from './outcomes.js'
 import { toPendingTransaction } from './views.js'
@@ -16,8 +16,11 @@ export interface TransferContext {
   render(result: Extract<LedgerResult, { ok: true }>): { status: number; body: unknown; events: EventInput[] }
 }
 
-/** A request's answer: the response (replayed or new), or the error to send. */
-export type TransferAnswer = Outcome | ApiError
+/**
+ * A request's answer: the response (replayed, or new with its body serialized once, as `json`, for
+ * the reply and the stored outcome alike), or the error to send.
+ */
+export type TransferAnswer = (Outcome & { json?: string }) | ApiError
 
 /**
  * The HTTP rail's part of a batch: claims the keys of its requests with the batch's first round trip
@@ -36,13 +39,14 @@ export const keyedParticipant: Participant<TransferContext, TransferAnswer> = {
   },
   close(tx, done) {
     const events: EventInput[] = []
-    const stored: (KeyClaim & { status: number; body: unknown })[] = []
+    const stored: (KeyClaim & StoredOutcome)[] = []
     const answers = done.map(({ context, result }): TransferAnswer => {
       if (!result.ok) return transferError(result.code, result.detail)
       const rendered = context.render(result)
       events.push(...rendered.events)
-      if (context.claim) stored.push({ ...context.claim, status: rendered.status, body: rendered.body })
-      return { status: rendered.status, body: rendered.body }
+      const json = JSON.stringify(rendered.body)
+      if (context.claim) stored.push({ ...context.claim, status: rendered.status, json })
+      return { status: rendered.status, body: rendered.body, json }
     })
     const statements: Promise<unknown>[] = []
     if (events.length) statements.push(...recordEvents(tx as Queryable, events))

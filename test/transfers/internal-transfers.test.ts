@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { idempotencyKeyRetentionMs } from '../../src/platform/idempotency.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { auditLedger } from '../../src/ledger/index.js'
 import { expireDueHolds } from '../../src/ledger/index.js'
@@ -185,9 +186,26 @@ describe('idempotency', () => {
     assert.equal(new Set(ok.map((r) => r.body.id)).size, 1)
     const replay = await transfer(h, body, { headers })
     assert.equal(replay.headers['idempotent-replayed'], 'true')
+    assert.deepEqual(replay.body, ok[0].body)
     assert.deepEqual(await balances(h, a.id), { posted: 5, available: 5 })
     const reuse = await transfer(h, { ...body, amount: 6 }, { headers })
     assert.equal(reuse.body.code, 'IDEMPOTENCY_INVALID_REUSE')
+  })
+
+  it('runs a key afresh once its outcome has passed the retention window', async () => {
+    const funding = await fundingAccount(h)
+    const a = await openAccount(h)
+    const headers = { 'idempotency-key': uuidv7() }
+    const body = { amount: 7, originating_account_id: funding.id, receiving_account_id: a.id }
+    const first = await transfer(h, body, { headers })
+    assert.equal(first.status, 200, JSON.stringify(first.body))
+    now += idempotencyKeyRetentionMs + 1000
+    const again = await transfer(h, body, { headers })
+    assert.deepEqual([again.status, again.headers['idempotent-replayed']], [200, undefined], JSON.stringify(again.body))
+    assert.notEqual(again.body.id, first.body.id)
+    assert.deepEqual(await balances(h, a.id), { posted: 14, available: 14 })
+    const replay = await transfer(h, body, { headers })
+    assert.deepEqual([replay.headers['idempotent-replayed'], replay.body.id], ['true', again.body.id])
   })
 })
 
@@ -217,7 +235,7 @@ describe('transaction views', () => {
     assert.equal((await h.request('GET', `/v0/transactions/posted?account_id=${a.id}&type=FEE`)).body.result.length, 1)
     assert.deepEqual((await h.request('GET', '/v0/transactions/posted?reference_id=ref-1')).body.result.map((t: any) => t.uuid), [made[1]])
     assert.deepEqual((await h.request('GET', `/v0/transactions/posted?idempotency_key=views-2-${a.id}`)).body.result.map((t: any) => t.uuid), [made[2]])
-    const today = new Date().toISOString().slice(0, 10)
+    const today = new Date(now).toISOString().slice(0, 10)
     assert.equal((await h.request('GET', `/v0/transactions/posted?account_id=${a.id}&from_date=${today}&to_date=${today}`)).body.result.length, 4)
     assert.equal((await h.request('GET', `/v0/transactions/posted?account_id=${a.id}&to_date=2020-01-01`)).body.result.length, 0)
     assert.equal((await h.request('GET', `/v0/transactions/posted?card_id=${uuidv7()}`)).body.result.length, 0)
