@@ -9,7 +9,7 @@
 
 import { assert } from '../platform/assert.js'
 import { isoString, type Clock } from '../platform/clock.js'
-import type { Queryable } from '../platform/db.js'
+import { plainArray, textArray, type Queryable } from '../platform/db.js'
 import type { CommandKind, HoldStatus } from './rules.js'
 
 export interface TransferRow {
@@ -106,7 +106,7 @@ export async function lockAccounts(tx: Queryable, keys: Key[], lock = true): Pro
   const rows = await tx<LockedAccount[]>`
     select l.workspace_id, l.id, l.kind, l.account_number, l.currency, l.status, l.access_status, l.posted, l.held, l.floor, l.ceiling
     from ledger_accounts l
-    join unnest(${unique.map((k) => k.workspaceId)}::uuid[], ${unique.map((k) => k.id)}::uuid[]) as k(w, i)
+    join unnest(${plainArray(unique.map((k) => k.workspaceId))}::uuid[], ${plainArray(unique.map((k) => k.id))}::uuid[]) as k(w, i)
       on l.workspace_id = k.w and l.id = k.i
     order by l.workspace_id, l.id
     ${lock ? tx`for update of l` : tx``}`
@@ -152,12 +152,12 @@ export const plannedStateChanged = 'KL001'
  */
 export function verifyAccounts(tx: Queryable, accounts: LockedAccount[]): Promise<unknown> {
   const a = [...accounts].sort((x, y) => lockOrder(rowKey(x), rowKey(y)))
-  const opt = (v: bigint | null) => (v === null ? null : str(v))
   return tx`
     select ledger_expect_rows(count(*), ${a.length}) from (
       select 1 from ledger_accounts l
-      join unnest(${a.map((r) => r.workspace_id)}::uuid[], ${a.map((r) => r.id)}::uuid[], ${a.map((r) => str(r.posted))}::int8[], ${a.map((r) => str(r.held))}::int8[],
-        ${a.map((r) => r.status)}::text[], ${a.map((r) => r.access_status)}::text[], ${a.map((r) => opt(r.floor))}::int8[], ${a.map((r) => opt(r.ceiling))}::int8[])
+      join unnest(${plainArray(a.map((r) => r.workspace_id))}::uuid[], ${plainArray(a.map((r) => r.id))}::uuid[], ${plainArray(a.map((r) => r.posted))}::int8[],
+        ${plainArray(a.map((r) => r.held))}::int8[], ${textArray(a.map((r) => r.status))}::text[], ${textArray(a.map((r) => r.access_status))}::text[],
+        ${plainArray(a.map((r) => r.floor))}::int8[], ${plainArray(a.map((r) => r.ceiling))}::int8[])
         as v(w, i, posted, held, status, access_status, floor, ceiling)
         on l.workspace_id = v.w and l.id = v.i
       where l.posted = v.posted and l.held = v.held and l.status = v.status and l.access_status = v.access_status
@@ -248,46 +248,38 @@ export function writeStatements(tx: Queryable, w: Writes): Promise<unknown>[] {
 }
 
 /**
- * New transfers and their entries in one statement: each transfer's row carries its postings as
- * compact [account, amount, posted after, available after] arrays, in line order, and the entries
- * take the rest (workspace, currency, time) from their transfer: about half the bytes to build,
- * send and parse that a row per entry took.
+ * New transfers and their entries in one statement, each column one array literal (plainArray,
+ * textArray): measured against the rows as one JSON parameter expanded by jsonb_to_recordset, about
+ * a third less of PostgreSQL's time for the statement, at the same cost to build.
  */
 function insertTransfers(tx: Queryable, transfers: TransferRow[], entries: EntryRow[]): Promise<unknown> {
   const byId = new Map(transfers.map((t) => [t.id, t]))
-  const postings = new Map<string, string[][]>(transfers.map((t) => [t.id, []]))
+  const lines = new Map<string, number>(transfers.map((t) => [t.id, 0]))
   for (const e of entries) {
     const t = byId.get(e.transfer_id)
-    const of = postings.get(e.transfer_id)
-    assert(t && of && of.length === e.line && e.created_at === t.created_at, 'entries belong to the new transfers, in line order, at their time')
-    of.push([e.account_id, str(e.amount), str(e.posted_after), str(e.available_after), e.currency])
+    assert(t && lines.get(e.transfer_id) === e.line && e.created_at === t.created_at, 'entries belong to the new transfers, in line order, at their time')
+    lines.set(e.transfer_id, e.line + 1)
   }
-  // Explicit fields, absent when null (jsonb_to_recordset reads a missing key as null), and each
-  // timestamp converted once: a batch's rows share them.
-  const rows = transfers.map((r) => ({
-    workspace_id: r.workspace_id, id: r.id, seq: str(r.seq), kind: r.kind, type: r.type, action: r.action, status: r.status, currency: r.currency,
-    amount: str(r.amount), debit_account_id: r.debit_account_id, credit_account_id: r.credit_account_id,
-    pending_id: r.pending_id ?? undefined, group_id: r.group_id ?? undefined,
-    idempotency_key: r.idempotency_key ?? undefined, reference_id: r.reference_id ?? undefined, memo: r.memo ?? undefined,
-    expires_at: r.expires_at ? isoString(r.expires_at) : undefined, details: r.details,
-    created_at: isoString(r.created_at), updated_at: isoString(r.updated_at), posted_at: r.posted_at ? isoString(r.posted_at) : undefined,
-    postings: postings.get(r.id),
-  }))
+  const t = transfers
+  const opt = (d: Date | null) => (d ? isoString(d) : null)
   return tx`
-    with x as (
-      select * from jsonb_to_recordset(${rowsJson(rows)}::text::jsonb) as x(workspace_id uuid, id uuid, seq int8, kind text, type text, action text, status text,
-        currency text, amount int8, debit_account_id uuid, credit_account_id uuid, pending_id uuid, group_id uuid, idempotency_key text, reference_id text, memo text,
-        expires_at timestamptz, details jsonb, created_at timestamptz, updated_at timestamptz, posted_at timestamptz, postings jsonb)
-    ), transfers as (
+    with transfers as (
       insert into ledger_transfers (workspace_id, id, seq, kind, type, action, status, currency, amount, debit_account_id, credit_account_id,
         pending_id, group_id, idempotency_key, reference_id, memo, expires_at, details, created_at, updated_at, posted_at)
-      select workspace_id, id, seq, kind, type, action, status, currency, amount, debit_account_id, credit_account_id,
-        pending_id, group_id, idempotency_key, reference_id, memo, expires_at, details, created_at, updated_at, posted_at
-      from x
+      select * from unnest(${plainArray(t.map((r) => r.workspace_id))}::uuid[], ${plainArray(t.map((r) => r.id))}::uuid[], ${plainArray(t.map((r) => r.seq))}::int8[],
+        ${textArray(t.map((r) => r.kind))}::text[], ${textArray(t.map((r) => r.type))}::text[], ${textArray(t.map((r) => r.action))}::text[],
+        ${textArray(t.map((r) => r.status))}::text[], ${textArray(t.map((r) => r.currency))}::text[], ${plainArray(t.map((r) => r.amount))}::int8[],
+        ${plainArray(t.map((r) => r.debit_account_id))}::uuid[], ${plainArray(t.map((r) => r.credit_account_id))}::uuid[],
+        ${plainArray(t.map((r) => r.pending_id))}::uuid[], ${plainArray(t.map((r) => r.group_id))}::uuid[], ${textArray(t.map((r) => r.idempotency_key))}::text[],
+        ${textArray(t.map((r) => r.reference_id))}::text[], ${textArray(t.map((r) => r.memo))}::text[], ${plainArray(t.map((r) => opt(r.expires_at)))}::timestamptz[],
+        ${textArray(t.map((r) => JSON.stringify(r.details)))}::jsonb[], ${plainArray(t.map((r) => isoString(r.created_at)))}::timestamptz[],
+        ${plainArray(t.map((r) => isoString(r.updated_at)))}::timestamptz[], ${plainArray(t.map((r) => opt(r.posted_at)))}::timestamptz[])
     )
     insert into ledger_entries (workspace_id, transfer_id, line, account_id, currency, amount, posted_after, available_after, created_at)
-    select x.workspace_id, x.id, (p.n - 1)::int, (p.v->>0)::uuid, p.v->>4, (p.v->>1)::int8, (p.v->>2)::int8, (p.v->>3)::int8, x.created_at
-    from x cross join lateral jsonb_array_elements(x.postings) with ordinality as p(v, n)`
+    select * from unnest(${plainArray(entries.map((e) => e.workspace_id))}::uuid[], ${plainArray(entries.map((e) => e.transfer_id))}::uuid[],
+      ${plainArray(entries.map((e) => e.line))}::int4[], ${plainArray(entries.map((e) => e.account_id))}::uuid[], ${textArray(entries.map((e) => e.currency))}::text[],
+      ${plainArray(entries.map((e) => e.amount))}::int8[], ${plainArray(entries.map((e) => e.posted_after))}::int8[], ${plainArray(entries.map((e) => e.available_after))}::int8[],
+      ${plainArray(entries.map((e) => isoString(e.created_at)))}::timestamptz[])`
 }
 
 const holdJson = (r: HoldRow) => ({
@@ -317,7 +309,8 @@ function updateBalances(tx: Queryable, b: LockedAccount[]): Promise<unknown> {
   // where jsonb_to_recordset's 100 led to a hash join over a sequential scan of every account.
   return tx`
     update ledger_accounts l set posted = v.posted, held = v.held
-    from unnest(${b.map((r) => r.workspace_id)}::uuid[], ${b.map((r) => r.id)}::uuid[], ${b.map((r) => str(r.posted))}::int8[], ${b.map((r) => str(r.held))}::int8[])
+    from unnest(${plainArray(b.map((r) => r.workspace_id))}::uuid[], ${plainArray(b.map((r) => r.id))}::uuid[], ${plainArray(b.map((r) => r.posted))}::int8[],
+      ${plainArray(b.map((r) => r.held))}::int8[])
       as v(workspace_id, id, posted, held)
     where l.workspace_id = v.workspace_id and l.id = v.id`
 }

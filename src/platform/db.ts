@@ -67,3 +67,34 @@ export async function keelConnectionStates(sql: Sql): Promise<{ state: string; n
     select coalesce(state, 'unknown') as state, count(*)::int as n from pg_stat_activity
     where datname = current_database() and application_name = 'keel' group by 1`
 }
+
+// Array parameters for set-based statements (`unnest($1::uuid[], …)`), written as PostgreSQL array
+// literals and sent as one string each. postgres.js would quote and escape every element of a
+// JavaScript array (two regular expressions per value); on a ledger batch's few thousand values
+// that was a visible share of the server's CPU, and most of those values never need it.
+
+/** Values that need no quoting in an array literal: uuids, integers, ISO timestamps. null or undefined is NULL. */
+export type PlainValue = string | number | bigint | null | undefined
+
+/** An array literal of plain values (uuid, int, bigint, timestamptz as ISO strings): joined as they are. */
+export function plainArray(values: readonly PlainValue[]): string {
+  let out = '{'
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    out += (i === 0 ? '' : ',') + (v === null || v === undefined ? 'NULL' : v)
+  }
+  return out + '}'
+}
+
+const needsEscape = /["\\]/
+const escapes = /["\\]/g
+
+/** An array literal of text values, each quoted (and escaped where it holds a quote or backslash). null or undefined is NULL. */
+export function textArray(values: readonly (string | null | undefined)[]): string {
+  let out = '{'
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    out += (i === 0 ? '' : ',') + (v === null || v === undefined ? 'NULL' : needsEscape.test(v) ? `"${v.replace(escapes, '\\$&')}"` : `"${v}"`)
+  }
+  return out + '}'
+}

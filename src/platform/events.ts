@@ -1,5 +1,5 @@
 import { assert } from './assert.js'
-import type { Queryable } from './db.js'
+import { plainArray, textArray, type Queryable } from './db.js'
 import { uuidv7 } from './ids.js'
 
 interface EventBase {
@@ -102,8 +102,8 @@ export function recordEvents(tx: Queryable, events: EventInput[]): Promise<unkno
   if (byView.length) {
     // Plain arrays of short strings: no JSON to build or parse.
     statements.push(tx`insert into events (workspace_id, id, type, resource_id, resource_view)
-      select * from unnest(${byView.map((e) => e.workspaceId)}::uuid[], ${byView.map(() => uuidv7())}::uuid[],
-        ${byView.map((e) => e.type)}::text[], ${byView.map((e) => e.resourceId)}::uuid[], ${byView.map((e) => e.view)}::text[])`)
+      select * from unnest(${plainArray(byView.map((e) => e.workspaceId))}::uuid[], ${plainArray(byView.map(() => uuidv7()))}::uuid[],
+        ${textArray(byView.map((e) => e.type))}::text[], ${plainArray(byView.map((e) => e.resourceId))}::uuid[], ${textArray(byView.map((e) => e.view))}::text[])`)
   }
   if (full.length) {
     // One JSON parameter expanded in SQL: far cheaper to send than an escaped text array per column.

@@ -3,7 +3,8 @@
 // claimKeys and storeOutcomes). Either way, a key's outcome commits with the change it records.
 
 import { sha256Hex } from './crypto.js'
-import type { Queryable, Sql, Tx } from './db.js'
+import { isoString } from './clock.js'
+import { plainArray, textArray, type Queryable, type Sql, type Tx } from './db.js'
 import { ApiError } from './errors.js'
 
 export const idempotencyKeyLengthMax = 255
@@ -62,8 +63,8 @@ function outcomeOf(claim: KeyClaim, prior: StoredRow | undefined): Outcome | Api
  */
 export async function claimKeys(tx: Queryable, claims: KeyClaim[]): Promise<(Outcome | ApiError | undefined)[]> {
   if (claims.length === 0) return []
-  const workspaceIds = claims.map((k) => k.workspaceId)
-  const keys = claims.map((k) => k.key)
+  const workspaceIds = plainArray(claims.map((k) => k.workspaceId))
+  const keys = textArray(claims.map((k) => k.key))
   const [locks, prior] = await Promise.all([
     tx<{ n: number; locked: boolean }[]>`
       select n::int, pg_try_advisory_xact_lock(hashtextextended(w::text || '/' || k, 0)) as locked
@@ -94,8 +95,9 @@ export async function claimKeys(tx: Queryable, claims: KeyClaim[]): Promise<(Out
 export function storeOutcomes(tx: Queryable, outcomes: (KeyClaim & StoredOutcome)[]): Promise<unknown> {
   return tx`
     insert into idempotency_keys (workspace_id, key, request_hash, response_status, response_body, created_at)
-    select * from unnest(${outcomes.map((o) => o.workspaceId)}::uuid[], ${outcomes.map((o) => o.key)}::text[], ${outcomes.map((o) => o.requestHash)}::text[],
-      ${outcomes.map((o) => o.status)}::int4[], ${outcomes.map((o) => o.json ?? JSON.stringify(o.body ?? null))}::text[], ${outcomes.map((o) => o.now.toISOString())}::timestamptz[])`
+    select * from unnest(${plainArray(outcomes.map((o) => o.workspaceId))}::uuid[], ${textArray(outcomes.map((o) => o.key))}::text[],
+      ${textArray(outcomes.map((o) => o.requestHash))}::text[], ${plainArray(outcomes.map((o) => o.status))}::int4[],
+      ${textArray(outcomes.map((o) => o.json ?? JSON.stringify(o.body ?? null)))}::text[], ${plainArray(outcomes.map((o) => isoString(o.now)))}::timestamptz[])`
 }
 
 /**
