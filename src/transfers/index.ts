@@ -16,6 +16,14 @@ export { toPendingTransaction } from './views.js'
  */
 export const groupCommitEnabled = () => process.env.KEEL_GROUP_COMMIT !== 'off'
 const transactionsInFlightUngroupedMax = 16
+/**
+ * Batches in flight at once (KEEL_LEDGER_BATCHES_IN_FLIGHT, 1 to 8; the ledger's default otherwise):
+ * for an operator tuning a larger machine, and for the bench.
+ */
+export function batchesInFlight(): number {
+  const n = Number(process.env.KEEL_LEDGER_BATCHES_IN_FLIGHT)
+  return Number.isInteger(n) && n >= 1 && n <= 8 ? n : batchesInFlightMaxDefault
+}
 /** How often the worker looks for holds past their expires_at (in real time; a sandbox clock advance runs them itself). */
 export const holdExpiryPollMs = 1000
 
@@ -28,7 +36,7 @@ export function newBatcher(services: Services): LedgerBatcher {
     nowOf: (workspaceId) => services.clock.now(workspaceId),
     onBatch: observeBatchSize,
     onRelock: countBatchRelocked,
-    ...(grouped ? { batchesInFlightMax: batchesInFlightMaxDefault } : { batchSizeMax: 1, batchesInFlightMax: transactionsInFlightUngroupedMax }),
+    ...(grouped ? { batchesInFlightMax: batchesInFlight() } : { batchSizeMax: 1, batchesInFlightMax: transactionsInFlightUngroupedMax }),
     // The sandbox funding account is made on first use; a transfer naming it may be that use.
     createMissing: async (workspaceId, ids) => ids.includes(sandboxFundingAccountId(workspaceId)) && ensureSandboxFunding(services.sql, services.clock, workspaceId),
     // A batch expires the holds past their expiry on the accounts it locks, with their events.
