@@ -27,6 +27,7 @@ import type { EventInput } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
 import { applyNotificationOfChange } from '../../external-accounts/index.js'
 import { holdsByIds, ledgerAccountByNumber, postedEvents, settledHoldEvents, type LedgerCommand } from '../../ledger/index.js'
+import { takeBackWithShortfall } from '../shortfalls.js'
 import { decodeCorrectedData, returnCodes } from '../nacha/index.js'
 import { achCurrency, achMeta, applyAch, ensureSettlementAccount, ensureSuspenseAccount } from '../ledger.js'
 import { odfiSettings } from '../settings.js'
@@ -83,12 +84,21 @@ async function reverseOriginal(tx: Tx, services: Services, row: IncomingRow, ori
     commands.push({ id: reversalId, kind: 'post', meta: achMeta('OUTGOING_DEBIT', original, { return_code: code }), legs: [{ accountId: original.source_account_id!, amount: -original.amount, currency: achCurrency }, { accountId: settlement, amount: original.amount, currency: achCurrency }] })
   }
   let externalId: string | null = null
+  let recordId = reversalId
   if (commands.length) {
-    const [result] = await applyAch(tx, services.clock, [{ workspaceId: row.workspace_id, now, partnerVerified: true, commands }])
+    let [result] = await applyAch(tx, services.clock, [{ workspaceId: row.workspace_id, now, partnerVerified: true, commands }])
+    if (!result.ok && result.code === 'insufficient_funds' && original.dc_sign === 'debit') {
+      // The account spent the money: it gives back what it has above its floor and owes the rest (shortfalls.ts).
+      const hold = commands[0].kind === 'void_pending' ? commands[0] : undefined
+      const [held] = hold ? await holdsByIds(tx, row.workspace_id, [hold.pendingId]) : []
+      const taken = await takeBackWithShortfall(tx, services.clock, original, code, held && { id: held.id, amount: held.amount - held.captured }, now)
+      result = taken.result
+      recordId = taken.reversalId
+    }
     if (!result.ok) return error(row, `the return could not be applied to account ${original.source_account_no}: ${result.detail}`, now)
     for (const t of result.transfers) events.push(...postedEvents(t))
     for (const h of result.holds.values()) if (h.status !== 'PENDING') events.push(...settledHoldEvents(h))
-    if (result.transfers.some((t) => t.id === reversalId && t.status === 'POSTED')) externalId = reversalId
+    if (result.transfers.some((t) => t.id === recordId && t.status === 'POSTED')) externalId = recordId
   }
   const returned: OutgoingRow = { ...original, status: 'DECLINED', return_data: { code, original_dfi_no: original.routing_no, original_trace: original.trace_no }, updated_at: now }
   await updateOutgoing(tx, returned)
