@@ -3,12 +3,14 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, badBody } from '../platform/errors.js'
+import type { Tx } from '../platform/db.js'
 import type { Api } from '../platform/http.js'
 import { keyFromHeader, runMutation } from '../platform/idempotency.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { addDays } from './calendar/fed-calendar.js'
 import { ingestNacha } from './files/incoming.js'
+import { readResolution, resolveSuspense } from './files/resolve.js'
 import { registerAchGatewayRoutes } from './gateways/routes.js'
 import { returnCodes, validateNacha } from './nacha/index.js'
 import { originate, patchOutgoing } from './service.js'
@@ -85,7 +87,7 @@ export function registerAchRoutes(api: Api): void {
   registerAchGatewayRoutes(api)
 
   /** A POST whose change runs its own transactions (a file applied): the Idempotency-Key record is kept as for any write. */
-  const keyed = async (req: FastifyRequest, reply: FastifyReply, change: () => Promise<{ status: number; body: unknown }>) => {
+  const keyed = async (req: FastifyRequest, reply: FastifyReply, change: (tx: Tx) => Promise<{ status: number; body: unknown }>) => {
     const key = keyFromHeader(req.headers['idempotency-key'])
     const workspace = req.workspace
     const outcome = await runMutation(sql, workspace.id, key, { method: req.method, url: req.url, body: req.body }, clock.now(workspace.id), change)
@@ -130,6 +132,17 @@ export function registerAchRoutes(api: Api): void {
       const o = { sequence: await nextTraceSequence(sql), now: clock.now(workspace.id) }
       await ingestNacha(services, workspace.id, kind === 'dishonored' ? dishonoredReturnFile(target, code, fieldErrors, o) : returnFile(target, code, o))
       return { status: 201, body: {} }
+    })
+  })
+
+  // ---- Keel's resolution of an incoming entry IN_SUSPENSE
+
+  api.app.post('/v0/ach/incoming/:id/resolve', async (req, reply) => {
+    const { id } = req.params as { id: string }
+    const resolution = readResolution(req.body)
+    return keyed(req, reply, async (tx) => {
+      const after = await resolveSuspense(tx, services, req.workspace.id, id, resolution)
+      return { status: 200, body: toIncomingAch(after) }
     })
   })
 

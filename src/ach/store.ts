@@ -221,6 +221,12 @@ export async function updateIncoming(db: Queryable, r: IncomingRow): Promise<voi
            where workspace_id = ${r.workspace_id} and id = ${r.id}`
 }
 
+/** The latest return Keel sent of an incoming entry, if any. */
+export async function latestReturnOfIncoming(db: Queryable, workspaceId: string, incomingId: string): Promise<OutgoingRow | undefined> {
+  const [row] = await db<OutgoingRow[]>`select * from ach_outgoing where workspace_id = ${workspaceId} and incoming_ach_id = ${incomingId} and kind = 'RETURN' order by id desc limit 1`
+  return row
+}
+
 /** How many returns Keel sent of the incoming entry with trace `traceNo`. */
 export async function returnsOfIncomingTrace(db: Queryable, workspaceId: string, traceNo: string): Promise<number> {
   const [row] = await db<{ n: number }[]>`select count(*)::int as n from ach_outgoing where workspace_id = ${workspaceId} and kind = 'RETURN' and original_trace = ${traceNo}`
