@@ -227,6 +227,14 @@ export async function latestReturnOfIncoming(db: Queryable, workspaceId: string,
   return row
 }
 
+/** Whether Keel returned a credit to `accountNo` of `amount` from that company and bank (R62: the erroneous credit a debit reversed). */
+export async function returnedCreditLike(db: Queryable, workspaceId: string, c: { accountNo: string; amount: bigint; companyId: string; routingNo: string }): Promise<boolean> {
+  const [row] = await db<{ n: number }[]>`
+    select count(*)::int as n from ach_outgoing where workspace_id = ${workspaceId} and kind = 'RETURN' and dc_sign = 'credit'
+      and account_no = ${c.accountNo} and amount = ${c.amount.toString()} and company_id = ${c.companyId} and routing_no = ${c.routingNo}`
+  return row.n > 0
+}
+
 /** How many returns Keel sent of the incoming entry with trace `traceNo`. */
 export async function returnsOfIncomingTrace(db: Queryable, workspaceId: string, traceNo: string): Promise<number> {
   const [row] = await db<{ n: number }[]>`select count(*)::int as n from ach_outgoing where workspace_id = ${workspaceId} and kind = 'RETURN' and original_trace = ${traceNo}`
