@@ -1,6 +1,6 @@
 // ACH on the workspace clock. What falls due: an outgoing window's cut, a sent entry's settlement,
 // a future-dated incoming entry's processing time, the end-of-day collection of a returned debit's
-// shortfall (shortfalls.ts). A sandbox clock advance runs them in time order
+// shortfall (shortfalls/). A sandbox clock advance runs them in time order
 // (DueWork); in real time, the worker below runs whatever fell due in any workspace.
 
 import type { Logger } from 'pino'
@@ -9,7 +9,7 @@ import type { Services } from '../platform/http.js'
 import { applyIncoming, gatewayDecisions } from './files/apply.js'
 import { cutDue } from './files/outgoing.js'
 import { settleDue } from './settle.js'
-import { collectShortfallsDue } from './shortfalls.js'
+import { collectShortfallsDue } from './shortfalls/service.js'
 import { incomingDue, nextAchDue, workspacesWithAchDue } from './store.js'
 
 /** How often the real-time worker looks for ACH work that fell due. */

@@ -312,50 +312,6 @@ export async function settledFiles(db: Queryable, workspaceId: string, fileIds: 
   return rows.map((r) => r.file_id)
 }
 
-// ---- shortfalls: what a returned debit took from the returns receivable account, owed by the account
-
-export interface ShortfallRow {
-  workspace_id: string
-  id: string
-  account_id: string
-  outgoing_ach_id: string
-  trace_no: string
-  currency: string
-  amount: bigint
-  remaining: bigint
-  next_collection_at: Date
-  created_at: Date
-  updated_at: Date
-}
-
-export async function insertShortfall(db: Queryable, r: ShortfallRow): Promise<void> {
-  await db`insert into ach_shortfalls ${db({ ...r, amount: r.amount.toString(), remaining: r.remaining.toString() } as never)}`
-}
-
-/** Accounts with a shortfall whose collection falls due at or before `until`, earliest first. */
-export async function accountsWithShortfallDue(db: Queryable, workspaceId: string, until: Date): Promise<string[]> {
-  const rows = await db<{ account_id: string }[]>`
-    select account_id from ach_shortfalls where workspace_id = ${workspaceId} and remaining > 0 and next_collection_at <= ${until}
-    group by account_id order by min(next_collection_at), account_id`
-  return rows.map((r) => r.account_id)
-}
-
-/** An account's open shortfalls, oldest first, locked for collection. */
-export async function lockOpenShortfalls(db: Queryable, workspaceId: string, accountId: string): Promise<ShortfallRow[]> {
-  return db<ShortfallRow[]>`select * from ach_shortfalls where workspace_id = ${workspaceId} and account_id = ${accountId} and remaining > 0 order by id for update`
-}
-
-export async function updateShortfall(db: Queryable, r: Pick<ShortfallRow, 'workspace_id' | 'id' | 'remaining' | 'next_collection_at' | 'updated_at'>): Promise<void> {
-  await db`update ach_shortfalls set remaining = ${r.remaining.toString()}, next_collection_at = ${r.next_collection_at}, updated_at = ${r.updated_at}
-           where workspace_id = ${r.workspace_id} and id = ${r.id}`
-}
-
-/** What an account still owes for returned debits. */
-export async function shortfallOwed(db: Queryable, workspaceId: string, accountId: string): Promise<bigint> {
-  const [row] = await db<{ total: bigint }[]>`select coalesce(sum(remaining), 0)::int8 as total from ach_shortfalls where workspace_id = ${workspaceId} and account_id = ${accountId}`
-  return row.total
-}
-
 // ---- due work
 
 /** The earliest time anything of ACH falls due in the workspace, if at or before `until`. */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
 import { receivableAccountNumber } from '../../src/ach/ledger.js'
-import { shortfallOwed } from '../../src/ach/store.js'
+import { shortfallOwed } from '../../src/ach/shortfalls/store.js'
 import { ledgerAccountByNumber } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { fundingAccount, transfer } from '../support/accounts.js'

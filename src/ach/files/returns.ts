@@ -14,7 +14,11 @@
 // A dishonored return (R61, R62, R67-R70) of a return Keel sent, when Keel accepts it, reverses
 // Keel's return: that return is DECLINED, and the entry it returned is taken back: posted to its
 // account, or, when it cannot post there, held in the suspense account (IN_SUSPENSE). One Keel
-// disputes is contested (R71-R77): its money waits in suspense and a CONTEST entry carries it back.
+// disputes is contested (R71-R77): its money waits in suspense and a CONTEST entry carries it back;
+// a corrected return (R74) carries the received entry's fields where Keel's return had them wrong.
+//
+// A settled debit whose return the account cannot cover is taken back in part from the account and
+// the rest from the returns receivable account, owed by the account (shortfalls/).
 //
 // A contested dishonored return of a dishonor Keel sent is final (NACHA): Keel accepts the original
 // return after all, and the entry is reversed as above; Keel's dishonor is DECLINED.
@@ -27,7 +31,7 @@ import type { EventInput } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
 import { applyNotificationOfChange } from '../../external-accounts/index.js'
 import { frozenAccessStatus, holdsByIds, ledgerAccountByNumber, postedEvents, settledHoldEvents, transactableStatus, type LedgerCommand } from '../../ledger/index.js'
-import { coverable, takeBackWithShortfall } from '../shortfalls.js'
+import { coverable, takeBackWithShortfall } from '../shortfalls/service.js'
 import { transactionCodeOf } from './outgoing.js'
 import { decodeCorrectedData, returnCodes } from '../nacha/index.js'
 import { achCurrency, achMeta, applyAch, ensureSettlementAccount, ensureSuspenseAccount } from '../ledger.js'
@@ -89,7 +93,7 @@ async function reverseOriginal(tx: Tx, services: Services, row: IncomingRow, ori
   if (commands.length) {
     let [result] = await applyAch(tx, services.clock, [{ workspaceId: row.workspace_id, now, partnerVerified: true, commands }])
     if (!result.ok && result.code === 'insufficient_funds' && original.dc_sign === 'debit') {
-      // The account spent the money: it gives back what it has above its floor and owes the rest (shortfalls.ts).
+      // The account spent the money: it gives back what it has above its floor and owes the rest (shortfalls/).
       const hold = commands[0].kind === 'void_pending' ? commands[0] : undefined
       const [held] = hold ? await holdsByIds(tx, row.workspace_id, [hold.pendingId]) : []
       const taken = await takeBackWithShortfall(tx, services.clock, original, code, held && { id: held.id, amount: held.amount - held.captured }, now)
@@ -253,7 +257,9 @@ function fieldsRightIn(ours: OutgoingRow, received: IncomingRow): Partial<Record
   const want: EntryFields = { accountNo: received.account_no, amount: received.amount, identificationNumber: received.identification_number, transactionCode: String(returnCode), companyId: received.company_id }
   const got: EntryFields = { accountNo: ours.account_no, amount: ours.amount, identificationNumber: identificationOf(ours), transactionCode: String(transactionCodeOf(ours)), companyId: ours.company_id }
   const wrong = new Set(fieldsDiffering(want, got))
-  return { '01': !wrong.has('01'), '02': ours.original_trace === received.trace_no, '03': !wrong.has('03'), '04': !wrong.has('04'), '05': !wrong.has('05'), '06': !wrong.has('06') }
+  // An IAT entry carries no individual identification number (its return neither): 04 cannot be wrong.
+  const identificationRight = received.iat_record !== null || !wrong.has('04')
+  return { '01': !wrong.has('01'), '02': ours.original_trace === received.trace_no, '03': !wrong.has('03'), '04': identificationRight, '05': !wrong.has('05'), '06': !wrong.has('06') }
 }
 
 /** Whether the account a received debit names could pay it now (open, active, enough above its floor). */

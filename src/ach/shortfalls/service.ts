@@ -8,14 +8,15 @@
 // end of each US Eastern day from what the account then has above its floor (the ACH due work),
 // moving it back to the receivable account, until nothing is owed.
 
-import type { Clock } from '../platform/clock.js'
-import type { Tx } from '../platform/db.js'
-import { recordEvents, type EventInput } from '../platform/events.js'
-import { uuidv7 } from '../platform/ids.js'
-import { expiredStatements, lockAccountsForChange, postedEvents, settledHoldEvents, type LedgerCommand, type LedgerResult } from '../ledger/index.js'
-import { easternDayOf, endOfDay } from '../statements/calendar.js'
-import { achCurrency, achMeta, applyAch, ensureReceivableAccount, ensureSettlementAccount } from './ledger.js'
-import { accountsWithShortfallDue, insertShortfall, lockOpenShortfalls, updateShortfall, type OutgoingRow } from './store.js'
+import type { Clock } from '../../platform/clock.js'
+import type { Tx } from '../../platform/db.js'
+import { recordEvents, type EventInput } from '../../platform/events.js'
+import { uuidv7 } from '../../platform/ids.js'
+import { expiredStatements, lockAccountsForChange, postedEvents, settledHoldEvents, type LedgerCommand, type LedgerResult } from '../../ledger/index.js'
+import { easternDayOf, endOfDay } from '../../statements/calendar.js'
+import { achCurrency, achMeta, applyAch, ensureReceivableAccount, ensureSettlementAccount } from '../ledger.js'
+import type { OutgoingRow } from '../store.js'
+import { accountsWithShortfallDue, insertShortfall, lockOpenShortfalls, updateShortfall } from './store.js'
 
 /** The end of the Eastern day after `at`'s: when a shortfall is next collected. */
 export const nextCollectionAfter = (at: Date): Date => endOfDay(easternDayOf(at))
