@@ -8,6 +8,7 @@
 // end of each US Eastern day from what the account then has above its floor (the ACH due work),
 // moving it back to the receivable account, until nothing is owed.
 
+import { assert } from '../../platform/assert.js'
 import type { Clock } from '../../platform/clock.js'
 import type { Tx } from '../../platform/db.js'
 import { recordEvents, type EventInput } from '../../platform/events.js'
@@ -17,6 +18,9 @@ import { easternDayOf, endOfDay } from '../../statements/calendar.js'
 import { achCurrency, achMeta, applyAch, ensureReceivableAccount, ensureSettlementAccount } from '../ledger.js'
 import type { OutgoingRow } from '../store.js'
 import { accountsWithShortfallDue, insertShortfall, lockOpenShortfalls, updateShortfall } from './store.js'
+
+/** Accounts whose shortfalls one run collects at most; the rest stay due and the next run takes them. */
+export const shortfallAccountsPerRunMax = 500
 
 /** The end of the Eastern day after `at`'s: when a shortfall is next collected. */
 export const nextCollectionAfter = (at: Date): Date => endOfDay(easternDayOf(at))
@@ -41,6 +45,7 @@ export async function takeBackWithShortfall(tx: Tx, clock: Clock, original: Outg
   const locked = (await lockAccountsForChange(tx, ws, [accountId], now, { expiredStatements })).get(accountId)
   const covered = locked ? coverable(original.amount, locked, hold?.amount ?? 0n) : 0n
   const shortfall = original.amount - covered
+  assert(covered >= 0n && shortfall >= 0n && covered + shortfall === original.amount, 'a return is covered by the account and the receivable account, to the cent')
   const meta = achMeta('OUTGOING_DEBIT', original, { return_code: code })
   const reversalId = uuidv7()
   const commands: LedgerCommand[] = []
@@ -65,7 +70,7 @@ export async function takeBackWithShortfall(tx: Tx, clock: Clock, original: Outg
 /** Collects what accounts owe for returned debits, due by the workspace clock's time. Returns what was collected. */
 export async function collectShortfallsDue(tx: Tx, clock: Clock, workspaceId: string): Promise<bigint> {
   const now = clock.now(workspaceId)
-  const accounts = await accountsWithShortfallDue(tx, workspaceId, now)
+  const accounts = await accountsWithShortfallDue(tx, workspaceId, now, shortfallAccountsPerRunMax)
   if (accounts.length === 0) return 0n
   const receivable = await ensureReceivableAccount(tx, workspaceId, now)
   const events: EventInput[] = []
@@ -75,6 +80,7 @@ export async function collectShortfallsDue(tx: Tx, clock: Clock, workspaceId: st
       if (debt.next_collection_at.getTime() > now.getTime()) continue
       const locked = (await lockAccountsForChange(tx, workspaceId, [accountId], now, { expiredStatements })).get(accountId)
       const take = locked ? coverable(debt.remaining, locked) : 0n
+      assert(take <= debt.remaining, 'a collection takes no more than is owed')
       let remaining = debt.remaining
       if (take > 0n) {
         const [result] = await applyAch(tx, clock, [{

@@ -22,10 +22,10 @@ export async function insertShortfall(db: Queryable, r: ShortfallRow): Promise<v
 }
 
 /** Accounts with a shortfall whose collection falls due at or before `until`, earliest first. */
-export async function accountsWithShortfallDue(db: Queryable, workspaceId: string, until: Date): Promise<string[]> {
+export async function accountsWithShortfallDue(db: Queryable, workspaceId: string, until: Date, limit: number): Promise<string[]> {
   const rows = await db<{ account_id: string }[]>`
     select account_id from ach_shortfalls where workspace_id = ${workspaceId} and remaining > 0 and next_collection_at <= ${until}
-    group by account_id order by min(next_collection_at), account_id`
+    group by account_id order by min(next_collection_at), account_id limit ${limit}`
   return rows.map((r) => r.account_id)
 }
 
