@@ -1,5 +1,6 @@
 // ACH on the workspace clock. What falls due: an outgoing window's cut, a sent entry's settlement,
-// a future-dated incoming entry's processing time. A sandbox clock advance runs them in time order
+// a future-dated incoming entry's processing time, the end-of-day collection of a returned debit's
+// shortfall (shortfalls/). A sandbox clock advance runs them in time order
 // (DueWork); in real time, the worker below runs whatever fell due in any workspace.
 
 import type { Logger } from 'pino'
@@ -8,6 +9,7 @@ import type { Services } from '../platform/http.js'
 import { applyIncoming, gatewayDecisions } from './files/apply.js'
 import { cutDue } from './files/outgoing.js'
 import { settleDue } from './settle.js'
+import { collectShortfallsDue } from './shortfalls/service.js'
 import { incomingDue, nextAchDue, workspacesWithAchDue } from './store.js'
 
 /** How often the real-time worker looks for ACH work that fell due. */
@@ -19,6 +21,7 @@ export async function runAchDue(services: Services, workspaceId: string): Promis
   await sql.begin(async (tx) => {
     await settleDue(tx, clock, workspaceId)
     await cutDue(tx, clock, workspaceId)
+    await collectShortfallsDue(tx, clock, workspaceId)
   })
   // Debits are offered to the gateway before the transaction that applies them.
   const waiting = await incomingDue(sql, workspaceId, clock.now(workspaceId), false)

@@ -12,7 +12,7 @@ export { achExtensions } from './openapi.js'
 export const ach: Domain = {
   name: 'ach',
   register: registerAchRoutes,
-  wipeTables: ['ach_incoming', 'ach_outgoing', 'ach_files'],
+  wipeTables: ['ach_incoming', 'ach_outgoing', 'ach_files', 'ach_shortfalls'],
   dueWork: [achDueWork],
   startWorkers: startAchWorker,
 }

@@ -32,6 +32,14 @@ export const settlementAccountNumber = 'ACH-SETTLEMENT'
  */
 export const suspenseAccountNumber = 'ACH-SUSPENSE'
 
+/**
+ * The returns receivable account's number. A settled debit Keel originated that comes back
+ * returned after the account spent the money: the return takes what the account has above its
+ * floor and the rest from here; the account owes it (ach_shortfalls) until collected. No floor: it
+ * stands for what customers owe the bank, and nets to zero as shortfalls are collected.
+ */
+export const receivableAccountNumber = 'ACH-RETURNS-RECEIVABLE'
+
 /** A UUID fixed by the workspace (RFC 9562 version 8, name-based): the same after a wipe. */
 export function settlementAccountId(workspaceId: string): string {
   return accountIdOf(workspaceId, 'ach-settlement-account')
@@ -39,6 +47,10 @@ export function settlementAccountId(workspaceId: string): string {
 
 export function suspenseAccountId(workspaceId: string): string {
   return accountIdOf(workspaceId, 'ach-suspense-account')
+}
+
+export function receivableAccountId(workspaceId: string): string {
+  return accountIdOf(workspaceId, 'ach-returns-receivable-account')
 }
 
 function accountIdOf(workspaceId: string, name: string): string {
@@ -65,6 +77,10 @@ export const ensureSettlementAccount = (db: Queryable, workspaceId: string, now:
 /** Creates the workspace's ACH suspense ledger account unless it exists. */
 export const ensureSuspenseAccount = (db: Queryable, workspaceId: string, now: Date): Promise<string> =>
   ensureSystemAccount(db, workspaceId, suspenseAccountId(workspaceId), suspenseAccountNumber, now)
+
+/** Creates the workspace's ACH returns receivable ledger account unless it exists. */
+export const ensureReceivableAccount = (db: Queryable, workspaceId: string, now: Date): Promise<string> =>
+  ensureSystemAccount(db, workspaceId, receivableAccountId(workspaceId), receivableAccountNumber, now)
 
 /** The meta of an ACH record: its type names direction and sign (ACH.OUTGOING_CREDIT…, the spec's payment subtypes). */
 export function achMeta(type: 'OUTGOING_CREDIT' | 'OUTGOING_DEBIT' | 'INCOMING_CREDIT' | 'INCOMING_DEBIT', entry: { id: string; trace_no: string; memo?: string | null }, extra: Record<string, unknown> = {}): TransferMeta {

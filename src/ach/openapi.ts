@@ -1,5 +1,6 @@
 // Keel's own ACH endpoints, beside Synctera's: the NACHA files Keel cut and received, ingesting a
-// file as the receiving bank, and validating one without applying it. Served in /v0/openapi.json
+// file as the receiving bank, validating one without applying it, the ACH settings, and resolving an
+// incoming entry held in suspense. Served in /v0/openapi.json
 // under their paths, each marked `x-keel-extension: true`.
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/error' } } } })
@@ -87,6 +88,22 @@ export const achExtensions = {
         responses: { 200: { description: 'A valid file', content: { 'application/json': { schema: { $ref: '#/components/schemas/keel_ach_validation' } } } }, 400: problem('Unreadable request'), 401: problem('Unauthorized'), 422: problem('The file has errors') },
       },
     },
+    '/ach/incoming/{id}/resolve': {
+      post: {
+        'x-keel-extension': true,
+        operationId: 'resolveIncomingAch',
+        tags: ['Keel ACH incoming'],
+        summary: 'Resolve an incoming entry IN_SUSPENSE: post its money to an account, or return it',
+        description: 'An entry is IN_SUSPENSE when Keel took it back after its return was dishonored but could not post it (no such account, closed, frozen, not enough funds): its money waits in the ACH suspense account. `POST` moves it to the customer account named (the entry becomes POSTED there); `RETURN` returns the entry again in the next outgoing file (RETURNED), with `return_code` or the code of Keel\'s earlier return.',
+        parameters: [{ in: 'path', name: 'id', required: true, schema: { type: 'string', format: 'uuid' } }],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/keel_ach_resolution' } } } },
+        responses: {
+          200: { description: 'The entry after', content: { 'application/json': { schema: { $ref: '#/components/schemas/incoming_ach' } } } },
+          400: problem('The resolution is invalid (fields named in `invalid` or `missing`), or the account does not exist'), 401: problem('Unauthorized'), 404: problem('No such incoming entry'),
+          422: problem('The entry is not IN_SUSPENSE, or the account cannot take it (closed, frozen, not enough funds)'),
+        },
+      },
+    },
     '/ach/files/{file_id}': {
       get: {
         'x-keel-extension': true,
@@ -160,6 +177,16 @@ export const achExtensions = {
       type: 'object',
       additionalProperties: false,
       properties: settingsSchema,
+    },
+    keel_ach_resolution: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['action'],
+      properties: {
+        action: { type: 'string', enum: ['POST', 'RETURN'] },
+        account_id: { type: 'string', format: 'uuid', description: 'POST: the customer account that takes the entry' },
+        return_code: { type: 'string', pattern: '^R[0-9]{2}$', description: 'RETURN: the return reason code; default the code of Keel\'s earlier return of the entry' },
+      },
     },
     keel_nacha_issue: {
       type: 'object',

@@ -3,12 +3,15 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, badBody } from '../platform/errors.js'
+import type { Tx } from '../platform/db.js'
 import type { Api } from '../platform/http.js'
 import { keyFromHeader, runMutation } from '../platform/idempotency.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { addDays } from './calendar/fed-calendar.js'
 import { ingestNacha } from './files/incoming.js'
+import { readResolution, resolveSuspense } from './files/resolve.js'
+import { namedFieldErrors } from './files/return-rules.js'
 import { registerAchGatewayRoutes } from './gateways/routes.js'
 import { returnCodes, validateNacha } from './nacha/index.js'
 import { originate, patchOutgoing } from './service.js'
@@ -26,7 +29,7 @@ type Json = Record<string, unknown>
 export const achFileBodyBytesMax = 64 * 1024 * 1024
 /** The return code a simulated return carries when the request names none. */
 export const simulatedReturnCodeDefault = 'R01'
-/** The fields a simulated R69 dishonored return says are wrong when the request names none: 03, the amount. */
+/** The fields a simulated R69 dishonored return says are wrong when the request names none: 03, the amount (NACHA's codes: 01 account number, 02 trace, 03 amount, 04 identification number, 05 transaction code, 06 company identification). */
 export const simulatedFieldErrorsDefault = '03'
 /** How far ahead a simulated incoming entry may be dated. */
 const simulationAheadDaysMax = 365
@@ -85,7 +88,7 @@ export function registerAchRoutes(api: Api): void {
   registerAchGatewayRoutes(api)
 
   /** A POST whose change runs its own transactions (a file applied): the Idempotency-Key record is kept as for any write. */
-  const keyed = async (req: FastifyRequest, reply: FastifyReply, change: () => Promise<{ status: number; body: unknown }>) => {
+  const keyed = async (req: FastifyRequest, reply: FastifyReply, change: (tx: Tx) => Promise<{ status: number; body: unknown }>) => {
     const key = keyFromHeader(req.headers['idempotency-key'])
     const workspace = req.workspace
     const outcome = await runMutation(sql, workspace.id, key, { method: req.method, url: req.url, body: req.body }, clock.now(workspace.id), change)
@@ -117,7 +120,9 @@ export function registerAchRoutes(api: Api): void {
       throw badBody('return_code is a NACHA return reason code (R01-R85) or, for a return Keel sent, a dishonored one (R61, R62, R67-R70)', { invalid: { return_code: 'a return reason code such as R01, or R61, R62, R67-R70' } })
     }
     const fieldErrors = body.field_errors ?? simulatedFieldErrorsDefault
-    if (typeof fieldErrors !== 'string' || !/^(\d\d){1,6}$/.test(fieldErrors)) throw badBody('field_errors is one to six 2-digit NACHA field error codes, e.g. "03"', { invalid: { field_errors: 'e.g. 01, 03, 0103' } })
+    if (typeof fieldErrors !== 'string' || !/^\d\d(\*?\d\d){0,5}$/.test(fieldErrors) || namedFieldErrors(fieldErrors).length !== fieldErrors.replace(/\*/g, '').length / 2) {
+      throw badBody('field_errors is one to six of NACHA\'s field error codes 01-06, asterisk-separated, e.g. "03" or "01*04"', { invalid: { field_errors: 'e.g. 01, 03, 01*04' } })
+    }
     const target = await getOutgoing(sql, workspace.id, body.ach_id)
     if (!target) throw badBody(`ach_id ${body.ach_id} names no outgoing ACH of this workspace`, { invalid: { ach_id: 'unknown outgoing ACH' } })
     // A dishonored return answers a return Keel sent; a return answers an entry Keel originated.
@@ -130,6 +135,17 @@ export function registerAchRoutes(api: Api): void {
       const o = { sequence: await nextTraceSequence(sql), now: clock.now(workspace.id) }
       await ingestNacha(services, workspace.id, kind === 'dishonored' ? dishonoredReturnFile(target, code, fieldErrors, o) : returnFile(target, code, o))
       return { status: 201, body: {} }
+    })
+  })
+
+  // ---- Keel's resolution of an incoming entry IN_SUSPENSE
+
+  api.app.post('/v0/ach/incoming/:id/resolve', async (req, reply) => {
+    const { id } = req.params as { id: string }
+    const resolution = readResolution(req.body)
+    return keyed(req, reply, async (tx) => {
+      const after = await resolveSuspense(tx, services, req.workspace.id, id, resolution)
+      return { status: 200, body: toIncomingAch(after) }
     })
   })
 

@@ -103,7 +103,7 @@ export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, wo
       : null,
     window_name: placement.window.name, cut_at: placement.cutAt, settle_at: placement.settleAt,
     file_id: null, ledger_hold_id: null, settlement_transfer_id: null, availability_hold_id: null,
-    return_code: null, original_trace: null, incoming_ach_id: null, return_data: null, iat_record: null, idempotency_key: idempotencyKey,
+    return_code: null, original_trace: null, incoming_ach_id: null, return_data: null, iat_record: null, identification_number: null, idempotency_key: idempotencyKey,
     created_at: now, updated_at: now,
   }
   const events: EventInput[] = []

@@ -74,6 +74,8 @@ export interface OutgoingRow {
   return_data: ReturnData | null
   /** The return of an IAT entry: the IAT records it carries back (files/iat-info.ts). */
   iat_record: IatRecord | null
+  /** What Keel sends back about an entry it received: that entry's identification number. Null: the row's own id. */
+  identification_number: string | null
   idempotency_key: string | null
   created_at: Date
   updated_at: Date
@@ -219,6 +221,20 @@ export async function updateIncoming(db: Queryable, r: IncomingRow): Promise<voi
            where workspace_id = ${r.workspace_id} and id = ${r.id}`
 }
 
+/** The latest return Keel sent of an incoming entry, if any. */
+export async function latestReturnOfIncoming(db: Queryable, workspaceId: string, incomingId: string): Promise<OutgoingRow | undefined> {
+  const [row] = await db<OutgoingRow[]>`select * from ach_outgoing where workspace_id = ${workspaceId} and incoming_ach_id = ${incomingId} and kind = 'RETURN' order by id desc limit 1`
+  return row
+}
+
+/** Whether Keel returned a credit to `accountNo` of `amount` from that company and bank (R62: the erroneous credit a debit reversed). */
+export async function returnedCreditLike(db: Queryable, workspaceId: string, c: { accountNo: string; amount: bigint; companyId: string; routingNo: string }): Promise<boolean> {
+  const [row] = await db<{ n: number }[]>`
+    select count(*)::int as n from ach_outgoing where workspace_id = ${workspaceId} and kind = 'RETURN' and dc_sign = 'credit'
+      and account_no = ${c.accountNo} and amount = ${c.amount.toString()} and company_id = ${c.companyId} and routing_no = ${c.routingNo}`
+  return row.n > 0
+}
+
 /** How many returns Keel sent of the incoming entry with trace `traceNo`. */
 export async function returnsOfIncomingTrace(db: Queryable, workspaceId: string, traceNo: string): Promise<number> {
   const [row] = await db<{ n: number }[]>`select count(*)::int as n from ach_outgoing where workspace_id = ${workspaceId} and kind = 'RETURN' and original_trace = ${traceNo}`
@@ -304,7 +320,8 @@ export async function nextAchDue(db: Queryable, workspaceId: string, until: Date
     select least(
       (select min(cut_at) from ach_outgoing where workspace_id = ${workspaceId} and status = 'INIT'),
       (select min(settle_at) from ach_outgoing where workspace_id = ${workspaceId} and status = 'PENDING'),
-      (select min(apply_at) from ach_incoming where workspace_id = ${workspaceId} and status = 'INIT')) as at`
+      (select min(apply_at) from ach_incoming where workspace_id = ${workspaceId} and status = 'INIT'),
+      (select min(next_collection_at) from ach_shortfalls where workspace_id = ${workspaceId} and remaining > 0)) as at`
   return row.at && row.at.getTime() <= until.getTime() ? row.at : undefined
 }
 
@@ -316,6 +333,7 @@ export async function workspacesWithAchDue(db: Queryable, now: Date): Promise<st
       select workspace_id, cut_at as at from ach_outgoing where status = 'INIT'
       union all select workspace_id, settle_at from ach_outgoing where status = 'PENDING'
       union all select workspace_id, apply_at from ach_incoming where status = 'INIT'
+      union all select workspace_id, next_collection_at from ach_shortfalls where remaining > 0
     )
     select distinct d.workspace_id from due d left join workspace_clocks c on c.workspace_id = d.workspace_id
     where d.at <= ${now}::timestamptz + make_interval(secs => coalesce(c.offset_ms, 0) / 1000.0)`

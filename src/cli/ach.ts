@@ -5,11 +5,14 @@
 //   keel ach ingest FILE --workspace W [--json]        receive a NACHA file as the receiving bank
 //   keel ach settings show --workspace W [--json]      the workspace's ACH settings
 //   keel ach settings set --workspace W [--immediate-origin …] [--company-id …] …   change them
+//   keel ach resolve INCOMING_ID --workspace W (--post ACCOUNT_ID | --return [--return-code R03]) [--json]
+//                                                      resolve an incoming entry IN_SUSPENSE
 //   keel ach validate FILE                             (src/cli/ach-validate.ts)
 
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { ingestNacha } from '../ach/files/incoming.js'
+import { readResolution, resolveSuspense } from '../ach/files/resolve.js'
 import { toAchFile } from '../ach/routes.js'
 import { achSettings, changeAchSettings, settingsFields, toAchSettingsView, type SettingsChange } from '../ach/settings.js'
 import { getFile, listFiles } from '../ach/store.js'
@@ -36,6 +39,7 @@ export const ach: Command = {
     'keel ach ingest FILE --workspace NAME|ID [--json]     receive a NACHA file and apply it (once)',
     'keel ach settings show --workspace NAME|ID [--json]   the ACH settings (ODFI fields of the files, gateway time-out decision)',
     `keel ach settings set --workspace NAME|ID ${settingOptions.map((o) => `[--${o} V]`).join(' ')}`,
+    'keel ach resolve INCOMING_ID --workspace NAME|ID (--post ACCOUNT_ID | --return [--return-code R03]) [--json]   resolve an entry IN_SUSPENSE',
     ...achValidate.usage,
   ],
   async run(argv) {
@@ -44,6 +48,7 @@ export const ach: Command = {
     const args = sub === 'files' ? argv.slice(2) : argv.slice(1)
     const action = sub === 'files' ? argv[1] : sub
     if (sub === 'settings') return settings(argv.slice(1))
+    if (sub === 'resolve') return resolve(argv.slice(1))
     if (sub !== 'files' && sub !== 'ingest') throw new UsageError(`unknown ach command: ${sub ?? '(none)'}`)
     if (sub === 'files' && !['list', 'show', 'export'].includes(action ?? '')) throw new UsageError(`unknown ach files command: ${action ?? '(none)'}`)
     const { values, positionals } = parseArgs({
@@ -114,6 +119,37 @@ export const ach: Command = {
       }
     })
   },
+}
+
+/** `keel ach resolve`: the same rules as POST /v0/ach/incoming/{id}/resolve (files/resolve.ts), in one transaction. */
+async function resolve(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: { ...commonOptions, workspace: { type: 'string' }, post: { type: 'string' }, return: { type: 'boolean' }, 'return-code': { type: 'string' }, json: { type: 'boolean' } },
+  })
+  const [id] = positionals
+  const usage = 'keel ach resolve INCOMING_ID --workspace NAME|ID (--post ACCOUNT_ID | --return [--return-code R03])'
+  if (!id || !values.workspace || (values.post === undefined) === (values.return !== true)) throw new UsageError(usage)
+  if (values.post !== undefined && values['return-code'] !== undefined) throw new UsageError(usage)
+  const config = configFrom(values)
+  return withDatabase(config, async (db) => {
+    const workspace = await findWorkspace(db.sql, values.workspace!)
+    if (!workspace) { process.stderr.write(`no workspace ${values.workspace}\n`); return 1 }
+    const clock = new WorkspaceClock()
+    clock.moveTo(workspace.id, await workspaceTime(db.sql, workspace.id))
+    const vault = loadVault(config.encryptionKey, config.dataDir, () => {})
+    try {
+      const resolution = readResolution(values.post !== undefined ? { action: 'POST', account_id: values.post } : { action: 'RETURN', ...(values['return-code'] ? { return_code: values['return-code'] } : {}) })
+      const after = await db.sql.begin((tx) => resolveSuspense(tx, { sql: db.sql, vault, clock, outbound: outboundFor(config, db.url) }, workspace.id, id, resolution))
+      const view = toIncomingAch(after)
+      process.stdout.write(values.json ? JSON.stringify(view) + '\n' : `${after.id}  ${after.status}${after.account_id ? `  account ${after.account_id}` : ''}${after.decline_reason ? `  ${after.decline_reason}` : ''}\n`)
+      return 0
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err
+      process.stderr.write(`${err.message}\n`)
+      return 1
+    }
+  })
 }
 
 /** `keel ach settings show|set`: the same rules as GET/PUT /v0/ach/settings (settings.ts). */

@@ -40,7 +40,7 @@ export function transactionCodeOf(r: Pick<OutgoingRow, 'dc_sign' | 'account_type
 function entryOf(r: OutgoingRow, odfi: OdfiSettings): Entry {
   const detail: StandardEntryDetail = {
     layout: 'standard', transactionCode: transactionCodeOf(r), receivingDfi: r.routing_no.slice(0, 8), checkDigit: r.routing_no.slice(8, 9),
-    accountNumber: r.account_no, amount: Number(r.amount), identificationNumber: upper(r.id.replace(/-/g, ''), 15), name: upper(r.account_name ?? '', 22),
+    accountNumber: r.account_no, amount: Number(r.amount), identificationNumber: upper(r.identification_number ?? r.id.replace(/-/g, ''), 15), name: upper(r.account_name ?? '', 22),
     discretionaryData: r.sec_code === 'WEB' && r.kind === 'ORIGINATION' ? webPaymentTypeSingle : '', addendaIndicator: 0, traceNumber: r.trace_no,
   }
   const addenda: Addenda[] = []

@@ -14,7 +14,11 @@
 // A dishonored return (R61, R62, R67-R70) of a return Keel sent, when Keel accepts it, reverses
 // Keel's return: that return is DECLINED, and the entry it returned is taken back: posted to its
 // account, or, when it cannot post there, held in the suspense account (IN_SUSPENSE). One Keel
-// disputes is contested (R71-R77): its money waits in suspense and a CONTEST entry carries it back.
+// disputes is contested (R71-R77): its money waits in suspense and a CONTEST entry carries it back;
+// a corrected return (R74) carries the received entry's fields where Keel's return had them wrong.
+//
+// A settled debit whose return the account cannot cover is taken back in part from the account and
+// the rest from the returns receivable account, owed by the account (shortfalls/).
 //
 // A contested dishonored return of a dishonor Keel sent is final (NACHA): Keel accepts the original
 // return after all, and the entry is reversed as above; Keel's dishonor is DECLINED.
@@ -26,13 +30,15 @@ import type { Services } from '../../platform/http.js'
 import type { EventInput } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
 import { applyNotificationOfChange } from '../../external-accounts/index.js'
-import { holdsByIds, ledgerAccountByNumber, postedEvents, settledHoldEvents, type LedgerCommand } from '../../ledger/index.js'
+import { frozenAccessStatus, holdsByIds, ledgerAccountByNumber, postedEvents, settledHoldEvents, transactableStatus, type LedgerCommand } from '../../ledger/index.js'
+import { coverable, takeBackWithShortfall } from '../shortfalls/service.js'
+import { transactionCodeOf } from './outgoing.js'
 import { decodeCorrectedData, returnCodes } from '../nacha/index.js'
 import { achCurrency, achMeta, applyAch, ensureSettlementAccount, ensureSuspenseAccount } from '../ledger.js'
 import { odfiSettings } from '../settings.js'
-import { getIncoming, outgoingByTrace, returnsOfIncomingTrace, updateIncoming, updateOutgoing, type IncomingRow, type OutgoingRow, type ReturnData } from '../store.js'
+import { getIncoming, outgoingByTrace, returnedCreditLike, returnsOfIncomingTrace, updateIncoming, updateOutgoing, type IncomingRow, type OutgoingRow, type ReturnData } from '../store.js'
 import { easternOf } from '../windows/windows.js'
-import { judgeDishonor, judgeReturn, returnDeadlinePassed, type ContestCode, type DishonorCode } from './return-rules.js'
+import { fieldsDiffering, judgeDishonor, judgeReturn, returnDeadlinePassed, type ContestCode, type DishonorCode, type EntryFields, type FieldErrorCode } from './return-rules.js'
 import { julianDay, sendBack } from './send-back.js'
 
 export { returnDeadlinePassed }
@@ -56,9 +62,9 @@ export async function applyReturn(tx: Tx, services: Services, row: IncomingRow, 
     traceIsOurs: data.original_trace.startsWith(odfi.odfiRouting.slice(0, 8)),
     original: original && {
       sent: wasSent(original), returned: original.return_data !== null, declined: original.status === 'DECLINED' && original.return_data === null,
-      amount: original.amount, accountNo: original.account_no, settledOn: original.effective_date,
+      settledOn: original.effective_date, fields: returnFieldsOf(original),
     },
-    amount: row.amount, accountNo: row.account_no, today: easternOf(now).date,
+    fields: fieldsOf(row), today: easternOf(now).date,
   })
   if (judgement.action === 'error') return error(row, judgement.reason, now)
   if (judgement.action === 'dishonor') return dishonorReturn(tx, services, row, original, judgement, events, now)
@@ -83,12 +89,21 @@ async function reverseOriginal(tx: Tx, services: Services, row: IncomingRow, ori
     commands.push({ id: reversalId, kind: 'post', meta: achMeta('OUTGOING_DEBIT', original, { return_code: code }), legs: [{ accountId: original.source_account_id!, amount: -original.amount, currency: achCurrency }, { accountId: settlement, amount: original.amount, currency: achCurrency }] })
   }
   let externalId: string | null = null
+  let recordId = reversalId
   if (commands.length) {
-    const [result] = await applyAch(tx, services.clock, [{ workspaceId: row.workspace_id, now, partnerVerified: true, commands }])
+    let [result] = await applyAch(tx, services.clock, [{ workspaceId: row.workspace_id, now, partnerVerified: true, commands }])
+    if (!result.ok && result.code === 'insufficient_funds' && original.dc_sign === 'debit') {
+      // The account spent the money: it gives back what it has above its floor and owes the rest (shortfalls/).
+      const hold = commands[0].kind === 'void_pending' ? commands[0] : undefined
+      const [held] = hold ? await holdsByIds(tx, row.workspace_id, [hold.pendingId]) : []
+      const taken = await takeBackWithShortfall(tx, services.clock, original, code, held && { id: held.id, amount: held.amount - held.captured }, now)
+      result = taken.result
+      recordId = taken.reversalId
+    }
     if (!result.ok) return error(row, `the return could not be applied to account ${original.source_account_no}: ${result.detail}`, now)
     for (const t of result.transfers) events.push(...postedEvents(t))
     for (const h of result.holds.values()) if (h.status !== 'PENDING') events.push(...settledHoldEvents(h))
-    if (result.transfers.some((t) => t.id === reversalId && t.status === 'POSTED')) externalId = reversalId
+    if (result.transfers.some((t) => t.id === recordId && t.status === 'POSTED')) externalId = recordId
   }
   const returned: OutgoingRow = { ...original, status: 'DECLINED', return_data: { code, original_dfi_no: original.routing_no, original_trace: original.trace_no }, updated_at: now }
   await updateOutgoing(tx, returned)
@@ -139,12 +154,20 @@ async function applyDishonored(tx: Tx, services: Services, row: IncomingRow, eve
     code: data.code, fieldErrors: data.field_errors ?? '', today: easternOf(now).date,
     ours: ours && received && {
       returnCode: ours.return_code!, settledOn: ours.effective_date,
+      fromItsReceiver: row.originating_routing_number.slice(0, 8) === ours.routing_no.slice(0, 8),
       timely: returnDeadlinePassed(ours.return_code!, received.settlement_date, ours.effective_date) === undefined,
       returnsOfEntry: await returnsOfIncomingTrace(tx, row.workspace_id, received.trace_no),
-      fieldsRight: { '01': ours.account_no === received.account_no, '02': ours.original_trace === received.trace_no, '03': ours.amount === received.amount },
+      fieldsRight: fieldsRightIn(ours, received),
+      debit: received.dc_sign === 'debit',
+      recoverable: await recoverable(tx, received),
+      relatedCreditReturned: received.dc_sign === 'debit' && await creditReturnedLike(tx, received),
     },
   })
-  if (j.action === 'contest') return contestDishonor(tx, services, row, ours, j, events, now)
+  if (j.action === 'contest') {
+    // A corrected return (R74) carries the fields of the entry Keel received, where its return had them wrong.
+    const corrected = j.code === 'R74' && received ? { accountNo: received.account_no, companyId: received.company_id, identificationNumber: received.identification_number, originalTrace: received.trace_no } : undefined
+    return contestDishonor(tx, services, row, ours, j, events, now, corrected)
+  }
 
   await updateOutgoing(tx, { ...ours!, status: 'DECLINED', return_data: { ...data }, updated_at: now })
   const after = await takeBack(tx, services, received!, events, now)
@@ -178,9 +201,13 @@ async function takeBack(tx: Tx, services: Services, received: IncomingRow, event
   return { ...received, status: 'IN_SUSPENSE', account_id: accountId, external_id: held, updated_at: now }
 }
 
-/** Keel contests a dishonored return: its return stands, a CONTEST goes out with the dishonor's money. */
-async function contestDishonor(tx: Tx, services: Services, row: IncomingRow, ours: OutgoingRow | undefined, j: { code: ContestCode; reason: string }, events: EventInput[], now: Date): Promise<IncomingRow> {
-  const data = row.return_data!
+/**
+ * Keel contests a dishonored return: its return stands, a CONTEST goes out with the dishonor's
+ * money. A corrected return (R74) carries the received entry's fields where Keel's return had them wrong.
+ */
+async function contestDishonor(tx: Tx, services: Services, row: IncomingRow, ours: OutgoingRow | undefined, j: { code: ContestCode; reason: string }, events: EventInput[], now: Date,
+  corrected?: { accountNo: string; companyId: string; identificationNumber: string; originalTrace: string }): Promise<IncomingRow> {
+  const data = corrected ? { ...row.return_data!, original_trace: corrected.originalTrace } : row.return_data!
   const externalId = await holdInSuspense(tx, services, row, events, now)
   const returnData: ReturnData = {
     code: j.code, original_dfi_no: data.original_dfi_no, original_trace: data.original_trace,
@@ -190,7 +217,7 @@ async function contestDishonor(tx: Tx, services: Services, row: IncomingRow, our
   }
   await sendBack(tx, services, row, {
     kind: 'CONTEST', code: j.code, reason: j.reason, originalTrace: data.original_trace, returnData,
-    sourceAccountId: ours?.source_account_id ?? null, sourceAccountNo: ours?.source_account_no ?? '',
+    sourceAccountId: ours?.source_account_id ?? null, sourceAccountNo: ours?.source_account_no ?? '', corrected,
   })
   return { ...row, status: 'RETURNED', decline_reason: `${j.code}: ${j.reason}`, external_id: externalId, outgoing_ach_id: ours?.id ?? null, updated_at: now }
 }
@@ -210,6 +237,42 @@ async function applyContested(tx: Tx, services: Services, row: IncomingRow, even
   await updateOutgoing(tx, { ...dishonor, status: 'DECLINED', return_data: { ...data }, updated_at: now })
   return applied
 }
+
+/** The fields of a received entry (or return) an R69 compares. */
+const fieldsOf = (r: IncomingRow): EntryFields => ({ accountNo: r.account_no, amount: r.amount, identificationNumber: r.identification_number, transactionCode: r.transaction_code, companyId: r.company_id })
+
+/** The fields a return of Keel's entry `o` must carry: the entry's, with the return's transaction code. */
+const returnFieldsOf = (o: OutgoingRow): EntryFields => ({
+  accountNo: o.account_no, amount: o.amount, identificationNumber: identificationOf(o), transactionCode: String(transactionCodeOf({ ...o, kind: 'RETURN' })), companyId: o.company_id,
+})
+
+/** The identification number an entry Keel sent carries (files/outgoing.ts writes the same). */
+const identificationOf = (o: OutgoingRow): string => (o.identification_number ?? o.id.replace(/-/g, '')).toUpperCase().slice(0, 15)
+
+/** Which fields Keel's return `ours` of `received` has right, as it went out: 02 its original trace, the rest as fieldsDiffering. */
+function fieldsRightIn(ours: OutgoingRow, received: IncomingRow): Partial<Record<FieldErrorCode, boolean>> {
+  const live = Number(received.transaction_code)
+  // The return of an entry with transaction code 22 is 21, of a prenote 23 also 21 (NACHA: one less than the live code).
+  const returnCode = live % 5 === 3 ? live - 2 : live % 5 === 4 ? live - 3 : live - 1
+  const want: EntryFields = { accountNo: received.account_no, amount: received.amount, identificationNumber: received.identification_number, transactionCode: String(returnCode), companyId: received.company_id }
+  const got: EntryFields = { accountNo: ours.account_no, amount: ours.amount, identificationNumber: identificationOf(ours), transactionCode: String(transactionCodeOf(ours)), companyId: ours.company_id }
+  const wrong = new Set(fieldsDiffering(want, got))
+  // An IAT entry carries no individual identification number (its return neither): 04 cannot be wrong.
+  const identificationRight = received.iat_record !== null || !wrong.has('04')
+  return { '01': !wrong.has('01'), '02': ours.original_trace === received.trace_no, '03': !wrong.has('03'), '04': identificationRight, '05': !wrong.has('05'), '06': !wrong.has('06') }
+}
+
+/** Whether the account a received debit names could pay it now (open, active, enough above its floor). */
+async function recoverable(tx: Tx, received: IncomingRow): Promise<boolean> {
+  if (received.dc_sign !== 'debit' || received.amount === 0n) return true
+  const account = await ledgerAccountByNumber(tx, received.workspace_id, received.account_no)
+  if (!account || account.kind !== 'ACCOUNT' || account.status !== transactableStatus || account.access_status === frozenAccessStatus) return false
+  return coverable(received.amount, account) === received.amount
+}
+
+/** Whether Keel also returned a credit like the debit `received` reverses: same account, amount, company and bank. */
+const creditReturnedLike = (tx: Tx, received: IncomingRow): Promise<boolean> =>
+  returnedCreditLike(tx, received.workspace_id, { accountNo: received.account_no, amount: received.amount, companyId: received.company_id, routingNo: received.originating_routing_number })
 
 const accountTypeOfCode = (code: string | undefined): string | undefined => (code?.startsWith('2') ? 'CHECKING' : code?.startsWith('3') ? 'SAVINGS' : undefined)
 

@@ -30,6 +30,8 @@ export interface SendBack {
   returnData: ReturnData
   sourceAccountId?: string | null
   sourceAccountNo?: string
+  /** A corrected return (R74): the fields of the entry received, where Keel's return had them wrong. */
+  corrected?: { accountNo: string; companyId: string; identificationNumber: string }
 }
 
 /** Records the entry Keel sends back about `row` in its next outgoing file. */
@@ -41,10 +43,10 @@ export async function sendBack(tx: Tx, services: Services, row: IncomingRow, o: 
   const out: OutgoingRow = {
     workspace_id: row.workspace_id, id: uuidv7(), kind: o.kind, status: 'INIT', customer_id: null,
     source_account_id: o.sourceAccountId ?? row.account_id, source_account_no: o.sourceAccountNo ?? row.account_no, source_account_name: null, external_account_id: null,
-    account_no: row.account_no, routing_no: row.originating_routing_number, account_name: row.individual_name || null,
+    account_no: o.corrected?.accountNo ?? row.account_no, routing_no: row.originating_routing_number, account_name: row.individual_name || null,
     account_type: row.transaction_code.startsWith('3') ? 'SAVINGS' : 'CHECKING', dc_sign: row.dc_sign, amount: row.amount, currency: achCurrency,
     sec_code: row.sec_code || 'PPD', is_same_day: next.window.sameDay, effective_date: next.date, trace_no: trace,
-    company_name: row.company_name, company_id: row.company_id, company_entry_description: row.company_entry_description,
+    company_name: row.company_name, company_id: o.corrected?.companyId ?? row.company_id, company_entry_description: row.company_entry_description,
     memo: o.reason.slice(0, 200), reference_info: null, external_data: null, final_customer_id: null, hold: null,
     window_name: next.window.name, cut_at: next.cutAt, settle_at: easternInstant(next.date, next.window.settles),
     file_id: null, ledger_hold_id: null, settlement_transfer_id: null, availability_hold_id: null,
@@ -52,6 +54,8 @@ export async function sendBack(tx: Tx, services: Services, row: IncomingRow, o: 
     // What Keel sends back about an IAT entry (its return; a contest of a dishonor of that return)
     // goes in an IAT batch with the entry's addenda 10-16 (files/outgoing.ts).
     iat_record: row.iat_record,
+    // NACHA: what is sent back carries the identification number of the entry it answers.
+    identification_number: o.corrected?.identificationNumber ?? (row.identification_number || null),
     idempotency_key: null, created_at: now, updated_at: now,
   }
   await insertOutgoing(tx, out)
