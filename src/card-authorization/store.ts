@@ -37,11 +37,11 @@ export function insertMessages(db: Queryable, rows: MessageRow[]): Promise<unkno
 }
 
 /** Changes what an approved authorization still holds or has spent (later messages), for the spend windows. */
-export function changeNetAmounts(db: Queryable, workspaceId: string, changes: { id: string; delta: bigint }[]): Promise<unknown> {
-  const json = changes.map((c) => ({ id: c.id, delta: c.delta.toString() }))
+export function changeNetAmounts(db: Queryable, changes: { workspaceId: string; id: string; delta: bigint }[]): Promise<unknown> {
+  // Two messages of one batch may change one original: their changes add up.
   return db`update card_authorizations m set net_amount = greatest(m.net_amount + c.delta, 0)
-    from jsonb_to_recordset(${db.json(json as never)}) as c(id uuid, delta int8)
-    where m.workspace_id = ${workspaceId} and m.id = c.id`
+    from (select w, i, sum(d)::int8 as delta from unnest(${changes.map((c) => c.workspaceId)}::uuid[], ${changes.map((c) => c.id)}::uuid[], ${changes.map((c) => c.delta.toString())}::int8[]) as x(w, i, d) group by w, i) as c
+    where m.workspace_id = c.w and m.id = c.i`
 }
 
 export async function getMessage(db: Queryable, workspaceId: string, id: string): Promise<MessageRow | undefined> {
