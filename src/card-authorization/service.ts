@@ -314,7 +314,7 @@ async function factsOf(ctx: MessageContext, row: FactsRow, card: CardForAuthoriz
   const windowStarts = row.controls.map((c) => new Date(ctx.now.getTime() - (c.window_days ?? 0) * dayMs))
   const [ledger, activity] = await Promise.all([
     needsBalance ? ledgerAccountAt(sql, ctx.workspace.id, card.accountId, ctx.now) : undefined,
-    needsActivity ? recentActivity(sql, ctx.workspace.id, card.accountId, card.id, windowStarts, new Date(ctx.now.getTime() - velocityWindowMs)) : undefined,
+    needsActivity ? recentActivity(sql, [{ workspaceId: ctx.workspace.id, accountId: card.accountId, cardId: card.id, windowStarts, velocitySince: new Date(ctx.now.getTime() - velocityWindowMs) }]).then(([a]) => a) : undefined,
   ])
   const posted = needsBalance ? ledger?.posted ?? 0n : null
   const available = needsBalance ? (ledger ? ledger.posted - ledger.held : 0n) : null

@@ -49,27 +49,6 @@ export async function getMessage(db: Queryable, workspaceId: string, id: string)
   return row
 }
 
-/**
- * What approved card messages on an account have spent since each instant (a rolling window's
- * start), by direction, and how many approvals the card had since `velocitySince`: one round trip.
- */
-export async function recentActivity(db: Queryable, workspaceId: string, accountId: string, cardId: string, windowStarts: Date[], velocitySince: Date): Promise<{ spent: { DEBITS: bigint; CREDITS: bigint }[]; cardCount: number }> {
-  const starts = windowStarts.map((d) => d.toISOString())
-  const [spent, [count]] = await Promise.all([
-    db<{ i: number; debits: bigint; credits: bigint }[]>`
-      select s.i::int as i,
-        coalesce(sum(m.net_amount) filter (where m.direction = 'DEBITS'), 0)::int8 as debits,
-        coalesce(sum(m.net_amount) filter (where m.direction = 'CREDITS'), 0)::int8 as credits
-      from unnest(${starts}::timestamptz[]) with ordinality as s(start, i)
-      left join card_authorizations m on m.workspace_id = ${workspaceId} and m.account_id = ${accountId}
-        and m.original_id is null and m.state <> 'DECLINED' and m.created_at >= s.start
-      group by s.i order by s.i`,
-    db<{ n: number }[]>`select count(*)::int as n from card_authorizations
-      where workspace_id = ${workspaceId} and card_id = ${cardId} and original_id is null and state <> 'DECLINED' and created_at >= ${velocitySince}`,
-  ])
-  return { spent: spent.map((r) => ({ DEBITS: BigInt(r.debits), CREDITS: BigInt(r.credits) })), cardCount: count.n }
-}
-
 /** What a rolling window and the velocity check need to know of one message's account and card. */
 export interface ActivityQuery { workspaceId: string; accountId: string; cardId: string; windowStarts: Date[]; velocitySince: Date }
 export interface Activity { spent: { DEBITS: bigint; CREDITS: bigint }[]; cardCount: number }
@@ -82,8 +61,24 @@ export interface Activity { spent: { DEBITS: bigint; CREDITS: bigint }[]; cardCo
  * rest of the batch's first round trip.
  */
 export function lockedActivity(tx: Queryable, queries: ActivityQuery[]): Promise<Activity[]> {
-  const json = queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: q.velocitySince.toISOString(), windows: q.windowStarts.map((d) => d.toISOString()) }))
-  const rows = tx<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_activity(${tx.json(json as never)})`.execute()
+  return activityOf(tx, queries, true)
+}
+
+/**
+ * What approved card messages on each account have spent since each window's start, by direction,
+ * and how many approvals each card had since its velocity window's start, without locks: what a
+ * decision reads before the batch, decided again under the locks (lockedActivity). Both read the
+ * one definition of the sums (card_spend_sums, migration 1451).
+ */
+export function recentActivity(db: Queryable, queries: ActivityQuery[]): Promise<Activity[]> {
+  return activityOf(db, queries, false)
+}
+
+function activityOf(db: Queryable, queries: ActivityQuery[], locked: boolean): Promise<Activity[]> {
+  const json = JSON.stringify(queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: q.velocitySince.toISOString(), windows: q.windowStarts.map((d) => d.toISOString()) })))
+  const rows = locked
+    ? db<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_activity(${json}::text::jsonb)`.execute()
+    : db<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_sums(${json}::text::jsonb)`.execute()
   return rows.then((found) => {
     const out: Activity[] = queries.map((q) => ({ spent: q.windowStarts.map(() => ({ DEBITS: 0n, CREDITS: 0n })), cardCount: 0 }))
     for (const r of found) {
