@@ -345,7 +345,9 @@ function metaOf(ctx: MessageContext, row: MessageRow, card: { id: string; cardTy
   return {
     kind: cardTransferKind, type: row.type, idempotencyKey: ctx.claim?.key ?? null, referenceId: row.id, memo: null,
     details: {
-      card_id: card.id, network: cardNetwork, ...(row.decline_reason ? { decline_reason: row.decline_reason } : {}),
+      card_id: card.id, network: cardNetwork,
+      // What the views show of a declined hold: why, and (a declined refund or original credit) that it would have credited.
+      ...(row.decline_reason ? { decline_reason: row.decline_reason, ...(row.direction === 'CREDITS' ? { dc_sign: 'credit' } : {}) } : {}),
       external_data: { card_id: card.id, ...(card.cardType ? { card_type: card.cardType } : {}), transaction_token: row.id, type: row.type, mid: row.mid, mcc: row.mcc, card_acceptor: row.card_acceptor },
     },
   }

@@ -136,7 +136,8 @@ export function toPendingTransaction(t: TransferRow, h: HoldRow, accountNumber: 
     data: {
       amount, req_amount: amountToJson(t.amount), total_amount: amount,
       currency: h.currency,
-      dc_sign: 'debit',
+      // A hold debits its account; a rail's declined credit (a card's original credit) says so in its details.
+      dc_sign: t.details.dc_sign === 'credit' ? 'credit' : 'debit',
       status,
       operation: holdOperation[status],
       balance: amountToJson(h.posted_after),

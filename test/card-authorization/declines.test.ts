@@ -75,6 +75,16 @@ describe('declined authorizations in /v0/transactions/pending', () => {
     assert.deepEqual(await available(h, account.id), { posted: 10_000, available: 10_000 })
   })
 
+  it('a declined original credit is listed as the credit it would have been', async () => {
+    const control = await spendControl(h, { name: 'credits', amount_limit: 100, direction: 'CREDITS' })
+    const { card, account } = await fundedCard(h, 1_000, { spendControlIds: [control.id] })
+    const p = await declinedHold(await simulate(h, 'financial/original_credit', { card_id: card.id, amount: 500, mid: 'M', type: 'person_to_person' }), 'SPEND_CONTROL_VIOLATION', 500, card.id)
+    assert.equal(p.data.dc_sign, 'credit')
+    const purchase = await declinedHold(await authorize(h, card.id, 5_000), 'INSUFFICIENT_FUNDS', 5_000, card.id)
+    assert.equal(purchase.data.dc_sign, 'debit')
+    assert.deepEqual(await available(h, account.id), { posted: 1_000, available: 1_000 })
+  })
+
   it('an inactive card; an incremental authorization of a declined one is refused', async () => {
     const { card } = await fundedCard(h, 1_000)
     assert.equal((await h.request('PATCH', `/v0/cards/${card.id}`, { body: { card_status: 'SUSPENDED' } })).status, 200)
