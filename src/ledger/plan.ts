@@ -26,7 +26,8 @@ export interface LedgerRequest {
   partnerVerified: boolean
   commands: LedgerCommand[]
   /**
-   * What to record instead when the group is refused with this code: a `decline` (a card
+   * What to record instead when the group is refused with this code: a `decline` of the first
+   * command's id (the batch looked that id up and reserved its sequence number) (a card
    * authorization the ledger refused for funds is listed as a declined hold), or undefined to
    * answer the refusal. Decided in the same batch, on the state the refusal left.
    */
@@ -159,6 +160,7 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
     let d = decideGroup(state, commands, ctx)
     const instead = !d.ok && d.rejection.code !== 'exists' ? request.otherwise?.(d.rejection.code) : undefined
     if (instead) {
+      assert(instead.id === commands[0].id, 'a decline instead of a refused group takes its first command\'s id')
       commands = [instead]
       d = decideGroup(state, commands, ctx)
     }
