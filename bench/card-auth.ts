@@ -19,7 +19,8 @@
 //
 // Knobs: BENCH_CARDS (500), BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (64),
 // BENCH_RATE (1000), BENCH_POINTS (peaks,paced: `paced` alone measures the server's CPU per
-// authorization at BENCH_RATE without the peaks, a figure that holds on a shared machine),
+// authorization at BENCH_RATE without the peaks, a figure that holds on a shared machine;
+// `paced-transfers` adds internal transfers at the same rate, the same run's per-request floor),
 // BENCH_NODE_ARGS (for the server's node, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof). Target: p99 ≤ 15 ms at 1,000 authorizations/s on this machine, generator included.
 // Figures stand only from a quiet machine: the bench prints the load average before and after.
 import { randomUUID } from 'node:crypto'
@@ -166,7 +167,9 @@ try {
   const authPeak = points.has('peaks') ? await point('authorizations', { concurrency: connections }, authorizationMaker(apiKey, cards)) : undefined
   const transferPeak = points.has('peaks') ? await point('internal transfers', { concurrency: connections }, transferMaker(apiKey, data.accounts)) : undefined
   const paced = points.has('paced') ? await point('authorizations', { rate: pacedRate }, authorizationMaker(apiKey, cards)) : undefined
-  const rows = [authPeak, transferPeak, paced].filter((r): r is Row => r !== undefined)
+  // The same rate of internal transfers: what any keyed ledger request costs the server at that pace, beside an authorization.
+  const pacedTransfers = points.has('paced-transfers') ? await point('internal transfers', { rate: pacedRate }, transferMaker(apiKey, data.accounts)) : undefined
+  const rows = [authPeak, transferPeak, paced, pacedTransfers].filter((r): r is Row => r !== undefined)
   const checks = await Promise.all([authPeak, paced].flatMap((r) => (r ? [checkAuthorizations(pool, apiKey, r.result.samples)] : [])))
 
   console.log('\ntarget               load            2xx/s  p50 ms  p99 ms  non-2xx, failed  declined (sampled)  server RSS max MiB  server CPU µs per 2xx')
@@ -185,6 +188,9 @@ try {
     const behind = paced.perSecond < pacedRate * 0.95 ? ` (only ${paced.perSecond}/s answered: the server fell behind)` : ''
     console.log(`  p99 at ${pacedRate} authorizations/s: ${paced.p99.toFixed(1)} ms (target ≤ ${p99TargetMs} ms: ${paced.p99 <= p99TargetMs && !behind ? 'met' : 'NOT met'})${behind}`)
     console.log(`  server CPU at ${pacedRate} authorizations/s: ${paced.cpuUs} µs per authorization, ${Math.round(paced.cpuUs - idleUsPerSecond / Math.max(paced.perSecond, 1))} beyond the server's idle CPU`)
+  }
+  if (pacedTransfers) {
+    console.log(`  server CPU at ${pacedRate} internal transfers/s: ${pacedTransfers.cpuUs} µs per transfer, ${Math.round(pacedTransfers.cpuUs - idleUsPerSecond / Math.max(pacedTransfers.perSecond, 1))} beyond the server's idle CPU`)
   }
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   if (checks.some((c) => !c.passed) || rows.some((r) => r.label === 'authorizations' && r.declined > 0)) {

@@ -5,13 +5,15 @@
 // the account), applied through the ledger's group commit, and recorded with its events and its
 // Idempotency-Key outcome in the same transaction. A message the ledger refuses for funds (two
 // approvals racing for one balance) is recorded as declined INSUFFICIENT_FUNDS: the ledger's account
-// lock is what makes concurrent approvals safe, not the decision read before it.
+// lock is what makes concurrent approvals safe, not the decision read before it. Every declined
+// authorization, PIN debit or ATM withdrawal is a `decline` in the ledger: a DECLINED hold that
+// reserves nothing, listed with the pending transactions with its reason.
 
 import { getAccount, sandboxFundingAccountId } from '../accounts/index.js'
 import { cardChecks, gatewayTarget, type CardForAuthorization } from '../cards/index.js'
 import {
   amountToJson, getHold, getTransfer, ledgerAccountAt, postedEvents, settledHoldEvents,
-  type LedgerBatcher, type LedgerCommand, type LedgerResult, type Participant, type ResultCode, type TransferRow,
+  type LedgerBatcher, type LedgerCommand, type LedgerRequest, type LedgerResult, type Participant, type ResultCode, type TransferRow,
 } from '../ledger/index.js'
 import { assert } from '../platform/assert.js'
 import { isoString as iso } from '../platform/clock.js'
@@ -139,6 +141,9 @@ interface Written {
 
 interface EngineContext {
   claim?: KeyClaim
+  /** The ledger request this context goes with, and the commands it was made with (a decline under the spend lock replaces them). */
+  request: LedgerRequest
+  commands: LedgerCommand[]
   /** A new message's spend controls and velocity, decided again under the account's spend lock before the ledger applies it. */
   spend?: SpendCheck
   accepted(result: Extract<LedgerResult, { ok: true }>): Written
@@ -156,8 +161,11 @@ interface SpendCheck {
   amount: bigint
   /** Counts toward the card's velocity (a new transaction, not an increment of one). */
   counts: boolean
-  declined(reason: DeclineReason, detail: string): Written
+  /** The decline the ledger records instead when the windows or velocity refuse it. */
+  decline(reason: DeclineReason): DeclineCommand
 }
+
+type DeclineCommand = LedgerCommand & { kind: 'decline' }
 
 /**
  * Decides, in the batch's order, the spend controls and velocity of each new message of the batch,
@@ -166,8 +174,8 @@ interface SpendCheck {
  * that the ledger then refuses for funds leaves its room unused for the rest of this batch: a
  * window is never overfilled, and at worst a later message of the same batch is declined.
  */
-function spendDecisions(checks: { i: number; check: SpendCheck }[], activity: Activity[], settledAlready: (i: number) => boolean): Map<number, Written> {
-  const declines = new Map<number, Written>()
+function spendDecisions(checks: { i: number; check: SpendCheck }[], activity: Activity[], settledAlready: (i: number) => boolean): Map<number, DeclineReason> {
+  const declines = new Map<number, DeclineReason>()
   const spentInBatch = new Map<string, bigint>()
   const countInBatch = new Map<string, number>()
   checks.forEach(({ i, check }, n) => {
@@ -182,19 +190,23 @@ function spendDecisions(checks: { i: number; check: SpendCheck }[], activity: Ac
       recentCount: activity[n].cardCount + (countInBatch.get(cardKey) ?? 0),
     }
     const decision = decideUnderLock(facts, check.amount)
-    if (decision.outcome === 'decline') { declines.set(i, check.declined(decision.reason, decision.detail)); return }
+    if (decision.outcome === 'decline') { declines.set(i, decision.reason); return }
     spentInBatch.set(spentKey, extra + check.amount)
     if (check.counts) countInBatch.set(cardKey, (countInBatch.get(cardKey) ?? 0) + 1)
   })
   return declines
 }
 
-function writeStatements(tx: Parameters<typeof insertMessages>[0], workspaceId: string, w: Written): Promise<unknown>[] {
+/** The statements that write what messages wrote, together: one per kind of row, whatever the number of messages. */
+function writeStatements(tx: Parameters<typeof insertMessages>[0], written: Written[]): Promise<unknown>[] {
+  const rows = written.flatMap((w) => w.rows)
+  const net = written.flatMap((w) => w.net.map((n) => ({ ...n, workspaceId: w.rows[0].workspace_id })))
+  const events = written.flatMap((w) => w.events)
   const statements: Promise<unknown>[] = []
-  if (w.rows.length) statements.push(insertMessages(tx, w.rows))
-  if (w.net.length) statements.push(changeNetAmounts(tx, workspaceId, w.net))
-  if (w.events.length) statements.push(...recordEvents(tx, w.events))
-  if (w.owed?.fees.length) statements.push(recordOwed(tx, w.owed.fees, w.owed.at))
+  if (rows.length) statements.push(insertMessages(tx, rows))
+  if (net.length) statements.push(changeNetAmounts(tx, net))
+  if (events.length) statements.push(...recordEvents(tx, events))
+  for (const w of written) if (w.owed?.fees.length) statements.push(recordOwed(tx, w.owed.fees, w.owed.at))
   return statements
 }
 
@@ -212,7 +224,7 @@ async function atmFees(ctx: MessageContext, accountId: string, causeId: string, 
   return total <= room ? { commands: fees.commands, owed: [] } : { commands: [], owed: fees.owedIfRefused }
 }
 
-/** The card rail's part of a ledger batch: claims keys first, then writes each message's rows, events and stored outcome. */
+/** The card rail's part of a ledger batch: claims keys first, then writes the batch's messages, events and stored outcomes. */
 const cardParticipant: Participant<EngineContext, Outcome | ApiError> = {
   async open(tx, contexts) {
     const keyed = contexts.flatMap((c, i) => (c.claim ? [{ i, claim: c.claim }] : []))
@@ -229,40 +241,37 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError> = {
     ])
     keyed.forEach((k, n) => { answers[k.i] = claimed[n] })
     if (checks.length === 0) return answers
+    // A decline under the lock: the ledger records a decline of the same id, naming the same
+    // accounts, instead of the approval (the batch read them already). Set on every run of the batch:
+    // one run again after its state changed decides afresh.
     const declines = spendDecisions(checks, activity, (i) => answers[i] !== undefined)
-    if (declines.size === 0) return answers
-    // A decline under the lock is settled here, before the ledger sees it: its row and stored outcome go with the batch.
-    const statements: Promise<unknown>[] = []
-    const stored: (KeyClaim & { status: number; body: unknown })[] = []
-    for (const [i, w] of declines) {
-      statements.push(...writeStatements(tx, contexts[i].spend!.workspaceId, w))
-      const claim = contexts[i].claim
-      if (claim) stored.push({ ...claim, status: 201, body: w.body })
-      answers[i] = { status: 201, body: w.body }
+    for (const { i, check } of checks) {
+      const reason = declines.get(i)
+      contexts[i].request.commands = reason ? [check.decline(reason)] : contexts[i].commands
     }
-    if (stored.length) statements.push(storeOutcomes(tx, stored))
-    await Promise.all(statements)
     return answers
   },
   close(tx, done) {
-    const statements: Promise<unknown>[] = []
+    // One statement for all the batch's messages, one for their window changes, one (or two) for their events.
+    const written: Written[] = []
     const stored: (KeyClaim & { status: number; body: unknown })[] = []
-    const answers = done.map(({ context, request, result }): Outcome | ApiError => {
+    const answers = done.map(({ context, result }): Outcome | ApiError => {
       const w = result.ok ? context.accepted(result) : context.refused(result.code, result.detail)
       if (w instanceof ApiError) return w
-      statements.push(...writeStatements(tx, request.workspaceId, w))
+      written.push(w)
       if (context.claim) stored.push({ ...context.claim, status: 201, body: w.body })
       return { status: 201, body: w.body }
     })
+    const statements = writeStatements(tx, written)
     if (stored.length) statements.push(storeOutcomes(tx, stored))
     return { statements, answers }
   },
 }
 
-async function submit(ctx: MessageContext, commands: LedgerCommand[], engine: Omit<EngineContext, 'claim'>): Promise<Outcome> {
+async function submit(ctx: MessageContext, commands: LedgerCommand[], engine: Omit<EngineContext, 'claim' | 'request' | 'commands'>, otherwise?: LedgerRequest['otherwise']): Promise<Outcome> {
+  const request: LedgerRequest = { workspaceId: ctx.workspace.id, now: ctx.now, partnerVerified: ctx.workspace.partnerVerified, commands, otherwise }
   const outcome = await ctx.batcher.submit<EngineContext, Outcome | ApiError>({
-    request: { workspaceId: ctx.workspace.id, now: ctx.now, partnerVerified: ctx.workspace.partnerVerified, commands },
-    participant: cardParticipant, context: { ...engine, claim: ctx.claim }, group: ctx.group,
+    request, participant: cardParticipant, context: { ...engine, claim: ctx.claim, request, commands }, group: ctx.group,
     // The account's spend lock (card_spend_activity) is held to the batch's commit: a message for
     // an account in a batch in flight waits for the next batch rather than inside one.
     exclusive: engine.spend ? [`card-spend/${engine.spend.workspaceId}/${engine.spend.accountId}`] : undefined,
@@ -275,7 +284,7 @@ async function submit(ctx: MessageContext, commands: LedgerCommand[], engine: Om
 /** A message that moves no money (a decline, a balance inquiry, enhanced data): one transaction with its key. */
 function withoutLedger(ctx: MessageContext, w: Written): Promise<Outcome> {
   return runMutation(ctx.services.sql, ctx.workspace.id, ctx.claim?.key, ctx.request, ctx.now, async (tx) => {
-    await Promise.all(writeStatements(tx, ctx.workspace.id, w))
+    await Promise.all(writeStatements(tx, [w]))
     return { status: 201, body: w.body }
   })
 }
@@ -305,7 +314,7 @@ async function factsOf(ctx: MessageContext, row: FactsRow, card: CardForAuthoriz
   const windowStarts = row.controls.map((c) => new Date(ctx.now.getTime() - (c.window_days ?? 0) * dayMs))
   const [ledger, activity] = await Promise.all([
     needsBalance ? ledgerAccountAt(sql, ctx.workspace.id, card.accountId, ctx.now) : undefined,
-    needsActivity ? recentActivity(sql, ctx.workspace.id, card.accountId, card.id, windowStarts, new Date(ctx.now.getTime() - velocityWindowMs)) : undefined,
+    needsActivity ? recentActivity(sql, [{ workspaceId: ctx.workspace.id, accountId: card.accountId, cardId: card.id, windowStarts, velocitySince: new Date(ctx.now.getTime() - velocityWindowMs) }]).then(([a]) => a) : undefined,
   ])
   const posted = needsBalance ? ledger?.posted ?? 0n : null
   const available = needsBalance ? (ledger ? ledger.posted - ledger.held : 0n) : null
@@ -337,6 +346,8 @@ function metaOf(ctx: MessageContext, row: MessageRow, card: { id: string; cardTy
     kind: cardTransferKind, type: row.type, idempotencyKey: ctx.claim?.key ?? null, referenceId: row.id, memo: null,
     details: {
       card_id: card.id, network: cardNetwork,
+      // What the views show of a declined hold: why, and (a declined refund or original credit) that it would have credited.
+      ...(row.decline_reason ? { decline_reason: row.decline_reason, ...(row.direction === 'CREDITS' ? { dc_sign: 'credit' } : {}) } : {}),
       external_data: { card_id: card.id, ...(card.cardType ? { card_type: card.cardType } : {}), transaction_token: row.id, type: row.type, mid: row.mid, mcc: row.mcc, card_acceptor: row.card_acceptor },
     },
   }
@@ -375,7 +386,7 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
   let pendingRecord: TransferRow | undefined
   if (m.incrementOf !== undefined) {
     const prior = await getMessage(ctx.services.sql, ctx.workspace.id, m.incrementOf)
-    if (!prior || prior.card_id !== card.id || !prior.hold_id) throw badBody(`transaction_options.transaction_id ${m.incrementOf} names no authorization of this card`, { invalid: { 'transaction_options.transaction_id': 'not an authorization of this card' } })
+    if (!prior || prior.card_id !== card.id || !prior.hold_id || prior.state === 'DECLINED') throw badBody(`transaction_options.transaction_id ${m.incrementOf} names no authorization of this card`, { invalid: { 'transaction_options.transaction_id': 'not an authorization of this card' } })
     original = { holdId: prior.hold_id, rootId: prior.original_id ?? prior.id }
     pendingRecord = await getTransfer(ctx.services.sql, ctx.workspace.id, prior.hold_id)
   }
@@ -389,9 +400,26 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
     })
     decision = gatewayDecision(facts, answer)
   }
-  if (decision.outcome === 'decline') {
-    const row = rowOf(ctx, base, { decline_reason: decision.reason, original_id: original?.rootId ?? null })
+  const settlement = sandboxFundingAccountId(ctx.workspace.id)
+  /** A declined message's row, naming the declined hold the ledger records for it, and that decline. */
+  const declineOf = (id: string, reason: DeclineReason): { row: MessageRow; command: DeclineCommand } => {
+    const row = rowOf(ctx, base, { id, decline_reason: reason, original_id: original?.rootId ?? null, hold_id: id })
+    const command: DeclineCommand = { id, kind: 'decline', debitAccountId: card.accountId, creditAccountId: settlement, amount: m.amount, currency: cardCurrency, meta: metaOf(ctx, row, card) }
+    return { row, command }
+  }
+  const declinedBy = (result: Extract<LedgerResult, { ok: true }>): Written | undefined => {
+    const [t] = result.transfers
+    if (t.action !== 'decline') return undefined
+    const { row } = declineOf(t.id, t.details.decline_reason as DeclineReason)
+    return { rows: [row], net: [], body: responseOf(row), events: [] }
+  }
+  if (decision.outcome === 'decline' && m.inquiry) {
+    const row = rowOf(ctx, base, { decline_reason: decision.reason })
     return withoutLedger(ctx, { rows: [row], net: [], body: responseOf(row), events: [] })
+  }
+  if (decision.outcome === 'decline') {
+    const { command } = declineOf(uuidv7(), decision.reason)
+    return submit(ctx, [command], { accepted: (result) => declinedBy(result)!, refused: followUpError })
   }
   if (m.inquiry) {
     const row = rowOf(ctx, base, { state: 'COMPLETION' })
@@ -399,7 +427,6 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
     return withoutLedger(ctx, { rows: [row], net: [], body: responseOf(row, { available, posted }), events: [] })
   }
   const amount = decision.outcome === 'approve' ? decision.amount : m.amount
-  const settlement = sandboxFundingAccountId(ctx.workspace.id)
   const state: MessageState = m.immediate ? 'COMPLETION' : 'PENDING'
   const row = rowOf(ctx, base, { state, amount, net_amount: original ? 0n : amount, original_id: original?.rootId ?? null })
   const meta = metaOf(ctx, row, card)
@@ -415,20 +442,18 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
     command = { id: row.id, kind: 'post', legs: [{ accountId: card.accountId, amount: sign * amount, currency: cardCurrency }, { accountId: settlement, amount: -sign * amount, currency: cardCurrency }], meta }
   }
   const fees = m.immediate && m.subType === 'CARD.ATM_WITHDRAWAL' ? await atmFees(ctx, card.accountId, row.id, available! - amount) : { commands: [], owed: [] }
-  const declined = (reason: DeclineReason): Written => {
-    const declinedRow: MessageRow = { ...row, state: 'DECLINED', amount: 0n, net_amount: 0n, decline_reason: reason, hold_id: null }
-    return { rows: [declinedRow], net: [], body: responseOf(declinedRow), events: [] }
-  }
+  // Declined under the spend lock, or refused by the ledger for funds or status: the ledger records a decline of the same id instead.
+  const decline = (reason: DeclineReason) => declineOf(row.id, reason).command
   return submit(ctx, [command, ...fees.commands], {
-    spend: { workspaceId: ctx.workspace.id, accountId: card.accountId, cardId: card.id, now: ctx.now, facts, amount, counts: !original, declined },
-    accepted: (result) => ({
+    spend: { workspaceId: ctx.workspace.id, accountId: card.accountId, cardId: card.id, now: ctx.now, facts, amount, counts: !original, decline },
+    accepted: (result) => declinedBy(result) ?? {
       rows: [row], net: original ? [{ id: original.rootId, delta: amount }] : [], body: responseOf(row), events: eventsOf(result, ctx.now, pendingRecord),
       owed: { fees: fees.owed, at: ctx.now },
-    }),
-    refused: (code, detail) => {
-      const reason = ledgerDeclines[code]
-      return reason ? declined(reason) : followUpError(code, detail)
     },
+    refused: followUpError,
+  }, (code) => {
+    const reason = ledgerDeclines[code]
+    return reason ? decline(reason) : undefined
   })
 }
 

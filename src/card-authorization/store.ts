@@ -37,37 +37,16 @@ export function insertMessages(db: Queryable, rows: MessageRow[]): Promise<unkno
 }
 
 /** Changes what an approved authorization still holds or has spent (later messages), for the spend windows. */
-export function changeNetAmounts(db: Queryable, workspaceId: string, changes: { id: string; delta: bigint }[]): Promise<unknown> {
-  const json = changes.map((c) => ({ id: c.id, delta: c.delta.toString() }))
+export function changeNetAmounts(db: Queryable, changes: { workspaceId: string; id: string; delta: bigint }[]): Promise<unknown> {
+  // Two messages of one batch may change one original: their changes add up.
   return db`update card_authorizations m set net_amount = greatest(m.net_amount + c.delta, 0)
-    from jsonb_to_recordset(${db.json(json as never)}) as c(id uuid, delta int8)
-    where m.workspace_id = ${workspaceId} and m.id = c.id`
+    from (select w, i, sum(d)::int8 as delta from unnest(${changes.map((c) => c.workspaceId)}::uuid[], ${changes.map((c) => c.id)}::uuid[], ${changes.map((c) => c.delta.toString())}::int8[]) as x(w, i, d) group by w, i) as c
+    where m.workspace_id = c.w and m.id = c.i`
 }
 
 export async function getMessage(db: Queryable, workspaceId: string, id: string): Promise<MessageRow | undefined> {
   const [row] = await db<MessageRow[]>`select * from card_authorizations where workspace_id = ${workspaceId} and id = ${id}`
   return row
-}
-
-/**
- * What approved card messages on an account have spent since each instant (a rolling window's
- * start), by direction, and how many approvals the card had since `velocitySince`: one round trip.
- */
-export async function recentActivity(db: Queryable, workspaceId: string, accountId: string, cardId: string, windowStarts: Date[], velocitySince: Date): Promise<{ spent: { DEBITS: bigint; CREDITS: bigint }[]; cardCount: number }> {
-  const starts = windowStarts.map((d) => d.toISOString())
-  const [spent, [count]] = await Promise.all([
-    db<{ i: number; debits: bigint; credits: bigint }[]>`
-      select s.i::int as i,
-        coalesce(sum(m.net_amount) filter (where m.direction = 'DEBITS'), 0)::int8 as debits,
-        coalesce(sum(m.net_amount) filter (where m.direction = 'CREDITS'), 0)::int8 as credits
-      from unnest(${starts}::timestamptz[]) with ordinality as s(start, i)
-      left join card_authorizations m on m.workspace_id = ${workspaceId} and m.account_id = ${accountId}
-        and m.original_id is null and m.state <> 'DECLINED' and m.created_at >= s.start
-      group by s.i order by s.i`,
-    db<{ n: number }[]>`select count(*)::int as n from card_authorizations
-      where workspace_id = ${workspaceId} and card_id = ${cardId} and original_id is null and state <> 'DECLINED' and created_at >= ${velocitySince}`,
-  ])
-  return { spent: spent.map((r) => ({ DEBITS: BigInt(r.debits), CREDITS: BigInt(r.credits) })), cardCount: count.n }
 }
 
 /** What a rolling window and the velocity check need to know of one message's account and card. */
@@ -82,8 +61,24 @@ export interface Activity { spent: { DEBITS: bigint; CREDITS: bigint }[]; cardCo
  * rest of the batch's first round trip.
  */
 export function lockedActivity(tx: Queryable, queries: ActivityQuery[]): Promise<Activity[]> {
-  const json = queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: q.velocitySince.toISOString(), windows: q.windowStarts.map((d) => d.toISOString()) }))
-  const rows = tx<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_activity(${tx.json(json as never)})`.execute()
+  return activityOf(tx, queries, true)
+}
+
+/**
+ * What approved card messages on each account have spent since each window's start, by direction,
+ * and how many approvals each card had since its velocity window's start, without locks: what a
+ * decision reads before the batch, decided again under the locks (lockedActivity). Both read the
+ * one definition of the sums (card_spend_sums, migration 1451).
+ */
+export function recentActivity(db: Queryable, queries: ActivityQuery[]): Promise<Activity[]> {
+  return activityOf(db, queries, false)
+}
+
+function activityOf(db: Queryable, queries: ActivityQuery[], locked: boolean): Promise<Activity[]> {
+  const json = JSON.stringify(queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: q.velocitySince.toISOString(), windows: q.windowStarts.map((d) => d.toISOString()) })))
+  const rows = locked
+    ? db<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_activity(${json}::text::jsonb)`.execute()
+    : db<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_sums(${json}::text::jsonb)`.execute()
   return rows.then((found) => {
     const out: Activity[] = queries.map((q) => ({ spent: q.windowStarts.map(() => ({ DEBITS: 0n, CREDITS: 0n })), cardCount: 0 }))
     for (const r of found) {

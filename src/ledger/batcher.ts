@@ -39,7 +39,10 @@ const answerSliceSize = 64
 export interface Participant<C = unknown, A = unknown> {
   /**
    * Reads in the batch's first round trip, for this participant's requests; a defined entry settles
-   * that request with this answer before the ledger sees it (it is not applied).
+   * that request with this answer before the ledger sees it (it is not applied). It may instead
+   * narrow a request it leaves to the ledger to one `decline` of its first command's id naming
+   * accounts the request named (`request.commands`, read again when the batch is decided): the card
+   * rail's declines under its spend lock.
    */
   open(tx: Queryable, contexts: C[]): Promise<(A | undefined)[]>
   /** The statements written with the batch (pipelined before its commit), and each request's answer. */

@@ -31,6 +31,13 @@ export interface LedgerRequest {
    * this request with it.) Without it, a command whose id is taken is refused with 'exists'.
    */
   mintedIds?: boolean
+  /**
+   * What to record instead when the group is refused with this code: a `decline` of the first
+   * command's id (the batch looked that id up and reserved its sequence number) (a card
+   * authorization the ledger refused for funds is listed as a declined hold), or undefined to
+   * answer the refusal. Decided in the same batch, on the state the refusal left.
+   */
+  otherwise?: (code: ResultCode) => (LedgerCommand & { kind: 'decline' }) | undefined
 }
 
 export type LedgerResult =
@@ -52,7 +59,7 @@ export interface Expired { transfer: TransferRow; hold: HoldRow }
 const toAccountState = (r: LockedAccount): AccountState => ({ id: r.id, currency: r.currency, status: r.status, accessStatus: r.access_status, posted: r.posted, held: r.held, floor: r.floor, ceiling: r.ceiling })
 const toHoldState = (r: HoldRow): HoldState => ({ id: r.id, debitAccountId: r.account_id, creditAccountId: r.credit_account_id, currency: r.currency, amount: r.amount, captured: r.captured, status: r.status, expiresAt: r.expires_at })
 
-const recordStatus = { post: 'POSTED', pending: 'PENDING', post_pending: 'POSTED', adjust_pending: 'PENDING', void_pending: 'CANCELED', expire_pending: 'EXPIRED' } as const
+const recordStatus = { post: 'POSTED', pending: 'PENDING', post_pending: 'POSTED', adjust_pending: 'PENDING', void_pending: 'CANCELED', expire_pending: 'EXPIRED', decline: 'DECLINED' } as const
 
 /** The kind the ledger gives the records it writes itself (expiries). */
 export const ledgerKind = 'LEDGER'
@@ -121,7 +128,8 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
       const key = keyOf(workspaceId, a.hold.id)
       const prior = holdRows.get(key)
       const account = state.accounts.get(a.hold.debitAccountId)!
-      touched.add(keyOf(workspaceId, account.id))
+      // A declined hold changes no balance.
+      if (c.kind !== 'decline') touched.add(keyOf(workspaceId, account.id))
       hold = {
         workspace_id: workspaceId, id: a.hold.id, account_id: a.hold.debitAccountId, credit_account_id: a.hold.creditAccountId,
         amount: a.hold.amount, captured: a.hold.captured, currency: a.hold.currency, status: a.hold.status, expires_at: a.hold.expiresAt,
@@ -153,19 +161,27 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
 
   const results = input.requests.map((request): LedgerResult => {
     const state = stateOf(request.workspaceId)
-    const d = decideGroup(state, request.commands, { now: request.now, partnerVerified: request.partnerVerified })
+    const ctx = { now: request.now, partnerVerified: request.partnerVerified }
+    let commands = request.commands
+    let d = decideGroup(state, commands, ctx)
+    const instead = !d.ok && d.rejection.code !== 'exists' ? request.otherwise?.(d.rejection.code) : undefined
+    if (instead) {
+      assert(instead.id === commands[0].id, 'a decline instead of a refused group takes its first command\'s id')
+      commands = [instead]
+      d = decideGroup(state, commands, ctx)
+    }
     if (!d.ok) {
-      const failed = request.commands[d.index]
+      const failed = commands[d.index]
       const existing = d.rejection.code === 'exists' ? input.existing.get(keyOf(request.workspaceId, failed.id)) : undefined
       return { ok: false, code: d.rejection.code, detail: d.rejection.detail, index: d.index, existing }
     }
-    const groupId = request.commands.length > 1 ? request.commands[0].id : null
+    const groupId = commands.length > 1 ? commands[0].id : null
     const transfers: TransferRow[] = []
     const entries: EntryRow[] = []
     const holds = new Map<string, HoldRow>()
     const accounts = new Map<string, LockedAccount>()
     d.applied.forEach((a, i) => {
-      const r = record(request.workspaceId, a, request.commands[i].meta, request.now, groupId)
+      const r = record(request.workspaceId, a, commands[i].meta, request.now, groupId)
       transfers.push(r.transfer)
       entries.push(...r.entries)
       if (r.hold) holds.set(r.hold.id, r.hold)
@@ -191,6 +207,6 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
   return { results, expired, writes }
 }
 
-/** How many records a batch writes at most: one per command, one per due hold. */
-export const recordsOf = (requests: LedgerRequest[]): number => requests.reduce((n, r) => n + r.commands.length, 0)
+/** How many records a batch writes at most: one per command (and one for a decline instead), one per due hold. */
+export const recordsOf = (requests: LedgerRequest[]): number => requests.reduce((n, r) => n + r.commands.length + (r.otherwise ? 1 : 0), 0)
 

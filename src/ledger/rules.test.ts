@@ -12,6 +12,7 @@ const hold = (over: Partial<HoldState> = {}): HoldState => ({
 const post = (amount: bigint, currency = 'USD'): Command => ({ id: 'x', kind: 'post', legs: [{ accountId: 'from', amount: -amount, currency }, { accountId: 'to', amount, currency }] })
 const pending = (amount: bigint): Command => ({ id: 'x', kind: 'pending', debitAccountId: 'from', creditAccountId: 'to', amount, currency: 'USD', expiresAt: null })
 const capture = (amount?: bigint, final = false): Command => ({ id: 'x', kind: 'post_pending', pendingId: 'h', amount, final })
+const decline = (amount: bigint): Command => ({ id: 'x', kind: 'decline', debitAccountId: 'from', creditAccountId: 'to', amount, currency: 'USD' })
 
 interface Row {
   name: string
@@ -63,6 +64,13 @@ const table: Row[] = [
   { name: 'a capture spends what the hold reserved', from: { posted: 100n, held: 100n }, command: capture(), expected: 'ok' },
   { name: 'a partial capture', from: { posted: 100n, held: 100n }, command: capture(30n), expected: 'ok' },
   { name: 'a void needs no receiving account and no active status', from: { held: 100n, status: 'SUSPENDED' }, to: null, command: { id: 'x', kind: 'void_pending', pendingId: 'h' }, expected: 'ok' },
+  { name: 'a decline past 2^53 - 1', command: decline(2n ** 53n), expected: 'amount_exceeds_limit' },
+  { name: 'a decline with a used id', taken: true, command: decline(10n), expected: 'exists' },
+  { name: 'a decline of a negative amount', command: decline(-1n), expected: 'amount_must_be_positive' },
+  { name: 'a decline moves nothing: no gate; its accounts must exist', partnerVerified: false, from: null, command: decline(10n), expected: 'account_not_found' },
+  { name: 'a decline names accounts in its currency', to: { currency: 'EUR' }, command: decline(10n), expected: 'currency_mismatch' },
+  { name: 'a decline is recorded whatever the status, access, funds and ceiling', partnerVerified: false, from: { status: 'CLOSED', accessStatus: 'FROZEN', posted: 0n }, to: { status: 'SUSPENDED', posted: 0n, ceiling: 0n }, command: decline(10_000n), expected: 'ok' },
+  { name: 'a decline of a zero-amount authorization', command: decline(0n), expected: 'ok' },
   { name: 'an expiry in time', from: { held: 100n }, hold: { expiresAt: now }, command: { id: 'x', kind: 'expire_pending', pendingId: 'h' }, expected: 'ok' },
 ]
 
@@ -119,6 +127,21 @@ describe('what an accepted command does', () => {
     assert.ok(decide(s, { id: 'c2', kind: 'post_pending', pendingId: 'h', amount: 50n, final: true }, ctx).ok)
     assert.deepEqual([s.accounts.get('from')!.posted, s.accounts.get('from')!.held, s.holds.get('h')!.status, s.holds.get('h')!.captured], [850n, 0n, 'CLEARED', 150n])
     assert.equal(s.accounts.get('to')!.posted, 150n)
+  })
+
+  it('a decline reserves nothing: a DECLINED hold of 0, balances untouched; no command can act on it', () => {
+    const s: LedgerState = { accounts: new Map([['from', account('from', { posted: 100n })], ['to', account('to', { posted: 0n })]]), holds: new Map(), taken: new Set() }
+    const ctx = { now, partnerVerified: true }
+    const d = decide(s, { ...decline(500n), id: 'd' }, ctx)
+    assert.ok(d.ok)
+    assert.deepEqual([d.applied.amount, d.applied.postings, d.applied.hold?.status, d.applied.hold?.amount], [500n, [], 'DECLINED', 0n])
+    assert.deepEqual([s.accounts.get('from')!.posted, s.accounts.get('from')!.held, s.accounts.get('to')!.posted], [100n, 0n, 0n])
+    for (const c of [capture(), { id: 'y', kind: 'void_pending', pendingId: 'd' }, { id: 'y', kind: 'adjust_pending', pendingId: 'd', delta: 5n }] as Command[]) {
+      const r = decide(s, { ...c, id: 'y', ...('pendingId' in c ? { pendingId: 'd' } : {}) } as Command, ctx)
+      assert.ok(!r.ok && r.rejection.code === 'pending_already_closed', c.kind)
+    }
+    const expire = decide(s, { id: 'y', kind: 'expire_pending', pendingId: 'd' }, { now: new Date(now.getTime() + 1e12), partnerVerified: true })
+    assert.ok(!expire.ok && expire.rejection.code === 'pending_already_closed')
   })
 
   it('a linked group applies all or nothing', () => {

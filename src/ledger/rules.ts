@@ -9,6 +9,8 @@
 //   adjust_pending  raises (incremental authorization) or lowers (advice) what a pending transfer holds
 //   void_pending    releases what a pending transfer still holds
 //   expire_pending  the same, written by the clock once the hold is past its expires_at
+//   decline         a hold refused: a record and a DECLINED hold that reserves nothing (a card
+//                   network's declined authorization, listed with the pending transactions)
 // Each is a new record: a pending transfer is never rewritten. What a hold still reserves lives in
 // its HoldState (the ledger_holds row), which changes as balances do.
 //
@@ -45,7 +47,7 @@ export interface AccountState {
 
 export const available = (a: AccountState): bigint => a.posted - a.held
 
-export type HoldStatus = 'PENDING' | 'CLEARED' | 'RELEASED' | 'EXPIRED'
+export type HoldStatus = 'PENDING' | 'CLEARED' | 'RELEASED' | 'EXPIRED' | 'DECLINED'
 
 /** What one pending transfer reserves: the debit account holds `amount - captured` while PENDING. */
 export interface HoldState {
@@ -74,7 +76,12 @@ export type Command = { id: string } & (
   /** delta > 0 raises the hold, delta < 0 lowers it. */
   | { kind: 'adjust_pending'; pendingId: string; delta: bigint }
   | { kind: 'void_pending'; pendingId: string }
-  | { kind: 'expire_pending'; pendingId: string })
+  | { kind: 'expire_pending'; pendingId: string }
+  /**
+   * A hold refused by the rail (a declined card authorization): moves and reserves nothing, and
+   * needs nothing of its accounts but that they exist. `amount` is what was asked, possibly 0.
+   */
+  | { kind: 'decline'; debitAccountId: string; creditAccountId: string; amount: bigint; currency: string })
 
 export type CommandKind = Command['kind']
 
@@ -174,6 +181,10 @@ function shapeRejection(c: Command): Decision | undefined {
     case 'pending':
       return amountCheck(c.amount, 'amount') ??
         (c.debitAccountId === c.creditAccountId ? reject('accounts_must_be_different', 'a hold is between two accounts') : undefined)
+    case 'decline':
+      // What was asked may be nothing (a zero-amount authorization); never less, never past the limit.
+      return (c.amount === 0n ? undefined : amountCheck(c.amount, 'amount')) ??
+        (c.debitAccountId === c.creditAccountId ? reject('accounts_must_be_different', 'a hold is between two accounts') : undefined)
     case 'post_pending':
       return c.amount === undefined ? undefined : amountCheck(c.amount, 'amount')
     case 'adjust_pending':
@@ -235,6 +246,8 @@ function movementOf(c: Command, hold: HoldState | undefined): { legs: Leg[]; res
       return { legs: c.legs, reserved: new Map() }
     case 'pending':
       return { legs: [{ accountId: c.debitAccountId, amount: -c.amount, currency: c.currency }, { accountId: c.creditAccountId, amount: c.amount, currency: c.currency }], reserved: new Map() }
+    case 'decline':
+      return { legs: [{ accountId: c.debitAccountId, amount: 0n, currency: c.currency }, { accountId: c.creditAccountId, amount: 0n, currency: c.currency }], reserved: new Map() }
     case 'post_pending': {
       const h = hold!
       const amount = c.amount ?? remainingOf(h)
@@ -278,7 +291,8 @@ export function decide(state: LedgerState, c: Command, ctx: DecideContext): Deci
   for (const [i, leg] of named.entries()) {
     if (accounts[i].currency !== leg.currency) return reject('currency_mismatch', `account ${leg.accountId} holds ${accounts[i].currency}, not ${leg.currency}`)
   }
-  if (!releases) {
+  // A decline moves nothing: whatever the accounts' status, funds or limits, it is recorded.
+  if (!releases && c.kind !== 'decline') {
     for (const a of accounts) {
       const r = statusRejection(a)
       if (r) return r
@@ -327,6 +341,12 @@ function apply(state: LedgerState, c: Command, legs: Leg[], accounts: AccountSta
       const created: HoldState = { id: c.id, debitAccountId: c.debitAccountId, creditAccountId: c.creditAccountId, currency: c.currency, amount: c.amount, captured: 0n, status: 'PENDING', expiresAt: c.expiresAt }
       state.holds.set(c.id, created)
       return { ...base, postings: [], hold: { ...created }, currency: c.currency, amount: c.amount, heldAfter: heldAfter(from) }
+    }
+    case 'decline': {
+      const [from] = accounts
+      const declined: HoldState = { id: c.id, debitAccountId: c.debitAccountId, creditAccountId: c.creditAccountId, currency: c.currency, amount: 0n, captured: 0n, status: 'DECLINED', expiresAt: null }
+      state.holds.set(c.id, declined)
+      return { ...base, postings: [], hold: { ...declined }, currency: c.currency, amount: c.amount, heldAfter: heldAfter(from) }
     }
     case 'post_pending': {
       const h = hold!
@@ -429,6 +449,6 @@ export function floorOf(balanceFloor: bigint | null | undefined, overdraftLimit:
 /** The accounts a command names before its hold is known (post, pending); the ones naming a hold take the hold's. */
 export function accountsNamed(c: Command, hold?: Pick<HoldState, 'debitAccountId' | 'creditAccountId'>): string[] {
   if (c.kind === 'post') return c.legs.map((l) => l.accountId)
-  if (c.kind === 'pending') return [c.debitAccountId, c.creditAccountId]
+  if (c.kind === 'pending' || c.kind === 'decline') return [c.debitAccountId, c.creditAccountId]
   return hold ? [hold.debitAccountId, hold.creditAccountId] : []
 }

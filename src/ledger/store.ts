@@ -20,7 +20,7 @@ export interface TransferRow {
   kind: string
   type: string
   action: CommandKind
-  status: 'POSTED' | 'PENDING' | 'CANCELED' | 'EXPIRED'
+  status: 'POSTED' | 'PENDING' | 'CANCELED' | 'EXPIRED' | 'DECLINED'
   currency: string
   /** Total debited, or what was held, captured, released; the signed change for adjust_pending. */
   amount: bigint

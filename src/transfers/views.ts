@@ -31,7 +31,8 @@ export function holdStatusAt(h: Pick<HoldRow, 'status' | 'expires_at'>, now: Dat
   return h.status === 'PENDING' && h.expires_at !== null && h.expires_at.getTime() <= now.getTime() ? 'EXPIRED' : h.status
 }
 
-const statusOfHold = { PENDING: 'PENDING', CLEARED: 'COMPLETE', RELEASED: 'CANCELED', EXPIRED: 'EXPIRED' } as const
+// No internal transfer is ever declined (only a card rail records declines); were one, nothing moved.
+const statusOfHold = { PENDING: 'PENDING', CLEARED: 'COMPLETE', RELEASED: 'CANCELED', EXPIRED: 'EXPIRED', DECLINED: 'CANCELED' } as const
 
 /** The internal transfer resource: a posted transfer, or a pending one with its hold as it is at `now`. */
 export function toInternalTransfer(t: TransferRow, hold: HoldRow | undefined, now: Date): Json {
@@ -108,7 +109,10 @@ export function toPostedTransaction(t: TransferRow, entries: EntryRow[], account
   }
 }
 
-const holdOperation = { PENDING: 'hold_new', CLEARED: 'hold_post', RELEASED: 'hold_cancel', EXPIRED: 'hold_expire' } as const
+const holdOperation = { PENDING: 'hold_new', CLEARED: 'hold_post', RELEASED: 'hold_cancel', EXPIRED: 'hold_expire', DECLINED: 'hold_decline' } as const
+
+/** Why a hold was declined: the rail's reason, from the record's details (details.decline_reason, a key the rail owns). */
+const reasonOf = (t: TransferRow, status: HoldRow['status']): string => (status === 'DECLINED' && typeof t.details.decline_reason === 'string' ? t.details.decline_reason : '')
 
 export function toPendingTransaction(t: TransferRow, h: HoldRow, accountNumber: string, offsetAccountNumber: string, now: Date): Json {
   const expires = iso(h.expires_at ?? t.created_at)
@@ -132,7 +136,8 @@ export function toPendingTransaction(t: TransferRow, h: HoldRow, accountNumber: 
     data: {
       amount, req_amount: amountToJson(t.amount), total_amount: amount,
       currency: h.currency,
-      dc_sign: 'debit',
+      // A hold debits its account; a rail's declined credit (a card's original credit) says so in its details.
+      dc_sign: t.details.dc_sign === 'credit' ? 'credit' : 'debit',
       status,
       operation: holdOperation[status],
       balance: amountToJson(h.posted_after),
@@ -148,7 +153,7 @@ export function toPendingTransaction(t: TransferRow, h: HoldRow, accountNumber: 
       idemkey: t.idempotency_key ?? '',
       memo: t.memo ?? '',
       network: networkOf(t),
-      reason: '',
+      reason: reasonOf(t, status),
       subtype: t.kind,
       type: t.type,
       transaction_id: t.id,

@@ -27,7 +27,7 @@ before(async () => { h = await startHarness({ clock: new WorkspaceClock(() => no
 after(async () => { await h.close() })
 
 interface ModelAccount { id: string; currency: string; status: string; access: string; posted: bigint; held: bigint; floor: bigint | null; ceiling: bigint | null }
-interface ModelHold { id: string; from: number; to: number; amount: bigint; captured: bigint; status: 'PENDING' | 'CLEARED' | 'RELEASED' | 'EXPIRED'; expiresAt: number }
+interface ModelHold { id: string; from: number; to: number; amount: bigint; captured: bigint; status: 'PENDING' | 'CLEARED' | 'RELEASED' | 'EXPIRED' | 'DECLINED'; expiresAt: number }
 
 // 0 USD source (no floor), 1 USD overdraft 100, 2 USD ceiling 300, 3 USD suspended, 4 EUR source, 5 EUR frozen, 6 EUR plain.
 const layout = [
@@ -43,7 +43,7 @@ const layout = [
 type Leg = { account: number; amount: number }
 type Step =
   | { kind: 'post'; legs: Leg[]; currency: 'USD' | 'EUR' }
-  | { kind: 'pending'; from: number; to: number; amount: number; minutes: number }
+  | { kind: 'pending'; from: number; to: number; amount: number; minutes: number; /** Recorded as a decline when refused (a card authorization). */ declineIfRefused: boolean }
   | { kind: 'capture'; hold: number; amount: number | null; final: boolean }
   | { kind: 'adjust'; hold: number; delta: number }
   | { kind: 'void'; hold: number }
@@ -60,7 +60,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ a: account, b: account, c: account, x: fc.integer({ min: 1, max: 120 }), y: fc.integer({ min: 0, max: 60 }), currency: fc.constantFrom('USD' as const, 'EUR' as const) })
     .filter(({ a, b, c }) => a !== b && b !== c && a !== c)
     .map(({ a, b, c, x, y, currency }) => ({ kind: 'post' as const, currency, legs: y === 0 ? [{ account: a, amount: -x }, { account: c, amount: x }] : [{ account: a, amount: -x }, { account: b, amount: -y }, { account: c, amount: x + y }] })),
-  move.chain((m) => fc.integer({ min: 1, max: 3 }).map((minutes) => ({ kind: 'pending' as const, ...m, minutes }))),
+  move.chain((m) => fc.record({ minutes: fc.integer({ min: 1, max: 3 }), declineIfRefused: fc.boolean() }).map((r) => ({ kind: 'pending' as const, ...m, ...r }))),
   fc.record({ hold: fc.nat(30), amount: fc.option(fc.integer({ min: 1, max: 80 })), final: fc.boolean() }).map((r) => ({ kind: 'capture' as const, ...r })),
   fc.record({ hold: fc.nat(30), delta: fc.integer({ min: -60, max: 60 }).filter((d) => d !== 0) }).map((r) => ({ kind: 'adjust' as const, ...r })),
   fc.record({ hold: fc.nat(30) }).map((r) => ({ kind: 'void' as const, ...r })),
@@ -137,8 +137,18 @@ describe('ledger properties', () => {
           expected = from.currency === to.currency && active(from) && active(to) && (from.floor === null || avail(from) - amount >= from.floor) && (to.ceiling === null || to.posted + amount <= to.ceiling)
           const id = uuidv7()
           const expiresAt = nowMs + s.minutes * minuteMs
-          accepted = (await apply(request({ id, kind: 'pending', debitAccountId: from.id, creditAccountId: to.id, amount, currency: from.currency, expiresAt: new Date(expiresAt), meta }))).ok
+          const otherwise = s.declineIfRefused
+            ? () => ({ id, kind: 'decline' as const, debitAccountId: from.id, creditAccountId: to.id, amount, currency: from.currency, meta })
+            : undefined
+          const result = await apply({ ...request({ id, kind: 'pending', debitAccountId: from.id, creditAccountId: to.id, amount, currency: from.currency, expiresAt: new Date(expiresAt), meta }), otherwise })
+          accepted = result.ok
           if (expected) { from.held += amount; holds.push({ id, from: s.from, to: s.to, amount, captured: 0n, status: 'PENDING', expiresAt }) }
+          else if (s.declineIfRefused && from.currency === to.currency) {
+            // Refused, so recorded as declined: a hold of nothing that no later command can act on.
+            expected = true
+            assert.ok(result.ok && result.transfers[0].status === 'DECLINED', show({ s, result }))
+            holds.push({ id, from: s.from, to: s.to, amount: 0n, captured: 0n, status: 'DECLINED', expiresAt: Infinity })
+          }
         } else if (s.kind === 'capture' || s.kind === 'adjust' || s.kind === 'void') {
           const hd = holds[s.hold % Math.max(holds.length, 1)]
           if (!hd) continue
@@ -230,5 +240,7 @@ describe('ledger properties', () => {
     }), { seed, numRuns: runs, includeErrorInReport: true })
     assert.ok(batcher.stats.batches > 0)
     assert.ok(batcher.stats.jobs > batcher.stats.batches, 'some batches held several requests')
+    const [declines] = await h.sql<{ n: number }[]>`select count(*)::int as n from ledger_transfers where workspace_id = ${ws.id} and action = 'decline'`
+    assert.ok(declines.n > 0, 'some refused holds were recorded as declines')
   })
 })

@@ -48,7 +48,7 @@ export async function auditLedger(db: Queryable, workspaceId?: string): Promise<
       select h.id, h.status, string_agg(t.action, ',') as settled_by from ledger_holds h
       left join ledger_transfers t on t.workspace_id = h.workspace_id and t.pending_id = h.id and t.action in ('void_pending', 'expire_pending')
       where true ${ws('h')} group by h.workspace_id, h.id, h.status
-      having not ((h.status in ('PENDING', 'CLEARED') and count(t.id) = 0)
+      having not ((h.status in ('PENDING', 'CLEARED', 'DECLINED') and count(t.id) = 0)
         or (h.status = 'RELEASED' and string_agg(t.action, ',') = 'void_pending')
         or (h.status = 'EXPIRED' and string_agg(t.action, ',') = 'expire_pending'))`,
     db<{ transfer_id: string; line: number }[]>`
