@@ -299,21 +299,19 @@ export class LedgerBatcher {
       const begin = tx`begin`.execute()
       // Held until this transaction ends: a batch that decides on this one's plans waits on it.
       const marked = tx`select pg_advisory_xact_lock(${this.planned.lockClass}, ${self})`.execute()
-      // The reads that join arrays of keys against tables that grow fast (Idempotency-Keys,
-      // transfers, holds) are planned for the table as it is now: a generic plan cached while such
-      // a table was small scans it whole on every batch until the next ANALYZE. The account reads
-      // and every write keep the plan cached on the connection: planning them anew on each batch
-      // cost more than running them (about 30% of the batch's statement time in pg_stat_statements).
+      // Every read and update is planned for the tables as they are now: a generic plan cached on
+      // the connection while a table was small (the keys and transfers when empty, the accounts
+      // before their updates left dead row versions behind) keeps scanning it whole as it grows,
+      // until the next ANALYZE. Only the inserts, which read no table, run on cached plans
+      // (writeStatements): planning the records' statement anew cost more than running it.
       const customPlans = tx`set local plan_cache_mode = force_custom_plan`.execute()
       const opened = [...byParticipant].map(([participant, idx]) => participant.open(tx, idx.map((i) => batch[i].job.context)))
-      const existing = existingTransfers(tx, transferKeys)
-      const lockedFirst = locking ? lockAccounts(tx, accountKeys, true) : undefined
+      const accountsRead = lockAccounts(tx, accountKeys, locking)
       const holdsRead = lockHolds(tx, holdKeys, locking)
       const dueRead = dueHoldsOn(tx, dueKeys, locking)
-      const cachedPlans = tx`set local plan_cache_mode = auto`.execute()
-      const accountsRead = lockedFirst ?? lockAccounts(tx, accountKeys, false)
+      const existing = existingTransfers(tx, transferKeys)
       const seqs = reserveSeqs(tx, recordsOf(requests))
-      const [, , , settledAnswers, existingRows, readHolds, readDue, , readAccounts, seqList] = await settled([begin, marked, customPlans, Promise.all(opened), existing, holdsRead, dueRead, cachedPlans, accountsRead, seqs] as const)
+      const [, , , settledAnswers, readAccounts, readHolds, readDue, existingRows, seqList] = await settled([begin, marked, customPlans, Promise.all(opened), accountsRead, holdsRead, dueRead, existing, seqs] as const)
       // What batches in flight will have changed by the time this one's writes run. (Rows locked
       // are as last committed: a batch in flight that has not locked them yet will find them changed.)
       const { locked, holdRows, dueRows, after } = this.planned.over(self, readAccounts, readHolds, readDue, !locking)
@@ -348,7 +346,7 @@ export class LedgerBatcher {
         const holdsDecidedOn = new Map([...holdRows.values(), ...dueRows].map((h) => [keyOf(h.workspace_id, h.id), h]))
         if (holdsDecidedOn.size) statements.push(verifyHolds(tx, [...holdsDecidedOn.values()]))
       }
-      statements.push(...writeStatements(tx, writes))
+      statements.push(...writeStatements(tx, writes, true))
       if (expired.length && this.options.expiredStatements) statements.push(...this.options.expiredStatements(tx, expired))
       for (const [participant, idx] of byParticipant) {
         const done = idx.filter((i) => (outcomes[i] as JobOutcome).result !== undefined)

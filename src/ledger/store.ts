@@ -238,12 +238,18 @@ export interface Writes {
 export const rowsJson = (rows: readonly object[]): string => JSON.stringify(rows)
 
 /** The pending statements that apply `writes`; run them together so they pipeline. */
-export function writeStatements(tx: Queryable, w: Writes): Promise<unknown>[] {
+export function writeStatements(tx: Queryable, w: Writes, insertsOnCachedPlans = false): Promise<unknown>[] {
   const out: Promise<unknown>[] = []
+  // The rows the batch has locked first, then the new rows (a new hold references its record).
+  if (w.balances.length) out.push(updateBalances(tx, w.balances))
+  if (w.changedHolds.length) out.push(updateHolds(tx, w.changedHolds))
+  const inserts = w.transfers.length > 0 || w.newHolds.length > 0
+  // In a transaction that plans each statement (a ledger batch), the inserts, which read no
+  // table, run on the plan cached on the connection, and the statements after them are planned again.
+  if (inserts && insertsOnCachedPlans) out.push(tx`set local plan_cache_mode = auto`.execute())
   if (w.transfers.length) out.push(insertTransfers(tx, w.transfers, w.entries))
   if (w.newHolds.length) out.push(insertHolds(tx, w.newHolds))
-  if (w.changedHolds.length) out.push(updateHolds(tx, w.changedHolds))
-  if (w.balances.length) out.push(updateBalances(tx, w.balances))
+  if (inserts && insertsOnCachedPlans) out.push(tx`set local plan_cache_mode = force_custom_plan`.execute())
   return out
 }
 
