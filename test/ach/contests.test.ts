@@ -13,7 +13,7 @@ import { dishonoredReturnFile, returnFile } from '../../src/ach/simulations/buil
 import { parseNacha, validateNacha, type Addenda99 } from '../../src/ach/nacha/index.js'
 import { getOutgoing } from '../../src/ach/store.js'
 import { startHarness, type Harness } from '../support/harness.js'
-import { advanceTo, assertBooksClean, customer, expectBalances, getAch, incomingByAccount, originate } from './support.js'
+import { advanceTo, assertBooksClean, customer, expectBalances, getAch, incomingByAccount, originate, ingestFile, simulateReturn } from './support.js'
 
 let h: Harness
 before(async () => {
@@ -22,8 +22,6 @@ before(async () => {
 })
 after(async () => { await h.close() })
 
-const simulateReturn = (body: Record<string, unknown>) => h.request('POST', '/v0/ach/transaction_simulations/receiving_return', { body })
-const ingest = (content: string) => h.request('POST', '/v0/ach/files', { payload: content, headers: { 'content-type': 'text/plain' } })
 const sentAbout = async (incomingId: string) => (await h.request('GET', `/v0/ach?incoming_ach_id=${incomingId}`)).body.transactions
 const latestAbout = async (outgoingId: string) => (await h.request('GET', '/v0/ach/incoming')).body.transactions.filter((t: any) => t.outgoing_ach_id === outgoingId).at(-1)
 
@@ -77,7 +75,7 @@ it('dishonors returns with field errors 04-06, and contests dishonors with R76, 
   ]
   let sequence = 9100
   for (const [name, altered, fields] of cases) {
-    const res = await ingest(returnFile(altered, 'R01', { sequence: sequence++, now: new Date() }))
+    const res = await ingestFile(h, returnFile(altered, 'R01', { sequence: sequence++, now: new Date() }))
     assert.equal(res.status, 201, JSON.stringify(res.body))
     const entry = res.body.entries[0]
     assert.equal(entry.status, 'RETURNED', name)
@@ -90,25 +88,25 @@ it('dishonors returns with field errors 04-06, and contests dishonors with R76, 
 
   // As RDFI. R69 naming the identification number, transaction code and company id, all right in Keel's return: R76.
   for (const fields of ['04', '05', '06', '04*05*06']) {
-    assert.equal((await simulateReturn({ ach_id: right.ours.id, return_code: 'R69', field_errors: fields })).status, 201, fields)
+    assert.equal((await simulateReturn(h, { ach_id: right.ours.id, return_code: 'R69', field_errors: fields })).status, 201, fields)
     assert.match((await latestAbout(right.ours.id)).decline_reason, /^R76: no errors found/, fields)
   }
-  assert.equal((await simulateReturn({ ach_id: right.ours.id, return_code: 'R69', field_errors: '07' })).status, 400, '07 is not one of NACHA\'s field error codes')
+  assert.equal((await simulateReturn(h, { ach_id: right.ours.id, return_code: 'R69', field_errors: '07' })).status, 400, '07 is not one of NACHA\'s field error codes')
   // R69 naming 04 of the return that carried Keel's own id: Keel sends the corrected return (R74).
-  assert.equal((await simulateReturn({ ach_id: legacy.ours.id, return_code: 'R69', field_errors: '04' })).status, 201)
+  assert.equal((await simulateReturn(h, { ach_id: legacy.ours.id, return_code: 'R69', field_errors: '04' })).status, 201)
   const legacyDishonor = await latestAbout(legacy.ours.id)
   assert.deepEqual([legacyDishonor.status, legacyDishonor.decline_reason.slice(0, 4)], ['RETURNED', 'R74:'])
   const [corrected] = await sentAbout(legacyDishonor.id)
   assert.deepEqual([corrected.return_data.code, corrected.return_data.dishonored_return_code, corrected.amount], ['R74', '69', 800])
   assert.equal((await getAch(h, legacy.ours.id)).status, 'COMPLETE', 'Keel\'s return stands')
   // R62 of Keel's return of a debit the account still cannot pay: R77.
-  assert.equal((await simulateReturn({ ach_id: unpaid.ours.id, return_code: 'R62' })).status, 201)
+  assert.equal((await simulateReturn(h, { ach_id: unpaid.ours.id, return_code: 'R62' })).status, 201)
   assert.match((await latestAbout(unpaid.ours.id)).decline_reason, /^R77: the debit's funds cannot be recovered/)
   assert.equal((await h.request('GET', `/v0/ach/incoming/${unpaid.received.id}`)).body.status, 'RETURNED')
   await expectBalances(h, payer.account.id, { posted: 1_000, available: 1_000 })
   // A dishonor that comes from another bank than the one Keel's return went to: R71.
   const ours = (await getOutgoing(h.sql, h.workspaces.a, elsewhere.ours.id))!
-  const misrouted = await ingest(dishonoredReturnFile({ ...ours, routing_no: '021000021' }, 'R61', '', { sequence: sequence++, now: new Date() }))
+  const misrouted = await ingestFile(h, dishonoredReturnFile({ ...ours, routing_no: '021000021' }, 'R61', '', { sequence: sequence++, now: new Date() }))
   assert.equal(misrouted.status, 201, JSON.stringify(misrouted.body))
   assert.match(misrouted.body.entries[0].decline_reason, /^R71: misrouted dishonored return: it comes from another bank/)
 

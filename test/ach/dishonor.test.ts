@@ -14,7 +14,7 @@ import { getOutgoing } from '../../src/ach/store.js'
 import { ledgerAccountByNumber } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { fundingAccount, transfer } from '../support/accounts.js'
-import { advanceTo, assertBooksClean, customer, expectBalances, getAch, incomingByAccount, originate, type Customer } from './support.js'
+import { advanceTo, assertBooksClean, customer, expectBalances, getAch, incomingByAccount, originate, type Customer, ingestFile, simulateReturn } from './support.js'
 
 let h: Harness
 before(async () => {
@@ -23,10 +23,8 @@ before(async () => {
 })
 after(async () => { await h.close() })
 
-const simulateReturn = (body: Record<string, unknown>) => h.request('POST', '/v0/ach/transaction_simulations/receiving_return', { body })
 const simulateIncoming = (account_number: string, amount: number, dc_sign: 'credit' | 'debit') =>
   h.request('POST', '/v0/ach/transaction_simulations/receiving_transaction', { body: { account_number, amount, dc_sign, effective_date: '2031-06-04' } })
-const ingest = (content: string) => h.request('POST', '/v0/ach/files', { payload: content, headers: { 'content-type': 'text/plain' } })
 
 async function sentCredit(amount: number): Promise<{ c: Customer; ach: any }> {
   const c = await customer(h, 10_000)
@@ -75,11 +73,11 @@ it('dishonors and contests returns both ways, sends them in valid files, and the
 
   // Friday 08:00 ET: returns of Keel's entries, within their deadline.
   await advanceTo(h, '2031-06-06T12:00:00Z')
-  assert.equal((await simulateReturn({ ach_id: b.ach.id, return_code: 'R10' })).status, 201)
+  assert.equal((await simulateReturn(h, { ach_id: b.ach.id, return_code: 'R10' })).status, 201)
   assert.equal((await getAch(h, b.ach.id)).status, 'DECLINED')
   await expectBalances(h, b.c.account.id, { posted: 10_000, available: 10_000 })
   // The same entry returned again: a duplicate, R67. Nothing moves on the account.
-  assert.equal((await simulateReturn({ ach_id: b.ach.id, return_code: 'R01' })).status, 201)
+  assert.equal((await simulateReturn(h, { ach_id: b.ach.id, return_code: 'R01' })).status, 201)
   const duplicate = (await h.request('GET', '/v0/ach/incoming')).body.transactions.filter((t: any) => t.outgoing_ach_id === b.ach.id).at(-1)
   assert.equal(duplicate.status, 'RETURNED')
   assert.match(duplicate.decline_reason, /^R67: duplicate return/)
@@ -90,23 +88,23 @@ it('dishonors and contests returns both ways, sends them in valid files, and the
 
   // A return of the wrong amount (R69, field 03), one misrouted (R61), and an R06 Keel never asked for (R70).
   const original = (await getOutgoing(h.sql, h.workspaces.a, c.ach.id))!
-  const wrongAmount = await ingest(returnFile({ ...original, amount: original.amount - 1n }, 'R01', { sequence: 9001, now: new Date() }))
+  const wrongAmount = await ingestFile(h, returnFile({ ...original, amount: original.amount - 1n }, 'R01', { sequence: 9001, now: new Date() }))
   assert.equal(wrongAmount.status, 201, JSON.stringify(wrongAmount.body))
   assert.equal(wrongAmount.body.entries[0].status, 'RETURNED')
   assert.match(wrongAmount.body.entries[0].decline_reason, /^R69/)
   const [dishonorAmount] = await sentAbout(wrongAmount.body.entries[0].id)
   assert.deepEqual([dishonorAmount.return_data.code, dishonorAmount.return_data.field_errors, dishonorAmount.amount], ['R69', '03', 2_999])
-  const misrouted = await ingest(returnFile({ ...original, trace_no: '011401539999999' }, 'R01', { sequence: 9002, now: new Date() }))
+  const misrouted = await ingestFile(h, returnFile({ ...original, trace_no: '011401539999999' }, 'R01', { sequence: 9002, now: new Date() }))
   assert.match(misrouted.body.entries[0].decline_reason, /^R61/)
   assert.equal(misrouted.body.entries[0].outgoing_ach_id, undefined)
-  assert.equal((await simulateReturn({ ach_id: c.ach.id, return_code: 'R06' })).status, 201)
+  assert.equal((await simulateReturn(h, { ach_id: c.ach.id, return_code: 'R06' })).status, 201)
   assert.match((await latestReturnOf(c.ach.id)).decline_reason, /^R70/)
   assert.equal((await getAch(h, c.ach.id)).status, 'COMPLETE', 'the entry stands')
   await expectBalances(h, c.c.account.id, { posted: 7_000, available: 7_000 })
 
   // Dishonored returns of Keel's returns.
   // R61 of the return to an unknown account: accepted; the entry is Keel's again and, with no account, waits in suspense.
-  assert.equal((await simulateReturn({ ach_id: x.ours.id, return_code: 'R61' })).status, 201)
+  assert.equal((await simulateReturn(h, { ach_id: x.ours.id, return_code: 'R61' })).status, 201)
   assert.equal((await getAch(h, x.ours.id)).status, 'DECLINED')
   assert.equal((await getAch(h, x.ours.id)).return_data.code, 'R61')
   const xAfter = (await h.request('GET', `/v0/ach/incoming/${x.received.id}`)).body
@@ -115,26 +113,26 @@ it('dishonors and contests returns both ways, sends them in valid files, and the
   // R62 of the return of a debit the account could not pay: accepted once the account can; the debit posts.
   const funding = await fundingAccount(h)
   assert.equal((await transfer(h, { amount: 5_000, originating_account_id: funding.id, receiving_account_id: payer.account.id })).status, 200)
-  assert.equal((await simulateReturn({ ach_id: y.ours.id, return_code: 'R62' })).status, 201)
+  assert.equal((await simulateReturn(h, { ach_id: y.ours.id, return_code: 'R62' })).status, 201)
   assert.equal((await h.request('GET', `/v0/ach/incoming/${y.received.id}`)).body.status, 'POSTED')
   await expectBalances(h, payer.account.id, { posted: 1_000, available: 1_000 })
   // R68 of Keel's timely return: contested R73. R69 naming the amount, which was right: contested R76.
-  assert.equal((await simulateReturn({ ach_id: z.ours.id, return_code: 'R68' })).status, 201)
+  assert.equal((await simulateReturn(h, { ach_id: z.ours.id, return_code: 'R68' })).status, 201)
   const zDishonor = await latestReturnOf(z.ours.id)
   assert.equal(zDishonor.status, 'RETURNED')
   assert.match(zDishonor.decline_reason, /^R73: Keel's return was timely/)
   assert.equal((await getAch(h, z.ours.id)).status, 'COMPLETE', 'Keel\'s return stands')
   const [contestZ] = await sentAbout(zDishonor.id)
   assert.deepEqual([contestZ.return_data.code, contestZ.return_data.dishonored_return_code, contestZ.return_data.return_trace], ['R73', '68', z.ours.trace_no])
-  assert.equal((await simulateReturn({ ach_id: q.ours.id, return_code: 'R69', field_errors: '03' })).status, 201)
+  assert.equal((await simulateReturn(h, { ach_id: q.ours.id, return_code: 'R69', field_errors: '03' })).status, 201)
   assert.match((await latestReturnOf(q.ours.id)).decline_reason, /^R76/)
-  assert.equal((await simulateReturn({ ach_id: q.ours.id, return_code: 'R99' })).status, 400)
-  assert.equal((await simulateReturn({ ach_id: q.ours.id, return_code: 'R69', field_errors: 'amount' })).status, 400)
-  assert.equal((await simulateReturn({ ach_id: a.ach.id, return_code: 'R68' })).status, 400, 'a dishonor answers a return Keel sent')
+  assert.equal((await simulateReturn(h, { ach_id: q.ours.id, return_code: 'R99' })).status, 400)
+  assert.equal((await simulateReturn(h, { ach_id: q.ours.id, return_code: 'R69', field_errors: 'amount' })).status, 400)
+  assert.equal((await simulateReturn(h, { ach_id: a.ach.id, return_code: 'R68' })).status, 400, 'a dishonor answers a return Keel sent')
 
   // Monday 11:00 ET: R01 of A, settled Wednesday, is three banking days late: dishonored R68.
   await advanceTo(h, '2031-06-09T15:00:00Z')
-  assert.equal((await simulateReturn({ ach_id: a.ach.id, return_code: 'R01' })).status, 201)
+  assert.equal((await simulateReturn(h, { ach_id: a.ach.id, return_code: 'R01' })).status, 201)
   const lateA = await latestReturnOf(a.ach.id)
   assert.match(lateA.decline_reason, /^R68: untimely return: R01 must be returned within 2 banking days/)
   const [dishonorA] = await sentAbout(lateA.id)
@@ -143,7 +141,7 @@ it('dishonors and contests returns both ways, sends them in valid files, and the
 
   // Thursday: a dishonor six banking days after Keel's return settled is contested R72.
   await advanceTo(h, '2031-06-12T12:00:00Z')
-  assert.equal((await simulateReturn({ ach_id: u.ours.id, return_code: 'R67' })).status, 201)
+  assert.equal((await simulateReturn(h, { ach_id: u.ours.id, return_code: 'R67' })).status, 201)
   assert.match((await latestReturnOf(u.ours.id)).decline_reason, /^R72/)
 
   // Everything Keel sent back goes out and settles by 18:01 ET; each file is valid NACHA.
@@ -168,7 +166,7 @@ it('dishonors and contests returns both ways, sends them in valid files, and the
 
   // The bank contests Keel's dishonor of A's late return (R73): final, so the return applies after all.
   const dishonorRow = (await getOutgoing(h.sql, h.workspaces.a, dishonorA.id))!
-  const contested = await ingest(contestedDishonorFile(dishonorRow, 'R73', { sequence: 9003, now: new Date() }))
+  const contested = await ingestFile(h, contestedDishonorFile(dishonorRow, 'R73', { sequence: 9003, now: new Date() }))
   assert.equal(contested.status, 201, JSON.stringify(contested.body))
   assert.equal(contested.body.entries[0].status, 'POSTED')
   assert.equal(contested.body.entries[0].outgoing_ach_id, a.ach.id)

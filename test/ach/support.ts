@@ -65,3 +65,9 @@ export async function incomingByAccount(h: Harness, accountNo: string, key?: str
   assert.equal(res.status, 200)
   return res.body.transactions.filter((t: any) => t.account_no === accountNo)
 }
+
+/** The receiving bank's return of an entry (or a dishonor of a return Keel sent), simulated. */
+export const simulateReturn = (h: Harness, body: Record<string, unknown>) => h.request('POST', '/v0/ach/transaction_simulations/receiving_return', { body })
+
+/** A NACHA file ingested through the API. */
+export const ingestFile = (h: Harness, content: string) => h.request('POST', '/v0/ach/files', { payload: content, headers: { 'content-type': 'text/plain' } })
