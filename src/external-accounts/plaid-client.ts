@@ -51,21 +51,12 @@ export function builtinBasePath(app: FastifyInstance): string {
   return `http://${host}:${address.port}${plaidSandboxPrefix}`
 }
 
-/**
- * How long an idle pooled connection is kept: a server that announces its own keep-alive time-out
- * (`Keep-Alive: timeout=5`) has its connections dropped a second before it (node's agent reads the
- * hint only when it has a time-out of its own). Reusing one the server is closing at that moment
- * fails the call with ECONNRESET, which Keel would report as Plaid being unreachable.
- */
-export const plaidIdleConnectionMs = plaidRequestTimeoutMs
-
 /** Keep-alive agents through the outbound guard, one pair per guard (so connections are pooled). */
 const agentsByGuard = new WeakMap<Outbound, { httpAgent: HttpAgent; httpsAgent: HttpsAgent }>()
 function agentsOf(outbound: Outbound): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
   let agents = agentsByGuard.get(outbound)
   if (!agents) {
-    const options = { keepAlive: true, timeout: plaidIdleConnectionMs }
-    agents = { httpAgent: outbound.httpAgent(options), httpsAgent: outbound.httpsAgent(options) }
+    agents = { httpAgent: outbound.httpAgent({ keepAlive: true }), httpsAgent: outbound.httpsAgent({ keepAlive: true }) }
     agentsByGuard.set(outbound, agents)
   }
   return agents

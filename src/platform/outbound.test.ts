@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { createOutbound, isOutboundRefused, type Outbound } from './outbound.js'
+import { createOutbound, isOutboundRefused, keepAliveIdleMsDefault, type Outbound } from './outbound.js'
 
 const shared = createOutbound({ listenHost: '0.0.0.0' })
 const sandbox = createOutbound({ listenHost: '127.0.0.1' })
@@ -91,5 +91,37 @@ describe('the guarded agents', () => {
     assert.ok(isOutboundRefused(await lookup('localhost', false)))
     assert.ok(isOutboundRefused(await lookup('localhost', true)))
     assert.equal(await new Promise((resolve) => sandbox.lookup('127.0.0.1', (err, address) => resolve(err ?? address))), '127.0.0.1')
+  })
+})
+
+describe('keep-alive agents', () => {
+  /** The pooled socket's idle time-out once one call to a server with this keep-alive time-out is answered. */
+  async function pooledTimeout(serverKeepAliveMs: number, agentOptions: http.AgentOptions): Promise<number | undefined> {
+    const server = http.createServer((_req, res) => res.end('ok'))
+    server.keepAliveTimeout = serverKeepAliveMs
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const agent = sandbox.httpAgent(agentOptions)
+    try {
+      const { port } = server.address() as AddressInfo
+      await new Promise<void>((resolve, reject) => {
+        http.get(`http://127.0.0.1:${port}/`, { agent }, (res) => { res.resume(); res.on('end', resolve) }).on('error', reject)
+      })
+      // The agent pools the socket on the turn after the answer ends.
+      await new Promise((resolve) => setImmediate(resolve))
+      const [socket] = Object.values(agent.freeSockets).flat()
+      return socket?.timeout
+    } finally {
+      agent.destroy()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  }
+
+  it('drop an idle connection a second before the server says it will', async () => {
+    assert.equal(await pooledTimeout(5_000, { keepAlive: true }), 4_000)
+  })
+
+  it('keep one for keepAliveIdleMsDefault when the server says nothing shorter, or as told', async () => {
+    assert.equal(await pooledTimeout(60_000, { keepAlive: true }), keepAliveIdleMsDefault)
+    assert.equal(await pooledTimeout(60_000, { keepAlive: true, timeout: 2_500 }), 2_500)
   })
 })

@@ -78,6 +78,20 @@ export interface Outbound {
   readonly allowedNetworks: readonly string[]
 }
 
+/**
+ * How long a keep-alive agent keeps an idle pooled connection, unless told otherwise; a server that
+ * announces its own keep-alive time-out (`Keep-Alive: timeout=5`) has its connections dropped a
+ * second before that instead. Node's agent reads the announcement only when it has a time-out of
+ * its own, and without one it reuses a connection the server may be closing at that moment: the
+ * call fails with ECONNRESET (a webhook delivery, a gateway's decision, a Plaid call lost).
+ */
+export const keepAliveIdleMsDefault = 15_000
+
+/** Agent options with the idle limit for keep-alive agents. (A socket time-out only emits an event on a request in flight: each caller keeps its own time limit.) */
+function withIdleLimit<T extends http.AgentOptions>(options: T): T {
+  return options.keepAlive && options.timeout === undefined ? { ...options, timeout: keepAliveIdleMsDefault } : options
+}
+
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase()
   if (h === 'localhost') return true
@@ -170,8 +184,8 @@ export function createOutbound(options: OutboundOptions): Outbound {
     refusal,
     lookup,
     allowedNetworks,
-    httpAgent: (agentOptions = {}) => new GuardedHttpAgent(agentOptions),
-    httpsAgent: (agentOptions = {}) => new GuardedHttpsAgent(agentOptions),
+    httpAgent: (agentOptions = {}) => new GuardedHttpAgent(withIdleLimit(agentOptions)),
+    httpsAgent: (agentOptions = {}) => new GuardedHttpsAgent(withIdleLimit(agentOptions)),
   }
 }
 
