@@ -172,6 +172,8 @@ try {
   const rows = [authPeak, transferPeak, paced, pacedTransfers].filter((r): r is Row => r !== undefined)
   const checks = await Promise.all([authPeak, paced].flatMap((r) => (r ? [checkAuthorizations(pool, apiKey, r.result.samples)] : [])))
 
+  /** A point's server CPU per answer beyond what the idle server uses per second, spread over its answers. */
+  const beyondIdle = (r: Row) => Math.round(r.cpuUs - idleUsPerSecond / Math.max(r.perSecond, 1))
   console.log('\ntarget               load            2xx/s  p50 ms  p99 ms  non-2xx, failed  declined (sampled)  server RSS max MiB  server CPU µs per 2xx')
   for (const r of rows) {
     const errors = [...r.result.rejected, ...r.result.failed].map(([k, n]) => `${k}×${n}`).join(' ') || '-'
@@ -187,10 +189,11 @@ try {
   if (paced) {
     const behind = paced.perSecond < pacedRate * 0.95 ? ` (only ${paced.perSecond}/s answered: the server fell behind)` : ''
     console.log(`  p99 at ${pacedRate} authorizations/s: ${paced.p99.toFixed(1)} ms (target ≤ ${p99TargetMs} ms: ${paced.p99 <= p99TargetMs && !behind ? 'met' : 'NOT met'})${behind}`)
-    console.log(`  server CPU at ${pacedRate} authorizations/s: ${paced.cpuUs} µs per authorization, ${Math.round(paced.cpuUs - idleUsPerSecond / Math.max(paced.perSecond, 1))} beyond the server's idle CPU`)
+    console.log(`  server CPU at ${pacedRate} authorizations/s: ${paced.cpuUs} µs per authorization, ${beyondIdle(paced)} beyond the server's idle CPU`)
   }
   if (pacedTransfers) {
-    console.log(`  server CPU at ${pacedRate} internal transfers/s: ${pacedTransfers.cpuUs} µs per transfer, ${Math.round(pacedTransfers.cpuUs - idleUsPerSecond / Math.max(pacedTransfers.perSecond, 1))} beyond the server's idle CPU`)
+    console.log(`  server CPU at ${pacedRate} internal transfers/s: ${pacedTransfers.cpuUs} µs per transfer, ${beyondIdle(pacedTransfers)} beyond the server's idle CPU`)
+    if (paced) console.log(`  ratio of server CPU beyond idle at that rate, authorization / internal transfer (same run): ${(beyondIdle(paced) / Math.max(beyondIdle(pacedTransfers), 1)).toFixed(2)}×`)
   }
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   if (checks.some((c) => !c.passed) || rows.some((r) => r.label === 'authorizations' && r.declined > 0)) {
