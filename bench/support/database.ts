@@ -28,7 +28,9 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
       url: serverUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`),
       dir,
       stop: async () => {
-        await admin.unsafe(`drop database if exists ${name} with (force)`)
+        // BENCH_KEEP_DATABASE=1 leaves the run's database on the server, to look into afterwards.
+        if (process.env.BENCH_KEEP_DATABASE === '1') console.log(`database kept: ${name}`)
+        else await admin.unsafe(`drop database if exists ${name} with (force)`)
         await admin.end()
         removeDir()
       },

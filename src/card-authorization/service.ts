@@ -48,6 +48,11 @@ export function authorizationExpiry(now: Date, mcc: string | null): Date {
   return new Date(now.getTime() + days * dayMs)
 }
 
+/** Where a control's rolling window starts; null for a control without one (nothing to sum). */
+function windowStart(now: Date, windowDays: number | null): Date | null {
+  return windowDays === null ? null : new Date(now.getTime() - windowDays * dayMs)
+}
+
 /** Where a request came from, for the engine: the workspace, its clock's time, its key, its connection. */
 export interface MessageContext {
   services: Services
@@ -235,7 +240,7 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError> = {
       keyed.length ? claimKeys(tx, keyed.map((k) => k.claim)) : Promise.resolve([]),
       checks.length ? lockedActivity(tx, checks.map(({ check: c }) => ({
         workspaceId: c.workspaceId, accountId: c.accountId, cardId: c.cardId,
-        windowStarts: c.facts.controls.map((control) => new Date(c.now.getTime() - (control.windowDays ?? 0) * dayMs)),
+        windowStarts: c.facts.controls.map((control) => windowStart(c.now, control.windowDays)),
         velocitySince: new Date(c.now.getTime() - velocityWindowMs),
       }))) : Promise.resolve([]),
     ])
@@ -311,7 +316,7 @@ async function factsOf(ctx: MessageContext, row: FactsRow, card: CardForAuthoriz
   const gateway = m.direction === 'DEBITS' && !m.inquiry && row.gateway ? gatewayTarget(vault, row.gateway) : undefined
   const needsBalance = m.partialAllowed || m.inquiry === true || m.subType === 'CARD.ATM_WITHDRAWAL'
   const needsActivity = m.partialAllowed || gateway !== undefined
-  const windowStarts = row.controls.map((c) => new Date(ctx.now.getTime() - (c.window_days ?? 0) * dayMs))
+  const windowStarts = row.controls.map((c) => windowStart(ctx.now, c.window_days))
   const [ledger, activity] = await Promise.all([
     needsBalance ? ledgerAccountAt(sql, ctx.workspace.id, card.accountId, ctx.now) : undefined,
     needsActivity ? recentActivity(sql, [{ workspaceId: ctx.workspace.id, accountId: card.accountId, cardId: card.id, windowStarts, velocitySince: new Date(ctx.now.getTime() - velocityWindowMs) }]).then(([a]) => a) : undefined,

@@ -50,7 +50,8 @@ export async function getMessage(db: Queryable, workspaceId: string, id: string)
 }
 
 /** What a rolling window and the velocity check need to know of one message's account and card. */
-export interface ActivityQuery { workspaceId: string; accountId: string; cardId: string; windowStarts: Date[]; velocitySince: Date }
+/** windowStarts: by control, the start of its rolling window, or null for a control without one. */
+export interface ActivityQuery { workspaceId: string; accountId: string; cardId: string; windowStarts: (Date | null)[]; velocitySince: Date }
 export interface Activity { spent: { DEBITS: bigint; CREDITS: bigint }[]; cardCount: number }
 
 /**
@@ -75,7 +76,7 @@ export function recentActivity(db: Queryable, queries: ActivityQuery[]): Promise
 }
 
 function activityOf(db: Queryable, queries: ActivityQuery[], locked: boolean): Promise<Activity[]> {
-  const json = JSON.stringify(queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: q.velocitySince.toISOString(), windows: q.windowStarts.map((d) => d.toISOString()) })))
+  const json = JSON.stringify(queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: q.velocitySince.toISOString(), windows: q.windowStarts.map((d) => d?.toISOString() ?? null) })))
   const rows = locked
     ? db<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_activity(${json}::text::jsonb)`.execute()
     : db<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_sums(${json}::text::jsonb)`.execute()
