@@ -34,7 +34,7 @@ import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { call, inParallel, seedThroughApi } from './support/api-seed.js'
 import { openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, type LoadResult, type MakeRequest, type Sample } from './support/http-load.js'
-import { cpuSeconds, RssSampler } from './support/processes.js'
+import { cpuSeconds, databaseCpuSeconds, RssSampler } from './support/processes.js'
 
 const cardsCount = Number(process.env.BENCH_CARDS ?? 500)
 const pointSeconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -90,7 +90,7 @@ function transferMaker(key: string, accounts: string[]): MakeRequest {
   }
 }
 
-interface Row { label: string; load: string; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpuUs: number; declined: number }
+interface Row { label: string; load: string; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpuUs: number; dbCpuUs: number; declined: number }
 
 /** Approved authorizations among the sampled answers are what they claim: read back as a PENDING hold; one retry is replayed. */
 async function checkAuthorizations(pool: Pool, key: string, samples: Sample[]): Promise<{ passed: boolean; text: string }> {
@@ -126,6 +126,7 @@ try {
   console.log(`  node ${process.version}; PostgreSQL ${pg.version} (${process.env.DATABASE_URL ? 'DATABASE_URL server' : 'embedded'}): synchronous_commit=${pg.sc}, fsync=${pg.fsync}`)
   console.log(`  clients in this process: autocannon (peaks), undici Pool (paced); ${connections} keep-alive connections, no pipelining, a fresh Idempotency-Key on every POST`)
   console.log(`  Keel: \`keel start\`, own process, LOG_LEVEL=${keelLogLevel} (its default), database pool ${poolSizeDefault}`)
+  console.log('  database CPU: every process named postgres on this machine (the bench needs its database here), with the ended backends')
   console.log(`  ${cardsCount} cards, one per account, each account with 3 spend controls (per transaction, 31-day rolling, MCC block list); ${warmupSeconds} s warm-up + ${pointSeconds} s per point`)
 
   const ws = await ensureWorkspace(sql, `bench-card-auth-${Date.now()}`, 'sandbox')
@@ -145,13 +146,19 @@ try {
   const point = async (label: string, load: { concurrency: number } | { rate: number }, make: MakeRequest): Promise<Row> => {
     let cpuBefore = 0
     let cpuAfter = 0
-    const phases = { warmupSeconds, seconds: pointSeconds, atWindowStart: async () => { cpuBefore = cpuSeconds(pid); rss!.take() }, atWindowEnd: async () => { cpuAfter = cpuSeconds(pid) } }
+    let dbBefore = 0
+    let dbAfter = 0
+    const phases = {
+      warmupSeconds, seconds: pointSeconds,
+      atWindowStart: async () => { cpuBefore = cpuSeconds(pid); dbBefore = databaseCpuSeconds(); rss!.take() },
+      atWindowEnd: async () => { cpuAfter = cpuSeconds(pid); dbAfter = databaseCpuSeconds() },
+    }
     const result = 'rate' in load ? await openLoop(pool, make, { rate: load.rate, ...phases }) : await closedLoop(keel!.url, make, { connections: load.concurrency, ...phases })
     const declined = result.samples.filter((s) => s.request.path === authorizationPath && JSON.parse(s.body).transaction?.state === 'DECLINED').length
     const latencies = result.latenciesMs.sort((a, b) => a - b)
     const row: Row = {
       label, load: 'rate' in load ? `paced ${load.rate}/s` : `${load.concurrency} conns`, result, perSecond: Math.round(result.ok / result.seconds),
-      p50: percentile(latencies, 50), p99: percentile(latencies, 99), rss: rss!.take().maxMiB, cpuUs: Math.round(((cpuAfter - cpuBefore) * 1e6) / Math.max(result.ok, 1)), declined,
+      p50: percentile(latencies, 50), p99: percentile(latencies, 99), rss: rss!.take().maxMiB, cpuUs: Math.round(((cpuAfter - cpuBefore) * 1e6) / Math.max(result.ok, 1)), dbCpuUs: Math.round(((dbAfter - dbBefore) * 1e6) / Math.max(result.ok, 1)), declined,
     }
     console.log(`  ${label} ${row.load}: ${row.perSecond} 2xx/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms`)
     return row
@@ -174,10 +181,10 @@ try {
 
   /** A point's server CPU per answer beyond what the idle server uses per second, spread over its answers. */
   const beyondIdle = (r: Row) => Math.round(r.cpuUs - idleUsPerSecond / Math.max(r.perSecond, 1))
-  console.log('\ntarget               load            2xx/s  p50 ms  p99 ms  non-2xx, failed  declined (sampled)  server RSS max MiB  server CPU µs per 2xx')
+  console.log('\ntarget               load            2xx/s  p50 ms  p99 ms  non-2xx, failed  declined (sampled)  server RSS max MiB  server CPU µs per 2xx  database CPU µs per 2xx')
   for (const r of rows) {
     const errors = [...r.result.rejected, ...r.result.failed].map(([k, n]) => `${k}×${n}`).join(' ') || '-'
-    console.log(`${r.label.padEnd(20)} ${r.load.padEnd(15)} ${String(r.perSecond).padStart(6)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)}  ${errors.padEnd(16)} ${String(r.declined).padStart(18)} ${r.rss.toFixed(0).padStart(19)} ${String(r.cpuUs).padStart(22)}`)
+    console.log(`${r.label.padEnd(20)} ${r.load.padEnd(15)} ${String(r.perSecond).padStart(6)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)}  ${errors.padEnd(16)} ${String(r.declined).padStart(18)} ${r.rss.toFixed(0).padStart(19)} ${String(r.cpuUs).padStart(22)} ${String(r.dbCpuUs).padStart(24)}`)
   }
   for (const c of checks) console.log(`  check: ${c.text}`)
   console.log('\nfigures:')
@@ -185,14 +192,15 @@ try {
     console.log(`  peak authorizations/s: ${authPeak.perSecond}`)
     console.log(`  internal-transfer peak of the same run: ${transferPeak.perSecond}/s; ratio authorizations / transfers = ${(authPeak.perSecond / Math.max(transferPeak.perSecond, 1)).toFixed(2)}×`)
     console.log(`  server CPU per answer at peak: ${authPeak.cpuUs} µs per authorization, ${transferPeak.cpuUs} µs per internal transfer`)
+    console.log(`  database CPU per answer at peak: ${authPeak.dbCpuUs} µs per authorization, ${transferPeak.dbCpuUs} µs per internal transfer`)
   }
   if (paced) {
     const behind = paced.perSecond < pacedRate * 0.95 ? ` (only ${paced.perSecond}/s answered: the server fell behind)` : ''
     console.log(`  p99 at ${pacedRate} authorizations/s: ${paced.p99.toFixed(1)} ms (target ≤ ${p99TargetMs} ms: ${paced.p99 <= p99TargetMs && !behind ? 'met' : 'NOT met'})${behind}`)
-    console.log(`  server CPU at ${pacedRate} authorizations/s: ${paced.cpuUs} µs per authorization, ${beyondIdle(paced)} beyond the server's idle CPU`)
+    console.log(`  server CPU at ${pacedRate} authorizations/s: ${paced.cpuUs} µs per authorization, ${beyondIdle(paced)} beyond the server's idle CPU; database CPU ${paced.dbCpuUs} µs per authorization`)
   }
   if (pacedTransfers) {
-    console.log(`  server CPU at ${pacedRate} internal transfers/s: ${pacedTransfers.cpuUs} µs per transfer, ${beyondIdle(pacedTransfers)} beyond the server's idle CPU`)
+    console.log(`  server CPU at ${pacedRate} internal transfers/s: ${pacedTransfers.cpuUs} µs per transfer, ${beyondIdle(pacedTransfers)} beyond the server's idle CPU; database CPU ${pacedTransfers.dbCpuUs} µs per transfer`)
     if (paced) console.log(`  ratio of server CPU beyond idle at that rate, authorization / internal transfer (same run): ${(beyondIdle(paced) / Math.max(beyondIdle(pacedTransfers), 1)).toFixed(2)}×`)
   }
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)

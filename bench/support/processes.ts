@@ -2,7 +2,7 @@
 // child process, the resident memory (VmRSS) of a server sampled while it is under load, and the
 // CPU time a process has used.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
@@ -70,6 +70,28 @@ export function cpuSeconds(pid: number): number {
   } catch {
     return 0
   }
+}
+
+/**
+ * CPU seconds every PostgreSQL process on this machine has used (user + system), with what the
+ * postmasters' ended children used: from /proc/<pid>/stat of each process named `postgres`. The
+ * bench's database runs on this machine either way (embedded, or DATABASE_URL's local server);
+ * other PostgreSQL servers here count too, so the bench states it and idle ones add little.
+ */
+export function databaseCpuSeconds(): number {
+  let ticks = 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      if (!stat.includes(' (postgres) ')) continue
+      const fields = stat.split(') ')[1].split(' ')
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])
+    } catch {
+      // The process ended between the listing and the read: its time is in its parent's now.
+    }
+  }
+  return ticks / clockTicksPerSecond
 }
 
 /** Samples a process's RSS every quarter second; `take()` gives the highest and last since the previous take. */
