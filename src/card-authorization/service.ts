@@ -23,11 +23,12 @@ import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
 import type { Services } from '../platform/http.js'
 import { claimKeys, runMutation, storeOutcomes, type KeyClaim, type Outcome } from '../platform/idempotency.js'
 import { isUuid, uuidv7 } from '../platform/ids.js'
+import { readCoalescer } from '../platform/read-coalescer.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { toPendingTransaction } from '../transfers/index.js'
 import { decide, decideUnderLock, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason } from './decide.js'
 import { askGateway, type GatewayTarget } from './gateway.js'
-import { changeNetAmounts, factsRow, getMessage, insertMessages, lockedActivity, recentActivity, type Activity, type FactsRow, type Direction, type MessageRow, type MessageState } from './store.js'
+import { changeNetAmounts, factsRows, getMessage, insertMessages, lockedActivity, recentActivity, type Activity, type FactsRow, type Direction, type MessageRow, type MessageState } from './store.js'
 
 type Json = Record<string, unknown>
 
@@ -381,10 +382,21 @@ function eventsOf(result: Extract<LedgerResult, { ok: true }>, now: Date, pendin
 
 // New messages: authorization, incremental authorization, PIN debit, ATM withdrawal, original credit, balance inquiry
 
+/** A card's facts (factsRows), read with those of the other cards asked for in the same turn of the event loop: one reader per database. */
+const factsReaders = new WeakMap<Services['sql'], (key: { workspaceId: string; cardId: string }) => Promise<FactsRow | undefined>>()
+function factsOfCard(sql: Services['sql']): (key: { workspaceId: string; cardId: string }) => Promise<FactsRow | undefined> {
+  let reader = factsReaders.get(sql)
+  if (!reader) {
+    reader = readCoalescer((keys) => factsRows(sql, keys), (k) => `${k.workspaceId}/${k.cardId.toLowerCase()}`)
+    factsReaders.set(sql, reader)
+  }
+  return reader
+}
+
 export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Outcome> {
   if (!Number.isSafeInteger(Number(m.amount)) || m.amount < 0n || (m.amount === 0n && !m.inquiry)) throw badBody('amount must be a positive number of cents', { invalid: { amount: 'positive, at most 2^53 - 1' } })
   if (typeof m.cardId !== 'string' || !isUuid(m.cardId)) throw badBody(`card_id: card ${m.cardId} not found`, { invalid: { card_id: 'no such card' } })
-  const found = await factsRow(ctx.services.sql, ctx.workspace.id, m.cardId)
+  const found = await factsOfCard(ctx.services.sql)({ workspaceId: ctx.workspace.id, cardId: m.cardId })
   if (!found) throw badBody(`card_id: card ${m.cardId} not found`, { invalid: { card_id: 'no such card' } })
   const { card, checks } = await cardChecks(ctx.services.vault, found, ctx.now, { cvv: m.cvv, expiration: m.expiration, pin: m.pin })
   let original: { holdId: string; rootId: string } | undefined

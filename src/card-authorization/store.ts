@@ -2,7 +2,7 @@
 // these rows name the hold or record they made.
 
 import type { CardAuthorizationColumns } from '../cards/index.js'
-import type { Queryable } from '../platform/db.js'
+import { plainArray, type Queryable } from '../platform/db.js'
 
 export type MessageState = 'PENDING' | 'CLEARED' | 'COMPLETION' | 'DECLINED' | 'ERROR'
 export type Direction = 'CREDITS' | 'DEBITS'
@@ -106,15 +106,15 @@ export interface FactsRow extends CardAuthorizationColumns {
 }
 
 /**
- * The card, its account's status and the spend controls it names (by id), and the first active
- * gateway serving the card's product: one statement, where reading each through its domain would
- * take four (the card, the account, the controls, the gateways), on every authorization. It reads
- * the columns those domains define and changes nothing; what they mean stays theirs (cardChecks,
- * gatewayTarget).
+ * The cards, each with its account's status and the spend controls it names (by id), and the first
+ * active gateway serving the card's product: one statement for any number of cards, where reading
+ * each through its domain would take four statements a card (the card, the account, the controls,
+ * the gateways), on every authorization. It reads the columns those domains define and changes
+ * nothing; what they mean stays theirs (cardChecks, gatewayTarget). Keyed by workspace and card id.
  */
-export async function factsRow(db: Queryable, workspaceId: string, cardId: string): Promise<FactsRow | undefined> {
-  const [row] = await db<FactsRow[]>`
-    select c.id, c.account_id, c.card_product_id, c.card_type, c.card_status, c.status_reason, c.expiration_time, c.cvv_encrypted, c.pin_hash,
+export async function factsRows(db: Queryable, keys: { workspaceId: string; cardId: string }[]): Promise<Map<string, FactsRow>> {
+  const rows = await db<(FactsRow & { workspace_id: string })[]>`
+    select c.workspace_id, c.id, c.account_id, c.card_product_id, c.card_type, c.card_status, c.status_reason, c.expiration_time, c.cvv_encrypted, c.pin_hash,
       a.status as account_status, a.access_status as account_access_status,
       coalesce((select jsonb_agg(jsonb_build_object('id', s.id, 'is_active', s.is_active, 'action_decline', s.action_decline,
           'amount_limit', s.amount_limit::text, 'direction', s.direction, 'merchant_category_codes', s.merchant_category_codes,
@@ -125,8 +125,8 @@ export async function factsRow(db: Queryable, workspaceId: string, cardId: strin
       (select jsonb_build_object('url', g.url, 'custom_headers_encrypted', g.custom_headers_encrypted, 'standin', g.standin)
         from card_gateways g where g.workspace_id = c.workspace_id and g.active and c.card_product_id = any(g.card_products)
         order by g.id limit 1) as gateway
-    from cards c
-    left join accounts a on a.workspace_id = c.workspace_id and a.id = c.account_id
-    where c.workspace_id = ${workspaceId} and c.id = ${cardId}`
-  return row
+    from unnest(${plainArray(keys.map((k) => k.workspaceId))}::uuid[], ${plainArray(keys.map((k) => k.cardId))}::uuid[]) as k(w, i)
+    join cards c on c.workspace_id = k.w and c.id = k.i
+    left join accounts a on a.workspace_id = c.workspace_id and a.id = c.account_id`
+  return new Map(rows.map(({ workspace_id, ...row }) => [`${workspace_id}/${row.id}`, row]))
 }

@@ -313,6 +313,22 @@ describe('requests', () => {
     assert.equal(res.status, 400)
   })
 
+  it('cards asked for at once are each found in their own workspace only, whatever the case of the id', async () => {
+    const mine = await fundedCard(h, 1_000)
+    const theirs = await fundedCard(h, 1_000, { key: h.keys.b })
+    // Sent together: their facts are read together (one statement for the reads of a turn).
+    const [a, upper, crossed, b] = await Promise.all([
+      authorize(h, mine.card.id, 100),
+      authorize(h, mine.card.id.toUpperCase(), 200),
+      authorize(h, theirs.card.id, 300),
+      authorize(h, theirs.card.id, 400, {}, h.keys.b),
+    ])
+    assert.deepEqual([a.status, upper.status, crossed.status, b.status], [201, 201, 400, 201])
+    assert.deepEqual([a.body.transaction.state, upper.body.transaction.state, b.body.transaction.state], ['PENDING', 'PENDING', 'PENDING'])
+    assert.deepEqual(await available(h, mine.account.id), { posted: 1_000, available: 700 })
+    assert.deepEqual(await available(h, theirs.account.id, h.keys.b), { posted: 1_000, available: 600 })
+  })
+
   it('an Idempotency-Key replays the answer and holds once', async () => {
     const { card, account } = await fundedCard(h, 1_000)
     const body = { card_id: card.id, amount: 300, mid: 'M', card_acceptor: merchant }
