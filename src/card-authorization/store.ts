@@ -49,8 +49,10 @@ export async function getMessage(db: Queryable, workspaceId: string, id: string)
   return row
 }
 
-/** What a rolling window and the velocity check need to know of one message's account and card. */
-/** windowStarts: by control, the start of its rolling window, or null for a control without one. */
+/**
+ * What a rolling window and the velocity check need to know of one message's account and card.
+ * windowStarts: by control, the start of its rolling window, or null for a control without one.
+ */
 export interface ActivityQuery { workspaceId: string; accountId: string; cardId: string; windowStarts: (Date | null)[]; velocitySince: Date }
 export interface Activity { spent: { DEBITS: bigint; CREDITS: bigint }[]; cardCount: number }
 
@@ -111,6 +113,7 @@ export interface FactsRow extends CardAuthorizationColumns {
  * each through its domain would take four statements a card (the card, the account, the controls,
  * the gateways), on every authorization. It reads the columns those domains define and changes
  * nothing; what they mean stays theirs (cardChecks, gatewayTarget). Keyed by workspace and card id.
+ * The ids must be UUIDs (the caller checks them): one that is not fails the statement for all.
  */
 export async function factsRows(db: Queryable, keys: { workspaceId: string; cardId: string }[]): Promise<Map<string, FactsRow>> {
   const rows = await db<(FactsRow & { workspace_id: string })[]>`

@@ -13,7 +13,8 @@ export function readCoalescer<K, V>(readMany: (keys: K[]) => Promise<Map<string,
   const flush = () => {
     const taken = waiting
     waiting = []
-    readMany(taken.map((w) => w.key)).then(
+    // A readMany that throws instead of rejecting fails its reads all the same.
+    Promise.resolve().then(() => readMany(taken.map((w) => w.key))).then(
       (found) => { for (const w of taken) w.resolve(found.get(id(w.key))) },
       (err) => { for (const w of taken) w.reject(err) },
     )
