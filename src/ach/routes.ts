@@ -4,7 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, badBody } from '../platform/errors.js'
 import type { Tx } from '../platform/db.js'
-import type { Api } from '../platform/http.js'
+import { sendOutcome, type Api } from '../platform/http.js'
 import { keyFromHeader, runMutation } from '../platform/idempotency.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import type { Workspace } from '../platform/workspaces.js'
@@ -92,8 +92,7 @@ export function registerAchRoutes(api: Api): void {
     const key = keyFromHeader(req.headers['idempotency-key'])
     const workspace = req.workspace
     const outcome = await runMutation(sql, workspace.id, key, { method: req.method, url: req.url, body: req.body }, clock.now(workspace.id), change)
-    if (outcome.replayed) reply.header('idempotent-replayed', 'true')
-    return reply.code(outcome.status).send(outcome.body)
+    return sendOutcome(reply, outcome)
   }
 
   api.route('achTransactionSimulation', async (req, reply) => {

@@ -2,8 +2,8 @@
 
 import type { FastifyRequest } from 'fastify'
 import { ApiError } from '../platform/errors.js'
-import type { Api } from '../platform/http.js'
-import { keyClaimOf } from '../platform/idempotency.js'
+import { sendOutcome, type Api } from '../platform/http.js'
+import { keyClaimOf, type Outcome } from '../platform/idempotency.js'
 import type { OperationId } from '../spec/schemas.js'
 import type { LedgerBatcher } from '../ledger/index.js'
 import type { CardSubType } from './decide.js'
@@ -41,12 +41,8 @@ export function registerSimulationRoutes(api: Api, batcher: () => LedgerBatcher)
     return { services: api.services, batcher: batcher(), workspace, now, claim: keyClaimOf(workspace.id, req.headers['idempotency-key'], request, now), request, group: req.raw.socket }
   }
 
-  const simulation = (id: OperationId, run: (ctx: MessageContext, body: Json) => Promise<{ status: number; body: unknown; replayed?: boolean }>) => {
-    api.route(id, async (req, reply) => {
-      const outcome = await run(contextOf(req), req.body as Json)
-      if (outcome.replayed) reply.header('idempotent-replayed', 'true')
-      return reply.code(outcome.status).send(outcome.body)
-    })
+  const simulation = (id: OperationId, run: (ctx: MessageContext, body: Json) => Promise<Outcome>) => {
+    api.route(id, async (req, reply) => sendOutcome(reply, await run(contextOf(req), req.body as Json)))
   }
 
   simulation('simulateAuthorization', (ctx, body) => {

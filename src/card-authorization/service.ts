@@ -21,7 +21,7 @@ import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
 import type { Services } from '../platform/http.js'
-import { claimKeys, runMutation, storeOutcomes, type KeyClaim, type Outcome } from '../platform/idempotency.js'
+import { claimKeys, runMutation, storeOutcomes, type KeyClaim, type Outcome, type StoredOutcome } from '../platform/idempotency.js'
 import { isUuid, uuidv7 } from '../platform/ids.js'
 import { readCoalescer } from '../platform/read-coalescer.js'
 import type { Workspace } from '../platform/workspaces.js'
@@ -260,13 +260,15 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError> = {
   close(tx, done) {
     // One statement for all the batch's messages, one for their window changes, one (or two) for their events.
     const written: Written[] = []
-    const stored: (KeyClaim & { status: number; body: unknown })[] = []
+    const stored: (KeyClaim & StoredOutcome)[] = []
     const answers = done.map(({ context, result }): Outcome | ApiError => {
       const w = result.ok ? context.accepted(result) : context.refused(result.code, result.detail)
       if (w instanceof ApiError) return w
       written.push(w)
-      if (context.claim) stored.push({ ...context.claim, status: 201, body: w.body })
-      return { status: 201, body: w.body }
+      // Serialized once, for the reply and the stored outcome alike.
+      const json = JSON.stringify(w.body)
+      if (context.claim) stored.push({ ...context.claim, status: 201, json })
+      return { status: 201, body: w.body, json }
     })
     const statements = writeStatements(tx, written)
     if (stored.length) statements.push(storeOutcomes(tx, stored))

@@ -3,7 +3,7 @@ import { assert } from '../platform/assert.js'
 import type { Tx } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { changedFields, recordEvent } from '../platform/events.js'
-import type { Api } from '../platform/http.js'
+import { sendOutcome, type Api } from '../platform/http.js'
 import { keyClaimOf, keyFromHeader, runMutation, storedOutcome, type Outcome } from '../platform/idempotency.js'
 import { listBody, readPage } from '../platform/pagination.js'
 import type { Workspace } from '../platform/workspaces.js'
@@ -38,9 +38,8 @@ export function registerExternalAccountRoutes(api: Api): void {
     options: { seal?: boolean } = {},
   ): void {
     const send = (reply: FastifyReply, outcome: Outcome) => {
-      if (outcome.replayed) reply.header('idempotent-replayed', 'true')
-      const body = options.seal ? JSON.parse(vault.decrypt((outcome.body as { sealed: string }).sealed)) : outcome.body
-      return reply.code(outcome.status).send(body)
+      // A sealed outcome is stored encrypted: what is sent is what it seals, not the stored text.
+      return options.seal ? sendOutcome(reply, { status: outcome.status, replayed: outcome.replayed, body: JSON.parse(vault.decrypt((outcome.body as { sealed: string }).sealed)) }) : sendOutcome(reply, outcome)
     }
     api.route(id, async (req, reply) => {
       const request = { method: req.method, url: req.url, body: req.body }
@@ -140,8 +139,7 @@ export function registerExternalAccountRoutes(api: Api): void {
         req.log.warn({ err: (err as Error).message }, 'the vendor did not remove the item of a deleted external account')
       }
     }
-    if (outcome.replayed) reply.header('idempotent-replayed', 'true')
-    return reply.code(outcome.status).send(outcome.body)
+    return sendOutcome(reply, outcome)
   })
 
   api.read('getExternalAccountBalance', ({ workspace, params, query }) => data.balance(workspace, params.external_account_id, query.max_age))

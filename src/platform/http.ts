@@ -6,12 +6,23 @@ import type { Vault } from './crypto.js'
 import type { Sql, Tx } from './db.js'
 import type { Outbound } from './outbound.js'
 import { ApiError } from './errors.js'
-import { keyFromHeader, runMutation } from './idempotency.js'
+import { keyFromHeader, runMutation, type Outcome } from './idempotency.js'
 import { bodyError, compileBody, compileQuery } from './validation.js'
 import type { Workspace } from './workspaces.js'
 
 /** What every domain service is handed: the database, the PII vault, the clock, and the guard every outbound call goes through. */
 export interface Services { sql: Sql; vault: Vault; clock: Clock; outbound: Outbound }
+
+/**
+ * Answers with a keyed change's outcome: marked when it is a replay, empty for a 204 or no body,
+ * else the text already serialized (`json`: the one stored with the key) as it is, or the body.
+ */
+export function sendOutcome(reply: FastifyReply, outcome: Outcome): FastifyReply {
+  if (outcome.replayed) reply.header('idempotent-replayed', 'true')
+  reply.code(outcome.status)
+  if (outcome.status === 204 || outcome.body === undefined || outcome.body === null) return reply.send()
+  return outcome.json === undefined ? reply.send(outcome.body) : reply.type('application/json; charset=utf-8').send(outcome.json)
+}
 
 type Op<I extends OperationId> = (typeof operations)[I]
 type BodyOf<I extends OperationId> = Op<I>['body'] extends TSchema ? Static<Op<I>['body']> : undefined
@@ -67,10 +78,7 @@ export class Api {
         const body = await handler({ tx, workspace: req.workspace, params: req.params as never, query: req.query as never, body: req.body as never, log: req.log })
         return { status: operations[id].status, body }
       })
-      if (outcome.replayed) reply.header('idempotent-replayed', 'true')
-      reply.code(outcome.status)
-      if (outcome.status === 204 || outcome.body === undefined || outcome.body === null) return reply.send()
-      return reply.send(outcome.body)
+      return sendOutcome(reply, outcome)
     }, options)
   }
 

@@ -14,7 +14,11 @@ export const idempotencyKeyLengthMax = 255
  */
 export const idempotencyKeyRetentionMs = 24 * 60 * 60 * 1000
 
-export interface Outcome { status: number; body: unknown; replayed?: boolean }
+/**
+ * A keyed change's answer. `json` is the body already serialized, the exact text stored with its
+ * key: sent as it is (sendOutcome), so a body is serialized once for the reply and the store.
+ */
+export interface Outcome { status: number; body: unknown; replayed?: boolean; json?: string }
 
 /** An outcome to store: the body as an object, or already serialized (`json`, the exact text sent). */
 export interface StoredOutcome { status: number; body?: unknown; json?: string }
@@ -49,7 +53,7 @@ const expired = (claim: KeyClaim, prior: StoredRow): boolean => prior.created_at
 function outcomeOf(claim: KeyClaim, prior: StoredRow | undefined): Outcome | ApiError | undefined {
   if (!prior || expired(claim, prior)) return undefined
   if (prior.request_hash !== claim.requestHash) return new ApiError('IDEMPOTENCY_INVALID_REUSE', 'this Idempotency-Key was used with a different request')
-  return { status: prior.response_status, body: prior.response_body === null ? null : JSON.parse(prior.response_body), replayed: true }
+  return { status: prior.response_status, body: prior.response_body === null ? null : JSON.parse(prior.response_body), json: prior.response_body ?? undefined, replayed: true }
 }
 
 /**
@@ -138,8 +142,9 @@ export async function runMutation(
     if (prior instanceof ApiError) throw prior
     if (prior) return prior
     const outcome = await change(tx)
-    await storeOutcomes(tx, [{ ...claim, status: outcome.status, body: outcome.body }])
-    return outcome
+    const json = outcome.json ?? JSON.stringify(outcome.body ?? null)
+    await storeOutcomes(tx, [{ ...claim, status: outcome.status, json }])
+    return { ...outcome, json }
   }) as Promise<Outcome>
 }
 

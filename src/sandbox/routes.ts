@@ -1,7 +1,7 @@
 // GET /v0/sandbox/clock and POST /v0/sandbox/clock/advance: Keel's extensions (openapi.ts).
 
 import type { DueWork } from '../platform/due-work.js'
-import type { Api } from '../platform/http.js'
+import { sendOutcome, type Api } from '../platform/http.js'
 import { keyFromHeader, runMutation } from '../platform/idempotency.js'
 import { bodyError, compileBody } from '../platform/validation.js'
 import { keelExtensions } from './openapi.js'
@@ -22,7 +22,6 @@ export function registerSandboxRoutes(api: Api, work: () => readonly DueWork[]):
       const now = await advanceClock(api.services, work(), req.workspace, target)
       return { status: 200, body: { now: now.toISOString() } }
     })
-    if (outcome.replayed) reply.header('idempotent-replayed', 'true')
-    return reply.code(outcome.status).send(outcome.body)
+    return sendOutcome(reply, outcome)
   })
 }

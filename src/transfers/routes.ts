@@ -2,12 +2,11 @@
 // MANUAL one) and the pending / posted transaction views.
 
 import type { Socket } from 'node:net'
-import type { FastifyReply } from 'fastify'
 import type { Queryable } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { registerEventView } from '../platform/events.js'
-import type { Api } from '../platform/http.js'
-import { keyClaimOf, storedOutcome } from '../platform/idempotency.js'
+import { sendOutcome, type Api } from '../platform/http.js'
+import { keyClaimOf, storedOutcome, type Outcome } from '../platform/idempotency.js'
 import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import {
@@ -65,7 +64,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
   })
 
   /** Submits one ledger request for an HTTP request and answers it. */
-  const submit = async (req: { raw: { socket: unknown } }, request: Parameters<LedgerBatcher['submit']>[0]['request'], context: TransferContext): Promise<{ status: number; body: unknown; json?: string; replayed: boolean }> => {
+  const submit = async (req: { raw: { socket: unknown } }, request: Parameters<LedgerBatcher['submit']>[0]['request'], context: TransferContext): Promise<Outcome> => {
     const outcome = await batcher.submit<TransferContext, TransferAnswer>({ request, participant: keyedParticipant, context, group: req.raw.socket as object })
     const answer = outcome.answer!
     if (answer instanceof ApiError) throw answer
@@ -76,14 +75,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
       socket.cork()
       process.nextTick(() => socket.uncork!())
     }
-    return { status: answer.status, body: answer.body, json: answer.json, replayed: answer.replayed === true }
-  }
-
-  /** Sends a transfer's answer: the text the batch serialized (and stored with its key) as it is. */
-  const send = (reply: FastifyReply, result: Awaited<ReturnType<typeof submit>>) => {
-    if (result.replayed) reply.header('idempotent-replayed', 'true')
-    reply.code(result.status)
-    return result.json === undefined ? reply.send(result.body) : reply.type('application/json; charset=utf-8').send(result.json)
+    return answer
   }
 
   api.route('createInternalTransfer', async (req, reply) => {
@@ -97,7 +89,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
     // path pays the query: the plain id form, the hot path, is replayed by the batch.)
     if (claim && indirect) {
       const prior = await storedOutcome(sql, claim)
-      if (prior) return reply.header('idempotent-replayed', 'true').code(prior.status).send(prior.body)
+      if (prior) return sendOutcome(reply, prior)
     }
     const { originating, receiving } = indirect ? await resolveTransferAccounts(sql, workspace, body) : accountsById(body)
     const manual = body.capture_mode === 'MANUAL'
@@ -122,7 +114,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
         return { status: 200, body: toInternalTransfer(t, hold, now), events: createdEvents(t, hold, r.accounts, now) }
       },
     })
-    return send(reply, result)
+    return sendOutcome(reply, result)
   })
 
   api.read('getInternalTransferByID', async ({ workspace, params }) => {
@@ -153,7 +145,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
         return { status: 200, body: toInternalTransfer(t, hold, now), events: settledEvents(capture, hold) }
       },
     })
-    return send(reply, result)
+    return sendOutcome(reply, result)
   })
 
   // No ledger transfer comes from an ACH batch yet, and none has child or JIT transactions: filters

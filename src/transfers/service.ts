@@ -20,7 +20,7 @@ export interface TransferContext {
  * A request's answer: the response (replayed, or new with its body serialized once, as `json`, for
  * the reply and the stored outcome alike), or the error to send.
  */
-export type TransferAnswer = (Outcome & { json?: string }) | ApiError
+export type TransferAnswer = Outcome | ApiError
 
 /**
  * The HTTP rail's part of a batch: claims the keys of its requests with the batch's first round trip

@@ -1,7 +1,7 @@
 import type { Tx } from '../platform/db.js'
 import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvent } from '../platform/events.js'
-import type { Api } from '../platform/http.js'
+import { sendOutcome, type Api } from '../platform/http.js'
 import { runMutation } from '../platform/idempotency.js'
 import { uuidv7 } from '../platform/ids.js'
 import { listBody, pageOf, readPage } from '../platform/pagination.js'
@@ -157,8 +157,8 @@ export function registerWebhookRoutes(api: Api): void {
         const answer = await handler(tx, req.workspace, (req.body ?? {}) as B)
         return { status: operations[id].status, body: { sealed: vault.encrypt(JSON.stringify(answer)) } }
       })
-      if (outcome.replayed) reply.header('idempotent-replayed', 'true')
-      return reply.code(outcome.status).send(JSON.parse(vault.decrypt((outcome.body as { sealed: string }).sealed)))
+      // Stored encrypted: what is sent is what it seals, not the stored text.
+      return sendOutcome(reply, { status: outcome.status, replayed: outcome.replayed, body: JSON.parse(vault.decrypt((outcome.body as { sealed: string }).sealed)) })
     })
   }
 
