@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify'
 import { ApiError } from '../platform/errors.js'
 import { sendOutcome, type Api } from '../platform/http.js'
 import { keyClaimOf, type Outcome } from '../platform/idempotency.js'
+import { isUuid } from '../platform/ids.js'
 import type { OperationId } from '../spec/schemas.js'
 import type { LedgerBatcher } from '../ledger/index.js'
 import type { CardSubType } from './decide.js'
@@ -47,7 +48,7 @@ export function registerSimulationRoutes(api: Api, batcher: () => LedgerBatcher)
 
   simulation('simulateAuthorization', (ctx, body) => {
     const incrementOf = body.transaction_options?.transaction_id as string | undefined
-    if (incrementOf !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(incrementOf)) {
+    if (incrementOf !== undefined && !isUuid(incrementOf)) {
       throw new ApiError('BAD_REQUEST_BODY', 'transaction_options.transaction_id names the authorization to raise by its token (a uuid)', { invalid: { 'transaction_options.transaction_id': 'not a uuid' } })
     }
     return newMessage(ctx, newFrom(body, { type: 'authorization', direction: 'DEBITS', immediate: false, incrementOf }))

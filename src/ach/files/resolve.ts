@@ -10,7 +10,7 @@ import type { Tx } from '../../platform/db.js'
 import { ApiError, badBody } from '../../platform/errors.js'
 import type { Services } from '../../platform/http.js'
 import { recordEvents } from '../../platform/events.js'
-import { uuidv7 } from '../../platform/ids.js'
+import { isUuid, uuidv7 } from '../../platform/ids.js'
 import { getAccount } from '../../accounts/index.js'
 import { postedEvents } from '../../ledger/index.js'
 import { returnCodes } from '../nacha/index.js'
@@ -20,8 +20,6 @@ import { getIncoming, latestReturnOfIncoming, updateIncoming, type IncomingRow }
 import { sendBack } from './send-back.js'
 
 export type Resolution = { action: 'POST'; accountId: string } | { action: 'RETURN'; returnCode?: string }
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** Reads a resolve request's body: 400 naming each field that is wrong, missing or unknown. */
 export function readResolution(body: unknown): Resolution {
@@ -34,7 +32,7 @@ export function readResolution(body: unknown): Resolution {
   if (b.action !== 'POST' && b.action !== 'RETURN') invalid.action = 'POST or RETURN'
   if (b.action === 'POST') {
     if (b.account_id === undefined) throw badBody('account_id is required to post the entry', { missing: ['account_id'], invalid })
-    if (typeof b.account_id !== 'string' || !uuid.test(b.account_id)) invalid.account_id = 'an account id (uuid)'
+    if (typeof b.account_id !== 'string' || !isUuid(b.account_id)) invalid.account_id = 'an account id (uuid)'
   }
   if (b.action === 'RETURN' && b.return_code !== undefined && (typeof b.return_code !== 'string' || returnCodes.get(b.return_code)?.kind !== 'return')) {
     invalid.return_code = 'a NACHA return reason code of a return, such as R03'
@@ -45,7 +43,7 @@ export function readResolution(body: unknown): Resolution {
 
 /** Resolves an entry IN_SUSPENSE; returns it as it is after. 404 unknown, 422 not IN_SUSPENSE or refused by the ledger. */
 export async function resolveSuspense(tx: Tx, services: Services, workspaceId: string, id: string, r: Resolution): Promise<IncomingRow> {
-  const row = uuid.test(id) ? await getIncoming(tx, workspaceId, id, true) : undefined
+  const row = isUuid(id) ? await getIncoming(tx, workspaceId, id, true) : undefined
   if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `incoming ACH ${id} not found`)
   if (row.status !== 'IN_SUSPENSE') throw new ApiError('INVALID_STATUS', `incoming ACH ${id} is ${row.status}: only an entry IN_SUSPENSE can be resolved`)
   const now = services.clock.now(workspaceId)
