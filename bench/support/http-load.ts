@@ -157,8 +157,9 @@ export async function openLoop(pool: Pool, make: MakeRequest, opts: { rate: numb
     pending.add(p)
   }
   const ticker = setInterval(() => {
+    // Request k is due at t0 + k / rate: every one due by now goes out (k = 0 at once).
     const now = performance.now()
-    const target = Math.floor(((now - t0) / 1000) * opts.rate)
+    const target = Math.floor(((now - t0) / 1000) * opts.rate) + 1
     for (; due < target; due++) fire(t0 + (due * 1000) / opts.rate)
   }, openLoopTickMs)
   await sleep(opts.warmupSeconds * 1000)
