@@ -3,6 +3,7 @@
 // disagrees with its captures) make it exit non-zero and name each one.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { auditLedger } from '../../src/ledger/index.js'
@@ -63,5 +64,24 @@ describe('keel ledger check', () => {
     assert.deepEqual([...found].sort(), [...expected].sort())
     // The same from the library, and nothing of another workspace.
     assert.deepEqual((await auditLedger(h.sql, h.workspaces.b)).discrepancies, [])
+  })
+
+  it('names a hold whose record or accounts are missing (holds carry no foreign keys, migration 1490)', async () => {
+    const workspaceId = h.workspaces.b
+    const funding = await fundingAccount(h, h.keys.b)
+    const [missingRecord, missingAccount] = [randomUUID(), randomUUID()]
+    // A hold on a real account with no record, and one with a record that names an account that does not exist.
+    await h.sql`
+      insert into ledger_holds (workspace_id, id, account_id, credit_account_id, amount, captured, currency, status, expires_at, posted_after, available_after, created_at, updated_at)
+      values (${workspaceId}, ${missingRecord}, ${funding.id}, ${funding.id}, 1, 0, 'USD', 'PENDING', null, 0, 0, now(), now())`
+    const orphan = randomUUID()
+    await h.sql`
+      insert into ledger_holds (workspace_id, id, account_id, credit_account_id, amount, captured, currency, status, expires_at, posted_after, available_after, created_at, updated_at)
+      values (${workspaceId}, ${orphan}, ${missingAccount}, ${funding.id}, 1, 0, 'USD', 'PENDING', null, 0, 0, now(), now())`
+    const found = (await auditLedger(h.sql, workspaceId)).discrepancies
+    assert.ok(found.includes(`hold without its record ${missingRecord} names a missing row`), found.join('\n'))
+    assert.ok(found.includes(`hold without its record ${orphan} names a missing row`), found.join('\n'))
+    assert.ok(found.includes(`hold on account ${orphan} names a missing row`), found.join('\n'))
+    assert.ok(!found.some((d) => d.startsWith('hold on account') && d.includes(missingRecord)), found.join('\n'))
   })
 })

@@ -72,7 +72,16 @@ export async function auditLedger(db: Queryable, workspaceId?: string): Promise<
         where true ${ws('t')} and not exists (select 1 from ledger_accounts a where a.workspace_id = t.workspace_id and a.id = t.credit_account_id)
       union all
       select 'record of pending transfer', t.id from ledger_transfers t
-        where true ${ws('t')} and t.pending_id is not null and not exists (select 1 from ledger_holds h where h.workspace_id = t.workspace_id and h.id = t.pending_id)`,
+        where true ${ws('t')} and t.pending_id is not null and not exists (select 1 from ledger_holds h where h.workspace_id = t.workspace_id and h.id = t.pending_id)
+      union all
+      select 'hold without its record', h.id from ledger_holds h
+        where true ${ws('h')} and not exists (select 1 from ledger_transfers t where t.workspace_id = h.workspace_id and t.id = h.id)
+      union all
+      select 'hold on account', h.id from ledger_holds h
+        where true ${ws('h')} and not exists (select 1 from ledger_accounts a where a.workspace_id = h.workspace_id and a.id = h.account_id)
+      union all
+      select 'hold credit account', h.id from ledger_holds h
+        where true ${ws('h')} and not exists (select 1 from ledger_accounts a where a.workspace_id = h.workspace_id and a.id = h.credit_account_id)`,
   ])
   const discrepancies = [
     ...unbalanced.map((r) => `transfer ${r.transfer_id}: entries in ${r.currency} sum to ${r.total}, not 0`),
