@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import { WorkspaceClock } from '../../src/platform/clock.js'
 import { recordEvent } from '../../src/platform/events.js'
 import { uuidv7 } from '../../src/platform/ids.js'
-import { auditLedger, postedBalanceAsOf } from '../../src/ledger/index.js'
+import { auditLedger, expireDueHolds, postedBalanceAsOf } from '../../src/ledger/index.js'
 import { findDueLanes } from '../../src/webhooks/store.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { balances, fundingAccount, openAccount, transfer } from '../support/accounts.js'
@@ -112,6 +112,29 @@ describe('the workspace clock', () => {
     const later = await transfer(h, { amount: 5, originating_account_id: fundingA.id, receiving_account_id: a.id })
     const [row] = await h.sql<{ created_at: Date }[]>`select created_at from ledger_transfers where id = ${later.body.id}`
     assert.equal(row.created_at.getTime(), await clockOf())
+  })
+
+  it('lets the expiry worker find a hold due in a workspace ahead of real time, and only there', async () => {
+    // The worker's sweep reads the holds up to the furthest clock's time, then keeps each due by
+    // its own workspace's time: a hold due in a workspace two days ahead expires as real time
+    // passes its expiry there; one in a workspace on real time, due sooner than two days, stays.
+    const ahead = await h.newWorkspace('sweep-ahead', 'sandbox')
+    const onTime = await h.newWorkspace('sweep-on-time', 'sandbox')
+    assert.equal((await advance({ by: 'P2D' }, ahead.key)).status, 200)
+    const hold = async (ws: { key: string }, expiresInMs: number) => {
+      const funding = await fundingAccount(h, ws.key)
+      const to = await openAccount(h, {}, ws.key)
+      const expiresAt = new Date((await clockOf(ws.key)) + expiresInMs).toISOString()
+      const res = await transfer(h, { amount: 7, capture_mode: 'MANUAL', expires_at: expiresAt, originating_account_id: funding.id, receiving_account_id: to.id }, { key: ws.key })
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+      return res.body.id as string
+    }
+    const dueAhead = await hold(ahead, 60_000)
+    const notDue = await hold(onTime, dayMs)
+    baseMs += 61_000
+    assert.ok((await expireDueHolds(h.sql, h.services.clock)) >= 1)
+    const status = async (id: string) => (await h.sql<{ status: string }[]>`select status from ledger_holds where id = ${id}`)[0].status
+    assert.deepEqual([await status(dueAhead), await status(notDue)], ['EXPIRED', 'PENDING'])
   })
 
   it('brings a webhook retry due in the workspace it moved, and no other', async () => {
