@@ -135,9 +135,10 @@ export async function dueHoldsOn(tx: Queryable, keys: (Key & { now: Date })[], l
   if (keys.length === 0) return []
   const [w, a, now] = [keys.map((k) => k.workspaceId), keys.map((k) => k.id), keys.map((k) => isoString(k.now))]
   // Each account's due holds through its own index range (ledger_holds_account_expiry), whatever
-  // the planner believes of the table: with statistics from when it was small, a join of the keys to
-  // the holds scanned every PENDING hold of the workspace for each batch (8.5 to 20 ms a batch under
-  // the card bench, against 0.3). Locking, the holds are then locked in id order, as everywhere.
+  // the planner believes of the table. A join of the keys to the holds leaves it the choice of
+  // scanning every PENDING hold of the workspace instead, and under the card bench it took it
+  // (8.5 to 20 ms a batch, against 0.3) once plans were cached or joins restricted, in an experiment
+  // docs/card-authorization.md describes. Locking, the holds are locked in id order, as everywhere.
   if (!lock) {
     return tx<HoldRow[]>`
       select h.* from unnest(${w}::uuid[], ${a}::uuid[], ${now}::timestamptz[]) as k(w, a, now)
