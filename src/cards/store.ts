@@ -239,11 +239,10 @@ export async function dueExpiredCard(db: Queryable, clock: Clock, workspaceId?: 
         order by expiration_time limit 1 for update skip locked`
     : await db<CardRow[]>`
         select k.* from cards k
-        left join workspace_clocks c on c.workspace_id = k.workspace_id
-        where k.card_status <> 'TERMINATED' and k.expiration_time < ${clock.now()}::timestamptz + make_interval(secs => coalesce(c.offset_ms, 0) / 1000.0)
-          -- No workspace is further ahead than the furthest clock: the index range ends there, so
-          -- the round reads the cards that may have expired, not every live card.
-          and k.expiration_time < ${clock.now()}::timestamptz + make_interval(secs => (select coalesce(max(offset_ms), 0) from workspace_clocks) / 1000.0)
+        where k.card_status <> 'TERMINATED' and k.expiration_time < workspace_time(k.workspace_id, ${clock.now()})
+          -- The index range ends at the furthest clock: the round reads the cards that may have
+          -- expired, not every live card.
+          and k.expiration_time < furthest_workspace_time(${clock.now()})
         order by k.expiration_time limit 1 for update of k skip locked`
   return row
 }

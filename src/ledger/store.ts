@@ -348,11 +348,10 @@ export async function dueHolds(db: Queryable, clock: Clock, limit: number, works
         order by expires_at limit ${limit}`
     : db<{ workspace_id: string; id: string }[]>`
         select h.workspace_id, h.id from ledger_holds h
-        left join workspace_clocks c on c.workspace_id = h.workspace_id
-        where h.status = 'PENDING' and h.expires_at <= ${clock.now()}::timestamptz + make_interval(secs => coalesce(c.offset_ms, 0) / 1000.0)
-          -- No workspace is further ahead than the furthest clock: the index range ends there, so a
-          -- round visits the holds that may be due, not every PENDING hold.
-          and h.expires_at <= ${clock.now()}::timestamptz + make_interval(secs => (select coalesce(max(offset_ms), 0) from workspace_clocks) / 1000.0)
+        where h.status = 'PENDING' and h.expires_at <= workspace_time(h.workspace_id, ${clock.now()})
+          -- The index range ends at the furthest clock: a round visits the holds that may be due,
+          -- not every PENDING hold.
+          and h.expires_at <= furthest_workspace_time(${clock.now()})
         order by h.expires_at limit ${limit}`
 }
 

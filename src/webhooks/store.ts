@@ -185,11 +185,10 @@ export async function deliveryBacklog(sql: Sql, now: Date): Promise<{ due: numbe
 export async function findDueLanes(sql: Sql, realNow: Date, limit: number): Promise<Lane[]> {
   return sql<Lane[]>`
     select w.workspace_id, w.id as webhook_id from webhooks w
-    left join workspace_clocks c on c.workspace_id = w.workspace_id
     where w.deleted_at is null and w.is_enabled and exists (
       select 1 from webhook_deliveries d
       where d.workspace_id = w.workspace_id and d.webhook_id = w.id
-        and d.status in ('RUNNING', 'RETRYING') and d.next_attempt_at <= ${realNow}::timestamptz + make_interval(secs => coalesce(c.offset_ms, 0) / 1000.0))
+        and d.status in ('RUNNING', 'RETRYING') and d.next_attempt_at <= workspace_time(w.workspace_id, ${realNow}))
     order by random() limit ${limit}`
 }
 
