@@ -1,0 +1,114 @@
+// Rolling spend-control windows are summed from each account's spend by day (card_spend_days,
+// migration 1510) and the authorizations of the window's first day. Whatever happens to the
+// authorizations (approvals, increments, advices, clearings short and over, reversals, refunds,
+// declines) and whenever a window starts (mid-day, on a midnight, before the first spend), the sums
+// are those of the rows themselves, and each day holds what its rows add up to.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { startHarness, type Harness } from '../support/harness.js'
+import { authorize, fundedCard, simulate } from './support.js'
+
+let h: Harness
+const hourMs = 3_600_000
+const dayMs = 24 * hourMs
+// Ten minutes before a UTC midnight: the sequence crosses several.
+let now = Date.parse('2031-03-01T23:50:00Z')
+const clock = { now: () => new Date(now) }
+before(async () => { h = await startHarness({ clock }) })
+after(async () => { await h.close() })
+
+interface Sums { debits: string; credits: string }
+
+/** card_spend_sums for windows starting at each of `starts`, in order. */
+async function windowSums(accountId: string, cardId: string, starts: Date[]): Promise<Sums[]> {
+  const queries = [{ i: 0, w: h.workspaces.a, a: accountId, c: cardId, since: new Date(now).toISOString(), windows: starts.map((s) => s.toISOString()) }]
+  const rows = await h.sql<{ k: number; debits: string; credits: string }[]>`
+    select k, debits::text, credits::text from card_spend_sums(${JSON.stringify(queries)}::text::jsonb) where k >= 0 order by k`
+  return rows.map(({ debits, credits }) => ({ debits, credits }))
+}
+
+/** The same sums, straight from the authorizations. */
+async function rowSums(accountId: string, starts: Date[]): Promise<Sums[]> {
+  const out: Sums[] = []
+  for (const start of starts) {
+    const [row] = await h.sql<Sums[]>`
+      select coalesce(sum(net_amount) filter (where direction = 'DEBITS'), 0)::text as debits,
+        coalesce(sum(net_amount) filter (where direction = 'CREDITS'), 0)::text as credits
+      from card_authorizations
+      where workspace_id = ${h.workspaces.a} and account_id = ${accountId} and original_id is null and state <> 'DECLINED' and created_at >= ${start}`
+    out.push(row)
+  }
+  return out
+}
+
+/** Days whose stored sums differ from their rows'. */
+async function daysDisagreeing(): Promise<unknown[]> {
+  return [...await h.sql`
+    with rows as (
+      select workspace_id, account_id, (created_at at time zone 'UTC')::date as day,
+        coalesce(sum(net_amount) filter (where direction = 'DEBITS'), 0) as debits, coalesce(sum(net_amount) filter (where direction = 'CREDITS'), 0) as credits
+      from card_authorizations where original_id is null and state <> 'DECLINED' group by 1, 2, 3)
+    select coalesce(r.day, d.day) as day, r.debits as row_debits, d.debits, r.credits as row_credits, d.credits
+    from rows r full join card_spend_days d on d.workspace_id = r.workspace_id and d.account_id = r.account_id and d.day = r.day
+    where r.debits is distinct from d.debits or r.credits is distinct from d.credits`]
+}
+
+describe('card spend by day', () => {
+  it('sums every window as the authorizations themselves add up, through every kind of message and several midnights', async () => {
+    const { card, account } = await fundedCard(h, 1_000_000)
+    const step = async (what: string, act: () => Promise<unknown>) => {
+      await act()
+      const t = now
+      const midnight = Math.floor(t / dayMs) * dayMs
+      const starts = [t - 30 * 60_000, t - 3 * hourMs, midnight, midnight - 1, midnight - dayMs, t - dayMs, t - 2.5 * dayMs, t - 31 * dayMs].map((ms) => new Date(ms))
+      assert.deepEqual(await windowSums(account.id, card.id, starts), await rowSums(account.id, starts), `window sums after ${what}`)
+      assert.deepEqual(await daysDisagreeing(), [], `days after ${what}`)
+    }
+    const approved = async (amount: number) => {
+      const res = await authorize(h, card.id, amount)
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+      assert.equal(res.body.transaction.state, 'PENDING')
+      return res.body.transaction
+    }
+
+    let first: any
+    await step('an approval', async () => { first = await approved(1_000) })
+    await step('an increment', async () => {
+      assert.equal((await authorize(h, card.id, 400, { transaction_options: { transaction_id: first.token } })).status, 201)
+    })
+    await step('an advice', async () => {
+      assert.equal((await simulate(h, 'authorization/advice', { original_transaction_id: first.token, amount: 300 })).status, 201)
+    })
+    now += 20 * 60_000 // past midnight
+    let second: any
+    await step('an approval the next day', async () => { second = await approved(2_000) })
+    await step('a short clearing of the first day', async () => {
+      assert.equal((await simulate(h, 'clearing', { original_transaction_id: first.token, amount: 500 })).status, 201)
+    })
+    await step('a partial reversal', async () => {
+      assert.equal((await simulate(h, 'reversal', { original_transaction_id: second.token, amount: 700 })).status, 201)
+    })
+    now += 5 * hourMs
+    let third: any
+    await step('a third approval', async () => { third = await approved(800) })
+    await step('an over-clearing', async () => {
+      assert.equal((await simulate(h, 'clearing', { original_transaction_id: third.token, amount: 1_100 })).status, 201)
+    })
+    await step('a refund', async () => {
+      assert.equal((await simulate(h, 'clearing', { original_transaction_id: second.token, amount: 250, is_refund: true })).status, 201)
+    })
+    await step('a decline', async () => {
+      assert.equal((await authorize(h, card.id, 5_000_000)).body.transaction.state, 'DECLINED')
+    })
+    await step('a PIN debit', async () => {
+      assert.equal((await simulate(h, 'financial', { card_id: card.id, amount: 150, mid: 'M', card_acceptor: { mcc: '5411' } })).status, 201)
+    })
+    now += 2 * dayMs
+    await step('an approval two days on', async () => { await approved(90) })
+    await step('the rest of a reversal', async () => {
+      assert.equal((await simulate(h, 'reversal', { original_transaction_id: second.token, amount: 5_000 })).status, 201)
+    })
+    const [{ days }] = await h.sql<{ days: number }[]>`select count(*)::int as days from card_spend_days where account_id = ${account.id}`
+    assert.ok(days >= 3, `spend on ${days} days`)
+  })
+})
