@@ -4,6 +4,7 @@
 // declines) and whenever a window starts (mid-day, on a midnight, before the first spend), the sums
 // are those of the rows themselves, and each day holds what its rows add up to.
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { startHarness, type Harness } from '../support/harness.js'
 import { authorize, fundedCard, simulate } from './support.js'
@@ -111,4 +112,51 @@ describe('card spend by day', () => {
     const [{ days }] = await h.sql<{ days: number }[]>`select count(*)::int as days from card_spend_days where account_id = ${account.id}`
     assert.ok(days >= 3, `spend on ${days} days`)
   })
+
+  it("reads a window's days, and the authorizations of its first day only, however much the account spent in it", async () => {
+    const [w, account, card] = [h.workspaces.a, randomUUID(), randomUUID()]
+    const start = now - 31 * dayMs + 6 * hourMs // six hours into its first day
+    const row = (at: number, net: number) => ({
+      workspace_id: w, id: randomUUID(), card_id: card, account_id: account, type: 'authorization', state: 'PENDING', direction: 'DEBITS',
+      requested_amount: net, amount: net, net_amount: net, currency: 'USD', network: 'CARD', created_at: new Date(at).toISOString(),
+    })
+    // 20 a day for 30 days after the first; 8 on the first day, 5 of them from the window's start on; 3 in the last minute.
+    const rows = [
+      ...Array.from({ length: 30 * 20 }, (_, n) => row(start + (1 + Math.floor(n / 20)) * dayMs - (n % 20) * 60_000 - hourMs * 8, 100)),
+      ...Array.from({ length: 8 }, (_, n) => row(start - 3 * hourMs + n * hourMs, 10)),
+      ...Array.from({ length: 3 }, (_, n) => row(now - 10_000 - n * 1_000, 1)),
+    ]
+    // Other accounts' spend beside it, as in any workspace with more than one cardholder.
+    const others = Array.from({ length: 300 }, () => [randomUUID(), randomUUID()])
+    const neighbours = others.flatMap(([a, c]) => Array.from({ length: 10 }, (_, n) => ({ ...row(now - n * hourMs, 50), account_id: a, card_id: c })))
+    for (const batch of [rows, neighbours]) await h.sql`insert into card_authorizations select * from jsonb_populate_recordset(null::card_authorizations, ${h.sql.json(batch as never)})`
+    const inWindow = rows.filter((r) => Date.parse(r.created_at) >= start)
+    const firstDayEnd = (Math.floor(start / dayMs) + 1) * dayMs
+    const readable = inWindow.filter((r) => Date.parse(r.created_at) < firstDayEnd).length + 3
+    assert.equal(readable, 5 + 3)
+
+    const [{ prosrc }] = await h.sql<{ prosrc: string }[]>`select prosrc from pg_proc where proname = 'card_spend_sums'`
+    const query = `select * from (${prosrc.replace(/\bqueries\b/g, '$1::text::jsonb')}) as s(i, k, debits, credits)`
+    const queries = JSON.stringify([{ i: 0, w, a: account, c: card, since: new Date(now - 60_000).toISOString(), windows: [new Date(start).toISOString()] }])
+    for (const when of ['without statistics', 'after analyze']) {
+      if (when === 'after analyze') await h.sql`analyze card_authorizations, card_spend_days`
+      const sums = await h.sql.unsafe(query, [queries])
+      assert.equal(BigInt(sums.find((x) => x.k === 0)!.debits), BigInt(inWindow.reduce((a, r) => a + r.net_amount, 0)), `${when}: the window`)
+      assert.equal(Number(sums.find((x) => x.k === -1)!.debits), 3, `${when}: the velocity`)
+      const [{ 'QUERY PLAN': [plan] }] = await h.sql.unsafe(`explain (analyze, format json) ${query}`, [queries])
+      const read = rowsRead(plan.Plan as PlanNode)
+      assert.ok((read.card_authorizations ?? 0) <= readable, `${when}: read ${read.card_authorizations} authorizations (${inWindow.length} in the window), for ${readable} at most`)
+      assert.ok((read.card_spend_days ?? 0) <= 31, `${when}: read ${read.card_spend_days} days`)
+    }
+  })
 })
+
+interface PlanNode { 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; Plans?: PlanNode[] }
+
+/** Rows each table's scans returned and threw away, over all their loops. */
+function rowsRead(node: PlanNode, out: Record<string, number> = {}): Record<string, number> {
+  const table = node['Relation Name']
+  if (table) out[table] = (out[table] ?? 0) + Math.round((node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops'])
+  for (const child of node.Plans ?? []) rowsRead(child, out)
+  return out
+}
