@@ -25,8 +25,10 @@ from card_authorizations where original_id is null and state <> 'DECLINED'
 group by 1, 2, 3;
 
 -- Adds each statement's changes to their days, in key order (two transactions meeting on the same
--- days take their locks in the same order).
-create function card_spend_days_add() returns trigger language plpgsql as $$
+-- days take their locks in the same order). Its statements read only the statement's own rows and
+-- write through the primary key, so they keep one plan per connection (a ledger batch plans its
+-- own statements afresh, and its setting would apply here too).
+create function card_spend_days_add() returns trigger language plpgsql set plan_cache_mode = force_generic_plan as $$
 begin
   if tg_op = 'INSERT' then
     insert into card_spend_days (workspace_id, account_id, day, debits, credits)
