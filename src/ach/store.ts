@@ -335,7 +335,7 @@ export async function workspacesWithAchDue(db: Queryable, now: Date): Promise<st
       union all select workspace_id, apply_at from ach_incoming where status = 'INIT'
       union all select workspace_id, next_collection_at from ach_shortfalls where remaining > 0
     )
-    select distinct d.workspace_id from due d where d.at <= workspace_time(d.workspace_id, ${now})`
+    select distinct d.workspace_id from due d join workspace_times(${now}) t on t.workspace_id = d.workspace_id where d.at <= t.now`
   return rows.map((r) => r.workspace_id)
 }
 

@@ -238,8 +238,8 @@ export async function dueExpiredCard(db: Queryable, clock: Clock, workspaceId?: 
         select * from cards where workspace_id = ${workspaceId} and card_status <> 'TERMINATED' and expiration_time < ${clock.now(workspaceId)}
         order by expiration_time limit 1 for update skip locked`
     : await db<CardRow[]>`
-        select k.* from cards k
-        where k.card_status <> 'TERMINATED' and k.expiration_time < workspace_time(k.workspace_id, ${clock.now()})
+        select k.* from cards k join workspace_times(${clock.now()}) t on t.workspace_id = k.workspace_id
+        where k.card_status <> 'TERMINATED' and k.expiration_time < t.now
           -- The index range ends at the furthest clock: the round reads the cards that may have
           -- expired, not every live card.
           and k.expiration_time < furthest_workspace_time(${clock.now()})

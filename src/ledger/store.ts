@@ -347,8 +347,8 @@ export async function dueHolds(db: Queryable, clock: Clock, limit: number, works
         select workspace_id, id from ledger_holds where status = 'PENDING' and expires_at <= ${clock.now(workspaceId)} and workspace_id = ${workspaceId}
         order by expires_at limit ${limit}`
     : db<{ workspace_id: string; id: string }[]>`
-        select h.workspace_id, h.id from ledger_holds h
-        where h.status = 'PENDING' and h.expires_at <= workspace_time(h.workspace_id, ${clock.now()})
+        select h.workspace_id, h.id from ledger_holds h join workspace_times(${clock.now()}) t on t.workspace_id = h.workspace_id
+        where h.status = 'PENDING' and h.expires_at <= t.now
           -- The index range ends at the furthest clock: a round visits the holds that may be due,
           -- not every PENDING hold.
           and h.expires_at <= furthest_workspace_time(${clock.now()})

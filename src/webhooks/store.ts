@@ -184,11 +184,11 @@ export async function deliveryBacklog(sql: Sql, now: Date): Promise<{ due: numbe
  */
 export async function findDueLanes(sql: Sql, realNow: Date, limit: number): Promise<Lane[]> {
   return sql<Lane[]>`
-    select w.workspace_id, w.id as webhook_id from webhooks w
+    select w.workspace_id, w.id as webhook_id from webhooks w join workspace_times(${realNow}) t on t.workspace_id = w.workspace_id
     where w.deleted_at is null and w.is_enabled and exists (
       select 1 from webhook_deliveries d
       where d.workspace_id = w.workspace_id and d.webhook_id = w.id
-        and d.status in ('RUNNING', 'RETRYING') and d.next_attempt_at <= workspace_time(w.workspace_id, ${realNow}))
+        and d.status in ('RUNNING', 'RETRYING') and d.next_attempt_at <= t.now)
     order by random() limit ${limit}`
 }
 
