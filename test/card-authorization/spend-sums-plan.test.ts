@@ -12,6 +12,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { startHarness, type Harness } from '../support/harness.js'
+import { rowsScanned, spendSumsQuery, type PlanNode } from './support.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
@@ -21,17 +22,6 @@ const accounts = 300
 const cardsPerAccount = 2
 const perCard = 6
 
-interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[] }
-
-/** Rows every scan of card_authorizations returned and removed, over all its loops. */
-function scanned(node: PlanNode, out = { kept: 0, removed: 0 }): { kept: number; removed: number } {
-  if (node['Relation Name'] === 'card_authorizations') {
-    out.kept += node['Actual Rows'] * node['Actual Loops']
-    out.removed += ((node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) * node['Actual Loops']
-  }
-  for (const child of node.Plans ?? []) scanned(child, out)
-  return out
-}
 
 describe('card spend sums', () => {
   it('read only the rows of the account and card they sum, before and after the table has statistics', async () => {
@@ -56,9 +46,7 @@ describe('card spend sums', () => {
     }
     await h.sql`insert into card_authorizations select * from jsonb_populate_recordset(null::card_authorizations, ${h.sql.json(rows as never)})`
 
-    const [{ prosrc }] = await h.sql<{ prosrc: string }[]>`select prosrc from pg_proc where proname = 'card_spend_sums'`
-    // The body's columns named as the function names them.
-    const query = `select * from (${prosrc.replace(/\bqueries\b/g, '$1::text::jsonb')}) as s(i, k, debits, credits)`
+    const query = await spendSumsQuery(h)
     const asked = cards.filter((_, i) => i % 15 === 0) // 40 messages, on 40 accounts
     const queries = asked.map((c, i) => ({
       i, w, a: c.account, c: c.card, since: new Date(now - 60_000).toISOString(),
@@ -68,7 +56,7 @@ describe('card spend sums', () => {
     const measure = async () => {
       const sums = await h.sql.unsafe(query, [JSON.stringify(queries)])
       const [{ 'QUERY PLAN': [plan] }] = await h.sql.unsafe(`explain (analyze, format json) ${query}`, [JSON.stringify(queries)])
-      return { sums, read: scanned(plan.Plan as PlanNode) }
+      return { sums, read: rowsScanned(plan.Plan as PlanNode).card_authorizations ?? { kept: 0, removed: 0 } }
     }
 
     for (const when of ['without statistics', 'after analyze']) {

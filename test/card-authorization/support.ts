@@ -45,3 +45,27 @@ export async function spendControl(h: Harness, body: Record<string, unknown>, ke
   assert.equal(res.status, 201, JSON.stringify(res.body))
   return res.body
 }
+
+/** A node of EXPLAIN (ANALYZE, FORMAT JSON), as far as its row counts go. */
+export interface PlanNode { 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[] }
+
+/** Rows each table's scans returned (kept) and threw away (removed), over all their loops. */
+export function rowsScanned(node: PlanNode, out: Record<string, { kept: number; removed: number }> = {}): Record<string, { kept: number; removed: number }> {
+  const table = node['Relation Name']
+  if (table) {
+    const t = out[table] ??= { kept: 0, removed: 0 }
+    t.kept += node['Actual Rows'] * node['Actual Loops']
+    t.removed += ((node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) * node['Actual Loops']
+  }
+  for (const child of node.Plans ?? []) rowsScanned(child, out)
+  return out
+}
+
+/**
+ * card_spend_sums' own query (its text from pg_catalog) with `queries` as $1, a JSON text, and its
+ * columns named as the function names them: to run under EXPLAIN ANALYZE.
+ */
+export async function spendSumsQuery(h: Harness): Promise<string> {
+  const [{ prosrc }] = await h.sql<{ prosrc: string }[]>`select prosrc from pg_proc where proname = 'card_spend_sums'`
+  return `select * from (${prosrc.replace(/\bqueries\b/g, '$1::text::jsonb')}) as s(i, k, debits, credits)`
+}
