@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { it } from 'node:test'
-import { createLogger, loggerOptions } from './logger.js'
+import { censor, censored, createLogger, loggerOptions } from './logger.js'
 
 it('redacts SSNs, EINs, keys and the Authorization header wherever they appear', () => {
   const lines: string[] = []
@@ -14,6 +14,41 @@ it('redacts SSNs, EINs, keys and the Authorization header wherever they appear',
   for (const secret of ['keel_sk_secret', '123-45-6789', '12-3456789', '987-65-4321', 'keel_sk_other']) assert.ok(!out.includes(secret), secret)
   assert.ok(out.includes('Ada'), 'other fields are kept')
   assert.equal((out.match(/\[redacted\]/g) ?? []).length, 5)
+})
+
+it('censors secret fields at any depth, in arrays, in errors and in child bindings, without changing the logged objects', () => {
+  const lines: string[] = []
+  const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done() } })
+  const log = createLogger('info', sink)
+  const deep = { a: { b: { c: { d: { owner: { ssn: '111-22-3333', name: 'Grace' } } } } } }
+  const list = { owners: [{ ssn: '444-55-6666' }, { name: 'Alan' }] }
+  const err = Object.assign(new Error('card declined'), { pan: '4111111111111111', code: 'DECLINED' })
+  log.info(deep, 'deep')
+  log.info(list, 'list')
+  log.error({ err }, 'failed')
+  log.child({ reqId: 'r1', token: 'tok_live_secret' }).info({ pin: '1234' }, 'child')
+  const out = lines.join('')
+  for (const secret of ['111-22-3333', '444-55-6666', '4111111111111111', 'tok_live_secret', '"1234"']) assert.ok(!out.includes(secret), secret)
+  for (const kept of ['Grace', 'Alan', 'DECLINED', 'card declined', '"reqId":"r1"']) assert.ok(out.includes(kept), kept)
+  const failed = JSON.parse(lines[2]) as { err: { type: string; message: string; stack: string; pan: string } }
+  assert.deepEqual([failed.err.type, failed.err.message, failed.err.pan], ['Error', 'card declined', censor])
+  assert.ok(failed.err.stack.startsWith('Error: card declined'))
+  // What was logged is left as it was.
+  assert.equal(deep.a.b.c.d.owner.ssn, '111-22-3333')
+  assert.equal(list.owners[0].ssn, '444-55-6666')
+  assert.equal(err.pan, '4111111111111111')
+})
+
+it('returns an object that holds no secret as it is, and stops searching past eight levels', () => {
+  const line = { method: 'POST', url: '/v0/transactions/internal_transfer', statusCode: 200, responseTime: 1.5, nested: { list: [1, { a: 'b' }] } }
+  assert.equal(censored(line), line)
+  let tooDeep: Record<string, unknown> = { ssn: '123-45-6789' }
+  for (let i = 0; i < 9; i++) tooDeep = { next: tooDeep }
+  assert.ok(!JSON.stringify(censored(tooDeep)).includes('123-45-6789'))
+  let deepest: Record<string, unknown> = { ssn: '123-45-6789' }
+  for (let i = 0; i < 8; i++) deepest = { next: deepest }
+  const kept = JSON.stringify(censored(deepest))
+  assert.ok(!kept.includes('123-45-6789') && kept.includes(`"ssn":"${censor}"`))
 })
 
 it('pretty-prints through pino-pretty on a terminal, and writes JSON lines otherwise', async () => {

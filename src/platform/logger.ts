@@ -1,21 +1,77 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
 
-// Secrets and PII never reach a log line, wherever they appear in a logged object.
-export const redactedPaths = [
-  'req.headers.authorization', 'req.headers["idempotency-key"]',
-  'ssn', 'ein', 'tin', 'api_key', 'apiKey', 'password', 'secret',
-  '*.ssn', '*.ein', '*.tin', '*.api_key', '*.apiKey', '*.password', '*.secret',
-  '*.*.ssn', '*.*.ein', '*.*.tin',
+// Secrets and PII never reach a log line, wherever they appear in a logged object: the value of any
+// key named here is replaced by the censor, at any depth. Matched by name, not by path, so a field
+// nested where no one thought to list it is caught too.
+export const secretKeys: ReadonlySet<string> = new Set([
+  'authorization', 'idempotency-key', 'api_key', 'apiKey', 'password', 'secret', 'token',
+  'ssn', 'ein', 'tin',
   // Card data: Keel never logs it, and would redact it if a logged object ever carried it.
-  'pan', 'cvv', 'pin', '*.pan', '*.cvv', '*.pin', 'req.body.pin', 'req.body.token',
-]
+  'pan', 'cvv', 'pin',
+])
+export const censor = '[redacted]'
+/** Objects nested deeper than this are replaced by the censor rather than searched. */
+const censorDepthMax = 8
+
+/**
+ * `value` with the value of every secret key replaced by the censor. Only the objects on the way to
+ * a secret are copied: a value that holds none is returned as it is, without allocating.
+ *
+ * pino's own `redact` option was used before. It takes paths (`*.ssn`, `*.*.ssn`), so it missed
+ * deeper fields, and its implementation allocated about 22 KB for every line, a four-field access
+ * line included: a third of all the server allocated per internal transfer.
+ */
+export function censored(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object') return value
+  if (depth > censorDepthMax) return censor
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined
+    for (let i = 0; i < value.length; i++) {
+      const v = censored(value[i], depth + 1)
+      if (v !== value[i]) (copy ??= value.slice())[i] = v
+    }
+    return copy ?? value
+  }
+  if (value instanceof Error) return censoredError(value, depth)
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return value
+  const record = value as Record<string, unknown>
+  let copy: Record<string, unknown> | undefined
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue
+    const v = record[key]
+    const c = secretKeys.has(key) ? censor : censored(v, depth + 1)
+    if (c !== v) (copy ??= { ...record })[key] = c
+  }
+  return copy ?? value
+}
+
+/** An error whose own fields hold a secret, as an error of the same kind with those fields censored (pino's serializer reads it the same way). */
+function censoredError(err: Error, depth: number): Error {
+  const fields: Record<string, unknown> = {}
+  for (const key in err) if (Object.hasOwn(err, key)) fields[key] = (err as unknown as Record<string, unknown>)[key]
+  if ('cause' in err) fields.cause = err.cause
+  const kept = censored(fields, depth) as Record<string, unknown>
+  if (kept === fields) return err
+  const copy = Object.create(Object.getPrototypeOf(err)) as Error
+  Object.assign(copy, kept)
+  copy.message = err.message
+  copy.stack = err.stack
+  return copy
+}
 
 /**
  * pino's options: JSON lines for machines, or, when `pretty` (stdout is a terminal), pino's own
- * `pino-pretty` transport for a person to read. Redaction happens before either.
+ * `pino-pretty` transport for a person to read. Secrets are censored before either.
  */
 export function loggerOptions(level: string, pretty: boolean): LoggerOptions {
-  const options: LoggerOptions = { level, redact: { paths: redactedPaths, censor: '[redacted]' } }
+  const options: LoggerOptions = {
+    level,
+    formatters: {
+      bindings: (bindings) => censored(bindings) as Record<string, unknown>,
+      log: (object) => censored(object) as Record<string, unknown>,
+    },
+  }
   if (pretty) options.transport = { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
   return options
 }
@@ -37,6 +93,19 @@ export const logFlushIntervalMs = 200
  */
 export function createLogger(level: string, destination?: DestinationStream, pretty = destination === undefined && process.stdout.isTTY === true): Logger {
   const options = loggerOptions(level, pretty && destination === undefined)
-  if (destination) return pino(options, destination)
-  return pretty ? pino(options) : pino(options, pino.destination({ dest: 1, sync: false, minLength: logBufferBytes, periodicFlush: logFlushIntervalMs }))
+  const logger = destination ? pino(options, destination) : pretty ? pino(options) : pino(options, pino.destination({ dest: 1, sync: false, minLength: logBufferBytes, periodicFlush: logFlushIntervalMs }))
+  return censoringChildBindings(logger)
+}
+
+/**
+ * pino applies no formatter to a child's bindings (`formatters.bindings` sees only the root's), so
+ * they are censored as the child is made. Children are made from their parent's prototype, so this
+ * covers children of children too.
+ */
+function censoringChildBindings(logger: Logger): Logger {
+  const child = logger.child
+  logger.child = function (this: Logger, bindings: Record<string, unknown>, options?: object) {
+    return child.call(this, censored(bindings) as Record<string, unknown>, options)
+  } as Logger['child']
+  return logger
 }
