@@ -39,6 +39,19 @@ it('censors secret fields at any depth, in arrays, in errors and in child bindin
   assert.equal(err.pan, '4111111111111111')
 })
 
+it('censors fields of class instances, keeping their prototype, and stops at a cycle among them', () => {
+  class Request { headers = { authorization: 'Bearer keel_sk_secret', host: 'keel' }; self?: Request }
+  const req = new Request()
+  req.self = req
+  const out = censored({ req, at: new Date(0), bytes: Buffer.from('ssn') }) as { req: Request; at: Date; bytes: Buffer }
+  assert.ok(out.req instanceof Request)
+  assert.deepEqual(out.req.headers, { authorization: censor, host: 'keel' })
+  assert.equal(out.req.self, censor)
+  assert.equal(req.headers.authorization, 'Bearer keel_sk_secret')
+  assert.equal(out.at.getTime(), 0)
+  assert.equal(out.bytes.toString(), 'ssn')
+})
+
 it('returns an object that holds no secret as it is, and stops searching past eight levels', () => {
   const line = { method: 'POST', url: '/v0/transactions/internal_transfer', statusCode: 200, responseTime: 1.5, nested: { list: [1, { a: 'b' }] } }
   assert.equal(censored(line), line)
