@@ -23,6 +23,7 @@ import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
 import type { Services } from '../platform/http.js'
 import { claimKeys, runMutation, storeOutcomes, type KeyClaim, type Outcome, type StoredOutcome } from '../platform/idempotency.js'
 import { isUuid, uuidv7 } from '../platform/ids.js'
+import { withFields } from '../platform/objects.js'
 import { readCoalescer } from '../platform/read-coalescer.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { toPendingTransaction } from '../transfers/index.js'
@@ -107,7 +108,7 @@ function responseOf(row: MessageRow, balances?: { available: bigint; posted: big
       ...(row.hold_id ? { pending_transaction_id: row.hold_id } : {}),
       response: approved ? { code: partial ? '0010' : '0000', memo: partial ? 'Partial approval' : 'Approved or completed successfully' } : { code: responseCodes[row.decline_reason as DeclineReason] ?? '0005', memo: row.decline_reason },
       ...(row.decline_reason ? { decline_reason: row.decline_reason } : {}),
-      ...(row.mid || row.card_acceptor ? { card_acceptor: { ...(row.card_acceptor ?? {}), ...(row.mid ? { mid: row.mid } : {}) } } : {}),
+      ...(row.mid || row.card_acceptor ? { card_acceptor: withFields(row.card_acceptor ?? {}, row.mid ? { mid: row.mid } : {}) } : {}),
       ...(balances ? { balances: { available_balance: amountToJson(balances.available), ledger_balance: amountToJson(balances.posted) } } : {}),
     },
   }
@@ -267,7 +268,7 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError> = {
       written.push(w)
       // Serialized once, for the reply and the stored outcome alike.
       const json = JSON.stringify(w.body)
-      if (context.claim) stored.push({ ...context.claim, status: 201, json })
+      if (context.claim) stored.push(withFields(context.claim, { status: 201, json }))
       return { status: 201, body: w.body, json }
     })
     const statements = writeStatements(tx, written)
@@ -279,7 +280,7 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError> = {
 async function submit(ctx: MessageContext, commands: LedgerCommand[], engine: Omit<EngineContext, 'claim' | 'request' | 'commands'>, otherwise?: LedgerRequest['otherwise']): Promise<Outcome> {
   const request: LedgerRequest = { workspaceId: ctx.workspace.id, now: ctx.now, partnerVerified: ctx.workspace.partnerVerified, commands, otherwise }
   const outcome = await ctx.batcher.submit<EngineContext, Outcome | ApiError>({
-    request, participant: cardParticipant, context: { ...engine, claim: ctx.claim, request, commands }, group: ctx.group,
+    request, participant: cardParticipant, context: withFields(engine, { claim: ctx.claim, request, commands }), group: ctx.group,
     // The account's spend lock (card_spend_activity) is held to the batch's commit: a message for
     // an account in a batch in flight waits for the next batch rather than inside one.
     exclusive: engine.spend ? [`card-spend/${engine.spend.workspaceId}/${engine.spend.accountId}`] : undefined,

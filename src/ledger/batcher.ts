@@ -279,7 +279,7 @@ export class LedgerBatcher {
     // Holds past their expiry by each workspace's time (the first request's, for a workspace's accounts).
     const nowOfWorkspace = new Map<string, Date>()
     for (const r of requests) if (!nowOfWorkspace.has(r.workspaceId)) nowOfWorkspace.set(r.workspaceId, r.now)
-    const dueKeys = [...new Map(accountKeys.map((k) => [keyOf(k.workspaceId, k.id), { ...k, now: nowOfWorkspace.get(k.workspaceId)! }])).values()]
+    const dueKeys = [...new Map(accountKeys.map((k) => [keyOf(k.workspaceId, k.id), { workspaceId: k.workspaceId, id: k.id, now: nowOfWorkspace.get(k.workspaceId)! }])).values()]
     const transferKeys = keysToLookUp(requests)
 
     // Participants, each with the indexes of its requests.

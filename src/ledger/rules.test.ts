@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { stableHiddenClass } from '../../test/support/hidden-classes.js'
 import { available, decide, decideGroup, limitBreach, resultCodes, type AccountState, type Command, type HoldState, type LedgerState } from './rules.js'
 
 const now = new Date('2031-01-01T00:00:00Z')
@@ -113,6 +114,18 @@ describe('what an accepted command does', () => {
     const d = decide(s, { id: 'x', kind: 'post', legs: [{ accountId: 'from', amount: -310n, currency: 'USD' }, { accountId: 'to', amount: 300n, currency: 'USD' }, { accountId: 'fee', amount: 10n, currency: 'USD' }] }, { now, partnerVerified: true })
     assert.ok(d.ok)
     assert.deepEqual(d.applied.postings.map((p) => [p.accountId, p.amount, p.postedAfter]), [['from', -310n, 690n], ['to', 300n, 300n], ['fee', 10n, 10n]])
+  })
+
+  it('builds what it applied through one hidden class per kind (a batch decides hundreds per commit)', () => {
+    const applied = (make: (i: number) => Command) => (i: number) => {
+      const s = stateOf({ name: '', hold: {}, from: { held: 100n }, expected: 'ok' })
+      const d = decide(s, make(i), { now, partnerVerified: true })
+      assert.ok(d.ok)
+      return d.applied
+    }
+    assert.ok(stableHiddenClass(applied((i) => post(BigInt(i + 1)))))
+    assert.ok(stableHiddenClass(applied((i) => pending(BigInt(i + 1)))))
+    assert.ok(stableHiddenClass(applied((i) => capture(BigInt((i % 50) + 1)))))
   })
 
   it('a hold reserves, partial captures post, final releases the rest; available never moves on capture', () => {

@@ -6,6 +6,7 @@ import { sha256Hex } from './crypto.js'
 import { isoString } from './clock.js'
 import { plainArray, textArray, type Queryable, type Sql, type Tx } from './db.js'
 import { ApiError } from './errors.js'
+import { withFields } from './objects.js'
 
 export const idempotencyKeyLengthMax = 255
 /**
@@ -143,8 +144,8 @@ export async function runMutation(
     if (prior) return prior
     const outcome = await change(tx)
     const json = outcome.json ?? JSON.stringify(outcome.body ?? null)
-    await storeOutcomes(tx, [{ ...claim, status: outcome.status, json }])
-    return { ...outcome, json }
+    await storeOutcomes(tx, [withFields(claim, { status: outcome.status, json })])
+    return withFields(outcome, { json })
   }) as Promise<Outcome>
 }
 

@@ -4,6 +4,7 @@
 import type { Queryable } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
+import { withFields } from '../platform/objects.js'
 import { claimKeys, storeOutcomes, type KeyClaim, type Outcome, type StoredOutcome } from '../platform/idempotency.js'
 import { eventViews, postedEvents, settledHoldEvents, type HoldRow, type LedgerResult, type LockedAccount, type Participant, type TransferRow } from '../ledger/index.js'
 import { transferError } from './outcomes.js'
@@ -45,7 +46,7 @@ export const keyedParticipant: Participant<TransferContext, TransferAnswer> = {
       const rendered = context.render(result)
       events.push(...rendered.events)
       const json = JSON.stringify(rendered.body)
-      if (context.claim) stored.push({ ...context.claim, status: rendered.status, json })
+      if (context.claim) stored.push(withFields(context.claim, { status: rendered.status, json }))
       return { status: rendered.status, body: rendered.body, json }
     })
     const statements: Promise<unknown>[] = []

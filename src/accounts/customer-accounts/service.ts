@@ -11,6 +11,7 @@ import { assert } from '../../platform/assert.js'
 import { ApiError } from '../../platform/errors.js'
 import { changedFields, recordEvent } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
+import { withFields } from '../../platform/objects.js'
 import { pageOf, readPage } from '../../platform/pagination.js'
 import { parseSortBy } from '../../platform/sorting.js'
 import type { Workspace } from '../../platform/workspaces.js'
@@ -68,8 +69,7 @@ function storedTerms(row: AccountRow): Json {
 export function toAccount({ row, ledger, relationships, accruedInterest }: AccountView): Json {
   const customerIds = [...new Set(relationships.flatMap((r) => (r.person_id ? [r.person_id] : [])))]
   const businessIds = [...new Set(relationships.flatMap((r) => (r.business_id ? [r.business_id] : [])))]
-  return {
-    ...storedTerms(row),
+  return withFields(storedTerms(row), {
     id: row.id,
     account_type: row.account_type,
     ...(row.account_template_id ? { account_template_id: row.account_template_id } : {}),
@@ -89,7 +89,7 @@ export function toAccount({ row, ledger, relationships, accruedInterest }: Accou
     business_ids: businessIds,
     creation_time: row.created_at.toISOString(),
     last_updated_time: row.updated_at.toISOString(),
-  }
+  })
 }
 
 export const maskAccountNumber = (n: string): string => '*'.repeat(Math.max(0, n.length - maskedDigitsShown)) + n.slice(-maskedDigitsShown)
