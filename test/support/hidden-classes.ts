@@ -8,10 +8,6 @@ setFlagsFromString('--allow-natives-syntax')
 const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean
 const fastProperties = new Function('a', 'return %HasFastProperties(a)') as (a: object) => boolean
 
-export function sameHiddenClass(a: object, b: object): boolean {
-  return haveSameMap(a, b)
-}
-
 /** Whether an object keeps its properties in its hidden class's layout, not in a dictionary of its own. */
 export function hasFastProperties(a: object): boolean {
   return fastProperties(a)
