@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
+import { withDatabase } from '../src/platform/database-url.js'
 import { connect } from '../src/platform/db.js'
 import { ensureEmbeddedDatabase, startEmbedded } from '../src/platform/embedded-postgres.js'
 import { migrate } from '../src/platform/migrate.js'
@@ -48,7 +49,7 @@ const admin = connect(serverUrl, 2)
 let exitCode = 1
 try {
   await admin.unsafe(`create database ${template}`)
-  const tpl = connect(serverUrl.replace(/\/[^/?]*(\?|$)/, `/${template}$1`), 1)
+  const tpl = connect(withDatabase(serverUrl, template), 1)
   await migrate(tpl)
   await tpl.end()
 

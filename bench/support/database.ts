@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { withDatabase } from '../../src/platform/database-url.js'
 import { connect } from '../../src/platform/db.js'
 import { ensureEmbeddedDatabase, startEmbedded } from '../../src/platform/embedded-postgres.js'
 
@@ -25,7 +26,7 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
     const admin = connect(serverUrl, 1)
     await admin.unsafe(`create database ${name}`)
     return {
-      url: serverUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`),
+      url: withDatabase(serverUrl, name),
       dir,
       stop: async () => {
         // BENCH_KEEP_DATABASE=1 leaves the run's database on the server, to look into afterwards.

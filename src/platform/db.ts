@@ -1,5 +1,6 @@
 import postgres from 'postgres'
 import type { Config } from './config.js'
+import { connectionTarget } from './database-url.js'
 import { ensureEmbeddedDatabase, startEmbedded } from './embedded-postgres.js'
 
 export type Sql = postgres.Sql<{ bigint: bigint }>
@@ -17,8 +18,10 @@ const connectionErrorCodes = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', '
 
 /** Whether an error means the database could not be reached (the request may be retried), not that the request was wrong. */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code
+  const { code, syscall } = (err ?? {}) as { code?: unknown; syscall?: unknown }
   if (typeof code !== 'string') return false
+  // A Unix-domain socket whose server has stopped is a missing file to connect(2).
+  if (code === 'ENOENT') return syscall === 'connect'
   return connectionErrorCodes.has(code) || code.startsWith('08')
 }
 
@@ -32,7 +35,9 @@ export interface Database {
 }
 
 export function connect(url: string, max = poolSizeDefault): Sql {
-  return postgres(url, {
+  const target = connectionTarget(url)
+  return postgres(target.url, {
+    ...(target.path === undefined ? {} : { path: target.path }),
     max,
     onnotice: () => {},
     types: { bigint: postgres.BigInt },

