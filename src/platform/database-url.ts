@@ -6,9 +6,8 @@
  * in that directory, for the URL's port: postgres.js takes a socket only as a separate `path`
  * option, and would send the parameter to the server as a setting.
  *
- * On the same machine a socket costs both sides less than loopback TCP: a pipelined
- * transaction of ten statements took 455 against 530 µs of the client's CPU and 120 against
- * 165 µs of PostgreSQL's (docs/operations.md).
+ * On the same machine a socket costs both sides less than loopback TCP (`npm run
+ * bench:pg-transport`; figures in docs/operations.md, "The embedded PostgreSQL").
  */
 export function connectionTarget(url: string): { url: string; path?: string } {
   const parsed = new URL(url)
