@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { it } from 'node:test'
 import { connectionTarget } from './database-url.js'
-import { startEmbedded } from './embedded-postgres.js'
+import { embeddedUrl, socketDirectoryFor, startEmbedded } from './embedded-postgres.js'
 
 it('tells a process that joined another\'s embedded PostgreSQL when that server stops or moves to another port', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'keel-joined-'))
@@ -35,4 +35,12 @@ it('tells a process that joined another\'s embedded PostgreSQL when that server 
   } finally {
     rmSync(dataDir, { recursive: true, force: true })
   }
+})
+
+it('listens on a socket under the data directory unless its path would be too long for the system, then on TCP only', () => {
+  assert.equal(socketDirectoryFor('/var/lib/keel'), '/var/lib/keel/pg-socket')
+  const deep = `/${'d'.repeat(82)}` // 83 bytes: one more than a socket path leaves room for
+  assert.equal(socketDirectoryFor(deep), undefined)
+  assert.equal(connectionTarget(embeddedUrl('pw', 5432, socketDirectoryFor(deep))).path, undefined)
+  assert.equal(connectionTarget(embeddedUrl('p w', 5432, '/var/lib/keel/pg-socket')).path, '/var/lib/keel/pg-socket/.s.PGSQL.5432')
 })

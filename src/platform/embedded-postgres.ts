@@ -72,13 +72,18 @@ function runningServer(pgdata: string): { pid: number; port: number; socketDir: 
 const socketPathMax = 107
 
 /**
- * The embedded server's Unix-domain socket directory under the data directory, made for the
- * server's user alone (like its data folder), or undefined where the socket's path would be too
- * long for the system (the server then listens on TCP only).
+ * The embedded server's Unix-domain socket directory under the data directory, or undefined where
+ * the socket's path would be too long for the system (the server then listens on TCP only).
  */
-function socketDirectory(dataDir: string, ids: RunAs): string | undefined {
+export function socketDirectoryFor(dataDir: string): string | undefined {
   const dir = join(dataDir, 'pg-socket')
-  if (Buffer.byteLength(`${dir}/.s.PGSQL.65535`) > socketPathMax) return undefined
+  return Buffer.byteLength(`${dir}/.s.PGSQL.65535`) > socketPathMax ? undefined : dir
+}
+
+/** That directory, made for the server's user alone (like its data folder). */
+function socketDirectory(dataDir: string, ids: RunAs): string | undefined {
+  const dir = socketDirectoryFor(dataDir)
+  if (dir === undefined) return undefined
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   chmodSync(dir, 0o700)
   if (ids.uid !== undefined) chownSync(dir, ids.uid, ids.gid!)
