@@ -94,9 +94,9 @@ function socketDirectory(dataDir: string, ids: RunAs): string | undefined {
  * The URL of the embedded server: on 127.0.0.1, and through its socket where it has one (libpq's
  * `host` parameter, which `connect` in db.ts turns into postgres.js's `path`).
  */
-export function embeddedUrl(password: string, port: number, socketDir: string | undefined, database = embeddedDatabaseName): string {
+export function embeddedUrl(password: string, port: number, socketDir: string | undefined): string {
   const socket = socketDir ? `?host=${encodeURIComponent(socketDir)}` : ''
-  return `postgres://${superUser}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}${socket}`
+  return `postgres://${superUser}:${encodeURIComponent(password)}@127.0.0.1:${port}/${embeddedDatabaseName}${socket}`
 }
 
 async function freePort(): Promise<number> {
