@@ -162,6 +162,7 @@ export const plannedStateChanged = 'KL001'
  * Locks these accounts FOR UPDATE in (workspace, id) order, each only if it is still as given in
  * everything the rules read; if any is not, the statement fails with plannedStateChanged and the
  * transaction with it. A row another transaction holds is waited for, then compared as it is after.
+ * Sent as it is made, so it reaches the server before the writes made after it.
  */
 export function verifyAccounts(tx: Queryable, accounts: LockedAccount[]): Promise<unknown> {
   const a = [...accounts].sort((x, y) => lockOrder(rowKey(x), rowKey(y)))
@@ -176,7 +177,7 @@ export function verifyAccounts(tx: Queryable, accounts: LockedAccount[]): Promis
       where l.posted = v.posted and l.held = v.held and l.status = v.status and l.access_status = v.access_status
         and l.floor is not distinct from v.floor and l.ceiling is not distinct from v.ceiling
       order by l.workspace_id, l.id
-      for update of l) as still`
+      for update of l) as still`.execute()
 }
 
 /** verifyAccounts for holds: each locked only if its amount, captures and status are as given. After the accounts. */
@@ -190,7 +191,7 @@ export function verifyHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {
         on l.workspace_id = v.w and l.id = v.i
       where l.amount = v.amount and l.captured = v.captured and l.status = v.status
       order by l.workspace_id, l.id
-      for update of l) as still`
+      for update of l) as still`.execute()
 }
 
 /** Which of these transfer ids are written already. */
@@ -250,7 +251,11 @@ export interface Writes {
  */
 export const rowsJson = (rows: readonly object[]): string => JSON.stringify(rows)
 
-/** The pending statements that apply `writes`; run them together so they pipeline. */
+/**
+ * The statements that apply `writes`, each sent as it is made (postgres.js sends a query only when it
+ * is executed or awaited), so they reach the server in this order, around the settings that bracket
+ * the inserts, and pipeline. Await them together.
+ */
 export function writeStatements(tx: Queryable, w: Writes, insertsOnCachedPlans = false): Promise<unknown>[] {
   const out: Promise<unknown>[] = []
   // The rows the batch has locked first, then the new rows (a new hold references its record).
@@ -261,7 +266,9 @@ export function writeStatements(tx: Queryable, w: Writes, insertsOnCachedPlans =
   // run on the generic plan cached on the connection, and the statements after them are planned
   // again. Forced: left to choose (plan_cache_mode auto), PostgreSQL planned them afresh for every
   // batch, since a plan made for the batch's own arrays always looked cheaper than the generic one;
-  // planning and starting a fresh plan took about 0.5 ms of a one-request batch.
+  // planning and starting a fresh plan took about 0.5 ms of a one-request batch. Until the inserts
+  // were sent as they were made, they went out after both settings and ran on fresh plans all the
+  // same (test/ledger/cached-plans.test.ts reads PostgreSQL's count of each statement's plans).
   if (inserts && insertsOnCachedPlans) out.push(tx`set local plan_cache_mode = force_generic_plan`.execute())
   if (w.transfers.length) out.push(insertTransfers(tx, w.transfers, w.entries))
   if (w.newHolds.length) out.push(insertHolds(tx, w.newHolds))
@@ -301,7 +308,7 @@ function insertTransfers(tx: Queryable, transfers: TransferRow[], entries: Entry
     select * from unnest(${plainArray(entries.map((e) => e.workspace_id))}::uuid[], ${plainArray(entries.map((e) => e.transfer_id))}::uuid[],
       ${plainArray(entries.map((e) => e.line))}::int4[], ${plainArray(entries.map((e) => e.account_id))}::uuid[], ${textArray(entries.map((e) => e.currency))}::text[],
       ${plainArray(entries.map((e) => e.amount))}::int8[], ${plainArray(entries.map((e) => e.posted_after))}::int8[], ${plainArray(entries.map((e) => e.available_after))}::int8[],
-      ${plainArray(entries.map((e) => isoString(e.created_at)))}::timestamptz[])`
+      ${plainArray(entries.map((e) => isoString(e.created_at)))}::timestamptz[])`.execute()
 }
 
 const holdJson = (r: HoldRow) => ({
@@ -314,7 +321,7 @@ function insertHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {
     insert into ledger_holds (workspace_id, id, account_id, credit_account_id, amount, captured, currency, status, expires_at, posted_after, available_after, created_at, updated_at)
     select workspace_id, id, account_id, credit_account_id, amount, captured, currency, status, expires_at, posted_after, available_after, created_at, updated_at
     from jsonb_to_recordset(${rowsJson(holds.map(holdJson))}::text::jsonb) as x(workspace_id uuid, id uuid, account_id uuid, credit_account_id uuid,
-      amount int8, captured int8, currency text, status text, expires_at timestamptz, posted_after int8, available_after int8, created_at timestamptz, updated_at timestamptz)`
+      amount int8, captured int8, currency text, status text, expires_at timestamptz, posted_after int8, available_after int8, created_at timestamptz, updated_at timestamptz)`.execute()
 }
 
 function updateHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {
@@ -323,7 +330,7 @@ function updateHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {
       available_after = x.available_after, updated_at = x.updated_at
     from jsonb_to_recordset(${rowsJson(holds.map(holdJson))}::text::jsonb) as x(workspace_id uuid, id uuid, amount int8, captured int8, status text,
       posted_after int8, available_after int8, updated_at timestamptz)
-    where h.workspace_id = x.workspace_id and h.id = x.id`
+    where h.workspace_id = x.workspace_id and h.id = x.id`.execute()
 }
 
 function updateBalances(tx: Queryable, b: LockedAccount[]): Promise<unknown> {
@@ -334,7 +341,7 @@ function updateBalances(tx: Queryable, b: LockedAccount[]): Promise<unknown> {
     from unnest(${plainArray(b.map((r) => r.workspace_id))}::uuid[], ${plainArray(b.map((r) => r.id))}::uuid[], ${plainArray(b.map((r) => r.posted))}::int8[],
       ${plainArray(b.map((r) => r.held))}::int8[])
       as v(workspace_id, id, posted, held)
-    where l.workspace_id = v.workspace_id and l.id = v.id`
+    where l.workspace_id = v.workspace_id and l.id = v.id`.execute()
 }
 
 /**
