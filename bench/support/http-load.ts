@@ -31,6 +31,8 @@ export interface LoadResult {
   failed: Map<string, number>
   /** Latency of each 2xx answer in the window, in ms (from when it was due, in an open loop). */
   latenciesMs: number[]
+  /** When each of those answers came, in ms from the window's start (same order). */
+  answeredAtMs: number[]
   /** Open loop only: requests not sent because `inFlightMax` were already waiting. */
   skipped: number
   samples: Sample[]
@@ -63,12 +65,20 @@ const problemCode = (body: string): string => /"code"\s*:\s*"([A-Z_]+)"/.exec(bo
 
 /** Counts answers that complete inside the measured window, and keeps a sample of the 2xx ones. */
 class Recorder {
-  measuring = false
+  private measuringSince = 0
+  private on = false
   ok = 0
   readonly rejected = new Map<string, number>()
   readonly failed = new Map<string, number>()
   readonly latenciesMs: number[] = []
+  readonly answeredAtMs: number[] = []
   readonly samples: Sample[] = []
+
+  get measuring(): boolean { return this.on }
+  set measuring(on: boolean) {
+    if (on && !this.on) this.measuringSince = performance.now()
+    this.on = on
+  }
 
   answered(request: LoadRequest, status: number, body: string): void {
     if (!this.measuring) return
@@ -82,7 +92,9 @@ class Recorder {
   }
 
   timed(status: number, latencyMs: number): void {
-    if (this.measuring && status >= 200 && status < 300) this.latenciesMs.push(latencyMs)
+    if (!this.measuring || status < 200 || status >= 300) return
+    this.latenciesMs.push(latencyMs)
+    this.answeredAtMs.push(performance.now() - this.measuringSince)
   }
 
   unanswered(kind: string, count = 1): void {
@@ -91,7 +103,7 @@ class Recorder {
   }
 
   result(seconds: number, skipped = 0): LoadResult {
-    return { seconds, ok: this.ok, rejected: this.rejected, failed: this.failed, latenciesMs: this.latenciesMs, skipped, samples: this.samples }
+    return { seconds, ok: this.ok, rejected: this.rejected, failed: this.failed, latenciesMs: this.latenciesMs, answeredAtMs: this.answeredAtMs, skipped, samples: this.samples }
   }
 }
 
@@ -181,4 +193,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+/**
+ * An open loop's tail, quarter second by quarter second: the slices whose slowest answer took more
+ * than `overMs`, with their answers, p99 and slowest. Shows whether a p99 comes from a few stalls
+ * (slices where nearly every answer is late) or from latency spread through the run.
+ */
+export function slowSlices(result: LoadResult, overMs: number, sliceMs = 250): string[] {
+  const slices = new Map<number, number[]>()
+  result.latenciesMs.forEach((ms, i) => {
+    const slot = Math.floor(result.answeredAtMs[i] / sliceMs)
+    const list = slices.get(slot)
+    if (list) list.push(ms)
+    else slices.set(slot, [ms])
+  })
+  return [...slices].sort((a, b) => a[0] - b[0]).flatMap(([slot, ms]) => {
+    const sorted = [...ms].sort((a, b) => a - b)
+    const max = sorted[sorted.length - 1]
+    if (max <= overMs) return []
+    return [`${((slot * sliceMs) / 1000).toFixed(2)} s: ${sorted.length} answers, p99 ${percentile(sorted, 99).toFixed(1)} ms, slowest ${max.toFixed(1)} ms`]
+  })
 }
