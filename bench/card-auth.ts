@@ -148,6 +148,21 @@ try {
   pools.push(pool)
   rss = new RssSampler(keel.child.pid!)
   const pid = keel.child.pid!
+  // Keel's own time for each request (its access log's responseTime: from receiving the request to
+  // sending the answer), beside the client's: what the client adds (waiting for a connection, its own
+  // event loop on a busy machine) is the difference.
+  const serverTimes: number[] = []
+  let collecting = false
+  let partial = ''
+  keel.child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n')
+    partial = lines.pop() ?? ''
+    if (!collecting) return
+    for (const line of lines) {
+      const time = /"url":"\/v0\/cards\/transaction_simulations\/[^"]*".*"responseTime":([0-9.]+)/.exec(line)
+      if (time) serverTimes.push(Number(time[1]))
+    }
+  })
   const point = async (label: string, load: { concurrency: number } | { rate: number }, make: MakeRequest): Promise<Row> => {
     let cpuBefore = 0
     let cpuAfter = 0
@@ -155,8 +170,8 @@ try {
     let dbAfter = 0
     const phases = {
       warmupSeconds, seconds: pointSeconds,
-      atWindowStart: async () => { cpuBefore = cpuSeconds(pid); dbBefore = databaseCpuSeconds(); rss!.take() },
-      atWindowEnd: async () => { cpuAfter = cpuSeconds(pid); dbAfter = databaseCpuSeconds() },
+      atWindowStart: async () => { cpuBefore = cpuSeconds(pid); dbBefore = databaseCpuSeconds(); rss!.take(); serverTimes.length = 0; collecting = true },
+      atWindowEnd: async () => { cpuAfter = cpuSeconds(pid); dbAfter = databaseCpuSeconds(); collecting = false },
     }
     const result = 'rate' in load ? await openLoop(pool, make, { rate: load.rate, ...phases }) : await closedLoop(keel!.url, make, { connections: load.concurrency, ...phases })
     const declined = result.samples.filter((s) => s.request.path === authorizationPath && JSON.parse(s.body).transaction?.state === 'DECLINED').length
@@ -165,7 +180,9 @@ try {
       label, load: 'rate' in load ? `paced ${load.rate}/s` : `${load.concurrency} conns`, result, perSecond: Math.round(result.ok / result.seconds),
       p50: percentile(latencies, 50), p99: percentile(latencies, 99), rss: rss!.take().maxMiB, cpuUs: Math.round(((cpuAfter - cpuBefore) * 1e6) / Math.max(result.ok, 1)), dbCpuUs: Math.round(((dbAfter - dbBefore) * 1e6) / Math.max(result.ok, 1)), declined,
     }
-    console.log(`  ${label} ${row.load}: ${row.perSecond} 2xx/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms`)
+    const inServer = [...serverTimes].sort((a, b) => a - b)
+    console.log(`  ${label} ${row.load}: ${row.perSecond} 2xx/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms` +
+      (inServer.length ? ` (in Keel, by its access log: p50 ${percentile(inServer, 50).toFixed(1)} ms, p99 ${percentile(inServer, 99).toFixed(1)} ms over ${inServer.length} answers)` : ''))
     if (timeline && 'rate' in load) for (const line of slowSlices(result, timelineOverMs)) console.log(`    ${line}`)
     return row
   }

@@ -197,7 +197,7 @@ export function percentile(sorted: number[], p: number): number {
 
 /**
  * An open loop's tail, quarter second by quarter second: the slices whose slowest answer took more
- * than `overMs`, with their answers, p99 and slowest. Shows whether a p99 comes from a few stalls
+ * than `overMs`, with their answers, p50, p90, p99 and slowest. Shows whether a p99 comes from a few stalls
  * (slices where nearly every answer is late) or from latency spread through the run.
  */
 export function slowSlices(result: LoadResult, overMs: number, sliceMs = 250): string[] {
@@ -212,6 +212,6 @@ export function slowSlices(result: LoadResult, overMs: number, sliceMs = 250): s
     const sorted = [...ms].sort((a, b) => a - b)
     const max = sorted[sorted.length - 1]
     if (max <= overMs) return []
-    return [`${((slot * sliceMs) / 1000).toFixed(2)} s: ${sorted.length} answers, p99 ${percentile(sorted, 99).toFixed(1)} ms, slowest ${max.toFixed(1)} ms`]
+    return [`${((slot * sliceMs) / 1000).toFixed(2)} s: ${sorted.length} answers, p50 ${percentile(sorted, 50).toFixed(1)} ms, p90 ${percentile(sorted, 90).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, slowest ${max.toFixed(1)} ms`]
   })
 }
