@@ -148,7 +148,7 @@ try {
   pools.push(pool)
   rss = new RssSampler(keel.child.pid!)
   const pid = keel.child.pid!
-  // Keel's own time for each request (its access log's responseTime: from receiving the request to
+  // Keel's own time for each 2xx answer (its access log's responseTime: from receiving the request to
   // sending the answer), beside the client's: what the client adds (waiting for a connection, its own
   // event loop on a busy machine) is the difference.
   const serverTimes: number[] = []
@@ -159,7 +159,7 @@ try {
     partial = lines.pop() ?? ''
     if (!collecting) return
     for (const line of lines) {
-      const time = /"url":"\/v0\/cards\/transaction_simulations\/[^"]*".*"responseTime":([0-9.]+)/.exec(line)
+      const time = /"url":"\/v0\/cards\/transaction_simulations\/[^"]*","statusCode":2\d\d,"responseTime":([0-9.]+)/.exec(line)
       if (time) serverTimes.push(Number(time[1]))
     }
   })

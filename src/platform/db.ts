@@ -37,7 +37,7 @@ export interface Database {
 export function connect(url: string, max = poolSizeDefault): Sql {
   const target = connectionTarget(url)
   return postgres(target.url, {
-    ...(target.path === undefined ? {} : { path: target.path }),
+    path: target.path, // undefined: the URL's host and port
     max,
     onnotice: () => {},
     types: { bigint: postgres.BigInt },

@@ -204,7 +204,7 @@ async function initialise(pgdata: string, passwordFile: string, ids: RunAs, log:
 /** One connection to the server's `postgres` database, for what comes before Keel's exists. */
 function adminConnection(url: string, options: postgres.Options<{}> = {}) {
   const target = connectionTarget(withDatabase(url, 'postgres'))
-  return postgres(target.url, { ...options, ...(target.path === undefined ? {} : { path: target.path }), max: 1, onnotice: () => {} })
+  return postgres(target.url, { ...options, path: target.path, max: 1, onnotice: () => {} })
 }
 
 /** Creates Keel's database on a fresh embedded cluster. */
