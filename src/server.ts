@@ -44,7 +44,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     await db.sql.listen(apiKeyCreatedChannel, (hash) => forgetUnknownKeyHash(hash))
     const clock = new WorkspaceClock()
     await followClocks(db.sql, clock)
-    const services = { sql: db.sql, vault, clock, outbound: outboundFor(config, db.url) }
+    const services = { sql: db.sql, keyedSql: db.keyed, vault, clock, outbound: outboundFor(config, db.url) }
     app = await buildApp(services, logger, { limits: config.limits, metrics: config.metrics, ready: () => db.stillServing() })
     await app.listen({ port: config.port, host: config.host })
     const stopWorkers = [

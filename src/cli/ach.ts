@@ -101,7 +101,7 @@ export const ach: Command = {
       clock.moveTo(workspace.id, await workspaceTime(db.sql, workspace.id))
       const vault = loadVault(config.encryptionKey, config.dataDir, () => {})
       try {
-        const outcome = await ingestNacha({ sql: db.sql, vault, clock, outbound: outboundFor(config, db.url) }, workspace.id, content)
+        const outcome = await ingestNacha({ sql: db.sql, keyedSql: db.keyed, vault, clock, outbound: outboundFor(config, db.url) }, workspace.id, content)
         if (values.json) out(JSON.stringify({ file: toAchFile(outcome.file), already_applied: outcome.alreadyApplied, entries: outcome.entries.map(toIncomingAch) }) + '\n')
         else if (outcome.alreadyApplied) out(`${target}: already applied as file ${outcome.file.id}; nothing changed\n`)
         else {
@@ -140,7 +140,7 @@ async function resolve(argv: string[]): Promise<number> {
     const vault = loadVault(config.encryptionKey, config.dataDir, () => {})
     try {
       const resolution = readResolution(values.post !== undefined ? { action: 'POST', account_id: values.post } : { action: 'RETURN', ...(values['return-code'] ? { return_code: values['return-code'] } : {}) })
-      const after = await db.sql.begin((tx) => resolveSuspense(tx, { sql: db.sql, vault, clock, outbound: outboundFor(config, db.url) }, workspace.id, id, resolution))
+      const after = await db.sql.begin((tx) => resolveSuspense(tx, { sql: db.sql, keyedSql: db.keyed, vault, clock, outbound: outboundFor(config, db.url) }, workspace.id, id, resolution))
       const view = toIncomingAch(after)
       process.stdout.write(values.json ? JSON.stringify(view) + '\n' : `${after.id}  ${after.status}${after.account_id ? `  account ${after.account_id}` : ''}${after.decline_reason ? `  ${after.decline_reason}` : ''}\n`)
       return 0

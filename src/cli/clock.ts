@@ -25,7 +25,7 @@ export const clock: Command = {
       if (!found) return undefined
       if (sub === 'show') return workspaceTime(db.sql, found.id)
       const vault = loadVault(config.encryptionKey, config.dataDir, () => {})
-      return advanceWorkspaceClock({ sql: db.sql, vault, outbound: outboundFor(config, db.url) }, domains.flatMap((d) => d.dueWork ?? []), found, { by: values.by, to: values.to }).catch((err: unknown) => {
+      return advanceWorkspaceClock({ sql: db.sql, keyedSql: db.keyed, vault, outbound: outboundFor(config, db.url) }, domains.flatMap((d) => d.dueWork ?? []), found, { by: values.by, to: values.to }).catch((err: unknown) => {
         if (err instanceof ApiError) return err
         throw err
       })

@@ -16,7 +16,7 @@ import postgres from 'postgres'
 import type { Queryable, Sql } from '../platform/db.js'
 import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
 import { accountsNamed } from './rules.js'
-import { dueHoldsOn, existingTransfers, holdAccounts, keyOf, lockAccounts, lockHolds, plannedStateChanged, reserveSeqs, verifyAccounts, verifyHolds, writeStatements, type HoldRow, type Key, type LockedAccount, type Writes } from './store.js'
+import { dueHoldsOn, existingTransfers, holdAccounts, keyOf, lockAccounts, lockHolds, plannedStateChanged, plansRenewedAt, renewPlans, reserveSeqs, verifyAccounts, verifyHolds, writeStatements, type HoldRow, type Key, type LockedAccount, type Writes } from './store.js'
 
 /** Most requests in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
 export const batchSizeMaxDefault = 256
@@ -32,6 +32,8 @@ export const batchWaitMsDefault = 5
  * written; more only queue on the same row locks (hot account) or overlap and make each batch smaller.
  */
 export const batchesInFlightMaxDefault = 2
+/** See BatcherOptions.plansRenewMs: a table grows by at most a second's writes on a plan made for it smaller. */
+export const plansRenewMsDefault = 1000
 /** Results handed back per turn of the event loop once a batch commits. */
 const answerSliceSize = 64
 
@@ -76,6 +78,8 @@ export interface BatcherOptions {
   batchSizeMax?: number
   batchWaitMs?: number
   batchesInFlightMax?: number
+  /** How old, in real time, a session's plans may grow before a batch on it has them made again. */
+  plansRenewMs?: number
   /**
    * Called, outside any batch transaction, when requests name accounts that do not exist; it may
    * create some (the sandbox funding account is made on first use) and says whether it did.
@@ -115,6 +119,13 @@ class MissingAccounts extends Error {
   constructor(readonly missing: Map<string, string[]>) { super('accounts missing') }
 }
 
+/**
+ * Group commit: requests submitted meanwhile are decided and written together, in one transaction.
+ * Give it keyed sessions (connectKeyed in src/platform/db.ts): every statement of a batch reads and
+ * writes rows by key, so each runs on a plan made once per session (renewed every plansRenewMs)
+ * instead of being planned for every batch. On an ordinary pool it works the same, planning as
+ * that pool's sessions do.
+ */
 export class LedgerBatcher {
   private queue: Pending[] = []
   private inFlight = 0
@@ -125,6 +136,7 @@ export class LedgerBatcher {
   private readonly sizeMax: number
   private readonly waitMs: number
   private readonly inFlightMax: number
+  private readonly plansRenewMs: number
   /** Batches committed and requests in them, for the bench and tests. */
   readonly stats = { batches: 0, jobs: 0, relocked: 0 }
   private readonly planned = new PlannedStates()
@@ -133,6 +145,7 @@ export class LedgerBatcher {
     this.sizeMax = options.batchSizeMax ?? batchSizeMaxDefault
     this.waitMs = options.batchWaitMs ?? batchWaitMsDefault
     this.inFlightMax = options.batchesInFlightMax ?? batchesInFlightMaxDefault
+    this.plansRenewMs = options.plansRenewMs ?? plansRenewMsDefault
   }
 
   submit<C, A>(job: Job<C, A>): Promise<JobOutcome<A>> {
@@ -292,6 +305,7 @@ export class LedgerBatcher {
     const tx = await this.sql.reserve()
     const self = this.planned.begin()
     let open = false
+    let renewDue = false
     try {
       const outcomes: (JobOutcome | Error | undefined)[] = batch.map(() => undefined)
       open = true
@@ -299,19 +313,17 @@ export class LedgerBatcher {
       const begin = tx`begin`.execute()
       // Held until this transaction ends: a batch that decides on this one's plans waits on it.
       const marked = tx`select pg_advisory_xact_lock(${this.planned.lockClass}, ${self})`.execute()
-      // Every read and update is planned for the tables as they are now: a generic plan cached on
-      // the connection while a table was small (the keys and transfers when empty, the accounts
-      // before their updates left dead row versions behind) keeps scanning it whole as it grows,
-      // until the next ANALYZE. Only the inserts, which read no table, run on cached plans
-      // (writeStatements): planning the records' statement anew cost more than running it.
-      const customPlans = tx`set local plan_cache_mode = force_custom_plan`.execute()
+      // On a keyed session every statement runs on the plan the session made for it; those plans
+      // are made again once they are plansRenewMs old, after this batch (below).
+      const renewedAt = plansRenewedAt(tx)
       const opened = [...byParticipant].map(([participant, idx]) => participant.open(tx, idx.map((i) => batch[i].job.context)))
       const accountsRead = lockAccounts(tx, accountKeys, locking)
       const holdsRead = lockHolds(tx, holdKeys, locking)
       const dueRead = dueHoldsOn(tx, dueKeys, locking)
       const existing = existingTransfers(tx, transferKeys)
       const seqs = reserveSeqs(tx, recordsOf(requests))
-      const [, , , settledAnswers, readAccounts, readHolds, readDue, existingRows, seqList] = await settled([begin, marked, customPlans, Promise.all(opened), accountsRead, holdsRead, dueRead, existing, seqs] as const)
+      const [, , lastRenewed, settledAnswers, readAccounts, readHolds, readDue, existingRows, seqList] = await settled([begin, marked, renewedAt, Promise.all(opened), accountsRead, holdsRead, dueRead, existing, seqs] as const)
+      renewDue = lastRenewed === undefined || Date.now() - lastRenewed >= this.plansRenewMs
       // What batches in flight will have changed by the time this one's writes run. (Rows locked
       // are as last committed: a batch in flight that has not locked them yet will find them changed.)
       const { locked, holdRows, dueRows, after } = this.planned.over(self, readAccounts, readHolds, readDue, !locking)
@@ -346,7 +358,7 @@ export class LedgerBatcher {
         const holdsDecidedOn = new Map([...holdRows.values(), ...dueRows].map((h) => [keyOf(h.workspace_id, h.id), h]))
         if (holdsDecidedOn.size) statements.push(verifyHolds(tx, [...holdsDecidedOn.values()]))
       }
-      statements.push(...writeStatements(tx, writes, true))
+      statements.push(...writeStatements(tx, writes))
       if (expired.length && this.options.expiredStatements) statements.push(...this.options.expiredStatements(tx, expired))
       for (const [participant, idx] of byParticipant) {
         const done = idx.filter((i) => (outcomes[i] as JobOutcome).result !== undefined)
@@ -364,6 +376,9 @@ export class LedgerBatcher {
     } finally {
       this.planned.end(self, false)
       if (open) await tx`rollback`.catch(() => {})
+      // A plan made while a table was small (every estimate one row) may have picked an index that
+      // matches only the workspace; made again once the table has grown, it picks the primary key.
+      if (renewDue) await renewPlans(tx, Date.now()).catch(() => {})
       tx.release()
     }
   }

@@ -253,27 +253,34 @@ export const rowsJson = (rows: readonly object[]): string => JSON.stringify(rows
 
 /**
  * The statements that apply `writes`, each sent as it is made (postgres.js sends a query only when it
- * is executed or awaited), so they reach the server in this order, around the settings that bracket
- * the inserts, and pipeline. Await them together.
+ * is executed or awaited), so they reach the server in this order and pipeline. Await them together.
  */
-export function writeStatements(tx: Queryable, w: Writes, insertsOnCachedPlans = false): Promise<unknown>[] {
+export function writeStatements(tx: Queryable, w: Writes): Promise<unknown>[] {
   const out: Promise<unknown>[] = []
   // The rows the batch has locked first, then the new rows (a new hold references its record).
   if (w.balances.length) out.push(updateBalances(tx, w.balances))
   if (w.changedHolds.length) out.push(updateHolds(tx, w.changedHolds))
-  const inserts = w.transfers.length > 0 || w.newHolds.length > 0
-  // In a transaction that plans each statement (a ledger batch), the inserts, which read no table,
-  // run on the generic plan cached on the connection, and the statements after them are planned
-  // again. Forced: left to choose (plan_cache_mode auto), PostgreSQL planned them afresh for every
-  // batch, since a plan made for the batch's own arrays always looked cheaper than the generic one;
-  // planning and starting a fresh plan took about 0.5 ms of a one-request batch. Until the inserts
-  // were sent as they were made, they went out after both settings and ran on fresh plans all the
-  // same (test/ledger/cached-plans.test.ts reads PostgreSQL's count of each statement's plans).
-  if (inserts && insertsOnCachedPlans) out.push(tx`set local plan_cache_mode = force_generic_plan`.execute())
   if (w.transfers.length) out.push(insertTransfers(tx, w.transfers, w.entries))
   if (w.newHolds.length) out.push(insertHolds(tx, w.newHolds))
-  if (inserts && insertsOnCachedPlans) out.push(tx`set local plan_cache_mode = force_custom_plan`.execute())
   return out
+}
+
+/**
+ * When the plans of this keyed session (connectKeyed in src/platform/db.ts) were last renewed, in
+ * ms since the epoch, as the session's own setting says; undefined if never. Sent as it is made.
+ */
+export function plansRenewedAt(tx: Queryable): Promise<number | undefined> {
+  return tx<{ at: string }[]>`select current_setting('keel.plans_renewed_at', true) as at`.execute()
+    .then(([{ at }]) => (at ? Number(at) : undefined))
+}
+
+/**
+ * Drops every plan the session keeps (its prepared statements stay), so each statement is planned
+ * again on its next run for the tables as they are then, and records the time. Outside a transaction.
+ */
+export async function renewPlans(tx: Queryable, at: number): Promise<void> {
+  await tx`discard plans`
+  await tx`select set_config('keel.plans_renewed_at', ${String(at)}, false)`
 }
 
 /**

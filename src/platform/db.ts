@@ -27,6 +27,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 
 export interface Database {
   sql: Sql
+  /** The keyed sessions (connectKeyed) on the same database, for the ledger's batches. */
+  keyed: Sql
   url: string
   embedded: boolean
   /** False once the embedded server this process joined (started by another) has stopped or moved. */
@@ -34,32 +36,68 @@ export interface Database {
   close(): Promise<void>
 }
 
-export function connect(url: string, max = poolSizeDefault): Sql {
+/** `settings`: run-time parameters every session of the pool starts with. */
+export function connect(url: string, max = poolSizeDefault, settings: Record<string, string> = {}): Sql {
   const target = connectionTarget(url)
   return postgres(target.url, {
     path: target.path, // undefined: the URL's host and port
     max,
     onnotice: () => {},
     types: { bigint: postgres.BigInt },
-    connection: { application_name: 'keel' },
+    connection: { application_name: 'keel', ...settings },
   }) as unknown as Sql
+}
+
+/**
+ * How keyed sessions plan: each statement once, for any values (PostgreSQL's generic plan), kept
+ * for the session until its owner renews the plans (the ledger's batches: renewPlans in
+ * src/ledger/store.ts), and with sequential scans, hash and merge joins and materialized inner
+ * scans ruled out, so the only plans left are index lookups driven by the keys a statement is given.
+ */
+export const keyedSessionSettings: Readonly<Record<string, string>> = {
+  plan_cache_mode: 'force_generic_plan',
+  enable_seqscan: 'off',
+  enable_hashjoin: 'off',
+  enable_mergejoin: 'off',
+  enable_material: 'off',
+}
+/** Enough for the ledger's batches in flight, and for a failed batch's requests run one by one. */
+export const keyedPoolSizeDefault = 4
+
+/**
+ * A pool of keyed sessions, apart from the main pool: for transactions whose every statement reads
+ * and writes rows by key (the ledger's batches), so they skip planning. Apart, because a session
+ * keeps the plans made on it: in the main pool a statement the batches share with other work (the
+ * Idempotency-Key read) could run on a plan made outside any batch, under other settings.
+ */
+export function connectKeyed(url: string, max = keyedPoolSizeDefault): Sql {
+  return connect(url, max, { ...keyedSessionSettings })
 }
 
 /** The configured external database, or the embedded one under the data directory. */
 export async function openDatabase(config: Config, log: (msg: string) => void): Promise<Database> {
   if (config.databaseUrl) {
     const sql = connect(config.databaseUrl)
-    return { sql, url: config.databaseUrl, embedded: false, stillServing: () => true, close: () => sql.end({ timeout: 5 }) }
+    const keyed = connectKeyed(config.databaseUrl)
+    return {
+      sql, keyed, url: config.databaseUrl, embedded: false, stillServing: () => true,
+      close: async () => { await Promise.all([sql.end({ timeout: 5 }), keyed.end({ timeout: 5 })]) },
+    }
   }
   const server = await startEmbedded(config.dataDir, log)
   await ensureEmbeddedDatabase(server.url)
   const sql = connect(server.url)
+  const keyed = connectKeyed(server.url)
   return {
     sql,
+    keyed,
     url: server.url,
     embedded: true,
     stillServing: () => server.stillServing?.() ?? true,
-    close: async () => { await sql.end({ timeout: 5 }); if (server.owned) await server.stop() },
+    close: async () => {
+      await Promise.all([sql.end({ timeout: 5 }), keyed.end({ timeout: 5 })])
+      if (server.owned) await server.stop()
+    },
   }
 }
 

@@ -11,7 +11,14 @@ import { bodyError, compileBody, compileQuery } from './validation.js'
 import type { Workspace } from './workspaces.js'
 
 /** What every domain service is handed: the database, the PII vault, the clock, and the guard every outbound call goes through. */
-export interface Services { sql: Sql; vault: Vault; clock: Clock; outbound: Outbound }
+export interface Services {
+  sql: Sql
+  /** Keyed sessions (connectKeyed in db.ts): the ledger's batches run on them. */
+  keyedSql: Sql
+  vault: Vault
+  clock: Clock
+  outbound: Outbound
+}
 
 /**
  * Answers with a keyed change's outcome: marked when it is a replay, empty for a 204 or no body,

@@ -32,7 +32,7 @@ export let currentBatcher: LedgerBatcher | undefined
 
 export function newBatcher(services: Services): LedgerBatcher {
   const grouped = groupCommitEnabled()
-  return new LedgerBatcher(services.sql, {
+  return new LedgerBatcher(services.keyedSql, {
     nowOf: (workspaceId) => services.clock.now(workspaceId),
     onBatch: observeBatchSize,
     onRelock: countBatchRelocked,

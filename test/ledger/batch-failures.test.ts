@@ -12,10 +12,12 @@ let h: Harness
 before(async () => { h = await startHarness() })
 after(async () => { await h.close() })
 
+// Distinct within the file's own database (a number from the time and a random part once collided).
+let numbers = 0
 async function ledgerAccount(floor: bigint | null): Promise<string> {
   const id = uuidv7()
   await insertLedgerAccount(h.sql, {
-    workspace_id: h.workspaces.a, id, kind: 'ACCOUNT', account_number: String(Date.now()).slice(-9) + String(Math.floor(Math.random() * 1000)).padStart(3, '0'),
+    workspace_id: h.workspaces.a, id, kind: 'ACCOUNT', account_number: `7${String(++numbers).padStart(11, '0')}`,
     currency: 'USD', status: 'ACTIVE_OR_DISBURSED', access_status: 'ACTIVE', floor, ceiling: null, created_at: new Date(),
   })
   return id

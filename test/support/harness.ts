@@ -7,7 +7,7 @@ import { buildApp } from '../../src/platform/app.js'
 import { WorkspaceClock, type Clock } from '../../src/platform/clock.js'
 import { Vault } from '../../src/platform/crypto.js'
 import { withDatabase } from '../../src/platform/database-url.js'
-import { connect, type Sql } from '../../src/platform/db.js'
+import { connect, connectKeyed, type Sql } from '../../src/platform/db.js'
 import type { Services } from '../../src/platform/http.js'
 import { createOutbound, type Outbound } from '../../src/platform/outbound.js'
 import { createLogger } from '../../src/platform/logger.js'
@@ -50,6 +50,8 @@ export interface HarnessOptions {
   encryptionKey?: string
   /** The outbound guard (default: Keel listening on loopback, so receivers on 127.0.0.1 are reachable). */
   outbound?: Outbound
+  /** The keyed sessions' pool size (the ledger's batches run on them); 1 to read the plans they keep. */
+  keyedSessions?: number
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -62,8 +64,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await admin.end()
   const databaseUrl = withDatabase(serverUrl, name)
   const sql = connect(databaseUrl, 10)
+  const keyedSql = connectKeyed(databaseUrl, options.keyedSessions)
   const vault = new Vault(options.encryptionKey ? Buffer.from(options.encryptionKey, 'hex') : randomBytes(32))
-  const services: Services = { sql, vault, clock: options.clock ?? new WorkspaceClock(), outbound: options.outbound ?? createOutbound({ listenHost: '127.0.0.1' }) }
+  const services: Services = { sql, keyedSql, vault, clock: options.clock ?? new WorkspaceClock(), outbound: options.outbound ?? createOutbound({ listenHost: '127.0.0.1' }) }
   const logger = createLogger(process.env.KEEL_TEST_LOG ?? 'silent')
   const app = await buildApp(services, logger)
   await app.ready()
@@ -97,7 +100,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       await app.close()
       await Promise.all(stopWorkers.map((stop) => stop()))
-      await sql.end({ timeout: 5 })
+      await Promise.all([sql.end({ timeout: 5 }), keyedSql.end({ timeout: 5 })])
       const admin2 = connect(serverUrl, 1)
       await admin2.unsafe(`drop database if exists ${name} with (force)`)
       await admin2.end()

@@ -1,0 +1,126 @@
+// A ledger batch runs on a keyed session (connectKeyed): every statement on the one plan the session
+// made for it, with scans ruled out, and those plans made again once they are plansRenewMs old. The
+// plans are read back from PostgreSQL (test/support/plans.ts): how many times each statement ran on
+// a kept plan or a fresh one, and which index each kept plan reads every table through.
+import assert from 'node:assert/strict'
+import { after, before, it } from 'node:test'
+import { applyInTransaction, insertLedgerAccount, LedgerBatcher, type LedgerRequest } from '../../src/ledger/index.js'
+import { connectKeyed, type Sql } from '../../src/platform/db.js'
+import { uuidv7 } from '../../src/platform/ids.js'
+import { startHarness, type Harness } from '../support/harness.js'
+import { keptPlans, type KeptPlan } from '../support/plans.js'
+
+let h: Harness
+let one: Sql
+before(async () => {
+  h = await startHarness()
+  one = connectKeyed(h.databaseUrl, 1)
+})
+after(async () => {
+  await one.end()
+  await h.close()
+})
+
+let numbers = 0
+async function ledgerAccount(): Promise<string> {
+  const id = uuidv7()
+  await insertLedgerAccount(h.sql, {
+    workspace_id: h.workspaces.a, id, kind: 'ACCOUNT', account_number: `9${String(++numbers).padStart(11, '0')}`,
+    currency: 'USD', status: 'ACTIVE_OR_DISBURSED', access_status: 'ACTIVE', floor: null, ceiling: null, created_at: new Date(),
+  })
+  return id
+}
+
+const meta = { kind: 'TEST', type: 'ACCOUNT_TO_ACCOUNT', details: {} }
+const request = (commands: LedgerRequest['commands']): LedgerRequest => ({ workspaceId: h.workspaces.a, now: new Date(), partnerVerified: true, commands })
+const post = (from: string, to: string): LedgerRequest => request([{ id: uuidv7(), kind: 'post', legs: [{ accountId: from, amount: -1n, currency: 'USD' }, { accountId: to, amount: 1n, currency: 'USD' }], meta }])
+const hold = (from: string, to: string, id = uuidv7()): LedgerRequest => request([{ id, kind: 'pending', debitAccountId: from, creditAccountId: to, amount: 2n, currency: 'USD', expiresAt: new Date(Date.now() + 86_400_000), meta }])
+const capture = (pendingId: string): LedgerRequest => request([{ id: uuidv7(), kind: 'post_pending', pendingId, amount: 1n, final: false, meta }])
+
+const renewedAt = async () => (await one<{ at: string | null }[]>`select current_setting('keel.plans_renewed_at', true) as at`)[0].at
+const reads = (plans: KeptPlan[]) => plans.filter((p) => /^\s*(select|with|update|insert)\b/i.test(p.statement))
+
+let a: string
+let b: string
+
+it('runs every statement of a batch on the plan its session keeps, and renews the plans once they are old', async () => {
+  a = await ledgerAccount()
+  b = await ledgerAccount()
+  await h.sql.begin((tx) => applyInTransaction(tx, [post(b, a)], { nowOf: () => new Date() }))
+  const batcher = new LedgerBatcher(one, { nowOf: () => new Date(), plansRenewMs: 60_000 })
+  const batches = 6
+  for (let i = 0; i < batches; i++) {
+    const [posted, held] = await Promise.all([batcher.submit({ request: post(a, b) }), batcher.submit({ request: hold(a, b) })])
+    assert.ok(posted.result?.ok && held.result?.ok, 'both applied')
+  }
+  assert.equal(batcher.stats.batches, batches, 'one batch per round')
+
+  const plans = reads(await keptPlans(one))
+  assert.ok(plans.length >= 8, `the batch's statements are prepared (${plans.length})`)
+  for (const p of plans) assert.equal(p.customPlans, 0, `never planned for its values: ${p.statement.slice(0, 80)}`)
+  const of = (start: RegExp) => {
+    const found = plans.filter((p) => start.test(p.statement.trim()))
+    assert.equal(found.length, 1, `one prepared statement ${start}`)
+    return found[0].genericPlans
+  }
+  assert.equal(of(/^with transfers as \(\s*insert into ledger_transfers/), batches, 'records and entries')
+  assert.equal(of(/^insert into ledger_holds/), batches, 'new holds')
+  assert.equal(of(/^update ledger_accounts l set posted/), batches, 'balances')
+  assert.equal(of(/^select ledger_expect_rows\(count\(\*\), \$1\) from \(\s*select 1 from ledger_accounts/), batches, 'the accounts\' lock')
+
+  // The first batch on the session renewed its plans; the ones after, within plansRenewMs, did not.
+  const first = await renewedAt()
+  assert.ok(first && Math.abs(Number(first) - Date.now()) < 60_000, `renewed at the first batch (${first})`)
+  await batcher.submit({ request: post(a, b) })
+  assert.equal(await renewedAt(), first, 'not renewed within plansRenewMs')
+  const renewing = new LedgerBatcher(one, { nowOf: () => new Date(), plansRenewMs: 0 })
+  await renewing.submit({ request: post(a, b) })
+  assert.ok(Number(await renewedAt()) > Number(first), 'renewed once due')
+})
+
+it('reads every table through its primary key (the due holds through their account\'s range) once the tables have grown', async () => {
+  // Plans made on small tables whose statistics say so (every estimate one row), which read the
+  // accounts' whole primary key index for each key: kept on as the tables grow, this test fails.
+  await h.sql`analyze ledger_accounts, ledger_holds, ledger_transfers, ledger_entries`
+  await new LedgerBatcher(one, { nowOf: () => new Date(), plansRenewMs: 0 }).submit({ request: post(a, b) })
+  const small = new LedgerBatcher(one, { nowOf: () => new Date(), plansRenewMs: 600_000 })
+  await Promise.all([small.submit({ request: post(a, b) }), small.submit({ request: hold(a, b) })])
+  // …then the tables grown as a busy workspace grows them, without an ANALYZE: thousands of
+  // accounts, holds and records.
+  await h.sql`
+    insert into ledger_accounts (workspace_id, id, kind, account_number, currency, status, access_status, created_at)
+    select ${h.workspaces.a}, gen_random_uuid(), 'ACCOUNT', '8' || lpad(g::text, 11, '0'), 'USD', 'ACTIVE_OR_DISBURSED', 'ACTIVE', now()
+    from generate_series(1, 3000) as g`
+  const batcher = new LedgerBatcher(one, { nowOf: () => new Date(), plansRenewMs: 0, batchSizeMax: 256 })
+  for (let round = 0; round < 8; round++) {
+    const outcomes = await Promise.all(Array.from({ length: 250 }, (_, i) => batcher.submit({ request: i % 2 ? post(a, b) : hold(a, b) })))
+    assert.ok(outcomes.every((o) => o.result?.ok), 'applied')
+  }
+  // The batch after a renewal plans on the grown tables: one that captures, holds and posts, so
+  // every statement a batch can send is among those read back.
+  const pending = uuidv7()
+  assert.ok((await batcher.submit({ request: hold(a, b, pending) })).result?.ok)
+  const [captured, held, posted] = await Promise.all([batcher.submit({ request: capture(pending) }), batcher.submit({ request: hold(a, b) }), batcher.submit({ request: post(a, b) })])
+  assert.ok(captured.result?.ok && held.result?.ok && posted.result?.ok, 'applied')
+
+  const plans = reads(await keptPlans(one))
+  const ledgerTables = new Set(['ledger_accounts', 'ledger_holds', 'ledger_transfers', 'ledger_entries'])
+  let checked = 0
+  for (const p of plans) {
+    for (const s of p.scans) {
+      if (!ledgerTables.has(s.relation)) continue
+      checked++
+      const where = `${p.statement.trim().slice(0, 70)}…: ${s.node} on ${s.relation} via ${s.index ?? '-'} (${s.cond ?? ''})`
+      assert.match(s.node, /^Index (Only )?Scan$/, where)
+      if (s.index === 'ledger_holds_account_expiry') {
+        assert.match(s.cond ?? '', /workspace_id = .*account_id = /s, where)
+      } else {
+        assert.equal(s.index, `${s.relation}_pkey`, where)
+        assert.match(s.cond ?? '', /workspace_id = .*\bid = /s, `the whole key: ${where}`)
+      }
+    }
+  }
+  assert.ok(checked >= 6, `the batch's reads of the ledger's tables were checked (${checked})`)
+  assert.ok(plans.some((p) => p.scans.some((s) => s.index === 'ledger_holds_account_expiry')), 'the due holds are read')
+  assert.ok(plans.some((p) => p.scans.some((s) => s.relation === 'ledger_holds' && s.index === 'ledger_holds_pkey')), 'the captured hold is read by its key')
+})

@@ -1,0 +1,50 @@
+// The plans a keyed session (connectKeyed) keeps, read back from PostgreSQL: every statement it has
+// prepared (pg_prepared_statements) with the plan it runs on (EXPLAIN EXECUTE, which on a session
+// that forces generic plans shows the one kept, whatever the values).
+import type { Sql } from '../../src/platform/db.js'
+
+export interface Scan {
+  node: string
+  relation: string
+  index?: string
+  /** The index condition, as EXPLAIN prints it. */
+  cond?: string
+}
+
+export interface KeptPlan {
+  statement: string
+  genericPlans: number
+  customPlans: number
+  scans: Scan[]
+}
+
+interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Index Cond'?: string; Plans?: PlanNode[] }
+
+function scansOf(node: PlanNode, out: Scan[] = []): Scan[] {
+  if (node['Relation Name'] && node['Node Type'] !== 'ModifyTable') {
+    out.push({ node: node['Node Type'], relation: node['Relation Name'], index: node['Index Name'], cond: node['Index Cond'] })
+  }
+  for (const child of node.Plans ?? []) scansOf(child, out)
+  return out
+}
+
+/** Each statement prepared on `session` (a pool of one), with the tables its kept plan reads and how. */
+export async function keptPlans(session: Sql): Promise<KeptPlan[]> {
+  const conn = await session.reserve()
+  try {
+    const prepared = await conn<{ name: string; statement: string; parameter_types: string[]; generic_plans: number; custom_plans: number }[]>`
+      select name, statement, parameter_types::text[] as parameter_types, generic_plans::int, custom_plans::int from pg_prepared_statements`
+    const plans: KeptPlan[] = []
+    for (const p of prepared) {
+      const args = p.parameter_types.map((t) => `null::${t}`).join(', ')
+      const [row] = await conn.unsafe(`explain (format json) execute "${p.name}"${args ? `(${args})` : ''}`)
+      // A utility statement (begin, commit, discard plans) has no plan: "Utility Statement".
+      const plan = (row['QUERY PLAN'] as ({ Plan: PlanNode } | string)[])[0]
+      if (typeof plan === 'string') continue
+      plans.push({ statement: p.statement, genericPlans: p.generic_plans, customPlans: p.custom_plans, scans: scansOf(plan.Plan) })
+    }
+    return plans
+  } finally {
+    conn.release()
+  }
+}
