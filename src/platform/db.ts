@@ -61,8 +61,11 @@ export const keyedSessionSettings: Readonly<Record<string, string>> = {
   enable_mergejoin: 'off',
   enable_material: 'off',
 }
-/** Enough for the ledger's batches in flight, and for a failed batch's requests run one by one. */
-export const keyedPoolSizeDefault = 4
+/**
+ * As many as the ledger may keep batches in flight (KEEL_LEDGER_BATCHES_IN_FLIGHT, at most 8);
+ * opened as they are needed (2, at the default), and a failed batch's requests, run one by one, queue for them.
+ */
+export const keyedPoolSizeDefault = 8
 
 /**
  * A pool of keyed sessions, apart from the main pool: for transactions whose every statement reads
