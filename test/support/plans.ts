@@ -7,7 +7,7 @@ export interface Scan {
   node: string
   relation: string
   index?: string
-  /** The index condition, as EXPLAIN prints it. */
+  /** The index condition (a bitmap heap scan's recheck condition), as EXPLAIN prints it. */
   cond?: string
 }
 
@@ -18,11 +18,11 @@ export interface KeptPlan {
   scans: Scan[]
 }
 
-interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Index Cond'?: string; Plans?: PlanNode[] }
+interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Index Cond'?: string; 'Recheck Cond'?: string; Plans?: PlanNode[] }
 
 function scansOf(node: PlanNode, out: Scan[] = []): Scan[] {
   if (node['Relation Name'] && node['Node Type'] !== 'ModifyTable') {
-    out.push({ node: node['Node Type'], relation: node['Relation Name'], index: node['Index Name'], cond: node['Index Cond'] })
+    out.push({ node: node['Node Type'], relation: node['Relation Name'], index: node['Index Name'], cond: node['Index Cond'] ?? node['Recheck Cond'] })
   }
   for (const child of node.Plans ?? []) scansOf(child, out)
   return out
