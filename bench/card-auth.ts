@@ -27,6 +27,7 @@
 import { randomUUID } from 'node:crypto'
 import { cpus, loadavg, totalmem } from 'node:os'
 import type { Pool } from 'undici'
+import { seqBlockSize, transferSeqPosition } from '../src/ledger/index.js'
 import { loadConfig } from '../src/platform/config.js'
 import { connect, poolSizeDefault } from '../src/platform/db.js'
 import { migrate } from '../src/platform/migrate.js'
@@ -95,7 +96,7 @@ function transferMaker(key: string, accounts: string[]): MakeRequest {
   }
 }
 
-interface Row { label: string; load: string; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpuUs: number; dbCpuUs: number; declined: number }
+interface Row { label: string; load: string; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpuUs: number; dbCpuUs: number; declined: number; batches: number }
 
 /** Approved authorizations among the sampled answers are what they claim: read back as a PENDING hold; one retry is replayed. */
 async function checkAuthorizations(pool: Pool, key: string, samples: Sample[]): Promise<{ passed: boolean; text: string }> {
@@ -168,10 +169,12 @@ try {
     let cpuAfter = 0
     let dbBefore = 0
     let dbAfter = 0
+    let seqBefore = 0n
+    let seqAfter = 0n
     const phases = {
       warmupSeconds, seconds: pointSeconds,
-      atWindowStart: async () => { cpuBefore = cpuSeconds(pid); dbBefore = databaseCpuSeconds(); rss!.take(); serverTimes.length = 0; collecting = true },
-      atWindowEnd: async () => { cpuAfter = cpuSeconds(pid); dbAfter = databaseCpuSeconds(); collecting = false },
+      atWindowStart: async () => { cpuBefore = cpuSeconds(pid); dbBefore = databaseCpuSeconds(); seqBefore = await transferSeqPosition(sql); rss!.take(); serverTimes.length = 0; collecting = true },
+      atWindowEnd: async () => { cpuAfter = cpuSeconds(pid); dbAfter = databaseCpuSeconds(); seqAfter = await transferSeqPosition(sql); collecting = false },
     }
     const result = 'rate' in load ? await openLoop(pool, make, { rate: load.rate, ...phases }) : await closedLoop(keel!.url, make, { connections: load.concurrency, ...phases })
     const declined = result.samples.filter((s) => s.request.path === authorizationPath && JSON.parse(s.body).transaction?.state === 'DECLINED').length
@@ -179,10 +182,13 @@ try {
     const row: Row = {
       label, load: 'rate' in load ? `paced ${load.rate}/s` : `${load.concurrency} conns`, result, perSecond: Math.round(result.ok / result.seconds),
       p50: percentile(latencies, 50), p99: percentile(latencies, 99), rss: rss!.take().maxMiB, cpuUs: Math.round(((cpuAfter - cpuBefore) * 1e6) / Math.max(result.ok, 1)), dbCpuUs: Math.round(((dbAfter - dbBefore) * 1e6) / Math.max(result.ok, 1)), declined,
+      // Batches that wrote records in the window: each takes one block of the records' sequence.
+      batches: Number((seqAfter - seqBefore) / BigInt(seqBlockSize)),
     }
     const inServer = [...serverTimes].sort((a, b) => a - b)
     console.log(`  ${label} ${row.load}: ${row.perSecond} 2xx/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms` +
-      (inServer.length ? ` (in Keel, by its access log: p50 ${percentile(inServer, 50).toFixed(1)} ms, p99 ${percentile(inServer, 99).toFixed(1)} ms over ${inServer.length} answers)` : ''))
+      (inServer.length ? ` (in Keel, by its access log: p50 ${percentile(inServer, 50).toFixed(1)} ms, p99 ${percentile(inServer, 99).toFixed(1)} ms over ${inServer.length} answers)` : '') +
+      `; ${row.batches} ledger batches in the window, ${(result.ok / Math.max(row.batches, 1)).toFixed(1)} answers per batch`)
     if (timeline && 'rate' in load) for (const line of slowSlices(result, timelineOverMs)) console.log(`    ${line}`)
     return row
   }

@@ -10,6 +10,7 @@ export type { Expired, LedgerCommand, LedgerRequest, LedgerResult, TransferMeta 
 export { amountMax, closedStatus, floorOf, frozenAccessStatus, limitBreach, remainingOf, resultCodes, transactableStatus } from './rules.js'
 export type { Command, CommandKind, HoldStatus, Leg, ResultCode } from './rules.js'
 export type { EntryRow, HoldRow, LockedAccount, TransferRow } from './store.js'
+export { seqBlockSize, transferSeqPosition } from './store.js'
 export { amountFromJson, amountToJson } from './money.js'
 export { eventViews, expiryEvents, internalTransferKind, postedEvents, settledHoldEvents } from './events.js'
 export { expireDueHolds, expiredStatements, holdExpiryBatchMax, nextHoldExpiry } from './expiry.js'

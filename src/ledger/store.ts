@@ -231,6 +231,16 @@ export async function reserveSeqs(tx: Queryable, count: number): Promise<bigint[
   return seqs
 }
 
+/**
+ * How far the ledger_transfers.seq sequence has gone: a batch that writes records takes one value per
+ * block of seqBlockSize (reserveSeqs), so its advance over a window, in blocks, counts those batches.
+ */
+export async function transferSeqPosition(db: Queryable): Promise<bigint> {
+  const [{ position }] = await db<{ position: string }[]>`
+    select coalesce(pg_sequence_last_value(pg_get_serial_sequence('ledger_transfers', 'seq')::regclass), 0)::text as position`
+  return BigInt(position)
+}
+
 /** The rows one decided batch writes. */
 export interface Writes {
   transfers: TransferRow[]
