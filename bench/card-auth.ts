@@ -27,14 +27,13 @@
 import { randomUUID } from 'node:crypto'
 import { cpus, loadavg, totalmem } from 'node:os'
 import type { Pool } from 'undici'
-import { seqBlockSize, transferSeqPosition } from '../src/ledger/index.js'
 import { loadConfig } from '../src/platform/config.js'
 import { connect, poolSizeDefault } from '../src/platform/db.js'
 import { migrate } from '../src/platform/migrate.js'
 import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
 import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { call, inParallel, seedThroughApi } from './support/api-seed.js'
-import { openBenchDatabase } from './support/database.js'
+import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadResult, type MakeRequest, type Sample } from './support/http-load.js'
 import { cpuSeconds, databaseCpuSeconds, RssSampler } from './support/processes.js'
 
@@ -169,12 +168,12 @@ try {
     let cpuAfter = 0
     let dbBefore = 0
     let dbAfter = 0
-    let seqBefore = 0n
-    let seqAfter = 0n
+    let batchesSince: (() => Promise<number>) | undefined
+    let batches = 0
     const phases = {
       warmupSeconds, seconds: pointSeconds,
-      atWindowStart: async () => { cpuBefore = cpuSeconds(pid); dbBefore = databaseCpuSeconds(); seqBefore = await transferSeqPosition(sql); rss!.take(); serverTimes.length = 0; collecting = true },
-      atWindowEnd: async () => { cpuAfter = cpuSeconds(pid); dbAfter = databaseCpuSeconds(); seqAfter = await transferSeqPosition(sql); collecting = false },
+      atWindowStart: async () => { cpuBefore = cpuSeconds(pid); dbBefore = databaseCpuSeconds(); batchesSince = await ledgerBatchesFrom(sql); rss!.take(); serverTimes.length = 0; collecting = true },
+      atWindowEnd: async () => { cpuAfter = cpuSeconds(pid); dbAfter = databaseCpuSeconds(); batches = await batchesSince!(); collecting = false },
     }
     const result = 'rate' in load ? await openLoop(pool, make, { rate: load.rate, ...phases }) : await closedLoop(keel!.url, make, { connections: load.concurrency, ...phases })
     const declined = result.samples.filter((s) => s.request.path === authorizationPath && JSON.parse(s.body).transaction?.state === 'DECLINED').length
@@ -182,8 +181,8 @@ try {
     const row: Row = {
       label, load: 'rate' in load ? `paced ${load.rate}/s` : `${load.concurrency} conns`, result, perSecond: Math.round(result.ok / result.seconds),
       p50: percentile(latencies, 50), p99: percentile(latencies, 99), rss: rss!.take().maxMiB, cpuUs: Math.round(((cpuAfter - cpuBefore) * 1e6) / Math.max(result.ok, 1)), dbCpuUs: Math.round(((dbAfter - dbBefore) * 1e6) / Math.max(result.ok, 1)), declined,
-      // Batches that wrote records in the window: each takes one block of the records' sequence.
-      batches: Number((seqAfter - seqBefore) / BigInt(seqBlockSize)),
+      // Ledger batches that wrote records in the window.
+      batches,
     }
     const inServer = [...serverTimes].sort((a, b) => a - b)
     console.log(`  ${label} ${row.load}: ${row.perSecond} 2xx/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms` +

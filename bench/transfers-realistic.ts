@@ -30,7 +30,6 @@
 import { randomUUID } from 'node:crypto'
 import { cpus, loadavg, totalmem } from 'node:os'
 import type { Pool } from 'undici'
-import { seqBlockSize, transferSeqPosition } from '../src/ledger/index.js'
 import { loadConfig } from '../src/platform/config.js'
 import { connect, poolSizeDefault, type Sql } from '../src/platform/db.js'
 import { isUuid } from '../src/platform/ids.js'
@@ -38,7 +37,7 @@ import { migrate } from '../src/platform/migrate.js'
 import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
 import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { seedThroughApi } from './support/api-seed.js'
-import { openBenchDatabase } from './support/database.js'
+import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, type LoadRequest, type LoadResult, type MakeRequest, type Phases, type Sample } from './support/http-load.js'
 import { cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
 
@@ -114,12 +113,12 @@ interface Target { label: string; pid: number; origin: string; pool: Pool; rss: 
 async function point(sql: Sql, target: Target, scenario: Scenario, load: { concurrency: number } | { rate: number }, make: MakeRequest): Promise<Row> {
   let before: CpuReading | undefined
   let after: CpuReading | undefined
-  let seqBefore = 0n
-  let seqAfter = 0n
+  let batchesSince: (() => Promise<number>) | undefined
+  let batches = 0
   const phases: Phases = {
     warmupSeconds, seconds: pointSeconds,
-    atWindowStart: async () => { before = await readCpu(sql, target.pid); seqBefore = await transferSeqPosition(sql); target.rss.take() },
-    atWindowEnd: async () => { after = await readCpu(sql, target.pid); seqAfter = await transferSeqPosition(sql) },
+    atWindowStart: async () => { before = await readCpu(sql, target.pid); batchesSince = await ledgerBatchesFrom(sql); target.rss.take() },
+    atWindowEnd: async () => { after = await readCpu(sql, target.pid); batches = await batchesSince!() },
   }
   const result = 'rate' in load
     ? await openLoop(target.pool, make, { rate: load.rate, ...phases })
@@ -130,8 +129,7 @@ async function point(sql: Sql, target: Target, scenario: Scenario, load: { concu
     perSecond: Math.round(result.ok / result.seconds), p50: percentile(latencies, 50), p99: percentile(latencies, 99),
     rss: target.rss.take().maxMiB, cpu: cpuPerAnswer(before!, after!, result.ok), checked: { passed: false, text: 'not checked' },
   }
-  // Keel's ledger batches that wrote records in the window: each takes one block of the records' sequence.
-  const batches = Number((seqAfter - seqBefore) / BigInt(seqBlockSize))
+  // Keel's ledger batches that wrote records in the window (none for the bare route).
   const perBatch = batches > 0 ? `; ${batches} ledger batches, ${(result.ok / batches).toFixed(1)} answers per batch` : ''
   console.log(`  ${row.target} ${scenario} ${row.load}: ${row.perSecond} 2xx/s, p99 ${row.p99.toFixed(1)} ms${result.rejected.size + result.failed.size ? ', with non-2xx or failures' : ''}${perBatch}`)
   return row

@@ -5,8 +5,9 @@ import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { seqBlockSize, transferSeqPosition } from '../../src/ledger/index.js'
 import { withDatabase } from '../../src/platform/database-url.js'
-import { connect } from '../../src/platform/db.js'
+import { connect, type Sql } from '../../src/platform/db.js'
 import { ensureEmbeddedDatabase, startEmbedded } from '../../src/platform/embedded-postgres.js'
 
 export interface BenchDatabase {
@@ -40,4 +41,13 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
   const server = await startEmbedded(dir, () => {})
   await ensureEmbeddedDatabase(server.url)
   return { url: server.url, dir, stop: async () => { await server.stop(); removeDir() } }
+}
+
+/**
+ * Counts the ledger batches that write records from now on: each takes one block of the records'
+ * sequence (seqBlockSize). Call at a window's start; the function it returns, at its end.
+ */
+export async function ledgerBatchesFrom(sql: Sql): Promise<() => Promise<number>> {
+  const start = await transferSeqPosition(sql)
+  return async () => Number((await transferSeqPosition(sql) - start) / BigInt(seqBlockSize))
 }

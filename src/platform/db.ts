@@ -37,7 +37,7 @@ export interface Database {
 }
 
 /** `settings`: run-time parameters every session of the pool starts with. */
-export function connect(url: string, max = poolSizeDefault, settings: Record<string, string> = {}): Sql {
+export function connect(url: string, max = poolSizeDefault, settings: Readonly<Record<string, string>> = {}): Sql {
   const target = connectionTarget(url)
   return postgres(target.url, {
     path: target.path, // undefined: the URL's host and port
@@ -74,7 +74,7 @@ export const keyedPoolSizeDefault = 8
  * Idempotency-Key read) could run on a plan made outside any batch, under other settings.
  */
 export function connectKeyed(url: string, max = keyedPoolSizeDefault): Sql {
-  return connect(url, max, { ...keyedSessionSettings })
+  return connect(url, max, keyedSessionSettings)
 }
 
 /** The configured external database, or the embedded one under the data directory. */

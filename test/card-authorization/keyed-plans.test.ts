@@ -31,7 +31,7 @@ it('reads every table of an authorization batch through an index condition', asy
   assert.equal((await simulate(h, 'reversal', { original_transaction_id: approved[2].body.transaction.token, amount: 3_000 })).status, 201)
   assert.equal((await simulate(h, 'financial/withdrawal', { card_id: card.id, amount: 500, mid: 'ATM-1', card_acceptor: merchant, pin: '1357' })).status, 201)
 
-  const plans = (await keptPlans(h.services.keyedSql)).filter((p) => /^\s*(select|with|update|insert|delete)\b/i.test(p.statement))
+  const plans = await keptPlans(h.services.keyedSql)
   // Keel's tables (the driver's own reads of pg_catalog, when it connects, are not a batch's).
   const scans = plans.flatMap((p) => p.scans.filter((s) => !s.relation.startsWith('pg_')).map((s) => ({ ...s, statement: p.statement.trim().replace(/\s+/g, ' ').slice(0, 90) })))
   assert.ok(plans.some((p) => /card_authorizations/.test(p.statement)), 'the card rail\'s statements ran on the keyed session')

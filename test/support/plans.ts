@@ -28,7 +28,10 @@ function scansOf(node: PlanNode, out: Scan[] = []): Scan[] {
   return out
 }
 
-/** Each statement prepared on `session` (a pool of one), with the tables its kept plan reads and how. */
+/**
+ * Each statement prepared on `session` (a pool of one), with the tables its kept plan reads and how;
+ * utility statements (begin, commit, discard plans), which have no plan, are left out.
+ */
 export async function keptPlans(session: Sql): Promise<KeptPlan[]> {
   const conn = await session.reserve()
   try {
