@@ -385,7 +385,13 @@ function eventsOf(result: Extract<LedgerResult, { ok: true }>, now: Date, pendin
 
 // New messages: authorization, incremental authorization, PIN debit, ATM withdrawal, original credit, balance inquiry
 
-/** A card's facts (factsRows), read with those of the other cards asked for in the same turn of the event loop: one reader per database. */
+/**
+ * A card's facts (factsRows), read with those of the other cards asked for in the same turn of the
+ * event loop: one reader per database. On a keyed session (connectKeyed), like the batch after it:
+ * the statement reads every table by key, and there it runs on one plan per session, where an
+ * ordinary session planned it afresh on most calls (PostgreSQL's plan cache judged a plan for the
+ * call's own keys cheaper), which cost more than running it.
+ */
 const factsReaders = new WeakMap<Services['sql'], (key: { workspaceId: string; cardId: string }) => Promise<FactsRow | undefined>>()
 function factsOfCard(sql: Services['sql']): (key: { workspaceId: string; cardId: string }) => Promise<FactsRow | undefined> {
   let reader = factsReaders.get(sql)
@@ -399,7 +405,7 @@ function factsOfCard(sql: Services['sql']): (key: { workspaceId: string; cardId:
 export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Outcome> {
   if (!Number.isSafeInteger(Number(m.amount)) || m.amount < 0n || (m.amount === 0n && !m.inquiry)) throw badBody('amount must be a positive number of cents', { invalid: { amount: 'positive, at most 2^53 - 1' } })
   if (typeof m.cardId !== 'string' || !isUuid(m.cardId)) throw badBody(`card_id: card ${m.cardId} not found`, { invalid: { card_id: 'no such card' } })
-  const found = await factsOfCard(ctx.services.sql)({ workspaceId: ctx.workspace.id, cardId: m.cardId })
+  const found = await factsOfCard(ctx.services.keyedSql)({ workspaceId: ctx.workspace.id, cardId: m.cardId })
   if (!found) throw badBody(`card_id: card ${m.cardId} not found`, { invalid: { card_id: 'no such card' } })
   const { card, checks } = await cardChecks(ctx.services.vault, found, ctx.now, { cvv: m.cvv, expiration: m.expiration, pin: m.pin })
   let original: { holdId: string; rootId: string } | undefined

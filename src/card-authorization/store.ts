@@ -57,31 +57,38 @@ export interface ActivityQuery { workspaceId: string; accountId: string; cardId:
 export interface Activity { spent: { DEBITS: bigint; CREDITS: bigint }[]; cardCount: number }
 
 /**
- * Inside a ledger batch's transaction, in one statement (migrations/1250_card_spend_activity.sql):
- * takes each named account's spend lock, then reads what the windows and the cards' velocity
- * windows hold, with a snapshot taken once the locks are held, so it sees every approval committed
- * by a batch that held one before. The statement is sent at once: a caller pipelines it with the
- * rest of the batch's first round trip.
+ * Inside a ledger batch's transaction, in two statements sent at once (a caller pipelines them with
+ * the rest of the batch's first round trip): the first takes each named account's spend lock (a
+ * transaction-scoped advisory lock, in one order, so two batches never wait on each other in a
+ * cycle); the second reads what the windows and the cards' velocity windows hold. Under READ
+ * COMMITTED a statement reads with a snapshot taken when it starts, after the locks are held, so it
+ * sees every approval committed by a batch that held one before. On a keyed session the sums' query
+ * (card_spend_sums, migration 1510) is inlined into the statement and runs on the session's plan
+ * (migration 1520).
  */
 export function lockedActivity(tx: Queryable, queries: ActivityQuery[]): Promise<Activity[]> {
-  return activityOf(tx, queries, true)
+  const locked = tx`select pg_advisory_xact_lock(keys.h)
+    from (select distinct hashtextextended('card-spend/' || k.w || '/' || k.a, 0) as h
+          from unnest(${plainArray(queries.map((q) => q.workspaceId))}::text[], ${plainArray(queries.map((q) => q.accountId))}::text[]) as k(w, a) order by h) as keys`.execute()
+  return Promise.all([locked, activityOf(tx, queries, true)]).then(([, activity]) => activity)
 }
 
 /**
  * What approved card messages on each account have spent since each window's start, by direction,
  * and how many approvals each card had since its velocity window's start, without locks: what a
- * decision reads before the batch, decided again under the locks (lockedActivity). Both read the
- * one definition of the sums (card_spend_sums, migration 1451).
+ * decision reads before the batch, decided again under the locks (lockedActivity), on an ordinary
+ * connection, planned for the table as it is (card_spend_sums_planned). Both read the one definition
+ * of the sums (card_spend_sums).
  */
 export function recentActivity(db: Queryable, queries: ActivityQuery[]): Promise<Activity[]> {
   return activityOf(db, queries, false)
 }
 
-function activityOf(db: Queryable, queries: ActivityQuery[], locked: boolean): Promise<Activity[]> {
+function activityOf(db: Queryable, queries: ActivityQuery[], inBatch: boolean): Promise<Activity[]> {
   const json = JSON.stringify(queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: q.velocitySince.toISOString(), windows: q.windowStarts.map((d) => d?.toISOString() ?? null) })))
-  const rows = locked
-    ? db<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_activity(${json}::text::jsonb)`.execute()
-    : db<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_sums(${json}::text::jsonb)`.execute()
+  const rows = inBatch
+    ? db<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_sums(${json}::text::jsonb)`.execute()
+    : db<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_sums_planned(${json}::text::jsonb)`.execute()
   return rows.then((found) => {
     const out: Activity[] = queries.map((q) => ({ spent: q.windowStarts.map(() => ({ DEBITS: 0n, CREDITS: 0n })), cardCount: 0 }))
     for (const r of found) {
@@ -116,18 +123,20 @@ export interface FactsRow extends CardAuthorizationColumns {
  * The ids must be UUIDs (the caller checks them): one that is not fails the statement for all.
  * Each card is looked up through its primary key (the lateral subquery): joined to the keys, the plan
  * cached for any number of them (estimated at ten) read every card of the table through a hash join
- * while it held fewer than a few thousand, 500 rows a call in bench:card-auth.
+ * while it held fewer than a few thousand, 500 rows a call in bench:card-auth. The controls come as
+ * `json` rows, found with jsonb's `?` (an element of the account's list): built as `jsonb` objects
+ * and matched through a semi-join, they took about 60 µs a card, two thirds of the statement.
  */
 export async function factsRows(db: Queryable, keys: { workspaceId: string; cardId: string }[]): Promise<Map<string, FactsRow>> {
   const rows = await db<(FactsRow & { workspace_id: string })[]>`
     select c.workspace_id, c.id, c.account_id, c.card_product_id, c.card_type, c.card_status, c.status_reason, c.expiration_time, c.cvv_encrypted, c.pin_hash,
       a.status as account_status, a.access_status as account_access_status,
-      coalesce((select jsonb_agg(jsonb_build_object('id', s.id, 'is_active', s.is_active, 'action_decline', s.action_decline,
-          'amount_limit', s.amount_limit::text, 'direction', s.direction, 'merchant_category_codes', s.merchant_category_codes,
-          'payment_types', s.payment_types, 'payment_sub_types', s.payment_sub_types, 'window_days', s.window_days) order by s.id)
-        from spend_controls s
-        where s.workspace_id = c.workspace_id and jsonb_typeof(a.fields->'spend_control_ids') = 'array'
-          and s.id::text in (select jsonb_array_elements_text(a.fields->'spend_control_ids'))), '[]'::jsonb) as controls,
+      coalesce((select json_agg(control order by control.id) from (
+          select s.id, s.is_active, s.action_decline, s.amount_limit::text as amount_limit, s.direction, s.merchant_category_codes,
+            s.payment_types, s.payment_sub_types, s.window_days
+          from spend_controls s
+          where s.workspace_id = c.workspace_id and jsonb_typeof(a.fields->'spend_control_ids') = 'array'
+            and a.fields->'spend_control_ids' ? s.id::text) as control), '[]'::json) as controls,
       (select jsonb_build_object('url', g.url, 'custom_headers_encrypted', g.custom_headers_encrypted, 'standin', g.standin)
         from card_gateways g where g.workspace_id = c.workspace_id and g.active and c.card_product_id = any(g.card_products)
         order by g.id limit 1) as gateway

@@ -41,4 +41,20 @@ it('reads every table of an authorization batch through an index condition', asy
     assert.notEqual(s.node, 'Seq Scan', where)
     assert.ok(s.cond, `read through an index condition, not whole: ${where}`)
   }
+
+  // The spend sums (card_spend_sums, inlined into the batch's statement) once the workspace has
+  // thousands of authorizations on other accounts, without an ANALYZE: made on the tables as they
+  // were, a plan may read them by workspace alone (every estimate is one row); the session's plans
+  // are made again (as a batch does every plansRenewMs), and the sums then read each account's own
+  // days and authorizations.
+  await h.sql`
+    insert into card_authorizations (workspace_id, id, card_id, account_id, type, state, direction, requested_amount, amount, net_amount, currency, network, created_at)
+    select ${h.workspaces.a}, gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'authorization', 'PENDING', 'DEBITS', 100, 100, 100, 'USD', 'CARD', now() - g * interval '1 minute'
+    from generate_series(1, 4000) as g`
+  await h.services.keyedSql`discard plans`
+  assert.equal((await authorize(5_000)).status, 201)
+  const sums = (await keptPlans(h.services.keyedSql)).filter((p) => /card_spend_sums/.test(p.statement))
+    .flatMap((p) => p.scans.filter((s) => /^card_(authorizations|spend_days)$/.test(s.relation)))
+  assert.ok(sums.length >= 3, `the spend sums ran on the keyed session (${sums.length} scans)`)
+  for (const s of sums) assert.match(s.cond ?? '', /account_id = /, `${s.node} on ${s.relation} via ${s.index ?? '-'}: ${s.cond}`)
 })
