@@ -333,12 +333,16 @@ const holdJson = (r: HoldRow) => ({
   expires_at: r.expires_at ? isoString(r.expires_at) : undefined, created_at: isoString(r.created_at), updated_at: isoString(r.updated_at),
 })
 
+/** New holds, each column one array literal (plainArray, textArray), as insertTransfers writes records. */
 function insertHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {
+  const h = holds
   return tx`
     insert into ledger_holds (workspace_id, id, account_id, credit_account_id, amount, captured, currency, status, expires_at, posted_after, available_after, created_at, updated_at)
-    select workspace_id, id, account_id, credit_account_id, amount, captured, currency, status, expires_at, posted_after, available_after, created_at, updated_at
-    from jsonb_to_recordset(${rowsJson(holds.map(holdJson))}::text::jsonb) as x(workspace_id uuid, id uuid, account_id uuid, credit_account_id uuid,
-      amount int8, captured int8, currency text, status text, expires_at timestamptz, posted_after int8, available_after int8, created_at timestamptz, updated_at timestamptz)`.execute()
+    select * from unnest(${plainArray(h.map((r) => r.workspace_id))}::uuid[], ${plainArray(h.map((r) => r.id))}::uuid[], ${plainArray(h.map((r) => r.account_id))}::uuid[],
+      ${plainArray(h.map((r) => r.credit_account_id))}::uuid[], ${plainArray(h.map((r) => r.amount))}::int8[], ${plainArray(h.map((r) => r.captured))}::int8[],
+      ${textArray(h.map((r) => r.currency))}::text[], ${textArray(h.map((r) => r.status))}::text[], ${plainArray(h.map((r) => (r.expires_at ? isoString(r.expires_at) : null)))}::timestamptz[],
+      ${plainArray(h.map((r) => r.posted_after))}::int8[], ${plainArray(h.map((r) => r.available_after))}::int8[],
+      ${plainArray(h.map((r) => isoString(r.created_at)))}::timestamptz[], ${plainArray(h.map((r) => isoString(r.updated_at)))}::timestamptz[])`.execute()
 }
 
 function updateHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {

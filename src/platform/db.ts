@@ -134,13 +134,21 @@ export function plainArray(values: readonly PlainValue[]): string {
 
 const needsEscape = /["\\]/
 const escapes = /["\\]/g
+/**
+ * What JSON.stringify writes as an escape that an array literal would read differently: control
+ * characters (\n and the like) and UTF-16 surrogates (it escapes a lone one). A text without them,
+ * JSON.stringify quotes exactly as an array literal needs: `\"` and `\\`, in one pass of native
+ * code, in half the time of the regular expression's replace and with less garbage (measured on a
+ * 1 KB JSON body; JSON bodies, stored responses and events, are most of the texts escaped here).
+ */
+const jsonEscapes = /[\u0000-\u001f\ud800-\udfff]/
 
 /** An array literal of text values, each quoted (and escaped where it holds a quote or backslash). null or undefined is NULL. */
 export function textArray(values: readonly (string | null | undefined)[]): string {
   let out = '{'
   for (let i = 0; i < values.length; i++) {
     const v = values[i]
-    out += (i === 0 ? '' : ',') + (v === null || v === undefined ? 'NULL' : needsEscape.test(v) ? `"${v.replace(escapes, '\\$&')}"` : `"${v}"`)
+    out += (i === 0 ? '' : ',') + (v === null || v === undefined ? 'NULL' : !needsEscape.test(v) ? `"${v}"` : jsonEscapes.test(v) ? `"${v.replace(escapes, '\\$&')}"` : JSON.stringify(v))
   }
   return out + '}'
 }

@@ -12,7 +12,9 @@ after(async () => { await h.close() })
 
 describe('array literals', () => {
   it('carry any text, NULL and the empty string through unnest unchanged', async () => {
-    const texts = ['plain', '', 'NULL', 'null', ' spaced ', 'a,b', '{braces}', 'quote " inside', 'back\\slash', '\\"both\\"', 'ünïcödé 🏦', '{"json": "body", "n": [1, 2]}', null, undefined]
+    const texts = ['plain', '', 'NULL', 'null', ' spaced ', 'a,b', '{braces}', 'quote " inside', 'back\\slash', '\\"both\\"', 'ünïcödé 🏦', '{"json": "body", "n": [1, 2]}', null, undefined,
+      // Quoted through JSON.stringify, or not where it would write an escape the literal reads otherwise.
+      JSON.stringify({ memo: 'line\nbreak "quoted" back\\slash', s: '\u2028 sep' }), 'quote " and a\nnewline', 'quote " and a\ttab \u0001', 'quote " and 🏦 emoji', '"\\u00e9" as written']
     const rows = await h.sql<{ n: number; v: string | null }[]>`select n::int, v from unnest(${textArray(texts)}::text[]) with ordinality as x(v, n) order by n`
     assert.deepEqual(rows.map((r) => r.v), texts.map((t) => t ?? null))
   })
