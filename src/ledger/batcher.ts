@@ -354,7 +354,7 @@ export class LedgerBatcher {
       // The batches whose plans this one decided on: their writes first (their transactions end).
       if (after.length) statements.push(tx`select pg_advisory_xact_lock_shared(${this.planned.lockClass}, b) from unnest(${after}::int4[]) as b`.execute())
       if (!locking) {
-        if (locked.size) statements.push(verifyAccounts(tx, [...locked.values()]))
+        if (locked.size) statements.push(verifyAccounts(tx, [...locked.values()], new Set(writes.balances.map((a) => keyOf(a.workspace_id, a.id)))))
         const holdsDecidedOn = new Map([...holdRows.values(), ...dueRows].map((h) => [keyOf(h.workspace_id, h.id), h]))
         if (holdsDecidedOn.size) statements.push(verifyHolds(tx, [...holdsDecidedOn.values()]))
       }

@@ -159,25 +159,35 @@ export async function dueHoldsOn(tx: Queryable, keys: (Key & { now: Date })[], l
 export const plannedStateChanged = 'KL001'
 
 /**
- * Locks these accounts FOR UPDATE in (workspace, id) order, each only if it is still as given in
- * everything the rules read; if any is not, the statement fails with plannedStateChanged and the
- * transaction with it. A row another transaction holds is waited for, then compared as it is after.
- * Sent as it is made, so it reaches the server before the writes made after it.
+ * Locks these accounts in (workspace, id) order, each only if it is still as given in everything
+ * the rules read; if any is not, the statement fails with plannedStateChanged and the transaction
+ * with it. A row another transaction holds is waited for, then compared as it is after. The accounts
+ * whose balances the batch writes (`changing`, by keyOf) are locked FOR UPDATE; the others, which it
+ * only read (a hold's credit side, which nothing moves until a capture), FOR SHARE: unchanged while
+ * the batch runs, but open to other batches that only read them. Every batch of card authorizations
+ * names the funding account as the side its holds would credit; locked FOR UPDATE, each batch's
+ * writes waited for the commit of the batch before. Each row is locked once, in the one order, so
+ * two batches cannot wait on each other in a cycle. Sent as it is made, so it reaches the server
+ * before the writes made after it.
  */
-export function verifyAccounts(tx: Queryable, accounts: LockedAccount[]): Promise<unknown> {
+export function verifyAccounts(tx: Queryable, accounts: LockedAccount[], changing: ReadonlySet<string>): Promise<unknown> {
   const a = [...accounts].sort((x, y) => lockOrder(rowKey(x), rowKey(y)))
   return tx`
-    select ledger_expect_rows(count(*), ${a.length}) from (
-      select 1 from ledger_accounts l
-      join unnest(${plainArray(a.map((r) => r.workspace_id))}::uuid[], ${plainArray(a.map((r) => r.id))}::uuid[], ${plainArray(a.map((r) => r.posted))}::int8[],
+    select ledger_expect_rows(count(u.found) + count(s.found), ${a.length})
+    from unnest(${plainArray(a.map((r) => r.workspace_id))}::uuid[], ${plainArray(a.map((r) => r.id))}::uuid[], ${plainArray(a.map((r) => r.posted))}::int8[],
         ${plainArray(a.map((r) => r.held))}::int8[], ${textArray(a.map((r) => r.status))}::text[], ${textArray(a.map((r) => r.access_status))}::text[],
-        ${plainArray(a.map((r) => r.floor))}::int8[], ${plainArray(a.map((r) => r.ceiling))}::int8[])
-        as v(w, i, posted, held, status, access_status, floor, ceiling)
-        on l.workspace_id = v.w and l.id = v.i
-      where l.posted = v.posted and l.held = v.held and l.status = v.status and l.access_status = v.access_status
-        and l.floor is not distinct from v.floor and l.ceiling is not distinct from v.ceiling
-      order by l.workspace_id, l.id
-      for update of l) as still`.execute()
+        ${plainArray(a.map((r) => r.floor))}::int8[], ${plainArray(a.map((r) => r.ceiling))}::int8[], ${plainArray(a.map((r) => String(changing.has(keyOf(r.workspace_id, r.id)))))}::bool[])
+      as v(w, i, posted, held, status, access_status, floor, ceiling, changing)
+    left join lateral (
+      select 1 as found from ledger_accounts l
+      where v.changing and l.workspace_id = v.w and l.id = v.i and l.posted = v.posted and l.held = v.held and l.status = v.status
+        and l.access_status = v.access_status and l.floor is not distinct from v.floor and l.ceiling is not distinct from v.ceiling
+      for update of l) as u on true
+    left join lateral (
+      select 1 as found from ledger_accounts l
+      where not v.changing and l.workspace_id = v.w and l.id = v.i and l.posted = v.posted and l.held = v.held and l.status = v.status
+        and l.access_status = v.access_status and l.floor is not distinct from v.floor and l.ceiling is not distinct from v.ceiling
+      for share of l) as s on true`.execute()
 }
 
 /** verifyAccounts for holds: each locked only if its amount, captures and status are as given. After the accounts. */

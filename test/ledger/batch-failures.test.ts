@@ -124,3 +124,44 @@ describe('requests with exclusive names', () => {
     assert.equal(await postedOf(b), 6n)
   })
 })
+
+describe('an account a batch only reads', () => {
+  it('is locked for share: a hold does not wait for another reader of its credit side, a transfer to it does', async () => {
+    const { a } = await twoAccountsOneFunded()
+    const credited = await ledgerAccount(null)
+    const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date() })
+    const holdOf = (amount: bigint): LedgerRequest => ({
+      workspaceId: h.workspaces.a, now: new Date(), partnerVerified: true,
+      commands: [{ id: uuidv7(), kind: 'pending', debitAccountId: a, creditAccountId: credited, amount, currency: 'USD', expiresAt: new Date(Date.now() + 86_400_000), meta: { kind: 'TEST', type: 'ACCOUNT_TO_ACCOUNT', details: {} } }],
+    })
+    // Another transaction holds the credited account's row FOR SHARE (as a batch holding against it
+    // does) until told to end.
+    const otherMayEnd = signal()
+    const otherLocked = signal()
+    const other = h.sql.begin(async (tx) => {
+      await tx`select 1 from ledger_accounts where workspace_id = ${h.workspaces.a} and id = ${credited} for share`
+      otherLocked.fire()
+      await otherMayEnd.promise
+    })
+    await otherLocked.promise
+    const waitingOnLock = async () => {
+      const [{ n }] = await h.sql<{ n: number }[]>`
+        select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%ledger_expect_rows%'`
+      return n > 0
+    }
+    // The hold changes only a's balances: it commits while the other transaction still reads.
+    const held = batcher.submit({ request: holdOf(100n) })
+    let settled = false
+    void held.then(() => { settled = true })
+    while (!settled) assert.equal(await waitingOnLock(), false, 'the hold waited for a reader of its credit side')
+    assert.equal((await held).result?.ok, true)
+    // A transfer credits the account: it waits for the reader to end.
+    const posted = batcher.submit({ request: transferOf(a, credited, 100n) })
+    while (!(await waitingOnLock())) await new Promise((resolve) => setImmediate(resolve))
+    otherMayEnd.fire()
+    await other
+    assert.equal((await posted).result?.ok, true)
+    assert.equal(await postedOf(credited), 100n)
+    assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
+  })
+})
