@@ -63,15 +63,17 @@ export const keyedSessionSettings: Readonly<Record<string, string>> = {
 }
 /**
  * As many as the ledger may keep batches in flight (KEEL_LEDGER_BATCHES_IN_FLIGHT, at most 8);
- * opened as they are needed (2, at the default), and a failed batch's requests, run one by one, queue for them.
+ * opened as they are needed (2, at the default, and what the reads by key before a batch take: the
+ * card facts read), and a failed batch's requests, run one by one, queue for them.
  */
 export const keyedPoolSizeDefault = 8
 
 /**
  * A pool of keyed sessions, apart from the main pool: for transactions whose every statement reads
- * and writes rows by key (the ledger's batches), so they skip planning. Apart, because a session
- * keeps the plans made on it: in the main pool a statement the batches share with other work (the
- * Idempotency-Key read) could run on a plan made outside any batch, under other settings.
+ * and writes rows by key (the ledger's batches, and the card facts read before them), so they skip
+ * planning. Apart, because a session keeps the plans made on it: in the main pool a statement the
+ * batches share with other work (the Idempotency-Key read) could run on a plan made outside any
+ * batch, under other settings.
  */
 export function connectKeyed(url: string, max = keyedPoolSizeDefault): Sql {
   return connect(url, max, keyedSessionSettings)
