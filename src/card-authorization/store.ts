@@ -31,8 +31,7 @@ export interface MessageRow {
 
 /**
  * Inserts messages; returns the statement so a batch can pipeline it before its commit. Each column
- * is one array literal (plainArray, textArray): a third less of PostgreSQL's time than the rows as
- * one JSON parameter expanded by jsonb_populate_recordset.
+ * is one array literal (plainArray, textArray), as the ledger writes its records and holds.
  */
 export function insertMessages(db: Queryable, rows: MessageRow[]): Promise<unknown> {
   const r = rows

@@ -150,14 +150,21 @@ describe('an account a batch only reads', () => {
       return n > 0
     }
     // The hold changes only a's balances: it commits while the other transaction still reads.
+    const settledFlag = (p: Promise<unknown>) => {
+      const flag = { settled: false }
+      void p.then(() => { flag.settled = true }, () => { flag.settled = true })
+      return flag
+    }
     const held = batcher.submit({ request: holdOf(100n) })
-    let settled = false
-    void held.then(() => { settled = true })
-    while (!settled) assert.equal(await waitingOnLock(), false, 'the hold waited for a reader of its credit side')
+    const heldFlag = settledFlag(held)
+    while (!heldFlag.settled) assert.equal(await waitingOnLock(), false, 'the hold waited for a reader of its credit side')
     assert.equal((await held).result?.ok, true)
     // A transfer credits the account: it waits for the reader to end.
     const posted = batcher.submit({ request: transferOf(a, credited, 100n) })
-    while (!(await waitingOnLock())) await new Promise((resolve) => setImmediate(resolve))
+    const postedFlag = settledFlag(posted)
+    let waited = false
+    while (!waited && !postedFlag.settled) waited = await waitingOnLock()
+    assert.ok(waited, 'the transfer waited for the reader of the account it credits')
     otherMayEnd.fire()
     await other
     assert.equal((await posted).result?.ok, true)
