@@ -24,7 +24,8 @@
 //
 // Knobs (environment): BENCH_ACCOUNTS (2000), BENCH_SECONDS (measured seconds per point, 8),
 // BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (64), BENCH_SCENARIOS (uniform,hot), BENCH_NODE_ARGS (for
-// the server's node, e.g. --cpu-prof). The defaults
+// the server's node, e.g. --cpu-prof), BENCH_TIMELINE=1 (each paced point's quarter seconds with an
+// answer over the p99 target, to see whether a tail comes from a few stalls or from the whole run). The defaults
 // keep a run within about two minutes: six points of 10 s, and the seeding, which costs Keel a few
 // ms of CPU per account opened through the API (10,000 accounts would take a minute or more).
 import { randomUUID } from 'node:crypto'
@@ -38,7 +39,7 @@ import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
 import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { seedThroughApi } from './support/api-seed.js'
 import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
-import { closedLoop, openLoop, openPool, percentile, type LoadRequest, type LoadResult, type MakeRequest, type Phases, type Sample } from './support/http-load.js'
+import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadRequest, type LoadResult, type MakeRequest, type Phases, type Sample } from './support/http-load.js'
 import { cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
 
 type Scenario = 'uniform' | 'hot'
@@ -58,6 +59,7 @@ const pacedKeptUpShare = 0.95
 /** The targets, printed beside the figures. */
 const keyedShareOfBareTarget = 0.9
 const pacedP99TargetMs = 50
+const timeline = process.env.BENCH_TIMELINE === '1'
 /** Keel's own default, whatever this shell's LOG_LEVEL says. */
 const keelLogLevel = loadConfig({}).logLevel
 const transferPath = '/v0/transactions/internal_transfer'
@@ -132,6 +134,7 @@ async function point(sql: Sql, target: Target, scenario: Scenario, load: { concu
   // Keel's ledger batches that wrote records in the window (none for the bare route).
   const perBatch = batches > 0 ? `; ${batches} ledger batches, ${(result.ok / batches).toFixed(1)} answers per batch` : ''
   console.log(`  ${row.target} ${scenario} ${row.load}: ${row.perSecond} 2xx/s, p99 ${row.p99.toFixed(1)} ms${result.rejected.size + result.failed.size ? ', with non-2xx or failures' : ''}${perBatch}`)
+  if (timeline && 'rate' in load) for (const line of slowSlices(result, pacedP99TargetMs)) console.log(`    ${line}`)
   return row
 }
 
