@@ -2,6 +2,7 @@
 // transaction views. Pure functions of ledger rows.
 
 import { isoString as iso } from '../platform/clock.js'
+import { withFields } from '../platform/objects.js'
 import { amountToJson, type EntryRow, type HoldRow, type TransferRow } from '../ledger/index.js'
 
 type Json = Record<string, unknown>
@@ -121,9 +122,9 @@ const reasonOf = (t: TransferRow, status: HoldRow['status']): string => (status 
  */
 export function toPendingTransactionAsCreated(t: TransferRow, h: HoldRow, accountNumber: string, offsetAccountNumber: string): Json | null {
   if (h.created_posted_after === null || h.created_available_after === null) return null
-  const made: HoldRow = {
-    ...h, amount: t.amount, captured: 0n, status: 'PENDING', posted_after: h.created_posted_after, available_after: h.created_available_after, updated_at: h.created_at,
-  }
+  const made: HoldRow = withFields(h, {
+    amount: t.amount, captured: 0n, status: 'PENDING' as const, posted_after: h.created_posted_after, available_after: h.created_available_after, updated_at: h.created_at,
+  })
   return toPendingTransaction(t, made, accountNumber, offsetAccountNumber, h.created_at)
 }
 
