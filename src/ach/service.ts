@@ -12,11 +12,10 @@ import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { uuidv7 } from '../platform/ids.js'
 import type { Workspace } from '../platform/workspaces.js'
-import { amountFromJson, ledgerAccountAt, settledHoldEvents, type LedgerCommand, type LedgerResult } from '../ledger/index.js'
-import { toPendingTransaction } from '../transfers/index.js'
+import { amountFromJson, ledgerAccountAt, pendingCreatedEvents, settledHoldEvents, type LedgerCommand, type LedgerResult } from '../ledger/index.js'
 import type { outgoing_ach_patch, outgoing_ach_request } from '../spec/schemas.js'
 import { addDays } from './calendar/fed-calendar.js'
-import { achCurrency, achError, achMeta, applyAch, ensureSettlementAccount, settlementAccountNumber } from './ledger.js'
+import { achCurrency, achError, achMeta, applyAch, ensureSettlementAccount } from './ledger.js'
 import { odfiSettings } from './settings.js'
 import { getOutgoing, insertOutgoing, nextTraceSequence, updateOutgoing, type OutgoingRow } from './store.js'
 import { toOutgoingAch } from './views.js'
@@ -115,19 +114,16 @@ export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, wo
     const [result] = await applyAch(tx, deps.clock, [{ workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, commands: [command] }])
     if (!result.ok) throw achError(result.code, result.detail)
     row.ledger_hold_id = holdId
-    events.push(newHoldEvent(result, holdId, now))
+    events.push(...newHoldEvent(result, holdId))
   }
   await insertOutgoing(tx, row)
   await Promise.all(recordEvents(tx, events))
   return toOutgoingAch(row)
 }
 
-/** TRANSACTION.PENDING.CREATED for a hold an ACH step made (it changes later, so it carries its resource). */
-export function newHoldEvent(result: Extract<LedgerResult, { ok: true }>, holdId: string, now: Date): EventInput {
-  const t = result.transfers.find((x) => x.id === holdId)!
-  const hold = result.holds.get(holdId)!
-  const number = (id: string) => result.accounts.get(id)?.account_number ?? settlementAccountNumber
-  return { workspaceId: t.workspace_id, resourceId: t.id, type: 'TRANSACTION.PENDING.CREATED', resource: toPendingTransaction(t, hold, number(hold.account_id), number(hold.credit_account_id), now) }
+/** TRANSACTION.PENDING.CREATED for a hold an ACH step made, by its view as made. */
+export function newHoldEvent(result: Extract<LedgerResult, { ok: true }>, holdId: string): EventInput[] {
+  return pendingCreatedEvents(result.holds.get(holdId)!)
 }
 
 /**

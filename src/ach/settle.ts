@@ -62,7 +62,7 @@ export async function settleDue(tx: Tx, clock: Clock, workspaceId: string): Prom
         after.settlement_transfer_id = p.settlementId ?? null
         if (p.availabilityHoldId) {
           after.availability_hold_id = p.availabilityHoldId
-          events.push(newHoldEvent(result, p.availabilityHoldId, now))
+          events.push(...newHoldEvent(result, p.availabilityHoldId))
         }
       }
     }

@@ -12,7 +12,7 @@
 import { getAccount, sandboxFundingAccountId } from '../accounts/index.js'
 import { cardChecks, gatewayTarget, type CardForAuthorization } from '../cards/index.js'
 import {
-  amountToJson, getHold, getTransfer, ledgerAccountAt, postedEvents, settledHoldEvents,
+  amountToJson, getHold, getTransfer, ledgerAccountAt, pendingCreatedEvents, postedEvents, settledHoldEvents,
   type LedgerBatcher, type LedgerCommand, type LedgerRequest, type LedgerResult, type Participant, type ResultCode, type TransferRow,
 } from '../ledger/index.js'
 import { assert } from '../platform/assert.js'
@@ -370,13 +370,14 @@ function eventsOf(result: Extract<LedgerResult, { ok: true }>, now: Date, pendin
     const hold = result.holds.get(t.pending_id ?? t.id)
     if (!hold || (t.action !== 'pending' && t.action !== 'adjust_pending' && t.action !== 'void_pending' && t.action !== 'post_pending')) continue
     if (hold.status !== 'PENDING') { if (t.action !== 'pending') events.push(...settledHoldEvents(hold)); continue }
-    // A hold that can still change carries its pending transaction as it is now.
-    const pendingRecord = t.action === 'pending' ? t : pending
+    if (t.action === 'pending') { events.push(...pendingCreatedEvents(hold)); continue }
+    // A change to a hold that can still change carries its pending transaction as it is now.
+    const pendingRecord = pending
     assert(pendingRecord !== undefined && pendingRecord.id === hold.id, 'a change to a live hold comes with its pending record')
     const from = result.accounts.get(hold.account_id)!
     const to = result.accounts.get(hold.credit_account_id)!
     const resource = toPendingTransaction(pendingRecord, hold, from.account_number, to.account_number, now)
-    events.push({ workspaceId: t.workspace_id, resourceId: hold.id, type: t.action === 'pending' ? 'TRANSACTION.PENDING.CREATED' : 'TRANSACTION.PENDING.UPDATED', resource })
+    events.push({ workspaceId: t.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.UPDATED', resource })
   }
   // A settled hold's update is named once even when two records of the message touched it.
   const seen = new Set<string>()

@@ -7,7 +7,11 @@ import type { EventInput } from '../platform/events.js'
 import type { HoldRow, TransferRow } from './store.js'
 
 /** The ledger's event views; src/transfers/routes.ts registers their renderers. */
-export const eventViews = { internalTransfer: 'internal_transfer', postedTransaction: 'posted_transaction', pendingTransaction: 'pending_transaction' } as const
+export const eventViews = {
+  internalTransfer: 'internal_transfer', postedTransaction: 'posted_transaction', pendingTransaction: 'pending_transaction',
+  /** The pending transaction as its hold was made (from what the hold keeps of then: migration 1530). */
+  pendingTransactionCreated: 'pending_transaction_created',
+} as const
 
 /** The kind of a transfer made through POST /transactions/internal_transfer. */
 export const internalTransferKind = 'INTERNAL_TRANSFER'
@@ -16,6 +20,11 @@ export const internalTransferKind = 'INTERNAL_TRANSFER'
 export function postedEvents(t: TransferRow): EventInput[] {
   if (t.status !== 'POSTED') return []
   return [{ workspaceId: t.workspace_id, resourceId: t.id, type: 'TRANSACTION.POSTED.CREATED', view: eventViews.postedTransaction }]
+}
+
+/** TRANSACTION.PENDING.CREATED for a hold just made, by view: the hold keeps what its view as made needs, whatever changes it later. */
+export function pendingCreatedEvents(hold: HoldRow): EventInput[] {
+  return [{ workspaceId: hold.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.CREATED', view: eventViews.pendingTransactionCreated }]
 }
 
 /** A hold in a final state (cleared, released, expired): its TRANSACTION.PENDING.UPDATED, by view. */

@@ -12,7 +12,7 @@ export type { Command, CommandKind, HoldStatus, Leg, ResultCode } from './rules.
 export type { EntryRow, HoldRow, LockedAccount, TransferRow } from './store.js'
 export { seqBlockSize, transferSeqPosition } from './store.js'
 export { amountFromJson, amountToJson } from './money.js'
-export { eventViews, expiryEvents, internalTransferKind, postedEvents, settledHoldEvents } from './events.js'
+export { eventViews, expiryEvents, internalTransferKind, pendingCreatedEvents, postedEvents, settledHoldEvents } from './events.js'
 export { expireDueHolds, expiredStatements, holdExpiryBatchMax, nextHoldExpiry } from './expiry.js'
 export { accountNumberTaken, insertLedgerAccount, insertLedgerAccountIfAbsent, ledgerAccountAt, ledgerAccountByNumber, ledgerAccountsAt, postedBalanceAsOf, updateLedgerAccountTerms } from './accounts/store.js'
 export type { LedgerAccountRow, NewLedgerAccount } from './accounts/store.js'

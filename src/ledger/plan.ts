@@ -133,7 +133,10 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
       hold = {
         workspace_id: workspaceId, id: a.hold.id, account_id: a.hold.debitAccountId, credit_account_id: a.hold.creditAccountId,
         amount: a.hold.amount, captured: a.hold.captured, currency: a.hold.currency, status: a.hold.status, expires_at: a.hold.expiresAt,
-        posted_after: account.posted, available_after: available(account), created_at: prior?.created_at ?? now, updated_at: now,
+        posted_after: account.posted, available_after: available(account),
+        // As made: kept through every later change (a hold made and changed in one batch included).
+        created_posted_after: prior ? prior.created_posted_after : account.posted, created_available_after: prior ? prior.created_available_after : available(account),
+        created_at: prior?.created_at ?? now, updated_at: now,
       }
       holdRows.set(key, hold)
       if (newHolds.has(key) || !prior) newHolds.set(key, hold)

@@ -64,6 +64,9 @@ export interface HoldRow {
   expires_at: Date | null
   posted_after: bigint
   available_after: bigint
+  /** The balances when the hold was made (posted_after and available_after then), for its created event's view; null for holds made before migration 1530. */
+  created_posted_after: bigint | null
+  created_available_after: bigint | null
   created_at: Date
   updated_at: Date
 }
@@ -338,20 +341,23 @@ function insertTransfers(tx: Queryable, transfers: TransferRow[], entries: Entry
       ${plainArray(entries.map((e) => isoString(e.created_at)))}::timestamptz[])`.execute()
 }
 
-const holdJson = (r: HoldRow) => ({
-  ...r, amount: str(r.amount), captured: str(r.captured), posted_after: str(r.posted_after), available_after: str(r.available_after),
-  expires_at: r.expires_at ? isoString(r.expires_at) : undefined, created_at: isoString(r.created_at), updated_at: isoString(r.updated_at),
+/** What updateHolds changes of a hold (what it made it with, created_posted_after and the rest, never changes). */
+const holdChangeJson = (r: HoldRow) => ({
+  workspace_id: r.workspace_id, id: r.id, amount: str(r.amount), captured: str(r.captured), status: r.status,
+  posted_after: str(r.posted_after), available_after: str(r.available_after), updated_at: isoString(r.updated_at),
 })
 
 /** New holds, each column one array literal (plainArray, textArray), as insertTransfers writes records. */
 function insertHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {
   const h = holds
   return tx`
-    insert into ledger_holds (workspace_id, id, account_id, credit_account_id, amount, captured, currency, status, expires_at, posted_after, available_after, created_at, updated_at)
+    insert into ledger_holds (workspace_id, id, account_id, credit_account_id, amount, captured, currency, status, expires_at, posted_after, available_after,
+      created_posted_after, created_available_after, created_at, updated_at)
     select * from unnest(${plainArray(h.map((r) => r.workspace_id))}::uuid[], ${plainArray(h.map((r) => r.id))}::uuid[], ${plainArray(h.map((r) => r.account_id))}::uuid[],
       ${plainArray(h.map((r) => r.credit_account_id))}::uuid[], ${plainArray(h.map((r) => r.amount))}::int8[], ${plainArray(h.map((r) => r.captured))}::int8[],
       ${textArray(h.map((r) => r.currency))}::text[], ${textArray(h.map((r) => r.status))}::text[], ${plainArray(h.map((r) => (r.expires_at ? isoString(r.expires_at) : null)))}::timestamptz[],
       ${plainArray(h.map((r) => r.posted_after))}::int8[], ${plainArray(h.map((r) => r.available_after))}::int8[],
+      ${plainArray(h.map((r) => r.created_posted_after))}::int8[], ${plainArray(h.map((r) => r.created_available_after))}::int8[],
       ${plainArray(h.map((r) => isoString(r.created_at)))}::timestamptz[], ${plainArray(h.map((r) => isoString(r.updated_at)))}::timestamptz[])`.execute()
 }
 
@@ -359,7 +365,7 @@ function updateHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {
   return tx`
     update ledger_holds h set amount = x.amount, captured = x.captured, status = x.status, posted_after = x.posted_after,
       available_after = x.available_after, updated_at = x.updated_at
-    from jsonb_to_recordset(${rowsJson(holds.map(holdJson))}::text::jsonb) as x(workspace_id uuid, id uuid, amount int8, captured int8, status text,
+    from jsonb_to_recordset(${rowsJson(holds.map(holdChangeJson))}::text::jsonb) as x(workspace_id uuid, id uuid, amount int8, captured int8, status text,
       posted_after int8, available_after int8, updated_at timestamptz)
     where h.workspace_id = x.workspace_id and h.id = x.id`.execute()
 }

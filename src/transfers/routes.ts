@@ -15,7 +15,7 @@ import {
 } from '../ledger/index.js'
 import { accountsById, checkAccountNames, namesAccountsIndirectly, resolveTransferAccounts } from './resolve.js'
 import { createdEvents, keyedParticipant, settledEvents, type TransferAnswer, type TransferContext } from './service.js'
-import { toInternalTransfer, toPendingTransaction, toPostedTransaction } from './views.js'
+import { toInternalTransfer, toPendingTransaction, toPendingTransactionAsCreated, toPostedTransaction } from './views.js'
 
 type Json = Record<string, unknown>
 
@@ -61,6 +61,10 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
   registerEventView(eventViews.pendingTransaction, async (db, workspaceId, ids) => {
     const [holds, transfers] = await Promise.all([holdsByIds(db, workspaceId, ids), transfersByIds(db, workspaceId, ids)])
     return new Map(holds.map((h) => [h.id, toPendingTransaction(transfers.get(h.id)!, h, h.account_number, h.offset_account_number, clock.now(workspaceId))]))
+  })
+  registerEventView(eventViews.pendingTransactionCreated, async (db, workspaceId, ids) => {
+    const [holds, transfers] = await Promise.all([holdsByIds(db, workspaceId, ids), transfersByIds(db, workspaceId, ids)])
+    return new Map(holds.map((h) => [h.id, toPendingTransactionAsCreated(transfers.get(h.id)!, h, h.account_number, h.offset_account_number)]))
   })
 
   /** Submits one ledger request for an HTTP request and answers it. */
@@ -111,7 +115,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
       render: (r) => {
         const [t] = r.transfers
         const hold = r.holds.get(t.id)
-        return { status: 200, body: toInternalTransfer(t, hold, now), events: createdEvents(t, hold, r.accounts, now) }
+        return { status: 200, body: toInternalTransfer(t, hold, now), events: createdEvents(t, hold) }
       },
     })
     return sendOutcome(reply, result)

@@ -6,9 +6,8 @@ import { ApiError } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { claimKeys, storeOutcomes, type KeyClaim, type Outcome, type StoredOutcome } from '../platform/idempotency.js'
 import { withFields } from '../platform/objects.js'
-import { eventViews, postedEvents, settledHoldEvents, type HoldRow, type LedgerResult, type LockedAccount, type Participant, type TransferRow } from '../ledger/index.js'
+import { eventViews, pendingCreatedEvents, postedEvents, settledHoldEvents, type HoldRow, type LedgerResult, type Participant, type TransferRow } from '../ledger/index.js'
 import { transferError } from './outcomes.js'
-import { toPendingTransaction } from './views.js'
 
 /** What a request attaches to its ledger job: its key, and how its answer and events are made. */
 export interface TransferContext {
@@ -56,11 +55,9 @@ export const keyedParticipant: Participant<TransferContext, TransferAnswer> = {
   },
 }
 
-/** The events of an internal transfer made: a posted one names its views; a new hold carries its pending transaction. */
-export function createdEvents(t: TransferRow, hold: HoldRow | undefined, accounts: Map<string, LockedAccount>, now: Date): EventInput[] {
-  if (!hold) return [...postedEvents(t), internalTransferSucceeded(t.workspace_id, t.id)]
-  const resource = toPendingTransaction(t, hold, accounts.get(hold.account_id)!.account_number, accounts.get(hold.credit_account_id)!.account_number, now)
-  return [{ workspaceId: t.workspace_id, resourceId: t.id, type: 'TRANSACTION.PENDING.CREATED', resource }]
+/** The events of an internal transfer made, each naming its view: a posted one's, or a new hold's pending transaction as made. */
+export function createdEvents(t: TransferRow, hold: HoldRow | undefined): EventInput[] {
+  return hold ? pendingCreatedEvents(hold) : [...postedEvents(t), internalTransferSucceeded(t.workspace_id, t.id)]
 }
 
 /** INTERNAL_TRANSFER.SUCCEEDED: the transfer is complete (posted at once, or its hold captured). */

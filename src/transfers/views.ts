@@ -2,6 +2,7 @@
 // transaction views. Pure functions of ledger rows.
 
 import { isoString as iso } from '../platform/clock.js'
+import { withFields } from '../platform/objects.js'
 import { amountToJson, type EntryRow, type HoldRow, type TransferRow } from '../ledger/index.js'
 
 type Json = Record<string, unknown>
@@ -113,6 +114,19 @@ const holdOperation = { PENDING: 'hold_new', CLEARED: 'hold_post', RELEASED: 'ho
 
 /** Why a hold was declined: the rail's reason, from the record's details (details.decline_reason, a key the rail owns). */
 const reasonOf = (t: TransferRow, status: HoldRow['status']): string => (status === 'DECLINED' && typeof t.details.decline_reason === 'string' ? t.details.decline_reason : '')
+
+/**
+ * The pending transaction as its hold was made (its TRANSACTION.PENDING.CREATED event's resource):
+ * PENDING, the amount its record held, nothing captured, the balances it saw then (kept on the hold
+ * from migration 1530 on), last updated when made. Null for a hold made before that migration.
+ */
+export function toPendingTransactionAsCreated(t: TransferRow, h: HoldRow, accountNumber: string, offsetAccountNumber: string): Json | null {
+  if (h.created_posted_after === null || h.created_available_after === null) return null
+  const made: HoldRow = withFields(h, {
+    amount: t.amount, captured: 0n, status: 'PENDING' as const, posted_after: h.created_posted_after, available_after: h.created_available_after, updated_at: h.created_at,
+  })
+  return toPendingTransaction(t, made, accountNumber, offsetAccountNumber, h.created_at)
+}
 
 export function toPendingTransaction(t: TransferRow, h: HoldRow, accountNumber: string, offsetAccountNumber: string, now: Date): Json {
   const expires = iso(h.expires_at ?? t.created_at)

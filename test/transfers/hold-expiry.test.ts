@@ -164,7 +164,7 @@ describe('a hold past its expiry, read before the worker runs', () => {
     const [row] = await h.sql<{ status: string }[]>`select status from ledger_holds where id = ${hold.id}`
     assert.equal(row.status, 'EXPIRED')
     const events = await h.sql<{ type: string; resource_view: string | null }[]>`select type, resource_view from events where resource_id = ${hold.id} order by id`
-    assert.deepEqual(events.map((e) => [e.type, e.resource_view]), [['TRANSACTION.PENDING.CREATED', null], ['TRANSACTION.PENDING.UPDATED', 'pending_transaction']])
+    assert.deepEqual(events.map((e) => [e.type, e.resource_view]), [['TRANSACTION.PENDING.CREATED', 'pending_transaction_created'], ['TRANSACTION.PENDING.UPDATED', 'pending_transaction']])
     const pending = await h.request('GET', `/v0/transactions/pending/${hold.id}`)
     assert.deepEqual([pending.body.data.status, pending.body.data.operation], ['EXPIRED', 'hold_expire'])
     assert.deepEqual(await balances(h, from.id), { posted: 0, available: 0 })

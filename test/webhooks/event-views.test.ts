@@ -40,7 +40,7 @@ describe('events stored by view', () => {
     assert.deepEqual(rows.map((r) => [r.type, r.resource_view, r.has_resource]), [
       ['TRANSACTION.POSTED.CREATED', 'posted_transaction', false],
       ['INTERNAL_TRANSFER.SUCCEEDED', 'internal_transfer', false],
-      ['TRANSACTION.PENDING.CREATED', null, true],
+      ['TRANSACTION.PENDING.CREATED', 'pending_transaction_created', false],
       ['TRANSACTION.PENDING.UPDATED', 'pending_transaction', false],
     ])
 
