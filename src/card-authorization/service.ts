@@ -362,7 +362,7 @@ function metaOf(ctx: MessageContext, row: MessageRow, card: { id: string; cardTy
   }
 }
 
-/** The events of the records a message wrote: holds made or changed carry their pending view; posted records and settled holds name theirs. */
+/** The events of the records a message wrote: a change to a hold still pending carries its pending transaction; holds made, posted records and settled holds name their views. */
 function eventsOf(result: Extract<LedgerResult, { ok: true }>, now: Date, pending?: TransferRow): EventInput[] {
   const events: EventInput[] = []
   for (const t of result.transfers) {

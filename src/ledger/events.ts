@@ -1,7 +1,8 @@
 // The outbox events of money that has moved, for every path that moves it (internal transfers,
-// account closure sweeps, expiries, and later ACH and cards). A record never changes, so the
-// events of posted records and of holds in a final state name views, rendered from the ledger rows
-// when read (the transfers domain registers them), instead of carrying the resource.
+// account closure sweeps, expiries, ACH and cards). A record never changes, so the events of posted
+// records, of holds just made (rendered as made, from what the hold keeps of then) and of holds in a
+// final state name views, rendered from the ledger rows when read (the transfers domain registers
+// them), instead of carrying the resource.
 
 import type { EventInput } from '../platform/events.js'
 import type { HoldRow, TransferRow } from './store.js'

@@ -341,7 +341,7 @@ function insertTransfers(tx: Queryable, transfers: TransferRow[], entries: Entry
       ${plainArray(entries.map((e) => isoString(e.created_at)))}::timestamptz[])`.execute()
 }
 
-/** What updateHolds changes of a hold (what it made it with, created_posted_after and the rest, never changes). */
+/** The columns updateHolds changes (what a hold was made with, created_posted_after and the rest, never changes). */
 const holdChangeJson = (r: HoldRow) => ({
   workspace_id: r.workspace_id, id: r.id, amount: str(r.amount), captured: str(r.captured), status: r.status,
   posted_after: str(r.posted_after), available_after: str(r.available_after), updated_at: isoString(r.updated_at),
