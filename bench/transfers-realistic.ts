@@ -25,7 +25,10 @@
 // Knobs (environment): BENCH_ACCOUNTS (2000), BENCH_SECONDS (measured seconds per point, 8),
 // BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (64), BENCH_SCENARIOS (uniform,hot), BENCH_NODE_ARGS (for
 // the server's node, e.g. --cpu-prof), BENCH_TIMELINE=1 (each paced point's quarter seconds with an
-// answer over the p99 target, to see whether a tail comes from a few stalls or from the whole run). The defaults
+// answer over the p99 target, to see whether a tail comes from a few stalls or from the whole run),
+// BENCH_FLOOR=1 (after the bare route's second run, a uniform peak of the bare route writing a
+// transfer's rows per request, bench/support/bare-route.ts: what Keel's own writes cost without
+// group commit, beside the one-row floor). The defaults
 // keep a run within about two minutes: six points of 10 s, and the seeding, which costs Keel a few
 // ms of CPU per account opened through the API (10,000 accounts would take a minute or more).
 import { randomUUID } from 'node:crypto'
@@ -60,6 +63,7 @@ const pacedKeptUpShare = 0.95
 const keyedShareOfBareTarget = 0.9
 const pacedP99TargetMs = 50
 const timeline = process.env.BENCH_TIMELINE === '1'
+const floor = process.env.BENCH_FLOOR === '1'
 /** Keel's own default, whatever this shell's LOG_LEVEL says. */
 const keelLogLevel = loadConfig({}).logLevel
 const transferPath = '/v0/transactions/internal_transfer'
@@ -170,10 +174,26 @@ async function checkKeelSamples(pool: Pool, apiKey: string, samples: Sample[]): 
   return { passed: samples.length > 0 && good === samples.length && replayed, text: `${good}/${samples.length} sampled transfers read back; ${replay}` }
 }
 
-async function checkBareSamples(sql: Sql, samples: Sample[]): Promise<Check> {
+async function checkBareSamples(sql: Sql, samples: Sample[], table = 'bench_bare_transfers'): Promise<Check> {
   const ids = samples.map((s) => (JSON.parse(s.body) as { id: string }).id)
-  const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from bench_bare_transfers where id = any(${ids}::uuid[])`
+  const [{ n }] = await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from ${table} where id = any($1::uuid[])`, [ids])
   return { passed: samples.length > 0 && n === samples.length, text: `${n}/${samples.length} sampled rows found` }
+}
+
+/** The tables the bare route writes a transfer's rows to (BENCH_FLOOR=1), with Keel's keys and indexes on them. */
+async function createFloorTables(sql: Sql, accounts: string[]): Promise<void> {
+  await sql.unsafe(`
+    create table bench_floor_keys (key text primary key, request_hash text not null, response_status int4 not null, response_body text not null, created_at timestamptz not null);
+    create index on bench_floor_keys (created_at);
+    create table bench_floor_transfers (id uuid primary key, amount int8 not null, currency text not null, type text not null,
+      debit_account_id uuid not null, credit_account_id uuid not null, created_at timestamptz not null);
+    create table bench_floor_entries (transfer_id uuid not null, line int4 not null, account_id uuid not null, amount int8 not null,
+      created_at timestamptz not null, primary key (transfer_id, line));
+    create index on bench_floor_entries (account_id, created_at) include (amount);
+    create table bench_floor_accounts (id uuid primary key, posted int8 not null);
+    create table bench_floor_events (id uuid primary key, type text not null, resource_id uuid not null, created_at timestamptz not null);
+    create index on bench_floor_events (resource_id, id);`)
+  await sql`insert into bench_floor_accounts (id, posted) select unnest(${accounts}::uuid[]), ${openingCents}`
 }
 
 // ---- report
@@ -199,6 +219,7 @@ const db = await openBenchDatabase()
 const sql = connect(db.url, 4)
 let keel: KeelProcess | undefined
 let bare: BareRoute | undefined
+let floorRoute: BareRoute | undefined
 const pools: Pool[] = []
 const samplers: RssSampler[] = []
 try {
@@ -255,6 +276,18 @@ try {
     peaks.set(scenario, row.perSecond)
   }
   const bareAfter = await bareRun()
+  let floorPeak: number | undefined
+  if (floor) {
+    await createFloorTables(sql, [data.funding, ...data.accounts])
+    floorRoute = await startBareRoute(db.url, 'transfer')
+    const floorTarget: Target = { label: 'bare, rows', pid: floorRoute.child.pid!, origin: floorRoute.url, pool: openPool(floorRoute.url, connections), rss: new RssSampler(floorRoute.child.pid!) }
+    pools.push(floorTarget.pool)
+    samplers.push(floorTarget.rss)
+    const row = await point(sql, floorTarget, 'uniform', { concurrency: connections }, bareMaker)
+    row.checked = await checkBareSamples(sql, row.result.samples, 'bench_floor_transfers')
+    rows.push(row)
+    floorPeak = row.perSecond
+  }
   const paced = new Map<Scenario, Row>()
   for (const scenario of scenarios) {
     const rate = Math.max(1, Math.round(peaks.get(scenario)! * pacedShareOfPeak))
@@ -270,6 +303,9 @@ try {
   for (const scenario of scenarios) {
     const ratio = peaks.get(scenario)! / bareMean
     console.log(`  ${scenario}: keyed / bare = ${peaks.get(scenario)} / ${Math.round(bareMean)} = ${ratio.toFixed(2)}× (target ≥ ${keyedShareOfBareTarget}×: ${ratio >= keyedShareOfBareTarget ? 'met' : 'NOT met'})`)
+  }
+  if (floorPeak !== undefined) {
+    console.log(`  (not a target) a transfer's rows, one transaction a request / bare = ${floorPeak} / ${Math.round(bareMean)} = ${(floorPeak / bareMean).toFixed(2)}×; keyed uniform / that = ${peaks.get('uniform') ?? '-'} / ${floorPeak}${peaks.has('uniform') ? ` = ${(peaks.get('uniform')! / floorPeak).toFixed(2)}×` : ''}`)
   }
   for (const scenario of scenarios) {
     const r = paced.get(scenario)!
@@ -289,6 +325,7 @@ try {
   for (const s of samplers) s.stop()
   await Promise.all(pools.map((p) => p.close()))
   await bare?.stop()
+  await floorRoute?.stop()
   await keel?.stop()
   await sql.end()
   await db.stop()

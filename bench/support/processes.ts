@@ -17,12 +17,13 @@ export interface BareRoute { url: string; child: ChildProcess; stop(): Promise<v
 
 /**
  * The bare Fastify route (bench/support/bare-route.ts) as its own node process, with the node flag
- * Keel's processes get (--max-semi-space-size=64), on the given database.
+ * Keel's processes get (--max-semi-space-size=64), on the given database: writing one row per
+ * request, or a transfer's rows (`writes`).
  */
-export async function startBareRoute(databaseUrl: string): Promise<BareRoute> {
+export async function startBareRoute(databaseUrl: string, writes: 'row' | 'transfer' = 'row'): Promise<BareRoute> {
   const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', bareRouteScript], {
     cwd: repoRoot,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
+    env: { ...process.env, DATABASE_URL: databaseUrl, BARE_ROUTE_WRITES: writes },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
