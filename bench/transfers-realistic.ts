@@ -28,7 +28,9 @@
 // answer over the p99 target, to see whether a tail comes from a few stalls or from the whole run),
 // BENCH_FLOOR=1 (after the bare route's second run, a uniform peak of the bare route writing a
 // transfer's rows per request, bench/support/bare-route.ts: what Keel's own writes cost without
-// group commit, beside the one-row floor). The defaults
+// group commit, beside the one-row floor; then the one-row route, that route and Keel, each paced at
+// BENCH_FLOOR_RATE/s, 1,000 by default: the latency of the same writes at card authorization's
+// target rate). The defaults
 // keep a run within about two minutes: six points of 10 s, and the seeding, which costs Keel a few
 // ms of CPU per account opened through the API (10,000 accounts would take a minute or more).
 import { randomUUID } from 'node:crypto'
@@ -64,6 +66,7 @@ const keyedShareOfBareTarget = 0.9
 const pacedP99TargetMs = 50
 const timeline = process.env.BENCH_TIMELINE === '1'
 const floor = process.env.BENCH_FLOOR === '1'
+const floorRate = Number(process.env.BENCH_FLOOR_RATE ?? 1_000)
 /** Keel's own default, whatever this shell's LOG_LEVEL says. */
 const keelLogLevel = loadConfig({}).logLevel
 const transferPath = '/v0/transactions/internal_transfer'
@@ -287,6 +290,11 @@ try {
     row.checked = await checkBareSamples(sql, row.result.samples, 'bench_floor_transfers')
     rows.push(row)
     floorPeak = row.perSecond
+    for (const target of [bareTarget, floorTarget, keelTarget]) {
+      const paced = await point(sql, target, 'uniform', { rate: floorRate }, target === keelTarget ? makers.get('uniform') ?? requestMaker(apiKey, 'uniform', data.funding, data.accounts) : bareMaker)
+      paced.checked = target === keelTarget ? await checkKeelSamples(keelTarget.pool, apiKey, paced.result.samples) : await checkBareSamples(sql, paced.result.samples, target === floorTarget ? 'bench_floor_transfers' : 'bench_bare_transfers')
+      rows.push(paced)
+    }
   }
   const paced = new Map<Scenario, Row>()
   for (const scenario of scenarios) {
