@@ -12,7 +12,7 @@ import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { uuidv7 } from '../platform/ids.js'
 import type { Workspace } from '../platform/workspaces.js'
-import { amountFromJson, ledgerAccountAt, pendingCreatedEvents, settledHoldEvents, type LedgerCommand, type LedgerResult } from '../ledger/index.js'
+import { amountFromJson, ledgerAccountAt, pendingCreatedEvents, settledHoldEvents, type LedgerCommand } from '../ledger/index.js'
 import type { outgoing_ach_patch, outgoing_ach_request } from '../spec/schemas.js'
 import { addDays } from './calendar/fed-calendar.js'
 import { achCurrency, achError, achMeta, applyAch, ensureSettlementAccount } from './ledger.js'
@@ -114,16 +114,11 @@ export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, wo
     const [result] = await applyAch(tx, deps.clock, [{ workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, commands: [command] }])
     if (!result.ok) throw achError(result.code, result.detail)
     row.ledger_hold_id = holdId
-    events.push(...newHoldEvent(result, holdId))
+    events.push(...pendingCreatedEvents(result.holds.get(holdId)!))
   }
   await insertOutgoing(tx, row)
   await Promise.all(recordEvents(tx, events))
   return toOutgoingAch(row)
-}
-
-/** TRANSACTION.PENDING.CREATED for a hold an ACH step made, by its view as made. */
-export function newHoldEvent(result: Extract<LedgerResult, { ok: true }>, holdId: string): EventInput[] {
-  return pendingCreatedEvents(result.holds.get(holdId)!)
 }
 
 /**

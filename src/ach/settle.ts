@@ -15,9 +15,8 @@ import { recordEvents, type EventInput } from '../platform/events.js'
 import { uuidv7 } from '../platform/ids.js'
 import { getAccount } from '../accounts/index.js'
 import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
-import { postedEvents, settledHoldEvents, type LedgerCommand, type LedgerRequest } from '../ledger/index.js'
+import { pendingCreatedEvents, postedEvents, settledHoldEvents, type LedgerCommand, type LedgerRequest } from '../ledger/index.js'
 import { achCurrency, achMeta, applyAch, ensureSettlementAccount, ensureSuspenseAccount } from './ledger.js'
-import { newHoldEvent } from './service.js'
 import { outgoingToSettle, setFileStatus, settledFiles, updateOutgoing, type OutgoingRow } from './store.js'
 
 /** Settles the workspace's sent entries due by its clock's time; returns how many. */
@@ -62,7 +61,7 @@ export async function settleDue(tx: Tx, clock: Clock, workspaceId: string): Prom
         after.settlement_transfer_id = p.settlementId ?? null
         if (p.availabilityHoldId) {
           after.availability_hold_id = p.availabilityHoldId
-          events.push(...newHoldEvent(result, p.availabilityHoldId))
+          events.push(...pendingCreatedEvents(result.holds.get(p.availabilityHoldId)!))
         }
       }
     }

@@ -372,11 +372,10 @@ function eventsOf(result: Extract<LedgerResult, { ok: true }>, now: Date, pendin
     if (hold.status !== 'PENDING') { if (t.action !== 'pending') events.push(...settledHoldEvents(hold)); continue }
     if (t.action === 'pending') { events.push(...pendingCreatedEvents(hold)); continue }
     // A change to a hold that can still change carries its pending transaction as it is now.
-    const pendingRecord = pending
-    assert(pendingRecord !== undefined && pendingRecord.id === hold.id, 'a change to a live hold comes with its pending record')
+    assert(pending !== undefined && pending.id === hold.id, 'a change to a live hold comes with its pending record')
     const from = result.accounts.get(hold.account_id)!
     const to = result.accounts.get(hold.credit_account_id)!
-    const resource = toPendingTransaction(pendingRecord, hold, from.account_number, to.account_number, now)
+    const resource = toPendingTransaction(pending, hold, from.account_number, to.account_number, now)
     events.push({ workspaceId: t.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.UPDATED', resource })
   }
   // A settled hold's update is named once even when two records of the message touched it.

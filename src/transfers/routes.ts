@@ -11,7 +11,7 @@ import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import {
   amountFromJson, entriesOf, eventViews, getHold, getPostedTransfer, getTransfer, holdsByIds, internalTransferKind, listHolds, listPostedTransfers,
-  transfersByIds, type EntryWithNumber, type HoldRow, type LedgerBatcher, type LedgerCommand, type TransferRow,
+  transfersByIds, type EntryWithNumber, type HoldRow, type HoldWithNumbers, type LedgerBatcher, type LedgerCommand, type TransferRow,
 } from '../ledger/index.js'
 import { accountsById, checkAccountNames, namesAccountsIndirectly, resolveTransferAccounts } from './resolve.js'
 import { createdEvents, keyedParticipant, settledEvents, type TransferAnswer, type TransferContext } from './service.js'
@@ -29,12 +29,19 @@ const currencyPattern = /^[A-Z]{3}$/
  */
 const shownBackFields = ['capture_mode', 'final_customer_id', 'metadata', 'originating_account_alias', 'originating_account_customer_id', 'receiving_account_alias', 'receiving_account_customer_id', 'tenant']
 
-// The renderers of the ledger's event views (src/ledger/events.ts). Records never change and holds
-// in final states never change again, so their events are rendered from the ledger rows when read.
+// The renderers of the ledger's event views (src/ledger/events.ts). Records never change, holds in
+// final states never change again, and a hold keeps what it was made with, so their events are
+// rendered from the ledger rows when read.
 
 /** Holds by pending transfer id. */
 async function holdsOf(db: Queryable, workspaceId: string, ids: string[]): Promise<Map<string, HoldRow>> {
   return new Map((await holdsByIds(db, workspaceId, ids)).map((h) => [h.id, h]))
+}
+
+/** The pending transaction views of holds, each rendered with its record and account numbers. */
+async function pendingViews(db: Queryable, workspaceId: string, ids: string[], render: (t: TransferRow, h: HoldWithNumbers) => Json | null): Promise<Map<string, Json | null>> {
+  const [holds, transfers] = await Promise.all([holdsByIds(db, workspaceId, ids), transfersByIds(db, workspaceId, ids)])
+  return new Map(holds.map((h) => [h.id, render(transfers.get(h.id)!, h)]))
 }
 
 /** The posted transaction views of POSTED records, with their entries and account numbers. */
@@ -58,14 +65,10 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
     const views = await postedTransactions(db, workspaceId, transfers)
     return new Map(transfers.map((t, i) => [t.id, views[i]]))
   })
-  registerEventView(eventViews.pendingTransaction, async (db, workspaceId, ids) => {
-    const [holds, transfers] = await Promise.all([holdsByIds(db, workspaceId, ids), transfersByIds(db, workspaceId, ids)])
-    return new Map(holds.map((h) => [h.id, toPendingTransaction(transfers.get(h.id)!, h, h.account_number, h.offset_account_number, clock.now(workspaceId))]))
-  })
-  registerEventView(eventViews.pendingTransactionCreated, async (db, workspaceId, ids) => {
-    const [holds, transfers] = await Promise.all([holdsByIds(db, workspaceId, ids), transfersByIds(db, workspaceId, ids)])
-    return new Map(holds.map((h) => [h.id, toPendingTransactionAsCreated(transfers.get(h.id)!, h, h.account_number, h.offset_account_number)]))
-  })
+  registerEventView(eventViews.pendingTransaction, (db, workspaceId, ids) =>
+    pendingViews(db, workspaceId, ids, (t, h) => toPendingTransaction(t, h, h.account_number, h.offset_account_number, clock.now(workspaceId))))
+  registerEventView(eventViews.pendingTransactionCreated, (db, workspaceId, ids) =>
+    pendingViews(db, workspaceId, ids, (t, h) => toPendingTransactionAsCreated(t, h, h.account_number, h.offset_account_number)))
 
   /** Submits one ledger request for an HTTP request and answers it. */
   const submit = async (req: { raw: { socket: unknown } }, request: Parameters<LedgerBatcher['submit']>[0]['request'], context: TransferContext): Promise<Outcome> => {
