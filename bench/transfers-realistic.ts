@@ -132,7 +132,7 @@ async function point(sql: Sql, target: Target, scenario: Scenario, load: { concu
   const result = 'rate' in load
     ? await openLoop(target.pool, make, { rate: load.rate, ...phases })
     : await closedLoop(target.origin, make, { connections: load.concurrency, ...phases })
-  const latencies = result.latenciesMs.sort((a, b) => a - b)
+  const latencies = [...result.latenciesMs].sort((a, b) => a - b)
   const row: Row = {
     target: target.label, scenario, load: 'rate' in load ? `paced ${load.rate}/s` : `${load.concurrency} conns`, rate: 'rate' in load ? load.rate : undefined, result,
     perSecond: Math.round(result.ok / result.seconds), p50: percentile(latencies, 50), p99: percentile(latencies, 99),

@@ -29,10 +29,13 @@ export interface LoadResult {
   rejected: Map<string, number>
   /** Requests that got no answer (time-out, reset), in the window, by kind. */
   failed: Map<string, number>
-  /** Latency of each 2xx answer in the window, in ms (from when it was due, in an open loop). */
-  latenciesMs: number[]
+  /**
+   * Latency of each 2xx answer in the window, in ms (from when it was due, in an open loop), in the
+   * order they came: read-only, since `answeredAtMs` pairs with it by index (sort a copy).
+   */
+  latenciesMs: readonly number[]
   /** When each of those answers came, in ms from the window's start (same order). */
-  answeredAtMs: number[]
+  answeredAtMs: readonly number[]
   /** Open loop only: requests not sent because `inFlightMax` were already waiting. */
   skipped: number
   samples: Sample[]
