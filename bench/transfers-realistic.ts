@@ -25,7 +25,8 @@
 // Knobs (environment): BENCH_ACCOUNTS (2000), BENCH_SECONDS (measured seconds per point, 8),
 // BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (64), BENCH_SCENARIOS (uniform,hot), BENCH_NODE_ARGS (for
 // the server's node, e.g. --cpu-prof), BENCH_TIMELINE=1 (each paced point's quarter seconds with an
-// answer over the p99 target, to see whether a tail comes from a few stalls or from the whole run),
+// answer over the p99 target, or over BENCH_TIMELINE_OVER_MS, to see whether a tail comes from a few
+// stalls or from the whole run),
 // BENCH_FLOOR=1 (after the bare route's second run, a uniform peak of the bare route writing a
 // transfer's rows per request, bench/support/bare-route.ts: what Keel's own writes cost without
 // group commit, beside the one-row floor; then the one-row route, that route and Keel, each paced at
@@ -65,6 +66,7 @@ const pacedKeptUpShare = 0.95
 const keyedShareOfBareTarget = 0.9
 const pacedP99TargetMs = 50
 const timeline = process.env.BENCH_TIMELINE === '1'
+const timelineOverMs = Number(process.env.BENCH_TIMELINE_OVER_MS ?? pacedP99TargetMs)
 const floor = process.env.BENCH_FLOOR === '1'
 const floorRate = Number(process.env.BENCH_FLOOR_RATE ?? 1_000)
 /** Keel's own default, whatever this shell's LOG_LEVEL says. */
@@ -141,7 +143,7 @@ async function point(sql: Sql, target: Target, scenario: Scenario, load: { concu
   // Keel's ledger batches that wrote records in the window (none for the bare route).
   const perBatch = batches > 0 ? `; ${batches} ledger batches, ${(result.ok / batches).toFixed(1)} answers per batch` : ''
   console.log(`  ${row.target} ${scenario} ${row.load}: ${row.perSecond} 2xx/s, p99 ${row.p99.toFixed(1)} ms${result.rejected.size + result.failed.size ? ', with non-2xx or failures' : ''}${perBatch}`)
-  if (timeline && 'rate' in load) for (const line of slowSlices(result, pacedP99TargetMs)) console.log(`    ${line}`)
+  if (timeline && 'rate' in load) for (const line of slowSlices(result, timelineOverMs)) console.log(`    ${line}`)
   return row
 }
 
