@@ -4,8 +4,8 @@
 // arguments and its result, was copied and then promoted, which made the server's scavenges long.
 // Keel installs postgres.js with patches/postgres+3.4.9.patch, which keeps the promise's resolving
 // functions as fields and makes resolve() and reject() methods. The weighing runs in a process of
-// its own (test/fixtures/postgres/query-lifetime.ts): node's test runner tracks promises, which
-// keeps every promise of the test process a little longer.
+// its own (test/fixtures/postgres/query-lifetime.ts): under node's test runner young collections
+// keep every promise of the test process a little longer.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
