@@ -13,15 +13,12 @@
 // Started by bench/transfers-realistic.ts with DATABASE_URL set, which creates the tables first
 // (bench_bare_transfers; bench_floor_* with BENCH_FLOOR=1). Prints `{"port": N}` on its first line
 // once listening.
-import { createHash } from 'node:crypto'
 import Fastify from 'fastify'
 import { connect, poolSizeDefault } from '../../src/platform/db.js'
+import { requestHashOf } from '../../src/platform/idempotency.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { compileBody } from '../../src/platform/validation.js'
 import { operations } from '../../src/spec/schemas.js'
-
-/** A digest of the body, as a key's stored answer carries one. */
-const requestHash = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('hex')
 
 interface TransferBody { amount: number; currency: string; type: string; originating_account_id?: string; receiving_account_id?: string }
 
@@ -49,7 +46,7 @@ async function main(): Promise<void> {
       await sql`
         with answered as (
           insert into bench_floor_keys (key, request_hash, response_status, response_body, created_at)
-          values (${typeof key === 'string' ? key : id}, ${requestHash(req.body)}, 200, ${JSON.stringify(answer)}, ${now})),
+          values (${typeof key === 'string' ? key : id}, ${requestHashOf(req)}, 200, ${JSON.stringify(answer)}, ${now})),
         recorded as (
           insert into bench_floor_transfers (id, amount, currency, type, debit_account_id, credit_account_id, created_at)
           values (${id}, ${b.amount}, ${b.currency}, ${b.type}, ${from}, ${to}, ${now})),
