@@ -16,7 +16,8 @@ import postgres from 'postgres'
 import type { Queryable, Sql } from '../platform/db.js'
 import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
 import { accountsNamed } from './rules.js'
-import { dueHoldsOn, existingTransfers, holdAccounts, keyOf, lockAccounts, lockHolds, plannedStateChanged, plansRenewedAt, renewPlans, reserveSeqs, verifyAccounts, verifyHolds, writeStatements, type HoldRow, type Key, type LockedAccount, type Writes } from './store.js'
+import { KnownAccounts, knownAccountsMaxDefault } from './known-accounts.js'
+import { dueHoldsOn, existingTransfers, expectNoDueHolds, holdAccounts, keyOf, lockAccounts, lockHolds, plannedStateChanged, plansRenewedAt, renewPlans, reserveSeqs, seqBlockSize, verifyAccounts, verifyHolds, writeStatements, type HoldRow, type Key, type LockedAccount, type TransferRow, type Writes } from './store.js'
 
 /** Most requests in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
 export const batchSizeMaxDefault = 256
@@ -49,6 +50,13 @@ export interface Participant<C = unknown, A = unknown> {
   open(tx: Queryable, contexts: C[]): Promise<(A | undefined)[]>
   /** The statements written with the batch (pipelined before its commit), and each request's answer. */
   close(tx: Queryable, done: { context: C; request: LedgerRequest; result: LedgerResult }[]): { statements: Promise<unknown>[]; answers: A[] }
+  /**
+   * For a batch decided from memory, which has no first round trip (LedgerBatcher, "Batches
+   * decided from memory"): statements, sent ahead of the batch's writes, that fail its transaction
+   * unless open() would have settled none of these requests and left nothing to narrow. A
+   * participant without it keeps its batches on the round trip that reads.
+   */
+  expectUnsettled?(tx: Queryable, contexts: C[]): Promise<unknown>[]
 }
 
 export interface Job<C = unknown, A = unknown> {
@@ -93,6 +101,23 @@ export interface BatcherOptions {
   onBatch?(size: number): void
   /** Told of each batch that found rows it decided on changed, and runs again locking first (metrics). */
   onRelock?(): void
+  /** Told of each batch committed decided from memory (metrics). */
+  onFromMemory?(): void
+  /** Told of each batch decided from memory that failed and runs again reading (metrics). */
+  onReread?(): void
+  /**
+   * How many accounts the process keeps as it last read or changed them, to decide batches from
+   * memory (LedgerBatcher); 0 turns that off, and every batch reads first. knownAccountsMaxDefault.
+   */
+  knownAccountsMax?: number
+}
+
+/** How a batch runs: decided from what the process knows, when it can; on what it reads; on what it locks first. */
+type Mode = 'memory' | 'read' | 'lock'
+
+/** A batch decided from memory failed in the database: it runs again, reading first. */
+class DecidedFromMemoryFailed extends Error {
+  constructor(readonly cause: unknown) { super('a batch decided from memory failed') }
 }
 
 /**
@@ -137,15 +162,22 @@ export class LedgerBatcher {
   private readonly waitMs: number
   private readonly inFlightMax: number
   private readonly plansRenewMs: number
-  /** Batches committed and requests in them, for the bench and tests. */
-  readonly stats = { batches: 0, jobs: 0, relocked: 0 }
+  /**
+   * Batches committed and requests in them, for the bench and tests; of those batches, how many were
+   * decided from memory, and how many batches decided from memory failed and ran again reading.
+   */
+  readonly stats = { batches: 0, jobs: 0, relocked: 0, fromMemory: 0, reread: 0 }
   private readonly planned = new PlannedStates()
+  private readonly known: KnownAccounts
+  /** Sequence numbers reserved and not yet used, for batches decided from memory (they reserve with their writes). */
+  private readonly spareSeqs: bigint[] = []
 
   constructor(private readonly sql: Sql, private readonly options: BatcherOptions) {
     this.sizeMax = options.batchSizeMax ?? batchSizeMaxDefault
     this.waitMs = options.batchWaitMs ?? batchWaitMsDefault
     this.inFlightMax = options.batchesInFlightMax ?? batchesInFlightMaxDefault
     this.plansRenewMs = options.plansRenewMs ?? plansRenewMsDefault
+    this.known = new KnownAccounts(options.knownAccountsMax ?? knownAccountsMaxDefault)
   }
 
   submit<C, A>(job: Job<C, A>): Promise<JobOutcome<A>> {
@@ -236,13 +268,14 @@ export class LedgerBatcher {
   }
 
   /**
-   * Commits a batch; each request's outcome or error, in order. Never throws. A batch first runs on
-   * the state it reads (`locking` false); one that finds that state changed when it locks it runs
-   * again, locking first.
+   * Commits a batch; each request's outcome or error, in order. Never throws. A batch first runs
+   * decided from memory where it can, else on the state it reads; one decided from memory that fails
+   * runs again reading, and one that finds what it read changed when it locks it runs again, locking
+   * first.
    */
-  private async run(batch: Pending[], offerMissing = true, locking = false): Promise<(JobOutcome | Error)[]> {
+  private async run(batch: Pending[], offerMissing = true, mode: Mode = 'memory'): Promise<(JobOutcome | Error)[]> {
     try {
-      const results = await this.commit(batch, offerMissing, locking)
+      const results = await this.commit(batch, offerMissing, mode)
       this.stats.batches++
       this.stats.jobs += batch.length
       this.options.onBatch?.(batch.length)
@@ -252,19 +285,24 @@ export class LedgerBatcher {
         // Offer the missing ids once, then decide the batch again: an account still missing is
         // account_not_found for the requests naming it, and only for them.
         for (const [workspaceId, ids] of err.missing) await this.options.createMissing!(workspaceId, ids).catch(() => false)
-        return this.run(batch, false, locking)
+        return this.run(batch, false, mode)
+      }
+      if (err instanceof DecidedFromMemoryFailed) {
+        this.stats.reread++
+        this.options.onReread?.()
+        return this.run(batch, offerMissing, 'read')
       }
       if (err instanceof postgres.PostgresError && err.code === plannedStateChanged) {
         this.stats.relocked++
         this.options.onRelock?.()
-        return this.run(batch, offerMissing, true)
+        return this.run(batch, offerMissing, 'lock')
       }
       // A statement failed the whole transaction (not a rule: rules reject one request), and the
       // server rolled it back: run each request on its own so only the one that causes it fails.
       // Any other failure (the connection lost, perhaps after the commit was sent) leaves it unknown
       // whether the batch committed: running it again could move money twice, so every request of
       // it fails, and a client retrying with its Idempotency-Key gets the outcome that did land.
-      if (batch.length > 1 && err instanceof postgres.PostgresError) return (await Promise.all(batch.map((p) => this.run([p], false, true)))).flat()
+      if (batch.length > 1 && err instanceof postgres.PostgresError) return (await Promise.all(batch.map((p) => this.run([p], false, 'lock')))).flat()
       return batch.map(() => (err instanceof Error ? err : new Error(String(err))))
     }
   }
@@ -285,8 +323,18 @@ export class LedgerBatcher {
    * the writes run and commit. State another process or path changed meanwhile, or a batch decided
    * on that did not commit, fails the transaction before anything lands, and the batch runs again,
    * locking.
+   *
+   * Batches decided from memory: one round trip. A batch whose accounts this process knows (as it
+   * last read them or committed a change to them, KnownAccounts), that names no hold and no id that
+   * may be taken, and whose participants can check their part with the writes, is decided on what
+   * is known, with no read first: begin, the participants' checks (their keys free), the check that
+   * no hold on its accounts is past its expiry, the sequence numbers for a later batch, then the
+   * writes locking each account only if still as known, and the commit, all in one go. If anything
+   * is not as known, the transaction fails before anything lands; the batch forgets its accounts
+   * and runs again, reading.
    */
-  private async commit(batch: Pending[], offerMissing: boolean, locking: boolean): Promise<(JobOutcome | Error)[]> {
+  private async commit(batch: Pending[], offerMissing: boolean, mode: Mode): Promise<(JobOutcome | Error)[]> {
+    const locking = mode === 'lock'
     const requests = batch.map((p) => p.job.request)
     const { holdKeys, accountKeys } = await keysNamed(this.sql, requests)
     // Holds past their expiry by each workspace's time (the first request's, for a workspace's accounts).
@@ -302,6 +350,10 @@ export class LedgerBatcher {
       byParticipant.set(p.job.participant, [...(byParticipant.get(p.job.participant) ?? []), i])
     })
 
+    const recordCount = recordsOf(requests)
+    const known = mode === 'memory' && holdKeys.length === 0 && transferKeys.length === 0 && this.spareSeqs.length >= recordCount &&
+      this.known.enabled && [...byParticipant.keys()].every((p) => p.expectUnsettled) ? this.known.all(accountKeys) : undefined
+
     const tx = await this.sql.reserve()
     const self = this.planned.begin()
     let open = false
@@ -316,21 +368,38 @@ export class LedgerBatcher {
       // On a keyed session every statement runs on the plan the session made for it; those plans
       // are made again once they are plansRenewMs old, after this batch (below).
       const renewedAt = plansRenewedAt(tx)
-      const opened = [...byParticipant].map(([participant, idx]) => participant.open(tx, idx.map((i) => batch[i].job.context)))
-      const accountsRead = lockAccounts(tx, accountKeys, locking)
-      const holdsRead = lockHolds(tx, holdKeys, locking)
-      const dueRead = dueHoldsOn(tx, dueKeys, locking)
-      const existing = existingTransfers(tx, transferKeys)
-      const seqs = reserveSeqs(tx, recordsOf(requests))
-      const [, , lastRenewed, settledAnswers, readAccounts, readHolds, readDue, existingRows, seqList] = await settled([begin, marked, renewedAt, Promise.all(opened), accountsRead, holdsRead, dueRead, existing, seqs] as const)
-      renewDue = lastRenewed === undefined || Date.now() - lastRenewed >= this.plansRenewMs
+      // Decided from memory: the checks go out now, ahead of the writes, and are awaited with them.
+      const checks: Promise<unknown>[] = []
+      let settledAnswers: (unknown[] | undefined)[], readAccounts: Map<string, LockedAccount>, readHolds: Map<string, HoldRow>, readDue: HoldRow[], existingRows: Map<string, TransferRow>, seqList: bigint[]
+      if (known) {
+        for (const [participant, idx] of byParticipant) checks.push(...participant.expectUnsettled!(tx, idx.map((i) => batch[i].job.context)))
+        checks.push(expectNoDueHolds(tx, dueKeys))
+        seqList = this.spareSeqs.splice(0, recordCount)
+        checks.push(reserveSeqs(tx, recordCount).then((more) => { this.spareSeqs.push(...more) }))
+        ;[settledAnswers, readAccounts, readHolds, readDue, existingRows] = [[], known, new Map(), [], new Map()]
+      } else {
+        const opened = [...byParticipant].map(([participant, idx]) => participant.open(tx, idx.map((i) => batch[i].job.context)))
+        const accountsRead = lockAccounts(tx, accountKeys, locking)
+        const holdsRead = lockHolds(tx, holdKeys, locking)
+        const dueRead = dueHoldsOn(tx, dueKeys, locking)
+        const existing = existingTransfers(tx, transferKeys)
+        // A spare block for the batches decided from memory that follow, while there is none.
+        const spare = this.known.enabled && this.spareSeqs.length < seqBlockSize ? seqBlockSize : 0
+        const seqs = reserveSeqs(tx, recordCount + spare)
+        let lastRenewed: number | undefined, reserved: bigint[]
+        ;[, , lastRenewed, settledAnswers, readAccounts, readHolds, readDue, existingRows, reserved] = await settled([begin, marked, renewedAt, Promise.all(opened), accountsRead, holdsRead, dueRead, existing, seqs] as const)
+        renewDue = lastRenewed === undefined || Date.now() - lastRenewed >= this.plansRenewMs
+        seqList = reserved.slice(0, recordCount)
+        this.spareSeqs.push(...reserved.slice(recordCount))
+        this.known.learn(readAccounts)
+      }
       // What batches in flight will have changed by the time this one's writes run. (Rows locked
       // are as last committed: a batch in flight that has not locked them yet will find them changed.)
       const { locked, holdRows, dueRows, after } = this.planned.over(self, readAccounts, readHolds, readDue, !locking)
       // Expiring due holds writes records too: rare enough to cost a round trip of its own.
       if (dueRows.length) seqList.push(...await reserveSeqs(tx, dueRows.length))
       ;[...byParticipant.values()].forEach((idx, n) => idx.forEach((i, k) => {
-        const answer = settledAnswers[n][k]
+        const answer = settledAnswers[n]?.[k]
         if (answer !== undefined) outcomes[i] = { answer }
       }))
       const runnable = batch.flatMap((_p, i) => (outcomes[i] === undefined ? [i] : []))
@@ -370,7 +439,23 @@ export class LedgerBatcher {
       // Sent with the writes: if one fails, the transaction is aborted and PostgreSQL answers this
       // commit with a rollback, so nothing of the batch lands; settled() then reports the failure.
       open = false
-      await settled([...statements, tx`commit`])
+      if (known) {
+        let lastRenewed: number | undefined
+        try {
+          ;[, , lastRenewed] = await settled([begin, marked, renewedAt, ...checks, ...statements, tx`commit`] as const)
+        } catch (err) {
+          if (!(err instanceof postgres.PostgresError)) throw err
+          this.known.forget(accountKeys)
+          throw new DecidedFromMemoryFailed(err)
+        }
+        renewDue = lastRenewed === undefined || Date.now() - lastRenewed >= this.plansRenewMs
+        this.stats.fromMemory++
+        this.options.onFromMemory?.()
+      } else {
+        await settled([...statements, tx`commit`])
+      }
+      // What this batch leaves is known, unless a batch planned on it since (that one's is newer).
+      for (const a of writes.balances) if (this.planned.lastPlannedBy(keyOf(a.workspace_id, a.id)) === self) this.known.committed(a)
       this.planned.end(self, true)
       return outcomes as JobOutcome[]
     } finally {
@@ -466,6 +551,11 @@ class PlannedStates {
       this.holds.set(k, { batch: id, row: h })
       b.holds.push(k)
     }
+  }
+
+  /** The batch whose plan for this account is the latest, while plans for it are kept. */
+  lastPlannedBy(key: string): number | undefined {
+    return this.accounts.get(key)?.batch
   }
 
   /** Batch `id` is over: committed (its plans are the database's now) or not (they never happened). Once per batch. */

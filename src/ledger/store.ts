@@ -158,6 +158,19 @@ export async function dueHoldsOn(tx: Queryable, keys: (Key & { now: Date })[], l
     for update of h`
 }
 
+/**
+ * Fails the transaction (plannedStateChanged) if any of these accounts has a hold past its expiry
+ * still PENDING: for a batch decided without reading (from what this process knows of its
+ * accounts), which would otherwise not expire them first. Same index ranges as dueHoldsOn.
+ */
+export function expectNoDueHolds(tx: Queryable, keys: (Key & { now: Date })[]): Promise<unknown> {
+  return tx`
+    select ledger_expect_rows(count(h.id), 0) from unnest(${plainArray(keys.map((k) => k.workspaceId))}::uuid[], ${plainArray(keys.map((k) => k.id))}::uuid[],
+      ${plainArray(keys.map((k) => isoString(k.now)))}::timestamptz[]) as k(w, a, now)
+    cross join lateral (
+      select h.id from ledger_holds h where h.workspace_id = k.w and h.account_id = k.a and h.status = 'PENDING' and h.expires_at <= k.now limit 1) as h`.execute()
+}
+
 /** The SQLSTATE of ledger_expect_rows (migration 1300): what a batch read has changed since. */
 export const plannedStateChanged = 'KL001'
 

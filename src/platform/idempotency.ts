@@ -93,6 +93,20 @@ export async function claimKeys(tx: Queryable, claims: KeyClaim[]): Promise<(Out
   return outcomes
 }
 
+/** The SQLSTATE with which expectKeysFree fails its transaction (migration 1540). */
+export const keysNotFree = 'KI001'
+
+/**
+ * claimKeys for a transaction that decides without reading first: one statement, sent with its
+ * writes, that takes the same advisory locks and fails the transaction (keysNotFree) unless every
+ * key is free: none held by a request in flight, none with a stored outcome, not even one past the
+ * retention window (claimKeys deletes those). The caller then runs its requests again through
+ * claimKeys, which answers each with its replay or refusal.
+ */
+export function expectKeysFree(tx: Queryable, claims: KeyClaim[]): Promise<unknown> {
+  return tx`select idempotency_keys_expect_free(${plainArray(claims.map((k) => k.workspaceId))}::uuid[], ${textArray(claims.map((k) => k.key))}::text[])`.execute()
+}
+
 /**
  * Records outcomes of keys claimed in this transaction (claimKeys), in one statement. Each body is
  * stored as the text sent: `json` when the caller serialized it already, else JSON of `body`.

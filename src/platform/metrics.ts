@@ -30,6 +30,26 @@ const batchesRelocked = new Counter({
   registers: [metricsRegistry],
 })
 
+const batchesFromMemory = new Counter({
+  name: 'keel_ledger_batches_from_memory_total', help: 'Group-commit batches committed in one round trip, decided on the accounts as the process knew them',
+  registers: [metricsRegistry],
+})
+
+const batchesReread = new Counter({
+  name: 'keel_ledger_batches_reread_total', help: 'Group-commit batches decided from memory that found something not as known, and ran again reading first',
+  registers: [metricsRegistry],
+})
+
+/** Counts one batch committed decided from memory (the ledger calls it each time). */
+export function countBatchFromMemory(): void {
+  batchesFromMemory.inc()
+}
+
+/** Counts one batch decided from memory that runs again reading (the ledger calls it each time). */
+export function countBatchReread(): void {
+  batchesReread.inc()
+}
+
 /** Counts one batch run again locking first (the ledger calls it each time). */
 export function countBatchRelocked(): void {
   batchesRelocked.inc()

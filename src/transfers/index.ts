@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import { ensureSandboxFunding, sandboxFundingAccountId } from '../accounts/index.js'
 import type { Api, Services } from '../platform/http.js'
 import { startPolling } from '../platform/due-work.js'
-import { countBatchRelocked, observeBatchSize } from '../platform/metrics.js'
+import { countBatchFromMemory, countBatchRelocked, countBatchReread, observeBatchSize } from '../platform/metrics.js'
 import type { Domain } from '../platform/wipe.js'
 import { batchesInFlightMaxDefault, expireDueHolds, expiredStatements, holdExpiryBatchMax, LedgerBatcher, nextHoldExpiry } from '../ledger/index.js'
 import { registerTransferRoutes } from './routes.js'
@@ -36,6 +36,8 @@ export function newBatcher(services: Services): LedgerBatcher {
     nowOf: (workspaceId) => services.clock.now(workspaceId),
     onBatch: observeBatchSize,
     onRelock: countBatchRelocked,
+    onFromMemory: countBatchFromMemory,
+    onReread: countBatchReread,
     ...(grouped ? { batchesInFlightMax: batchesInFlight() } : { batchSizeMax: 1, batchesInFlightMax: transactionsInFlightUngroupedMax }),
     // The sandbox funding account is made on first use; a transfer naming it may be that use.
     createMissing: async (workspaceId, ids) => ids.includes(sandboxFundingAccountId(workspaceId)) && ensureSandboxFunding(services.sql, services.clock, workspaceId),

@@ -4,7 +4,7 @@
 import type { Queryable } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
-import { claimKeys, storeOutcomes, type KeyClaim, type Outcome, type StoredOutcome } from '../platform/idempotency.js'
+import { claimKeys, expectKeysFree, storeOutcomes, type KeyClaim, type Outcome, type StoredOutcome } from '../platform/idempotency.js'
 import { withFields } from '../platform/objects.js'
 import { eventViews, pendingCreatedEvents, postedEvents, settledHoldEvents, type HoldRow, type LedgerResult, type Participant, type TransferRow } from '../ledger/index.js'
 import { transferError } from './outcomes.js'
@@ -26,7 +26,8 @@ export type TransferAnswer = Outcome | ApiError
  * The HTTP rail's part of a batch: claims the keys of its requests with the batch's first round trip
  * (a replay or a refusal settles a request before the ledger sees it), and writes the events and the
  * outcomes of the accepted ones with the batch's writes. A refused request stores nothing: it
- * changed nothing, so running it again is safe.
+ * changed nothing, so running it again is safe. A batch decided from memory claims the keys with
+ * its writes instead, and runs again reading if one is not free.
  */
 export const keyedParticipant: Participant<TransferContext, TransferAnswer> = {
   async open(tx, contexts) {
@@ -36,6 +37,10 @@ export const keyedParticipant: Participant<TransferContext, TransferAnswer> = {
     const claimed = await claimKeys(tx, keyed.map((k) => k.claim))
     keyed.forEach((k, n) => { answers[k.i] = claimed[n] })
     return answers
+  },
+  expectUnsettled(tx, contexts) {
+    const claims = contexts.flatMap((c) => (c.claim ? [c.claim] : []))
+    return claims.length ? [expectKeysFree(tx, claims)] : []
   },
   close(tx, done) {
     const events: EventInput[] = []

@@ -61,7 +61,7 @@ describe('a batch that PostgreSQL refuses', () => {
     assert.equal(await postedOf(b), 100n - 50n)
     assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
     // The batch of three never committed; the two that succeeded did, one each.
-    assert.deepEqual(batcher.stats, { batches: 2, jobs: 2, relocked: 0 })
+    assert.deepEqual(batcher.stats, { batches: 2, jobs: 2, relocked: 0, fromMemory: 0, reread: 0 })
   })
 })
 
@@ -95,7 +95,7 @@ describe('a batch whose accounts change after it read them', () => {
     assert.equal(await postedOf(a), 100n)
     assert.equal(await postedOf(b), 900n)
     assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
-    assert.deepEqual(batcher.stats, { batches: 1, jobs: 1, relocked: 1 })
+    assert.deepEqual(batcher.stats, { batches: 1, jobs: 1, relocked: 1, fromMemory: 0, reread: 0 })
   })
 })
 
@@ -170,5 +170,69 @@ describe('an account a batch only reads', () => {
     assert.equal((await posted).result?.ok, true)
     assert.equal(await postedOf(credited), 100n)
     assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
+  })
+})
+
+describe('a batch decided from memory', () => {
+  // Ids minted for their requests, as an internal transfer's are: no read for ids already taken.
+  const minted = (r: LedgerRequest): LedgerRequest => ({ ...r, mintedIds: true })
+  const holdOf = (from: string, to: string, amount: bigint, expiresAt: Date): LedgerRequest => minted({
+    workspaceId: h.workspaces.a, now: new Date(), partnerVerified: true,
+    commands: [{ id: uuidv7(), kind: 'pending', debitAccountId: from, creditAccountId: to, amount, currency: 'USD', expiresAt, meta: { kind: 'TEST', type: 'ACCOUNT_TO_ACCOUNT', details: {} } }],
+  })
+
+  it('is decided on the accounts as this process left them, with no read first', async () => {
+    const { a, b } = await twoAccountsOneFunded()
+    const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date() })
+    // The first batch reads a and b; the second knows them as the first left them.
+    assert.equal((await batcher.submit({ request: minted(transferOf(a, b, 100n)) })).result?.ok, true)
+    assert.equal((await batcher.submit({ request: minted(transferOf(b, a, 30n)) })).result?.ok, true)
+    const refused = (await batcher.submit({ request: minted(transferOf(b, a, 71n)) })).result
+    assert.equal(refused?.ok === false && refused.code, 'insufficient_funds', 'b holds 70 as known from the batches before')
+    assert.equal(await postedOf(a), 930n)
+    assert.equal(await postedOf(b), 70n)
+    assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
+    assert.deepEqual(batcher.stats, { batches: 3, jobs: 3, relocked: 0, fromMemory: 2, reread: 0 })
+  })
+
+  it('runs again reading when an account is not as known, and decides on what it is', async () => {
+    const { a, b } = await twoAccountsOneFunded()
+    const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date() })
+    assert.equal((await batcher.submit({ request: minted(transferOf(a, b, 100n)) })).result?.ok, true)
+    // Another path takes 850 of the 900 this process knows a holds.
+    await h.sql.begin((tx) => applyInTransaction(tx, [transferOf(a, b, 850n)], { nowOf: () => new Date() }))
+    const { result } = await batcher.submit({ request: minted(transferOf(a, b, 500n)) })
+    assert.equal(result?.ok === false && result.code, 'insufficient_funds')
+    assert.equal(await postedOf(a), 50n)
+    assert.equal(await postedOf(b), 950n)
+    // Read again, a is known as it is: the next batch is decided from memory, and lands.
+    assert.equal((await batcher.submit({ request: minted(transferOf(a, b, 50n)) })).result?.ok, true)
+    assert.equal(await postedOf(a), 0n)
+    assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
+    assert.deepEqual(batcher.stats, { batches: 3, jobs: 3, relocked: 0, fromMemory: 1, reread: 1 })
+  })
+
+  it('runs again reading when a hold on its accounts is past its expiry, which is released first', async () => {
+    const { a, b } = await twoAccountsOneFunded()
+    const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date() })
+    // A hold of 900 of a's 1000, expiring in a moment; a is known with it.
+    const expiresAt = new Date(Date.now() + 60_000)
+    assert.equal((await batcher.submit({ request: holdOf(a, b, 900n, expiresAt) })).result?.ok, true)
+    // A minute later by the request's time: known, a has 100 available; with its hold expired, 1000.
+    const later = { ...transferOf(a, b, 600n), now: new Date(expiresAt.getTime() + 1000), mintedIds: true }
+    const { result } = await batcher.submit({ request: later })
+    assert.equal(result?.ok, true)
+    assert.equal(await postedOf(a), 400n)
+    const [hold] = await h.sql<{ status: string }[]>`select status from ledger_holds where workspace_id = ${h.workspaces.a} and account_id = ${a}`
+    assert.equal(hold.status, 'EXPIRED')
+    assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
+    assert.equal(batcher.stats.reread, 1)
+  })
+
+  it('is never made when the process keeps no accounts (knownAccountsMax 0)', async () => {
+    const { a, b } = await twoAccountsOneFunded()
+    const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date(), knownAccountsMax: 0 })
+    for (let i = 0; i < 3; i++) assert.equal((await batcher.submit({ request: minted(transferOf(a, b, 1n)) })).result?.ok, true)
+    assert.deepEqual(batcher.stats, { batches: 3, jobs: 3, relocked: 0, fromMemory: 0, reread: 0 })
   })
 })

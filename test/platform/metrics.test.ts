@@ -6,7 +6,7 @@ import { after, before, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/platform/app.js'
 import { createLogger } from '../../src/platform/logger.js'
-import { countBatchRelocked, observeBatchSize } from '../../src/platform/metrics.js'
+import { countBatchFromMemory, countBatchRelocked, countBatchReread, observeBatchSize } from '../../src/platform/metrics.js'
 import { startHarness, type Harness } from '../support/harness.js'
 
 let h: Harness
@@ -44,6 +44,10 @@ it('serves requests by route and status, latency, batch sizes, webhook backlog a
   observeBatchSize(300)
   countBatchRelocked()
   countBatchRelocked()
+  countBatchFromMemory()
+  countBatchFromMemory()
+  countBatchFromMemory()
+  countBatchReread()
 
   const res = await withMetrics.inject({ method: 'GET', url: '/metrics' })
   assert.equal(res.statusCode, 200)
@@ -58,6 +62,8 @@ it('serves requests by route and status, latency, batch sizes, webhook backlog a
   assert.equal(sample(text, 'keel_ledger_batch_size_bucket{le="8"}'), 1)
   assert.equal(sample(text, 'keel_ledger_batch_size_sum'), 307)
   assert.equal(sample(text, 'keel_ledger_batches_relocked_total'), 2)
+  assert.equal(sample(text, 'keel_ledger_batches_from_memory_total'), 3)
+  assert.equal(sample(text, 'keel_ledger_batches_reread_total'), 1)
   assert.equal(sample(text, 'keel_webhook_backlog'), 1)
   const lag = sample(text, 'keel_webhook_lag_seconds')!
   assert.ok(lag >= 0 && lag < 60, String(lag))

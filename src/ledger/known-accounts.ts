@@ -1,0 +1,61 @@
+// What a process knows of the accounts its batches touch: each account as this process last read
+// it or committed a change to it. A batch whose accounts are all known is decided from this, with
+// no round trip to read them first (batcher.ts, "Batches decided from memory"). Nothing here is
+// trusted: the batch's writes lock each account only if it is still as known, and a batch that
+// finds one changed (another process, another path of this one) forgets its accounts and runs again
+// the ordinary way, reading.
+
+import { keyOf, type Key, type LockedAccount } from './store.js'
+
+/** How many accounts a process keeps (about 300 bytes each): the least recently changed go first. */
+export const knownAccountsMaxDefault = 100_000
+
+export class KnownAccounts {
+  private readonly accounts = new Map<string, LockedAccount>()
+
+  constructor(private readonly max: number) {}
+
+  /** Whether batches may be decided from memory at all (a limit of 0 turns it off). */
+  get enabled(): boolean {
+    return this.max > 0
+  }
+
+  /** These accounts as known, or undefined unless every one of them is. */
+  all(keys: readonly Key[]): Map<string, LockedAccount> | undefined {
+    const found = new Map<string, LockedAccount>()
+    for (const k of keys) {
+      const key = keyOf(k.workspaceId, k.id)
+      const a = this.accounts.get(key)
+      if (a === undefined) return undefined
+      found.set(key, a)
+    }
+    return found
+  }
+
+  /** Accounts as read: kept where nothing is known of them yet (what this process committed since is newer). */
+  learn(read: ReadonlyMap<string, LockedAccount>): void {
+    for (const [key, a] of read) if (!this.accounts.has(key)) this.put(key, a)
+  }
+
+  /** An account as a committed batch left it. */
+  committed(a: LockedAccount): void {
+    const key = keyOf(a.workspace_id, a.id)
+    this.accounts.delete(key)
+    this.put(key, a)
+  }
+
+  /** Forgets these accounts: what was known of them was not so. */
+  forget(keys: readonly Key[]): void {
+    for (const k of keys) this.accounts.delete(keyOf(k.workspaceId, k.id))
+  }
+
+  get size(): number {
+    return this.accounts.size
+  }
+
+  private put(key: string, a: LockedAccount): void {
+    this.accounts.set(key, a)
+    // A Map iterates in insertion order: the first key is the one set longest ago.
+    if (this.accounts.size > this.max) this.accounts.delete(this.accounts.keys().next().value!)
+  }
+}
