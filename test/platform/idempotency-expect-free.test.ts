@@ -1,0 +1,78 @@
+// expectKeysFree: the Idempotency-Key claim a ledger batch decided from memory sends with its
+// writes. It takes the keys' advisory locks as claimKeys does, and fails its transaction with
+// keysNotFree unless every key is free: not in flight in another transaction, no outcome stored.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import postgres from 'postgres'
+import { claimKeys, expectKeysFree, keysNotFree, storeOutcomes, type KeyClaim } from '../../src/platform/idempotency.js'
+import { uuidv7 } from '../../src/platform/ids.js'
+import { startHarness, type Harness } from '../support/harness.js'
+
+let h: Harness
+before(async () => { h = await startHarness() })
+after(async () => { await h.close() })
+
+const claimOf = (key: string): KeyClaim => ({ workspaceId: h.workspaces.a, key, requestHash: 'hash', now: new Date() })
+
+/** A promise the test resolves when it chooses. */
+function signal(): { promise: Promise<void>; fire: () => void } {
+  let fire!: () => void
+  const promise = new Promise<void>((resolve) => { fire = resolve })
+  return { promise, fire }
+}
+
+const refusal = async (run: () => Promise<unknown>): Promise<string | undefined> => {
+  try {
+    await run()
+    return undefined
+  } catch (err) {
+    assert.ok(err instanceof postgres.PostgresError, String(err))
+    return err.code
+  }
+}
+
+describe('expectKeysFree', () => {
+  it('passes for free keys and holds their locks: another claim of one meets it in flight', async () => {
+    const keys = [uuidv7(), uuidv7()]
+    const held = signal()
+    const release = signal()
+    const first = h.sql.begin(async (tx) => {
+      await expectKeysFree(tx, keys.map(claimOf))
+      held.fire()
+      await release.promise
+    })
+    await held.promise
+    const [outcome] = await h.sql.begin((tx) => claimKeys(tx, [claimOf(keys[1])]))
+    assert.equal((outcome as { code?: string }).code, 'IDEMPOTENCY_CONCURRENT_USE')
+    release.fire()
+    await first
+  })
+
+  it('fails its transaction when a key is in flight in another transaction', async () => {
+    const key = uuidv7()
+    const held = signal()
+    const release = signal()
+    const first = h.sql.begin(async (tx) => {
+      await claimKeys(tx, [claimOf(key)])
+      held.fire()
+      await release.promise
+    })
+    await held.promise
+    assert.equal(await refusal(() => h.sql.begin((tx) => expectKeysFree(tx, [claimOf(uuidv7()), claimOf(key)]))), keysNotFree)
+    release.fire()
+    await first
+  })
+
+  it('fails its transaction when a key has an outcome stored, and nothing of that transaction lands', async () => {
+    const key = uuidv7()
+    await h.sql.begin((tx) => storeOutcomes(tx, [{ ...claimOf(key), status: 200, json: '{}' }]))
+    const other = uuidv7()
+    assert.equal(await refusal(() => h.sql.begin(async (tx) => {
+      const check = expectKeysFree(tx, [claimOf(other), claimOf(key)])
+      const write = storeOutcomes(tx, [{ ...claimOf(other), status: 200, json: '{}' }])
+      await Promise.all([check, write])
+    })), keysNotFree)
+    const [{ n }] = await h.sql<{ n: number }[]>`select count(*)::int as n from idempotency_keys where workspace_id = ${h.workspaces.a} and key = ${other}`
+    assert.equal(n, 0)
+  })
+})
