@@ -16,7 +16,7 @@ import postgres from 'postgres'
 import type { Queryable, Sql } from '../platform/db.js'
 import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
 import { accountsNamed } from './rules.js'
-import { KnownAccounts, knownAccountsMaxDefault } from './known-accounts.js'
+import { KnownAccounts, knownAccountsCoolMsDefault, knownAccountsMaxDefault } from './known-accounts.js'
 import { dueHoldsOn, existingTransfers, expectNoDueHolds, holdAccounts, keyOf, lockAccounts, lockHolds, plannedStateChanged, plansRenewedAt, renewPlans, reserveSeqs, seqBlockSize, verifyAccounts, verifyHolds, writeStatements, type HoldRow, type Key, type LockedAccount, type TransferRow, type Writes } from './store.js'
 
 /** Most requests in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
@@ -110,6 +110,8 @@ export interface BatcherOptions {
    * memory (LedgerBatcher); 0 turns that off, and every batch reads first. knownAccountsMaxDefault.
    */
   knownAccountsMax?: number
+  /** How long accounts a batch decided from memory found not as known stay unknown (KnownAccounts). knownAccountsCoolMsDefault. */
+  knownAccountsCoolMs?: number
 }
 
 /** How a batch runs: decided from what the process knows, when it can; on what it reads; on what it locks first. */
@@ -177,7 +179,7 @@ export class LedgerBatcher {
     this.waitMs = options.batchWaitMs ?? batchWaitMsDefault
     this.inFlightMax = options.batchesInFlightMax ?? batchesInFlightMaxDefault
     this.plansRenewMs = options.plansRenewMs ?? plansRenewMsDefault
-    this.known = new KnownAccounts(options.knownAccountsMax ?? knownAccountsMaxDefault)
+    this.known = new KnownAccounts(options.knownAccountsMax ?? knownAccountsMaxDefault, options.knownAccountsCoolMs ?? knownAccountsCoolMsDefault)
   }
 
   submit<C, A>(job: Job<C, A>): Promise<JobOutcome<A>> {

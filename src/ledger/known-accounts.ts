@@ -3,17 +3,24 @@
 // no round trip to read them first (batcher.ts, "Batches decided from memory"). Nothing here is
 // trusted: the batch's writes lock each account only if it is still as known, and a batch that
 // finds one changed (another process, another path of this one) forgets its accounts and runs again
-// the ordinary way, reading.
+// the ordinary way, reading. Those accounts are then not known again for a while (cooling): where
+// another process keeps changing an account (two servers debiting one funding account), every batch
+// decided from memory on it would fail and cost a round trip, so batches on it read instead, as they
+// did before, and try memory again once the while is over.
 
 import { keyOf, type Key, type LockedAccount } from './store.js'
 
 /** How many accounts a process keeps (about 300 bytes each): the least recently changed go first. */
 export const knownAccountsMaxDefault = 100_000
+/** How long, in real time, accounts a batch decided from memory found not as known stay unknown. */
+export const knownAccountsCoolMsDefault = 1000
 
 export class KnownAccounts {
   private readonly accounts = new Map<string, LockedAccount>()
+  /** Accounts not to be known again before a time (Date.now() milliseconds). */
+  private readonly cooling = new Map<string, number>()
 
-  constructor(private readonly max: number) {}
+  constructor(private readonly max: number, private readonly coolMs: number) {}
 
   /** Whether batches may be decided from memory at all (a limit of 0 turns it off). */
   get enabled(): boolean {
@@ -34,23 +41,40 @@ export class KnownAccounts {
 
   /** Accounts as read: kept where nothing is known of them yet (what this process committed since is newer). */
   learn(read: ReadonlyMap<string, LockedAccount>): void {
-    for (const [key, a] of read) if (!this.accounts.has(key)) this.put(key, a)
+    for (const [key, a] of read) if (!this.accounts.has(key) && !this.cools(key)) this.put(key, a)
   }
 
   /** An account as a committed batch left it. */
   committed(a: LockedAccount): void {
     const key = keyOf(a.workspace_id, a.id)
     this.accounts.delete(key)
-    this.put(key, a)
+    if (!this.cools(key)) this.put(key, a)
   }
 
-  /** Forgets these accounts: what was known of them was not so. */
+  /** Forgets these accounts, and knows them again only once they have cooled: what was known of them was not so. */
   forget(keys: readonly Key[]): void {
-    for (const k of keys) this.accounts.delete(keyOf(k.workspaceId, k.id))
+    const until = Date.now() + this.coolMs
+    for (const k of keys) {
+      const key = keyOf(k.workspaceId, k.id)
+      this.accounts.delete(key)
+      if (this.coolMs <= 0) continue
+      this.cooling.delete(key)
+      this.cooling.set(key, until)
+      if (this.cooling.size > this.max) this.cooling.delete(this.cooling.keys().next().value!)
+    }
   }
 
   get size(): number {
     return this.accounts.size
+  }
+
+  /** Whether the account is still cooling (and forgets that it was, once it is not). */
+  private cools(key: string): boolean {
+    const until = this.cooling.get(key)
+    if (until === undefined) return false
+    if (Date.now() < until) return true
+    this.cooling.delete(key)
+    return false
   }
 
   private put(key: string, a: LockedAccount): void {

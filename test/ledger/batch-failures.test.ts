@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { applyInTransaction, auditLedger, insertLedgerAccount, ledgerAccountAt, LedgerBatcher, type LedgerRequest, type Participant } from '../../src/ledger/index.js'
+import { claimKeys, expectKeysFree, idempotencyKeyRetentionMs, storeOutcomes, type KeyClaim } from '../../src/platform/idempotency.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { startHarness, type Harness } from '../support/harness.js'
 
@@ -197,7 +198,8 @@ describe('a batch decided from memory', () => {
 
   it('runs again reading when an account is not as known, and decides on what it is', async () => {
     const { a, b } = await twoAccountsOneFunded()
-    const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date() })
+    // No cooling: the accounts are known again as soon as they are read.
+    const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date(), knownAccountsCoolMs: 0 })
     assert.equal((await batcher.submit({ request: minted(transferOf(a, b, 100n)) })).result?.ok, true)
     // Another path takes 850 of the 900 this process knows a holds.
     await h.sql.begin((tx) => applyInTransaction(tx, [transferOf(a, b, 850n)], { nowOf: () => new Date() }))
@@ -227,6 +229,60 @@ describe('a batch decided from memory', () => {
     assert.equal(hold.status, 'EXPIRED')
     assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
     assert.equal(batcher.stats.reread, 1)
+  })
+
+  it('claims Idempotency-Keys with its writes, and runs again reading when one is used, in flight or past its window', async () => {
+    const { a, b } = await twoAccountsOneFunded()
+    const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date(), knownAccountsCoolMs: 0 })
+    // The internal-transfer rail's way with keys, reduced: a used key settles its request as 'replayed'.
+    const keyed: Participant<KeyClaim, string> = {
+      async open(tx, claims) { return (await claimKeys(tx, claims)).map((o) => (o === undefined ? undefined : o instanceof Error ? o.message : 'replayed')) },
+      expectUnsettled: (tx, claims) => [expectKeysFree(tx, claims)],
+      close: (tx, done) => ({ statements: [storeOutcomes(tx, done.map((d) => ({ ...d.context, status: 200, json: '{}' })))], answers: done.map(() => 'made') }),
+    }
+    const claimOf = (key: string, now = new Date()): KeyClaim => ({ workspaceId: h.workspaces.a, key, requestHash: 'h', now })
+    const send = async (claim: KeyClaim) => (await batcher.submit({ request: minted(transferOf(a, b, 1n)), participant: keyed, context: claim })).answer
+    const [k1, k2] = [uuidv7(), uuidv7()]
+    assert.equal(await send(claimOf(k1)), 'made')
+    assert.equal(await send(claimOf(k2)), 'made')
+    assert.deepEqual([batcher.stats.fromMemory, batcher.stats.reread], [1, 0])
+    assert.equal(await send(claimOf(k1)), 'replayed')
+    assert.deepEqual([batcher.stats.fromMemory, batcher.stats.reread], [1, 1])
+    // A key another transaction holds: in flight.
+    const k3 = uuidv7()
+    let release!: () => void
+    let held!: () => void
+    const holding = new Promise<void>((resolve) => { held = resolve })
+    const other = h.sql.begin(async (tx) => { await claimKeys(tx, [claimOf(k3)]); held(); await new Promise<void>((resolve) => { release = resolve }) })
+    await holding
+    assert.equal(await send(claimOf(k3)), 'a request with this Idempotency-Key is still in progress')
+    release()
+    await other
+    assert.deepEqual([batcher.stats.fromMemory, batcher.stats.reread], [1, 2])
+    // An outcome past the retention window: deleted when claimed reading, and the transfer runs.
+    assert.equal(await send(claimOf(k2, new Date(Date.now() + idempotencyKeyRetentionMs + 1000))), 'made')
+    assert.deepEqual([batcher.stats.fromMemory, batcher.stats.reread], [1, 3])
+    assert.equal(await postedOf(b), 3n, 'made three times; the replay and the refusal moved nothing')
+    assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
+  })
+
+  it('is not tried again for a while on accounts another process keeps changing', async () => {
+    // Two batchers are two processes: each changes a and b in turn, so what each knows is always stale.
+    const run = async (coolMs: number) => {
+      const { a, b } = await twoAccountsOneFunded()
+      const first = new LedgerBatcher(h.sql, { nowOf: () => new Date(), knownAccountsCoolMs: coolMs })
+      const second = new LedgerBatcher(h.sql, { nowOf: () => new Date(), knownAccountsCoolMs: coolMs })
+      for (let i = 0; i < 4; i++) {
+        for (const batcher of [first, second]) assert.equal((await batcher.submit({ request: minted(transferOf(a, b, 1n)) })).result?.ok, true)
+      }
+      assert.equal(await postedOf(a), 1000n - 8n)
+      assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
+      return [first.stats, second.stats].map((s) => [s.fromMemory, s.reread])
+    }
+    // Without cooling, every batch after each process's first tries memory, fails, and reads again.
+    assert.deepEqual(await run(0), [[0, 3], [0, 3]])
+    // Cooling (longer than the test), each process fails once, then reads.
+    assert.deepEqual(await run(60_000), [[0, 1], [0, 1]])
   })
 
   it('is never made when the process keeps no accounts (knownAccountsMax 0)', async () => {
