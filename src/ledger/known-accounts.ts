@@ -64,10 +64,6 @@ export class KnownAccounts {
     }
   }
 
-  get size(): number {
-    return this.accounts.size
-  }
-
   /** Whether the account is still cooling (and forgets that it was, once it is not). */
   private cools(key: string): boolean {
     const until = this.cooling.get(key)
