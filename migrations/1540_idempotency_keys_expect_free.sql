@@ -9,10 +9,12 @@ language plpgsql as $$
 declare
   taken integer;
 begin
+  -- Each key's outcome looked up by its primary key (a lateral join): written as "or exists (…)",
+  -- PostgreSQL made it a hashed subplan that read every stored outcome on every call.
   select count(*) into taken
   from unnest(workspace_ids, keys) as x(w, k)
-  where not pg_try_advisory_xact_lock(hashtextextended(x.w::text || '/' || x.k, 0))
-     or exists (select 1 from idempotency_keys i where i.workspace_id = x.w and i.key = x.k);
+  left join lateral (select true as found from idempotency_keys i where i.workspace_id = x.w and i.key = x.k) as s on true
+  where not pg_try_advisory_xact_lock(hashtextextended(x.w::text || '/' || x.k, 0)) or s.found;
   if taken > 0 then
     raise exception using errcode = 'KI001', message = format('%s of %s Idempotency-Keys are not free', taken, cardinality(keys));
   end if;
