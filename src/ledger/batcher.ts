@@ -235,6 +235,11 @@ export class LedgerBatcher {
     this.pump()
   }
 
+  /** Whether a session whose plans were last renewed then (undefined: never) has them renewed after this batch. */
+  private plansDue(lastRenewed: number | undefined): boolean {
+    return lastRenewed === undefined || Date.now() - lastRenewed >= this.plansRenewMs
+  }
+
   /**
    * Answers a committed batch's requests a slice at a time, each slice in a later turn of the event
    * loop: the next batch, whose locks this commit has just released, is waiting on its database
@@ -390,7 +395,7 @@ export class LedgerBatcher {
         const seqs = reserveSeqs(tx, recordCount + spare)
         let lastRenewed: number | undefined, reserved: bigint[]
         ;[, , lastRenewed, settledAnswers, readAccounts, readHolds, readDue, existingRows, reserved] = await settled([begin, marked, renewedAt, Promise.all(opened), accountsRead, holdsRead, dueRead, existing, seqs] as const)
-        renewDue = lastRenewed === undefined || Date.now() - lastRenewed >= this.plansRenewMs
+        renewDue = this.plansDue(lastRenewed)
         seqList = reserved.slice(0, recordCount)
         this.spareSeqs.push(...reserved.slice(recordCount))
         this.known.learn(readAccounts)
@@ -450,7 +455,7 @@ export class LedgerBatcher {
           this.known.forget(accountKeys)
           throw new DecidedFromMemoryFailed(err)
         }
-        renewDue = lastRenewed === undefined || Date.now() - lastRenewed >= this.plansRenewMs
+        renewDue = this.plansDue(lastRenewed)
         this.stats.fromMemory++
         this.options.onFromMemory?.()
       } else {

@@ -136,19 +136,13 @@ export async function lockHolds(tx: Queryable, keys: Key[], lock = true): Promis
  */
 export async function dueHoldsOn(tx: Queryable, keys: (Key & { now: Date })[], lock = true): Promise<HoldRow[]> {
   if (keys.length === 0) return []
-  const [w, a, now] = [keys.map((k) => k.workspaceId), keys.map((k) => k.id), keys.map((k) => isoString(k.now))]
   // Each account's due holds through its own index range (ledger_holds_account_expiry), whatever
   // the planner believes of the table. A join of the keys to the holds leaves it the choice of
   // scanning every PENDING hold of the workspace instead, and under the card bench it took it
   // (8.5 to 20 ms a batch, against 0.3) once plans were cached or joins restricted, in an experiment
   // docs/card-authorization.md describes. Locking, the holds are locked in id order, as everywhere.
-  if (!lock) {
-    return tx<HoldRow[]>`
-      select h.* from unnest(${w}::uuid[], ${a}::uuid[], ${now}::timestamptz[]) as k(w, a, now)
-      cross join lateral (
-        select * from ledger_holds h where h.workspace_id = k.w and h.account_id = k.a and h.status = 'PENDING' and h.expires_at <= k.now offset 0) as h
-      order by h.workspace_id, h.id`
-  }
+  if (!lock) return tx<HoldRow[]>`select h.* from ${dueHoldsByAccount(tx, keys)} order by h.workspace_id, h.id`
+  const [w, a, now] = [keys.map((k) => k.workspaceId), keys.map((k) => k.id), keys.map((k) => isoString(k.now))]
   return tx<HoldRow[]>`
     select h.* from ledger_holds h
     join unnest(${w}::uuid[], ${a}::uuid[], ${now}::timestamptz[]) as k(w, a, now)
@@ -158,17 +152,21 @@ export async function dueHoldsOn(tx: Queryable, keys: (Key & { now: Date })[], l
     for update of h`
 }
 
+/** Each account's PENDING holds past its expiry (by `now`) as `h`, through the account's own index range (dueHoldsOn says why). */
+function dueHoldsByAccount(tx: Queryable, keys: (Key & { now: Date })[]) {
+  return tx`
+    unnest(${plainArray(keys.map((k) => k.workspaceId))}::uuid[], ${plainArray(keys.map((k) => k.id))}::uuid[], ${plainArray(keys.map((k) => isoString(k.now)))}::timestamptz[]) as k(w, a, now)
+    cross join lateral (
+      select * from ledger_holds h where h.workspace_id = k.w and h.account_id = k.a and h.status = 'PENDING' and h.expires_at <= k.now offset 0) as h`
+}
+
 /**
  * Fails the transaction (plannedStateChanged) if any of these accounts has a hold past its expiry
  * still PENDING: for a batch decided without reading (from what this process knows of its
- * accounts), which would otherwise not expire them first. Same index ranges as dueHoldsOn.
+ * accounts), which would otherwise not expire them first. The holds dueHoldsOn would read.
  */
 export function expectNoDueHolds(tx: Queryable, keys: (Key & { now: Date })[]): Promise<unknown> {
-  return tx`
-    select ledger_expect_rows(count(h.id), 0) from unnest(${plainArray(keys.map((k) => k.workspaceId))}::uuid[], ${plainArray(keys.map((k) => k.id))}::uuid[],
-      ${plainArray(keys.map((k) => isoString(k.now)))}::timestamptz[]) as k(w, a, now)
-    cross join lateral (
-      select h.id from ledger_holds h where h.workspace_id = k.w and h.account_id = k.a and h.status = 'PENDING' and h.expires_at <= k.now limit 1) as h`.execute()
+  return tx`select ledger_expect_rows(count(h.id), 0) from ${dueHoldsByAccount(tx, keys)}`.execute()
 }
 
 /** The SQLSTATE of ledger_expect_rows (migration 1300): what a batch read has changed since. */

@@ -8,6 +8,7 @@ import { applyInTransaction, auditLedger, insertLedgerAccount, ledgerAccountAt, 
 import { claimKeys, expectKeysFree, idempotencyKeyRetentionMs, storeOutcomes, type KeyClaim } from '../../src/platform/idempotency.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { startHarness, type Harness } from '../support/harness.js'
+import { signal } from '../support/signal.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
@@ -35,12 +36,6 @@ async function twoAccountsOneFunded(): Promise<{ a: string; b: string }> {
   const b = await ledgerAccount(0n)
   await h.sql.begin((tx) => applyInTransaction(tx, [transferOf(source, a, 1000n)], { nowOf: () => new Date() }))
   return { a, b }
-}
-/** A promise the test resolves when it chooses. */
-function signal(): { promise: Promise<void>; fire: () => void } {
-  let fire!: () => void
-  const promise = new Promise<void>((resolve) => { fire = resolve })
-  return { promise, fire }
 }
 const postedOf = async (id: string) => (await ledgerAccountAt(h.sql, h.workspaces.a, id, new Date()))!.posted
 
@@ -250,13 +245,12 @@ describe('a batch decided from memory', () => {
     assert.deepEqual([batcher.stats.fromMemory, batcher.stats.reread], [1, 1])
     // A key another transaction holds: in flight.
     const k3 = uuidv7()
-    let release!: () => void
-    let held!: () => void
-    const holding = new Promise<void>((resolve) => { held = resolve })
-    const other = h.sql.begin(async (tx) => { await claimKeys(tx, [claimOf(k3)]); held(); await new Promise<void>((resolve) => { release = resolve }) })
-    await holding
+    const held = signal()
+    const release = signal()
+    const other = h.sql.begin(async (tx) => { await claimKeys(tx, [claimOf(k3)]); held.fire(); await release.promise })
+    await held.promise
     assert.equal(await send(claimOf(k3)), 'a request with this Idempotency-Key is still in progress')
-    release()
+    release.fire()
     await other
     assert.deepEqual([batcher.stats.fromMemory, batcher.stats.reread], [1, 2])
     // An outcome past the retention window: deleted when claimed reading, and the transfer runs.

@@ -7,6 +7,7 @@ import postgres from 'postgres'
 import { claimKeys, expectKeysFree, keysNotFree, storeOutcomes, type KeyClaim } from '../../src/platform/idempotency.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { startHarness, type Harness } from '../support/harness.js'
+import { signal } from '../support/signal.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
@@ -14,12 +15,6 @@ after(async () => { await h.close() })
 
 const claimOf = (key: string): KeyClaim => ({ workspaceId: h.workspaces.a, key, requestHash: 'hash', now: new Date() })
 
-/** A promise the test resolves when it chooses. */
-function signal(): { promise: Promise<void>; fire: () => void } {
-  let fire!: () => void
-  const promise = new Promise<void>((resolve) => { fire = resolve })
-  return { promise, fire }
-}
 
 const refusal = async (run: () => Promise<unknown>): Promise<string | undefined> => {
   try {
