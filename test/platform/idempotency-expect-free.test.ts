@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import postgres from 'postgres'
+import { connectKeyed } from '../../src/platform/db.js'
 import { claimKeys, expectKeysFree, keysNotFree, storeOutcomes, type KeyClaim } from '../../src/platform/idempotency.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { startHarness, type Harness } from '../support/harness.js'
@@ -69,5 +70,34 @@ describe('expectKeysFree', () => {
     })), keysNotFree)
     const [{ n }] = await h.sql<{ n: number }[]>`select count(*)::int as n from idempotency_keys where workspace_id = ${h.workspaces.a} and key = ${other}`
     assert.equal(n, 0)
+  })
+
+  it('looks each key up by its primary key on a keyed session, on plans made while the table was small', async () => {
+    // Written as "or exists (…)", PostgreSQL planned the lookup on a small table as a hashed subplan
+    // and the keyed session kept that plan: every call read every stored outcome, not one per key.
+    const keyed = connectKeyed(h.databaseUrl, 1)
+    const counts = (tx: postgres.TransactionSql) => tx<{ seq_scan: number; idx_scan: number; idx_tup_fetch: number }[]>`
+      select seq_scan::int, idx_scan::int, idx_tup_fetch::int from pg_stat_xact_user_tables where relname = 'idempotency_keys'`
+    const call = async (when: string) => {
+      const keys = [uuidv7(), uuidv7(), uuidv7()]
+      // The session's counts not yet reported, read before and after the call: the difference is the call's.
+      const [[before], [after]] = await keyed.begin(async (tx) => {
+        const first = await counts(tx)
+        await expectKeysFree(tx, keys.map(claimOf))
+        return [first, await counts(tx)]
+      })
+      const read = { seq_scan: after.seq_scan - before.seq_scan, idx_scan: after.idx_scan - before.idx_scan, idx_tup_fetch: after.idx_tup_fetch - before.idx_tup_fetch }
+      assert.deepEqual(read, { seq_scan: 0, idx_scan: keys.length, idx_tup_fetch: 0 }, when)
+    }
+    try {
+      await h.sql`analyze idempotency_keys`
+      for (let n = 1; n <= 3; n++) await call(`call ${n} on the small table`)
+      await h.sql`
+        insert into idempotency_keys (workspace_id, key, request_hash, response_status, response_body, created_at)
+        select ${h.workspaces.b}, 'grown-' || g, 'hash', 200, '{}', now() from generate_series(1, 5000) as g`
+      for (let n = 1; n <= 3; n++) await call(`call ${n} on the grown table`)
+    } finally {
+      await keyed.end()
+    }
   })
 })
