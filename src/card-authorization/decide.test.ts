@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { decide, decideUnderLock, declineReasons, gatewayDecision, mccListed, velocityCountMax, type AuthorizationFacts, type Decision, type SpendControlFacts } from './decide.js'
+import fc from 'fast-check'
+import { approvalBounds, decide, decideUnderLock, declineReasons, gatewayDecision, mccListed, velocityCountMax, type AuthorizationFacts, type Decision, type SpendControlFacts } from './decide.js'
 
 const control = (over: Partial<SpendControlFacts> = {}): SpendControlFacts => ({
   id: 'sc', isActive: true, actionDecline: true, amountLimit: 1000n, direction: null, merchantCategoryCodes: [], paymentTypes: [], paymentSubTypes: [], windowDays: null, spentInWindow: 0n, ...over,
@@ -116,6 +117,31 @@ describe('the windows and velocity again, under the account\'s spend lock', () =
   it('velocity reached since the first read', () => assert.equal(outcomeOf(decideUnderLock(facts({ recentCount: velocityCountMax }), 500n)), 'SUSPECTED_FRAUD'))
   it('a credit counts no velocity', () => assert.equal(outcomeOf(decideUnderLock(facts({ direction: 'CREDITS', recentCount: velocityCountMax }), 500n)), 'approve'))
   it('a window for credits does not govern a debit', () => assert.equal(outcomeOf(decideUnderLock(facts({ controls: [control({ amountLimit: 0n, windowDays: 7, direction: 'CREDITS' })] }), 500n)), 'approve'))
+
+  // A batch decided from memory checks these bounds instead of deciding under the lock: both must
+  // agree on every message, or such a batch would approve what the lock declines (or the reverse).
+  it('approves exactly when every window and the velocity count are within approvalBounds (fixed seed)', () => {
+    const controlArb = fc.record({
+      isActive: fc.boolean(), actionDecline: fc.boolean(), amountLimit: fc.bigInt({ min: 0n, max: 2_000n }),
+      direction: fc.constantFrom<('DEBITS' | 'CREDITS' | null)[]>(null, 'DEBITS', 'CREDITS'), merchantCategoryCodes: fc.constantFrom([], ['5411'], ['5812']),
+      windowDays: fc.constantFrom(null, 1, 7, 31), spentInWindow: fc.bigInt({ min: 0n, max: 2_000n }),
+      // Most windows a cent or two either side of the room the amount needs: where a bound is off by one.
+      edge: fc.option(fc.bigInt({ min: -2n, max: 2n }), { freq: 4 }),
+    })
+    fc.assert(fc.property(
+      fc.array(controlArb, { maxLength: 4 }), fc.constantFrom<('DEBITS' | 'CREDITS')[]>('DEBITS', 'CREDITS'), fc.bigInt({ min: 1n, max: 1_500n }),
+      fc.integer({ min: velocityCountMax - 3, max: velocityCountMax + 1 }),
+      (drawn, direction, amount, recentCount) => {
+        const edgeOf = (limit: bigint, edge: bigint) => (limit - amount + edge < 0n ? 0n : limit - amount + edge)
+        const controls = drawn.map(({ edge, ...c }) => control({ ...c, spentInWindow: edge === null ? c.spentInWindow : edgeOf(c.amountLimit, edge) }))
+        const f = facts({ controls, direction, recentCount })
+        const bounds = approvalBounds(f, amount)
+        const within = bounds !== undefined && controls.every((c, k) => bounds.spent[k] === null || c.spentInWindow <= bounds.spent[k]!) &&
+          (bounds.recentCount === null || recentCount <= bounds.recentCount)
+        assert.equal(decideUnderLock(f, amount).outcome === 'approve', within)
+      },
+    ), { seed: 20261201, numRuns: 2_000 })
+  })
 })
 
 describe('funds the engine did not read', () => {

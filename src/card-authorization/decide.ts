@@ -163,6 +163,29 @@ export function decideUnderLock(f: AuthorizationFacts, amount: bigint): Decision
   return { outcome: 'approve', amount, partial: amount < f.amount }
 }
 
+/**
+ * The most the windows and the velocity count may hold for decideUnderLock to approve `amount`:
+ * by control, the most its window may have spent in the message's direction (`spentInWindow`;
+ * null where the control leaves the window free: no window, or it does not govern the message),
+ * and the most approvals the card may have had (`recentCount`; null when velocity does not apply).
+ * Undefined when decideUnderLock declines whatever they hold (a per-transaction limit broken).
+ * decideUnderLock approves exactly when every figure is within its bound; a batch decided from
+ * memory sends these bounds instead of reading the windows (expectSpendWithin in store.ts).
+ */
+export function approvalBounds(f: AuthorizationFacts, amount: bigint): { spent: (bigint | null)[]; recentCount: number | null } | undefined {
+  const spent: (bigint | null)[] = []
+  for (const c of f.controls) {
+    if (!controlApplies(c, f)) { spent.push(null); continue }
+    if (c.windowDays === null) {
+      if (amount > c.amountLimit) return undefined
+      spent.push(null)
+      continue
+    }
+    spent.push(c.amountLimit - amount)
+  }
+  return { spent, recentCount: f.direction === 'DEBITS' ? velocityCountMax - 1 : null }
+}
+
 /** What a gateway answered, made a decision: its approval is capped by what the message asked. */
 export function gatewayDecision(f: AuthorizationFacts, answer: { kind: 'approve'; amount?: bigint } | { kind: 'decline' } | { kind: 'unavailable'; standin: boolean }): Decision {
   if (answer.kind === 'decline') return decline('GATEWAY_DECLINED', 'the authorization gateway declined')

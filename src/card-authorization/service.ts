@@ -21,15 +21,15 @@ import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
 import type { Services } from '../platform/http.js'
-import { claimKeys, runMutation, storeOutcomes, type KeyClaim, type Outcome, type StoredOutcome } from '../platform/idempotency.js'
+import { claimKeys, expectKeysFree, runMutation, storeOutcomes, type KeyClaim, type Outcome, type StoredOutcome } from '../platform/idempotency.js'
 import { isUuid, uuidv7 } from '../platform/ids.js'
 import { withFields } from '../platform/objects.js'
 import { readCoalescer } from '../platform/read-coalescer.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { toPendingTransaction } from '../transfers/index.js'
-import { decide, decideUnderLock, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason } from './decide.js'
+import { approvalBounds, decide, decideUnderLock, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason } from './decide.js'
 import { askGateway, type GatewayTarget } from './gateway.js'
-import { changeNetAmounts, factsRows, getMessage, insertMessages, lockedActivity, recentActivity, type Activity, type FactsRow, type Direction, type MessageRow, type MessageState } from './store.js'
+import { changeNetAmounts, expectSpendWithin, factsRows, getMessage, insertMessages, lockedActivity, recentActivity, type Activity, type ActivityQuery, type FactsRow, type Direction, type MessageRow, type MessageState, type SpendBounds } from './store.js'
 
 type Json = Record<string, unknown>
 
@@ -204,6 +204,42 @@ function spendDecisions(checks: { i: number; check: SpendCheck }[], activity: Ac
   return declines
 }
 
+/**
+ * spendDecisions for a batch decided from memory, which reads nothing first: each new message's
+ * bounds on what its windows and its card's count may hold (approvalBounds), less what the batch's
+ * earlier messages on the same account and card add, every one of them taken as approved (as the
+ * batch decides them). The windows within these bounds are exactly those spendDecisions approves
+ * every message on.
+ */
+function spendBounds(checks: SpendCheck[]): (SpendBounds | undefined)[] {
+  const spentInBatch = new Map<string, bigint>()
+  const countInBatch = new Map<string, number>()
+  return checks.map((check) => {
+    const f = check.facts
+    const spentKey = `${check.workspaceId}/${check.accountId}/${f.direction}`
+    const cardKey = `${check.workspaceId}/${check.cardId}`
+    const extra = spentInBatch.get(spentKey) ?? 0n
+    const count = countInBatch.get(cardKey) ?? 0
+    spentInBatch.set(spentKey, extra + check.amount)
+    if (check.counts) countInBatch.set(cardKey, count + 1)
+    const bounds = approvalBounds(f, check.amount)
+    return bounds && {
+      direction: f.direction,
+      spent: bounds.spent.map((most) => (most === null ? null : most - extra)),
+      cardCount: bounds.recentCount === null ? null : bounds.recentCount - count,
+    }
+  })
+}
+
+/** What a message's windows and velocity are read for: the windows of its controls as of its time. */
+function activityQuery(c: SpendCheck): ActivityQuery {
+  return {
+    workspaceId: c.workspaceId, accountId: c.accountId, cardId: c.cardId,
+    windowStarts: c.facts.controls.map((control) => windowStart(c.now, control.windowDays)),
+    velocitySince: new Date(c.now.getTime() - velocityWindowMs),
+  }
+}
+
 /** The statements that write what messages wrote, together: one per kind of row, whatever the number of messages. */
 function writeStatements(tx: Parameters<typeof insertMessages>[0], written: Written[]): Promise<unknown>[] {
   const rows = written.flatMap((w) => w.rows)
@@ -240,11 +276,7 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError> = {
     // Pipelined with the batch's first round trip: the keys claimed, then the spend locks taken and the windows read.
     const [claimed, activity] = await Promise.all([
       keyed.length ? claimKeys(tx, keyed.map((k) => k.claim)) : Promise.resolve([]),
-      checks.length ? lockedActivity(tx, checks.map(({ check: c }) => ({
-        workspaceId: c.workspaceId, accountId: c.accountId, cardId: c.cardId,
-        windowStarts: c.facts.controls.map((control) => windowStart(c.now, control.windowDays)),
-        velocitySince: new Date(c.now.getTime() - velocityWindowMs),
-      }))) : Promise.resolve([]),
+      checks.length ? lockedActivity(tx, checks.map(({ check }) => activityQuery(check))) : Promise.resolve([]),
     ])
     keyed.forEach((k, n) => { answers[k.i] = claimed[n] })
     if (checks.length === 0) return answers
@@ -257,6 +289,16 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError> = {
       contexts[i].request.commands = reason ? [check.decline(reason)] : contexts[i].commands
     }
     return answers
+  },
+  expectUnsettled(tx, contexts) {
+    // The keys free, and every new message's windows and velocity within what its approval allows.
+    const claims = contexts.flatMap((c) => (c.claim ? [c.claim] : []))
+    const checks = contexts.flatMap((c) => (c.spend ? [c.spend] : []))
+    const bounds = spendBounds(checks)
+    return [
+      ...(claims.length ? [expectKeysFree(tx, claims)] : []),
+      ...(checks.length ? expectSpendWithin(tx, checks.map((check, n) => ({ ...activityQuery(check), bounds: bounds[n] }))) : []),
+    ]
   },
   close(tx, done) {
     // One statement for all the batch's messages, one for their window changes, one (or two) for their events.
@@ -277,8 +319,9 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError> = {
   },
 }
 
-async function submit(ctx: MessageContext, commands: LedgerCommand[], engine: Omit<EngineContext, 'claim' | 'request' | 'commands'>, otherwise?: LedgerRequest['otherwise']): Promise<Outcome> {
-  const request: LedgerRequest = { workspaceId: ctx.workspace.id, now: ctx.now, partnerVerified: ctx.workspace.partnerVerified, commands, otherwise }
+/** `mintedIds`: every command's id is new (uuidv7), minted for this message (LedgerRequest.mintedIds). */
+async function submit(ctx: MessageContext, commands: LedgerCommand[], engine: Omit<EngineContext, 'claim' | 'request' | 'commands'>, otherwise?: LedgerRequest['otherwise'], mintedIds = false): Promise<Outcome> {
+  const request: LedgerRequest = { workspaceId: ctx.workspace.id, now: ctx.now, partnerVerified: ctx.workspace.partnerVerified, commands, otherwise, mintedIds }
   const outcome = await ctx.batcher.submit<EngineContext, Outcome | ApiError>({
     request, participant: cardParticipant, context: withFields(engine, { claim: ctx.claim, request, commands }), group: ctx.group,
     // The account's spend lock (card_spend_activity) is held to the batch's commit: a message for
@@ -445,7 +488,7 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
   }
   if (decision.outcome === 'decline') {
     const { command } = declineOf(uuidv7(), decision.reason)
-    return submit(ctx, [command], { accepted: (result) => declinedBy(result)!, refused: followUpError })
+    return submit(ctx, [command], { accepted: (result) => declinedBy(result)!, refused: followUpError }, undefined, true)
   }
   if (m.inquiry) {
     const row = rowOf(ctx, base, { state: 'COMPLETION' })
@@ -480,7 +523,7 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
   }, (code) => {
     const reason = ledgerDeclines[code]
     return reason ? decline(reason) : undefined
-  })
+  }, original === undefined)
 }
 
 // Messages about an earlier one: advice, clearing, reversal, enhanced data

@@ -77,10 +77,47 @@ export interface Activity { spent: { DEBITS: bigint; CREDITS: bigint }[]; cardCo
  * (migration 1520).
  */
 export function lockedActivity(tx: Queryable, queries: ActivityQuery[]): Promise<Activity[]> {
-  const locked = tx`select pg_advisory_xact_lock(keys.h)
+  return Promise.all([lockSpend(tx, queries), activityOf(tx, queries, true)]).then(([, activity]) => activity)
+}
+
+/** Each named account's spend lock, held to the transaction's end, taken in one order. */
+function lockSpend(tx: Queryable, queries: { workspaceId: string; accountId: string }[]): Promise<unknown> {
+  return tx`select pg_advisory_xact_lock(keys.h)
     from (select distinct hashtextextended('card-spend/' || k.w || '/' || k.a, 0) as h
           from unnest(${plainArray(queries.map((q) => q.workspaceId))}::text[], ${plainArray(queries.map((q) => q.accountId))}::text[]) as k(w, a) order by h) as keys`.execute()
-  return Promise.all([locked, activityOf(tx, queries, true)]).then(([, activity]) => activity)
+}
+
+/** The SQLSTATE with which expectSpendWithin fails its transaction (migration 1550). */
+export const spendNotWithin = 'KS001'
+
+/**
+ * What the windows and the velocity count of one message may hold for its approval to stand: by
+ * window (as in `windowStarts`, null where the start is null), the most spent in `direction`, null
+ * for any; and the most approvals of the card, null for any. Undefined: nothing they hold would do.
+ */
+export interface SpendBounds { direction: Direction; spent: (bigint | null)[]; cardCount: number | null }
+
+/**
+ * lockedActivity for a batch decided without reading first: the same spend locks, and one
+ * statement, sent with the batch's writes, that reads the same sums (card_spend_sums) and fails the
+ * transaction (spendNotWithin) unless each message's are within its bounds. The caller then runs
+ * the batch again, reading, and decides each message on what the windows hold.
+ */
+export function expectSpendWithin(tx: Queryable, queries: (ActivityQuery & { bounds: SpendBounds | undefined })[]): Promise<unknown>[] {
+  // A message no window can let through (its bounds undefined): the batch cannot stand as decided.
+  if (queries.some((q) => q.bounds === undefined)) return [lockSpend(tx, queries), tx`select card_spend_expect_within(1)`.execute()]
+  const json = JSON.stringify(queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: q.velocitySince.toISOString(), windows: q.windowStarts.map((d) => d?.toISOString() ?? null) })))
+  // One row per bound: the message, its window (-1: the card's count, in the debits column), the direction it limits and the most it may hold.
+  const bounds = queries.flatMap(({ bounds: b }, i) => [
+    ...b!.spent.flatMap((most, k) => (most === null ? [] : [{ i, k, direction: b!.direction, most }])),
+    ...(b!.cardCount === null ? [] : [{ i, k: -1, direction: 'DEBITS', most: BigInt(b!.cardCount) }]),
+  ])
+  if (bounds.length === 0) return [lockSpend(tx, queries)]
+  return [lockSpend(tx, queries), tx`
+    select card_spend_expect_within(count(*)) from card_spend_sums(${json}::text::jsonb) as s
+    join unnest(${plainArray(bounds.map((b) => b.i))}::int4[], ${plainArray(bounds.map((b) => b.k))}::int4[], ${plainArray(bounds.map((b) => b.direction))}::text[],
+      ${plainArray(bounds.map((b) => b.most))}::int8[]) as b(i, k, direction, most) on b.i = s.i and b.k = s.k
+    where (case when b.direction = 'CREDITS' then s.credits else s.debits end) > b.most`.execute()]
 }
 
 /**

@@ -334,11 +334,12 @@ export class LedgerBatcher {
    * Batches decided from memory: one round trip. A batch whose accounts this process knows (as it
    * last read them or committed a change to them, KnownAccounts), that names no hold and no id that
    * may be taken, and whose participants can check their part with the writes, is decided on what
-   * is known, with no read first: begin, the participants' checks (their keys free), the check that
-   * no hold on its accounts is past its expiry, the sequence numbers for a later batch, then the
-   * writes locking each account only if still as known, and the commit, all in one go. If anything
-   * is not as known, the transaction fails before anything lands; the batch forgets its accounts
-   * and runs again, reading.
+   * is known, with no read first: begin, the participants' checks (their keys free, a card's spend
+   * windows within what its approval allows), the check that no hold on its accounts is past its
+   * expiry, the sequence numbers for a later batch, then the writes locking each account only if
+   * still as known, and the commit, all in one go. If anything is not as known, the transaction
+   * fails before anything lands and the batch runs again, reading; where its accounts were not as
+   * known (or a hold was due), it forgets them first.
    */
   private async commit(batch: Pending[], offerMissing: boolean, mode: Mode): Promise<(JobOutcome | Error)[]> {
     const locking = mode === 'lock'
@@ -452,7 +453,9 @@ export class LedgerBatcher {
           ;[, , lastRenewed] = await settled([begin, marked, renewedAt, ...checks, ...statements, tx`commit`] as const)
         } catch (err) {
           if (!(err instanceof postgres.PostgresError)) throw err
-          this.known.forget(accountKeys)
+          // Accounts found not as known (or with a hold due) are forgotten, and cool. A participant's
+          // check that failed (a key in use, a card's spend window full) says nothing against them.
+          if (err.code === plannedStateChanged) this.known.forget(accountKeys)
           throw new DecidedFromMemoryFailed(err)
         }
         renewDue = this.plansDue(lastRenewed)
@@ -589,13 +592,19 @@ class PlannedStates {
   }
 }
 
+/** SQLSTATE of a statement refused because an earlier one failed its transaction: never the cause. */
+const inFailedTransaction = '25P02'
+
 /**
- * Waits for every promise (statements pipelined on one connection), then throws the first failure:
- * none is left to reject unobserved.
+ * Waits for every promise (statements pipelined on one connection), then throws the failure that
+ * failed the transaction: none is left to reject unobserved. A query is sent when first awaited
+ * unless started before, so the one that failed need not be the first in the list; the statements
+ * sent after it fail with inFailedTransaction.
  */
 async function settled<T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const outcomes = await Promise.allSettled(promises)
-  for (const o of outcomes) if (o.status === 'rejected') throw o.reason
+  const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []))
+  if (failures.length) throw failures.find((e) => !(e instanceof postgres.PostgresError && e.code === inFailedTransaction)) ?? failures[0]
   return outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> }
 }
 
