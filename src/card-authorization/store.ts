@@ -107,17 +107,20 @@ export function expectSpendWithin(tx: Queryable, queries: (ActivityQuery & { bou
   // A message no window can let through (its bounds undefined): the batch cannot stand as decided.
   if (queries.some((q) => q.bounds === undefined)) return [lockSpend(tx, queries), tx`select card_spend_expect_within(1)`.execute()]
   const json = JSON.stringify(queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: q.velocitySince.toISOString(), windows: q.windowStarts.map((d) => d?.toISOString() ?? null) })))
-  // One row per bound: the message, its window (-1: the card's count, in the debits column), the direction it limits and the most it may hold.
-  const bounds = queries.flatMap(({ bounds: b }, i) => [
-    ...b!.spent.flatMap((most, k) => (most === null ? [] : [{ i, k, direction: b!.direction, most }])),
-    ...(b!.cardCount === null ? [] : [{ i, k: -1, direction: 'DEBITS', most: BigInt(b!.cardCount) }]),
-  ])
-  if (bounds.length === 0) return [lockSpend(tx, queries)]
+  // Each sums row (message i, window k; k = -1 the card's count, in the debits column) finds its
+  // bound by position, `stride` slots a message: the count's first, then its windows'. Looked up,
+  // not joined: without hash joins (a keyed session's), a join rescans one side for each row of
+  // the other, and the statement's time grew with the square of the batch.
+  const stride = 1 + Math.max(...queries.map((q) => q.windowStarts.length))
+  const most: (bigint | null)[] = []
+  for (const { bounds: b } of queries) {
+    most.push(b!.cardCount === null ? null : BigInt(b!.cardCount))
+    for (let k = 0; k < stride - 1; k++) most.push(b!.spent[k] ?? null)
+  }
   return [lockSpend(tx, queries), tx`
     select card_spend_expect_within(count(*)) from card_spend_sums(${json}::text::jsonb) as s
-    join unnest(${plainArray(bounds.map((b) => b.i))}::int4[], ${plainArray(bounds.map((b) => b.k))}::int4[], ${plainArray(bounds.map((b) => b.direction))}::text[],
-      ${plainArray(bounds.map((b) => b.most))}::int8[]) as b(i, k, direction, most) on b.i = s.i and b.k = s.k
-    where (case when b.direction = 'CREDITS' then s.credits else s.debits end) > b.most`.execute()]
+    where (case when s.k >= 0 and (${plainArray(queries.map((q) => q.bounds!.direction))}::text[])[s.i + 1] = 'CREDITS' then s.credits else s.debits end)
+      > (${plainArray(most)}::int8[])[s.i * ${stride}::int4 + s.k + 2]`.execute()]
 }
 
 /**
