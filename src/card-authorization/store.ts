@@ -87,9 +87,6 @@ function lockSpend(tx: Queryable, queries: { workspaceId: string; accountId: str
           from unnest(${plainArray(queries.map((q) => q.workspaceId))}::text[], ${plainArray(queries.map((q) => q.accountId))}::text[]) as k(w, a) order by h) as keys`.execute()
 }
 
-/** The SQLSTATE with which expectSpendWithin fails its transaction (migration 1550). */
-export const spendNotWithin = 'KS001'
-
 /**
  * What the windows and the velocity count of one message may hold for its approval to stand: by
  * window (as in `windowStarts`, null where the start is null), the most spent in `direction`, null
@@ -100,7 +97,7 @@ export interface SpendBounds { direction: Direction; spent: (bigint | null)[]; c
 /**
  * lockedActivity for a batch decided without reading first: the same spend locks, and one
  * statement, sent with the batch's writes, that reads the same sums (card_spend_sums) and fails the
- * transaction (spendNotWithin) unless each message's are within its bounds. The caller then runs
+ * transaction (SQLSTATE KS001, migration 1550) unless each message's are within its bounds. The caller then runs
  * the batch again, reading, and decides each message on what the windows hold.
  */
 export function expectSpendWithin(tx: Queryable, queries: (ActivityQuery & { bounds: SpendBounds | undefined })[]): Promise<unknown>[] {
