@@ -183,25 +183,40 @@ type DeclineCommand = LedgerCommand & { kind: 'decline' }
  */
 function spendDecisions(checks: { i: number; check: SpendCheck }[], activity: Activity[], settledAlready: (i: number) => boolean): Map<number, DeclineReason> {
   const declines = new Map<number, DeclineReason>()
-  const spentInBatch = new Map<string, bigint>()
-  const countInBatch = new Map<string, number>()
-  checks.forEach(({ i, check }, n) => {
-    if (settledAlready(i)) return
+  walkBatch(checks.map((c) => c.check), (check, extra, count, n) => {
+    const { i } = checks[n]
+    if (settledAlready(i)) return false
     const f = check.facts
-    const spentKey = `${check.workspaceId}/${check.accountId}/${f.direction}`
-    const cardKey = `${check.workspaceId}/${check.cardId}`
-    const extra = spentInBatch.get(spentKey) ?? 0n
     const facts: AuthorizationFacts = {
       ...f,
       controls: f.controls.map((c, k) => ({ ...c, spentInWindow: c.windowDays === null ? 0n : activity[n].spent[k][f.direction] + extra })),
-      recentCount: activity[n].cardCount + (countInBatch.get(cardKey) ?? 0),
+      recentCount: activity[n].cardCount + count,
     }
     const decision = decideUnderLock(facts, check.amount)
-    if (decision.outcome === 'decline') { declines.set(i, decision.reason); return }
-    spentInBatch.set(spentKey, extra + check.amount)
-    if (check.counts) countInBatch.set(cardKey, (countInBatch.get(cardKey) ?? 0) + 1)
+    if (decision.outcome === 'decline') { declines.set(i, decision.reason); return false }
+    return true
   })
   return declines
+}
+
+/**
+ * Visits a batch's new messages in order, each with what the earlier ones `visit` approved add:
+ * spent on the same account in the same direction, and approvals of the same card (new
+ * transactions only). `visit` says whether this one is approved. The one account of these sums for
+ * spendDecisions and spendBounds, which must agree.
+ */
+function walkBatch(checks: SpendCheck[], visit: (check: SpendCheck, extra: bigint, count: number, n: number) => boolean): void {
+  const spentInBatch = new Map<string, bigint>()
+  const countInBatch = new Map<string, number>()
+  checks.forEach((check, n) => {
+    const spentKey = `${check.workspaceId}/${check.accountId}/${check.facts.direction}`
+    const cardKey = `${check.workspaceId}/${check.cardId}`
+    const extra = spentInBatch.get(spentKey) ?? 0n
+    const count = countInBatch.get(cardKey) ?? 0
+    if (!visit(check, extra, count, n)) return
+    spentInBatch.set(spentKey, extra + check.amount)
+    if (check.counts) countInBatch.set(cardKey, count + 1)
+  })
 }
 
 /**
@@ -212,23 +227,17 @@ function spendDecisions(checks: { i: number; check: SpendCheck }[], activity: Ac
  * every message on.
  */
 function spendBounds(checks: SpendCheck[]): (SpendBounds | undefined)[] {
-  const spentInBatch = new Map<string, bigint>()
-  const countInBatch = new Map<string, number>()
-  return checks.map((check) => {
-    const f = check.facts
-    const spentKey = `${check.workspaceId}/${check.accountId}/${f.direction}`
-    const cardKey = `${check.workspaceId}/${check.cardId}`
-    const extra = spentInBatch.get(spentKey) ?? 0n
-    const count = countInBatch.get(cardKey) ?? 0
-    spentInBatch.set(spentKey, extra + check.amount)
-    if (check.counts) countInBatch.set(cardKey, count + 1)
-    const bounds = approvalBounds(f, check.amount)
-    return bounds && {
-      direction: f.direction,
+  const out: (SpendBounds | undefined)[] = []
+  walkBatch(checks, (check, extra, count) => {
+    const bounds = approvalBounds(check.facts, check.amount)
+    out.push(bounds && {
+      direction: check.facts.direction,
       spent: bounds.spent.map((most) => (most === null ? null : most - extra)),
       cardCount: bounds.recentCount === null ? null : bounds.recentCount - count,
-    }
+    })
+    return true
   })
+  return out
 }
 
 /** What a message's windows and velocity are read for: the windows of its controls as of its time. */

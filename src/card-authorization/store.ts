@@ -103,7 +103,7 @@ export interface SpendBounds { direction: Direction; spent: (bigint | null)[]; c
 export function expectSpendWithin(tx: Queryable, queries: (ActivityQuery & { bounds: SpendBounds | undefined })[]): Promise<unknown>[] {
   // A message no window can let through (its bounds undefined): the batch cannot stand as decided.
   if (queries.some((q) => q.bounds === undefined)) return [lockSpend(tx, queries), tx`select card_spend_expect_within(1)`.execute()]
-  const json = JSON.stringify(queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: q.velocitySince.toISOString(), windows: q.windowStarts.map((d) => d?.toISOString() ?? null) })))
+  const json = sumsArgument(queries)
   // Each sums row (message i, window k; k = -1 the card's count, in the debits column) finds its
   // bound by position, `stride` slots a message: the count's first, then its windows'. Looked up,
   // not joined: without hash joins (a keyed session's), a join rescans one side for each row of
@@ -131,8 +131,13 @@ export function recentActivity(db: Queryable, queries: ActivityQuery[]): Promise
   return activityOf(db, queries, false)
 }
 
+/** card_spend_sums's argument: each query as `i` (its index), w, a, c, since and its windows' starts. */
+function sumsArgument(queries: ActivityQuery[]): string {
+  return JSON.stringify(queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: q.velocitySince.toISOString(), windows: q.windowStarts.map((d) => d?.toISOString() ?? null) })))
+}
+
 function activityOf(db: Queryable, queries: ActivityQuery[], inBatch: boolean): Promise<Activity[]> {
-  const json = JSON.stringify(queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: q.velocitySince.toISOString(), windows: q.windowStarts.map((d) => d?.toISOString() ?? null) })))
+  const json = sumsArgument(queries)
   const rows = inBatch
     ? db<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_sums(${json}::text::jsonb)`.execute()
     : db<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_sums_planned(${json}::text::jsonb)`.execute()
