@@ -96,18 +96,20 @@ export interface SpendBounds { direction: Direction; spent: (bigint | null)[]; c
 
 /**
  * lockedActivity for a batch decided without reading first: the same spend locks, and one
- * statement, sent with the batch's writes, that reads the same sums (card_spend_sums) and fails the
- * transaction (SQLSTATE KS001, migration 1550) unless each message's are within its bounds. The caller then runs
- * the batch again, reading, and decides each message on what the windows hold.
+ * statement, sent with the batch's writes, that fails the transaction (SQLSTATE KS001, migration
+ * 1550) unless each message's sums are within its bounds. The sums are card_spend_sums', but
+ * card_spend_over (migration 1560) sums one exactly only when its days or minutes, counted whole,
+ * do not already show it within its bound: a check far from its limits reads no authorization.
+ * The caller then runs the batch again, reading, and decides each message on what the windows hold.
  */
 export function expectSpendWithin(tx: Queryable, queries: (ActivityQuery & { bounds: SpendBounds | undefined })[]): Promise<unknown>[] {
   // A message no window can let through (its bounds undefined): the batch cannot stand as decided.
   if (queries.some((q) => q.bounds === undefined)) return [lockSpend(tx, queries), tx`select card_spend_expect_within(1)`.execute()]
   const json = sumsArgument(queries)
-  // Each sums row (message i, window k; k = -1 the card's count, in the debits column) finds its
-  // bound by position, `stride` slots a message: the count's first, then its windows'. Looked up,
-  // not joined: without hash joins (a keyed session's), a join rescans one side for each row of
-  // the other, and the statement's time grew with the square of the batch.
+  // Each figure (message i, window k; k = -1 the card's count) finds its bound by position,
+  // `stride` slots a message: the count's first, then its windows'. Looked up, not joined: without
+  // hash joins (a keyed session's), a join rescans one side for each row of the other, and the
+  // statement's time grew with the square of the batch.
   const stride = 1 + Math.max(...queries.map((q) => q.windowStarts.length))
   const most: (bigint | null)[] = []
   for (const { bounds: b } of queries) {
@@ -115,9 +117,8 @@ export function expectSpendWithin(tx: Queryable, queries: (ActivityQuery & { bou
     for (let k = 0; k < stride - 1; k++) most.push(b!.spent[k] ?? null)
   }
   return [lockSpend(tx, queries), tx`
-    select card_spend_expect_within(count(*)) from card_spend_sums(${json}::text::jsonb) as s
-    where (case when s.k >= 0 and (${plainArray(queries.map((q) => q.bounds!.direction))}::text[])[s.i + 1] = 'CREDITS' then s.credits else s.debits end)
-      > (${plainArray(most)}::int8[])[s.i * ${stride}::int4 + s.k + 2]`.execute()]
+    select card_spend_expect_within(count(*))
+    from card_spend_over(${json}::text::jsonb, ${plainArray(queries.map((q) => q.bounds!.direction))}::text[], ${plainArray(most)}::int8[], ${stride}::int4)`.execute()]
 }
 
 /**
