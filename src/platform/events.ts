@@ -1,6 +1,6 @@
-import { assert } from './assert.js'
 import { plainArray, textArray, type Queryable } from './db.js'
 import { uuidv7 } from './ids.js'
+import { renderByView } from './resource-views.js'
 
 interface EventBase {
   workspaceId: string
@@ -11,8 +11,9 @@ interface EventBase {
 
 /**
  * An event carries its resource as the API shows it after the change, or, when no later change can
- * alter that resource (a posted transfer), the name of a registered view that renders it from its
- * own rows whenever the event is read: the same JSON, without storing it (migration 0401).
+ * alter that resource (a posted transfer), the name of a registered view (resource-views.ts) that
+ * renders it from its own rows whenever the event is read: the same JSON, without storing it
+ * (migration 0401).
  */
 export type EventInput = EventBase & (
   | {
@@ -23,33 +24,13 @@ export type EventInput = EventBase & (
   }
   | { view: string })
 
-/** Renders the resources of one view for the given resource ids of one workspace. */
-export type EventView = (db: Queryable, workspaceId: string, resourceIds: string[]) => Promise<Map<string, unknown>>
-
-const views = new Map<string, EventView>()
-
-/** Registers a view events may name instead of carrying their resource. Only for resources that never change once the event is written. */
-export function registerEventView(name: string, render: EventView): void {
-  views.set(name, render)
-}
-
 /** An event as read back: the resource, or the view that renders it. */
 export interface StoredEventResource { resource_id: string; resource: unknown; resource_view: string | null }
 
 /** Fills in the resources of events stored by view (one query per view named), in place. */
 export async function renderEventResources<T extends StoredEventResource>(db: Queryable, workspaceId: string, rows: T[]): Promise<T[]> {
-  const byView = new Map<string, T[]>()
-  for (const r of rows) if (r.resource_view !== null) byView.set(r.resource_view, [...(byView.get(r.resource_view) ?? []), r])
-  for (const [name, pending] of byView) {
-    const render = views.get(name)
-    assert(render, `no event view named ${name} is registered`)
-    const rendered = await render(db, workspaceId, [...new Set(pending.map((r) => r.resource_id))])
-    for (const r of pending) {
-      // Never expected (a wipe takes the workspace before deleting what views read), but one event
-      // whose resource is gone must not fail a whole page of events or a wipe: it reads as null.
-      r.resource = rendered.get(r.resource_id) ?? null
-    }
-  }
+  const rendered = await renderByView(db, rows.map((r) => ({ workspaceId, view: r.resource_view, resourceId: r.resource_id })))
+  rows.forEach((r, i) => { if (r.resource_view !== null) r.resource = rendered[i] })
   return rows
 }
 

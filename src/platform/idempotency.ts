@@ -7,6 +7,7 @@ import { isoString } from './clock.js'
 import { plainArray, textArray, type Queryable, type Sql, type Tx } from './db.js'
 import { ApiError } from './errors.js'
 import { withFields } from './objects.js'
+import { renderByView } from './resource-views.js'
 
 export const idempotencyKeyLengthMax = 255
 /**
@@ -21,8 +22,14 @@ export const idempotencyKeyRetentionMs = 24 * 60 * 60 * 1000
  */
 export interface Outcome { status: number; body: unknown; replayed?: boolean; json?: string }
 
-/** An outcome to store: the body as an object, or already serialized (`json`, the exact text sent). */
-export interface StoredOutcome { status: number; body?: unknown; json?: string }
+/**
+ * An outcome to store: the body as an object, or already serialized (`json`, the exact text sent),
+ * or, for an answer no later change can alter, the registered view that renders it from its
+ * resource (`view`, resource-views.ts): a replay renders it then, and nothing of it is stored. Only
+ * in a transaction that writes an event too, whose wipe lock (migration 0500) keeps a wipe from
+ * deleting the resource between this transaction and the wipe's rendering of its outcomes.
+ */
+export interface StoredOutcome { status: number; body?: unknown; json?: string; view?: { name: string; resourceId: string } }
 
 /** What identifies a request for Idempotency-Key reuse: method, URL and body. */
 export function requestHashOf(request: { method: string; url: string; body: unknown }): string {
@@ -47,15 +54,32 @@ export function keyFromHeader(header: string | string[] | undefined): string | u
   return header
 }
 
-interface StoredRow { workspace_id: string; key: string; request_hash: string; response_status: number; response_body: string | null; created_at: Date }
+interface StoredRow {
+  workspace_id: string; key: string; request_hash: string; response_status: number; response_body: string | null
+  response_view: string | null; response_resource_id: string | null; created_at: Date
+}
 
 const expired = (claim: KeyClaim, prior: StoredRow): boolean => prior.created_at.getTime() + idempotencyKeyRetentionMs <= claim.now.getTime()
 
-function outcomeOf(claim: KeyClaim, prior: StoredRow | undefined): Outcome | ApiError | undefined {
+/**
+ * What a claim meets: nothing to replay (undefined), a refusal, or the stored outcome to replay.
+ * The answer of an outcome stored by view is its resource rendered now (`rendered`, the same for an
+ * answer no later change alters); of one stored as text, that text.
+ */
+function outcomeOf(claim: KeyClaim, prior: StoredRow | undefined, rendered?: unknown): Outcome | ApiError | undefined {
   if (!prior || expired(claim, prior)) return undefined
   if (prior.request_hash !== claim.requestHash) return new ApiError('IDEMPOTENCY_INVALID_REUSE', 'this Idempotency-Key was used with a different request')
+  if (prior.response_view !== null) return { status: prior.response_status, body: rendered, json: JSON.stringify(rendered), replayed: true }
   return { status: prior.response_status, body: prior.response_body === null ? null : JSON.parse(prior.response_body), json: prior.response_body ?? undefined, replayed: true }
 }
+
+/** The rendered answers of the outcomes stored by view among these (to replay), in their order; undefined for the rest. */
+function renderedReplays(db: Queryable, claims: readonly KeyClaim[], priors: readonly (StoredRow | undefined)[]): Promise<unknown[]> {
+  return renderByView(db, priors.map((p, n) => (p && p.response_view !== null && !expired(claims[n], p) && p.request_hash === claims[n].requestHash
+    ? { workspaceId: p.workspace_id, view: p.response_view, resourceId: p.response_resource_id! }
+    : { workspaceId: claims[n].workspaceId, view: null, resourceId: '' })))
+}
+
 
 /**
  * Claims keys in the caller's transaction, with one statement for the locks and one for the stored
@@ -64,7 +88,7 @@ function outcomeOf(claim: KeyClaim, prior: StoredRow | undefined): Outcome | Api
  * a just-committed one is seen (→ replay, or IDEMPOTENCY_INVALID_REUSE for a different request).
  * Undefined for a key that is free: its request runs, and storeOutcomes records what it did. The
  * outcome of a key past the retention window is deleted here (under the key's lock), so that
- * storeOutcomes only ever inserts.
+ * storeOutcomes only ever inserts. A replay stored by view costs its view's reads besides.
  */
 export async function claimKeys(tx: Queryable, claims: KeyClaim[]): Promise<(Outcome | ApiError | undefined)[]> {
   if (claims.length === 0) return []
@@ -75,16 +99,19 @@ export async function claimKeys(tx: Queryable, claims: KeyClaim[]): Promise<(Out
       select n::int, pg_try_advisory_xact_lock(hashtextextended(w::text || '/' || k, 0)) as locked
       from unnest(${workspaceIds}::uuid[], ${keys}::text[]) with ordinality as x(w, k, n) order by n`,
     tx<StoredRow[]>`
-      select i.workspace_id, i.key, i.request_hash, i.response_status, i.response_body, i.created_at
+      select i.workspace_id, i.key, i.request_hash, i.response_status, i.response_body, i.response_view, i.response_resource_id, i.created_at
       from idempotency_keys i join unnest(${workspaceIds}::uuid[], ${keys}::text[]) as x(w, k) on i.workspace_id = x.w and i.key = x.k`,
   ])
   const priorByKey = new Map(prior.map((r) => [`${r.workspace_id}/${r.key}`, r]))
+  // A key another request holds is refused before its stored outcome is looked at.
+  const priors = claims.map((c, n) => (locks[n].locked ? priorByKey.get(`${c.workspaceId}/${c.key}`) : undefined))
+  const rendered = await renderedReplays(tx, claims, priors)
   const taken: StoredRow[] = []
   const outcomes = claims.map((c, n) => {
     if (!locks[n].locked) return new ApiError('IDEMPOTENCY_CONCURRENT_USE', 'a request with this Idempotency-Key is still in progress')
-    const p = priorByKey.get(`${c.workspaceId}/${c.key}`)
+    const p = priors[n]
     if (p && expired(c, p)) taken.push(p)
-    return outcomeOf(c, p)
+    return outcomeOf(c, p, rendered[n])
   })
   if (taken.length) {
     await tx`delete from idempotency_keys i using unnest(${taken.map((p) => p.workspace_id)}::uuid[], ${taken.map((p) => p.key)}::text[]) as x(w, k)
@@ -113,10 +140,12 @@ export function expectKeysFree(tx: Queryable, claims: KeyClaim[]): Promise<unkno
  */
 export function storeOutcomes(tx: Queryable, outcomes: (KeyClaim & StoredOutcome)[]): Promise<unknown> {
   return tx`
-    insert into idempotency_keys (workspace_id, key, request_hash, response_status, response_body, created_at)
+    insert into idempotency_keys (workspace_id, key, request_hash, response_status, response_body, response_view, response_resource_id, created_at)
     select * from unnest(${plainArray(outcomes.map((o) => o.workspaceId))}::uuid[], ${textArray(outcomes.map((o) => o.key))}::text[],
       ${textArray(outcomes.map((o) => o.requestHash))}::text[], ${plainArray(outcomes.map((o) => o.status))}::int4[],
-      ${textArray(outcomes.map((o) => o.json ?? JSON.stringify(o.body ?? null)))}::text[], ${plainArray(outcomes.map((o) => isoString(o.now)))}::timestamptz[])`
+      ${textArray(outcomes.map((o) => (o.view ? null : o.json ?? JSON.stringify(o.body ?? null))))}::text[],
+      ${textArray(outcomes.map((o) => o.view?.name))}::text[], ${plainArray(outcomes.map((o) => o.view?.resourceId))}::uuid[],
+      ${plainArray(outcomes.map((o) => isoString(o.now)))}::timestamptz[])`
 }
 
 /**
@@ -127,9 +156,10 @@ export function storeOutcomes(tx: Queryable, outcomes: (KeyClaim & StoredOutcome
  */
 export async function storedOutcome(sql: Sql, claim: KeyClaim): Promise<Outcome | undefined> {
   const [prior] = await sql<StoredRow[]>`
-    select workspace_id, key, request_hash, response_status, response_body, created_at from idempotency_keys
-    where workspace_id = ${claim.workspaceId} and key = ${claim.key}`
-  const outcome = outcomeOf(claim, prior)
+    select workspace_id, key, request_hash, response_status, response_body, response_view, response_resource_id, created_at
+    from idempotency_keys where workspace_id = ${claim.workspaceId} and key = ${claim.key}`
+  const [rendered] = await renderedReplays(sql, [claim], [prior])
+  const outcome = outcomeOf(claim, prior, rendered)
   if (outcome instanceof ApiError) throw outcome
   return outcome
 }
@@ -161,6 +191,26 @@ export async function runMutation(
     await storeOutcomes(tx, [withFields(claim, { status: outcome.status, json })])
     return withFields(outcome, { json })
   }) as Promise<Outcome>
+}
+
+/**
+ * Writes the rendered answers into a workspace's outcomes stored by view, before the rows their views
+ * read are deleted (POST /v0/wipe keeps keys, so a retry after a wipe still replays). Pages of
+ * `pageSize` outcomes; how many it wrote.
+ */
+export async function materializeOutcomeViews(db: Queryable, workspaceId: string, pageSize = 1000): Promise<number> {
+  let done = 0
+  for (;;) {
+    const rows = await db<{ key: string; response_view: string; response_resource_id: string }[]>`
+      select key, response_view, response_resource_id from idempotency_keys
+      where workspace_id = ${workspaceId} and response_view is not null limit ${pageSize}`
+    if (rows.length === 0) return done
+    const rendered = await renderByView(db, rows.map((r) => ({ workspaceId, view: r.response_view, resourceId: r.response_resource_id })))
+    await db`update idempotency_keys i set response_body = v.body, response_view = null, response_resource_id = null
+             from unnest(${textArray(rows.map((r) => r.key))}::text[], ${textArray(rendered.map((r) => JSON.stringify(r)))}::text[]) as v(key, body)
+             where i.workspace_id = ${workspaceId} and i.key = v.key`
+    done += rows.length
+  }
 }
 
 /** Deletes outcomes older than the retention window, a page at a time; how many it deleted. */

@@ -1,5 +1,6 @@
 import { ApiError } from './errors.js'
 import { materializeEventResources } from './events.js'
+import { materializeOutcomeViews } from './idempotency.js'
 import type { Logger } from 'pino'
 import type { Api, Services } from './http.js'
 import type { DueWork } from './due-work.js'
@@ -33,9 +34,9 @@ export const wipeAttemptsMax = 20
  *
  * Atomic with respect to concurrent changes of the workspace: every change writes an event, and
  * writing an event takes a shared advisory lock on the workspace (migrations/0500_wipe_guard.sql).
- * The wipe takes it exclusively first, so no change commits between the rendering of events stored by
- * view and the deletion of the rows they render from, which would leave an event without its
- * resource. A wipe that meets a change holding rows it must delete gives way (its savepoint rolls
+ * The wipe takes it exclusively first, so no change commits between the rendering of events (and
+ * Idempotency-Key outcomes) stored by view and the deletion of the rows they render from, which
+ * would leave an event without its resource. A wipe that meets a change holding rows it must delete gives way (its savepoint rolls
  * back, freeing the workspace) and tries again.
  */
 export function registerWipe(api: Api, domains: readonly Domain[]): void {
@@ -47,8 +48,10 @@ export function registerWipe(api: Api, domains: readonly Domain[]): void {
       try {
         await tx.savepoint(async (sp) => {
           await sp`select pg_advisory_xact_lock(${wipeLockClass}, hashtext(${workspace.id}::text))`
-          // Events stay; those that render their resource from rows about to go get it written in first.
+          // Events and Idempotency-Key outcomes stay; those that render their resource from rows about
+          // to go get it written in first.
           await materializeEventResources(sp, workspace.id)
+          await materializeOutcomeViews(sp, workspace.id)
           for (const table of tables) await sp`delete from ${sp(table)} where workspace_id = ${workspace.id}`
         })
         break

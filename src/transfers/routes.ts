@@ -4,7 +4,7 @@
 import type { Socket } from 'node:net'
 import type { Queryable } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
-import { registerEventView } from '../platform/events.js'
+import { registerResourceView } from '../platform/resource-views.js'
 import { sendOutcome, type Api } from '../platform/http.js'
 import { keyClaimOf, storedOutcome, type Outcome } from '../platform/idempotency.js'
 import { uuidv7 } from '../platform/ids.js'
@@ -56,18 +56,18 @@ async function postedTransactions(db: Queryable, workspaceId: string, transfers:
 export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
   const { clock, sql } = api.services
 
-  registerEventView(eventViews.internalTransfer, async (db, workspaceId, ids) => {
+  registerResourceView(eventViews.internalTransfer, async (db, workspaceId, ids) => {
     const [transfers, holds] = await Promise.all([transfersByIds(db, workspaceId, ids), holdsOf(db, workspaceId, ids)])
     return new Map([...transfers].map(([id, t]) => [id, toInternalTransfer(t, holds.get(id), clock.now(workspaceId))]))
   })
-  registerEventView(eventViews.postedTransaction, async (db, workspaceId, ids) => {
+  registerResourceView(eventViews.postedTransaction, async (db, workspaceId, ids) => {
     const transfers = [...(await transfersByIds(db, workspaceId, ids)).values()]
     const views = await postedTransactions(db, workspaceId, transfers)
     return new Map(transfers.map((t, i) => [t.id, views[i]]))
   })
-  registerEventView(eventViews.pendingTransaction, (db, workspaceId, ids) =>
+  registerResourceView(eventViews.pendingTransaction, (db, workspaceId, ids) =>
     pendingViews(db, workspaceId, ids, (t, h) => toPendingTransaction(t, h, h.account_number, h.offset_account_number, clock.now(workspaceId))))
-  registerEventView(eventViews.pendingTransactionCreated, (db, workspaceId, ids) =>
+  registerResourceView(eventViews.pendingTransactionCreated, (db, workspaceId, ids) =>
     pendingViews(db, workspaceId, ids, (t, h) => toPendingTransactionAsCreated(t, h, h.account_number, h.offset_account_number)))
 
   /** Submits one ledger request for an HTTP request and answers it. */
@@ -118,7 +118,9 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
       render: (r) => {
         const [t] = r.transfers
         const hold = r.holds.get(t.id)
-        return { status: 200, body: toInternalTransfer(t, hold, now), events: createdEvents(t, hold) }
+        // A posted transfer answers as its view renders it whenever asked; a hold's status moves on.
+        const view = hold ? undefined : { name: eventViews.internalTransfer, resourceId: t.id }
+        return { status: 200, body: toInternalTransfer(t, hold, now), events: createdEvents(t, hold), view }
       },
     })
     return sendOutcome(reply, result)

@@ -12,8 +12,11 @@ import { transferError } from './outcomes.js'
 /** What a request attaches to its ledger job: its key, and how its answer and events are made. */
 export interface TransferContext {
   claim?: KeyClaim
-  /** The response and events of an accepted request. */
-  render(result: Extract<LedgerResult, { ok: true }>): { status: number; body: unknown; events: EventInput[] }
+  /**
+   * The response and events of an accepted request, and, for a response no later change alters
+   * (a posted transfer), the view that renders it again: its key's outcome is stored by that view.
+   */
+  render(result: Extract<LedgerResult, { ok: true }>): { status: number; body: unknown; events: EventInput[]; view?: StoredOutcome['view'] }
 }
 
 /**
@@ -50,7 +53,7 @@ export const keyedParticipant: Participant<TransferContext, TransferAnswer> = {
       const rendered = context.render(result)
       events.push(...rendered.events)
       const json = JSON.stringify(rendered.body)
-      if (context.claim) stored.push(withFields(context.claim, { status: rendered.status, json }))
+      if (context.claim) stored.push(withFields(context.claim, rendered.view ? { status: rendered.status, view: rendered.view } : { status: rendered.status, json }))
       return { status: rendered.status, body: rendered.body, json }
     })
     const statements: Promise<unknown>[] = []
