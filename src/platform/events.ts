@@ -40,11 +40,14 @@ export async function renderEventResources<T extends StoredEventResource>(db: Qu
  */
 export async function materializeEventResources(db: Queryable, workspaceId: string, pageSize = 1000): Promise<number> {
   let done = 0
+  let after = '00000000-0000-0000-0000-000000000000'
   for (;;) {
+    // Keyset pages along the primary key: each page reads on from the last, not from the start.
     const rows = await db<(StoredEventResource & { id: string })[]>`
       select id, resource_id, resource, resource_view from events
-      where workspace_id = ${workspaceId} and resource_view is not null limit ${pageSize}`
+      where workspace_id = ${workspaceId} and id > ${after} and resource_view is not null order by id limit ${pageSize}`
     if (rows.length === 0) return done
+    after = rows[rows.length - 1].id
     await renderEventResources(db, workspaceId, rows)
     await db`update events e set resource = coalesce(v.resource, 'null'::jsonb), resource_view = null
              from jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ id: r.id, resource: r.resource })))}::text::jsonb) as v(id uuid, resource jsonb)

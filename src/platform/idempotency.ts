@@ -200,11 +200,14 @@ export async function runMutation(
  */
 export async function materializeOutcomeViews(db: Queryable, workspaceId: string, pageSize = 1000): Promise<number> {
   let done = 0
+  let after = ''
   for (;;) {
+    // Keyset pages along the primary key: each page reads on from the last, not from the start.
     const rows = await db<{ key: string; response_view: string; response_resource_id: string }[]>`
       select key, response_view, response_resource_id from idempotency_keys
-      where workspace_id = ${workspaceId} and response_view is not null limit ${pageSize}`
+      where workspace_id = ${workspaceId} and key > ${after} and response_view is not null order by key limit ${pageSize}`
     if (rows.length === 0) return done
+    after = rows[rows.length - 1].key
     const rendered = await renderByView(db, rows.map((r) => ({ workspaceId, view: r.response_view, resourceId: r.response_resource_id })))
     await db`update idempotency_keys i set response_body = v.body, response_view = null, response_resource_id = null
              from unnest(${textArray(rows.map((r) => r.key))}::text[], ${textArray(rendered.map((r) => JSON.stringify(r)))}::text[]) as v(key, body)

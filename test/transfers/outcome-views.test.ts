@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { auditLedger } from '../../src/ledger/index.js'
+import { materializeEventResources } from '../../src/platform/events.js'
+import { materializeOutcomeViews } from '../../src/platform/idempotency.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { fundingAccount, openAccount, transfer } from '../support/accounts.js'
 import { startHarness, type Harness } from '../support/harness.js'
@@ -71,6 +73,26 @@ describe('Idempotency-Key outcomes stored by view', () => {
     assert.equal(captured.body.status, 'COMPLETE', JSON.stringify(captured.body))
     const replay = await transfer(h, body, { headers: { 'idempotency-key': key } })
     assert.deepEqual([replay.headers['idempotent-replayed'], replay.body], ['true', first.body])
+  })
+
+  it('writes the rendered answers and events in, a page at a time, every one exactly once', async () => {
+    const ws = await h.newWorkspace('outcome-views-pages', 'sandbox')
+    const [funding, account] = [await fundingAccount(h, ws.key), await openAccount(h, {}, ws.key)]
+    const keys = [uuidv7(), uuidv7(), uuidv7(), uuidv7(), uuidv7()]
+    const firsts = []
+    for (const [i, key] of keys.entries()) {
+      firsts.push(await transfer(h, { amount: 10 + i, originating_account_id: funding.id, receiving_account_id: account.id }, { key: ws.key, headers: { 'idempotency-key': key } }))
+    }
+    // Pages of two over five outcomes (and ten events by view, two per transfer): three pages each.
+    assert.equal(await materializeOutcomeViews(h.sql, ws.id, 2), 5)
+    assert.equal(await materializeEventResources(h.sql, ws.id, 2), 10)
+    for (const [i, key] of keys.entries()) {
+      const row = await keyRow(ws.id, key)
+      assert.deepEqual([row.response_view, JSON.parse(row.response_body!)], [null, firsts[i].body])
+    }
+    const [left] = await h.sql<{ n: number }[]>`select count(*)::int as n from events where workspace_id = ${ws.id} and resource_view is not null`
+    assert.equal(left.n, 0)
+    assert.equal(await materializeOutcomeViews(h.sql, ws.id, 2), 0, 'nothing is left to write')
   })
 
   it('keeps replaying after a wipe deletes the transfer: the wipe writes the answer in', async () => {
