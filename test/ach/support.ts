@@ -1,9 +1,8 @@
 // What the ACH tests share: a workspace clock moved to a known Eastern time, a funded account held by
 // a verified business, its external account, and the books checked after every scenario.
 import assert from 'node:assert/strict'
-import { auditLedger } from '../../src/ledger/index.js'
 import type { Harness } from '../support/harness.js'
-import { balances, createTemplate, fundingAccount, transfer } from '../support/accounts.js'
+import { assertBooksClean, balances, createTemplate, fundingAccount, transfer } from '../support/accounts.js'
 import { createVerifiedBusiness } from '../support/parties.js'
 
 export interface Customer { business: any; account: any; external: any }
@@ -55,10 +54,7 @@ export async function expectBalances(h: Harness, accountId: string, expected: { 
   assert.deepEqual(await balances(h, accountId, key), expected)
 }
 
-export async function assertBooksClean(h: Harness) {
-  const report = await auditLedger(h.sql)
-  assert.deepEqual(report.discrepancies, [])
-}
+export { assertBooksClean }
 
 export async function incomingByAccount(h: Harness, accountNo: string, key?: string): Promise<any[]> {
   const res = await h.request('GET', '/v0/ach/incoming', { key })

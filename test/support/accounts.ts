@@ -1,5 +1,6 @@
 // Opening accounts and funding them through the API, the way an integrator would.
 import assert from 'node:assert/strict'
+import { auditLedger } from '../../src/ledger/index.js'
 import type { Harness } from './harness.js'
 import { createVerifiedBusiness } from './parties.js'
 
@@ -46,4 +47,10 @@ export async function balances(h: Harness, accountId: string, key?: string): Pro
   const res = await h.request('GET', `/v0/accounts/${accountId}`, { key })
   assert.equal(res.status, 200)
   return { posted: balanceOf(res.body, 'ACCOUNT_BALANCE'), available: balanceOf(res.body, 'AVAILABLE_BALANCE') }
+}
+
+/** The ledger's audit of every workspace finds nothing wrong (`keel ledger check`'s rules). */
+export async function assertBooksClean(h: Harness): Promise<void> {
+  const report = await auditLedger(h.sql)
+  assert.deepEqual(report.discrepancies, [])
 }

@@ -2,18 +2,16 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { idempotencyKeyRetentionMs } from '../../src/platform/idempotency.js'
 import { uuidv7 } from '../../src/platform/ids.js'
-import { auditLedger } from '../../src/ledger/index.js'
 import { expireDueHolds } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
-import { balances, fundingAccount, openAccount, transfer } from '../support/accounts.js'
+import { assertBooksClean, balances, fundingAccount, openAccount, transfer } from '../support/accounts.js'
 
 let h: Harness
 let now = Date.now()
 const clock = { now: () => new Date(now) }
 before(async () => { h = await startHarness({ clock }) })
 after(async () => {
-  const report = await auditLedger(h.sql)
-  assert.deepEqual(report.discrepancies, [])
+  await assertBooksClean(h)
   await h.close()
 })
 

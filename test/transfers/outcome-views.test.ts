@@ -5,18 +5,16 @@
 // deletes transfers, writes the rendered answer in first, so a retry after it still replays.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { auditLedger } from '../../src/ledger/index.js'
 import { materializeEventResources } from '../../src/platform/events.js'
 import { materializeOutcomeViews } from '../../src/platform/idempotency.js'
 import { uuidv7 } from '../../src/platform/ids.js'
-import { fundingAccount, openAccount, transfer } from '../support/accounts.js'
+import { assertBooksClean, fundingAccount, openAccount, transfer } from '../support/accounts.js'
 import { startHarness, type Harness } from '../support/harness.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
 after(async () => {
-  const report = await auditLedger(h.sql)
-  assert.deepEqual(report.discrepancies, [])
+  await assertBooksClean(h)
   await h.close()
 })
 

@@ -2,18 +2,16 @@
 // live-mode gate on money movement (PARTNER_NOT_VERIFIED until the fintech's own KYB has passed).
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { auditLedger } from '../../src/ledger/index.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { setPartnerVerified } from '../../src/platform/workspaces.js'
-import { balances, createTemplate, fundingAccount, openAccount, transfer } from '../support/accounts.js'
+import { assertBooksClean, balances, createTemplate, fundingAccount, openAccount, transfer } from '../support/accounts.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { createPerson, createVerifiedBusiness, createVerifiedPerson } from '../support/parties.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
 after(async () => {
-  const report = await auditLedger(h.sql)
-  assert.deepEqual(report.discrepancies, [])
+  await assertBooksClean(h)
   await h.close()
 })
 
