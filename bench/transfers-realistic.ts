@@ -188,7 +188,8 @@ async function checkBareSamples(sql: Sql, samples: Sample[], table = 'bench_bare
 /** The tables the bare route writes a transfer's rows to (BENCH_FLOOR=1), with Keel's keys and indexes on them. */
 async function createFloorTables(sql: Sql, accounts: string[]): Promise<void> {
   await sql.unsafe(`
-    create table bench_floor_keys (key text primary key, request_hash text not null, response_status int4 not null, response_body text not null, created_at timestamptz not null);
+    create table bench_floor_keys (key text primary key, request_hash text not null, response_status int4 not null, response_view text not null,
+      response_resource_id uuid not null, created_at timestamptz not null);
     create index on bench_floor_keys (created_at);
     create table bench_floor_transfers (id uuid primary key, amount int8 not null, currency text not null, type text not null,
       debit_account_id uuid not null, credit_account_id uuid not null, created_at timestamptz not null);

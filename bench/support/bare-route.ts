@@ -6,9 +6,11 @@
 // balances, no events, no request log (Fastify's default): what any route writing a row must pay.
 //
 // With BARE_ROUTE_WRITES=transfer it writes instead, per request, the rows a keyed transfer writes:
-// its key's stored answer, the record, two entries, both accounts' balances and an event, in one
-// statement committed on its own (no group commit, no rules, no reads before): the floor for
-// Keel's writes rather than for any write (`BENCH_FLOOR=1` in bench/transfers-realistic.ts).
+// its key's stored outcome (by view, as Keel stores a posted transfer's since migration 1570: the
+// request's hash and the transfer's id, no answer's text), the record, two entries, both accounts'
+// balances and an event, in one statement committed on its own (no group commit, no rules, no reads
+// before): the floor for Keel's writes rather than for any write (`BENCH_FLOOR=1` in
+// bench/transfers-realistic.ts).
 //
 // Started by bench/transfers-realistic.ts with DATABASE_URL set, which creates the tables first
 // (bench_bare_transfers; bench_floor_* with BENCH_FLOOR=1). Prints `{"port": N}` on its first line
@@ -45,8 +47,8 @@ async function main(): Promise<void> {
       // accounts in opposite directions cannot deadlock.
       await sql`
         with answered as (
-          insert into bench_floor_keys (key, request_hash, response_status, response_body, created_at)
-          values (${typeof key === 'string' ? key : id}, ${requestHashOf(req)}, 200, ${JSON.stringify(answer)}, ${now})),
+          insert into bench_floor_keys (key, request_hash, response_status, response_view, response_resource_id, created_at)
+          values (${typeof key === 'string' ? key : id}, ${requestHashOf(req)}, 200, 'internal_transfer', ${id}, ${now})),
         recorded as (
           insert into bench_floor_transfers (id, amount, currency, type, debit_account_id, credit_account_id, created_at)
           values (${id}, ${b.amount}, ${b.currency}, ${b.type}, ${from}, ${to}, ${now})),
