@@ -80,7 +80,6 @@ function renderedReplays(db: Queryable, claims: readonly KeyClaim[], priors: rea
     : { workspaceId: claims[n].workspaceId, view: null, resourceId: '' })))
 }
 
-
 /**
  * Claims keys in the caller's transaction, with one statement for the locks and one for the stored
  * outcomes (pipelined): a transaction-scoped advisory lock per key (held elsewhere: another request

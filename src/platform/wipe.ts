@@ -36,8 +36,8 @@ export const wipeAttemptsMax = 20
  * writing an event takes a shared advisory lock on the workspace (migrations/0500_wipe_guard.sql).
  * The wipe takes it exclusively first, so no change commits between the rendering of events (and
  * Idempotency-Key outcomes) stored by view and the deletion of the rows they render from, which
- * would leave an event without its resource. A wipe that meets a change holding rows it must delete gives way (its savepoint rolls
- * back, freeing the workspace) and tries again.
+ * would leave an event without its resource. A wipe that meets a change holding rows it must delete
+ * gives way (its savepoint rolls back, freeing the workspace) and tries again.
  */
 export function registerWipe(api: Api, domains: readonly Domain[]): void {
   const tables = domains.flatMap((d) => d.wipeTables).reverse()
