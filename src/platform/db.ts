@@ -42,8 +42,9 @@ export interface Database {
  * milliseconds, once per execution, to save microseconds on statements that read a handful of rows
  * by key. Keel's estimates pass it where they cannot be exact: a set-returning function's default
  * of 100 rows for each batch's jsonb (card_spend_over, on PostgreSQL 15 with LLVM: 0.8 to 1 s a
- * call, nearly all of it compiling), and a keyed session's disabled scans, which add their penalty
- * to the cost of any plan that keeps one. The embedded PostgreSQL is built without JIT.
+ * call, nearly all of it compiling), and, up to PostgreSQL 17, a keyed session's disabled scans,
+ * which add their penalty to the cost of any plan that keeps one. The embedded PostgreSQL is built
+ * without JIT.
  */
 export const sessionSettingsDefault: Readonly<Record<string, string>> = { application_name: 'keel', jit: 'off' }
 
