@@ -1,0 +1,109 @@
+// postgres.js gathers the protocol messages of the queries started in one turn of the event loop
+// and writes them to its socket together. As published (3.4.9) it wrote at once whenever what it had
+// gathered reached 1 KiB, so each multi-row statement of a ledger batch (a few KB of parameters) was
+// a system call of its own, and waking PostgreSQL for each of them. Keel installs it with
+// patches/postgres+3.4.9.patch, which gathers up to 64 KiB. These tests count the writes on the
+// socket of one reserved connection, telling it from the process's other sockets by what it carries.
+// A statement with parameters is described by the server before its first run (a round trip of its
+// own), so each is run once before the writes are counted, as a batcher's session has run them.
+import assert from 'node:assert/strict'
+import { Socket } from 'node:net'
+import { after, before, describe, it } from 'node:test'
+import { connect, type Sql } from '../../src/platform/db.js'
+import { startHarness, type Harness } from '../support/harness.js'
+
+let h: Harness
+let sql: Sql
+before(async () => {
+  h = await startHarness()
+  sql = connect(h.databaseUrl, 2)
+})
+after(async () => {
+  await sql.end({ timeout: 5 })
+  await h.close()
+})
+
+/** Bytes of each write on any socket while `run` runs. */
+async function writesDuring(run: () => Promise<void>): Promise<{ socket: Socket; bytes: Buffer }[]> {
+  const writes: { socket: Socket; bytes: Buffer }[] = []
+  const write = Socket.prototype.write
+  Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
+    if (Buffer.isBuffer(chunk)) writes.push({ socket: this, bytes: Buffer.from(chunk) })
+    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest)
+  } as typeof write
+  try {
+    await run()
+  } finally {
+    Socket.prototype.write = write
+  }
+  return writes
+}
+
+/** The writes on the one socket that carried `marker`. */
+function writesCarrying(writes: { socket: Socket; bytes: Buffer }[], marker: string): Buffer[] {
+  const sockets = new Set(writes.filter((w) => w.bytes.includes(marker)).map((w) => w.socket))
+  assert.equal(sockets.size, 1, `${marker} went out on ${sockets.size} sockets`)
+  const [socket] = sockets
+  return writes.filter((w) => w.socket === socket).map((w) => w.bytes)
+}
+
+const kilobytes = (n: number) => 'k'.repeat(n * 1024)
+
+describe("a reserved connection's statements started in one turn", () => {
+  it('go out in one write, however large each is, and each gets its own result', async () => {
+    const tx = await sql.reserve()
+    try {
+      await tx`create temporary table gathered (n int, body text)`
+      const marker = 'gathered-one-turn'
+      const bodies = [2, 3, 5, 1, 4, 2].map((k, n) => `${n}:${kilobytes(k)}`)
+      const batch = () => {
+        const begin = tx`begin`.execute()
+        const inserts = bodies.map((body, n) => tx`insert into gathered (n, body) values (${n}, ${body}) returning n, length(body) as len, ${marker}::text as m`.execute())
+        const commit = tx`commit`.execute()
+        return Promise.all([begin, ...inserts, commit])
+      }
+      await batch()
+      await tx`truncate gathered`
+      let results: unknown[] = []
+      const writes = await writesDuring(async () => { results = await batch() })
+      const carried = writesCarrying(writes, marker)
+      // 17 KB in six statements of 1–5 KB, with begin and commit: as published, seven writes.
+      assert.equal(carried.length, 1, `the batch went out in ${carried.length} writes of ${carried.map((b) => b.length).join(', ')} bytes`)
+      assert.deepEqual(results.slice(1, -1).map((r) => (r as { n: number; len: number }[])[0]), bodies.map((body, n) => ({ n, len: body.length, m: marker })))
+      const rows = await tx<{ n: number; body: string }[]>`select n, body from gathered order by n`
+      assert.deepEqual(rows.map((r) => r.body), bodies)
+    } finally {
+      tx.release()
+    }
+  })
+
+  it('go out in a write each time what is gathered reaches 64 KiB, in order', async () => {
+    const tx = await sql.reserve()
+    try {
+      await tx`create temporary table gathered_large (n int, body text)`
+      const marker = 'gathered-large'
+      const bodies = Array.from({ length: 6 }, (_, n) => `${n}:${kilobytes(30)}`)
+      const batch = () => Promise.all(bodies.map((body, n) => tx`insert into gathered_large (n, body) values (${n}, ${body}) returning ${marker}::text as m`.execute()))
+      await batch()
+      await tx`truncate gathered_large`
+      const writes = await writesDuring(async () => { await batch() })
+      const carried = writesCarrying(writes, marker)
+      // Six messages of about 30 KB: what is gathered is written once it reaches 64 KiB, so three
+      // messages a write (as published, a write each).
+      assert.deepEqual(carried.map((b) => Math.round(b.length / 1024)), [90, 90], `${carried.length} writes of ${carried.map((b) => b.length).join(', ')} bytes`)
+      const rows = await tx<{ n: number; body: string }[]>`select n, body from gathered_large order by n`
+      assert.deepEqual(rows.map((r) => r.body), bodies)
+    } finally {
+      tx.release()
+    }
+  })
+
+  it('and a lone small query still goes out at once', async () => {
+    const marker = 'lone-query'
+    let got: unknown[] = []
+    await sql`select ${marker}::text as m`
+    const writes = await writesDuring(async () => { got = [...await sql`select ${marker}::text as m`] })
+    assert.deepEqual(got, [{ m: marker }])
+    assert.equal(writesCarrying(writes, marker).length, 1)
+  })
+})
