@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, hash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { assert } from './assert.js'
@@ -64,4 +64,9 @@ export function loadVault(configured: string | undefined, dataDir: string, warn:
   return new Vault(parseKey(readFileSync(file, 'utf8')))
 }
 
-export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex')
+/**
+ * SHA-256 of a string, in hex. Node's one-shot `hash` (Node 20.12 and later) makes no Hash object:
+ * about a third of createHash's time for a request's few hundred bytes, which every keyed request
+ * hashes (requestHashOf).
+ */
+export const sha256Hex = (s: string): string => hash('sha256', s, 'hex')
