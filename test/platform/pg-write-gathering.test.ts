@@ -1,8 +1,8 @@
-// postgres.js gathers the protocol messages of the queries started in one turn of the event loop
-// and writes them to its socket together. As published (3.4.9) it wrote at once whenever what it had
-// gathered reached 1 KiB, so each multi-row statement of a ledger batch (a few KB of parameters) was
-// a system call of its own, and waking PostgreSQL for each of them. Keel installs it with
-// patches/postgres+3.4.9.patch, which gathers up to 64 KiB. These tests count the writes on the
+// postgres.js gathers the protocol messages of queries and writes them to its socket together. As
+// published (3.4.9) it wrote at once whenever what it had gathered reached 1 KiB, so each multi-row
+// statement of a ledger batch (a few KB of parameters) was a system call of its own, and a wake-up of
+// PostgreSQL. Keel installs it with patches/postgres+3.4.9.patch: past 1 KiB, what is gathered goes
+// out when the code that made it yields, or at once at 64 KiB. These tests count the writes on the
 // socket of one reserved connection, telling it from the process's other sockets by what it carries.
 // A statement with parameters is described by the server before its first run (a round trip of its
 // own), so each is run once before the writes are counted, as a batcher's session has run them.
@@ -23,12 +23,15 @@ after(async () => {
   await h.close()
 })
 
-/** Bytes of each write on any socket while `run` runs. */
+/** The writes writesDuring has seen so far. */
+const seen: { socket: Socket; bytes: Buffer }[] = []
+
+/** Bytes of each write on any socket while `run` runs (in `seen` as it runs). */
 async function writesDuring(run: () => Promise<void>): Promise<{ socket: Socket; bytes: Buffer }[]> {
-  const writes: { socket: Socket; bytes: Buffer }[] = []
+  seen.length = 0
   const write = Socket.prototype.write
   Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
-    if (Buffer.isBuffer(chunk)) writes.push({ socket: this, bytes: Buffer.from(chunk) })
+    if (Buffer.isBuffer(chunk)) seen.push({ socket: this, bytes: Buffer.from(chunk) })
     return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest)
   } as typeof write
   try {
@@ -36,7 +39,7 @@ async function writesDuring(run: () => Promise<void>): Promise<{ socket: Socket;
   } finally {
     Socket.prototype.write = write
   }
-  return writes
+  return [...seen]
 }
 
 /** The writes on the one socket that carried `marker`. */
@@ -93,6 +96,31 @@ describe("a reserved connection's statements started in one turn", () => {
       assert.deepEqual(carried.map((b) => Math.round(b.length / 1024)), [90, 90], `${carried.length} writes of ${carried.map((b) => b.length).join(', ')} bytes`)
       const rows = await tx<{ n: number; body: string }[]>`select n, body from gathered_large order by n`
       assert.deepEqual(rows.map((r) => r.body), bodies)
+    } finally {
+      tx.release()
+    }
+  })
+
+  it('go out as soon as the code that made them yields, not at the end of the turn', async () => {
+    const tx = await sql.reserve()
+    try {
+      const marker = 'gathered-soon'
+      const body = kilobytes(4)
+      const statement = () => tx`select length(${body}::text) as len, ${marker}::text as m`.execute()
+      await statement()
+      let sentBeforeCheckPhase = -1
+      const writes = await writesDuring(async () => {
+        // Runs first in this turn's check phase, ahead of anything the statement schedules there.
+        const checked = new Promise<void>((resolve) => setImmediate(() => {
+          sentBeforeCheckPhase = seen.filter((w) => w.bytes.includes(marker)).length
+          resolve()
+        }))
+        const done = statement()
+        await checked
+        await done
+      })
+      assert.equal(sentBeforeCheckPhase, 1)
+      assert.equal(writesCarrying(writes, marker).length, 1)
     } finally {
       tx.release()
     }
