@@ -17,7 +17,7 @@ import type { Queryable, Sql } from '../platform/db.js'
 import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
 import { accountsNamed } from './rules.js'
 import { KnownAccounts, knownAccountsCoolMsDefault, knownAccountsMaxDefault } from './known-accounts.js'
-import { dueHoldsOn, existingTransfers, expectNoDueHolds, holdAccounts, keyOf, lockAccounts, lockHolds, plannedStateChanged, plansRenewedAt, renewPlans, reserveSeqs, seqBlockSize, verifyAccounts, verifyHolds, writeStatements, type HoldRow, type Key, type LockedAccount, type TransferRow, type Writes } from './store.js'
+import { dueHoldsOn, existingTransfers, holdAccounts, keyOf, lockAccounts, lockHolds, openBatch, plannedStateChanged, renewPlans, reserveSeqs, seqBlockSize, verifyAccounts, verifyHolds, writeStatements, type BatchOpened, type HoldRow, type Key, type LockedAccount, type TransferRow, type Writes } from './store.js'
 
 /** Most requests in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
 export const batchSizeMaxDefault = 256
@@ -371,19 +371,20 @@ export class LedgerBatcher {
       open = true
       // Statements go out in the order they are started: begin first, accounts before holds.
       const begin = tx`begin`.execute()
-      // Held until this transaction ends: a batch that decides on this one's plans waits on it.
-      const marked = tx`select pg_advisory_xact_lock(${this.planned.lockClass}, ${self})`.execute()
-      // On a keyed session every statement runs on the plan the session made for it; those plans
-      // are made again once they are plansRenewMs old, after this batch (below).
-      const renewedAt = plansRenewedAt(tx)
+      // The batch's advisory lock, held until this transaction ends (a batch that decides on this
+      // one's plans waits on it), and when the session's plans were made: on a keyed session every
+      // statement runs on the plan the session made for it, made again once plansRenewMs old, after
+      // this batch (below). Decided from memory, the same statement checks that no hold on its
+      // accounts is due and takes the sequence numbers for a later batch.
+      const opening = openBatch(tx, this.planned.lockClass, self, known ? { due: dueKeys, seqCount: recordCount } : undefined)
       // Decided from memory: the checks go out now, ahead of the writes, and are awaited with them.
       const checks: Promise<unknown>[] = []
       let settledAnswers: (unknown[] | undefined)[], readAccounts: Map<string, LockedAccount>, readHolds: Map<string, HoldRow>, readDue: HoldRow[], existingRows: Map<string, TransferRow>, seqList: bigint[]
       if (known) {
+        // The numbers taken are this process's to use, whatever becomes of the transaction.
+        checks.push(opening.then((o) => { this.spareSeqs.push(...o.seqs) }))
         for (const [participant, idx] of byParticipant) checks.push(...participant.expectUnsettled!(tx, idx.map((i) => batch[i].job.context)))
-        checks.push(expectNoDueHolds(tx, dueKeys))
         seqList = this.spareSeqs.splice(0, recordCount)
-        checks.push(reserveSeqs(tx, recordCount).then((more) => { this.spareSeqs.push(...more) }))
         ;[settledAnswers, readAccounts, readHolds, readDue, existingRows] = [[], known, new Map(), [], new Map()]
       } else {
         const opened = [...byParticipant].map(([participant, idx]) => participant.open(tx, idx.map((i) => batch[i].job.context)))
@@ -394,9 +395,9 @@ export class LedgerBatcher {
         // A spare block for the batches decided from memory that follow, while there is none.
         const spare = this.known.enabled && this.spareSeqs.length < seqBlockSize ? seqBlockSize : 0
         const seqs = reserveSeqs(tx, recordCount + spare)
-        let lastRenewed: number | undefined, reserved: bigint[]
-        ;[, , lastRenewed, settledAnswers, readAccounts, readHolds, readDue, existingRows, reserved] = await settled([begin, marked, renewedAt, Promise.all(opened), accountsRead, holdsRead, dueRead, existing, seqs] as const)
-        renewDue = this.plansDue(lastRenewed)
+        let batchOpened: BatchOpened, reserved: bigint[]
+        ;[, batchOpened, settledAnswers, readAccounts, readHolds, readDue, existingRows, reserved] = await settled([begin, opening, Promise.all(opened), accountsRead, holdsRead, dueRead, existing, seqs] as const)
+        renewDue = this.plansDue(batchOpened.renewedAt)
         seqList = reserved.slice(0, recordCount)
         this.spareSeqs.push(...reserved.slice(recordCount))
         this.known.learn(readAccounts)
@@ -448,9 +449,9 @@ export class LedgerBatcher {
       // commit with a rollback, so nothing of the batch lands; settled() then reports the failure.
       open = false
       if (known) {
-        let lastRenewed: number | undefined
+        let batchOpened: BatchOpened
         try {
-          ;[, , lastRenewed] = await settled([begin, marked, renewedAt, ...checks, ...statements, tx`commit`] as const)
+          ;[, batchOpened] = await settled([begin, opening, ...checks, ...statements, tx`commit`] as const)
         } catch (err) {
           if (!(err instanceof postgres.PostgresError)) throw err
           // Accounts found not as known (or with a hold due) are forgotten, and cool. A participant's
@@ -458,7 +459,7 @@ export class LedgerBatcher {
           if (err.code === plannedStateChanged) this.known.forget(accountKeys)
           throw new DecidedFromMemoryFailed(err)
         }
-        renewDue = this.plansDue(lastRenewed)
+        renewDue = this.plansDue(batchOpened.renewedAt)
         this.stats.fromMemory++
         this.options.onFromMemory?.()
       } else {

@@ -160,15 +160,6 @@ function dueHoldsByAccount(tx: Queryable, keys: (Key & { now: Date })[]) {
       select * from ledger_holds h where h.workspace_id = k.w and h.account_id = k.a and h.status = 'PENDING' and h.expires_at <= k.now offset 0) as h`
 }
 
-/**
- * Fails the transaction (plannedStateChanged) if any of these accounts has a hold past its expiry
- * still PENDING: for a batch decided without reading (from what this process knows of its
- * accounts), which would otherwise not expire them first. The holds dueHoldsOn would read.
- */
-export function expectNoDueHolds(tx: Queryable, keys: (Key & { now: Date })[]): Promise<unknown> {
-  return tx`select ledger_expect_rows(count(h.id), 0) from ${dueHoldsByAccount(tx, keys)}`.execute()
-}
-
 /** The SQLSTATE of ledger_expect_rows (migration 1300): what a batch read has changed since. */
 export const plannedStateChanged = 'KL001'
 
@@ -245,11 +236,18 @@ export const seqBlockSize = 256
  */
 export async function reserveSeqs(tx: Queryable, count: number): Promise<bigint[]> {
   if (count === 0) return []
-  const blocks = Math.ceil(count / seqBlockSize)
-  const [{ starts }] = await tx<{ starts: string }[]>`
-    select array_to_string(array_agg(nextval(pg_get_serial_sequence('ledger_transfers', 'seq'))), ',') as starts from generate_series(1, ${blocks})`
+  const [{ starts }] = await tx<{ starts: string }[]>`select ${seqStarts(tx, count)} as starts`
+  return seqsFrom(starts, count)
+}
+
+/** The block starts reserveSeqs takes for `count` numbers, as one comma-separated text (null for none). */
+function seqStarts(tx: Queryable, count: number) {
+  return tx`(select array_to_string(array_agg(nextval(pg_get_serial_sequence('ledger_transfers', 'seq'))), ',') from generate_series(1, ${Math.ceil(count / seqBlockSize)}))`
+}
+
+function seqsFrom(starts: string | null, count: number): bigint[] {
   const seqs: bigint[] = []
-  for (const start of starts.split(',').map(BigInt)) {
+  for (const start of starts ? starts.split(',').map(BigInt) : []) {
     for (let i = 0n; i < BigInt(seqBlockSize) && seqs.length < count; i++) seqs.push(start + i)
   }
   return seqs
@@ -299,13 +297,35 @@ export function writeStatements(tx: Queryable, w: Writes): Promise<unknown>[] {
   return out
 }
 
+/** What a batch's opening statement (openBatch) answers. */
+export interface BatchOpened {
+  /**
+   * When the plans of this keyed session (connectKeyed in src/platform/db.ts) were last renewed, in
+   * ms since the epoch, as the session's own setting says; undefined if never.
+   */
+  renewedAt: number | undefined
+  /** The sequence numbers taken for a batch decided from memory (reserveSeqs); none otherwise. */
+  seqs: bigint[]
+}
+
 /**
- * When the plans of this keyed session (connectKeyed in src/platform/db.ts) were last renewed, in
- * ms since the epoch, as the session's own setting says; undefined if never. Sent as it is made.
+ * A batch's first statement after `begin`, sent as it is made: takes the transaction-scoped
+ * advisory lock (lockClass, batch) that marks the batch in flight, and reads when the session's
+ * plans were last renewed. For a batch decided from memory, which would otherwise not expire the
+ * holds due on its accounts first, it also fails the transaction (plannedStateChanged) if one of
+ * `due`'s accounts has a hold past its expiry still PENDING (those dueHoldsOn would read), and takes
+ * `seqCount` sequence numbers as reserveSeqs does: four statements' work in one, each of them a
+ * message to build, send, run and answer.
  */
-export function plansRenewedAt(tx: Queryable): Promise<number | undefined> {
-  return tx<{ at: string }[]>`select current_setting('keel.plans_renewed_at', true) as at`.execute()
-    .then(([{ at }]) => (at ? Number(at) : undefined))
+export function openBatch(tx: Queryable, lockClass: number, batch: number, fromMemory?: { due: (Key & { now: Date })[]; seqCount: number }): Promise<BatchOpened> {
+  const query = fromMemory
+    ? tx<{ at: string | null; starts: string | null }[]>`
+        select pg_advisory_xact_lock(${lockClass}, ${batch}) as locked, current_setting('keel.plans_renewed_at', true) as at,
+          (select ledger_expect_rows(count(h.id), 0) from ${dueHoldsByAccount(tx, fromMemory.due)}) as due,
+          ${seqStarts(tx, fromMemory.seqCount)} as starts`
+    : tx<{ at: string | null; starts: string | null }[]>`
+        select pg_advisory_xact_lock(${lockClass}, ${batch}) as locked, current_setting('keel.plans_renewed_at', true) as at, null::text as starts`
+  return query.execute().then(([{ at, starts }]) => ({ renewedAt: at ? Number(at) : undefined, seqs: seqsFrom(starts, fromMemory?.seqCount ?? 0) }))
 }
 
 /**

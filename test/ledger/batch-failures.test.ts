@@ -191,6 +191,25 @@ describe('a batch decided from memory', () => {
     assert.deepEqual(batcher.stats, { batches: 3, jobs: 3, relocked: 0, fromMemory: 2, reread: 0 })
   })
 
+  it('takes, with its opening statement, the sequence numbers the batches after it use: never a read for them', async () => {
+    const { a, b } = await twoAccountsOneFunded()
+    const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date() })
+    // More batches than one block of numbers (seqBlockSize, 256) holds: only the first reads.
+    const count = 300
+    const ids: string[] = []
+    for (let i = 0; i < count; i++) {
+      const request = minted(transferOf(i % 2 ? b : a, i % 2 ? a : b, 1n))
+      ids.push(request.commands[0].id)
+      assert.equal((await batcher.submit({ request })).result?.ok, true)
+    }
+    assert.deepEqual(batcher.stats, { batches: count, jobs: count, relocked: 0, fromMemory: count - 1, reread: 0 })
+    const seqs = (await h.sql<{ seq: string }[]>`select seq::text from ledger_transfers where workspace_id = ${h.workspaces.a} and id = any(${ids}::uuid[]) order by id`).map((r) => BigInt(r.seq))
+    assert.equal(seqs.length, count)
+    // In the order posted (ids are time-ordered), each above the one before.
+    assert.ok(seqs.every((n, i) => i === 0 || n > seqs[i - 1]), 'sequence numbers in the order posted')
+    assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
+  })
+
   it('runs again reading when an account is not as known, and decides on what it is', async () => {
     const { a, b } = await twoAccountsOneFunded()
     // No cooling: the accounts are known again as soon as they are read.
