@@ -126,7 +126,7 @@ describe("a reserved connection's statements started in one turn", () => {
     }
   })
 
-  it('and a lone small query still goes out at once', async () => {
+  it('and a lone small query still goes out, in one write', async () => {
     const marker = 'lone-query'
     let got: unknown[] = []
     await sql`select ${marker}::text as m`
