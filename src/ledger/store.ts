@@ -318,6 +318,8 @@ export interface BatchOpened {
  * message to build, send, run and answer.
  */
 export function openBatch(tx: Queryable, lockClass: number, batch: number, fromMemory?: { due: (Key & { now: Date })[]; seqCount: number }): Promise<BatchOpened> {
+  // Two statements rather than one with its from-memory part as an optional fragment: the reading
+  // batch's, whose every value is a parameter, keeps its text per call site (postgres.js's patch).
   const query = fromMemory
     ? tx<{ at: string | null; starts: string | null }[]>`
         select pg_advisory_xact_lock(${lockClass}, ${batch}) as locked, current_setting('keel.plans_renewed_at', true) as at,
