@@ -20,7 +20,10 @@
 // Knobs: BENCH_CARDS (500), BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (64),
 // BENCH_RATE (1000), BENCH_POINTS (peaks,paced: `paced` alone measures the server's CPU per
 // authorization at BENCH_RATE without the peaks, a figure that holds on a shared machine;
-// `paced-transfers` adds internal transfers at the same rate, the same run's per-request floor),
+// `paced-transfers` adds internal transfers at the same rate, the same run's per-request floor;
+// `paced-floor`, on by default, the bare route of bench/support/bare-route.ts paced at the same rate:
+// one INSERT a request committed on its own, no authentication, no key, no rules, the latency any
+// durable write has at that rate on this machine in this run),
 // BENCH_NODE_ARGS (for the server's node, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof), BENCH_TIMELINE=1
 // (the paced point's quarter seconds with an answer slower than 15 ms). Target: p99 ≤ 15 ms at 1,000 authorizations/s on this machine, generator included.
 // Figures stand only from a quiet machine: the bench prints the load average before and after.
@@ -35,7 +38,7 @@ import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { call, inParallel, seedThroughApi } from './support/api-seed.js'
 import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadResult, type MakeRequest, type Sample } from './support/http-load.js'
-import { cpuSeconds, databaseCpuSeconds, RssSampler } from './support/processes.js'
+import { bareRouteTableDdl, cpuSeconds, databaseCpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
 
 const cardsCount = Number(process.env.BENCH_CARDS ?? 500)
 const pointSeconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -47,7 +50,7 @@ const idleSettleSeconds = 15
 /** BENCH_TIMELINE=1: after a paced point, its quarter seconds whose slowest answer took longer than this. */
 const timeline = process.env.BENCH_TIMELINE === '1'
 const timelineOverMs = 15
-const points = new Set((process.env.BENCH_POINTS ?? 'peaks,paced').split(','))
+const points = new Set((process.env.BENCH_POINTS ?? 'peaks,paced,paced-floor').split(','))
 const seedConnections = 32
 const openingCents = 100_000_000
 const authorizationCents = 1
@@ -119,6 +122,7 @@ async function checkAuthorizations(pool: Pool, key: string, samples: Sample[]): 
 const db = await openBenchDatabase()
 const sql = connect(db.url, 4)
 let keel: KeelProcess | undefined
+let bare: BareRoute | undefined
 const pools: Pool[] = []
 let rss: RssSampler | undefined
 try {
@@ -217,7 +221,34 @@ try {
   const paced = points.has('paced') ? await point('authorizations', { rate: pacedRate }, authorizationMaker(apiKey, cards)) : undefined
   // The same rate of internal transfers: what any keyed ledger request costs the server at that pace, beside an authorization.
   const pacedTransfers = points.has('paced-transfers') ? await point('internal transfers', { rate: pacedRate }, transferMaker(apiKey, data.accounts)) : undefined
-  const rows = [authPeak, transferPeak, paced, pacedTransfers].filter((r): r is Row => r !== undefined)
+  // The floor: the bare route paced at the same rate, on its own pool of connections; its server's
+  // CPU from its own process, the database's as for Keel's points.
+  let floor: Row | undefined
+  let floorWritten = true
+  if (points.has('paced-floor')) {
+    await sql.unsafe(bareRouteTableDdl)
+    bare = await startBareRoute(db.url)
+    const barePool = openPool(bare.url, connections)
+    pools.push(barePool)
+    const barePid = bare.child.pid!
+    let cpuBefore = 0, cpuAfter = 0, dbBefore = 0, dbAfter = 0
+    const result = await openLoop(barePool, transferMaker(apiKey, data.accounts), {
+      rate: pacedRate, warmupSeconds, seconds: pointSeconds,
+      atWindowStart: async () => { cpuBefore = cpuSeconds(barePid); dbBefore = databaseCpuSeconds() },
+      atWindowEnd: async () => { cpuAfter = cpuSeconds(barePid); dbAfter = databaseCpuSeconds() },
+    })
+    const latencies = [...result.latenciesMs].sort((a, b) => a - b)
+    const perUs = (seconds: number) => Math.round((seconds * 1e6) / Math.max(result.ok, 1))
+    floor = {
+      label: 'bare route (1 row)', load: `paced ${pacedRate}/s`, result, perSecond: Math.round(result.ok / result.seconds), p50: percentile(latencies, 50), p99: percentile(latencies, 99),
+      rss: NaN, cpuUs: perUs(cpuAfter - cpuBefore), dbCpuUs: perUs(dbAfter - dbBefore), declined: 0, batches: 0,
+    }
+    // Its 2xx answers were rows written: every answer's id is in the table (the run's rows, warm-up included, are all there is).
+    const [{ n }] = await sql.unsafe<{ n: number }[]>('select count(*)::int as n from bench_bare_transfers')
+    floorWritten = n >= result.ok
+    console.log(`  ${floor.label} ${floor.load}: ${floor.perSecond} 2xx/s, p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms; ${n} rows written for ${result.ok} 2xx answers in the window${floorWritten ? '' : ' (FAILED)'}`)
+  }
+  const rows = [authPeak, transferPeak, paced, pacedTransfers, floor].filter((r): r is Row => r !== undefined)
   const checks = await Promise.all([authPeak, paced].flatMap((r) => (r ? [checkAuthorizations(pool, apiKey, r.result.samples)] : [])))
 
   /** A point's server CPU per answer beyond what the idle server uses per second, spread over its answers. */
@@ -225,7 +256,7 @@ try {
   console.log('\ntarget               load            2xx/s  p50 ms  p99 ms  non-2xx, failed  declined (sampled)  server RSS max MiB  server CPU µs per 2xx  database CPU µs per 2xx')
   for (const r of rows) {
     const errors = [...r.result.rejected, ...r.result.failed].map(([k, n]) => `${k}×${n}`).join(' ') || '-'
-    console.log(`${r.label.padEnd(20)} ${r.load.padEnd(15)} ${String(r.perSecond).padStart(6)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)}  ${errors.padEnd(16)} ${String(r.declined).padStart(18)} ${r.rss.toFixed(0).padStart(19)} ${String(r.cpuUs).padStart(22)} ${String(r.dbCpuUs).padStart(24)}`)
+    console.log(`${r.label.padEnd(20)} ${r.load.padEnd(15)} ${String(r.perSecond).padStart(6)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)}  ${errors.padEnd(16)} ${String(r.declined).padStart(18)} ${(Number.isNaN(r.rss) ? '-' : r.rss.toFixed(0)).padStart(19)} ${String(r.cpuUs).padStart(22)} ${String(r.dbCpuUs).padStart(24)}`)
   }
   for (const c of checks) console.log(`  check: ${c.text}`)
   console.log('\nfigures:')
@@ -240,12 +271,16 @@ try {
     console.log(`  p99 at ${pacedRate} authorizations/s: ${paced.p99.toFixed(1)} ms (target ≤ ${p99TargetMs} ms: ${paced.p99 <= p99TargetMs && !behind ? 'met' : 'NOT met'})${behind}`)
     console.log(`  server CPU at ${pacedRate} authorizations/s: ${paced.cpuUs} µs per authorization, ${beyondIdle(paced)} beyond the server's idle CPU; database CPU ${paced.dbCpuUs} µs per authorization`)
   }
+  if (floor) {
+    const behind = floor.perSecond < pacedRate * 0.95 ? ` (only ${floor.perSecond}/s answered: it fell behind)` : ''
+    console.log(`  (not a target) p99 of the bare route, one INSERT a request committed on its own, at ${pacedRate}/s in the same run: ${floor.p99.toFixed(1)} ms${behind}`)
+  }
   if (pacedTransfers) {
     console.log(`  server CPU at ${pacedRate} internal transfers/s: ${pacedTransfers.cpuUs} µs per transfer, ${beyondIdle(pacedTransfers)} beyond the server's idle CPU; database CPU ${pacedTransfers.dbCpuUs} µs per transfer`)
     if (paced) console.log(`  ratio of server CPU beyond idle at that rate, authorization / internal transfer (same run): ${(beyondIdle(paced) / Math.max(beyondIdle(pacedTransfers), 1)).toFixed(2)}×`)
   }
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
-  if (checks.some((c) => !c.passed) || rows.some((r) => r.label === 'authorizations' && r.declined > 0)) {
+  if (!floorWritten || checks.some((c) => !c.passed) || rows.some((r) => r.label === 'authorizations' && r.declined > 0)) {
     console.log('CHECKS FAILED: sampled answers were declined or could not be confirmed; the figures do not stand')
     process.exitCode = 1
   }
@@ -253,6 +288,7 @@ try {
   rss?.stop()
   await Promise.all(pools.map((p) => p.close()))
   await keel?.stop()
+  await bare?.stop()
   await sql.end()
   await db.stop()
 }

@@ -13,7 +13,8 @@
 // - Scenarios: uniform (random pairs among BENCH_ACCOUNTS accounts) and hot (every transfer
 //   debits the one funding account). Peaks in a closed loop (every connection busy), then an open
 //   loop paced at 80% of each scenario's keyed peak for p50 / p99, latency counted from when each
-//   request was due.
+//   request was due, and the bare route paced at the same rate (the latency of one INSERT committed
+//   a request, at that rate, on this machine, in this run).
 // - Only 2xx answers count as throughput; others are listed by status and problem code. A sample
 //   of the 2xx transfers is read back through GET, and one of them is retried with its key to show
 //   the key was honoured.
@@ -46,7 +47,7 @@ import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { seedThroughApi } from './support/api-seed.js'
 import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadRequest, type LoadResult, type MakeRequest, type Phases, type Sample } from './support/http-load.js'
-import { cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
+import { bareRouteTableDdl, cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
 
 type Scenario = 'uniform' | 'hot'
 
@@ -230,9 +231,7 @@ const pools: Pool[] = []
 const samplers: RssSampler[] = []
 try {
   await migrate(sql)
-  await sql.unsafe(`create table if not exists bench_bare_transfers (
-    id uuid primary key, idempotency_key text, amount int8 not null, currency text not null, type text not null,
-    originating_account_id uuid, receiving_account_id uuid, created_at timestamptz not null)`)
+  await sql.unsafe(bareRouteTableDdl)
   const [pg] = await sql<{ version: string; sc: string; fsync: string; fpw: string; sync: string; delay: string }[]>`
     select current_setting('server_version') as version, current_setting('synchronous_commit') as sc, current_setting('fsync') as fsync,
            current_setting('full_page_writes') as fpw, current_setting('wal_sync_method') as sync, current_setting('commit_delay') as delay`
@@ -243,7 +242,7 @@ try {
   console.log(`  node ${process.version}; PostgreSQL ${pg.version} (${process.env.DATABASE_URL ? 'DATABASE_URL server' : 'embedded'}): synchronous_commit=${pg.sc}, fsync=${pg.fsync}, full_page_writes=${pg.fpw}, wal_sync_method=${pg.sync}, commit_delay=${pg.delay}`)
   console.log(`  clients in this process (same machine): autocannon for peaks, undici Pool for paced runs; ${connections} keep-alive connections, pipelining=1, a fresh Idempotency-Key (UUID) on every POST`)
   console.log(`  Keel: \`keel start\`, own process, LOG_LEVEL=${keelLogLevel} (its default), database pool ${poolSizeDefault}; bare route: Fastify, own process, no logger, same schema, one INSERT per request, pool ${poolSizeDefault}`)
-  console.log(`  ${accountsCount} accounts (opened and funded through the API); ${transferCents} cent per transfer; ${warmupSeconds} s warm-up + ${pointSeconds} s measured per point; paced at ${pacedShareOfPeak * 100}% of each keyed peak, latency from when each request was due`)
+  console.log(`  ${accountsCount} accounts (opened and funded through the API); ${transferCents} cent per transfer; ${warmupSeconds} s warm-up + ${pointSeconds} s measured per point; paced at ${pacedShareOfPeak * 100}% of each keyed peak (Keel, then the bare route at the same rate), latency from when each request was due`)
 
   const ws = await ensureWorkspace(sql, `bench-realistic-${Date.now()}`, 'sandbox')
   const { apiKey } = await createApiKey(sql, ws.id)
@@ -299,13 +298,18 @@ try {
       rows.push(paced)
     }
   }
-  const paced = new Map<Scenario, Row>()
+  // Each keyed peak's paced point, then the bare route paced at the same rate: what one INSERT a
+  // request, committed on its own, answers in at that rate on this machine in this run.
+  const paced = new Map<Scenario, { keel: Row; bare: Row }>()
   for (const scenario of scenarios) {
     const rate = Math.max(1, Math.round(peaks.get(scenario)! * pacedShareOfPeak))
-    const row = await point(sql, keelTarget, scenario, { rate }, makers.get(scenario)!)
-    row.checked = await checkKeelSamples(keelTarget.pool, apiKey, row.result.samples)
-    rows.push(row)
-    paced.set(scenario, row)
+    const keelRow = await point(sql, keelTarget, scenario, { rate }, makers.get(scenario)!)
+    keelRow.checked = await checkKeelSamples(keelTarget.pool, apiKey, keelRow.result.samples)
+    rows.push(keelRow)
+    const bareRow = await point(sql, bareTarget, 'uniform', { rate }, bareMaker)
+    bareRow.checked = await checkBareSamples(sql, bareRow.result.samples)
+    rows.push(bareRow)
+    paced.set(scenario, { keel: keelRow, bare: bareRow })
   }
   report(rows)
 
@@ -318,11 +322,11 @@ try {
   if (floorPeak !== undefined) {
     console.log(`  (not a target) a transfer's rows, one transaction a request / bare = ${floorPeak} / ${Math.round(bareMean)} = ${(floorPeak / bareMean).toFixed(2)}×; keyed uniform / that = ${peaks.get('uniform') ?? '-'} / ${floorPeak}${peaks.has('uniform') ? ` = ${(peaks.get('uniform')! / floorPeak).toFixed(2)}×` : ''}`)
   }
+  const behind = (r: Row) => (r.perSecond < r.rate! * pacedKeptUpShare ? `; only ${r.perSecond} 2xx/s answered: it fell behind the pace` : '')
   for (const scenario of scenarios) {
-    const r = paced.get(scenario)!
-    const rate = r.rate!
-    const behind = r.perSecond < rate * pacedKeptUpShare ? `; only ${r.perSecond} 2xx/s answered: the server fell behind the pace` : ''
-    console.log(`  ${scenario}: p99 at ${rate}/s (${pacedShareOfPeak * 100}% of the keyed peak) = ${r.p99.toFixed(1)} ms (target ≤ ${pacedP99TargetMs} ms: ${r.p99 <= pacedP99TargetMs ? 'met' : 'NOT met'}${behind})`)
+    const { keel: r, bare: b } = paced.get(scenario)!
+    console.log(`  ${scenario}: p99 at ${r.rate}/s (${pacedShareOfPeak * 100}% of the keyed peak) = ${r.p99.toFixed(1)} ms (target ≤ ${pacedP99TargetMs} ms: ${r.p99 <= pacedP99TargetMs ? 'met' : 'NOT met'}${behind(r)}); ` +
+      `(not a target) the bare route at the same rate: p99 ${b.p99.toFixed(1)} ms${behind(b)}`)
   }
   const keelRss = keelTarget.rss.take()
   console.log(`Keel's RSS: ${Math.max(...rows.filter((r) => r.target === keelTarget.label).map((r) => r.rss)).toFixed(0)} MiB at most under load, ${keelRss.lastMiB.toFixed(0)} MiB at the end`)

@@ -15,6 +15,11 @@ const rssSampleMs = 250
 
 export interface BareRoute { url: string; child: ChildProcess; stop(): Promise<void> }
 
+/** The table the bare route writes its one row a request to: the caller creates it before starting the route. */
+export const bareRouteTableDdl = `create table if not exists bench_bare_transfers (
+  id uuid primary key, idempotency_key text, amount int8 not null, currency text not null, type text not null,
+  originating_account_id uuid, receiving_account_id uuid, created_at timestamptz not null)`
+
 /**
  * The bare Fastify route (bench/support/bare-route.ts) as its own node process, with the node flag
  * Keel's processes get (--max-semi-space-size=64), on the given database: writing one row per
