@@ -18,7 +18,7 @@
 //   approvals is read back through GET /v0/transactions/pending/{id}, and one is retried with its key.
 //
 // Knobs: BENCH_CARDS (500), BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (64),
-// BENCH_RATE (1000), BENCH_POINTS (peaks,paced: `paced` alone measures the server's CPU per
+// BENCH_RATE (1000), BENCH_POINTS (peaks,paced,paced-floor: `paced` alone measures the server's CPU per
 // authorization at BENCH_RATE without the peaks, a figure that holds on a shared machine;
 // `paced-transfers` adds internal transfers at the same rate, the same run's per-request floor;
 // `paced-floor`, on by default, the bare route of bench/support/bare-route.ts paced at the same rate:

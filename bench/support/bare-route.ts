@@ -12,8 +12,9 @@
 // before): the floor for Keel's writes rather than for any write (`BENCH_FLOOR=1` in
 // bench/transfers-realistic.ts).
 //
-// Started by bench/transfers-realistic.ts with DATABASE_URL set, which creates the tables first
-// (bench_bare_transfers; bench_floor_* with BENCH_FLOOR=1). Prints `{"port": N}` on its first line
+// Started by bench/transfers-realistic.ts and bench/card-auth.ts with DATABASE_URL set, which create
+// the tables first (bench_bare_transfers, bareRouteTableDdl in processes.ts; bench_floor_* with
+// BENCH_FLOOR=1). Prints `{"port": N}` on its first line
 // once listening.
 import Fastify from 'fastify'
 import { connect, poolSizeDefault } from '../../src/platform/db.js'
