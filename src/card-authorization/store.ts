@@ -37,13 +37,13 @@ export function insertMessages(db: Queryable, rows: MessageRow[]): Promise<unkno
   const r = rows
   return db`insert into card_authorizations (workspace_id, id, card_id, account_id, type, state, direction, requested_amount, amount, net_amount,
       currency, decline_reason, original_id, hold_id, mid, mcc, network, card_acceptor, created_at)
-    select * from unnest(${plainArray(r.map((m) => m.workspace_id))}::uuid[], ${plainArray(r.map((m) => m.id))}::uuid[], ${plainArray(r.map((m) => m.card_id))}::uuid[],
-      ${plainArray(r.map((m) => m.account_id))}::uuid[], ${textArray(r.map((m) => m.type))}::text[], ${textArray(r.map((m) => m.state))}::text[],
-      ${textArray(r.map((m) => m.direction))}::text[], ${plainArray(r.map((m) => m.requested_amount))}::int8[], ${plainArray(r.map((m) => m.amount))}::int8[],
-      ${plainArray(r.map((m) => m.net_amount))}::int8[], ${textArray(r.map((m) => m.currency))}::text[], ${textArray(r.map((m) => m.decline_reason))}::text[],
-      ${plainArray(r.map((m) => m.original_id))}::uuid[], ${plainArray(r.map((m) => m.hold_id))}::uuid[], ${textArray(r.map((m) => m.mid))}::text[],
-      ${textArray(r.map((m) => m.mcc))}::text[], ${textArray(r.map((m) => m.network))}::text[],
-      ${textArray(r.map((m) => (m.card_acceptor === null ? null : JSON.stringify(m.card_acceptor))))}::jsonb[], ${plainArray(r.map((m) => m.created_at.toISOString()))}::timestamptz[])`.execute()
+    select unnest(${plainArray(r.map((m) => m.workspace_id))}::uuid[]), unnest(${plainArray(r.map((m) => m.id))}::uuid[]), unnest(${plainArray(r.map((m) => m.card_id))}::uuid[]),
+      unnest(${plainArray(r.map((m) => m.account_id))}::uuid[]), unnest(${textArray(r.map((m) => m.type))}::text[]), unnest(${textArray(r.map((m) => m.state))}::text[]),
+      unnest(${textArray(r.map((m) => m.direction))}::text[]), unnest(${plainArray(r.map((m) => m.requested_amount))}::int8[]), unnest(${plainArray(r.map((m) => m.amount))}::int8[]),
+      unnest(${plainArray(r.map((m) => m.net_amount))}::int8[]), unnest(${textArray(r.map((m) => m.currency))}::text[]), unnest(${textArray(r.map((m) => m.decline_reason))}::text[]),
+      unnest(${plainArray(r.map((m) => m.original_id))}::uuid[]), unnest(${plainArray(r.map((m) => m.hold_id))}::uuid[]), unnest(${textArray(r.map((m) => m.mid))}::text[]),
+      unnest(${textArray(r.map((m) => m.mcc))}::text[]), unnest(${textArray(r.map((m) => m.network))}::text[]),
+      unnest(${textArray(r.map((m) => (m.card_acceptor === null ? null : JSON.stringify(m.card_acceptor))))}::jsonb[]), unnest(${plainArray(r.map((m) => m.created_at.toISOString()))}::timestamptz[])`.execute()
 }
 
 /** Changes what an approved authorization still holds or has spent (later messages), for the spend windows. */

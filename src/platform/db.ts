@@ -128,10 +128,20 @@ export async function keelConnectionStates(sql: Sql): Promise<{ state: string; n
     where datname = current_database() and application_name = 'keel' group by 1`
 }
 
-// Array parameters for set-based statements (`unnest($1::uuid[], …)`), written as PostgreSQL array
+// Array parameters for set-based statements (`unnest($1::uuid[])`), written as PostgreSQL array
 // literals and sent as one string each. postgres.js would quote and escape every element of a
 // JavaScript array (two regular expressions per value); on a ledger batch's few thousand values
 // that was a visible share of the server's CPU, and most of those values never need it.
+//
+// A batch's inserts read their rows as `select unnest($1::uuid[]), unnest($2::int8[]), …`, one
+// unnest per column in the select list, not `select * from unnest($1, $2, …)`. In FROM, unnest of
+// several arrays is a function scan that first copies each array into a tuplestore of its own
+// (allocated and freed by every statement, 16 KB or more each: 30 for a batch's transfers and their
+// entries); in the select list the arrays are read a row at a time, side by side, a shorter one
+// padded with NULL as in FROM. In a CPU profile of PostgreSQL under bench:transfers:realistic the
+// tuplestores' setting up was about a tenth of its time; the transfers-and-entries statement took
+// about a third less time per row (pg_stat_statements, two pairs of runs, docs/ledger.md). Reads
+// that join such rows to a table keep unnest in FROM, where it is the outer side of the join.
 
 /** Values that need no quoting in an array literal: uuids, integers, ISO timestamps. null or undefined is NULL. */
 export type PlainValue = string | number | bigint | null | undefined

@@ -140,11 +140,11 @@ export function expectKeysFree(tx: Queryable, claims: KeyClaim[]): Promise<unkno
 export function storeOutcomes(tx: Queryable, outcomes: (KeyClaim & StoredOutcome)[]): Promise<unknown> {
   return tx`
     insert into idempotency_keys (workspace_id, key, request_hash, response_status, response_body, response_view, response_resource_id, created_at)
-    select * from unnest(${plainArray(outcomes.map((o) => o.workspaceId))}::uuid[], ${textArray(outcomes.map((o) => o.key))}::text[],
-      ${textArray(outcomes.map((o) => o.requestHash))}::text[], ${plainArray(outcomes.map((o) => o.status))}::int4[],
-      ${textArray(outcomes.map((o) => (o.view ? null : o.json ?? JSON.stringify(o.body ?? null))))}::text[],
-      ${textArray(outcomes.map((o) => o.view?.name))}::text[], ${plainArray(outcomes.map((o) => o.view?.resourceId))}::uuid[],
-      ${plainArray(outcomes.map((o) => isoString(o.now)))}::timestamptz[])`
+    select unnest(${plainArray(outcomes.map((o) => o.workspaceId))}::uuid[]), unnest(${textArray(outcomes.map((o) => o.key))}::text[]),
+      unnest(${textArray(outcomes.map((o) => o.requestHash))}::text[]), unnest(${plainArray(outcomes.map((o) => o.status))}::int4[]),
+      unnest(${textArray(outcomes.map((o) => (o.view ? null : o.json ?? JSON.stringify(o.body ?? null))))}::text[]),
+      unnest(${textArray(outcomes.map((o) => o.view?.name))}::text[]), unnest(${plainArray(outcomes.map((o) => o.view?.resourceId))}::uuid[]),
+      unnest(${plainArray(outcomes.map((o) => isoString(o.now)))}::timestamptz[])`
 }
 
 /**
