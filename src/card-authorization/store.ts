@@ -50,7 +50,7 @@ export function insertMessages(db: Queryable, rows: MessageRow[]): Promise<unkno
 export function changeNetAmounts(db: Queryable, changes: { workspaceId: string; id: string; delta: bigint }[]): Promise<unknown> {
   // Two messages of one batch may change one original: their changes add up.
   return db`update card_authorizations m set net_amount = greatest(m.net_amount + c.delta, 0)
-    from (select w, i, sum(d)::int8 as delta from unnest(${changes.map((c) => c.workspaceId)}::uuid[], ${changes.map((c) => c.id)}::uuid[], ${changes.map((c) => c.delta.toString())}::int8[]) as x(w, i, d) group by w, i) as c
+    from (select w, i, sum(d)::int8 as delta from (select unnest(${changes.map((c) => c.workspaceId)}::uuid[]) as w, unnest(${changes.map((c) => c.id)}::uuid[]) as i, unnest(${changes.map((c) => c.delta.toString())}::int8[]) as d) as x group by w, i) as c
     where m.workspace_id = c.w and m.id = c.i`
 }
 
@@ -84,7 +84,7 @@ export function lockedActivity(tx: Queryable, queries: ActivityQuery[]): Promise
 function lockSpend(tx: Queryable, queries: { workspaceId: string; accountId: string }[]): Promise<unknown> {
   return tx`select pg_advisory_xact_lock(keys.h)
     from (select distinct hashtextextended('card-spend/' || k.w || '/' || k.a, 0) as h
-          from unnest(${plainArray(queries.map((q) => q.workspaceId))}::text[], ${plainArray(queries.map((q) => q.accountId))}::text[]) as k(w, a) order by h) as keys`.execute()
+          from (select unnest(${plainArray(queries.map((q) => q.workspaceId))}::text[]) as w, unnest(${plainArray(queries.map((q) => q.accountId))}::text[]) as a) as k order by h) as keys`.execute()
 }
 
 /**
@@ -193,7 +193,7 @@ export async function factsRows(db: Queryable, keys: { workspaceId: string; card
       (select jsonb_build_object('url', g.url, 'custom_headers_encrypted', g.custom_headers_encrypted, 'standin', g.standin)
         from card_gateways g where g.workspace_id = c.workspace_id and g.active and c.card_product_id = any(g.card_products)
         order by g.id limit 1) as gateway
-    from unnest(${plainArray(keys.map((k) => k.workspaceId))}::uuid[], ${plainArray(keys.map((k) => k.cardId))}::uuid[]) as k(w, i)
+    from (select unnest(${plainArray(keys.map((k) => k.workspaceId))}::uuid[]) as w, unnest(${plainArray(keys.map((k) => k.cardId))}::uuid[]) as i) as k
     cross join lateral (select * from cards c where c.workspace_id = k.w and c.id = k.i offset 0) as c
     left join accounts a on a.workspace_id = c.workspace_id and a.id = c.account_id`
   return new Map(rows.map(({ workspace_id, ...row }) => [`${workspace_id}/${row.id}`, row]))

@@ -109,7 +109,7 @@ export async function lockAccounts(tx: Queryable, keys: Key[], lock = true): Pro
   const rows = await tx<LockedAccount[]>`
     select l.workspace_id, l.id, l.kind, l.account_number, l.currency, l.status, l.access_status, l.posted, l.held, l.floor, l.ceiling
     from ledger_accounts l
-    join unnest(${plainArray(unique.map((k) => k.workspaceId))}::uuid[], ${plainArray(unique.map((k) => k.id))}::uuid[]) as k(w, i)
+    join (select unnest(${plainArray(unique.map((k) => k.workspaceId))}::uuid[]) as w, unnest(${plainArray(unique.map((k) => k.id))}::uuid[]) as i) as k
       on l.workspace_id = k.w and l.id = k.i
     order by l.workspace_id, l.id
     ${lock ? tx`for update of l` : tx``}`
@@ -122,7 +122,7 @@ export async function lockHolds(tx: Queryable, keys: Key[], lock = true): Promis
   if (unique.length === 0) return new Map()
   const rows = await tx<HoldRow[]>`
     select h.* from ledger_holds h
-    join unnest(${unique.map((k) => k.workspaceId)}::uuid[], ${unique.map((k) => k.id)}::uuid[]) as k(w, i)
+    join (select unnest(${unique.map((k) => k.workspaceId)}::uuid[]) as w, unnest(${unique.map((k) => k.id)}::uuid[]) as i) as k
       on h.workspace_id = k.w and h.id = k.i
     order by h.workspace_id, h.id
     ${lock ? tx`for update of h` : tx``}`
@@ -145,7 +145,7 @@ export async function dueHoldsOn(tx: Queryable, keys: (Key & { now: Date })[], l
   const [w, a, now] = [keys.map((k) => k.workspaceId), keys.map((k) => k.id), keys.map((k) => isoString(k.now))]
   return tx<HoldRow[]>`
     select h.* from ledger_holds h
-    join unnest(${w}::uuid[], ${a}::uuid[], ${now}::timestamptz[]) as k(w, a, now)
+    join (select unnest(${w}::uuid[]) as w, unnest(${a}::uuid[]) as a, unnest(${now}::timestamptz[]) as now) as k
       on h.workspace_id = k.w and h.account_id = k.a
     where h.status = 'PENDING' and h.expires_at <= k.now
     order by h.workspace_id, h.id
@@ -155,7 +155,7 @@ export async function dueHoldsOn(tx: Queryable, keys: (Key & { now: Date })[], l
 /** Each account's PENDING holds past its expiry (by `now`) as `h`, through the account's own index range (dueHoldsOn says why). */
 function dueHoldsByAccount(tx: Queryable, keys: (Key & { now: Date })[]) {
   return tx`
-    unnest(${plainArray(keys.map((k) => k.workspaceId))}::uuid[], ${plainArray(keys.map((k) => k.id))}::uuid[], ${plainArray(keys.map((k) => isoString(k.now)))}::timestamptz[]) as k(w, a, now)
+    (select unnest(${plainArray(keys.map((k) => k.workspaceId))}::uuid[]) as w, unnest(${plainArray(keys.map((k) => k.id))}::uuid[]) as a, unnest(${plainArray(keys.map((k) => isoString(k.now)))}::timestamptz[]) as now) as k
     cross join lateral (
       select * from ledger_holds h where h.workspace_id = k.w and h.account_id = k.a and h.status = 'PENDING' and h.expires_at <= k.now offset 0) as h`
 }
@@ -179,10 +179,10 @@ export function verifyAccounts(tx: Queryable, accounts: LockedAccount[], changin
   const a = [...accounts].sort((x, y) => lockOrder(rowKey(x), rowKey(y)))
   return tx`
     select ledger_expect_rows(count(u.found) + count(s.found), ${a.length})
-    from unnest(${plainArray(a.map((r) => r.workspace_id))}::uuid[], ${plainArray(a.map((r) => r.id))}::uuid[], ${plainArray(a.map((r) => r.posted))}::int8[],
-        ${plainArray(a.map((r) => r.held))}::int8[], ${textArray(a.map((r) => r.status))}::text[], ${textArray(a.map((r) => r.access_status))}::text[],
-        ${plainArray(a.map((r) => r.floor))}::int8[], ${plainArray(a.map((r) => r.ceiling))}::int8[], ${plainArray(a.map((r) => String(changing.has(keyOf(r.workspace_id, r.id)))))}::bool[])
-      as v(w, i, posted, held, status, access_status, floor, ceiling, changing)
+    from (select unnest(${plainArray(a.map((r) => r.workspace_id))}::uuid[]) as w, unnest(${plainArray(a.map((r) => r.id))}::uuid[]) as i, unnest(${plainArray(a.map((r) => r.posted))}::int8[]) as posted,
+        unnest(${plainArray(a.map((r) => r.held))}::int8[]) as held, unnest(${textArray(a.map((r) => r.status))}::text[]) as status, unnest(${textArray(a.map((r) => r.access_status))}::text[]) as access_status,
+        unnest(${plainArray(a.map((r) => r.floor))}::int8[]) as floor, unnest(${plainArray(a.map((r) => r.ceiling))}::int8[]) as ceiling, unnest(${plainArray(a.map((r) => String(changing.has(keyOf(r.workspace_id, r.id)))))}::bool[]) as changing)
+      as v
     left join lateral (
       select 1 as found from ledger_accounts l
       where v.changing and l.workspace_id = v.w and l.id = v.i and l.posted = v.posted and l.held = v.held and l.status = v.status
@@ -201,8 +201,8 @@ export function verifyHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {
   return tx`
     select ledger_expect_rows(count(*), ${h.length}) from (
       select 1 from ledger_holds l
-      join unnest(${h.map((r) => r.workspace_id)}::uuid[], ${h.map((r) => r.id)}::uuid[], ${h.map((r) => str(r.amount))}::int8[], ${h.map((r) => str(r.captured))}::int8[],
-        ${h.map((r) => r.status)}::text[]) as v(w, i, amount, captured, status)
+      join (select unnest(${h.map((r) => r.workspace_id)}::uuid[]) as w, unnest(${h.map((r) => r.id)}::uuid[]) as i, unnest(${h.map((r) => str(r.amount))}::int8[]) as amount, unnest(${h.map((r) => str(r.captured))}::int8[]) as captured,
+        unnest(${h.map((r) => r.status)}::text[]) as status) as v
         on l.workspace_id = v.w and l.id = v.i
       where l.amount = v.amount and l.captured = v.captured and l.status = v.status
       order by l.workspace_id, l.id
@@ -214,7 +214,7 @@ export async function existingTransfers(tx: Queryable, keys: Key[]): Promise<Map
   if (keys.length === 0) return new Map()
   const rows = await tx<TransferRow[]>`
     select t.* from ledger_transfers t
-    join unnest(${keys.map((k) => k.workspaceId)}::uuid[], ${keys.map((k) => k.id)}::uuid[]) as k(w, i) on t.workspace_id = k.w and t.id = k.i`
+    join (select unnest(${keys.map((k) => k.workspaceId)}::uuid[]) as w, unnest(${keys.map((k) => k.id)}::uuid[]) as i) as k on t.workspace_id = k.w and t.id = k.i`
   return new Map(rows.map((r) => [keyOf(r.workspace_id, r.id), r]))
 }
 
@@ -223,7 +223,7 @@ export async function holdAccounts(db: Queryable, keys: Key[]): Promise<Map<stri
   if (keys.length === 0) return new Map()
   const rows = await db<{ workspace_id: string; id: string; account_id: string; credit_account_id: string }[]>`
     select h.workspace_id, h.id, h.account_id, h.credit_account_id from ledger_holds h
-    join unnest(${keys.map((k) => k.workspaceId)}::uuid[], ${keys.map((k) => k.id)}::uuid[]) as k(w, i) on h.workspace_id = k.w and h.id = k.i`
+    join (select unnest(${keys.map((k) => k.workspaceId)}::uuid[]) as w, unnest(${keys.map((k) => k.id)}::uuid[]) as i) as k on h.workspace_id = k.w and h.id = k.i`
   return new Map(rows.map((r) => [keyOf(r.workspace_id, r.id), r]))
 }
 
@@ -409,9 +409,9 @@ function updateBalances(tx: Queryable, b: LockedAccount[]): Promise<unknown> {
   // where jsonb_to_recordset's 100 led to a hash join over a sequential scan of every account.
   return tx`
     update ledger_accounts l set posted = v.posted, held = v.held
-    from unnest(${plainArray(b.map((r) => r.workspace_id))}::uuid[], ${plainArray(b.map((r) => r.id))}::uuid[], ${plainArray(b.map((r) => r.posted))}::int8[],
-      ${plainArray(b.map((r) => r.held))}::int8[])
-      as v(workspace_id, id, posted, held)
+    from (select unnest(${plainArray(b.map((r) => r.workspace_id))}::uuid[]) as workspace_id, unnest(${plainArray(b.map((r) => r.id))}::uuid[]) as id, unnest(${plainArray(b.map((r) => r.posted))}::int8[]) as posted,
+      unnest(${plainArray(b.map((r) => r.held))}::int8[]) as held)
+      as v
     where l.workspace_id = v.workspace_id and l.id = v.id`.execute()
 }
 

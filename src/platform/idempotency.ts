@@ -99,7 +99,7 @@ export async function claimKeys(tx: Queryable, claims: KeyClaim[]): Promise<(Out
       from unnest(${workspaceIds}::uuid[], ${keys}::text[]) with ordinality as x(w, k, n) order by n`,
     tx<StoredRow[]>`
       select i.workspace_id, i.key, i.request_hash, i.response_status, i.response_body, i.response_view, i.response_resource_id, i.created_at
-      from idempotency_keys i join unnest(${workspaceIds}::uuid[], ${keys}::text[]) as x(w, k) on i.workspace_id = x.w and i.key = x.k`,
+      from idempotency_keys i join (select unnest(${workspaceIds}::uuid[]) as w, unnest(${keys}::text[]) as k) as x on i.workspace_id = x.w and i.key = x.k`,
   ])
   const priorByKey = new Map(prior.map((r) => [`${r.workspace_id}/${r.key}`, r]))
   // A key another request holds is refused before its stored outcome is looked at.
@@ -113,7 +113,7 @@ export async function claimKeys(tx: Queryable, claims: KeyClaim[]): Promise<(Out
     return outcomeOf(c, p, rendered[n])
   })
   if (taken.length) {
-    await tx`delete from idempotency_keys i using unnest(${taken.map((p) => p.workspace_id)}::uuid[], ${taken.map((p) => p.key)}::text[]) as x(w, k)
+    await tx`delete from idempotency_keys i using (select unnest(${taken.map((p) => p.workspace_id)}::uuid[]) as w, unnest(${taken.map((p) => p.key)}::text[]) as k) as x
              where i.workspace_id = x.w and i.key = x.k`
   }
   return outcomes
@@ -209,7 +209,7 @@ export async function materializeOutcomeViews(db: Queryable, workspaceId: string
     after = rows[rows.length - 1].key
     const rendered = await renderByView(db, rows.map((r) => ({ workspaceId, view: r.response_view, resourceId: r.response_resource_id })))
     await db`update idempotency_keys i set response_body = v.body, response_view = null, response_resource_id = null
-             from unnest(${textArray(rows.map((r) => r.key))}::text[], ${textArray(rendered.map((r) => JSON.stringify(r)))}::text[]) as v(key, body)
+             from (select unnest(${textArray(rows.map((r) => r.key))}::text[]) as key, unnest(${textArray(rendered.map((r) => JSON.stringify(r)))}::text[]) as body) as v
              where i.workspace_id = ${workspaceId} and i.key = v.key`
     done += rows.length
   }

@@ -30,7 +30,7 @@ it('reads one card row for each card asked for, on the plan cached for any numbe
   assert.deepEqual([...facts.keys()].sort(), asked.map((k) => `${k.workspaceId}/${k.cardId}`).sort(), 'the facts of the cards asked for')
 
   const prepared = await one<{ name: string; statement: string }[]>`select name, statement from pg_prepared_statements`
-  const statement = prepared.filter((p) => /\bfrom unnest\(/.test(p.statement) && /\bcards c\b/.test(p.statement))
+  const statement = prepared.filter((p) => /\bunnest\(/.test(p.statement) && /\bcards c\b/.test(p.statement))
   assert.equal(statement.length, 1, 'the facts read is prepared on the session')
   const array = (values: string[]) => `'{${values.join(',')}}'::uuid[]`
   const [row] = await one.unsafe(`explain (analyze, format json) execute "${statement[0].name}"(${array(asked.map((k) => k.workspaceId))}, ${array(asked.map((k) => k.cardId))})`)

@@ -120,6 +120,11 @@ it('reads every table through its primary key (the due holds through their accou
     }
   }
   assert.ok(checked >= 6, `the batch's reads of the ledger's tables were checked (${checked})`)
+  // The writes read their rows from unnest in the select list, not from a function scan, which
+  // would copy every array into a tuplestore first (src/platform/db.ts).
+  const writes = plans.filter((p) => /^\s*(insert|with)\b/i.test(p.statement))
+  assert.ok(writes.length >= 2, `the batch's writes were checked (${writes.length})`)
+  for (const w of writes) assert.equal(w.functionScans, 0, `no function scan: ${w.statement.trim().slice(0, 70)}…`)
   assert.ok(plans.some((p) => p.scans.some((s) => s.index === 'ledger_holds_account_expiry')), 'the due holds are read')
   assert.ok(plans.some((p) => p.scans.some((s) => s.relation === 'ledger_holds' && s.index === 'ledger_holds_pkey')), 'the captured hold is read by its key')
 })

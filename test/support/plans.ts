@@ -16,9 +16,15 @@ export interface KeptPlan {
   genericPlans: number
   customPlans: number
   scans: Scan[]
+  /** How many function scans the plan has (unnest in FROM is one, copying its arrays into tuplestores first). */
+  functionScans: number
 }
 
 interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Index Cond'?: string; 'Recheck Cond'?: string; Plans?: PlanNode[] }
+
+function functionScansOf(node: PlanNode): number {
+  return (node['Node Type'] === 'Function Scan' ? 1 : 0) + (node.Plans ?? []).reduce((n, child) => n + functionScansOf(child), 0)
+}
 
 function scansOf(node: PlanNode, out: Scan[] = []): Scan[] {
   if (node['Relation Name'] && node['Node Type'] !== 'ModifyTable') {
@@ -44,7 +50,7 @@ export async function keptPlans(session: Sql): Promise<KeptPlan[]> {
       // A utility statement (begin, commit, discard plans) has no plan: "Utility Statement".
       const plan = (row['QUERY PLAN'] as ({ Plan: PlanNode } | string)[])[0]
       if (typeof plan === 'string') continue
-      plans.push({ statement: p.statement, genericPlans: p.generic_plans, customPlans: p.custom_plans, scans: scansOf(plan.Plan) })
+      plans.push({ statement: p.statement, genericPlans: p.generic_plans, customPlans: p.custom_plans, scans: scansOf(plan.Plan), functionScans: functionScansOf(plan.Plan) })
     }
     return plans
   } finally {
