@@ -141,7 +141,8 @@ export async function keelConnectionStates(sql: Sql): Promise<{ state: string; n
 // padded with NULL as in FROM. In a CPU profile of PostgreSQL under bench:transfers:realistic the
 // tuplestores' setting up was about a tenth of its time; the transfers-and-entries statement took
 // about a third less time per row (pg_stat_statements, two pairs of runs, docs/ledger.md). Reads
-// that join such rows to a table keep unnest in FROM, where it is the outer side of the join.
+// that join keys to a table take them the same way, from a subquery's select list:
+// `join (select unnest($1::uuid[]) as w, unnest($2::uuid[]) as i) as k on …`.
 
 /** Values that need no quoting in an array literal: uuids, integers, ISO timestamps. null or undefined is NULL. */
 export type PlainValue = string | number | bigint | null | undefined
