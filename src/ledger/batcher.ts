@@ -17,7 +17,7 @@ import type { Queryable, Sql } from '../platform/db.js'
 import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
 import { accountsNamed } from './rules.js'
 import { KnownAccounts, knownAccountsCoolMsDefault, knownAccountsMaxDefault } from './known-accounts.js'
-import { dueHoldsOn, existingTransfers, holdAccounts, keyOf, lockAccounts, lockHolds, openBatch, plannedStateChanged, renewPlans, reserveSeqs, seqBlockSize, verifyAccounts, verifyHolds, writeStatements, type BatchOpened, type HoldRow, type Key, type LockedAccount, type TransferRow, type Writes } from './store.js'
+import { awaitBatches, dueHoldsOn, existingTransfers, holdAccounts, keyOf, lockAccounts, lockHolds, openBatch, plannedStateChanged, renewPlans, reserveSeqs, seqBlockSize, verifyAccounts, verifyHolds, writeStatements, type BatchOpened, type HoldRow, type Key, type LockedAccount, type TransferRow, type Writes } from './store.js'
 
 /** Most requests in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
 export const batchSizeMaxDefault = 256
@@ -430,7 +430,7 @@ export class LedgerBatcher {
       this.planned.record(self, writes)
       const statements: Promise<unknown>[] = []
       // The batches whose plans this one decided on: their writes first (their transactions end).
-      if (after.length) statements.push(tx`select pg_advisory_xact_lock_shared(${this.planned.lockClass}, b) from unnest(${after}::int4[]) as b`.execute())
+      if (after.length) statements.push(awaitBatches(tx, this.planned.lockClass, after))
       if (!locking) {
         if (locked.size) statements.push(verifyAccounts(tx, [...locked.values()], new Set(writes.balances.map((a) => keyOf(a.workspace_id, a.id)))))
         const holdsDecidedOn = new Map([...holdRows.values(), ...dueRows].map((h) => [keyOf(h.workspace_id, h.id), h]))

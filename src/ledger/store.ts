@@ -331,6 +331,14 @@ export function openBatch(tx: Queryable, lockClass: number, batch: number, fromM
 }
 
 /**
+ * Waits for the transactions of these batches (each holds the advisory lock (lockClass, batch) that
+ * openBatch took) to end: a batch that decided on their plans locks its rows after theirs.
+ */
+export function awaitBatches(tx: Queryable, lockClass: number, batches: number[]): Promise<unknown> {
+  return tx`select pg_advisory_xact_lock_shared(${lockClass}, b) from (select unnest(${batches}::int4[]) as b) as x`.execute()
+}
+
+/**
  * Drops every plan the session keeps (its prepared statements stay), so each statement is planned
  * again on its next run for the tables as they are then, and records the time. Outside a transaction.
  */
