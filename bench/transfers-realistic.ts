@@ -47,7 +47,7 @@ import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { seedThroughApi } from './support/api-seed.js'
 import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadRequest, type LoadResult, type MakeRequest, type Phases, type Sample } from './support/http-load.js'
-import { bareRouteTableDdl, cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
+import { bareRouteTableDdl, checkBareSamples, cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
 
 type Scenario = 'uniform' | 'hot'
 
@@ -178,12 +178,6 @@ async function checkKeelSamples(pool: Pool, apiKey: string, samples: Sample[]): 
     replay = replayed ? 'a retry with the same key was replayed' : `A RETRY WITH THE SAME KEY WAS NOT REPLAYED (${res.statusCode})`
   }
   return { passed: samples.length > 0 && good === samples.length && replayed, text: `${good}/${samples.length} sampled transfers read back; ${replay}` }
-}
-
-async function checkBareSamples(sql: Sql, samples: Sample[], table = 'bench_bare_transfers'): Promise<Check> {
-  const ids = samples.map((s) => (JSON.parse(s.body) as { id: string }).id)
-  const [{ n }] = await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from ${table} where id = any($1::uuid[])`, [ids])
-  return { passed: samples.length > 0 && n === samples.length, text: `${n}/${samples.length} sampled rows found` }
 }
 
 /** The tables the bare route writes a transfer's rows to (BENCH_FLOOR=1), with Keel's keys and indexes on them. */

@@ -1,9 +1,11 @@
 // The processes of a bench run, as Linux's /proc shows them: the bare route's server started as a
 // child process, the resident memory (VmRSS) of a server sampled while it is under load, and the
-// CPU time a process has used.
+// CPU time a process has used; and the check that the bare route's sampled answers were rows written.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Sql } from '../../src/platform/db.js'
+import type { Sample } from './http-load.js'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
 const bareRouteScript = join(import.meta.dirname, 'bare-route.ts')
@@ -19,6 +21,13 @@ export interface BareRoute { url: string; child: ChildProcess; stop(): Promise<v
 export const bareRouteTableDdl = `create table if not exists bench_bare_transfers (
   id uuid primary key, idempotency_key text, amount int8 not null, currency text not null, type text not null,
   originating_account_id uuid, receiving_account_id uuid, created_at timestamptz not null)`
+
+/** The bare route's sampled 2xx answers were rows written: each answer's id is found in `table`. */
+export async function checkBareSamples(sql: Sql, samples: Sample[], table = 'bench_bare_transfers'): Promise<{ passed: boolean; text: string }> {
+  const ids = samples.map((s) => (JSON.parse(s.body) as { id: string }).id)
+  const [{ n }] = await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from ${table} where id = any($1::uuid[])`, [ids])
+  return { passed: samples.length > 0 && n === samples.length, text: `${n}/${samples.length} sampled rows found` }
+}
 
 /**
  * The bare Fastify route (bench/support/bare-route.ts) as its own node process, with the node flag
