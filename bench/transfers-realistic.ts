@@ -35,7 +35,6 @@
 // target rate). The defaults
 // keep a run within about two minutes: six points of 10 s, and the seeding, which costs Keel a few
 // ms of CPU per account opened through the API (10,000 accounts would take a minute or more).
-import { randomUUID } from 'node:crypto'
 import { cpus, loadavg, totalmem } from 'node:os'
 import type { Pool } from 'undici'
 import { loadConfig } from '../src/platform/config.js'
@@ -47,9 +46,8 @@ import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { seedThroughApi } from './support/api-seed.js'
 import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadRequest, type LoadResult, type MakeRequest, type Phases, type Sample } from './support/http-load.js'
+import { requestMaker, transferCents, transferPath, type Scenario } from './support/transfer-requests.js'
 import { bareRouteTableDdl, checkBareSamples, cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
-
-type Scenario = 'uniform' | 'hot'
 
 const accountsCount = Number(process.env.BENCH_ACCOUNTS ?? 2_000)
 const pointSeconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -59,7 +57,6 @@ const scenarios = (process.env.BENCH_SCENARIOS ?? 'uniform,hot').split(',') as S
 for (const s of scenarios) if (s !== 'uniform' && s !== 'hot') throw new Error(`unknown scenario ${s}`)
 const seedConnections = 32
 const openingCents = 1_000_000
-const transferCents = 1
 const pacedShareOfPeak = 0.8
 /** A paced point whose 2xx/s falls below this share of its rate did not keep up. */
 const pacedKeptUpShare = 0.95
@@ -72,32 +69,6 @@ const floor = process.env.BENCH_FLOOR === '1'
 const floorRate = Number(process.env.BENCH_FLOOR_RATE ?? 1_000)
 /** Keel's own default, whatever this shell's LOG_LEVEL says. */
 const keelLogLevel = loadConfig({}).logLevel
-const transferPath = '/v0/transactions/internal_transfer'
-
-// ---- requests
-
-/** A transfer body: 1 cent between two random accounts (uniform), or from the funding account (hot). */
-function bodyMaker(scenario: Scenario, funding: string, accounts: string[]): () => string {
-  const pick = () => accounts[Math.floor(Math.random() * accounts.length)]
-  return () => {
-    const receiving = pick()
-    let originating = funding
-    if (scenario === 'uniform') {
-      do originating = pick()
-      while (originating === receiving)
-    }
-    return `{"amount":${transferCents},"currency":"USD","type":"ACCOUNT_TO_ACCOUNT","originating_account_id":"${originating}","receiving_account_id":"${receiving}"}`
-  }
-}
-
-function requestMaker(apiKey: string, scenario: Scenario, funding: string, accounts: string[]): MakeRequest {
-  const nextBody = bodyMaker(scenario, funding, accounts)
-  return () => ({
-    path: transferPath,
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-    body: nextBody(),
-  })
-}
 
 // ---- measurements around a point: CPU of the server, of PostgreSQL's backends, of this generator
 

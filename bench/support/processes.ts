@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Sql } from '../../src/platform/db.js'
+import { launch, type LaunchOptions } from '../../test/support/keel-process.js'
 import type { Sample } from './http-load.js'
 
 const repoRoot = join(import.meta.dirname, '..', '..')
@@ -34,8 +35,9 @@ export async function checkBareSamples(sql: Sql, samples: Sample[], table = 'ben
  * Keel's processes get (--max-semi-space-size=64), on the given database: writing one row per
  * request, or a transfer's rows (`writes`).
  */
-export async function startBareRoute(databaseUrl: string, writes: 'row' | 'transfer' = 'row'): Promise<BareRoute> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', bareRouteScript], {
+export async function startBareRoute(databaseUrl: string, writes: 'row' | 'transfer' = 'row', options: LaunchOptions = {}): Promise<BareRoute> {
+  const startTimeoutMs = options.startTimeoutMs ?? bareStartTimeoutMs
+  const child = spawn(...launch(['--max-semi-space-size=64', '--import', 'tsx', bareRouteScript], options.launcher), {
     cwd: repoRoot,
     env: { ...process.env, DATABASE_URL: databaseUrl, BARE_ROUTE_WRITES: writes },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,7 +45,7 @@ export async function startBareRoute(databaseUrl: string, writes: 'row' | 'trans
   let output = ''
   child.stderr!.on('data', (c: Buffer) => { output += c.toString() })
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the bare route did not start in ${bareStartTimeoutMs} ms:\n${output}`)) }, bareStartTimeoutMs)
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the bare route did not start in ${startTimeoutMs} ms:\n${output}`)) }, startTimeoutMs)
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the bare route exited with ${code}:\n${output}`)) })
     child.stdout!.on('data', (c: Buffer) => {
       output += c.toString()

@@ -25,11 +25,20 @@ async function freePort(): Promise<number> {
 
 export interface KeelProcess { url: string; child: ChildProcess; stop(): Promise<void> }
 
+/** How a process is started: under a launcher (`valgrind --tool=callgrind …`, which then runs node), and how long it may take to answer. */
+export interface LaunchOptions { launcher?: string[]; startTimeoutMs?: number }
+
+/** The command and arguments that run node with `args`, under `launcher` if there is one. */
+export function launch(args: string[], launcher: string[] = []): [string, string[]] {
+  return launcher.length ? [launcher[0], [...launcher.slice(1), process.execPath, ...args]] : [process.execPath, args]
+}
+
 /** `nodeArgs` go to node itself (e.g. --cpu-prof for a profile of the server under load). */
-export async function startKeel(databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<KeelProcess> {
+export async function startKeel(databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = [], options: LaunchOptions = {}): Promise<KeelProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keel-proc-'))
   const port = await freePort()
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeArgs, keelBin, 'start', '--port', String(port), '--data-dir', dataDir], {
+  const startTimeoutMs = options.startTimeoutMs ?? keelStartTimeoutMs
+  const child = spawn(...launch(['--max-semi-space-size=64', ...nodeArgs, keelBin, 'start', '--port', String(port), '--data-dir', dataDir], options.launcher), {
     env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', KEEL_ENCRYPTION_KEY: '11'.repeat(32), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -40,10 +49,10 @@ export async function startKeel(databaseUrl: string, env: Record<string, string>
   child.on('exit', (code) => { exitCode = code ?? -1 })
   // Whatever the log level, the server is up when it answers its readiness probe.
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + keelStartTimeoutMs
+  const deadline = Date.now() + startTimeoutMs
   for (;;) {
     if (exitCode !== null) throw new Error(`keel exited with ${exitCode}:\n${output}`)
-    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`keel did not start in ${keelStartTimeoutMs} ms:\n${output}`) }
+    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`keel did not start in ${startTimeoutMs} ms:\n${output}`) }
     try {
       if ((await fetch(`${url}/health/ready`)).ok) break
     } catch { /* not listening yet */ }

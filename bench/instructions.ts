@@ -1,0 +1,146 @@
+// npm run bench:instructions: the instructions each server executes per request, counted by
+// valgrind's callgrind: Keel posting keyed internal transfers (uniform and hot), and the bare route
+// of bench/transfers-realistic.ts (one durable INSERT a request). A count of instructions does not
+// move with what else the machine is doing, where CPU time per request does: on this shared
+// machine, the same build's server CPU per transfer has moved by a seventh between two runs minutes
+// apart, more than most changes to the server can show. So a change to the server's work per
+// request is measured here, and its effect on throughput in bench:transfers:realistic.
+//
+// How: each server runs as its own process under `valgrind --tool=callgrind` (50 to 100 times
+// slower than natively), against the same database, which runs natively. A client in this process
+// sends BENCH_WARMUP_REQUESTS requests (the JIT compiles the hot code meanwhile), then callgrind's
+// counters are zeroed (`callgrind_control -z`), BENCH_REQUESTS requests are sent and answered, and
+// the counters are dumped (`callgrind_control -d`): every instruction of the server's process in
+// that window, its threads and its garbage collection included, divided by the requests answered.
+// BENCH_CONNECTIONS (64) keep-alive connections, one request in flight on each, a fresh
+// Idempotency-Key on every POST, Keel at its default log level: as bench:transfers:realistic.
+//
+// What it does not show: the server slowed fifty-fold sees its connections' requests all waiting,
+// so Keel's batches hold about as many requests as there are connections, against about 30 at the
+// native peak; the database's work and the client's are not counted. Only 2xx answers count; any
+// other answer fails the run, and the transfers written are counted in the ledger.
+//
+// Knobs: BENCH_ACCOUNTS (2000), BENCH_REQUESTS (2000), BENCH_WARMUP_REQUESTS (3000),
+// BENCH_CONNECTIONS (64), BENCH_TARGETS (keel-uniform,keel-hot,bare), BENCH_DUMPS_DIR (keep callgrind's
+// dumps there, for callgrind_annotate; else they go with the run's folder). The database: DATABASE_URL's
+// server (a new database on it), or an embedded PostgreSQL in a temporary folder.
+import { execFileSync } from 'node:child_process'
+import { readFileSync, readdirSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { join } from 'node:path'
+import type { Pool } from 'undici'
+import { loadConfig } from '../src/platform/config.js'
+import { connect } from '../src/platform/db.js'
+import { migrate } from '../src/platform/migrate.js'
+import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
+import { startKeel, type LaunchOptions } from '../test/support/keel-process.js'
+import { seedThroughApi } from './support/api-seed.js'
+import { openBenchDatabase } from './support/database.js'
+import { openPool, type MakeRequest } from './support/http-load.js'
+import { bareRouteTableDdl, startBareRoute } from './support/processes.js'
+import { requestMaker, type Scenario } from './support/transfer-requests.js'
+
+const accountsCount = Number(process.env.BENCH_ACCOUNTS ?? 2_000)
+const requests = Number(process.env.BENCH_REQUESTS ?? 2_000)
+const warmupRequests = Number(process.env.BENCH_WARMUP_REQUESTS ?? 3_000)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64)
+const targets = (process.env.BENCH_TARGETS ?? 'keel-uniform,keel-hot,bare').split(',')
+for (const t of targets) if (!['keel-uniform', 'keel-hot', 'bare'].includes(t)) throw new Error(`unknown target ${t}`)
+const openingCents = 1_000_000
+/** A server under callgrind starts in minutes, not seconds. */
+const startTimeoutMs = 600_000
+const keelLogLevel = loadConfig({}).logLevel
+
+/** Sends `count` requests over `connections` connections, one in flight on each; throws on any answer but 2xx. */
+async function send(pool: Pool, make: MakeRequest, count: number): Promise<void> {
+  let left = count
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (left > 0) {
+      left--
+      const r = make()
+      const res = await pool.request({ method: 'POST', path: r.path, headers: r.headers, body: r.body })
+      const text = await res.body.text()
+      if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`answered ${res.statusCode}: ${text}`)
+    }
+  }))
+}
+
+/** Instructions callgrind counted in the process since its counters were last zeroed: dumps them and reads the dump. */
+function dumpedInstructions(pid: number, dir: string): number {
+  const before = new Set(readdirSync(dir))
+  execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' })
+  const dumps = readdirSync(dir).filter((f) => f.startsWith(`callgrind.${pid}.out.`) && !before.has(f))
+  if (dumps.length !== 1) throw new Error(`expected one new callgrind dump of ${pid}, found ${dumps.length}`)
+  const totals = /^totals:\s+(\d+)/m.exec(readFileSync(join(dir, dumps[0]), 'utf8'))
+  if (!totals) throw new Error(`no totals in ${dumps[0]}`)
+  return Number(totals[1])
+}
+
+const db = await openBenchDatabase()
+const sql = connect(db.url, 4)
+try {
+  await migrate(sql)
+  await sql.unsafe(bareRouteTableDdl)
+  const valgrindVersion = execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim()
+  console.log('conditions:')
+  console.log(`  cpus(): ${cpus().length} × ${cpus()[0]?.model}; load average before ${loadavg().map((l) => l.toFixed(2)).join(' ')} (instruction counts do not depend on it)`)
+  console.log(`  node ${process.version}; ${valgrindVersion} --tool=callgrind; PostgreSQL ${process.env.DATABASE_URL ? 'by DATABASE_URL' : 'embedded'}, natively`)
+  console.log(`  each server under callgrind; ${warmupRequests} requests to warm up, then ${requests} counted; ${connections} keep-alive connections, one request in flight on each, a fresh Idempotency-Key on every POST; Keel at LOG_LEVEL=${keelLogLevel} (its default)`)
+
+  const ws = await ensureWorkspace(sql, `bench-instructions-${Date.now()}`, 'sandbox')
+  const { apiKey } = await createApiKey(sql, ws.id)
+  // Seeded by a Keel running natively: through the API, in seconds.
+  const seeder = await startKeel(db.url, { LOG_LEVEL: keelLogLevel })
+  const seedPool = openPool(seeder.url, 32)
+  const data = await seedThroughApi(seedPool, apiKey, accountsCount, openingCents)
+  await seedPool.close()
+  await seeder.stop()
+  console.log(`  ${accountsCount} accounts opened and funded through the API`)
+
+  const launcher = (dir: string): LaunchOptions => ({
+    launcher: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${join(dir, 'callgrind.%p.out')}`, '--smc-check=all-non-file'],
+    startTimeoutMs,
+  })
+  const dumpsDir = process.env.BENCH_DUMPS_DIR ?? db.dir
+  const results = new Map<string, number>()
+  for (const target of targets) {
+    const started = performance.now()
+    const server = target === 'bare'
+      ? await startBareRoute(db.url, 'row', launcher(dumpsDir))
+      : await startKeel(db.url, { LOG_LEVEL: keelLogLevel }, [], launcher(dumpsDir))
+    try {
+      const pool = openPool(server.url, connections)
+      const scenario: Scenario = target === 'keel-hot' ? 'hot' : 'uniform'
+      const make = requestMaker(apiKey, scenario, data.funding, data.accounts)
+      await send(pool, make, warmupRequests)
+      const pid = server.child.pid!
+      const transfersBefore = target === 'bare' ? 0 : await ledgerTransfers()
+      execFileSync('callgrind_control', ['-z', String(pid)], { stdio: 'ignore' })
+      await send(pool, make, requests)
+      const instructions = dumpedInstructions(pid, dumpsDir)
+      if (target !== 'bare') {
+        const written = await ledgerTransfers() - transfersBefore
+        if (written !== requests) throw new Error(`${requests} transfers answered, ${written} written`)
+      }
+      await pool.close()
+      results.set(target, instructions / requests)
+      console.log(`  ${target}: ${Math.round(instructions / requests).toLocaleString('en')} instructions per 2xx (${instructions.toLocaleString('en')} for ${requests}; ${((performance.now() - started) / 1000).toFixed(0)} s with its start)`)
+    } finally {
+      await server.stop()
+    }
+  }
+  const bare = results.get('bare')
+  if (bare !== undefined) {
+    console.log('per request, against the bare route:')
+    for (const [target, n] of results) if (target !== 'bare') console.log(`  ${target} / bare = ${(n / bare).toFixed(2)}×`)
+  }
+} finally {
+  await sql.end()
+  await db.stop()
+}
+
+/** Internal transfers in the ledger so far (records of the bench's transfers; the seeding's were written before). */
+async function ledgerTransfers(): Promise<number> {
+  const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from ledger_transfers where kind = 'INTERNAL_TRANSFER'`
+  return n
+}
