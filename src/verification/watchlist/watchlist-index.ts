@@ -190,9 +190,10 @@ export class WatchlistIndex {
 
 // The index is built once per list and read by every screening, and it is most of what a Keel
 // process keeps in memory: as a Map of blocking keys to arrays of token ids and an array of posting
-// lists per token, the bundled list made about 2.5 million objects (800,000 key strings, 1.1 million
-// arrays), which every major garbage collection traced again, on every request's time, in a server
-// whose own live data is a few megabytes. Flat, it is a few typed arrays and one string.
+// lists per token, the bundled list made about 1.4 million objects (453,000 key strings, each with
+// its array, and an Int32Array with its buffer for each of 42,000 tokens), 102.6 MB that every major
+// garbage collection traced again, in a server whose own live data is a few megabytes. Flat, it is a
+// few typed arrays and one string: 31.4 MB, and a full collection 37 ms instead of about 150.
 
 /** Lists of ids, one after another in `items`: list i is items[start[i]] up to items[start[i + 1]]. */
 class FlatLists {
