@@ -36,7 +36,7 @@ import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
 import { startKeel, type LaunchOptions } from '../test/support/keel-process.js'
 import { seedThroughApi } from './support/api-seed.js'
 import { openBenchDatabase } from './support/database.js'
-import { openPool, type MakeRequest } from './support/http-load.js'
+import { openPool, send, type MakeRequest } from './support/http-load.js'
 import { bareRouteTableDdl, startBareRoute } from './support/processes.js'
 import { requestMaker, type Scenario } from './support/transfer-requests.js'
 
@@ -52,15 +52,13 @@ const startTimeoutMs = 600_000
 const keelLogLevel = loadConfig({}).logLevel
 
 /** Sends `count` requests over `connections` connections, one in flight on each; throws on any answer but 2xx. */
-async function send(pool: Pool, make: MakeRequest, count: number): Promise<void> {
+async function sendAll(pool: Pool, make: MakeRequest, count: number): Promise<void> {
   let left = count
   await Promise.all(Array.from({ length: connections }, async () => {
     while (left > 0) {
       left--
-      const r = make()
-      const res = await pool.request({ method: 'POST', path: r.path, headers: r.headers, body: r.body })
-      const text = await res.body.text()
-      if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`answered ${res.statusCode}: ${text}`)
+      const { status, body } = await send(pool, make())
+      if (status < 200 || status >= 300) throw new Error(`answered ${status}: ${body}`)
     }
   }))
 }
@@ -112,11 +110,11 @@ try {
       const pool = openPool(server.url, connections)
       const scenario: Scenario = target === 'keel-hot' ? 'hot' : 'uniform'
       const make = requestMaker(apiKey, scenario, data.funding, data.accounts)
-      await send(pool, make, warmupRequests)
+      await sendAll(pool, make, warmupRequests)
       const pid = server.child.pid!
       const transfersBefore = target === 'bare' ? 0 : await ledgerTransfers()
       execFileSync('callgrind_control', ['-z', String(pid)], { stdio: 'ignore' })
-      await send(pool, make, requests)
+      await sendAll(pool, make, requests)
       const instructions = dumpedInstructions(pid, dumpsDir)
       if (target !== 'bare') {
         const written = await ledgerTransfers() - transfersBefore
@@ -130,7 +128,7 @@ try {
     }
   }
   const bare = results.get('bare')
-  if (bare !== undefined) {
+  if (bare !== undefined && results.size > 1) {
     console.log('per request, against the bare route:')
     for (const [target, n] of results) if (target !== 'bare') console.log(`  ${target} / bare = ${(n / bare).toFixed(2)}×`)
   }

@@ -46,8 +46,8 @@ import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { seedThroughApi } from './support/api-seed.js'
 import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadRequest, type LoadResult, type MakeRequest, type Phases, type Sample } from './support/http-load.js'
-import { requestMaker, transferCents, transferPath, type Scenario } from './support/transfer-requests.js'
 import { bareRouteTableDdl, checkBareSamples, cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
+import { requestMaker, transferCents, transferPath, type Scenario } from './support/transfer-requests.js'
 
 const accountsCount = Number(process.env.BENCH_ACCOUNTS ?? 2_000)
 const pointSeconds = Number(process.env.BENCH_SECONDS ?? 8)

@@ -114,7 +114,7 @@ class Recorder {
  * One POST through the pool, by undici's `dispatch` (what its `request` is built on): the answer's
  * status and body, without the stream and promises `request` makes for every response.
  */
-function send(pool: Pool, request: LoadRequest): Promise<{ status: number; body: string }> {
+export function send(pool: Pool, request: LoadRequest): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     let status = 0
     const chunks: Buffer[] = []
