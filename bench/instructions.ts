@@ -6,12 +6,19 @@
 // apart, more than most changes to the server can show. So a change to the server's work per
 // request is measured here, and its effect on throughput in bench:transfers:realistic.
 //
-// How: each server runs as its own process under `valgrind --tool=callgrind` (50 to 100 times
-// slower than natively), against the same database, which runs natively. A client in this process
-// sends BENCH_WARMUP_REQUESTS requests (the JIT compiles the hot code meanwhile), then callgrind's
-// counters are zeroed (`callgrind_control -z`), BENCH_REQUESTS requests are sent and answered, and
-// the counters are dumped (`callgrind_control -d`): every instruction of the server's process in
-// that window, its threads and its garbage collection included, divided by the requests answered.
+// How: each server runs as its own process under `valgrind --tool=callgrind`, against the same
+// database, which runs natively. The server starts with callgrind's instrumentation off (about five
+// times slower than natively, against 50 to 100 with it on) and a client in this process sends
+// BENCH_WARMUP_REQUESTS requests, enough for the JIT to finish compiling the hot code: natively,
+// Keel's optimizing compiler spent 0.65 s of a thread in the first 13,000 keyed transfers and
+// 0.2 s in the next 13,000, and counted from a warm-up of 3,000 requests, 46% of the instructions
+// were that compiler's. Then the instrumentation is switched on (`callgrind_control -i on`), the
+// counters are zeroed (`-z`), BENCH_REQUESTS requests are sent and answered, and the counters are
+// dumped (`-d`): every instruction of the server's process in that window, its threads and its
+// garbage collection included, divided by the requests answered. The main thread's share and the
+// optimizing compiler's (on its background threads) are printed beside the total, read from the
+// dump with callgrind_annotate: a compiler share of more than a few percent says the warm-up was
+// too short.
 // BENCH_CONNECTIONS (64) keep-alive connections, one request in flight on each, a fresh
 // Idempotency-Key on every POST, Keel at its default log level: as bench:transfers:realistic.
 //
@@ -20,9 +27,11 @@
 // native peak; the database's work and the client's are not counted. Only 2xx answers count; any
 // other answer fails the run, and the transfers written are counted in the ledger.
 //
-// Knobs: BENCH_ACCOUNTS (2000), BENCH_REQUESTS (2000), BENCH_WARMUP_REQUESTS (3000),
+// Knobs: BENCH_ACCOUNTS (2000), BENCH_REQUESTS (2000), BENCH_WARMUP_REQUESTS (30000),
 // BENCH_CONNECTIONS (64), BENCH_TARGETS (keel-uniform,keel-hot,bare), BENCH_DUMPS_DIR (keep callgrind's
-// dumps there, for callgrind_annotate; else they go with the run's folder). The database: DATABASE_URL's
+// dumps there, for callgrind_annotate; else they go with the run's folder), BENCH_NODE_ARGS (for
+// Keel's node: --perf-basic-prof writes /tmp/perf-PID.map, which names the JIT's code at the
+// addresses callgrind shows; it adds work of its own, so not for counts to compare). The database: DATABASE_URL's
 // server (a new database on it), or an embedded PostgreSQL in a temporary folder.
 import { execFileSync } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
@@ -42,7 +51,7 @@ import { requestMaker, type Scenario } from './support/transfer-requests.js'
 
 const accountsCount = Number(process.env.BENCH_ACCOUNTS ?? 2_000)
 const requests = Number(process.env.BENCH_REQUESTS ?? 2_000)
-const warmupRequests = Number(process.env.BENCH_WARMUP_REQUESTS ?? 3_000)
+const warmupRequests = Number(process.env.BENCH_WARMUP_REQUESTS ?? 30_000)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64)
 const targets = (process.env.BENCH_TARGETS ?? 'keel-uniform,keel-hot,bare').split(',')
 for (const t of targets) if (!['keel-uniform', 'keel-hot', 'bare'].includes(t)) throw new Error(`unknown target ${t}`)
@@ -63,15 +72,42 @@ async function sendAll(pool: Pool, make: MakeRequest, count: number): Promise<vo
   }))
 }
 
-/** Instructions callgrind counted in the process since its counters were last zeroed: dumps them and reads the dump. */
-function dumpedInstructions(pid: number, dir: string): number {
+/** What callgrind counted in the process since its counters were last zeroed. */
+interface Counted {
+  total: number
+  /** On the main thread (its event loop): the JavaScript, and the collector's work done there. */
+  mainThread: number
+  /** In the optimizing compiler (TurboFan), which runs on background threads. */
+  compiler: number
+}
+
+/**
+ * Functions whose inclusive counts say where the instructions ran (libuv's, node's and V8's own
+ * symbols). Callgrind attributes a function's instructions to its callers only for calls it saw
+ * begin, so with instrumentation switched on under way, the main thread's outermost function is
+ * libuv's event loop, not node's main.
+ */
+const mainThreadFunction = 'uv_run'
+const compilerFunction = 'v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal()'
+
+/** Dumps the process's counters and reads the dump: its total, and two functions' inclusive counts. */
+function dumpedInstructions(pid: number, dir: string): Counted {
   const before = new Set(readdirSync(dir))
   execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' })
   const dumps = readdirSync(dir).filter((f) => f.startsWith(`callgrind.${pid}.out.`) && !before.has(f))
   if (dumps.length !== 1) throw new Error(`expected one new callgrind dump of ${pid}, found ${dumps.length}`)
-  const totals = /^totals:\s+(\d+)/m.exec(readFileSync(join(dir, dumps[0]), 'utf8'))
+  const file = join(dir, dumps[0])
+  const totals = /^totals:\s+(\d+)/m.exec(readFileSync(file, 'utf8'))
   if (!totals) throw new Error(`no totals in ${dumps[0]}`)
-  return Number(totals[1])
+  const annotated = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 })
+  /** A function's inclusive count; 0 when it never ran in the window (no compile at all). */
+  const inclusive = (fn: string): number => {
+    const line = annotated.split('\n').find((l) => l.includes(`:${fn} [`))
+    return line ? Number(/^\s*([\d,]+)/.exec(line)![1].replaceAll(',', '')) : 0
+  }
+  const mainThread = inclusive(mainThreadFunction)
+  if (mainThread === 0) throw new Error(`no ${mainThreadFunction} in ${dumps[0]}`)
+  return { total: Number(totals[1]), mainThread, compiler: inclusive(compilerFunction) }
 }
 
 const db = await openBenchDatabase()
@@ -83,7 +119,7 @@ try {
   console.log('conditions:')
   console.log(`  cpus(): ${cpus().length} × ${cpus()[0]?.model}; load average before ${loadavg().map((l) => l.toFixed(2)).join(' ')} (instruction counts do not depend on it)`)
   console.log(`  node ${process.version}; ${valgrindVersion} --tool=callgrind; PostgreSQL ${process.env.DATABASE_URL ? 'by DATABASE_URL' : 'embedded'}, natively`)
-  console.log(`  each server under callgrind; ${warmupRequests} requests to warm up, then ${requests} counted; ${connections} keep-alive connections, one request in flight on each, a fresh Idempotency-Key on every POST; Keel at LOG_LEVEL=${keelLogLevel} (its default)`)
+  console.log(`  each server under callgrind, instrumentation off for ${warmupRequests} requests to warm up, then on for ${requests} counted; ${connections} keep-alive connections, one request in flight on each, a fresh Idempotency-Key on every POST; Keel at LOG_LEVEL=${keelLogLevel} (its default)`)
 
   const ws = await ensureWorkspace(sql, `bench-instructions-${Date.now()}`, 'sandbox')
   const { apiKey } = await createApiKey(sql, ws.id)
@@ -96,7 +132,7 @@ try {
   console.log(`  ${accountsCount} accounts opened and funded through the API`)
 
   const launcher = (dir: string): LaunchOptions => ({
-    launcher: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${join(dir, 'callgrind.%p.out')}`, '--smc-check=all-non-file'],
+    launcher: ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'callgrind.%p.out')}`, '--smc-check=all-non-file'],
     startTimeoutMs,
   })
   const dumpsDir = process.env.BENCH_DUMPS_DIR ?? db.dir
@@ -105,7 +141,7 @@ try {
     const started = performance.now()
     const server = target === 'bare'
       ? await startBareRoute(db.url, 'row', launcher(dumpsDir))
-      : await startKeel(db.url, { LOG_LEVEL: keelLogLevel }, [], launcher(dumpsDir))
+      : await startKeel(db.url, { LOG_LEVEL: keelLogLevel }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean), launcher(dumpsDir))
     try {
       const pool = openPool(server.url, connections)
       const scenario: Scenario = target === 'keel-hot' ? 'hot' : 'uniform'
@@ -113,16 +149,21 @@ try {
       await sendAll(pool, make, warmupRequests)
       const pid = server.child.pid!
       const transfersBefore = target === 'bare' ? 0 : await ledgerTransfers()
+      execFileSync('callgrind_control', ['-i', 'on', String(pid)], { stdio: 'ignore' })
       execFileSync('callgrind_control', ['-z', String(pid)], { stdio: 'ignore' })
       await sendAll(pool, make, requests)
-      const instructions = dumpedInstructions(pid, dumpsDir)
+      const counted = dumpedInstructions(pid, dumpsDir)
+      const instructions = counted.total
       if (target !== 'bare') {
         const written = await ledgerTransfers() - transfersBefore
         if (written !== requests) throw new Error(`${requests} transfers answered, ${written} written`)
       }
       await pool.close()
       results.set(target, instructions / requests)
-      console.log(`  ${target}: ${Math.round(instructions / requests).toLocaleString('en')} instructions per 2xx (${instructions.toLocaleString('en')} for ${requests}; ${((performance.now() - started) / 1000).toFixed(0)} s with its start)`)
+      const perRequest = (n: number) => Math.round(n / requests).toLocaleString('en')
+      const share = (n: number) => `${((100 * n) / instructions).toFixed(1)}%`
+      console.log(`  ${target}: ${perRequest(instructions)} instructions per 2xx (${instructions.toLocaleString('en')} for ${requests}; ${((performance.now() - started) / 1000).toFixed(0)} s with its start)`)
+      console.log(`    main thread ${perRequest(counted.mainThread)} (${share(counted.mainThread)}), other threads ${perRequest(instructions - counted.mainThread)}, of which the optimizing compiler ${perRequest(counted.compiler)} (${share(counted.compiler)})`)
     } finally {
       await server.stop()
     }

@@ -2,6 +2,7 @@
 // these rows name the hold or record they made.
 
 import type { CardAuthorizationColumns } from '../cards/index.js'
+import { isoString } from '../platform/clock.js'
 import { plainArray, textArray, type Queryable } from '../platform/db.js'
 
 export type MessageState = 'PENDING' | 'CLEARED' | 'COMPLETION' | 'DECLINED' | 'ERROR'
@@ -43,7 +44,7 @@ export function insertMessages(db: Queryable, rows: MessageRow[]): Promise<unkno
       unnest(${plainArray(r.map((m) => m.net_amount))}::int8[]), unnest(${textArray(r.map((m) => m.currency))}::text[]), unnest(${textArray(r.map((m) => m.decline_reason))}::text[]),
       unnest(${plainArray(r.map((m) => m.original_id))}::uuid[]), unnest(${plainArray(r.map((m) => m.hold_id))}::uuid[]), unnest(${textArray(r.map((m) => m.mid))}::text[]),
       unnest(${textArray(r.map((m) => m.mcc))}::text[]), unnest(${textArray(r.map((m) => m.network))}::text[]),
-      unnest(${textArray(r.map((m) => (m.card_acceptor === null ? null : JSON.stringify(m.card_acceptor))))}::jsonb[]), unnest(${plainArray(r.map((m) => m.created_at.toISOString()))}::timestamptz[])`.execute()
+      unnest(${textArray(r.map((m) => (m.card_acceptor === null ? null : JSON.stringify(m.card_acceptor))))}::jsonb[]), unnest(${plainArray(r.map((m) => isoString(m.created_at)))}::timestamptz[])`.execute()
 }
 
 /** Changes what an approved authorization still holds or has spent (later messages), for the spend windows. */
@@ -134,7 +135,7 @@ export function recentActivity(db: Queryable, queries: ActivityQuery[]): Promise
 
 /** card_spend_sums's argument: each query as `i` (its index), w, a, c, since and its windows' starts. */
 function sumsArgument(queries: ActivityQuery[]): string {
-  return JSON.stringify(queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: q.velocitySince.toISOString(), windows: q.windowStarts.map((d) => d?.toISOString() ?? null) })))
+  return JSON.stringify(queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: isoString(q.velocitySince), windows: q.windowStarts.map((d) => (d ? isoString(d) : null)) })))
 }
 
 function activityOf(db: Queryable, queries: ActivityQuery[], inBatch: boolean): Promise<Activity[]> {
