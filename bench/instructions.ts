@@ -15,10 +15,11 @@
 // were that compiler's. Then the instrumentation is switched on (`callgrind_control -i on`), the
 // counters are zeroed (`-z`), BENCH_REQUESTS requests are sent and answered, and the counters are
 // dumped (`-d`): every instruction of the server's process in that window, its threads and its
-// garbage collection included, divided by the requests answered. The main thread's share and the
-// optimizing compiler's (on its background threads) are printed beside the total, read from the
-// dump with callgrind_annotate: a compiler share of more than a few percent says the warm-up was
-// too short.
+// garbage collection included, divided by the requests answered. Beside the total, read from the
+// dump with callgrind_annotate: the main thread's work outside the garbage collector (the figure to
+// compare builds by: the collector's work in a window moves with whether a full collection falls in
+// it and with timing), the collector's on the main thread, and on other threads the optimizing
+// compiler's (a share of more than a few percent says the warm-up was too short) and the rest.
 // BENCH_CONNECTIONS (64) keep-alive connections, one request in flight on each, a fresh
 // Idempotency-Key on every POST, Keel at its default log level: as bench:transfers:realistic.
 //
@@ -77,6 +78,8 @@ interface Counted {
   total: number
   /** On the main thread (its event loop): the JavaScript, and the collector's work done there. */
   mainThread: number
+  /** The garbage collector's work on the main thread (approximately: see mainThreadCollector). */
+  mainThreadCollector: number
   /** In the optimizing compiler (TurboFan), which runs on background threads. */
   compiler: number
 }
@@ -89,6 +92,18 @@ interface Counted {
  */
 const mainThreadFunction = 'uv_run'
 const compilerFunction = 'v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal()'
+/**
+ * The collector's entries on the main thread: its pauses (scavenges, and the atomic part of a full
+ * collection), and the incremental marking done in tasks and on allocation. A pause that marking
+ * finalizes would be counted twice; the share is a guide. How much the collector does in a window
+ * depends on whether a full collection falls in it, and on timing (V8 paces marking by the clock),
+ * so a change to the server's own code is compared on the main thread's work outside it.
+ */
+const mainThreadCollectorFunctions = [
+  'v8::internal::Heap::CollectGarbage(v8::internal::AllocationSpace, v8::internal::GarbageCollectionReason, v8::GCCallbackFlags)',
+  'v8::internal::IncrementalMarkingJob::Task::RunInternal()',
+  'v8::internal::IncrementalMarking::Observer::Step(int, unsigned long, unsigned long)',
+]
 
 /** Dumps the process's counters and reads the dump: its total, and two functions' inclusive counts. */
 function dumpedInstructions(pid: number, dir: string): Counted {
@@ -107,7 +122,8 @@ function dumpedInstructions(pid: number, dir: string): Counted {
   }
   const mainThread = inclusive(mainThreadFunction)
   if (mainThread === 0) throw new Error(`no ${mainThreadFunction} in ${dumps[0]}`)
-  return { total: Number(totals[1]), mainThread, compiler: inclusive(compilerFunction) }
+  const mainThreadCollector = mainThreadCollectorFunctions.reduce((sum, fn) => sum + inclusive(fn), 0)
+  return { total: Number(totals[1]), mainThread, mainThreadCollector, compiler: inclusive(compilerFunction) }
 }
 
 const db = await openBenchDatabase()
@@ -163,7 +179,8 @@ try {
       const perRequest = (n: number) => Math.round(n / requests).toLocaleString('en')
       const share = (n: number) => `${((100 * n) / instructions).toFixed(1)}%`
       console.log(`  ${target}: ${perRequest(instructions)} instructions per 2xx (${instructions.toLocaleString('en')} for ${requests}; ${((performance.now() - started) / 1000).toFixed(0)} s with its start)`)
-      console.log(`    main thread ${perRequest(counted.mainThread)} (${share(counted.mainThread)}), other threads ${perRequest(instructions - counted.mainThread)}, of which the optimizing compiler ${perRequest(counted.compiler)} (${share(counted.compiler)})`)
+      console.log(`    main thread ${perRequest(counted.mainThread)} (${share(counted.mainThread)}): outside the collector ${perRequest(counted.mainThread - counted.mainThreadCollector)}, the collector ${perRequest(counted.mainThreadCollector)}`)
+      console.log(`    other threads ${perRequest(instructions - counted.mainThread)} (${share(instructions - counted.mainThread)}): the optimizing compiler ${perRequest(counted.compiler)} (${share(counted.compiler)}), the rest (mostly the collector's helpers) ${perRequest(instructions - counted.mainThread - counted.compiler)}`)
     } finally {
       await server.stop()
     }

@@ -425,8 +425,8 @@ function eventsOf(result: Extract<LedgerResult, { ok: true }>, now: Date, pendin
     if (t.action === 'pending') { events.push(...pendingCreatedEvents(hold)); continue }
     // A change to a hold that can still change carries its pending transaction as it is now.
     assert(pending !== undefined && pending.id === hold.id, 'a change to a live hold comes with its pending record')
-    const from = result.accounts.get(hold.account_id)!
-    const to = result.accounts.get(hold.credit_account_id)!
+    const from = result.accountAfter(hold.account_id)!
+    const to = result.accountAfter(hold.credit_account_id)!
     const resource = toPendingTransaction(pending, hold, from.account_number, to.account_number, now)
     events.push({ workspaceId: t.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.UPDATED', resource })
   }

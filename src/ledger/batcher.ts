@@ -17,7 +17,8 @@ import type { Queryable, Sql } from '../platform/db.js'
 import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
 import { accountsNamed } from './rules.js'
 import { KnownAccounts, knownAccountsCoolMsDefault, knownAccountsMaxDefault } from './known-accounts.js'
-import { awaitBatches, dueHoldsOn, existingTransfers, holdAccounts, keyOf, lockAccounts, lockHolds, openBatch, plannedStateChanged, renewPlans, reserveSeqs, seqBlockSize, verifyAccounts, verifyHolds, writeStatements, type BatchOpened, type HoldRow, type Key, type LockedAccount, type TransferRow, type Writes } from './store.js'
+import { awaitBatches, dueHoldsOn, existingTransfers, holdAccounts, lockAccounts, lockHolds, openBatch, plannedStateChanged, renewPlans, reserveSeqs, seqBlockSize, verifyAccounts, verifyHolds, writeStatements, type BatchOpened, type HoldRow, type LockedAccount, type TransferRow, type Writes } from './store.js'
+import { keyOf, type Key } from './keys.js'
 
 /** Most requests in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
 export const batchSizeMaxDefault = 256

@@ -8,7 +8,8 @@
 // decided from memory on it would fail and cost a round trip, so batches on it read instead, as they
 // did before, and try memory again once the while is over.
 
-import { keyOf, type Key, type LockedAccount } from './store.js'
+import { keyOf, type Key } from './keys.js'
+import type { LockedAccount } from './store.js'
 
 /** How many accounts a process keeps (about 300 bytes each): the least recently changed go first. */
 export const knownAccountsMaxDefault = 100_000

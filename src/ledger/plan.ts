@@ -4,7 +4,8 @@
 import { assert } from '../platform/assert.js'
 import { uuidv7 } from '../platform/ids.js'
 import { available, decideGroup, type AccountState, type Applied, type Command, type HoldState, type LedgerState, type ResultCode } from './rules.js'
-import { keyOf, type EntryRow, type HoldRow, type LockedAccount, type TransferRow, type Writes } from './store.js'
+import { keyOf } from './keys.js'
+import type { EntryRow, HoldRow, LockedAccount, TransferRow, Writes } from './store.js'
 
 /** How a rail describes the records a command writes: its name for them, and what the API shows back. */
 export interface TransferMeta {
@@ -48,8 +49,11 @@ export type LedgerResult =
     entries: EntryRow[]
     /** The holds the commands created or changed, as they are after, by pending transfer id. */
     holds: Map<string, HoldRow>
-    /** The accounts the request touched, as they are after, by id. */
-    accounts: Map<string, LockedAccount>
+    /**
+     * An account the request touched, as the request left it; undefined for any other. Made when
+     * asked (only some rails ask): each is a copy of the account's row.
+     */
+    accountAfter(id: string): LockedAccount | undefined
   }
   | { ok: false; code: ResultCode; detail: string; /** The command that failed. */ index: number; /** For 'exists': the record with that id. */ existing?: TransferRow }
 
@@ -182,21 +186,31 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
     const transfers: TransferRow[] = []
     const entries: EntryRow[] = []
     const holds = new Map<string, HoldRow>()
-    const accounts = new Map<string, LockedAccount>()
     d.applied.forEach((a, i) => {
       const r = record(request.workspaceId, a, commands[i].meta, request.now, groupId)
       transfers.push(r.transfer)
       entries.push(...r.entries)
       if (r.hold) holds.set(r.hold.id, r.hold)
     })
-    for (const a of d.applied) {
-      for (const id of [a.debitAccountId, a.creditAccountId, ...a.postings.map((p) => p.accountId)]) {
-        const row = input.locked.get(keyOf(request.workspaceId, id))
-        const s = state.accounts.get(id)
-        if (row && s) accounts.set(id, { ...row, posted: s.posted, held: s.held })
-      }
+    // The balances of the accounts touched as this request leaves them (later requests change them).
+    const after: { id: string; posted: bigint; held: bigint }[] = []
+    const note = (id: string) => {
+      if (after.some((x) => x.id === id)) return
+      const s = state.accounts.get(id)
+      if (s) after.push({ id, posted: s.posted, held: s.held })
     }
-    return { ok: true, transfers, entries, holds, accounts }
+    for (const a of d.applied) {
+      note(a.debitAccountId)
+      note(a.creditAccountId)
+      for (const p of a.postings) note(p.accountId)
+    }
+    const workspaceId = request.workspaceId
+    const accountAfter = (id: string): LockedAccount | undefined => {
+      const x = after.find((y) => y.id === id)
+      const row = x && input.locked.get(keyOf(workspaceId, id))
+      return row ? { ...row, posted: x.posted, held: x.held } : undefined
+    }
+    return { ok: true, transfers, entries, holds, accountAfter }
   })
 
   writes.newHolds = [...newHolds.values()]

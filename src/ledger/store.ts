@@ -10,6 +10,7 @@
 import { assert } from '../platform/assert.js'
 import { isoString, type Clock } from '../platform/clock.js'
 import { plainArray, textArray, type Queryable } from '../platform/db.js'
+import { keyOf, type Key } from './keys.js'
 import type { CommandKind, HoldStatus } from './rules.js'
 
 export interface TransferRow {
@@ -88,8 +89,6 @@ export interface LockedAccount {
 
 const str = (v: bigint) => v.toString()
 
-export interface Key { workspaceId: string; id: string }
-export const keyOf = (workspaceId: string, id: string): string => `${workspaceId}/${id}`
 
 /** (workspace, id) order: the order every path locks accounts, then holds, in. */
 const lockOrder = (a: Key, b: Key): number => (a.workspaceId === b.workspaceId ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.workspaceId < b.workspaceId ? -1 : 1)
