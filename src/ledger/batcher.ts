@@ -14,6 +14,7 @@
 import { randomInt } from 'node:crypto'
 import postgres from 'postgres'
 import type { Queryable, Sql } from '../platform/db.js'
+import { withFields } from '../platform/objects.js'
 import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
 import { accountsNamed } from './rules.js'
 import { KnownAccounts, knownAccountsCoolMsDefault, knownAccountsMaxDefault } from './known-accounts.js'
@@ -534,7 +535,7 @@ class PlannedStates {
     const locked = new Map(accounts)
     for (const [k, a] of accounts) {
       const p = this.accounts.get(k)
-      if (p && visible(p.batch)) locked.set(k, { ...a, posted: p.posted, held: p.held })
+      if (p && visible(p.batch)) locked.set(k, withFields(a, { posted: p.posted, held: p.held }))
     }
     const holdRows = new Map(holds)
     for (const [k, h] of holds) {

@@ -3,6 +3,7 @@
 
 import { assert } from '../platform/assert.js'
 import { uuidv7 } from '../platform/ids.js'
+import { withFields } from '../platform/objects.js'
 import { available, decideGroup, type AccountState, type Applied, type Command, type HoldState, type LedgerState, type ResultCode } from './rules.js'
 import { keyOf } from './keys.js'
 import type { EntryRow, HoldRow, LockedAccount, TransferRow, Writes } from './store.js'
@@ -207,8 +208,8 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
     const workspaceId = request.workspaceId
     const accountAfter = (id: string): LockedAccount | undefined => {
       const x = after.find((y) => y.id === id)
-      const row = x && input.locked.get(keyOf(workspaceId, id))
-      return row ? { ...row, posted: x.posted, held: x.held } : undefined
+      const row = x ? input.locked.get(keyOf(workspaceId, id)) : undefined
+      return x && row ? withFields(row, { posted: x.posted, held: x.held }) : undefined
     }
     return { ok: true, transfers, entries, holds, accountAfter }
   })
@@ -219,7 +220,7 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
     const row = input.locked.get(key)
     assert(row, 'every account a batch changes is locked')
     const s = states.get(row.workspace_id)!.accounts.get(row.id)!
-    writes.balances.push({ ...row, posted: s.posted, held: s.held })
+    writes.balances.push(withFields(row, { posted: s.posted, held: s.held }))
   }
   return { results, expired, writes }
 }
