@@ -78,7 +78,7 @@ interface Counted {
   total: number
   /** On the main thread (its event loop): the JavaScript, and the collector's work done there. */
   mainThread: number
-  /** The garbage collector's work on the main thread (approximately: see mainThreadCollector). */
+  /** The garbage collector's work on the main thread (approximately: see mainThreadCollectorFunctions). */
   mainThreadCollector: number
   /** In the optimizing compiler (TurboFan), which runs on background threads. */
   compiler: number
@@ -105,7 +105,7 @@ const mainThreadCollectorFunctions = [
   'v8::internal::IncrementalMarking::Observer::Step(int, unsigned long, unsigned long)',
 ]
 
-/** Dumps the process's counters and reads the dump: its total, and two functions' inclusive counts. */
+/** Dumps the process's counters and reads the dump: its total, and the inclusive counts of the functions above. */
 function dumpedInstructions(pid: number, dir: string): Counted {
   const before = new Set(readdirSync(dir))
   execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' })
