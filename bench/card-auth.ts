@@ -39,6 +39,7 @@ import { call, inParallel, seedThroughApi } from './support/api-seed.js'
 import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadResult, type MakeRequest, type Sample } from './support/http-load.js'
 import { bareRouteTableDdl, checkBareSamples, cpuSeconds, databaseCpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
+import { requestMaker } from './support/transfer-requests.js'
 
 const cardsCount = Number(process.env.BENCH_CARDS ?? 500)
 const pointSeconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -57,7 +58,6 @@ const authorizationCents = 1
 const p99TargetMs = 15
 const keelLogLevel = loadConfig({}).logLevel
 const authorizationPath = '/v0/cards/transaction_simulations/authorization'
-const transferPath = '/v0/transactions/internal_transfer'
 const merchant = { mcc: '5411', name: 'Bench Grocer', city: 'Oakland', state: 'CA', zip: '94607', country: 'USA' }
 
 /** Spend controls on every account, and a virtual card on each: what the authorizations run against. */
@@ -86,16 +86,6 @@ function authorizationMaker(key: string, cards: string[]): MakeRequest {
     path: authorizationPath, headers: keyed(key),
     body: JSON.stringify({ card_id: cards[Math.floor(Math.random() * cards.length)], amount: authorizationCents, mid: 'BENCH-MID', card_acceptor: merchant }),
   })
-}
-
-function transferMaker(key: string, accounts: string[]): MakeRequest {
-  const pick = () => accounts[Math.floor(Math.random() * accounts.length)]
-  return () => {
-    const receiving = pick()
-    let originating = pick()
-    while (originating === receiving) originating = pick()
-    return { path: transferPath, headers: keyed(key), body: `{"amount":1,"currency":"USD","type":"ACCOUNT_TO_ACCOUNT","originating_account_id":"${originating}","receiving_account_id":"${receiving}"}` }
-  }
 }
 
 interface Row { label: string; load: string; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpuUs: number; dbCpuUs: number; declined: number; batches: number }
@@ -217,10 +207,10 @@ try {
   console.log(`server idle: ${Math.round(idleUsPerSecond)} µs of CPU per second (over ${idleSeconds} s, after ${settledAfter + 2} s to settle${settledAfter >= idleSettleSeconds ? ': did not settle' : ''})`)
   console.log('running:')
   const authPeak = points.has('peaks') ? await point('authorizations', { concurrency: connections }, authorizationMaker(apiKey, cards)) : undefined
-  const transferPeak = points.has('peaks') ? await point('internal transfers', { concurrency: connections }, transferMaker(apiKey, data.accounts)) : undefined
+  const transferPeak = points.has('peaks') ? await point('internal transfers', { concurrency: connections }, requestMaker(apiKey, 'uniform', data.funding, data.accounts)) : undefined
   const paced = points.has('paced') ? await point('authorizations', { rate: pacedRate }, authorizationMaker(apiKey, cards)) : undefined
   // The same rate of internal transfers: what any keyed ledger request costs the server at that pace, beside an authorization.
-  const pacedTransfers = points.has('paced-transfers') ? await point('internal transfers', { rate: pacedRate }, transferMaker(apiKey, data.accounts)) : undefined
+  const pacedTransfers = points.has('paced-transfers') ? await point('internal transfers', { rate: pacedRate }, requestMaker(apiKey, 'uniform', data.funding, data.accounts)) : undefined
   // The floor: the bare route paced at the same rate, on its own pool of connections; its server's
   // CPU from its own process, the database's as for Keel's points.
   let floor: Row | undefined
@@ -232,7 +222,7 @@ try {
     pools.push(barePool)
     const barePid = bare.child.pid!
     let cpuBefore = 0, cpuAfter = 0, dbBefore = 0, dbAfter = 0
-    const result = await openLoop(barePool, transferMaker(apiKey, data.accounts), {
+    const result = await openLoop(barePool, requestMaker(apiKey, 'uniform', data.funding, data.accounts), {
       rate: pacedRate, warmupSeconds, seconds: pointSeconds,
       atWindowStart: async () => { cpuBefore = cpuSeconds(barePid); dbBefore = databaseCpuSeconds() },
       atWindowEnd: async () => { cpuAfter = cpuSeconds(barePid); dbAfter = databaseCpuSeconds() },
