@@ -115,9 +115,10 @@ function dumpedInstructions(pid: number, dir: string): Counted {
   const totals = /^totals:\s+(\d+)/m.exec(readFileSync(file, 'utf8'))
   if (!totals) throw new Error(`no totals in ${dumps[0]}`)
   const annotated = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 })
+  const lines = annotated.split('\n')
   /** A function's inclusive count; 0 when it never ran in the window (no compile at all). */
   const inclusive = (fn: string): number => {
-    const line = annotated.split('\n').find((l) => l.includes(`:${fn} [`))
+    const line = lines.find((l) => l.includes(`:${fn} [`))
     return line ? Number(/^\s*([\d,]+)/.exec(line)![1].replaceAll(',', '')) : 0
   }
   const mainThread = inclusive(mainThreadFunction)
