@@ -158,6 +158,18 @@ describe('idempotency', () => {
     assert.equal(res.body.code, 'IDEMPOTENCY_INVALID_REUSE')
   })
 
+  it('identifies a request by its body as sent: the same bytes replay, the same JSON spaced otherwise is another request', async () => {
+    const person = await seedPerson(h.workspaces.a)
+    const headers = { 'idempotency-key': uuidv7() }
+    const compact = JSON.stringify(disclosureFor(person))
+    const first = await h.request('POST', '/v0/disclosures', { payload: compact, headers })
+    const again = await h.request('POST', '/v0/disclosures', { payload: Buffer.from(compact), headers })
+    assert.deepEqual([first.status, again.status, again.headers['idempotent-replayed']], [201, 201, 'true'])
+    assert.deepEqual(again.body, first.body)
+    const spaced = await h.request('POST', '/v0/disclosures', { payload: JSON.stringify(disclosureFor(person), null, 2), headers })
+    assert.deepEqual([spaced.status, spaced.body.code], [422, 'IDEMPOTENCY_INVALID_REUSE'])
+  })
+
   it('lets exactly one of several concurrent duplicates run; the others see 422 IDEMPOTENCY_CONCURRENT_USE or the replay', async () => {
     const person = await seedPerson(h.workspaces.a)
     const headers = { 'idempotency-key': uuidv7() }

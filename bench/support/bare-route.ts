@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       await sql`
         with answered as (
           insert into bench_floor_keys (key, request_hash, response_status, response_view, response_resource_id, created_at)
-          values (${typeof key === 'string' ? key : id}, ${requestHashOf(req)}, 200, 'internal_transfer', ${id}, ${now})),
+          values (${typeof key === 'string' ? key : id}, ${requestHashOf({ method: req.method, url: req.url, payload: Buffer.from(JSON.stringify(req.body)) })}, 200, 'internal_transfer', ${id}, ${now})),
         recorded as (
           insert into bench_floor_transfers (id, amount, currency, type, debit_account_id, credit_account_id, created_at)
           values (${id}, ${b.amount}, ${b.currency}, ${b.type}, ${from}, ${to}, ${now})),

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, badBody } from '../platform/errors.js'
 import type { Tx } from '../platform/db.js'
 import { sendOutcome, type Api } from '../platform/http.js'
-import { keyFromHeader, runMutation } from '../platform/idempotency.js'
+import { identityOf, keyFromHeader, runMutation } from '../platform/idempotency.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { addDays } from './calendar/fed-calendar.js'
@@ -91,7 +91,7 @@ export function registerAchRoutes(api: Api): void {
   const keyed = async (req: FastifyRequest, reply: FastifyReply, change: (tx: Tx) => Promise<{ status: number; body: unknown }>) => {
     const key = keyFromHeader(req.headers['idempotency-key'])
     const workspace = req.workspace
-    const outcome = await runMutation(sql, workspace.id, key, { method: req.method, url: req.url, body: req.body }, clock.now(workspace.id), change)
+    const outcome = await runMutation(sql, workspace.id, key, identityOf(req), clock.now(workspace.id), change)
     return sendOutcome(reply, outcome)
   }
 

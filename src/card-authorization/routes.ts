@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify'
 import { ApiError } from '../platform/errors.js'
 import { sendOutcome, type Api } from '../platform/http.js'
-import { keyClaimOf, type Outcome } from '../platform/idempotency.js'
+import { identityOf, keyClaimOf, type Outcome } from '../platform/idempotency.js'
 import { isUuid } from '../platform/ids.js'
 import type { OperationId } from '../spec/schemas.js'
 import type { LedgerBatcher } from '../ledger/index.js'
@@ -38,7 +38,7 @@ export function registerSimulationRoutes(api: Api, batcher: () => LedgerBatcher)
     const workspace = req.workspace
     if (workspace.mode !== 'sandbox') throw new ApiError('SIMULATION_NOT_ENABLED', 'card transaction simulations are available in sandbox workspaces only')
     const now = clock.now(workspace.id)
-    const request = { method: req.method, url: req.url, body: req.body }
+    const request = identityOf(req)
     return { services: api.services, batcher: batcher(), workspace, now, claim: keyClaimOf(workspace.id, req.headers['idempotency-key'], request, now), request, group: req.raw.socket }
   }
 

@@ -21,7 +21,7 @@ import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
 import type { Services } from '../platform/http.js'
-import { claimKeys, expectKeysFree, runMutation, storeOutcomes, type KeyClaim, type Outcome, type StoredOutcome } from '../platform/idempotency.js'
+import { claimKeys, expectKeysFree, runMutation, storeOutcomes, type KeyClaim, type Outcome, type RequestIdentity, type StoredOutcome } from '../platform/idempotency.js'
 import { isUuid, uuidv7 } from '../platform/ids.js'
 import { withFields } from '../platform/objects.js'
 import { readCoalescer } from '../platform/read-coalescer.js'
@@ -62,7 +62,7 @@ export interface MessageContext {
   workspace: Workspace
   now: Date
   claim?: KeyClaim
-  request: { method: string; url: string; body: unknown }
+  request: RequestIdentity
   group?: object
 }
 

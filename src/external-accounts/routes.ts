@@ -4,7 +4,7 @@ import type { Tx } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { changedFields, recordEvent } from '../platform/events.js'
 import { sendOutcome, type Api } from '../platform/http.js'
-import { keyClaimOf, keyFromHeader, runMutation, storedOutcome, type Outcome } from '../platform/idempotency.js'
+import { identityOf, keyClaimOf, keyFromHeader, runMutation, storedOutcome, type Outcome } from '../platform/idempotency.js'
 import { listBody, readPage } from '../platform/pagination.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { operations, type OperationId } from '../spec/schemas.js'
@@ -42,7 +42,7 @@ export function registerExternalAccountRoutes(api: Api): void {
       return options.seal ? sendOutcome(reply, { status: outcome.status, replayed: outcome.replayed, body: JSON.parse(vault.decrypt((outcome.body as { sealed: string }).sealed)) }) : sendOutcome(reply, outcome)
     }
     api.route(id, async (req, reply) => {
-      const request = { method: req.method, url: req.url, body: req.body }
+      const request = identityOf(req)
       const now = clock.now(req.workspace.id)
       const claim = keyClaimOf(req.workspace.id, req.headers['idempotency-key'], request, now)
       if (claim) {
@@ -114,7 +114,7 @@ export function registerExternalAccountRoutes(api: Api): void {
     const { external_account_id: id } = req.params as { external_account_id: string }
     const workspace = req.workspace
     let itemToRemove: string | undefined
-    const outcome = await runMutation(sql, workspace.id, key, { method: req.method, url: req.url, body: req.body }, clock.now(workspace.id), async (tx) => {
+    const outcome = await runMutation(sql, workspace.id, key, identityOf(req), clock.now(workspace.id), async (tx) => {
       const before = await getAccount(tx, workspace.id, id, { forUpdate: true })
       if (!before) throw new ApiError('RESOURCE_NOT_FOUND', `external account ${id} not found`)
       if (before.status === 'DELETED') throw new ApiError('INVALID_STATUS', `external account ${id} is already deleted`)

@@ -15,6 +15,7 @@ import { admit, authenticate, recordRoutes } from './auth.js'
 import { ApiError, internalProblem, type Problem } from './errors.js'
 import { uuidv7 } from './ids.js'
 import { checkJsonValues, jsonBodyText } from './json-body.js'
+import { LazyRequestLogger } from './logger.js'
 import { createLimits, type LimitSettings } from './limits.js'
 import { defineGauge, serveMetrics } from './metrics.js'
 import { databaseRetryAfterSeconds, isDatabaseUnavailable, keelConnectionStates } from './db.js'
@@ -111,6 +112,8 @@ export async function buildApp(services: Services, logger: Logger, options: AppO
       connectionsCheckingInterval: timeouts.timeoutCheckIntervalMs,
     }, handler).setTimeout(timeouts.connectionIdleTimeoutMs),
     loggerInstance: logger,
+    // A request's own logger is made only when something logs through it (LazyRequestLogger).
+    childLoggerFactory: (parent, bindings, options) => new LazyRequestLogger(parent as Logger, bindings, options),
     // One line per request, when it is answered (the hook below), instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: bodyLimitBytes,
@@ -132,9 +135,10 @@ export async function buildApp(services: Services, logger: Logger, options: AppO
     reply.header('x-request-id', req.id)
     done()
   })
-  // The access log: method, path, status and time of every request, as one info line.
+  // The access log: method, path, status and time of every request, as one info line, written by
+  // the server's logger with the request's id where its own logger would have bound it.
   app.addHook('onResponse', (req, reply, done) => {
-    req.log.info({ method: req.method, url: req.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed')
+    logger.info({ reqId: req.id, method: req.method, url: req.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed')
     done()
   })
   app.addHook('onRequest', admit(limits))
@@ -158,6 +162,7 @@ export async function buildApp(services: Services, logger: Logger, options: AppO
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, raw, done) => {
     let text: string
     try { text = jsonBodyText(raw as Buffer) } catch (err) { return done(err as Error, undefined) }
+    req.bodyBytes = raw as Buffer
     parseJson(req, text, (err, body) => {
       if (err) return done(err, undefined)
       try { checkJsonValues(body) } catch (e) { return done(e as Error, undefined) }
@@ -166,6 +171,7 @@ export async function buildApp(services: Services, logger: Logger, options: AppO
   })
 
   app.decorateRequest('workspace', null as never)
+  app.decorateRequest('bodyBytes', null)
   app.addHook('onRequest', authenticate(services.sql, limits))
 
   app.get('/health/live', async () => ({ status: 'ok' }))

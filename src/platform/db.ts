@@ -157,7 +157,6 @@ export function plainArray(values: readonly PlainValue[]): string {
   return out + '}'
 }
 
-const needsEscape = /["\\]/
 const escapes = /["\\]/g
 /**
  * What JSON.stringify writes as an escape that an array literal would read differently: control
@@ -173,7 +172,9 @@ export function textArray(values: readonly (string | null | undefined)[]): strin
   let out = '{'
   for (let i = 0; i < values.length; i++) {
     const v = values[i]
-    out += (i === 0 ? '' : ',') + (v === null || v === undefined ? 'NULL' : !needsEscape.test(v) ? `"${v}"` : jsonEscapes.test(v) ? `"${v.replace(escapes, '\\$&')}"` : JSON.stringify(v))
+    // Two searches for one character each, in native code: a regular expression's test cost about
+    // twice as much on the short texts most of these are (an id, a status, a currency).
+    out += (i === 0 ? '' : ',') + (v === null || v === undefined ? 'NULL' : v.indexOf('"') === -1 && v.indexOf('\\') === -1 ? `"${v}"` : jsonEscapes.test(v) ? `"${v.replace(escapes, '\\$&')}"` : JSON.stringify(v))
   }
   return out + '}'
 }

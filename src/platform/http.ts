@@ -6,7 +6,7 @@ import type { Vault } from './crypto.js'
 import type { Sql, Tx } from './db.js'
 import type { Outbound } from './outbound.js'
 import { ApiError } from './errors.js'
-import { keyFromHeader, runMutation, type Outcome } from './idempotency.js'
+import { identityOf, keyFromHeader, runMutation, type Outcome } from './idempotency.js'
 import { bodyError, compileBody, compileQuery } from './validation.js'
 import type { Workspace } from './workspaces.js'
 
@@ -56,7 +56,11 @@ export interface RouteOptions {
 }
 
 declare module 'fastify' {
-  interface FastifyRequest { workspace: Workspace }
+  interface FastifyRequest {
+    workspace: Workspace
+    /** A JSON body's bytes as received (app.ts's parser); null without one. What identifies the body for Idempotency-Key reuse. */
+    bodyBytes: Buffer | null
+  }
 }
 
 /**
@@ -81,7 +85,7 @@ export class Api {
     this.route(id, async (req, reply) => {
       const key = keyFromHeader(req.headers['idempotency-key'])
       const now = this.services.clock.now(req.workspace.id)
-      const outcome = await runMutation(sql, req.workspace.id, key, { method: req.method, url: req.url, body: req.body }, now, async (tx) => {
+      const outcome = await runMutation(sql, req.workspace.id, key, identityOf(req), now, async (tx) => {
         const body = await handler({ tx, workspace: req.workspace, params: req.params as never, query: req.query as never, body: req.body as never, log: req.log })
         return { status: operations[id].status, body }
       })

@@ -31,16 +31,35 @@ export interface Outcome { status: number; body: unknown; replayed?: boolean; js
  */
 export interface StoredOutcome { status: number; body?: unknown; json?: string; view?: { name: string; resourceId: string } }
 
-/** What identifies a request for Idempotency-Key reuse: method, URL and body. */
-export function requestHashOf(request: { method: string; url: string; body: unknown }): string {
-  return sha256Hex(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+/**
+ * What identifies a request for Idempotency-Key reuse: its method, its URL and its body as sent (the
+ * bytes the JSON parser kept, app.ts; undefined without a body). The same key with a different
+ * request is refused (IDEMPOTENCY_INVALID_REUSE); a retry sends the same bytes.
+ */
+export interface RequestIdentity { method: string; url: string; payload: Buffer | undefined }
+
+/** A Fastify request's identity. */
+export function identityOf(req: { method: string; url: string; bodyBytes: Buffer | null }): RequestIdentity {
+  return { method: req.method, url: req.url, payload: req.bodyBytes ?? undefined }
+}
+
+const noPayload = Buffer.from('null')
+
+/**
+ * The hash stored with a key's outcome. Of the body's bytes as sent, not of the parsed body
+ * serialized again: the same for compact JSON as JSON.stringify writes it (what most clients send;
+ * hashes made before 2026-12-03 were of the parsed body written so), without a JSON.stringify of every keyed body (about 2% of the server's
+ * instructions per internal transfer, docs/ledger.md). A body of other spacing now hashes as sent.
+ */
+export function requestHashOf(request: RequestIdentity): string {
+  return sha256Hex(Buffer.concat([Buffer.from(`${request.method} ${request.url}\n`), request.payload ?? noPayload]))
 }
 
 /** A key presented with a request, at its workspace's time: claimed in a transaction by claimKeys. */
 export interface KeyClaim { workspaceId: string; key: string; requestHash: string; now: Date }
 
 /** The claim a request makes with the key it sent (checked), at its workspace's time; undefined without a key. */
-export function keyClaimOf(workspaceId: string, header: string | string[] | undefined, request: { method: string; url: string; body: unknown }, now: Date): KeyClaim | undefined {
+export function keyClaimOf(workspaceId: string, header: string | string[] | undefined, request: RequestIdentity, now: Date): KeyClaim | undefined {
   const key = keyFromHeader(header)
   return key === undefined ? undefined : { workspaceId, key, requestHash: requestHashOf(request), now }
 }
@@ -175,7 +194,7 @@ export async function runMutation(
   sql: Sql,
   workspaceId: string,
   key: string | undefined,
-  request: { method: string; url: string; body: unknown },
+  request: RequestIdentity,
   now: Date,
   change: (tx: Tx) => Promise<Outcome>,
 ): Promise<Outcome> {

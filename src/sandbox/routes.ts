@@ -2,7 +2,7 @@
 
 import type { DueWork } from '../platform/due-work.js'
 import { sendOutcome, type Api } from '../platform/http.js'
-import { keyFromHeader, runMutation } from '../platform/idempotency.js'
+import { identityOf, keyFromHeader, runMutation } from '../platform/idempotency.js'
 import { bodyError, compileBody } from '../platform/validation.js'
 import { keelExtensions } from './openapi.js'
 import { advanceClock, targetOf } from './service.js'
@@ -17,7 +17,7 @@ export function registerSandboxRoutes(api: Api, work: () => readonly DueWork[]):
     const key = keyFromHeader(req.headers['idempotency-key'])
     if (!validateAdvance(req.body)) throw bodyError(validateAdvance.errors ?? [])
     const body = req.body as { to?: string; by?: string }
-    const outcome = await runMutation(sql, req.workspace.id, key, { method: req.method, url: req.url, body }, clock.now(req.workspace.id), async () => {
+    const outcome = await runMutation(sql, req.workspace.id, key, identityOf(req), clock.now(req.workspace.id), async () => {
       const target = targetOf(body, clock.now(req.workspace.id))
       const now = await advanceClock(api.services, work(), req.workspace, target)
       return { status: 200, body: { now: now.toISOString() } }

@@ -6,7 +6,7 @@ import type { Queryable } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { registerResourceView } from '../platform/resource-views.js'
 import { sendOutcome, type Api } from '../platform/http.js'
-import { keyClaimOf, storedOutcome, type Outcome } from '../platform/idempotency.js'
+import { identityOf, keyClaimOf, storedOutcome, type Outcome } from '../platform/idempotency.js'
 import { uuidv7 } from '../platform/ids.js'
 import { pageOf, readPage } from '../platform/pagination.js'
 import {
@@ -89,7 +89,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
     const body = req.body as Json
     const workspace = req.workspace
     const now = clock.now(workspace.id)
-    const claim = keyClaimOf(workspace.id, req.headers['idempotency-key'], { method: req.method, url: req.url, body }, now)
+    const claim = keyClaimOf(workspace.id, req.headers['idempotency-key'], identityOf(req), now)
     checkTransferBody(body, now)
     const indirect = namesAccountsIndirectly(body)
     // An account lookup answers for now; a retry is answered with what was done then. (Only this
@@ -145,7 +145,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
     const command: LedgerCommand = complete
       ? { id: uuidv7(), kind: 'post_pending', pendingId: id, final: true, meta: { kind: internalTransferKind, type: t.type } }
       : { id: uuidv7(), kind: 'void_pending', pendingId: id, meta: { kind: internalTransferKind, type: t.type } }
-    const claim = keyClaimOf(workspace.id, req.headers['idempotency-key'], { method: req.method, url: req.url, body }, now)
+    const claim = keyClaimOf(workspace.id, req.headers['idempotency-key'], identityOf(req), now)
     const result = await submit(req, { workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, commands: [command], mintedIds: true }, {
       claim,
       render: (r) => {

@@ -2,7 +2,7 @@ import type { Tx } from '../platform/db.js'
 import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvent } from '../platform/events.js'
 import { sendOutcome, type Api } from '../platform/http.js'
-import { runMutation } from '../platform/idempotency.js'
+import { identityOf, runMutation } from '../platform/idempotency.js'
 import { uuidv7 } from '../platform/ids.js'
 import { listBody, pageOf, readPage } from '../platform/pagination.js'
 import type { Workspace } from '../platform/workspaces.js'
@@ -153,7 +153,7 @@ export function registerWebhookRoutes(api: Api): void {
     api.route(id, async (req, reply) => {
       const key = req.headers['idempotency-key']
       if (Array.isArray(key)) throw new ApiError('BAD_REQUEST', 'send one Idempotency-Key header')
-      const outcome = await runMutation(sql, req.workspace.id, key, { method: req.method, url: req.url, body: req.body }, clock.now(req.workspace.id), async (tx) => {
+      const outcome = await runMutation(sql, req.workspace.id, key, identityOf(req), clock.now(req.workspace.id), async (tx) => {
         const answer = await handler(tx, req.workspace, (req.body ?? {}) as B)
         return { status: operations[id].status, body: { sealed: vault.encrypt(JSON.stringify(answer)) } }
       })

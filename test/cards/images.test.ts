@@ -143,5 +143,7 @@ describe('custom card images', () => {
     const replay = await h.request('POST', `/v0/cards/images/${image.id}/data`, { payload: data, headers: { 'content-type': 'image/jpeg', 'idempotency-key': 'img-1' } })
     assert.equal(replay.status, 200)
     assert.equal(replay.headers['idempotent-replayed'], 'true')
+    const other = await h.request('POST', `/v0/cards/images/${image.id}/data`, { payload: await jpeg(1024, 646), headers: { 'content-type': 'image/jpeg', 'idempotency-key': 'img-1' } })
+    assert.deepEqual([other.status, other.body.code], [422, 'IDEMPOTENCY_INVALID_REUSE'], 'other bytes under the same key are another request')
   })
 })

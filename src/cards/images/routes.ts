@@ -60,7 +60,10 @@ export function registerCardImageRoutes(api: Api): void {
   const { sql, clock } = api.services
 
   // Image bytes arrive raw; any image/* type is read so the content, not the label, decides.
-  api.app.addContentTypeParser(/^image\/.*/, { parseAs: 'buffer', bodyLimit: cardImageBodyBytesMax }, (_req, body, done) => done(null, body))
+  api.app.addContentTypeParser(/^image\/.*/, { parseAs: 'buffer', bodyLimit: cardImageBodyBytesMax }, (req, body, done) => {
+    req.bodyBytes = body as Buffer
+    done(null, body)
+  })
 
   const event = async (tx: Parameters<typeof recordEvent>[0], workspaceId: string, before: CardImageRow | undefined, after: CardImageRow) => {
     const resource = toCardImage(after)
