@@ -9,7 +9,10 @@
 //   (info: one access-log line per request answered, written to a pipe this process drains).
 // - Bare route: bench/support/bare-route.ts as its own process (a child, like Keel): Fastify,
 //   the same JSON schema for the body, one INSERT per request into the same database, committed
-//   on its own. Run before and after Keel's peaks; the ratio divides by the mean of the two.
+//   on its own. In BENCH_ROUNDS rounds (3): the bare route's peak, Keel's peaks, the bare route's
+//   peak again, Keel's, and so on; each keyed peak is divided by the mean of the bare route's runs
+//   on either side of it, and the median of those ratios is the figure (this machine's speed moves
+//   by half within minutes, so a ratio of runs minutes apart says more of the machine than of Keel).
 // - Scenarios: uniform (random pairs among BENCH_ACCOUNTS accounts) and hot (every transfer
 //   debits the one funding account). Peaks in a closed loop (every connection busy), then an open
 //   loop paced at 80% of each scenario's keyed peak for p50 / p99, latency counted from when each
@@ -32,9 +35,10 @@
 // transfer's rows per request, bench/support/bare-route.ts: what Keel's own writes cost without
 // group commit, beside the one-row floor; then the one-row route, that route and Keel, each paced at
 // BENCH_FLOOR_RATE/s, 1,000 by default: the latency of the same writes at card authorization's
-// target rate). The defaults
-// keep a run within about two minutes: six points of 10 s, and the seeding, which costs Keel a few
-// ms of CPU per account opened through the API (10,000 accounts would take a minute or more).
+// target rate), BENCH_ROUNDS (3). The defaults
+// keep a run within about three minutes: fourteen points of 10 s, and the seeding, which costs Keel
+// a few ms of CPU per account opened through the API (10,000 accounts would take a minute or more).
+// The paced points run at 80% of each scenario's median keyed peak.
 import { cpus, loadavg, totalmem } from 'node:os'
 import type { Pool } from 'undici'
 import { loadConfig } from '../src/platform/config.js'
@@ -67,6 +71,8 @@ const timeline = process.env.BENCH_TIMELINE === '1'
 const timelineOverMs = Number(process.env.BENCH_TIMELINE_OVER_MS ?? pacedP99TargetMs)
 const floor = process.env.BENCH_FLOOR === '1'
 const floorRate = Number(process.env.BENCH_FLOOR_RATE ?? 1_000)
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error('BENCH_ROUNDS must be a whole number of at least 1')
 /** Keel's own default, whatever this shell's LOG_LEVEL says. */
 const keelLogLevel = loadConfig({}).logLevel
 
@@ -117,6 +123,13 @@ async function point(sql: Sql, target: Target, scenario: Scenario, load: { concu
   console.log(`  ${row.target} ${scenario} ${row.load}: ${row.perSecond} 2xx/s, p99 ${row.p99.toFixed(1)} ms${result.rejected.size + result.failed.size ? ', with non-2xx or failures' : ''}${perBatch}`)
   if (timeline && 'rate' in load) for (const line of slowSlices(result, timelineOverMs)) console.log(`    ${line}`)
   return row
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values: readonly number[]): number {
+  const v = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(v.length / 2)
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2
 }
 
 // ---- checking that 2xx answers are what they claim
@@ -237,15 +250,24 @@ try {
     return row.perSecond
   }
   console.log('running:')
-  const bareBefore = await bareRun()
-  const peaks = new Map<Scenario, number>()
-  for (const scenario of scenarios) {
-    const row = await point(sql, keelTarget, scenario, { concurrency: connections }, makers.get(scenario)!)
-    row.checked = await checkKeelSamples(keelTarget.pool, apiKey, row.result.samples)
-    rows.push(row)
-    peaks.set(scenario, row.perSecond)
+  // Rounds: the bare route, then Keel's peaks, then the bare route again, and so on; each keyed
+  // peak is divided by the mean of the bare route's runs just before and just after it.
+  const barePeaks = [await bareRun()]
+  const keyedPeaks = new Map<Scenario, number[]>(scenarios.map((s) => [s, []]))
+  const ratios = new Map<Scenario, number[]>(scenarios.map((s) => [s, []]))
+  for (let round = 0; round < rounds; round++) {
+    for (const scenario of scenarios) {
+      const row = await point(sql, keelTarget, scenario, { concurrency: connections }, makers.get(scenario)!)
+      row.checked = await checkKeelSamples(keelTarget.pool, apiKey, row.result.samples)
+      rows.push(row)
+      keyedPeaks.get(scenario)!.push(row.perSecond)
+    }
+    barePeaks.push(await bareRun())
+    const bareMean = (barePeaks[round] + barePeaks[round + 1]) / 2
+    for (const scenario of scenarios) ratios.get(scenario)!.push(keyedPeaks.get(scenario)![round] / bareMean)
   }
-  const bareAfter = await bareRun()
+  const peaks = new Map(scenarios.map((s) => [s, median(keyedPeaks.get(s)!)]))
+  const bareMedian = median(barePeaks)
   let floorPeak: number | undefined
   if (floor) {
     await createFloorTables(sql, [data.funding, ...data.accounts])
@@ -278,14 +300,13 @@ try {
   }
   report(rows)
 
-  const bareMean = (bareBefore + bareAfter) / 2
-  console.log(`\ntargets (bare route = mean of its runs before and after Keel's peaks: ${bareBefore} and ${bareAfter} 2xx/s):`)
+  console.log(`\ntargets (${rounds} round${rounds === 1 ? '' : 's'}; the bare route's peaks in turn: ${barePeaks.join(', ')} 2xx/s; each keyed peak against the mean of the bare route's runs on either side of it):`)
   for (const scenario of scenarios) {
-    const ratio = peaks.get(scenario)! / bareMean
-    console.log(`  ${scenario}: keyed / bare = ${peaks.get(scenario)} / ${Math.round(bareMean)} = ${ratio.toFixed(2)}× (target ≥ ${keyedShareOfBareTarget}×: ${ratio >= keyedShareOfBareTarget ? 'met' : 'NOT met'})`)
+    const ratio = median(ratios.get(scenario)!)
+    console.log(`  ${scenario}: keyed peaks ${keyedPeaks.get(scenario)!.join(', ')} 2xx/s; keyed / bare ${ratios.get(scenario)!.map((r) => `${r.toFixed(2)}×`).join(', ')}; median ${ratio.toFixed(2)}× (target ≥ ${keyedShareOfBareTarget}×: ${ratio >= keyedShareOfBareTarget ? 'met' : 'NOT met'})`)
   }
   if (floorPeak !== undefined) {
-    console.log(`  (not a target) a transfer's rows, one transaction a request / bare = ${floorPeak} / ${Math.round(bareMean)} = ${(floorPeak / bareMean).toFixed(2)}×; keyed uniform / that = ${peaks.get('uniform') ?? '-'} / ${floorPeak}${peaks.has('uniform') ? ` = ${(peaks.get('uniform')! / floorPeak).toFixed(2)}×` : ''}`)
+    console.log(`  (not a target) a transfer's rows, one transaction a request / bare = ${floorPeak} / ${Math.round(bareMedian)} (median) = ${(floorPeak / bareMedian).toFixed(2)}×; keyed uniform (median) / that = ${peaks.get('uniform') ?? '-'} / ${floorPeak}${peaks.has('uniform') ? ` = ${(peaks.get('uniform')! / floorPeak).toFixed(2)}×` : ''}`)
   }
   const behind = (r: Row) => (r.perSecond < r.rate! * pacedKeptUpShare ? `; only ${r.perSecond} 2xx/s answered: it fell behind the pace` : '')
   for (const scenario of scenarios) {
