@@ -216,7 +216,8 @@ export class LedgerBatcher {
     const ids = new Set<string>()
     const exclusive = new Set<string>()
     for (const p of this.queue) {
-      const mine = p.job.request.commands.map((c) => keyOf(p.job.request.workspaceId, c.id))
+      // Not keyOf: a record's id is named here once, and keyOf would keep every one of them.
+      const mine = p.job.request.commands.map((c) => `${p.job.request.workspaceId}/${c.id}`)
       const names = p.job.exclusive ?? []
       if (batch.length >= this.sizeMax || mine.some((k) => ids.has(k)) || names.some((n) => this.exclusiveInFlight.has(n))) { later.push(p); continue }
       for (const k of mine) ids.add(k)

@@ -12,6 +12,7 @@ export type { Command, CommandKind, HoldStatus, Leg, ResultCode } from './rules.
 export type { EntryRow, HoldRow, LockedAccount, TransferRow } from './store.js'
 export { seqBlockSize, transferSeqPosition } from './store.js'
 export { amountFromJson, amountToJson } from './money.js'
+export { keysKept } from './keys.js'
 export { eventViews, expiryEvents, internalTransferKind, pendingCreatedEvents, postedEvents, settledHoldEvents } from './events.js'
 export { expireDueHolds, expiredStatements, holdExpiryBatchMax, nextHoldExpiry } from './expiry.js'
 export { accountNumberTaken, insertLedgerAccount, insertLedgerAccountIfAbsent, ledgerAccountAt, ledgerAccountByNumber, ledgerAccountsAt, postedBalanceAsOf, updateLedgerAccountTerms } from './accounts/store.js'

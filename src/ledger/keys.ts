@@ -7,6 +7,10 @@
 // per keyed transfer (bench:instructions). So the key of a pair is made once and handed out again:
 // its hash is computed once, and equal keys are one string, compared by reference.
 //
+// For what a batch names many times: accounts and holds. A new record's id, named once, is keyed
+// with a plain template string; kept here, every record of the last keysKeptMax would be held in
+// the old generation until the table is emptied.
+//
 // The table is a cache and nothing depends on it: two strings for one pair (one made before the
 // table was emptied, one after) are still equal keys. It holds at most keysKeptMax pairs and is
 // emptied when full.
@@ -36,4 +40,9 @@ export function keyOf(workspaceId: string, id: string): string {
   ofWorkspace.set(id, key)
   keptCount++
   return key
+}
+
+/** How many pairs the table holds now (for tests). */
+export function keysKept(): number {
+  return keptCount
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { idempotencyKeyRetentionMs } from '../../src/platform/idempotency.js'
 import { uuidv7 } from '../../src/platform/ids.js'
-import { expireDueHolds } from '../../src/ledger/index.js'
+import { expireDueHolds, keysKept } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { assertBooksClean, balances, fundingAccount, openAccount, transfer } from '../support/accounts.js'
 
@@ -44,6 +44,18 @@ describe('funding a customer account from the sandbox funding account', () => {
 })
 
 describe('rejections', () => {
+  it("keeps no key for each new record's id, only for the accounts named", async () => {
+    const funding = await fundingAccount(h)
+    const account = await openAccount(h)
+    await transfer(h, { amount: 1, originating_account_id: funding.id, receiving_account_id: account.id })
+    const before = keysKept()
+    for (let i = 0; i < 20; i++) {
+      const res = await transfer(h, { amount: 1, originating_account_id: funding.id, receiving_account_id: account.id })
+      assert.equal(res.status, 200)
+    }
+    assert.ok(keysKept() - before < 5, `20 transfers between two accounts kept ${keysKept() - before} keys`)
+  })
+
   it('answers each failure with its code and changes nothing', async () => {
     const funding = await fundingAccount(h)
     const a = await openAccount(h)
