@@ -65,8 +65,8 @@ export function loadVault(configured: string | undefined, dataDir: string, warn:
 }
 
 /**
- * SHA-256 of a string (as UTF-8) or of bytes, in hex. Node's one-shot `hash` (Node 20.12 and later) makes no Hash object:
- * about a third of createHash's time for a request's few hundred bytes, which every keyed request
- * hashes (requestHashOf).
+ * SHA-256 of a string (as UTF-8) or of bytes, in hex. Node's one-shot `hash` (Node 20.12 and later)
+ * makes no Hash object: about a third of createHash's time for a request's few hundred bytes, which
+ * every keyed request hashes (requestHashOf).
  */
 export const sha256Hex = (s: string | Buffer): string => hash('sha256', s, 'hex')

@@ -46,10 +46,11 @@ export function identityOf(req: { method: string; url: string; bodyBytes: Buffer
 const noPayload = Buffer.from('null')
 
 /**
- * The hash stored with a key's outcome. Of the body's bytes as sent, not of the parsed body
- * serialized again: the same for compact JSON as JSON.stringify writes it (what most clients send;
- * hashes made before 2026-12-03 were of the parsed body written so), without a JSON.stringify of every keyed body (about 2% of the server's
- * instructions per internal transfer, docs/ledger.md). A body of other spacing now hashes as sent.
+ * The hash stored with a key's outcome: of the body's bytes as sent, not of the parsed body
+ * serialized again (a JSON.stringify of every keyed body, about 2% of the server's instructions per
+ * internal transfer: docs/ledger.md). For compact JSON as JSON.stringify writes it, what most
+ * clients send, it equals the hashes stored before 2026-12-03, which were of the parsed body written
+ * so; a body spaced otherwise hashes as sent.
  */
 export function requestHashOf(request: RequestIdentity): string {
   return sha256Hex(Buffer.concat([Buffer.from(`${request.method} ${request.url}\n`), request.payload ?? noPayload]))
