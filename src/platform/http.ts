@@ -58,7 +58,7 @@ export interface RouteOptions {
 declare module 'fastify' {
   interface FastifyRequest {
     workspace: Workspace
-    /** A JSON body's bytes as received (app.ts's parser); null without one. What identifies the body for Idempotency-Key reuse. */
+    /** The body's bytes as received (kept by app.ts's JSON parser and the card image parser); null without one. What identifies the body for Idempotency-Key reuse. */
     bodyBytes: Buffer | null
   }
 }

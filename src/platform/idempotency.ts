@@ -33,14 +33,14 @@ export interface StoredOutcome { status: number; body?: unknown; json?: string; 
 
 /**
  * What identifies a request for Idempotency-Key reuse: its method, its URL and its body as sent (the
- * bytes the JSON parser kept, app.ts; undefined without a body). The same key with a different
+ * bytes its parser kept, `req.bodyBytes`; null without a body). The same key with a different
  * request is refused (IDEMPOTENCY_INVALID_REUSE); a retry sends the same bytes.
  */
-export interface RequestIdentity { method: string; url: string; payload: Buffer | undefined }
+export interface RequestIdentity { method: string; url: string; payload: Buffer | null }
 
 /** A Fastify request's identity. */
 export function identityOf(req: { method: string; url: string; bodyBytes: Buffer | null }): RequestIdentity {
-  return { method: req.method, url: req.url, payload: req.bodyBytes ?? undefined }
+  return { method: req.method, url: req.url, payload: req.bodyBytes }
 }
 
 const noPayload = Buffer.from('null')
