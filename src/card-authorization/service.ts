@@ -29,7 +29,8 @@ import type { Workspace } from '../platform/workspaces.js'
 import { toPendingTransaction } from '../transfers/index.js'
 import { approvalBounds, decide, decideUnderLock, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason } from './decide.js'
 import { askGateway, type GatewayTarget } from './gateway.js'
-import { changeNetAmounts, expectSpendWithin, factsRows, getMessage, insertMessages, lockedActivity, recentActivity, type Activity, type ActivityQuery, type FactsRow, type Direction, type MessageRow, type MessageState, type SpendBounds } from './store.js'
+import { FactsCache } from './facts-cache.js'
+import { changedFacts, changeNetAmounts, expectFactsUnchanged, expectSpendWithin, factsRows, getMessage, insertMessages, lockedActivity, recentActivity, type Activity, type ActivityQuery, type FactsKept, type FactsRow, type Direction, type MessageRow, type MessageState, type SpendBounds } from './store.js'
 
 type Json = Record<string, unknown>
 
@@ -153,6 +154,8 @@ interface EngineContext {
   commands: LedgerCommand[]
   /** A new message's spend controls and velocity, decided again under the account's spend lock before the ledger applies it. */
   spend?: SpendCheck
+  /** The card's facts the message was decided on, when kept from an earlier read (FactsCache): checked unchanged in the batch. */
+  facts?: FactsKept
   accepted(result: Extract<LedgerResult, { ok: true }>): Written
   refused(code: ResultCode, detail: string): Written | ApiError
 }
@@ -277,17 +280,27 @@ async function atmFees(ctx: MessageContext, accountId: string, causeId: string, 
 }
 
 /** The card rail's part of a ledger batch: claims keys first, then writes the batch's messages, events and stored outcomes. */
-const cardParticipant: Participant<EngineContext, Outcome | ApiError> = {
+/** A new message's answer when the card's facts it was decided on (kept) were found changed: it is decided again. */
+class FactsChanged extends Error {
+  constructor() { super('the card\'s facts changed since they were read') }
+}
+
+const cardParticipant: Participant<EngineContext, Outcome | ApiError | FactsChanged> = {
   async open(tx, contexts) {
     const keyed = contexts.flatMap((c, i) => (c.claim ? [{ i, claim: c.claim }] : []))
     const checks = contexts.flatMap((c, i) => (c.spend ? [{ i, check: c.spend }] : []))
-    const answers: (Outcome | ApiError | undefined)[] = contexts.map(() => undefined)
-    // Pipelined with the batch's first round trip: the keys claimed, then the spend locks taken and the windows read.
-    const [claimed, activity] = await Promise.all([
+    const kept = contexts.flatMap((c, i) => (c.facts ? [{ i, facts: c.facts }] : []))
+    const answers: (Outcome | ApiError | FactsChanged | undefined)[] = contexts.map(() => undefined)
+    // Pipelined with the batch's first round trip: the keys claimed, then the spend locks taken and
+    // the windows read, and the kept facts checked.
+    const [claimed, activity, changed] = await Promise.all([
       keyed.length ? claimKeys(tx, keyed.map((k) => k.claim)) : Promise.resolve([]),
       checks.length ? lockedActivity(tx, checks.map(({ check }) => activityQuery(check))) : Promise.resolve([]),
+      kept.length ? changedFacts(tx, kept.map((k) => k.facts)) : Promise.resolve([]),
     ])
     keyed.forEach((k, n) => { answers[k.i] = claimed[n] })
+    // A replay or a refusal of the key stands; otherwise a message decided on changed facts is decided again.
+    for (const n of changed) answers[kept[n].i] ??= new FactsChanged()
     if (checks.length === 0) return answers
     // A decline under the lock: the ledger records a decline of the same id, naming the same
     // accounts, instead of the approval (the batch read them already). Set on every run of the batch:
@@ -300,13 +313,16 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError> = {
     return answers
   },
   expectUnsettled(tx, contexts) {
-    // The keys free, and every new message's windows and velocity within what its approval allows.
+    // The keys free, every new message's windows and velocity within what its approval allows, and
+    // the kept facts unchanged.
     const claims = contexts.flatMap((c) => (c.claim ? [c.claim] : []))
     const checks = contexts.flatMap((c) => (c.spend ? [c.spend] : []))
+    const kept = contexts.flatMap((c) => (c.facts ? [c.facts] : []))
     const bounds = spendBounds(checks)
     return [
       ...(claims.length ? [expectKeysFree(tx, claims)] : []),
       ...(checks.length ? expectSpendWithin(tx, checks.map((check, n) => ({ ...activityQuery(check), bounds: bounds[n] }))) : []),
+      ...(kept.length ? [expectFactsUnchanged(tx, kept)] : []),
     ]
   },
   close(tx, done) {
@@ -331,14 +347,14 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError> = {
 /** `mintedIds`: every command's id is new (uuidv7), minted for this message (LedgerRequest.mintedIds). */
 async function submit(ctx: MessageContext, commands: LedgerCommand[], engine: Omit<EngineContext, 'claim' | 'request' | 'commands'>, otherwise?: LedgerRequest['otherwise'], mintedIds = false): Promise<Outcome> {
   const request: LedgerRequest = { workspaceId: ctx.workspace.id, now: ctx.now, partnerVerified: ctx.workspace.partnerVerified, commands, otherwise, mintedIds }
-  const outcome = await ctx.batcher.submit<EngineContext, Outcome | ApiError>({
+  const outcome = await ctx.batcher.submit<EngineContext, Outcome | ApiError | FactsChanged>({
     request, participant: cardParticipant, context: withFields(engine, { claim: ctx.claim, request, commands }), group: ctx.group,
     // The account's spend lock (card_spend_activity) is held to the batch's commit: a message for
     // an account in a batch in flight waits for the next batch rather than inside one.
     exclusive: engine.spend ? [`card-spend/${engine.spend.workspaceId}/${engine.spend.accountId}`] : undefined,
   })
   const answer = outcome.answer!
-  if (answer instanceof ApiError) throw answer
+  if (answer instanceof ApiError || answer instanceof FactsChanged) throw answer
   return answer
 }
 
@@ -437,28 +453,61 @@ function eventsOf(result: Extract<LedgerResult, { ok: true }>, now: Date, pendin
 
 // New messages: authorization, incremental authorization, PIN debit, ATM withdrawal, original credit, balance inquiry
 
+type CardKey = { workspaceId: string; cardId: string }
+const cardKeyOf = (k: CardKey) => `${k.workspaceId}/${k.cardId.toLowerCase()}`
+
 /**
  * A card's facts (factsRows), read with those of the other cards asked for in the same turn of the
- * event loop: one reader per database. On a keyed session (connectKeyed), like the batch after it:
- * the statement reads every table by key, and there it runs on one plan per session, where an
- * ordinary session planned it afresh on most calls (PostgreSQL's plan cache judged a plan for the
- * call's own keys cheaper), which cost more than running it.
+ * event loop, and the facts last read of each card (FactsCache): one of each per database. On a
+ * keyed session (connectKeyed), like the batch after it: the statement reads every table by key,
+ * and there it runs on one plan per session, where an ordinary session planned it afresh on most
+ * calls (PostgreSQL's plan cache judged a plan for the call's own keys cheaper), which cost more
+ * than running it.
  */
-const factsReaders = new WeakMap<Services['sql'], (key: { workspaceId: string; cardId: string }) => Promise<FactsRow | undefined>>()
-function factsOfCard(sql: Services['sql']): (key: { workspaceId: string; cardId: string }) => Promise<FactsRow | undefined> {
-  let reader = factsReaders.get(sql)
-  if (!reader) {
-    reader = readCoalescer((keys) => factsRows(sql, keys), (k) => `${k.workspaceId}/${k.cardId.toLowerCase()}`)
-    factsReaders.set(sql, reader)
+const factsSources = new WeakMap<Services['sql'], { read: (key: CardKey) => Promise<FactsRow | undefined>; kept: FactsCache }>()
+function factsSource(sql: Services['sql']): { read: (key: CardKey) => Promise<FactsRow | undefined>; kept: FactsCache } {
+  let source = factsSources.get(sql)
+  if (!source) {
+    const kept = new FactsCache()
+    const read = readCoalescer(async (keys: CardKey[]) => {
+      const found = await factsRows(sql, keys)
+      for (const [key, row] of found) kept.keep(key, row)
+      return found
+    }, cardKeyOf)
+    source = { read, kept }
+    factsSources.set(sql, source)
   }
-  return reader
+  return source
 }
 
+/**
+ * A new message on a card seen before is decided on the card's facts as last read, and its batch
+ * checks them unchanged; one whose facts have changed is decided again on facts read afresh, as a
+ * card not seen before is. Read afresh too: a balance inquiry's (it has no batch to check them in),
+ * and a card's whose product has a gateway (the gateway is not to be asked on facts that may have
+ * changed, e.g. after it was turned off).
+ */
 export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Outcome> {
   if (!Number.isSafeInteger(Number(m.amount)) || m.amount < 0n || (m.amount === 0n && !m.inquiry)) throw badBody('amount must be a positive number of cents', { invalid: { amount: 'positive, at most 2^53 - 1' } })
   if (typeof m.cardId !== 'string' || !isUuid(m.cardId)) throw badBody(`card_id: card ${m.cardId} not found`, { invalid: { card_id: 'no such card' } })
-  const found = await factsOfCard(ctx.services.keyedSql)({ workspaceId: ctx.workspace.id, cardId: m.cardId })
+  const key: CardKey = { workspaceId: ctx.workspace.id, cardId: m.cardId }
+  const source = factsSource(ctx.services.keyedSql)
+  const kept = m.inquiry ? undefined : source.kept.get(cardKeyOf(key))
+  if (kept && kept.gateway === null) {
+    try {
+      return await decideMessage(ctx, m, kept, { workspaceId: key.workspaceId, cardId: kept.id, version: kept.facts_version })
+    } catch (err) {
+      if (!(err instanceof FactsChanged)) throw err
+      source.kept.forget(cardKeyOf(key))
+    }
+  }
+  const found = await source.read(key)
   if (!found) throw badBody(`card_id: card ${m.cardId} not found`, { invalid: { card_id: 'no such card' } })
+  return decideMessage(ctx, m, found, undefined)
+}
+
+/** A new message decided on these facts of its card; `kept` when they were kept from an earlier read, for its batch to check. */
+async function decideMessage(ctx: MessageContext, m: NewMessage, found: FactsRow, kept: FactsKept | undefined): Promise<Outcome> {
   const { card, checks } = await cardChecks(ctx.services.vault, found, ctx.now, { cvv: m.cvv, expiration: m.expiration, pin: m.pin })
   let original: { holdId: string; rootId: string } | undefined
   let pendingRecord: TransferRow | undefined
@@ -497,7 +546,7 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
   }
   if (decision.outcome === 'decline') {
     const { command } = declineOf(uuidv7(), decision.reason)
-    return submit(ctx, [command], { accepted: (result) => declinedBy(result)!, refused: followUpError }, undefined, true)
+    return submit(ctx, [command], { facts: kept, accepted: (result) => declinedBy(result)!, refused: followUpError }, undefined, true)
   }
   if (m.inquiry) {
     const row = rowOf(ctx, base, { state: 'COMPLETION' })
@@ -524,6 +573,7 @@ export async function newMessage(ctx: MessageContext, m: NewMessage): Promise<Ou
   const decline = (reason: DeclineReason) => declineOf(row.id, reason).command
   return submit(ctx, [command, ...fees.commands], {
     spend: { workspaceId: ctx.workspace.id, accountId: card.accountId, cardId: card.id, now: ctx.now, facts, amount, counts: !original, decline },
+    facts: kept,
     accepted: (result) => declinedBy(result) ?? {
       rows: [row], net: original ? [{ id: original.rootId, delta: amount }] : [], body: responseOf(row), events: eventsOf(result, ctx.now, pendingRecord),
       owed: { fees: fees.owed, at: ctx.now },

@@ -161,6 +161,8 @@ export interface ControlColumns {
 
 /** Everything a new message's decision reads before the batch, in one row. */
 export interface FactsRow extends CardAuthorizationColumns {
+  /** Which versions of the rows below these facts were read from (factsVersion): unequal once any has changed. */
+  facts_version: string
   /** Null when the card's account is not found. */
   account_status: string | null
   account_access_status: string | null
@@ -184,7 +186,7 @@ export interface FactsRow extends CardAuthorizationColumns {
 export async function factsRows(db: Queryable, keys: { workspaceId: string; cardId: string }[]): Promise<Map<string, FactsRow>> {
   const rows = await db<(FactsRow & { workspace_id: string })[]>`
     select c.workspace_id, c.id, c.account_id, c.card_product_id, c.card_type, c.card_status, c.status_reason, c.expiration_time, c.cvv_encrypted, c.pin_hash,
-      a.status as account_status, a.access_status as account_access_status,
+      ${factsVersion(db)} as facts_version, a.status as account_status, a.access_status as account_access_status,
       coalesce((select json_agg(control order by control.id) from (
           select s.id, s.is_active, s.action_decline, s.amount_limit::text as amount_limit, s.direction, s.merchant_category_codes,
             s.payment_types, s.payment_sub_types, s.window_days
@@ -195,7 +197,55 @@ export async function factsRows(db: Queryable, keys: { workspaceId: string; card
         from card_gateways g where g.workspace_id = c.workspace_id and g.active and c.card_product_id = any(g.card_products)
         order by g.id limit 1) as gateway
     from (select unnest(${plainArray(keys.map((k) => k.workspaceId))}::uuid[]) as w, unnest(${plainArray(keys.map((k) => k.cardId))}::uuid[]) as i) as k
-    cross join lateral (select * from cards c where c.workspace_id = k.w and c.id = k.i offset 0) as c
+    cross join lateral (${cardByKey(db)}) as c
     left join accounts a on a.workspace_id = c.workspace_id and a.id = c.account_id`
   return new Map(rows.map(({ workspace_id, ...row }) => [`${workspace_id}/${row.id}`, row]))
+}
+
+/** The card of key `k` (w, i) through its primary key, with the version of its row (`row_version`). */
+function cardByKey(db: Queryable) {
+  return db`select c.*, c.xmin::text as row_version from cards c where c.workspace_id = k.w and c.id = k.i offset 0`
+}
+
+/**
+ * Which versions of the rows a card's facts come from, for card `c` (cardByKey) and account `a`:
+ * each row's xmin, the transaction that wrote the version read. An update writes a new version
+ * with its own xmin, so the text changes whenever the card, its account, a control the account
+ * names (by id, through the primary key) or any gateway of the workspace (one is added, changed
+ * or removed) has changed, and a card or account gone gives another text too.
+ */
+function factsVersion(db: Queryable) {
+  return db`concat_ws('/', c.row_version, coalesce(a.xmin::text, ''),
+    coalesce((select string_agg(s.id::text || ':' || s.xmin::text, ',' order by s.id)
+      from jsonb_array_elements_text(case when jsonb_typeof(a.fields->'spend_control_ids') = 'array' then a.fields->'spend_control_ids' else '[]' end) as x(id)
+      join spend_controls s on s.workspace_id = c.workspace_id and s.id = x.id::uuid), ''),
+    coalesce((select string_agg(g.id::text || ':' || g.xmin::text, ',' order by g.id) from card_gateways g where g.workspace_id = c.workspace_id), ''))`
+}
+
+/** A card's facts as a process kept them: the card, and the version they were read from (FactsRow.facts_version). */
+export interface FactsKept { workspaceId: string; cardId: string; version: string }
+
+/**
+ * The positions (from 0) of the cards whose facts are no longer the versions kept: a card changed,
+ * or its account, its account's controls or the workspace's gateways. For a batch's first round trip.
+ */
+export async function changedFacts(tx: Queryable, kept: FactsKept[]): Promise<number[]> {
+  const rows = await tx<{ n: number }[]>`
+    select (k.n - 1)::int as n ${factsKeptJoin(tx, kept)} where ${factsVersion(tx)} is distinct from k.v`
+  return rows.map((r) => r.n)
+}
+
+/**
+ * changedFacts for a batch decided without reading first: sent with its writes, it fails the
+ * transaction (SQLSTATE KF001, migration 1590) unless every card's facts are the versions kept.
+ */
+export function expectFactsUnchanged(tx: Queryable, kept: FactsKept[]): Promise<unknown> {
+  return tx`select card_facts_expect_unchanged(count(*)) ${factsKeptJoin(tx, kept)} where ${factsVersion(tx)} is distinct from k.v`.execute()
+}
+
+function factsKeptJoin(tx: Queryable, kept: FactsKept[]) {
+  return tx`
+    from unnest(${plainArray(kept.map((f) => f.workspaceId))}::uuid[], ${plainArray(kept.map((f) => f.cardId))}::uuid[], ${textArray(kept.map((f) => f.version))}::text[]) with ordinality as k(w, i, v, n)
+    left join lateral (${cardByKey(tx)}) as c on true
+    left join accounts a on a.workspace_id = c.workspace_id and a.id = c.account_id`
 }
