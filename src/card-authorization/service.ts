@@ -279,12 +279,12 @@ async function atmFees(ctx: MessageContext, accountId: string, causeId: string, 
   return total <= room ? { commands: fees.commands, owed: [] } : { commands: [], owed: fees.owedIfRefused }
 }
 
-/** The card rail's part of a ledger batch: claims keys first, then writes the batch's messages, events and stored outcomes. */
 /** A new message's answer when the card's facts it was decided on (kept) were found changed: it is decided again. */
 class FactsChanged extends Error {
   constructor() { super('the card\'s facts changed since they were read') }
 }
 
+/** The card rail's part of a ledger batch: claims keys first, then writes the batch's messages, events and stored outcomes. */
 const cardParticipant: Participant<EngineContext, Outcome | ApiError | FactsChanged> = {
   async open(tx, contexts) {
     const keyed = contexts.flatMap((c, i) => (c.claim ? [{ i, claim: c.claim }] : []))
@@ -464,8 +464,9 @@ const cardKeyOf = (k: CardKey) => `${k.workspaceId}/${k.cardId.toLowerCase()}`
  * calls (PostgreSQL's plan cache judged a plan for the call's own keys cheaper), which cost more
  * than running it.
  */
-const factsSources = new WeakMap<Services['sql'], { read: (key: CardKey) => Promise<FactsRow | undefined>; kept: FactsCache }>()
-function factsSource(sql: Services['sql']): { read: (key: CardKey) => Promise<FactsRow | undefined>; kept: FactsCache } {
+interface FactsSource { read: (key: CardKey) => Promise<FactsRow | undefined>; kept: FactsCache }
+const factsSources = new WeakMap<Services['sql'], FactsSource>()
+function factsSource(sql: Services['sql']): FactsSource {
   let source = factsSources.get(sql)
   if (!source) {
     const kept = new FactsCache()
