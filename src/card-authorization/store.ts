@@ -235,12 +235,15 @@ export async function changedFacts(tx: Queryable, kept: FactsKept[]): Promise<nu
   return rows.map((r) => r.n)
 }
 
+/** The SQLSTATE with which expectFactsUnchanged fails its transaction. */
+const factsChangedCode = 'KF001'
+
 /**
  * changedFacts for a batch decided without reading first: sent with its writes, it fails the
  * transaction (SQLSTATE KF001, migration 1590) unless every card's facts are the versions kept.
  */
 export function expectFactsUnchanged(tx: Queryable, kept: FactsKept[]): Promise<unknown> {
-  return tx`select card_facts_expect_unchanged(count(*)) ${factsKeptJoin(tx, kept)} where ${factsVersion(tx)} is distinct from k.v`.execute()
+  return tx`select expect_none(count(*), ${factsChangedCode}, 'cards have changed since their facts were read') ${factsKeptJoin(tx, kept)} where ${factsVersion(tx)} is distinct from k.v`.execute()
 }
 
 function factsKeptJoin(tx: Queryable, kept: FactsKept[]) {

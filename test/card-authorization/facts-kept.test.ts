@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { auditLedger } from '../../src/ledger/index.js'
-import { currentBatcher } from '../../src/transfers/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { startReceiver, type Receiver } from '../webhooks/receiver.js'
 import { products } from '../cards/support.js'
-import { authorize, fundedCard, merchant, spendControl } from './support.js'
+import { authorize, batchesOf, fundedCard, merchant, spendControl, stateOf } from './support.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
@@ -19,19 +18,6 @@ after(async () => {
   assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
   await h.close()
 })
-
-/** Batches committed from memory, and batches from memory that ran again reading, while `run` ran. */
-async function batchesOf(run: () => Promise<unknown>): Promise<{ fromMemory: number; reread: number }> {
-  const stats = currentBatcher!.stats
-  const before = { fromMemory: stats.fromMemory, reread: stats.reread }
-  await run()
-  return { fromMemory: stats.fromMemory - before.fromMemory, reread: stats.reread - before.reread }
-}
-
-const stateOf = (res: { status: number; body: any }) => {
-  assert.equal(res.status, 201, JSON.stringify(res.body))
-  return res.body.transaction.state === 'DECLINED' ? `DECLINED ${res.body.transaction.decline_reason}` : res.body.transaction.state
-}
 
 /** A funded card whose facts this process keeps, and whose accounts its batches know: the next authorization goes from memory. */
 async function keptCard(options: { spendControlIds?: string[]; key?: string } = {}) {

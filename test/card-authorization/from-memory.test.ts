@@ -8,9 +8,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { auditLedger } from '../../src/ledger/index.js'
-import { currentBatcher } from '../../src/transfers/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
-import { authorize, fundedCard, spendControl } from './support.js'
+import { authorize, batchesOf, fundedCard, spendControl, stateOf } from './support.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
@@ -18,19 +17,6 @@ after(async () => {
   assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
   await h.close()
 })
-
-/** How many batches went from memory, and how many of those ran again reading, while `run` ran. */
-async function batchesOf(run: () => Promise<unknown>): Promise<{ fromMemory: number; reread: number }> {
-  const stats = currentBatcher!.stats
-  const before = { fromMemory: stats.fromMemory, reread: stats.reread }
-  await run()
-  return { fromMemory: stats.fromMemory - before.fromMemory, reread: stats.reread - before.reread }
-}
-
-const stateOf = (res: { status: number; body: any }) => {
-  assert.equal(res.status, 201, JSON.stringify(res.body))
-  return res.body.transaction.state === 'DECLINED' ? `DECLINED ${res.body.transaction.decline_reason}` : res.body.transaction.state
-}
 
 describe('a card authorization decided from memory', () => {
   it('goes in one round trip once its accounts are known; a window the batch would overfill sends it back to read, and only it', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import type { Harness } from '../support/harness.js'
 import { fundingAccount, transfer } from '../support/accounts.js'
 import { holder, issue, products } from '../cards/support.js'
+import { currentBatcher } from '../../src/transfers/index.js'
 
 export interface FundedCard { card: any; account: any; person: any }
 
@@ -68,4 +69,18 @@ export function rowsScanned(node: PlanNode, out: Record<string, { kept: number; 
 export async function spendSumsQuery(h: Harness): Promise<string> {
   const [{ prosrc }] = await h.sql<{ prosrc: string }[]>`select prosrc from pg_proc where proname = 'card_spend_sums'`
   return `select * from (${prosrc.replace(/\bqueries\b/g, '$1::text::jsonb')}) as s(i, k, debits, credits)`
+}
+
+/** How many batches went from memory, and how many of those ran again reading, while `run` ran. */
+export async function batchesOf(run: () => Promise<unknown>): Promise<{ fromMemory: number; reread: number }> {
+  const stats = currentBatcher!.stats
+  const before = { fromMemory: stats.fromMemory, reread: stats.reread }
+  await run()
+  return { fromMemory: stats.fromMemory - before.fromMemory, reread: stats.reread - before.reread }
+}
+
+/** A message's answer as its state, with the reason when declined. */
+export const stateOf = (res: { status: number; body: any }) => {
+  assert.equal(res.status, 201, JSON.stringify(res.body))
+  return res.body.transaction.state === 'DECLINED' ? `DECLINED ${res.body.transaction.decline_reason}` : res.body.transaction.state
 }
