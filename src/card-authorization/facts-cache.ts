@@ -33,8 +33,4 @@ export class FactsCache {
   forget(key: string): void {
     this.rows.delete(key)
   }
-
-  get size(): number {
-    return this.rows.size
-  }
 }
