@@ -95,17 +95,22 @@ function lockSpend(tx: Queryable, queries: { workspaceId: string; accountId: str
  */
 export interface SpendBounds { direction: Direction; spent: (bigint | null)[]; cardCount: number | null }
 
+/** The SQLSTATE with which expectSpendWithin fails its transaction, and what its message says is over. */
+const spendOverCode = 'KS001'
+const spendOverWhat = 'card spend windows hold more than the batch allowed for'
+
 /**
  * lockedActivity for a batch decided without reading first: the same spend locks, and one
- * statement, sent with the batch's writes, that fails the transaction (SQLSTATE KS001, migration
- * 1550) unless each message's sums are within its bounds. The sums are card_spend_sums', but
- * card_spend_over (migration 1560) sums one exactly only when its days or minutes, counted whole,
- * do not already show it within its bound: a check far from its limits reads no authorization.
+ * statement, sent with the batch's writes, that fails the transaction (SQLSTATE KS001, through
+ * expect_none of migration 1590) unless each message's sums are within its bounds. The sums are
+ * card_spend_sums', but card_spend_over (migration 1560) sums one exactly only when its days or
+ * minutes, counted whole, do not already show it within its bound: a check far from its limits
+ * reads no authorization.
  * The caller then runs the batch again, reading, and decides each message on what the windows hold.
  */
 export function expectSpendWithin(tx: Queryable, queries: (ActivityQuery & { bounds: SpendBounds | undefined })[]): Promise<unknown>[] {
   // A message no window can let through (its bounds undefined): the batch cannot stand as decided.
-  if (queries.some((q) => q.bounds === undefined)) return [lockSpend(tx, queries), tx`select card_spend_expect_within(1)`.execute()]
+  if (queries.some((q) => q.bounds === undefined)) return [lockSpend(tx, queries), tx`select expect_none(1, ${spendOverCode}, ${spendOverWhat})`.execute()]
   const json = sumsArgument(queries)
   // Each figure (message i, window k; k = -1 the card's count) finds its bound by position,
   // `stride` slots a message: the count's first, then its windows'. Looked up, not joined: without
@@ -118,7 +123,7 @@ export function expectSpendWithin(tx: Queryable, queries: (ActivityQuery & { bou
     for (let k = 0; k < stride - 1; k++) most.push(b!.spent[k] ?? null)
   }
   return [lockSpend(tx, queries), tx`
-    select card_spend_expect_within(count(*))
+    select expect_none(count(*), ${spendOverCode}, ${spendOverWhat})
     from card_spend_over(${json}::text::jsonb, ${plainArray(queries.map((q) => q.bounds!.direction))}::text[], ${plainArray(most)}::int8[], ${stride}::int4)`.execute()]
 }
 

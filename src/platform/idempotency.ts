@@ -139,7 +139,7 @@ export async function claimKeys(tx: Queryable, claims: KeyClaim[]): Promise<(Out
   return outcomes
 }
 
-/** The SQLSTATE with which expectKeysFree fails its transaction (migration 1540). */
+/** The SQLSTATE with which expectKeysFree fails its transaction (expect_none, migration 1600). */
 export const keysNotFree = 'KI001'
 
 /**
@@ -150,7 +150,7 @@ export const keysNotFree = 'KI001'
  * claimKeys, which answers each with its replay or refusal.
  */
 export function expectKeysFree(tx: Queryable, claims: KeyClaim[]): Promise<unknown> {
-  return tx`select idempotency_keys_expect_free(${plainArray(claims.map((k) => k.workspaceId))}::uuid[], ${textArray(claims.map((k) => k.key))}::text[])`.execute()
+  return tx`select expect_none(idempotency_keys_taken(${plainArray(claims.map((k) => k.workspaceId))}::uuid[], ${textArray(claims.map((k) => k.key))}::text[]), ${keysNotFree}, ${`of ${claims.length} Idempotency-Keys are not free`})`.execute()
 }
 
 /**
