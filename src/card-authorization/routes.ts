@@ -5,10 +5,11 @@ import { ApiError } from '../platform/errors.js'
 import { sendOutcome, type Api } from '../platform/http.js'
 import { identityOf, keyClaimOf, type Outcome } from '../platform/idempotency.js'
 import { isUuid } from '../platform/ids.js'
+import { registerResourceView } from '../platform/resource-views.js'
 import type { OperationId } from '../spec/schemas.js'
 import type { LedgerBatcher } from '../ledger/index.js'
 import type { CardSubType } from './decide.js'
-import { followUp, newMessage, type FollowUpMessage, type MessageContext, type NewMessage } from './service.js'
+import { cardMessageView, followUp, newMessage, renderMessages, type FollowUpMessage, type MessageContext, type NewMessage } from './service.js'
 
 type Json = Record<string, any>
 
@@ -33,6 +34,8 @@ function newFrom(body: Json, over: Partial<NewMessage> & Pick<NewMessage, 'type'
 
 export function registerSimulationRoutes(api: Api, batcher: () => LedgerBatcher): void {
   const { clock } = api.services
+  // A message's answer, rendered again from its row: its Idempotency-Key outcome is stored by this view (service.ts, byView).
+  registerResourceView(cardMessageView, renderMessages)
 
   const contextOf = (req: FastifyRequest): MessageContext => {
     const workspace = req.workspace

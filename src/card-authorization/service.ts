@@ -20,17 +20,18 @@ import { isoString as iso } from '../platform/clock.js'
 import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
+import type { Queryable } from '../platform/db.js'
 import type { Services } from '../platform/http.js'
 import { claimKeys, expectKeysFree, runMutation, storeOutcomes, type KeyClaim, type Outcome, type RequestIdentity, type StoredOutcome } from '../platform/idempotency.js'
 import { isUuid, uuidv7 } from '../platform/ids.js'
-import { withFields } from '../platform/objects.js'
+import { jsonbKeyOrder, withFields } from '../platform/objects.js'
 import { readCoalescer } from '../platform/read-coalescer.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { toPendingTransaction } from '../transfers/index.js'
 import { approvalBounds, decide, decideUnderLock, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason } from './decide.js'
 import { askGateway, type GatewayTarget } from './gateway.js'
 import { FactsCache } from './facts-cache.js'
-import { changedFacts, changeNetAmounts, expectFactsUnchanged, expectSpendWithin, factsRows, getMessage, insertMessages, lockedActivity, recentActivity, type Activity, type ActivityQuery, type FactsKept, type FactsRow, type Direction, type MessageRow, type MessageState, type SpendBounds } from './store.js'
+import { changedFacts, changeNetAmounts, expectFactsUnchanged, expectSpendWithin, factsRows, getMessage, insertMessages, lockedActivity, messagesByIds, recentActivity, type Activity, type ActivityQuery, type FactsKept, type FactsRow, type Direction, type MessageRow, type MessageState, type SpendBounds } from './store.js'
 
 type Json = Record<string, unknown>
 
@@ -115,6 +116,31 @@ function responseOf(row: MessageRow, balances?: { available: bigint; posted: big
   }
 }
 
+/** What a message answers: its row as the API shows it, or the answer it was written with. */
+function answerOf(w: Written): Json {
+  return w.body ?? responseOf(w.rows[0])
+}
+
+/**
+ * The view an answer that is its message's row is stored by (Idempotency-Key outcomes,
+ * src/platform/resource-views.ts): the row's columns the answer shows never change once written
+ * (what changes later, net_amount, it does not show), so a replay renders the same answer from the
+ * row, and the key's row carries no copy of it. Only for a message that writes an event too: the
+ * event's insert takes the workspace's wipe lock (migration 0500), so a wipe cannot delete the row
+ * between this transaction and its writing of the rendered answers in. The others (a decline,
+ * which writes no event) store the answer as sent.
+ */
+export const cardMessageView = 'card_transaction'
+
+function byView(w: Written): boolean {
+  return w.body === undefined && w.rows.length === 1 && w.events.length > 0
+}
+
+/** The answers of a workspace's messages of these ids, as their views render them (registered in routes.ts). */
+export async function renderMessages(db: Queryable, workspaceId: string, ids: string[]): Promise<Map<string, unknown>> {
+  return new Map((await messagesByIds(db, workspaceId, ids)).map((row) => [row.id, responseOf(row)]))
+}
+
 /** ISO 8583 response codes for a decline, as a processor's answer carries them. */
 const responseCodes: Partial<Record<DeclineReason, string>> = {
   INSUFFICIENT_FUNDS: '0051', CARD_EXPIRED: '0054', INVALID_PIN: '0055', INVALID_CVV: '0082', INVALID_EXPIRATION: '0054',
@@ -140,9 +166,13 @@ function followUpError(code: ResultCode, detail: string): ApiError {
 
 // Writing
 
-/** What a message writes once the ledger has answered: its rows, the spend-window changes, its answer and events. */
+/**
+ * What a message writes once the ledger has answered: its rows, the spend-window changes and its
+ * events. Its answer is its one row as the API shows it (answerOf), unless `body` says otherwise (a
+ * balance inquiry's, which carries the balances of the moment).
+ */
 interface Written {
-  rows: MessageRow[]; net: { id: string; delta: bigint }[]; body: Json; events: EventInput[]
+  rows: MessageRow[]; net: { id: string; delta: bigint }[]; body?: Json; events: EventInput[]
   /** Fees the message caused that the account could not pay with it: owed from `at` (src/fees/). */
   owed?: { fees: FeeCharge[]; at: Date }
 }
@@ -334,9 +364,10 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError | FactsChan
       if (w instanceof ApiError) return w
       written.push(w)
       // Serialized once, for the reply and the stored outcome alike.
-      const json = JSON.stringify(w.body)
-      if (context.claim) stored.push(withFields(context.claim, { status: 201, json }))
-      return { status: 201, body: w.body, json }
+      const body = answerOf(w)
+      const json = JSON.stringify(body)
+      if (context.claim) stored.push(withFields(context.claim, byView(w) ? { status: 201, view: { name: cardMessageView, resourceId: w.rows[0].id } } : { status: 201, json }))
+      return { status: 201, body, json }
     })
     const statements = writeStatements(tx, written)
     if (stored.length) statements.push(storeOutcomes(tx, stored))
@@ -362,7 +393,7 @@ async function submit(ctx: MessageContext, commands: LedgerCommand[], engine: Om
 function withoutLedger(ctx: MessageContext, w: Written): Promise<Outcome> {
   return runMutation(ctx.services.sql, ctx.workspace.id, ctx.claim?.key, ctx.request, ctx.now, async (tx) => {
     await Promise.all(writeStatements(tx, [w]))
-    return { status: 201, body: w.body }
+    return { status: 201, body: answerOf(w) }
   })
 }
 
@@ -413,7 +444,7 @@ function rowOf(ctx: MessageContext, m: { type: string; cardId: string; accountId
   return {
     workspace_id: ctx.workspace.id, id: uuidv7(), card_id: m.cardId, account_id: m.accountId, type: m.type, state: 'DECLINED', direction: m.direction,
     requested_amount: m.requested, amount: 0n, net_amount: 0n, currency: cardCurrency, decline_reason: null, original_id: null, hold_id: null,
-    mid: m.mid, mcc: cardAcceptorFacts(m).mcc, network: cardNetwork, card_acceptor: m.cardAcceptor, created_at: ctx.now, ...over,
+    mid: m.mid, mcc: cardAcceptorFacts(m).mcc, network: cardNetwork, card_acceptor: m.cardAcceptor && jsonbKeyOrder(m.cardAcceptor), created_at: ctx.now, ...over,
   }
 }
 
@@ -539,11 +570,11 @@ async function decideMessage(ctx: MessageContext, m: NewMessage, found: FactsRow
     const [t] = result.transfers
     if (t.action !== 'decline') return undefined
     const { row } = declineOf(t.id, t.details.decline_reason as DeclineReason)
-    return { rows: [row], net: [], body: responseOf(row), events: [] }
+    return { rows: [row], net: [], events: [] }
   }
   if (decision.outcome === 'decline' && m.inquiry) {
     const row = rowOf(ctx, base, { decline_reason: decision.reason })
-    return withoutLedger(ctx, { rows: [row], net: [], body: responseOf(row), events: [] })
+    return withoutLedger(ctx, { rows: [row], net: [], events: [] })
   }
   if (decision.outcome === 'decline') {
     const { command } = declineOf(uuidv7(), decision.reason)
@@ -576,7 +607,7 @@ async function decideMessage(ctx: MessageContext, m: NewMessage, found: FactsRow
     spend: { workspaceId: ctx.workspace.id, accountId: card.accountId, cardId: card.id, now: ctx.now, facts, amount, counts: !original, decline },
     facts: kept,
     accepted: (result) => declinedBy(result) ?? {
-      rows: [row], net: original ? [{ id: original.rootId, delta: amount }] : [], body: responseOf(row), events: eventsOf(result, ctx.now, pendingRecord),
+      rows: [row], net: original ? [{ id: original.rootId, delta: amount }] : [], events: eventsOf(result, ctx.now, pendingRecord),
       owed: { fees: fees.owed, at: ctx.now },
     },
     refused: followUpError,
@@ -611,7 +642,7 @@ export async function followUp(ctx: MessageContext, m: FollowUpMessage): Promise
   const base = { type: m.type, cardId: original.card_id, accountId: original.account_id, direction: 'DEBITS' as Direction, requested: m.amount, mid: m.mid ?? original.mid, cardAcceptor: m.cardAcceptor ?? original.card_acceptor }
   if (m.kind === 'l2l3') {
     const row = rowOf(ctx, base, { state: original.state, original_id: rootId, requested_amount: 0n })
-    return withoutLedger(ctx, { rows: [row], net: [], body: responseOf(row), events: [] })
+    return withoutLedger(ctx, { rows: [row], net: [], events: [] })
   }
   const settlement = sandboxFundingAccountId(ctx.workspace.id)
   const card = { id: original.card_id }
@@ -623,7 +654,7 @@ export async function followUp(ctx: MessageContext, m: FollowUpMessage): Promise
   if (m.kind === 'refund') {
     const row = rowOf(ctx, { ...base, direction: 'CREDITS' }, { state: 'COMPLETION', amount: m.amount, original_id: rootId })
     return submit(ctx, [credit(row.id, m.amount, metaOf(ctx, row, card))], {
-      accepted: (result) => ({ rows: [row], net: [], body: responseOf(row), events: eventsOf(result, ctx.now) }),
+      accepted: (result) => ({ rows: [row], net: [], events: eventsOf(result, ctx.now) }),
       refused: followUpError,
     })
   }
@@ -637,7 +668,7 @@ export async function followUp(ctx: MessageContext, m: FollowUpMessage): Promise
     const row = rowOf(ctx, { ...base, direction: givesBack ? 'CREDITS' : 'DEBITS' }, { state: 'COMPLETION', amount: m.amount, original_id: rootId })
     const meta = metaOf(ctx, row, card)
     return submit(ctx, [givesBack ? credit(row.id, m.amount, meta) : debit(row.id, m.amount, meta)], {
-      accepted: (result) => ({ rows: [row], net: [{ id: rootId, delta: -m.amount }], body: responseOf(row), events: eventsOf(result, ctx.now) }),
+      accepted: (result) => ({ rows: [row], net: [{ id: rootId, delta: -m.amount }], events: eventsOf(result, ctx.now) }),
       refused: followUpError,
     })
   }
@@ -666,11 +697,11 @@ export async function followUp(ctx: MessageContext, m: FollowUpMessage): Promise
       netDelta = m.amount - remaining
     }
     return submit(ctx, commands, {
-      accepted: (result) => ({ rows: [row], net: netDelta ? [{ id: rootId, delta: netDelta }] : [], body: responseOf(row), events: eventsOf(result, ctx.now, pendingRecord) }),
+      accepted: (result) => ({ rows: [row], net: netDelta ? [{ id: rootId, delta: netDelta }] : [], events: eventsOf(result, ctx.now, pendingRecord) }),
       refused: (code, detail) => {
         if (code !== 'insufficient_funds') return followUpError(code, detail)
         const declined: MessageRow = { ...row, state: 'DECLINED', amount: 0n, decline_reason: 'INSUFFICIENT_FUNDS' }
-        return { rows: [declined], net: [], body: responseOf(declined), events: [] }
+        return { rows: [declined], net: [], events: [] }
       },
     })
   }
@@ -682,7 +713,7 @@ export async function followUp(ctx: MessageContext, m: FollowUpMessage): Promise
   row.amount = taken
   const command: LedgerCommand = release ? { id: row.id, kind: 'void_pending', pendingId: hold.id, meta } : { id: row.id, kind: 'adjust_pending', pendingId: hold.id, delta: -taken, meta }
   return submit(ctx, [command], {
-    accepted: (result) => ({ rows: [row], net: [{ id: rootId, delta: -taken }], body: responseOf(row), events: eventsOf(result, ctx.now, pendingRecord) }),
+    accepted: (result) => ({ rows: [row], net: [{ id: rootId, delta: -taken }], events: eventsOf(result, ctx.now, pendingRecord) }),
     refused: followUpError,
   })
 }

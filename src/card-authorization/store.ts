@@ -60,6 +60,11 @@ export async function getMessage(db: Queryable, workspaceId: string, id: string)
   return row
 }
 
+/** A workspace's messages of these ids (those that exist), each through the primary key. */
+export function messagesByIds(db: Queryable, workspaceId: string, ids: string[]): Promise<MessageRow[]> {
+  return db<MessageRow[]>`select m.* from unnest(${plainArray(ids)}::uuid[]) as k(id) join card_authorizations m on m.workspace_id = ${workspaceId} and m.id = k.id`
+}
+
 /**
  * What a rolling window and the velocity check need to know of one message's account and card.
  * windowStarts: by control, the start of its rolling window, or null for a control without one.

@@ -17,3 +17,19 @@
 export function withFields<T extends object, F extends object>(base: T, fields: F): Omit<T, keyof F> & F {
   return Object.assign({}, base, fields)
 }
+
+/**
+ * `value` with every object's keys in the order PostgreSQL's jsonb keeps them: shorter keys first
+ * (by their length in UTF-8), keys of one length by their bytes. An answer that carries an object
+ * the client sent, where the same answer is rendered again later from a jsonb column (a replay by
+ * view, a GET), has the same text both times when the first is built from this.
+ */
+export function jsonbKeyOrder<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => jsonbKeyOrder(v)) as T
+  if (value === null || typeof value !== 'object') return value
+  const keys = Object.keys(value).map((k) => ({ k, bytes: Buffer.from(k) }))
+  keys.sort((a, b) => a.bytes.length - b.bytes.length || Buffer.compare(a.bytes, b.bytes))
+  const out: Record<string, unknown> = {}
+  for (const { k } of keys) out[k] = jsonbKeyOrder((value as Record<string, unknown>)[k])
+  return out as T
+}
