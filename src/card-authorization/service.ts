@@ -220,11 +220,10 @@ function spendDecisions(checks: { i: number; check: SpendCheck }[], activity: Ac
     const { i } = checks[n]
     if (settledAlready(i)) return false
     const f = check.facts
-    const facts: AuthorizationFacts = {
-      ...f,
-      controls: f.controls.map((c, k) => ({ ...c, spentInWindow: c.windowDays === null ? 0n : activity[n].spent[k][f.direction] + extra })),
+    const facts: AuthorizationFacts = withFields(f, {
+      controls: f.controls.map((c, k) => withFields(c, { spentInWindow: c.windowDays === null ? 0n : activity[n].spent[k][f.direction] + extra })),
       recentCount: activity[n].cardCount + count,
-    }
+    })
     const decision = decideUnderLock(facts, check.amount)
     if (decision.outcome === 'decline') { declines.set(i, decision.reason); return false }
     return true
@@ -285,7 +284,7 @@ function activityQuery(c: SpendCheck): ActivityQuery {
 /** The statements that write what messages wrote, together: one per kind of row, whatever the number of messages. */
 function writeStatements(tx: Parameters<typeof insertMessages>[0], written: Written[]): Promise<unknown>[] {
   const rows = written.flatMap((w) => w.rows)
-  const net = written.flatMap((w) => w.net.map((n) => ({ ...n, workspaceId: w.rows[0].workspace_id })))
+  const net = written.flatMap((w) => w.net.map((n) => withFields(n, { workspaceId: w.rows[0].workspace_id })))
   const events = written.flatMap((w) => w.events)
   const statements: Promise<unknown>[] = []
   if (rows.length) statements.push(insertMessages(tx, rows))
@@ -351,7 +350,7 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError | FactsChan
     const bounds = spendBounds(checks)
     return [
       ...(claims.length ? [expectKeysFree(tx, claims)] : []),
-      ...(checks.length ? expectSpendWithin(tx, checks.map((check, n) => ({ ...activityQuery(check), bounds: bounds[n] }))) : []),
+      ...(checks.length ? expectSpendWithin(tx, checks.map((check, n) => withFields(activityQuery(check), { bounds: bounds[n] }))) : []),
       ...(kept.length ? [expectFactsUnchanged(tx, kept)] : []),
     ]
   },
