@@ -27,9 +27,24 @@ export function withFields<T extends object, F extends object>(base: T, fields: 
 export function jsonbKeyOrder<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => jsonbKeyOrder(v)) as T
   if (value === null || typeof value !== 'object') return value
-  const keys = Object.keys(value).map((k) => ({ k, bytes: Buffer.from(k) }))
-  keys.sort((a, b) => a.bytes.length - b.bytes.length || Buffer.compare(a.bytes, b.bytes))
   const out: Record<string, unknown> = {}
-  for (const { k } of keys) out[k] = jsonbKeyOrder((value as Record<string, unknown>)[k])
+  for (const k of Object.keys(value).sort(jsonbKeyCompare)) out[k] = jsonbKeyOrder((value as Record<string, unknown>)[k])
   return out as T
+}
+
+/**
+ * jsonb's order of two keys, without encoding either (it runs for every card message): UTF-8's byte
+ * order is the order of code points, which a comparison of UTF-16 code units (`<`) is not past
+ * U+FFFF, so they are compared a code point at a time.
+ */
+function jsonbKeyCompare(a: string, b: string): number {
+  const byLength = Buffer.byteLength(a) - Buffer.byteLength(b)
+  if (byLength !== 0) return byLength
+  for (let i = 0; i < a.length;) {
+    const x = a.codePointAt(i)!
+    const y = b.codePointAt(i)!
+    if (x !== y) return x - y
+    i += x > 0xffff ? 2 : 1
+  }
+  return 0
 }

@@ -83,7 +83,8 @@ describe('card Idempotency-Key outcomes stored by view', () => {
 
 describe('jsonbKeyOrder', () => {
   it('orders keys as jsonb does: by length in UTF-8, then by bytes, at every depth', async () => {
-    const value = { bb: 1, a: { zz: [{ y: 1, x: 2 }], é: 0, e: 3 }, ab: null, 'ü': 'two bytes', c: 'c' }
+    // '\u{1F600}' and '\uE000a' are four bytes each: by code point (and byte) U+E000 comes first, by UTF-16 unit the emoji's surrogate would.
+    const value = { bb: 1, a: { zz: [{ y: 1, x: 2 }], é: 0, e: 3 }, ab: null, 'ü': 'two bytes', c: 'c', '\u{1F600}': 'astral', '\uE000a': 'private use' }
     const ordered = jsonbKeyOrder(value)
     const [{ text }] = await h.sql<{ text: string }[]>`select ${JSON.stringify(value)}::text::jsonb::text as text`
     assert.deepEqual(JSON.stringify(ordered), JSON.stringify(JSON.parse(text)))
