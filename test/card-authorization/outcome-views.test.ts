@@ -8,20 +8,12 @@ import { after, before, describe, it } from 'node:test'
 import { jsonbKeyOrder } from '../../src/platform/objects.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { startHarness, type Harness } from '../support/harness.js'
+import { keyRow } from '../support/outcomes.js'
 import { fundedCard, simulate } from './support.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
 after(async () => { await h.close() })
-
-interface KeyRow { response_body: string | null; response_view: string | null; response_resource_id: string | null }
-
-async function keyRow(workspaceId: string, key: string): Promise<KeyRow> {
-  const [row] = await h.sql<KeyRow[]>`
-    select response_body, response_view, response_resource_id from idempotency_keys where workspace_id = ${workspaceId} and key = ${key}`
-  assert.ok(row, `key ${key} is stored`)
-  return row
-}
 
 /** A merchant with its keys in an order jsonb does not keep (longest first). */
 const merchant = { ecommerce_security_level_indicator: 'x', country: 'USA', state: 'CA', city: 'Oakland', name: 'Corner Grocer', mcc: '5411', zip: '94607' }
@@ -35,7 +27,7 @@ describe('card Idempotency-Key outcomes stored by view', () => {
     assert.equal(first.status, 201, JSON.stringify(first.body))
     assert.equal(first.body.transaction.state, 'PENDING')
     assert.deepEqual(Object.keys(first.body.transaction.card_acceptor), ['mcc', 'zip', 'city', 'name', 'state', 'country', 'ecommerce_security_level_indicator', 'mid'])
-    assert.deepEqual(await keyRow(h.workspaces.a, key), { response_body: null, response_view: 'card_transaction', response_resource_id: first.body.transaction.token })
+    assert.deepEqual(await keyRow(h.sql, h.workspaces.a, key), { response_status: 201, response_body: null, response_view: 'card_transaction', response_resource_id: first.body.transaction.token })
 
     const replay = await h.request('POST', '/v0/cards/transaction_simulations/authorization', { body: authorization(card.id, 1_300), headers: { 'idempotency-key': key } })
     assert.deepEqual([replay.status, replay.headers['idempotent-replayed']], [201, 'true'])
@@ -50,14 +42,14 @@ describe('card Idempotency-Key outcomes stored by view', () => {
     const clearing = { original_transaction_id: auth.body.transaction.token, amount: 400 }
     const cleared = await h.request('POST', '/v0/cards/transaction_simulations/clearing', { body: clearing, headers: { 'idempotency-key': key } })
     assert.equal(cleared.status, 201, JSON.stringify(cleared.body))
-    assert.equal((await keyRow(h.workspaces.a, key)).response_view, 'card_transaction')
+    assert.equal((await keyRow(h.sql, h.workspaces.a, key)).response_view, 'card_transaction')
     const again = await h.request('POST', '/v0/cards/transaction_simulations/clearing', { body: clearing, headers: { 'idempotency-key': key } })
     assert.deepEqual([again.headers['idempotent-replayed'], JSON.stringify(again.body)], ['true', JSON.stringify(cleared.body)])
 
     const declineKey = uuidv7()
     const declined = await h.request('POST', '/v0/cards/transaction_simulations/authorization', { body: authorization(card.id, 5_000), headers: { 'idempotency-key': declineKey } })
     assert.equal(declined.body.transaction.state, 'DECLINED', JSON.stringify(declined.body))
-    const stored = await keyRow(h.workspaces.a, declineKey)
+    const stored = await keyRow(h.sql, h.workspaces.a, declineKey)
     assert.deepEqual([stored.response_view, stored.response_resource_id, JSON.parse(stored.response_body!)], [null, null, declined.body])
   })
 
@@ -68,13 +60,13 @@ describe('card Idempotency-Key outcomes stored by view', () => {
     const send = () => h.request('POST', '/v0/cards/transaction_simulations/authorization', { key: ws.key, body: authorization(card.id, 700), headers: { 'idempotency-key': key } })
     const first = await send()
     assert.equal(first.status, 201, JSON.stringify(first.body))
-    assert.equal((await keyRow(ws.id, key)).response_view, 'card_transaction')
+    assert.equal((await keyRow(h.sql, ws.id, key)).response_view, 'card_transaction')
 
     const wiped = await h.request('POST', '/v0/wipe', { key: ws.key })
     assert.equal(wiped.status, 204, JSON.stringify(wiped.body))
     const [{ n }] = await h.sql<{ n: number }[]>`select count(*)::int as n from card_authorizations where workspace_id = ${ws.id}`
     assert.equal(n, 0, 'the wipe deleted the message')
-    const row = await keyRow(ws.id, key)
+    const row = await keyRow(h.sql, ws.id, key)
     assert.deepEqual([row.response_view, row.response_resource_id, row.response_body], [null, null, JSON.stringify(first.body)])
     const replay = await send()
     assert.deepEqual([replay.status, replay.headers['idempotent-replayed'], JSON.stringify(replay.body)], [201, 'true', JSON.stringify(first.body)])

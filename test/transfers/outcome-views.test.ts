@@ -10,6 +10,7 @@ import { materializeOutcomeViews } from '../../src/platform/idempotency.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { assertBooksClean, fundingAccount, openAccount, transfer } from '../support/accounts.js'
 import { startHarness, type Harness } from '../support/harness.js'
+import { keyRow } from '../support/outcomes.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
@@ -17,15 +18,6 @@ after(async () => {
   await assertBooksClean(h)
   await h.close()
 })
-
-interface KeyRow { response_status: number; response_body: string | null; response_view: string | null; response_resource_id: string | null }
-
-async function keyRow(workspaceId: string, key: string): Promise<KeyRow> {
-  const [row] = await h.sql<KeyRow[]>`
-    select response_status, response_body, response_view, response_resource_id from idempotency_keys where workspace_id = ${workspaceId} and key = ${key}`
-  assert.ok(row, `key ${key} is stored`)
-  return row
-}
 
 const transfersOf = async (workspaceId: string, id: string) =>
   (await h.sql<{ n: number }[]>`select count(*)::int as n from ledger_transfers where workspace_id = ${workspaceId} and id = ${id}`)[0].n
@@ -38,7 +30,7 @@ describe('Idempotency-Key outcomes stored by view', () => {
     const first = await transfer(h, body, { headers: { 'idempotency-key': key } })
     assert.equal(first.status, 200, JSON.stringify(first.body))
     assert.equal(first.body.status, 'COMPLETE')
-    assert.deepEqual(await keyRow(h.workspaces.a, key), { response_status: 200, response_body: null, response_view: 'internal_transfer', response_resource_id: first.body.id })
+    assert.deepEqual(await keyRow(h.sql, h.workspaces.a, key), { response_status: 200, response_body: null, response_view: 'internal_transfer', response_resource_id: first.body.id })
 
     const replay = await transfer(h, body, { headers: { 'idempotency-key': key } })
     assert.deepEqual([replay.status, replay.headers['idempotent-replayed']], [200, 'true'])
@@ -54,7 +46,7 @@ describe('Idempotency-Key outcomes stored by view', () => {
     const body = { amount: 300, originating_account_alias: 'new_funding_account', receiving_account_id: account.id }
     const first = await transfer(h, body, { headers: { 'idempotency-key': key } })
     assert.equal(first.status, 200, JSON.stringify(first.body))
-    assert.equal((await keyRow(h.workspaces.a, key)).response_view, 'internal_transfer')
+    assert.equal((await keyRow(h.sql, h.workspaces.a, key)).response_view, 'internal_transfer')
     const replay = await transfer(h, body, { headers: { 'idempotency-key': key } })
     assert.deepEqual([replay.status, replay.headers['idempotent-replayed'], replay.body], [200, 'true', first.body])
   })
@@ -65,7 +57,7 @@ describe('Idempotency-Key outcomes stored by view', () => {
     const body = { amount: 700, originating_account_id: funding.id, receiving_account_id: account.id, capture_mode: 'MANUAL' }
     const first = await transfer(h, body, { headers: { 'idempotency-key': key } })
     assert.equal(first.body.status, 'PENDING', JSON.stringify(first.body))
-    const stored = await keyRow(h.workspaces.a, key)
+    const stored = await keyRow(h.sql, h.workspaces.a, key)
     assert.deepEqual([stored.response_view, stored.response_resource_id, JSON.parse(stored.response_body!)], [null, null, first.body])
     const captured = await h.request('PATCH', `/v0/transactions/internal_transfer/${first.body.id}`, { body: { status: 'COMPLETE' } })
     assert.equal(captured.body.status, 'COMPLETE', JSON.stringify(captured.body))
@@ -85,7 +77,7 @@ describe('Idempotency-Key outcomes stored by view', () => {
     assert.equal(await materializeOutcomeViews(h.sql, ws.id, 2), 5)
     assert.equal(await materializeEventResources(h.sql, ws.id, 2), 10)
     for (const [i, key] of keys.entries()) {
-      const row = await keyRow(ws.id, key)
+      const row = await keyRow(h.sql, ws.id, key)
       assert.deepEqual([row.response_view, JSON.parse(row.response_body!)], [null, firsts[i].body])
     }
     const [left] = await h.sql<{ n: number }[]>`select count(*)::int as n from events where workspace_id = ${ws.id} and resource_view is not null`
@@ -106,7 +98,7 @@ describe('Idempotency-Key outcomes stored by view', () => {
     assert.equal(wiped.status, 204, JSON.stringify(wiped.body))
     for (const [i, key] of keys.entries()) {
       assert.equal(await transfersOf(ws.id, firsts[i].body.id), 0, 'the wipe deleted the transfer')
-      const row = await keyRow(ws.id, key)
+      const row = await keyRow(h.sql, ws.id, key)
       assert.deepEqual([row.response_view, row.response_resource_id, JSON.parse(row.response_body!)], [null, null, firsts[i].body])
       const replay = await transfer(h, bodies[i], { key: ws.key, headers: { 'idempotency-key': key } })
       assert.deepEqual([replay.status, replay.headers['idempotent-replayed'], replay.body], [200, 'true', firsts[i].body])
