@@ -19,7 +19,7 @@ import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResu
 import { accountsNamed } from './rules.js'
 import { KnownAccounts, knownAccountsCoolMsDefault, knownAccountsMaxDefault } from './known-accounts.js'
 import { awaitBatches, dueHoldsOn, existingTransfers, holdAccounts, lockAccounts, lockHolds, openBatch, plannedStateChanged, renewPlans, reserveSeqs, seqBlockSize, verifyAccounts, verifyHolds, writeStatements, type BatchOpened, type HoldRow, type LockedAccount, type TransferRow, type Writes } from './store.js'
-import { keyOf, type Key } from './keys.js'
+import { keyOf, newKey, type Key } from './keys.js'
 
 /** Most requests in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
 export const batchSizeMaxDefault = 256
@@ -560,10 +560,13 @@ class PlannedStates {
       this.accounts.set(k, { batch: id, posted: a.posted, held: a.held })
       b.accounts.push(k)
     }
-    for (const h of [...writes.newHolds, ...writes.changedHolds]) {
-      const k = keyOf(h.workspace_id, h.id)
-      this.holds.set(k, { batch: id, row: h })
-      b.holds.push(k)
+    // A hold the batch makes is keyed without being kept (keys.ts, newKey).
+    for (const [holds, keyFor] of [[writes.newHolds, newKey], [writes.changedHolds, keyOf]] as const) {
+      for (const h of holds) {
+        const k = keyFor(h.workspace_id, h.id)
+        this.holds.set(k, { batch: id, row: h })
+        b.holds.push(k)
+      }
     }
   }
 

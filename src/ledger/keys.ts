@@ -7,9 +7,10 @@
 // per keyed transfer (bench:instructions). So the key of a pair is made once and handed out again:
 // its hash is computed once, and equal keys are one string, compared by reference.
 //
-// For what a batch names many times: accounts and holds. A new record's id, named once, is keyed
-// with a plain template string; kept here, every record of the last keysKeptMax would be held in
-// the old generation until the table is emptied.
+// For what batches name many times: accounts and the holds they read. What a batch makes (a
+// record, a hold) is named a few times in that batch and seldom again: it is keyed with newKey, a
+// plain template string; kept here, every record and hold of the last keysKeptMax would be held in
+// the old generation until the table is emptied (a card authorization makes a hold).
 //
 // The table is a cache and nothing depends on it: two strings for one pair (one made before the
 // table was emptied, one after) are still equal keys. It holds at most keysKeptMax pairs and is
@@ -40,6 +41,11 @@ export function keyOf(workspaceId: string, id: string): string {
   ofWorkspace.set(id, key)
   keptCount++
   return key
+}
+
+/** The key of something a batch makes (a record, a hold): equal to keyOf's, and not kept. */
+export function newKey(workspaceId: string, id: string): string {
+  return `${workspaceId}/${id}`
 }
 
 /** How many pairs the table holds now (for tests). */

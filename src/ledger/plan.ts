@@ -5,7 +5,7 @@ import { assert } from '../platform/assert.js'
 import { uuidv7 } from '../platform/ids.js'
 import { withFields } from '../platform/objects.js'
 import { available, decideGroup, type AccountState, type Applied, type Command, type HoldState, type LedgerState, type ResultCode } from './rules.js'
-import { keyOf } from './keys.js'
+import { keyOf, newKey } from './keys.js'
 import type { EntryRow, HoldRow, LockedAccount, TransferRow, Writes } from './store.js'
 
 /** How a rail describes the records a command writes: its name for them, and what the API shows back. */
@@ -130,7 +130,8 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
     for (const p of a.postings) touched.add(keyOf(workspaceId, p.accountId))
     let hold: HoldRow | undefined
     if (a.hold) {
-      const key = keyOf(workspaceId, a.hold.id)
+      // A hold this command makes is named here and seldom again: not kept (keys.ts).
+      const key = c.kind === 'pending' || c.kind === 'decline' ? newKey(workspaceId, a.hold.id) : keyOf(workspaceId, a.hold.id)
       const prior = holdRows.get(key)
       const account = state.accounts.get(a.hold.debitAccountId)!
       // A declined hold changes no balance.

@@ -7,7 +7,7 @@
 // they stay known.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { auditLedger } from '../../src/ledger/index.js'
+import { auditLedger, keysKept } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { authorize, batchesOf, fundedCard, spendControl, stateOf } from './support.js'
 
@@ -55,5 +55,13 @@ describe('a card authorization decided from memory', () => {
     let state = ''
     assert.deepEqual(await batchesOf(async () => { state = stateOf(await authorize(h, card.id, 1)) }), { fromMemory: 0, reread: 1 })
     assert.equal(state, 'DECLINED SUSPECTED_FRAUD')
+  })
+
+  it("keeps no key for each new hold's id, only for the accounts named", async () => {
+    const { card } = await fundedCard(h, 10_000)
+    assert.equal(stateOf(await authorize(h, card.id, 1)), 'PENDING')
+    const before = keysKept()
+    for (let i = 0; i < 20; i++) assert.equal(stateOf(await authorize(h, card.id, 1)), 'PENDING')
+    assert.ok(keysKept() - before < 5, `20 authorizations on one card kept ${keysKept() - before} keys`)
   })
 })
