@@ -303,6 +303,8 @@ export interface BatchOpened {
    * ms since the epoch, as the session's own setting says; undefined if never.
    */
   renewedAt: number | undefined
+  /** When the session last looked at whether its tables have outgrown its plans (plansOutgrown), likewise. */
+  checkedAt: number | undefined
   /** The sequence numbers taken for a batch decided from memory (reserveSeqs); none otherwise. */
   seqs: bigint[]
 }
@@ -320,13 +322,17 @@ export function openBatch(tx: Queryable, lockClass: number, batch: number, fromM
   // Two statements rather than one with its from-memory part as an optional fragment: the reading
   // batch's, whose every value is a parameter, keeps its text per call site (postgres.js's patch).
   const query = fromMemory
-    ? tx<{ at: string | null; starts: string | null }[]>`
+    ? tx<{ at: string | null; checked: string | null; starts: string | null }[]>`
         select pg_advisory_xact_lock(${lockClass}, ${batch}) as locked, current_setting('keel.plans_renewed_at', true) as at,
+          current_setting('keel.plans_checked_at', true) as checked,
           (select ledger_expect_rows(count(h.id), 0) from ${dueHoldsByAccount(tx, fromMemory.due)}) as due,
           ${seqStarts(tx, fromMemory.seqCount)} as starts`
-    : tx<{ at: string | null; starts: string | null }[]>`
-        select pg_advisory_xact_lock(${lockClass}, ${batch}) as locked, current_setting('keel.plans_renewed_at', true) as at, null::text as starts`
-  return query.execute().then(([{ at, starts }]) => ({ renewedAt: at ? Number(at) : undefined, seqs: seqsFrom(starts, fromMemory?.seqCount ?? 0) }))
+    : tx<{ at: string | null; checked: string | null; starts: string | null }[]>`
+        select pg_advisory_xact_lock(${lockClass}, ${batch}) as locked, current_setting('keel.plans_renewed_at', true) as at,
+          current_setting('keel.plans_checked_at', true) as checked, null::text as starts`
+  return query.execute().then(([{ at, checked, starts }]) => ({
+    renewedAt: at ? Number(at) : undefined, checkedAt: checked ? Number(checked) : undefined, seqs: seqsFrom(starts, fromMemory?.seqCount ?? 0),
+  }))
 }
 
 /**
@@ -339,12 +345,35 @@ export function awaitBatches(tx: Queryable, lockClass: number, batches: number[]
 
 /**
  * Drops every plan the session keeps (its prepared statements stay), so each statement is planned
- * again on its next run for the tables as they are then, and records the time. Outside a transaction.
+ * again on its next run for the tables as they are then, and records the time and the tables' sizes
+ * (plansOutgrown compares them). Outside a transaction.
  */
 export async function renewPlans(tx: Queryable, at: number): Promise<void> {
   await tx`discard plans`
-  await tx`select set_config('keel.plans_renewed_at', ${String(at)}, false)`
+  await tx`select set_config('keel.plans_renewed_at', ${String(at)}, false), set_config('keel.plans_checked_at', ${String(at)}, false),
+    set_config('keel.plans_pages', (select json_object_agg(t.relname, t.pages)::text from ${tablePages(tx)}), false)`
 }
+
+/**
+ * Whether a table of the schema has at least doubled in pages (plus plansSlackPages) since the
+ * session's plans were last made (renewPlans): a plan made for a table so much smaller may read it
+ * through an index that no longer fits (docs/ledger.md, "Keyed sessions"). Records the time of the
+ * look. One statement: each table's size is a look at its file, 60-odd of them.
+ */
+export async function plansOutgrown(tx: Queryable, at: number): Promise<boolean> {
+  const [{ outgrown }] = await tx<{ outgrown: boolean }[]>`
+    select set_config('keel.plans_checked_at', ${String(at)}, false) is not null
+      and coalesce(bool_or(t.pages >= 2 * coalesce(m.pages::int8, 0) + ${plansSlackPages}), false) as outgrown
+    from ${tablePages(tx)}
+    left join json_each_text(coalesce(nullif(current_setting('keel.plans_pages', true), ''), '{}')::json) as m(relname, pages) on m.relname = t.relname`
+  return outgrown
+}
+
+/** A table may grow by this many pages past twice its size before the plans made for it are (empty tables: 64 KB). */
+const plansSlackPages = 8
+
+const tablePages = (tx: Queryable) => tx`(select c.relname::text as relname, pg_relation_size(c.oid) / current_setting('block_size')::int8 as pages
+  from pg_class c where c.relnamespace = to_regnamespace(current_schema()) and c.relkind = 'r') as t`
 
 /**
  * New transfers and their entries in one statement, each column one array literal (plainArray,

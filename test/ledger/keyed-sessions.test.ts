@@ -1,5 +1,5 @@
 // A ledger batch runs on a keyed session (connectKeyed): every statement on the one plan the session
-// made for it, with scans ruled out, and those plans made again once they are plansRenewMs old. The
+// made for it, with scans ruled out, and those plans made again once a table has doubled since. The
 // plans are read back from PostgreSQL (test/support/plans.ts): how many times each statement ran on
 // a kept plan or a fresh one, and which index each kept plan reads every table through.
 import assert from 'node:assert/strict'
@@ -37,7 +37,10 @@ const post = (from: string, to: string): LedgerRequest => request([{ id: uuidv7(
 const hold = (from: string, to: string, id = uuidv7()): LedgerRequest => request([{ id, kind: 'pending', debitAccountId: from, creditAccountId: to, amount: 2n, currency: 'USD', expiresAt: new Date(Date.now() + 86_400_000), meta }])
 const capture = (pendingId: string): LedgerRequest => request([{ id: uuidv7(), kind: 'post_pending', pendingId, amount: 1n, final: false, meta }])
 
-const renewedAt = async () => (await one<{ at: string | null }[]>`select current_setting('keel.plans_renewed_at', true) as at`)[0].at
+const setting = async (name: string) => (await one<{ v: string | null }[]>`select current_setting(${name}, true) as v`)[0].v
+const renewedAt = () => setting('keel.plans_renewed_at')
+/** The tables' sizes in pages when the plans were last made, as the session recorded them. */
+const pagesRecorded = async (): Promise<Record<string, number>> => JSON.parse((await setting('keel.plans_pages')) ?? '{}')
 
 let a: string
 let b: string
@@ -46,7 +49,7 @@ it('runs every statement of a batch on the plan its session keeps, and renews th
   a = await ledgerAccount()
   b = await ledgerAccount()
   await h.sql.begin((tx) => applyInTransaction(tx, [post(b, a)], { nowOf: () => new Date() }))
-  const batcher = new LedgerBatcher(one, { nowOf: () => new Date(), plansRenewMs: 60_000 })
+  const batcher = new LedgerBatcher(one, { nowOf: () => new Date(), plansCheckMs: 60_000 })
   const batches = 6
   for (let i = 0; i < batches; i++) {
     const [posted, held] = await Promise.all([batcher.submit({ request: post(a, b) }), batcher.submit({ request: hold(a, b) })])
@@ -67,22 +70,45 @@ it('runs every statement of a batch on the plan its session keeps, and renews th
   assert.equal(of(/^update ledger_accounts l set posted/), batches, 'balances')
   assert.equal(of(/^select ledger_expect_rows\(count\(u\.found\) \+ count\(s\.found\), \$\d+\)/), batches, 'the accounts\' lock')
 
-  // The first batch on the session renewed its plans; the ones after, within plansRenewMs, did not.
+  // The first batch on the session renewed its plans; the ones after, within plansCheckMs, did not.
   const first = await renewedAt()
   assert.ok(first && Math.abs(Number(first) - Date.now()) < 60_000, `renewed at the first batch (${first})`)
   await batcher.submit({ request: post(a, b) })
-  assert.equal(await renewedAt(), first, 'not renewed within plansRenewMs')
-  const renewing = new LedgerBatcher(one, { nowOf: () => new Date(), plansRenewMs: 0 })
+  assert.equal(await renewedAt(), first, 'not renewed within plansCheckMs')
+  const renewing = new LedgerBatcher(one, { nowOf: () => new Date(), plansKeptMaxMs: 0 })
   await renewing.submit({ request: post(a, b) })
   assert.ok(Number(await renewedAt()) > Number(first), 'renewed once due')
+})
+
+it('looks at its tables after a batch and makes its plans again once one has doubled since they were made, not before', async () => {
+  await new LedgerBatcher(one, { nowOf: () => new Date(), plansKeptMaxMs: 0 }).submit({ request: post(a, b) })
+  const renewed = await renewedAt()
+  const pages = await pagesRecorded()
+  assert.ok((pages.ledger_accounts ?? 0) >= 1 && !('plans_probe' in pages), `sizes recorded at the renewal: ${JSON.stringify(pages)}`)
+
+  const looking = new LedgerBatcher(one, { nowOf: () => new Date(), plansCheckMs: 0 })
+  const checkedBefore = Number(await setting('keel.plans_checked_at'))
+  await looking.submit({ request: post(a, b) })
+  assert.ok(Number(await setting('keel.plans_checked_at')) >= checkedBefore, 'looked')
+  assert.deepEqual([await renewedAt(), await pagesRecorded()], [renewed, pages], 'nothing doubled: the plans are kept')
+
+  await h.sql`create table plans_probe (n int8, pad text)`
+  try {
+    await h.sql`insert into plans_probe select g, repeat('x', 200) from generate_series(1, 2000) as g`
+    await looking.submit({ request: post(a, b) })
+    const after = await pagesRecorded()
+    assert.ok(after.plans_probe >= 8, `made again once a table outgrew them, its size recorded: ${after.plans_probe}`)
+  } finally {
+    await h.sql`drop table plans_probe`
+  }
 })
 
 it('reads every table through its primary key (the due holds through their account\'s range) once the tables have grown', async () => {
   // Plans made on small tables whose statistics say so (every estimate one row), which read the
   // accounts' whole primary key index for each key: kept on as the tables grow, this test fails.
   await h.sql`analyze ledger_accounts, ledger_holds, ledger_transfers, ledger_entries`
-  await new LedgerBatcher(one, { nowOf: () => new Date(), plansRenewMs: 0 }).submit({ request: post(a, b) })
-  const small = new LedgerBatcher(one, { nowOf: () => new Date(), plansRenewMs: 600_000 })
+  await new LedgerBatcher(one, { nowOf: () => new Date(), plansKeptMaxMs: 0 }).submit({ request: post(a, b) })
+  const small = new LedgerBatcher(one, { nowOf: () => new Date(), plansCheckMs: 600_000 })
   await Promise.all([small.submit({ request: post(a, b) }), small.submit({ request: hold(a, b) })])
   // …then the tables grown as a busy workspace grows them, without an ANALYZE: thousands of
   // accounts, holds and records.
@@ -90,7 +116,8 @@ it('reads every table through its primary key (the due holds through their accou
     insert into ledger_accounts (workspace_id, id, kind, account_number, currency, status, access_status, created_at)
     select ${h.workspaces.a}, gen_random_uuid(), 'ACCOUNT', '8' || lpad(g::text, 11, '0'), 'USD', 'ACTIVE_OR_DISBURSED', 'ACTIVE', now()
     from generate_series(1, 3000) as g`
-  const batcher = new LedgerBatcher(one, { nowOf: () => new Date(), plansRenewMs: 0, batchSizeMax: 256 })
+  // Looking after every batch: the plans are made again once the tables have doubled, as they do here.
+  const batcher = new LedgerBatcher(one, { nowOf: () => new Date(), plansCheckMs: 0, batchSizeMax: 256 })
   for (let round = 0; round < 8; round++) {
     const outcomes = await Promise.all(Array.from({ length: 250 }, (_, i) => batcher.submit({ request: i % 2 ? post(a, b) : hold(a, b) })))
     assert.ok(outcomes.every((o) => o.result?.ok), 'applied')
