@@ -503,8 +503,9 @@ export class LedgerBatcher {
       if (open) await tx`rollback`.catch(() => {})
       // A plan made while a table was small (every estimate one row) may have picked an index that
       // matches only the workspace; made again once the table has grown, it picks the primary key.
-      if (plans) await keepPlans(tx, plans).catch(() => {})
-      tx.release()
+      // The batch's answers do not wait for that: the session is released once it is done.
+      if (plans) void keepPlans(tx, plans).catch(() => {}).finally(() => tx.release())
+      else tx.release()
     }
   }
 }

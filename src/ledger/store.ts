@@ -344,12 +344,13 @@ export function awaitBatches(tx: Queryable, lockClass: number, batches: number[]
 }
 
 /**
- * Drops every plan the session keeps (its prepared statements stay), so each statement is planned
- * again on its next run for the tables as they are then, and records the time and the tables' sizes
- * (plansOutgrown compares them). Outside a transaction.
+ * Drops every plan the session keeps (its prepared statements stay) and makes each again for the
+ * tables as they are now (keyed_plans_make, migration 1610), so the session's next batch has none to
+ * make; records the time and the tables' sizes (plansOutgrown compares them). Outside a transaction.
  */
 export async function renewPlans(tx: Queryable, at: number): Promise<void> {
   await tx`discard plans`
+  await tx`select keyed_plans_make()`
   await tx`select set_config('keel.plans_renewed_at', ${String(at)}, false), set_config('keel.plans_checked_at', ${String(at)}, false),
     set_config('keel.plans_pages', (select json_object_agg(t.relname, t.pages)::text from ${tablePages(tx)}), false)`
 }
