@@ -47,7 +47,14 @@ export const requestTimeoutMs = 30_000
 const keepAliveMs = 120_000
 /** Open loop: at most this many requests waiting (in flight or queued for a connection). */
 export const openLoopInFlightMax = 4096
-const openLoopTickMs = 2
+/**
+ * Open loop: how often the ticker sends the requests that have fallen due. A request's latency counts
+ * from when it was due, so the time it waits for the tick is the generator's own delay, charged to
+ * the server: up to a tick, half a tick on average, and the requests of a tick go out together. 1 ms,
+ * the finest a Node timer fires (it was 2 ms: in pairs alternating with this, the bare route's paced
+ * p50 read 2.2–2.4 ms against 1.5–1.7 ms at 1 ms).
+ */
+const openLoopTickMs = 1
 /** Samples kept per run, and the share of 2xx answers they are drawn from. */
 export const samplesMax = 20
 const sampleOneIn = 97
