@@ -130,8 +130,8 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
     for (const p of a.postings) touched.add(keyOf(workspaceId, p.accountId))
     let hold: HoldRow | undefined
     if (a.hold) {
-      // A hold this command makes is named here and seldom again: not kept (keys.ts).
-      const key = c.kind === 'pending' || c.kind === 'decline' ? newKey(workspaceId, a.hold.id) : keyOf(workspaceId, a.hold.id)
+      // A hold this command makes (it bears the command's id) is named here and seldom again: not kept (keys.ts).
+      const key = a.hold.id === c.id ? newKey(workspaceId, a.hold.id) : keyOf(workspaceId, a.hold.id)
       const prior = holdRows.get(key)
       const account = state.accounts.get(a.hold.debitAccountId)!
       // A declined hold changes no balance.
