@@ -362,9 +362,9 @@ export async function renewPlans(tx: Queryable, at: number): Promise<void> {
  * look. One statement: each table's size is a look at its file, 60-odd of them.
  */
 export async function plansOutgrown(tx: Queryable, at: number): Promise<boolean> {
-  const [{ outgrown }] = await tx<{ outgrown: boolean }[]>`
-    select set_config('keel.plans_checked_at', ${String(at)}, false) is not null
-      and coalesce(bool_or(t.pages >= 2 * coalesce(m.pages::int8, 0) + ${plansSlackPages}), false) as outgrown
+  const [{ outgrown }] = await tx<{ checked: string; outgrown: boolean }[]>`
+    select set_config('keel.plans_checked_at', ${String(at)}, false) as checked,
+      coalesce(bool_or(t.pages >= 2 * coalesce(m.pages::int8, 0) + ${plansSlackPages}), false) as outgrown
     from ${tablePages(tx)}
     left join json_each_text(coalesce(nullif(current_setting('keel.plans_pages', true), ''), '{}')::json) as m(relname, pages) on m.relname = t.relname`
   return outgrown
