@@ -9,7 +9,8 @@ import type { Queryable } from '../platform/db.js'
 import { recordEvent } from '../platform/events.js'
 import { getAccount as getAccountRow, listAccounts, type AccountRow } from './customer-accounts/store.js'
 import { newAccountNumber } from './customer-accounts/service.js'
-import { derivedId, toInternalAccount } from './internal-accounts/service.js'
+import { toInternalAccount } from './internal-accounts/service.js'
+import { nameBasedId } from '../platform/ids.js'
 import { insertInternalAccount, type InternalAccountRow } from './internal-accounts/store.js'
 import { insertLedgerAccountIfAbsent, ledgerAccountAt, transactableStatus } from './ledger-port.js'
 import { getProduct, type ProductRow } from './products/store.js'
@@ -47,7 +48,7 @@ export type BankAccountType = 'INTEREST_PAYOUT' | 'FEES'
  * event is written with it.
  */
 export async function ensureBankAccount(tx: Queryable, workspaceId: string, type: BankAccountType, currency: string, now: Date): Promise<string> {
-  const id = derivedId(workspaceId, `bank-account/${type}/${currency}`)
+  const id = nameBasedId(workspaceId, `bank-account/${type}/${currency}`)
   if (await ledgerAccountAt(tx, workspaceId, id, now)) return id
   const created = await insertLedgerAccountIfAbsent(tx, {
     workspace_id: workspaceId, id, kind: 'INTERNAL', account_number: await newAccountNumber(tx, workspaceId), currency,

@@ -2,9 +2,9 @@
 // records ACH writes, and the ledger's result codes mapped once to the API's errors and to the
 // return codes an incoming entry is returned with.
 
-import { createHash } from 'node:crypto'
 import type { Clock } from '../platform/clock.js'
 import type { Queryable } from '../platform/db.js'
+import { nameBasedId } from '../platform/ids.js'
 import { ApiError, type ErrorCode } from '../platform/errors.js'
 import {
   applyInTransaction, expiredStatements, insertLedgerAccountIfAbsent, transactableStatus,
@@ -42,23 +42,15 @@ export const receivableAccountNumber = 'ACH-RETURNS-RECEIVABLE'
 
 /** A UUID fixed by the workspace (RFC 9562 version 8, name-based): the same after a wipe. */
 export function settlementAccountId(workspaceId: string): string {
-  return accountIdOf(workspaceId, 'ach-settlement-account')
+  return nameBasedId(workspaceId, 'ach-settlement-account')
 }
 
 export function suspenseAccountId(workspaceId: string): string {
-  return accountIdOf(workspaceId, 'ach-suspense-account')
+  return nameBasedId(workspaceId, 'ach-suspense-account')
 }
 
 export function receivableAccountId(workspaceId: string): string {
-  return accountIdOf(workspaceId, 'ach-returns-receivable-account')
-}
-
-function accountIdOf(workspaceId: string, name: string): string {
-  const b = createHash('sha256').update(`${workspaceId}/${name}`).digest().subarray(0, 16)
-  b[6] = (b[6] & 0x0f) | 0x80
-  b[8] = (b[8] & 0x3f) | 0x80
-  const h = b.toString('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+  return nameBasedId(workspaceId, 'ach-returns-receivable-account')
 }
 
 /** Creates a workspace's ACH system ledger account unless it exists (first use, and after a wipe). */

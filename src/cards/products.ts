@@ -3,8 +3,8 @@
 // and ids derived from the workspace id, so they are the same across restarts and wipes and
 // differ between workspaces. A live workspace has none until its bank configures a program.
 
-import { createHash } from 'node:crypto'
 import type { Api } from '../platform/http.js'
+import { nameBasedId } from '../platform/ids.js'
 import { listBody, readPage } from '../platform/pagination.js'
 import type { Workspace } from '../platform/workspaces.js'
 
@@ -35,21 +35,12 @@ const catalogueStart = '2024-01-01T00:00:00.000Z'
 /** The catalogue is not decommissioned: the spec requires an end date, so it is far off. */
 const catalogueEnd = '2099-12-31T23:59:59.000Z'
 
-/** A UUID (version 8, name-based) from the workspace id and a name: stable and workspace-specific. */
-export function derivedId(workspaceId: string, name: string): string {
-  const h = createHash('sha256').update(`${workspaceId}/${name}`).digest()
-  h[6] = (h[6] & 0x0f) | 0x80
-  h[8] = (h[8] & 0x3f) | 0x80
-  const x = h.subarray(0, 16).toString('hex')
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`
-}
-
 export interface WorkspaceCardProduct extends CardProduct { id: string; programId: string }
 
 export function productsOf(workspace: Workspace): WorkspaceCardProduct[] {
   if (workspace.mode !== 'sandbox') return []
   return sandboxCardProducts
-    .map((p) => ({ ...p, id: derivedId(workspace.id, `card-product/${p.key}`), programId: derivedId(workspace.id, `card-program/${p.cardType}`) }))
+    .map((p) => ({ ...p, id: nameBasedId(workspace.id, `card-product/${p.key}`), programId: nameBasedId(workspace.id, `card-program/${p.cardType}`) }))
     .sort((a, b) => (a.id < b.id ? -1 : 1))
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { isUuid, uuidv7 } from './ids.js'
+import { isUuid, nameBasedId, uuidv7 } from './ids.js'
 
 describe('uuidv7', () => {
   it('writes RFC 9562 version 7 ids: the time in the first 48 bits, the version, the variant', () => {
@@ -25,5 +25,14 @@ describe('uuidv7', () => {
     for (let i = 0; i < 2000; i++) [...uuidv7()].forEach((c, k) => seen[k].add(c))
     // The random tail (the last 12 digits) takes every hex digit in 2,000 ids.
     for (let k = 24; k < 36; k++) assert.equal(seen[k].size, 16, `digit ${k}`)
+  })
+})
+
+describe('nameBasedId', () => {
+  it('is the version 8 UUID of SHA-256(workspace/name): the ids rows already hold', () => {
+    // Taken with createHash before nameBasedId replaced three copies of it; stored rows carry such ids.
+    assert.equal(nameBasedId('00000000-0000-4000-8000-000000000001', 'sandbox-funding-account'), '46d15805-6db3-81ea-917f-f2964c049152')
+    assert.match(nameBasedId('w', 'card-product/x'), /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    assert.notEqual(nameBasedId('w', 'a'), nameBasedId('w', 'b'))
   })
 })

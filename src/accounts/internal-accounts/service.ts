@@ -8,13 +8,12 @@
 // wipe deletes the account like every other, after which first use re-creates it, freshly funded,
 // with the same id (derived from the workspace id), so scripts that saved the id keep working.
 
-import { createHash } from 'node:crypto'
 import type { Static } from 'typebox'
 import type { Clock } from '../../platform/clock.js'
 import type { Queryable, Sql, Tx } from '../../platform/db.js'
 import { ApiError } from '../../platform/errors.js'
 import { changedFields, recordEvent } from '../../platform/events.js'
-import { uuidv7 } from '../../platform/ids.js'
+import { nameBasedId, uuidv7 } from '../../platform/ids.js'
 import { pageOf, readPage } from '../../platform/pagination.js'
 import type { Workspace } from '../../platform/workspaces.js'
 import { internal_account, internal_account_patch, internal_account_response, type internal_account_post } from '../../spec/schemas.js'
@@ -35,17 +34,8 @@ const sandboxFundingDescription = 'New Funding Account'
 /** The unbounded ledger account the sandbox's opening balance comes from (never shown by the API). */
 const systemSourceAccountNumber = '000000000000'
 
-/** A UUID fixed by the workspace and a purpose (RFC 9562 version 8: name-based, SHA-256). */
-export function derivedId(workspaceId: string, purpose: string): string {
-  const b = createHash('sha256').update(`${workspaceId}/${purpose}`).digest().subarray(0, 16)
-  b[6] = (b[6] & 0x0f) | 0x80
-  b[8] = (b[8] & 0x3f) | 0x80
-  const h = b.toString('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
-}
-
-export const sandboxFundingAccountId = (workspaceId: string) => derivedId(workspaceId, 'sandbox-funding-account')
-const systemSourceId = (workspaceId: string) => derivedId(workspaceId, 'sandbox-system-source')
+export const sandboxFundingAccountId = (workspaceId: string) => nameBasedId(workspaceId, 'sandbox-funding-account')
+const systemSourceId = (workspaceId: string) => nameBasedId(workspaceId, 'sandbox-system-source')
 
 /** What the fintech sets on its internal account; the rest of the response is the server's. */
 const internalAccountServerSet = ['id', 'account_number', 'balances', 'bank_routing', 'creation_time', 'last_updated_time', 'status', 'currency']
