@@ -34,7 +34,12 @@ const sandboxFundingDescription = 'New Funding Account'
 /** The unbounded ledger account the sandbox's opening balance comes from (never shown by the API). */
 const systemSourceAccountNumber = '000000000000'
 
-export const sandboxFundingAccountId = (workspaceId: string) => nameBasedId(workspaceId, 'sandbox-funding-account')
+/** The last workspace's funding account id: every card message names it, and a server mostly serves one workspace. */
+let lastFunding = { workspaceId: '', id: '' }
+export function sandboxFundingAccountId(workspaceId: string): string {
+  if (lastFunding.workspaceId !== workspaceId) lastFunding = { workspaceId, id: nameBasedId(workspaceId, 'sandbox-funding-account') }
+  return lastFunding.id
+}
 const systemSourceId = (workspaceId: string) => nameBasedId(workspaceId, 'sandbox-system-source')
 
 /** What the fintech sets on its internal account; the rest of the response is the server's. */
