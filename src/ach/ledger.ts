@@ -4,8 +4,8 @@
 
 import type { Clock } from '../platform/clock.js'
 import type { Queryable } from '../platform/db.js'
-import { nameBasedId } from '../platform/ids.js'
 import { ApiError, type ErrorCode } from '../platform/errors.js'
+import { nameBasedId } from '../platform/ids.js'
 import {
   applyInTransaction, expiredStatements, insertLedgerAccountIfAbsent, transactableStatus,
   type LedgerRequest, type LedgerResult, type ResultCode, type TransferMeta,
