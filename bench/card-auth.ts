@@ -39,7 +39,7 @@ import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { call, inParallel, seedThroughApi } from './support/api-seed.js'
 import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadResult, type MakeRequest, type Sample } from './support/http-load.js'
-import { bareRouteTableDdl, checkBareSamples, cpuSeconds, databaseCpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
+import { bareRouteTableDdl, benchKeelEnv, benchKeelEnvText, checkBareSamples, cpuSeconds, databaseCpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
 import { requestMaker } from './support/transfer-requests.js'
 
 const cardsCount = Number(process.env.BENCH_CARDS ?? 500)
@@ -135,13 +135,13 @@ try {
   console.log(`  cpus(): ${[...models].map(([m, n]) => `${n} × ${m}`).join(', ')}; ${Math.round(totalmem() / 2 ** 30)} GiB; load average before ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   console.log(`  node ${process.version}; PostgreSQL ${pg.version} (${process.env.DATABASE_URL ? 'DATABASE_URL server' : 'embedded'}): synchronous_commit=${pg.sc}, fsync=${pg.fsync}`)
   console.log(`  clients in this process: autocannon (peaks), undici Pool (paced); ${connections} keep-alive connections, no pipelining, a fresh Idempotency-Key on every POST`)
-  console.log(`  Keel: \`keel start\`, own process, LOG_LEVEL=${keelLogLevel} (its default), database pool ${poolSizeDefault}`)
+  console.log(`  Keel: \`keel start\`, own process, LOG_LEVEL=${keelLogLevel} (its default), database pool ${poolSizeDefault}, ${benchKeelEnvText}`)
   console.log('  database CPU: every process named postgres on this machine (the bench needs its database here), with the ended backends')
   console.log(`  ${cardsCount} cards, one per account, each account with 3 spend controls (per transaction, 31-day rolling, MCC block list); ${pointSeconds} s per point, after ${warmupSeconds} s of warm-up at a peak and ${pacedWarmupSeconds} s at a paced point's rate`)
 
   const ws = await ensureWorkspace(sql, `bench-card-auth-${Date.now()}`, 'sandbox')
   const { apiKey } = await createApiKey(sql, ws.id)
-  keel = await startKeel(db.url, { LOG_LEVEL: keelLogLevel }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean))
+  keel = await startKeel(db.url, { LOG_LEVEL: keelLogLevel, ...benchKeelEnv }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean))
   const seedPool = openPool(keel.url, seedConnections)
   pools.push(seedPool)
   const seedStart = performance.now()

@@ -50,7 +50,7 @@ import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { seedThroughApi } from './support/api-seed.js'
 import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadRequest, type LoadResult, type MakeRequest, type Phases, type Sample } from './support/http-load.js'
-import { bareRouteTableDdl, checkBareSamples, cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
+import { bareRouteTableDdl, benchKeelEnv, benchKeelEnvText, checkBareSamples, cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
 import { requestMaker, transferCents, transferPath, type Scenario } from './support/transfer-requests.js'
 
 const accountsCount = Number(process.env.BENCH_ACCOUNTS ?? 2_000)
@@ -219,12 +219,12 @@ try {
   console.log(`  cpus(): ${[...models].map(([m, n]) => `${n} × ${m}`).join(', ')}; ${Math.round(totalmem() / 2 ** 30)} GiB; load average before ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   console.log(`  node ${process.version}; PostgreSQL ${pg.version} (${process.env.DATABASE_URL ? 'DATABASE_URL server' : 'embedded'}): synchronous_commit=${pg.sc}, fsync=${pg.fsync}, full_page_writes=${pg.fpw}, wal_sync_method=${pg.sync}, commit_delay=${pg.delay}`)
   console.log(`  clients in this process (same machine): autocannon for peaks, undici Pool for paced runs; ${connections} keep-alive connections, pipelining=1, a fresh Idempotency-Key (UUID) on every POST`)
-  console.log(`  Keel: \`keel start\`, own process, LOG_LEVEL=${keelLogLevel} (its default), database pool ${poolSizeDefault}; bare route: Fastify, own process, no logger, same schema, one INSERT per request, pool ${poolSizeDefault}`)
+  console.log(`  Keel: \`keel start\`, own process, LOG_LEVEL=${keelLogLevel} (its default), database pool ${poolSizeDefault}, ${benchKeelEnvText}; bare route: Fastify, own process, no logger, same schema, one INSERT per request, pool ${poolSizeDefault}`)
   console.log(`  ${accountsCount} accounts (opened and funded through the API); ${transferCents} cent per transfer; ${warmupSeconds} s warm-up + ${pointSeconds} s measured per point; paced at ${pacedShareOfPeak * 100}% of each keyed peak (Keel, then the bare route at the same rate), latency from when each request was due`)
 
   const ws = await ensureWorkspace(sql, `bench-realistic-${Date.now()}`, 'sandbox')
   const { apiKey } = await createApiKey(sql, ws.id)
-  keel = await startKeel(db.url, { LOG_LEVEL: keelLogLevel }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean))
+  keel = await startKeel(db.url, { LOG_LEVEL: keelLogLevel, ...benchKeelEnv }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean))
   bare = await startBareRoute(db.url)
 
   const seedStart = performance.now()
