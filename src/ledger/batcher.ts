@@ -335,10 +335,17 @@ export class LedgerBatcher {
       }
       // A statement failed the whole transaction (not a rule: rules reject one request), and the
       // server rolled it back: run each request on its own so only the one that causes it fails.
+      // One after another, in the batch's order: a request may need what an earlier one brings (the
+      // funds of the transfer before it), as it had when the batch decided them in that order; run
+      // all at once, whichever took the accounts' locks first went first.
       // Any other failure (the connection lost, perhaps after the commit was sent) leaves it unknown
       // whether the batch committed: running it again could move money twice, so every request of
       // it fails, and a client retrying with its Idempotency-Key gets the outcome that did land.
-      if (batch.length > 1 && err instanceof postgres.PostgresError) return (await Promise.all(batch.map((p) => this.run([p], false, 'lock')))).flat()
+      if (batch.length > 1 && err instanceof postgres.PostgresError) {
+        const outcomes: (JobOutcome | Error)[] = []
+        for (const p of batch) outcomes.push(...await this.run([p], false, 'lock'))
+        return outcomes
+      }
       return batch.map(() => (err instanceof Error ? err : new Error(String(err))))
     }
   }

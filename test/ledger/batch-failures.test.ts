@@ -1,5 +1,6 @@
 // How a group-committed batch fails: a statement PostgreSQL refuses rolls the batch back, and each
-// request is then run on its own, so only the one that caused it fails and nothing is applied twice.
+// request is then run on its own, in the batch's order, so only the one that caused it fails, nothing
+// is applied twice, and a request that needs an earlier one's funds still has them.
 // A batch that finds rows changed since it read them is decided again; and a request whose
 // exclusive name a batch in flight holds waits for the next batch.
 import assert from 'node:assert/strict'
@@ -48,6 +49,7 @@ describe('a batch that PostgreSQL refuses', () => {
     const outcomes = await Promise.allSettled([
       job(transferOf(a, b, 100n)),
       job(transferOf(a, b, 200n, { note: '\u0000' })),
+      // b holds nothing until the first transfer: this one needs it applied first.
       job(transferOf(b, a, 50n)),
     ])
     assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled'])
@@ -58,6 +60,21 @@ describe('a batch that PostgreSQL refuses', () => {
     assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
     // The batch of three never committed; the two that succeeded did, one each.
     assert.deepEqual(batcher.stats, { batches: 2, jobs: 2, relocked: 0, fromMemory: 0, reread: 0 })
+  })
+
+  it('runs them again in the batch\'s order: a chain of transfers, each paid from the one before', async () => {
+    const { a } = await twoAccountsOneFunded()
+    const chain = [a, ...await Promise.all(Array.from({ length: 6 }, () => ledgerAccount(0n)))]
+    const batcher = new LedgerBatcher(h.sql, { batchWaitMs: 50, nowOf: () => new Date() })
+    const job = (r: LedgerRequest) => batcher.submit({ request: r })
+    // Each link moves 100 from an account that holds nothing until the link before it lands.
+    const links = chain.slice(1).map((to, i) => job(transferOf(chain[i], to, 100n)))
+    const refused = job(transferOf(a, chain[1], 1n, { note: '\u0000' }))
+    const outcomes = await Promise.allSettled([...links, refused])
+    assert.deepEqual(outcomes.map((o) => o.status), [...links.map(() => 'fulfilled'), 'rejected'])
+    assert.deepEqual(outcomes.slice(0, links.length).map((o) => (o as PromiseFulfilledResult<{ result?: { ok: boolean } }>).value.result?.ok), links.map(() => true))
+    assert.deepEqual(await Promise.all(chain.map(postedOf)), [900n, 0n, 0n, 0n, 0n, 0n, 100n])
+    assert.deepEqual((await auditLedger(h.sql, h.workspaces.a)).discrepancies, [])
   })
 })
 
