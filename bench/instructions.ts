@@ -47,7 +47,7 @@ import { startKeel, type LaunchOptions } from '../test/support/keel-process.js'
 import { seedThroughApi } from './support/api-seed.js'
 import { openBenchDatabase } from './support/database.js'
 import { openPool, send, type MakeRequest } from './support/http-load.js'
-import { bareRouteTableDdl, startBareRoute } from './support/processes.js'
+import { bareRouteTableDdl, benchKeelEnv, benchKeelEnvText, startBareRoute } from './support/processes.js'
 import { requestMaker, type Scenario } from './support/transfer-requests.js'
 
 const accountsCount = Number(process.env.BENCH_ACCOUNTS ?? 2_000)
@@ -136,12 +136,12 @@ try {
   console.log('conditions:')
   console.log(`  cpus(): ${cpus().length} × ${cpus()[0]?.model}; load average before ${loadavg().map((l) => l.toFixed(2)).join(' ')} (instruction counts do not depend on it)`)
   console.log(`  node ${process.version}; ${valgrindVersion} --tool=callgrind; PostgreSQL ${process.env.DATABASE_URL ? 'by DATABASE_URL' : 'embedded'}, natively`)
-  console.log(`  each server under callgrind, instrumentation off for ${warmupRequests} requests to warm up, then on for ${requests} counted; ${connections} keep-alive connections, one request in flight on each, a fresh Idempotency-Key on every POST; Keel at LOG_LEVEL=${keelLogLevel} (its default)`)
+  console.log(`  each server under callgrind, instrumentation off for ${warmupRequests} requests to warm up, then on for ${requests} counted; ${connections} keep-alive connections, one request in flight on each, a fresh Idempotency-Key on every POST; Keel at LOG_LEVEL=${keelLogLevel} (its default), ${benchKeelEnvText}`)
 
   const ws = await ensureWorkspace(sql, `bench-instructions-${Date.now()}`, 'sandbox')
   const { apiKey } = await createApiKey(sql, ws.id)
   // Seeded by a Keel running natively: through the API, in seconds.
-  const seeder = await startKeel(db.url, { LOG_LEVEL: keelLogLevel })
+  const seeder = await startKeel(db.url, { LOG_LEVEL: keelLogLevel, ...benchKeelEnv })
   const seedPool = openPool(seeder.url, 32)
   const data = await seedThroughApi(seedPool, apiKey, accountsCount, openingCents)
   await seedPool.close()
@@ -158,7 +158,7 @@ try {
     const started = performance.now()
     const server = target === 'bare'
       ? await startBareRoute(db.url, 'row', launcher(dumpsDir))
-      : await startKeel(db.url, { LOG_LEVEL: keelLogLevel }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean), launcher(dumpsDir))
+      : await startKeel(db.url, { LOG_LEVEL: keelLogLevel, ...benchKeelEnv }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean), launcher(dumpsDir))
     try {
       const pool = openPool(server.url, connections)
       const scenario: Scenario = target === 'keel-hot' ? 'hot' : 'uniform'

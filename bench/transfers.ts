@@ -26,6 +26,7 @@ import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
 import { applyInTransaction, batchesInFlightMaxDefault, batchSizeMaxDefault, batchWaitMsDefault, type LedgerRequest } from '../src/ledger/index.js'
 import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { openBenchDatabase } from './support/database.js'
+import { benchKeelEnv, benchKeelEnvText } from './support/processes.js'
 
 const accountsCount = Number(process.env.BENCH_ACCOUNTS ?? 10_000)
 const pointSeconds = Number(process.env.BENCH_SECONDS ?? 5)
@@ -241,13 +242,13 @@ try {
   console.log('conditions:')
   console.log(`  machine: ${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB, load average before ${loadavg().map((l) => l.toFixed(2)).join(' ')}; load generator on the same machine`)
   console.log(`  node ${process.version}; ${settings.version.split(',')[0]}; synchronous_commit=${settings.sc}, fsync=${settings.fsync} (durable commits)`)
-  console.log(`  ${process.env.DATABASE_URL ? 'DATABASE_URL server' : 'embedded PostgreSQL'}; ${accountsCount} accounts; ${pointSeconds} s per point after ${warmupSeconds} s warm-up; ${socketsMax} sockets max, pipelined`)
+  console.log(`  ${process.env.DATABASE_URL ? 'DATABASE_URL server' : 'embedded PostgreSQL'}; ${accountsCount} accounts; ${pointSeconds} s per point after ${warmupSeconds} s warm-up; ${socketsMax} sockets max, pipelined; Keel's ${benchKeelEnvText}`)
   console.log(`  group commit: batches of up to ${batchSizeMaxDefault}, ${batchWaitMsDefault} ms wait while busy, ${batchesInFlightMaxDefault} in flight; off = one transaction per transfer`)
   console.log('seeding…')
   const data = await seed(sql)
   const peaks = new Map<string, number>()
   for (const mode of modes) {
-    const keel = await startKeel(db.url, { LOG_LEVEL: 'warn', KEEL_GROUP_COMMIT: mode === 'grouped' ? 'on' : 'off' }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean))
+    const keel = await startKeel(db.url, { LOG_LEVEL: 'warn', KEEL_GROUP_COMMIT: mode === 'grouped' ? 'on' : 'off', ...benchKeelEnv }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean))
     try {
       for (const scenario of scenarios) {
         const makeBody = bodyMaker(scenario, data.funding, data.accounts)

@@ -17,7 +17,8 @@ const clockTicksPerSecond = 100
 const rssSampleMs = 250
 
 /**
- * The environment a bench's Keel starts with besides its log level: the per-key and per-source rate
+ * The environment every bench that drives one API key starts its Keel with, besides its log level
+ * (card-auth, transfers, transfers-realistic, instructions): the per-key and per-source rate
  * limits (5,000 and 10,000 requests a second by default, src/platform/limits.ts) raised past any
  * rate this machine reaches. A bench's client is one API key from one address; at a quick moment
  * its keyed peak passed 5,000/s for long enough to empty the key's burst, and the rest were answered
