@@ -13,6 +13,7 @@ import { clockChangedChannel, followClocks } from '../src/sandbox/index.js'
 import { forgetWorkspace, workspaceChangedChannel } from '../src/platform/workspaces.js'
 import { conformance } from './support/conformance.js'
 import { startHarness, type Harness } from './support/harness.js'
+import { readyStatus } from './support/keel-process.js'
 import { personBody } from './support/parties.js'
 
 const root = join(import.meta.dirname, '..')
@@ -20,8 +21,6 @@ const keelBin = join(root, 'bin', 'keel.mjs')
 const startTimeoutMs = 90_000
 const commandTimeoutMs = 60_000
 const stopTimeoutMs = 30_000
-/** How often readiness is asked again while it answers 503. */
-const readyPollMs = 200
 const testTimeoutMs = 180_000
 
 // The children see none of the settings the test run itself uses: each must find its database
@@ -69,20 +68,6 @@ function keel(args: string[], env: Record<string, string> = {}): Promise<Run> {
 }
 
 interface Server { child: ChildProcess; url: string; output(): string; stop(): Promise<number | null> }
-
-/**
- * The readiness probe's status once it answers 200, or its last status after startTimeoutMs. The
- * probe allows the database 2 s to answer (readyCheckTimeoutMs); a server just started beside a
- * busy test run can miss that once, as an orchestrator's probe would, and be ready at the next look.
- */
-async function readiness(server: Server): Promise<number> {
-  const deadline = Date.now() + startTimeoutMs
-  for (;;) {
-    const status = (await fetch(`${server.url}/health/ready`)).status
-    if (status === 200 || Date.now() > deadline) return status
-    await new Promise((r) => setTimeout(r, readyPollMs))
-  }
-}
 
 /** `keel start --port 0`, resolved once it says where it serves. */
 function startKeel(dataDir: string): Promise<Server> {
@@ -201,7 +186,8 @@ describe('keel start and keel api-keys on one data dir', { timeout: testTimeoutM
     firstKey = key[1]
     assert.ok(out.includes(`curl -s ${server.url}/v0/persons -H "Authorization: Bearer ${firstKey}"`), `a curl example for ${server.url}`)
 
-    assert.equal(await readiness(server), 200)
+    // Asked until it answers, as an orchestrator's probe would (readyStatus).
+    assert.equal(await readyStatus(server.url, Date.now() + startTimeoutMs), 200)
     const example = /-d '(\{.*\})'/.exec(out)
     assert.ok(example, 'the curl example sends a body')
     assert.equal((await call(server, 'POST', '/v0/persons', firstKey, JSON.parse(example[1]))).status, 201, 'the printed example works as printed')

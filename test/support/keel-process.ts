@@ -25,6 +25,22 @@ async function freePort(): Promise<number> {
 
 export interface KeelProcess { url: string; child: ChildProcess; stop(): Promise<void> }
 
+/**
+ * Asks a server started as its own process for its readiness until it answers 200, `deadline`
+ * (Date.now() milliseconds) passes, or `gone()` says the process has exited; the last status (0: not
+ * listening yet). The server is another process, on its own clock and its own database
+ * connections, so this polls on real time: the only clock it answers to. Its probe allows the
+ * database 2 s, which a server just started beside a busy test run can miss once.
+ */
+export async function readyStatus(url: string, deadline: number, gone: () => boolean = () => false): Promise<number> {
+  for (;;) {
+    let status = 0
+    try { status = (await fetch(`${url}/health/ready`)).status } catch { /* not listening yet */ }
+    if (status === 200 || gone() || Date.now() > deadline) return status
+    await new Promise((r) => setTimeout(r, readyPollMs))
+  }
+}
+
 /** How a process is started: under a launcher (`valgrind --tool=callgrind …`, which then runs node), and how long it may take to answer. */
 export interface LaunchOptions { launcher?: string[]; startTimeoutMs?: number }
 
@@ -49,15 +65,9 @@ export async function startKeel(databaseUrl: string, env: Record<string, string>
   child.on('exit', (code) => { exitCode = code ?? -1 })
   // Whatever the log level, the server is up when it answers its readiness probe.
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + startTimeoutMs
-  for (;;) {
-    if (exitCode !== null) throw new Error(`keel exited with ${exitCode}:\n${output}`)
-    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error(`keel did not start in ${startTimeoutMs} ms:\n${output}`) }
-    try {
-      if ((await fetch(`${url}/health/ready`)).ok) break
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, readyPollMs))
-  }
+  const status = await readyStatus(url, Date.now() + startTimeoutMs, () => exitCode !== null)
+  if (exitCode !== null) throw new Error(`keel exited with ${exitCode}:\n${output}`)
+  if (status !== 200) { child.kill('SIGKILL'); throw new Error(`keel did not start in ${startTimeoutMs} ms:\n${output}`) }
   // Keep what it says short: a chatty server must not fill memory or block on a full pipe.
   child.stdout!.removeAllListeners('data').resume()
   child.stderr!.removeAllListeners('data').resume()
