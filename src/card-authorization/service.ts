@@ -20,7 +20,7 @@ import { isoString as iso } from '../platform/clock.js'
 import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
-import type { Queryable } from '../platform/db.js'
+import { oneStatement, type Queryable, type Unsent } from '../platform/db.js'
 import type { Services } from '../platform/http.js'
 import { claimKeys, expectKeysFree, runMutation, storeOutcomes, type KeyClaim, type Outcome, type RequestIdentity, type StoredOutcome } from '../platform/idempotency.js'
 import { isUuid, uuidv7 } from '../platform/ids.js'
@@ -281,17 +281,22 @@ function activityQuery(c: SpendCheck): ActivityQuery {
   }
 }
 
-/** The statements that write what messages wrote, together: one per kind of row, whatever the number of messages. */
-function writeStatements(tx: Parameters<typeof insertMessages>[0], written: Written[]): Promise<unknown>[] {
+/**
+ * What messages wrote, not yet sent, one statement per kind of row whatever the number of messages:
+ * the messages, their window changes, their events (`writes`, to be sent as one statement with the
+ * rest of the batch's writes); and the fees owed, already started (`statements`).
+ */
+function writeParts(tx: Parameters<typeof insertMessages>[0], written: Written[]): { writes: Unsent[]; statements: Promise<unknown>[] } {
   const rows = written.flatMap((w) => w.rows)
   const net = written.flatMap((w) => w.net.map((n) => withFields(n, { workspaceId: w.rows[0].workspace_id })))
   const events = written.flatMap((w) => w.events)
+  const writes: Unsent[] = []
+  if (rows.length) writes.push(insertMessages(tx, rows))
+  if (net.length) writes.push(changeNetAmounts(tx, net))
+  if (events.length) writes.push(...recordEvents(tx, events))
   const statements: Promise<unknown>[] = []
-  if (rows.length) statements.push(insertMessages(tx, rows))
-  if (net.length) statements.push(changeNetAmounts(tx, net))
-  if (events.length) statements.push(...recordEvents(tx, events))
   for (const w of written) if (w.owed?.fees.length) statements.push(recordOwed(tx, w.owed.fees, w.owed.at))
-  return statements
+  return { writes, statements }
 }
 
 /**
@@ -368,9 +373,9 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError | FactsChan
       if (context.claim) stored.push(withFields(context.claim, byView(w) ? { status: 201, view: { name: cardMessageView, resourceId: w.rows[0].id } } : { status: 201, json }))
       return { status: 201, body, json }
     })
-    const statements = writeStatements(tx, written)
-    if (stored.length) statements.push(storeOutcomes(tx, stored))
-    return { statements, answers }
+    const { writes, statements } = writeParts(tx, written)
+    if (stored.length) writes.push(storeOutcomes(tx, stored))
+    return { writes, statements, answers }
   },
 }
 
@@ -391,7 +396,8 @@ async function submit(ctx: MessageContext, commands: LedgerCommand[], engine: Om
 /** A message that moves no money (a decline, a balance inquiry, enhanced data): one transaction with its key. */
 function withoutLedger(ctx: MessageContext, w: Written): Promise<Outcome> {
   return runMutation(ctx.services.sql, ctx.workspace.id, ctx.claim?.key, ctx.request, ctx.now, async (tx) => {
-    await Promise.all(writeStatements(tx, [w]))
+    const { writes, statements } = writeParts(tx, [w])
+    await Promise.all([oneStatement(tx, writes), ...statements])
     return { status: 201, body: answerOf(w) }
   })
 }

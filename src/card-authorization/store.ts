@@ -3,7 +3,7 @@
 
 import type { CardAuthorizationColumns } from '../cards/index.js'
 import { isoString } from '../platform/clock.js'
-import { plainArray, textArray, type Queryable } from '../platform/db.js'
+import { plainArray, textArray, type Queryable, type Unsent } from '../platform/db.js'
 
 export type MessageState = 'PENDING' | 'CLEARED' | 'COMPLETION' | 'DECLINED' | 'ERROR'
 export type Direction = 'CREDITS' | 'DEBITS'
@@ -31,10 +31,10 @@ export interface MessageRow {
 }
 
 /**
- * Inserts messages; returns the statement so a batch can pipeline it before its commit. Each column
+ * Inserts messages; returns the statement, not yet sent, for a batch to send with its other writes. Each column
  * is one array literal (plainArray, textArray), as the ledger writes its records and holds.
  */
-export function insertMessages(db: Queryable, rows: MessageRow[]): Promise<unknown> {
+export function insertMessages(db: Queryable, rows: MessageRow[]): Unsent {
   const r = rows
   return db`insert into card_authorizations (workspace_id, id, card_id, account_id, type, state, direction, requested_amount, amount, net_amount,
       currency, decline_reason, original_id, hold_id, mid, mcc, network, card_acceptor, created_at)
@@ -44,11 +44,11 @@ export function insertMessages(db: Queryable, rows: MessageRow[]): Promise<unkno
       unnest(${plainArray(r.map((m) => m.net_amount))}::int8[]), unnest(${textArray(r.map((m) => m.currency))}::text[]), unnest(${textArray(r.map((m) => m.decline_reason))}::text[]),
       unnest(${plainArray(r.map((m) => m.original_id))}::uuid[]), unnest(${plainArray(r.map((m) => m.hold_id))}::uuid[]), unnest(${textArray(r.map((m) => m.mid))}::text[]),
       unnest(${textArray(r.map((m) => m.mcc))}::text[]), unnest(${textArray(r.map((m) => m.network))}::text[]),
-      unnest(${textArray(r.map((m) => (m.card_acceptor === null ? null : JSON.stringify(m.card_acceptor))))}::jsonb[]), unnest(${plainArray(r.map((m) => isoString(m.created_at)))}::timestamptz[])`.execute()
+      unnest(${textArray(r.map((m) => (m.card_acceptor === null ? null : JSON.stringify(m.card_acceptor))))}::jsonb[]), unnest(${plainArray(r.map((m) => isoString(m.created_at)))}::timestamptz[])`
 }
 
 /** Changes what an approved authorization still holds or has spent (later messages), for the spend windows. */
-export function changeNetAmounts(db: Queryable, changes: { workspaceId: string; id: string; delta: bigint }[]): Promise<unknown> {
+export function changeNetAmounts(db: Queryable, changes: { workspaceId: string; id: string; delta: bigint }[]): Unsent {
   // Two messages of one batch may change one original: their changes add up.
   return db`update card_authorizations m set net_amount = greatest(m.net_amount + c.delta, 0)
     from (select w, i, sum(d)::int8 as delta from (select unnest(${changes.map((c) => c.workspaceId)}::uuid[]) as w, unnest(${changes.map((c) => c.id)}::uuid[]) as i, unnest(${changes.map((c) => c.delta.toString())}::int8[]) as d) as x group by w, i) as c

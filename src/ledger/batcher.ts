@@ -13,12 +13,12 @@
 
 import { randomInt } from 'node:crypto'
 import postgres from 'postgres'
-import type { Queryable, Sql } from '../platform/db.js'
+import { oneStatement, type Queryable, type Sql, type Unsent } from '../platform/db.js'
 import { withFields } from '../platform/objects.js'
 import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
 import { accountsNamed } from './rules.js'
 import { KnownAccounts, knownAccountsCoolMsDefault, knownAccountsMaxDefault } from './known-accounts.js'
-import { awaitBatches, dueHoldsOn, existingTransfers, holdAccounts, lockAccounts, lockHolds, openBatch, plannedStateChanged, plansOutgrown, renewPlans, reserveSeqs, seqBlockSize, verifyAccounts, verifyHolds, writeStatements, type BatchOpened, type HoldRow, type LockedAccount, type TransferRow, type Writes } from './store.js'
+import { awaitBatches, dueHoldsOn, existingTransfers, holdAccounts, lockAccounts, lockHolds, openBatch, plannedStateChanged, plansOutgrown, renewPlans, reserveSeqs, seqBlockSize, verifyAccounts, verifyHolds, writeParts, type BatchOpened, type HoldRow, type LockedAccount, type TransferRow, type Writes } from './store.js'
 import { keyOf, newKey, type Key } from './keys.js'
 
 /** Most requests in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
@@ -57,8 +57,12 @@ export interface Participant<C = unknown, A = unknown> {
    * rail's declines under its spend lock.
    */
   open(tx: Queryable, contexts: C[]): Promise<(A | undefined)[]>
-  /** The statements written with the batch (pipelined before its commit), and each request's answer. */
-  close(tx: Queryable, done: { context: C; request: LedgerRequest; result: LedgerResult }[]): { statements: Promise<unknown>[]; answers: A[] }
+  /**
+   * What the batch writes for these requests, and each request's answer. `writes` are sent as one
+   * statement with the ledger's own writes (oneStatement in src/platform/db.ts says what such a part
+   * may be); `statements`, already started, go with them, before the commit.
+   */
+  close(tx: Queryable, done: { context: C; request: LedgerRequest; result: LedgerResult }[]): { writes: Unsent[]; statements?: Promise<unknown>[]; answers: A[] }
   /**
    * For a batch decided from memory, which has no first round trip (LedgerBatcher, "Batches
    * decided from memory"): statements, sent ahead of the batch's writes, that fail its transaction
@@ -107,8 +111,8 @@ export interface BatcherOptions {
    * create some (the sandbox funding account is made on first use) and says whether it did.
    */
   createMissing?(workspaceId: string, accountIds: string[]): Promise<boolean>
-  /** The statements that record holds a batch expired (their events), written with the batch. */
-  expiredStatements?(tx: Queryable, expired: Expired[]): Promise<unknown>[]
+  /** The statements that record holds a batch expired (their events), written with the batch's writes as one (oneStatement). */
+  expiredStatements?(tx: Queryable, expired: Expired[]): Unsent[]
   /** Each workspace's time, for the holds a batch expires. */
   nowOf(workspaceId: string): Date
   /** Told the size of each committed batch (metrics). */
@@ -472,15 +476,20 @@ export class LedgerBatcher {
         const holdsDecidedOn = new Map([...holdRows.values(), ...dueRows].map((h) => [keyOf(h.workspace_id, h.id), h]))
         if (holdsDecidedOn.size) statements.push(verifyHolds(tx, [...holdsDecidedOn.values()]))
       }
-      statements.push(...writeStatements(tx, writes))
-      if (expired.length && this.options.expiredStatements) statements.push(...this.options.expiredStatements(tx, expired))
+      // Every write of the batch, the ledger's and its participants', as one statement.
+      const parts = writeParts(tx, writes)
+      if (expired.length && this.options.expiredStatements) parts.push(...this.options.expiredStatements(tx, expired))
+      const started: Promise<unknown>[] = []
       for (const [participant, idx] of byParticipant) {
         const done = idx.filter((i) => (outcomes[i] as JobOutcome).result !== undefined)
         if (done.length === 0) continue
         const closed = participant.close(tx, done.map((i) => ({ context: batch[i].job.context, request: requests[i], result: (outcomes[i] as JobOutcome).result! })))
-        statements.push(...closed.statements)
+        parts.push(...closed.writes)
+        if (closed.statements) started.push(...closed.statements)
         done.forEach((i, k) => { (outcomes[i] as JobOutcome).answer = closed.answers[k] })
       }
+      if (parts.length) statements.push(oneStatement(tx, parts))
+      statements.push(...started)
       // Sent with the writes: if one fails, the transaction is aborted and PostgreSQL answers this
       // commit with a rollback, so nothing of the batch lands; settled() then reports the failure.
       open = false
@@ -666,9 +675,9 @@ export async function applyInTransaction(tx: Queryable, requests: LedgerRequest[
   ])
   const seqList = await reserveSeqs(tx, recordsOf(requests) + dueRows.length)
   const { results, expired, writes } = planBatch({ requests, locked, holds: holdRows, due: dueRows, existing: existingRows, seqs: seqList, nowOf })
-  const statements = writeStatements(tx, writes)
-  if (expired.length && options.expiredStatements) statements.push(...options.expiredStatements(tx, expired))
-  await Promise.all(statements)
+  const parts = writeParts(tx, writes)
+  if (expired.length && options.expiredStatements) parts.push(...options.expiredStatements(tx, expired))
+  if (parts.length) await oneStatement(tx, parts)
   return results
 }
 
@@ -684,9 +693,9 @@ export async function lockAccountsForChange(tx: Queryable, workspaceId: string, 
   if (due.length === 0) return new Map([...locked.values()].map((a) => [a.id, a]))
   const seqs = await reserveSeqs(tx, due.length)
   const { expired, writes } = planBatch({ requests: [], locked, holds: new Map(), due, existing: new Map(), seqs, nowOf: () => now })
-  const statements = writeStatements(tx, writes)
-  if (options.expiredStatements) statements.push(...options.expiredStatements(tx, expired))
-  await Promise.all(statements)
+  const parts = writeParts(tx, writes)
+  if (options.expiredStatements) parts.push(...options.expiredStatements(tx, expired))
+  if (parts.length) await oneStatement(tx, parts)
   const after = new Map([...locked.values()].map((a) => [a.id, a]))
   for (const b of writes.balances) after.set(b.id, b)
   return after

@@ -7,7 +7,7 @@
 // (plan.ts), and reads never write: they leave out holds past their expiry (accounts/store.ts).
 
 import type { Clock } from '../platform/clock.js'
-import type { Queryable, Sql } from '../platform/db.js'
+import type { Queryable, Sql, Unsent } from '../platform/db.js'
 import { recordEvents } from '../platform/events.js'
 import { uuidv7 } from '../platform/ids.js'
 import { applyInTransaction } from './batcher.js'
@@ -21,7 +21,7 @@ export { nextHoldExpiry }
 export const holdExpiryBatchMax = 100
 
 /** The statements that record expired holds' events; every writer of expiries passes it to the ledger. */
-export const expiredStatements = (tx: Queryable, expired: Expired[]): Promise<unknown>[] => recordEvents(tx, expiryEvents(expired))
+export const expiredStatements = (tx: Queryable, expired: Expired[]): Unsent[] => recordEvents(tx, expiryEvents(expired))
 
 /**
  * Expires the PENDING holds past their expiry, each workspace at its own time: in every workspace,

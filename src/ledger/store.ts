@@ -9,7 +9,7 @@
 
 import { assert } from '../platform/assert.js'
 import { isoString, type Clock } from '../platform/clock.js'
-import { plainArray, textArray, type Queryable } from '../platform/db.js'
+import { plainArray, textArray, type Queryable, type Unsent } from '../platform/db.js'
 import { keyOf, type Key } from './keys.js'
 import type { CommandKind, HoldStatus } from './rules.js'
 
@@ -274,24 +274,15 @@ export interface Writes {
 }
 
 /**
- * A batch of rows as one JSON parameter, expanded in SQL by jsonb_to_recordset: one string to send
- * and parse instead of an escaped array per column. Bigints travel as strings (read back by int8's
- * input), dates as ISO strings; callers hand rows already in that form, because a JSON.stringify
- * replacer runs for every value and cost more than the rest of the batch's statement building.
- * Cast it `::text::jsonb`: a parameter typed jsonb would be JSON-encoded again by the driver.
+ * The statements that apply `writes`, not yet sent: the caller sends them as one with the rest of
+ * its writes (oneStatement in src/platform/db.ts). Each changes rows none of the others reads or
+ * changes: the balances and holds the batch has locked, and its new records, entries and holds.
  */
-export const rowsJson = (rows: readonly object[]): string => JSON.stringify(rows)
-
-/**
- * The statements that apply `writes`, each sent as it is made (postgres.js sends a query only when it
- * is executed or awaited), so they reach the server in this order and pipeline. Await them together.
- */
-export function writeStatements(tx: Queryable, w: Writes): Promise<unknown>[] {
-  const out: Promise<unknown>[] = []
-  // The rows the batch has locked first, then the new rows (a new hold references its record).
+export function writeParts(tx: Queryable, w: Writes): Unsent[] {
+  const out: Unsent[] = []
   if (w.balances.length) out.push(updateBalances(tx, w.balances))
   if (w.changedHolds.length) out.push(updateHolds(tx, w.changedHolds))
-  if (w.transfers.length) out.push(insertTransfers(tx, w.transfers, w.entries))
+  if (w.transfers.length) out.push(insertTransfers(tx, w.transfers), insertEntries(tx, w.transfers, w.entries))
   if (w.newHolds.length) out.push(insertHolds(tx, w.newHolds))
   return out
 }
@@ -377,12 +368,29 @@ const tablePages = (tx: Queryable) => tx`(select c.relname::text as relname, pg_
   from pg_class c where c.relnamespace = to_regnamespace(current_schema()) and c.relkind = 'r') as t`
 
 /**
- * New transfers and their entries in one statement, each column one array literal (plainArray,
- * textArray), unnested in the select list (src/platform/db.ts says why): measured against the rows
- * as one JSON parameter expanded by jsonb_to_recordset, about a third less of PostgreSQL's time for
- * the statement, at the same cost to build.
+ * New transfers, each column one array literal (plainArray, textArray), unnested in the select list
+ * (src/platform/db.ts says why): measured against the rows as one JSON parameter expanded by
+ * jsonb_to_recordset, about a third less of PostgreSQL's time for the statement, at the same cost
+ * to build.
  */
-function insertTransfers(tx: Queryable, transfers: TransferRow[], entries: EntryRow[]): Promise<unknown> {
+function insertTransfers(tx: Queryable, transfers: TransferRow[]): Unsent {
+  const t = transfers
+  const opt = (d: Date | null) => (d ? isoString(d) : null)
+  return tx`
+    insert into ledger_transfers (workspace_id, id, seq, kind, type, action, status, currency, amount, debit_account_id, credit_account_id,
+      pending_id, group_id, idempotency_key, reference_id, memo, expires_at, details, created_at, updated_at, posted_at)
+    select unnest(${plainArray(t.map((r) => r.workspace_id))}::uuid[]), unnest(${plainArray(t.map((r) => r.id))}::uuid[]), unnest(${plainArray(t.map((r) => r.seq))}::int8[]),
+      unnest(${textArray(t.map((r) => r.kind))}::text[]), unnest(${textArray(t.map((r) => r.type))}::text[]), unnest(${textArray(t.map((r) => r.action))}::text[]),
+      unnest(${textArray(t.map((r) => r.status))}::text[]), unnest(${textArray(t.map((r) => r.currency))}::text[]), unnest(${plainArray(t.map((r) => r.amount))}::int8[]),
+      unnest(${plainArray(t.map((r) => r.debit_account_id))}::uuid[]), unnest(${plainArray(t.map((r) => r.credit_account_id))}::uuid[]),
+      unnest(${plainArray(t.map((r) => r.pending_id))}::uuid[]), unnest(${plainArray(t.map((r) => r.group_id))}::uuid[]), unnest(${textArray(t.map((r) => r.idempotency_key))}::text[]),
+      unnest(${textArray(t.map((r) => r.reference_id))}::text[]), unnest(${textArray(t.map((r) => r.memo))}::text[]), unnest(${plainArray(t.map((r) => opt(r.expires_at)))}::timestamptz[]),
+      unnest(${textArray(t.map((r) => JSON.stringify(r.details)))}::jsonb[]), unnest(${plainArray(t.map((r) => isoString(r.created_at)))}::timestamptz[]),
+      unnest(${plainArray(t.map((r) => isoString(r.updated_at)))}::timestamptz[]), unnest(${plainArray(t.map((r) => opt(r.posted_at)))}::timestamptz[])`
+}
+
+/** The new transfers' entries, in line order, at their transfers' times. */
+function insertEntries(tx: Queryable, transfers: TransferRow[], entries: EntryRow[]): Unsent {
   const byId = new Map(transfers.map((t) => [t.id, t]))
   const lines = new Map<string, number>(transfers.map((t) => [t.id, 0]))
   for (const e of entries) {
@@ -390,36 +398,16 @@ function insertTransfers(tx: Queryable, transfers: TransferRow[], entries: Entry
     assert(t && lines.get(e.transfer_id) === e.line && e.created_at === t.created_at, 'entries belong to the new transfers, in line order, at their time')
     lines.set(e.transfer_id, e.line + 1)
   }
-  const t = transfers
-  const opt = (d: Date | null) => (d ? isoString(d) : null)
   return tx`
-    with transfers as (
-      insert into ledger_transfers (workspace_id, id, seq, kind, type, action, status, currency, amount, debit_account_id, credit_account_id,
-        pending_id, group_id, idempotency_key, reference_id, memo, expires_at, details, created_at, updated_at, posted_at)
-      select unnest(${plainArray(t.map((r) => r.workspace_id))}::uuid[]), unnest(${plainArray(t.map((r) => r.id))}::uuid[]), unnest(${plainArray(t.map((r) => r.seq))}::int8[]),
-        unnest(${textArray(t.map((r) => r.kind))}::text[]), unnest(${textArray(t.map((r) => r.type))}::text[]), unnest(${textArray(t.map((r) => r.action))}::text[]),
-        unnest(${textArray(t.map((r) => r.status))}::text[]), unnest(${textArray(t.map((r) => r.currency))}::text[]), unnest(${plainArray(t.map((r) => r.amount))}::int8[]),
-        unnest(${plainArray(t.map((r) => r.debit_account_id))}::uuid[]), unnest(${plainArray(t.map((r) => r.credit_account_id))}::uuid[]),
-        unnest(${plainArray(t.map((r) => r.pending_id))}::uuid[]), unnest(${plainArray(t.map((r) => r.group_id))}::uuid[]), unnest(${textArray(t.map((r) => r.idempotency_key))}::text[]),
-        unnest(${textArray(t.map((r) => r.reference_id))}::text[]), unnest(${textArray(t.map((r) => r.memo))}::text[]), unnest(${plainArray(t.map((r) => opt(r.expires_at)))}::timestamptz[]),
-        unnest(${textArray(t.map((r) => JSON.stringify(r.details)))}::jsonb[]), unnest(${plainArray(t.map((r) => isoString(r.created_at)))}::timestamptz[]),
-        unnest(${plainArray(t.map((r) => isoString(r.updated_at)))}::timestamptz[]), unnest(${plainArray(t.map((r) => opt(r.posted_at)))}::timestamptz[])
-    )
     insert into ledger_entries (workspace_id, transfer_id, line, account_id, currency, amount, posted_after, available_after, created_at)
     select unnest(${plainArray(entries.map((e) => e.workspace_id))}::uuid[]), unnest(${plainArray(entries.map((e) => e.transfer_id))}::uuid[]),
       unnest(${plainArray(entries.map((e) => e.line))}::int4[]), unnest(${plainArray(entries.map((e) => e.account_id))}::uuid[]), unnest(${textArray(entries.map((e) => e.currency))}::text[]),
       unnest(${plainArray(entries.map((e) => e.amount))}::int8[]), unnest(${plainArray(entries.map((e) => e.posted_after))}::int8[]), unnest(${plainArray(entries.map((e) => e.available_after))}::int8[]),
-      unnest(${plainArray(entries.map((e) => isoString(e.created_at)))}::timestamptz[])`.execute()
+      unnest(${plainArray(entries.map((e) => isoString(e.created_at)))}::timestamptz[])`
 }
 
-/** The columns updateHolds changes (what a hold was made with, created_posted_after and the rest, never changes). */
-const holdChangeJson = (r: HoldRow) => ({
-  workspace_id: r.workspace_id, id: r.id, amount: str(r.amount), captured: str(r.captured), status: r.status,
-  posted_after: str(r.posted_after), available_after: str(r.available_after), updated_at: isoString(r.updated_at),
-})
-
 /** New holds, each column one array literal (plainArray, textArray), as insertTransfers writes records. */
-function insertHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {
+function insertHolds(tx: Queryable, holds: HoldRow[]): Unsent {
   const h = holds
   return tx`
     insert into ledger_holds (workspace_id, id, account_id, credit_account_id, amount, captured, currency, status, expires_at, posted_after, available_after,
@@ -429,19 +417,24 @@ function insertHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {
       unnest(${textArray(h.map((r) => r.currency))}::text[]), unnest(${textArray(h.map((r) => r.status))}::text[]), unnest(${plainArray(h.map((r) => (r.expires_at ? isoString(r.expires_at) : null)))}::timestamptz[]),
       unnest(${plainArray(h.map((r) => r.posted_after))}::int8[]), unnest(${plainArray(h.map((r) => r.available_after))}::int8[]),
       unnest(${plainArray(h.map((r) => r.created_posted_after))}::int8[]), unnest(${plainArray(h.map((r) => r.created_available_after))}::int8[]),
-      unnest(${plainArray(h.map((r) => isoString(r.created_at)))}::timestamptz[]), unnest(${plainArray(h.map((r) => isoString(r.updated_at)))}::timestamptz[])`.execute()
+      unnest(${plainArray(h.map((r) => isoString(r.created_at)))}::timestamptz[]), unnest(${plainArray(h.map((r) => isoString(r.updated_at)))}::timestamptz[])`
 }
 
-function updateHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {
+/** What changes of held holds (what a hold was made with, created_posted_after and the rest, never changes). */
+function updateHolds(tx: Queryable, holds: HoldRow[]): Unsent {
+  const h = holds
   return tx`
-    update ledger_holds h set amount = x.amount, captured = x.captured, status = x.status, posted_after = x.posted_after,
+    update ledger_holds l set amount = x.amount, captured = x.captured, status = x.status, posted_after = x.posted_after,
       available_after = x.available_after, updated_at = x.updated_at
-    from jsonb_to_recordset(${rowsJson(holds.map(holdChangeJson))}::text::jsonb) as x(workspace_id uuid, id uuid, amount int8, captured int8, status text,
-      posted_after int8, available_after int8, updated_at timestamptz)
-    where h.workspace_id = x.workspace_id and h.id = x.id`.execute()
+    from (select unnest(${plainArray(h.map((r) => r.workspace_id))}::uuid[]) as workspace_id, unnest(${plainArray(h.map((r) => r.id))}::uuid[]) as id,
+      unnest(${plainArray(h.map((r) => r.amount))}::int8[]) as amount, unnest(${plainArray(h.map((r) => r.captured))}::int8[]) as captured,
+      unnest(${textArray(h.map((r) => r.status))}::text[]) as status, unnest(${plainArray(h.map((r) => r.posted_after))}::int8[]) as posted_after,
+      unnest(${plainArray(h.map((r) => r.available_after))}::int8[]) as available_after, unnest(${plainArray(h.map((r) => isoString(r.updated_at)))}::timestamptz[]) as updated_at)
+      as x
+    where l.workspace_id = x.workspace_id and l.id = x.id`
 }
 
-function updateBalances(tx: Queryable, b: LockedAccount[]): Promise<unknown> {
+function updateBalances(tx: Queryable, b: LockedAccount[]): Unsent {
   // unnest, not jsonb_to_recordset: its estimate of 10 rows keeps the plan on the primary key,
   // where jsonb_to_recordset's 100 led to a hash join over a sequential scan of every account.
   return tx`
@@ -449,7 +442,7 @@ function updateBalances(tx: Queryable, b: LockedAccount[]): Promise<unknown> {
     from (select unnest(${plainArray(b.map((r) => r.workspace_id))}::uuid[]) as workspace_id, unnest(${plainArray(b.map((r) => r.id))}::uuid[]) as id, unnest(${plainArray(b.map((r) => r.posted))}::int8[]) as posted,
       unnest(${plainArray(b.map((r) => r.held))}::int8[]) as held)
       as v
-    where l.workspace_id = v.workspace_id and l.id = v.id`.execute()
+    where l.workspace_id = v.workspace_id and l.id = v.id`
 }
 
 /**

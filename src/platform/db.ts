@@ -128,6 +128,82 @@ export async function keelConnectionStates(sql: Sql): Promise<{ state: string; n
     where datname = current_database() and application_name = 'keel' group by 1`
 }
 
+/** A statement made by a tagged template and not yet sent: what `oneStatement` joins. */
+export type Unsent = postgres.PendingQuery<postgres.Row[]>
+
+/**
+ * Statements that change rows, sent as one: every part but the last becomes a WITH query, which
+ * PostgreSQL runs to completion though nothing reads it. A batch's writes went as one statement
+ * each (its records, entries, holds, balances, events, outcomes, messages), and each statement costs
+ * its message to build, send, bind, start, end and answer, on both sides, whatever its rows.
+ *
+ * What a part may be: one INSERT, UPDATE or DELETE made by a tagged template, with no WITH of its
+ * own, not yet executed. The parts run on one snapshot, so none may read rows another writes, and
+ * no two may change one row (PostgreSQL would skip the second change without a word). Statement
+ * triggers fire once the whole statement is done.
+ *
+ * The joined text is kept for each sequence of parts' call sites, so the query made from it has a
+ * text of its own call site as any tagged query has (postgres.js's patch keeps its text and
+ * signature by it).
+ */
+export function oneStatement(tx: Queryable, parts: readonly Unsent[]): Promise<unknown> {
+  if (parts.length === 1) return parts[0].execute()
+  const n = parts.length
+  return composed(tx, joinedWrites, parts, (i) => (i === 0 ? 'with w0 as (' : i < n - 1 ? `), w${i} as (` : ') '), '').execute()
+}
+
+/**
+ * Checks run as one statement: selects whose rows nobody reads, each there to fail the transaction
+ * (expect_none and the like) or to take locks. `select (select count(*) from (check 1) as x) as c0, …`,
+ * so every row of each is made; with `base`, its one row's columns first: `select b.*, … from (base) as b`.
+ * They run in order on one snapshot: a check that must read what a lock taken in the same statement
+ * lets through belongs in a later statement. Not yet sent.
+ */
+export function allOf(tx: Queryable, checks: readonly Unsent[], base?: Unsent): Unsent {
+  if (checks.length === 0 && base) return base
+  const k = checks.length
+  const parts = base ? [...checks, base] : checks
+  const root = base ? checksWithBase : checksAlone
+  const start = base ? 'select b.*, (select count(*) from (' : 'select (select count(*) from ('
+  return composed(tx, root, parts, (i) => (i === 0 ? start : i < k ? `) as x) as c${i - 1}, (select count(*) from (` : `) as x) as c${k - 1} from (`),
+    base ? ') as b' : `) as x) as c${k - 1}`)
+}
+
+/**
+ * A tagged query of `parts`' texts, `between(i)` before part i and `end` after the last, with their
+ * values in order; its strings kept per sequence of parts' call sites (under `root`), so it has a
+ * text of its own call site as any tagged query has (postgres.js's patch keeps its text and
+ * signature by it). Each part a tagged template, not yet executed.
+ */
+function composed(tx: Queryable, root: JoinedNode, parts: readonly Unsent[], between: (i: number) => string, end: string): Unsent {
+  const tagged = parts as unknown as readonly { strings: TemplateStringsArray; args: unknown[] }[]
+  let node = root
+  for (const p of tagged) {
+    let next = node.next.get(p.strings)
+    if (!next) node.next.set(p.strings, next = { next: new Map() })
+    node = next
+  }
+  if (!node.strings) {
+    const out: string[] = []
+    tagged.forEach((p, i) => {
+      const head = between(i) + p.strings[0]
+      // A part's first string joins the last string of the part before it.
+      if (out.length === 0) out.push(head)
+      else out[out.length - 1] += head
+      out.push(...p.strings.slice(1))
+    })
+    out[out.length - 1] += end
+    node.strings = Object.assign(out, { raw: out }) as unknown as TemplateStringsArray
+  }
+  const args = tagged.flatMap((p) => p.args)
+  return (tx as unknown as (s: TemplateStringsArray, ...a: unknown[]) => Unsent)(node.strings, ...args)
+}
+
+interface JoinedNode { strings?: TemplateStringsArray; next: Map<TemplateStringsArray, JoinedNode> }
+const joinedWrites: JoinedNode = { next: new Map() }
+const checksWithBase: JoinedNode = { next: new Map() }
+const checksAlone: JoinedNode = { next: new Map() }
+
 // Array parameters for set-based statements (`unnest($1::uuid[])`), written as PostgreSQL array
 // literals and sent as one string each. postgres.js would quote and escape every element of a
 // JavaScript array (two regular expressions per value); on a ledger batch's few thousand values

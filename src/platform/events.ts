@@ -1,4 +1,4 @@
-import { plainArray, textArray, type Queryable } from './db.js'
+import { plainArray, textArray, type Queryable, type Unsent } from './db.js'
 import { uuidv7 } from './ids.js'
 import { renderByView } from './resource-views.js'
 
@@ -73,16 +73,17 @@ export async function recordEvent(tx: Queryable, e: EventInput): Promise<string>
 /**
  * Writes many event rows (the ledger's group commit records the events of a whole batch at once):
  * one statement for those stored by view, one for those with their resource. Same rule as
- * recordEvent: inside the transaction that makes the changes. Returns the pending statements.
+ * recordEvent: inside the transaction that makes the changes. Returns the statements, not yet sent:
+ * await them, or send them with others as one (oneStatement in db.ts).
  */
-export function recordEvents(tx: Queryable, events: EventInput[]): Promise<unknown>[] {
+export function recordEvents(tx: Queryable, events: EventInput[]): Unsent[] {
   const byView: Extract<EventInput, { view: string }>[] = []
   const full: Exclude<EventInput, { view: string }>[] = []
   for (const e of events) {
     if ('view' in e) byView.push(e)
     else full.push(e)
   }
-  const statements: Promise<unknown>[] = []
+  const statements: Unsent[] = []
   if (byView.length) {
     // Plain arrays of short strings: no JSON to build or parse.
     statements.push(tx`insert into events (workspace_id, id, type, resource_id, resource_view)

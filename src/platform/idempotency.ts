@@ -4,7 +4,7 @@
 
 import { sha256Hex } from './crypto.js'
 import { isoString } from './clock.js'
-import { plainArray, textArray, type Queryable, type Sql, type Tx } from './db.js'
+import { plainArray, textArray, type Queryable, type Sql, type Tx, type Unsent } from './db.js'
 import { ApiError } from './errors.js'
 import { withFields } from './objects.js'
 import { renderByView } from './resource-views.js'
@@ -157,7 +157,7 @@ export function expectKeysFree(tx: Queryable, claims: KeyClaim[]): Promise<unkno
  * Records outcomes of keys claimed in this transaction (claimKeys), in one statement. Each body is
  * stored as the text sent: `json` when the caller serialized it already, else JSON of `body`.
  */
-export function storeOutcomes(tx: Queryable, outcomes: (KeyClaim & StoredOutcome)[]): Promise<unknown> {
+export function storeOutcomes(tx: Queryable, outcomes: (KeyClaim & StoredOutcome)[]): Unsent {
   return tx`
     insert into idempotency_keys (workspace_id, key, request_hash, response_status, response_body, response_view, response_resource_id, created_at)
     select unnest(${plainArray(outcomes.map((o) => o.workspaceId))}::uuid[]), unnest(${textArray(outcomes.map((o) => o.key))}::text[]),

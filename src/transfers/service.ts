@@ -1,7 +1,7 @@
 // Internal transfers on the ledger: the requests they make of it, and the participant that writes
 // their Idempotency-Key outcomes and events in the same batch transaction.
 
-import type { Queryable } from '../platform/db.js'
+import type { Queryable, Unsent } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { claimKeys, expectKeysFree, storeOutcomes, type KeyClaim, type Outcome, type StoredOutcome } from '../platform/idempotency.js'
@@ -56,10 +56,10 @@ export const keyedParticipant: Participant<TransferContext, TransferAnswer> = {
       if (context.claim) stored.push(withFields(context.claim, rendered.view ? { status: rendered.status, view: rendered.view } : { status: rendered.status, json }))
       return { status: rendered.status, body: rendered.body, json }
     })
-    const statements: Promise<unknown>[] = []
-    if (events.length) statements.push(...recordEvents(tx as Queryable, events))
-    if (stored.length) statements.push(storeOutcomes(tx, stored))
-    return { statements, answers }
+    const writes: Unsent[] = []
+    if (events.length) writes.push(...recordEvents(tx as Queryable, events))
+    if (stored.length) writes.push(storeOutcomes(tx, stored))
+    return { writes, answers }
   },
 }
 

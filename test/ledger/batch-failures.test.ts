@@ -121,7 +121,7 @@ describe('requests with exclusive names', () => {
     const isOpen = signal()
     const held: Participant = {
       async open(_tx, contexts) { isOpen.fire(); await gate.promise; return contexts.map(() => undefined) },
-      close: (_tx, done) => ({ statements: [], answers: done.map(() => undefined) }),
+      close: (_tx, done) => ({ writes: [], answers: done.map(() => undefined) }),
     }
     const done: string[] = []
     const first = batcher.submit({ request: transferOf(a, b, 1n), participant: held, exclusive: ['x'] }).then(() => done.push('first x'))
@@ -269,7 +269,7 @@ describe('a batch decided from memory', () => {
     const keyed: Participant<KeyClaim, string> = {
       async open(tx, claims) { return (await claimKeys(tx, claims)).map((o) => (o === undefined ? undefined : o instanceof Error ? o.message : 'replayed')) },
       expectUnsettled: (tx, claims) => [expectKeysFree(tx, claims)],
-      close: (tx, done) => ({ statements: [storeOutcomes(tx, done.map((d) => ({ ...d.context, status: 200, json: '{}' })))], answers: done.map(() => 'made') }),
+      close: (tx, done) => ({ writes: [storeOutcomes(tx, done.map((d) => ({ ...d.context, status: 200, json: '{}' })))], answers: done.map(() => 'made') }),
     }
     const claimOf = (key: string, now = new Date()): KeyClaim => ({ workspaceId: h.workspaces.a, key, requestHash: 'h', now })
     const send = async (claim: KeyClaim) => (await batcher.submit({ request: minted(transferOf(a, b, 1n)), participant: keyed, context: claim })).answer
