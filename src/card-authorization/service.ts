@@ -353,11 +353,13 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError | FactsChan
     const checks = contexts.flatMap((c) => (c.spend ? [c.spend] : []))
     const kept = contexts.flatMap((c) => (c.facts ? [c.facts] : []))
     const bounds = spendBounds(checks)
-    return [
-      ...(claims.length ? [expectKeysFree(tx, claims)] : []),
-      ...(checks.length ? expectSpendWithin(tx, checks.map((check, n) => withFields(activityQuery(check), { bounds: bounds[n] }))) : []),
-      ...(kept.length ? [expectFactsUnchanged(tx, kept)] : []),
-    ]
+    // The spend locks are taken in the opening statement; the windows are read in a later one, so
+    // they count what a batch that held a lock wrote before letting it go.
+    const spend = checks.length ? expectSpendWithin(tx, checks.map((check, n) => withFields(activityQuery(check), { bounds: bounds[n] }))) : undefined
+    return {
+      opening: [...(claims.length ? [expectKeysFree(tx, claims)] : []), ...(spend ? [spend.locks] : []), ...(kept.length ? [expectFactsUnchanged(tx, kept)] : [])],
+      later: spend ? [spend.within] : [],
+    }
   },
   close(tx, done) {
     // One statement for all the batch's messages, one for their window changes, one (or two) for their events.

@@ -83,14 +83,14 @@ export interface Activity { spent: { DEBITS: bigint; CREDITS: bigint }[]; cardCo
  * (migration 1520).
  */
 export function lockedActivity(tx: Queryable, queries: ActivityQuery[]): Promise<Activity[]> {
-  return Promise.all([lockSpend(tx, queries), activityOf(tx, queries, true)]).then(([, activity]) => activity)
+  return Promise.all([lockSpend(tx, queries).execute(), activityOf(tx, queries, true)]).then(([, activity]) => activity)
 }
 
 /** Each named account's spend lock, held to the transaction's end, taken in one order. */
-function lockSpend(tx: Queryable, queries: { workspaceId: string; accountId: string }[]): Promise<unknown> {
+function lockSpend(tx: Queryable, queries: { workspaceId: string; accountId: string }[]): Unsent {
   return tx`select pg_advisory_xact_lock(keys.h)
     from (select distinct hashtextextended('card-spend/' || k.w || '/' || k.a, 0) as h
-          from (select unnest(${plainArray(queries.map((q) => q.workspaceId))}::text[]) as w, unnest(${plainArray(queries.map((q) => q.accountId))}::text[]) as a) as k order by h) as keys`.execute()
+          from (select unnest(${plainArray(queries.map((q) => q.workspaceId))}::text[]) as w, unnest(${plainArray(queries.map((q) => q.accountId))}::text[]) as a) as k order by h) as keys`
 }
 
 /**
@@ -113,9 +113,9 @@ const spendOverWhat = 'card spend windows hold more than the batch allowed for'
  * reads no authorization.
  * The caller then runs the batch again, reading, and decides each message on what the windows hold.
  */
-export function expectSpendWithin(tx: Queryable, queries: (ActivityQuery & { bounds: SpendBounds | undefined })[]): Promise<unknown>[] {
+export function expectSpendWithin(tx: Queryable, queries: (ActivityQuery & { bounds: SpendBounds | undefined })[]): { locks: Unsent; within: Unsent } {
   // A message no window can let through (its bounds undefined): the batch cannot stand as decided.
-  if (queries.some((q) => q.bounds === undefined)) return [lockSpend(tx, queries), tx`select expect_none(1, ${spendOverCode}, ${spendOverWhat})`.execute()]
+  if (queries.some((q) => q.bounds === undefined)) return { locks: lockSpend(tx, queries), within: tx`select expect_none(1, ${spendOverCode}, ${spendOverWhat})` }
   const json = sumsArgument(queries)
   // Each figure (message i, window k; k = -1 the card's count) finds its bound by position,
   // `stride` slots a message: the count's first, then its windows'. Looked up, not joined: without
@@ -127,9 +127,9 @@ export function expectSpendWithin(tx: Queryable, queries: (ActivityQuery & { bou
     most.push(b!.cardCount === null ? null : BigInt(b!.cardCount))
     for (let k = 0; k < stride - 1; k++) most.push(b!.spent[k] ?? null)
   }
-  return [lockSpend(tx, queries), tx`
+  return { locks: lockSpend(tx, queries), within: tx`
     select expect_none(count(*), ${spendOverCode}, ${spendOverWhat})
-    from card_spend_over(${json}::text::jsonb, ${plainArray(queries.map((q) => q.bounds!.direction))}::text[], ${plainArray(most)}::int8[], ${stride}::int4)`.execute()]
+    from card_spend_over(${json}::text::jsonb, ${plainArray(queries.map((q) => q.bounds!.direction))}::text[], ${plainArray(most)}::int8[], ${stride}::int4)` }
 }
 
 /**
@@ -252,8 +252,8 @@ const factsChangedCode = 'KF001'
  * changedFacts for a batch decided without reading first: sent with its writes, it fails the
  * transaction (SQLSTATE KF001, migration 1590) unless every card's facts are the versions kept.
  */
-export function expectFactsUnchanged(tx: Queryable, kept: FactsKept[]): Promise<unknown> {
-  return tx`select expect_none(count(*), ${factsChangedCode}, 'cards have changed since their facts were read') ${factsKeptJoin(tx, kept)} where ${factsVersion(tx)} is distinct from k.v`.execute()
+export function expectFactsUnchanged(tx: Queryable, kept: FactsKept[]): Unsent {
+  return tx`select expect_none(count(*), ${factsChangedCode}, 'cards have changed since their facts were read') ${factsKeptJoin(tx, kept)} where ${factsVersion(tx)} is distinct from k.v`
 }
 
 function factsKeptJoin(tx: Queryable, kept: FactsKept[]) {

@@ -13,7 +13,7 @@
 
 import { randomInt } from 'node:crypto'
 import postgres from 'postgres'
-import { oneStatement, type Queryable, type Sql, type Unsent } from '../platform/db.js'
+import { allOf, oneStatement, type Queryable, type Sql, type Unsent } from '../platform/db.js'
 import { withFields } from '../platform/objects.js'
 import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
 import { accountsNamed } from './rules.js'
@@ -65,11 +65,14 @@ export interface Participant<C = unknown, A = unknown> {
   close(tx: Queryable, done: { context: C; request: LedgerRequest; result: LedgerResult }[]): { writes: Unsent[]; statements?: Promise<unknown>[]; answers: A[] }
   /**
    * For a batch decided from memory, which has no first round trip (LedgerBatcher, "Batches
-   * decided from memory"): statements, sent ahead of the batch's writes, that fail its transaction
-   * unless open() would have settled none of these requests and left nothing to narrow. A
-   * participant without it keeps its batches on the round trip that reads.
+   * decided from memory"): checks that fail its transaction unless open() would have settled none
+   * of these requests and left nothing to narrow, each a select not yet sent (allOf in
+   * src/platform/db.ts says what such a check may be). `opening`'s run in the batch's opening
+   * statement, and may take locks; `later`'s in a statement after it, with the accounts' check, so
+   * they read what those locks let through. A participant without it keeps its batches on the round
+   * trip that reads.
    */
-  expectUnsettled?(tx: Queryable, contexts: C[]): Promise<unknown>[]
+  expectUnsettled?(tx: Queryable, contexts: C[]): { opening: Unsent[]; later?: Unsent[] }
 }
 
 export interface Job<C = unknown, A = unknown> {
@@ -416,14 +419,22 @@ export class LedgerBatcher {
       // statement runs on the plan the session made for it, made again once its tables outgrow it, after
       // this batch (below). Decided from memory, the same statement checks that no hold on its
       // accounts is due and takes the sequence numbers for a later batch.
-      const opening = openBatch(tx, this.planned.lockClass, self, known ? { due: dueKeys, seqCount: recordCount } : undefined)
-      // Decided from memory: the checks go out now, ahead of the writes, and are awaited with them.
+      // Decided from memory, the participants' checks go with it, and those that read after its
+      // locks with the accounts' check.
+      const expected = { opening: [] as Unsent[], later: [] as Unsent[] }
+      if (known) {
+        for (const [participant, idx] of byParticipant) {
+          const e = participant.expectUnsettled!(tx, idx.map((i) => batch[i].job.context))
+          expected.opening.push(...e.opening)
+          expected.later.push(...(e.later ?? []))
+        }
+      }
+      const opening = openBatch(tx, this.planned.lockClass, self, known ? { due: dueKeys, seqCount: recordCount } : undefined, expected.opening)
       const checks: Promise<unknown>[] = []
       let settledAnswers: (unknown[] | undefined)[], readAccounts: Map<string, LockedAccount>, readHolds: Map<string, HoldRow>, readDue: HoldRow[], existingRows: Map<string, TransferRow>, seqList: bigint[]
       if (known) {
         // The numbers taken are this process's to use, whatever becomes of the transaction.
         checks.push(opening.then((o) => { this.spareSeqs.push(...o.seqs) }))
-        for (const [participant, idx] of byParticipant) checks.push(...participant.expectUnsettled!(tx, idx.map((i) => batch[i].job.context)))
         seqList = this.spareSeqs.splice(0, recordCount)
         ;[settledAnswers, readAccounts, readHolds, readDue, existingRows] = [[], known, new Map(), [], new Map()]
       } else {
@@ -471,11 +482,16 @@ export class LedgerBatcher {
       const statements: Promise<unknown>[] = []
       // The batches whose plans this one decided on: their writes first (their transactions end).
       if (after.length) statements.push(awaitBatches(tx, this.planned.lockClass, after))
+      // The rows decided on, locked only if still as they were (accounts, then holds), and the
+      // participants' later checks: one statement.
+      const verified: Unsent[] = []
       if (!locking) {
-        if (locked.size) statements.push(verifyAccounts(tx, [...locked.values()], new Set(writes.balances.map((a) => keyOf(a.workspace_id, a.id)))))
+        if (locked.size) verified.push(verifyAccounts(tx, [...locked.values()], new Set(writes.balances.map((a) => keyOf(a.workspace_id, a.id)))))
         const holdsDecidedOn = new Map([...holdRows.values(), ...dueRows].map((h) => [keyOf(h.workspace_id, h.id), h]))
-        if (holdsDecidedOn.size) statements.push(verifyHolds(tx, [...holdsDecidedOn.values()]))
+        if (holdsDecidedOn.size) verified.push(verifyHolds(tx, [...holdsDecidedOn.values()]))
       }
+      verified.push(...expected.later)
+      if (verified.length) statements.push(allOf(tx, verified).execute())
       // Every write of the batch, the ledger's and its participants', as one statement.
       const parts = writeParts(tx, writes)
       if (expired.length && this.options.expiredStatements) parts.push(...this.options.expiredStatements(tx, expired))

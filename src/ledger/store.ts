@@ -9,7 +9,7 @@
 
 import { assert } from '../platform/assert.js'
 import { isoString, type Clock } from '../platform/clock.js'
-import { plainArray, textArray, type Queryable, type Unsent } from '../platform/db.js'
+import { allOf, plainArray, textArray, type Queryable, type Unsent } from '../platform/db.js'
 import { keyOf, type Key } from './keys.js'
 import type { CommandKind, HoldStatus } from './rules.js'
 
@@ -174,7 +174,7 @@ export const plannedStateChanged = 'KL001'
  * two batches cannot wait on each other in a cycle. Sent as it is made, so it reaches the server
  * before the writes made after it.
  */
-export function verifyAccounts(tx: Queryable, accounts: LockedAccount[], changing: ReadonlySet<string>): Promise<unknown> {
+export function verifyAccounts(tx: Queryable, accounts: LockedAccount[], changing: ReadonlySet<string>): Unsent {
   const a = [...accounts].sort((x, y) => lockOrder(rowKey(x), rowKey(y)))
   return tx`
     select ledger_expect_rows(count(u.found) + count(s.found), ${a.length})
@@ -191,11 +191,11 @@ export function verifyAccounts(tx: Queryable, accounts: LockedAccount[], changin
       select 1 as found from ledger_accounts l
       where not v.changing and l.workspace_id = v.w and l.id = v.i and l.posted = v.posted and l.held = v.held and l.status = v.status
         and l.access_status = v.access_status and l.floor is not distinct from v.floor and l.ceiling is not distinct from v.ceiling
-      for share of l) as s on true`.execute()
+      for share of l) as s on true`
 }
 
 /** verifyAccounts for holds: each locked only if its amount, captures and status are as given. After the accounts. */
-export function verifyHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {
+export function verifyHolds(tx: Queryable, holds: HoldRow[]): Unsent {
   const h = [...holds].sort((x, y) => lockOrder(rowKey(x), rowKey(y)))
   return tx`
     select ledger_expect_rows(count(*), ${h.length}) from (
@@ -205,7 +205,7 @@ export function verifyHolds(tx: Queryable, holds: HoldRow[]): Promise<unknown> {
         on l.workspace_id = v.w and l.id = v.i
       where l.amount = v.amount and l.captured = v.captured and l.status = v.status
       order by l.workspace_id, l.id
-      for update of l) as still`.execute()
+      for update of l) as still`
 }
 
 /** Which of these transfer ids are written already. */
@@ -309,7 +309,7 @@ export interface BatchOpened {
  * `seqCount` sequence numbers as reserveSeqs does: four statements' work in one, each of them a
  * message to build, send, run and answer.
  */
-export function openBatch(tx: Queryable, lockClass: number, batch: number, fromMemory?: { due: (Key & { now: Date })[]; seqCount: number }): Promise<BatchOpened> {
+export function openBatch(tx: Queryable, lockClass: number, batch: number, fromMemory?: { due: (Key & { now: Date })[]; seqCount: number }, checks: readonly Unsent[] = []): Promise<BatchOpened> {
   // Two statements rather than one with its from-memory part as an optional fragment: the reading
   // batch's, whose every value is a parameter, keeps its text per call site (postgres.js's patch).
   const query = fromMemory
@@ -321,7 +321,7 @@ export function openBatch(tx: Queryable, lockClass: number, batch: number, fromM
     : tx<{ at: string | null; checked: string | null; starts: string | null }[]>`
         select pg_advisory_xact_lock(${lockClass}, ${batch}) as locked, current_setting('keel.plans_renewed_at', true) as at,
           current_setting('keel.plans_checked_at', true) as checked, null::text as starts`
-  return query.execute().then(([{ at, checked, starts }]) => ({
+  return allOf(tx, checks, query).execute().then(([{ at, checked, starts }]) => ({
     renewedAt: at ? Number(at) : undefined, checkedAt: checked ? Number(checked) : undefined, seqs: seqsFrom(starts, fromMemory?.seqCount ?? 0),
   }))
 }

@@ -159,14 +159,18 @@ export function oneStatement(tx: Queryable, parts: readonly Unsent[]): Promise<u
  * They run in order on one snapshot: a check that must read what a lock taken in the same statement
  * lets through belongs in a later statement. Not yet sent.
  */
-export function allOf(tx: Queryable, checks: readonly Unsent[], base?: Unsent): Unsent {
-  if (checks.length === 0 && base) return base
+export function allOf<R extends readonly object[] = postgres.Row[]>(tx: Queryable, checks: readonly Unsent[], base?: postgres.PendingQuery<R>): postgres.PendingQuery<R> {
+  if (checks.length === 0) {
+    if (!base) throw new Error('allOf needs a check or a base')
+    return base
+  }
+  if (!base && checks.length === 1) return checks[0] as unknown as postgres.PendingQuery<R>
   const k = checks.length
   const parts = base ? [...checks, base] : checks
   const root = base ? checksWithBase : checksAlone
   const start = base ? 'select b.*, (select count(*) from (' : 'select (select count(*) from ('
-  return composed(tx, root, parts, (i) => (i === 0 ? start : i < k ? `) as x) as c${i - 1}, (select count(*) from (` : `) as x) as c${k - 1} from (`),
-    base ? ') as b' : `) as x) as c${k - 1}`)
+  return composed(tx, root, parts as readonly Unsent[], (i) => (i === 0 ? start : i < k ? `) as x) as c${i - 1}, (select count(*) from (` : `) as x) as c${k - 1} from (`),
+    base ? ') as b' : `) as x) as c${k - 1}`) as unknown as postgres.PendingQuery<R>
 }
 
 /**

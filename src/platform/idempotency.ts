@@ -149,8 +149,8 @@ export const keysNotFree = 'KI001'
  * retention window (claimKeys deletes those). The caller then runs its requests again through
  * claimKeys, which answers each with its replay or refusal.
  */
-export function expectKeysFree(tx: Queryable, claims: KeyClaim[]): Promise<unknown> {
-  return tx`select expect_none(idempotency_keys_taken(${plainArray(claims.map((k) => k.workspaceId))}::uuid[], ${textArray(claims.map((k) => k.key))}::text[]), ${keysNotFree}, ${`of ${claims.length} Idempotency-Keys are not free`})`.execute()
+export function expectKeysFree(tx: Queryable, claims: KeyClaim[]): Unsent {
+  return tx`select expect_none(idempotency_keys_taken(${plainArray(claims.map((k) => k.workspaceId))}::uuid[], ${textArray(claims.map((k) => k.key))}::text[]), ${keysNotFree}, ${`of ${claims.length} Idempotency-Keys are not free`})`
 }
 
 /**

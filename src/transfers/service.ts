@@ -43,7 +43,7 @@ export const keyedParticipant: Participant<TransferContext, TransferAnswer> = {
   },
   expectUnsettled(tx, contexts) {
     const claims = contexts.flatMap((c) => (c.claim ? [c.claim] : []))
-    return claims.length ? [expectKeysFree(tx, claims)] : []
+    return { opening: claims.length ? [expectKeysFree(tx, claims)] : [] }
   },
   close(tx, done) {
     const events: EventInput[] = []

@@ -268,7 +268,7 @@ describe('a batch decided from memory', () => {
     // The internal-transfer rail's way with keys, reduced: a used key settles its request as 'replayed'.
     const keyed: Participant<KeyClaim, string> = {
       async open(tx, claims) { return (await claimKeys(tx, claims)).map((o) => (o === undefined ? undefined : o instanceof Error ? o.message : 'replayed')) },
-      expectUnsettled: (tx, claims) => [expectKeysFree(tx, claims)],
+      expectUnsettled: (tx, claims) => ({ opening: [expectKeysFree(tx, claims)] }),
       close: (tx, done) => ({ writes: [storeOutcomes(tx, done.map((d) => ({ ...d.context, status: 200, json: '{}' })))], answers: done.map(() => 'made') }),
     }
     const claimOf = (key: string, now = new Date()): KeyClaim => ({ workspaceId: h.workspaces.a, key, requestHash: 'h', now })
