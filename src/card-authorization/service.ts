@@ -283,10 +283,10 @@ function activityQuery(c: SpendCheck): ActivityQuery {
 
 /**
  * What messages wrote, not yet sent, one statement per kind of row whatever the number of messages:
- * the messages, their window changes, their events (`writes`, to be sent as one statement with the
- * rest of the batch's writes); and the fees owed, already started (`statements`).
+ * the messages, their window changes, their events and the fees they left owed, to be sent as one
+ * statement with the rest of the batch's writes.
  */
-function writeParts(tx: Parameters<typeof insertMessages>[0], written: Written[]): { writes: Unsent[]; statements: Promise<unknown>[] } {
+function writeParts(tx: Parameters<typeof insertMessages>[0], written: Written[]): Unsent[] {
   const rows = written.flatMap((w) => w.rows)
   const net = written.flatMap((w) => w.net.map((n) => withFields(n, { workspaceId: w.rows[0].workspace_id })))
   const events = written.flatMap((w) => w.events)
@@ -294,9 +294,8 @@ function writeParts(tx: Parameters<typeof insertMessages>[0], written: Written[]
   if (rows.length) writes.push(insertMessages(tx, rows))
   if (net.length) writes.push(changeNetAmounts(tx, net))
   if (events.length) writes.push(...recordEvents(tx, events))
-  const statements: Promise<unknown>[] = []
-  for (const w of written) if (w.owed?.fees.length) statements.push(recordOwed(tx, w.owed.fees, w.owed.at))
-  return { writes, statements }
+  for (const w of written) if (w.owed?.fees.length) writes.push(recordOwed(tx, w.owed.fees, w.owed.at))
+  return writes
 }
 
 /**
@@ -375,9 +374,9 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError | FactsChan
       if (context.claim) stored.push(withFields(context.claim, byView(w) ? { status: 201, view: { name: cardMessageView, resourceId: w.rows[0].id } } : { status: 201, json }))
       return { status: 201, body, json }
     })
-    const { writes, statements } = writeParts(tx, written)
+    const writes = writeParts(tx, written)
     if (stored.length) writes.push(storeOutcomes(tx, stored))
-    return { writes, statements, answers }
+    return { writes, answers }
   },
 }
 
@@ -398,8 +397,7 @@ async function submit(ctx: MessageContext, commands: LedgerCommand[], engine: Om
 /** A message that moves no money (a decline, a balance inquiry, enhanced data): one transaction with its key. */
 function withoutLedger(ctx: MessageContext, w: Written): Promise<Outcome> {
   return runMutation(ctx.services.sql, ctx.workspace.id, ctx.claim?.key, ctx.request, ctx.now, async (tx) => {
-    const { writes, statements } = writeParts(tx, [w])
-    await Promise.all([oneStatement(tx, writes), ...statements])
+    await oneStatement(tx, writeParts(tx, [w]))
     return { status: 201, body: answerOf(w) }
   })
 }

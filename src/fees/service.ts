@@ -4,7 +4,7 @@
 
 import { ensureBankAccount, productsOfAccount, type AccountRow } from '../accounts/index.js'
 import { applyInTransaction, expiredStatements, lockAccountsForChange, postedEvents, type LedgerCommand, type TransferRow } from '../ledger/index.js'
-import type { Queryable } from '../platform/db.js'
+import type { Queryable, Unsent } from '../platform/db.js'
 import { recordEvents } from '../platform/events.js'
 import { uuidv7 } from '../platform/ids.js'
 import { easternDayOf } from '../statements/calendar.js'
@@ -52,10 +52,10 @@ export async function chargeFee(tx: Queryable, fee: FeeCharge, at: Date, partner
     if (!transfer) { owed += charge; charge = 0n }
   }
   if (owed > 0n) {
-    await insertOwed(tx, {
+    await insertOwed(tx, [{
       workspace_id: fee.workspaceId, id: uuidv7(), account_id: fee.accountId, fee_product_id: fee.feeProductId, fee_type: fee.feeType, currency: fee.currency,
       amount: owed, remaining: owed, cause_id: transfer?.id ?? fee.causeId, created_at: at, updated_at: at,
-    })
+    }])
   }
   return { charged: charge, owed, transfer }
 }
@@ -100,12 +100,15 @@ export async function transactionFees(tx: Queryable, movement: { workspaceId: st
   return { commands: charges.map((c) => feeCommand(c, feesAccount, c.amount, feeLabels[c.feeType])), owedIfRefused: charges }
 }
 
-/** Records fees that could not be charged with their movement as owed (see transactionFees). */
-export async function recordOwed(tx: Queryable, fees: FeeCharge[], at: Date): Promise<void> {
-  for (const f of fees) {
-    await insertOwed(tx, {
-      workspace_id: f.workspaceId, id: uuidv7(), account_id: f.accountId, fee_product_id: f.feeProductId, fee_type: f.feeType, currency: f.currency,
-      amount: f.amount, remaining: f.amount, cause_id: f.causeId, created_at: at, updated_at: at,
-    })
-  }
+/**
+ * Records fees that could not be charged with their movement as owed (see transactionFees): one
+ * statement for all of them (at least one), not yet sent, so a batch sends it with its writes.
+ * (It was an insert a fee, one after another: in a batch, a second fee's insert went out only once
+ * the first was answered, after the batch's commit had been sent, and so outside its transaction.)
+ */
+export function recordOwed(tx: Queryable, fees: FeeCharge[], at: Date): Unsent {
+  return insertOwed(tx, fees.map((f) => ({
+    workspace_id: f.workspaceId, id: uuidv7(), account_id: f.accountId, fee_product_id: f.feeProductId, fee_type: f.feeType, currency: f.currency,
+    amount: f.amount, remaining: f.amount, cause_id: f.causeId, created_at: at, updated_at: at,
+  })))
 }

@@ -1,14 +1,15 @@
 // SQL for fees: what could not be charged, owed until funds arrive.
 
-import type { Queryable } from '../platform/db.js'
+import type { Queryable, Unsent } from '../platform/db.js'
 
 export interface OwedRow {
   workspace_id: string; id: string; account_id: string; fee_product_id: string | null; fee_type: string; currency: string
   amount: bigint; remaining: bigint; cause_id: string | null; created_at: Date; updated_at: Date
 }
 
-export async function insertOwed(db: Queryable, row: OwedRow): Promise<void> {
-  await db`insert into fees_owed ${db(row as never)}`
+/** Inserts debts (at least one), one statement, not yet sent: await it, or send it with a batch's writes. */
+export function insertOwed(db: Queryable, rows: OwedRow[]): Unsent {
+  return db`insert into fees_owed ${db(rows as never)}`
 }
 /** An account's open debts, oldest first, locked for collection. */
 export async function lockOpenOwed(tx: Queryable, workspaceId: string, accountId: string): Promise<OwedRow[]> {

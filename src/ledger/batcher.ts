@@ -58,11 +58,11 @@ export interface Participant<C = unknown, A = unknown> {
    */
   open(tx: Queryable, contexts: C[]): Promise<(A | undefined)[]>
   /**
-   * What the batch writes for these requests, and each request's answer. `writes` are sent as one
-   * statement with the ledger's own writes (oneStatement in src/platform/db.ts says what such a part
-   * may be); `statements`, already started, go with them, before the commit.
+   * What the batch writes for these requests, not yet sent, and each request's answer. The writes
+   * go as one statement with the ledger's own (oneStatement in src/platform/db.ts says what such a
+   * part may be).
    */
-  close(tx: Queryable, done: { context: C; request: LedgerRequest; result: LedgerResult }[]): { writes: Unsent[]; statements?: Promise<unknown>[]; answers: A[] }
+  close(tx: Queryable, done: { context: C; request: LedgerRequest; result: LedgerResult }[]): { writes: Unsent[]; answers: A[] }
   /**
    * For a batch decided from memory, which has no first round trip (LedgerBatcher, "Batches
    * decided from memory"): checks that fail its transaction unless open() would have settled none
@@ -495,17 +495,14 @@ export class LedgerBatcher {
       // Every write of the batch, the ledger's and its participants', as one statement.
       const parts = writeParts(tx, writes)
       if (expired.length && this.options.expiredStatements) parts.push(...this.options.expiredStatements(tx, expired))
-      const started: Promise<unknown>[] = []
       for (const [participant, idx] of byParticipant) {
         const done = idx.filter((i) => (outcomes[i] as JobOutcome).result !== undefined)
         if (done.length === 0) continue
         const closed = participant.close(tx, done.map((i) => ({ context: batch[i].job.context, request: requests[i], result: (outcomes[i] as JobOutcome).result! })))
         parts.push(...closed.writes)
-        if (closed.statements) started.push(...closed.statements)
         done.forEach((i, k) => { (outcomes[i] as JobOutcome).answer = closed.answers[k] })
       }
       if (parts.length) statements.push(oneStatement(tx, parts))
-      statements.push(...started)
       // Sent with the writes: if one fails, the transaction is aborted and PostgreSQL answers this
       // commit with a rollback, so nothing of the batch lands; settled() then reports the failure.
       open = false

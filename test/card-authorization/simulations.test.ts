@@ -194,6 +194,19 @@ describe('messages that post at once, and those that move nothing', () => {
     assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
   })
 
+  it('fees a withdrawal leaves owed are recorded in the withdrawal\'s own transaction, however many', async () => {
+    const fees = await Promise.all([300, 200].map((amount) => h.request('POST', '/v0/accounts/products', { body: { product_type: 'FEE', fee_type: 'ATM_WITHDRWAL_FEE', amount, currency: 'USD' } })))
+    const { card, account } = await fundedCard(h, 1_000)
+    const attached = await h.request('PATCH', `/v0/accounts/${account.id}`, { body: { account_type: account.account_type, fee_product_ids: fees.map((f) => f.body.id) } })
+    assert.equal(attached.status, 200, JSON.stringify(attached.body))
+    const atm = await simulate(h, 'financial/withdrawal', { card_id: card.id, amount: 900, mid: 'ATM-1', account_type: 'checking' })
+    assert.equal(atm.status, 201, JSON.stringify(atm.body))
+    const [message] = await h.sql`select xmin::text as tx from card_authorizations where id = ${atm.body.transaction.token}`
+    const owed = await h.sql`select amount, xmin::text as tx from fees_owed where account_id = ${account.id} order by amount`
+    assert.deepEqual(owed.map((o) => o.amount), [200n, 300n], 'both fees owed')
+    assert.deepEqual(owed.map((o) => o.tx), [message.tx, message.tx], 'written by the transaction that wrote the withdrawal')
+  })
+
   it('an original credit (OCT) credits the account', async () => {
     const { card, account } = await fundedCard(h, 0)
     const res = await simulate(h, 'financial/original_credit', { card_id: card.id, amount: 7_000, mid: 'M', type: 'person_to_person' })
