@@ -147,15 +147,16 @@ export type Unsent = postgres.PendingQuery<postgres.Row[]>
  * signature by it).
  */
 export function oneStatement(tx: Queryable, parts: readonly Unsent[]): Promise<unknown> {
-  if (parts.length === 1) return parts[0].execute()
+  if (parts.length <= 1) return parts.length ? parts[0].execute() : Promise.resolve()
   const n = parts.length
   return composed(tx, joinedWrites, parts, (i) => (i === 0 ? 'with w0 as (' : i < n - 1 ? `), w${i} as (` : ') '), '').execute()
 }
 
 /**
  * Checks run as one statement: selects whose rows nobody reads, each there to fail the transaction
- * (expect_none and the like) or to take locks. `select (select count(*) from (check 1) as x) as c0, …`,
- * so every row of each is made; with `base`, its one row's columns first: `select b.*, … from (base) as b`.
+ * (expect_none and the like) or to take locks. `select (select count(x.*) from (check 1) as x) as c0, …`,
+ * so every row of each is made, every column of it; with `base`, its one row's columns first:
+ * `select b.*, … from (base) as b`.
  * They run in order on one snapshot: a check that must read what a lock taken in the same statement
  * lets through belongs in a later statement. Not yet sent.
  */
@@ -168,8 +169,9 @@ export function allOf<R extends readonly object[] = postgres.Row[]>(tx: Queryabl
   const k = checks.length
   const parts = base ? [...checks, base] : checks
   const root = base ? checksWithBase : checksAlone
-  const start = base ? 'select b.*, (select count(*) from (' : 'select (select count(*) from ('
-  return composed(tx, root, parts as readonly Unsent[], (i) => (i === 0 ? start : i < k ? `) as x) as c${i - 1}, (select count(*) from (` : `) as x) as c${k - 1} from (`),
+  // count(x.*), not count(*): a column nothing reads could be left out, and with it what would fail.
+  const start = base ? 'select b.*, (select count(x.*) from (' : 'select (select count(x.*) from ('
+  return composed(tx, root, parts as readonly Unsent[], (i) => (i === 0 ? start : i < k ? `) as x) as c${i - 1}, (select count(x.*) from (` : `) as x) as c${k - 1} from (`),
     base ? ') as b' : `) as x) as c${k - 1}`) as unknown as postgres.PendingQuery<R>
 }
 
