@@ -141,10 +141,6 @@ export type Unsent = postgres.PendingQuery<postgres.Row[]>
  * own, not yet executed. The parts run on one snapshot, so none may read rows another writes, and
  * no two may change one row (PostgreSQL would skip the second change without a word). Statement
  * triggers fire once the whole statement is done.
- *
- * The joined text is kept for each sequence of parts' call sites, so the query made from it has a
- * text of its own call site as any tagged query has (postgres.js's patch keeps its text and
- * signature by it).
  */
 export function oneStatement(tx: Queryable, parts: readonly Unsent[]): Promise<unknown> {
   if (parts.length <= 1) return parts.length ? parts[0].execute() : Promise.resolve()
@@ -179,12 +175,14 @@ export function allOf<R extends readonly object[] = postgres.Row[]>(tx: Queryabl
  * A tagged query of `parts`' texts, `between(i)` before part i and `end` after the last, with their
  * values in order; its strings kept per sequence of parts' call sites (under `root`), so it has a
  * text of its own call site as any tagged query has (postgres.js's patch keeps its text and
- * signature by it). Each part a tagged template, not yet executed.
+ * signature by it). Each part a tagged template (a call site's strings), not yet executed.
  */
 function composed(tx: Queryable, root: JoinedNode, parts: readonly Unsent[], between: (i: number) => string, end: string): Unsent {
   const tagged = parts as unknown as readonly { strings: TemplateStringsArray; args: unknown[] }[]
   let node = root
   for (const p of tagged) {
+    // A query made otherwise (unsafe) has new strings each time: kept here, they would pile up.
+    if (!Array.isArray(p.strings.raw)) throw new Error('only queries made by a tagged template can be joined')
     let next = node.next.get(p.strings)
     if (!next) node.next.set(p.strings, next = { next: new Map() })
     node = next
