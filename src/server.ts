@@ -9,11 +9,9 @@ import { openDatabase, type Database } from './platform/db.js'
 import { createLogger } from './platform/logger.js'
 import { migrate } from './platform/migrate.js'
 import { startKeyPurge } from './platform/idempotency.js'
-import { createOutbound, type Outbound } from './platform/outbound.js'
-import { apiKeyCreatedChannel, apiKeyRevokedChannel, forgetUnknownKeyHash, countWorkspaces, createApiKey, ensureWorkspace, forgetApiKey, forgetWorkspace, workspaceChangedChannel } from './platform/workspaces.js'
+import { outboundFor } from './platform/outbound.js'
+import { apiKeyCreatedChannel, apiKeyRevokedChannel, forgetUnknownKeyHash, countWorkspaces, createApiKey, ensureWorkspace, firstWorkspaceName, forgetApiKey, forgetWorkspace, workspaceChangedChannel } from './platform/workspaces.js'
 import { followClocks } from './sandbox/index.js'
-
-export const firstWorkspaceName = 'default'
 
 export interface Running {
   app: FastifyInstance
@@ -104,15 +102,4 @@ function printWelcome(url: string, apiKey: string): void {
     `    -H 'Content-Type: application/json' -d '{"is_customer": true, "status": "ACTIVE", "first_name": "Ada", "last_name": "Lovelace"}'`,
     '',
   ].join('\n') + '\n')
-}
-
-/** The outbound guard for this process: the operator's allowed networks, never Keel's own database. */
-/** The outbound guard for this configuration: Keel's own database is never a target. */
-export function outboundFor(config: Config, databaseUrl: string): Outbound {
-  const db = new URL(databaseUrl)
-  return createOutbound({
-    allowedNetworks: config.outboundAllowedNetworks,
-    listenHost: config.host,
-    deniedEndpoints: [{ host: db.hostname, port: Number(db.port || 5432) }],
-  })
 }

@@ -352,3 +352,18 @@ describe('keel clock with DATABASE_URL', () => {
     assert.equal(usage.code, 2)
   })
 })
+
+describe('keel with no command, help, or an unknown one', () => {
+  it('prints every command\'s usage, loading each command only to describe it', { timeout: testTimeoutMs }, async () => {
+    const commands = ['start', 'ach', 'api-keys', 'card-widget', 'clock', 'ledger', 'partner-kyb', 'watchlist']
+    const help = await keel(['--help'])
+    assert.equal(help.code, 0, help.stderr)
+    for (const c of commands) assert.match(help.stdout, new RegExp(`^  keel ${c} `, 'm'), `usage of keel ${c}`)
+    const none = await keel([])
+    assert.deepEqual([none.code, none.stdout], [2, help.stdout])
+    // A name that is a property of every object is not a command either.
+    const unknown = await keel(['constructor'])
+    assert.equal(unknown.code, 2)
+    assert.equal(unknown.stderr, `unknown command: constructor\n\n${help.stdout}`)
+  })
+})

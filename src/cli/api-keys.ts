@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util'
-import { createApiKey, ensureWorkspace, listApiKeys, revokeApiKey } from '../platform/workspaces.js'
-import { firstWorkspaceName } from '../server.js'
+import { createApiKey, ensureWorkspace, firstWorkspaceName, listApiKeys, revokeApiKey } from '../platform/workspaces.js'
 import { commonOptions, configFrom, UsageError, withDatabase, type Command } from './common.js'
 
 export const apiKeys: Command = {

@@ -1,10 +1,9 @@
 // A sandbox workspace's clock from the command line: what GET /v0/sandbox/clock and
 // POST /v0/sandbox/clock/advance do, for a workspace named by name or id.
 import { parseArgs } from 'node:util'
-import { domains } from '../domains.js'
 import { loadVault } from '../platform/crypto.js'
-import { outboundFor } from '../server.js'
 import { ApiError } from '../platform/errors.js'
+import { outboundFor } from '../platform/outbound.js'
 import { findWorkspace } from '../platform/workspaces.js'
 import { advanceWorkspaceClock, workspaceTime } from '../sandbox/index.js'
 import { commonOptions, configFrom, UsageError, withDatabase, type Command } from './common.js'
@@ -24,6 +23,8 @@ export const clock: Command = {
       const found = await findWorkspace(db.sql, name)
       if (!found) return undefined
       if (sub === 'show') return workspaceTime(db.sql, found.id)
+      // Every domain's due work, so every domain: loaded only to advance (`show` needs none of them).
+      const { domains } = await import('../domains.js')
       const vault = loadVault(config.encryptionKey, config.dataDir, () => {})
       return advanceWorkspaceClock({ sql: db.sql, keyedSql: db.keyed, vault, outbound: outboundFor(config, db.url) }, domains.flatMap((d) => d.dueWork ?? []), found, { by: values.by, to: values.to }).catch((err: unknown) => {
         if (err instanceof ApiError) return err

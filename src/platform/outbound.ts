@@ -3,6 +3,7 @@ import http from 'node:http'
 import https from 'node:https'
 import net, { BlockList, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
+import type { Config } from './config.js'
 
 // The one guard every outbound call Keel makes goes through (webhook delivery today; the ACH and
 // card gateways and the Plaid SDK the same way), so no tenant can make Keel reach inside its
@@ -110,6 +111,16 @@ function parseNetwork(cidr: string): { address: string; prefix: number; family: 
 }
 
 const familyOf = (address: string): 'ipv4' | 'ipv6' | undefined => (net.isIPv4(address) ? 'ipv4' : net.isIPv6(address) ? 'ipv6' : undefined)
+
+/** The guard for a process of this configuration: the operator's allowed networks, never Keel's own database. */
+export function outboundFor(config: Config, databaseUrl: string): Outbound {
+  const db = new URL(databaseUrl)
+  return createOutbound({
+    allowedNetworks: config.outboundAllowedNetworks,
+    listenHost: config.host,
+    deniedEndpoints: [{ host: db.hostname, port: Number(db.port || 5432) }],
+  })
+}
 
 export function createOutbound(options: OutboundOptions): Outbound {
   const allowedNetworks = options.allowedNetworks ?? (isLoopbackHost(options.listenHost) ? [...loopbackNetworks] : [])

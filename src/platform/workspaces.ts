@@ -5,6 +5,8 @@ import { ApiError } from './errors.js'
 import { uuidv7 } from './ids.js'
 
 export type WorkspaceMode = 'sandbox' | 'live'
+/** The sandbox workspace `keel start` makes on empty data, and the one `keel api-keys create` names by default. */
+export const firstWorkspaceName = 'default'
 export interface Workspace {
   id: string
   name: string
