@@ -354,7 +354,7 @@ describe('keel clock with DATABASE_URL', () => {
 })
 
 describe('keel with no command, help, or an unknown one', () => {
-  it('prints every command\'s usage, loading each command only to describe it', { timeout: testTimeoutMs }, async () => {
+  it('prints every command\'s usage for help; no command, or a name that is not a command, is a usage error', { timeout: testTimeoutMs }, async () => {
     const commands = ['start', 'ach', 'api-keys', 'card-widget', 'clock', 'ledger', 'partner-kyb', 'watchlist']
     const help = await keel(['--help'])
     assert.equal(help.code, 0, help.stderr)
