@@ -1,16 +1,17 @@
 // `npm test`: starts one PostgreSQL for the whole run (the embedded one, or the server named by
-// DATABASE_URL), migrates a template database once, and runs every test file with node's test
-// runner. Each test file then clones the template (CREATE DATABASE … TEMPLATE, ≈60 ms) so files
+// DATABASE_URL), migrates a template database once, parses the spec the responses are checked
+// against once, and runs every test file with node's test runner. Each test file then clones the template (CREATE DATABASE … TEMPLATE, ≈60 ms) so files
 // never share data and can run in parallel.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { withDatabase } from '../src/platform/database-url.js'
 import { connect } from '../src/platform/db.js'
 import { ensureEmbeddedDatabase, startEmbedded } from '../src/platform/embedded-postgres.js'
 import { migrate } from '../src/platform/migrate.js'
+import { parsedSpec } from '../test/support/conformance.js'
 
 const root = join(import.meta.dirname, '..')
 const testConcurrency = Number(process.env.KEEL_TEST_CONCURRENCY ?? 2)
@@ -44,6 +45,11 @@ if (process.env.DATABASE_URL) {
   console.log('tests against the embedded PostgreSQL')
 }
 
+// The spec every test file checks responses against, parsed once for the run.
+const specDir = mkdtempSync(join(tmpdir(), 'keel-test-spec-'))
+const specJson = join(specDir, 'spec.json')
+writeFileSync(specJson, JSON.stringify(parsedSpec()))
+
 const template = `keel_test_template_${randomBytes(4).toString('hex')}`
 const admin = connect(serverUrl, 2)
 let exitCode = 1
@@ -56,7 +62,7 @@ try {
   exitCode = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${testConcurrency}`, ...files], {
       cwd: root, stdio: 'inherit',
-      env: { ...process.env, KEEL_TEST_SERVER_URL: serverUrl, KEEL_TEST_TEMPLATE: template },
+      env: { ...process.env, KEEL_TEST_SERVER_URL: serverUrl, KEEL_TEST_TEMPLATE: template, KEEL_TEST_SPEC_JSON: specJson },
     })
     child.on('exit', (code) => resolve(code ?? 1))
   })
@@ -67,5 +73,6 @@ try {
   await admin.end()
   await stopServer()
   if (scratch) rmSync(scratch, { recursive: true, force: true })
+  rmSync(specDir, { recursive: true, force: true })
 }
 process.exit(exitCode)

@@ -2,7 +2,7 @@
 // accounts an access token reaches. Each operation asks the vendor first, outside any database
 // transaction (a vendor call can take seconds), then applies what it learnt in one transaction.
 import type { Static } from 'typebox'
-import { CountryCode, Products, type PlaidApi } from 'plaid'
+import type { PlaidApi, Products } from 'plaid'
 import { assert } from '../platform/assert.js'
 import { sha256Hex } from '../platform/crypto.js'
 import type { Tx } from '../platform/db.js'
@@ -15,7 +15,7 @@ import type { add_vendor_account_failure, add_vendor_accounts_request, external_
 import { eventTypes, numbersSha256 } from './manual.js'
 import { matchOwners, type OwnerMatch, type PartyContact, type VendorOwner } from './owner-match.js'
 import { partyContact, requireParty } from './party.js'
-import { plaidClient, plaidFailureOf, type PlaidFailure, type PlaidSettings } from './plaid-client.js'
+import { plaidClient, plaidFailureOf, plaidSdk, type PlaidFailure, type PlaidSettings } from './plaid-client.js'
 import { findLiveByNumbers, getItemByToken, insertAccount, insertItem, liveAccountsOfItem, lockPartyAccounts, saveAccount, type AccountRow, type ItemRow, type Party } from './store.js'
 import { lastFour, toExternalAccount, type ExternalAccount } from './views.js'
 
@@ -25,11 +25,9 @@ type VendorAccountsRequest = Static<typeof add_vendor_accounts_request>
 type Failure = Static<typeof add_vendor_account_failure>
 
 /** Plaid products a link token asks for, by the spec's link token type. */
-const productsByType: Record<LinkTokenRequest['type'], Products[]> = {
-  DEPOSITORY: [Products.Auth],
-  MICRO_DEPOSIT: [Products.Auth],
-  CREDIT: [Products.Liabilities],
-  INVESTMENT: [Products.Investments],
+function productsOf(type: LinkTokenRequest['type']): Products[] {
+  const { Products } = plaidSdk()
+  return { DEPOSITORY: [Products.Auth], MICRO_DEPOSIT: [Products.Auth], CREDIT: [Products.Liabilities], INVESTMENT: [Products.Investments] }[type]
 }
 
 /** Plaid account subtypes and the spec's external account types. */
@@ -101,7 +99,8 @@ export class VendorLinks {
     const party = await requireParty(this.services.sql, workspace.id, body)
     if (body.client_name.length > 30 || body.client_name.trim() === '') throw badBody('client_name is 1 to 30 characters', { invalid: { client_name: '1 to 30 characters' } })
     const update = body.vendor_access_token !== undefined ? await this.requireItem(workspace, party, body.vendor_access_token) : undefined
-    const products = [...productsByType[body.type], ...(body.verify_owner ? [Products.Identity] : [])]
+    const { CountryCode, Products } = plaidSdk()
+    const products = [...productsOf(body.type), ...(body.verify_owner ? [Products.Identity] : [])]
     let answer
     try {
       answer = (await this.client(workspace).linkTokenCreate({
@@ -149,7 +148,7 @@ export class VendorLinks {
     try {
       const item = (await client.itemGet({ access_token: exchanged.access_token })).data.item
       institutionId = item.institution_id ?? institutionId
-      const institution = (await client.institutionsGetById({ institution_id: institutionId, country_codes: [CountryCode.Us] })).data.institution
+      const institution = (await client.institutionsGetById({ institution_id: institutionId, country_codes: [plaidSdk().CountryCode.Us] })).data.institution
       institutionName = institution.name
     } catch {
       // The public token is spent: whatever went wrong with the name, the access token must be kept.

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { ValidateFunction } from 'ajv'
 import type { Static, TSchema } from 'typebox'
 import { operations, type OperationId } from '../spec/schemas.js'
 import type { Clock } from './clock.js'
@@ -55,6 +56,28 @@ export interface RouteOptions {
   body?: object
 }
 
+/** A route's validators: its path parameters, its query, and its body where it takes one. */
+export interface RouteValidators {
+  validateParams: ValidateFunction
+  validateQuery: ValidateFunction
+  validateBody: ValidateFunction | undefined
+}
+
+/**
+ * A route's validators, compiled on the route's first request. Compiled at registration, every
+ * operation's schemas cost each process about a second of CPU as it started (`keel start`, and every
+ * test file that builds the app), for routes most processes never serve.
+ * `test/platform/route-validators.test.ts` compiles every operation's.
+ */
+export function routeValidators(op: Op<OperationId>, body?: object): () => RouteValidators {
+  let compiled: RouteValidators | undefined
+  return () => (compiled ??= {
+    validateParams: compileQuery(op.params),
+    validateQuery: compileQuery(op.query),
+    validateBody: op.body ? compileBody(body ?? op.body) : undefined,
+  })
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     workspace: Workspace
@@ -99,15 +122,14 @@ export class Api {
    */
   route(id: OperationId, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>, options: RouteOptions = {}): void {
     const op = operations[id]
-    const validateParams = compileQuery(op.params)
-    const validateQuery = compileQuery(op.query)
-    const validateBody = op.body ? compileBody(options.body ?? op.body) : undefined
+    const validators = routeValidators(op, options.body)
     const commaLists: readonly string[] = op.commaListQuery
     this.app.route({
       method: op.method,
       url: '/v0' + op.path,
       handler: async (req, reply) => {
         // A malformed id in the URL names no resource: 404, as the spec's error catalogue rules.
+        const { validateParams, validateQuery, validateBody } = validators()
         if (!validateParams(req.params)) throw new ApiError('RESOURCE_NOT_FOUND', 'no resource at this URL')
         const query = req.query as Record<string, unknown>
         for (const name of commaLists) {
