@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import type { Queryable } from '../../platform/db.js'
 import { bundledListDir, parseList, readListDir, type ListFiles } from './list.js'
 import { currentListMeta, listFilesOf, ofacSource } from './store.js'
+import { cachedIndex } from './index-cache.js'
 import { WatchlistIndex } from './watchlist-index.js'
 
 export interface LoadedList {
@@ -30,11 +31,12 @@ export function loadList(id: string, version: string, date: string | null, files
 }
 
 let bundled: LoadedList | undefined
-/** The list shipped in data/ofac/ (parsed on first use). */
+/** The list shipped in data/ofac/ (on first use: its index read from the cache, or built and kept there). */
 export function bundledList(): LoadedList {
   if (!bundled) {
     const files = readListDir(bundledListDir)
-    bundled = loadList('bundled', contentVersion(files), null, files)
+    const version = contentVersion(files)
+    bundled = { source: ofacSource, id: 'bundled', version, date: null, index: cachedIndex(version, () => new WatchlistIndex(parseList(files).entries)) }
   }
   return bundled
 }

@@ -56,6 +56,16 @@ export interface ScreeningMatch {
 
 interface Variant { entry: number; name: string; tokens: string[]; tokenIds: Int32Array; whole: string; wholeNatural: string }
 
+/** A built index as plain data (strings, arrays, typed arrays), for a cache to keep: `parts` and `restore`. */
+export interface WatchlistIndexParts {
+  entries: readonly WatchlistEntry[]
+  variants: Variant[]
+  tokens: string[]
+  postings: FlatListsParts
+  blocks: { lists: FlatListsParts; text: string; keyStart: Int32Array; slots: Int32Array }
+}
+interface FlatListsParts { start: Int32Array; items: Int32Array }
+
 export class WatchlistIndex {
   readonly entries: readonly WatchlistEntry[]
   private readonly variants: Variant[] = []
@@ -106,6 +116,27 @@ export class WatchlistIndex {
     this.blocks = new KeyedLists(blocks)
     this.hits = new Uint32Array(this.variants.length)
     this.touched = new Int32Array(this.variants.length)
+  }
+
+  /** What the index is made of, to be made again by `restore` without building. */
+  parts(): WatchlistIndexParts {
+    const { entries, variants, tokens, postings, blocks } = this
+    return { entries, variants, tokens, postings: postings.parts(), blocks: blocks.parts() }
+  }
+
+  /** The index `parts` came from, as built: the same answer to every search. */
+  static restore(parts: WatchlistIndexParts): WatchlistIndex {
+    const index = Object.create(WatchlistIndex.prototype) as WatchlistIndex
+    // In the order the constructor makes them, so a restored index has a built one's shape.
+    return Object.assign(index, {
+      entries: parts.entries,
+      variants: parts.variants,
+      tokens: parts.tokens,
+      postings: FlatLists.restore(parts.postings),
+      blocks: KeyedLists.restore(parts.blocks),
+      hits: new Uint32Array(parts.variants.length),
+      touched: new Int32Array(parts.variants.length),
+    })
   }
 
   get size(): { entries: number; names: number; tokens: number } {
@@ -207,6 +238,12 @@ class FlatLists {
     this.items = new Int32Array(total)
     lists.forEach((l, i) => this.items.set(l, this.start[i]))
   }
+
+  parts(): FlatListsParts { return { start: this.start, items: this.items } }
+
+  static restore(parts: FlatListsParts): FlatLists {
+    return Object.assign(Object.create(FlatLists.prototype) as FlatLists, { start: parts.start, items: parts.items })
+  }
 }
 
 /**
@@ -235,6 +272,16 @@ class KeyedLists {
       let slot = hashOf(k) & (size - 1)
       while (this.slots[slot] !== 0) slot = (slot + 1) & (size - 1)
       this.slots[slot] = i + 1
+    })
+  }
+
+  parts(): WatchlistIndexParts['blocks'] {
+    return { lists: this.lists.parts(), text: this.text, keyStart: this.keyStart, slots: this.slots }
+  }
+
+  static restore(parts: WatchlistIndexParts['blocks']): KeyedLists {
+    return Object.assign(Object.create(KeyedLists.prototype) as KeyedLists, {
+      lists: FlatLists.restore(parts.lists), text: parts.text, keyStart: parts.keyStart, slots: parts.slots,
     })
   }
 
