@@ -48,6 +48,18 @@ export interface Database {
  */
 export const sessionSettingsDefault: Readonly<Record<string, string>> = { application_name: 'keel', jit: 'off' }
 
+/**
+ * How long a connection that failed waits before it tries again, in seconds, by how many tries have
+ * failed in a row (postgres.js's `backoff`): about 10 ms, 30, 90, 270, 810, then a second. Each
+ * try takes one request waiting for a connection with it, answered 503 if the database is still
+ * away. With postgres.js's own delays, which grow to 20 s, requests queued for the pool while the
+ * database was down waited up to 30 s for their 503, and a connection as long to find it back
+ * (`test/platform/database-failure.test.ts`).
+ */
+export function reconnectDelaySeconds(failures: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(3 ** failures / 100, 1)
+}
+
 /** `settings`: run-time parameters every session of the pool starts with, besides sessionSettingsDefault. */
 export function connect(url: string, max = poolSizeDefault, settings: Readonly<Record<string, string>> = {}): Sql {
   const target = connectionTarget(url)
@@ -55,6 +67,7 @@ export function connect(url: string, max = poolSizeDefault, settings: Readonly<R
     path: target.path, // undefined: the URL's host and port
     max,
     onnotice: () => {},
+    backoff: reconnectDelaySeconds,
     types: { bigint: postgres.BigInt },
     connection: { ...sessionSettingsDefault, ...settings },
   }) as unknown as Sql
