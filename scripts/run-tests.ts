@@ -1,7 +1,7 @@
 // `npm test`: starts one PostgreSQL for the whole run (the embedded one, or the server named by
 // DATABASE_URL), migrates a template database once, parses the spec the responses are checked
-// against once, and runs every test file with node's test runner. Each test file then clones the template (CREATE DATABASE … TEMPLATE, ≈60 ms) so files
-// never share data and can run in parallel.
+// against once, and runs every test file with node's test runner. Each test file then clones the
+// template (CREATE DATABASE … TEMPLATE, ≈60 ms) so files never share data and can run in parallel.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
