@@ -59,9 +59,18 @@ describe('the kept index of a list version', () => {
     assert.deepEqual(readdirSync(dir), [indexCachePath('sha256:aaaa', dir).slice(dir.length + 1)], 'one file, no temporary left')
   })
 
-  it('is another file for another version', () => {
+  it('is another file for another version, which replaces the files kept before it', () => {
     assert.notEqual(indexCachePath('sha256:aaaa', dir), indexCachePath('sha256:bbbb', dir))
     assert.equal(readCachedIndex('sha256:bbbb', dir), undefined)
+    writeFileSync(join(dir, 'unrelated.bin'), 'kept')
+    assert.ok(writeCachedIndex('sha256:bbbb', new WatchlistIndex(some()), dir))
+    assert.deepEqual(readdirSync(dir).sort(), [indexCachePath('sha256:bbbb', dir).slice(dir.length + 1), 'unrelated.bin'].sort())
+    assert.equal(readCachedIndex('sha256:aaaa', dir), undefined)
+    assert.ok(readCachedIndex('sha256:bbbb', dir))
+    builds = 0
+    cachedIndex('sha256:aaaa', build, dir)
+    assert.equal(builds, 1)
+    rmSync(join(dir, 'unrelated.bin'))
   })
 
   it('is not used when its file was altered or cut short, and is then built and kept again', () => {

@@ -22,6 +22,7 @@ export const indexCacheDirDefault = join(import.meta.dirname, '..', '..', '..', 
 interface CacheFile { key: string; parts: WatchlistIndexParts }
 
 const digestBytes = 32
+const filePrefix = 'watchlist-index-'
 
 let codeDigest: string | undefined
 /** The SHA-256 of this folder's modules (tests aside): what turns a list's files into its index. */
@@ -43,7 +44,7 @@ export function indexCacheKey(version: string): string {
 
 /** The file that keeps the index of a list version. */
 export function indexCachePath(version: string, dir = indexCacheDirDefault): string {
-  return join(dir, `watchlist-index-${indexCacheKey(version).slice(0, 32)}.bin`)
+  return join(dir, `${filePrefix}${indexCacheKey(version).slice(0, 32)}.bin`)
 }
 
 /** The index kept for `version`, or undefined when there is none to trust. */
@@ -68,6 +69,10 @@ export function writeCachedIndex(version: string, index: WatchlistIndex, dir = i
     mkdirSync(dir, { recursive: true })
     writeFileSync(temporary, Buffer.concat([createHash('sha256').update(payload).digest(), payload]))
     renameSync(temporary, path)
+    // What another list version or older code kept is never read again: 20-odd MB each.
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith(filePrefix) && name.endsWith('.bin') && join(dir, name) !== path) rmSync(join(dir, name), { force: true })
+    }
     return true
   } catch {
     try { rmSync(temporary, { force: true }) } catch { /* its folder could not be made */ }
