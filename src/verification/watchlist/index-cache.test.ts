@@ -41,6 +41,15 @@ describe('a restored index', () => {
     assert.ok(expected.filter((a) => a.length > 0).length >= 6, 'the queries find matches')
     assert.deepEqual(answers(restored), expected)
   })
+
+  it('holds typed arrays with buffers of their own, as a built one does, not views into what was read', () => {
+    const restored = WatchlistIndex.restore(deserialize(serialize(new WatchlistIndex(entries).parts())))
+    const { variants, postings, blocks } = restored.parts()
+    const arrays = [postings.start, postings.items, blocks.keyStart, blocks.slots, blocks.lists.start, blocks.lists.items, ...variants.map((v) => v.tokenIds)]
+    assert.equal(arrays.length, 6 + 19_083)
+    const shared = arrays.filter((a) => a.buffer.byteLength !== a.byteLength)
+    assert.equal(shared.length, 0, `${shared.length} typed arrays are views into a larger buffer`)
+  })
 })
 
 describe('the kept index of a list version', () => {
