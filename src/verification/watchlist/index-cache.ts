@@ -1,5 +1,5 @@
 // Built screening indexes kept on disk, so that a process screening against the list bundled in
-// data/ofac/ reads its index instead of building it: building took about 1.4 s of CPU in every
+// data/ofac/ reads its index instead of building it: parsing and building took 1.4–2 s in every
 // process that screened (`keel start`, `keel watchlist`, each test file that verifies a party);
 // with the list's files read and both digests checked, a process has it in about 0.45 s.
 //
