@@ -1,5 +1,6 @@
 // GET /v0/sandbox/clock and POST /v0/sandbox/clock/advance: Keel's extensions (openapi.ts).
 
+import type { ValidateFunction } from 'ajv'
 import type { DueWork } from '../platform/due-work.js'
 import { sendOutcome, type Api } from '../platform/http.js'
 import { identityOf, keyFromHeader, runMutation } from '../platform/idempotency.js'
@@ -9,13 +10,15 @@ import { advanceClock, targetOf } from './service.js'
 
 export function registerSandboxRoutes(api: Api, work: () => readonly DueWork[]): void {
   const { clock, sql } = api.services
-  const validateAdvance = compileBody(keelExtensions.schemas.keel_sandbox_clock_advance)
+  // Compiled on the route's first request, as the spec's routes' validators are (routeValidators).
+  let validateAdvance: ValidateFunction | undefined
 
   api.app.get('/v0/sandbox/clock', async (req) => ({ now: clock.now(req.workspace.id).toISOString() }))
 
   api.app.post('/v0/sandbox/clock/advance', async (req, reply) => {
     const key = keyFromHeader(req.headers['idempotency-key'])
-    if (!validateAdvance(req.body)) throw bodyError(validateAdvance.errors ?? [])
+    const validate = (validateAdvance ??= compileBody(keelExtensions.schemas.keel_sandbox_clock_advance))
+    if (!validate(req.body)) throw bodyError(validate.errors ?? [])
     const body = req.body as { to?: string; by?: string }
     const outcome = await runMutation(sql, req.workspace.id, key, identityOf(req), clock.now(req.workspace.id), async () => {
       const target = targetOf(body, clock.now(req.workspace.id))
