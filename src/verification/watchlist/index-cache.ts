@@ -44,29 +44,33 @@ export function indexCacheKey(version: string): string {
 
 /** The file that keeps the index of a list version. */
 export function indexCachePath(version: string, dir = indexCacheDirDefault): string {
-  return join(dir, `${filePrefix}${indexCacheKey(version).slice(0, 32)}.bin`)
+  return pathOf(indexCacheKey(version), dir)
 }
+
+const pathOf = (key: string, dir: string) => join(dir, `${filePrefix}${key.slice(0, 32)}.bin`)
 
 /** The index kept for `version`, or undefined when there is none to trust. */
 export function readCachedIndex(version: string, dir = indexCacheDirDefault): WatchlistIndex | undefined {
+  const key = indexCacheKey(version)
   let bytes: Buffer
-  try { bytes = readFileSync(indexCachePath(version, dir)) } catch { return undefined }
+  try { bytes = readFileSync(pathOf(key, dir)) } catch { return undefined }
   if (bytes.length <= digestBytes) return undefined
   const payload = bytes.subarray(digestBytes)
   if (!createHash('sha256').update(payload).digest().equals(bytes.subarray(0, digestBytes))) return undefined
   let file: CacheFile
   try { file = deserialize(payload) as CacheFile } catch { return undefined }
-  if (file?.key !== indexCacheKey(version)) return undefined
+  if (file?.key !== key) return undefined
   return WatchlistIndex.restore(file.parts)
 }
 
 /** Keeps `index` as the one for `version`; false when the folder cannot be written (nothing is left behind). */
 export function writeCachedIndex(version: string, index: WatchlistIndex, dir = indexCacheDirDefault): boolean {
-  const path = indexCachePath(version, dir)
+  const key = indexCacheKey(version)
+  const path = pathOf(key, dir)
   const temporary = `${path}.${process.pid}.${Date.now()}.tmp`
   try {
     mkdirSync(dir, { recursive: true })
-    const payload = serialize({ key: indexCacheKey(version), parts: index.parts() } satisfies CacheFile)
+    const payload = serialize({ key, parts: index.parts() } satisfies CacheFile)
     writeFileSync(temporary, Buffer.concat([createHash('sha256').update(payload).digest(), payload]))
     renameSync(temporary, path)
     // What another list version or older code kept is never read again: 20-odd MB each.
