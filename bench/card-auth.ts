@@ -26,7 +26,9 @@
 // one INSERT a request committed on its own, no authentication, no key, no rules, the latency any
 // durable write has at that rate on this machine in this run),
 // BENCH_NODE_ARGS (for the server's node, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof), BENCH_TIMELINE=1
-// (the paced point's quarter seconds with an answer slower than 15 ms). Target: p99 ≤ 15 ms at 1,000 authorizations/s on this machine, generator included.
+// (the paced point's quarter seconds with an answer slower than 15 ms), BENCH_VACUUM=0 (no VACUUM
+// (ANALYZE) of the run's database before each point, as bench/transfers-realistic.ts does and says why;
+// each point prints how long autovacuum was at work in its window either way). Target: p99 ≤ 15 ms at 1,000 authorizations/s on this machine, generator included.
 // Figures stand only from a quiet machine: the bench prints the load average before and after.
 import { randomUUID } from 'node:crypto'
 import { cpus, loadavg, totalmem } from 'node:os'
@@ -37,6 +39,7 @@ import { migrate } from '../src/platform/migrate.js'
 import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
 import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { call, inParallel, seedThroughApi } from './support/api-seed.js'
+import { AutovacuumWatch, describeAutovacuum, vacuumDatabase, vacuumFirst } from './support/autovacuum.js'
 import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadResult, type MakeRequest, type Sample } from './support/http-load.js'
 import { bareRouteTableDdl, benchKeelEnv, benchKeelEnvText, checkBareSamples, cpuSeconds, databaseCpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
@@ -138,6 +141,7 @@ try {
   console.log(`  Keel: \`keel start\`, own process, LOG_LEVEL=${keelLogLevel} (its default), database pool ${poolSizeDefault}, ${benchKeelEnvText}`)
   console.log('  database CPU: every process named postgres on this machine (the bench needs its database here), with the ended backends')
   console.log(`  ${cardsCount} cards, one per account, each account with 3 spend controls (per transaction, 31-day rolling, MCC block list); ${pointSeconds} s per point, after ${warmupSeconds} s of warm-up at a peak and ${pacedWarmupSeconds} s at a paced point's rate`)
+  console.log(`  ${vacuumFirst ? 'VACUUM (ANALYZE) of the run\'s database before each point (BENCH_VACUUM=0: not)' : 'no VACUUM before the points (BENCH_VACUUM=0)'}; autovacuum as the server has it, its work in each window printed`)
 
   const ws = await ensureWorkspace(sql, `bench-card-auth-${Date.now()}`, 'sandbox')
   const { apiKey } = await createApiKey(sql, ws.id)
@@ -169,16 +173,19 @@ try {
     }
   })
   const point = async (label: string, load: { concurrency: number } | { rate: number }, make: MakeRequest): Promise<Row> => {
+    const vacuumed = vacuumFirst ? `; vacuumed first in ${(await vacuumDatabase(sql)).toFixed(1)} s` : ''
+    const watch = new AutovacuumWatch(sql)
     let cpuBefore = 0
     let cpuAfter = 0
     let dbBefore = 0
     let dbAfter = 0
     let batchesSince: (() => Promise<number>) | undefined
     let batches = 0
+    let autovacuum = { share: 0, work: [] as string[] }
     const phases = {
       warmupSeconds: 'rate' in load ? pacedWarmupSeconds : warmupSeconds, seconds: pointSeconds,
-      atWindowStart: async () => { cpuBefore = cpuSeconds(pid); dbBefore = databaseCpuSeconds(); batchesSince = await ledgerBatchesFrom(sql); rss!.take(); serverTimes.length = 0; collecting = true },
-      atWindowEnd: async () => { cpuAfter = cpuSeconds(pid); dbAfter = databaseCpuSeconds(); batches = await batchesSince!(); collecting = false },
+      atWindowStart: async () => { cpuBefore = cpuSeconds(pid); dbBefore = databaseCpuSeconds(); batchesSince = await ledgerBatchesFrom(sql); rss!.take(); serverTimes.length = 0; collecting = true; watch.start() },
+      atWindowEnd: async () => { autovacuum = watch.stop(); cpuAfter = cpuSeconds(pid); dbAfter = databaseCpuSeconds(); batches = await batchesSince!(); collecting = false },
     }
     const result = 'rate' in load ? await openLoop(pool, make, { rate: load.rate, ...phases }) : await closedLoop(keel!.url, make, { connections: load.concurrency, ...phases })
     const declined = result.samples.filter((s) => s.request.path === authorizationPath && JSON.parse(s.body).transaction?.state === 'DECLINED').length
@@ -192,7 +199,7 @@ try {
     const inServer = [...serverTimes].sort((a, b) => a - b)
     console.log(`  ${label} ${row.load}: ${row.perSecond} 2xx/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms` +
       (inServer.length ? ` (in Keel, by its access log: p50 ${percentile(inServer, 50).toFixed(1)} ms, p99 ${percentile(inServer, 99).toFixed(1)} ms over ${inServer.length} answers)` : '') +
-      `; ${row.batches} ledger batches in the window, ${(result.ok / Math.max(row.batches, 1)).toFixed(1)} answers per batch`)
+      `; ${row.batches} ledger batches in the window, ${(result.ok / Math.max(row.batches, 1)).toFixed(1)} answers per batch${vacuumed}${describeAutovacuum(autovacuum)}`)
     if (timeline && 'rate' in load) for (const line of slowSlices(result, timelineOverMs)) console.log(`    ${line}`)
     return row
   }
@@ -232,11 +239,14 @@ try {
     const barePool = openPool(bare.url, connections)
     pools.push(barePool)
     const barePid = bare.child.pid!
+    const vacuumed = vacuumFirst ? `; vacuumed first in ${(await vacuumDatabase(sql)).toFixed(1)} s` : ''
+    const watch = new AutovacuumWatch(sql)
+    let autovacuum = { share: 0, work: [] as string[] }
     let cpuBefore = 0, cpuAfter = 0, dbBefore = 0, dbAfter = 0
     const result = await openLoop(barePool, requestMaker(apiKey, 'uniform', data.funding, data.accounts), {
       rate: pacedRate, warmupSeconds: pacedWarmupSeconds, seconds: pointSeconds,
-      atWindowStart: async () => { cpuBefore = cpuSeconds(barePid); dbBefore = databaseCpuSeconds() },
-      atWindowEnd: async () => { cpuAfter = cpuSeconds(barePid); dbAfter = databaseCpuSeconds() },
+      atWindowStart: async () => { cpuBefore = cpuSeconds(barePid); dbBefore = databaseCpuSeconds(); watch.start() },
+      atWindowEnd: async () => { autovacuum = watch.stop(); cpuAfter = cpuSeconds(barePid); dbAfter = databaseCpuSeconds() },
     })
     const latencies = [...result.latenciesMs].sort((a, b) => a - b)
     const perUs = (seconds: number) => Math.round((seconds * 1e6) / Math.max(result.ok, 1))
@@ -245,7 +255,7 @@ try {
       rss: NaN, cpuUs: perUs(cpuAfter - cpuBefore), dbCpuUs: perUs(dbAfter - dbBefore), declined: 0, batches: 0,
     }
     floorChecked = await checkBareSamples(sql, result.samples)
-    console.log(`  ${floor.label} ${floor.load}: ${floor.perSecond} 2xx/s, p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms; ${floorChecked.text}${floorChecked.passed ? '' : ' (FAILED)'}`)
+    console.log(`  ${floor.label} ${floor.load}: ${floor.perSecond} 2xx/s, p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms; ${floorChecked.text}${floorChecked.passed ? '' : ' (FAILED)'}${vacuumed}${describeAutovacuum(autovacuum)}`)
   }
   const rows = [authPeak, transferPeak, paced, pacedTransfers, floor].filter((r): r is Row => r !== undefined)
   const checks = await Promise.all([authPeak, paced].flatMap((r) => (r ? [checkAuthorizations(pool, apiKey, r.result.samples)] : [])))

@@ -31,6 +31,7 @@
 // the server's node, e.g. --cpu-prof), BENCH_TIMELINE=1 (each paced point's quarter seconds with an
 // answer over the p99 target, or over BENCH_TIMELINE_OVER_MS, to see whether a tail comes from a few
 // stalls or from the whole run),
+// BENCH_VACUUM=0 (no VACUUM (ANALYZE) of the run's database before each point; below),
 // BENCH_FLOOR=1 (after the bare route's second run, a uniform peak of the bare route writing a
 // transfer's rows per request, bench/support/bare-route.ts: what Keel's own writes cost without
 // group commit, beside the one-row floor; then the one-row route, that route and Keel, each paced at
@@ -39,6 +40,14 @@
 // keep a run within about three minutes: fourteen points of 10 s, and the seeding, which costs Keel
 // a few ms of CPU per account opened through the API (10,000 accounts would take a minute or more).
 // The paced points run at 80% of each scenario's median keyed peak.
+//
+// Before each point the run's database is vacuumed and analyzed, as pgbench does before a run. The
+// run's tables are young: each grows by a fifth (autovacuum's trigger for a table that is inserted
+// into) within a minute, so autovacuum comes every minute (autovacuum_naptime) and works for seconds
+// on one core of the two the server, PostgreSQL and the generator share, inside whichever point it
+// meets (a paced point it met fell behind its pace, and the bare route's p99 at the same rate rose to
+// hundreds of milliseconds). An established deployment's tables take days to grow by a fifth. Every
+// point prints how long autovacuum was seen at work in its window all the same.
 import { cpus, loadavg, totalmem } from 'node:os'
 import type { Pool } from 'undici'
 import { loadConfig } from '../src/platform/config.js'
@@ -48,6 +57,7 @@ import { migrate } from '../src/platform/migrate.js'
 import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
 import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { seedThroughApi } from './support/api-seed.js'
+import { AutovacuumWatch, describeAutovacuum, vacuumDatabase, vacuumFirst, type AutovacuumSeen } from './support/autovacuum.js'
 import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadRequest, type LoadResult, type MakeRequest, type Phases, type Sample } from './support/http-load.js'
 import { bareRouteTableDdl, benchKeelEnv, benchKeelEnvText, checkBareSamples, cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
@@ -95,19 +105,22 @@ function cpuPerAnswer(before: CpuReading, after: CpuReading, answers: number): s
 }
 
 interface Check { passed: boolean; text: string }
-interface Row { target: string; scenario: Scenario; load: string; rate?: number; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpu: string; checked: Check }
+interface Row { target: string; scenario: Scenario; load: string; rate?: number; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpu: string; autovacuum: AutovacuumSeen; checked: Check }
 
 interface Target { label: string; pid: number; origin: string; pool: Pool; rss: RssSampler }
 
 async function point(sql: Sql, target: Target, scenario: Scenario, load: { concurrency: number } | { rate: number }, make: MakeRequest): Promise<Row> {
+  const vacuumed = vacuumFirst ? `; vacuumed first in ${(await vacuumDatabase(sql)).toFixed(1)} s` : ''
   let before: CpuReading | undefined
   let after: CpuReading | undefined
   let batchesSince: (() => Promise<number>) | undefined
   let batches = 0
+  let autovacuum: AutovacuumSeen = { share: 0, work: [] }
+  const watch = new AutovacuumWatch(sql)
   const phases: Phases = {
     warmupSeconds, seconds: pointSeconds,
-    atWindowStart: async () => { before = await readCpu(sql, target.pid); batchesSince = await ledgerBatchesFrom(sql); target.rss.take() },
-    atWindowEnd: async () => { after = await readCpu(sql, target.pid); batches = await batchesSince!() },
+    atWindowStart: async () => { before = await readCpu(sql, target.pid); batchesSince = await ledgerBatchesFrom(sql); target.rss.take(); watch.start() },
+    atWindowEnd: async () => { autovacuum = watch.stop(); after = await readCpu(sql, target.pid); batches = await batchesSince!() },
   }
   const result = 'rate' in load
     ? await openLoop(target.pool, make, { rate: load.rate, ...phases })
@@ -116,11 +129,11 @@ async function point(sql: Sql, target: Target, scenario: Scenario, load: { concu
   const row: Row = {
     target: target.label, scenario, load: 'rate' in load ? `paced ${load.rate}/s` : `${load.concurrency} conns`, rate: 'rate' in load ? load.rate : undefined, result,
     perSecond: Math.round(result.ok / result.seconds), p50: percentile(latencies, 50), p99: percentile(latencies, 99),
-    rss: target.rss.take().maxMiB, cpu: cpuPerAnswer(before!, after!, result.ok), checked: { passed: false, text: 'not checked' },
+    rss: target.rss.take().maxMiB, cpu: cpuPerAnswer(before!, after!, result.ok), autovacuum, checked: { passed: false, text: 'not checked' },
   }
   // Keel's ledger batches that wrote records in the window (none for the bare route).
   const perBatch = batches > 0 ? `; ${batches} ledger batches, ${(result.ok / batches).toFixed(1)} answers per batch` : ''
-  console.log(`  ${row.target} ${scenario} ${row.load}: ${row.perSecond} 2xx/s, p99 ${row.p99.toFixed(1)} ms${result.rejected.size + result.failed.size ? ', with non-2xx or failures' : ''}${perBatch}`)
+  console.log(`  ${row.target} ${scenario} ${row.load}: ${row.perSecond} 2xx/s, p99 ${row.p99.toFixed(1)} ms${result.rejected.size + result.failed.size ? ', with non-2xx or failures' : ''}${perBatch}${vacuumed}${describeAutovacuum(autovacuum)}`)
   if (timeline && 'rate' in load) for (const line of slowSlices(result, timelineOverMs)) console.log(`    ${line}`)
   return row
 }
@@ -221,6 +234,7 @@ try {
   console.log(`  clients in this process (same machine): autocannon for peaks, undici Pool for paced runs; ${connections} keep-alive connections, pipelining=1, a fresh Idempotency-Key (UUID) on every POST`)
   console.log(`  Keel: \`keel start\`, own process, LOG_LEVEL=${keelLogLevel} (its default), database pool ${poolSizeDefault}, ${benchKeelEnvText}; bare route: Fastify, own process, no logger, same schema, one INSERT per request, pool ${poolSizeDefault}`)
   console.log(`  ${accountsCount} accounts (opened and funded through the API); ${transferCents} cent per transfer; ${warmupSeconds} s warm-up + ${pointSeconds} s measured per point; paced at ${pacedShareOfPeak * 100}% of each keyed peak (Keel, then the bare route at the same rate), latency from when each request was due`)
+  console.log(`  ${vacuumFirst ? 'VACUUM (ANALYZE) of the run\'s database before each point, as pgbench does before a run (BENCH_VACUUM=0: not)' : 'no VACUUM before the points (BENCH_VACUUM=0)'}; autovacuum as the server has it, its work in each window printed`)
 
   const ws = await ensureWorkspace(sql, `bench-realistic-${Date.now()}`, 'sandbox')
   const { apiKey } = await createApiKey(sql, ws.id)
@@ -308,7 +322,7 @@ try {
   if (floorPeak !== undefined) {
     console.log(`  (not a target) a transfer's rows, one transaction a request / bare = ${floorPeak} / ${Math.round(bareMedian)} (median) = ${(floorPeak / bareMedian).toFixed(2)}×; keyed uniform (median) / that = ${peaks.get('uniform') ?? '-'} / ${floorPeak}${peaks.has('uniform') ? ` = ${(peaks.get('uniform')! / floorPeak).toFixed(2)}×` : ''}`)
   }
-  const behind = (r: Row) => (r.perSecond < r.rate! * pacedKeptUpShare ? `; only ${r.perSecond} 2xx/s answered: it fell behind the pace` : '')
+  const behind = (r: Row) => (r.perSecond < r.rate! * pacedKeptUpShare ? `; only ${r.perSecond} 2xx/s answered: it fell behind the pace` : '') + describeAutovacuum(r.autovacuum)
   for (const scenario of scenarios) {
     const { keel: r, bare: b } = paced.get(scenario)!
     console.log(`  ${scenario}: p99 at ${r.rate}/s (${pacedShareOfPeak * 100}% of the keyed peak) = ${r.p99.toFixed(1)} ms (target ≤ ${pacedP99TargetMs} ms: ${r.p99 <= pacedP99TargetMs ? 'met' : 'NOT met'}${behind(r)}); ` +
