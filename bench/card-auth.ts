@@ -39,7 +39,7 @@ import { migrate } from '../src/platform/migrate.js'
 import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
 import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { call, inParallel, seedThroughApi } from './support/api-seed.js'
-import { AutovacuumWatch, describeAutovacuum, vacuumDatabase, vacuumFirst } from './support/autovacuum.js'
+import { AutovacuumWatch, describeAutovacuum, vacuumBeforePoint, vacuumCondition } from './support/autovacuum.js'
 import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadResult, type MakeRequest, type Sample } from './support/http-load.js'
 import { bareRouteTableDdl, benchKeelEnv, benchKeelEnvText, checkBareSamples, cpuSeconds, databaseCpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
@@ -141,7 +141,7 @@ try {
   console.log(`  Keel: \`keel start\`, own process, LOG_LEVEL=${keelLogLevel} (its default), database pool ${poolSizeDefault}, ${benchKeelEnvText}`)
   console.log('  database CPU: every process named postgres on this machine (the bench needs its database here), with the ended backends')
   console.log(`  ${cardsCount} cards, one per account, each account with 3 spend controls (per transaction, 31-day rolling, MCC block list); ${pointSeconds} s per point, after ${warmupSeconds} s of warm-up at a peak and ${pacedWarmupSeconds} s at a paced point's rate`)
-  console.log(`  ${vacuumFirst ? 'VACUUM (ANALYZE) of the run\'s database before each point (BENCH_VACUUM=0: not)' : 'no VACUUM before the points (BENCH_VACUUM=0)'}; autovacuum as the server has it, its work in each window printed`)
+  console.log(`  ${vacuumCondition}`)
 
   const ws = await ensureWorkspace(sql, `bench-card-auth-${Date.now()}`, 'sandbox')
   const { apiKey } = await createApiKey(sql, ws.id)
@@ -173,7 +173,7 @@ try {
     }
   })
   const point = async (label: string, load: { concurrency: number } | { rate: number }, make: MakeRequest): Promise<Row> => {
-    const vacuumed = vacuumFirst ? `; vacuumed first in ${(await vacuumDatabase(sql)).toFixed(1)} s` : ''
+    const vacuumed = await vacuumBeforePoint(sql)
     const watch = new AutovacuumWatch(sql)
     let cpuBefore = 0
     let cpuAfter = 0
@@ -239,7 +239,7 @@ try {
     const barePool = openPool(bare.url, connections)
     pools.push(barePool)
     const barePid = bare.child.pid!
-    const vacuumed = vacuumFirst ? `; vacuumed first in ${(await vacuumDatabase(sql)).toFixed(1)} s` : ''
+    const vacuumed = await vacuumBeforePoint(sql)
     const watch = new AutovacuumWatch(sql)
     let autovacuum = { share: 0, work: [] as string[] }
     let cpuBefore = 0, cpuAfter = 0, dbBefore = 0, dbAfter = 0

@@ -57,7 +57,7 @@ import { migrate } from '../src/platform/migrate.js'
 import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
 import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { seedThroughApi } from './support/api-seed.js'
-import { AutovacuumWatch, describeAutovacuum, vacuumDatabase, vacuumFirst, type AutovacuumSeen } from './support/autovacuum.js'
+import { AutovacuumWatch, describeAutovacuum, vacuumBeforePoint, vacuumCondition, type AutovacuumSeen } from './support/autovacuum.js'
 import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadRequest, type LoadResult, type MakeRequest, type Phases, type Sample } from './support/http-load.js'
 import { bareRouteTableDdl, benchKeelEnv, benchKeelEnvText, checkBareSamples, cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
@@ -110,7 +110,7 @@ interface Row { target: string; scenario: Scenario; load: string; rate?: number;
 interface Target { label: string; pid: number; origin: string; pool: Pool; rss: RssSampler }
 
 async function point(sql: Sql, target: Target, scenario: Scenario, load: { concurrency: number } | { rate: number }, make: MakeRequest): Promise<Row> {
-  const vacuumed = vacuumFirst ? `; vacuumed first in ${(await vacuumDatabase(sql)).toFixed(1)} s` : ''
+  const vacuumed = await vacuumBeforePoint(sql)
   let before: CpuReading | undefined
   let after: CpuReading | undefined
   let batchesSince: (() => Promise<number>) | undefined
@@ -234,7 +234,7 @@ try {
   console.log(`  clients in this process (same machine): autocannon for peaks, undici Pool for paced runs; ${connections} keep-alive connections, pipelining=1, a fresh Idempotency-Key (UUID) on every POST`)
   console.log(`  Keel: \`keel start\`, own process, LOG_LEVEL=${keelLogLevel} (its default), database pool ${poolSizeDefault}, ${benchKeelEnvText}; bare route: Fastify, own process, no logger, same schema, one INSERT per request, pool ${poolSizeDefault}`)
   console.log(`  ${accountsCount} accounts (opened and funded through the API); ${transferCents} cent per transfer; ${warmupSeconds} s warm-up + ${pointSeconds} s measured per point; paced at ${pacedShareOfPeak * 100}% of each keyed peak (Keel, then the bare route at the same rate), latency from when each request was due`)
-  console.log(`  ${vacuumFirst ? 'VACUUM (ANALYZE) of the run\'s database before each point, as pgbench does before a run (BENCH_VACUUM=0: not)' : 'no VACUUM before the points (BENCH_VACUUM=0)'}; autovacuum as the server has it, its work in each window printed`)
+  console.log(`  ${vacuumCondition}`)
 
   const ws = await ensureWorkspace(sql, `bench-realistic-${Date.now()}`, 'sandbox')
   const { apiKey } = await createApiKey(sql, ws.id)

@@ -78,6 +78,14 @@ export async function vacuumDatabase(sql: Sql): Promise<number> {
 
 export const vacuumFirst = process.env.BENCH_VACUUM !== '0'
 
+/** The condition line both benches print: whether points start vacuumed, and that autovacuum's work is shown. */
+export const vacuumCondition = `${vacuumFirst ? 'VACUUM (ANALYZE) of the run\'s database before each point, as pgbench does before a run (BENCH_VACUUM=0: not)' : 'no VACUUM before the points (BENCH_VACUUM=0)'}; autovacuum as the server has it, its work in each window printed`
+
+/** Vacuums before a point unless BENCH_VACUUM=0: `; vacuumed first in 0.8 s`, or nothing. */
+export async function vacuumBeforePoint(sql: Sql): Promise<string> {
+  return vacuumFirst ? `; vacuumed first in ${(await vacuumDatabase(sql)).toFixed(1)} s` : ''
+}
+
 /** `; autovacuum at work 62% of the window: vacuum ledger_entries, analyze events`, or nothing when it was not seen. */
 export function describeAutovacuum(seen: AutovacuumSeen): string {
   if (seen.share === 0) return ''
