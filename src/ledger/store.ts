@@ -447,19 +447,21 @@ function updateBalances(tx: Queryable, b: LockedAccount[]): Unsent {
 
 /**
  * The PENDING holds past their expiry, oldest expiry first: in one workspace at its time, or in every
- * workspace, each at its own time (real time plus its clock's offset).
+ * workspace, each at its own time (real time plus its clock's offset). Either way each workspace's
+ * range of ledger_holds_workspace_expiry up to its own time, so a round reads the due holds and one
+ * index entry past them per workspace (migration 1620).
  */
 export async function dueHolds(db: Queryable, clock: Clock, limit: number, workspaceId?: string): Promise<{ workspace_id: string; id: string }[]> {
   return workspaceId
     ? db<{ workspace_id: string; id: string }[]>`
-        select workspace_id, id from ledger_holds where status = 'PENDING' and expires_at <= ${clock.now(workspaceId)} and workspace_id = ${workspaceId}
+        select workspace_id, id from ledger_holds where workspace_id = ${workspaceId} and status = 'PENDING' and expires_at <= ${clock.now(workspaceId)}
         order by expires_at limit ${limit}`
     : db<{ workspace_id: string; id: string }[]>`
-        select h.workspace_id, h.id from ledger_holds h join workspace_times(${clock.now()}) t on t.workspace_id = h.workspace_id
-        where h.status = 'PENDING' and h.expires_at <= t.now
-          -- The index range ends at the furthest clock: a round visits the holds that may be due,
-          -- not every PENDING hold.
-          and h.expires_at <= furthest_workspace_time(${clock.now()})
+        select h.workspace_id, h.id from workspace_times(${clock.now()}) t
+        cross join lateral (
+          select h.workspace_id, h.id, h.expires_at from ledger_holds h
+          where h.workspace_id = t.workspace_id and h.status = 'PENDING' and h.expires_at <= t.now
+          order by h.expires_at limit ${limit}) as h
         order by h.expires_at limit ${limit}`
 }
 
