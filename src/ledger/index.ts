@@ -3,7 +3,7 @@
 // rendering, Idempotency-Key or events: a rail maps each result code once to its own error, and
 // writes its own rows in the same transaction through a Participant. docs/ledger.md tells the model.
 
-export { applyInTransaction, lockAccountsForChange, batchesInFlightMaxDefault, batchSizeMaxDefault, batchWaitMsDefault, LedgerBatcher } from './batcher.js'
+export { applyInTransaction, lockAccountsForChange, batchesInFlightMaxDefault, batchSizeMaxDefault, batchWaitMsDefault, committingCompanyMinDefault, LedgerBatcher } from './batcher.js'
 export type { BatcherOptions, Job, JobOutcome, Participant } from './batcher.js'
 export { ledgerKind } from './plan.js'
 export type { Expired, LedgerCommand, LedgerRequest, LedgerResult, TransferMeta } from './plan.js'
