@@ -5,26 +5,18 @@
 // exclusive name a batch in flight holds waits for the next batch.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { applyInTransaction, auditLedger, insertLedgerAccount, ledgerAccountAt, LedgerBatcher, type LedgerRequest, type Participant } from '../../src/ledger/index.js'
+import { applyInTransaction, auditLedger, ledgerAccountAt, LedgerBatcher, type LedgerRequest, type Participant } from '../../src/ledger/index.js'
 import { claimKeys, expectKeysFree, idempotencyKeyRetentionMs, storeOutcomes, type KeyClaim } from '../../src/platform/idempotency.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { startHarness, type Harness } from '../support/harness.js'
+import { openLedgerAccount } from '../support/ledger-accounts.js'
 import { signal } from '../support/signal.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
 after(async () => { await h.close() })
 
-// Distinct within the file's own database (a number from the time and a random part once collided).
-let numbers = 0
-async function ledgerAccount(floor: bigint | null): Promise<string> {
-  const id = uuidv7()
-  await insertLedgerAccount(h.sql, {
-    workspace_id: h.workspaces.a, id, kind: 'ACCOUNT', account_number: `7${String(++numbers).padStart(11, '0')}`,
-    currency: 'USD', status: 'ACTIVE_OR_DISBURSED', access_status: 'ACTIVE', floor, ceiling: null, created_at: new Date(),
-  })
-  return id
-}
+const ledgerAccount = (floor: bigint | null = null) => openLedgerAccount(h.sql, h.workspaces.a, floor)
 
 const transferOf = (from: string, to: string, amount: bigint, details: Record<string, unknown> = {}): LedgerRequest => ({
   workspaceId: h.workspaces.a, now: new Date(), partnerVerified: true,

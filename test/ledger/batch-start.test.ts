@@ -5,9 +5,10 @@
 // machine is.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { applyInTransaction, committingCompanyMinDefault, insertLedgerAccount, ledgerAccountAt, LedgerBatcher, type LedgerRequest, type Participant } from '../../src/ledger/index.js'
+import { applyInTransaction, committingCompanyMinDefault, ledgerAccountAt, LedgerBatcher, type LedgerRequest, type Participant } from '../../src/ledger/index.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { startHarness, type Harness } from '../support/harness.js'
+import { openLedgerAccount } from '../support/ledger-accounts.js'
 
 let h: Harness
 before(async () => {
@@ -21,15 +22,7 @@ before(async () => {
 })
 after(async () => { await h.close() })
 
-let numbers = 0
-async function ledgerAccount(floor: bigint | null): Promise<string> {
-  const id = uuidv7()
-  await insertLedgerAccount(h.sql, {
-    workspace_id: h.workspaces.a, id, kind: 'ACCOUNT', account_number: `8${String(++numbers).padStart(11, '0')}`,
-    currency: 'USD', status: 'ACTIVE_OR_DISBURSED', access_status: 'ACTIVE', floor, ceiling: null, created_at: new Date(),
-  })
-  return id
-}
+const ledgerAccount = (floor: bigint | null = null) => openLedgerAccount(h.sql, h.workspaces.a, floor)
 const transferOf = (from: string, to: string, amount: bigint): LedgerRequest => ({
   workspaceId: h.workspaces.a, now: new Date(), partnerVerified: true,
   commands: [{ id: uuidv7(), kind: 'post', legs: [{ accountId: from, amount: -amount, currency: 'USD' }, { accountId: to, amount, currency: 'USD' }], meta: { kind: 'TEST', type: 'ACCOUNT_TO_ACCOUNT', details: {} } }],

@@ -4,10 +4,11 @@
 // a kept plan or a fresh one, and which index each kept plan reads every table through.
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
-import { applyInTransaction, insertLedgerAccount, LedgerBatcher, type LedgerRequest } from '../../src/ledger/index.js'
+import { applyInTransaction, LedgerBatcher, type LedgerRequest } from '../../src/ledger/index.js'
 import { connectKeyed, type Sql } from '../../src/platform/db.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { startHarness, type Harness } from '../support/harness.js'
+import { openLedgerAccount } from '../support/ledger-accounts.js'
 import { keptPlans } from '../support/plans.js'
 
 let h: Harness
@@ -21,15 +22,7 @@ after(async () => {
   await h.close()
 })
 
-let numbers = 0
-async function ledgerAccount(): Promise<string> {
-  const id = uuidv7()
-  await insertLedgerAccount(h.sql, {
-    workspace_id: h.workspaces.a, id, kind: 'ACCOUNT', account_number: `9${String(++numbers).padStart(11, '0')}`,
-    currency: 'USD', status: 'ACTIVE_OR_DISBURSED', access_status: 'ACTIVE', floor: null, ceiling: null, created_at: new Date(),
-  })
-  return id
-}
+const ledgerAccount = (floor: bigint | null = null) => openLedgerAccount(h.sql, h.workspaces.a, floor)
 
 const meta = { kind: 'TEST', type: 'ACCOUNT_TO_ACCOUNT', details: {} }
 const request = (commands: LedgerRequest['commands']): LedgerRequest => ({ workspaceId: h.workspaces.a, now: new Date(), partnerVerified: true, commands })
