@@ -9,7 +9,7 @@ import { applyInTransaction, auditLedger, ledgerAccountAt, LedgerBatcher, type L
 import { claimKeys, expectKeysFree, idempotencyKeyRetentionMs, storeOutcomes, type KeyClaim } from '../../src/platform/idempotency.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { startHarness, type Harness } from '../support/harness.js'
-import { openLedgerAccount } from '../support/ledger-accounts.js'
+import { openFundedPair, openLedgerAccount, transferRequest } from '../support/ledger-accounts.js'
 import { signal } from '../support/signal.js'
 
 let h: Harness
@@ -18,18 +18,8 @@ after(async () => { await h.close() })
 
 const ledgerAccount = (floor: bigint | null = null) => openLedgerAccount(h.sql, h.workspaces.a, floor)
 
-const transferOf = (from: string, to: string, amount: bigint, details: Record<string, unknown> = {}): LedgerRequest => ({
-  workspaceId: h.workspaces.a, now: new Date(), partnerVerified: true,
-  commands: [{ id: uuidv7(), kind: 'post', legs: [{ accountId: from, amount: -amount, currency: 'USD' }, { accountId: to, amount, currency: 'USD' }], meta: { kind: 'TEST', type: 'ACCOUNT_TO_ACCOUNT', details } }],
-})
-/** Two accounts that may not go below zero, the first holding 1000. */
-async function twoAccountsOneFunded(): Promise<{ a: string; b: string }> {
-  const source = await ledgerAccount(null)
-  const a = await ledgerAccount(0n)
-  const b = await ledgerAccount(0n)
-  await h.sql.begin((tx) => applyInTransaction(tx, [transferOf(source, a, 1000n)], { nowOf: () => new Date() }))
-  return { a, b }
-}
+const transferOf = (from: string, to: string, amount: bigint, details: Record<string, unknown> = {}) => transferRequest(h.workspaces.a, from, to, amount, details)
+const twoAccountsOneFunded = () => openFundedPair(h.sql, h.workspaces.a)
 const postedOf = async (id: string) => (await ledgerAccountAt(h.sql, h.workspaces.a, id, new Date()))!.posted
 
 describe('a batch that PostgreSQL refuses', () => {

@@ -5,10 +5,9 @@
 // machine is.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { applyInTransaction, committingCompanyMinDefault, ledgerAccountAt, LedgerBatcher, type LedgerRequest, type Participant } from '../../src/ledger/index.js'
-import { uuidv7 } from '../../src/platform/ids.js'
+import { committingCompanyMinDefault, ledgerAccountAt, LedgerBatcher, type LedgerRequest, type Participant } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
-import { openLedgerAccount } from '../support/ledger-accounts.js'
+import { openFundedPair, transferRequest } from '../support/ledger-accounts.js'
 
 let h: Harness
 before(async () => {
@@ -22,19 +21,7 @@ before(async () => {
 })
 after(async () => { await h.close() })
 
-const ledgerAccount = (floor: bigint | null = null) => openLedgerAccount(h.sql, h.workspaces.a, floor)
-const transferOf = (from: string, to: string, amount: bigint): LedgerRequest => ({
-  workspaceId: h.workspaces.a, now: new Date(), partnerVerified: true,
-  commands: [{ id: uuidv7(), kind: 'post', legs: [{ accountId: from, amount: -amount, currency: 'USD' }, { accountId: to, amount, currency: 'USD' }], meta: { kind: 'TEST', type: 'ACCOUNT_TO_ACCOUNT', details: {} } }],
-})
-/** An account holding 1,000 (it may not go below zero) and an empty one. */
-async function fundedPair(): Promise<{ from: string; to: string }> {
-  const source = await ledgerAccount(null)
-  const from = await ledgerAccount(0n)
-  const to = await ledgerAccount(0n)
-  await h.sql.begin((tx) => applyInTransaction(tx, [transferOf(source, from, 1000n)], { nowOf: () => new Date() }))
-  return { from, to }
-}
+const transferOf = (from: string, to: string, amount: bigint) => transferRequest(h.workspaces.a, from, to, amount)
 const gateWaiters = async () => {
   const [{ n }] = await h.sql<{ n: number }[]>`select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = 7341 and not granted`
   return n
@@ -43,8 +30,8 @@ const turns = async (n: number) => { for (let i = 0; i < n; i++) await new Promi
 
 describe('the batch after one that only commits', () => {
   it(`starts during that commit once ${committingCompanyMinDefault} requests wait, with all of them; fewer wait`, { timeout: 60_000 }, async () => {
-    const first = await fundedPair()
-    const second = await fundedPair()
+    const first = await openFundedPair(h.sql, h.workspaces.a)
+    const second = await openFundedPair(h.sql, h.workspaces.a)
     // Each batch writes a row into the gate table: its commit waits until the test lets go.
     const sizes: number[] = []
     const gated: Participant = {
@@ -60,16 +47,16 @@ describe('the batch after one that only commits', () => {
     // when the one in flight only commits.
     const batcher = new LedgerBatcher(h.sql, { batchWaitMs: 600_000, nowOf: () => new Date() })
     const job = (r: LedgerRequest) => batcher.submit({ request: r, participant: gated })
-    const outcomes = [job(transferOf(first.from, first.to, 1n))]
+    const outcomes = [job(transferOf(first.a, first.b, 1n))]
     while (await gateWaiters() === 0) await turns(1)
     // The first batch only commits. One request fewer than enough: they wait, though a batch has room.
-    for (let i = 1; i < committingCompanyMinDefault; i++) outcomes.push(job(transferOf(second.from, second.to, 1n)))
+    for (let i = 1; i < committingCompanyMinDefault; i++) outcomes.push(job(transferOf(second.a, second.b, 1n)))
     await turns(10)
     await h.sql`select 1`
     assert.deepEqual(sizes, [1], 'no batch started with too few waiting')
     // One more: all of them go as one batch, whose statements run and whose commit waits too, while
     // the first commit has not ended.
-    outcomes.push(job(transferOf(second.from, second.to, 1n)))
+    outcomes.push(job(transferOf(second.a, second.b, 1n)))
     while (await gateWaiters() < 2) await turns(1)
     assert.deepEqual(sizes, [1, committingCompanyMinDefault])
     assert.equal(batcher.stats.batches, 0, 'neither commit has ended')
@@ -79,6 +66,6 @@ describe('the batch after one that only commits', () => {
     assert.deepEqual(results.map((o) => o.result?.ok), outcomes.map(() => true))
     assert.deepEqual(batcher.stats, { batches: 2, jobs: 1 + committingCompanyMinDefault, relocked: 0, fromMemory: 0, reread: 0 })
     const posted = async (id: string) => (await ledgerAccountAt(h.sql, h.workspaces.a, id, new Date()))!.posted
-    assert.deepEqual(await Promise.all([first.to, second.to].map(posted)), [1n, BigInt(committingCompanyMinDefault)])
+    assert.deepEqual(await Promise.all([first.b, second.b].map(posted)), [1n, BigInt(committingCompanyMinDefault)])
   })
 })
