@@ -44,9 +44,12 @@ describe('a restored index', () => {
 
   it('holds typed arrays with buffers of their own, as a built one does, not views into what was read', () => {
     const restored = WatchlistIndex.restore(deserialize(serialize(new WatchlistIndex(entries).parts())))
-    const { variants, postings, blocks } = restored.parts()
-    const arrays = [postings.start, postings.items, blocks.keyStart, blocks.slots, blocks.lists.start, blocks.lists.items, ...variants.map((v) => v.tokenIds)]
-    assert.equal(arrays.length, 6 + 19_083)
+    const { entries: listed, variants, postings, blocks } = restored.parts()
+    const arrays = [
+      listed.ids, listed.types, listed.json.start,
+      variants.entry, variants.tokenIds.start, variants.tokenIds.items, variants.names.start, variants.whole.start, variants.wholeNatural.start,
+      postings.start, postings.items, blocks.keyStart, blocks.slots, blocks.lists.start, blocks.lists.items,
+    ]
     const shared = arrays.filter((a) => a.buffer.byteLength !== a.byteLength)
     assert.equal(shared.length, 0, `${shared.length} typed arrays are views into a larger buffer`)
   })
@@ -117,5 +120,34 @@ describe('the kept index of a list version', () => {
     cachedIndex('sha256:aaaa', build, inside)
     assert.equal(builds, 2)
     assert.equal(writeCachedIndex('sha256:aaaa', new WatchlistIndex(some()), inside), false)
+  })
+})
+
+describe('what an index holds', () => {
+  it('is columns, not an object per entry or name: a full collection traces a handful of objects', () => {
+    const index = new WatchlistIndex(entries)
+    // Every object reachable from the parts, strings and numbers aside (each typed array counts one).
+    let objects = 0
+    const walk = (v: unknown): void => {
+      if (v === null || typeof v !== 'object') return
+      objects++
+      if (ArrayBuffer.isView(v)) return
+      if (Array.isArray(v)) { if (v.some((x) => typeof x !== 'string')) v.forEach(walk); return }
+      Object.values(v).forEach(walk)
+    }
+    walk(index.parts())
+    assert.ok(objects < 40, `${objects} objects`)
+    assert.equal(index.size.entries, entries.length)
+    assert.equal(index.size.names, 19_083)
+  })
+
+  it('reads back a matched entry whole, as the list has it', () => {
+    const index = new WatchlistIndex(entries)
+    const [match] = index.search({ name: 'BANCO NACIONAL DE CUBA' })
+    const listed = entries.find((e) => e.id === match.entry.id)
+    assert.ok(listed)
+    assert.deepEqual(match.entry, JSON.parse(JSON.stringify(listed)))
+    assert.equal(match.entry.name, 'BANCO NACIONAL DE CUBA')
+    assert.ok(match.entry.aliases.length > 0 && match.entry.programs.length > 0)
   })
 })
