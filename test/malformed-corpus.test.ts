@@ -57,10 +57,11 @@ function assertClean(res: { statusCode: number; headers: Record<string, unknown>
 it('answers every operation, fed the corpus, without a 5xx and with problem+json on every refusal', async () => {
   const auth = { authorization: `Bearer ${h.keys.a}` }
   let sent = 0
+  let withParams = 0
   for (const id of Object.keys(operations) as OperationId[]) {
     const op = operations[id]
-    const names = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1])
-    const pathWith = (value: (name: string) => string) => '/v0' + op.path.replace(/\{(\w+)\}/g, (_m, name: string) => value(name))
+    const names = [...op.path.matchAll(/:(\w+)/g)].map((m) => m[1])
+    const pathWith = (value: (name: string) => string) => '/v0' + op.path.replace(/:(\w+)/g, (_m, name: string) => value(name))
     const goodPath = pathWith(() => uuidv7())
     const send = async (url: string, payload?: string | Buffer, contentType?: string) => {
       const headers: Record<string, string> = { ...auth }
@@ -69,6 +70,7 @@ it('answers every operation, fed the corpus, without a 5xx and with problem+json
       sent++
       assertClean(res, `${id}: ${op.method} ${url.slice(0, 120)}${contentType ? ` [${contentType}]` : ''}`)
     }
+    if (names.length) withParams++
     for (const bad of badParams) if (names.length) await send(pathWith(() => bad))
     const queryNames = Object.keys((op.query as { properties?: object }).properties ?? {})
     if (queryNames.includes('limit')) for (const limit of badLimits) await send(`${goodPath}?limit=${limit}`)
@@ -87,4 +89,6 @@ it('answers every operation, fed the corpus, without a 5xx and with problem+json
     }
   }
   assert.ok(sent > 1_500, `sent ${sent}`)
+  // Paths are written /persons/:person_id: every operation with an id in its path was fed the odd ids.
+  assert.ok(withParams >= 70, `${withParams} operations with path parameters`)
 })
