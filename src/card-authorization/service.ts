@@ -640,7 +640,8 @@ export interface FollowUpMessage {
 export async function followUp(ctx: MessageContext, m: FollowUpMessage): Promise<Outcome> {
   const { sql } = ctx.services
   if (m.kind !== 'l2l3' && (!Number.isSafeInteger(Number(m.amount)) || m.amount <= 0n)) throw badBody('amount must be a positive number of cents', { invalid: { amount: 'positive, at most 2^53 - 1' } })
-  const original = await getMessage(sql, ctx.workspace.id, m.originalId)
+  // The enhanced-data simulation declares the id a plain string: one that is no uuid names nothing either.
+  const original = isUuid(m.originalId) ? await getMessage(sql, ctx.workspace.id, m.originalId) : undefined
   if (!original || original.state === 'DECLINED') throw badBody(`original_transaction_id: ${m.originalId} names no approved card transaction`, { invalid: { original_transaction_id: 'no approved card transaction' } })
   const rootId = original.original_id ?? original.id
   const root = rootId === original.id ? original : (await getMessage(sql, ctx.workspace.id, rootId))!

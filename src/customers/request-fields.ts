@@ -1,4 +1,5 @@
 import { ApiError, badBody } from '../platform/errors.js'
+import { address } from '../spec/schemas.js'
 
 // The spec's request schemas allow properties they do not declare, so Keel accepts them and
 // ignores them: a request the spec allows is never refused. ReadOnly fields (id, creation_time,
@@ -40,4 +41,14 @@ export function refuseChangedServerSetFields(c: FieldCheck): void {
 /** The body with only the properties the spec declares for it: undeclared ones play no part in the rules. */
 export function declaredOnly<T extends Record<string, unknown>>(body: T, properties: Properties): T {
   return Object.fromEntries(Object.entries(body).filter(([name]) => properties[name] !== undefined)) as T
+}
+
+/**
+ * An address as kept: the properties the spec declares for one, less the server's own (its id, and
+ * its address_type, which the field it sits in decides). Undeclared ones are ignored here as at the
+ * top of a body, so an answer never shows a property its schema does not declare.
+ */
+export function storedAddress(value: Record<string, unknown>): Record<string, unknown> {
+  const declared = propertiesOf(address)
+  return Object.fromEntries(Object.entries(value).filter(([name]) => declared[name] !== undefined && declared[name].readOnly !== true))
 }

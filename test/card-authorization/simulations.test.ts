@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { auditLedger } from '../../src/ledger/index.js'
+import { uuidv7 } from '../../src/platform/ids.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { cvvOf } from '../cards/support.js'
 import { authorize, available, fundedCard, merchant, simulate } from './support.js'
@@ -234,6 +235,14 @@ describe('messages that post at once, and those that move nothing', () => {
     const res = await simulate(h, 'clearing/l2l3', { original_transaction_id: auth.token, enhanced_data_id: 'E-1' })
     assert.equal(res.status, 201, JSON.stringify(res.body))
     assert.equal(res.body.transaction.preceding_related_transaction_token, auth.token)
+  })
+
+  it('enhanced data naming an original that is no id is refused as naming nothing (the spec declares the id a plain string)', async () => {
+    for (const id of ['', 'T-1', uuidv7()]) {
+      const res = await simulate(h, 'clearing/l2l3', { original_transaction_id: id })
+      assert.equal(res.status, 400, JSON.stringify(res.body))
+      assert.equal(res.body.code, 'BAD_REQUEST_BODY')
+    }
   })
 })
 

@@ -7,7 +7,7 @@ import { changedFields } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
 import { parseSortBy, type SortKey } from '../../platform/sorting.js'
 import { base, type business } from '../../spec/schemas.js'
-import { propertiesOf, refuseChangedServerSetFields } from '../request-fields.js'
+import { propertiesOf, refuseChangedServerSetFields, storedAddress } from '../request-fields.js'
 import { getBusiness, insertBusiness, updateBusiness, type BusinessRow, type BusinessSortKey, type StoredBusinessFields } from './store.js'
 
 export type Business = Static<typeof business>
@@ -34,6 +34,7 @@ const storedFieldNames = ['compliance_restrictions', 'formation_date', 'formatio
 export function storedFields(body: BusinessBody): StoredBusinessFields {
   const out: Record<string, unknown> = {}
   for (const name of storedFieldNames) if (body[name] !== undefined) out[name] = body[name]
+  if (body.legal_address !== undefined) out.legal_address = storedAddress(body.legal_address as Record<string, unknown>)
   return out as StoredBusinessFields
 }
 

@@ -3,6 +3,7 @@
 import { badBody } from '../../platform/errors.js'
 import { parseSortBy, type SortKey } from '../../platform/sorting.js'
 import { isCountryAlpha2 } from '../addresses/countries.js'
+import { storedAddress } from '../request-fields.js'
 import type { PersonRow, PersonSortKey, StoredPersonFields } from './store.js'
 
 /** Collects every problem of a request body, so that one 400 names them all. */
@@ -78,11 +79,6 @@ export type ApplyMode =
 
 const storedFieldNames = ['chosen_name', 'middle_name', 'legal_address', 'shipping_address', 'metadata'] as const
 const columnFieldNames = ['first_name', 'last_name', 'email', 'phone_number', 'dob'] as const
-// An address's id and address_type are the server's (the type is LEGAL or SHIPPING by the field it sits in).
-const storedAddress = (address: unknown) => {
-  const { id: _id, address_type: _type, ...rest } = address as Record<string, unknown>
-  return rest
-}
 
 /**
  * The record after a request body is applied to it (a copy), with whether the SSN changed (a
@@ -95,7 +91,7 @@ export function applyInput(row: PersonRow, input: PersonInput, note: string | un
   for (const name of storedFieldNames) {
     if (!editable.includes(name)) continue
     const value = input[name]
-    if (value !== undefined) fields[name] = name.endsWith('_address') ? storedAddress(value) : value
+    if (value !== undefined) fields[name] = name.endsWith('_address') ? storedAddress(value as Record<string, unknown>) : value
     else if (clearAbsent) delete fields[name]
   }
   for (const name of columnFieldNames) {
