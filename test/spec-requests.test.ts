@@ -15,7 +15,7 @@ import { createVerifiedBusiness, createVerifiedPerson } from './support/parties.
 import { createTemplate, fundingAccount, openAccount } from './support/accounts.js'
 
 let h: Harness
-/** Ids of what exists in the workspace, drawn for uuid properties and path parameters beside random ones. */
+/** Ids of what exists in the workspace (seeded below, and whatever a request makes), drawn for uuid properties and path parameters beside random ones. */
 const known: string[] = []
 
 before(async () => {
@@ -127,6 +127,8 @@ it('answers requests the spec allows, drawn at random for every operation, witho
         const headers = op.method === 'POST' ? { 'idempotency-key': crypto.randomUUID() } : undefined
         const res = await h.request(op.method, search ? `${path}?${search}` : path, { body: b, headers })
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
+        // What a request made, later operations may name.
+        if (res.status < 300 && typeof res.body?.id === 'string' && !known.includes(res.body.id)) known.push(res.body.id)
         assert.ok(res.status < 500, `${res.status} ${String(JSON.stringify(res.body)).slice(0, 300)}`)
         if (res.status >= 400) assert.ok(catalogue.has(res.body.code), `code ${res.body.code} is not in the catalogue`)
       }),
