@@ -4,17 +4,15 @@
 // 5xx, and every refusal is application/problem+json with a catalogue code.
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
-import { syncteraErrorCodes } from '../src/spec/error-codes.js'
 import { operations, type OperationId } from '../src/spec/schemas.js'
 import { uuidv7 } from '../src/platform/ids.js'
 import { startHarness, type Harness } from './support/harness.js'
+import { errorCatalogue } from './support/problems.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
 after(async () => { await h.close() })
 
-const keelCodes = ['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'REQUEST_TIMEOUT', 'HEADERS_TOO_LARGE', 'SERVICE_UNAVAILABLE']
-const catalogue = new Set<string>([...syncteraErrorCodes.map((e) => e.code), ...keelCodes])
 
 const deep = (n: number) => '{"a":' + '['.repeat(n) + ']'.repeat(n) + '}'
 /** Bodies no valid request looks like, as raw bytes and the content type they are sent with. */
@@ -49,7 +47,7 @@ function assertClean(res: { statusCode: number; headers: Record<string, unknown>
   if (res.statusCode >= 400) {
     assert.match(String(res.headers['content-type']), /^application\/problem\+json/, `${what}: ${res.headers['content-type']}`)
     const body = JSON.parse(res.body)
-    assert.ok(catalogue.has(body.code), `${what}: code ${body.code} is not in the catalogue`)
+    assert.ok(errorCatalogue.has(body.code), `${what}: code ${body.code} is not in the catalogue`)
     assert.equal(body.status, res.statusCode, what)
   }
 }
