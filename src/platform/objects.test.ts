@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
 import { stableHiddenClass } from '../../test/support/hidden-classes.js'
-import { withFields } from './objects.js'
+import { declaredShape, withFields } from './objects.js'
 
 const key = (i: number) => ({ workspaceId: `w${i % 7}`, id: `id${i}` })
 
@@ -19,4 +19,25 @@ it('withFields builds the same object through one hidden class', () => {
 it('is not affected: a literal whose spread is not first, or one that only copies', () => {
   assert.equal(stableHiddenClass((i) => ({ now: i, ...key(i) })), true)
   assert.equal(stableHiddenClass((i) => ({ ...key(i) })), true)
+})
+
+it('declaredShape keeps, at every depth, only what the schema declares; free-form objects whole', () => {
+  const detail = { type: 'object', properties: { category: { type: 'string' }, note: { type: 'object', properties: {} } } }
+  const schema = {
+    allOf: [
+      { type: 'object', properties: { details: { type: 'array', items: detail }, kind: { anyOf: [{ type: 'string' }, { type: 'object', properties: { a: { type: 'integer' } } }] } } },
+      { type: 'object', required: ['kind'], properties: { kind: {} } },
+    ],
+  }
+  const value = {
+    details: [{ category: 'X', extra: 1, note: { anything: { goes: true } } }, 'not an object'],
+    kind: { a: 1, b: 2 },
+    top: 'dropped',
+  }
+  assert.deepEqual(declaredShape(schema, value), {
+    details: [{ category: 'X', note: { anything: { goes: true } } }, 'not an object'],
+    kind: { a: 1 },
+  })
+  assert.equal(declaredShape(schema, null), null)
+  assert.deepEqual(declaredShape({ type: 'object', properties: {} }, { any: 1 }), { any: 1 })
 })

@@ -48,3 +48,46 @@ function jsonbKeyCompare(a: string, b: string): number {
   }
   return 0
 }
+
+/** The parts of a JSON schema (as src/spec/schemas.ts holds the spec's) that say which properties an object declares. */
+export interface DeclaringSchema {
+  type?: string
+  properties?: Record<string, DeclaringSchema>
+  items?: DeclaringSchema
+  allOf?: DeclaringSchema[]
+  anyOf?: DeclaringSchema[]
+}
+
+/** Every property the schema declares for an object, each with its schema (the first part of an allOf or anyOf that declares it with one). */
+function declaredProperties(schema: DeclaringSchema): Map<string, DeclaringSchema> | undefined {
+  const parts = schema.allOf ?? schema.anyOf
+  if (parts) {
+    const all = parts.map(declaredProperties).filter((p): p is Map<string, DeclaringSchema> => p !== undefined)
+    if (all.length === 0) return undefined
+    const out = new Map<string, DeclaringSchema>()
+    for (const m of all) for (const [name, s] of m) if (!out.has(name) || Object.keys(out.get(name)!).length === 0) out.set(name, s)
+    return out
+  }
+  if (schema.type !== 'object' || !schema.properties) return undefined
+  return new Map(Object.entries(schema.properties))
+}
+
+/**
+ * A request's value as kept: at every depth, only the properties its schema declares. The spec's
+ * request schemas leave room for undeclared properties, so a request with them is accepted; kept
+ * and shown back, they would put in an answer what its schema does not declare. An object whose
+ * schema declares none is free-form (metadata) and kept whole.
+ */
+export function declaredShape<T>(schema: object, value: T): T {
+  const s = schema as DeclaringSchema
+  if (Array.isArray(value)) return (s.items ? value.map((v) => declaredShape(s.items!, v)) : value) as T
+  if (value === null || typeof value !== 'object') return value
+  const declared = declaredProperties(s)
+  if (declared === undefined || declared.size === 0) return value
+  const out: Record<string, unknown> = {}
+  for (const [name, v] of Object.entries(value)) {
+    const property = declared.get(name)
+    if (property !== undefined) out[name] = declaredShape(property, v)
+  }
+  return out as T
+}

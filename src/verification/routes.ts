@@ -3,6 +3,7 @@ import { ApiError, badBody } from '../platform/errors.js'
 import { changedFields, recordEvent } from '../platform/events.js'
 import type { Api } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
+import { declaredShape } from '../platform/objects.js'
 import { listBody, readPage } from '../platform/pagination.js'
 import { monitoring_alert, monitoring_subscription, verification, verification_request, type adhoc_verification_response } from '../spec/schemas.js'
 import { refuseChangedServerSetFields } from '../customers/request-fields.js'
@@ -67,11 +68,13 @@ export function registerVerificationRoutes(api: Api): void {
     const verificationTime = new Date(body.verification_time as string)
     const now = clock.now(workspace.id)
     if (verificationTime.getTime() > now.getTime()) throw badBody('invalid fields: verification_time (must not be in the future)', { invalid: { verification_time: 'must not be in the future' } })
+    // Details and vendor_info as the spec declares them: their objects' undeclared properties are not kept.
+    const kept = declaredShape(verification, body as Record<string, unknown>)
     const row: VerificationRow = {
       workspace_id: workspace.id, id: uuidv7(), person_id: party.personId ?? null, business_id: party.businessId ?? null,
       verification_type: body.verification_type as string, result: body.result as string, verification_time: verificationTime,
-      is_current: true, run_id: null, details: (body.details as unknown[] | undefined) ?? null,
-      vendor_info: (body.vendor_info as Record<string, unknown> | undefined) ?? null, metadata: (body.metadata as Record<string, unknown> | undefined) ?? null,
+      is_current: true, run_id: null, details: (kept.details as unknown[] | undefined) ?? null,
+      vendor_info: (kept.vendor_info as Record<string, unknown> | undefined) ?? null, metadata: (body.metadata as Record<string, unknown> | undefined) ?? null,
       created_at: now, updated_at: now,
     }
     await insertVerification(tx, row)

@@ -34,6 +34,18 @@ describe('POST /v0/verifications', () => {
     assert.deepEqual(got.body, identity.body)
   })
 
+  it('keeps of details and vendor_info only what the spec declares, and vendor_info\'s json whole', async () => {
+    const id = await seedPerson(h)
+    const res = await upload({
+      person_id: id, verification_type: 'IDENTITY', result: 'ACCEPTED',
+      vendor_info: { vendor: 'SOCURE', content_type: 'application/json', json: { reference: 'abc', nested: { any: 1 } }, internal: 'x' },
+      details: [{ category: 'CIP', result: 'PASS', description: 'ok', score: 0.9, internal_note: 'x' }],
+    })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    assert.deepEqual(res.body.details, [{ category: 'CIP', result: 'PASS', description: 'ok', score: 0.9 }])
+    assert.deepEqual(res.body.vendor_info, { vendor: 'SOCURE', content_type: 'application/json', json: { reference: 'abc', nested: { any: 1 } } })
+  })
+
   it('records a business result', async () => {
     const id = await seedBusiness(h)
     const res = await upload({ business_id: id, verification_type: 'IDENTITY', result: 'REJECTED' })
