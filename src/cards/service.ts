@@ -9,6 +9,8 @@ import { ApiError, badBody } from '../platform/errors.js'
 import { changedFields, recordEvent } from '../platform/events.js'
 import type { Services } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
+import { declaredShape } from '../platform/objects.js'
+import { emboss_name, shipping } from '../spec/schemas.js'
 import { requirePartnerVerified, type Workspace } from '../platform/workspaces.js'
 import { cardAccount } from './accounts-port.js'
 import { getCardImage } from './images/store.js'
@@ -252,8 +254,9 @@ export async function issueCard(ctx: CardContext, body: Json): Promise<Json> {
     pin_hash: from?.pin_hash ?? null, pin_set_at: from?.pin_set_at ?? null,
     reissue_reason: (body.reissue_reason as ReissueReason | undefined) ?? null, reissued_from_id: from?.id ?? null, reissued_to_id: null,
     card_image_id: imageId ?? null,
-    emboss_name: (body.emboss_name as CardRow['emboss_name']) ?? from?.emboss_name ?? fallback.emboss,
-    shipping: form === 'PHYSICAL' ? ((body.shipping as Json | undefined) ?? from?.shipping ?? fallback.shipping) : null,
+    // Kept as the spec declares them: undeclared properties a request gives are not shown back.
+    emboss_name: (declaredShape(emboss_name, body.emboss_name) as CardRow['emboss_name']) ?? from?.emboss_name ?? fallback.emboss,
+    shipping: form === 'PHYSICAL' ? ((declaredShape(shipping, body.shipping) as Json | undefined) ?? from?.shipping ?? fallback.shipping) : null,
     metadata: (body.metadata as Record<string, string> | undefined) ?? null,
     created_at: ctx.now, updated_at: ctx.now,
   }
@@ -332,7 +335,7 @@ export async function changeCard(ctx: CardContext, cardId: string, body: Json): 
   }
   let next: CardRow = { ...card, updated_at: ctx.now }
   if (body.metadata !== undefined) next.metadata = body.metadata as Record<string, string>
-  if (body.emboss_name !== undefined) { checkEmboss(body.emboss_name as Json); next.emboss_name = body.emboss_name as CardRow['emboss_name'] }
+  if (body.emboss_name !== undefined) { checkEmboss(body.emboss_name as Json); next.emboss_name = declaredShape(emboss_name, body.emboss_name) as CardRow['emboss_name'] }
   if (body.memo !== undefined && body.card_status === undefined) next.memo = body.memo as string
   if (body.customer_id !== undefined && body.customer_id !== card.customer_id) {
     if (card.customer_id !== null) throw badBody(`card ${card.id} already belongs to customer ${card.customer_id}; a card's customer does not change (issue a new card)`, { invalid: { customer_id: 'cannot change' } })

@@ -77,6 +77,21 @@ describe('issuing', () => {
     await issue(h, other, p.physical)
   })
 
+  it('keeps of shipping and emboss_name only what the spec declares, on issue and on update', async () => {
+    const other = await holder(h)
+    const address = { address_line_1: '1 Main St', city: 'Springfield', state: 'IL', postal_code: '62701', country_code: 'US', floor: 3 }
+    const card = await issue(h, other, p.physical, {
+      shipping: { method: 'TWO_DAY', address, recipient_name: { first_name: 'Ada', last_name: 'Lovelace', title: 'Countess' }, gate_code: '1234' },
+      emboss_name: { line_1: 'ADA LOVELACE', line_3: 'X' },
+    })
+    const { floor: _floor, ...declaredAddress } = address
+    assert.deepEqual(card.shipping, { method: 'TWO_DAY', address: declaredAddress, recipient_name: { first_name: 'Ada', last_name: 'Lovelace' } })
+    assert.deepEqual(card.emboss_name, { line_1: 'ADA LOVELACE' })
+    const updated = await h.request('PATCH', `/v0/cards/${card.id}`, { body: { emboss_name: { line_1: 'A LOVELACE', line_3: 'Y' } } })
+    assert.equal(updated.status, 200, JSON.stringify(updated.body))
+    assert.deepEqual(updated.body.emboss_name, { line_1: 'A LOVELACE' })
+  })
+
   it('counts the limit under a lock: of three physical cards asked at once, one is issued', async () => {
     const other = await holder(h)
     const body = { form: 'PHYSICAL', type: 'DEBIT', card_product_id: p.physical.id, account_id: other.account.id, customer_id: other.person.id }
