@@ -11,12 +11,14 @@ import fc from 'fast-check'
 import { operations, type OperationId } from '../src/spec/schemas.js'
 import { startHarness, type Harness } from './support/harness.js'
 import { errorCatalogue } from './support/problems.js'
-import { createVerifiedPerson } from './support/parties.js'
-import { createTemplate, fundingAccount, openAccount } from './support/accounts.js'
+import { businessBody, createPerson, createVerifiedPerson, personBody } from './support/parties.js'
+import { createTemplate, fundingAccount, openAccount, templateBody } from './support/accounts.js'
 import { customer as achCustomer } from './ach/support.js'
 import { fundedCard, merchant } from './card-authorization/support.js'
 
 let h: Harness
+/** What `before` made, for the valid bodies. */
+let seeded: { person: any; template: any; account: any; funding: any; ach: { business: any; account: any; external: any }; card: any; cardProductId: string }
 /** Ids of what exists in the workspace (seeded below, and whatever a request makes or lists), drawn for uuid properties and path parameters beside random ones. */
 const known: string[] = []
 /**
@@ -77,7 +79,9 @@ before(async () => {
   await made('/addresses', { customer_id: person.id, address_type: 'SHIPPING', address_line_1: '1 Main St', city: 'Springfield', state: 'IL', postal_code: '62701', country_code: 'US' })
   await made('/persons/personal_ids', { customer_id: person.id, id_type: 'SSN', identifier: '123-45-6789' })
   await made('/relationships', { relationship_type: 'BENEFICIAL_OWNER_OF', from_person_id: person.id, to_business_id: ach.business.id, additional_data: { percent_ownership: 30 } })
+  seeded = { person, template, account, funding, ach, card, cardProductId: card.card_product_id }
   remember('/persons/:person_id', person.id)
+  remember('/customers/:customer_id', person.id)
   remember('/businesses/:business_id', ach.business.id)
   remember('/accounts/templates/:template_id', template.id)
   for (const id of [account.id, funding.id, ach.account.id]) remember('/accounts/:account_id', id)
@@ -231,6 +235,99 @@ async function tablesAsOfNow(): Promise<Record<string, string>> {
 
 const seed = Number(process.env.SPEC_REQUESTS_SEED ?? 20261205)
 const numRuns = Number(process.env.SPEC_REQUESTS_RUNS ?? 25)
+
+/**
+ * A body each of these operations accepts, as an integrator writes it; the first test lays
+ * random properties the schema allows over it (each path parameter is the seeded one of its kind).
+ * It runs before the test of every operation, whose deletions and closures would take its ids away.
+ */
+const validBodies: Partial<Record<OperationId, () => Record<string, unknown> | Promise<Record<string, unknown>>>> = {
+  createPerson: () => personBody(),
+  createBusiness: () => businessBody(),
+  createAccountTemplate: () => templateBody(),
+  createAccount: () => ({ account_template_id: seeded.template.id, relationships: [{ relationship_type: 'PRIMARY_ACCOUNT_HOLDER', customer_id: seeded.person.id }] }),
+  createAddress: () => ({ customer_id: seeded.person.id, address_type: 'SHIPPING', address_line_1: '1 Main St', city: 'Springfield', state: 'IL', postal_code: '62701', country_code: 'US' }),
+  // A person of its own each time: a person holds one id of a type, and one relationship of a type to a business.
+  createPersonalId: async () => ({ customer_id: (await createPerson(h)).id, id_type: 'SSN', identifier: '123-45-6789' }),
+  createRelationship: async () => ({ relationship_type: 'BENEFICIAL_OWNER_OF', from_person_id: (await createPerson(h)).id, to_business_id: seeded.ach.business.id, additional_data: { percent_ownership: 10 } }),
+  createWebhook: () => ({ url: 'https://example.com/hooks/keel', enabled_events: ['PERSON.*'], is_enabled: true }),
+  createSpendControl: () => ({ name: 'limit', is_active: true, action_case: false, action_decline: true, amount_limit: 10_000, time_range: { time_range_type: 'SINGLE_TRANSACTION' } }),
+  issueCard: () => ({ form: 'VIRTUAL', type: 'DEBIT', card_product_id: seeded.cardProductId, account_id: seeded.card.account_id, customer_id: seeded.card.customer_id }),
+  createInternalTransfer: () => ({ amount: 1, currency: 'USD', type: 'ACCOUNT_TO_ACCOUNT', originating_account_id: seeded.funding.id, receiving_account_id: seeded.account.id }),
+  addTransactionOut: () => ({ currency: 'USD', amount: 1, dc_sign: 'debit', customer_id: seeded.ach.business.id, originating_account_id: seeded.ach.account.id, receiving_account_id: seeded.ach.external.id }),
+  addExternalAccounts: () => ({
+    business_id: seeded.ach.business.id, customer_type: 'BUSINESS', type: 'CHECKING', account_owner_names: ['Ada Lovelace'],
+    account_identifiers: { number: String(200000 + Math.floor(Math.random() * 1e6)) }, routing_identifiers: { ach_routing_number: '011401533', bank_countries: ['US'], bank_name: 'Any Bank' },
+  }),
+  updatePerson: () => ({}),
+  updateBusiness: () => ({}),
+  patchCustomer: () => ({}),
+  patchAccount: () => ({ account_type: 'CHECKING' }),
+  updateCard: () => ({}),
+  updateWebhook: () => ({ url: 'https://example.com/hooks/keel', enabled_events: ['PERSON.*'], is_enabled: true }),
+  updateAddress: () => ({}),
+  updateSpendControl: () => ({}),
+  updateExternalAccount: () => ({}),
+  updateRelationship: () => ({ relationship_type: 'BENEFICIAL_OWNER_OF', additional_data: { percent_ownership: 20 } }),
+}
+
+/** The GET that reads what an operation made or changed, when one path parameter names it. */
+function readBack(id: OperationId): OperationId | undefined {
+  const kind = kindOf(operations[id].path)
+  if (!kind || kind.split(':').length !== 2) return undefined
+  return (Object.keys(operations) as OperationId[]).find((g) => operations[g].method === 'GET' && operations[g].path === kind)
+}
+
+it('answers a valid body with random properties laid over it as the spec declares, and reads back what it answered', async (t) => {
+  const failures: string[] = []
+  let answered = 0
+  let readBackCount = 0
+  for (const [id, base] of Object.entries(validBodies) as [OperationId, () => Record<string, unknown> | Promise<Record<string, unknown>>][]) {
+    const op = operations[id]
+    const get = readBack(id)
+    let okCount = 0
+    let lastRefusal = ''
+    const run = await fc.check(
+      fc.asyncProperty(pathParams(id), fc.option(arbitrary(op.body as Schema), { freq: 4 }), fc.boolean(), async (p, extra, baseWins) => {
+        const own = await base()
+        const layered = extra !== null && typeof extra === 'object' ? (baseWins ? { ...extra, ...own } : { ...own, ...extra }) : own
+        // The path's ids are the seeded ones of their kind, where there is one.
+        const path = '/v0' + op.path.replace(/:(\w+)/g, (_m, name: string) => {
+          const kind = op.path.slice(0, op.path.indexOf(`:${name}`) + name.length + 1)
+          return encodeURIComponent(byKind.get(kind)?.[0] ?? String(p[name]))
+        })
+        const headers = op.method === 'POST' ? { 'idempotency-key': crypto.randomUUID() } : undefined
+        const before = await tablesAsOfNow()
+        const res = await h.request(op.method, path, { body: layered, headers })
+        assert.ok(res.status < 500, `${res.status} ${String(JSON.stringify(res.body)).slice(0, 300)}`)
+        if (res.status >= 400) {
+          lastRefusal = `${res.status} ${String(JSON.stringify(res.body)).slice(0, 300)}`
+          assert.ok(errorCatalogue.has(res.body.code), `code ${res.body.code} is not in the catalogue`)
+          const changed = changedTables(before, await tablesAsOfNow())
+          assert.deepEqual(changed, [], `answered ${res.status} ${String(JSON.stringify(res.body)).slice(0, 200)} and changed ${changed.join(', ')}`)
+          return
+        }
+        okCount++
+        rememberAnswer(op.path, res.body)
+        // What an answer says a thing is, a read of it says too.
+        if (get && typeof res.body?.id === 'string') {
+          const itemPath = '/v0' + operations[get].path.replace(/:\w+$/, res.body.id)
+          const read = await h.request('GET', itemPath)
+          assert.equal(read.status, 200, `GET ${itemPath} answered ${read.status}`)
+          assert.deepEqual(read.body, res.body, `GET ${itemPath} reads otherwise than the ${op.method} answered`)
+          readBackCount++
+        }
+      }),
+      { seed, numRuns },
+    )
+    answered += okCount
+    if (run.failed) failures.push(`${id}: ${JSON.stringify(run.counterexample)}\n  ${String((run.errorInstance as Error)?.message ?? run.errorInstance).split('\n').slice(0, 8).join('\n  ')}`)
+    else if (okCount === 0) failures.push(`${id}: no request answered 2xx; its valid body is not (${lastRefusal})`)
+  }
+  t.diagnostic(`${answered} answered 2xx, ${readBackCount} read back`)
+  assert.deepEqual(failures, [], failures.join('\n'))
+})
+
 
 it('answers requests the spec allows, drawn at random for every operation, without a 5xx and as the spec declares', async (t) => {
   assert.ok(ids.length >= 150, `${ids.length} operations`)
