@@ -282,6 +282,7 @@ it('answers a valid body with random properties laid over it as the spec declare
   const failures: string[] = []
   let answered = 0
   let readBackCount = 0
+  let replayed = 0
   for (const [id, base] of Object.entries(validBodies) as [OperationId, () => Record<string, unknown> | Promise<Record<string, unknown>>][]) {
     const op = operations[id]
     const get = readBack(id)
@@ -309,6 +310,18 @@ it('answers a valid body with random properties laid over it as the spec declare
         }
         okCount++
         rememberAnswer(op.path, res.body)
+        if (headers) {
+          // A retry with its key is answered as the first time and writes nothing; the key with another request is refused.
+          const retried = await tablesAsOfNow()
+          const again = await h.request(op.method, path, { body: layered, headers })
+          assert.equal(again.status, res.status, `a retry with its key answered ${again.status}`)
+          assert.deepEqual(again.body, res.body, 'a retry with its key answered otherwise')
+          const other = await h.request(op.method, path, { body: { ...layered, keel_test_extra: 'another request' }, headers })
+          assert.equal(other.status, 422, `the key with another body answered ${other.status}`)
+          assert.equal(other.body.code, 'IDEMPOTENCY_INVALID_REUSE')
+          assert.deepEqual(changedTables(retried, await tablesAsOfNow()), [], 'a retry or a reuse of the key changed a table')
+          replayed++
+        }
         // What an answer says a thing is, a read of it says too.
         if (get && typeof res.body?.id === 'string') {
           const itemPath = '/v0' + operations[get].path.replace(/:\w+$/, res.body.id)
@@ -324,7 +337,7 @@ it('answers a valid body with random properties laid over it as the spec declare
     if (run.failed) failures.push(`${id}: ${JSON.stringify(run.counterexample)}\n  ${String((run.errorInstance as Error)?.message ?? run.errorInstance).split('\n').slice(0, 8).join('\n  ')}`)
     else if (okCount === 0) failures.push(`${id}: no request answered 2xx; its valid body is not (${lastRefusal})`)
   }
-  t.diagnostic(`${answered} answered 2xx, ${readBackCount} read back`)
+  t.diagnostic(`${answered} answered 2xx, ${readBackCount} read back, ${replayed} retried with their keys`)
   assert.deepEqual(failures, [], failures.join('\n'))
 })
 
