@@ -12,7 +12,7 @@ import { operations, type OperationId } from '../src/spec/schemas.js'
 import { startHarness, type Harness } from './support/harness.js'
 import { errorCatalogue } from './support/problems.js'
 import { businessBody, createPerson, createVerifiedPerson, personBody } from './support/parties.js'
-import { createTemplate, fundingAccount, openAccount, templateBody } from './support/accounts.js'
+import { assertBooksClean, createTemplate, fundingAccount, openAccount, templateBody } from './support/accounts.js'
 import { customer as achCustomer } from './ach/support.js'
 import { fundedCard, merchant } from './card-authorization/support.js'
 
@@ -259,6 +259,19 @@ const validBodies: Partial<Record<OperationId, () => Record<string, unknown> | P
     business_id: seeded.ach.business.id, customer_type: 'BUSINESS', type: 'CHECKING', account_owner_names: ['Ada Lovelace'],
     account_identifiers: { number: String(200000 + Math.floor(Math.random() * 1e6)) }, routing_identifiers: { ach_routing_number: '011401533', bank_countries: ['US'], bank_name: 'Any Bank' },
   }),
+  createDisclosure: () => ({ type: 'REG_E', version: '1.0', event_type: 'ACKNOWLEDGED', disclosure_date: '2026-01-02T03:04:05Z', person_id: seeded.person.id }),
+  createSubscription: () => ({ person_id: seeded.person.id }),
+  createCardImage: async () => ({ card_product_id: (await cardProduct('Keel Sandbox Custom Image Debit')).id, customer_id: seeded.card.customer_id }),
+  // Card messages on the seeded card, each after an authorization of its own where it follows one.
+  simulateAuthorization: () => ({ card_id: seeded.card.id, amount: 100, mid: 'MID-1', card_acceptor: merchant }),
+  simulateAuthorizationAdvice: async () => ({ original_transaction_id: await authorizationToken(), amount: 50 }),
+  simulateClearing: async () => ({ original_transaction_id: await authorizationToken(), amount: 100 }),
+  simulatel2l3: async () => ({ original_transaction_id: await authorizationToken(), enhanced_data_id: 'E-1' }),
+  simulateReversal: async () => ({ original_transaction_id: await authorizationToken(), amount: 100 }),
+  simulateFinancial: () => ({ card_id: seeded.card.id, amount: 100, mid: 'MID-1', card_acceptor: merchant }),
+  simulateWithdrawal: () => ({ card_id: seeded.card.id, amount: 100, mid: 'ATM-1' }),
+  simulateBalanceInquiry: () => ({ card_id: seeded.card.id, mid: 'ATM-1', account_type: 'checking', card_acceptor: merchant }),
+  simulateOriginalCredit: () => ({ card_id: seeded.card.id, amount: 100, mid: 'MID-1', type: 'person_to_person' }),
   updatePerson: () => ({}),
   updateBusiness: () => ({}),
   patchCustomer: () => ({}),
@@ -269,6 +282,21 @@ const validBodies: Partial<Record<OperationId, () => Record<string, unknown> | P
   updateSpendControl: () => ({}),
   updateExternalAccount: () => ({}),
   updateRelationship: () => ({ relationship_type: 'BENEFICIAL_OWNER_OF', additional_data: { percent_ownership: 20 } }),
+  // Last: a gateway changes how later card messages and incoming ACH are decided.
+  createGateway: async () => ({ url: 'https://auth.fintech.example/decide', card_products: [(await cardProduct('Keel Sandbox Virtual Debit')).id] }),
+  addGatewayConfig: () => ({ url: 'https://fintech.example.com/ach/auth' }),
+}
+
+async function cardProduct(name: string): Promise<{ id: string }> {
+  const res = await h.request('GET', '/v0/cards/products')
+  return res.body.card_products.find((p: { name: string }) => p.name === name)
+}
+
+/** A new authorization of 100 cents on the seeded card: the original a following message names. */
+async function authorizationToken(): Promise<string> {
+  const res = await h.request('POST', '/v0/cards/transaction_simulations/authorization', { body: { card_id: seeded.card.id, amount: 100, mid: 'MID-1', card_acceptor: merchant } })
+  assert.equal(res.status, 201, JSON.stringify(res.body))
+  return res.body.transaction.token
 }
 
 /** The GET that reads what an operation made or changed, when one path parameter names it. */
@@ -339,6 +367,8 @@ it('answers a valid body with random properties laid over it as the spec declare
   }
   t.diagnostic(`${answered} answered 2xx, ${readBackCount} read back, ${replayed} retried with their keys`)
   assert.deepEqual(failures, [], failures.join('\n'))
+  // The money those requests moved (transfers, ACH, card messages) balances, entry by entry.
+  await assertBooksClean(h)
 })
 
 

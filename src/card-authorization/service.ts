@@ -22,7 +22,7 @@ import { recordEvents, type EventInput } from '../platform/events.js'
 import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
 import { oneStatement, type Queryable, type Unsent } from '../platform/db.js'
 import type { Services } from '../platform/http.js'
-import { claimKeys, expectKeysFree, runMutation, storeOutcomes, type KeyClaim, type Outcome, type RequestIdentity, type StoredOutcome } from '../platform/idempotency.js'
+import { claimKeys, expectKeysFree, runMutation, storedOutcome, storeOutcomes, type KeyClaim, type Outcome, type RequestIdentity, type StoredOutcome } from '../platform/idempotency.js'
 import { isUuid, uuidv7 } from '../platform/ids.js'
 import { jsonbKeyOrder, withFields } from '../platform/objects.js'
 import { readCoalescer } from '../platform/read-coalescer.js'
@@ -639,6 +639,12 @@ export interface FollowUpMessage {
 
 export async function followUp(ctx: MessageContext, m: FollowUpMessage): Promise<Outcome> {
   const { sql } = ctx.services
+  // What follows reads the original as it is now, which a first try of this request may have
+  // changed (a reversal that released the hold): a retry is answered with what was done then.
+  if (ctx.claim) {
+    const prior = await storedOutcome(sql, ctx.claim)
+    if (prior) return prior
+  }
   if (m.kind !== 'l2l3' && (!Number.isSafeInteger(Number(m.amount)) || m.amount <= 0n)) throw badBody('amount must be a positive number of cents', { invalid: { amount: 'positive, at most 2^53 - 1' } })
   // The enhanced-data simulation declares the id a plain string: one that is no uuid names nothing either.
   const original = isUuid(m.originalId) ? await getMessage(sql, ctx.workspace.id, m.originalId) : undefined

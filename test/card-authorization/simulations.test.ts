@@ -369,6 +369,33 @@ describe('requests', () => {
     assert.equal(reuse.body.code, 'IDEMPOTENCY_INVALID_REUSE')
   })
 
+  it('a follow-up retried with its key is answered as the first time, though the first changed what it follows', async () => {
+    const { card, account } = await fundedCard(h, 1_000)
+    const auth = (await authorize(h, card.id, 300)).body.transaction
+    // A reversal of all the hold releases it: the retry finds nothing left to reverse, and must still replay.
+    const reversal = { original_transaction_id: auth.token, amount: 300 }
+    const headers = { 'idempotency-key': `reversal-${uuidv7()}` }
+    const first = await h.request('POST', '/v0/cards/transaction_simulations/reversal', { body: reversal, headers })
+    assert.equal(first.status, 201, JSON.stringify(first.body))
+    const again = await h.request('POST', '/v0/cards/transaction_simulations/reversal', { body: reversal, headers })
+    assert.equal(again.status, 201, JSON.stringify(again.body))
+    assert.equal(again.headers['idempotent-replayed'], 'true')
+    assert.deepEqual(again.body, first.body)
+    const reuse = await h.request('POST', '/v0/cards/transaction_simulations/reversal', { body: { ...reversal, amount: 1 }, headers })
+    assert.equal(reuse.status, 422)
+    assert.equal(reuse.body.code, 'IDEMPOTENCY_INVALID_REUSE')
+    // An advice giving back all of a PIN debit: the retry finds the debit's net at 0.
+    const debit = (await simulate(h, 'financial', { card_id: card.id, amount: 200, mid: 'M', card_acceptor: merchant })).body.transaction
+    const advice = { original_transaction_id: debit.token, amount: 200 }
+    const adviceHeaders = { 'idempotency-key': `advice-${uuidv7()}` }
+    const given = await h.request('POST', '/v0/cards/transaction_simulations/financial/advice', { body: advice, headers: adviceHeaders })
+    assert.equal(given.status, 201, JSON.stringify(given.body))
+    const givenAgain = await h.request('POST', '/v0/cards/transaction_simulations/financial/advice', { body: advice, headers: adviceHeaders })
+    assert.equal(givenAgain.status, 201, JSON.stringify(givenAgain.body))
+    assert.deepEqual(givenAgain.body, given.body)
+    assert.deepEqual(await available(h, account.id), { posted: 1_000, available: 1_000 })
+  })
+
   it('writes the pending and posted events of the money it moves', async () => {
     const { card } = await fundedCard(h, 1_000)
     const auth = (await authorize(h, card.id, 300)).body.transaction

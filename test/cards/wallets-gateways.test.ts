@@ -141,6 +141,16 @@ describe('authorization gateways', () => {
     assert.deepEqual(list.body.gateways.map((g: any) => g.id), [created.body.id])
   })
 
+  it('keeps of the stand-in settings only what the spec declares, on create and update', async () => {
+    const created = await h.request('POST', '/v0/cards/gateways', { body: { url: 'https://auth.fintech.example/decide', card_products: [p.virtual.id], standin: { enabled: true, fallback: 'approve' } } })
+    assert.equal(created.status, 201, JSON.stringify(created.body))
+    assert.deepEqual(created.body.standin, { enabled: true })
+    const patched = await h.request('PATCH', `/v0/cards/gateways/${created.body.id}`, { body: { standin: { enabled: false, timeout_ms: 5 } } })
+    assert.equal(patched.status, 200, JSON.stringify(patched.body))
+    assert.deepEqual(patched.body.standin, { enabled: false })
+    assert.deepEqual((await h.request('GET', `/v0/cards/gateways/${created.body.id}`)).body, patched.body)
+  })
+
   it('refuses bad gateways and keeps them in their workspace', async () => {
     const table: Record<string, unknown>[] = [
       { url: 'ftp://x.example/', card_products: [p.virtual.id] },

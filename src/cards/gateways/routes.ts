@@ -11,6 +11,8 @@ import type { Workspace } from '../../platform/workspaces.js'
 import { findProduct } from '../products.js'
 import { getGateway, insertGateway, listGateways, updateGateway, type GatewayRow } from './store.js'
 import type { Vault } from '../../platform/crypto.js'
+import { declaredShape } from '../../platform/objects.js'
+import { gateway_standin } from '../../spec/schemas.js'
 
 type Json = Record<string, unknown>
 
@@ -37,6 +39,9 @@ function checkProducts(workspace: Workspace, ids: string[]): void {
   if (unknown.length) throw badBody(`card_products names no card product of this workspace: ${unknown.join(', ')}`, { invalid: { card_products: 'unknown card product' } })
 }
 
+/** The stand-in settings as the spec declares them: kept and shown back, so nothing else of the request's. */
+const standinOf = (standin: GatewayRow['standin'] | undefined): GatewayRow['standin'] | undefined => declaredShape(gateway_standin, standin)
+
 export function registerGatewayRoutes(api: Api): void {
   const { sql, clock, vault } = api.services
 
@@ -47,7 +52,7 @@ export function registerGatewayRoutes(api: Api): void {
     const row: GatewayRow = {
       workspace_id: workspace.id, id: uuidv7(), url: body.url, active: body.active ?? true, card_products: [...new Set(body.card_products)],
       custom_headers_encrypted: body.custom_headers ? vault.encrypt(JSON.stringify(body.custom_headers)) : null,
-      standin: body.standin ?? null, created_at: now, updated_at: now,
+      standin: standinOf(body.standin) ?? null, created_at: now, updated_at: now,
     }
     await insertGateway(tx, row)
     return toGateway(row, vault)
@@ -75,7 +80,7 @@ export function registerGatewayRoutes(api: Api): void {
       active: body.active ?? row.active,
       card_products: body.card_products ? [...new Set(body.card_products)] : row.card_products,
       custom_headers_encrypted: body.custom_headers !== undefined ? vault.encrypt(JSON.stringify(body.custom_headers)) : row.custom_headers_encrypted,
-      standin: body.standin ?? row.standin,
+      standin: standinOf(body.standin) ?? row.standin,
       updated_at: clock.now(workspace.id),
     }
     await updateGateway(tx, after)
