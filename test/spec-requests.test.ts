@@ -11,6 +11,7 @@ import fc from 'fast-check'
 import { operations, type OperationId } from '../src/spec/schemas.js'
 import { startHarness, type Harness } from './support/harness.js'
 import { errorCatalogue } from './support/problems.js'
+import { parsedSpec } from './support/conformance.js'
 import { businessBody, createPerson, createVerifiedPerson, personBody } from './support/parties.js'
 import { assertBooksClean, createTemplate, fundingAccount, openAccount, templateBody } from './support/accounts.js'
 import { customer as achCustomer } from './ach/support.js'
@@ -18,7 +19,7 @@ import { fundedCard, merchant } from './card-authorization/support.js'
 
 let h: Harness
 /** What `before` made, for the valid bodies. */
-let seeded: { person: any; template: any; account: any; funding: any; ach: { business: any; account: any; external: any }; card: any; cardProductId: string }
+let seeded: { person: any; template: any; account: any; spare: any; funding: any; ach: { business: any; account: any; external: any }; card: any; cardProductId: string }
 /** Ids of what exists in the workspace (seeded below, and whatever a request makes or lists), drawn for uuid properties and path parameters beside random ones. */
 const known: string[] = []
 /**
@@ -79,7 +80,9 @@ before(async () => {
   await made('/addresses', { customer_id: person.id, address_type: 'SHIPPING', address_line_1: '1 Main St', city: 'Springfield', state: 'IL', postal_code: '62701', country_code: 'US' })
   await made('/persons/personal_ids', { customer_id: person.id, id_type: 'SSN', identifier: '123-45-6789' })
   await made('/relationships', { relationship_type: 'BENEFICIAL_OWNER_OF', from_person_id: person.id, to_business_id: ach.business.id, additional_data: { percent_ownership: 30 } })
-  seeded = { person, template, account, funding, ach, card, cardProductId: card.card_product_id }
+  // An account no other request names (kept out of the ids drawn), for what must find it ACTIVE.
+  const spare = await openAccount(h, { customer_id: person.id, account_template_id: template.id })
+  seeded = { person, template, account, spare, funding, ach, card, cardProductId: card.card_product_id }
   remember('/persons/:person_id', person.id)
   remember('/customers/:customer_id', person.id)
   remember('/businesses/:business_id', ach.business.id)
@@ -282,6 +285,7 @@ const validBodies: Partial<Record<OperationId, () => Record<string, unknown> | P
   updateSpendControl: () => ({}),
   updateExternalAccount: () => ({}),
   updateRelationship: () => ({ relationship_type: 'BENEFICIAL_OWNER_OF', additional_data: { percent_ownership: 20 } }),
+  updateInternalTransferByID: () => ({ status: 'COMPLETE' }),
   // Last: a gateway changes how later card messages and incoming ACH are decided.
   createGateway: async () => ({ url: 'https://auth.fintech.example/decide', card_products: [(await cardProduct('Keel Sandbox Virtual Debit')).id] }),
   addGatewayConfig: () => ({ url: 'https://fintech.example.com/ach/auth' }),
@@ -298,6 +302,26 @@ async function authorizationToken(): Promise<string> {
   assert.equal(res.status, 201, JSON.stringify(res.body))
   return res.body.transaction.token
 }
+
+/** Path ids of their own for operations that change what they name once for good (a capture). */
+const validPaths: Partial<Record<OperationId, () => Promise<Record<string, string>>>> = {
+  updateInternalTransferByID: async () => {
+    const res = await h.request('POST', '/v0/transactions/internal_transfer', { body: { amount: 1, currency: 'USD', type: 'ACCOUNT_TO_ACCOUNT', capture_mode: 'MANUAL', originating_account_id: seeded.funding.id, receiving_account_id: seeded.spare.id } })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    return { id: res.body.id }
+  },
+}
+
+/** The operations whose request the spec lets carry an Idempotency-Key (43 POSTs and 18 PATCHes). */
+const keyed = (() => {
+  const spec = parsedSpec()
+  const resolve = (p: { $ref?: string; name?: string }) => (p.$ref ? spec.components.parameters[p.$ref.split('/').pop()!] : p)
+  return new Set((Object.keys(operations) as OperationId[]).filter((id) => {
+    const item = spec.paths[operations[id].path.replace(/:(\w+)/g, '{$1}')] ?? {}
+    const params = [...(item.parameters ?? []), ...(item[operations[id].method.toLowerCase()]?.parameters ?? [])]
+    return params.some((p: { $ref?: string; name?: string }) => resolve(p)?.name?.toLowerCase() === 'idempotency-key')
+  }))
+})()
 
 /** The GET that reads what an operation made or changed, when one path parameter names it. */
 function readBack(id: OperationId): OperationId | undefined {
@@ -319,13 +343,15 @@ it('answers a valid body with random properties laid over it as the spec declare
     const run = await fc.check(
       fc.asyncProperty(pathParams(id), fc.option(arbitrary(op.body as Schema), { freq: 4 }), fc.boolean(), async (p, extra, baseWins) => {
         const own = await base()
+        const at = await validPaths[id]?.()
         const layered = extra !== null && typeof extra === 'object' ? (baseWins ? { ...extra, ...own } : { ...own, ...extra }) : own
         // The path's ids are the seeded ones of their kind, where there is one.
         const path = '/v0' + op.path.replace(/:(\w+)/g, (_m, name: string) => {
           const kind = op.path.slice(0, op.path.indexOf(`:${name}`) + name.length + 1)
-          return encodeURIComponent(byKind.get(kind)?.[0] ?? String(p[name]))
+          return encodeURIComponent(at?.[name] ?? byKind.get(kind)?.[0] ?? String(p[name]))
         })
-        const headers = op.method === 'POST' ? { 'idempotency-key': crypto.randomUUID() } : undefined
+        // Keel takes a key on every POST; a PATCH carries one where the spec declares it.
+        const headers = op.method === 'POST' || keyed.has(id) ? { 'idempotency-key': crypto.randomUUID() } : undefined
         const before = await tablesAsOfNow()
         const res = await h.request(op.method, path, { body: layered, headers })
         assert.ok(res.status < 500, `${res.status} ${String(JSON.stringify(res.body)).slice(0, 300)}`)
