@@ -323,6 +323,17 @@ const keyed = (() => {
   }))
 })()
 
+/** What a list must be asked besides the id to show some items: the spec lists GENERAL_LEDGER accounts only when asked for by type. */
+const listedOnlyWhenAsked: Partial<Record<OperationId, (item: Record<string, unknown>) => string>> = {
+  listAccounts: (item) => (item.account_type === 'GENERAL_LEDGER' ? '&account_type=GENERAL_LEDGER' : ''),
+}
+
+/** The list of an item's kind, where it can be asked for one id (`?id=`). */
+function listOf(get: OperationId): OperationId | undefined {
+  const collection = operations[get].path.replace(/\/:\w+$/, '')
+  return (Object.keys(operations) as OperationId[]).find((l) => operations[l].method === 'GET' && operations[l].path === collection && (operations[l].query as Schema).properties?.id !== undefined)
+}
+
 /** The GET that reads what an operation made or changed, when one path parameter names it. */
 function readBack(id: OperationId): OperationId | undefined {
   const kind = kindOf(operations[id].path)
@@ -335,6 +346,7 @@ it('answers a valid body with random properties laid over it as the spec declare
   let answered = 0
   let readBackCount = 0
   let replayed = 0
+  let listedCount = 0
   for (const [id, base] of Object.entries(validBodies) as [OperationId, () => Record<string, unknown> | Promise<Record<string, unknown>>][]) {
     const op = operations[id]
     const get = readBack(id)
@@ -383,6 +395,15 @@ it('answers a valid body with random properties laid over it as the spec declare
           assert.equal(read.status, 200, `GET ${itemPath} answered ${read.status}`)
           assert.deepEqual(read.body, res.body, `GET ${itemPath} reads otherwise than the ${op.method} answered`)
           readBackCount++
+          // And the list of its kind, asked for that id, shows it alike.
+          const list = listOf(get)
+          if (list) {
+            const listed = await h.request('GET', `/v0${operations[list].path}?id=${res.body.id}${listedOnlyWhenAsked[list]?.(read.body) ?? ''}`)
+            assert.equal(listed.status < 300, true, `GET ${operations[list].path}?id= answered ${listed.status}`)
+            const items = Object.values(listed.body as Record<string, unknown>).find(Array.isArray) as unknown[]
+            assert.deepEqual(items, [read.body], `GET ${operations[list].path}?id=${res.body.id} lists otherwise than GET ${itemPath} reads`)
+            listedCount++
+          }
         }
       }),
       { seed, numRuns },
@@ -391,7 +412,7 @@ it('answers a valid body with random properties laid over it as the spec declare
     if (run.failed) failures.push(`${id}: ${JSON.stringify(run.counterexample)}\n  ${String((run.errorInstance as Error)?.message ?? run.errorInstance).split('\n').slice(0, 8).join('\n  ')}`)
     else if (okCount === 0) failures.push(`${id}: no request answered 2xx; its valid body is not (${lastRefusal})`)
   }
-  t.diagnostic(`${answered} answered 2xx, ${readBackCount} read back, ${replayed} retried with their keys`)
+  t.diagnostic(`${answered} answered 2xx, ${readBackCount} read back (${listedCount} also listed by id), ${replayed} retried with their keys`)
   assert.deepEqual(failures, [], failures.join('\n'))
   // The money those requests moved (transfers, ACH, card messages) balances, entry by entry.
   await assertBooksClean(h)
