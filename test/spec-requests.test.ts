@@ -4,6 +4,10 @@
 // ones left out). Whatever Keel decides, it never answers 5xx, every refusal is
 // application/problem+json with a catalogue code, and every answer is one the spec declares, with
 // only the properties it declares (the harness checks each response against the spec).
+// A first test lays such random properties over bodies an integrator would write, for the
+// operations that make or change things, and checks what a success leaves: a GET and the list of
+// its kind read it back alike, a retry with its Idempotency-Key is answered alike and writes
+// nothing, and the books audit clean.
 // fast-check with a fixed seed: a failure names the smallest request it found, and runs again alike.
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
