@@ -20,6 +20,7 @@ import { odfiSettings } from './settings.js'
 import { getOutgoing, insertOutgoing, nextTraceSequence, updateOutgoing, type OutgoingRow } from './store.js'
 import { toOutgoingAch } from './views.js'
 import { earliestNextDayDate, easternOf, nextDayPlacement, sameDayEntryMaxCents, sameDayPlacement, type Placement } from './windows/windows.js'
+import { alphanumericField } from './nacha/index.js'
 
 type Json = Record<string, unknown>
 type OutgoingRequest = Static<typeof outgoing_ach_request>
@@ -92,9 +93,9 @@ export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, wo
     account_name: external.account_owner_names[0] ?? null, account_type: external.type === 'SAVINGS' ? 'SAVINGS' : 'CHECKING',
     dc_sign: body.dc_sign, amount, currency: achCurrency, sec_code: body.sec_code ?? secCodeDefault,
     is_same_day: placement.sameDay, effective_date: placement.effectiveDate, trace_no: trace,
-    company_name: (body.company_name ?? settings.companyName).toUpperCase().slice(0, 16),
+    company_name: alphanumericField(body.company_name ?? settings.companyName, 16),
     company_id: settings.companyId,
-    company_entry_description: (body.company_entry_description ?? companyEntryDescriptionDefault).toUpperCase().slice(0, 10),
+    company_entry_description: alphanumericField(body.company_entry_description ?? companyEntryDescriptionDefault, 10),
     memo: body.memo ?? '', reference_info: body.reference_info ?? null, external_data: (body.external_data as Json | null | undefined) ?? null,
     final_customer_id: body.final_customer_id ?? null,
     hold: body.dc_sign === 'debit'

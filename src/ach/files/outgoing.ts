@@ -8,7 +8,7 @@ import type { Clock } from '../../platform/clock.js'
 import type { Tx } from '../../platform/db.js'
 import { uuidv7 } from '../../platform/ids.js'
 import {
-  completeControls, transactionCode, writeNacha,
+  alphanumericField, completeControls, transactionCode, writeNacha,
   type Addenda, type Entry, type NachaFileDraft, type FileHeader, type IatBatchHeader, type IatEntryDetail, type NachaFile, type StandardBatchHeader, type StandardEntryDetail,
 } from '../nacha/index.js'
 import { odfiSettings, type OdfiSettings } from '../settings.js'
@@ -24,7 +24,7 @@ const originatorStatusDfi = '1'
 const webPaymentTypeSingle = 'S'
 
 const yymmdd = (d: string) => d.slice(2, 4) + d.slice(5, 7) + d.slice(8, 10)
-const upper = (s: string, n: number) => s.toUpperCase().replace(/[^\x20-\x7e]/g, ' ').slice(0, n)
+const upper = alphanumericField
 
 /** The transaction code of an entry: its sign and account type, live or a return (21/26/31/36). */
 export function transactionCodeOf(r: Pick<OutgoingRow, 'dc_sign' | 'account_type' | 'kind'>): number {

@@ -102,6 +102,17 @@ export class FieldReader {
   }
 }
 
+/**
+ * Text as an alphanumeric field carries it: upper case, accents dropped (É → E), any other
+ * character outside printable ASCII a space, cut to `width` characters (never inside a
+ * surrogate pair). What a request gives for a field of the file (a company entry description, a
+ * name) is kept in this form, so the answer, the entry read back and the file all show the same.
+ */
+export function alphanumericField(value: string, width: number): string {
+  const ascii = value.toUpperCase().normalize('NFKD').replace(/\p{M}/gu, '').replace(/[^\x20-\x7e]/gu, ' ')
+  return ascii.slice(0, width)
+}
+
 export function isAllDigits(value: string): boolean {
   if (value.length === 0) return false
   for (let i = 0; i < value.length; i++) {

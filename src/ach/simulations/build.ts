@@ -4,7 +4,7 @@
 // file (files/incoming.ts).
 
 import { bankRouting } from '../../accounts/index.js'
-import { completeControls, transactionCode, writeNacha, type Addenda, type FileHeader, type StandardBatchHeader, type StandardEntryDetail } from '../nacha/index.js'
+import { alphanumericField, completeControls, transactionCode, writeNacha, type Addenda, type FileHeader, type StandardBatchHeader, type StandardEntryDetail } from '../nacha/index.js'
 import { iatBatchAbout, transactionCodeOf } from '../files/outgoing.js'
 import type { OutgoingRow } from '../store.js'
 import { julianDay } from '../files/send-back.js'
@@ -29,8 +29,8 @@ function fileHeader(destination: string, origin: string, now: Date): FileHeader 
 
 function batchHeader(o: { secCode: string; companyName: string; companyId: string; description: string; effectiveDate: string; originatingDfi: string }): StandardBatchHeader {
   return {
-    layout: 'standard', serviceClassCode: 200, companyName: o.companyName.slice(0, 16), companyDiscretionaryData: '', companyIdentification: o.companyId.slice(0, 10),
-    secCode: o.secCode, companyEntryDescription: o.description.slice(0, 10), companyDescriptiveDate: '', effectiveEntryDate: yymmdd(o.effectiveDate),
+    layout: 'standard', serviceClassCode: 200, companyName: alphanumericField(o.companyName, 16), companyDiscretionaryData: '', companyIdentification: o.companyId.slice(0, 10),
+    secCode: o.secCode, companyEntryDescription: alphanumericField(o.description, 10), companyDescriptiveDate: '', effectiveEntryDate: yymmdd(o.effectiveDate),
     settlementDate: '', originatorStatusCode: '1', originatingDfi: o.originatingDfi.slice(0, 8), batchNumber: 1,
   }
 }
@@ -63,7 +63,7 @@ function entryAbout(r: OutgoingRow, transactionCode: number, amount: number, tra
   return {
     layout: 'standard', transactionCode, receivingDfi: bankRouting.slice(0, 8), checkDigit: bankRouting.slice(8, 9),
     accountNumber: r.account_no, amount, identificationNumber: r.id.replace(/-/g, '').slice(0, 15).toUpperCase(),
-    name: (r.account_name ?? '').toUpperCase().slice(0, 22), discretionaryData: '', addendaIndicator: 1, traceNumber: trace,
+    name: alphanumericField(r.account_name ?? '', 22), discretionaryData: '', addendaIndicator: 1, traceNumber: trace,
   }
 }
 
