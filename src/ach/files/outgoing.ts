@@ -24,7 +24,6 @@ const originatorStatusDfi = '1'
 const webPaymentTypeSingle = 'S'
 
 const yymmdd = (d: string) => d.slice(2, 4) + d.slice(5, 7) + d.slice(8, 10)
-const upper = alphanumericField
 
 /** The transaction code of an entry: its sign and account type, live or a return (21/26/31/36). */
 export function transactionCodeOf(r: Pick<OutgoingRow, 'dc_sign' | 'account_type' | 'kind'>): number {
@@ -40,7 +39,7 @@ export function transactionCodeOf(r: Pick<OutgoingRow, 'dc_sign' | 'account_type
 function entryOf(r: OutgoingRow, odfi: OdfiSettings): Entry {
   const detail: StandardEntryDetail = {
     layout: 'standard', transactionCode: transactionCodeOf(r), receivingDfi: r.routing_no.slice(0, 8), checkDigit: r.routing_no.slice(8, 9),
-    accountNumber: r.account_no, amount: Number(r.amount), identificationNumber: upper(r.identification_number ?? r.id.replace(/-/g, ''), 15), name: upper(r.account_name ?? '', 22),
+    accountNumber: r.account_no, amount: Number(r.amount), identificationNumber: alphanumericField(r.identification_number ?? r.id.replace(/-/g, ''), 15), name: alphanumericField(r.account_name ?? '', 22),
     discretionaryData: r.sec_code === 'WEB' && r.kind === 'ORIGINATION' ? webPaymentTypeSingle : '', addendaIndicator: 0, traceNumber: r.trace_no,
   }
   const addenda: Addenda[] = []
@@ -52,7 +51,7 @@ function entryOf(r: OutgoingRow, odfi: OdfiSettings): Entry {
   } else if (r.kind === 'DISHONOR' || r.kind === 'CONTEST') {
     addenda.push(dishonorAddenda(r))
   } else if (r.reference_info) {
-    addenda.push({ typeCode: '05', paymentRelatedInformation: upper(r.reference_info, 80), sequenceNumber: 1, entryDetailSequenceNumber: Number(r.trace_no.slice(-7)) })
+    addenda.push({ typeCode: '05', paymentRelatedInformation: alphanumericField(r.reference_info, 80), sequenceNumber: 1, entryDetailSequenceNumber: Number(r.trace_no.slice(-7)) })
   }
   return { detail, addenda }
 }
@@ -103,7 +102,7 @@ export function buildOutgoingFile(rows: OutgoingRow[], odfi: OdfiSettings, creat
     priorityCode: 1, immediateDestination: odfi.immediateDestination, immediateOrigin: odfi.immediateOrigin,
     fileCreationDate: yymmdd(et.date), fileCreationTime: String(Math.floor(et.minutes / 60)).padStart(2, '0') + String(et.minutes % 60).padStart(2, '0'),
     fileIdModifier, recordSize: 94, blockingFactor: 10, formatCode: 1,
-    immediateDestinationName: upper(odfi.immediateDestinationName, 23), immediateOriginName: upper(odfi.immediateOriginName, 23), referenceCode: '',
+    immediateDestinationName: alphanumericField(odfi.immediateDestinationName, 23), immediateOriginName: alphanumericField(odfi.immediateOriginName, 23), referenceCode: '',
   }
   const groups = new Map<string, OutgoingRow[]>()
   for (const r of rows) {
@@ -115,9 +114,9 @@ export function buildOutgoingFile(rows: OutgoingRow[], odfi: OdfiSettings, creat
     const first = entries[0]
     if (first.iat_record) return iatSendBackBatch(first, odfi, i + 1)
     const batchHeader: StandardBatchHeader = {
-      layout: 'standard', serviceClassCode: 200, companyName: upper(first.company_name, 16), companyDiscretionaryData: '',
-      companyIdentification: upper(first.company_id, 10), secCode: first.sec_code,
-      companyEntryDescription: upper(first.company_entry_description, 10), companyDescriptiveDate: '', effectiveEntryDate: yymmdd(first.effective_date),
+      layout: 'standard', serviceClassCode: 200, companyName: alphanumericField(first.company_name, 16), companyDiscretionaryData: '',
+      companyIdentification: alphanumericField(first.company_id, 10), secCode: first.sec_code,
+      companyEntryDescription: alphanumericField(first.company_entry_description, 10), companyDescriptiveDate: '', effectiveEntryDate: yymmdd(first.effective_date),
       settlementDate: '', originatorStatusCode: originatorStatusDfi, originatingDfi: odfi.odfiRouting.slice(0, 8), batchNumber: i + 1,
     }
     return { header: batchHeader, entries: entries.map((r) => entryOf(r, odfi)) }
