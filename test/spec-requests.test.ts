@@ -243,6 +243,9 @@ async function tablesAsOfNow(): Promise<Record<string, string>> {
 const seed = Number(process.env.SPEC_REQUESTS_SEED ?? 20261205)
 const numRuns = Number(process.env.SPEC_REQUESTS_RUNS ?? 25)
 
+/** Account numbers for the external accounts the bodies below add, one each. */
+let externalNumbers = 0
+
 /**
  * A body each of these operations accepts, as an integrator writes it; the first test lays
  * random properties the schema allows over it (each path parameter is the seeded one of its kind).
@@ -264,7 +267,7 @@ const validBodies: Partial<Record<OperationId, () => Record<string, unknown> | P
   addTransactionOut: () => ({ currency: 'USD', amount: 1, dc_sign: 'debit', customer_id: seeded.ach.business.id, originating_account_id: seeded.ach.account.id, receiving_account_id: seeded.ach.external.id }),
   addExternalAccounts: () => ({
     business_id: seeded.ach.business.id, customer_type: 'BUSINESS', type: 'CHECKING', account_owner_names: ['Ada Lovelace'],
-    account_identifiers: { number: String(200000 + Math.floor(Math.random() * 1e6)) }, routing_identifiers: { ach_routing_number: '011401533', bank_countries: ['US'], bank_name: 'Any Bank' },
+    account_identifiers: { number: String(200000 + externalNumbers++) }, routing_identifiers: { ach_routing_number: '011401533', bank_countries: ['US'], bank_name: 'Any Bank' },
   }),
   createDisclosure: () => ({ type: 'REG_E', version: '1.0', event_type: 'ACKNOWLEDGED', disclosure_date: '2026-01-02T03:04:05Z', person_id: seeded.person.id }),
   createSubscription: () => ({ person_id: seeded.person.id }),
