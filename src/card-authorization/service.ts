@@ -638,13 +638,22 @@ export interface FollowUpMessage {
 }
 
 export async function followUp(ctx: MessageContext, m: FollowUpMessage): Promise<Outcome> {
-  const { sql } = ctx.services
-  // What follows reads the original as it is now, which a first try of this request may have
-  // changed (a reversal that released the hold): a retry is answered with what was done then.
-  if (ctx.claim) {
-    const prior = await storedOutcome(sql, ctx.claim)
-    if (prior) return prior
+  try {
+    return await decideFollowUp(ctx, m)
+  } catch (err) {
+    // A refusal read from the original as it is now, which a first try of this request may have
+    // changed (a reversal that released the hold): a retry is answered with what was done then.
+    // Looked up only on a refusal: an accepted retry is replayed by its batch.
+    if (err instanceof ApiError && ctx.claim) {
+      const prior = await storedOutcome(ctx.services.sql, ctx.claim)
+      if (prior) return prior
+    }
+    throw err
   }
+}
+
+async function decideFollowUp(ctx: MessageContext, m: FollowUpMessage): Promise<Outcome> {
+  const { sql } = ctx.services
   if (m.kind !== 'l2l3' && (!Number.isSafeInteger(Number(m.amount)) || m.amount <= 0n)) throw badBody('amount must be a positive number of cents', { invalid: { amount: 'positive, at most 2^53 - 1' } })
   // The enhanced-data simulation declares the id a plain string: one that is no uuid names nothing either.
   const original = isUuid(m.originalId) ? await getMessage(sql, ctx.workspace.id, m.originalId) : undefined
