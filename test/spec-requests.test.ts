@@ -363,6 +363,7 @@ it('answers a valid body with random properties laid over it as the spec declare
   for (const [id, base] of Object.entries(validBodies) as [OperationId, () => Record<string, unknown> | Promise<Record<string, unknown>>][]) {
     const op = operations[id]
     const get = readBack(id)
+    const list = get && listOf(get)
     let okCount = 0
     let lastRefusal = ''
     const run = await fc.check(
@@ -409,7 +410,6 @@ it('answers a valid body with random properties laid over it as the spec declare
           assert.deepEqual(read.body, res.body, `GET ${itemPath} reads otherwise than the ${op.method} answered`)
           readBackCount++
           // And the list of its kind, asked for that id, shows it alike.
-          const list = listOf(get)
           const asked = list && (listedWhenAsked[list] ? await listedWhenAsked[list](read.body) : '')
           if (list && asked !== null) {
             const listed = await h.request('GET', `/v0${operations[list].path}?id=${res.body.id}${asked}`)
