@@ -54,7 +54,7 @@ const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
  * it. In its first seconds V8's optimizing compiler is still at work (on helper threads: 17% of a
  * core 3–8 s into a paced point of 300/s, 5% 25–30 s into one of 1,000/s), and at 1,000/s each
  * authorization cost the server 652 µs of CPU after 2 s against 421–461 µs after 30 s; p99 34.5 ms
- * against 11.1, 45.5 and 11.7 ms (paced points alone, one hour, docs/card-authorization.md). The peaks before it do not warm the same code: the full run's paced
+ * against 11.1, 45.5 and 11.7 ms (paced points alone, one hour, docs/throughput/card-authorization.md). The peaks before it do not warm the same code: the full run's paced
  * point after them read 527–574 µs.
  */
 const pacedWarmupSeconds = Number(process.env.BENCH_PACED_WARMUP_SECONDS ?? 30)

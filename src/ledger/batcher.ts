@@ -293,7 +293,7 @@ export class LedgerBatcher {
    * batch is decided and built meanwhile, so its statements reach the database as this commit ends
    * instead of after it: at the uniform peak of bench:transfers:realistic a batch took about 1.3 ms
    * to decide and build, 6.5 ms for its statements and 1.5 ms for its commit, one after another, and
-   * for about a sixth of the time no batch was in the database (docs/ledger.md, "The next batch
+   * for about a sixth of the time no batch was in the database (docs/throughput/ledger.md, "The next batch
    * during a commit").
    */
   private committing(flight: Flight): void {

@@ -233,7 +233,7 @@ const checksAlone: JoinedNode = { next: new Map() }
 // entries); in the select list the arrays are read a row at a time, side by side, a shorter one
 // padded with NULL as in FROM. In a CPU profile of PostgreSQL under bench:transfers:realistic the
 // tuplestores' setting up was about a tenth of its time; the transfers-and-entries statement took
-// 16.5–19.1 µs a row against 45.1–46.2 (pg_stat_statements, two pairs of runs, docs/ledger.md). Reads
+// 16.5–19.1 µs a row against 45.1–46.2 (pg_stat_statements, two pairs of runs, docs/throughput/ledger.md). Reads
 // that join keys to a table take them the same way, from a subquery's select list:
 // `join (select unnest($1::uuid[]) as w, unnest($2::uuid[]) as i) as k on …`.
 

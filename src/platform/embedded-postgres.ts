@@ -31,7 +31,7 @@ const walSettings = ['-c', 'wal_init_zero=off', '-c', 'max_wal_size=4GB']
  * and once the indexes outgrow the cache, most writes first evict a page (writing it out if dirty)
  * and read another. In bench:transfers:realistic PostgreSQL's CPU per request grew through the run,
  * from 133 to 334 µs for the bare route's one INSERT and from 143 to 320 µs for a keyed transfer;
- * with 2 GB it stayed at 127–181 µs (docs/ledger.md, "PostgreSQL's cache"). A quarter of the
+ * with 2 GB it stayed at 127–181 µs (docs/throughput/ledger.md, "PostgreSQL's cache"). A quarter of the
  * machine's memory, as PostgreSQL's documentation suggests for a dedicated server, at most 2 GB and
  * at least the default. The memory is shared and mapped as used: a small sandbox touches little of it.
  */

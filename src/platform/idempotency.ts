@@ -48,7 +48,7 @@ const noPayload = Buffer.from('null')
 /**
  * The hash stored with a key's outcome: of the body's bytes as sent, not of the parsed body
  * serialized again (a JSON.stringify of every keyed body, about 2% of the server's instructions per
- * internal transfer: docs/ledger.md). For compact JSON as JSON.stringify writes it, what most
+ * internal transfer: docs/throughput/ledger.md). For compact JSON as JSON.stringify writes it, what most
  * clients send, it equals the hashes stored before 2026-12-03, which were of the parsed body written
  * so; a body spaced otherwise hashes as sent.
  */

@@ -7,7 +7,7 @@
  * hidden class, on every evaluation: `{ ...key, now }` run a million times makes a million classes.
  * That costs about seven times the time of a plain literal, the classes live in the old generation
  * until the next full collection, and through them much of what the objects hold outlives the
- * young generation's collections too (measured in docs/ledger.md, "Hidden classes").
+ * young generation's collections too (measured in docs/throughput/ledger.md, "Hidden classes").
  * `Object.assign` onto a fresh literal adds the same properties through shared classes. A literal
  * whose spread is not first (`{ id, ...rest }`), or that only copies (`{ ...row }`), is not affected.
  *

@@ -73,7 +73,7 @@ it('shares its length accessor, so a reserved connection or a transaction does n
   // As published, a queue was an object literal with a `get length()` closure of its own: each
   // queue held its own accessor (and was a dictionary-mode object), and what that closure reached
   // (reserve()'s or begin()'s scope) outlived young collections until the next full one: about a
-  // tenth of what a reserve-and-release cycle allocated was promoted (docs/ledger.md, "Hidden classes").
+  // tenth of what a reserve-and-release cycle allocated was promoted (docs/throughput/ledger.md, "Hidden classes").
   const used = () => { const q = Queue<number>(); q.push(1); q.shift(); return q }
   assert.equal(Object.getOwnPropertyDescriptor(used(), 'length'), undefined)
   assert.ok(stableHiddenClass(used))

@@ -2,7 +2,7 @@
 // Decipher). Each is finalized by the garbage collector one by one at the server's next
 // young-generation collection, a pause every request in flight waits out: at 1,000 authorizations
 // a second, one Hash a message (the sandbox funding account's id) added 0.5 ms (median) to every
-// such pause, up to 2 ms on a slow machine (docs/card-authorization.md, "Native objects, tables and
+// such pause, up to 2 ms on a slow machine (docs/throughput/card-authorization.md, "Native objects, tables and
 // strings made per message"). node:crypto is wrapped before the app is loaded, so the app's own
 // imports count too.
 import assert from 'node:assert/strict'

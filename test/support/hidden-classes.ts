@@ -1,6 +1,6 @@
 // Whether two objects share V8's hidden class (its "map"), for tests of objects built per request:
 // a class made per object costs time to make, lives in the old generation until the next full
-// collection, and keeps what it reaches alive through young collections (docs/ledger.md, "Hidden
+// collection, and keeps what it reaches alive through young collections (docs/throughput/ledger.md, "Hidden
 // classes"). The natives flag is set at run time; only functions compiled after it can use %.
 import { setFlagsFromString } from 'node:v8'
 
