@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { WorkspaceClock } from '../../src/platform/clock.js'
 import { createPerson } from '../support/parties.js'
-import { accountIdsByMask, albertaBody, linkedAccessToken, startListeningHarness, type ListeningHarness } from './support.js'
+import { accountIdsByMask, albertaBody, linkedAccessToken, sandboxPublicToken, startListeningHarness, type ListeningHarness } from './support.js'
 
 const dayMs = 86_400_000
 /** The clock's base moves only when a test moves it. */
@@ -58,6 +58,22 @@ describe('the Plaid sandbox on the workspace clock', () => {
     assert.ok(movedDays.length >= 4, `one every 2 days on checking, got ${movedDays.length}`)
     assert.ok(movedDays.every((t) => t.date >= start && t.date <= day(movedNow)), JSON.stringify(movedDays.map((t) => t.date)))
     assert.deepEqual(await transactions(still.key, stillAccount, start, end), [])
+  })
+
+  it('exchanges a public token made with an integrator\'s own client id once the workspace has moved its clock forward', async () => {
+    // The token is made on real time (the caller is no workspace), the exchange asked on the
+    // workspace's, 35 days on: the token's 30 minutes run on the clock it was made on.
+    const ws = await h.newWorkspace('plaid-clock-exchange', 'sandbox')
+    assert.equal((await h.request('POST', '/v0/sandbox/clock/advance', { key: ws.key, body: { by: 'P35D' } })).status, 200)
+    const person = await createPerson(h, albertaBody, ws.key)
+    const publicToken = await sandboxPublicToken(h)
+    const body = { customer_id: person.id, vendor_institution_id: 'ins_109508', vendor_public_token: publicToken }
+    const res = await h.request('POST', '/v0/external_accounts/access_tokens', { key: ws.key, body })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    // Spent once, as ever.
+    const again = await h.request('POST', '/v0/external_accounts/access_tokens', { key: ws.key, body })
+    assert.equal(again.status, 400)
+    assert.match(again.body.detail, /INVALID_PUBLIC_TOKEN/)
   })
 
   it('expires a link token on the workspace\'s clock', async () => {

@@ -9,7 +9,7 @@ import {
   accountIdOf, dayOfDate, institutionById, itemLoginRequired, linkErrors, plaidId, sandboxAccounts, sandboxInstitutions,
   sandboxOwner, sandboxTransactions, sandboxUsers, type SandboxAccount, type SandboxInstitution,
 } from './fixtures.js'
-import { exchangePublicToken, getItem, getItemByAccessToken, getLinkToken, insertItem, insertLinkToken, insertPublicToken, removeItem, repairItem, setItemError, type ItemRow, type LinkTokenRow } from './store.js'
+import { exchangePublicToken, getItem, getItemByAccessToken, getLinkToken, insertItem, insertLinkToken, insertPublicToken, removeItem, repairItem, setItemError, unspentPublicToken, type ItemRow, type LinkTokenRow } from './store.js'
 
 /** Plaid's lifetimes: a link token lasts 4 hours, a public token 30 minutes (and is single-use). */
 export const linkTokenLifetimeMs = 4 * 60 * 60 * 1000
@@ -187,7 +187,16 @@ export class PlaidSandbox {
   async publicTokenExchange(clientId: string, b: Body): Promise<Body> {
     const publicToken = str(b, 'public_token')
     const accessToken = `access-sandbox-${randomUUID()}`
-    const itemId = await this.sql.begin((tx) => exchangePublicToken(tx, sha256Hex(publicToken), sha256Hex(accessToken), clientId, this.nowFor(clientId)))
+    const tokenSha256 = sha256Hex(publicToken)
+    const itemId = await this.sql.begin(async (tx) => {
+      const token = await unspentPublicToken(tx, tokenSha256)
+      // A token expires on the clock it was made on: one an integrator made with a client id of its
+      // own (the sandbox shortcut, in CI) on real time, though the workspace that exchanges it has
+      // moved its clock forward; one made through Link, on that workspace's clock.
+      if (!token || token.expires_at <= this.nowFor(token.client_id)) return undefined
+      await exchangePublicToken(tx, tokenSha256, token.item_id, sha256Hex(accessToken), clientId, this.nowFor(clientId))
+      return token.item_id
+    })
     if (!itemId) throw new PlaidSandboxError('INVALID_INPUT', 'INVALID_PUBLIC_TOKEN', 'provided public token is expired, already exchanged, or does not exist. Public tokens expire 30 minutes after creation and are single use', null)
     return { access_token: accessToken, item_id: itemId }
   }

@@ -71,12 +71,20 @@ export async function insertPublicToken(db: Queryable, row: { token_sha256: stri
  * spent or expired.
  */
 /** Spends a public token: the item gets its access token and belongs, from now on, to the client that exchanged it. */
-export async function exchangePublicToken(db: Queryable, tokenSha256: string, accessTokenSha256: string, clientId: string, now: Date): Promise<string | undefined> {
-  const [spent] = await db<{ item_id: string }[]>`
-    update plaid_sandbox_public_tokens set exchanged_at = ${now}
-    where token_sha256 = ${tokenSha256} and exchanged_at is null and expires_at > ${now}
-    returning item_id`
-  if (!spent) return undefined
-  await db`update plaid_sandbox_items set access_token_sha256 = ${accessTokenSha256}, client_id = ${clientId} where item_id = ${spent.item_id}`
-  return spent.item_id
+/**
+ * A public token not yet exchanged, locked, with when it expires and the client whose item it
+ * opens (the clock it was made on); undefined if unknown or spent.
+ */
+export async function unspentPublicToken(db: Queryable, tokenSha256: string): Promise<{ item_id: string; expires_at: Date; client_id: string } | undefined> {
+  const [row] = await db<{ item_id: string; expires_at: Date; client_id: string }[]>`
+    select t.item_id, t.expires_at, i.client_id from plaid_sandbox_public_tokens t join plaid_sandbox_items i on i.item_id = t.item_id
+    where t.token_sha256 = ${tokenSha256} and t.exchanged_at is null
+    for update of t`
+  return row
+}
+
+/** Spends a public token (unspentPublicToken locked it): its item now answers to this access token and client. */
+export async function exchangePublicToken(db: Queryable, tokenSha256: string, itemId: string, accessTokenSha256: string, clientId: string, now: Date): Promise<void> {
+  await db`update plaid_sandbox_public_tokens set exchanged_at = ${now} where token_sha256 = ${tokenSha256}`
+  await db`update plaid_sandbox_items set access_token_sha256 = ${accessTokenSha256}, client_id = ${clientId} where item_id = ${itemId}`
 }
