@@ -30,6 +30,19 @@ describe('account products', () => {
     assert.equal(patched.body.calculation_method, 'COMPOUNDED_DAILY')
   })
 
+  it('keeps only the properties a product and its rates declare, on create and on patch', async () => {
+    // The spec's request schemas leave room for undeclared properties; an answer has none.
+    const made = await h.request('POST', '/v0/accounts/products', { body: { ...interest, note: 'mine', rates: [{ ...interest.rates[0], note: 'mine' }] } })
+    assert.equal(made.status, 201, JSON.stringify(made.body))
+    assert.deepEqual(made.body.rates, interest.rates)
+    assert.equal('note' in made.body, false)
+    const patched = await h.request('PATCH', `/v0/accounts/products/${made.body.id}`, { body: { product_type: 'INTEREST', rates: [{ rate: 200, accrual_period: 'DAILY', valid_from: '2026-02-01', extra: { deep: true } }] } })
+    assert.equal(patched.status, 200, JSON.stringify(patched.body))
+    assert.deepEqual(patched.body.rates, [{ rate: 200, accrual_period: 'DAILY', valid_from: '2026-02-01' }])
+    const [read] = (await h.request('GET', `/v0/accounts/products?product_type=INTEREST&id=${made.body.id}`)).body.account_products
+    assert.deepEqual(read, patched.body)
+  })
+
   it('refuses inconsistent products', async () => {
     const bad: Record<string, unknown>[] = [
       { ...interest, rates: [] },

@@ -6,7 +6,8 @@ import { ApiError } from '../../platform/errors.js'
 import { isUuid, uuidv7 } from '../../platform/ids.js'
 import type { Queryable, Sql } from '../../platform/db.js'
 import type { Page } from '../../platform/pagination.js'
-import type { account_product } from '../../spec/schemas.js'
+import { declaredShape } from '../../platform/objects.js'
+import { account_product } from '../../spec/schemas.js'
 import { getProduct, insertProduct, listProducts, updateProduct, type ProductRow } from './store.js'
 
 type Product = Static<typeof account_product>
@@ -45,11 +46,18 @@ export function validateProduct(p: Json): void {
   }
 }
 
-export const toProduct = (row: ProductRow): Product => ({ ...(row.fields as Product), id: row.id, product_type: row.product_type })
+/** A product as answered; a product kept before its rates were pruned (kept, below) shows only what they declare. */
+export const toProduct = (row: ProductRow): Product => ({ ...(declaredShape(account_product, row.fields) as Product), id: row.id, product_type: row.product_type })
+
+/**
+ * What a request's product keeps: the properties either type declares, at every depth (a rate's
+ * too). One type's fields on the other are kept here and refused by validateProduct.
+ */
+const kept = (body: Json): Json => declaredShape(account_product, { ...body })
 
 /** A new product, validated whole. */
 export async function createProduct(db: Queryable, workspaceId: string, body: Json, now: Date): Promise<Product> {
-  const fields = { ...body }
+  const fields = kept(body)
   delete fields.id
   validateProduct(fields)
   const row: ProductRow = { workspace_id: workspaceId, id: uuidv7(), product_type: fields.product_type as 'INTEREST' | 'FEE', fields, created_at: now, updated_at: now }
@@ -61,7 +69,7 @@ export async function createProduct(db: Queryable, workspaceId: string, body: Js
 export async function patchProduct(db: Queryable, workspaceId: string, productId: string, body: Json, now: Date): Promise<Product> {
   const row = await getProduct(db, workspaceId, productId, true)
   if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account product ${productId} not found`)
-  const patch = { ...body }
+  const patch = kept(body)
   delete patch.id
   if (patch.product_type !== row.product_type) throw new ApiError('BAD_REQUEST_BODY', `product_type cannot change (it is ${row.product_type})`, { invalid: { product_type: `must be ${row.product_type}` } })
   const fields = { ...row.fields, ...patch }
