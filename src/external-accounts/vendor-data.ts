@@ -11,6 +11,9 @@ import { vendorRefused } from './linking.js'
 import { plaidFailureOf } from './plaid-client.js'
 import { getAccount, getItem, type AccountRow, type ItemRow } from './store.js'
 
+/** The earliest instant a Date holds (ECMAScript's time range: 10^8 days before the epoch). */
+const earliestDateMs = -8.64e15
+
 type Balance = Static<typeof external_account_balance>
 type Transaction = Static<typeof external_account_transaction>
 
@@ -47,7 +50,9 @@ export class VendorData {
   async balance(workspace: Workspace, id: string, maxAgeSeconds: number | undefined): Promise<Balance> {
     const { account, item } = await this.linked(workspace, id)
     const now = this.services.clock.now(workspace.id)
-    const oldest = maxAgeSeconds === undefined ? undefined : new Date(now.getTime() - maxAgeSeconds * 1000)
+    // An age reaching back past the earliest instant a date can hold (the spec allows any int64) bounds nothing.
+    const oldestMs = maxAgeSeconds === undefined ? undefined : now.getTime() - maxAgeSeconds * 1000
+    const oldest = oldestMs === undefined || oldestMs < earliestDateMs ? undefined : new Date(oldestMs)
     let answer
     try {
       answer = (await this.links.vendorClient(workspace).accountsBalanceGet({

@@ -241,6 +241,10 @@ describe('balances, transactions, patch and delete of a linked account', () => {
     const res = await h.request('GET', `/v0/external_accounts/${checking.id}/balance?max_age=600`)
     assert.equal(res.status, 200, JSON.stringify(res.body))
     assert.deepEqual(res.body, { available: 10000, current: 11000, limit: null, currency: 'USD', last_updated_time: now.toISOString(), last_updated_time_vendor: now.toISOString() })
+    // Any int64 the spec allows: an age reaching back past the dates a clock can name bounds nothing.
+    const ages = await h.request('GET', `/v0/external_accounts/${checking.id}/balance?max_age=${Number.MAX_SAFE_INTEGER}`)
+    assert.equal(ages.status, 200, JSON.stringify(ages.body))
+    assert.deepEqual(ages.body, res.body)
   })
 
   it('lists transactions in [start_date, end_date), in cents, dated on the clock, pending for the last days', async () => {
