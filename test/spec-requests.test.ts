@@ -13,15 +13,18 @@ import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
 import fc from 'fast-check'
 import { operations, type OperationId } from '../src/spec/schemas.js'
-import { startHarness, type Harness } from './support/harness.js'
 import { errorCatalogue } from './support/problems.js'
 import { parsedSpec } from './support/conformance.js'
 import { businessBody, createPerson, createVerifiedPerson, personBody } from './support/parties.js'
 import { assertBooksClean, createTemplate, fundingAccount, openAccount, templateBody } from './support/accounts.js'
-import { customer as achCustomer } from './ach/support.js'
+import { customer as achCustomer, incomingByAccount } from './ach/support.js'
 import { fundedCard, merchant } from './card-authorization/support.js'
+import { appleLeaf, applePayBody, holder, issue, products, type AppleLeaf } from './cards/support.js'
+import { linkedAccessToken, sandboxPublicToken, startListeningHarness, type ListeningHarness } from './external-accounts/support.js'
+import sharp from 'sharp'
 
-let h: Harness
+let h: ListeningHarness
+let leaf: AppleLeaf
 /** What `before` made, for the valid bodies. */
 let seeded: { person: any; template: any; account: any; spare: any; funding: any; ach: { business: any; account: any; external: any }; card: any; cardProductId: string }
 /** Ids of what exists in the workspace (seeded below, and whatever a request makes or lists), drawn for uuid properties and path parameters beside random ones. */
@@ -59,9 +62,9 @@ function idFor(kinds: string[]): fc.Arbitrary<string> {
 }
 
 before(async () => {
-  h = await startHarness()
   // Listening, so the built-in Plaid sandbox (served on Keel's own port) answers the linking operations.
-  await h.app.listen({ port: 0, host: '127.0.0.1' })
+  h = await startListeningHarness()
+  leaf = appleLeaf()
   // One of each kind along the journey, made as an integrator would, so every operation that
   // names one finds a real one among the ids it draws.
   const person = await createVerifiedPerson(h)
@@ -94,7 +97,80 @@ before(async () => {
   for (const id of [account.id, funding.id, ach.account.id]) remember('/accounts/:account_id', id)
   remember('/external_accounts/:external_account_id', ach.external.id)
   remember('/cards/:card_id', card.id)
+  // What the reads of the later kinds along the journey name: a watchlist alert, a card image with
+  // its picture, a wallet token, a physical card, an incoming ACH entry, an account linked through
+  // Plaid, and (once the clock has passed a month's end) statements.
+  const listed = await createPerson(h, { first_name: 'Osama', last_name: 'bin Laden', dob: undefined })
+  await made('/monitoring/subscriptions', { person_id: listed.id })
+  const [alert] = (await h.request('GET', `/v0/monitoring/alerts?person_id=${listed.id}`)).body.alerts
+  remember('/monitoring/alerts/:alert_id', alert.id)
+  remember('/cards/images/:card_image_id', (await uploadedImage()).id)
+  remember('/cards/digital_wallet_tokens/:digital_wallet_token_id', await walletToken())
+  remember('/cards/:card_id', (await physicalCard()).id)
+  const incoming = await h.request('POST', '/v0/ach/transaction_simulations/receiving_transaction', { body: { account_number: ach.account.account_number, amount: 700, dc_sign: 'credit', effective_date: await workspaceDay() } })
+  assert.equal(incoming.status, 201, JSON.stringify(incoming.body))
+  for (const entry of await incomingByAccount(h, ach.account.account_number)) remember('/ach/incoming/:id', entry.id)
+  remember('/external_accounts/:external_account_id', await plaidAccount())
+  // Transactions are listed under `result` and named by their uuid (their id is a number).
+  for (const state of ['posted', 'pending']) {
+    for (const t of (await h.request('GET', `/v0/transactions/${state}?account_id=${card.account_id}`)).body.result) remember(`/transactions/${state}/:id`, t.uuid)
+    assert.ok(byKind.get(`/transactions/${state}/:id`)?.length, `a ${state} transaction to read`)
+  }
+  const advanced = await h.request('POST', '/v0/sandbox/clock/advance', { body: { by: 'P35D' } })
+  assert.equal(advanced.status, 200, JSON.stringify(advanced.body))
+  for (const statement of (await h.request('GET', `/v0/statements?account_id=${account.id}`)).body.statements ?? []) remember('/statements/:statement_id', statement.id)
+  assert.ok(byKind.get('/statements/:statement_id')?.length, 'a statement to read')
+  assert.ok(byKind.get('/ach/incoming/:id')?.length, 'an incoming entry to read')
 })
+
+/** The workspace's date (its clock may have been moved). */
+async function workspaceDay(): Promise<string> {
+  return (await h.request('GET', '/v0/sandbox/clock')).body.now.slice(0, 10)
+}
+
+/** A custom card image with its picture uploaded, awaiting review. */
+async function uploadedImage(): Promise<{ id: string }> {
+  const made = await h.request('POST', '/v0/cards/images', { body: { card_product_id: (await cardProduct('Keel Sandbox Custom Image Debit')).id, customer_id: seeded.card.customer_id } })
+  assert.equal(made.status, 201, JSON.stringify(made.body))
+  const picture = await sharp({ create: { width: 1012, height: 638, channels: 3, background: { r: 30, g: 90, b: 160 } } }).jpeg().toBuffer()
+  const up = await h.request('POST', `/v0/cards/images/${made.body.id}/data`, { payload: picture, headers: { 'content-type': 'image/jpeg' } })
+  assert.equal(up.status, 200, JSON.stringify(up.body))
+  return made.body
+}
+
+/** An Apple Pay token provisioned for a new card of a new holder (a holder has at most 9 virtual cards on an account): its id. */
+async function walletToken(): Promise<string> {
+  const card = await issue(h, await holder(h), (await products(h)).virtual)
+  const res = await h.request('POST', `/v0/cards/${card.id}/digital_wallet_tokens/applepay`, { body: applePayBody(leaf) })
+  assert.equal(res.status, 201, JSON.stringify(res.body))
+  const [token] = (await h.request('GET', `/v0/cards/digital_wallet_tokens?card_id=${card.id}`)).body.digital_wallet_tokens
+  return token.id
+}
+
+/** A new physical card (it has a barcode, a fulfilment to move and an activation code) on a holder's account of its own. */
+async function physicalCard(): Promise<{ id: string; customer_id: string }> {
+  return issue(h, await holder(h), (await products(h)).physical)
+}
+
+/** An account of a new person's Plaid item, linked as an external account (a customer links an account once): its id. */
+async function plaidAccount(): Promise<string> {
+  const res = await h.request('POST', '/v0/external_accounts/add_vendor_accounts', { body: await vendorBody() })
+  assert.equal(res.status, 200, JSON.stringify(res.body))
+  return res.body.added_accounts[0].id
+}
+
+/** A new outgoing ACH debit of 1 cent from the seeded business's external account: its id. */
+async function outgoingAch(): Promise<string> {
+  const res = await h.request('POST', '/v0/ach', { body: { currency: 'USD', amount: 1, dc_sign: 'debit', customer_id: seeded.ach.business.id, originating_account_id: seeded.ach.account.id, receiving_account_id: seeded.ach.external.id } })
+  assert.equal(res.status, 201, JSON.stringify(res.body))
+  return res.body.id
+}
+
+/** Adding or syncing the accounts of a new person's Plaid item. */
+async function vendorBody(): Promise<Record<string, unknown>> {
+  const person = await createPerson(h)
+  return { customer_id: person.id, customer_type: 'PERSONAL', vendor: 'PLAID', vendor_access_token: await linkedAccessToken(h, { customer_id: person.id }) }
+}
 after(async () => { await h.close() })
 
 type Schema = {
@@ -251,7 +327,8 @@ let externalNumbers = 0
  * random properties the schema allows over it (each path parameter is the seeded one of its kind).
  * It runs before the test of every operation, whose deletions and closures would take its ids away.
  */
-const validBodies: Partial<Record<OperationId, () => Record<string, unknown> | Promise<Record<string, unknown>>>> = {
+type Body = Record<string, unknown> | undefined
+const validBodies: Partial<Record<OperationId, () => Body | Promise<Body>>> = {
   createPerson: () => personBody(),
   createBusiness: () => businessBody(),
   createAccountTemplate: () => templateBody(),
@@ -279,6 +356,7 @@ const validBodies: Partial<Record<OperationId, () => Record<string, unknown> | P
   simulatel2l3: async () => ({ original_transaction_id: await authorizationToken(), enhanced_data_id: 'E-1' }),
   simulateReversal: async () => ({ original_transaction_id: await authorizationToken(), amount: 100 }),
   simulateFinancial: () => ({ card_id: seeded.card.id, amount: 100, mid: 'MID-1', card_acceptor: merchant }),
+  simulateFinancialAdvice: async () => ({ original_transaction_id: await authorizationToken('financial'), amount: 50 }),
   simulateWithdrawal: () => ({ card_id: seeded.card.id, amount: 100, mid: 'ATM-1' }),
   simulateBalanceInquiry: () => ({ card_id: seeded.card.id, mid: 'ATM-1', account_type: 'checking', card_acceptor: merchant }),
   simulateOriginalCredit: () => ({ card_id: seeded.card.id, amount: 100, mid: 'MID-1', type: 'person_to_person' }),
@@ -293,9 +371,42 @@ const validBodies: Partial<Record<OperationId, () => Record<string, unknown> | P
   updateExternalAccount: () => ({}),
   updateRelationship: () => ({ relationship_type: 'BENEFICIAL_OWNER_OF', additional_data: { percent_ownership: 20 } }),
   updateInternalTransferByID: () => ({ status: 'COMPLETE' }),
+  createAccountRelationship: async () => ({ relationship_type: 'AUTHORIZED_SIGNER', customer_id: (await createPerson(h)).id }),
+  updateAccountRelationship: () => ({ relationship_type: 'AUTHORIZED_SIGNER', customer_id: relationshipParty }),
+  updateAccount: () => ({ nickname: 'household' }),
+  updateCustomer: () => ({ status: 'ACTIVE', first_name: 'Alan', last_name: 'Mathison' }),
+  patchAccountProduct: () => ({ product_type: 'INTEREST', rates: [{ rate: 200, accrual_period: 'DAILY', valid_from: '2026-02-01' }] }),
+  updatePersonalId: () => ({ id_type: 'SSN', identifier: '987-65-4321' }),
+  updateAlert: () => ({ status: 'SUPPRESSED' }),
+  verifyAdHoc: async () => ({ payer_id: seeded.person.id, payee_id: (await createPerson(h, { is_customer: false })).id }),
+  activateCard: async () => {
+    const card = await physicalCard()
+    return { activation_code: (await h.request('GET', `/v0/cards/${card.id}/barcodes`)).body.barcode, customer_id: card.customer_id }
+  },
+  simulateCardFulfillmentEvent: () => ({ card_fulfillment_status: 'ORDERED' }),
+  createDigitalWalletApple: () => applePayBody(leaf),
+  updateDigitalWalletTokenStatus: () => ({ token_status: 'SUSPENDED' }),
+  updateCardImageDetails: () => ({ status: 'APPROVED' }),
+  createVerificationLinkToken: () => ({ customer_id: seeded.person.id, client_name: 'App', country_codes: ['US'], language: 'EN', type: 'DEPOSITORY' }),
+  createAccessToken: async () => ({ customer_id: seeded.person.id, vendor_institution_id: 'ins_109508', vendor_public_token: await sandboxPublicToken(h) }),
+  addVendorExternalAccounts: vendorBody,
+  syncVendorExternalAccounts: vendorBody,
+  externalAccountRefreshTransactions: () => undefined,
+  resendEvent: () => undefined,
+  achTransactionSimulation: async () => ({ account_number: seeded.ach.account.account_number, amount: 100, dc_sign: 'credit', effective_date: await workspaceDay() }),
+  achReturnSimulation: async () => {
+    const id = await outgoingAch()
+    // Only an entry sent in a file comes back: four days on (past a weekend), a window has sent it.
+    assert.equal((await h.request('POST', '/v0/sandbox/clock/advance', { body: { by: 'P4D' } })).status, 200)
+    return { ach_id: id }
+  },
   // Last: a gateway changes how later card messages and incoming ACH are decided.
   createGateway: async () => ({ url: 'https://auth.fintech.example/decide', card_products: [(await cardProduct('Keel Sandbox Virtual Debit')).id] }),
   addGatewayConfig: () => ({ url: 'https://fintech.example.com/ach/auth' }),
+  patchGatewayConfigByID: () => ({}),
+  updateGateway: () => ({ active: true }),
+  // An entry of its own, still waiting for its window, that a PATCH may cancel.
+  patchTransactionOut: () => ({ status: 'CANCELED' }),
 }
 
 async function cardProduct(name: string): Promise<{ id: string }> {
@@ -303,15 +414,42 @@ async function cardProduct(name: string): Promise<{ id: string }> {
   return res.body.card_products.find((p: { name: string }) => p.name === name)
 }
 
-/** A new authorization of 100 cents on the seeded card: the original a following message names. */
-async function authorizationToken(): Promise<string> {
-  const res = await h.request('POST', '/v0/cards/transaction_simulations/authorization', { body: { card_id: seeded.card.id, amount: 100, mid: 'MID-1', card_acceptor: merchant } })
+/** A new authorization (or PIN debit, `financial`) of 100 cents on the seeded card: the original a following message names. */
+async function authorizationToken(kind: 'authorization' | 'financial' = 'authorization'): Promise<string> {
+  const res = await h.request('POST', `/v0/cards/transaction_simulations/${kind}`, { body: { card_id: seeded.card.id, amount: 100, mid: 'MID-1', card_acceptor: merchant } })
   assert.equal(res.status, 201, JSON.stringify(res.body))
   return res.body.transaction.token
 }
 
-/** Path ids of their own for operations that change what they name once for good (a capture). */
+/** The party of the relationship validPaths made last, which the PUT names again. */
+let relationshipParty = ''
+
+/** Path ids of their own for operations that change what they name once for good (a capture), or that must not change the seeded ones. */
 const validPaths: Partial<Record<OperationId, () => Promise<Record<string, string>>>> = {
+  updateAccountRelationship: async () => {
+    relationshipParty = (await createPerson(h)).id
+    const res = await h.request('POST', `/v0/accounts/${seeded.account.id}/relationships`, { body: { relationship_type: 'AUTHORIZED_SIGNER', customer_id: relationshipParty } })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    return { account_id: seeded.account.id, relationship_id: res.body.id }
+  },
+  // A person and an account of their own: random statuses laid over these must not close what the others use.
+  updateAccount: async () => ({ account_id: (await openAccount(h, { customer_id: seeded.person.id, account_template_id: seeded.template.id })).id }),
+  updateCustomer: async () => ({ customer_id: (await createPerson(h)).id }),
+  patchAccountProduct: async () => {
+    const res = await h.request('POST', '/v0/accounts/products', { body: { product_type: 'INTEREST', calculation_method: 'COMPOUNDED_DAILY', accrual_payout_schedule: 'MONTHLY', rates: [{ rate: 125, accrual_period: 'DAILY', valid_from: '2026-01-01' }] } })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    return { product_id: res.body.id }
+  },
+  simulateCardFulfillmentEvent: async () => ({ card_id: (await physicalCard()).id }),
+  updateDigitalWalletTokenStatus: async () => ({ digital_wallet_token_id: await walletToken() }),
+  updateCardImageDetails: async () => ({ card_image_id: (await uploadedImage()).id }),
+  externalAccountRefreshTransactions: async () => ({ external_account_id: await plaidAccount() }),
+  patchTransactionOut: async () => ({ transaction_id: await outgoingAch() }),
+  resendEvent: async () => {
+    const webhook = byKind.get('/webhooks/:webhook_id')![0]
+    const [event] = (await h.request('GET', `/v0/webhooks/${webhook}/events`)).body.event_list
+    return { webhook_id: webhook, event_id: event.id }
+  },
   updateInternalTransferByID: async () => {
     const res = await h.request('POST', '/v0/transactions/internal_transfer', { body: { amount: 1, currency: 'USD', type: 'ACCOUNT_TO_ACCOUNT', capture_mode: 'MANUAL', originating_account_id: seeded.funding.id, receiving_account_id: seeded.spare.id } })
     assert.equal(res.status, 200, JSON.stringify(res.body))
@@ -360,16 +498,17 @@ it('answers a valid body with random properties laid over it as the spec declare
   let readBackCount = 0
   let replayed = 0
   let listedCount = 0
-  for (const [id, base] of Object.entries(validBodies) as [OperationId, () => Record<string, unknown> | Promise<Record<string, unknown>>][]) {
+  for (const [id, base] of Object.entries(validBodies) as [OperationId, () => Body | Promise<Body>][]) {
     const op = operations[id]
     const get = readBack(id)
     const list = get && listOf(get)
     let okCount = 0
     let lastRefusal = ''
     const run = await fc.check(
-      fc.asyncProperty(pathParams(id), fc.option(arbitrary(op.body as Schema), { freq: 4 }), fc.boolean(), async (p, extra, baseWins) => {
-        const own = await base()
+      // An operation that takes no body is sent none.
+      fc.asyncProperty(pathParams(id), op.body ? fc.option(arbitrary(op.body as Schema), { freq: 4 }) : fc.constant(null), fc.boolean(), async (p, extra, baseWins) => {
         const at = await validPaths[id]?.()
+        const own = await base()
         const layered = extra !== null && typeof extra === 'object' ? (baseWins ? { ...extra, ...own } : { ...own, ...extra }) : own
         // The path's ids are the seeded ones of their kind, where there is one.
         const path = '/v0' + op.path.replace(/:(\w+)/g, (_m, name: string) => {

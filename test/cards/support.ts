@@ -1,5 +1,9 @@
 // Setting up card holders through the API, the way an integrator would.
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { conformance } from '../support/conformance.js'
 import type { Harness } from '../support/harness.js'
 import { createTemplate } from '../support/accounts.js'
@@ -36,6 +40,23 @@ export async function issue(h: Harness, who: Holder, product: any, extra: Record
   assert.equal(res.status, 201, JSON.stringify(res.body))
   return res.body
 }
+
+/** An EC P-256 certificate standing in for Apple's leaf certificate (base64 DER), with its private scalar. */
+export interface AppleLeaf { certificate: string; privateKey: Buffer }
+
+export function appleLeaf(): AppleLeaf {
+  const dir = mkdtempSync(join(tmpdir(), 'keel-apple-'))
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=wallet-test', '-days', '1',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.der'), '-outform', 'DER'], { stdio: 'ignore' })
+    const keyDer = execFileSync('openssl', ['ec', '-in', join(dir, 'key.pem'), '-outform', 'DER'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    // The private scalar sits at a fixed place in the SEC1 DER of a P-256 key (after 30 77 02 01 01 04 20).
+    return { certificate: readFileSync(join(dir, 'cert.der')).toString('base64'), privateKey: keyDer.subarray(7, 39) }
+  } finally { rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** A body for POST /v0/cards/{card_id}/digital_wallet_tokens/applepay, as a wallet app sends it. */
+export const applePayBody = (leaf: AppleLeaf) => ({ certificates: [leaf.certificate], device_type: 'MOBILE_PHONE', nonce: 'bm9uY2U=', nonce_signature: 'c2lnbmF0dXJl', provisioning_app_version: '1.0' })
 
 /** The PAN of a card, read from the database through the vault (what only the widget shows). */
 export async function panOf(h: Harness, cardId: string): Promise<string> {

@@ -1,34 +1,19 @@
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
 import { createDecipheriv, createECDH, createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { passKeyLabel } from '../../src/cards/wallets/service.js'
 import { startHarness, type Harness } from '../support/harness.js'
-import { assertOnlyDeclared, eventsOf, holder, issue, panOf, products, type Holder } from './support.js'
+import { appleLeaf, applePayBody, assertOnlyDeclared, eventsOf, holder, issue, panOf, products, type AppleLeaf, type Holder } from './support.js'
 
 let h: Harness
 let p: Awaited<ReturnType<typeof products>>
 let who: Holder
-let leaf: { certificate: string; privateKey: Buffer }
-before(async () => {
-  h = await startHarness(); p = await products(h); who = await holder(h)
-  // An EC P-256 certificate standing in for Apple's leaf certificate, with its private key.
-  const dir = mkdtempSync(join(tmpdir(), 'keel-apple-'))
-  try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=wallet-test', '-days', '1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.der'), '-outform', 'DER'], { stdio: 'ignore' })
-    const keyDer = execFileSync('openssl', ['ec', '-in', join(dir, 'key.pem'), '-outform', 'DER'], { stdio: ['ignore', 'pipe', 'ignore'] })
-    // The private scalar sits at a fixed place in the SEC1 DER of a P-256 key (after 30 77 02 01 01 04 20).
-    leaf = { certificate: readFileSync(join(dir, 'cert.der')).toString('base64'), privateKey: keyDer.subarray(7, 39) }
-  } finally { rmSync(dir, { recursive: true, force: true }) }
-})
+let leaf: AppleLeaf
+before(async () => { h = await startHarness(); p = await products(h); who = await holder(h); leaf = appleLeaf() })
 after(async () => { await h.close() })
 
-const appleBody = () => ({ certificates: [leaf.certificate], device_type: 'MOBILE_PHONE', nonce: 'bm9uY2U=', nonce_signature: 'c2lnbmF0dXJl', provisioning_app_version: '1.0' })
+const appleBody = () => applePayBody(leaf)
 
 describe('digital wallet tokens', () => {
   it('provisions Apple Pay with the card sealed for the leaf certificate only, and lists the token', async () => {
