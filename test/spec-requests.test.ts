@@ -522,7 +522,7 @@ it('answers a valid body with random properties laid over it as the spec declare
         assert.ok(res.status < 500, `${res.status} ${String(JSON.stringify(res.body)).slice(0, 300)}`)
         if (res.status >= 400) {
           lastRefusal = `${res.status} ${String(JSON.stringify(res.body)).slice(0, 300)}`
-          assert.ok(errorCatalogue.has(res.body.code), `code ${res.body.code} is not in the catalogue`)
+          assert.ok(errorCatalogue.has(res.body.code), `code ${res.body.code} is not in the catalogue: ${String(JSON.stringify(res.body)).slice(0, 600)}`)
           const changed = changedTables(before, await tablesAsOfNow())
           assert.deepEqual(changed, [], `answered ${res.status} ${String(JSON.stringify(res.body)).slice(0, 200)} and changed ${changed.join(', ')}`)
           return
@@ -601,7 +601,7 @@ it('answers requests the spec allows, drawn at random for every operation, witho
         // What a request made, later operations may name.
         if (res.status < 300) rememberAnswer(op.path, res.body)
         assert.ok(res.status < 500, `${res.status} ${String(JSON.stringify(res.body)).slice(0, 300)}`)
-        if (res.status >= 400) assert.ok(errorCatalogue.has(res.body.code), `code ${res.body.code} is not in the catalogue`)
+        if (res.status >= 400) assert.ok(errorCatalogue.has(res.body.code), `code ${res.body.code} is not in the catalogue: ${String(JSON.stringify(res.body)).slice(0, 600)}`)
       }),
       { seed, numRuns },
     )

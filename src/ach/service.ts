@@ -27,6 +27,16 @@ type OutgoingRequest = Static<typeof outgoing_ach_request>
 
 export const secCodeDefault = 'WEB'
 export const companyEntryDescriptionDefault = 'PAYMENT'
+
+/**
+ * A batch header's text as the file carries it (alphanumericField). NACHA requires the company name
+ * and entry description: a value given with no character the file can carry (empty, spaces, or
+ * characters outside ASCII with no letter in them) is the default's, as if not given.
+ */
+function headerText(given: string | null | undefined, fallback: string, width: number): string {
+  const kept = given == null ? '' : alphanumericField(given, width)
+  return kept.trim() === '' ? alphanumericField(fallback, width) : kept
+}
 /** How far ahead an effective date may be asked for. */
 export const effectiveDateAheadDaysMax = 365
 const dayMs = 24 * 60 * 60 * 1000
@@ -93,9 +103,9 @@ export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, wo
     account_name: external.account_owner_names[0] ?? null, account_type: external.type === 'SAVINGS' ? 'SAVINGS' : 'CHECKING',
     dc_sign: body.dc_sign, amount, currency: achCurrency, sec_code: body.sec_code ?? secCodeDefault,
     is_same_day: placement.sameDay, effective_date: placement.effectiveDate, trace_no: trace,
-    company_name: alphanumericField(body.company_name ?? settings.companyName, 16),
+    company_name: headerText(body.company_name, settings.companyName, 16),
     company_id: settings.companyId,
-    company_entry_description: alphanumericField(body.company_entry_description ?? companyEntryDescriptionDefault, 10),
+    company_entry_description: headerText(body.company_entry_description, companyEntryDescriptionDefault, 10),
     memo: body.memo ?? '', reference_info: body.reference_info ?? null, external_data: (body.external_data as Json | null | undefined) ?? null,
     final_customer_id: body.final_customer_id ?? null,
     hold: body.dc_sign === 'debit'
