@@ -159,9 +159,12 @@ async function plaidAccount(): Promise<string> {
   return res.body.added_accounts[0].id
 }
 
-/** A new outgoing ACH debit of 1 cent from the seeded business's external account: its id. */
+/**
+ * A new outgoing ACH credit of 1 cent to the seeded business's external account (a credit, since
+ * random updates may leave that account's owner unverified, which a debit needs): its id.
+ */
 async function outgoingAch(): Promise<string> {
-  const res = await h.request('POST', '/v0/ach', { body: { currency: 'USD', amount: 1, dc_sign: 'debit', customer_id: seeded.ach.business.id, originating_account_id: seeded.ach.account.id, receiving_account_id: seeded.ach.external.id } })
+  const res = await h.request('POST', '/v0/ach', { body: { currency: 'USD', amount: 1, dc_sign: 'credit', customer_id: seeded.ach.business.id, originating_account_id: seeded.ach.account.id, receiving_account_id: seeded.ach.external.id } })
   assert.equal(res.status, 201, JSON.stringify(res.body))
   return res.body.id
 }
@@ -613,6 +616,6 @@ it('answers requests the spec allows, drawn at random for every operation, witho
   t.diagnostic(`seed ${seed}, ${numRuns} requests an operation; answers by status: ${JSON.stringify([...statuses].sort((a, b) => a[0] - b[0]))}; operations answered 2xx at least once: ${answeredOps.size} of ${ids.length}; never: ${ids.filter((i) => !answeredOps.has(i)).join(' ')}`)
   assert.deepEqual(failures, [], failures.join('\n'))
   assert.ok(answered > numRuns * 10, `statuses ${JSON.stringify([...statuses])}`)
-  // And the ids drawn by kind reach past "not found" for most operations (84–91 of 152 over seeds 1–3 at 40 requests each).
-  if (numRuns >= 25) assert.ok(answeredOps.size >= 75, `${answeredOps.size} operations answered 2xx`)
+  // And the ids drawn by kind reach past "not found" for most operations (103–112 of 152 with the default seed and seeds 1–7 at 40 requests each).
+  if (numRuns >= 25) assert.ok(answeredOps.size >= 95, `${answeredOps.size} operations answered 2xx`)
 })

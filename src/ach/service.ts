@@ -37,6 +37,7 @@ function headerText(given: string | null | undefined, fallback: string, width: n
   const kept = given == null ? '' : alphanumericField(given, width)
   return kept.trim() === '' ? alphanumericField(fallback, width) : kept
 }
+
 /** How far ahead an effective date may be asked for. */
 export const effectiveDateAheadDaysMax = 365
 const dayMs = 24 * 60 * 60 * 1000

@@ -66,14 +66,9 @@ export async function insertPublicToken(db: Queryable, row: { token_sha256: stri
 }
 
 /**
- * Exchanges a public token: single use and unexpired, checked and spent in one statement, and the
- * item given its access token (by hash) in the same transaction. Undefined when the token is unknown,
- * spent or expired.
- */
-/** Spends a public token: the item gets its access token and belongs, from now on, to the client that exchanged it. */
-/**
- * A public token not yet exchanged, locked, with when it expires and the client whose item it
- * opens (the clock it was made on); undefined if unknown or spent.
+ * A public token not yet exchanged, locked until the transaction ends (so it is spent once), with
+ * when it expires and the client whose item it opens (the clock it was made on); undefined if
+ * unknown or spent.
  */
 export async function unspentPublicToken(db: Queryable, tokenSha256: string): Promise<{ item_id: string; expires_at: Date; client_id: string } | undefined> {
   const [row] = await db<{ item_id: string; expires_at: Date; client_id: string }[]>`
@@ -83,7 +78,10 @@ export async function unspentPublicToken(db: Queryable, tokenSha256: string): Pr
   return row
 }
 
-/** Spends a public token (unspentPublicToken locked it): its item now answers to this access token and client. */
+/**
+ * Spends a public token unspentPublicToken locked: the item gets its access token (by hash) and
+ * belongs, from now on, to the client that exchanged it.
+ */
 export async function exchangePublicToken(db: Queryable, tokenSha256: string, itemId: string, accessTokenSha256: string, clientId: string, now: Date): Promise<void> {
   await db`update plaid_sandbox_public_tokens set exchanged_at = ${now} where token_sha256 = ${tokenSha256}`
   await db`update plaid_sandbox_items set access_token_sha256 = ${accessTokenSha256}, client_id = ${clientId} where item_id = ${itemId}`
