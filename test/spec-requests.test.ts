@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
 import fc from 'fast-check'
+import sharp from 'sharp'
 import { operations, type OperationId } from '../src/spec/schemas.js'
 import { errorCatalogue } from './support/problems.js'
 import { parsedSpec } from './support/conformance.js'
@@ -21,7 +22,6 @@ import { customer as achCustomer, incomingByAccount } from './ach/support.js'
 import { fundedCard, merchant } from './card-authorization/support.js'
 import { appleLeaf, applePayBody, holder, issue, products, type AppleLeaf } from './cards/support.js'
 import { linkedAccessToken, sandboxPublicToken, startListeningHarness, type ListeningHarness } from './external-accounts/support.js'
-import sharp from 'sharp'
 
 let h: ListeningHarness
 let leaf: AppleLeaf
@@ -174,6 +174,7 @@ async function vendorBody(): Promise<Record<string, unknown>> {
   const person = await createPerson(h)
   return { customer_id: person.id, customer_type: 'PERSONAL', vendor: 'PLAID', vendor_access_token: await linkedAccessToken(h, { customer_id: person.id }) }
 }
+
 after(async () => { await h.close() })
 
 type Schema = {
@@ -408,7 +409,6 @@ const validBodies: Partial<Record<OperationId, () => Body | Promise<Body>>> = {
   addGatewayConfig: () => ({ url: 'https://fintech.example.com/ach/auth' }),
   patchGatewayConfigByID: () => ({}),
   updateGateway: () => ({ active: true }),
-  // An entry of its own, still waiting for its window, that a PATCH may cancel.
   patchTransactionOut: () => ({ status: 'CANCELED' }),
 }
 
@@ -447,6 +447,7 @@ const validPaths: Partial<Record<OperationId, () => Promise<Record<string, strin
   updateDigitalWalletTokenStatus: async () => ({ digital_wallet_token_id: await walletToken() }),
   updateCardImageDetails: async () => ({ card_image_id: (await uploadedImage()).id }),
   externalAccountRefreshTransactions: async () => ({ external_account_id: await plaidAccount() }),
+  // An entry of its own, still waiting for its window, that a PATCH may cancel.
   patchTransactionOut: async () => ({ transaction_id: await outgoingAch() }),
   resendEvent: async () => {
     const webhook = byKind.get('/webhooks/:webhook_id')![0]
