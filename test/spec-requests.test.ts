@@ -128,14 +128,22 @@ async function workspaceDay(): Promise<string> {
   return (await h.request('GET', '/v0/sandbox/clock')).body.now.slice(0, 10)
 }
 
-/** A custom card image with its picture uploaded, awaiting review. */
-async function uploadedImage(): Promise<{ id: string }> {
+/** A custom card image, its picture not yet uploaded. */
+async function newImage(): Promise<{ id: string }> {
   const made = await h.request('POST', '/v0/cards/images', { body: { card_product_id: (await cardProduct('Keel Sandbox Custom Image Debit')).id, customer_id: seeded.card.customer_id } })
   assert.equal(made.status, 201, JSON.stringify(made.body))
-  const picture = await sharp({ create: { width: 1012, height: 638, channels: 3, background: { r: 30, g: 90, b: 160 } } }).jpeg().toBuffer()
-  const up = await h.request('POST', `/v0/cards/images/${made.body.id}/data`, { payload: picture, headers: { 'content-type': 'image/jpeg' } })
-  assert.equal(up.status, 200, JSON.stringify(up.body))
   return made.body
+}
+
+/** A card-sized JPEG of one colour. */
+const cardPicture = (red: number) => sharp({ create: { width: 1012, height: 638, channels: 3, background: { r: red, g: 90, b: 160 } } }).jpeg().toBuffer()
+
+/** A custom card image with its picture uploaded, awaiting review. */
+async function uploadedImage(): Promise<{ id: string }> {
+  const image = await newImage()
+  const up = await h.request('POST', `/v0/cards/images/${image.id}/data`, { payload: await cardPicture(30), headers: { 'content-type': 'image/jpeg' } })
+  assert.equal(up.status, 200, JSON.stringify(up.body))
+  return image
 }
 
 /** An Apple Pay token provisioned for a new card of a new holder (a holder has at most 9 virtual cards on an account): its id. */
@@ -148,7 +156,7 @@ async function walletToken(): Promise<string> {
 }
 
 /** A new physical card (it has a barcode, a fulfilment to move and an activation code) on a holder's account of its own. */
-async function physicalCard(): Promise<{ id: string; customer_id: string }> {
+async function physicalCard(): Promise<{ id: string; customer_id: string; account_id: string }> {
   return issue(h, await holder(h), (await products(h)).physical)
 }
 
@@ -409,6 +417,10 @@ const validBodies: Partial<Record<OperationId, () => Body | Promise<Body>>> = {
   addGatewayConfig: () => ({ url: 'https://fintech.example.com/ach/auth' }),
   patchGatewayConfigByID: () => ({}),
   updateGateway: () => ({ active: true }),
+  // These send no JSON body: a picture (validUploads), a query (validQueries), a read of an event its webhook logged.
+  uploadCardImageData: () => undefined,
+  getCardWidgetURL: () => undefined,
+  getEvent: () => undefined,
   patchTransactionOut: () => ({ status: 'CANCELED' }),
 }
 
@@ -422,6 +434,26 @@ async function authorizationToken(kind: 'authorization' | 'financial' = 'authori
   const res = await h.request('POST', `/v0/cards/transaction_simulations/${kind}`, { body: { card_id: seeded.card.id, amount: 100, mid: 'MID-1', card_acceptor: merchant } })
   assert.equal(res.status, 201, JSON.stringify(res.body))
   return res.body.transaction.token
+}
+
+/** What an upload sends: a picture, and another for a key's reuse with a different request. */
+const validUploads: Partial<Record<OperationId, () => Promise<{ payload: Buffer; other: Buffer; contentType: string }>>> = {
+  uploadCardImageData: async () => ({ payload: await cardPicture(30), other: await cardPicture(200), contentType: 'image/jpeg' }),
+}
+
+/** A query an integrator would send, where an operation needs one that names things together. */
+const validQueries: Partial<Record<OperationId, () => Promise<Record<string, unknown>>>> = {
+  getCardWidgetURL: async () => {
+    const card = await physicalCard()
+    return { account_id: card.account_id, customer_id: card.customer_id, card_id: card.id, widget_type: 'activate_card' }
+  },
+}
+
+/** An event of the seeded webhook, with the webhook: what its event log names. */
+async function seededWebhookEvent(): Promise<Record<string, string>> {
+  const webhook = byKind.get('/webhooks/:webhook_id')![0]
+  const [event] = (await h.request('GET', `/v0/webhooks/${webhook}/events`)).body.event_list
+  return { webhook_id: webhook, event_id: event.id }
 }
 
 /** The party of the relationship validPaths made last, which the PUT names again. */
@@ -446,14 +478,12 @@ const validPaths: Partial<Record<OperationId, () => Promise<Record<string, strin
   simulateCardFulfillmentEvent: async () => ({ card_id: (await physicalCard()).id }),
   updateDigitalWalletTokenStatus: async () => ({ digital_wallet_token_id: await walletToken() }),
   updateCardImageDetails: async () => ({ card_image_id: (await uploadedImage()).id }),
+  uploadCardImageData: async () => ({ card_image_id: (await newImage()).id }),
   externalAccountRefreshTransactions: async () => ({ external_account_id: await plaidAccount() }),
   // An entry of its own, still waiting for its window, that a PATCH may cancel.
   patchTransactionOut: async () => ({ transaction_id: await outgoingAch() }),
-  resendEvent: async () => {
-    const webhook = byKind.get('/webhooks/:webhook_id')![0]
-    const [event] = (await h.request('GET', `/v0/webhooks/${webhook}/events`)).body.event_list
-    return { webhook_id: webhook, event_id: event.id }
-  },
+  resendEvent: () => seededWebhookEvent(),
+  getEvent: () => seededWebhookEvent(),
   updateInternalTransferByID: async () => {
     const res = await h.request('POST', '/v0/transactions/internal_transfer', { body: { amount: 1, currency: 'USD', type: 'ACCOUNT_TO_ACCOUNT', capture_mode: 'MANUAL', originating_account_id: seeded.funding.id, receiving_account_id: seeded.spare.id } })
     assert.equal(res.status, 200, JSON.stringify(res.body))
@@ -509,20 +539,28 @@ it('answers a valid body with random properties laid over it as the spec declare
     let okCount = 0
     let lastRefusal = ''
     const run = await fc.check(
-      // An operation that takes no body is sent none.
-      fc.asyncProperty(pathParams(id), op.body ? fc.option(arbitrary(op.body as Schema), { freq: 4 }) : fc.constant(null), fc.boolean(), async (p, extra, baseWins) => {
+      // An operation that takes no body is sent none; one with a query of its own has random parameters laid over it too.
+      fc.asyncProperty(pathParams(id), op.body ? fc.option(arbitrary(op.body as Schema), { freq: 4 }) : fc.constant(null),
+        validQueries[id] ? fc.option(declared(op.query as Schema), { freq: 4 }) : fc.constant(null), fc.boolean(), async (p, extra, extraQuery, baseWins) => {
         const at = await validPaths[id]?.()
         const own = await base()
         const layered = extra !== null && typeof extra === 'object' ? (baseWins ? { ...extra, ...own } : { ...own, ...extra }) : own
+        const ownQuery = await validQueries[id]?.()
+        const query = ownQuery && (extraQuery !== null && typeof extraQuery === 'object' ? (baseWins ? { ...extraQuery, ...ownQuery } : { ...ownQuery, ...extraQuery }) : ownQuery)
+        const upload = await validUploads[id]?.()
         // The path's ids are the seeded ones of their kind, where there is one.
         const path = '/v0' + op.path.replace(/:(\w+)/g, (_m, name: string) => {
           const kind = op.path.slice(0, op.path.indexOf(`:${name}`) + name.length + 1)
           return encodeURIComponent(at?.[name] ?? byKind.get(kind)?.[0] ?? String(p[name]))
-        })
+        }) + (query ? `?${queryString(id, query as Record<string, unknown>)}` : '')
         // Keel takes a key on every POST; a PATCH carries one where the spec declares it.
         const headers = op.method === 'POST' || keyed.has(id) ? { 'idempotency-key': crypto.randomUUID() } : undefined
+        // A JSON body, or the bytes an upload sends (another upload's, for a key's reuse).
+        const send = (body: Body, other = false) => (upload
+          ? h.request(op.method, path, { payload: other ? upload.other : upload.payload, headers: { ...headers, 'content-type': upload.contentType } })
+          : h.request(op.method, path, { body, headers }))
         const before = await tablesAsOfNow()
-        const res = await h.request(op.method, path, { body: layered, headers })
+        const res = await send(layered)
         assert.ok(res.status < 500, `${res.status} ${String(JSON.stringify(res.body)).slice(0, 300)}`)
         if (res.status >= 400) {
           lastRefusal = `${res.status} ${String(JSON.stringify(res.body)).slice(0, 300)}`
@@ -536,10 +574,10 @@ it('answers a valid body with random properties laid over it as the spec declare
         if (headers) {
           // A retry with its key is answered as the first time and writes nothing; the key with another request is refused.
           const retried = await tablesAsOfNow()
-          const again = await h.request(op.method, path, { body: layered, headers })
+          const again = await send(layered)
           assert.equal(again.status, res.status, `a retry with its key answered ${again.status}`)
           assert.deepEqual(again.body, res.body, 'a retry with its key answered otherwise')
-          const other = await h.request(op.method, path, { body: { ...layered, keel_test_extra: 'another request' }, headers })
+          const other = await send({ ...layered, keel_test_extra: 'another request' }, true)
           assert.equal(other.status, 422, `the key with another body answered ${other.status}`)
           assert.equal(other.body.code, 'IDEMPOTENCY_INVALID_REUSE')
           assert.deepEqual(changedTables(retried, await tablesAsOfNow()), [], 'a retry or a reuse of the key changed a table')
