@@ -18,8 +18,8 @@ import { errorCatalogue } from './support/problems.js'
 import { parsedSpec } from './support/conformance.js'
 import { businessBody, createPerson, createVerifiedPerson, personBody } from './support/parties.js'
 import { assertBooksClean, createTemplate, fundingAccount, openAccount, templateBody } from './support/accounts.js'
-import { customer as achCustomer, incomingByAccount } from './ach/support.js'
-import { fundedCard, merchant } from './card-authorization/support.js'
+import { customer as achCustomer, incomingByAccount, originate } from './ach/support.js'
+import { fundedCard, merchant, simulate } from './card-authorization/support.js'
 import { appleLeaf, applePayBody, holder, issue, products, type AppleLeaf } from './cards/support.js'
 import { linkedAccessToken, sandboxPublicToken, startListeningHarness, type ListeningHarness } from './external-accounts/support.js'
 
@@ -172,7 +172,7 @@ async function plaidAccount(): Promise<string> {
  * random updates may leave that account's owner unverified, which a debit needs): its id.
  */
 async function outgoingAch(): Promise<string> {
-  const res = await h.request('POST', '/v0/ach', { body: { currency: 'USD', amount: 1, dc_sign: 'credit', customer_id: seeded.ach.business.id, originating_account_id: seeded.ach.account.id, receiving_account_id: seeded.ach.external.id } })
+  const res = await originate(h, seeded.ach, { amount: 1, dc_sign: 'credit' })
   assert.equal(res.status, 201, JSON.stringify(res.body))
   return res.body.id
 }
@@ -431,7 +431,7 @@ async function cardProduct(name: string): Promise<{ id: string }> {
 
 /** A new authorization (or PIN debit, `financial`) of 100 cents on the seeded card: the original a following message names. */
 async function authorizationToken(kind: 'authorization' | 'financial' = 'authorization'): Promise<string> {
-  const res = await h.request('POST', `/v0/cards/transaction_simulations/${kind}`, { body: { card_id: seeded.card.id, amount: 100, mid: 'MID-1', card_acceptor: merchant } })
+  const res = await simulate(h, kind, { card_id: seeded.card.id, amount: 100, mid: 'MID-1', card_acceptor: merchant })
   assert.equal(res.status, 201, JSON.stringify(res.body))
   return res.body.transaction.token
 }
