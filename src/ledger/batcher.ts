@@ -20,6 +20,7 @@ import { accountsNamed } from './rules.js'
 import { KnownAccounts, knownAccountsCoolMsDefault, knownAccountsMaxDefault } from './known-accounts.js'
 import { awaitBatches, dueHoldsOn, existingTransfers, holdAccounts, lockAccounts, lockHolds, openBatch, plannedStateChanged, plansOutgrown, renewPlans, reserveSeqs, seqBlockSize, verifyAccounts, verifyHolds, writeParts, type BatchOpened, type HoldRow, type LockedAccount, type TransferRow, type Writes } from './store.js'
 import { keyOf, newKey, type Key } from './keys.js'
+import { SpareSeqs } from './spare-seqs.js'
 
 /** Most requests in one transaction: large enough to amortise a commit, small enough to keep p99 low. */
 export const batchSizeMaxDefault = 256
@@ -217,7 +218,7 @@ export class LedgerBatcher {
   private readonly planned = new PlannedStates()
   private readonly known: KnownAccounts
   /** Sequence numbers reserved and not yet used, for batches decided from memory (they reserve with their writes). */
-  private readonly spareSeqs: bigint[] = []
+  private readonly spareSeqs = new SpareSeqs()
 
   constructor(private readonly sql: Sql, private readonly options: BatcherOptions) {
     this.sizeMax = options.batchSizeMax ?? batchSizeMaxDefault
@@ -471,8 +472,8 @@ export class LedgerBatcher {
       let settledAnswers: (unknown[] | undefined)[], readAccounts: Map<string, LockedAccount>, readHolds: Map<string, HoldRow>, readDue: HoldRow[], existingRows: Map<string, TransferRow>, seqList: bigint[]
       if (known) {
         // The numbers taken are this process's to use, whatever becomes of the transaction.
-        checks.push(opening.then((o) => { this.spareSeqs.push(...o.seqs) }))
-        seqList = this.spareSeqs.splice(0, recordCount)
+        checks.push(opening.then((o) => { this.spareSeqs.add(o.seqs) }))
+        seqList = this.spareSeqs.take(recordCount)
         ;[settledAnswers, readAccounts, readHolds, readDue, existingRows] = [[], known, new Map(), [], new Map()]
       } else {
         const opened = [...byParticipant].map(([participant, idx]) => participant.open(tx, idx.map((i) => batch[i].job.context)))
@@ -487,7 +488,7 @@ export class LedgerBatcher {
         ;[, batchOpened, settledAnswers, readAccounts, readHolds, readDue, existingRows, reserved] = await settled([begin, opening, Promise.all(opened), accountsRead, holdsRead, dueRead, existing, seqs] as const)
         plans = this.plansCare(batchOpened)
         seqList = reserved.slice(0, recordCount)
-        this.spareSeqs.push(...reserved.slice(recordCount))
+        this.spareSeqs.add(reserved.slice(recordCount))
         this.known.learn(readAccounts)
       }
       // What batches in flight will have changed by the time this one's writes run. (Rows locked
