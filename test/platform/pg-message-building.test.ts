@@ -11,10 +11,8 @@ import { describe, it } from 'node:test'
 
 interface Builder {
   (): Builder
-  B(): Builder
   Q(): Builder
   str(x: string): Builder
-  i16(x: number): Builder
   i32(x: number, at?: number): Builder
   raw(x: Uint8Array): Builder
   end(at?: number): Buffer
