@@ -16,6 +16,9 @@
 // - Only 2xx answers count, and only approved authorizations (a decline is a 201 too: it would
 //   flatter the figure, so the bench counts declines and fails if there are any). A sample of the
 //   approvals is read back through GET /v0/transactions/pending/{id}, and one is retried with its key.
+// - Per 2xx answer in each point's window: the server's CPU, the database's CPU, and the bytes of
+//   WAL the database server wrote (bench/support/database.ts, walBytesFrom), the one of the three
+//   that the machine's load does not move.
 //
 // Knobs: BENCH_CARDS (500), BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2, before a peak's window),
 // BENCH_PACED_WARMUP_SECONDS (30, before a paced point's window, at its rate), BENCH_CONNECTIONS (64),
@@ -40,7 +43,7 @@ import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
 import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { call, inParallel, seedThroughApi } from './support/api-seed.js'
 import { AutovacuumWatch, describeAutovacuum, vacuumBeforePoint, vacuumCondition } from './support/autovacuum.js'
-import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
+import { ledgerBatchesFrom, openBenchDatabase, walBytesFrom } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadResult, type MakeRequest, type Sample } from './support/http-load.js'
 import { bareRouteTableDdl, benchKeelEnv, benchKeelEnvText, checkBareSamples, cpuSeconds, databaseCpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
 import { requestMaker } from './support/transfer-requests.js'
@@ -102,7 +105,7 @@ function authorizationMaker(key: string, cards: string[]): MakeRequest {
   })
 }
 
-interface Row { label: string; load: string; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpuUs: number; dbCpuUs: number; declined: number; batches: number }
+interface Row { label: string; load: string; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpuUs: number; dbCpuUs: number; walBytes: number; declined: number; batches: number }
 
 /** Approved authorizations among the sampled answers are what they claim: read back as a PENDING hold; one retry is replayed. */
 async function checkAuthorizations(pool: Pool, key: string, samples: Sample[]): Promise<{ passed: boolean; text: string }> {
@@ -181,18 +184,20 @@ try {
     let dbAfter = 0
     let batchesSince: (() => Promise<number>) | undefined
     let batches = 0
+    let walSince: (() => Promise<number>) | undefined
+    let wal = 0
     let autovacuum = { share: 0, work: [] as string[] }
     const phases = {
       warmupSeconds: 'rate' in load ? pacedWarmupSeconds : warmupSeconds, seconds: pointSeconds,
-      atWindowStart: async () => { cpuBefore = cpuSeconds(pid); dbBefore = databaseCpuSeconds(); batchesSince = await ledgerBatchesFrom(sql); rss!.take(); serverTimes.length = 0; collecting = true; watch.start() },
-      atWindowEnd: async () => { autovacuum = watch.stop(); cpuAfter = cpuSeconds(pid); dbAfter = databaseCpuSeconds(); batches = await batchesSince!(); collecting = false },
+      atWindowStart: async () => { cpuBefore = cpuSeconds(pid); dbBefore = databaseCpuSeconds(); batchesSince = await ledgerBatchesFrom(sql); walSince = await walBytesFrom(sql); rss!.take(); serverTimes.length = 0; collecting = true; watch.start() },
+      atWindowEnd: async () => { autovacuum = watch.stop(); cpuAfter = cpuSeconds(pid); dbAfter = databaseCpuSeconds(); batches = await batchesSince!(); wal = await walSince!(); collecting = false },
     }
     const result = 'rate' in load ? await openLoop(pool, make, { rate: load.rate, ...phases }) : await closedLoop(keel!.url, make, { connections: load.concurrency, ...phases })
     const declined = result.samples.filter((s) => s.request.path === authorizationPath && JSON.parse(s.body).transaction?.state === 'DECLINED').length
     const latencies = [...result.latenciesMs].sort((a, b) => a - b)
     const row: Row = {
       label, load: 'rate' in load ? `paced ${load.rate}/s` : `${load.concurrency} conns`, result, perSecond: Math.round(result.ok / result.seconds),
-      p50: percentile(latencies, 50), p99: percentile(latencies, 99), rss: rss!.take().maxMiB, cpuUs: Math.round(((cpuAfter - cpuBefore) * 1e6) / Math.max(result.ok, 1)), dbCpuUs: Math.round(((dbAfter - dbBefore) * 1e6) / Math.max(result.ok, 1)), declined,
+      p50: percentile(latencies, 50), p99: percentile(latencies, 99), rss: rss!.take().maxMiB, cpuUs: Math.round(((cpuAfter - cpuBefore) * 1e6) / Math.max(result.ok, 1)), dbCpuUs: Math.round(((dbAfter - dbBefore) * 1e6) / Math.max(result.ok, 1)), walBytes: Math.round(wal / Math.max(result.ok, 1)), declined,
       // Ledger batches that wrote records in the window.
       batches,
     }
@@ -242,17 +247,18 @@ try {
     const vacuumed = await vacuumBeforePoint(sql)
     const watch = new AutovacuumWatch(sql)
     let autovacuum = { share: 0, work: [] as string[] }
-    let cpuBefore = 0, cpuAfter = 0, dbBefore = 0, dbAfter = 0
+    let cpuBefore = 0, cpuAfter = 0, dbBefore = 0, dbAfter = 0, wal = 0
+    let walSince: (() => Promise<number>) | undefined
     const result = await openLoop(barePool, requestMaker(apiKey, 'uniform', data.funding, data.accounts), {
       rate: pacedRate, warmupSeconds: pacedWarmupSeconds, seconds: pointSeconds,
-      atWindowStart: async () => { cpuBefore = cpuSeconds(barePid); dbBefore = databaseCpuSeconds(); watch.start() },
-      atWindowEnd: async () => { autovacuum = watch.stop(); cpuAfter = cpuSeconds(barePid); dbAfter = databaseCpuSeconds() },
+      atWindowStart: async () => { cpuBefore = cpuSeconds(barePid); dbBefore = databaseCpuSeconds(); walSince = await walBytesFrom(sql); watch.start() },
+      atWindowEnd: async () => { autovacuum = watch.stop(); cpuAfter = cpuSeconds(barePid); dbAfter = databaseCpuSeconds(); wal = await walSince!() },
     })
     const latencies = [...result.latenciesMs].sort((a, b) => a - b)
     const perUs = (seconds: number) => Math.round((seconds * 1e6) / Math.max(result.ok, 1))
     floor = {
       label: 'bare route (1 row)', load: `paced ${pacedRate}/s`, result, perSecond: Math.round(result.ok / result.seconds), p50: percentile(latencies, 50), p99: percentile(latencies, 99),
-      rss: NaN, cpuUs: perUs(cpuAfter - cpuBefore), dbCpuUs: perUs(dbAfter - dbBefore), declined: 0, batches: 0,
+      rss: NaN, cpuUs: perUs(cpuAfter - cpuBefore), dbCpuUs: perUs(dbAfter - dbBefore), walBytes: Math.round(wal / Math.max(result.ok, 1)), declined: 0, batches: 0,
     }
     floorChecked = await checkBareSamples(sql, result.samples)
     console.log(`  ${floor.label} ${floor.load}: ${floor.perSecond} 2xx/s, p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms; ${floorChecked.text}${floorChecked.passed ? '' : ' (FAILED)'}${vacuumed}${describeAutovacuum(autovacuum)}`)
@@ -262,10 +268,10 @@ try {
 
   /** A point's server CPU per answer beyond what the idle server uses per second, spread over its answers. */
   const beyondIdle = (r: Row) => Math.round(r.cpuUs - idleUsPerSecond / Math.max(r.perSecond, 1))
-  console.log('\ntarget               load            2xx/s  p50 ms  p99 ms  non-2xx, failed  declined (sampled)  server RSS max MiB  server CPU µs per 2xx  database CPU µs per 2xx')
+  console.log('\ntarget               load            2xx/s  p50 ms  p99 ms  non-2xx, failed  declined (sampled)  server RSS max MiB  server CPU µs per 2xx  database CPU µs per 2xx  WAL B per 2xx')
   for (const r of rows) {
     const errors = [...r.result.rejected, ...r.result.failed].map(([k, n]) => `${k}×${n}`).join(' ') || '-'
-    console.log(`${r.label.padEnd(20)} ${r.load.padEnd(15)} ${String(r.perSecond).padStart(6)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)}  ${errors.padEnd(16)} ${String(r.declined).padStart(18)} ${(Number.isNaN(r.rss) ? '-' : r.rss.toFixed(0)).padStart(19)} ${String(r.cpuUs).padStart(22)} ${String(r.dbCpuUs).padStart(24)}`)
+    console.log(`${r.label.padEnd(20)} ${r.load.padEnd(15)} ${String(r.perSecond).padStart(6)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)}  ${errors.padEnd(16)} ${String(r.declined).padStart(18)} ${(Number.isNaN(r.rss) ? '-' : r.rss.toFixed(0)).padStart(19)} ${String(r.cpuUs).padStart(22)} ${String(r.dbCpuUs).padStart(24)} ${String(r.walBytes).padStart(14)}`)
   }
   for (const c of checks) console.log(`  check: ${c.text}`)
   console.log('\nfigures:')
@@ -278,7 +284,7 @@ try {
   if (paced) {
     const behind = paced.perSecond < pacedRate * 0.95 ? ` (only ${paced.perSecond}/s answered: the server fell behind)` : ''
     console.log(`  p99 at ${pacedRate} authorizations/s: ${paced.p99.toFixed(1)} ms (target ≤ ${p99TargetMs} ms: ${paced.p99 <= p99TargetMs && !behind ? 'met' : 'NOT met'})${behind}`)
-    console.log(`  server CPU at ${pacedRate} authorizations/s: ${paced.cpuUs} µs per authorization, ${beyondIdle(paced)} beyond the server's idle CPU; database CPU ${paced.dbCpuUs} µs per authorization`)
+    console.log(`  server CPU at ${pacedRate} authorizations/s: ${paced.cpuUs} µs per authorization, ${beyondIdle(paced)} beyond the server's idle CPU; database CPU ${paced.dbCpuUs} µs and ${paced.walBytes} B of WAL per authorization`)
   }
   if (floor) {
     const behind = floor.perSecond < pacedRate * 0.95 ? ` (only ${floor.perSecond}/s answered: it fell behind)` : ''

@@ -21,6 +21,10 @@
 // - Only 2xx answers count as throughput; others are listed by status and problem code. A sample
 //   of the 2xx transfers is read back through GET, and one of them is retried with its key to show
 //   the key was honoured.
+// - Per 2xx answer in each point's window: the CPU of the server, of PostgreSQL's processes and of
+//   this generator, and the bytes of WAL the database server wrote (bench/support/database.ts,
+//   walBytesFrom): what a request asks of the database's storage, a figure the machine's load does
+//   not move as it moves CPU time.
 // - Accounts are opened and funded through the public API (bench/support/api-seed.ts).
 //
 // The database: DATABASE_URL's server (a new database on it), or an embedded PostgreSQL in a
@@ -60,7 +64,7 @@ import { createApiKey, ensureWorkspace } from '../src/platform/workspaces.js'
 import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { seedThroughApi } from './support/api-seed.js'
 import { AutovacuumWatch, describeAutovacuum, vacuumBeforePoint, vacuumCondition, type AutovacuumSeen } from './support/autovacuum.js'
-import { ledgerBatchesFrom, openBenchDatabase } from './support/database.js'
+import { ledgerBatchesFrom, openBenchDatabase, walBytesFrom } from './support/database.js'
 import { closedLoop, openLoop, openPool, percentile, slowSlices, type LoadRequest, type LoadResult, type MakeRequest, type Phases, type Sample } from './support/http-load.js'
 import { bareRouteTableDdl, benchKeelEnv, benchKeelEnvText, checkBareSamples, cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
 import { requestMaker, transferCents, transferPath, type Scenario } from './support/transfer-requests.js'
@@ -110,7 +114,7 @@ function cpuPerAnswer(before: CpuReading, after: CpuReading, answers: number): s
 }
 
 interface Check { passed: boolean; text: string }
-interface Row { target: string; scenario: Scenario; load: string; rate?: number; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpu: string; autovacuum: AutovacuumSeen; checked: Check }
+interface Row { target: string; scenario: Scenario; load: string; rate?: number; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpu: string; walPerAnswer: number; autovacuum: AutovacuumSeen; checked: Check }
 
 interface Target { label: string; pid: number; origin: string; pool: Pool; rss: RssSampler }
 
@@ -120,12 +124,14 @@ async function point(sql: Sql, target: Target, scenario: Scenario, load: { concu
   let after: CpuReading | undefined
   let batchesSince: (() => Promise<number>) | undefined
   let batches = 0
+  let walSince: (() => Promise<number>) | undefined
+  let wal = 0
   let autovacuum: AutovacuumSeen = { share: 0, work: [] }
   const watch = new AutovacuumWatch(sql)
   const phases: Phases = {
     warmupSeconds, seconds: pointSeconds,
-    atWindowStart: async () => { before = await readCpu(sql, target.pid); batchesSince = await ledgerBatchesFrom(sql); target.rss.take(); watch.start() },
-    atWindowEnd: async () => { autovacuum = watch.stop(); after = await readCpu(sql, target.pid); batches = await batchesSince!() },
+    atWindowStart: async () => { before = await readCpu(sql, target.pid); batchesSince = await ledgerBatchesFrom(sql); walSince = await walBytesFrom(sql); target.rss.take(); watch.start() },
+    atWindowEnd: async () => { autovacuum = watch.stop(); after = await readCpu(sql, target.pid); batches = await batchesSince!(); wal = await walSince!() },
   }
   const result = 'rate' in load
     ? await openLoop(target.pool, make, { rate: load.rate, ...phases })
@@ -134,11 +140,11 @@ async function point(sql: Sql, target: Target, scenario: Scenario, load: { concu
   const row: Row = {
     target: target.label, scenario, load: 'rate' in load ? `paced ${load.rate}/s` : `${load.concurrency} conns`, rate: 'rate' in load ? load.rate : undefined, result,
     perSecond: Math.round(result.ok / result.seconds), p50: percentile(latencies, 50), p99: percentile(latencies, 99),
-    rss: target.rss.take().maxMiB, cpu: cpuPerAnswer(before!, after!, result.ok), autovacuum, checked: { passed: false, text: 'not checked' },
+    rss: target.rss.take().maxMiB, cpu: cpuPerAnswer(before!, after!, result.ok), walPerAnswer: Math.round(wal / Math.max(result.ok, 1)), autovacuum, checked: { passed: false, text: 'not checked' },
   }
   // Keel's ledger batches that wrote records in the window (none for the bare route).
   const perBatch = batches > 0 ? `; ${batches} ledger batches, ${(result.ok / batches).toFixed(1)} answers per batch` : ''
-  console.log(`  ${row.target} ${scenario} ${row.load}: ${row.perSecond} 2xx/s, p99 ${row.p99.toFixed(1)} ms${result.rejected.size + result.failed.size ? ', with non-2xx or failures' : ''}${perBatch}${vacuumed}${describeAutovacuum(autovacuum)}`)
+  console.log(`  ${row.target} ${scenario} ${row.load}: ${row.perSecond} 2xx/s, p99 ${row.p99.toFixed(1)} ms, ${row.walPerAnswer} B of WAL per 2xx${result.rejected.size + result.failed.size ? ', with non-2xx or failures' : ''}${perBatch}${vacuumed}${describeAutovacuum(autovacuum)}`)
   if (timeline && 'rate' in load) for (const line of slowSlices(result, timelineOverMs)) console.log(`    ${line}`)
   return row
 }
@@ -208,9 +214,9 @@ function describeErrors(r: LoadResult): string {
 }
 
 function report(rows: Row[]) {
-  console.log('\ntarget        scenario  load            2xx/s  p50 ms  p99 ms  non-2xx, failed  server RSS max MiB  CPU µs per 2xx: server + PostgreSQL + generator')
+  console.log('\ntarget        scenario  load            2xx/s  p50 ms  p99 ms  non-2xx, failed  server RSS max MiB  WAL B per 2xx  CPU µs per 2xx: server + PostgreSQL + generator')
   for (const r of rows) {
-    console.log(`${r.target.padEnd(13)} ${r.scenario.padEnd(9)} ${r.load.padEnd(14)} ${String(r.perSecond).padStart(6)}  ${r.p50.toFixed(1).padStart(6)}  ${r.p99.toFixed(1).padStart(6)}  ${describeErrors(r.result).padEnd(15)}  ${r.rss.toFixed(0).padStart(18)}  ${r.cpu}`)
+    console.log(`${r.target.padEnd(13)} ${r.scenario.padEnd(9)} ${r.load.padEnd(14)} ${String(r.perSecond).padStart(6)}  ${r.p50.toFixed(1).padStart(6)}  ${r.p99.toFixed(1).padStart(6)}  ${describeErrors(r.result).padEnd(15)}  ${r.rss.toFixed(0).padStart(18)}  ${String(r.walPerAnswer).padStart(13)}  ${r.cpu}`)
   }
   console.log('\nchecks of the 2xx answers:')
   for (const r of rows) console.log(`  ${r.target} ${r.scenario} ${r.load}: ${r.checked.text}${r.checked.passed ? '' : ' (FAILED)'}`)

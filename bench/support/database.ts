@@ -51,3 +51,15 @@ export async function ledgerBatchesFrom(sql: Sql): Promise<() => Promise<number>
   const start = await transferSeqPosition(sql)
   return async () => Number((await transferSeqPosition(sql) - start) / BigInt(seqBlockSize))
 }
+
+/**
+ * Counts the bytes of WAL the database server writes from now on, all of its databases and its
+ * autovacuum included (pg_current_wal_lsn). Unlike CPU time, a figure the machine's load does not
+ * move: what a request asks of the database's storage. Call at a window's start; the function it
+ * returns, at its end.
+ */
+export async function walBytesFrom(sql: Sql): Promise<() => Promise<number>> {
+  const position = async () => BigInt((await sql<{ at: string }[]>`select (pg_current_wal_lsn() - '0/0'::pg_lsn)::text as at`)[0].at)
+  const start = await position()
+  return async () => Number((await position()) - start)
+}
