@@ -14,7 +14,7 @@ import { AssertionFailed } from './assert.js'
 import { admit, authenticate, recordRoutes } from './auth.js'
 import { ApiError, internalProblem, type Problem } from './errors.js'
 import { uuidv7 } from './ids.js'
-import { checkJsonValues, jsonBodyText } from './json-body.js'
+import { checkJsonValues, jsonBodyText, prototypeKeyRefusal } from './json-body.js'
 import { LazyRequestLogger } from './logger.js'
 import { createLimits, type LimitSettings } from './limits.js'
 import { defineGauge, serveMetrics } from './metrics.js'
@@ -164,7 +164,7 @@ export async function buildApp(services: Services, logger: Logger, options: AppO
     try { text = jsonBodyText(raw as Buffer) } catch (err) { return done(err as Error, undefined) }
     req.bodyBytes = raw as Buffer
     parseJson(req, text, (err, body) => {
-      if (err) return done(err, undefined)
+      if (err) return done(prototypeKeyRefusal(text) ?? err, undefined)
       try { checkJsonValues(body) } catch (e) { return done(e as Error, undefined) }
       done(null, body)
     })

@@ -65,3 +65,13 @@ export function jsonBodyText(raw: Buffer): string {
   if (jsonNestingDepth(text) > jsonNestingDepthMax) throw bad(`request body nests objects and arrays deeper than ${jsonNestingDepthMax} levels`)
   return text
 }
+
+/**
+ * Why a JSON parser that refuses keys which could replace an object's prototype (Fastify's, which
+ * answers one error for both) refused `text`: such a key when the text is JSON, else undefined (the
+ * text is not JSON). Read only on a refusal, so a valid body is parsed once.
+ */
+export function prototypeKeyRefusal(text: string): Error | undefined {
+  try { JSON.parse(text) } catch { return undefined }
+  return bad('request body has a "__proto__" key, or a "constructor" key holding "prototype"; Keel refuses both')
+}

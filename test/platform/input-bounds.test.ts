@@ -1,6 +1,7 @@
 // Input Keel cannot store faithfully is refused at the door with 400 problem+json, and nothing is
-// written: lone surrogates, nesting past the bound, numbers JSON cannot keep, invalid UTF-8; a URL
-// that is not UTF-8, an over-long path parameter, headers too large; `limit` other than decimal.
+// written: lone surrogates, nesting past the bound, numbers JSON cannot keep, invalid UTF-8, keys
+// that could replace a prototype; a URL that is not UTF-8, an over-long path parameter, headers too
+// large; `limit` other than decimal.
 import assert from 'node:assert/strict'
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -60,6 +61,19 @@ describe('request bodies', () => {
     }
     const invalid = Buffer.concat([Buffer.from(person('').slice(0, -1) + ', "middle_name": "'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')])
     assertProblem(await h.request('POST', '/v0/persons', { payload: invalid }), 400, 'BAD_REQUEST_BODY', 'invalid UTF-8')
+  })
+
+  it('refuses a key that could replace a prototype with 400 naming it, and text that is not JSON as not JSON', async () => {
+    const before = await personCount()
+    for (const extra of [', "__proto__": {"x": 1}', ', "metadata": {"constructor": {"prototype": {"x": 1}}}']) {
+      const res = await h.request('POST', '/v0/persons', { payload: person(extra) })
+      assertProblem(res, 400, 'BAD_REQUEST_BODY', extra)
+      assert.match(res.body.detail, /"__proto__" key, or a "constructor" key holding "prototype"/, extra)
+    }
+    const truncated = await h.request('POST', '/v0/persons', { payload: person('').slice(0, -1) })
+    assertProblem(truncated, 400, 'BAD_REQUEST_BODY', 'truncated')
+    assert.equal(truncated.body.detail, 'request body is not valid JSON')
+    assert.equal(await personCount(), before)
   })
 })
 
