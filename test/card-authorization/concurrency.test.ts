@@ -71,7 +71,7 @@ describe('concurrent authorizations against a rolling spend-control window', () 
         const after = await authorize(h, card.id, amount)
         assert.equal(after.body.transaction.decline_reason, 'SPEND_CONTROL_VIOLATION')
       },
-    ), { seed, numRuns: 5, endOnFailure: true })
+    ), { seed, numRuns: 5, endOnFailure: true, includeErrorInReport: true })
   })
 
   it('approve exactly what the funds allow when they bind before the window', async () => {

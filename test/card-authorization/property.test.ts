@@ -69,8 +69,9 @@ async function run(card: any, m: Model, s: Step): Promise<void> {
       const x = pick(s.hold)
       const res = await authorize(h, card.id, s.amount, { transaction_options: { transaction_id: x.token } })
       const isOpen = x.open && x.expiresAt > nowMs
-      if (s.amount > avail) { assert.equal(res.body.transaction?.decline_reason, 'INSUFFICIENT_FUNDS', JSON.stringify(res.body)); return }
+      // The ledger's precedence (src/ledger/rules.ts): a hold no longer pending is refused before funds are looked at.
       if (!isOpen) { assert.equal(res.status, 422, JSON.stringify(res.body)); return }
+      if (s.amount > avail) { assert.equal(res.body.transaction?.decline_reason, 'INSUFFICIENT_FUNDS', JSON.stringify(res.body)); return }
       assert.equal(res.status, 201)
       x.remaining += s.amount
       return
@@ -137,6 +138,6 @@ describe('random sequences of card messages', () => {
         const b = await available(h, account.id)
         assert.deepEqual(b, { posted: m.posted, available: availableOf(m) }, `after ${JSON.stringify(s)}`)
       }
-    }), { seed, numRuns: runs, endOnFailure: true })
+    }), { seed, numRuns: runs, endOnFailure: true, includeErrorInReport: true })
   })
 })
