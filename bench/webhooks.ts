@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     await sql.begin(async (tx) => {
       for (let i = 0; i < count; i++) {
         const r = resource(serial++)
-        ids.push(await recordEvent(tx, { workspaceId: ws.id, type: 'PERSON.CREATED', resourceId: r.id, resource: r }))
+        ids.push(await recordEvent(tx, { workspaceId: ws.id, type: 'PERSON.CREATED', resourceId: r.id, resource: r, at: new Date() }))
       }
     })
     const at = performance.now()

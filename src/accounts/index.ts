@@ -63,7 +63,7 @@ export async function ensureBankAccount(tx: Queryable, workspaceId: string, type
     created_at: now, updated_at: now,
   }
   await insertInternalAccount(tx, row)
-  await recordEvent(tx, { workspaceId, type: 'INTERNAL_ACCOUNT.CREATED', resourceId: id, resource: toInternalAccount(row, (await ledgerAccountAt(tx, workspaceId, id, now))!) })
+  await recordEvent(tx, { at: now, workspaceId, type: 'INTERNAL_ACCOUNT.CREATED', resourceId: id, resource: toInternalAccount(row, (await ledgerAccountAt(tx, workspaceId, id, now))!) })
   return id
 }
 

@@ -480,7 +480,7 @@ function eventsOf(result: Extract<LedgerResult, { ok: true }>, now: Date, pendin
     const from = result.accountAfter(hold.account_id)!
     const to = result.accountAfter(hold.credit_account_id)!
     const resource = toPendingTransaction(pending, hold, from.account_number, to.account_number, now)
-    events.push({ workspaceId: t.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.UPDATED', resource })
+    events.push({ at: now, workspaceId: t.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.UPDATED', resource })
   }
   // A settled hold's update is named once even when two records of the message touched it.
   const seen = new Set<string>()

@@ -42,7 +42,7 @@ async function expireOne(sql: Sql, services: Services, workspaceId: string | und
     await insertChange(tx, { workspace_id: workspace.id, id: uuidv7(), card_id: card.id, change_type: 'STATUS', channel: 'SYSTEM', state: 'TERMINATED', reason: 'EXP', memo: null, updated_by: 'system', updated_at: now })
     await updateCard(tx, after)
     const resource = toCard(after, workspace, now)
-    await recordEvent(tx, { workspaceId: workspace.id, type: 'CARD.UPDATED', resourceId: card.id, resource, changedFields: changedFields(before, resource) })
+    await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'CARD.UPDATED', resourceId: card.id, resource, changedFields: changedFields(before, resource) })
     await terminateWalletTokens(ctx, card.id)
     return true
   }) as Promise<boolean>

@@ -86,7 +86,7 @@ export function registerCardRoutes(api: Api): void {
     await insertChange(tx, { workspace_id: workspace.id, id: uuidv7(), card_id: card.id, change_type: 'FULFILLMENT', channel: 'SYSTEM', state: next, reason: null, memo: null, updated_by: 'system', updated_at: now })
     await updateCard(tx, after)
     const [b, a] = [toCard(card, workspace, now), toCard(after, workspace, now)]
-    await recordEvent(tx, { workspaceId: workspace.id, type: 'CARD.UPDATED', resourceId: card.id, resource: a, changedFields: changedFields(b, a) })
+    await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'CARD.UPDATED', resourceId: card.id, resource: a, changedFields: changedFields(b, a) })
     return { card_fulfillment_status: next }
   })
 

@@ -107,7 +107,7 @@ async function recordChange(ctx: CardContext, card: CardRow, change: { type: Car
 export async function saveCard(ctx: CardContext, before: CardRow, after: CardRow): Promise<Json> {
   await updateCard(ctx.tx, after)
   const [b, a] = [toCard(before, ctx.workspace, ctx.now), toCard(after, ctx.workspace, ctx.now)]
-  await recordEvent(ctx.tx, { workspaceId: ctx.workspace.id, type: 'CARD.UPDATED', resourceId: after.id, resource: a, changedFields: changedFields(b, a) })
+  await recordEvent(ctx.tx, { at: ctx.now, workspaceId: ctx.workspace.id, type: 'CARD.UPDATED', resourceId: after.id, resource: a, changedFields: changedFields(b, a) })
   return a
 }
 
@@ -264,7 +264,7 @@ export async function issueCard(ctx: CardContext, body: Json): Promise<Json> {
   await recordChange(ctx, row, { type: 'STATUS', state: row.card_status, reason: row.status_reason, channel: 'API' })
   if (row.fulfillment_status) await recordChange(ctx, row, { type: 'FULFILLMENT', state: row.fulfillment_status, channel: 'SYSTEM' })
   const resource = toCard(row, ctx.workspace, ctx.now)
-  await recordEvent(ctx.tx, { workspaceId: ctx.workspace.id, type: 'CARD.CREATED', resourceId: row.id, resource })
+  await recordEvent(ctx.tx, { at: ctx.now, workspaceId: ctx.workspace.id, type: 'CARD.CREATED', resourceId: row.id, resource })
 
   if (from && effect) {
     const replaced: CardRow = { ...from, reissued_to_id: row.id, updated_at: ctx.now }

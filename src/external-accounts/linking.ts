@@ -265,7 +265,7 @@ export class VendorLinks {
         const changed = changedFields(toExternalAccount(existing), toExternalAccount(after))
         if (Object.keys(changed).length) {
           await saveAccount(tx, after)
-          await recordEvent(tx, { workspaceId: workspace.id, type: eventTypes.updated, resourceId: after.id, resource: toExternalAccount(after), changedFields: changed })
+          await recordEvent(tx, { at: now, workspaceId: workspace.id, type: eventTypes.updated, resourceId: after.id, resource: toExternalAccount(after), changedFields: changed })
         }
         added.push(toExternalAccount(Object.keys(changed).length ? after : existing))
         continue
@@ -279,7 +279,7 @@ export class VendorLinks {
       }
       await insertAccount(tx, row)
       const resource = toExternalAccount(row)
-      await recordEvent(tx, { workspaceId: workspace.id, type: eventTypes.created, resourceId: row.id, resource })
+      await recordEvent(tx, { at: now, workspaceId: workspace.id, type: eventTypes.created, resourceId: row.id, resource })
       added.push(resource)
     }
     if (mode === 'add') return { added_accounts: added, failed_accounts: failed }
@@ -290,7 +290,7 @@ export class VendorLinks {
         const after: AccountRow = { ...account, status: 'DELETED', deleted_at: now, updated_at: now }
         await saveAccount(tx, after)
         const resource = toExternalAccount(after)
-        await recordEvent(tx, { workspaceId: workspace.id, type: eventTypes.deleted, resourceId: after.id, resource, changedFields: changedFields(toExternalAccount(account), resource) })
+        await recordEvent(tx, { at: now, workspaceId: workspace.id, type: eventTypes.deleted, resourceId: after.id, resource, changedFields: changedFields(toExternalAccount(account), resource) })
         deleted.push(resource)
       }
     }

@@ -116,7 +116,7 @@ export async function addManualAccount(tx: Tx, services: Services, workspace: Wo
   }
   await insertAccount(tx, row)
   const resource = toExternalAccount(row)
-  await recordEvent(tx, { workspaceId: workspace.id, type: eventTypes.created, resourceId: row.id, resource })
+  await recordEvent(tx, { at: now, workspaceId: workspace.id, type: eventTypes.created, resourceId: row.id, resource })
   return resource
 }
 
@@ -183,6 +183,6 @@ export async function patchAccount(tx: Tx, services: Services, workspace: Worksp
   after.updated_at = now
   await saveAccount(tx, after)
   const resource = toExternalAccount(after)
-  await recordEvent(tx, { workspaceId: workspace.id, type: eventTypes.updated, resourceId: id, resource, changedFields: changedFields(viewBefore, resource) })
+  await recordEvent(tx, { at: now, workspaceId: workspace.id, type: eventTypes.updated, resourceId: id, resource, changedFields: changedFields(viewBefore, resource) })
   return resource
 }

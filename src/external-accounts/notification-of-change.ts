@@ -40,6 +40,6 @@ export async function applyNotificationOfChange(tx: Queryable, vault: Vault, wor
   if (Object.keys(changed).length === 0 && !numbersChanged) return false
   after.updated_at = now
   await saveAccount(tx, after)
-  await recordEvent(tx, { workspaceId, type: eventTypes.updated, resourceId: after.id, resource, changedFields: changed })
+  await recordEvent(tx, { at: now, workspaceId, type: eventTypes.updated, resourceId: after.id, resource, changedFields: changed })
   return true
 }

@@ -122,7 +122,7 @@ export function registerExternalAccountRoutes(api: Api): void {
       const after = { ...before, status: 'DELETED' as const, deleted_at: now, updated_at: now }
       await saveAccount(tx, after)
       const resource = toExternalAccount(after)
-      await recordEvent(tx, { workspaceId: workspace.id, type: eventTypes.deleted, resourceId: id, resource, changedFields: changedFields(toExternalAccount(before), resource) })
+      await recordEvent(tx, { at: now, workspaceId: workspace.id, type: eventTypes.deleted, resourceId: id, resource, changedFields: changedFields(toExternalAccount(before), resource) })
       if (before.item_id && (await liveAccountsOfItem(tx, workspace.id, before.item_id)).length === 0) {
         const item = await getItem(tx, workspace.id, before.item_id)
         assert(item, 'a linked account has its item')

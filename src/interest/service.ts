@@ -61,7 +61,7 @@ export async function payMonth(tx: Queryable, a: { workspaceId: string; accountI
   const transfer = result.transfers[0]
   await Promise.all(recordEvents(tx, [
     ...postedEvents(transfer),
-    { workspaceId: a.workspaceId, type: 'INTEREST.MONTHLY_PAYOUT', resourceId: transfer.id, view: 'posted_transaction' },
+    { workspaceId: a.workspaceId, type: 'INTEREST.MONTHLY_PAYOUT', resourceId: transfer.id, view: 'posted_transaction', at: transfer.created_at },
   ]))
   return { paidCents: closed.paidCents, transfer }
 }

@@ -20,17 +20,17 @@ export const internalTransferKind = 'INTERNAL_TRANSFER'
 /** TRANSACTION.POSTED.CREATED for a posted record. */
 export function postedEvents(t: TransferRow): EventInput[] {
   if (t.status !== 'POSTED') return []
-  return [{ workspaceId: t.workspace_id, resourceId: t.id, type: 'TRANSACTION.POSTED.CREATED', view: eventViews.postedTransaction }]
+  return [{ workspaceId: t.workspace_id, resourceId: t.id, type: 'TRANSACTION.POSTED.CREATED', view: eventViews.postedTransaction, at: t.created_at }]
 }
 
 /** TRANSACTION.PENDING.CREATED for a hold just made, by view: the hold keeps what its view as made needs, whatever changes it later. */
 export function pendingCreatedEvents(hold: HoldRow): EventInput[] {
-  return [{ workspaceId: hold.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.CREATED', view: eventViews.pendingTransactionCreated }]
+  return [{ workspaceId: hold.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.CREATED', view: eventViews.pendingTransactionCreated, at: hold.created_at }]
 }
 
 /** A hold in a final state (cleared, released, expired): its TRANSACTION.PENDING.UPDATED, by view. */
 export function settledHoldEvents(hold: HoldRow): EventInput[] {
-  return [{ workspaceId: hold.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.UPDATED', view: eventViews.pendingTransaction }]
+  return [{ workspaceId: hold.workspace_id, resourceId: hold.id, type: 'TRANSACTION.PENDING.UPDATED', view: eventViews.pendingTransaction, at: hold.updated_at }]
 }
 
 /** The events of holds the clock expired. */

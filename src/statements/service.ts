@@ -41,7 +41,7 @@ export async function issueStatement(tx: Queryable, a: { account: AccountRow; st
     currency: ledger.currency, created_at: a.end,
   }
   await insertStatement(tx, row)
-  await recordEvent(tx, { workspaceId: ws, type: 'STATEMENT.CREATED', resourceId: row.id, resource: await toStatement(tx, row, account) })
+  await recordEvent(tx, { at: row.created_at, workspaceId: ws, type: 'STATEMENT.CREATED', resourceId: row.id, resource: await toStatement(tx, row, account) })
   return row
 }
 

@@ -65,15 +65,15 @@ export const keyedParticipant: Participant<TransferContext, TransferAnswer> = {
 
 /** The events of an internal transfer made, each naming its view: a posted one's, or a new hold's pending transaction as made. */
 export function createdEvents(t: TransferRow, hold: HoldRow | undefined): EventInput[] {
-  return hold ? pendingCreatedEvents(hold) : [...postedEvents(t), internalTransferSucceeded(t.workspace_id, t.id)]
+  return hold ? pendingCreatedEvents(hold) : [...postedEvents(t), internalTransferSucceeded(t.workspace_id, t.id, t.created_at)]
 }
 
 /** INTERNAL_TRANSFER.SUCCEEDED: the transfer is complete (posted at once, or its hold captured). */
-export function internalTransferSucceeded(workspaceId: string, transferId: string): EventInput {
-  return { workspaceId, resourceId: transferId, type: 'INTERNAL_TRANSFER.SUCCEEDED', view: eventViews.internalTransfer }
+export function internalTransferSucceeded(workspaceId: string, transferId: string, at: Date): EventInput {
+  return { workspaceId, resourceId: transferId, type: 'INTERNAL_TRANSFER.SUCCEEDED', view: eventViews.internalTransfer, at }
 }
 
 /** The events of a hold settled by PATCH: its final state, and on completion the posted capture and the transfer's success. */
 export function settledEvents(capture: TransferRow | undefined, hold: HoldRow): EventInput[] {
-  return [...settledHoldEvents(hold), ...(capture ? [...postedEvents(capture), internalTransferSucceeded(hold.workspace_id, hold.id)] : [])]
+  return [...settledHoldEvents(hold), ...(capture ? [...postedEvents(capture), internalTransferSucceeded(hold.workspace_id, hold.id, capture.created_at)] : [])]
 }

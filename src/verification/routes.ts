@@ -106,16 +106,17 @@ export function registerVerificationRoutes(api: Api): void {
     const matches = screenParty(list, payee.screening)
     const result = watchlistResultOf(matches)
     const id = uuidv7()
+    const now = clock.now(workspace.id)
     await insertAdhoc(tx, {
       workspace_id: workspace.id, id, payer_id: body.payer_id, payee_id: body.payee_id, result,
-      matching_watchlists: matches.length ? [list.source] : [], matches: screeningRecord(list, matches), list_version: list.version, created_at: clock.now(workspace.id),
+      matching_watchlists: matches.length ? [list.source] : [], matches: screeningRecord(list, matches), list_version: list.version, created_at: now,
     })
     const response: AdhocResponse = {
       id, result, matching_watchlists: matches.length ? ['US_OFAC'] : [],
       vendor_info: { vendor: 'KEEL_WATCHLIST', content_type: 'application/json', json: screeningRecord(list, matches) },
     }
     // No spec event type for an ad hoc screening: recorded under Keel's own name, not subscribable.
-    await recordEvent(tx, { workspaceId: workspace.id, type: 'ADHOC_VERIFICATION.CREATED', resourceId: id, resource: { ...response, payer_id: body.payer_id, payee_id: body.payee_id } })
+    await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'ADHOC_VERIFICATION.CREATED', resourceId: id, resource: { ...response, payer_id: body.payer_id, payee_id: body.payee_id } })
     return response
   })
 
@@ -146,7 +147,7 @@ export function registerVerificationRoutes(api: Api): void {
   api.write('deleteSubscription', async ({ tx, workspace, params }) => {
     const row = await deleteSubscription(tx, workspace.id, params.subscription_id)
     if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `monitoring subscription ${params.subscription_id} not found`)
-    await recordEvent(tx, { workspaceId: workspace.id, type: 'MONITORING_SUBSCRIPTION.DELETED', resourceId: row.id, resource: toSubscription(row) })
+    await recordEvent(tx, { at: clock.now(workspace.id), workspaceId: workspace.id, type: 'MONITORING_SUBSCRIPTION.DELETED', resourceId: row.id, resource: toSubscription(row) })
     return { id: row.id, resource: 'monitoring_subscription' }
   })
 
@@ -180,7 +181,7 @@ export function registerVerificationRoutes(api: Api): void {
     await updateAlert(tx, next)
     const after = toAlert(next)
     const changed = changedFields(before, after as Record<string, unknown>)
-    if (Object.keys(changed).length) await recordEvent(tx, { workspaceId: workspace.id, type: 'MONITORING_ALERT.UPDATED', resourceId: row.id, resource: after, changedFields: changed })
+    if (Object.keys(changed).length) await recordEvent(tx, { at: next.updated_at, workspaceId: workspace.id, type: 'MONITORING_ALERT.UPDATED', resourceId: row.id, resource: after, changedFields: changed })
     // The spec's 200 for this operation declares no body: the updated alert is read with GET.
     return undefined
   })

@@ -126,7 +126,7 @@ async function store(ctx: RunContext, party: Party, type: string, result: Verifi
 
 /** The spec has no event type for a stored result; it is recorded as VERIFICATION.CREATED (not subscribable). */
 export async function recordVerificationCreated(tx: Tx, row: VerificationRow): Promise<void> {
-  await recordEvent(tx, { workspaceId: row.workspace_id, type: 'VERIFICATION.CREATED', resourceId: row.id, resource: toVerification(row) })
+  await recordEvent(tx, { at: row.created_at, workspaceId: row.workspace_id, type: 'VERIFICATION.CREATED', resourceId: row.id, resource: toVerification(row) })
 }
 
 function screening(ctx: RunContext, party: ScreenedParty): { result: VerificationResult; details: Detail[]; vendorInfo: Record<string, unknown> } {
@@ -170,19 +170,19 @@ export async function applyRollup(tx: Tx, workspaceId: string, party: Party, now
     const before = await view()
     await setPersonStatus(tx, workspaceId, id, status, now, kyc)
     const after = await view()
-    await recordEvent(tx, { workspaceId, type: 'PERSON.VERIFICATION_OUTCOME.UPDATED', resourceId: id, resource: after.person, changedFields: changedFields(before.person, after.person) })
+    await recordEvent(tx, { at: now, workspaceId, type: 'PERSON.VERIFICATION_OUTCOME.UPDATED', resourceId: id, resource: after.person, changedFields: changedFields(before.person, after.person) })
     if (after.row.is_customer) {
       // The customer view's kyc_status is stored with the status (PROVIDER_FAILURE included), so
       // the event and a later GET agree.
       const customer = toCustomer(after.row) as Record<string, unknown>
-      await recordEvent(tx, { workspaceId, type: 'CUSTOMER.KYC_OUTCOME.UPDATED', resourceId: id, resource: customer, changedFields: changedFields(toCustomer(before.row) as Record<string, unknown>, customer) })
+      await recordEvent(tx, { at: now, workspaceId, type: 'CUSTOMER.KYC_OUTCOME.UPDATED', resourceId: id, resource: customer, changedFields: changedFields(toCustomer(before.row) as Record<string, unknown>, customer) })
     }
   } else {
     const id = party.businessId!
     const before = toBusiness((await getBusiness(tx, workspaceId, id))!) as Record<string, unknown>
     await setBusinessStatus(tx, workspaceId, id, status, now)
     const after = toBusiness((await getBusiness(tx, workspaceId, id))!) as Record<string, unknown>
-    await recordEvent(tx, { workspaceId, type: 'BUSINESS.VERIFICATION_OUTCOME.UPDATED', resourceId: id, resource: after, changedFields: changedFields(before, after) })
+    await recordEvent(tx, { at: now, workspaceId, type: 'BUSINESS.VERIFICATION_OUTCOME.UPDATED', resourceId: id, resource: after, changedFields: changedFields(before, after) })
   }
   return kyc
 }

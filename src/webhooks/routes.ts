@@ -10,7 +10,7 @@ import { operations } from '../spec/schemas.js'
 import { newSecret } from './signing.js'
 import { checkWebhookBody, requireSecret, rollingSecretValidityMs, toEvent, toWebhook, webhooksPerWorkspaceMax } from './service.js'
 import {
-  countLiveWebhooks, deleteSecret, deleteWebhook, getDelivery, getEventTime, getSecret, getWebhook, insertSecret, insertWebhook,
+  countLiveWebhooks, deleteSecret, deleteWebhook, getDelivery, getSecret, getWebhook, insertSecret, insertWebhook,
   listDeliveries, listWebhooks, lockWebhookCreation, saveSecret, scheduleResend, updateWebhook, type WebhookRow,
 } from './store.js'
 
@@ -144,8 +144,8 @@ export function registerWebhookRoutes(api: Api): void {
     // subscribed to its type, signed and retried the same way. Its resource is a placeholder.
     const resourceId = uuidv7()
     const resource = { id: resourceId, description: `test event triggered through POST /v0/webhooks/trigger` }
-    const id = await recordEvent(tx, { workspaceId: workspace.id, type: body.event, resourceId, resource })
-    const eventTime = await getEventTime(tx, workspace.id, id)
+    const eventTime = clock.now(workspace.id)
+    const id = await recordEvent(tx, { workspaceId: workspace.id, type: body.event, resourceId, resource, at: eventTime })
     return { id, type: body.event, event_time: eventTime.toISOString(), event_resource: JSON.stringify(resource), status: 'RUNNING' }
   })
 

@@ -150,11 +150,6 @@ export async function getDelivery(db: Queryable, workspaceId: string, webhookId:
   return row && (await renderEventResources(db, workspaceId, [row]))[0]
 }
 
-export async function getEventTime(db: Queryable, workspaceId: string, eventId: string): Promise<Date> {
-  const [{ event_time }] = await db<{ event_time: Date }[]>`select event_time from events where workspace_id = ${workspaceId} and id = ${eventId}`
-  return event_time
-}
-
 /** Starts a new round of attempts for one delivery, due at `at`, and wakes the dispatchers. */
 export async function scheduleResend(tx: Tx, workspaceId: string, webhookId: string, eventId: string, at: Date): Promise<void> {
   await tx`update webhook_deliveries set status = 'RUNNING', attempts = 0, round_started_at = null, next_attempt_at = ${at}

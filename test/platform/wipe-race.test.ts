@@ -26,7 +26,7 @@ it('waits for a change of the workspace in progress, so the event it wrote is re
   const resourceId = uuidv7()
   let eventId = ''
   const writer = h.sql.begin(async (tx) => {
-    eventId = await recordEvent(tx, { workspaceId: ws.id, type: 'TRANSACTION.POSTED.CREATED', resourceId, view: 'posted_transaction' })
+    eventId = await recordEvent(tx, { workspaceId: ws.id, type: 'TRANSACTION.POSTED.CREATED', resourceId, view: 'posted_transaction', at: h.services.clock.now(ws.id) })
     written()
     await committing
   })
@@ -53,7 +53,7 @@ it('waits for a change of the workspace in progress, so the event it wrote is re
 it('renders an event whose resource is gone as null, without failing the page or a wipe', async () => {
   const ws = await h.newWorkspace('wipe-orphan', 'sandbox')
   const hookId = await hookFor(ws.key)
-  await recordEvent(h.sql, { workspaceId: ws.id, type: 'TRANSACTION.POSTED.CREATED', resourceId: uuidv7(), view: 'posted_transaction' })
+  await recordEvent(h.sql, { workspaceId: ws.id, type: 'TRANSACTION.POSTED.CREATED', resourceId: uuidv7(), view: 'posted_transaction', at: h.services.clock.now(ws.id) })
   const page = await h.request('GET', `/v0/webhooks/${hookId}/events`, { key: ws.key })
   assert.equal(page.status, 200, JSON.stringify(page.body))
   assert.equal(page.body.event_list.length, 1)

@@ -100,8 +100,9 @@ describe('the workspace clock', () => {
     const [stored] = await h.sql<{ status: string; updated_at: Date; expires_at: Date }[]>`select status, updated_at, expires_at from ledger_holds where id = ${holdA.body.id}`
     assert.equal(stored.status, 'EXPIRED')
     assert.equal(stored.updated_at.getTime(), stored.expires_at.getTime(), 'expired at its own time, in time order')
-    const events = await h.sql<{ type: string }[]>`select type from events where resource_id = ${holdA.body.id} order by id`
+    const events = await h.sql<{ type: string; event_time: Date }[]>`select type, event_time from events where resource_id = ${holdA.body.id} order by id`
     assert.deepEqual(events.map((e) => e.type), ['TRANSACTION.PENDING.CREATED', 'TRANSACTION.PENDING.UPDATED'])
+    assert.equal(events[1].event_time.getTime(), stored.expires_at.getTime(), 'the expiry\'s event is stamped with the hold\'s expiry')
     assert.equal((await h.request('GET', `/v0/transactions/internal_transfer/${holdA.body.id}`)).body.status, 'EXPIRED')
     // Workspace b's hold, due at the same real time, is untouched: its clock did not move.
     const [other] = await h.sql<{ status: string }[]>`select status from ledger_holds where id = ${holdB.body.id}`
@@ -112,6 +113,20 @@ describe('the workspace clock', () => {
     const later = await transfer(h, { amount: 5, originating_account_id: fundingA.id, receiving_account_id: a.id })
     const [row] = await h.sql<{ created_at: Date }[]>`select created_at from ledger_transfers where id = ${later.body.id}`
     assert.equal(row.created_at.getTime(), await clockOf())
+    // And so do their events, stored by view or with their resource alike.
+    const told = await h.sql<{ type: string; event_time: Date }[]>`select type, event_time from events where resource_id = ${later.body.id} order by id`
+    assert.deepEqual(told.map((e) => [e.type, e.event_time.getTime()]), [['TRANSACTION.POSTED.CREATED', row.created_at.getTime()], ['INTERNAL_TRANSFER.SUCCEEDED', row.created_at.getTime()]])
+    const person = await h.request('POST', '/v0/persons', { body: { is_customer: true, status: 'ACTIVE', first_name: 'Ada', last_name: 'Lovelace' } })
+    assert.equal(person.status, 201, JSON.stringify(person.body))
+    const [created] = await h.sql<{ event_time: Date }[]>`select event_time from events where resource_id = ${person.body.id} and type = 'PERSON.CREATED'`
+    assert.equal(created.event_time.toISOString(), person.body.creation_time)
+    // What a webhook's event log shows (and a delivery sends) is that time.
+    const hook = await h.request('POST', '/v0/webhooks', { body: { url: 'https://example.com/hooks/clock', enabled_events: ['PERSON.*'], is_enabled: true } })
+    assert.equal(hook.status, 201, JSON.stringify(hook.body))
+    const triggered = await h.request('POST', '/v0/webhooks/trigger', { body: { event: 'PERSON.CREATED' } })
+    assert.equal(Date.parse(triggered.body.event_time), await clockOf())
+    const logged = await h.request('GET', `/v0/webhooks/${hook.body.id}/events`)
+    assert.deepEqual(logged.body.event_list.map((e: { id: string; event_time: string }) => [e.id, e.event_time]), [[triggered.body.id, triggered.body.event_time]])
   })
 
   it('lets the expiry worker find a hold due in a workspace ahead of real time, and only there', async () => {
@@ -144,7 +159,7 @@ describe('the workspace clock', () => {
     for (const ws of [wsA, wsB]) {
       const hook = await h.request('POST', '/v0/webhooks', { key: ws.key, body: { url: 'http://127.0.0.1:9/hook', enabled_events: ['PERSON.CREATED'], is_enabled: true } })
       assert.equal(hook.status, 201, JSON.stringify(hook.body))
-      await h.sql.begin((tx) => recordEvent(tx, { workspaceId: ws.id, type: 'PERSON.CREATED', resourceId: uuidv7(), resource: {} }))
+      await h.sql.begin((tx) => recordEvent(tx, { workspaceId: ws.id, type: 'PERSON.CREATED', resourceId: uuidv7(), resource: {}, at: h.services.clock.now(ws.id) }))
       await h.sql`update webhook_deliveries set status = 'RETRYING', attempts = 1, next_attempt_at = ${retryAt} where workspace_id = ${ws.id}`
     }
     const dueWorkspaces = async () => (await findDueLanes(h.sql, h.services.clock.now(), 100)).map((l) => l.workspace_id).filter((id) => id === wsA.id || id === wsB.id)

@@ -285,11 +285,11 @@ describe('the event log of a webhook', () => {
   it('lets a wildcard match an event type added after the subscription', async () => {
     const ws = await h.newWorkspace('later-types', 'sandbox')
     const hook = await createHook({ enabled_events: ['CARD.*'] }, ws.key)
-    const id = await h.sql.begin((tx) => recordEvent(tx, { workspaceId: ws.id, type: 'CARD.SOMETHING_NEW', resourceId: uuidv7(), resource: {} }))
+    const id = await h.sql.begin((tx) => recordEvent(tx, { workspaceId: ws.id, type: 'CARD.SOMETHING_NEW', resourceId: uuidv7(), resource: {}, at: h.services.clock.now(ws.id) }))
     const rows = await h.sql`select status from webhook_deliveries where workspace_id = ${ws.id} and webhook_id = ${hook.id} and event_id = ${id}`
     assert.deepEqual(rows.map((r) => r.status), ['RUNNING'])
     // Types outside the spec's subscribable list (DISCLOSURE.CREATED) match no subscription.
-    await h.sql.begin((tx) => recordEvent(tx, { workspaceId: ws.id, type: 'DISCLOSURE.CREATED', resourceId: uuidv7(), resource: {} }))
+    await h.sql.begin((tx) => recordEvent(tx, { workspaceId: ws.id, type: 'DISCLOSURE.CREATED', resourceId: uuidv7(), resource: {}, at: h.services.clock.now(ws.id) }))
     // (Read from the table: the spec's event schema lists only today's explicit types.)
     assert.equal((await h.sql`select 1 from webhook_deliveries where workspace_id = ${ws.id}`).length, 1)
   })
@@ -298,7 +298,7 @@ describe('the event log of a webhook', () => {
     const ws = await h.newWorkspace('rollback', 'sandbox')
     const hook = await createHook({ enabled_events: ['PERSON.*'] }, ws.key)
     await assert.rejects(h.sql.begin(async (tx) => {
-      await recordEvent(tx, { workspaceId: ws.id, type: 'PERSON.CREATED', resourceId: uuidv7(), resource: {} })
+      await recordEvent(tx, { workspaceId: ws.id, type: 'PERSON.CREATED', resourceId: uuidv7(), resource: {}, at: h.services.clock.now(ws.id) })
       throw new Error('abort')
     }))
     assert.deepEqual(await eventIds(hook.id, ws.key), [])
@@ -309,8 +309,8 @@ describe('the event log of a webhook', () => {
     const hook = await createHook({ enabled_events: ['PERSON.*'], metadata: 'mine' }, ws.key)
     const resourceId = uuidv7()
     const resource = { id: resourceId, first_name: 'Ada', status: 'ACTIVE' }
-    const e1 = await h.sql.begin((tx) => recordEvent(tx, { workspaceId: ws.id, type: 'PERSON.CREATED', resourceId, resource }))
-    const e2 = await h.sql.begin((tx) => recordEvent(tx, { workspaceId: ws.id, type: 'PERSON.UPDATED', resourceId, resource: { ...resource, first_name: 'Grace' }, changedFields: { first_name: 'Ada' } }))
+    const e1 = await h.sql.begin((tx) => recordEvent(tx, { workspaceId: ws.id, type: 'PERSON.CREATED', resourceId, resource, at: h.services.clock.now(ws.id) }))
+    const e2 = await h.sql.begin((tx) => recordEvent(tx, { workspaceId: ws.id, type: 'PERSON.UPDATED', resourceId, resource: { ...resource, first_name: 'Grace' }, changedFields: { first_name: 'Ada' }, at: h.services.clock.now(ws.id) }))
     const e3 = (await trigger('PERSON.CREATED', ws.key)).id
 
     const list = await h.request('GET', `/v0/webhooks/${hook.id}/events`, { key: ws.key })

@@ -145,7 +145,7 @@ describe('webhook delivery', () => {
   it('keeps event order for a webhook when deliveries succeed first time', async () => {
     const { ws, rx } = await setup('order', ['PERSON.*'])
     const ids: string[] = []
-    for (let i = 0; i < 40; i++) ids.push(await h.sql.begin((tx) => recordEvent(tx, { workspaceId: ws.id, type: i % 2 ? 'PERSON.UPDATED' : 'PERSON.CREATED', resourceId: uuidv7(), resource: { i } })))
+    for (let i = 0; i < 40; i++) ids.push(await h.sql.begin((tx) => recordEvent(tx, { workspaceId: ws.id, type: i % 2 ? 'PERSON.UPDATED' : 'PERSON.CREATED', resourceId: uuidv7(), resource: { i }, at: h.services.clock.now(ws.id) })))
     await rx.waitFor((rs) => rs.length >= ids.length)
     assert.deepEqual(rx.received.map((r) => r.body.id), ids)
   })

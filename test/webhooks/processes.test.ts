@@ -41,7 +41,7 @@ async function writeEvents(workspaceId: string, transactions: number, perTransac
   const ids: string[] = []
   for (let t = 0; t < transactions; t++) {
     await h.sql.begin(async (tx) => {
-      for (let i = 0; i < perTransaction; i++) ids.push(await recordEvent(tx, { workspaceId, type: 'PERSON.UPDATED', resourceId: uuidv7(), resource: { t, i } }))
+      for (let i = 0; i < perTransaction; i++) ids.push(await recordEvent(tx, { workspaceId, type: 'PERSON.UPDATED', resourceId: uuidv7(), resource: { t, i }, at: h.services.clock.now(workspaceId) }))
     })
   }
   return ids

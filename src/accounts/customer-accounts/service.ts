@@ -202,7 +202,7 @@ export async function changeAccount(tx: Tx, workspace: Workspace, accountId: str
   await updateAccount(tx, updated)
   await updateLedgerAccountTerms(tx, workspace.id, accountId, { status, access_status: accessStatus, floor, ceiling })
   const after = toAccount(await viewOf(tx, workspace.id, updated, now))
-  await recordEvent(tx, { workspaceId: workspace.id, type: 'ACCOUNT.UPDATED', resourceId: accountId, resource: after, changedFields: changedFields(before, after) })
+  await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'ACCOUNT.UPDATED', resourceId: accountId, resource: after, changedFields: changedFields(before, after) })
   return after
 }
 
@@ -253,7 +253,7 @@ export async function openAccount(tx: Tx, workspace: Workspace, req: Json, now: 
   for (const r of relationships) await insertRelationship(tx, r)
   const [ledger, accrued] = await Promise.all([ledgerAccountAt(tx, workspace.id, id, now), accruedInterestOf(tx, workspace.id, [row])])
   const resource = toAccount({ row, ledger: ledger!, relationships, accruedInterest: accrued.get(id) })
-  await recordEvent(tx, { workspaceId: workspace.id, type: 'ACCOUNT.CREATED', resourceId: id, resource })
+  await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'ACCOUNT.CREATED', resourceId: id, resource })
   return resource
 }
 
@@ -320,6 +320,6 @@ export async function closeAccount(tx: Tx, workspace: Workspace, accountId: stri
   await updateAccount(tx, updated)
   await updateLedgerAccountTerms(tx, workspace.id, row.id, { status, access_status: row.access_status, floor: after.floor, ceiling: after.ceiling })
   const resource = toAccount(await viewOf(tx, workspace.id, updated, now))
-  await recordEvent(tx, { workspaceId: workspace.id, type: 'ACCOUNT.UPDATED', resourceId: row.id, resource, changedFields: changedFields(before, resource) })
+  await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'ACCOUNT.UPDATED', resourceId: row.id, resource, changedFields: changedFields(before, resource) })
   return resource
 }

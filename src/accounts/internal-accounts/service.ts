@@ -89,7 +89,7 @@ export async function ensureSandboxFunding(sql: Sql, clock: Clock, workspaceId: 
     const refused = await postOpeningBalance(tx, { workspaceId, from: systemSourceId(workspaceId), to: id, amount: sandboxFundingOpeningCents, currency: sandboxFundingCurrency }, now)
     if (refused) throw new Error(`funding the sandbox account failed: ${refused}`)
     const ledger = (await ledgerAccountAt(tx, workspaceId, id, now))!
-    await recordEvent(tx, { workspaceId, type: 'INTERNAL_ACCOUNT.CREATED', resourceId: id, resource: toInternalAccount(row, ledger) })
+    await recordEvent(tx, { at: now, workspaceId, type: 'INTERNAL_ACCOUNT.CREATED', resourceId: id, resource: toInternalAccount(row, ledger) })
     return true
   }) as Promise<boolean>
 }
@@ -115,7 +115,7 @@ export async function addInternalAccount(tx: Tx, workspace: Workspace, body: Sta
   const row: InternalAccountRow = { workspace_id: workspace.id, id, is_sandbox_funding: false, fields: { is_system_acc: false, ...req }, created_at: now, updated_at: now }
   await insertInternalAccount(tx, row)
   const resource = await view(tx, row, now)
-  await recordEvent(tx, { workspaceId: workspace.id, type: 'INTERNAL_ACCOUNT.CREATED', resourceId: id, resource })
+  await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'INTERNAL_ACCOUNT.CREATED', resourceId: id, resource })
   return resource
 }
 
@@ -144,6 +144,6 @@ export async function patchInternalAccount(tx: Tx, workspace: Workspace, id: str
   const updated: InternalAccountRow = { ...row, fields, updated_at: now }
   await updateInternalAccount(tx, updated)
   const resource = await view(tx, updated, now)
-  await recordEvent(tx, { workspaceId: workspace.id, type: 'INTERNAL_ACCOUNT.UPDATED', resourceId: row.id, resource, changedFields: changedFields(before, resource) })
+  await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'INTERNAL_ACCOUNT.UPDATED', resourceId: row.id, resource, changedFields: changedFields(before, resource) })
   return resource
 }

@@ -60,7 +60,7 @@ type RelationshipBody = Static<typeof account_relationship>
 /** The account changed with its relationships: ACCOUNT.UPDATED with customer_ids / business_ids. */
 async function accountEvent(tx: Queryable, workspaceId: string, accountId: string, before: Json, now: Date): Promise<void> {
   const resource = await accountView(tx, workspaceId, accountId, now)
-  await recordEvent(tx, { workspaceId, type: 'ACCOUNT.UPDATED', resourceId: accountId, resource, changedFields: changedFields(before, resource) })
+  await recordEvent(tx, { at: now, workspaceId, type: 'ACCOUNT.UPDATED', resourceId: accountId, resource, changedFields: changedFields(before, resource) })
 }
 /** The account as shown at `now` (its balances count no hold past its expiry). */
 async function accountView(db: Queryable, workspaceId: string, accountId: string, now: Date): Promise<Json> {

@@ -130,7 +130,7 @@ export async function ingestNacha(services: Services, workspaceId: string, conte
     }
     await insertFile(tx, file)
     await insertIncoming(tx, entries)
-    const events: EventInput[] = entries.filter((e) => e.is_future_dated).map((e) => ({ workspaceId, type: 'ACH.INCOMING.FUTURE_DATED', resourceId: e.id, resource: toIncomingAch(e) }))
+    const events: EventInput[] = entries.filter((e) => e.is_future_dated).map((e) => ({ at: now, workspaceId, type: 'ACH.INCOMING.FUTURE_DATED', resourceId: e.id, resource: toIncomingAch(e) }))
     await Promise.all(recordEvents(tx, events))
     const applied = await applyIncoming(tx, services, workspaceId, due, decisions)
     const byId = new Map(applied.map((e) => [e.id, e]))

@@ -67,7 +67,7 @@ export function registerCardImageRoutes(api: Api): void {
 
   const event = async (tx: Parameters<typeof recordEvent>[0], workspaceId: string, before: CardImageRow | undefined, after: CardImageRow) => {
     const resource = toCardImage(after)
-    await recordEvent(tx, { workspaceId, type: 'CARD.IMAGE.UPDATED', resourceId: after.id, resource, ...(before ? { changedFields: changedFields(toCardImage(before), resource) } : {}) })
+    await recordEvent(tx, { at: after.updated_at, workspaceId, type: 'CARD.IMAGE.UPDATED', resourceId: after.id, resource, ...(before ? { changedFields: changedFields(toCardImage(before), resource) } : {}) })
   }
 
   api.write('createCardImage', async ({ tx, workspace, body }) => {

@@ -41,7 +41,7 @@ export const toWalletToken = (r: WalletTokenRow): Json => ({
 async function saveToken(ctx: CardContext, before: WalletTokenRow, after: WalletTokenRow): Promise<Json> {
   await updateWalletTokenState(ctx.tx, after)
   const [b, a] = [toWalletToken(before), toWalletToken(after)]
-  await recordEvent(ctx.tx, { workspaceId: ctx.workspace.id, type: 'CARD.DIGITALWALLETTOKEN.UPDATED', resourceId: after.id, resource: a, changedFields: changedFields(b, a) })
+  await recordEvent(ctx.tx, { at: after.updated_at, workspaceId: ctx.workspace.id, type: 'CARD.DIGITALWALLETTOKEN.UPDATED', resourceId: after.id, resource: a, changedFields: changedFields(b, a) })
   return a
 }
 
@@ -77,7 +77,7 @@ async function newToken(ctx: CardContext, card: CardRow, type: WalletTokenRow['t
     requested_time: ctx.now, approved_time: ctx.now, created_at: ctx.now, updated_at: ctx.now,
   }
   await insertWalletToken(ctx.tx, row)
-  await recordEvent(ctx.tx, { workspaceId: ctx.workspace.id, type: 'CARD.DIGITALWALLETTOKEN.CREATED', resourceId: row.id, resource: toWalletToken(row) })
+  await recordEvent(ctx.tx, { at: ctx.now, workspaceId: ctx.workspace.id, type: 'CARD.DIGITALWALLETTOKEN.CREATED', resourceId: row.id, resource: toWalletToken(row) })
   return row
 }
 

@@ -89,7 +89,7 @@ export function registerAddressRoutes(api: Api): void {
     }
     await insertAddress(tx, row)
     const resource = toAddress(row)
-    await recordEvent(tx, { workspaceId: workspace.id, type: 'ADDRESS.CREATED', resourceId: row.id, resource })
+    await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'ADDRESS.CREATED', resourceId: row.id, resource })
     return resource
   })
 
@@ -113,7 +113,7 @@ export function registerAddressRoutes(api: Api): void {
     const row: AddressRow = { ...current, fields, is_active: isActive, updated_at: clock.now(workspace.id) }
     await updateAddress(tx, row)
     const after = toAddress(row)
-    await recordEvent(tx, { workspaceId: workspace.id, type: 'ADDRESS.UPDATED', resourceId: row.id, resource: after, changedFields: changedFields(before, after) })
+    await recordEvent(tx, { at: row.updated_at, workspaceId: workspace.id, type: 'ADDRESS.UPDATED', resourceId: row.id, resource: after, changedFields: changedFields(before, after) })
     return after
   })
 

@@ -9,8 +9,9 @@ export function registerBusinessRoutes(api: Api): void {
   const { clock, vault, sql } = api.services
 
   api.write('createBusiness', async ({ tx, workspace, body }) => {
-    const resource = await createBusiness(tx, vault, workspace.id, body, clock.now(workspace.id))
-    await recordEvent(tx, { workspaceId: workspace.id, type: 'BUSINESS.CREATED', resourceId: resource.id as string, resource })
+    const now = clock.now(workspace.id)
+    const resource = await createBusiness(tx, vault, workspace.id, body, now)
+    await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'BUSINESS.CREATED', resourceId: resource.id as string, resource })
     return resource
   })
 
@@ -21,10 +22,11 @@ export function registerBusinessRoutes(api: Api): void {
   })
 
   api.write('updateBusiness', async ({ tx, workspace, params, body }) => {
-    const outcome = await patchBusiness(tx, vault, workspace.id, params.business_id, body, clock.now(workspace.id))
+    const now = clock.now(workspace.id)
+    const outcome = await patchBusiness(tx, vault, workspace.id, params.business_id, body, now)
     if (!outcome) throw new ApiError('RESOURCE_NOT_FOUND', `business ${params.business_id} not found`)
     if (Object.keys(outcome.changed).length > 0) {
-      await recordEvent(tx, { workspaceId: workspace.id, type: 'BUSINESS.UPDATED', resourceId: params.business_id, resource: outcome.resource, changedFields: outcome.changed })
+      await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'BUSINESS.UPDATED', resourceId: params.business_id, resource: outcome.resource, changedFields: outcome.changed })
     }
     return outcome.resource
   })

@@ -57,7 +57,7 @@ export function registerDisclosureRoutes(api: Api): void {
     }
     await insertDisclosure(tx, row)
     const resource = toDisclosure(row)
-    await recordEvent(tx, { workspaceId: workspace.id, type: 'DISCLOSURE.CREATED', resourceId: row.id, resource })
+    await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'DISCLOSURE.CREATED', resourceId: row.id, resource })
     return resource
   })
 

@@ -76,8 +76,8 @@ export async function createRecord(ctx: Context, body: Record<string, unknown>, 
   await insertPerson(ctx.tx, next)
   for (const row of ids) await insertPersonalId(ctx.tx, row)
   const created = (await loadPerson(ctx.tx, ctx.workspaceId, next.id))!
-  await recordEvent(ctx.tx, { workspaceId: ctx.workspaceId, type: 'PERSON.CREATED', resourceId: next.id, resource: personView(created) })
-  if (created.row.is_customer) await recordEvent(ctx.tx, { workspaceId: ctx.workspaceId, type: 'CUSTOMER.CREATED', resourceId: next.id, resource: toCustomer(created.row) })
+  await recordEvent(ctx.tx, { at: apply.now, workspaceId: ctx.workspaceId, type: 'PERSON.CREATED', resourceId: next.id, resource: personView(created) })
+  if (created.row.is_customer) await recordEvent(ctx.tx, { at: apply.now, workspaceId: ctx.workspaceId, type: 'CUSTOMER.CREATED', resourceId: next.id, resource: toCustomer(created.row) })
   return created
 }
 
@@ -116,12 +116,12 @@ export async function changeRecord(ctx: Context, id: string, body: Record<string
  */
 export async function recordUpdateEvents(tx: Tx, before: Person, after: Person, changed: { person: Record<string, unknown>; customer?: Record<string, unknown> }): Promise<void> {
   const { workspace_id: workspaceId, id } = after.row
-  await recordEvent(tx, { workspaceId, type: 'PERSON.UPDATED', resourceId: id, resource: personView(after), changedFields: changed.person })
+  await recordEvent(tx, { at: after.row.updated_at, workspaceId, type: 'PERSON.UPDATED', resourceId: id, resource: personView(after), changedFields: changed.person })
   const customerChanged = changed.customer !== undefined && Object.keys(changed.customer).length > 0
   if (after.row.is_customer && !before.row.is_customer) {
-    await recordEvent(tx, { workspaceId, type: 'CUSTOMER.CREATED', resourceId: id, resource: toCustomer(after.row) })
+    await recordEvent(tx, { at: after.row.updated_at, workspaceId, type: 'CUSTOMER.CREATED', resourceId: id, resource: toCustomer(after.row) })
   } else if (before.row.is_customer && (customerChanged || !after.row.is_customer)) {
-    await recordEvent(tx, { workspaceId, type: 'CUSTOMER.UPDATED', resourceId: id, resource: toCustomer(after.row), changedFields: changed.customer ?? {} })
+    await recordEvent(tx, { at: after.row.updated_at, workspaceId, type: 'CUSTOMER.UPDATED', resourceId: id, resource: toCustomer(after.row), changedFields: changed.customer ?? {} })
   }
 }
 

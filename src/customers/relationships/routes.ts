@@ -15,9 +15,10 @@ export function registerRelationshipRoutes(api: Api): void {
   const { clock, sql } = api.services
 
   api.write('createRelationship', async ({ tx, workspace, body }) => {
-    const row = await createRelationship(tx, workspace.id, body as never, clock.now(workspace.id))
+    const now = clock.now(workspace.id)
+    const row = await createRelationship(tx, workspace.id, body as never, now)
     const resource = toRelationship(row)
-    await recordEvent(tx, { workspaceId: workspace.id, type: 'RELATIONSHIP.CREATED', resourceId: row.id, resource })
+    await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'RELATIONSHIP.CREATED', resourceId: row.id, resource })
     return resource
   }, { body: relationshipCreateBody })
 
@@ -28,10 +29,11 @@ export function registerRelationshipRoutes(api: Api): void {
   })
 
   api.write('updateRelationship', async ({ tx, workspace, params, body }) => {
-    const outcome = await patchRelationship(tx, workspace.id, params.relationship_id, body as never, clock.now(workspace.id))
+    const now = clock.now(workspace.id)
+    const outcome = await patchRelationship(tx, workspace.id, params.relationship_id, body as never, now)
     if (!outcome) throw notFound(params.relationship_id)
     if (Object.keys(outcome.changed).length > 0) {
-      await recordEvent(tx, { workspaceId: workspace.id, type: 'RELATIONSHIP.UPDATED', resourceId: outcome.resource.id, resource: outcome.resource, changedFields: outcome.changed })
+      await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'RELATIONSHIP.UPDATED', resourceId: outcome.resource.id, resource: outcome.resource, changedFields: outcome.changed })
     }
     return outcome.resource
   }, { body: relationshipPatchBody })
@@ -40,7 +42,7 @@ export function registerRelationshipRoutes(api: Api): void {
     const row = await getRelationship(tx, workspace.id, params.relationship_id, { forUpdate: true })
     if (!row) throw notFound(params.relationship_id)
     await deleteRelationship(tx, workspace.id, row.id)
-    await recordEvent(tx, { workspaceId: workspace.id, type: 'RELATIONSHIP.DELETED', resourceId: row.id, resource: toRelationship(row) })
+    await recordEvent(tx, { at: clock.now(workspace.id), workspaceId: workspace.id, type: 'RELATIONSHIP.DELETED', resourceId: row.id, resource: toRelationship(row) })
     return { id: row.id, resource: 'relationship' }
   })
 

@@ -78,7 +78,7 @@ export function alertRowsFor(workspaceId: string, party: { person_id: string | n
 export async function raiseAlerts(tx: Queryable, rows: AlertRow[]): Promise<number> {
   const inserted = await insertAlerts(tx, rows)
   if (inserted.length) {
-    await Promise.all(recordEvents(tx, inserted.map((r) => ({ workspaceId: r.workspace_id, type: 'MONITORING_ALERT.CREATED', resourceId: r.id, resource: toAlert(r) }))))
+    await Promise.all(recordEvents(tx, inserted.map((r) => ({ at: r.created_at, workspaceId: r.workspace_id, type: 'MONITORING_ALERT.CREATED', resourceId: r.id, resource: toAlert(r) }))))
   }
   return inserted.length
 }
@@ -96,7 +96,7 @@ export async function subscribe(tx: Queryable, workspaceId: string, party: { per
     metadata, created_at: now, updated_at: now,
   }
   await insertSubscription(tx, row)
-  await recordEvent(tx, { workspaceId, type: 'MONITORING_SUBSCRIPTION.CREATED', resourceId: row.id, resource: toSubscription(row) })
+  await recordEvent(tx, { at: now, workspaceId, type: 'MONITORING_SUBSCRIPTION.CREATED', resourceId: row.id, resource: toSubscription(row) })
   await raiseAlerts(tx, alertRowsFor(workspaceId, row, list, screenParty(list, screening), now))
   return row
 }
