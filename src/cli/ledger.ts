@@ -1,20 +1,27 @@
 import { parseArgs } from 'node:util'
 import { auditLedger } from '../ledger/index.js'
+import { findWorkspace } from '../platform/workspaces.js'
 import { commonOptions, configFrom, UsageError, withDatabase, type Command } from './common.js'
 
 export const ledger: Command = {
-  usage: ['keel ledger check [--workspace ID] [--data-dir DIR] [--json]'],
+  usage: ['keel ledger check [--workspace NAME|ID] [--data-dir DIR] [--json]'],
   async run([sub, ...args]) {
     if (sub !== 'check') throw new UsageError(`unknown ledger command: ${sub ?? '(none)'}`)
     const { values } = parseArgs({ args, options: { ...commonOptions, workspace: { type: 'string' }, json: { type: 'boolean' } } })
-    const report = await withDatabase(configFrom(values), (db) => auditLedger(db.sql, values.workspace))
+    const name = values.workspace
+    const report = await withDatabase(configFrom(values), async (db) => {
+      if (name === undefined) return auditLedger(db.sql)
+      const found = await findWorkspace(db.sql, name)
+      return found && auditLedger(db.sql, found.id)
+    })
+    if (!report) { process.stderr.write(`no workspace ${name}\n`); return 2 }
     if (values.json) {
       process.stdout.write(JSON.stringify(report) + '\n')
       return report.discrepancies.length ? 1 : 0
     }
     const { accounts, transfers, entries, holds } = report.checked
     const lines = [
-      `ledger check (${values.workspace ? `workspace ${values.workspace}` : 'all workspaces'}): ${accounts} accounts, ${transfers} transfers, ${entries} entries, ${holds} holds`,
+      `ledger check (${name ? `workspace ${name}` : 'all workspaces'}): ${accounts} accounts, ${transfers} transfers, ${entries} entries, ${holds} holds`,
       '  every transfer\'s entries sum to zero per currency',
       '  POSTED records have two or more entries; PENDING, CANCELED and EXPIRED ones have none',
       '  each account\'s posted balance equals the sum of its entries',

@@ -84,4 +84,13 @@ describe('keel ledger check', () => {
     assert.ok(found.includes(`hold on account ${orphan} names a missing row`), found.join('\n'))
     assert.ok(!found.some((d) => d.startsWith('hold on account') && d.includes(missingRecord)), found.join('\n'))
   })
+  it('takes a workspace by name as well as by id, and says when there is none (exit 2, not 1)', () => {
+    const byName = check('live')
+    assert.equal(byName.status, 0, byName.stdout + byName.stderr)
+    assert.deepEqual(JSON.parse(byName.stdout).discrepancies, [])
+    const none = check('no-such-workspace')
+    assert.equal(none.status, 2, none.stdout + none.stderr)
+    assert.equal(none.stderr, 'no workspace no-such-workspace\n')
+    assert.equal(none.stdout, '')
+  })
 })
