@@ -45,9 +45,13 @@ function requireSandbox(workspace: Workspace, what: string): void {
   if (workspace.mode !== 'sandbox') throw new ApiError('SIMULATION_NOT_ENABLED', `${what} is available in sandbox workspaces only`)
 }
 
-/** A NACHA body: text/plain, not empty. Anything else is an unreadable request (400). */
+/**
+ * A NACHA body: text/plain (any other media type is 415, JSON included: a JSON string is not a
+ * file), not empty (400).
+ */
 function nachaText(req: FastifyRequest): string {
-  if (typeof req.body !== 'string' || req.body.length === 0) throw badBody('send the NACHA file as a text/plain body')
+  if (!/^text\/plain\s*(;|$)/i.test(req.headers['content-type'] ?? '')) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the NACHA file as a text/plain body')
+  if (typeof req.body !== 'string' || req.body.length === 0) throw badBody('send the NACHA file as a text/plain body; this one is empty')
   return req.body
 }
 

@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { createServer, STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { domains } from '../domains.js'
 import specDocument from '../spec/openapi.json' with { type: 'json' }
@@ -30,12 +30,23 @@ const openapi = withStatementPdf({
   components: { ...specDocument.components, schemas: { ...specDocument.components.schemas, ...keelExtensions.schemas, ...achExtensions.schemas } },
 })
 
-function problemFrom(err: FastifyError | Error, log: Logger | FastifyInstance['log']): Problem {
+/**
+ * The media types an operation's request body takes, by its OpenAPI document (Synctera's spec and
+ * Keel's extensions): application/json for most, text/plain for a NACHA file, an image for a card's.
+ */
+function bodyTypesOf(method: string, routeUrl: string | undefined): string[] {
+  const path = routeUrl?.replace(/^\/v0/, '').replace(/:(\w+)/g, '{$1}')
+  const operation = path === undefined ? undefined : (openapi.paths as Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }> | undefined>)[path]?.[method.toLowerCase()]
+  const types = Object.keys(operation?.requestBody?.content ?? {})
+  return types.length ? types : ['application/json']
+}
+
+function problemFrom(err: FastifyError | Error, log: Logger | FastifyInstance['log'], req?: FastifyRequest): Problem {
   if (err instanceof ApiError) return err.toProblem()
   const code = (err as FastifyError).code
   switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return new ApiError('PAYLOAD_TOO_LARGE', `request body is larger than ${bodyLimitBytes} bytes`).toProblem()
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json').toProblem()
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new ApiError('UNSUPPORTED_MEDIA_TYPE', `send the request body as ${bodyTypesOf(req?.method ?? 'POST', req?.routeOptions.url).join(' or ')}`).toProblem()
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new ApiError('BAD_REQUEST_BODY', 'request body is empty').toProblem()
     case 'FST_ERR_CTP_INVALID_JSON_BODY': return new ApiError('BAD_REQUEST_BODY', 'request body is not valid JSON').toProblem()
   }
@@ -145,7 +156,7 @@ export async function buildApp(services: Services, logger: Logger, options: AppO
   if (options.metrics) serveMetrics(app)
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const problem = problemFrom(err, req.log)
+    const problem = problemFrom(err, req.log, req)
     if (typeof problem.retry_after === 'number') reply.header('retry-after', String(problem.retry_after))
     reply.code(problem.status).type(problemType).send(problem)
   })

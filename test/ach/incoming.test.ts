@@ -284,6 +284,19 @@ describe('file endpoints', () => {
     const ingestBad = await h.request('POST', '/v0/ach/files', { payload: broken, headers: { 'content-type': 'text/plain' } })
     assert.equal(ingestBad.status, 422)
     assert.equal((await h.request('POST', '/v0/ach/files/validate', { payload: '', headers: { 'content-type': 'text/plain' } })).status, 400)
+    // Any other media type is 415, and says which one to send: a JSON string is not a file either.
+    for (const path of ['/v0/ach/files', '/v0/ach/files/validate']) {
+      for (const [payload, type] of [['"x"', 'application/json'], ['{}', 'application/json'], [good, 'application/octet-stream'], [good, 'text/csv']]) {
+        const res = await h.request('POST', path, { payload, headers: { 'content-type': type } })
+        assert.equal(res.status, 415, `${path} ${type} ${payload.slice(0, 10)}: ${JSON.stringify(res.body)}`)
+        assert.equal(res.body.code, 'UNSUPPORTED_MEDIA_TYPE')
+        assert.match(res.body.detail, /text\/plain/)
+      }
+    }
+    // Elsewhere the detail names what that operation takes.
+    const asText = await h.request('POST', '/v0/persons', { payload: 'Ada', headers: { 'content-type': 'application/octet-stream' } })
+    assert.equal(asText.status, 415)
+    assert.equal(asText.body.detail, 'send the request body as application/json')
     assert.equal((await h.request('GET', '/v0/ach/files/0190a0b0-0000-7000-8000-000000000000')).status, 404)
     assert.equal((await h.request('GET', '/v0/ach/files?direction=SIDEWAYS')).status, 400)
   })
