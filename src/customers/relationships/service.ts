@@ -53,6 +53,8 @@ function unitsOf(body: Body): number | undefined {
   if (typeof percent !== 'number') return undefined
   const units = toOwnershipUnits(percent)
   if (units === undefined) throw badBody('invalid fields: additional_data.percent_ownership (at most 4 decimal places)', { invalid: { 'additional_data.percent_ownership': 'at most 4 decimal places' } })
+  // The schema's exclusive minimum of 0 lets through a share too small to keep (5e-324 is 0.0000).
+  if (units === 0) throw badBody('invalid fields: additional_data.percent_ownership (at least 0.0001)', { invalid: { 'additional_data.percent_ownership': 'at least 0.0001' } })
   return units
 }
 
