@@ -33,6 +33,20 @@ export function accrualBaseMicro(method: CalculationMethod, balance: bigint, pos
   return balance * microPerMinor + compounded
 }
 
+/**
+ * The most accrued and unpaid interest an account's position keeps, in micro-units: 2^62 - 1 (about
+ * $46 billion), half of what its 64-bit columns hold, so that a statement's sum of a period's days
+ * fits too. A day's accrual that would pass it is cut to it (accruable): a rate the spec allows (up
+ * to 2^31 - 1 basis points) on a balance the ledger allows then never overflows a column.
+ */
+export const accruedMicroMax = 2n ** 62n - 1n
+
+/** A day's interest as it accrues onto `accruedMicro`: all of it, or what is left below accruedMicroMax. */
+export function accruable(accruedMicro: bigint, dayMicro: bigint): bigint {
+  const room = accruedMicroMax - accruedMicro
+  return dayMicro > room ? (room > 0n ? room : 0n) : dayMicro
+}
+
 /** One day's interest in micro-units; nothing on a base at or below zero. */
 export function dailyInterestMicro(baseMicro: bigint, rateBps: number, day: string): bigint {
   assert(Number.isInteger(rateBps) && rateBps >= 0, 'a rate in whole basis points')
@@ -68,7 +82,7 @@ export function runDays(method: CalculationMethod, schedule: 'MONTHLY' | 'NONE',
   const paidCents: bigint[] = []
   const dailyMicro: bigint[] = []
   for (const d of days) {
-    const today = dailyInterestMicro(accrualBaseMicro(method, d.balance, { accruedMicro, capitalisedMicro }), rateOn(rates, d.day), d.day)
+    const today = accruable(accruedMicro, dailyInterestMicro(accrualBaseMicro(method, d.balance, { accruedMicro, capitalisedMicro }), rateOn(rates, d.day), d.day))
     dailyMicro.push(today)
     accruedMicro += today
     if (monthEnd(d.day)) {
@@ -90,8 +104,13 @@ export function closeMonth(schedule: 'MONTHLY' | 'NONE', accruedMicro: bigint): 
   return { paidCents: cents, accruedMicro: remainderMicro, capitalisedMicro: remainderMicro }
 }
 
-/** Annual percentage yield in whole basis points (the spec shows it as a percentage to two places) for a rate compounded daily or monthly, for display (not money). */
+/**
+ * Annual percentage yield in whole basis points (the spec shows it as a percentage to two places)
+ * for a rate compounded daily or monthly, for display (not money); at most apyBpsMax, what the
+ * statement's column keeps (a rate of millions of percent compounds past any number).
+ */
 export function apyBps(rateBps: number, method: CalculationMethod): number {
   const n = method === 'COMPOUNDED_DAILY' ? 365 : 12
-  return Math.round(((1 + rateBps / 10_000 / n) ** n - 1) * 10_000)
+  return Math.min(Math.round(((1 + rateBps / 10_000 / n) ** n - 1) * 10_000), apyBpsMax)
 }
+export const apyBpsMax = 2 ** 31 - 1

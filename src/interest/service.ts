@@ -7,7 +7,7 @@ import { applyInTransaction, expiredStatements, postedEvents, type TransferRow }
 import type { Queryable } from '../platform/db.js'
 import { recordEvents } from '../platform/events.js'
 import { uuidv7 } from '../platform/ids.js'
-import { accrualBaseMicro, closeMonth, dailyInterestMicro, rateOn, type CalculationMethod, type Rate } from './arithmetic.js'
+import { accruable, accrualBaseMicro, closeMonth, dailyInterestMicro, rateOn, type CalculationMethod, type Rate } from './arithmetic.js'
 import { lockPosition, savePosition } from './store.js'
 
 /** The records interest writes: kind, and type in the transaction views. */
@@ -26,7 +26,7 @@ export async function accrueDay(tx: Queryable, a: { workspaceId: string; account
   const terms = termsOf(a.product)
   const position = await lockPosition(tx, a.workspaceId, a.accountId)
   const rateBps = rateOn(terms.rates, a.day)
-  const accruedMicro = dailyInterestMicro(accrualBaseMicro(terms.method, a.balance, { accruedMicro: position.accrued_micro, capitalisedMicro: position.capitalised_micro }), rateBps, a.day)
+  const accruedMicro = accruable(position.accrued_micro, dailyInterestMicro(accrualBaseMicro(terms.method, a.balance, { accruedMicro: position.accrued_micro, capitalisedMicro: position.capitalised_micro }), rateBps, a.day))
   if (accruedMicro !== 0n) await savePosition(tx, a.workspaceId, a.accountId, { ...position, accrued_micro: position.accrued_micro + accruedMicro })
   return { rateBps, accruedMicro }
 }

@@ -6,14 +6,17 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 
 /**
  * The formats Synctera's spec uses, for any ajv that validates against it (requests here, responses
- * in tests). The numeric ones describe storage width; the type keyword already checks the value.
+ * in tests). Of the numeric ones, int32 bounds the value; the others describe storage width.
  * `US` is a quirk: the spec writes `format: US` on some `country_code` properties (an example value
  * put in the wrong keyword). It constrains nothing, so it is declared as accepting anything, and
  * ajv does not warn "unknown format" on every start.
  */
 export function withSpecFormats(ajv: Ajv): Ajv {
   addFormats(ajv)
-  for (const f of ['int32', 'int64', 'float', 'double']) ajv.addFormat(f, { type: 'number', validate: () => true })
+  // int32 bounds the value (Synctera's server reads it into 32 bits); the others only name a width
+  // the type keyword and Keel's own checks already bound (integers past 2^53 are refused anyway).
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => n >= -(2 ** 31) && n <= 2 ** 31 - 1 })
+  for (const f of ['int64', 'float', 'double']) ajv.addFormat(f, { type: 'number', validate: () => true })
   for (const f of specMisusedFormats) ajv.addFormat(f, true)
   return ajv
 }

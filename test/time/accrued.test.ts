@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test'
 import { WorkspaceClock } from '../../src/platform/clock.js'
 import { auditLedger } from '../../src/ledger/index.js'
 import { accruedOf } from '../../src/interest/index.js'
-import { accruedShownMinor, runDays, type Rate } from '../../src/interest/arithmetic.js'
+import { accruedMicroMax, accruedShownMinor, apyBpsMax, runDays, type Rate } from '../../src/interest/arithmetic.js'
 import { isMonthEnd } from '../../src/statements/calendar.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { balances, fundingAccount, openAccount, transfer } from '../support/accounts.js'
@@ -105,5 +105,28 @@ describe('accrued interest among an account\'s balances', () => {
     assert.equal(await accruedOf(h.sql, ws.id, saver.id), january.accruedMicro)
     assert.equal(accruedIn(await getAccount(saver.id)), Number(accruedShownMinor(january.accruedMicro)))
     assert.equal(accruedIn(await getAccount(plain.id)), undefined)
+  })
+  it('takes any rate the spec allows on a large balance: accrual stops at what the position keeps, and a month closes', async () => {
+    const own = await h.newWorkspace('accrued-highest-rate', 'sandbox')
+    // The spec's rate is an int32 of basis points: one past it is refused.
+    const tooHigh = await h.request('POST', '/v0/accounts/products', { body: { ...interestProduct, rates: [{ ...interestProduct.rates[0], rate: 2 ** 31 }] }, key: own.key })
+    assert.equal(tooHigh.status, 400, JSON.stringify(tooHigh.body))
+    const product = await h.request('POST', '/v0/accounts/products', { body: { ...interestProduct, rates: [{ ...interestProduct.rates[0], rate: 2 ** 31 - 1 }] }, key: own.key })
+    assert.equal(product.status, 201, JSON.stringify(product.body))
+    const account = await openAccount(h, { interest_product_id: product.body.id }, own.key)
+    const funded = await transfer(h, { amount: 10_000_000_000, originating_account_id: (await fundingAccount(h, own.key)).id, receiving_account_id: account.id }, { key: own.key })
+    assert.equal(funded.status, 200, JSON.stringify(funded.body))
+    // Past a month's end: every day accrues (the first few reach the most a position keeps), the month pays out, a statement is issued.
+    const moved = await h.request('POST', '/v0/sandbox/clock/advance', { body: { by: 'P35D' }, key: own.key })
+    assert.equal(moved.status, 200, JSON.stringify(moved.body))
+    const accrued = await accruedOf(h.sql, own.id, account.id)
+    assert.ok(accrued > 0n && accrued <= accruedMicroMax, String(accrued))
+    const statements = await h.request('GET', `/v0/statements?account_id=${account.id}`, { key: own.key })
+    assert.equal(statements.status, 200, JSON.stringify(statements.body))
+    assert.equal(statements.body.statements.length, 1)
+    const [stored] = await h.sql<{ apy_bps: number; interest_paid: string }[]>`select apy_bps, interest_paid::text from statements where workspace_id = ${own.id}`
+    assert.equal(stored.apy_bps, apyBpsMax)
+    assert.ok(BigInt(stored.interest_paid) > 0n)
+    assert.ok((await balances(h, account.id, own.key)).posted > 10_000_000_000)
   })
 })
