@@ -52,21 +52,38 @@ export async function nextDayClose(sql: Sql, workspaceId: string, until: Date): 
   return end.getTime() <= until.getTime() ? end : undefined
 }
 
-/** Closes every day that has ended on the clock: in one workspace, or in every one (the live worker). Returns how many days. */
+/**
+ * Closes every day that has ended on the clock: in one workspace, or in every one (the live
+ * worker). Returns how many days. Every workspace goes on its own: one whose day close fails holds
+ * up no other, and the failures are thrown together once the others are done (the worker logs them
+ * and tries again next round, from the first day not closed).
+ */
 export async function closeDueDays(sql: Sql, clock: Clock, workspaceId?: string): Promise<number> {
-  const ids = workspaceId ? [workspaceId] : (await listWorkspaces(sql)).map((w) => w.id)
+  if (workspaceId) return closeWorkspaceDays(sql, clock, workspaceId)
   let closed = 0
-  for (const id of ids) {
-    const ws = await findWorkspace(sql, id)
-    if (!ws) continue
-    const partnerVerified = partnerVerifiedOf(ws)
-    let day = await firstOpenDay(sql, id)
-    for (let n = 0; day && n < dayCloseDaysMax && endOfDay(day).getTime() <= clock.now(id).getTime(); n++) {
-      await closeDay(sql, id, day, partnerVerified)
-      await markClosed(sql, id, day)
-      closed++
-      day = nextDay(day)
+  const failed: Error[] = []
+  for (const { id } of await listWorkspaces(sql)) {
+    try {
+      closed += await closeWorkspaceDays(sql, clock, id)
+    } catch (err) {
+      failed.push(new Error(`the day close of workspace ${id} failed`, { cause: err }))
     }
+  }
+  if (failed.length) throw new AggregateError(failed, `the day close failed in ${failed.length} workspace(s); ${closed} days closed in the others`)
+  return closed
+}
+
+async function closeWorkspaceDays(sql: Sql, clock: Clock, id: string): Promise<number> {
+  const ws = await findWorkspace(sql, id)
+  if (!ws) return 0
+  const partnerVerified = partnerVerifiedOf(ws)
+  let closed = 0
+  let day = await firstOpenDay(sql, id)
+  for (let n = 0; day && n < dayCloseDaysMax && endOfDay(day).getTime() <= clock.now(id).getTime(); n++) {
+    await closeDay(sql, id, day, partnerVerified)
+    await markClosed(sql, id, day)
+    closed++
+    day = nextDay(day)
   }
   return closed
 }

@@ -59,6 +59,39 @@ describe('the live day close', () => {
     // April: 2 of 30 days held → 300 × 2/30 = 20; May in full.
     assert.deepEqual(fees.map((f) => f.amount), [20n, 300n])
   })
+
+  it('goes on in every other workspace when one workspace\'s day close fails, and closes its days once it can', async () => {
+    // Named so that the stuck one comes first (workspaces are closed in name order).
+    const [stuck, fine] = [await h.newWorkspace('worker-a-stuck', 'sandbox'), await h.newWorkspace('worker-b-fine', 'sandbox')]
+    for (const ws of [stuck, fine]) {
+      const interestId = await product(ws.key, { product_type: 'INTEREST', calculation_method: 'COMPOUNDED_DAILY', accrual_payout_schedule: 'MONTHLY', rates: [{ accrual_period: 'DAILY', rate: 300, valid_from: '2032-01-01' }] })
+      const account = await openAccount(h, { interest_product_id: interestId }, ws.key)
+      assert.equal((await transfer(h, { amount: 100_000, originating_account_id: (await fundingAccount(h, ws.key)).id, receiving_account_id: account.id }, { key: ws.key })).status, 200)
+    }
+    const days = async (workspaceId: string) => (await h.sql<{ n: number }[]>`select count(*)::int as n from time_account_days where workspace_id = ${workspaceId}`)[0].n
+    // A fault planted in one workspace's day close: its accounts' day rows cannot be written.
+    await h.sql.unsafe(`create function test_stuck_day() returns trigger language plpgsql as $$
+      begin if new.workspace_id = '${stuck.id}' then raise exception 'planted'; end if; return new; end $$`)
+    await h.sql`create trigger test_stuck_day before insert on time_account_days for each row execute function test_stuck_day()`
+    baseMs += 2 * 86_400_000
+    try {
+      await assert.rejects(closeDueDays(h.sql, h.services.clock), (err: AggregateError) => {
+        assert.ok(err instanceof AggregateError)
+        assert.deepEqual(err.errors.map((e: Error) => e.message), [`the day close of workspace ${stuck.id} failed`])
+        return true
+      })
+      assert.ok((await days(fine.id)) >= 2, 'the other workspace closed its days')
+      assert.equal(await days(stuck.id), 0)
+    } finally {
+      await h.sql`drop trigger test_stuck_day on time_account_days`
+      await h.sql`drop function test_stuck_day()`
+    }
+    // Once the fault is gone, the next round closes the stuck workspace's days, and nothing twice.
+    const fineDays = await days(fine.id)
+    await closeDueDays(h.sql, h.services.clock)
+    assert.equal(await days(stuck.id), fineDays)
+    assert.equal(await days(fine.id), fineDays)
+  })
 })
 
 describe('per-transaction fees', () => {
