@@ -40,7 +40,15 @@ export const achDueWork: DueWork = {
 }
 
 export function startAchWorker(services: Services, log: Logger): () => Promise<void> {
-  return startPolling('ACH window run', achPollMs, async () => {
-    for (const workspaceId of await workspacesWithAchDue(services.sql, services.clock.now())) await runAchDue(services, workspaceId)
-  }, log)
+  return startPolling('ACH window run', achPollMs, () => achWorkerRound(services, log), log)
+}
+
+/**
+ * One round of the real-time worker: what fell due in every workspace. Each workspace goes on its
+ * own: one whose run fails (logged) holds up no other, and is tried again next round.
+ */
+export async function achWorkerRound(services: Services, log: Logger): Promise<void> {
+  for (const workspaceId of await workspacesWithAchDue(services.sql, services.clock.now())) {
+    await runAchDue(services, workspaceId).catch((err: unknown) => log.error({ err, workspace: workspaceId }, 'ACH window run failed'))
+  }
 }
