@@ -189,7 +189,9 @@ for (const [path, item] of Object.entries<Json>(trimmedPaths)) {
     lines.push(`export const ${id}Query = ${objectOf(group('query'))}`)
     const body = op.requestBody?.content?.['application/json']?.schema
     lines.push(`export const ${id}Body = ${body ? emit(body, '') : 'undefined'}`)
-    const arrays = group('query').filter((p: Json) => (p.schema?.type === 'array')).map((p: Json) => p.name)
+    // Lists a query sends as one comma-separated value (or the name repeated), their schema inline or named.
+    const schemaOf = (s: Json | undefined): Json | undefined => (s?.$ref ? spec.components.schemas[refName(s.$ref)] : s)
+    const arrays = group('query').filter((p: Json) => schemaOf(p.schema)?.type === 'array').map((p: Json) => p.name)
     const success = Object.keys(op.responses).find((c) => c.startsWith('2')) ?? '200'
     table.push(`  ${id}: { method: '${method.toUpperCase()}', path: '${path.replace(/\{([^}]+)\}/g, ':$1')}', status: ${success}, params: ${id}Params, query: ${id}Query, body: ${id}Body, commaListQuery: ${JSON.stringify(arrays)} },`)
   }

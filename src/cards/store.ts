@@ -3,7 +3,7 @@
 import { assert } from '../platform/assert.js'
 import type { Clock } from '../platform/clock.js'
 import type { Queryable } from '../platform/db.js'
-import type { Page } from '../platform/pagination.js'
+import { likePattern, type Page } from '../platform/pagination.js'
 import { joinFragments, keysetAfter, orderBy, type SortKey } from '../platform/sorting.js'
 import type { CardStatus, FulfillmentStatus, ReissueReason } from './lifecycle.js'
 
@@ -156,8 +156,10 @@ export async function listCards(db: Queryable, workspaceId: string, f: CardFilte
     f.cardType ? db`and card_type = ${f.cardType}` : db``,
     f.cardBrand ? db`and card_brand = ${f.cardBrand}` : db``,
     f.lastFour ? db`and last_four = ${f.lastFour}` : db``,
-    f.binPrefix ? db`and bin = ${f.binPrefix}` : db``,
-    f.embossName ? db`and (emboss_name->>'line_1' ilike ${'%' + f.embossName + '%'} or emboss_name->>'line_2' ilike ${'%' + f.embossName + '%'})` : db``,
+    // The PAN's first 6 or 8 digits (the spec's pattern): a card's 8-digit BIN starts with either.
+    f.binPrefix ? db`and starts_with(bin, ${f.binPrefix})` : db``,
+    // As the other name filters read a name: the whole of a line, case-insensitive, `*` a wildcard.
+    f.embossName ? db`and (emboss_name->>'line_1' ilike ${likePattern(f.embossName)} or emboss_name->>'line_2' ilike ${likePattern(f.embossName)})` : db``,
     f.postalCode ? db`and shipping->'address'->>'postal_code' = ${f.postalCode}` : db``,
     f.activationCodeFingerprint ? db`and activation_code_fingerprint = ${f.activationCodeFingerprint}` : db``,
     f.expirationDate ? db`and (expiration_time at time zone 'UTC')::date = ${f.expirationDate}::date` : db``,

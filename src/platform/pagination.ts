@@ -36,3 +36,8 @@ export function listBody<T extends { id: string }, V>(key: string, rows: T[], li
   const { items, next_page_token } = pageOf(rows, limit)
   return { [key]: items.map(view), ...(next_page_token ? { next_page_token } : {}) }
 }
+
+/** A list filter's `*` wildcards as a LIKE pattern, with LIKE's own metacharacters taken literally. */
+export function likePattern(filter: string): string {
+  return filter.replace(/[\\%_]/g, (c) => '\\' + c).replace(/\*/g, '%')
+}

@@ -868,7 +868,7 @@ export const wipeWorkspaceQuery = Type.Object({  })
 export const wipeWorkspaceBody = undefined
 
 export const operations = {
-  listAccounts: { method: 'GET', path: '/accounts', status: 200, params: listAccountsParams, query: listAccountsQuery, body: listAccountsBody, commaListQuery: ["account_number","status","overflow_account_id","business_id","overdraft_account_id","person_id","linked_account_id","id","sort_by"] },
+  listAccounts: { method: 'GET', path: '/accounts', status: 200, params: listAccountsParams, query: listAccountsQuery, body: listAccountsBody, commaListQuery: ["account_number","status","overflow_account_id","business_id","overdraft_account_id","spend_control_ids","person_id","linked_account_id","id","sort_by"] },
   createAccount: { method: 'POST', path: '/accounts', status: 201, params: createAccountParams, query: createAccountQuery, body: createAccountBody, commaListQuery: [] },
   listAccountResourceProducts: { method: 'GET', path: '/accounts/products', status: 200, params: listAccountResourceProductsParams, query: listAccountResourceProductsQuery, body: listAccountResourceProductsBody, commaListQuery: [] },
   createAccountResourceProduct: { method: 'POST', path: '/accounts/products', status: 201, params: createAccountResourceProductParams, query: createAccountResourceProductQuery, body: createAccountResourceProductBody, commaListQuery: [] },

@@ -21,7 +21,10 @@ export interface SpendControlRow {
 }
 
 export interface SpendControlFilter {
-  id?: string[]; name?: string; direction?: string; is_active?: boolean; payment_type?: string
+  id?: string[]; name?: string
+  /** A control with none applies to debits (the spec), so DEBITS finds it. */
+  direction?: string
+  is_active?: boolean; payment_type?: string
   amount_limit?: number; amount_limit_gte?: number; amount_limit_lte?: number
 }
 
@@ -64,7 +67,7 @@ export async function findSpendControls(db: Queryable, workspaceId: string, f: S
     select * from spend_controls where workspace_id = ${workspaceId}
       ${f.id?.length ? db`and id = any(${f.id}::uuid[])` : db``}
       ${f.name !== undefined ? db`and name = ${f.name}` : db``}
-      ${f.direction !== undefined ? db`and direction = ${f.direction}` : db``}
+      ${f.direction !== undefined ? db`and coalesce(direction, 'DEBITS') = ${f.direction}` : db``}
       ${f.is_active !== undefined ? db`and is_active = ${f.is_active}` : db``}
       ${f.payment_type !== undefined ? db`and (payment_types = '{}' or ${f.payment_type} = any(payment_types))` : db``}
       ${f.amount_limit !== undefined ? db`and amount_limit = ${f.amount_limit}` : db``}

@@ -246,7 +246,10 @@ describe('transaction views', () => {
     assert.deepEqual((await h.request('GET', '/v0/transactions/posted?reference_id=ref-1')).body.result.map((t: any) => t.uuid), [made[1]])
     assert.deepEqual((await h.request('GET', `/v0/transactions/posted?idempotency_key=views-2-${a.id}`)).body.result.map((t: any) => t.uuid), [made[2]])
     const today = new Date(now).toISOString().slice(0, 10)
-    assert.equal((await h.request('GET', `/v0/transactions/posted?account_id=${a.id}&from_date=${today}&to_date=${today}`)).body.result.length, 4)
+    const yesterday = new Date(Date.parse(today) - 86_400_000).toISOString().slice(0, 10)
+    // The spec's bounds: posted after from_date's day, on or before to_date's.
+    assert.equal((await h.request('GET', `/v0/transactions/posted?account_id=${a.id}&from_date=${yesterday}&to_date=${today}`)).body.result.length, 4)
+    assert.equal((await h.request('GET', `/v0/transactions/posted?account_id=${a.id}&from_date=${today}&to_date=${today}`)).body.result.length, 0)
     assert.equal((await h.request('GET', `/v0/transactions/posted?account_id=${a.id}&to_date=2020-01-01`)).body.result.length, 0)
     assert.equal((await h.request('GET', `/v0/transactions/posted?card_id=${uuidv7()}`)).body.result.length, 0)
     assert.equal((await h.request('GET', '/v0/transactions/posted?from_date=yesterday')).status, 400)

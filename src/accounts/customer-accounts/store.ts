@@ -2,7 +2,7 @@
 // ledger's rows and change only through src/accounts/ledger-port.ts.
 
 import type { Queryable } from '../../platform/db.js'
-import type { Page } from '../../platform/pagination.js'
+import { likePattern, type Page } from '../../platform/pagination.js'
 import { assert } from '../../platform/assert.js'
 import { joinFragments, keysetAfter, orderBy, type SortKey } from '../../platform/sorting.js'
 
@@ -51,9 +51,6 @@ export type AccountSort = SortKey<AccountSortKey>[]
 /** sort_by's fields: each sorts by the store key of the same name. */
 export const accountSortFields: Readonly<Record<string, AccountSortKey>> = { account_number: 'account_number', account_type: 'account_type', first_name: 'first_name', last_name: 'last_name' }
 
-/** A filter value where `*` matches any characters, as the spec says for names and one account number. */
-const likePattern = (v: string) => v.replace(/[\\%_]/g, (c) => '\\' + c).replace(/\*/g, '%')
-
 /** The holder whose name an account sorts by: its primary holder, else its first person. */
 const holderName = (db: Queryable, alias: string, column: 'first_name' | 'last_name') => db`coalesce((
   select p.${db(column)} from account_relationships r join persons p on p.workspace_id = r.workspace_id and p.id = r.person_id
@@ -85,10 +82,20 @@ export async function accountSortValues(db: Queryable, workspaceId: string, id: 
 // shown, its sort values read again, so a page boundary holds while accounts are added.
 export async function listAccounts(db: Queryable, workspaceId: string, f: AccountFilter, page: Page, sort: AccountSort, anchor: AccountAnchor | undefined): Promise<AccountRow[]> {
   assert(!anchor || anchor.values.length === sort.length, 'the anchor has a value for every sort key')
-  const persons = [...(f.person_id ?? []), ...(f.customer_id ? [f.customer_id] : [])]
   const numbers = f.account_number ?? []
-  const inFields = (path: [string, string], ids: string[] | undefined) => (ids?.length ? db`and a.fields->${path[0]}->>${path[1]} = any(${ids}::text[])` : db``)
-  const name = (column: 'first_name' | 'last_name', v: string | undefined) => (v ? db`and p.${db(column)} like ${likePattern(v)}` : db``)
+  // Each party filter narrows on its own: person_id and customer_id together ask for an account both hold.
+  const heldBy = (ids: string[] | undefined, column: 'person_id' | 'business_id') => (ids?.length
+    ? db`and exists (select 1 from account_relationships r where r.workspace_id = a.workspace_id and r.account_id = a.id and r.${db(column)} = any(${ids}::uuid[]))`
+    : db``)
+  // A floor's link is its linked_account_id or its deprecated alias overdraft_account_id; a
+  // ceiling's, its linked_account_id or overflow_account_id (the spec's account schema).
+  const floorLink = db`coalesce(a.fields->'balance_floor'->>'linked_account_id', a.fields->'balance_floor'->>'overdraft_account_id')`
+  const ceilingLink = db`coalesce(a.fields->'balance_ceiling'->>'linked_account_id', a.fields->'balance_ceiling'->>'overflow_account_id')`
+  const linkedTo = (link: typeof floorLink, ids: string[] | undefined) => (ids?.length ? db`and ${link} = any(${ids}::text[])` : db``)
+  // As the persons list reads them: case-insensitive, `*` a wildcard, a first name matching the chosen name too.
+  const name = (column: 'first_name' | 'last_name', v: string | undefined) => (!v ? db``
+    : column === 'first_name' ? db`and (p.first_name ilike ${likePattern(v)} or p.fields->>'chosen_name' ilike ${likePattern(v)})`
+    : db`and p.last_name ilike ${likePattern(v)}`)
   const keys = [...sort.map((s) => ({ expr: sortExpression(db, s.key, 'a', 'l'), descending: s.descending })), { expr: db`a.id`, descending: false }]
   const keyset = !anchor ? db`` : db`and ${keysetAfter(db, keys.map((k, i) => ({ ...k, value: i < sort.length ? anchor.values[i] : anchor.id })))}`
   return db<AccountRow[]>`
@@ -101,15 +108,15 @@ export async function listAccounts(db: Queryable, workspaceId: string, f: Accoun
       ${f.account_type ? db`and a.account_type = ${f.account_type}` : db`and a.account_type <> 'GENERAL_LEDGER'`}
       ${f.customer_type ? db`and a.customer_type = ${f.customer_type}` : db``}
       ${f.nickname ? db`and a.nickname = ${f.nickname}` : db``}
-      ${f.interest_product_id ? db`and a.interest_product_id::text = ${f.interest_product_id}` : db``}
+      ${f.interest_product_id ? db`and a.interest_product_id::text = any(${f.interest_product_id.split(',').map((id) => id.trim())}::text[])` : db``}
       ${f.general_ledger_type ? db`and a.general_ledger_type = ${f.general_ledger_type}` : db``}
-      ${f.linked_account_id?.length ? db`and (a.fields->'balance_floor'->>'linked_account_id' = any(${f.linked_account_id}::text[])
-          or a.fields->'balance_ceiling'->>'linked_account_id' = any(${f.linked_account_id}::text[]))` : db``}
-      ${inFields(['balance_ceiling', 'overflow_account_id'], f.overflow_account_id)}
-      ${inFields(['balance_floor', 'overdraft_account_id'], f.overdraft_account_id)}
+      ${f.linked_account_id?.length ? db`and (${floorLink} = any(${f.linked_account_id}::text[]) or ${ceilingLink} = any(${f.linked_account_id}::text[]))` : db``}
+      ${linkedTo(ceilingLink, f.overflow_account_id)}
+      ${linkedTo(floorLink, f.overdraft_account_id)}
       ${f.spend_control_ids?.length ? db`and a.fields->'spend_control_ids' ?| ${f.spend_control_ids}::text[]` : db``}
-      ${persons.length ? db`and exists (select 1 from account_relationships r where r.workspace_id = a.workspace_id and r.account_id = a.id and r.person_id = any(${persons}::uuid[]))` : db``}
-      ${f.business_id?.length ? db`and exists (select 1 from account_relationships r where r.workspace_id = a.workspace_id and r.account_id = a.id and r.business_id = any(${f.business_id}::uuid[]))` : db``}
+      ${heldBy(f.person_id, 'person_id')}
+      ${heldBy(f.customer_id ? [f.customer_id] : undefined, 'person_id')}
+      ${heldBy(f.business_id, 'business_id')}
       ${f.first_name || f.last_name ? db`and exists (select 1 from account_relationships r join persons p on p.workspace_id = r.workspace_id and p.id = r.person_id
           where r.workspace_id = a.workspace_id and r.account_id = a.id ${name('first_name', f.first_name)} ${name('last_name', f.last_name)})` : db``}
       ${keyset}

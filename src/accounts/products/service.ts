@@ -79,15 +79,19 @@ export async function patchProduct(db: Queryable, workspaceId: string, productId
   return toProduct(updated)
 }
 
-/** A page of products of one type, by id or creation date (whole days, inclusive). */
+/**
+ * A page of products of one type. `id` is one id or several separated by commas (the spec types it
+ * as a plain string: what is not a UUID names no product). The dates are the spec's, for INTEREST
+ * products: every rate valid from `start_date` or later, and every rate valid to `end_date` or
+ * earlier (a rate with no end is not); a FEE product has no rates, and they do not apply to it.
+ */
 export async function productPage(sql: Sql, workspaceId: string, query: { product_type: string; id?: string; start_date?: string; end_date?: string }, page: Page): Promise<ProductRow[]> {
-  // The spec types this id as a plain string: one that is not a UUID names no product.
-  if (query.id !== undefined && !isUuid(query.id)) return []
+  const ids = query.id?.split(',').map((id) => id.trim())
+  if (ids !== undefined && !ids.some(isUuid)) return []
   if (query.start_date && query.end_date && query.end_date < query.start_date) throw new ApiError('BAD_QUERY_PARAMETER', 'end_date is before start_date', { invalid: { end_date: 'before start_date' } })
-  const dayAfter = (d: string) => new Date(Date.parse(d + 'T00:00:00Z') + 86_400_000)
+  const interest = query.product_type === 'INTEREST'
   return listProducts(sql, workspaceId, {
-    product_type: query.product_type, id: query.id,
-    from: query.start_date ? new Date(query.start_date + 'T00:00:00Z') : undefined,
-    to: query.end_date ? dayAfter(query.end_date) : undefined,
+    product_type: query.product_type, ids: ids?.filter(isUuid),
+    ratesFrom: interest ? query.start_date : undefined, ratesTo: interest ? query.end_date : undefined,
   }, page)
 }

@@ -19,11 +19,13 @@ export async function getProduct(db: Queryable, workspaceId: string, id: string,
 export async function updateProduct(db: Queryable, row: ProductRow): Promise<void> {
   await db`update account_products set fields = ${db.json(row.fields as never)}, updated_at = ${row.updated_at} where workspace_id = ${row.workspace_id} and id = ${row.id}`
 }
-export async function listProducts(db: Queryable, workspaceId: string, filter: { product_type: string; id?: string; from?: Date; to?: Date }, page: Page): Promise<ProductRow[]> {
+/** Products of a type; `ratesFrom` and `ratesTo` (YYYY-MM-DD) keep those whose every rate lies within them (productPage). */
+export async function listProducts(db: Queryable, workspaceId: string, filter: { product_type: string; ids?: string[]; ratesFrom?: string; ratesTo?: string }, page: Page): Promise<ProductRow[]> {
   return db<ProductRow[]>`
-    select * from account_products where workspace_id = ${workspaceId} and product_type = ${filter.product_type}
-      ${filter.id ? db`and id = ${filter.id}` : db``}
-      ${filter.from ? db`and created_at >= ${filter.from}` : db``} ${filter.to ? db`and created_at < ${filter.to}` : db``}
+    select * from account_products p where workspace_id = ${workspaceId} and product_type = ${filter.product_type}
+      ${filter.ids ? db`and id = any(${filter.ids}::uuid[])` : db``}
+      ${filter.ratesFrom ? db`and not exists (select 1 from jsonb_array_elements(p.fields->'rates') r where r->>'valid_from' < ${filter.ratesFrom})` : db``}
+      ${filter.ratesTo ? db`and not exists (select 1 from jsonb_array_elements(p.fields->'rates') r where coalesce(r->>'valid_to' <= ${filter.ratesTo}, false) is false)` : db``}
       ${after(db, page)}
     order by id limit ${page.limit + 1}`
 }

@@ -1,8 +1,8 @@
 import { ApiError } from '../../platform/errors.js'
 import { recordEvent } from '../../platform/events.js'
 import type { Api } from '../../platform/http.js'
-import { listBody, readPage } from '../../platform/pagination.js'
-import { createBusiness, likePattern, patchBusiness, sortOrder, toBusiness } from './service.js'
+import { likePattern, listBody, readPage } from '../../platform/pagination.js'
+import { createBusiness, patchBusiness, sortOrder, toBusiness } from './service.js'
 import { getBusiness, listBusinesses, type PageAnchor } from './store.js'
 
 export function registerBusinessRoutes(api: Api): void {

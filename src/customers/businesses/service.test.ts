@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ApiError } from '../../platform/errors.js'
-import { canonicalEin, likePattern, maskedEin, sortOrder } from './service.js'
+import { canonicalEin, maskedEin, sortOrder } from './service.js'
 
 describe('EIN', () => {
   const table: { ein: string; canonical?: string }[] = [
@@ -29,11 +29,6 @@ describe('EIN', () => {
 })
 
 describe('list filters', () => {
-  it('turns * into a wildcard and keeps LIKE metacharacters literal', () => {
-    assert.equal(likePattern('Apex*'), 'Apex%')
-    assert.equal(likePattern('*100%_x\\y*'), '%100\\%\\_x\\\\y%')
-  })
-
   it('reads sort_by most significant first and refuses a field named twice', () => {
     assert.deepEqual(sortOrder(['entity_name:desc', 'creation_time:asc']), [{ key: 'entity_name', descending: true }, { key: 'created_at', descending: false }])
     assert.deepEqual(sortOrder(undefined), [])

@@ -81,10 +81,6 @@ const sortColumns: Record<string, BusinessSortKey> = { creation_time: 'created_a
 /** `sort_by` as the spec writes it (field:asc|desc, most significant first). */
 export const sortOrder = (sortBy: readonly string[] | undefined): SortOrder => parseSortBy(sortBy, sortColumns)
 
-/** A list filter's `*` wildcards as a LIKE pattern, with LIKE's own metacharacters taken literally. */
-export function likePattern(filter: string): string {
-  return filter.replace(/[\\%_]/g, (c) => '\\' + c).replace(/\*/g, '%')
-}
 
 const businessProperties = propertiesOf(base)
 

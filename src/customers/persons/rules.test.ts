@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { applyInput, canonicalIdentifier, canonicalSsn, customerFields, likePattern, personalIdCountry, personFields, Problems, sortOrder, type ApplyMode, type PersonInput } from './rules.js'
+import { applyInput, canonicalIdentifier, canonicalSsn, customerFields, personalIdCountry, personFields, Problems, sortOrder, type ApplyMode, type PersonInput } from './rules.js'
 import type { PersonRow } from './store.js'
 
 const now = new Date('2026-03-01T12:00:00Z')
@@ -83,17 +83,11 @@ describe('applyInput', () => {
   })
 })
 
-describe('sortOrder and likePattern', () => {
+describe('sortOrder', () => {
   it('reads the spec’s sort orders and refuses others and repeats', () => {
     assert.deepEqual(sortOrder(['last_name:desc', 'creation_time:asc']), [{ key: 'last_name', descending: true }, { key: 'created_at', descending: false }])
     assert.deepEqual(sortOrder(undefined), [])
     for (const bad of [['email:asc'], ['first_name'], ['first_name:up'], ['first_name:asc', 'first_name:desc']]) assert.throws(() => sortOrder(bad), /sort_by/)
-  })
-
-  it('turns * into % and takes LIKE’s own metacharacters literally', () => {
-    assert.equal(likePattern('a*'), 'a%')
-    assert.equal(likePattern('50%_*'), '50\\%\\_%')
-    assert.equal(likePattern('a\\b'), 'a\\\\b')
   })
 })
 

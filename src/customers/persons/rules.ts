@@ -160,10 +160,6 @@ const sortColumns: Record<string, PersonSortKey> = { creation_time: 'created_at'
 /** `sort_by` as the spec writes it (field:asc|desc, most significant first). */
 export const sortOrder = (sortBy: readonly string[] | undefined): SortOrder => parseSortBy(sortBy, sortColumns)
 
-/** A list filter's `*` wildcards as a LIKE pattern, with LIKE's own metacharacters taken literally. */
-export function likePattern(filter: string): string {
-  return filter.replace(/[\\%_]/g, (c) => '\\' + c).replace(/\*/g, '%')
-}
 
 // Personal ids whose type implies the issuing country (the spec: SSN and ITIN default to US, SIN
 // to CA; the citizenship, provincial and secure status cards are Canadian documents).

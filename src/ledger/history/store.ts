@@ -9,7 +9,10 @@ import type { EntryRow, HoldRow, TransferRow } from '../store.js'
 export type EntryWithNumber = EntryRow & { account_number: string; account_kind: string }
 export type HoldWithNumbers = HoldRow & { account_number: string; offset_account_id: string; offset_account_number: string }
 
-const dayStart = (d: string) => new Date(d + 'T00:00:00Z')
+/**
+ * The spec's date bounds of the transaction lists: a posting date "greater than from_date" (from
+ * the day after it) and "less than or equal to to_date" (through its end), by UTC day.
+ */
 const dayAfter = (d: string) => new Date(Date.parse(d + 'T00:00:00Z') + 86_400_000)
 
 export interface PostedFilter {
@@ -32,7 +35,7 @@ export async function listPostedTransfers(db: Queryable, workspaceId: string, f:
           ${f.account_no ? db`and l.account_number = ${f.account_no}` : db``} ${sign})` : db``}
       ${f.type ? db`and t.type = ${f.type}` : db``}
       ${f.subtype ? db`and t.kind = ${f.subtype}` : db``}
-      ${f.from_date ? db`and t.posted_at >= ${dayStart(f.from_date)}` : db``}
+      ${f.from_date ? db`and t.posted_at >= ${dayAfter(f.from_date)}` : db``}
       ${f.to_date ? db`and t.posted_at < ${dayAfter(f.to_date)}` : db``}
       ${f.uuid?.length ? db`and t.id = any(${f.uuid}::uuid[])` : db``}
       ${f.idempotency_key?.length ? db`and t.idempotency_key = any(${f.idempotency_key}::text[])` : db``}
@@ -81,7 +84,7 @@ export async function listHolds(db: Queryable, workspaceId: string, f: PendingFi
       ${f.status?.length ? db`and (case when h.status = 'PENDING' and h.expires_at <= ${now} then 'EXPIRED' else h.status end) = any(${f.status}::text[])` : db``}
       ${f.type ? db`and t.type = ${f.type}` : db``}
       ${f.subtype ? db`and t.kind = ${f.subtype}` : db``}
-      ${f.from_date ? db`and h.created_at >= ${dayStart(f.from_date)}` : db``}
+      ${f.from_date ? db`and h.created_at >= ${dayAfter(f.from_date)}` : db``}
       ${f.to_date ? db`and h.created_at < ${dayAfter(f.to_date)}` : db``}
       ${f.transaction_id ? db`and h.id = ${f.transaction_id}` : db``}
       ${f.uuid?.length ? db`and h.id = any(${f.uuid}::uuid[])` : db``}
