@@ -103,8 +103,12 @@ async function recordChange(ctx: CardContext, card: CardRow, change: { type: Car
   })
 }
 
-/** Writes the changed card and its CARD.UPDATED event. */
+/**
+ * Writes the changed card and its CARD.UPDATED event; a card whose every column but its time is as
+ * it was is answered as it is, with no write and no event.
+ */
 export async function saveCard(ctx: CardContext, before: CardRow, after: CardRow): Promise<Json> {
+  if (Object.keys(changedFields({ ...before, updated_at: null }, { ...after, updated_at: null })).length === 0) return toCard(before, ctx.workspace, ctx.now)
   await updateCard(ctx.tx, after)
   const [b, a] = [toCard(before, ctx.workspace, ctx.now), toCard(after, ctx.workspace, ctx.now)]
   await recordEvent(ctx.tx, { at: ctx.now, workspaceId: ctx.workspace.id, type: 'CARD.UPDATED', resourceId: after.id, resource: a, changedFields: changedFields(b, a) })

@@ -111,12 +111,24 @@ export function recordEvents(tx: Queryable, events: EventInput[]): Unsent[] {
   return statements
 }
 
-/** The prior values of every top-level field whose value differs between two views of a resource. */
+/** The fields that say when a resource last changed: they change with every change, and are never one. */
+const changeTimes: ReadonlySet<string> = new Set(['last_updated_time', 'last_modified_time'])
+
+/** A value's JSON with every object's keys in one order: jsonb gives back an object's keys in its own order. */
+const canonicalJson = (value: unknown): string | undefined => JSON.stringify(value, (_key, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v)
+  ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  : v))
+
+/**
+ * The prior values of every top-level field whose value differs between two views of a resource,
+ * as JSON says them whatever the order of an object's keys (jsonb keeps its own). Empty when
+ * nothing changed.
+ */
 export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
   const changed: Record<string, unknown> = {}
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    if (key === 'last_updated_time') continue
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changed[key] = before[key] ?? null
+    if (changeTimes.has(key)) continue
+    if (canonicalJson(before[key]) !== canonicalJson(after[key])) changed[key] = before[key] ?? null
   }
   return changed
 }

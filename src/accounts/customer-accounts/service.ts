@@ -199,6 +199,9 @@ export async function changeAccount(tx: Tx, workspace: Workspace, accountId: str
     fields: status === closedStatus && row.status !== closedStatus ? { ...fields, close_date: now.toISOString().slice(0, 10) } : fields,
     updated_at: now,
   }
+  // A request that changes nothing is answered with the account as it is: no write, no event, no new time.
+  const kept = (a: AccountRow) => ({ status: a.status, access_status: a.access_status, nickname: a.nickname, interest_product_id: a.interest_product_id, fields: a.fields })
+  if (Object.keys(changedFields(kept(row), kept(updated))).length === 0) return before
   await updateAccount(tx, updated)
   await updateLedgerAccountTerms(tx, workspace.id, accountId, { status, access_status: accessStatus, floor, ceiling })
   const after = toAccount(await viewOf(tx, workspace.id, updated, now))
@@ -305,6 +308,8 @@ export async function closeAccount(tx: Tx, workspace: Workspace, accountId: stri
   const locked = await lockForChange(tx, workspace.id, ids, now)
   const ledger = locked.get(row.id)!
   if (ledger.held !== 0n) throw new ApiError('UNABLE_TO_TRANSACT', `account ${row.id} has ${ledger.held} held by pending transfers; complete or cancel them first`)
+  // As it was before the closure moved its balance: the event's changed fields name the balance too.
+  const before = toAccount(await viewOf(tx, workspace.id, row, now))
   if (ledger.posted > 0n && internalDestination) {
     if (!closure.destination_id) throw new ApiError('BAD_REQUEST_BODY', 'destination_id is required to move the balance', { missing: ['destination_id'] })
     const refused = await sweepClosingBalance(tx, { workspaceId: workspace.id, partnerVerified: workspace.partnerVerified, from: row.id, to: closure.destination_id, amount: ledger.posted, currency: ledger.currency, reason: closure.reason }, now)
@@ -312,7 +317,6 @@ export async function closeAccount(tx: Tx, workspace: Workspace, accountId: stri
   }
   const after = (await ledgerAccountAt(tx, workspace.id, row.id, now))!
   const status = after.posted === 0n ? closedStatus : 'IN_CLOSING'
-  const before = toAccount(await viewOf(tx, workspace.id, row, now))
   const updated: AccountRow = {
     ...row, status, updated_at: now,
     fields: { ...storedTerms(row), account_closure: { ...keepDeclared(account_closure, closure), validation_responses: [] }, ...(status === closedStatus ? { close_date: now.toISOString().slice(0, 10) } : {}) },

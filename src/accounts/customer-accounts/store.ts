@@ -32,6 +32,10 @@ export async function getAccount(db: Queryable, workspaceId: string, id: string,
     : await db<AccountRow[]>`select * from accounts where workspace_id = ${workspaceId} and id = ${id}`
   return row
 }
+/** Records that the account changed at `at` through something kept beside its row (its relationships). */
+export async function touchAccount(db: Queryable, workspaceId: string, id: string, at: Date): Promise<void> {
+  await db`update accounts set updated_at = ${at} where workspace_id = ${workspaceId} and id = ${id}`
+}
 export async function updateAccount(db: Queryable, row: AccountRow): Promise<void> {
   await db`update accounts set status = ${row.status}, access_status = ${row.access_status}, nickname = ${row.nickname},
              interest_product_id = ${row.interest_product_id}, fields = ${db.json(row.fields as never)},

@@ -179,6 +179,8 @@ export async function patchInternalAccount(tx: Tx, workspace: Workspace, id: str
   if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `internal account ${id} not found`)
   const before = await view(tx, row, now)
   const fields = { ...keepDeclared(internal_account_response, row.fields), ...keepDeclared(internal_account_patch, body) }
+  // A request that changes nothing is answered with the account as it is: no write, no event, no new time.
+  if (Object.keys(changedFields({ fields: row.fields }, { fields })).length === 0) return before
   const updated: InternalAccountRow = { ...row, fields, updated_at: now }
   await updateInternalAccount(tx, updated)
   const resource = await view(tx, updated, now)

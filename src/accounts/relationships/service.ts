@@ -10,7 +10,7 @@ import type { Page } from '../../platform/pagination.js'
 import type { account_relationship } from '../../spec/schemas.js'
 import { requireVerifiedParty } from '../../verification/gate.js'
 import { holderTypes, relationshipRow, toAccount, viewOf } from '../customer-accounts/service.js'
-import { getAccount } from '../customer-accounts/store.js'
+import { getAccount, touchAccount } from '../customer-accounts/store.js'
 import { deleteRelationship, getRelationship, insertRelationship, listRelationships, relationshipsOf, updateRelationship, type AccountRelationshipRow } from './store.js'
 
 type Json = Record<string, unknown>
@@ -57,8 +57,13 @@ function checkPrimary(rels: AccountRelationshipRow[]): void {
 
 type RelationshipBody = Static<typeof account_relationship>
 
-/** The account changed with its relationships: ACCOUNT.UPDATED with customer_ids / business_ids. */
+/**
+ * The account changed with its relationships (customer_ids, business_ids): its last_updated_time
+ * moves to `now` and ACCOUNT.UPDATED says so; a change the account does not show changes neither.
+ */
 async function accountEvent(tx: Queryable, workspaceId: string, accountId: string, before: Json, now: Date): Promise<void> {
+  if (Object.keys(changedFields(before, await accountView(tx, workspaceId, accountId, now))).length === 0) return
+  await touchAccount(tx, workspaceId, accountId, now)
   const resource = await accountView(tx, workspaceId, accountId, now)
   await recordEvent(tx, { at: now, workspaceId, type: 'ACCOUNT.UPDATED', resourceId: accountId, resource, changedFields: changedFields(before, resource) })
 }

@@ -1,0 +1,73 @@
+// Only a change fires its event, and the event says what changed: a request that sends back what a
+// resource already holds (an address whose keys come back in another order included) writes no
+// event and keeps its time; an account's holders changing move its time with the event; a closure's
+// event names the balance it moved.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { startHarness, type Harness } from '../support/harness.js'
+import { fundingAccount, openAccount, transfer } from '../support/accounts.js'
+import { createVerifiedBusiness, createVerifiedPerson } from '../support/parties.js'
+import { holder, issue, products } from '../cards/support.js'
+
+let h: Harness
+before(async () => { h = await startHarness() })
+after(async () => { await h.close() })
+
+const eventsOf = (resourceId: string) => h.sql<{ type: string; event_time: Date; changed_fields: Record<string, unknown> | null; resource: any }[]>`
+  select type, event_time, changed_fields, resource from events where resource_id = ${resourceId} order by id`
+
+/** Sends `body` twice: the first changes the resource and writes its event; the second writes none and moves no time. */
+async function onlyOnce(path: string, body: unknown, timeField = 'last_updated_time'): Promise<void> {
+  const first = await h.request('PATCH', path, { body })
+  assert.equal(first.status, 200, JSON.stringify(first.body))
+  const id = path.split('/').pop()!
+  const written = (await eventsOf(id)).length
+  const again = await h.request('PATCH', path, { body })
+  assert.equal(again.status, 200, JSON.stringify(again.body))
+  assert.equal((await eventsOf(id)).length, written, `${path}: a request that changes nothing writes no event`)
+  assert.equal(again.body[timeField], first.body[timeField], `${path}: and keeps its ${timeField}`)
+}
+
+describe('events of changes', () => {
+  it('writes none for a PATCH that changes nothing, whatever order an object\'s keys are sent in', async () => {
+    const person = await createVerifiedPerson(h)
+    await onlyOnce(`/v0/persons/${person.id}`, { legal_address: { country_code: 'US', postal_code: '62702', state: 'IL', city: 'Springfield', address_line_1: '2 Main St' } })
+    const business = await createVerifiedBusiness(h)
+    await onlyOnce(`/v0/businesses/${business.id}`, { legal_address: { country_code: 'US', postal_code: '94106', state: 'CA', city: 'San Francisco', address_line_1: '501 Market St' } })
+    const account = await openAccount(h)
+    await onlyOnce(`/v0/accounts/${account.id}`, { account_type: 'CHECKING', nickname: 'My checking' })
+    const internal = (await h.request('POST', '/v0/internal_accounts', { body: { account_type: 'ACH_SETTLEMENT', currency: 'USD', description: 'Ops float', gl_type: 'ASSET', purpose: 'CORE', is_system_acc: false, status: 'ACTIVE' } })).body
+    await onlyOnce(`/v0/internal_accounts/${internal.id}`, { description: 'Ops float 2' })
+    const card = await issue(h, await holder(h), (await products(h)).virtual)
+    await onlyOnce(`/v0/cards/${card.id}`, { metadata: { a: '1' } }, 'last_modified_time')
+    // What the first PATCH of each wrote names only what it changed.
+    const [updated] = (await eventsOf(card.id)).filter((e) => e.type === 'CARD.UPDATED')
+    assert.deepEqual(Object.keys(updated.changed_fields ?? {}), ['metadata'])
+  })
+
+  it('moves an account\'s time with its holders, and names the holders that changed', async () => {
+    const account = await openAccount(h)
+    const joint = await createVerifiedBusiness(h)
+    const added = await h.request('POST', `/v0/accounts/${account.id}/relationships`, { body: { relationship_type: 'JOINT_ACCOUNT_HOLDER', business_id: joint.id } })
+    assert.equal(added.status, 201, JSON.stringify(added.body))
+    const read = (await h.request('GET', `/v0/accounts/${account.id}`)).body
+    const [event] = (await eventsOf(account.id)).filter((e) => e.type === 'ACCOUNT.UPDATED')
+    assert.equal(event.event_time.toISOString(), read.last_updated_time)
+    assert.equal(event.resource.last_updated_time, read.last_updated_time)
+    assert.deepEqual(Object.keys(event.changed_fields ?? {}), ['business_ids'])
+  })
+
+  it('names the balance a closure moved among the fields its event changed', async () => {
+    const [account, destination] = [await openAccount(h), await openAccount(h)]
+    assert.equal((await transfer(h, { amount: 250, originating_account_id: (await fundingAccount(h)).id, receiving_account_id: account.id })).status, 200)
+    const closed = await h.request('POST', `/v0/accounts/${account.id}/initiate_closure`, {
+      body: { reason: 'CUSTOMER_REQUEST_TRANSFER', reason_details: 'moving', payment_method: 'INTERNAL_TRANSFER_TO_CUSTOMER_ACCOUNT', destination_id: destination.id },
+    })
+    assert.equal(closed.status, 200, JSON.stringify(closed.body))
+    const event = (await eventsOf(account.id)).filter((e) => e.type === 'ACCOUNT.UPDATED').pop()!
+    const changed = event.changed_fields ?? {}
+    assert.ok('balances' in changed, Object.keys(changed).join(', '))
+    assert.equal((changed.balances as { type: string; balance: number }[]).find((b) => b.type === 'ACCOUNT_BALANCE')?.balance, 250)
+    assert.equal(changed.status, 'ACTIVE_OR_DISBURSED')
+  })
+})
