@@ -101,6 +101,10 @@ describe('incoming credits and debits', () => {
     const [entry] = await incomingByAccount(h, c.account.account_number)
     assert.equal(entry.status, 'INIT')
     assert.equal(entry.is_future_dated, true)
+    // It names its account already: a list of the account's incoming entries shows it on its way.
+    assert.equal(entry.account_id, c.account.id)
+    const listed = await h.request('GET', `/v0/ach/incoming?account_id=${c.account.id}`)
+    assert.deepEqual(listed.body.transactions.map((e: { id: string }) => e.id), [entry.id])
     const events = await h.sql`select 1 from events where resource_id = ${entry.id} and type = 'ACH.INCOMING.FUTURE_DATED'`
     assert.equal(events.length, 1)
     await expectBalances(h, c.account.id, { posted: 0, available: 0 })
