@@ -9,7 +9,7 @@ import { ApiError, badBody } from '../platform/errors.js'
 import { changedFields, recordEvent } from '../platform/events.js'
 import type { Services } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
-import { declaredShape } from '../platform/objects.js'
+import { declaredShape, sameJson } from '../platform/objects.js'
 import { emboss_name, shipping } from '../spec/schemas.js'
 import { requirePartnerVerified, type Workspace } from '../platform/workspaces.js'
 import { cardAccount } from './accounts-port.js'
@@ -108,7 +108,7 @@ async function recordChange(ctx: CardContext, card: CardRow, change: { type: Car
  * it was is answered as it is, with no write and no event.
  */
 export async function saveCard(ctx: CardContext, before: CardRow, after: CardRow): Promise<Json> {
-  if (Object.keys(changedFields({ ...before, updated_at: null }, { ...after, updated_at: null })).length === 0) return toCard(before, ctx.workspace, ctx.now)
+  if (sameJson({ ...before, updated_at: null }, { ...after, updated_at: null })) return toCard(before, ctx.workspace, ctx.now)
   await updateCard(ctx.tx, after)
   const [b, a] = [toCard(before, ctx.workspace, ctx.now), toCard(after, ctx.workspace, ctx.now)]
   await recordEvent(ctx.tx, { at: ctx.now, workspaceId: ctx.workspace.id, type: 'CARD.UPDATED', resourceId: after.id, resource: a, changedFields: changedFields(b, a) })

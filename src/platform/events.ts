@@ -1,5 +1,6 @@
 import { isoString } from './clock.js'
 import { plainArray, textArray, type Queryable, type Unsent } from './db.js'
+import { sameJson } from './objects.js'
 import { uuidv7 } from './ids.js'
 import { renderByView } from './resource-views.js'
 
@@ -114,11 +115,6 @@ export function recordEvents(tx: Queryable, events: EventInput[]): Unsent[] {
 /** The fields that say when a resource last changed: they change with every change, and are never one. */
 const changeTimes: ReadonlySet<string> = new Set(['last_updated_time', 'last_modified_time'])
 
-/** A value's JSON with every object's keys in one order: jsonb gives back an object's keys in its own order. */
-const canonicalJson = (value: unknown): string | undefined => JSON.stringify(value, (_key, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v)
-  ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-  : v))
-
 /**
  * The prior values of every top-level field whose value differs between two views of a resource,
  * as JSON says them whatever the order of an object's keys (jsonb keeps its own). Empty when
@@ -128,7 +124,7 @@ export function changedFields(before: Record<string, unknown>, after: Record<str
   const changed: Record<string, unknown> = {}
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (changeTimes.has(key)) continue
-    if (canonicalJson(before[key]) !== canonicalJson(after[key])) changed[key] = before[key] ?? null
+    if (!sameJson(before[key], after[key])) changed[key] = before[key] ?? null
   }
   return changed
 }

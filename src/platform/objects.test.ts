@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
 import { stableHiddenClass } from '../../test/support/hidden-classes.js'
-import { declaredShape, withFields } from './objects.js'
+import { declaredShape, sameJson, withFields } from './objects.js'
 
 const key = (i: number) => ({ workspaceId: `w${i % 7}`, id: `id${i}` })
 
@@ -40,4 +40,12 @@ it('declaredShape keeps, at every depth, only what the schema declares; free-for
   })
   assert.equal(declaredShape(schema, null), null)
   assert.deepEqual(declaredShape({ type: 'object', properties: {} }, { any: 1 }), { any: 1 })
+})
+
+it('sameJson: the same JSON whatever the order of an object\'s keys, dates by their time', () => {
+  assert.equal(sameJson({ a: 1, b: { c: [1, { d: 2, e: 3 }] } }, { b: { c: [1, { e: 3, d: 2 }] }, a: 1 }), true)
+  assert.equal(sameJson({ a: undefined, b: 1 }, { b: 1 }), true)
+  assert.equal(sameJson([1, 2], [2, 1]), false)
+  assert.equal(sameJson({ at: new Date('2026-01-01T00:00:00Z') }, { at: new Date('2026-01-01T00:00:00Z') }), true)
+  assert.equal(sameJson({ at: new Date('2026-01-01T00:00:00Z') }, { at: new Date('2026-01-02T00:00:00Z') }), false)
 })

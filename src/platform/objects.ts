@@ -49,6 +49,18 @@ function jsonbKeyCompare(a: string, b: string): number {
   return 0
 }
 
+/**
+ * Whether two values say the same as JSON, whatever the order of an object's keys: jsonb gives an
+ * object back with its keys in its own order. Dates and buffers compare as JSON writes them (their
+ * toJSON), which jsonbKeyOrder, reordering the objects themselves, would not keep.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b)
+}
+const canonicalJson = (value: unknown): string | undefined => JSON.stringify(value, (_key, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v)
+  ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  : v))
+
 /** The parts of a JSON schema (as src/spec/schemas.ts holds the spec's) that say which properties an object declares. */
 export interface DeclaringSchema {
   type?: string

@@ -11,7 +11,7 @@ import { assert } from '../../platform/assert.js'
 import { ApiError } from '../../platform/errors.js'
 import { changedFields, recordEvent } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
-import { withFields } from '../../platform/objects.js'
+import { sameJson, withFields } from '../../platform/objects.js'
 import { pageOf, readPage } from '../../platform/pagination.js'
 import { parseSortBy } from '../../platform/sorting.js'
 import type { Workspace } from '../../platform/workspaces.js'
@@ -201,7 +201,7 @@ export async function changeAccount(tx: Tx, workspace: Workspace, accountId: str
   }
   // A request that changes nothing is answered with the account as it is: no write, no event, no new time.
   const kept = (a: AccountRow) => ({ status: a.status, access_status: a.access_status, nickname: a.nickname, interest_product_id: a.interest_product_id, fields: a.fields })
-  if (Object.keys(changedFields(kept(row), kept(updated))).length === 0) return before
+  if (sameJson(kept(row), kept(updated))) return before
   await updateAccount(tx, updated)
   await updateLedgerAccountTerms(tx, workspace.id, accountId, { status, access_status: accessStatus, floor, ceiling })
   const after = toAccount(await viewOf(tx, workspace.id, updated, now))

@@ -13,6 +13,7 @@ import type { Clock } from '../../platform/clock.js'
 import type { Queryable, Sql, Tx } from '../../platform/db.js'
 import { ApiError } from '../../platform/errors.js'
 import { changedFields, recordEvent } from '../../platform/events.js'
+import { sameJson } from '../../platform/objects.js'
 import { nameBasedId, uuidv7 } from '../../platform/ids.js'
 import { pageOf, readPage } from '../../platform/pagination.js'
 import { parseSortBy, type SortKey } from '../../platform/sorting.js'
@@ -180,7 +181,7 @@ export async function patchInternalAccount(tx: Tx, workspace: Workspace, id: str
   const before = await view(tx, row, now)
   const fields = { ...keepDeclared(internal_account_response, row.fields), ...keepDeclared(internal_account_patch, body) }
   // A request that changes nothing is answered with the account as it is: no write, no event, no new time.
-  if (Object.keys(changedFields({ fields: row.fields }, { fields })).length === 0) return before
+  if (sameJson(row.fields, fields)) return before
   const updated: InternalAccountRow = { ...row, fields, updated_at: now }
   await updateInternalAccount(tx, updated)
   const resource = await view(tx, updated, now)

@@ -6,6 +6,7 @@ import { requireBusiness, requirePerson } from '../../customers/parties.js'
 import type { Queryable } from '../../platform/db.js'
 import { ApiError } from '../../platform/errors.js'
 import { changedFields, recordEvent } from '../../platform/events.js'
+import { sameJson } from '../../platform/objects.js'
 import type { Page } from '../../platform/pagination.js'
 import type { account_relationship } from '../../spec/schemas.js'
 import { requireVerifiedParty } from '../../verification/gate.js'
@@ -62,7 +63,7 @@ type RelationshipBody = Static<typeof account_relationship>
  * moves to `now` and ACCOUNT.UPDATED says so; a change the account does not show changes neither.
  */
 async function accountEvent(tx: Queryable, workspaceId: string, accountId: string, before: Json, now: Date): Promise<void> {
-  if (Object.keys(changedFields(before, await accountView(tx, workspaceId, accountId, now))).length === 0) return
+  if (sameJson(before, await accountView(tx, workspaceId, accountId, now))) return
   await touchAccount(tx, workspaceId, accountId, now)
   const resource = await accountView(tx, workspaceId, accountId, now)
   await recordEvent(tx, { at: now, workspaceId, type: 'ACCOUNT.UPDATED', resourceId: accountId, resource, changedFields: changedFields(before, resource) })

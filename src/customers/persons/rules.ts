@@ -1,6 +1,7 @@
 // The rules a person's fields obey, as plain functions over plain data (no database, no vault):
 // which fields each request body may carry, how a body changes a record, and what is refused.
 import { badBody } from '../../platform/errors.js'
+import { sameJson } from '../../platform/objects.js'
 import { parseSortBy, type SortKey } from '../../platform/sorting.js'
 import { isCountryAlpha2 } from '../addresses/countries.js'
 import { storedAddress } from '../request-fields.js'
@@ -147,10 +148,10 @@ function checkBanStatus(row: PersonRow, next: PersonRow, note: string | undefine
   if (needsNote && (note === undefined || note.trim() === '')) problems.miss('note')
 }
 
-/** True when two rows differ in anything a request can set (notes included, times not). */
+/** True when two rows differ in anything a request can set (notes included, times not), an object's key order aside. */
 export function rowsDiffer(a: PersonRow, b: PersonRow): boolean {
-  const comparable = (r: PersonRow) => JSON.stringify([r.is_customer, r.status, r.ban_status, r.first_name, r.last_name, r.email, r.phone_number, r.dob, r.ssn_encrypted, r.fields satisfies StoredPersonFields])
-  return comparable(a) !== comparable(b)
+  const comparable = (r: PersonRow) => [r.is_customer, r.status, r.ban_status, r.first_name, r.last_name, r.email, r.phone_number, r.dob, r.ssn_encrypted, r.fields satisfies StoredPersonFields]
+  return !sameJson(comparable(a), comparable(b))
 }
 
 export type SortOrder = SortKey<PersonSortKey>[]
