@@ -2,13 +2,15 @@
 // products by their rates' dates and several ids, accounts by several spend controls or interest
 // products, by a link under any of its names, by a holder's chosen name whatever its case, and by
 // person and customer together; internal accounts sorted; spend controls with no direction among
-// the debits; cards by a six-digit BIN and a whole emboss line; transactions after from_date's day.
+// the debits; cards by a six-digit BIN and a whole emboss line; transactions after from_date's day,
+// and by dc_sign without an account (the primary line's sign).
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { startHarness, type Harness } from './support/harness.js'
 import { createTemplate, fundingAccount, openAccount, transfer } from './support/accounts.js'
 import { createVerifiedPerson } from './support/parties.js'
 import { holder, issue, products } from './cards/support.js'
+import { authorize, fundedCard, simulate } from './card-authorization/support.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
@@ -125,6 +127,26 @@ describe('list filters as the spec words them', () => {
     assert.deepEqual(await cards('emboss_name=ada%20l'), ids([mastercard]))
     assert.deepEqual(await cards('emboss_name=Ada*'), ids([visa, mastercard]))
     assert.deepEqual(await cards('emboss_name=%25'), [])
+  })
+
+  it('finds posted transactions by dc_sign without an account: the sign of each one\'s primary line', async () => {
+    const { key } = await h.newWorkspace('filters-dc-sign', 'sandbox')
+    // An internal transfer (its primary line debits the funding account), a card purchase and its refund (crediting the card's account).
+    const { card } = await fundedCard(h, 1_000, { key })
+    const auth = await authorize(h, card.id, 300, {}, key)
+    assert.equal(auth.status, 201, JSON.stringify(auth.body))
+    const cleared = await simulate(h, 'clearing', { original_transaction_id: auth.body.transaction.token, amount: 300 }, key)
+    assert.ok(cleared.status < 300, JSON.stringify(cleared.body))
+    const refunded = await simulate(h, 'clearing', { original_transaction_id: auth.body.transaction.token, amount: 100, is_refund: true }, key)
+    assert.ok(refunded.status < 300, JSON.stringify(refunded.body))
+    const primarySign = (t: any) => t.data.lines.find((l: any) => l.is_primary).dc_sign
+    const all = await list(key, '/v0/transactions/posted', 'result')
+    const bySign = { debit: await list(key, '/v0/transactions/posted?dc_sign=debit', 'result'), credit: await list(key, '/v0/transactions/posted?dc_sign=credit', 'result') }
+    for (const [sign, found] of Object.entries(bySign)) {
+      assert.ok(found.length > 0, sign)
+      assert.deepEqual(found.map(primarySign), found.map(() => sign))
+    }
+    assert.deepEqual([...bySign.debit, ...bySign.credit].map((t) => t.uuid).sort(), all.map((t) => t.uuid).sort())
   })
 
   it('lists transactions posted or held after from_date\'s day, through to_date\'s', async () => {

@@ -1,11 +1,12 @@
 // Only a change fires its event, and the event says what changed: a request that sends back what a
 // resource already holds (an address whose keys come back in another order included) writes no
-// event and keeps its time; an account's holders changing move its time with the event; a closure's
-// event names the balance it moved.
+// event and keeps its time; an account's holders changing move its time with the event, and a
+// party's first account (or the end of its last) moves the party's; a closure's event names the
+// balance it moved.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { startHarness, type Harness } from '../support/harness.js'
-import { fundingAccount, openAccount, transfer } from '../support/accounts.js'
+import { createTemplate, fundingAccount, openAccount, transfer } from '../support/accounts.js'
 import { createVerifiedBusiness, createVerifiedPerson } from '../support/parties.js'
 import { holder, issue, products } from '../cards/support.js'
 
@@ -55,6 +56,52 @@ describe('events of changes', () => {
     assert.equal(event.event_time.toISOString(), read.last_updated_time)
     assert.equal(event.resource.last_updated_time, read.last_updated_time)
     assert.deepEqual(Object.keys(event.changed_fields ?? {}), ['business_ids'])
+  })
+
+  it('announces a party\'s first account and the end of its last: has_accounts flips with the party\'s time', async () => {
+    const person = await createVerifiedPerson(h)
+    const business = await createVerifiedBusiness(h)
+    const template = await createTemplate(h)
+    const open = async () => {
+      const res = await h.request('POST', '/v0/accounts', {
+        body: { account_template_id: template.id, relationships: [{ relationship_type: 'PRIMARY_ACCOUNT_HOLDER', customer_id: person.id }, { relationship_type: 'AUTHORIZED_SIGNER', business_id: business.id }] },
+      })
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+      return res.body
+    }
+    const updates = async () => ({
+      person: (await eventsOf(person.id)).filter((e) => e.type === 'PERSON.UPDATED'),
+      customer: (await eventsOf(person.id)).filter((e) => e.type === 'CUSTOMER.UPDATED'),
+      business: (await eventsOf(business.id)).filter((e) => e.type === 'BUSINESS.UPDATED'),
+    })
+    const first = await open()
+    let seen = await updates()
+    assert.deepEqual([seen.person.length, seen.customer.length, seen.business.length], [1, 1, 1])
+    for (const e of [seen.person[0], seen.customer[0], seen.business[0]]) {
+      assert.deepEqual(e.changed_fields, { has_accounts: false })
+      assert.equal(e.resource.has_accounts, true)
+      assert.equal(e.resource.last_updated_time, e.event_time.toISOString())
+    }
+    const read = (await h.request('GET', `/v0/persons/${person.id}`)).body
+    assert.equal(read.has_accounts, true)
+    assert.equal(read.last_updated_time, seen.person[0].event_time.toISOString())
+
+    // A second account changes neither party's view.
+    const second = await open()
+    seen = await updates()
+    assert.deepEqual([seen.person.length, seen.customer.length, seen.business.length], [1, 1, 1])
+
+    // The business stops being a signer of both: the second removal ends its last relationship.
+    for (const account of [first, second]) {
+      const rels = (await h.request('GET', `/v0/accounts/${account.id}/relationships`)).body.relationships
+      const signer = rels.find((r: any) => r.business_id === business.id)
+      assert.equal((await h.request('DELETE', `/v0/accounts/${account.id}/relationships/${signer.id}`)).status, 200)
+    }
+    seen = await updates()
+    assert.equal(seen.business.length, 2)
+    assert.deepEqual(seen.business[1].changed_fields, { has_accounts: true })
+    assert.equal((await h.request('GET', `/v0/businesses/${business.id}`)).body.has_accounts, false)
+    assert.equal(seen.person.length, 1, 'the person still holds both accounts')
   })
 
   it('names the balance a closure moved among the fields its event changed', async () => {

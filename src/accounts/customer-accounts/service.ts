@@ -3,7 +3,7 @@
 
 import { randomInt } from 'node:crypto'
 import type { Static } from 'typebox'
-import { requireBusiness, requirePerson } from '../../customers/parties.js'
+import { holdersBeforeChange, holdersChanged, requireBusiness, requirePerson } from '../../customers/parties.js'
 import { requireVerifiedParty } from '../../verification/gate.js'
 import type { Clock } from '../../platform/clock.js'
 import type { Queryable, Sql, Tx } from '../../platform/db.js'
@@ -253,10 +253,13 @@ export async function openAccount(tx: Tx, workspace: Workspace, req: Json, now: 
   }
   await insertAccount(tx, row)
   const relationships = rels.map((r) => relationshipRow(workspace.id, id, r, now))
+  const holders = await holdersBeforeChange(tx, workspace.id, relationships)
   for (const r of relationships) await insertRelationship(tx, r)
   const [ledger, accrued] = await Promise.all([ledgerAccountAt(tx, workspace.id, id, now), accruedInterestOf(tx, workspace.id, [row])])
   const resource = toAccount({ row, ledger: ledger!, relationships, accruedInterest: accrued.get(id) })
   await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'ACCOUNT.CREATED', resourceId: id, resource })
+  // A party's first account flips its has_accounts.
+  await holdersChanged(tx, holders, now)
   return resource
 }
 

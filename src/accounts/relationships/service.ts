@@ -2,7 +2,8 @@
 // holder, authorized signer, authorized user, account holder).
 
 import type { Static } from 'typebox'
-import { requireBusiness, requirePerson } from '../../customers/parties.js'
+import { holdersBeforeChange, holdersChanged, requireBusiness, requirePerson, type PartyIds } from '../../customers/parties.js'
+import { assert } from '../../platform/assert.js'
 import type { Queryable } from '../../platform/db.js'
 import { ApiError } from '../../platform/errors.js'
 import { changedFields, recordEvent } from '../../platform/events.js'
@@ -63,10 +64,23 @@ type RelationshipBody = Static<typeof account_relationship>
  * moves to `now` and ACCOUNT.UPDATED says so; a change the account does not show changes neither.
  */
 async function accountEvent(tx: Queryable, workspaceId: string, accountId: string, before: Json, now: Date): Promise<void> {
-  if (sameJson(before, await accountView(tx, workspaceId, accountId, now))) return
+  const changed = await accountView(tx, workspaceId, accountId, now)
+  if (sameJson(before, changed)) return
   await touchAccount(tx, workspaceId, accountId, now)
-  const resource = await accountView(tx, workspaceId, accountId, now)
+  const resource = { ...changed, last_updated_time: now.toISOString() }
   await recordEvent(tx, { at: now, workspaceId, type: 'ACCOUNT.UPDATED', resourceId: accountId, resource, changedFields: changedFields(before, resource) })
+}
+
+/**
+ * A relationship change, with what it changes beyond the relationship: the account's view
+ * (accountEvent) and the has_accounts of the parties it names, before and after (holdersChanged).
+ */
+async function changeRelationships(tx: Queryable, workspaceId: string, accountId: string, parties: PartyIds[], now: Date, change: () => Promise<void>): Promise<void> {
+  const holders = await holdersBeforeChange(tx, workspaceId, parties)
+  const before = await accountView(tx, workspaceId, accountId, now)
+  await change()
+  await accountEvent(tx, workspaceId, accountId, before, now)
+  await holdersChanged(tx, holders, now)
 }
 /** The account as shown at `now` (its balances count no hold past its expiry). */
 async function accountView(db: Queryable, workspaceId: string, accountId: string, now: Date): Promise<Json> {
@@ -75,12 +89,10 @@ async function accountView(db: Queryable, workspaceId: string, accountId: string
 
 export async function addRelationship(tx: Queryable, workspaceId: string, accountId: string, body: RelationshipBody, now: Date): Promise<Json> {
   await requireAccount(tx, workspaceId, accountId)
-  const before = await accountView(tx, workspaceId, accountId, now)
   await gateHolder(tx, workspaceId, body.relationship_type, await checkParty(tx, workspaceId, body))
   const row = relationshipRow(workspaceId, accountId, body, now)
   checkPrimary([...(await relationshipsOf(tx, workspaceId, [accountId])), row])
-  await insertRelationship(tx, row)
-  await accountEvent(tx, workspaceId, accountId, before, now)
+  await changeRelationships(tx, workspaceId, accountId, [row], now, () => insertRelationship(tx, row))
   return toRelationship(row)
 }
 
@@ -99,21 +111,20 @@ export async function replaceRelationship(tx: Queryable, workspaceId: string, ac
   await requireAccount(tx, workspaceId, accountId)
   const current = await getRelationship(tx, workspaceId, accountId, relationshipId)
   if (!current) throw new ApiError('RESOURCE_NOT_FOUND', `relationship ${relationshipId} not found on account ${accountId}`)
-  const before = await accountView(tx, workspaceId, accountId, now)
   const party = await checkParty(tx, workspaceId, body)
   await gateHolder(tx, workspaceId, body.relationship_type, party)
   const row: AccountRelationshipRow = { ...current, relationship_type: body.relationship_type, person_id: party.person, business_id: party.business, updated_at: now }
   checkPrimary((await relationshipsOf(tx, workspaceId, [accountId])).map((r) => (r.id === row.id ? row : r)))
-  await updateRelationship(tx, row)
-  await accountEvent(tx, workspaceId, accountId, before, now)
+  await changeRelationships(tx, workspaceId, accountId, [current, row], now, () => updateRelationship(tx, row))
   return toRelationship(row)
 }
 
 export async function removeRelationship(tx: Queryable, workspaceId: string, accountId: string, relationshipId: string, now: Date): Promise<void> {
   await requireAccount(tx, workspaceId, accountId)
-  const before = await accountView(tx, workspaceId, accountId, now)
-  if (!(await deleteRelationship(tx, workspaceId, accountId, relationshipId))) {
-    throw new ApiError('RESOURCE_NOT_FOUND', `relationship ${relationshipId} not found on account ${accountId}`)
-  }
-  await accountEvent(tx, workspaceId, accountId, before, now)
+  const current = await getRelationship(tx, workspaceId, accountId, relationshipId)
+  if (!current) throw new ApiError('RESOURCE_NOT_FOUND', `relationship ${relationshipId} not found on account ${accountId}`)
+  await changeRelationships(tx, workspaceId, accountId, [current], now, async () => {
+    const deleted = await deleteRelationship(tx, workspaceId, accountId, relationshipId)
+    assert(deleted, 'a relationship read under the account\'s lock is there to delete')
+  })
 }

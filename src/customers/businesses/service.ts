@@ -1,14 +1,15 @@
 import type { Static } from 'typebox'
 import { assert } from '../../platform/assert.js'
-import type { Tx } from '../../platform/db.js'
+import type { Queryable, Tx } from '../../platform/db.js'
 import type { Vault } from '../../platform/crypto.js'
 import { badBody } from '../../platform/errors.js'
-import { changedFields } from '../../platform/events.js'
+import { changedFields, recordEvent } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
+import { withFields } from '../../platform/objects.js'
 import { parseSortBy, type SortKey } from '../../platform/sorting.js'
 import { base, type business } from '../../spec/schemas.js'
 import { propertiesOf, refuseChangedServerSetFields, storedAddress } from '../request-fields.js'
-import { getBusiness, insertBusiness, updateBusiness, type BusinessRow, type BusinessSortKey, type StoredBusinessFields } from './store.js'
+import { getBusiness, insertBusiness, touchBusiness, updateBusiness, type BusinessRow, type BusinessSortKey, type StoredBusinessFields } from './store.js'
 
 export type Business = Static<typeof business>
 /** A request body: every field optional (createBusiness's schema has already required is_customer and status). */
@@ -121,6 +122,22 @@ export async function createBusiness(tx: Tx, vault: Vault, workspaceId: string, 
   }
   await insertBusiness(tx, row)
   return reread(tx, workspaceId, row.id)
+}
+
+/**
+ * A business whose account relationships changed, read again: if its has_accounts flipped, its
+ * last_updated_time moves to `at` and BUSINESS.UPDATED says so. `before` was read after the
+ * business was locked (lockBusinesses), so two changes cannot both see the same flip.
+ */
+export async function announceAccountsChange(tx: Queryable, before: BusinessRow, at: Date): Promise<void> {
+  const now = (await getBusiness(tx, before.workspace_id, before.id))!
+  if (now.has_accounts === before.has_accounts) return
+  await touchBusiness(tx, before.workspace_id, before.id, at)
+  const resource = toBusiness(withFields(now, { updated_at: at }))
+  await recordEvent(tx, {
+    at, workspaceId: before.workspace_id, type: 'BUSINESS.UPDATED', resourceId: before.id, resource,
+    changedFields: changedFields(toBusiness(before) as Record<string, unknown>, resource as Record<string, unknown>),
+  })
 }
 
 /**

@@ -67,6 +67,23 @@ export async function updateBusiness(db: Queryable, row: BusinessRow): Promise<v
     where workspace_id = ${row.workspace_id} and id = ${row.id}`
 }
 
+/** Whether the id names a business of the workspace. */
+export async function businessExists(db: Queryable, workspaceId: string, id: string): Promise<boolean> {
+  const [row] = await db`select 1 from businesses where workspace_id = ${workspaceId} and id = ${id}`
+  return row !== undefined
+}
+
+/** Locks businesses in id order (NO KEY UPDATE, as getBusiness), as lockPersons does persons. */
+export async function lockBusinesses(db: Queryable, workspaceId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return
+  await db`select 1 from businesses where workspace_id = ${workspaceId} and id = any(${ids}::uuid[]) order by id for no key update`
+}
+
+/** Marks the business changed without touching its fields (its accounts changed). */
+export async function touchBusiness(db: Queryable, workspaceId: string, id: string, now: Date): Promise<void> {
+  await db`update businesses set updated_at = ${now} where workspace_id = ${workspaceId} and id = ${id}`
+}
+
 export type BusinessSortKey = 'created_at' | 'entity_name' | 'updated_at'
 
 export interface BusinessFilter {

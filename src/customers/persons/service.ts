@@ -4,10 +4,11 @@ import { ApiError } from '../../platform/errors.js'
 import { changedFields, recordEvent } from '../../platform/events.js'
 import type { Services } from '../../platform/http.js'
 import { uuidv7 } from '../../platform/ids.js'
+import { withFields } from '../../platform/objects.js'
 import { likePattern, pageOf, readPage } from '../../platform/pagination.js'
 import { base_customer, base_person, patch_customer } from '../../spec/schemas.js'
 import { applyInput, canonicalIdentifier, customerFields, personalIdCountry, personFields, Problems, readBody, rowsDiffer, sortOrder, type ApplyContext, type ApplyMode } from './rules.js'
-import { getPerson, insertPerson, insertPersonalId, listPersons, personalIdsOf, updatePerson, type PageAnchor, type PersonalIdRow, type PersonRow } from './store.js'
+import { getPerson, insertPerson, insertPersonalId, listPersons, personalIdsOf, touchPerson, updatePerson, type PageAnchor, type PersonalIdRow, type PersonRow } from './store.js'
 import { toCustomer, toPerson } from './views.js'
 
 /** Which API view a request came through: it decides the body's fields and the response's shape. */
@@ -114,7 +115,7 @@ export async function changeRecord(ctx: Context, id: string, body: Record<string
  * PERSON.UPDATED for every change; a customer's subscribers hear CUSTOMER.CREATED when a person
  * becomes a customer, and CUSTOMER.UPDATED when a customer's view changes or it stops being one.
  */
-export async function recordUpdateEvents(tx: Tx, before: Person, after: Person, changed: { person: Record<string, unknown>; customer?: Record<string, unknown> }): Promise<void> {
+export async function recordUpdateEvents(tx: Queryable, before: Person, after: Person, changed: { person: Record<string, unknown>; customer?: Record<string, unknown> }): Promise<void> {
   const { workspace_id: workspaceId, id } = after.row
   await recordEvent(tx, { at: after.row.updated_at, workspaceId, type: 'PERSON.UPDATED', resourceId: id, resource: personView(after), changedFields: changed.person })
   const customerChanged = changed.customer !== undefined && Object.keys(changed.customer).length > 0
@@ -123,6 +124,23 @@ export async function recordUpdateEvents(tx: Tx, before: Person, after: Person, 
   } else if (before.row.is_customer && (customerChanged || !after.row.is_customer)) {
     await recordEvent(tx, { at: after.row.updated_at, workspaceId, type: 'CUSTOMER.UPDATED', resourceId: id, resource: toCustomer(after.row), changedFields: changed.customer ?? {} })
   }
+}
+
+/**
+ * A person whose account relationships changed, read again: if its has_accounts flipped, its
+ * last_updated_time moves to `at` and its update events say so. `before` was read after the person
+ * was locked (lockPersons), so two changes cannot both see the same flip.
+ */
+export async function announceAccountsChange(tx: Queryable, before: Person, at: Date): Promise<void> {
+  const { workspace_id: workspaceId, id } = before.row
+  const now = (await loadPerson(tx, workspaceId, id))!
+  if (now.row.has_accounts === before.row.has_accounts) return
+  await touchPerson(tx, workspaceId, id, at)
+  const after: Person = { ...now, row: withFields(now.row, { updated_at: at }) }
+  await recordUpdateEvents(tx, before, after, {
+    person: changedFields(personView(before), personView(after)),
+    customer: changedFields(toCustomer(before.row), toCustomer(after.row)),
+  })
 }
 
 export interface ListQuery {

@@ -26,13 +26,16 @@ export interface PostedFilter {
 export async function listPostedTransfers(db: Queryable, workspaceId: string, f: PostedFilter, page: Page): Promise<TransferRow[]> {
   const sign = f.dc_sign === 'debit' ? db`and e.amount < 0` : f.dc_sign === 'credit' ? db`and e.amount > 0` : db``
   const byAccount = f.account_id?.length || f.account_no || f.dc_sign
+  // dc_sign is a line's sign: the named accounts' lines, or else the primary line's (line 0, the
+  // view's is_primary), since every record has a line of each sign.
+  const primary = f.dc_sign && !f.account_id?.length && !f.account_no ? db`and e.line = 0` : db``
   return db<TransferRow[]>`
     select t.* from ledger_transfers t
     where t.workspace_id = ${workspaceId} and t.status = 'POSTED'
       ${byAccount ? db`and exists (select 1 from ledger_entries e join ledger_accounts l on l.workspace_id = e.workspace_id and l.id = e.account_id
           where e.workspace_id = t.workspace_id and e.transfer_id = t.id
           ${f.account_id?.length ? db`and e.account_id = any(${f.account_id}::uuid[])` : db``}
-          ${f.account_no ? db`and l.account_number = ${f.account_no}` : db``} ${sign})` : db``}
+          ${f.account_no ? db`and l.account_number = ${f.account_no}` : db``} ${primary} ${sign})` : db``}
       ${f.type ? db`and t.type = ${f.type}` : db``}
       ${f.subtype ? db`and t.kind = ${f.subtype}` : db``}
       ${f.from_date ? db`and t.posted_at >= ${dayAfter(f.from_date)}` : db``}
