@@ -4,7 +4,7 @@
 // (DueWork); in real time, the worker below runs whatever fell due in any workspace.
 
 import type { Logger } from 'pino'
-import { startPolling, type DueWork } from '../platform/due-work.js'
+import { eachWorkspace, startPolling, type DueWork } from '../platform/due-work.js'
 import type { Services } from '../platform/http.js'
 import { applyIncoming, gatewayDecisions } from './files/apply.js'
 import { cutDue } from './files/outgoing.js'
@@ -48,7 +48,5 @@ export function startAchWorker(services: Services, log: Logger): () => Promise<v
  * own: one whose run fails (logged) holds up no other, and is tried again next round.
  */
 export async function achWorkerRound(services: Services, log: Logger): Promise<void> {
-  for (const workspaceId of await workspacesWithAchDue(services.sql, services.clock.now())) {
-    await runAchDue(services, workspaceId).catch((err: unknown) => log.error({ err, workspace: workspaceId }, 'ACH window run failed'))
-  }
+  await eachWorkspace('ACH window run', await workspacesWithAchDue(services.sql, services.clock.now()), (id) => runAchDue(services, id), log)
 }

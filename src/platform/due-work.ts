@@ -35,3 +35,20 @@ export function startPolling(what: string, intervalMs: number, round: () => Prom
     await running
   }
 }
+
+/**
+ * One round of a worker over workspaces: each goes on its own, in order, so one whose run fails
+ * (logged with its id) holds up no other and is tried again next round. Returns what the runs that
+ * succeeded returned.
+ */
+export async function eachWorkspace<T>(what: string, workspaceIds: Iterable<string>, run: (workspaceId: string) => Promise<T>, log: Logger): Promise<T[]> {
+  const done: T[] = []
+  for (const workspaceId of workspaceIds) {
+    try {
+      done.push(await run(workspaceId))
+    } catch (err) {
+      log.error({ err, workspace: workspaceId }, `${what} failed`)
+    }
+  }
+  return done
+}

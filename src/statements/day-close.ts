@@ -15,7 +15,9 @@ import { activeAccountsPage, productsOfAccount, type AccountRow, type ProductRow
 import { accrueDay, payMonth } from '../interest/index.js'
 import { accountsOwing, chargeFee, collectOwedFees, proRated, waivedByMinimumBalance, type FeeType } from '../fees/index.js'
 import { ledgerAccountAt, periodActivity, postedBalanceAsOf } from '../ledger/index.js'
+import type { Logger } from 'pino'
 import type { Clock } from '../platform/clock.js'
+import { eachWorkspace } from '../platform/due-work.js'
 import type { Sql } from '../platform/db.js'
 import { findWorkspace, listWorkspaces, partnerVerifiedOf } from '../platform/workspaces.js'
 import { daysBetween, daysInMonth, easternDayOf, endOfDay, isMonthEnd, monthStartOf, nextDay, startOfDay } from './calendar.js'
@@ -52,25 +54,19 @@ export async function nextDayClose(sql: Sql, workspaceId: string, until: Date): 
   return end.getTime() <= until.getTime() ? end : undefined
 }
 
+/** Closes every day of the workspace that has ended on its clock. Returns how many days. */
+export async function closeDueDays(sql: Sql, clock: Clock, workspaceId: string): Promise<number> {
+  return closeWorkspaceDays(sql, clock, workspaceId)
+}
+
 /**
- * Closes every day that has ended on the clock: in one workspace, or in every one (the live
- * worker). Returns how many days. Every workspace goes on its own: one whose day close fails holds
- * up no other, and the failures are thrown together once the others are done (the worker logs them
- * and tries again next round, from the first day not closed).
+ * The live worker's round: the days that have ended in every workspace, each workspace on its own
+ * (eachWorkspace: one whose day close fails is logged, holds up no other, and goes on next round
+ * from its first day not closed). Returns how many days were closed.
  */
-export async function closeDueDays(sql: Sql, clock: Clock, workspaceId?: string): Promise<number> {
-  if (workspaceId) return closeWorkspaceDays(sql, clock, workspaceId)
-  let closed = 0
-  const failed: Error[] = []
-  for (const { id } of await listWorkspaces(sql)) {
-    try {
-      closed += await closeWorkspaceDays(sql, clock, id)
-    } catch (err) {
-      failed.push(new Error(`the day close of workspace ${id} failed`, { cause: err }))
-    }
-  }
-  if (failed.length) throw new AggregateError(failed, `the day close failed in ${failed.length} workspace(s); ${closed} days closed in the others`)
-  return closed
+export async function dayCloseRound(sql: Sql, clock: Clock, log: Logger): Promise<number> {
+  const closed = await eachWorkspace('day close', (await listWorkspaces(sql)).map((w) => w.id), (id) => closeWorkspaceDays(sql, clock, id), log)
+  return closed.reduce((a, b) => a + b, 0)
 }
 
 async function closeWorkspaceDays(sql: Sql, clock: Clock, id: string): Promise<number> {

@@ -5,10 +5,10 @@ import type { Logger } from 'pino'
 import type { Api, Services } from '../platform/http.js'
 import { startPolling } from '../platform/due-work.js'
 import type { Domain } from '../platform/wipe.js'
-import { closeDueDays, dayClosePollMs, nextDayClose } from './day-close.js'
+import { closeDueDays, dayCloseRound, dayClosePollMs, nextDayClose } from './day-close.js'
 import { registerStatementRoutes } from './routes.js'
 
-export { closeDueDays, nextDayClose, monthlyFeeWaiverKey } from './day-close.js'
+export { closeDueDays, dayCloseRound, nextDayClose, monthlyFeeWaiverKey } from './day-close.js'
 export { withStatementPdf } from './openapi.js'
 
 export const statements: Domain = {
@@ -22,7 +22,7 @@ export const statements: Domain = {
   }],
   startWorkers(services: Services, log: Logger) {
     return startPolling('day close', dayClosePollMs, async () => {
-      const n = await closeDueDays(services.sql, services.clock)
+      const n = await dayCloseRound(services.sql, services.clock, log)
       if (n) log.info({ days: n }, 'closed days: interest, fees, statements')
     }, log, 0)
   },
