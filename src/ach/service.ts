@@ -12,7 +12,7 @@ import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { uuidv7 } from '../platform/ids.js'
 import type { Workspace } from '../platform/workspaces.js'
-import { amountFromJson, ledgerAccountAt, pendingCreatedEvents, settledHoldEvents, type LedgerCommand } from '../ledger/index.js'
+import { amountFromJson, holderRefusal, ledgerAccountAt, pendingCreatedEvents, settledHoldEvents, type LedgerCommand } from '../ledger/index.js'
 import type { outgoing_ach_patch, outgoing_ach_request } from '../spec/schemas.js'
 import { addDays } from './calendar/fed-calendar.js'
 import { achCurrency, achError, achMeta, applyAch, ensureSettlementAccount } from './ledger.js'
@@ -81,6 +81,9 @@ export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, wo
   if (!related.some((r) => r.person_id === body.customer_id || r.business_id === body.customer_id)) {
     throw new ApiError('IMPROPER_ACCOUNT_CUSTOMER_RELATIONSHIP', `customer ${body.customer_id} holds no relationship to account ${account.id}`)
   }
+  // A debit moves money only at settlement, but is promised now: the holders' KYC/KYB gate is met now (a credit meets it with its hold).
+  const unverified = body.dc_sign === 'debit' ? holderRefusal(account) : undefined
+  if (unverified) throw achError(unverified.code, unverified.detail)
   const external = await externalAccountForTransfer(tx, deps.vault, workspace.id, body.receiving_account_id)
   if (!external || external.status === 'DELETED') throw new ApiError('ACCOUNT_NOT_FOUND', `external account ${body.receiving_account_id} not found`)
   if (external.status === 'CLOSED') throw new ApiError('ACCOUNT_CLOSED', `external account ${external.id} is closed`)
@@ -123,7 +126,7 @@ export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, wo
     const settlement = await ensureSettlementAccount(tx, workspace.id, now)
     const holdId = uuidv7()
     const command: LedgerCommand = { id: holdId, kind: 'pending', debitAccountId: account.id, creditAccountId: settlement, amount, currency: achCurrency, expiresAt: null, meta: achMeta('OUTGOING_CREDIT', row) }
-    const [result] = await applyAch(tx, deps.clock, [{ workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, commands: [command] }])
+    const [result] = await applyAch(tx, deps.clock, [{ workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, holderGate: true, commands: [command] }])
     if (!result.ok) throw achError(result.code, result.detail)
     row.ledger_hold_id = holdId
     events.push(...pendingCreatedEvents(result.holds.get(holdId)!))

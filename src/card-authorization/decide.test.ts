@@ -43,9 +43,9 @@ const outcomeOf = (d: Decision): string => (d.outcome === 'decline' ? d.reason :
 describe('the decision order', () => {
   for (const row of table) it(row.name, () => assert.equal(outcomeOf(decide(row.facts)), row.expected))
 
-  it('has a row for every reason Keel decides itself (the gateway\'s two come from gatewayDecision)', () => {
+  it('has a row for every reason Keel decides itself (the gateway\'s two come from gatewayDecision, the ledger\'s two from its rules)', () => {
     const covered = new Set(table.map((r) => r.expected))
-    assert.deepEqual(declineReasons.filter((r) => !covered.has(r)), ['GATEWAY_DECLINED', 'GATEWAY_ERROR'])
+    assert.deepEqual(declineReasons.filter((r) => !covered.has(r)), ['BALANCE_VIOLATION', 'IMPROPER_CUSTOMER_VERIFICATION_STATUS', 'GATEWAY_DECLINED', 'GATEWAY_ERROR'])
   })
 
   it('approves in full when everything passes', () => assert.deepEqual(decide(facts()), { outcome: 'approve', amount: 500n, partial: false }))

@@ -144,12 +144,13 @@ export async function renderMessages(db: Queryable, workspaceId: string, ids: st
 /** ISO 8583 response codes for a decline, as a processor's answer carries them. */
 const responseCodes: Partial<Record<DeclineReason, string>> = {
   INSUFFICIENT_FUNDS: '0051', CARD_EXPIRED: '0054', INVALID_PIN: '0055', INVALID_CVV: '0082', INVALID_EXPIRATION: '0054',
-  SPEND_CONTROL_VIOLATION: '0061', SUSPECTED_FRAUD: '0059', CARD_NOT_ACTIVE: '0078', CARD_TERMINATED: '0043', GATEWAY_DECLINED: '0005', GATEWAY_ERROR: '0091',
+  SPEND_CONTROL_VIOLATION: '0061', BALANCE_VIOLATION: '0061', IMPROPER_CUSTOMER_VERIFICATION_STATUS: '0057', SUSPECTED_FRAUD: '0059', CARD_NOT_ACTIVE: '0078', CARD_TERMINATED: '0043', GATEWAY_DECLINED: '0005', GATEWAY_ERROR: '0091',
 }
 
 /** The ledger's refusals of a new debit, as decline reasons. */
 const ledgerDeclines: Partial<Record<ResultCode, DeclineReason>> = {
-  insufficient_funds: 'INSUFFICIENT_FUNDS', account_closed: 'ACCOUNT_CLOSED', account_not_active: 'IMPROPER_ACCOUNT_STATUS', account_frozen: 'IMPROPER_ACCOUNT_ACCESS_STATUS', ceiling_exceeded: 'SPEND_CONTROL_VIOLATION',
+  insufficient_funds: 'INSUFFICIENT_FUNDS', account_closed: 'ACCOUNT_CLOSED', account_not_active: 'IMPROPER_ACCOUNT_STATUS', account_frozen: 'IMPROPER_ACCOUNT_ACCESS_STATUS', ceiling_exceeded: 'BALANCE_VIOLATION',
+  customer_not_verified: 'IMPROPER_CUSTOMER_VERIFICATION_STATUS', business_not_verified: 'IMPROPER_CUSTOMER_VERIFICATION_STATUS',
 }
 
 /** The ledger's refusals of a message about a hold, as API errors. */
@@ -380,9 +381,13 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError | FactsChan
   },
 }
 
-/** `mintedIds`: every command's id is new (uuidv7), minted for this message (LedgerRequest.mintedIds). */
-async function submit(ctx: MessageContext, commands: LedgerCommand[], engine: Omit<EngineContext, 'claim' | 'request' | 'commands'>, otherwise?: LedgerRequest['otherwise'], mintedIds = false): Promise<Outcome> {
-  const request: LedgerRequest = { workspaceId: ctx.workspace.id, now: ctx.now, partnerVerified: ctx.workspace.partnerVerified, commands, otherwise, mintedIds }
+/**
+ * `mintedIds`: every command's id is new (uuidv7), minted for this message (LedgerRequest.mintedIds).
+ * `holderGate`: a new message moves money on the holder's behalf (LedgerRequest.holderGate); a
+ * message about an earlier one (a clearing, a refund) settles what was decided then.
+ */
+async function submit(ctx: MessageContext, commands: LedgerCommand[], engine: Omit<EngineContext, 'claim' | 'request' | 'commands'>, options: Pick<LedgerRequest, 'otherwise' | 'mintedIds' | 'holderGate'> = {}): Promise<Outcome> {
+  const request: LedgerRequest = { workspaceId: ctx.workspace.id, now: ctx.now, partnerVerified: ctx.workspace.partnerVerified, commands, otherwise: options.otherwise, mintedIds: options.mintedIds ?? false, holderGate: options.holderGate ?? false }
   const outcome = await ctx.batcher.submit<EngineContext, Outcome | ApiError | FactsChanged>({
     request, participant: cardParticipant, context: withFields(engine, { claim: ctx.claim, request, commands }), group: ctx.group,
     // The account's spend lock (card_spend_activity) is held to the batch's commit: a message for
@@ -583,7 +588,7 @@ async function decideMessage(ctx: MessageContext, m: NewMessage, found: FactsRow
   }
   if (decision.outcome === 'decline') {
     const { command } = declineOf(uuidv7(), decision.reason)
-    return submit(ctx, [command], { facts: kept, accepted: (result) => declinedBy(result)!, refused: followUpError }, undefined, true)
+    return submit(ctx, [command], { facts: kept, accepted: (result) => declinedBy(result)!, refused: followUpError }, { mintedIds: true })
   }
   if (m.inquiry) {
     const row = rowOf(ctx, base, { state: 'COMPLETION' })
@@ -616,10 +621,14 @@ async function decideMessage(ctx: MessageContext, m: NewMessage, found: FactsRow
       owed: { fees: fees.owed, at: ctx.now },
     },
     refused: followUpError,
-  }, (code) => {
-    const reason = ledgerDeclines[code]
-    return reason ? decline(reason) : undefined
-  }, original === undefined)
+  }, {
+    otherwise: (code) => {
+      const reason = ledgerDeclines[code]
+      return reason ? decline(reason) : undefined
+    },
+    mintedIds: original === undefined,
+    holderGate: true,
+  })
 }
 
 // Messages about an earlier one: advice, clearing, reversal, enhanced data

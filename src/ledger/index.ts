@@ -5,7 +5,7 @@
 
 export { applyInTransaction, lockAccountsForChange, batchesInFlightMaxDefault, batchSizeMaxDefault, batchWaitMsDefault, committingCompanyMinDefault, LedgerBatcher } from './batcher.js'
 export type { BatcherOptions, Job, JobOutcome, Participant } from './batcher.js'
-export { ledgerKind } from './plan.js'
+export { holderRefusal, ledgerKind } from './plan.js'
 export type { Expired, LedgerCommand, LedgerRequest, LedgerResult, TransferMeta } from './plan.js'
 export { amountMax, closedStatus, floorOf, frozenAccessStatus, limitBreach, remainingOf, resultCodes, transactableStatus } from './rules.js'
 export type { Command, CommandKind, HoldStatus, Leg, ResultCode } from './rules.js'

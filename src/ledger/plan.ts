@@ -4,7 +4,7 @@
 import { assert } from '../platform/assert.js'
 import { uuidv7 } from '../platform/ids.js'
 import { withFields } from '../platform/objects.js'
-import { available, decideGroup, type AccountState, type Applied, type Command, type HoldState, type LedgerState, type ResultCode } from './rules.js'
+import { available, decideGroup, holderRejection, type AccountState, type Rejection, type Applied, type Command, type HoldState, type LedgerState, type ResultCode } from './rules.js'
 import { keyOf, newKey } from './keys.js'
 import type { EntryRow, HoldRow, LockedAccount, TransferRow, Writes } from './store.js'
 
@@ -26,6 +26,13 @@ export interface LedgerRequest {
   /** The workspace clock's time, read by the caller. The ledger never reads a clock. */
   now: Date
   partnerVerified: boolean
+  /**
+   * The request moves money on its accounts' holders' behalf (an internal transfer, an ACH the
+   * fintech originates, a new card authorization): the KYC/KYB gate applies, and an account whose
+   * holder is not verified refuses it. Unset for the bank's own postings and for what arrives from
+   * outside (fees, interest, closure sweeps, incoming ACH and returns, card clearings).
+   */
+  holderGate?: boolean
   commands: LedgerCommand[]
   /**
    * Every command's id was minted for this request (a new uuidv7), so no record can have it yet:
@@ -61,10 +68,13 @@ export type LedgerResult =
 /** Holds a batch expired on the accounts it locked, before deciding anything: records and holds after. */
 export interface Expired { transfer: TransferRow; hold: HoldRow }
 
-const toAccountState = (r: LockedAccount): AccountState => ({ id: r.id, currency: r.currency, status: r.status, accessStatus: r.access_status, posted: r.posted, held: r.held, floor: r.floor, ceiling: r.ceiling })
+const toAccountState = (r: LockedAccount): AccountState => ({ id: r.id, currency: r.currency, status: r.status, accessStatus: r.access_status, posted: r.posted, held: r.held, floor: r.floor, ceiling: r.ceiling, unverifiedHolder: r.unverified_holder })
 const toHoldState = (r: HoldRow): HoldState => ({ id: r.id, debitAccountId: r.account_id, creditAccountId: r.credit_account_id, currency: r.currency, amount: r.amount, captured: r.captured, status: r.status, expiresAt: r.expires_at })
 
 const recordStatus = { post: 'POSTED', pending: 'PENDING', post_pending: 'POSTED', adjust_pending: 'PENDING', void_pending: 'CANCELED', expire_pending: 'EXPIRED', decline: 'DECLINED' } as const
+
+/** The KYC/KYB gate's refusal of a request on the holders' behalf for this account (rules.ts), if any. */
+export const holderRefusal = (row: LockedAccount): Rejection | undefined => holderRejection({ id: row.id, unverifiedHolder: row.unverified_holder })?.rejection
 
 /** The kind the ledger gives the records it writes itself (expiries). */
 export const ledgerKind = 'LEDGER'
@@ -170,7 +180,7 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
 
   const results = input.requests.map((request): LedgerResult => {
     const state = stateOf(request.workspaceId)
-    const ctx = { now: request.now, partnerVerified: request.partnerVerified }
+    const ctx = { now: request.now, partnerVerified: request.partnerVerified, holderGate: request.holderGate === true }
     let commands = request.commands
     let d = decideGroup(state, commands, ctx)
     const instead = !d.ok && d.rejection.code !== 'exists' ? request.otherwise?.(d.rejection.code) : undefined

@@ -5,7 +5,7 @@ import { available, decide, decideGroup, limitBreach, resultCodes, type AccountS
 
 const now = new Date('2031-01-01T00:00:00Z')
 const account = (id: string, over: Partial<AccountState> = {}): AccountState => ({
-  id, currency: 'USD', status: 'ACTIVE_OR_DISBURSED', accessStatus: 'ACTIVE', posted: 1000n, held: 0n, floor: 0n, ceiling: null, ...over,
+  id, currency: 'USD', status: 'ACTIVE_OR_DISBURSED', accessStatus: 'ACTIVE', posted: 1000n, held: 0n, floor: 0n, ceiling: null, unverifiedHolder: null, ...over,
 })
 const hold = (over: Partial<HoldState> = {}): HoldState => ({
   id: 'h', debitAccountId: 'from', creditAccountId: 'to', currency: 'USD', amount: 100n, captured: 0n, status: 'PENDING', expiresAt: new Date(now.getTime() + 60_000), ...over,
@@ -22,6 +22,8 @@ interface Row {
   hold?: Partial<HoldState> | null
   taken?: boolean
   partnerVerified?: boolean
+  /** The request moves money on the holders' behalf (LedgerRequest.holderGate); true unless set. */
+  holderGate?: boolean
   command?: Command
   expected: string
 }
@@ -52,6 +54,12 @@ const table: Row[] = [
   { name: 'status beats access status', from: { status: 'SUSPENDED', accessStatus: 'FROZEN' }, expected: 'account_not_active' },
   { name: 'frozen originating beats receiving status', from: { accessStatus: 'FROZEN' }, to: { status: 'CLOSED' }, expected: 'account_frozen' },
   { name: 'closed receiving beats funds', to: { status: 'CLOSED' }, from: { posted: 0n }, expected: 'account_closed' },
+  { name: 'status beats the holders\' verification', from: { accessStatus: 'FROZEN', unverifiedHolder: 'PERSON' }, expected: 'account_frozen' },
+  { name: 'an unverified holder beats funds', from: { unverifiedHolder: 'PERSON', posted: 0n }, expected: 'customer_not_verified' },
+  { name: 'a receiving account\'s unverified business holder', to: { unverifiedHolder: 'BUSINESS' }, expected: 'business_not_verified' },
+  { name: 'a hold for an unverified holder', from: { unverifiedHolder: 'PERSON' }, command: pending(10n), expected: 'customer_not_verified' },
+  { name: 'the bank\'s own postings pass an unverified holder', holderGate: false, from: { unverifiedHolder: 'PERSON' }, to: { unverifiedHolder: 'BUSINESS' }, expected: 'ok' },
+  { name: 'a void gives money back to an unverified holder', from: { held: 100n, unverifiedHolder: 'PERSON' }, command: { id: 'x', kind: 'void_pending', pendingId: 'h' }, expected: 'ok' },
   { name: 'funds beat the ceiling', from: { posted: 5n }, to: { ceiling: 0n, posted: 0n }, expected: 'insufficient_funds' },
   { name: 'held funds are not available', from: { posted: 100n, held: 95n }, command: post(10n), expected: 'insufficient_funds' },
   { name: 'a negative floor is an overdraft', from: { posted: 0n, floor: -50n }, command: post(51n), expected: 'insufficient_funds' },
@@ -93,7 +101,7 @@ describe('posting rules, in precedence order', () => {
     it(`${row.name} → ${row.expected}`, () => {
       const state = stateOf(row)
       const before = show(state)
-      const d = decide(state, row.command ?? post(10n), { now, partnerVerified: row.partnerVerified ?? true })
+      const d = decide(state, row.command ?? post(10n), { now, partnerVerified: row.partnerVerified ?? true, holderGate: row.holderGate ?? true })
       if (row.expected === 'ok') {
         assert.ok(d.ok, JSON.stringify(!d.ok && d.rejection))
         for (const a of state.accounts.values()) assert.equal(limitBreach(a), undefined)

@@ -43,6 +43,8 @@ export interface AccountState {
   floor: bigint | null
   /** Highest posted balance a credit may leave; null: none. */
   ceiling: bigint | null
+  /** The kind of a holder not verified (the KYC/KYB gate), or null when every holder is. */
+  unverifiedHolder: 'PERSON' | 'BUSINESS' | null
 }
 
 export const available = (a: AccountState): bigint => a.posted - a.held
@@ -109,6 +111,8 @@ export const resultCodes = [
   'account_closed',
   'account_not_active',
   'account_frozen',
+  'customer_not_verified',
+  'business_not_verified',
   'insufficient_funds',
   'ceiling_exceeded',
   'balance_overflow',
@@ -151,6 +155,8 @@ export interface DecideContext {
   now: Date
   /** A live workspace moves money only once the fintech's own KYB has passed. */
   partnerVerified: boolean
+  /** Money moves on the holders' behalf: each account's holders must be verified (LedgerRequest.holderGate). */
+  holderGate?: boolean
 }
 
 const reject = (code: ResultCode, detail: string): Decision => ({ ok: false, rejection: { code, detail } })
@@ -228,6 +234,17 @@ function fundsRejection(a: AccountState, amount: bigint, reserved: bigint): Deci
   return undefined
 }
 
+/**
+ * The KYC/KYB gate, kept for the account's life: money moves on a holder's behalf only while it is
+ * verified. Exported for a rail that promises to move money before it asks the ledger to (an ACH
+ * debit, posted at settlement).
+ */
+export function holderRejection(a: Pick<AccountState, 'id' | 'unverifiedHolder'>): Decision & { ok: false } | undefined {
+  if (a.unverifiedHolder === 'PERSON') return { ok: false, rejection: { code: 'customer_not_verified', detail: `account ${a.id} has a holder whose verification is not ACCEPTED` } }
+  if (a.unverifiedHolder === 'BUSINESS') return { ok: false, rejection: { code: 'business_not_verified', detail: `account ${a.id} has a business holder whose verification is not ACCEPTED` } }
+  return undefined
+}
+
 function ceilingRejection(a: AccountState, credit: bigint): Decision | undefined {
   if (a.ceiling !== null && a.posted + credit > a.ceiling) return reject('ceiling_exceeded', `account ${a.id}'s balance would exceed its ceiling of ${a.ceiling}`)
   return undefined
@@ -296,6 +313,12 @@ export function decide(state: LedgerState, c: Command, ctx: DecideContext): Deci
     for (const a of accounts) {
       const r = statusRejection(a)
       if (r) return r
+    }
+    if (ctx.holderGate && movesMoney(c)) {
+      for (const a of accounts) {
+        const r = holderRejection(a)
+        if (r) return r
+      }
     }
     for (const [i, leg] of legs.entries()) {
       // A raise reserves more on the held account; every other debit is a leg (a hold's leg debits what it reserves).

@@ -85,6 +85,11 @@ export interface LockedAccount {
   held: bigint
   floor: bigint | null
   ceiling: bigint | null
+  /**
+   * The kind of the account's first holder whose verification is not ACCEPTED ('PERSON' before
+   * 'BUSINESS'), or null: kept by migration 1650's triggers, never written here.
+   */
+  unverified_holder: 'PERSON' | 'BUSINESS' | null
 }
 
 const str = (v: bigint) => v.toString()
@@ -106,7 +111,7 @@ export async function lockAccounts(tx: Queryable, keys: Key[], lock = true): Pro
   const unique = uniqueSorted(keys)
   if (unique.length === 0) return new Map()
   const rows = await tx<LockedAccount[]>`
-    select l.workspace_id, l.id, l.kind, l.account_number, l.currency, l.status, l.access_status, l.posted, l.held, l.floor, l.ceiling
+    select l.workspace_id, l.id, l.kind, l.account_number, l.currency, l.status, l.access_status, l.posted, l.held, l.floor, l.ceiling, l.unverified_holder
     from ledger_accounts l
     join (select unnest(${plainArray(unique.map((k) => k.workspaceId))}::uuid[]) as w, unnest(${plainArray(unique.map((k) => k.id))}::uuid[]) as i) as k
       on l.workspace_id = k.w and l.id = k.i
@@ -180,17 +185,20 @@ export function verifyAccounts(tx: Queryable, accounts: LockedAccount[], changin
     select ledger_expect_rows(count(u.found) + count(s.found), ${a.length})
     from (select unnest(${plainArray(a.map((r) => r.workspace_id))}::uuid[]) as w, unnest(${plainArray(a.map((r) => r.id))}::uuid[]) as i, unnest(${plainArray(a.map((r) => r.posted))}::int8[]) as posted,
         unnest(${plainArray(a.map((r) => r.held))}::int8[]) as held, unnest(${textArray(a.map((r) => r.status))}::text[]) as status, unnest(${textArray(a.map((r) => r.access_status))}::text[]) as access_status,
-        unnest(${plainArray(a.map((r) => r.floor))}::int8[]) as floor, unnest(${plainArray(a.map((r) => r.ceiling))}::int8[]) as ceiling, unnest(${plainArray(a.map((r) => String(changing.has(keyOf(r.workspace_id, r.id)))))}::bool[]) as changing)
+        unnest(${plainArray(a.map((r) => r.floor))}::int8[]) as floor, unnest(${plainArray(a.map((r) => r.ceiling))}::int8[]) as ceiling,
+        unnest(${textArray(a.map((r) => r.unverified_holder))}::text[]) as unverified_holder, unnest(${plainArray(a.map((r) => String(changing.has(keyOf(r.workspace_id, r.id)))))}::bool[]) as changing)
       as v
     left join lateral (
       select 1 as found from ledger_accounts l
       where v.changing and l.workspace_id = v.w and l.id = v.i and l.posted = v.posted and l.held = v.held and l.status = v.status
         and l.access_status = v.access_status and l.floor is not distinct from v.floor and l.ceiling is not distinct from v.ceiling
+        and l.unverified_holder is not distinct from v.unverified_holder
       for update of l) as u on true
     left join lateral (
       select 1 as found from ledger_accounts l
       where not v.changing and l.workspace_id = v.w and l.id = v.i and l.posted = v.posted and l.held = v.held and l.status = v.status
         and l.access_status = v.access_status and l.floor is not distinct from v.floor and l.ceiling is not distinct from v.ceiling
+        and l.unverified_holder is not distinct from v.unverified_holder
       for share of l) as s on true`
 }
 

@@ -13,6 +13,10 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
  */
 export function withSpecFormats(ajv: Ajv): Ajv {
   addFormats(ajv)
+  // ajv-formats' `url` is a regex that also refuses private and loopback hosts and names without a
+  // dot: a network policy, which is the outbound guard's to decide (a sandbox may call a receiver
+  // on localhost: docs/operations.md). A `url` here is any absolute http or https URL.
+  ajv.addFormat('url', { type: 'string', validate: isHttpUrl })
   // int32 bounds the value (Synctera's server reads it into 32 bits); the others only name a width
   // the type keyword and Keel's own checks already bound (integers past 2^53 are refused anyway).
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => n >= -(2 ** 31) && n <= 2 ** 31 - 1 })
@@ -21,6 +25,12 @@ export function withSpecFormats(ajv: Ajv): Ajv {
   return ajv
 }
 export const specMisusedFormats = ['US'] as const
+
+function isHttpUrl(s: string): boolean {
+  if (!URL.canParse(s)) return false
+  const { protocol, hostname } = new URL(s)
+  return (protocol === 'http:' || protocol === 'https:') && hostname !== ''
+}
 const withFormats = withSpecFormats
 
 // Bodies are checked as sent: a string is not coerced into a number, unknown fields are not

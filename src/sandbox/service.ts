@@ -44,15 +44,24 @@ export async function advanceClock(services: Services, work: readonly DueWork[],
     clock.moveTo(workspace.id, at)
     await storeClockOffset(services.sql, workspace.id, clock.offsetMs(workspace.id), clock.now())
   }
-  let previous = Number.NaN
+  // Work still due at the time it last ran for has made no progress there (another process holds
+  // it; a webhook retry goes out on the dispatcher's time): it waits for the last run, and the
+  // rest goes on in time order without it.
+  const ranFor = new Map<DueWork, number>()
+  const waiting = new Set<DueWork>()
   for (let step = 0; step < advanceStepsMax; step++) {
-    const due = (await Promise.all(work.map((w) => w.nextDue(services, workspace.id, target)))).filter((d): d is Date => d !== undefined)
+    const due: { w: DueWork; at: number }[] = []
+    for (const w of work) {
+      if (waiting.has(w)) continue
+      const at = (await w.nextDue(services, workspace.id, target))?.getTime()
+      if (at === undefined) continue
+      if (ranFor.get(w) === at) waiting.add(w)
+      else due.push({ w, at })
+    }
     if (due.length === 0) break
-    const next = Math.min(...due.map((d) => d.getTime()))
-    // Work that stays due after running (another process holds it) is left for the last run.
-    if (next === previous) break
-    previous = next
+    const next = Math.min(...due.map((d) => d.at))
     if (next > clock.now(workspace.id).getTime()) await moveTo(new Date(next))
+    for (const d of due) if (d.at <= next) ranFor.set(d.w, d.at)
     for (const w of work) await w.run(services, workspace.id)
   }
   await moveTo(target)

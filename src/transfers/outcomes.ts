@@ -21,6 +21,8 @@ const codes: Record<Exclude<ResultCode, 'exists'>, ErrorCode> = {
   account_closed: 'ACCOUNT_CLOSED',
   account_not_active: 'IMPROPER_ACCOUNT_STATUS',
   account_frozen: 'IMPROPER_ACCOUNT_ACCESS_STATUS',
+  customer_not_verified: 'CUSTOMER_NOT_VERIFIED',
+  business_not_verified: 'BUSINESS_NOT_VERIFIED',
   insufficient_funds: 'INSUFFICIENT_FUNDS',
   ceiling_exceeded: 'BALANCE_VIOLATION',
   balance_overflow: 'BALANCE_VIOLATION',

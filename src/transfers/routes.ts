@@ -113,7 +113,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
       ? { id, kind: 'pending', debitAccountId: originating, creditAccountId: receiving, amount, currency, meta,
         expiresAt: new Date(body.expires_at !== undefined ? Date.parse(body.expires_at as string) : now.getTime() + holdExpiryDefaultMs) }
       : { id, kind: 'post', legs: [{ accountId: originating, amount: -amount, currency }, { accountId: receiving, amount, currency }], meta }
-    const result = await submit(req, { workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, commands: [command], mintedIds: true }, {
+    const result = await submit(req, { workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, holderGate: true, commands: [command], mintedIds: true }, {
       claim,
       render: (r) => {
         const [t] = r.transfers
@@ -146,7 +146,7 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
       ? { id: uuidv7(), kind: 'post_pending', pendingId: id, final: true, meta: { kind: internalTransferKind, type: t.type } }
       : { id: uuidv7(), kind: 'void_pending', pendingId: id, meta: { kind: internalTransferKind, type: t.type } }
     const claim = keyClaimOf(workspace.id, req.headers['idempotency-key'], identityOf(req), now)
-    const result = await submit(req, { workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, commands: [command], mintedIds: true }, {
+    const result = await submit(req, { workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, holderGate: true, commands: [command], mintedIds: true }, {
       claim,
       render: (r) => {
         const hold = r.holds.get(id)!

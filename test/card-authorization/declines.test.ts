@@ -85,6 +85,14 @@ describe('declined authorizations in /v0/transactions/pending', () => {
     assert.deepEqual(await available(h, account.id), { posted: 1_000, available: 1_000 })
   })
 
+  it('a credit past the account\'s balance ceiling is declined BALANCE_VIOLATION, as the ledger refuses it', async () => {
+    const { card, account } = await fundedCard(h, 900)
+    const patched = await h.request('PATCH', `/v0/accounts/${account.id}`, { body: { account_type: account.account_type, balance_ceiling: { balance: 1_000 } } })
+    assert.equal(patched.status, 200, JSON.stringify(patched.body))
+    await declinedHold(await simulate(h, 'financial/original_credit', { card_id: card.id, amount: 500, mid: 'M', type: 'person_to_person' }), 'BALANCE_VIOLATION', 500, card.id)
+    assert.deepEqual(await available(h, account.id), { posted: 900, available: 900 })
+  })
+
   it('an inactive card; an incremental authorization of a declined one is refused', async () => {
     const { card } = await fundedCard(h, 1_000)
     assert.equal((await h.request('PATCH', `/v0/cards/${card.id}`, { body: { card_status: 'SUSPENDED' } })).status, 200)

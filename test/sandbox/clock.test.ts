@@ -168,6 +168,31 @@ describe('the workspace clock', () => {
     assert.deepEqual(await dueWorkspaces(), [wsA.id])
   })
 
+  it('goes on in time order past work that stays due: a webhook retry its paused webhook holds back', async () => {
+    const ws = await h.newWorkspace('clock-stuck-retry', 'sandbox')
+    const now = await clockOf(ws.key)
+    // A retry due in an hour on a paused webhook: it stays due however often the dispatchers are woken.
+    const hook = await h.request('POST', '/v0/webhooks', { key: ws.key, body: { url: 'http://127.0.0.1:9/hook', enabled_events: ['PERSON.CREATED'], is_enabled: false } })
+    assert.equal(hook.status, 201, JSON.stringify(hook.body))
+    await h.sql.begin((tx) => recordEvent(tx, { workspaceId: ws.id, type: 'PERSON.CREATED', resourceId: uuidv7(), resource: {}, at: new Date(now) }))
+    const delivered = await h.sql`insert into webhook_deliveries (workspace_id, webhook_id, event_id, status, attempts, next_attempt_at)
+      select ${ws.id}, ${hook.body.id}, id, 'RETRYING', 1, ${new Date(now + 3_600_000)} from events where workspace_id = ${ws.id} returning event_id`
+    assert.equal(delivered.length, 1)
+    // A hold expiring an hour after it, and a second one after that.
+    const funding = await fundingAccount(h, ws.key)
+    const account = await openAccount(h, {}, ws.key)
+    const expiries = [2, 3].map((hours) => new Date(now + hours * 3_600_000).toISOString())
+    const holds = []
+    for (const expires_at of expiries) {
+      const res = await transfer(h, { amount: 100, capture_mode: 'MANUAL', expires_at, originating_account_id: funding.id, receiving_account_id: account.id }, { key: ws.key })
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+      holds.push(res.body.id)
+    }
+    assert.equal((await advance({ by: 'PT5H' }, ws.key)).status, 200)
+    const stored = await h.sql<{ status: string; updated_at: Date }[]>`select status, updated_at from ledger_holds where id = any(${holds}::uuid[]) order by expires_at`
+    assert.deepEqual(stored.map((r) => [r.status, r.updated_at.toISOString()]), expiries.map((at) => ['EXPIRED', at]), 'each expired at its own time')
+  })
+
   it('reads an account\'s balance as of any past instant (statements)', async () => {
     const ws = await h.newWorkspace('clock-statements', 'sandbox')
     const funding = await fundingAccount(h, ws.key)
