@@ -354,6 +354,11 @@ describe('keel clock with DATABASE_URL', () => {
 })
 
 describe('keel with no command, help, or an unknown one', () => {
+  it('says a wrong setting in one line, without a stack', { timeout: testTimeoutMs }, async () => {
+    const run = await keel(['start'], { PORT: 'eighty' })
+    assert.deepEqual([run.code, run.stderr], [1, 'keel: PORT must be a TCP port, got eighty\n'])
+  })
+
   it('prints every command\'s usage for help; no command, or a name that is not a command, is a usage error', { timeout: testTimeoutMs }, async () => {
     const commands = ['start', 'ach', 'api-keys', 'card-widget', 'clock', 'ledger', 'partner-kyb', 'watchlist']
     const help = await keel(['--help'])

@@ -1,3 +1,4 @@
+import { SettingError } from '../platform/config.js'
 import { UsageError, type Command } from './common.js'
 
 /**
@@ -44,8 +45,10 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${err.message}\n\n${await usage()}`)
       process.exit(2)
     }
-    // A failed command reports on stderr, where scripts and tests look for it.
-    process.stderr.write(`keel: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+    // A failed command reports on stderr, where scripts and tests look for it: a wrong setting in
+    // one line, anything else with its stack.
+    const said = err instanceof SettingError ? err.message : err instanceof Error ? err.stack ?? err.message : String(err)
+    process.stderr.write(`keel: ${said}\n`)
     process.exit(1)
   },
 )

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { SettingError } from '../platform/config.js'
 import { plaidFailureOf, plaidSettingsFrom } from './plaid-client.js'
 
 describe('Plaid settings', () => {
@@ -9,8 +10,8 @@ describe('Plaid settings', () => {
     assert.equal(plaidSettingsFrom({ PLAID_CLIENT_ID: 'id', PLAID_SECRET: 's', PLAID_ENV: 'production' }).mode, 'plaid')
   })
 
-  it('refuses a partial or unknown configuration rather than guessing', () => {
-    assert.throws(() => plaidSettingsFrom({ PLAID_CLIENT_ID: 'id' }), /together/)
+  it('refuses a partial or unknown configuration rather than guessing, as a wrong setting (said without a stack)', () => {
+    assert.throws(() => plaidSettingsFrom({ PLAID_CLIENT_ID: 'id' }), (err) => err instanceof SettingError && /together/.test(err.message))
     assert.throws(() => plaidSettingsFrom({ PLAID_CLIENT_ID: 'id', PLAID_SECRET: 's' }), /together/)
     assert.throws(() => plaidSettingsFrom({ PLAID_CLIENT_ID: 'id', PLAID_SECRET: 's', PLAID_ENV: 'development' }), /sandbox or production/)
   })

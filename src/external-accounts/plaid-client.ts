@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { createRequire } from 'node:module'
 import type { PlaidApi } from 'plaid'
+import { SettingError } from '../platform/config.js'
 import { ApiError } from '../platform/errors.js'
 import type { Outbound } from '../platform/outbound.js'
 import { plaidSandboxPrefix } from './plaid-sandbox/routes.js'
@@ -46,8 +47,8 @@ export function plaidSettingsFrom(env: NodeJS.ProcessEnv): PlaidSettings {
   const secret = env.PLAID_SECRET || undefined
   const plaidEnv = env.PLAID_ENV || undefined
   if (!clientId && !secret && !plaidEnv) return { mode: 'builtin', clientId: builtinClientId, secret: builtinSecret }
-  if (!clientId || !secret || !plaidEnv) throw new Error('set PLAID_CLIENT_ID, PLAID_SECRET and PLAID_ENV together (or none, for the built-in Plaid sandbox)')
-  if (plaidEnv !== 'sandbox' && plaidEnv !== 'production') throw new Error(`PLAID_ENV must be sandbox or production, got ${plaidEnv}`)
+  if (!clientId || !secret || !plaidEnv) throw new SettingError('set PLAID_CLIENT_ID, PLAID_SECRET and PLAID_ENV together (or none, for the built-in Plaid sandbox)')
+  if (plaidEnv !== 'sandbox' && plaidEnv !== 'production') throw new SettingError(`PLAID_ENV must be sandbox or production, got ${plaidEnv}`)
   return { mode: 'plaid', clientId, secret, env: plaidEnv, basePath: plaidSdk().PlaidEnvironments[plaidEnv] }
 }
 

@@ -22,13 +22,16 @@ export interface Config {
   metrics: boolean
 }
 
+/** A setting Keel was started with is wrong: the CLI says it in one line, without a stack. */
+export class SettingError extends Error {}
+
 export const portDefault = 8080
 export const hostDefault = '127.0.0.1'
 export const dataDirDefault = '.keel'
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const port = Number(env.PORT ?? portDefault)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a TCP port, got ${env.PORT}`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SettingError(`PORT must be a TCP port, got ${env.PORT}`)
   return {
     port,
     host: env.HOST ?? hostDefault,
@@ -48,7 +51,7 @@ function limitsFrom(env: NodeJS.ProcessEnv): Partial<LimitSettings> {
   const count = (name: string): number | undefined => {
     const text = env[name]
     if (text === undefined || text === '') return undefined
-    if (!/^[0-9]+$/.test(text)) throw new Error(`${name} must be a whole number, got ${text}`)
+    if (!/^[0-9]+$/.test(text)) throw new SettingError(`${name} must be a whole number, got ${text}`)
     return Number(text)
   }
   const limits: Partial<LimitSettings> = {}

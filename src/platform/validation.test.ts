@@ -18,3 +18,11 @@ it('loads the spec without warning about its misused format "US", and that forma
   }
   assert.deepEqual(warned.filter((w) => String(w).includes('unknown format')), [])
 })
+
+it('takes an id as its 36 characters alone, and a url as any absolute http(s) URL (hosts are the outbound guard\'s)', () => {
+  const validate = compileBody({ type: 'object', properties: { id: { type: 'string', format: 'uuid' }, url: { type: 'string', format: 'url' } } })
+  for (const id of ['0193a2c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b', '0193A2C4-5B6D-7E8F-9A0B-1C2D3E4F5A6B']) assert.ok(validate({ id }), id)
+  for (const id of ['urn:uuid:0193a2c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b', '0193a2c45b6d7e8f9a0b1c2d3e4f5a6b', '{0193a2c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b}']) assert.ok(!validate({ id }), id)
+  for (const url of ['https://fintech.example.com/ach', 'http://localhost:3001/gw', 'http://127.0.0.1:9/x', 'http://[::1]/x']) assert.ok(validate({ url }), url)
+  for (const url of ['ftp://x', 'fintech.example.com/ach', '/relative', 'http://', 'javascript:alert(1)']) assert.ok(!validate({ url }), url)
+})

@@ -17,6 +17,9 @@ export function withSpecFormats(ajv: Ajv): Ajv {
   // dot: a network policy, which is the outbound guard's to decide (a sandbox may call a receiver
   // on localhost: docs/operations.md). A `url` here is any absolute http or https URL.
   ajv.addFormat('url', { type: 'string', validate: isHttpUrl })
+  // ajv-formats' `uuid` also takes a `urn:uuid:` prefix, which no id column reads: an id is the
+  // 36 characters alone.
+  ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
   // int32 bounds the value (Synctera's server reads it into 32 bits); the others only name a width
   // the type keyword and Keel's own checks already bound (integers past 2^53 are refused anyway).
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => n >= -(2 ** 31) && n <= 2 ** 31 - 1 })
