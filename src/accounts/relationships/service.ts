@@ -13,6 +13,7 @@ import type { account_relationship } from '../../spec/schemas.js'
 import { requireVerifiedParty } from '../../verification/gate.js'
 import { holderTypes, relationshipRow, toAccount, viewOf } from '../customer-accounts/service.js'
 import { getAccount, touchAccount } from '../customer-accounts/store.js'
+import { closedStatus } from '../ledger-port.js'
 import { deleteRelationship, getRelationship, insertRelationship, listRelationships, relationshipsOf, updateRelationship, type AccountRelationshipRow } from './store.js'
 
 type Json = Record<string, unknown>
@@ -27,9 +28,11 @@ export const toRelationship = (r: AccountRelationshipRow): Json => ({
   updated_at: r.updated_at.toISOString(),
 })
 
-async function requireAccount(db: Queryable, workspaceId: string, accountId: string) {
+/** The account whose relationships change, locked for the change: it must exist, and not be CLOSED (ACCOUNT_CLOSED: its writes answer 461). */
+async function accountToChange(db: Queryable, workspaceId: string, accountId: string) {
   const row = await getAccount(db, workspaceId, accountId, true)
   if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account ${accountId} not found`)
+  if (row.status === closedStatus) throw new ApiError('ACCOUNT_CLOSED', `account ${accountId} is closed; its relationships cannot change`)
   return row
 }
 
@@ -88,7 +91,7 @@ async function accountView(db: Queryable, workspaceId: string, accountId: string
 }
 
 export async function addRelationship(tx: Queryable, workspaceId: string, accountId: string, body: RelationshipBody, now: Date): Promise<Json> {
-  await requireAccount(tx, workspaceId, accountId)
+  await accountToChange(tx, workspaceId, accountId)
   await gateHolder(tx, workspaceId, body.relationship_type, await checkParty(tx, workspaceId, body))
   const row = relationshipRow(workspaceId, accountId, body, now)
   checkPrimary([...(await relationshipsOf(tx, workspaceId, [accountId])), row])
@@ -108,7 +111,7 @@ export async function relationshipPage(db: Queryable, workspaceId: string, accou
 }
 
 export async function replaceRelationship(tx: Queryable, workspaceId: string, accountId: string, relationshipId: string, body: RelationshipBody, now: Date): Promise<Json> {
-  await requireAccount(tx, workspaceId, accountId)
+  await accountToChange(tx, workspaceId, accountId)
   const current = await getRelationship(tx, workspaceId, accountId, relationshipId)
   if (!current) throw new ApiError('RESOURCE_NOT_FOUND', `relationship ${relationshipId} not found on account ${accountId}`)
   const party = await checkParty(tx, workspaceId, body)
@@ -120,7 +123,7 @@ export async function replaceRelationship(tx: Queryable, workspaceId: string, ac
 }
 
 export async function removeRelationship(tx: Queryable, workspaceId: string, accountId: string, relationshipId: string, now: Date): Promise<void> {
-  await requireAccount(tx, workspaceId, accountId)
+  await accountToChange(tx, workspaceId, accountId)
   const current = await getRelationship(tx, workspaceId, accountId, relationshipId)
   if (!current) throw new ApiError('RESOURCE_NOT_FOUND', `relationship ${relationshipId} not found on account ${accountId}`)
   await changeRelationships(tx, workspaceId, accountId, [current], now, async () => {
