@@ -186,7 +186,9 @@ export async function changeAccount(tx: Tx, workspace: Workspace, accountId: str
     throw new ApiError('BALANCE_VIOLATION', `an account closes with a zero balance and no pending holds; it has ${ledger.posted} posted and ${ledger.held} held`)
   }
   const fields = { ...storedTerms(row), ...fieldsOf(patch) }
-  await validateTerms(tx, workspace.id, { ...fields, interest_product_id: patch.interest_product_id ?? row.interest_product_id ?? undefined }, '')
+  // Spend control ids are checked as sent: an account written before they were checked may hold
+  // one naming nothing, which must not block a change to its other terms.
+  await validateTerms(tx, workspace.id, { ...fields, interest_product_id: patch.interest_product_id ?? row.interest_product_id ?? undefined, spend_control_ids: patch.spend_control_ids }, '')
   const { floor, ceiling } = limitsOf(fields)
   checkLimitsFit(ledger, floor, ceiling)
   const accessStatus = (patch.access_status as string | undefined) ?? row.access_status
