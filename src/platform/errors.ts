@@ -29,18 +29,29 @@ export interface Problem {
   [extra: string]: unknown
 }
 
-/** An expected outcome: a catalogue code, its fixed HTTP status, and what went wrong. */
+/**
+ * An expected outcome: a catalogue code, its HTTP status, and what went wrong. The status is the
+ * catalogue's, unless the operation answering declares another for the outcome (`withStatus`).
+ */
 export class ApiError extends Error {
   readonly code: ErrorCode
   readonly status: number
   readonly extra: Record<string, unknown>
-  constructor(code: ErrorCode, detail: string, extra: Record<string, unknown> = {}) {
+  constructor(code: ErrorCode, detail: string, extra: Record<string, unknown> = {}, status?: number) {
     super(detail)
     const entry = catalogue.get(code)
     if (!entry) throw new Error(`unknown error code ${code}`)
     this.code = code
-    this.status = entry.status
+    this.status = status ?? entry.status
     this.extra = extra
+  }
+
+  /**
+   * The same outcome (code, type, title, detail, extra members) answered with the status an
+   * operation's spec declares for it instead of the catalogue's: see `RouteOptions.statuses`.
+   */
+  withStatus(status: number): ApiError {
+    return new ApiError(this.code, this.message, this.extra, status)
   }
 
   toProblem(): Problem {

@@ -6,7 +6,7 @@ import type { Clock } from './clock.js'
 import type { Vault } from './crypto.js'
 import type { Sql, Tx } from './db.js'
 import type { Outbound } from './outbound.js'
-import { ApiError } from './errors.js'
+import { ApiError, type ErrorCode } from './errors.js'
 import { identityOf, keyFromHeader, runMutation, type Outcome } from './idempotency.js'
 import { bodyError, compileBody, compileQuery } from './validation.js'
 import type { Workspace } from './workspaces.js'
@@ -54,6 +54,27 @@ export interface RouteOptions {
    * branch's). It must accept no body the spec's schema rejects.
    */
   body?: object
+  /**
+   * Statuses the operation's spec declares for catalogue codes, where they differ from the
+   * catalogue's: an ApiError with such a code leaving the handler is answered with this status,
+   * its problem otherwise unchanged. The account operations declare 461 "Account has been closed"
+   * (the spec's `account_closed` response) for ACCOUNT_CLOSED, which money movement answers with
+   * the catalogue's 422. Only statuses the operation's responses list belong here.
+   */
+  statuses?: Partial<Record<ErrorCode, number>>
+}
+
+/** The handler, answering the codes `statuses` names with their operation's status. */
+function answeringWith(statuses: Partial<Record<ErrorCode, number>>, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    try {
+      return await handler(req, reply)
+    } catch (err) {
+      const status = err instanceof ApiError ? statuses[err.code] : undefined
+      if (status !== undefined) throw (err as ApiError).withStatus(status)
+      throw err
+    }
+  }
 }
 
 /** A route's validators: its path parameters, its query, and its body where it takes one. */
@@ -123,6 +144,7 @@ export class Api {
   route(id: OperationId, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>, options: RouteOptions = {}): void {
     const op = operations[id]
     const validators = routeValidators(op, options.body)
+    const answer = options.statuses ? answeringWith(options.statuses, handler) : handler
     const commaLists: readonly string[] = op.commaListQuery
     this.app.route({
       method: op.method,
@@ -148,7 +170,7 @@ export class Api {
           throw new ApiError('BAD_QUERY_PARAMETER', `invalid query parameters: ${Object.entries(invalid).map(([k, m]) => `${k} (${m})`).join(', ')}`, { invalid })
         }
         if (validateBody && !validateBody(req.body)) throw bodyError(validateBody.errors ?? [])
-        return handler(req, reply)
+        return answer(req, reply)
       },
     })
   }

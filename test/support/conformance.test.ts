@@ -36,3 +36,16 @@ test('webhook bodies named by schema are closed as well', () => {
   assert.throws(() => conformance().checkSchema('balance_floor', { balance: 1, note: 'x' }), /note/)
   conformance().checkSchema('balance_floor', { balance: 1 })
 })
+
+test('an error status is one the operation declares, a cross-cutting one, or one listed for that operation alone', () => {
+  const problem = (status: number, code: string) => ({ type: 'https://dev.synctera.com/errors/x', title: 'X', status, detail: 'x', code })
+  const refuse = (method: string, url: string, status: number, code: string) => conformance().check(method, url, status, 'application/problem+json', problem(status, code))
+  // 461 "Account has been closed" is declared by the account's writes.
+  refuse('PATCH', `/v0/accounts/${id}`, 461, 'ACCOUNT_CLOSED')
+  refuse('POST', `/v0/accounts/${id}/relationships`, 461, 'ACCOUNT_CLOSED')
+  assert.throws(() => refuse('POST', `/v0/accounts/${id}/initiate_closure`, 461, 'ACCOUNT_CLOSED'), /not a status the spec declares/)
+  // 409 DUPLICATE_RESOURCE: listed for an account relationship's POST and PUT, not its DELETE.
+  refuse('POST', `/v0/accounts/${id}/relationships`, 409, 'DUPLICATE_RESOURCE')
+  refuse('PUT', `/v0/accounts/${id}/relationships/${id}`, 409, 'DUPLICATE_RESOURCE')
+  assert.throws(() => refuse('DELETE', `/v0/accounts/${id}/relationships/${id}`, 409, 'DUPLICATE_RESOURCE'), /not a status the spec declares/)
+})

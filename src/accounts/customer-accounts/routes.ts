@@ -1,6 +1,7 @@
 // HTTP for customer accounts: open, read, list, change and close.
 
 import type { Api } from '../../platform/http.js'
+import { closedAccountWrite } from '../closed.js'
 import { accountPage, changeAccount, closeAccount, openAccount, readAccount } from './service.js'
 
 export function registerAccountRoutes(api: Api): void {
@@ -12,9 +13,10 @@ export function registerAccountRoutes(api: Api): void {
 
   api.read('listAccounts', async ({ workspace, query }) => accountPage(sql, clock, workspace, query))
 
-  api.write('patchAccount', async ({ tx, workspace, params, body }) => changeAccount(tx, workspace, params.account_id, body, clock.now(workspace.id), 'patch'))
-  // The deprecated PUT takes the account's fields; it changes what it is given, like PATCH.
-  api.write('updateAccount', async ({ tx, workspace, params, body }) => changeAccount(tx, workspace, params.account_id, body, clock.now(workspace.id), 'replace'))
+  api.write('patchAccount', async ({ tx, workspace, params, body }) => changeAccount(tx, workspace, params.account_id, body, clock.now(workspace.id), 'patch'), closedAccountWrite)
+  // The deprecated PUT takes the account's fields; it changes what it is given, like PATCH. Both
+  // answer a change to a CLOSED account with the spec's 461 (closed.ts).
+  api.write('updateAccount', async ({ tx, workspace, params, body }) => changeAccount(tx, workspace, params.account_id, body, clock.now(workspace.id), 'replace'), closedAccountWrite)
 
   api.write('initiateAccountClosure', async ({ tx, workspace, params, body }) => closeAccount(tx, workspace, params.account_id, body, clock.now(workspace.id)))
 

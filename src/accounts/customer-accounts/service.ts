@@ -121,13 +121,25 @@ export async function viewOf(db: Queryable, workspaceId: string, row: AccountRow
   return { row, ledger: ledger!, relationships, accruedInterest: accrued.get(row.id) }
 }
 
+/** What makes two relationships of an account the same: their type and their party (an id compared as a uuid, in any case). */
+export const relationshipKey = (r: { relationship_type: string; person_id: string | null; business_id: string | null }): string =>
+  r.person_id !== null ? `${r.relationship_type} person ${r.person_id.toLowerCase()}` : `${r.relationship_type} business ${r.business_id!.toLowerCase()}`
+
 async function checkRelationships(tx: Tx, workspaceId: string, rels: Json[], accountType: string): Promise<void> {
+  const seen = new Map<string, number>()
   rels.forEach((r, i) => {
     const named = ['person_id', 'customer_id', 'business_id'].filter((f) => r[f] !== undefined)
     const distinctPerson = r.person_id !== undefined && r.customer_id !== undefined && r.person_id === r.customer_id
     if (named.length !== 1 && !(named.length === 2 && distinctPerson)) {
       throw new ApiError('BAD_REQUEST_BODY', `relationships[${i}] names exactly one of person_id (or customer_id) and business_id`, { invalid: { [`relationships[${i}]`]: 'exactly one party' } })
     }
+    // One body cannot relate a party to the account twice the same way (a later request: 409 DUPLICATE_RESOURCE).
+    const key = relationshipKey({ relationship_type: r.relationship_type as string, person_id: ((r.person_id ?? r.customer_id) as string | undefined) ?? null, business_id: (r.business_id as string | undefined) ?? null })
+    const twin = seen.get(key)
+    if (twin !== undefined) {
+      throw new ApiError('BAD_REQUEST_BODY', `relationships[${i}] repeats relationships[${twin}]: the same relationship_type ${r.relationship_type as string} of the same party`, { invalid: { [`relationships[${i}]`]: `the same relationship_type and party as relationships[${twin}]` } })
+    }
+    seen.set(key, i)
   })
   for (const [i, r] of rels.entries()) {
     const person = (r.person_id ?? r.customer_id) as string | undefined
@@ -186,7 +198,9 @@ export async function changeAccount(tx: Tx, workspace: Workspace, accountId: str
     throw new ApiError('BALANCE_VIOLATION', `an account closes with a zero balance and no pending holds; it has ${ledger.posted} posted and ${ledger.held} held`)
   }
   const fields = { ...storedTerms(row), ...fieldsOf(patch) }
-  await validateTerms(tx, workspace.id, { ...fields, interest_product_id: patch.interest_product_id ?? row.interest_product_id ?? undefined }, '')
+  // Spend control ids are checked as sent: an account written before they were checked may hold
+  // one naming nothing, which must not block a change to its other terms.
+  await validateTerms(tx, workspace.id, { ...fields, interest_product_id: patch.interest_product_id ?? row.interest_product_id ?? undefined, spend_control_ids: patch.spend_control_ids }, '')
   const { floor, ceiling } = limitsOf(fields)
   checkLimitsFit(ledger, floor, ceiling)
   const accessStatus = (patch.access_status as string | undefined) ?? row.access_status

@@ -1,6 +1,7 @@
 // HTTP for internal accounts: the fintech's own accounts.
 
 import type { Api } from '../../platform/http.js'
+import { closedAccountWrite } from '../closed.js'
 import { addInternalAccount, internalAccountPage, patchInternalAccount, readInternalAccount } from './service.js'
 
 export function registerInternalAccountRoutes(api: Api): void {
@@ -12,5 +13,5 @@ export function registerInternalAccountRoutes(api: Api): void {
 
   api.read('listInternalAccounts', async ({ workspace, query }) => internalAccountPage(sql, clock, workspace, query))
 
-  api.write('patchInternalAccount', async ({ tx, workspace, params, body }) => patchInternalAccount(tx, workspace, params.internal_account_id, body, clock.now(workspace.id)))
+  api.write('patchInternalAccount', async ({ tx, workspace, params, body }) => patchInternalAccount(tx, workspace, params.internal_account_id, body, clock.now(workspace.id)), closedAccountWrite)
 }

@@ -20,7 +20,7 @@ import { parseSortBy, type SortKey } from '../../platform/sorting.js'
 import type { Workspace } from '../../platform/workspaces.js'
 import { internal_account, internal_account_patch, internal_account_response, type internal_account_post } from '../../spec/schemas.js'
 import {
-  balancesOf, insertLedgerAccount, insertLedgerAccountIfAbsent, ledgerAccountAt, ledgerAccountsAt, postOpeningBalance,
+  balancesOf, closedStatus, insertLedgerAccount, insertLedgerAccountIfAbsent, ledgerAccountAt, ledgerAccountsAt, postOpeningBalance,
   transactableStatus, type LedgerAccountRow,
 } from '../ledger-port.js'
 import { bankRouting, newAccountNumber } from '../customer-accounts/service.js'
@@ -174,11 +174,15 @@ function compareBy(order: SortKey<string>[], a: Json, b: Json): number {
   return String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0
 }
 
-/** A PATCH: only the fields internal_account_patch declares change. */
+/** A PATCH: only the fields internal_account_patch declares change, and none of a CLOSED internal account. */
 export async function patchInternalAccount(tx: Tx, workspace: Workspace, id: string, body: Static<typeof internal_account_patch>, now: Date): Promise<Json> {
   const row = await getInternalAccount(tx, workspace.id, id, true)
   if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `internal account ${id} not found`)
-  const before = await view(tx, row, now)
+  const ledger = (await ledgerAccountAt(tx, workspace.id, id, now))!
+  // No operation closes an internal account yet (the spec shows one only ACTIVE); one its ledger
+  // account holds CLOSED changes no more, as a customer account (its PATCH answers 461).
+  if (ledger.status === closedStatus) throw new ApiError('ACCOUNT_CLOSED', `internal account ${id} is closed; it cannot change`)
+  const before = toInternalAccount(row, ledger)
   const fields = { ...keepDeclared(internal_account_response, row.fields), ...keepDeclared(internal_account_patch, body) }
   // A request that changes nothing is answered with the account as it is: no write, no event, no new time.
   if (sameJson(row.fields, fields)) return before

@@ -2,12 +2,14 @@
 
 import type { Api } from '../../platform/http.js'
 import { listBody, readPage } from '../../platform/pagination.js'
+import { closedAccountWrite } from '../closed.js'
 import { addRelationship, readRelationship, relationshipPage, removeRelationship, replaceRelationship, toRelationship } from './service.js'
 
+// A CLOSED account's relationships do not change: its writes answer the spec's 461 (closed.ts).
 export function registerAccountRelationshipRoutes(api: Api): void {
   const { clock, sql } = api.services
 
-  api.write('createAccountRelationship', async ({ tx, workspace, params, body }) => addRelationship(tx, workspace.id, params.account_id, body, clock.now(workspace.id)))
+  api.write('createAccountRelationship', async ({ tx, workspace, params, body }) => addRelationship(tx, workspace.id, params.account_id, body, clock.now(workspace.id)), closedAccountWrite)
 
   api.read('getAccountRelationship', async ({ workspace, params }) => readRelationship(sql, workspace.id, params.account_id, params.relationship_id))
 
@@ -17,10 +19,10 @@ export function registerAccountRelationshipRoutes(api: Api): void {
   })
 
   api.write('updateAccountRelationship', async ({ tx, workspace, params, body }) =>
-    replaceRelationship(tx, workspace.id, params.account_id, params.relationship_id, body, clock.now(workspace.id)))
+    replaceRelationship(tx, workspace.id, params.account_id, params.relationship_id, body, clock.now(workspace.id)), closedAccountWrite)
 
   api.write('DeleteAccountRelationship', async ({ tx, workspace, params }) => {
     await removeRelationship(tx, workspace.id, params.account_id, params.relationship_id, clock.now(workspace.id))
     return { id: params.relationship_id, resource: 'account_relationship' }
-  })
+  }, closedAccountWrite)
 }

@@ -11,8 +11,9 @@ import { sameJson } from '../../platform/objects.js'
 import type { Page } from '../../platform/pagination.js'
 import type { account_relationship } from '../../spec/schemas.js'
 import { requireVerifiedParty } from '../../verification/gate.js'
-import { holderTypes, relationshipRow, toAccount, viewOf } from '../customer-accounts/service.js'
+import { holderTypes, relationshipKey, relationshipRow, toAccount, viewOf } from '../customer-accounts/service.js'
 import { getAccount, touchAccount } from '../customer-accounts/store.js'
+import { closedStatus } from '../ledger-port.js'
 import { deleteRelationship, getRelationship, insertRelationship, listRelationships, relationshipsOf, updateRelationship, type AccountRelationshipRow } from './store.js'
 
 type Json = Record<string, unknown>
@@ -27,9 +28,11 @@ export const toRelationship = (r: AccountRelationshipRow): Json => ({
   updated_at: r.updated_at.toISOString(),
 })
 
-async function requireAccount(db: Queryable, workspaceId: string, accountId: string) {
+/** The account whose relationships change, locked for the change: it must exist, and not be CLOSED (ACCOUNT_CLOSED: its writes answer 461). */
+async function accountToChange(db: Queryable, workspaceId: string, accountId: string) {
   const row = await getAccount(db, workspaceId, accountId, true)
   if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `account ${accountId} not found`)
+  if (row.status === closedStatus) throw new ApiError('ACCOUNT_CLOSED', `account ${accountId} is closed; its relationships cannot change`)
   return row
 }
 
@@ -55,6 +58,18 @@ function checkPrimary(rels: AccountRelationshipRow[]): void {
   if (rels.filter((r) => r.relationship_type === 'PRIMARY_ACCOUNT_HOLDER').length > 1) {
     throw new ApiError('BAD_REQUEST_BODY', 'an account has at most one PRIMARY_ACCOUNT_HOLDER', { invalid: { relationship_type: 'the account already has a PRIMARY_ACCOUNT_HOLDER' } })
   }
+}
+
+/**
+ * An account relates a party to it once per relationship_type: `row` must not be the twin of
+ * another of the account's relationships (409 DUPLICATE_RESOURCE, as POST /v0/relationships
+ * answers). Read under the account's lock, which every change of its relationships takes first,
+ * so two requests cannot both pass.
+ */
+function checkNoTwin(rels: AccountRelationshipRow[], row: AccountRelationshipRow): void {
+  const key = relationshipKey(row)
+  const twin = rels.find((r) => r.id !== row.id && relationshipKey(r) === key)
+  if (twin) throw new ApiError('DUPLICATE_RESOURCE', `account ${row.account_id} already has this relationship: ${twin.id}, ${twin.relationship_type} of ${twin.person_id ?? twin.business_id}`)
 }
 
 type RelationshipBody = Static<typeof account_relationship>
@@ -88,10 +103,13 @@ async function accountView(db: Queryable, workspaceId: string, accountId: string
 }
 
 export async function addRelationship(tx: Queryable, workspaceId: string, accountId: string, body: RelationshipBody, now: Date): Promise<Json> {
-  await requireAccount(tx, workspaceId, accountId)
-  await gateHolder(tx, workspaceId, body.relationship_type, await checkParty(tx, workspaceId, body))
+  await accountToChange(tx, workspaceId, accountId)
+  const party = await checkParty(tx, workspaceId, body)
   const row = relationshipRow(workspaceId, accountId, body, now)
-  checkPrimary([...(await relationshipsOf(tx, workspaceId, [accountId])), row])
+  const rels = await relationshipsOf(tx, workspaceId, [accountId])
+  checkNoTwin(rels, row)
+  await gateHolder(tx, workspaceId, body.relationship_type, party)
+  checkPrimary([...rels, row])
   await changeRelationships(tx, workspaceId, accountId, [row], now, () => insertRelationship(tx, row))
   return toRelationship(row)
 }
@@ -108,19 +126,21 @@ export async function relationshipPage(db: Queryable, workspaceId: string, accou
 }
 
 export async function replaceRelationship(tx: Queryable, workspaceId: string, accountId: string, relationshipId: string, body: RelationshipBody, now: Date): Promise<Json> {
-  await requireAccount(tx, workspaceId, accountId)
+  await accountToChange(tx, workspaceId, accountId)
   const current = await getRelationship(tx, workspaceId, accountId, relationshipId)
   if (!current) throw new ApiError('RESOURCE_NOT_FOUND', `relationship ${relationshipId} not found on account ${accountId}`)
   const party = await checkParty(tx, workspaceId, body)
-  await gateHolder(tx, workspaceId, body.relationship_type, party)
   const row: AccountRelationshipRow = { ...current, relationship_type: body.relationship_type, person_id: party.person, business_id: party.business, updated_at: now }
-  checkPrimary((await relationshipsOf(tx, workspaceId, [accountId])).map((r) => (r.id === row.id ? row : r)))
+  const rels = await relationshipsOf(tx, workspaceId, [accountId])
+  checkNoTwin(rels, row)
+  await gateHolder(tx, workspaceId, body.relationship_type, party)
+  checkPrimary(rels.map((r) => (r.id === row.id ? row : r)))
   await changeRelationships(tx, workspaceId, accountId, [current, row], now, () => updateRelationship(tx, row))
   return toRelationship(row)
 }
 
 export async function removeRelationship(tx: Queryable, workspaceId: string, accountId: string, relationshipId: string, now: Date): Promise<void> {
-  await requireAccount(tx, workspaceId, accountId)
+  await accountToChange(tx, workspaceId, accountId)
   const current = await getRelationship(tx, workspaceId, accountId, relationshipId)
   if (!current) throw new ApiError('RESOURCE_NOT_FOUND', `relationship ${relationshipId} not found on account ${accountId}`)
   await changeRelationships(tx, workspaceId, accountId, [current], now, async () => {

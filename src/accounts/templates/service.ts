@@ -12,6 +12,8 @@ import type { Page } from '../../platform/pagination.js'
 import { deleteTemplate, getTemplate, insertTemplate, listTemplates, updateTemplate, type TemplateRow } from './store.js'
 import { unknownProducts } from '../products/store.js'
 import { unknownAccountIds } from '../customer-accounts/store.js'
+import { isUuid } from '../../platform/ids.js'
+import { spendControlsByIds } from '../../spend-controls/index.js'
 
 type Json = Record<string, unknown>
 
@@ -36,8 +38,20 @@ async function requireAccountsNamed(db: Queryable, workspaceId: string, terms: J
 }
 
 /**
- * Terms shared by templates and accounts: the products and accounts named exist in the workspace
- * (products with the right type), and the floor (less any overdraft) lies below the ceiling.
+ * The ids among `ids` that name no spend control of the workspace. An id must be written as the
+ * spend control's own (lowercase): the card authorization engine and the lists match the ids an
+ * account holds as text, so `urn:uuid:…` or capitals, which the spec's uuid format lets through,
+ * would name nothing for them.
+ */
+async function unknownSpendControls(db: Queryable, workspaceId: string, ids: string[]): Promise<string[]> {
+  const found = new Set((await spendControlsByIds(db, workspaceId, ids.filter(isUuid))).map((c) => c.id))
+  return ids.filter((id) => !found.has(id))
+}
+
+/**
+ * Terms shared by templates and accounts: the products, spend controls and accounts named exist in
+ * the workspace (products with the right type), and the floor (less any overdraft) lies below the
+ * ceiling.
  */
 export async function validateTerms(db: Queryable, workspaceId: string, terms: Json, at: string): Promise<void> {
   const interest = terms.interest_product_id as string | undefined
@@ -47,6 +61,8 @@ export async function validateTerms(db: Queryable, workspaceId: string, terms: J
   const fees = (terms.fee_product_ids as string[] | undefined) ?? []
   const unknown = await unknownProducts(db, workspaceId, 'FEE', [...new Set(fees)])
   if (unknown.length) throw new ApiError('BAD_REQUEST_BODY', `${at}fee_product_ids name no FEE product: ${unknown.join(', ')}`, { invalid: { [`${at}fee_product_ids`]: 'no such FEE product' } })
+  const controls = await unknownSpendControls(db, workspaceId, [...new Set((terms.spend_control_ids as string[] | undefined) ?? [])])
+  if (controls.length) throw new ApiError('BAD_REQUEST_BODY', `${at}spend_control_ids name no spend control of this workspace: ${controls.join(', ')}`, { invalid: { [`${at}spend_control_ids`]: 'no such spend control' } })
   // int64 in the spec, but a JSON number past 2^53 has already lost digits: refuse it rather than guess.
   for (const [field, v] of [['balance_floor.balance', (terms.balance_floor as { balance?: number } | undefined)?.balance], ['balance_ceiling.balance', (terms.balance_ceiling as { balance?: number } | undefined)?.balance], ['overdraft_limit', terms.overdraft_limit]] as const) {
     if (v !== undefined && !Number.isSafeInteger(v)) throw new ApiError('BAD_REQUEST_BODY', `${at}${field} must be a whole number of minor units within ±${Number.MAX_SAFE_INTEGER}`, { invalid: { [`${at}${field}`]: 'out of range' } })
