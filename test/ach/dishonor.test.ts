@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
 import { contestedDishonorFile, returnFile } from '../../src/ach/simulations/build.js'
-import { parseNacha, validateNacha, type Addenda99 } from '../../src/ach/nacha/index.js'
+import { isValidRouting, parseNacha, validateNacha, type Addenda99 } from '../../src/ach/nacha/index.js'
 import { suspenseAccountNumber } from '../../src/ach/ledger.js'
 import { getOutgoing } from '../../src/ach/store.js'
 import { ledgerAccountByNumber } from '../../src/ledger/index.js'
@@ -175,6 +175,12 @@ it('dishonors and contests returns both ways, sends them in valid files, and the
   assert.equal((await getAch(h, dishonorA.id)).status, 'DECLINED')
   await expectBalances(h, a.c.account.id, { posted: 10_000, available: 10_000 })
   assert.equal(await suspensePosted(), 700n)
+  // Every return's original DFI is shown as a whole routing number (its check digit too), whether
+  // Keel wrote the return or read it from an addenda, which carries only the first 8 digits.
+  const shown = [...(await h.request('GET', '/v0/ach')).body.transactions, ...(await h.request('GET', '/v0/ach/incoming')).body.transactions]
+    .flatMap((t: any) => (t.return_data ? [t.return_data.original_dfi_no] : []))
+  assert.ok(shown.length >= 6, `returns seen: ${shown.length}`)
+  for (const dfi of shown) assert.ok(isValidRouting(dfi), `${dfi}: a 9-digit routing number`)
   await assertBooksClean(h)
 })
 

@@ -83,7 +83,7 @@ function entryRow(workspaceId: string, fileId: string, h: Batch['header'], entry
     return_data: null, notification_of_change: null, iat_info: iat ?? null, iat_record: iatRecordOf(h, entry) ?? null, outgoing_ach_id: null, created_at: now, updated_at: now,
   }
   if (return99) row.return_data = returnDataOf(return99)
-  if (noc98) row.notification_of_change = { change_code: noc98.changeCode, corrected_data: noc98.correctedData.trim(), original_dfi_no: noc98.originalReceivingDfi, original_trace: noc98.originalTraceNumber }
+  if (noc98) row.notification_of_change = { change_code: noc98.changeCode, corrected_data: noc98.correctedData.trim(), original_dfi_no: routingOfDfi(noc98.originalReceivingDfi), original_trace: noc98.originalTraceNumber }
   // A return or a NOC is about an entry already settled: it applies when received.
   if (return99 || noc98) { row.is_future_dated = false; row.apply_at = now }
   return row
@@ -91,18 +91,25 @@ function entryRow(workspaceId: string, fileId: string, h: Batch['header'], entry
 
 const routingCheckDigitOf = (first8: string): string => String(routingCheckDigit(first8) ?? '')
 
+/**
+ * An addenda's original DFI (the routing number's first 8 digits, as NACHA writes it) shown as the
+ * 9-digit routing number the views carry everywhere else (the spec's examples, and the returns Keel
+ * sends): the check digit is a function of the first 8.
+ */
+const routingOfDfi = (dfi: string): string => (/^\d{8}$/.test(dfi) ? dfi + routingCheckDigitOf(dfi) : dfi)
+
 function returnDataOf(a: Addenda99): NonNullable<IncomingRow['return_data']> {
-  if (a.kind === 'return') return { code: a.returnReasonCode, original_dfi_no: a.originalReceivingDfi, original_trace: a.originalTraceNumber }
+  if (a.kind === 'return') return { code: a.returnReasonCode, original_dfi_no: routingOfDfi(a.originalReceivingDfi), original_trace: a.originalTraceNumber }
   if (a.kind === 'dishonored') {
     return {
-      code: a.dishonoredReturnReasonCode, original_dfi_no: a.originalReceivingDfi, original_trace: a.originalTraceNumber,
+      code: a.dishonoredReturnReasonCode, original_dfi_no: routingOfDfi(a.originalReceivingDfi), original_trace: a.originalTraceNumber,
       return_code: a.returnReasonCode, return_trace: a.returnTraceNumber, return_settlement_date: a.returnSettlementDate,
       // An R69 names the fields in error (01 account number, 02 trace, 03 amount…) in its addenda information.
       ...(a.dishonoredReturnReasonCode === 'R69' ? { field_errors: a.addendaInformation.trim() } : {}),
     }
   }
   return {
-    code: a.contestedReturnReasonCode, original_dfi_no: a.originalReceivingDfi, original_trace: a.originalTraceNumber,
+    code: a.contestedReturnReasonCode, original_dfi_no: routingOfDfi(a.originalReceivingDfi), original_trace: a.originalTraceNumber,
     return_code: a.returnReasonCode, return_trace: a.returnTraceNumber, return_settlement_date: a.returnSettlementDate,
     dishonored_return_code: a.dishonoredReturnReasonCode, dishonored_return_trace: a.dishonoredReturnTraceNumber,
     dishonored_return_settlement_date: a.dishonoredReturnSettlementDate,
