@@ -8,6 +8,8 @@ import { commonOptions, configFrom, type Command } from './common.js'
  * finish, then the process exits whatever is still pending: a hung database cannot keep it alive.
  */
 export const shutdownTimeoutMs = 10_000
+/** A process whose database is gone has nothing left to finish: it exits within this. */
+export const lostDatabaseExitMs = 1_000
 
 export const start: Command = {
   usage: ['keel start [--port N] [--data-dir DIR]'],
@@ -16,14 +18,14 @@ export const start: Command = {
     const running = await startServer(configFrom(values))
     const log = running.app.log
     let stopping = false
-    const stop = async (why: string, code: number) => {
+    const stop = async (why: string, code: number, deadlineMs = shutdownTimeoutMs) => {
       if (stopping) return
       stopping = true
       log.info(`${why}: stopping`)
       setTimeout(() => {
-        log.error(`still stopping after ${shutdownTimeoutMs} ms; exiting`)
+        log.error(`still stopping after ${deadlineMs} ms; exiting`)
         process.exit(code || 1)
-      }, shutdownTimeoutMs).unref()
+      }, deadlineMs).unref()
       try {
         await running.stop()
       } catch (err) {
@@ -45,7 +47,7 @@ export const start: Command = {
     })
     void running.lost.then((why) => {
       log.error(why)
-      void stop('database lost', 1)
+      void stop('database lost', 1, lostDatabaseExitMs)
     })
     return new Promise<number>(() => {}) // serves until a signal
   },
