@@ -12,7 +12,7 @@ import type { Services } from '../../platform/http.js'
 import { ApiError } from '../../platform/errors.js'
 import { recordEvents, type EventInput } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
-import { ledgerAccountByNumber } from '../../ledger/index.js'
+import { ledgerAccountsByNumbers } from '../../ledger/index.js'
 import {
   isCreditCode, isPrenoteCode, parseNacha, routingCheckDigit, validateNacha,
   type Addenda05, type Addenda17, type Addenda98, type Addenda99, type Batch, type Entry, type NachaSummary,
@@ -128,10 +128,9 @@ export async function ingestNacha(services: Services, workspaceId: string, conte
   // A future-dated entry names the account its number finds from the start (applying it finds it
   // again), so that a list of an account's incoming entries shows what is on its way.
   const waiting = entries.filter((e) => e.is_future_dated && !e.return_data && !e.notification_of_change)
-  for (const number of new Set(waiting.map((e) => e.account_no))) {
-    const account = await ledgerAccountByNumber(services.sql, workspaceId, number)
-    if (account?.kind === 'ACCOUNT') for (const e of waiting) if (e.account_no === number) e.account_id = account.id
-  }
+  const found = await ledgerAccountsByNumbers(services.sql, workspaceId, [...new Set(waiting.map((e) => e.account_no))])
+  const byNumber = new Map(found.filter((a) => a.kind === 'ACCOUNT').map((a) => [a.account_number, a.id]))
+  for (const e of waiting) e.account_id = byNumber.get(e.account_no) ?? null
   const due = entries.filter((e) => !e.is_future_dated)
   const decisions = await gatewayDecisions(services, workspaceId, due)
   return services.sql.begin(async (tx) => {

@@ -73,6 +73,14 @@ export async function accountNumberTaken(db: Queryable, workspaceId: string, acc
   return rows.length > 0
 }
 
+/** The accounts with these numbers (a file of entries naming accounts by number), in one read. */
+export async function ledgerAccountsByNumbers(db: Queryable, workspaceId: string, accountNumbers: string[]): Promise<LedgerAccountRow[]> {
+  if (accountNumbers.length === 0) return []
+  return db<LedgerAccountRow[]>`
+    select workspace_id, id, kind, account_number, currency, status, access_status, posted, held, floor, ceiling, unverified_holder, created_at
+    from ledger_accounts where workspace_id = ${workspaceId} and account_number = any(${accountNumbers}::text[])`
+}
+
 /** The account with this number, if any (a payment rail receiving an entry by account number). */
 export async function ledgerAccountByNumber(db: Queryable, workspaceId: string, accountNumber: string): Promise<LedgerAccountRow | undefined> {
   const [row] = await db<LedgerAccountRow[]>`
