@@ -2,7 +2,7 @@
 // products by their rates' dates and several ids, accounts by several spend controls or interest
 // products, by a link under any of its names, by a holder's chosen name whatever its case, and by
 // person and customer together; internal accounts sorted; spend controls with no direction among
-// the debits; cards by a six-digit BIN and a whole emboss line; transactions after from_date's day,
+// the debits; cards by a six-digit BIN, a whole emboss line and their user's postal code; transactions after from_date's day,
 // and by dc_sign without an account (the primary line's sign).
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -127,6 +127,14 @@ describe('list filters as the spec words them', () => {
     assert.deepEqual(await cards('emboss_name=ada%20l'), ids([mastercard]))
     assert.deepEqual(await cards('emboss_name=Ada*'), ids([visa, mastercard]))
     assert.deepEqual(await cards('emboss_name=%25'), [])
+    // A card user's postal code: a virtual card ships nowhere, so its holder's address answers.
+    const elsewhere = await holder(h, key)
+    const moved = await h.request('PATCH', `/v0/persons/${elsewhere.person.id}`, { key, body: { legal_address: { ...elsewhere.person.legal_address, postal_code: '49633' } } })
+    assert.equal(moved.status, 200, JSON.stringify(moved.body))
+    const theirs = await issue(h, elsewhere, catalogue.virtual, {}, key)
+    assert.deepEqual(await cards('postal_code=49633'), ids([theirs]))
+    assert.deepEqual(await cards(`postal_code=${who.person.legal_address.postal_code}`), ids([visa, mastercard]))
+    assert.deepEqual(await cards('postal_code=00000'), [])
   })
 
   it('finds posted transactions by dc_sign without an account: the sign of each one\'s primary line', async () => {

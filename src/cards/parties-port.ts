@@ -1,12 +1,12 @@
 // The one door from cards into the customers and verification domains.
 
-import { requireBusiness, requirePerson } from '../customers/parties.js'
+import { partiesAtPostalCode, requireBusiness, requirePerson } from '../customers/parties.js'
 import { getBusiness } from '../customers/businesses/store.js'
 import { getPerson } from '../customers/persons/store.js'
 import type { Queryable } from '../platform/db.js'
 import { requireVerifiedParty } from '../verification/gate.js'
 
-export { requireBusiness, requirePerson, requireVerifiedParty }
+export { partiesAtPostalCode, requireBusiness, requirePerson, requireVerifiedParty }
 
 export interface HolderDetails {
   /** The name to emboss by default: the person's first and last name, or the business's name. */

@@ -11,7 +11,7 @@ import { parseSortBy } from '../platform/sorting.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { cardAccount } from './accounts-port.js'
 import { decideFulfillment, type FulfillmentStatus } from './lifecycle.js'
-import { requirePerson } from './parties-port.js'
+import { partiesAtPostalCode, requirePerson } from './parties-port.js'
 import { activateByCode, activationFingerprint, cardHolderRelationships, changeCard, issueCard, requireCard, toCard, toChange, type CardContext } from './service.js'
 import { cardSortFields, cardSortValues, changesOf, insertChange, listCards, updateCard, type CardRow } from './store.js'
 import { issueAccessToken } from './tokens.js'
@@ -46,7 +46,8 @@ export function registerCardRoutes(api: Api): void {
     const rows = await listCards(sql, workspace.id, {
       accountIds: query.account_id, customerId: query.customer_id, cardProductId: query.card_product_id, cardStatus: query.card_status,
       form: query.form, cardType: query.card_type, cardBrand: query.card_brand, lastFour: query.last_four, binPrefix: query.bin_prefix,
-      embossName: query.emboss_name, postalCode: query.postal_code, expirationDate: query.expiration_date,
+      embossName: query.emboss_name, expirationDate: query.expiration_date,
+      postalCode: query.postal_code === undefined ? undefined : { code: query.postal_code, ...(await partiesAtPostalCode(sql, workspace.id, query.postal_code)) },
       activationCodeFingerprint: query.barcode === undefined ? undefined : activationFingerprint(services, query.barcode),
     }, page, sort, anchor)
     const now = clock.now(workspace.id)

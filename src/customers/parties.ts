@@ -1,9 +1,9 @@
 import type { Queryable } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { announceAccountsChange as announceBusiness } from './businesses/service.js'
-import { businessExists, getBusiness, lockBusinesses, type BusinessRow } from './businesses/store.js'
+import { businessExists, businessIdsAtPostalCode, getBusiness, lockBusinesses, type BusinessRow } from './businesses/store.js'
 import { announceAccountsChange as announcePerson, loadPerson, type Person } from './persons/service.js'
-import { lockPersons, personExists } from './persons/store.js'
+import { lockPersons, personExists, personIdsAtPostalCode } from './persons/store.js'
 
 // What other domains may ask of persons and businesses.
 //
@@ -16,6 +16,12 @@ export async function requirePerson(db: Queryable, workspaceId: string, personId
 
 export async function requireBusiness(db: Queryable, workspaceId: string, businessId: string, field = 'business_id'): Promise<void> {
   if (!(await businessExists(db, workspaceId, businessId))) throw new ApiError('BUSINESS_NOT_FOUND', `${field} ${businessId} names no business in this workspace`)
+}
+
+/** The persons (legal or shipping address) and businesses (legal address) at a postal code. */
+export async function partiesAtPostalCode(db: Queryable, workspaceId: string, postalCode: string): Promise<{ personIds: string[]; businessIds: string[] }> {
+  const [personIds, businessIds] = await Promise.all([personIdsAtPostalCode(db, workspaceId, postalCode), businessIdsAtPostalCode(db, workspaceId, postalCode)])
+  return { personIds, businessIds }
 }
 
 /** The parties an account relationship names. */
