@@ -1,13 +1,14 @@
 // The malformed-input corpus, run against every operation Keel serves (as moov-io/ach keeps its
 // crashers): lone surrogates, deep nesting, huge numbers, NUL, invalid UTF-8, encoded and odd
 // paths, odd `limit` values, wrong content types. Whatever Keel makes of them, it never answers
-// 5xx, and every refusal is application/problem+json with a catalogue code.
+// 5xx, and every refusal is application/problem+json with a catalogue code and only the members
+// the catalogue declares for it.
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
 import { operations, type OperationId } from '../src/spec/schemas.js'
 import { uuidv7 } from '../src/platform/ids.js'
 import { startHarness, type Harness } from './support/harness.js'
-import { errorCatalogue } from './support/problems.js'
+import { errorCatalogue, undeclaredProblemMembers } from './support/problems.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
@@ -49,6 +50,7 @@ function assertClean(res: { statusCode: number; headers: Record<string, unknown>
     const body = JSON.parse(res.body)
     assert.ok(errorCatalogue.has(body.code), `${what}: code ${body.code} is not in the catalogue`)
     assert.equal(body.status, res.statusCode, what)
+    assert.deepEqual(undeclaredProblemMembers(body), [], `${what}: ${res.body.slice(0, 300)}`)
   }
 }
 

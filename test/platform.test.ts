@@ -107,6 +107,26 @@ describe('errors', () => {
       assert.equal(res.body.code, 'BAD_QUERY_PARAMETER', q)
     }
   })
+
+  // The catalogue gives BAD_QUERY_PARAMETER no extra fields: what is wrong is said in `detail`.
+  it('names each bad query parameter and what is wrong with it in the detail, and nowhere else', async () => {
+    const cases: [string, RegExp][] = [
+      ['/v0/persons?limit=0', /^invalid query parameters: limit must be >= 1$/],
+      ['/v0/persons?limit=0&status=ALIVE', /^invalid query parameters: limit must be >= 1; status must be one of: ACTIVE, .*SANCTION$/],
+      ['/v0/statements', /^missing required query parameters: account_id$/],
+      ['/v0/statements?account_id=x&limit=0', /^invalid query parameters: account_id must match format "uuid"; limit must be >= 1$/],
+      ['/v0/transactions/posted?reference_id=a%00b', /^invalid query parameters: reference_id may not contain the NUL character$/],
+      ['/v0/persons?sort_by=email:asc', /^invalid query parameters: sort_by\[0\] must be one of: creation_time:asc, .*last_updated_time:desc$/],
+      ['/v0/persons?sort_by=first_name:asc,first_name:desc', /^sort_by names first_name more than once$/],
+    ]
+    for (const [url, detail] of cases) {
+      const res = await h.request('GET', url)
+      assert.equal(res.status, 400, url)
+      assert.equal(res.body.code, 'BAD_QUERY_PARAMETER', url)
+      assert.match(res.body.detail, detail, url)
+      assert.deepEqual(Object.keys(res.body).sort(), ['code', 'detail', 'status', 'title', 'type'], url)
+    }
+  })
 })
 
 describe('lists', () => {

@@ -40,7 +40,7 @@ export function registerCardRoutes(api: Api): void {
     let anchor: string[] = []
     if (page.afterId && sort.length) {
       const values = await cardSortValues(sql, workspace.id, page.afterId, sort)
-      if (!values) throw new ApiError('BAD_QUERY_PARAMETER', 'page_token names a card that no longer exists', { invalid: { page_token: 'stale' } })
+      if (!values) throw new ApiError('BAD_QUERY_PARAMETER', 'page_token names a card that no longer exists; start again without it')
       anchor = values
     }
     const rows = await listCards(sql, workspace.id, {
@@ -110,7 +110,7 @@ export function registerCardRoutes(api: Api): void {
     await requireCustomerOnAccount(sql, workspace.id, query.account_id, query.customer_id)
     if (query.card_id !== undefined) {
       const card = await requireCard(sql, workspace.id, query.card_id)
-      if (card.account_id !== query.account_id || card.customer_id !== query.customer_id) throw new ApiError('BAD_QUERY_PARAMETER', `card ${card.id} is not the customer's card on this account`, { invalid: { card_id: 'other account or customer' } })
+      if (card.account_id !== query.account_id || card.customer_id !== query.customer_id) throw new ApiError('BAD_QUERY_PARAMETER', `card_id ${card.id} is not a card of customer_id ${query.customer_id} on account_id ${query.account_id}`)
     }
     return reply.code(200).send({ url: widgetUrl(req, workspace.id, query.widget_type, { account_id: query.account_id, customer_id: query.customer_id, ...(query.card_id ? { card_id: query.card_id } : {}) }) })
   })

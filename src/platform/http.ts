@@ -6,9 +6,9 @@ import type { Clock } from './clock.js'
 import type { Vault } from './crypto.js'
 import type { Sql, Tx } from './db.js'
 import type { Outbound } from './outbound.js'
-import { ApiError } from './errors.js'
+import { ApiError, badQuery } from './errors.js'
 import { identityOf, keyFromHeader, runMutation, type Outcome } from './idempotency.js'
-import { bodyError, compileBody, compileQuery } from './validation.js'
+import { bodyError, compileBody, compileQuery, describeErrors } from './validation.js'
 import type { Workspace } from './workspaces.js'
 
 /** What every domain service is handed: the database, the PII vault, the clock, and the guard every outbound call goes through. */
@@ -140,13 +140,10 @@ export class Api {
         for (const [name, v] of Object.entries(query)) {
           // PostgreSQL text cannot hold NUL (%00): bad input, not a database failure.
           if ((Array.isArray(v) ? v : [v]).some((x) => typeof x === 'string' && x.includes('\u0000'))) {
-            throw new ApiError('BAD_QUERY_PARAMETER', `${name} may not contain the NUL character`, { invalid: { [name]: 'contains NUL' } })
+            throw badQuery({ invalid: { [name]: 'may not contain the NUL character' } })
           }
         }
-        if (!validateQuery(query)) {
-          const { invalid } = { invalid: Object.fromEntries((validateQuery.errors ?? []).map((e) => [e.instancePath.replace(/^\//, '') || (e.params as { missingProperty?: string }).missingProperty || 'query', e.message ?? 'invalid'])) }
-          throw new ApiError('BAD_QUERY_PARAMETER', `invalid query parameters: ${Object.entries(invalid).map(([k, m]) => `${k} (${m})`).join(', ')}`, { invalid })
-        }
+        if (!validateQuery(query)) throw badQuery(describeErrors(validateQuery.errors ?? []))
         if (validateBody && !validateBody(req.body)) throw bodyError(validateBody.errors ?? [])
         return handler(req, reply)
       },
