@@ -20,11 +20,6 @@ import { widgetUrl } from './widget/routes.js'
 /** /changes has no paging in the spec: a card's history is listed whole, up to this many entries. */
 export const cardChangesListedMax = 1000
 
-/** Sandbox test aids (simulations, the barcode of a test card) are refused in a live workspace. */
-export function requireSandbox(workspace: Workspace, what: string): void {
-  if (workspace.mode !== 'sandbox') throw new ApiError('SIMULATION_NOT_ENABLED', `${what} is available in sandbox workspaces only`)
-}
-
 export function registerCardRoutes(api: Api): void {
   const { services } = api
   const { sql, clock } = services
@@ -62,15 +57,14 @@ export function registerCardRoutes(api: Api): void {
     return { changes: (await changesOf(sql, workspace.id, params.card_id, cardChangesListedMax)).map(toChange) }
   })
 
+  // Sandbox test aids (a test card's barcode, the fulfillment simulation) are refused in a live workspace.
   api.read('getCardBarcode', async ({ workspace, params }) => {
-    requireSandbox(workspace, 'the barcode of a test card')
     const card = await requireCard(sql, workspace.id, params.card_id)
     if (!card.activation_code_encrypted) throw new ApiError('INVALID_STATUS', `card ${card.id} is ${card.form}; only physical cards carry a barcode`)
     return { barcode: services.vault.decrypt(card.activation_code_encrypted) }
-  })
+  }, { sandboxOnly: 'the barcodes of test cards' })
 
   api.write('simulateCardFulfillmentEvent', async ({ tx, workspace, params, body }) => {
-    requireSandbox(workspace, 'the fulfillment simulation')
     const card = await requireCard(tx, workspace.id, params.card_id, true)
     if (card.form !== 'PHYSICAL' || card.fulfillment_status === null) throw new ApiError('INVALID_STATUS', `card ${card.id} is VIRTUAL; only physical cards are fulfilled`)
     const next = body.card_fulfillment_status as FulfillmentStatus
@@ -88,7 +82,7 @@ export function registerCardRoutes(api: Api): void {
     const [b, a] = [toCard(card, workspace, now), toCard(after, workspace, now)]
     await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'CARD.UPDATED', resourceId: card.id, resource: a, changedFields: changedFields(b, a) })
     return { card_fulfillment_status: next }
-  })
+  }, { sandboxOnly: 'card fulfillment simulations' })
 
   api.write('getClientAccessToken', async ({ tx, workspace, params }) => {
     const card = await requireCard(tx, workspace.id, params.card_id)

@@ -3,14 +3,11 @@ import { syncteraErrorCodes } from '../spec/error-codes.js'
 // Codes Keel answers that Synctera's catalogue has no entry for, each with the extension members
 // its body may carry (as the catalogue's extra_fields): transport-level failures (a body too large,
 // a media type the operation does not take, a request too slow or its headers too large, a server
-// that cannot serve now), NACHA_FILE_INVALID, which only Keel's own NACHA file endpoints answer,
-// and sandbox-only features asked of a live workspace. README.md, "Behaviour every endpoint
-// shares", lists them.
+// that cannot serve now), and NACHA_FILE_INVALID, which only Keel's own NACHA file endpoints
+// answer. README.md, "Behaviour every endpoint shares", lists them.
 const keelErrorCodes = [
   { code: 'PAYLOAD_TOO_LARGE', status: 413, type: 'payload-too-large', title: 'Payload Too Large', extraFields: [] },
   { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, type: 'unsupported-media-type', title: 'Unsupported Media Type', extraFields: [] },
-  // A sandbox simulation or test aid asked of a live workspace (shaped like WIPE_NOT_ENABLED).
-  { code: 'SIMULATION_NOT_ENABLED', status: 422, type: 'rule-violation', title: 'Rule Violation', extraFields: [] },
   // A NACHA file that reads but breaks the format's rules: its errors (and warnings) are listed.
   { code: 'NACHA_FILE_INVALID', status: 422, type: 'rule-violation', title: 'Rule Violation', extraFields: ['errors', 'warnings', 'summary'] },
   { code: 'REQUEST_TIMEOUT', status: 408, type: 'request-timeout', title: 'Request Timeout', extraFields: [] },

@@ -9,7 +9,7 @@ import type { Outbound } from './outbound.js'
 import { ApiError, badQuery } from './errors.js'
 import { identityOf, keyFromHeader, runMutation, type Outcome } from './idempotency.js'
 import { bodyError, compileBody, compileQuery, describeErrors } from './validation.js'
-import type { Workspace } from './workspaces.js'
+import { requireSandbox, type Workspace } from './workspaces.js'
 
 /** What every domain service is handed: the database, the PII vault, the clock, and the guard every outbound call goes through. */
 export interface Services {
@@ -54,6 +54,12 @@ export interface RouteOptions {
    * branch's). It must accept no body the spec's schema rejects.
    */
   body?: object
+  /**
+   * Only a sandbox workspace has this operation (a simulation, a test aid): a live one is refused
+   * with 400 FEATURE_NOT_AVAILABLE before anything else is read (requireSandbox). Names it in the
+   * plural: "card transaction simulations".
+   */
+  sandboxOnly?: string
 }
 
 /** A route's validators: its path parameters, its query, and its body where it takes one. */
@@ -95,11 +101,11 @@ export class Api {
   constructor(readonly app: FastifyInstance, readonly services: Services) {}
 
   /** A GET: no transaction, no idempotency. */
-  read<I extends OperationId>(id: I, handler: (input: ReadInput<I>) => Promise<unknown>): void {
+  read<I extends OperationId>(id: I, handler: (input: ReadInput<I>) => Promise<unknown>, options: RouteOptions = {}): void {
     this.route(id, async (req, reply) => {
       const body = await handler({ workspace: req.workspace, params: req.params as never, query: req.query as never, log: req.log })
       reply.code(operations[id].status).send(body)
-    })
+    }, options)
   }
 
   /** A change: one transaction, honouring Idempotency-Key. */
@@ -128,6 +134,7 @@ export class Api {
       method: op.method,
       url: '/v0' + op.path,
       handler: async (req, reply) => {
+        if (options.sandboxOnly !== undefined) requireSandbox(req.workspace, options.sandboxOnly)
         // A malformed id in the URL names no resource: 404, as the spec's error catalogue rules.
         const { validateParams, validateQuery, validateBody } = validators()
         if (!validateParams(req.params)) throw new ApiError('RESOURCE_NOT_FOUND', 'no resource at this URL')
