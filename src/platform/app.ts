@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { createServer, STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type preParsingHookHandler } from 'fastify'
 import type { Logger } from 'pino'
 import { domains } from '../domains.js'
 import specDocument from '../spec/openapi.json' with { type: 'json' }
@@ -65,6 +65,20 @@ function apiErrorFrom(err: FastifyError | Error, log: Logger | FastifyInstance['
   log.error({ err, assertion: err instanceof AssertionFailed }, 'request failed')
   return new ApiError('INTERNAL_ERROR', 'internal error')
 }
+
+/**
+ * Refuses, before its body is read, a request to an operation that takes only JSON sent as any
+ * other media type: 415, as Fastify answers a type it has no parser for. Without it, Fastify's
+ * text/plain parser (kept for the NACHA endpoints) and the card image parser would hand a JSON
+ * operation a string or bytes, refused as a bad body instead.
+ */
+const refuseOtherThanJson: preParsingHookHandler = (req, _reply, payload, done) => {
+  const type = req.headers['content-type']
+  if (type === undefined || mediaTypeOf(type) === 'application/json') return done(null, payload)
+  done(unsupportedMediaType(req.method, req.routeOptions.url))
+}
+const mediaTypeOf = (contentType: string): string => contentType.split(';', 1)[0].trim().toLowerCase()
+const bodyMethods: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /** Fastify's own refusals before routing (a URL that is not percent-encoded UTF-8, an over-long path parameter), as problems. */
 function frameworkProblem(err: FastifyError): Problem {
@@ -164,6 +178,13 @@ export async function buildApp(services: Services, logger: Logger, options: AppO
     const error = apiErrorFrom(err, req.log, req)
     if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))
     reply.code(error.status).type(problemType).send(error.toProblem())
+  })
+  // Every /v0 operation whose request body is JSON (or that takes none) refuses other media types.
+  app.addHook('onRoute', (route) => {
+    if (!route.url?.startsWith('/v0/')) return
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    if (!methods.some((m) => bodyMethods.has(m) && bodyTypesOf(m, route.url).join() === 'application/json')) return
+    route.preParsing = [refuseOtherThanJson, ...(route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing])]
   })
   app.setNotFoundHandler((req, reply) => {
     const problem = new ApiError('RESOURCE_NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`).toProblem()
