@@ -347,7 +347,7 @@ describe('keel clock with DATABASE_URL', () => {
     assert.match(back.stderr, /the clock moves forward only/)
     const live = await keel(['clock', 'advance', '--workspace', 'live', '--by', 'PT1H'], env)
     assert.equal(live.code, 1)
-    assert.match(live.stderr, /only a sandbox clock can be moved/)
+    assert.match(live.stderr, /moves of the workspace clock \(a live workspace follows real time\) exist only in sandbox workspaces/)
     const usage = await keel(['clock', 'advance'], env)
     assert.equal(usage.code, 2)
   })

@@ -1,13 +1,15 @@
 // The malformed-input corpus, run against every operation Keel serves (as moov-io/ach keeps its
 // crashers): lone surrogates, deep nesting, huge numbers, NUL, invalid UTF-8, encoded and odd
 // paths, odd `limit` values, wrong content types. Whatever Keel makes of them, it never answers
-// 5xx, and every refusal is application/problem+json with a catalogue code.
+// 5xx; every refusal is application/problem+json with a catalogue code and only the members the
+// catalogue declares for it; and an operation that takes JSON answers any other media type 415.
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
 import { operations, type OperationId } from '../src/spec/schemas.js'
 import { uuidv7 } from '../src/platform/ids.js'
 import { startHarness, type Harness } from './support/harness.js'
-import { errorCatalogue } from './support/problems.js'
+import { conformance } from './support/conformance.js'
+import { errorCatalogue, undeclaredProblemMembers } from './support/problems.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
@@ -49,7 +51,18 @@ function assertClean(res: { statusCode: number; headers: Record<string, unknown>
     const body = JSON.parse(res.body)
     assert.ok(errorCatalogue.has(body.code), `${what}: code ${body.code} is not in the catalogue`)
     assert.equal(body.status, res.statusCode, what)
+    assert.deepEqual(undeclaredProblemMembers(body), [], `${what}: ${res.body.slice(0, 300)}`)
   }
+}
+
+/** The media types an operation's request body takes, by the spec (application/json when it declares no body). */
+function bodyTypesOf(id: OperationId): string[] {
+  const spec = conformance().spec
+  const op = operations[id]
+  let body = spec.paths[op.path.replace(/:(\w+)/g, '{$1}')]?.[op.method.toLowerCase()]?.requestBody
+  if (body?.$ref) body = spec.components.requestBodies[body.$ref.split('/').pop()]
+  const types = Object.keys(body?.content ?? {})
+  return types.length ? types : ['application/json']
 }
 
 it('answers every operation, fed the corpus, without a 5xx and with problem+json on every refusal', async () => {
@@ -67,6 +80,7 @@ it('answers every operation, fed the corpus, without a 5xx and with problem+json
       const res = await h.app.inject({ method: op.method as never, url, headers, payload })
       sent++
       assertClean(res, `${id}: ${op.method} ${url.slice(0, 120)}${contentType ? ` [${contentType}]` : ''}`)
+      return res
     }
     if (names.length) withParams++
     for (const bad of badParams) if (names.length) await send(pathWith(() => bad))
@@ -76,7 +90,11 @@ it('answers every operation, fed the corpus, without a 5xx and with problem+json
       for (const value of ['%00', '%ED%A0%80', '%FF', '1e400', '99999999999999999999', '-99999999999999999999', 'x'.repeat(5000)]) await send(`${goodPath}?${name}=${value}`)
     }
     if (op.method !== 'GET' && op.method !== 'DELETE') {
-      for (const [, payload, type] of badBodies) await send(goodPath, payload, type)
+      const jsonOnly = bodyTypesOf(id).join() === 'application/json'
+      for (const [name, payload, type] of badBodies) {
+        const res = await send(goodPath, payload, type)
+        if (jsonOnly && !type.startsWith('application/json')) assert.equal(res.statusCode, 415, `${id} [${name}]: ${res.body.slice(0, 300)}`)
+      }
       // A declared string field given a lone surrogate, an integer field a huge number.
       const props = Object.entries((op.body as { properties?: Record<string, { type?: string }> } | undefined)?.properties ?? {})
       for (const [name, schema] of props) {

@@ -93,6 +93,32 @@ describe('errors', () => {
     assert.equal(res.body.code, 'PAYLOAD_TOO_LARGE')
   })
 
+  // Fastify parses text/plain by default (Keel's NACHA endpoints take it): a JSON operation must not read it.
+  it('answers a JSON operation sent any other media type with 415, naming the one it takes', async () => {
+    const person = await createPerson(h)
+    const json = JSON.stringify({ is_customer: true, status: 'ACTIVE', first_name: 'Plain' })
+    const types = ['text/plain', 'text/plain; charset=utf-8', 'application/xml', 'image/png', 'application/x-www-form-urlencoded', 'text/csv', 'application/json-patch+json']
+    const before = (await h.sql`select count(*)::int as n from persons`)[0].n
+    for (const type of types) {
+      for (const [method, url] of [['POST', '/v0/persons'], ['PATCH', `/v0/persons/${person.id}`], ['POST', '/v0/sandbox/clock/advance']]) {
+        const res = await h.request(method, url, { payload: json, headers: { 'content-type': type } })
+        assert.deepEqual([res.status, res.body.code], [415, 'UNSUPPORTED_MEDIA_TYPE'], `${method} ${url} [${type}]: ${JSON.stringify(res.body)}`)
+        assert.equal(res.body.detail, 'send the request body as application/json', type)
+      }
+    }
+    assert.equal((await h.sql`select count(*)::int as n from persons`)[0].n, before)
+    assert.deepEqual((await h.request('GET', `/v0/persons/${person.id}`)).body, person)
+    // application/json with parameters is still JSON.
+    const charset = await h.request('POST', '/v0/persons', { payload: json, headers: { 'content-type': 'application/json; charset=utf-8' } })
+    assert.equal(charset.status, 201, JSON.stringify(charset.body))
+    // The NACHA endpoints take text/plain, and only it.
+    const nacha = await h.request('POST', '/v0/ach/files/validate', { payload: 'not a NACHA file', headers: { 'content-type': 'text/plain' } })
+    assert.deepEqual([nacha.status, nacha.body.code], [422, 'NACHA_FILE_INVALID'])
+    const nachaAsJson = await h.request('POST', '/v0/ach/files/validate', { payload: '"not a NACHA file"', headers: { 'content-type': 'application/json' } })
+    assert.deepEqual([nachaAsJson.status, nachaAsJson.body.code], [415, 'UNSUPPORTED_MEDIA_TYPE'])
+    assert.match(nachaAsJson.body.detail, /text\/plain/)
+  })
+
   it('names missing and invalid fields', async () => {
     const res = await h.request('POST', '/v0/disclosures', { body: { type: 'NOPE', version: 1 } })
     assert.equal(res.status, 400)
@@ -105,6 +131,26 @@ describe('errors', () => {
       const res = await h.request('GET', `/v0/disclosures?${q}`)
       assert.equal(res.status, 400, q)
       assert.equal(res.body.code, 'BAD_QUERY_PARAMETER', q)
+    }
+  })
+
+  // The catalogue gives BAD_QUERY_PARAMETER no extra fields: what is wrong is said in `detail`.
+  it('names each bad query parameter and what is wrong with it in the detail, and nowhere else', async () => {
+    const cases: [string, RegExp][] = [
+      ['/v0/persons?limit=0', /^invalid query parameters: limit must be >= 1$/],
+      ['/v0/persons?limit=0&status=ALIVE', /^invalid query parameters: limit must be >= 1; status must be one of: ACTIVE, .*SANCTION$/],
+      ['/v0/statements', /^missing required query parameters: account_id$/],
+      ['/v0/statements?account_id=x&limit=0', /^invalid query parameters: account_id must match format "uuid"; limit must be >= 1$/],
+      ['/v0/transactions/posted?reference_id=a%00b', /^invalid query parameters: reference_id may not contain the NUL character$/],
+      ['/v0/persons?sort_by=email:asc', /^invalid query parameters: sort_by\[0\] must be one of: creation_time:asc, .*last_updated_time:desc$/],
+      ['/v0/persons?sort_by=first_name:asc,first_name:desc', /^sort_by names first_name more than once$/],
+    ]
+    for (const [url, detail] of cases) {
+      const res = await h.request('GET', url)
+      assert.equal(res.status, 400, url)
+      assert.equal(res.body.code, 'BAD_QUERY_PARAMETER', url)
+      assert.match(res.body.detail, detail, url)
+      assert.deepEqual(Object.keys(res.body).sort(), ['code', 'detail', 'status', 'title', 'type'], url)
     }
   })
 })

@@ -7,7 +7,6 @@ import type { Tx } from '../platform/db.js'
 import { sendOutcome, type Api } from '../platform/http.js'
 import { identityOf, keyFromHeader, runMutation } from '../platform/idempotency.js'
 import { pageOf, readPage } from '../platform/pagination.js'
-import type { Workspace } from '../platform/workspaces.js'
 import { addDays } from './calendar/fed-calendar.js'
 import { ingestNacha } from './files/incoming.js'
 import { readResolution, resolveSuspense } from './files/resolve.js'
@@ -39,10 +38,6 @@ export function toAchFile(f: Omit<FileRow, 'content'>): Json {
     id: f.id, direction: f.direction, status: f.status, ...(f.window_name ? { window: f.window_name } : {}), sha256: f.sha256,
     entry_count: f.entry_count, debit_total: Number(f.debit_total), credit_total: Number(f.credit_total), created: f.created_at.toISOString(),
   }
-}
-
-function requireSandbox(workspace: Workspace, what: string): void {
-  if (workspace.mode !== 'sandbox') throw new ApiError('SIMULATION_NOT_ENABLED', `${what} is available in sandbox workspaces only`)
 }
 
 /**
@@ -101,7 +96,6 @@ export function registerAchRoutes(api: Api): void {
 
   api.route('achTransactionSimulation', async (req, reply) => {
     const workspace = req.workspace
-    requireSandbox(workspace, 'simulating an incoming ACH')
     const body = req.body as { account_number: string; amount: number; dc_sign: 'credit' | 'debit'; effective_date: string }
     const today = easternOf(clock.now(workspace.id)).date
     if (body.effective_date > addDays(today, simulationAheadDaysMax)) throw badBody(`effective_date is more than ${simulationAheadDaysMax} days ahead`, { invalid: { effective_date: 'too far ahead' } })
@@ -111,11 +105,10 @@ export function registerAchRoutes(api: Api): void {
       await ingestNacha(services, workspace.id, content)
       return { status: 201, body: {} }
     })
-  })
+  }, { sandboxOnly: 'ACH receiving transaction simulations' })
 
   api.route('achReturnSimulation', async (req, reply) => {
     const workspace = req.workspace
-    requireSandbox(workspace, 'simulating an ACH return')
     const body = req.body as { ach_id: string; return_code?: unknown; field_errors?: unknown }
     const code = body.return_code ?? simulatedReturnCodeDefault
     const kind = typeof code === 'string' ? returnCodes.get(code)?.kind : undefined
@@ -139,7 +132,7 @@ export function registerAchRoutes(api: Api): void {
       await ingestNacha(services, workspace.id, kind === 'dishonored' ? dishonoredReturnFile(target, code, fieldErrors, o) : returnFile(target, code, o))
       return { status: 201, body: {} }
     })
-  })
+  }, { sandboxOnly: 'ACH return simulations' })
 
   // ---- Keel's resolution of an incoming entry IN_SUSPENSE
 

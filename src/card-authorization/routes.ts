@@ -39,14 +39,13 @@ export function registerSimulationRoutes(api: Api, batcher: () => LedgerBatcher)
 
   const contextOf = (req: FastifyRequest): MessageContext => {
     const workspace = req.workspace
-    if (workspace.mode !== 'sandbox') throw new ApiError('SIMULATION_NOT_ENABLED', 'card transaction simulations are available in sandbox workspaces only')
     const now = clock.now(workspace.id)
     const request = identityOf(req)
     return { services: api.services, batcher: batcher(), workspace, now, claim: keyClaimOf(workspace.id, req.headers['idempotency-key'], request, now), request, group: req.raw.socket }
   }
 
   const simulation = (id: OperationId, run: (ctx: MessageContext, body: Json) => Promise<Outcome>) => {
-    api.route(id, async (req, reply) => sendOutcome(reply, await run(contextOf(req), req.body as Json)))
+    api.route(id, async (req, reply) => sendOutcome(reply, await run(contextOf(req), req.body as Json)), { sandboxOnly: 'card transaction simulations' })
   }
 
   simulation('simulateAuthorization', (ctx, body) => {

@@ -20,11 +20,6 @@ import { widgetUrl } from './widget/routes.js'
 /** /changes has no paging in the spec: a card's history is listed whole, up to this many entries. */
 export const cardChangesListedMax = 1000
 
-/** Sandbox test aids (simulations, the barcode of a test card) are refused in a live workspace. */
-export function requireSandbox(workspace: Workspace, what: string): void {
-  if (workspace.mode !== 'sandbox') throw new ApiError('SIMULATION_NOT_ENABLED', `${what} is available in sandbox workspaces only`)
-}
-
 export function registerCardRoutes(api: Api): void {
   const { services } = api
   const { sql, clock } = services
@@ -40,7 +35,7 @@ export function registerCardRoutes(api: Api): void {
     let anchor: string[] = []
     if (page.afterId && sort.length) {
       const values = await cardSortValues(sql, workspace.id, page.afterId, sort)
-      if (!values) throw new ApiError('BAD_QUERY_PARAMETER', 'page_token names a card that no longer exists', { invalid: { page_token: 'stale' } })
+      if (!values) throw new ApiError('BAD_QUERY_PARAMETER', 'page_token names a card that no longer exists; start again without it')
       anchor = values
     }
     const rows = await listCards(sql, workspace.id, {
@@ -63,15 +58,14 @@ export function registerCardRoutes(api: Api): void {
     return { changes: (await changesOf(sql, workspace.id, params.card_id, cardChangesListedMax)).map(toChange) }
   })
 
+  // Sandbox test aids (a test card's barcode, the fulfillment simulation) are refused in a live workspace.
   api.read('getCardBarcode', async ({ workspace, params }) => {
-    requireSandbox(workspace, 'the barcode of a test card')
     const card = await requireCard(sql, workspace.id, params.card_id)
     if (!card.activation_code_encrypted) throw new ApiError('INVALID_STATUS', `card ${card.id} is ${card.form}; only physical cards carry a barcode`)
     return { barcode: services.vault.decrypt(card.activation_code_encrypted) }
-  })
+  }, { sandboxOnly: 'the barcodes of test cards' })
 
   api.write('simulateCardFulfillmentEvent', async ({ tx, workspace, params, body }) => {
-    requireSandbox(workspace, 'the fulfillment simulation')
     const card = await requireCard(tx, workspace.id, params.card_id, true)
     if (card.form !== 'PHYSICAL' || card.fulfillment_status === null) throw new ApiError('INVALID_STATUS', `card ${card.id} is VIRTUAL; only physical cards are fulfilled`)
     const next = body.card_fulfillment_status as FulfillmentStatus
@@ -89,7 +83,7 @@ export function registerCardRoutes(api: Api): void {
     const [b, a] = [toCard(card, workspace, now), toCard(after, workspace, now)]
     await recordEvent(tx, { at: now, workspaceId: workspace.id, type: 'CARD.UPDATED', resourceId: card.id, resource: a, changedFields: changedFields(b, a) })
     return { card_fulfillment_status: next }
-  })
+  }, { sandboxOnly: 'card fulfillment simulations' })
 
   api.write('getClientAccessToken', async ({ tx, workspace, params }) => {
     const card = await requireCard(tx, workspace.id, params.card_id)
@@ -111,7 +105,7 @@ export function registerCardRoutes(api: Api): void {
     await requireCustomerOnAccount(sql, workspace.id, query.account_id, query.customer_id)
     if (query.card_id !== undefined) {
       const card = await requireCard(sql, workspace.id, query.card_id)
-      if (card.account_id !== query.account_id || card.customer_id !== query.customer_id) throw new ApiError('BAD_QUERY_PARAMETER', `card ${card.id} is not the customer's card on this account`, { invalid: { card_id: 'other account or customer' } })
+      if (card.account_id !== query.account_id || card.customer_id !== query.customer_id) throw new ApiError('BAD_QUERY_PARAMETER', `card_id ${card.id} is not a card of customer_id ${query.customer_id} on account_id ${query.account_id}`)
     }
     return reply.code(200).send({ url: widgetUrl(req, workspace.id, query.widget_type, { account_id: query.account_id, customer_id: query.customer_id, ...(query.card_id ? { card_id: query.card_id } : {}) }) })
   })

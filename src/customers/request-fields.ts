@@ -1,4 +1,5 @@
 import { ApiError, badBody } from '../platform/errors.js'
+import { sameJson } from '../platform/objects.js'
 import { address } from '../spec/schemas.js'
 
 // The spec's request schemas allow properties they do not declare, so Keel accepts them and
@@ -29,7 +30,7 @@ export function refuseChangedServerSetFields(c: FieldCheck): void {
     const property = c.properties[name]
     if (!property || name === 'tenant' || c.current === undefined) continue
     const serverSet = property.readOnly === true || (c.alsoImmutable ?? []).includes(name)
-    if (serverSet && JSON.stringify(value) !== JSON.stringify(c.current[name])) immutable.push(name)
+    if (serverSet && !sameJson(value, c.current[name])) immutable.push(name)
   }
   if (immutable.length) throw badBody(`fields set by the server cannot be changed: ${immutable.join(', ')}`, { immutable })
   // `tenant` names the workspace; a request may repeat its own, never name another.

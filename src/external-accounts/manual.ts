@@ -90,7 +90,7 @@ const verificationOf = (v: unknown): VerificationInput | undefined => (v === und
 
 async function refuseDuplicate(tx: Tx, workspaceId: string, party: Party, sha: string, exceptId?: string): Promise<void> {
   const existing = await findLiveByNumbers(tx, workspaceId, party, sha, exceptId)
-  if (existing) throw new ApiError('DUPLICATE_RESOURCE', `this customer already has external account ${existing.id} with these routing and account numbers`, { existing_id: existing.id })
+  if (existing) throw new ApiError('DUPLICATE_RESOURCE', `this customer already has external account ${existing.id} with these routing and account numbers`)
 }
 
 export async function addManualAccount(tx: Tx, services: Services, workspace: Workspace, body: AddRequest): Promise<ExternalAccount> {

@@ -82,8 +82,8 @@ export class VendorData {
   async transactions(workspace: Workspace, id: string, startDate: string, endDate: string): Promise<{ transactions: Transaction[] }> {
     const start = Date.parse(`${startDate}T00:00:00Z`)
     const end = Date.parse(`${endDate}T00:00:00Z`)
-    if (Number.isNaN(start) || Number.isNaN(end)) throw new ApiError('BAD_QUERY_PARAMETER', 'start_date and end_date are dates (YYYY-MM-DD)', { invalid: { start_date: 'date', end_date: 'date' } })
-    if (end <= start) throw new ApiError('BAD_QUERY_PARAMETER', 'end_date (exclusive) must be after start_date', { invalid: { end_date: 'after start_date' } })
+    if (Number.isNaN(start) || Number.isNaN(end)) throw new ApiError('BAD_QUERY_PARAMETER', 'start_date and end_date are dates (YYYY-MM-DD)')
+    if (end <= start) throw new ApiError('BAD_QUERY_PARAMETER', 'end_date (exclusive) must be after start_date')
     const { account, item } = await this.linked(workspace, id)
     let answer
     try {

@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { createServer, STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type preParsingHookHandler } from 'fastify'
 import type { Logger } from 'pino'
 import { domains } from '../domains.js'
 import specDocument from '../spec/openapi.json' with { type: 'json' }
@@ -12,7 +12,7 @@ import { achExtensions } from '../ach/openapi.js'
 import { Api, type Services } from './http.js'
 import { AssertionFailed } from './assert.js'
 import { admit, authenticate, recordRoutes } from './auth.js'
-import { ApiError, internalProblem, type Problem } from './errors.js'
+import { ApiError, type Problem } from './errors.js'
 import { uuidv7 } from './ids.js'
 import { checkJsonValues, jsonBodyText, prototypeKeyRefusal } from './json-body.js'
 import { LazyRequestLogger } from './logger.js'
@@ -41,25 +41,44 @@ function bodyTypesOf(method: string, routeUrl: string | undefined): string[] {
   return types.length ? types : ['application/json']
 }
 
-function problemFrom(err: FastifyError | Error, log: Logger | FastifyInstance['log'], req?: FastifyRequest): Problem {
-  if (err instanceof ApiError) return err.toProblem()
+/** 415: the media type the request was sent as is not one the operation takes (they are named). */
+const unsupportedMediaType = (method: string, routeUrl: string | undefined): ApiError =>
+  new ApiError('UNSUPPORTED_MEDIA_TYPE', `send the request body as ${bodyTypesOf(method, routeUrl).join(' or ')}`)
+
+/** What a failed request is answered with, as an expected outcome. */
+function apiErrorFrom(err: FastifyError | Error, log: Logger | FastifyInstance['log'], req?: FastifyRequest): ApiError {
+  if (err instanceof ApiError) return err
   const code = (err as FastifyError).code
   switch (code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': return new ApiError('PAYLOAD_TOO_LARGE', `request body is larger than ${bodyLimitBytes} bytes`).toProblem()
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new ApiError('UNSUPPORTED_MEDIA_TYPE', `send the request body as ${bodyTypesOf(req?.method ?? 'POST', req?.routeOptions.url).join(' or ')}`).toProblem()
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new ApiError('BAD_REQUEST_BODY', 'request body is empty').toProblem()
-    case 'FST_ERR_CTP_INVALID_JSON_BODY': return new ApiError('BAD_REQUEST_BODY', 'request body is not valid JSON').toProblem()
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return new ApiError('PAYLOAD_TOO_LARGE', `request body is larger than ${bodyLimitBytes} bytes`)
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return unsupportedMediaType(req?.method ?? 'POST', req?.routeOptions.url)
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new ApiError('BAD_REQUEST_BODY', 'request body is empty')
+    case 'FST_ERR_CTP_INVALID_JSON_BODY': return new ApiError('BAD_REQUEST_BODY', 'request body is not valid JSON')
   }
   if (isDatabaseUnavailable(err)) {
     log.warn({ err }, 'database unavailable')
-    return new ApiError('SERVICE_UNAVAILABLE', 'the database is unavailable; retry shortly', { retry_after: databaseRetryAfterSeconds }).toProblem()
+    return new ApiError('SERVICE_UNAVAILABLE', 'the database is unavailable; retry shortly', {}, { retryAfterSeconds: databaseRetryAfterSeconds })
   }
   const status = (err as FastifyError).statusCode
-  if (err instanceof SyntaxError && status === 400) return new ApiError('BAD_REQUEST_BODY', 'request body is not valid JSON').toProblem()
-  if (status && status >= 400 && status < 500) return new ApiError('BAD_REQUEST', err.message).toProblem()
+  if (err instanceof SyntaxError && status === 400) return new ApiError('BAD_REQUEST_BODY', 'request body is not valid JSON')
+  if (status && status >= 400 && status < 500) return new ApiError('BAD_REQUEST', err.message)
   log.error({ err, assertion: err instanceof AssertionFailed }, 'request failed')
-  return internalProblem()
+  return new ApiError('INTERNAL_ERROR', 'internal error')
 }
+
+/**
+ * Refuses, before its body is read, a request to an operation that takes only JSON sent as any
+ * other media type: 415, as Fastify answers a type it has no parser for. Without it, Fastify's
+ * text/plain parser (kept for the NACHA endpoints) and the card image parser would hand a JSON
+ * operation a string or bytes, refused as a bad body instead.
+ */
+const refuseOtherThanJson: preParsingHookHandler = (req, _reply, payload, done) => {
+  const type = req.headers['content-type']
+  if (type === undefined || mediaTypeOf(type) === 'application/json') return done(null, payload)
+  done(unsupportedMediaType(req.method, req.routeOptions.url))
+}
+const mediaTypeOf = (contentType: string): string => contentType.split(';', 1)[0].trim().toLowerCase()
+const bodyMethods: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /** Fastify's own refusals before routing (a URL that is not percent-encoded UTF-8, an over-long path parameter), as problems. */
 function frameworkProblem(err: FastifyError): Problem {
@@ -156,9 +175,16 @@ export async function buildApp(services: Services, logger: Logger, options: AppO
   if (options.metrics) serveMetrics(app)
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const problem = problemFrom(err, req.log, req)
-    if (typeof problem.retry_after === 'number') reply.header('retry-after', String(problem.retry_after))
-    reply.code(problem.status).type(problemType).send(problem)
+    const error = apiErrorFrom(err, req.log, req)
+    if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds))
+    reply.code(error.status).type(problemType).send(error.toProblem())
+  })
+  // Every /v0 operation whose request body is JSON (or that takes none) refuses other media types.
+  app.addHook('onRoute', (route) => {
+    if (!route.url?.startsWith('/v0/')) return
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    if (!methods.some((m) => bodyMethods.has(m) && bodyTypesOf(m, route.url).join() === 'application/json')) return
+    route.preParsing = [refuseOtherThanJson, ...(route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing])]
   })
   app.setNotFoundHandler((req, reply) => {
     const problem = new ApiError('RESOURCE_NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`).toProblem()

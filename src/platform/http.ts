@@ -6,10 +6,10 @@ import type { Clock } from './clock.js'
 import type { Vault } from './crypto.js'
 import type { Sql, Tx } from './db.js'
 import type { Outbound } from './outbound.js'
-import { ApiError, type ErrorCode } from './errors.js'
+import { ApiError, badQuery, type ErrorCode } from './errors.js'
 import { identityOf, keyFromHeader, runMutation, type Outcome } from './idempotency.js'
-import { bodyError, compileBody, compileQuery } from './validation.js'
-import type { Workspace } from './workspaces.js'
+import { bodyError, compileBody, compileQuery, describeErrors } from './validation.js'
+import { requireSandbox, type Workspace } from './workspaces.js'
 
 /** What every domain service is handed: the database, the PII vault, the clock, and the guard every outbound call goes through. */
 export interface Services {
@@ -54,6 +54,12 @@ export interface RouteOptions {
    * branch's). It must accept no body the spec's schema rejects.
    */
   body?: object
+  /**
+   * Only a sandbox workspace has this operation (a simulation, a test aid): a live one is refused
+   * with 400 FEATURE_NOT_AVAILABLE before anything else is read (requireSandbox). Names it in the
+   * plural: "card transaction simulations".
+   */
+  sandboxOnly?: string
   /**
    * Statuses the operation's spec declares for catalogue codes, where they differ from the
    * catalogue's: an ApiError with such a code leaving the handler is answered with this status,
@@ -116,11 +122,11 @@ export class Api {
   constructor(readonly app: FastifyInstance, readonly services: Services) {}
 
   /** A GET: no transaction, no idempotency. */
-  read<I extends OperationId>(id: I, handler: (input: ReadInput<I>) => Promise<unknown>): void {
+  read<I extends OperationId>(id: I, handler: (input: ReadInput<I>) => Promise<unknown>, options: RouteOptions = {}): void {
     this.route(id, async (req, reply) => {
       const body = await handler({ workspace: req.workspace, params: req.params as never, query: req.query as never, log: req.log })
       reply.code(operations[id].status).send(body)
-    })
+    }, options)
   }
 
   /** A change: one transaction, honouring Idempotency-Key. */
@@ -150,6 +156,7 @@ export class Api {
       method: op.method,
       url: '/v0' + op.path,
       handler: async (req, reply) => {
+        if (options.sandboxOnly !== undefined) requireSandbox(req.workspace, options.sandboxOnly)
         // A malformed id in the URL names no resource: 404, as the spec's error catalogue rules.
         const { validateParams, validateQuery, validateBody } = validators()
         if (!validateParams(req.params)) throw new ApiError('RESOURCE_NOT_FOUND', 'no resource at this URL')
@@ -162,13 +169,10 @@ export class Api {
         for (const [name, v] of Object.entries(query)) {
           // PostgreSQL text cannot hold NUL (%00): bad input, not a database failure.
           if ((Array.isArray(v) ? v : [v]).some((x) => typeof x === 'string' && x.includes('\u0000'))) {
-            throw new ApiError('BAD_QUERY_PARAMETER', `${name} may not contain the NUL character`, { invalid: { [name]: 'contains NUL' } })
+            throw badQuery({ invalid: { [name]: 'may not contain the NUL character' } })
           }
         }
-        if (!validateQuery(query)) {
-          const { invalid } = { invalid: Object.fromEntries((validateQuery.errors ?? []).map((e) => [e.instancePath.replace(/^\//, '') || (e.params as { missingProperty?: string }).missingProperty || 'query', e.message ?? 'invalid'])) }
-          throw new ApiError('BAD_QUERY_PARAMETER', `invalid query parameters: ${Object.entries(invalid).map(([k, m]) => `${k} (${m})`).join(', ')}`, { invalid })
-        }
+        if (!validateQuery(query)) throw badQuery(describeErrors(validateQuery.errors ?? []))
         if (validateBody && !validateBody(req.body)) throw bodyError(validateBody.errors ?? [])
         return answer(req, reply)
       },

@@ -81,11 +81,12 @@ export class RateLimiter {
 
 /** 429 in Synctera's shape: TOO_MANY_REQUESTS with `retry_after` in seconds (and a Retry-After header). */
 export function tooManyRequests(what: string, retryAfterSeconds: number): ApiError {
-  return new ApiError('TOO_MANY_REQUESTS', `${what}; retry after ${retryAfterSeconds} s`, { retry_after: retryAfterSeconds })
+  return new ApiError('TOO_MANY_REQUESTS', `${what}; retry after ${retryAfterSeconds} s`, {}, { retryAfterSeconds })
 }
 
+/** 503 with a Retry-After header (the catalogue declares `retry_after` in a body for 429 only). */
 export function overloaded(): ApiError {
-  return new ApiError('SERVICE_UNAVAILABLE', 'the server is at capacity; retry shortly', { retry_after: overloadRetryAfterSeconds })
+  return new ApiError('SERVICE_UNAVAILABLE', 'the server is at capacity; retry shortly', {}, { retryAfterSeconds: overloadRetryAfterSeconds })
 }
 
 export interface Limits {

@@ -19,8 +19,8 @@ export function parseSortBy<K extends string>(sortBy: readonly string[] | undefi
   for (const item of sortBy ?? []) {
     const [field, direction] = item.split(':')
     const key = Object.hasOwn(fields, field) ? fields[field] : undefined
-    if (key === undefined || (direction !== 'asc' && direction !== 'desc')) throw new ApiError('BAD_QUERY_PARAMETER', `sort_by ${item} is not one of the spec's sort orders`, { invalid: { sort_by: `${item} is not a sort order` } })
-    if (order.some((o) => o.key === key)) throw new ApiError('BAD_QUERY_PARAMETER', `sort_by names ${field} more than once`, { invalid: { sort_by: `${field} appears more than once` } })
+    if (key === undefined || (direction !== 'asc' && direction !== 'desc')) throw new ApiError('BAD_QUERY_PARAMETER', `sort_by ${item} is not one of the spec's sort orders`)
+    if (order.some((o) => o.key === key)) throw new ApiError('BAD_QUERY_PARAMETER', `sort_by names ${field} more than once`)
     order.push({ key, descending: direction === 'desc' })
   }
   return order

@@ -79,7 +79,10 @@ const fieldPath = (instancePath: string): string =>
 
 const join = (parent: string, child: string) => (parent ? `${parent}.${child}` : child)
 
-/** Turns ajv's errors into the `missing` and `invalid` fields of a BAD_REQUEST_BODY problem. */
+/**
+ * Turns ajv's errors into the `missing` and `invalid` fields of a BAD_REQUEST_BODY problem, or the
+ * parameters a BAD_QUERY_PARAMETER's detail names (badQuery in errors.ts).
+ */
 export function describeErrors(errors: ErrorObject[]): { missing: string[]; invalid: Record<string, string> } {
   const missing = new Set<string>()
   const invalid: Record<string, string> = {}

@@ -57,7 +57,7 @@ export function registerWipe(api: Api, domains: readonly Domain[]): void {
         break
       } catch (err) {
         if ((err as { code?: string }).code !== lockNotAvailable) throw err
-        if (attempt >= wipeAttemptsMax) throw new ApiError('SERVICE_UNAVAILABLE', 'the workspace is busy with other changes; retry the wipe', { retry_after: 1 })
+        if (attempt >= wipeAttemptsMax) throw new ApiError('SERVICE_UNAVAILABLE', 'the workspace is busy with other changes; retry the wipe', {}, { retryAfterSeconds: 1 })
       }
     }
     await tx`select set_config('lock_timeout', '0', true)`

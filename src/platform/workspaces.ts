@@ -26,6 +26,15 @@ export interface WorkspaceRow { id: string; name: string; mode: WorkspaceMode; p
 /** Sandbox workspaces are pre-passed (DESIGN.md): there is no partner KYB to wait for. */
 export const partnerVerifiedOf = (row: WorkspaceRow): boolean => row.mode === 'sandbox' || row.partner_verified_at !== null
 
+/**
+ * Refuses what only a sandbox has (simulations, Keel's clock, test aids) in a live workspace: 400
+ * FEATURE_NOT_AVAILABLE, the catalogue's code for a feature not available to this client. `what`
+ * names it in the plural ("card transaction simulations").
+ */
+export function requireSandbox(workspace: Pick<Workspace, 'mode'>, what: string): void {
+  if (workspace.mode !== 'sandbox') throw new ApiError('FEATURE_NOT_AVAILABLE', `${what} exist only in sandbox workspaces; this workspace is live`)
+}
+
 const toWorkspace = (row: WorkspaceRow): Workspace => ({ id: row.id, name: row.name, mode: row.mode, partnerVerified: partnerVerifiedOf(row) })
 
 /** The workspace with this name, created in the given mode when new. An existing one keeps its mode. */

@@ -5,6 +5,7 @@ import type { DueWork } from '../platform/due-work.js'
 import { sendOutcome, type Api } from '../platform/http.js'
 import { identityOf, keyFromHeader, runMutation } from '../platform/idempotency.js'
 import { bodyError, compileBody } from '../platform/validation.js'
+import { requireSandbox } from '../platform/workspaces.js'
 import { keelExtensions } from './openapi.js'
 import { advanceClock, targetOf } from './service.js'
 
@@ -16,6 +17,8 @@ export function registerSandboxRoutes(api: Api, work: () => readonly DueWork[]):
   api.app.get('/v0/sandbox/clock', async (req) => ({ now: clock.now(req.workspace.id).toISOString() }))
 
   api.app.post('/v0/sandbox/clock/advance', async (req, reply) => {
+    // Refused in a live workspace before the body is read, as every sandbox-only operation is.
+    requireSandbox(req.workspace, 'moves of the workspace clock (a live workspace follows real time)')
     const key = keyFromHeader(req.headers['idempotency-key'])
     const validate = (validateAdvance ??= compileBody(keelExtensions.schemas.keel_sandbox_clock_advance))
     if (!validate(req.body)) throw bodyError(validate.errors ?? [])

@@ -8,7 +8,7 @@ import { WorkspaceClock } from '../platform/clock.js'
 import type { DueWork } from '../platform/due-work.js'
 import { ApiError } from '../platform/errors.js'
 import type { Services } from '../platform/http.js'
-import type { Workspace } from '../platform/workspaces.js'
+import { requireSandbox, type Workspace } from '../platform/workspaces.js'
 import { durationMs } from './duration.js'
 import { storeClockOffset } from './store.js'
 
@@ -38,7 +38,7 @@ export function targetOf(body: { to?: string; by?: string }, now: Date): Date {
 
 /** Moves the workspace's clock to `target`, running what falls due on the way; the new time. */
 export async function advanceClock(services: Services, work: readonly DueWork[], workspace: Pick<Workspace, 'id' | 'mode'>, target: Date): Promise<Date> {
-  if (workspace.mode !== 'sandbox') throw new ApiError('SIMULATION_NOT_ENABLED', 'a live workspace follows real time; only a sandbox clock can be moved')
+  requireSandbox(workspace, 'moves of the workspace clock (a live workspace follows real time)')
   const clock = movableClock(services)
   const moveTo = async (at: Date) => {
     clock.moveTo(workspace.id, at)

@@ -4,246 +4,295 @@ export const syncteraErrorCodes = [
     "code": "ACCOUNT_CLOSED",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "ACCOUNT_NOT_FOUND",
     "status": 400,
     "type": "not-found",
-    "title": "Not Found"
+    "title": "Not Found",
+    "extraFields": []
   },
   {
     "code": "APPLICATION_NOT_FOUND",
     "status": 400,
     "type": "not-found",
-    "title": "Not Found"
+    "title": "Not Found",
+    "extraFields": []
   },
   {
     "code": "BAD_QUERY_PARAMETER",
     "status": 400,
     "type": "bad-request-query",
-    "title": "Bad Request Query Parameter"
+    "title": "Bad Request Query Parameter",
+    "extraFields": []
   },
   {
     "code": "BAD_REQUEST",
     "status": 400,
     "type": "bad-request",
-    "title": "Bad Request"
+    "title": "Bad Request",
+    "extraFields": []
   },
   {
     "code": "BAD_REQUEST_BODY",
     "status": 400,
     "type": "bad-request-body",
-    "title": "Bad Request Body"
+    "title": "Bad Request Body",
+    "extraFields": [
+      "missing",
+      "invalid",
+      "immutable"
+    ]
   },
   {
     "code": "BUSINESS_NOT_FOUND",
     "status": 400,
     "type": "not-found",
-    "title": "Not Found"
+    "title": "Not Found",
+    "extraFields": []
   },
   {
     "code": "CUSTOMER_NOT_FOUND",
     "status": 400,
     "type": "not-found",
-    "title": "Not Found"
+    "title": "Not Found",
+    "extraFields": []
   },
   {
     "code": "FEATURE_NOT_AVAILABLE",
     "status": 400,
     "type": "bad-request",
-    "title": "Bad Request"
+    "title": "Bad Request",
+    "extraFields": []
   },
   {
     "code": "UNAUTHENTICATED",
     "status": 401,
     "type": "unauthenticated",
-    "title": "Unauthenticated"
+    "title": "Unauthenticated",
+    "extraFields": []
   },
   {
     "code": "FORBIDDEN",
     "status": 403,
     "type": "forbidden",
-    "title": "Forbidden"
+    "title": "Forbidden",
+    "extraFields": []
   },
   {
     "code": "RESOURCE_NOT_FOUND",
     "status": 404,
     "type": "not-found",
-    "title": "Not Found"
+    "title": "Not Found",
+    "extraFields": []
   },
   {
     "code": "DUPLICATE_RESOURCE",
     "status": 409,
     "type": "duplicate",
-    "title": "Duplicate Resource"
+    "title": "Duplicate Resource",
+    "extraFields": []
   },
   {
     "code": "BAD_CONFIGURATION",
     "status": 422,
     "type": "bad-configuration",
-    "title": "Bad Configuration"
+    "title": "Bad Configuration",
+    "extraFields": []
   },
   {
     "code": "PARTNER_NOT_VERIFIED",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "BUSINESS_NOT_VERIFIED",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "CUSTOMER_NOT_VERIFIED",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "INSUFFICIENT_FUNDS",
     "status": 422,
     "type": "insufficient-funds",
-    "title": "Insufficient Funds"
+    "title": "Insufficient Funds",
+    "extraFields": []
   },
   {
     "code": "INVALID_STATUS",
     "status": 422,
     "type": "invalid-status",
-    "title": "Invalid Status"
+    "title": "Invalid Status",
+    "extraFields": [
+      "valid_status"
+    ]
   },
   {
     "code": "IMPROPER_CUSTOMER_STATUS",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "IMPROPER_ACCOUNT_STATUS",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "IMPROPER_ACCOUNT_ACCESS_STATUS",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "IMPROPER_ANCESTOR_ACCOUNT_STATUS",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "IMPROPER_ANCESTOR_ACCOUNT_ACCESS_STATUS",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "IMPROPER_ACCOUNT_CUSTOMER_RELATIONSHIP",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "UNABLE_TO_TRANSACT",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "PAYMENT_RAIL_NOT_ENABLED",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "PAYMENT_RAIL_COUNTRY_NOT_SUPPORTED",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "WIPE_NOT_ENABLED",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "INVALID_TENANCY",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "TOO_MANY_REQUESTS",
     "status": 429,
     "type": "too-many-requests",
-    "title": "Too Many Requests"
+    "title": "Too Many Requests",
+    "extraFields": [
+      "retry_after"
+    ]
   },
   {
     "code": "INTERNAL_ERROR",
     "status": 500,
     "type": "internal-server-error",
-    "title": "Internal Server Error"
+    "title": "Internal Server Error",
+    "extraFields": []
   },
   {
     "code": "NOT_IMPLEMENTED",
     "status": 501,
     "type": "not-implemented",
-    "title": "Not Implemented"
+    "title": "Not Implemented",
+    "extraFields": []
   },
   {
     "code": "VENDOR_TIMEOUT",
     "status": 504,
     "type": "vendor-timeout",
-    "title": "Gateway Timeout"
+    "title": "Gateway Timeout",
+    "extraFields": []
   },
   {
     "code": "SUSPECTED_FRAUD",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "BALANCE_VIOLATION",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "SPEND_CONTROL_VIOLATION",
     "status": 422,
     "type": "rule-violation",
-    "title": "Rule Violation"
+    "title": "Rule Violation",
+    "extraFields": []
   },
   {
     "code": "IDEMPOTENCY_INVALID_REUSE",
     "status": 422,
     "type": "unprocessable-entity",
-    "title": "Unprocessable Entity"
+    "title": "Unprocessable Entity",
+    "extraFields": []
   },
   {
     "code": "IDEMPOTENCY_CONCURRENT_USE",
     "status": 422,
     "type": "conflict",
-    "title": "Conflict"
+    "title": "Conflict",
+    "extraFields": []
   },
   {
     "code": "REQUEST_CANCELED",
     "status": 499,
     "type": "client-closed-request",
-    "title": "Client Closed Request"
+    "title": "Client Closed Request",
+    "extraFields": []
   },
   {
     "code": "GATEWAY_TIMEOUT",
     "status": 504,
     "type": "gateway-timeout",
-    "title": "Gateway Timeout"
+    "title": "Gateway Timeout",
+    "extraFields": []
   }
 ] as const

@@ -1,7 +1,7 @@
 // GET/POST /v0/spend_controls, GET/PATCH /v0/spend_controls/{spend_control_id}.
 
 import { accountsPerSpendControl, getAccount } from '../accounts/index.js'
-import { ApiError } from '../platform/errors.js'
+import { ApiError, badQuery } from '../platform/errors.js'
 import type { Api } from '../platform/http.js'
 import { uuidv7 } from '../platform/ids.js'
 import { readPage } from '../platform/pagination.js'
@@ -73,7 +73,7 @@ export function registerSpendControlRoutes(api: Api): void {
     const page = readPage(query)
     for (const name of ['amount_limit', 'amount_limit_gte', 'amount_limit_lte'] as const) {
       const v = query[name]
-      if (v !== undefined && !Number.isSafeInteger(v)) throw new ApiError('BAD_QUERY_PARAMETER', `${name} must be at most ${Number.MAX_SAFE_INTEGER}`, { invalid: { [name]: 'larger than an integer holds exactly' } })
+      if (v !== undefined && !Number.isSafeInteger(v)) throw badQuery({ invalid: { [name]: `must be at most ${Number.MAX_SAFE_INTEGER}` } })
     }
     let ids = query.id
     if (query.account_id !== undefined) {

@@ -114,7 +114,7 @@ export function registerWebhookRoutes(api: Api): void {
     const from = query.start_time ? new Date(query.start_time) : query.start_date ? new Date(`${query.start_date}T00:00:00Z`) : undefined
     // end_date is a whole day, inclusive.
     const to = query.end_time ? new Date(query.end_time) : query.end_date ? new Date(new Date(`${query.end_date}T00:00:00Z`).getTime() + dayMs - 1) : undefined
-    if (from && to && from > to) throw new ApiError('BAD_QUERY_PARAMETER', 'the start of the range is after its end', { invalid: { start_time: 'after end_time' } })
+    if (from && to && from > to) throw new ApiError('BAD_QUERY_PARAMETER', `the range's start (${query.start_time ? 'start_time' : 'start_date'}) is after its end (${query.end_time ? 'end_time' : 'end_date'})`)
     const rows = await listDeliveries(sql, workspace.id, hook.id, { resourceId: query.resource_id, from, to }, page)
     const { items, next_page_token } = pageOf(rows.map((r) => ({ ...r, id: r.event_id })), page.limit)
     // The spec: the list does not carry response histories; GET one event for it.

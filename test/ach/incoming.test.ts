@@ -117,8 +117,8 @@ describe('incoming credits and debits', () => {
 
   it('refuses simulations in a live workspace', async () => {
     const res = await simulate({ account_number: '123', amount: 1, dc_sign: 'credit', effective_date: today }, h.keys.live)
-    assert.equal(res.status, 422)
-    assert.equal(res.body.code, 'SIMULATION_NOT_ENABLED')
+    assert.equal(res.status, 400)
+    assert.equal(res.body.code, 'FEATURE_NOT_AVAILABLE')
   })
 })
 

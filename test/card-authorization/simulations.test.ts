@@ -306,8 +306,8 @@ describe('declines', () => {
 describe('requests', () => {
   it('a live workspace cannot simulate', async () => {
     const res = await h.request('POST', '/v0/cards/transaction_simulations/authorization', { key: h.keys.live, body: { card_id: '0190b1d2-0000-7000-8000-000000000000', amount: 1, mid: 'M' } })
-    assert.equal(res.status, 422)
-    assert.equal(res.body.code, 'SIMULATION_NOT_ENABLED')
+    assert.equal(res.status, 400)
+    assert.equal(res.body.code, 'FEATURE_NOT_AVAILABLE')
   })
 
   it('bad input is a clean 400', async () => {

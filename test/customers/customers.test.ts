@@ -134,6 +134,42 @@ describe('PATCH /v0/customers/{id}', () => {
   })
 })
 
+describe('server-set fields on PATCH and PUT /v0/customers/{id}', () => {
+  // A customer's server-set fields are those the customer schema marks readOnly (id, kyc_status,
+  // kyc_last_run, creation_time…): sent back as a GET showed them they pass, another value is refused.
+  it('refuses a changed one with 400 BAD_REQUEST_BODY naming it immutable, and changes nothing', async () => {
+    const c = await createCustomer()
+    const cases: { method: 'PATCH' | 'PUT'; body: Record<string, unknown>; immutable: string[] }[] = [
+      { method: 'PATCH', body: { id: uuidv7(), first_name: 'Z' }, immutable: ['id'] },
+      { method: 'PATCH', body: { kyc_status: 'ACCEPTED' }, immutable: ['kyc_status'] },
+      { method: 'PATCH', body: { creation_time: '2020-01-01T00:00:00.000Z', has_accounts: true }, immutable: ['creation_time', 'has_accounts'] },
+      { method: 'PATCH', body: { kyc_exempt: true }, immutable: ['kyc_exempt'] },
+      { method: 'PUT', body: { ...c, kyc_status: 'ACCEPTED' }, immutable: ['kyc_status'] },
+      { method: 'PUT', body: { ...c, id: uuidv7(), kyc_last_run: '2020-01-01T00:00:00.000Z' }, immutable: ['id', 'kyc_last_run'] },
+      { method: 'PUT', body: { status: 'ACTIVE', ssn_source: 'PREFILL' }, immutable: ['ssn_source'] },
+    ]
+    for (const x of cases) {
+      const res = await h.request(x.method, `/v0/customers/${c.id}`, { body: x.body })
+      assert.deepEqual([res.status, res.body.code], [400, 'BAD_REQUEST_BODY'], `${x.method} ${JSON.stringify(x.body)}`)
+      assert.deepEqual(res.body.immutable, x.immutable, JSON.stringify(res.body))
+    }
+    const tenant = await h.request('PATCH', `/v0/customers/${c.id}`, { body: { tenant: h.workspaces.b } })
+    assert.deepEqual([tenant.status, tenant.body.code], [422, 'INVALID_TENANCY'])
+    assert.deepEqual((await h.request('GET', `/v0/customers/${c.id}`)).body, c)
+    assert.equal((await eventsOf(c.id)).length, 2)
+  })
+
+  it('takes back what a GET returned, on PATCH as on PUT, without change or event', async () => {
+    const c = await createCustomer()
+    for (const method of ['PATCH', 'PUT']) {
+      const res = await h.request(method, `/v0/customers/${c.id}`, { body: c })
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+      assert.deepEqual(res.body, c)
+    }
+    assert.equal((await eventsOf(c.id)).length, 2)
+  })
+})
+
 describe('PUT /v0/customers/{id}', () => {
   it('replaces the whole customer: fields left out are cleared', async () => {
     const c = await createCustomer()

@@ -156,11 +156,36 @@ describe('PATCH /v0/persons/{id}', () => {
     assert.deepEqual(events[1].changed_fields, { first_name: 'Ada', legal_address: p.legal_address })
   })
 
-  it('writes nothing for a PATCH that changes nothing, including the masked SSN sent back', async () => {
+  it('writes nothing for a PATCH that changes nothing: what a GET returned, the masked SSN and server-set fields included', async () => {
+    const p = await createPerson(h, { ssn: '123-45-6789' })
+    for (const body of [p, { first_name: p.first_name, ssn: p.ssn, id: p.id, verification_status: p.verification_status, tenant: p.tenant }]) {
+      const res = await h.request('PATCH', `/v0/persons/${p.id}`, { body })
+      assert.equal(res.status, 200, JSON.stringify(res.body))
+      assert.deepEqual(res.body, p)
+    }
+    assert.equal((await eventsOf(h.workspaces.a, p.id)).length, 2)
+  })
+
+  // As for businesses (request-fields.ts): a server-set field sent back as a GET showed it passes; another value is refused.
+  it('refuses a changed server-set field with 400 BAD_REQUEST_BODY naming it immutable, and changes nothing', async () => {
     const p = await createPerson(h)
-    const res = await h.request('PATCH', `/v0/persons/${p.id}`, { body: { first_name: p.first_name, ssn: p.ssn, id: p.id, verification_status: 'ACCEPTED' } })
-    assert.equal(res.status, 200)
-    assert.deepEqual(res.body, p)
+    const cases: { body: Record<string, unknown>; immutable: string[] }[] = [
+      { body: { id: uuidv7(), first_name: 'Z' }, immutable: ['id'] },
+      { body: { verification_status: 'ACCEPTED' }, immutable: ['verification_status'] },
+      { body: { creation_time: '2020-01-01T00:00:00.000Z', last_updated_time: p.last_updated_time }, immutable: ['creation_time'] },
+      { body: { has_accounts: true, is_user: true, first_name: 'Z' }, immutable: ['has_accounts', 'is_user'] },
+      { body: { verification_last_run: '2020-01-01T00:00:00.000Z' }, immutable: ['verification_last_run'] },
+      { body: { ssn_source: 'PREFILL' }, immutable: ['ssn_source'] },
+    ]
+    for (const c of cases) {
+      const res = await h.request('PATCH', `/v0/persons/${p.id}`, { body: c.body })
+      assert.deepEqual([res.status, res.body.code], [400, 'BAD_REQUEST_BODY'], JSON.stringify(c.body))
+      assert.deepEqual(res.body.immutable, c.immutable, JSON.stringify(res.body))
+      assert.match(res.body.detail, /fields set by the server cannot be changed/)
+    }
+    const tenant = await h.request('PATCH', `/v0/persons/${p.id}`, { body: { tenant: h.workspaces.b, first_name: 'Z' } })
+    assert.deepEqual([tenant.status, tenant.body.code], [422, 'INVALID_TENANCY'])
+    assert.deepEqual((await h.request('GET', `/v0/persons/${p.id}`)).body, p)
     assert.equal((await eventsOf(h.workspaces.a, p.id)).length, 2)
   })
 

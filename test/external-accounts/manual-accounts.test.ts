@@ -59,6 +59,8 @@ describe('manual accounts', () => {
     assert.equal(dup.status, 409)
     assert.equal(dup.body.code, 'DUPLICATE_RESOURCE')
     assert.match(dup.body.detail, new RegExp(first.id))
+    // The catalogue gives DUPLICATE_RESOURCE no extra fields: the existing account's id is in the detail only.
+    assert.deepEqual(Object.keys(dup.body).sort(), ['code', 'detail', 'status', 'title', 'type'])
     assert.equal(await state(), before)
     await create(manualBody({ customer_id: other.id }, { account_identifiers: { number: '5550001' } }))
     assert.equal((await h.request('DELETE', `/v0/external_accounts/${first.id}`)).status, 200)

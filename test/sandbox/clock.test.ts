@@ -68,7 +68,7 @@ describe('the workspace clock', () => {
     }
     assert.equal(await clockOf(ws.key), now, 'a refused advance moved nothing')
     const live = await advance({ by: 'PT1H' }, h.keys.live)
-    assert.deepEqual([live.status, live.body.code], [422, 'SIMULATION_NOT_ENABLED'])
+    assert.deepEqual([live.status, live.body.code], [400, 'FEATURE_NOT_AVAILABLE'])
     const anonymous = await h.request('GET', '/v0/sandbox/clock', { key: null })
     assert.equal(anonymous.status, 401)
   })

@@ -49,3 +49,14 @@ test('an error status is one the operation declares, a cross-cutting one, or one
   refuse('PUT', `/v0/accounts/${id}/relationships/${id}`, 409, 'DUPLICATE_RESOURCE')
   assert.throws(() => refuse('DELETE', `/v0/accounts/${id}/relationships/${id}`, 409, 'DUPLICATE_RESOURCE'), /not a status the spec declares/)
 })
+
+test("a problem body may carry only the spec's error members and the extra fields the catalogue declares for its code", () => {
+  const problem = (status: number, code: string, extra: object = {}) => ({ type: 'https://dev.synctera.com/errors/x', title: 'X', status, detail: 'd', code, ...extra })
+  const refusal = (status: number, body: unknown) => conformance().check('GET', '/v0/persons', status, 'application/problem+json', body)
+  refusal(400, problem(400, 'BAD_REQUEST_BODY', { missing: ['a'], invalid: { b: 'c' }, immutable: ['id'] }))
+  refusal(429, problem(429, 'TOO_MANY_REQUESTS', { retry_after: 1 }))
+  assert.throws(() => refusal(400, problem(400, 'BAD_QUERY_PARAMETER', { invalid: { limit: 'must be >= 1' } })), /BAD_QUERY_PARAMETER carries invalid/)
+  assert.throws(() => refusal(400, problem(400, 'BAD_REQUEST_BODY', { valid_status: [] })), /valid_status/)
+  assert.throws(() => conformance().check('POST', '/v0/external_accounts', 409, 'application/problem+json', problem(409, 'DUPLICATE_RESOURCE', { existing_id: id })), /existing_id/)
+  assert.throws(() => refusal(503, problem(503, 'SERVICE_UNAVAILABLE', { retry_after: 1 })), /retry_after/)
+})

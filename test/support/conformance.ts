@@ -6,8 +6,9 @@
 // Success bodies are checked strictly, as a generated client decodes them: no property may appear
 // that the response schema does not declare. A property counts as declared when any branch of an
 // allOf declares it, or the branch of an anyOf/oneOf that the body matches; an object schema that
-// declares no properties at all (e.g. `metadata`) stays free-form. Problem bodies are RFC 7807,
-// which allows extension members (`missing`, `invalid`), so they are checked as declared, not closed.
+// declares no properties at all (e.g. `metadata`) stays free-form. Problem bodies are closed too:
+// the spec's `error` members, and only the extension members (`missing`, `invalid`, `retry_after`…)
+// that the error catalogue's extra_fields declare for the body's code (test/support/problems.ts).
 import { Ajv2019 as Ajv, type ValidateFunction } from 'ajv/dist/2019.js'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -15,6 +16,7 @@ import { parse } from 'yaml'
 import { keelExtensions } from '../../src/sandbox/openapi.js'
 import { achExtensions } from '../../src/ach/openapi.js'
 import { withSpecFormats } from '../../src/platform/validation.js'
+import { undeclaredProblemMembers } from './problems.js'
 
 type Json = any
 const root = join(import.meta.dirname, '..', '..')
@@ -111,8 +113,9 @@ class Closer {
 }
 
 // Statuses any operation may answer, whether or not the operation lists them: they come from the
-// platform (auth, body size, media type, idempotency, rate limits), and must still be problems.
-const crossCutting = new Set([400, 401, 404, 413, 415, 422, 429])
+// platform (auth, body size, media type, idempotency, rate limits, load shedding and an unreachable
+// database), and must still be problems.
+const crossCutting = new Set([400, 401, 404, 413, 415, 422, 429, 503])
 
 // Statuses one operation answers though its spec lists no such response: a catalogue outcome the
 // operation's spec has no place for. An account relationship's POST and PUT list only 201/200,
@@ -189,6 +192,8 @@ export class Conformance {
       if (body?.[field] === undefined) throw new Error(`conformance: ${where} problem lacks ${field}`)
     }
     if (body.status !== status) throw new Error(`conformance: ${where} problem.status ${body.status} differs from HTTP ${status}`)
+    const undeclared = undeclaredProblemMembers(body)
+    if (undeclared.length) throw new Error(`conformance: ${where} problem ${body.code} carries ${undeclared.join(', ')}, which the catalogue does not declare for it: ${JSON.stringify(body).slice(0, 600)}`)
   }
 
   /** Throws unless `body` matches the spec's component schema `name` (e.g. a webhook request body). */

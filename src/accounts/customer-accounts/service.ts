@@ -318,7 +318,7 @@ export async function closeAccount(tx: Tx, workspace: Workspace, accountId: stri
   // An internal move's destination is an account of this workspace, whether or not money moves now.
   const internalDestination = closure.payment_method === 'INTERNAL_TRANSFER_TO_CUSTOMER_ACCOUNT' || closure.payment_method === 'INTERNAL_TRANSFER_TO_INTERNAL_ACCOUNT'
   if (internalDestination && typeof closure.destination_id === 'string' && (await unknownAccountIds(tx, workspace.id, [closure.destination_id])).length) {
-    throw new ApiError('ACCOUNT_NOT_FOUND', `destination_id ${closure.destination_id}: no such account in this workspace`, { invalid: { destination_id: 'no such account' } })
+    throw new ApiError('ACCOUNT_NOT_FOUND', `destination_id ${closure.destination_id}: no such account in this workspace`)
   }
   // Lock this account and the destination together, in the ledger's order, as every batch does.
   const ids = [row.id, ...(closure.destination_id ? [closure.destination_id] : [])]

@@ -154,7 +154,7 @@ export async function internalAccountPage(sql: Sql, clock: Clock, workspace: Wor
   }
   // Sorted by what the list shows (ledger figures among it), then by id: read whole, then cut after the page token's account.
   const all = await listInternalAccounts(sql, workspace.id, query, { limit: internalSortedMax, afterId: undefined })
-  if (all.length > internalSortedMax) throw new ApiError('BAD_QUERY_PARAMETER', `sort_by sorts at most ${internalSortedMax} internal accounts; filter by id`, { invalid: { sort_by: 'too many internal accounts to sort' } })
+  if (all.length > internalSortedMax) throw new ApiError('BAD_QUERY_PARAMETER', `sort_by sorts at most ${internalSortedMax} internal accounts; filter by id`)
   const sorted = (await render(all)).sort((a, b) => compareBy(order, a, b))
   const start = page.afterId === undefined ? 0 : sorted.findIndex((a) => a.id === page.afterId) + 1
   const { items, next_page_token } = pageOf(sorted.slice(start, start + page.limit + 1) as (Json & { id: string })[], page.limit)

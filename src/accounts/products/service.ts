@@ -88,7 +88,7 @@ export async function patchProduct(db: Queryable, workspaceId: string, productId
 export async function productPage(sql: Sql, workspaceId: string, query: { product_type: string; id?: string; start_date?: string; end_date?: string }, page: Page): Promise<ProductRow[]> {
   const ids = query.id?.split(',').map((id) => id.trim())
   if (ids !== undefined && !ids.some(isUuid)) return []
-  if (query.start_date && query.end_date && query.end_date < query.start_date) throw new ApiError('BAD_QUERY_PARAMETER', 'end_date is before start_date', { invalid: { end_date: 'before start_date' } })
+  if (query.start_date && query.end_date && query.end_date < query.start_date) throw new ApiError('BAD_QUERY_PARAMETER', 'end_date is before start_date')
   const interest = query.product_type === 'INTEREST'
   return listProducts(sql, workspaceId, {
     product_type: query.product_type, ids: ids?.filter(isUuid),

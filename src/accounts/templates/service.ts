@@ -33,7 +33,7 @@ async function requireAccountsNamed(db: Queryable, workspaceId: string, terms: J
   const unknown = new Set(await unknownAccountIds(db, workspaceId, [...new Set(named.map((n) => n.id))]))
   const missing = named.filter((n) => unknown.has(n.id))
   if (missing.length) {
-    throw new ApiError('ACCOUNT_NOT_FOUND', `${missing.map((m) => `${m.path} ${m.id}`).join(', ')}: no such account in this workspace`, { invalid: Object.fromEntries(missing.map((m) => [m.path, 'no such account'])) })
+    throw new ApiError('ACCOUNT_NOT_FOUND', `${missing.map((m) => `${m.path} ${m.id}`).join(', ')}: no such account in this workspace`)
   }
 }
 

@@ -41,16 +41,16 @@ export function toAddress(row: AddressRow): Address {
 function filterOf(query: Static<typeof listAddressesQuery> & Record<string, unknown>): AddressFilter {
   const alias = query.address_type
   if (alias !== undefined && (typeof alias !== 'string' || !addressTypes.includes(alias))) {
-    throw new ApiError('BAD_QUERY_PARAMETER', `address_type must be one of: ${addressTypes.join(', ')}`, { invalid: { address_type: `must be one of: ${addressTypes.join(', ')}` } })
+    throw new ApiError('BAD_QUERY_PARAMETER', `address_type must be one of: ${addressTypes.join(', ')}`)
   }
   const named = query['Address type']
   if (named !== undefined && alias !== undefined && named !== alias) {
-    throw new ApiError('BAD_QUERY_PARAMETER', '"Address type" and address_type disagree; send one', { invalid: { address_type: 'disagrees with "Address type"' } })
+    throw new ApiError('BAD_QUERY_PARAMETER', '"Address type" and address_type disagree; send one')
   }
   let countryCode: string | undefined
   if (query.country !== undefined) {
     countryCode = countryAlpha2(query.country)
-    if (!countryCode) throw new ApiError('BAD_QUERY_PARAMETER', `country ${query.country} is not an ISO 3166-1 alpha-2 or alpha-3 code`, { invalid: { country: 'not an ISO 3166-1 alpha-2 or alpha-3 code' } })
+    if (!countryCode) throw new ApiError('BAD_QUERY_PARAMETER', `country ${query.country} is not an ISO 3166-1 alpha-2 or alpha-3 code`)
   }
   return {
     customer_id: query.customer_id,

@@ -43,9 +43,10 @@ export type PersonInput = Partial<Record<EditableField, unknown>>
 
 /**
  * Splits a request body into the fields it sets and its note. Fields the spec marks read-only or
- * server-set (id, tenant, creation_time, verification_status, kyc_status, has_accounts…) are
- * ignored, so a client may send back what it read; so is a field the schema does not declare, as the
- * spec's schemas allow undeclared properties.
+ * server-set (id, tenant, creation_time, verification_status, kyc_status, has_accounts…) set
+ * nothing: a create ignores them, and an update has already refused one it would change
+ * (refuseChangedServerSetFields in service.ts), so a client may send back what it read. A field the
+ * schema does not declare is ignored too, as the spec's schemas allow undeclared properties.
  */
 export function readBody(body: Record<string, unknown>, declared: ReadonlySet<string>, editable: readonly EditableField[], problems: Problems): { input: PersonInput; note: string | undefined } {
   const input: PersonInput = {}

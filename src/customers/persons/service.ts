@@ -7,6 +7,7 @@ import { uuidv7 } from '../../platform/ids.js'
 import { withFields } from '../../platform/objects.js'
 import { likePattern, pageOf, readPage } from '../../platform/pagination.js'
 import { base_customer, base_person, patch_customer } from '../../spec/schemas.js'
+import { propertiesOf, refuseChangedServerSetFields } from '../request-fields.js'
 import { applyInput, canonicalIdentifier, customerFields, personalIdCountry, personFields, Problems, readBody, rowsDiffer, sortOrder, type ApplyContext, type ApplyMode } from './rules.js'
 import { getPerson, insertPerson, insertPersonalId, listPersons, personalIdsOf, touchPerson, updatePerson, type PageAnchor, type PersonalIdRow, type PersonRow } from './store.js'
 import { toCustomer, toPerson } from './views.js'
@@ -22,6 +23,11 @@ const declared = {
   customer: new Set([...keysOf(base_customer), 'first_name', 'last_name', 'dob', 'status']),
   patchCustomer: new Set(keysOf(patch_customer)),
 }
+
+// The fields the server sets in each view, as its resource schema marks them readOnly (id,
+// creation_time, verification_status or kyc_status, has_accounts…), with `tenant`: an update may
+// send them back as a GET showed them, and is refused when it would change one.
+const serverSet = { person: propertiesOf(base_person), customer: propertiesOf(base_customer) }
 
 /** A person record with its personal ids: what both views are made from. */
 export interface Person { row: PersonRow; personalIds: PersonalIdRow[] }
@@ -89,6 +95,8 @@ export async function createRecord(ctx: Context, body: Record<string, unknown>, 
 export async function changeRecord(ctx: Context, id: string, body: Record<string, unknown>, view: View, mode: ApplyMode): Promise<Person> {
   const current = await loadPerson(ctx.tx, ctx.workspaceId, id, { forUpdate: true })
   if (!current) throw new ApiError('RESOURCE_NOT_FOUND', `${view} ${id} not found`)
+  const shown = view === 'person' ? personView(current) : toCustomer(current.row)
+  refuseChangedServerSetFields({ body, properties: serverSet[view], current: shown, workspaceId: ctx.workspaceId })
   const problems = new Problems()
   const editable = view === 'person' ? personFields : customerFields
   const schema = view === 'person' ? declared.patchPerson : mode === 'replace' ? declared.customer : declared.patchCustomer
