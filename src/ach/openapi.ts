@@ -55,7 +55,7 @@ export const achExtensions = {
         responses: {
           201: { description: 'The file as received and its entries', content: { 'application/json': { schema: { $ref: '#/components/schemas/keel_ach_ingest_result' } } } },
           200: { description: 'The file had been applied already; nothing changed', content: { 'application/json': { schema: { $ref: '#/components/schemas/keel_ach_ingest_result' } } } },
-          400: problem('Unreadable request'), 401: problem('Unauthorized'), 422: problem('The file has errors (listed in `errors`)'),
+          400: problem('Unreadable request; or a live workspace (FEATURE_NOT_AVAILABLE): there the bank\'s operator ingests files with `keel ach ingest`'), 401: problem('Unauthorized'), 422: problem('The file has errors (listed in `errors`)'),
         },
       },
     },
@@ -99,7 +99,7 @@ export const achExtensions = {
         requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/keel_ach_resolution' } } } },
         responses: {
           200: { description: 'The entry after', content: { 'application/json': { schema: { $ref: '#/components/schemas/incoming_ach' } } } },
-          400: problem('The resolution is invalid (fields named in `invalid` or `missing`), or the account does not exist'), 401: problem('Unauthorized'), 404: problem('No such incoming entry'),
+          400: problem('The resolution is invalid (fields named in `invalid` or `missing`), or the account does not exist; or a live workspace (FEATURE_NOT_AVAILABLE): there the bank\'s operator resolves with `keel ach resolve`'), 401: problem('Unauthorized'), 404: problem('No such incoming entry'),
           422: problem('The entry is not IN_SUSPENSE, or the account cannot take it (closed, frozen, not enough funds)'),
         },
       },

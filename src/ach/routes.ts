@@ -7,6 +7,7 @@ import type { Tx } from '../platform/db.js'
 import { sendOutcome, type Api } from '../platform/http.js'
 import { identityOf, keyFromHeader, runMutation } from '../platform/idempotency.js'
 import { pageOf, readPage } from '../platform/pagination.js'
+import { requireSandbox } from '../platform/workspaces.js'
 import { addDays } from './calendar/fed-calendar.js'
 import { ingestNacha } from './files/incoming.js'
 import { readResolution, resolveSuspense } from './files/resolve.js'
@@ -136,7 +137,9 @@ export function registerAchRoutes(api: Api): void {
 
   // ---- Keel's resolution of an incoming entry IN_SUSPENSE
 
+  // The bank's own work: through the API in a sandbox only (in live, `keel ach resolve`, the operator's).
   api.app.post('/v0/ach/incoming/:id/resolve', async (req, reply) => {
+    requireSandbox(req.workspace, 'resolutions of incoming ACH entries through the API')
     const { id } = req.params as { id: string }
     const resolution = readResolution(req.body)
     return keyed(req, reply, async (tx) => {
@@ -179,7 +182,10 @@ export function registerAchRoutes(api: Api): void {
     return { ...toAchFile(file), content: file.content, ...ids }
   })
 
+  // A file from the bank's ACH operator moves money into accounts: through the API in a sandbox
+  // only, where it stands in for the operator (in live, `keel ach ingest`, the operator's).
   api.app.post('/v0/ach/files', { bodyLimit: achFileBodyBytesMax }, async (req, reply) => {
+    requireSandbox(req.workspace, 'incoming NACHA files sent through the API')
     const content = nachaText(req)
     return keyed(req, reply, async () => {
       const outcome = await ingestNacha(services, req.workspace.id, content)

@@ -3,6 +3,7 @@
 // ingested file (applied once), a NOC, future-dated entries, the gateway approving, declining and
 // timing out, the file endpoints, and an IAT entry's iat_info. Every scenario ends with the books audited.
 import assert from 'node:assert/strict'
+import { uuidv7 } from '../../src/platform/ids.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import http from 'node:http'
@@ -268,6 +269,19 @@ describe('the ACH gateway', () => {
 })
 
 describe('file endpoints', () => {
+  it('takes incoming files and resolutions from a sandbox only: a live key may not credit its own accounts', async () => {
+    const file = readFileSync(join(import.meta.dirname, '../../data/ach/samples/ppd-debit.ach'), 'utf8')
+    const before = await h.sql`select count(*)::int as n from ach_incoming`
+    const ingest = await h.request('POST', '/v0/ach/files', { key: h.keys.live, payload: file, headers: { 'content-type': 'text/plain' } })
+    assert.equal(ingest.status, 400, JSON.stringify(ingest.body))
+    assert.equal(ingest.body.code, 'FEATURE_NOT_AVAILABLE')
+    assert.deepEqual(await h.sql`select count(*)::int as n from ach_incoming`, before, 'nothing applied')
+    const resolve = await h.request('POST', `/v0/ach/incoming/${uuidv7()}/resolve`, { key: h.keys.live, body: { action: 'RETURN' } })
+    assert.deepEqual([resolve.status, resolve.body.code], [400, 'FEATURE_NOT_AVAILABLE'])
+    // Validating applies nothing: both modes.
+    assert.equal((await h.request('POST', '/v0/ach/files/validate', { key: h.keys.live, payload: file, headers: { 'content-type': 'text/plain' } })).status, 200)
+  })
+
   it('validates without applying: 200 for a valid file, 422 with every error, 400 for no file', async () => {
     const good = readFileSync(join(import.meta.dirname, '../../data/ach/samples/ppd-debit.ach'), 'utf8')
     const ok = await h.request('POST', '/v0/ach/files/validate', { payload: good, headers: { 'content-type': 'text/plain' } })
