@@ -81,5 +81,5 @@ export const accounts: Domain = {
     registerAccountRelationshipRoutes(api)
     registerInternalAccountRoutes(api)
   },
-  wipeTables: ['ledger_accounts', 'accounts', 'account_relationships', 'internal_accounts'],
+  wipeTables: ['ledger_accounts', 'ledger_account_holders', 'accounts', 'account_relationships', 'internal_accounts'],
 }

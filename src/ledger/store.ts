@@ -87,7 +87,8 @@ export interface LockedAccount {
   ceiling: bigint | null
   /**
    * The kind of the account's first holder whose verification is not ACCEPTED ('PERSON' before
-   * 'BUSINESS'), or null: kept by migration 1650's triggers, never written here.
+   * 'BUSINESS'), or null: `ledger_account_holders`, kept by migration 1650's triggers, read with the
+   * account and never written here (nor locked: only the account's own row is).
    */
   unverified_holder: 'PERSON' | 'BUSINESS' | null
 }
@@ -111,10 +112,11 @@ export async function lockAccounts(tx: Queryable, keys: Key[], lock = true): Pro
   const unique = uniqueSorted(keys)
   if (unique.length === 0) return new Map()
   const rows = await tx<LockedAccount[]>`
-    select l.workspace_id, l.id, l.kind, l.account_number, l.currency, l.status, l.access_status, l.posted, l.held, l.floor, l.ceiling, l.unverified_holder
+    select l.workspace_id, l.id, l.kind, l.account_number, l.currency, l.status, l.access_status, l.posted, l.held, l.floor, l.ceiling, h.unverified_holder
     from ledger_accounts l
     join (select unnest(${plainArray(unique.map((k) => k.workspaceId))}::uuid[]) as w, unnest(${plainArray(unique.map((k) => k.id))}::uuid[]) as i) as k
       on l.workspace_id = k.w and l.id = k.i
+    left join ledger_account_holders h on h.workspace_id = l.workspace_id and h.account_id = l.id
     order by l.workspace_id, l.id
     ${lock ? tx`for update of l` : tx``}`
   return new Map(rows.map((r) => [keyOf(r.workspace_id, r.id), r]))
@@ -189,16 +191,16 @@ export function verifyAccounts(tx: Queryable, accounts: LockedAccount[], changin
         unnest(${textArray(a.map((r) => r.unverified_holder))}::text[]) as unverified_holder, unnest(${plainArray(a.map((r) => String(changing.has(keyOf(r.workspace_id, r.id)))))}::bool[]) as changing)
       as v
     left join lateral (
-      select 1 as found from ledger_accounts l
+      select 1 as found from ledger_accounts l left join ledger_account_holders h on h.workspace_id = l.workspace_id and h.account_id = l.id
       where v.changing and l.workspace_id = v.w and l.id = v.i and l.posted = v.posted and l.held = v.held and l.status = v.status
         and l.access_status = v.access_status and l.floor is not distinct from v.floor and l.ceiling is not distinct from v.ceiling
-        and l.unverified_holder is not distinct from v.unverified_holder
+        and h.unverified_holder is not distinct from v.unverified_holder
       for update of l) as u on true
     left join lateral (
-      select 1 as found from ledger_accounts l
+      select 1 as found from ledger_accounts l left join ledger_account_holders h on h.workspace_id = l.workspace_id and h.account_id = l.id
       where not v.changing and l.workspace_id = v.w and l.id = v.i and l.posted = v.posted and l.held = v.held and l.status = v.status
         and l.access_status = v.access_status and l.floor is not distinct from v.floor and l.ceiling is not distinct from v.ceiling
-        and l.unverified_holder is not distinct from v.unverified_holder
+        and h.unverified_holder is not distinct from v.unverified_holder
       for share of l) as s on true`
 }
 

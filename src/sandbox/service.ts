@@ -45,18 +45,14 @@ export async function advanceClock(services: Services, work: readonly DueWork[],
     await storeClockOffset(services.sql, workspace.id, clock.offsetMs(workspace.id), clock.now())
   }
   // Work still due at the time it last ran for has made no progress there (another process holds
-  // it; a webhook retry goes out on the dispatcher's time): it waits for the last run, and the
-  // rest goes on in time order without it.
+  // it; a webhook retry goes out on the dispatcher's time): the rest goes on in time order without
+  // it, and it joins again once what it has due moves on (else it waits for the last run).
   const ranFor = new Map<DueWork, number>()
-  const waiting = new Set<DueWork>()
   for (let step = 0; step < advanceStepsMax; step++) {
     const due: { w: DueWork; at: number }[] = []
     for (const w of work) {
-      if (waiting.has(w)) continue
       const at = (await w.nextDue(services, workspace.id, target))?.getTime()
-      if (at === undefined) continue
-      if (ranFor.get(w) === at) waiting.add(w)
-      else due.push({ w, at })
+      if (at !== undefined && ranFor.get(w) !== at) due.push({ w, at })
     }
     if (due.length === 0) break
     const next = Math.min(...due.map((d) => d.at))

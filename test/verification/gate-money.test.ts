@@ -8,9 +8,10 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { auditLedger } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
-import { balanceOf, fundingAccount, transfer } from '../support/accounts.js'
+import { balanceOf, createTemplate, fundingAccount, transfer } from '../support/accounts.js'
 import { customer, originate } from '../ach/support.js'
 import { authorize, fundedCard } from '../card-authorization/support.js'
+import { createVerifiedBusiness, createVerifiedPerson } from '../support/parties.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
@@ -94,5 +95,74 @@ describe('money moves for a holder only while it is verified', () => {
     assert.equal((await transfer(h, { amount: 10, originating_account_id: c.account.id, receiving_account_id: funding.id })).body.code, 'BUSINESS_NOT_VERIFIED')
     await upload({ business_id: c.business.id }, 'ACCEPTED')
     assert.equal((await transfer(h, { amount: 10, originating_account_id: c.account.id, receiving_account_id: funding.id })).status, 200)
+  })
+
+  // Two verifications of different holders of one account at once, each seeing the other's change
+  // uncommitted: the second waits for the first's lock on the account's holder row, then works the
+  // value out from what the first committed, so the account ends gated.
+  it('works the gate out from both of two concurrent changes to different holders of one account', async () => {
+    const [p, q] = [await createVerifiedPerson(h), await createVerifiedPerson(h)]
+    const opened = await h.request('POST', '/v0/accounts', { body: { account_template_id: (await createTemplate(h)).id, relationships: [
+      { relationship_type: 'PRIMARY_ACCOUNT_HOLDER', customer_id: p.id }, { relationship_type: 'ACCOUNT_HOLDER', customer_id: q.id }] } })
+    assert.equal(opened.status, 201, JSON.stringify(opened.body))
+    const funding = await fundingAccount(h)
+    assert.equal((await transfer(h, { amount: 1_000, originating_account_id: funding.id, receiving_account_id: opened.body.id })).status, 200)
+    await upload({ person_id: q.id }, 'REJECTED')
+    const [first, second] = [await h.sql.reserve(), await h.sql.reserve()]
+    try {
+      await first`begin`
+      await first`update persons set verification_status = 'ACCEPTED' where id = ${q.id}`
+      await second`begin`
+      const pid = (await second<{ pid: number }[]>`select pg_backend_pid() as pid`)[0].pid
+      let done = false
+      const rejecting = second`update persons set verification_status = 'REJECTED' where id = ${p.id}`.then(() => { done = true })
+      // The second either waits on the first's lock (as it must) or, were it to take none, finishes alone.
+      for (;;) {
+        if (done) break
+        const [row] = await h.sql<{ waiting: boolean }[]>`select wait_event_type = 'Lock' as waiting from pg_stat_activity where pid = ${pid}`
+        if (row?.waiting) break
+        await new Promise((r) => setImmediate(r))
+      }
+      await first`commit`
+      await rejecting
+      await second`commit`
+    } finally {
+      first.release()
+      second.release()
+    }
+    const res = await transfer(h, { amount: 10, originating_account_id: opened.body.id, receiving_account_id: funding.id })
+    assert.deepEqual([res.status, res.body.code], [422, 'CUSTOMER_NOT_VERIFIED'], JSON.stringify(res.body))
+  })
+
+  // A business's verification changes its owner and then the business in one transaction. Ledger
+  // batches never wait on it: the gate's rows are not the accounts' rows they lock.
+  it('lets a transfer between a business and its owner go on while a verification of both is open', async () => {
+    const owner = await createVerifiedPerson(h)
+    const business = await createVerifiedBusiness(h)
+    const template = (await createTemplate(h)).id
+    const open = async (rel: Record<string, string>) => {
+      const res = await h.request('POST', '/v0/accounts', { body: { account_template_id: template, relationships: [{ relationship_type: 'PRIMARY_ACCOUNT_HOLDER', ...rel }] } })
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+      return res.body.id as string
+    }
+    const [personal, corporate] = [await open({ customer_id: owner.id }), await open({ business_id: business.id })]
+    const funding = await fundingAccount(h)
+    for (const id of [personal, corporate]) assert.equal((await transfer(h, { amount: 1_000, originating_account_id: funding.id, receiving_account_id: id })).status, 200)
+    const run = await h.sql.reserve()
+    try {
+      await run`begin`
+      await run`update persons set verification_status = 'REVIEW' where id = ${owner.id}`
+      // While the run holds what it locked, transfers both ways between the two accounts answer.
+      for (const [from, to] of [[corporate, personal], [personal, corporate]]) {
+        const res = await transfer(h, { amount: 10, originating_account_id: from, receiving_account_id: to })
+        assert.equal(res.status, 200, JSON.stringify(res.body))
+      }
+      await run`update businesses set verification_status = 'REVIEW' where id = ${business.id}`
+      await run`commit`
+    } finally {
+      run.release()
+    }
+    const res = await transfer(h, { amount: 10, originating_account_id: corporate, receiving_account_id: personal })
+    assert.deepEqual([res.status, res.body.code], [422, 'BUSINESS_NOT_VERIFIED'], JSON.stringify(res.body))
   })
 })

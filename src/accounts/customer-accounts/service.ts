@@ -240,6 +240,10 @@ export async function openAccount(tx: Tx, workspace: Workspace, req: Json, now: 
   if (notOpenable.has(status)) throw new ApiError('INVALID_STATUS', `an account cannot be opened as ${status}`)
   const accessStatus = (terms.access_status as string | undefined) ?? 'ACTIVE'
   const rels = (req.relationships as Json[] | undefined) ?? []
+  // The parties are locked before the KYC/KYB gate reads them: a verification cannot change one in between.
+  const holders = await holdersBeforeChange(tx, workspace.id, rels.map((r) => ({
+    person_id: ((r.person_id ?? r.customer_id) as string | undefined) ?? null, business_id: (r.business_id as string | undefined) ?? null,
+  })))
   await checkRelationships(tx, workspace.id, rels, accountType)
 
   let accountNumber: string
@@ -267,7 +271,6 @@ export async function openAccount(tx: Tx, workspace: Workspace, req: Json, now: 
   }
   await insertAccount(tx, row)
   const relationships = rels.map((r) => relationshipRow(workspace.id, id, r, now))
-  const holders = await holdersBeforeChange(tx, workspace.id, relationships)
   for (const r of relationships) await insertRelationship(tx, r)
   const [ledger, accrued] = await Promise.all([ledgerAccountAt(tx, workspace.id, id, now), accruedInterestOf(tx, workspace.id, [row])])
   const resource = toAccount({ row, ledger: ledger!, relationships, accruedInterest: accrued.get(id) })

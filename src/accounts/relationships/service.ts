@@ -108,9 +108,12 @@ export async function addRelationship(tx: Queryable, workspaceId: string, accoun
   const row = relationshipRow(workspaceId, accountId, body, now)
   const rels = await relationshipsOf(tx, workspaceId, [accountId])
   checkNoTwin(rels, row)
-  await gateHolder(tx, workspaceId, body.relationship_type, party)
   checkPrimary([...rels, row])
-  await changeRelationships(tx, workspaceId, accountId, [row], now, () => insertRelationship(tx, row))
+  // The gate is checked with the party locked (changeRelationships): a verification cannot change it in between.
+  await changeRelationships(tx, workspaceId, accountId, [row], now, async () => {
+    await gateHolder(tx, workspaceId, body.relationship_type, party)
+    await insertRelationship(tx, row)
+  })
   return toRelationship(row)
 }
 
@@ -133,9 +136,11 @@ export async function replaceRelationship(tx: Queryable, workspaceId: string, ac
   const row: AccountRelationshipRow = { ...current, relationship_type: body.relationship_type, person_id: party.person, business_id: party.business, updated_at: now }
   const rels = await relationshipsOf(tx, workspaceId, [accountId])
   checkNoTwin(rels, row)
-  await gateHolder(tx, workspaceId, body.relationship_type, party)
   checkPrimary(rels.map((r) => (r.id === row.id ? row : r)))
-  await changeRelationships(tx, workspaceId, accountId, [current, row], now, () => updateRelationship(tx, row))
+  await changeRelationships(tx, workspaceId, accountId, [current, row], now, async () => {
+    await gateHolder(tx, workspaceId, body.relationship_type, party)
+    await updateRelationship(tx, row)
+  })
   return toRelationship(row)
 }
 

@@ -1,11 +1,23 @@
 -- Money moves on a holder's behalf only while the account's holders are verified (the KYC/KYB gate
--- at opening, kept for the account's life): `unverified_holder` names the kind of the first holder
--- (PRIMARY_ACCOUNT_HOLDER or ACCOUNT_HOLDER, the relationships gated at opening) whose
--- verification_status is not ACCEPTED, persons first; null when every holder is verified, and for
--- internal and system accounts. The ledger's rules read it with the account's other terms
--- (src/ledger/rules.ts); these triggers keep it, whichever path changes a holder's verification or
--- an account's relationships, so no path can forget it.
-alter table ledger_accounts add column unverified_holder text check (unverified_holder in ('PERSON', 'BUSINESS'));
+-- at opening, kept for the account's life). `ledger_account_holders.unverified_holder` names the
+-- kind of the first holder (PRIMARY_ACCOUNT_HOLDER or ACCOUNT_HOLDER, the relationships gated at
+-- opening) whose verification_status is not ACCEPTED, persons first; null (or no row) when every
+-- holder is verified, and for internal and system accounts. The ledger reads it with each account
+-- (src/ledger/store.ts) and its rules decide on it (src/ledger/rules.ts); these triggers keep it,
+-- whichever path changes a holder's verification or an account's relationships, so no path can
+-- forget it.
+--
+-- A table of its own, not a column of ledger_accounts: a verification that changes several parties
+-- (a business and its owners) would otherwise lock their ledger rows party by party, in no order a
+-- ledger batch shares, and the two would deadlock. The ledger's batches never lock these rows; they
+-- read them with the accounts they lock, and a batch decided from memory compares them, as it
+-- compares an account's status, before it writes.
+create table ledger_account_holders (
+  workspace_id uuid not null,
+  account_id uuid not null,
+  unverified_holder text check (unverified_holder in ('PERSON', 'BUSINESS')),
+  primary key (workspace_id, account_id)
+);
 
 create function ledger_unverified_holder(w uuid, account uuid) returns text language sql stable as $$
   select case
@@ -18,18 +30,20 @@ create function ledger_unverified_holder(w uuid, account uuid) returns text lang
   end
 $$;
 
--- Sets the column anew on the workspace's accounts that need it, locking them in id order first,
--- as the ledger's batches lock accounts, so a holder's verification never waits on a batch in a
--- cycle.
-create function ledger_refresh_unverified_holder(w uuid, accounts uuid[]) returns void language sql as $$
-  with changed as (
-    select l.workspace_id, l.id from ledger_accounts l
-    where l.workspace_id = w and l.id = any(accounts) and l.unverified_holder is distinct from ledger_unverified_holder(l.workspace_id, l.id)
-    order by l.id
-    for no key update)
-  update ledger_accounts l set unverified_holder = ledger_unverified_holder(l.workspace_id, l.id)
-  from changed c where l.workspace_id = c.workspace_id and l.id = c.id
-$$;
+-- Sets the value anew for the workspace's accounts named. Each account's row is made if missing and
+-- locked, in id order, before its value is worked out, and worked out by a later statement, which
+-- sees what was committed by the time the lock was held: two changes to different holders of one
+-- account wait on each other here, and the second sees the first (no write skew).
+create function ledger_refresh_unverified_holder(w uuid, accounts uuid[]) returns void language plpgsql as $$
+begin
+  insert into ledger_account_holders (workspace_id, account_id)
+    select l.workspace_id, l.id from ledger_accounts l where l.workspace_id = w and l.id = any(accounts) order by l.id
+    on conflict do nothing;
+  perform 1 from ledger_account_holders h where h.workspace_id = w and h.account_id = any(accounts) order by h.account_id for update;
+  update ledger_account_holders h set unverified_holder = ledger_unverified_holder(h.workspace_id, h.account_id)
+    where h.workspace_id = w and h.account_id = any(accounts)
+      and h.unverified_holder is distinct from ledger_unverified_holder(h.workspace_id, h.account_id);
+end $$;
 
 -- A relationship added, changed or removed: its account (statement by statement, so a wipe's delete
 -- refreshes each workspace once).
@@ -95,5 +109,6 @@ create trigger businesses_holders_on_verification after update of verification_s
   for each row when (old.verification_status is distinct from new.verification_status) execute function businesses_refresh_holders();
 
 -- The accounts there are.
-update ledger_accounts l set unverified_holder = ledger_unverified_holder(l.workspace_id, l.id)
-where l.kind = 'ACCOUNT' and ledger_unverified_holder(l.workspace_id, l.id) is not null;
+insert into ledger_account_holders (workspace_id, account_id, unverified_holder)
+  select l.workspace_id, l.id, ledger_unverified_holder(l.workspace_id, l.id) from ledger_accounts l
+  where l.kind = 'ACCOUNT' and ledger_unverified_holder(l.workspace_id, l.id) is not null;
