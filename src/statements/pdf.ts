@@ -3,6 +3,15 @@
 
 import PDFDocument from 'pdfkit'
 
+/**
+ * How much of a line's description a statement prints: a memo is the client's text, of any length,
+ * and laying out a long unbroken word costs time that grows with the square of its length (a
+ * 900,000-character memo held the event loop for minutes). Longer ones end in an ellipsis.
+ */
+export const statementDescriptionCharsMax = 120
+
+const shortened = (text: string): string => ([...text].length <= statementDescriptionCharsMax ? text : [...text].slice(0, statementDescriptionCharsMax - 1).join('') + '…')
+
 export interface PdfStatement {
   bankName: string
   accountNumber: string
@@ -68,7 +77,7 @@ export function renderStatementPdf(s: PdfStatement): Promise<Buffer> {
     if (i > 0 && i % linesPerPage === 0) doc.addPage()
     const y = doc.y
     doc.text(l.date, 54, y, { width: 80 })
-    doc.text(l.description, 134, y, { width: 290 })
+    doc.text(shortened(l.description), 134, y, { width: 290 })
     doc.text(money(l.amount), 424, y, { width: 130, align: 'right' })
   })
   doc.end()
