@@ -60,7 +60,18 @@ export async function askGateway(services: Services, workspaceId: string, now: D
   return new Promise((resolve) => {
     let settled = false
     const finish = (answer: GatewayAnswer) => { if (!settled) { settled = true; clearTimeout(timer); resolve(answer) } }
-    const req = (url.protocol === 'https:' ? https : http).request(url, { method: 'POST', agent: url.protocol === 'https:' ? a.https : a.http, headers }, (res) => {
+    let req: http.ClientRequest
+    try {
+      req = request()
+    } catch (err) {
+      // A request Node will not make (a header stored before headers were checked): the gateway is unavailable.
+      resolve({ kind: 'unavailable', standin: target.standin, why: `request not sent: ${(err as Error).message}` })
+      return
+    }
+    function request(): http.ClientRequest {
+      return (url.protocol === 'https:' ? https : http).request(url, { method: 'POST', agent: url.protocol === 'https:' ? a.https : a.http, headers }, onAnswer)
+    }
+    function onAnswer(res: http.IncomingMessage): void {
       const chunks: Buffer[] = []
       let bytes = 0
       res.on('data', (chunk: Buffer) => {
@@ -69,7 +80,7 @@ export async function askGateway(services: Services, workspaceId: string, now: D
       })
       res.on('end', () => finish(readGatewayAnswer(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), target.standin)))
       res.on('error', (err) => finish({ kind: 'unavailable', standin: target.standin, why: `answer failed: ${err.message}` }))
-    })
+    }
     const timer = setTimeout(() => { req.destroy(); finish({ kind: 'unavailable', standin: target.standin, why: `no answer within ${gatewayTimeoutMs} ms` }) }, gatewayTimeoutMs)
     req.on('error', (err) => finish({ kind: 'unavailable', standin: target.standin, why: `request failed: ${err.message}` }))
     req.end(body)

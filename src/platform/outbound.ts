@@ -214,3 +214,22 @@ function sameAddress(a: string, b: string): boolean {
 export function isOutboundRefused(err: unknown): err is OutboundRefused {
   return err instanceof OutboundRefused
 }
+
+/**
+ * The headers a fintech gives Keel to send (a gateway's `custom_headers`), refused before they are
+ * stored unless each name is a token and each value holds no CR, LF or other character HTTP forbids,
+ * as Node checks them when it sends: `badBody` members naming each that would fail, empty when all
+ * pass. A value may be one string or a list (sent joined with ", ").
+ */
+export function invalidHeaders(headers: Record<string, unknown> | null | undefined, field = 'custom_headers'): Record<string, string> {
+  const invalid: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    try {
+      http.validateHeaderName(name)
+      for (const v of Array.isArray(value) ? value : [value]) http.validateHeaderValue(name, String(v))
+    } catch {
+      invalid[`${field}.${name}`] = 'not a valid HTTP header (a token for a name; no CR, LF or control character in a value)'
+    }
+  }
+  return invalid
+}

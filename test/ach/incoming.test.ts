@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { getOutgoing } from '../../src/ach/store.js'
+import { getGateway, getOutgoing, updateGateway } from '../../src/ach/store.js'
 import { nocFile, returnFile } from '../../src/ach/simulations/build.js'
 import { completeControls, parseNacha, validateNacha, writeNacha } from '../../src/ach/nacha/index.js'
 import { externalAccountForTransfer } from '../../src/external-accounts/index.js'
@@ -252,6 +252,22 @@ describe('the ACH gateway', () => {
       assert.equal(headers['x-fintech'], 'yes')
     }
     await assertBooksClean(h)
+  })
+
+  it('refuses custom headers Node could not send; one stored before that check is no answer (the default decision), not a 500', async () => {
+    const bad = await h.request('PATCH', `/v0/ach/gateways/${gatewayId}`, { body: { custom_headers: { 'X-Test': ['a\r\nInjected: 1'] } } })
+    assert.equal(bad.status, 400, JSON.stringify(bad.body))
+    assert.deepEqual(Object.keys(bad.body.invalid), ['custom_headers.X-Test'])
+    assert.equal((await h.request('POST', '/v0/ach/gateways', { body: { url: 'https://fintech.example.com/ach', custom_headers: { 'bad name': ['x'] } } })).status, 400)
+    const row = (await getGateway(h.sql, h.workspaces.a, gatewayId))!
+    await updateGateway(h.sql, { ...row, custom_headers_encrypted: h.services.vault.encrypt(JSON.stringify({ 'X-Test': ['a\r\nb'] })) })
+    try {
+      const c = await customer(h, 10_000)
+      const res = await simulate({ account_number: c.account.account_number, amount: 111, dc_sign: 'debit', effective_date: today })
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+    } finally {
+      await updateGateway(h.sql, row)
+    }
   })
 
   it('is read, listed, patched and deleted', async () => {

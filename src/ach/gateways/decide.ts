@@ -59,11 +59,19 @@ function post(services: Services, url: URL, body: string, headers: Record<string
     const finish = (o: { code: number; detail: string }) => { if (!settled) { settled = true; clearTimeout(timer); resolve(o) } }
     const secure = url.protocol === 'https:'
     const agent = secure ? services.outbound.httpsAgent() : services.outbound.httpAgent()
-    const req = (secure ? https : http).request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      res.resume()
-      res.on('end', () => finish({ code: res.statusCode ?? 0, detail: `answered ${res.statusCode}` }))
-      res.on('error', (err) => finish({ code: 0, detail: `response failed: ${err.message}` }))
-    })
+    let req: http.ClientRequest
+    try {
+      req = (secure ? https : http).request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+        res.resume()
+        res.on('end', () => finish({ code: res.statusCode ?? 0, detail: `answered ${res.statusCode}` }))
+        res.on('error', (err) => finish({ code: 0, detail: `response failed: ${err.message}` }))
+      })
+    } catch (err) {
+      // A request Node will not make (a header stored before headers were checked): no answer, as for a network failure.
+      agent.destroy()
+      resolve({ code: 0, detail: `request not sent: ${(err as Error).message}` })
+      return
+    }
     const timer = setTimeout(() => { req.destroy(); finish({ code: 0, detail: `no answer within ${timeoutMs} ms` }) }, timeoutMs)
     req.on('error', (err) => finish({ code: 0, detail: isOutboundRefused(err) ? `refused by the outbound network policy: ${err.message}` : `request failed: ${err.message}` }))
     req.on('close', () => agent.destroy())
