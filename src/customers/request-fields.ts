@@ -53,3 +53,13 @@ export function storedAddress(value: Record<string, unknown>): Record<string, un
   const declared = propertiesOf(address)
   return Object.fromEntries(Object.entries(value).filter(([name]) => declared[name] !== undefined && declared[name].readOnly !== true))
 }
+
+/**
+ * The most a name that lists sort and filter by may take, in UTF-8 bytes: PostgreSQL's b-tree
+ * indexes (persons_last_name, businesses_entity_name) hold an entry of at most 2,704 bytes, and a
+ * longer name failed the write with a 500. A kilobyte is far past any real name.
+ */
+export const indexedNameBytesMax = 1024
+
+/** Whether a name is longer than indexedNameBytesMax. */
+export const overlongName = (value: unknown): boolean => typeof value === 'string' && Buffer.byteLength(value, 'utf8') > indexedNameBytesMax

@@ -8,7 +8,7 @@ import { uuidv7 } from '../../platform/ids.js'
 import { withFields } from '../../platform/objects.js'
 import { parseSortBy, type SortKey } from '../../platform/sorting.js'
 import { base, type business } from '../../spec/schemas.js'
-import { propertiesOf, refuseChangedServerSetFields, storedAddress } from '../request-fields.js'
+import { indexedNameBytesMax, overlongName, propertiesOf, refuseChangedServerSetFields, storedAddress } from '../request-fields.js'
 import { getBusiness, insertBusiness, touchBusiness, updateBusiness, type BusinessRow, type BusinessSortKey, type StoredBusinessFields } from './store.js'
 
 export type Business = Static<typeof business>
@@ -99,8 +99,13 @@ async function reread(tx: Tx, workspaceId: string, id: string): Promise<Business
   return toBusiness(row)
 }
 
+function refuseOverlongName(body: BusinessBody): void {
+  if (overlongName(body.entity_name)) throw badBody(`entity_name must be at most ${indexedNameBytesMax} bytes`, { invalid: { entity_name: `at most ${indexedNameBytesMax} bytes` } })
+}
+
 export async function createBusiness(tx: Tx, vault: Vault, workspaceId: string, body: BusinessBody, now: Date): Promise<Business> {
   refuseChangedServerSetFields({ body, properties: businessProperties, current: undefined, workspaceId })
+  refuseOverlongName(body)
   assert(body.is_customer !== undefined && body.status !== undefined, 'the create schema requires is_customer and status')
   const ein = body.ein === undefined ? undefined : sealEin(vault, body.ein)
   const row: BusinessRow = {
@@ -149,6 +154,7 @@ export async function patchBusiness(tx: Tx, vault: Vault, workspaceId: string, i
   if (!row) return undefined
   const before = toBusiness(row) as Record<string, unknown>
   refuseChangedServerSetFields({ body, properties: businessProperties, current: before, workspaceId })
+  refuseOverlongName(body)
   // The masked EIN a GET returned, sent back unchanged, is not a new EIN.
   const sent = body.ein !== undefined && body.ein !== before.ein ? sealEin(vault, body.ein) : undefined
   const ein = sent && (row.ein_encrypted === null || vault.decrypt(row.ein_encrypted) !== sent.canonical) ? sent : undefined

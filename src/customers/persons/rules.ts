@@ -4,7 +4,7 @@ import { badBody } from '../../platform/errors.js'
 import { sameJson } from '../../platform/objects.js'
 import { parseSortBy, type SortKey } from '../../platform/sorting.js'
 import { isCountryAlpha2 } from '../addresses/countries.js'
-import { storedAddress } from '../request-fields.js'
+import { indexedNameBytesMax, overlongName, storedAddress } from '../request-fields.js'
 import type { PersonRow, PersonSortKey, StoredPersonFields } from './store.js'
 
 /** Collects every problem of a request body, so that one 400 names them all. */
@@ -111,6 +111,7 @@ export function applyInput(row: PersonRow, input: PersonInput, note: string | un
     if (next.dob < dobEarliest || next.dob >= today) problems.reject('dob', `must be on or after ${dobEarliest} and before today`)
   }
   checkBanStatus(row, next, note, mode, problems)
+  if (overlongName(input.last_name)) problems.reject('last_name', `must be at most ${indexedNameBytesMax} bytes`)
   if (note !== undefined) {
     if (note.length > noteLengthMax) problems.reject('note', `must be at most ${noteLengthMax} characters`)
     else if (note.trim() !== '') fields.notes = [...(row.fields.notes ?? []), { text: note, time: ctx.now.toISOString() }].slice(-notesKeptMax)
