@@ -50,7 +50,8 @@ function apiErrorFrom(err: FastifyError | Error, log: Logger | FastifyInstance['
   if (err instanceof ApiError) return err
   const code = (err as FastifyError).code
   switch (code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': return new ApiError('PAYLOAD_TOO_LARGE', `request body is larger than ${bodyLimitBytes} bytes`)
+    // The route's own limit where it sets one (a NACHA file, a card image), else the server's.
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return new ApiError('PAYLOAD_TOO_LARGE', `request body is larger than ${req?.routeOptions.bodyLimit ?? bodyLimitBytes} bytes`)
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return unsupportedMediaType(req?.method ?? 'POST', req?.routeOptions.url)
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new ApiError('BAD_REQUEST_BODY', 'request body is empty')
     case 'FST_ERR_CTP_INVALID_JSON_BODY': return new ApiError('BAD_REQUEST_BODY', 'request body is not valid JSON')

@@ -68,6 +68,8 @@ export interface RouteOptions {
    * the catalogue's 422. Only statuses the operation's responses list belong here.
    */
   statuses?: Partial<Record<ErrorCode, number>>
+  /** The most bytes the operation's body may take, where it takes more than the server's 1 MiB (a card image's data). */
+  bodyLimit?: number
 }
 
 /** The handler, answering the codes `statuses` names with their operation's status. */
@@ -155,6 +157,7 @@ export class Api {
     this.app.route({
       method: op.method,
       url: '/v0' + op.path,
+      ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
       handler: async (req, reply) => {
         if (options.sandboxOnly !== undefined) requireSandbox(req.workspace, options.sandboxOnly)
         // A malformed id in the URL names no resource: 404, as the spec's error catalogue rules.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import sharp from 'sharp'
 import { uuidv7 } from '../../src/platform/ids.js'
-import { cardImageBytesMax } from '../../src/cards/images/routes.js'
+import { cardImageBodyBytesMax, cardImageBytesMax } from '../../src/cards/images/routes.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { createPerson } from '../support/parties.js'
 import { assertOnlyDeclared, eventsOf, holder, products, type Holder } from './support.js'
@@ -83,6 +83,10 @@ describe('custom card images', () => {
     }
     const smallest = await newImage()
     assert.equal((await upload(smallest.id, await jpeg(640, 400))).status, 200, 'the limits themselves are allowed')
+    // A body past what the operation reads at all is 413, naming its own limit (not the server's 1 MiB).
+    const huge = await upload((await newImage()).id, Buffer.alloc(cardImageBodyBytesMax + 1))
+    assert.deepEqual([huge.status, huge.body.code], [413, 'PAYLOAD_TOO_LARGE'])
+    assert.ok(huge.body.detail.includes(String(cardImageBodyBytesMax)), huge.body.detail)
   })
 
   it('reviews: REJECTED carries a reason; only UNREVIEWED is reviewed; live refuses review by PATCH', async () => {

@@ -104,7 +104,7 @@ export function registerCardImageRoutes(api: Api): void {
     await updateCardImage(tx, after, body)
     await event(tx, workspace.id, row, after)
     return toCardImage(after)
-  })
+  }, { bodyLimit: cardImageBodyBytesMax })
 
   api.route('getCardImageData', async (req, reply) => {
     const { card_image_id: id } = req.params as { card_image_id: string }
