@@ -45,68 +45,51 @@ begin
       and h.unverified_holder is distinct from ledger_unverified_holder(h.workspace_id, h.account_id);
 end $$;
 
--- A relationship added, changed or removed: its account (statement by statement, so a wipe's delete
--- refreshes each workspace once).
+-- A relationship added, changed or removed: its account, statement by statement (a wipe's delete
+-- refreshes each workspace once). One function for the three kinds of statement: each reads only
+-- the transition tables its kind has.
 create function account_relationships_refresh_holders() returns trigger language plpgsql as $$
 declare
+  keys jsonb := '[]';
   g record;
 begin
-  for g in
-    select workspace_id, array_agg(distinct account_id) as accounts from (
-      select workspace_id, account_id from changed_new
-      union all select workspace_id, account_id from changed_old) as x
-    group by workspace_id
-  loop
-    perform ledger_refresh_unverified_holder(g.workspace_id, g.accounts);
-  end loop;
-  return null;
-end $$;
-
--- Each kind of statement gets its transition tables; an empty one stands in for the one it lacks.
-create function account_relationships_refresh_inserted() returns trigger language plpgsql as $$
-declare
-  g record;
-begin
-  for g in select workspace_id, array_agg(distinct account_id) as accounts from changed_new group by workspace_id loop
-    perform ledger_refresh_unverified_holder(g.workspace_id, g.accounts);
-  end loop;
-  return null;
-end $$;
-create function account_relationships_refresh_deleted() returns trigger language plpgsql as $$
-declare
-  g record;
-begin
-  for g in select workspace_id, array_agg(distinct account_id) as accounts from changed_old group by workspace_id loop
+  if tg_op <> 'DELETE' then
+    keys := keys || (select coalesce(jsonb_agg(jsonb_build_array(workspace_id, account_id)), '[]') from changed_new);
+  end if;
+  if tg_op <> 'INSERT' then
+    keys := keys || (select coalesce(jsonb_agg(jsonb_build_array(workspace_id, account_id)), '[]') from changed_old);
+  end if;
+  for g in select (k->>0)::uuid as workspace_id, array_agg(distinct (k->>1)::uuid) as accounts from jsonb_array_elements(keys) as k group by 1 loop
     perform ledger_refresh_unverified_holder(g.workspace_id, g.accounts);
   end loop;
   return null;
 end $$;
 
 create trigger account_relationships_holders_on_insert after insert on account_relationships
-  referencing new table as changed_new for each statement execute function account_relationships_refresh_inserted();
+  referencing new table as changed_new for each statement execute function account_relationships_refresh_holders();
 create trigger account_relationships_holders_on_update after update on account_relationships
   referencing old table as changed_old new table as changed_new for each statement execute function account_relationships_refresh_holders();
 create trigger account_relationships_holders_on_delete after delete on account_relationships
-  referencing old table as changed_old for each statement execute function account_relationships_refresh_deleted();
+  referencing old table as changed_old for each statement execute function account_relationships_refresh_holders();
 
--- A holder's verification changed: every account it is a holder of.
-create function persons_refresh_holders() returns trigger language plpgsql as $$
+-- A holder's verification changed: every account it is a holder of (a person's, or a business's).
+create function parties_refresh_holders() returns trigger language plpgsql as $$
+declare
+  accounts uuid[];
 begin
-  perform ledger_refresh_unverified_holder(new.workspace_id,
-    array(select distinct account_id from account_relationships where workspace_id = new.workspace_id and person_id = new.id));
+  -- Each by its own index (account_relationships_person, account_relationships_business).
+  if tg_table_name = 'persons' then
+    accounts := array(select distinct account_id from account_relationships where workspace_id = new.workspace_id and person_id = new.id);
+  else
+    accounts := array(select distinct account_id from account_relationships where workspace_id = new.workspace_id and business_id = new.id);
+  end if;
+  perform ledger_refresh_unverified_holder(new.workspace_id, accounts);
   return null;
 end $$;
 create trigger persons_holders_on_verification after update of verification_status on persons
-  for each row when (old.verification_status is distinct from new.verification_status) execute function persons_refresh_holders();
-
-create function businesses_refresh_holders() returns trigger language plpgsql as $$
-begin
-  perform ledger_refresh_unverified_holder(new.workspace_id,
-    array(select distinct account_id from account_relationships where workspace_id = new.workspace_id and business_id = new.id));
-  return null;
-end $$;
+  for each row when (old.verification_status is distinct from new.verification_status) execute function parties_refresh_holders();
 create trigger businesses_holders_on_verification after update of verification_status on businesses
-  for each row when (old.verification_status is distinct from new.verification_status) execute function businesses_refresh_holders();
+  for each row when (old.verification_status is distinct from new.verification_status) execute function parties_refresh_holders();
 
 -- The accounts there are.
 insert into ledger_account_holders (workspace_id, account_id, unverified_holder)
