@@ -42,7 +42,7 @@ export function registerCardRoutes(api: Api): void {
       accountIds: query.account_id, customerId: query.customer_id, cardProductId: query.card_product_id, cardStatus: query.card_status,
       form: query.form, cardType: query.card_type, cardBrand: query.card_brand, lastFour: query.last_four, binPrefix: query.bin_prefix,
       embossName: query.emboss_name, expirationDate: query.expiration_date,
-      postalCode: query.postal_code === undefined ? undefined : { code: query.postal_code, ...(await partiesAtPostalCode(sql, workspace.id, query.postal_code)) },
+      postalCode: query.postal_code === undefined ? undefined : { code: query.postal_code, ...partiesAtPostalCode(sql, workspace.id, query.postal_code) },
       activationCodeFingerprint: query.barcode === undefined ? undefined : activationFingerprint(services, query.barcode),
     }, page, sort, anchor)
     const now = clock.now(workspace.id)

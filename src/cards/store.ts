@@ -4,6 +4,7 @@ import { assert } from '../platform/assert.js'
 import type { Clock } from '../platform/clock.js'
 import type { Queryable } from '../platform/db.js'
 import { likePattern, type Page } from '../platform/pagination.js'
+import type { Fragment } from 'postgres'
 import { joinFragments, keysetAfter, orderBy, type SortKey } from '../platform/sorting.js'
 import type { CardStatus, FulfillmentStatus, ReissueReason } from './lifecycle.js'
 
@@ -118,7 +119,7 @@ export interface CardFilter {
   binPrefix?: string
   embossName?: string
   /** A card user's postal code: the card's shipping address, or its holder's (the ids at that code). */
-  postalCode?: { code: string; personIds: string[]; businessIds: string[] }
+  postalCode?: { code: string; personIds: Fragment; businessIds: Fragment }
   activationCodeFingerprint?: string
   expirationDate?: string
 }
@@ -161,8 +162,8 @@ export async function listCards(db: Queryable, workspaceId: string, f: CardFilte
     f.binPrefix ? db`and starts_with(bin, ${f.binPrefix})` : db``,
     // As the other name filters read a name: the whole of a line, case-insensitive, `*` a wildcard.
     f.embossName ? db`and (emboss_name->>'line_1' ilike ${likePattern(f.embossName)} or emboss_name->>'line_2' ilike ${likePattern(f.embossName)})` : db``,
-    f.postalCode ? db`and (shipping->'address'->>'postal_code' = ${f.postalCode.code} or customer_id = any(${f.postalCode.personIds}::uuid[])
-      or (customer_id is null and business_id = any(${f.postalCode.businessIds}::uuid[])))` : db``,
+    f.postalCode ? db`and (shipping->'address'->>'postal_code' = ${f.postalCode.code} or customer_id in (${f.postalCode.personIds})
+      or (customer_id is null and business_id in (${f.postalCode.businessIds})))` : db``,
     f.activationCodeFingerprint ? db`and activation_code_fingerprint = ${f.activationCodeFingerprint}` : db``,
     f.expirationDate ? db`and (expiration_time at time zone 'UTC')::date = ${f.expirationDate}::date` : db``,
   ]

@@ -79,10 +79,9 @@ export async function lockBusinesses(db: Queryable, workspaceId: string, ids: st
   await db`select 1 from businesses where workspace_id = ${workspaceId} and id = any(${ids}::uuid[]) order by id for no key update`
 }
 
-/** The businesses whose legal address has this postal code. */
-export async function businessIdsAtPostalCode(db: Queryable, workspaceId: string, postalCode: string): Promise<string[]> {
-  const rows = await db<{ id: string }[]>`select id from businesses where workspace_id = ${workspaceId} and fields->'legal_address'->>'postal_code' = ${postalCode}`
-  return rows.map((r) => r.id)
+/** The ids of the businesses whose legal address has this postal code, as a subquery for another domain's filter. */
+export function businessIdsAtPostalCode(db: Queryable, workspaceId: string, postalCode: string): Fragment {
+  return db`select id from businesses where workspace_id = ${workspaceId} and fields->'legal_address'->>'postal_code' = ${postalCode}`
 }
 
 /** Marks the business changed without touching its fields (its accounts changed). */

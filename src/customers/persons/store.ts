@@ -105,12 +105,10 @@ export async function lockPersons(db: Queryable, workspaceId: string, ids: strin
   await db`select 1 from persons where workspace_id = ${workspaceId} and id = any(${ids}::uuid[]) order by id for no key update`
 }
 
-/** The persons whose legal or shipping address has this postal code. */
-export async function personIdsAtPostalCode(db: Queryable, workspaceId: string, postalCode: string): Promise<string[]> {
-  const rows = await db<{ id: string }[]>`
-    select id from persons where workspace_id = ${workspaceId}
-      and (fields->'legal_address'->>'postal_code' = ${postalCode} or fields->'shipping_address'->>'postal_code' = ${postalCode})`
-  return rows.map((r) => r.id)
+/** The ids of the persons whose legal or shipping address has this postal code, as a subquery for another domain's filter. */
+export function personIdsAtPostalCode(db: Queryable, workspaceId: string, postalCode: string): Fragment {
+  return db`select id from persons where workspace_id = ${workspaceId}
+    and (fields->'legal_address'->>'postal_code' = ${postalCode} or fields->'shipping_address'->>'postal_code' = ${postalCode})`
 }
 
 /** Marks the person changed without touching its fields (its personal ids or its accounts changed). */
