@@ -1,10 +1,10 @@
 // SQL for cards, their PANs, their change history, widget access tokens and widget origins.
 
+import type { Fragment } from 'postgres'
 import { assert } from '../platform/assert.js'
 import type { Clock } from '../platform/clock.js'
 import type { Queryable } from '../platform/db.js'
 import { likePattern, type Page } from '../platform/pagination.js'
-import type { Fragment } from 'postgres'
 import { joinFragments, keysetAfter, orderBy, type SortKey } from '../platform/sorting.js'
 import type { CardStatus, FulfillmentStatus, ReissueReason } from './lifecycle.js'
 
