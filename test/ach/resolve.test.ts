@@ -70,6 +70,8 @@ it('posts or returns entries held in suspense, through the API and the CLI, and 
   const posted = await resolve(id, { action: 'POST', account_id: target.account.id })
   assert.equal(posted.status, 200, JSON.stringify(posted.body))
   assert.deepEqual([posted.body.status, posted.body.account_id], ['POSTED', target.account.id])
+  // Still why it did not post when first processed (the spec's decline_reason): Keel's first return.
+  assert.match(posted.body.decline_reason, /^R\d\d: /)
   await expectBalances(h, target.account.id, { posted: 700, available: 700 })
   assert.equal((await resolve(id, { action: 'POST', account_id: target.account.id })).body.code, 'INVALID_STATUS')
   await expectBalances(h, target.account.id, { posted: 700, available: 700 })

@@ -66,7 +66,8 @@ export async function resolveSuspense(tx: Tx, services: Services, workspaceId: s
       if (!result.ok) throw achError(result.code, result.detail)
       await Promise.all(recordEvents(tx, result.transfers.flatMap(postedEvents)))
     }
-    const after: IncomingRow = { ...row, status: 'POSTED', account_id: account.id, external_id: transferId ?? row.external_id, decline_reason: null, updated_at: now }
+    // decline_reason stays: the spec's "why this entry did not post … when first processed" (as when a dishonor is taken back).
+    const after: IncomingRow = { ...row, status: 'POSTED', account_id: account.id, external_id: transferId ?? row.external_id, updated_at: now }
     await updateIncoming(tx, after)
     return after
   }
