@@ -2,9 +2,10 @@ import type { Fragment } from 'postgres'
 import type { Queryable } from '../platform/db.js'
 import { ApiError } from '../platform/errors.js'
 import { announceAccountsChange as announceBusiness } from './businesses/service.js'
-import { businessExists, businessIdsAtPostalCode, getBusiness, lockBusinesses, type BusinessRow } from './businesses/store.js'
+import { businessIdsAtPostalCode, getBusiness, type BusinessRow } from './businesses/store.js'
 import { announceAccountsChange as announcePerson, loadPerson, type Person } from './persons/service.js'
-import { lockPersons, personExists, personIdsAtPostalCode } from './persons/store.js'
+import { personIdsAtPostalCode } from './persons/store.js'
+import { lockParties, partyExists } from './relationships/store.js'
 
 // What other domains may ask of persons and businesses.
 //
@@ -12,11 +13,11 @@ import { lockPersons, personExists, personIdsAtPostalCode } from './persons/stor
 // is a bad request (400 CUSTOMER_NOT_FOUND / BUSINESS_NOT_FOUND), not a 404: the URL was fine.
 
 export async function requirePerson(db: Queryable, workspaceId: string, personId: string, field = 'person_id'): Promise<void> {
-  if (!(await personExists(db, workspaceId, personId))) throw new ApiError('CUSTOMER_NOT_FOUND', `${field} ${personId} names no person in this workspace`)
+  if (!(await partyExists(db, workspaceId, 'person', personId))) throw new ApiError('CUSTOMER_NOT_FOUND', `${field} ${personId} names no person in this workspace`)
 }
 
 export async function requireBusiness(db: Queryable, workspaceId: string, businessId: string, field = 'business_id'): Promise<void> {
-  if (!(await businessExists(db, workspaceId, businessId))) throw new ApiError('BUSINESS_NOT_FOUND', `${field} ${businessId} names no business in this workspace`)
+  if (!(await partyExists(db, workspaceId, 'business', businessId))) throw new ApiError('BUSINESS_NOT_FOUND', `${field} ${businessId} names no business in this workspace`)
 }
 
 /**
@@ -40,8 +41,8 @@ export interface HoldersBefore { persons: Person[]; businesses: BusinessRow[] }
 export async function holdersBeforeChange(db: Queryable, workspaceId: string, parties: PartyIds[]): Promise<HoldersBefore> {
   const personIds = [...new Set(parties.flatMap((p) => (p.person_id ? [p.person_id] : [])))].sort()
   const businessIds = [...new Set(parties.flatMap((p) => (p.business_id ? [p.business_id] : [])))].sort()
-  await lockBusinesses(db, workspaceId, businessIds)
-  await lockPersons(db, workspaceId, personIds)
+  await lockParties(db, workspaceId, 'business', businessIds)
+  await lockParties(db, workspaceId, 'person', personIds)
   const businesses = (await Promise.all(businessIds.map((id) => getBusiness(db, workspaceId, id)))).filter((b) => b !== undefined)
   const persons = (await Promise.all(personIds.map((id) => loadPerson(db, workspaceId, id)))).filter((p) => p !== undefined)
   return { businesses, persons }

@@ -67,18 +67,6 @@ export async function updateBusiness(db: Queryable, row: BusinessRow): Promise<v
     where workspace_id = ${row.workspace_id} and id = ${row.id}`
 }
 
-/** Whether the id names a business of the workspace. */
-export async function businessExists(db: Queryable, workspaceId: string, id: string): Promise<boolean> {
-  const [row] = await db`select 1 from businesses where workspace_id = ${workspaceId} and id = ${id}`
-  return row !== undefined
-}
-
-/** Locks businesses in id order (NO KEY UPDATE, as getBusiness), as lockPersons does persons. */
-export async function lockBusinesses(db: Queryable, workspaceId: string, ids: string[]): Promise<void> {
-  if (ids.length === 0) return
-  await db`select 1 from businesses where workspace_id = ${workspaceId} and id = any(${ids}::uuid[]) order by id for no key update`
-}
-
 /** The ids of the businesses whose legal address has this postal code, as a subquery for another domain's filter. */
 export function businessIdsAtPostalCode(db: Queryable, workspaceId: string, postalCode: string): Fragment {
   return db`select id from businesses where workspace_id = ${workspaceId} and fields->'legal_address'->>'postal_code' = ${postalCode}`

@@ -90,21 +90,6 @@ export async function updatePerson(db: Queryable, row: PersonRow): Promise<void>
     where workspace_id = ${row.workspace_id} and id = ${row.id}`
 }
 
-/** Whether the id names a person of the workspace. */
-export async function personExists(db: Queryable, workspaceId: string, id: string): Promise<boolean> {
-  const [row] = await db`select 1 from persons where workspace_id = ${workspaceId} and id = ${id}`
-  return row !== undefined
-}
-
-/**
- * Locks persons in id order (NO KEY UPDATE, as getPerson): a later statement of the transaction
- * reads them as the last transaction that held them left them.
- */
-export async function lockPersons(db: Queryable, workspaceId: string, ids: string[]): Promise<void> {
-  if (ids.length === 0) return
-  await db`select 1 from persons where workspace_id = ${workspaceId} and id = any(${ids}::uuid[]) order by id for no key update`
-}
-
 /** The ids of the persons whose legal or shipping address has this postal code, as a subquery for another domain's filter. */
 export function personIdsAtPostalCode(db: Queryable, workspaceId: string, postalCode: string): Fragment {
   return db`select id from persons where workspace_id = ${workspaceId}

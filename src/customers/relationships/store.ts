@@ -41,6 +41,12 @@ export async function lockTarget(db: Queryable, workspaceId: string, kind: Party
   return row !== undefined
 }
 
+/** Locks parties of one kind in id order (NO KEY UPDATE, as lockTarget): a later statement reads them as the last transaction that held them left them. */
+export async function lockParties(db: Queryable, workspaceId: string, kind: PartyKind, ids: string[]): Promise<void> {
+  if (ids.length === 0) return
+  await db`select 1 from ${db(partyTable(kind))} where workspace_id = ${workspaceId} and id = any(${ids}::uuid[]) order by id for no key update`
+}
+
 /** The relationships pointing at one party. */
 export async function relationshipsInto(db: Queryable, workspaceId: string, kind: PartyKind, id: string): Promise<RelationshipRow[]> {
   return db<RelationshipRow[]>`
