@@ -6,6 +6,10 @@ import type { Queryable } from '../../platform/db.js'
 import { isoString } from '../../platform/clock.js'
 import type { LockedAccount } from '../store.js'
 
+/** An account's `unverified_holder` (ledger_account_holders, kept by migration 1650's triggers), for a read of `ledger_accounts l`. */
+const unverifiedHolderOf = (db: Queryable) =>
+  db`(select h.unverified_holder from ledger_account_holders h where h.workspace_id = l.workspace_id and h.account_id = l.id) as unverified_holder`
+
 /** An account as the ledger keeps it: what a batch locks, and when it was opened. `held` is read at a time (below). */
 export type LedgerAccountRow = LockedAccount & { created_at: Date }
 
@@ -38,7 +42,7 @@ export async function ledgerAccountsAt(db: Queryable, workspaceId: string, ids: 
   if (ids.length === 0) return []
   const rows = await db<LedgerAccountRow[]>`
     select l.workspace_id, l.id, l.kind, l.account_number, l.currency, l.status, l.access_status, l.posted, l.floor, l.ceiling, l.created_at,
-      (select h.unverified_holder from ledger_account_holders h where h.workspace_id = l.workspace_id and h.account_id = l.id) as unverified_holder,
+      ${unverifiedHolderOf(db)},
       l.held - coalesce((select sum(h.amount - h.captured) from ledger_holds h
         where h.workspace_id = l.workspace_id and h.account_id = l.id and h.status = 'PENDING' and h.expires_at <= ${isoString(now)}::timestamptz), 0)::int8 as held
     from ledger_accounts l where l.workspace_id = ${workspaceId} and l.id = any(${ids}::uuid[])
@@ -78,16 +82,11 @@ export async function accountNumberTaken(db: Queryable, workspaceId: string, acc
 export async function ledgerAccountsByNumbers(db: Queryable, workspaceId: string, accountNumbers: string[]): Promise<LedgerAccountRow[]> {
   if (accountNumbers.length === 0) return []
   return db<LedgerAccountRow[]>`
-    select workspace_id, id, kind, account_number, currency, status, access_status, posted, held, floor, ceiling, created_at,
-      (select h.unverified_holder from ledger_account_holders h where h.workspace_id = ledger_accounts.workspace_id and h.account_id = ledger_accounts.id) as unverified_holder
-    from ledger_accounts where workspace_id = ${workspaceId} and account_number = any(${accountNumbers}::text[])`
+    select l.workspace_id, l.id, l.kind, l.account_number, l.currency, l.status, l.access_status, l.posted, l.held, l.floor, l.ceiling, l.created_at, ${unverifiedHolderOf(db)}
+    from ledger_accounts l where l.workspace_id = ${workspaceId} and l.account_number = any(${accountNumbers}::text[])`
 }
 
 /** The account with this number, if any (a payment rail receiving an entry by account number). */
 export async function ledgerAccountByNumber(db: Queryable, workspaceId: string, accountNumber: string): Promise<LedgerAccountRow | undefined> {
-  const [row] = await db<LedgerAccountRow[]>`
-    select workspace_id, id, kind, account_number, currency, status, access_status, posted, held, floor, ceiling, created_at,
-      (select h.unverified_holder from ledger_account_holders h where h.workspace_id = ledger_accounts.workspace_id and h.account_id = ledger_accounts.id) as unverified_holder
-    from ledger_accounts where workspace_id = ${workspaceId} and account_number = ${accountNumber}`
-  return row
+  return (await ledgerAccountsByNumbers(db, workspaceId, [accountNumber]))[0]
 }
