@@ -4,6 +4,7 @@ import https from 'node:https'
 import net, { BlockList, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Config } from './config.js'
+import { badBody } from './errors.js'
 
 // The one guard every outbound call Keel makes goes through (webhook delivery today; the ACH and
 // card gateways and the Plaid SDK the same way), so no tenant can make Keel reach inside its
@@ -218,18 +219,20 @@ export function isOutboundRefused(err: unknown): err is OutboundRefused {
 /**
  * The headers a fintech gives Keel to send (a gateway's `custom_headers`), refused before they are
  * stored unless each name is a token and each value holds no CR, LF or other character HTTP forbids,
- * as Node checks them when it sends: `badBody` members naming each that would fail, empty when all
- * pass. A value may be one string or a list (sent joined with ", ").
+ * as Node checks them when it sends: 400 BAD_REQUEST_BODY naming each that would fail in
+ * `invalid["custom_headers.NAME"]`. A value may be one string or a list (sent joined with ", ").
  */
-export function invalidHeaders(headers: Record<string, unknown> | null | undefined, field = 'custom_headers'): Record<string, string> {
-  const invalid: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers ?? {})) {
+export function refuseUnsendableHeaders(headers: Record<string, unknown> | null | undefined): void {
+  const unsendable = Object.entries(headers ?? {}).filter(([name, value]) => {
     try {
       http.validateHeaderName(name)
       for (const v of Array.isArray(value) ? value : [value]) http.validateHeaderValue(name, String(v))
+      return false
     } catch {
-      invalid[`${field}.${name}`] = 'not a valid HTTP header (a token for a name; no CR, LF or control character in a value)'
+      return true
     }
-  }
-  return invalid
+  }).map(([name]) => name)
+  if (unsendable.length === 0) return
+  const why = 'not a valid HTTP header (a token for a name; no CR, LF or control character in a value)'
+  throw badBody(`custom_headers: ${unsendable.join(', ')} cannot be sent as HTTP headers`, { invalid: Object.fromEntries(unsendable.map((name) => [`custom_headers.${name}`, why])) })
 }

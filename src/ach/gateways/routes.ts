@@ -5,7 +5,7 @@ import type { Vault } from '../../platform/crypto.js'
 import { ApiError, badBody } from '../../platform/errors.js'
 import type { Api } from '../../platform/http.js'
 import { uuidv7 } from '../../platform/ids.js'
-import { invalidHeaders } from '../../platform/outbound.js'
+import { refuseUnsendableHeaders } from '../../platform/outbound.js'
 import { deleteGateway, getGateway, insertGateway, listGateways, updateGateway, type GatewayRow } from '../store.js'
 
 type Json = Record<string, unknown>
@@ -23,11 +23,6 @@ export function toGatewayConfig(row: GatewayRow, vault: Vault): Json {
   }
 }
 
-function checkHeaders(headers: Record<string, unknown> | null | undefined): void {
-  const invalid = invalidHeaders(headers)
-  if (Object.keys(invalid).length) throw badBody(`custom_headers: ${Object.keys(invalid).map((k) => k.slice('custom_headers.'.length)).join(', ')} cannot be sent as HTTP headers`, { invalid })
-}
-
 function checkUrl(url: string): void {
   let parsed: URL
   try { parsed = new URL(url) } catch { throw badBody('url is not an absolute URL', { invalid: { url: 'not a URL' } }) }
@@ -41,7 +36,7 @@ export function registerAchGatewayRoutes(api: Api): void {
 
   api.write('addGatewayConfig', async ({ tx, workspace, body }) => {
     checkUrl(body.url)
-    checkHeaders(body.custom_headers)
+    refuseUnsendableHeaders(body.custom_headers)
     const now = clock.now(workspace.id)
     const row: GatewayRow = {
       workspace_id: workspace.id, id: uuidv7(), url: body.url, disabled: body.disabled ?? false, max_wait_ms: body.max_wait_ms ?? gatewayMaxWaitMsDefault,
@@ -63,7 +58,7 @@ export function registerAchGatewayRoutes(api: Api): void {
     const row = await getGateway(tx, workspace.id, params.id, true)
     if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `gateway ${params.id} not found`)
     if (body.url !== undefined) checkUrl(body.url)
-    checkHeaders(body.custom_headers)
+    refuseUnsendableHeaders(body.custom_headers)
     if (body.max_wait_ms !== undefined && body.max_wait_ms > 32000) throw badBody('max_wait_ms is at most 32000', { invalid: { max_wait_ms: 'at most 32000' } })
     const after: GatewayRow = {
       ...row,

@@ -6,7 +6,7 @@
 import { ApiError, badBody } from '../../platform/errors.js'
 import type { Api } from '../../platform/http.js'
 import { uuidv7 } from '../../platform/ids.js'
-import { invalidHeaders } from '../../platform/outbound.js'
+import { refuseUnsendableHeaders } from '../../platform/outbound.js'
 import { listBody, readPage } from '../../platform/pagination.js'
 import type { Workspace } from '../../platform/workspaces.js'
 import { findProduct } from '../products.js'
@@ -26,11 +26,6 @@ export function toGateway(row: GatewayRow, vault: Vault): Json {
     ...(row.standin ? { standin: row.standin } : {}),
     creation_time: row.created_at.toISOString(), last_modified_time: row.updated_at.toISOString(),
   }
-}
-
-function checkHeaders(headers: Record<string, unknown> | null | undefined): void {
-  const invalid = invalidHeaders(headers)
-  if (Object.keys(invalid).length) throw badBody(`custom_headers: ${Object.keys(invalid).map((k) => k.slice('custom_headers.'.length)).join(', ')} cannot be sent as HTTP headers`, { invalid })
 }
 
 function checkUrl(url: string): void {
@@ -53,7 +48,7 @@ export function registerGatewayRoutes(api: Api): void {
 
   api.write('createGateway', async ({ tx, workspace, body }) => {
     checkUrl(body.url)
-    checkHeaders(body.custom_headers)
+    refuseUnsendableHeaders(body.custom_headers)
     checkProducts(workspace, body.card_products)
     const now = clock.now(workspace.id)
     const row: GatewayRow = {
@@ -81,7 +76,7 @@ export function registerGatewayRoutes(api: Api): void {
     if (!row) throw new ApiError('RESOURCE_NOT_FOUND', `gateway ${params.gateway_id} not found`)
     if (body.url !== undefined) checkUrl(body.url)
     if (body.card_products !== undefined) checkProducts(workspace, body.card_products)
-    checkHeaders(body.custom_headers)
+    refuseUnsendableHeaders(body.custom_headers)
     const after: GatewayRow = {
       ...row,
       url: body.url ?? row.url,
