@@ -126,7 +126,8 @@ export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, wo
     const settlement = await ensureSettlementAccount(tx, workspace.id, now)
     const holdId = uuidv7()
     const command: LedgerCommand = { id: holdId, kind: 'pending', debitAccountId: account.id, creditAccountId: settlement, amount, currency: achCurrency, expiresAt: null, meta: achMeta('OUTGOING_CREDIT', row) }
-    const [result] = await applyAch(tx, deps.clock, [{ workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, holderGate: true, commands: [command] }])
+    const payment = { type: 'ACH', subType: 'ACH.OUTGOING_CREDIT' } as const
+    const [result] = await applyAch(tx, deps.clock, [{ workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, holderGate: true, payment, commands: [command] }])
     if (!result.ok) throw achError(result.code, result.detail)
     row.ledger_hold_id = holdId
     events.push(...pendingCreatedEvents(result.holds.get(holdId)!))

@@ -15,10 +15,10 @@ import { randomInt } from 'node:crypto'
 import postgres from 'postgres'
 import { allOf, oneStatement, type Queryable, type Sql, type Unsent } from '../platform/db.js'
 import { withFields } from '../platform/objects.js'
-import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
+import { planBatch, recordsOf, spendQueriesOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
 import { accountsNamed } from './rules.js'
 import { KnownAccounts, knownAccountsCoolMsDefault, knownAccountsMaxDefault } from './known-accounts.js'
-import { awaitBatches, dueHoldsOn, existingTransfers, holdAccounts, lockAccounts, lockHolds, openBatch, plannedStateChanged, plansOutgrown, renewPlans, reserveSeqs, seqBlockSize, verifyAccounts, verifyHolds, writeParts, type BatchOpened, type HoldRow, type LockedAccount, type TransferRow, type Writes } from './store.js'
+import { awaitBatches, dueHoldsOn, existingTransfers, holdAccounts, lockAccounts, lockHolds, openBatch, plannedStateChanged, plansOutgrown, renewPlans, reserveSeqs, seqBlockSize, spendLimitsOf, verifyAccounts, verifyHolds, writeParts, type BatchOpened, type HoldRow, type LockedAccount, type SpendLimitRow, type TransferRow, type Writes } from './store.js'
 import { keyOf, newKey, type Key } from './keys.js'
 import { SpareSeqs } from './spare-seqs.js'
 
@@ -182,6 +182,15 @@ async function keepPlans(tx: Queryable, care: PlansCare): Promise<void> {
 /** The command ids that may be taken already (not minted for their request). */
 function keysToLookUp(requests: LedgerRequest[]): Key[] {
   return requests.flatMap((r) => (r.mintedIds ? [] : r.commands.map((c) => ({ workspaceId: r.workspaceId, id: c.id }))))
+}
+
+/**
+ * A payment names an account with spend controls: its windows are read once the account is locked,
+ * so its batch runs locking first (a batch decided from memory or on what it read would decide on
+ * windows another batch may be filling).
+ */
+class SpendNeedsLock extends Error {
+  constructor() { super('a payment names an account with spend controls') }
 }
 
 /** A batch found accounts the createMissing hook may create: roll back, create them, run again. */
@@ -366,6 +375,7 @@ export class LedgerBatcher {
         for (const [workspaceId, ids] of err.missing) await this.options.createMissing!(workspaceId, ids).catch(() => false)
         return this.run(batch, flight, false, mode)
       }
+      if (err instanceof SpendNeedsLock) return this.run(batch, flight, offerMissing, 'lock')
       if (err instanceof DecidedFromMemoryFailed) {
         this.stats.reread++
         this.options.onReread?.()
@@ -442,6 +452,7 @@ export class LedgerBatcher {
     const recordCount = recordsOf(requests)
     const known = mode === 'memory' && holdKeys.length === 0 && transferKeys.length === 0 && this.spareSeqs.length >= recordCount &&
       this.known.enabled && [...byParticipant.keys()].every((p) => p.expectUnsettled) ? this.known.all(accountKeys) : undefined
+    if (known && spendQueriesOf(requests, known).length > 0) throw new SpendNeedsLock()
 
     const tx = await this.sql.reserve()
     const self = this.planned.begin()
@@ -470,6 +481,7 @@ export class LedgerBatcher {
       const opening = openBatch(tx, this.planned.lockClass, self, known ? { due: dueKeys, seqCount: recordCount } : undefined, expected.opening)
       const checks: Promise<unknown>[] = []
       let settledAnswers: (unknown[] | undefined)[], readAccounts: Map<string, LockedAccount>, readHolds: Map<string, HoldRow>, readDue: HoldRow[], existingRows: Map<string, TransferRow>, seqList: bigint[]
+      let spendLimits: Map<string, SpendLimitRow[]> | undefined
       if (known) {
         // The numbers taken are this process's to use, whatever becomes of the transaction.
         checks.push(opening.then((o) => { this.spareSeqs.add(o.seqs) }))
@@ -490,6 +502,10 @@ export class LedgerBatcher {
         seqList = reserved.slice(0, recordCount)
         this.spareSeqs.add(reserved.slice(recordCount))
         this.known.learn(readAccounts)
+        const spendQueries = spendQueriesOf(requests, readAccounts)
+        if (spendQueries.length > 0 && !locking) throw new SpendNeedsLock()
+        // A round trip of its own, after the locks: rare (accounts with spend controls only).
+        if (spendQueries.length > 0) spendLimits = await spendLimitsOf(tx, spendQueries)
       }
       // What batches in flight will have changed by the time this one's writes run. (Rows locked
       // are as last committed: a batch in flight that has not locked them yet will find them changed.)
@@ -513,7 +529,7 @@ export class LedgerBatcher {
         if (missing.size > 0) throw new MissingAccounts(missing)
       }
       const { results, expired, writes } = planBatch({
-        requests: runnable.map((i) => requests[i]), locked, holds: holdRows, due: dueRows, existing: existingRows, seqs: seqList, nowOf: (w) => nowOfWorkspace.get(w) ?? this.options.nowOf(w),
+        requests: runnable.map((i) => requests[i]), locked, holds: holdRows, due: dueRows, existing: existingRows, seqs: seqList, spendLimits, nowOf: (w) => nowOfWorkspace.get(w) ?? this.options.nowOf(w),
       })
       runnable.forEach((i, n) => { outcomes[i] = { result: results[n] } })
       this.planned.record(self, writes)
@@ -721,13 +737,14 @@ export async function applyInTransaction(tx: Queryable, requests: LedgerRequest[
   const { holdKeys, accountKeys } = await keysNamed(tx, requests)
   const nowOf = (w: string) => requests.find((r) => r.workspaceId === w)?.now ?? options.nowOf(w)
   const locked = await lockAccounts(tx, accountKeys)
+  const spendLimits = await spendLimitsOf(tx, spendQueriesOf(requests, locked))
   const [holdRows, dueRows, existingRows] = await Promise.all([
     lockHolds(tx, holdKeys),
     dueHoldsOn(tx, [...locked.values()].map((a) => ({ workspaceId: a.workspace_id, id: a.id, now: nowOf(a.workspace_id) }))),
     existingTransfers(tx, keysToLookUp(requests)),
   ])
   const seqList = await reserveSeqs(tx, recordsOf(requests) + dueRows.length)
-  const { results, expired, writes } = planBatch({ requests, locked, holds: holdRows, due: dueRows, existing: existingRows, seqs: seqList, nowOf })
+  const { results, expired, writes } = planBatch({ requests, locked, holds: holdRows, due: dueRows, existing: existingRows, seqs: seqList, spendLimits, nowOf })
   const parts = writeParts(tx, writes)
   if (expired.length && options.expiredStatements) parts.push(...options.expiredStatements(tx, expired))
   if (parts.length) await oneStatement(tx, parts)

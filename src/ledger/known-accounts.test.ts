@@ -4,7 +4,7 @@ import { KnownAccounts } from './known-accounts.js'
 import type { LockedAccount } from './store.js'
 
 const account = (id: string, posted: bigint): LockedAccount => ({
-  workspace_id: 'w', id, kind: 'ACCOUNT', account_number: `n-${id}`, currency: 'USD', status: 'ACTIVE', access_status: 'ACTIVE', posted, held: 0n, floor: 0n, ceiling: null, unverified_holder: null,
+  workspace_id: 'w', id, kind: 'ACCOUNT', account_number: `n-${id}`, currency: 'USD', status: 'ACTIVE', access_status: 'ACTIVE', posted, held: 0n, floor: 0n, ceiling: null, unverified_holder: null, spend_controlled: false,
 })
 const key = (id: string) => ({ workspaceId: 'w', id })
 

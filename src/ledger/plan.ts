@@ -4,9 +4,9 @@
 import { assert } from '../platform/assert.js'
 import { uuidv7 } from '../platform/ids.js'
 import { withFields } from '../platform/objects.js'
-import { available, decideGroup, holderRejection, type AccountState, type Rejection, type Applied, type Command, type HoldState, type LedgerState, type ResultCode } from './rules.js'
-import { keyOf, newKey } from './keys.js'
-import type { EntryRow, HoldRow, LockedAccount, TransferRow, Writes } from './store.js'
+import { accountsNamed, available, decideGroup, holderRejection, type AccountState, type Rejection, type Applied, type Command, type HoldState, type LedgerState, type Payment, type ResultCode, type SpendLimit } from './rules.js'
+import { keyOf, newKey, type Key } from './keys.js'
+import type { EntryRow, HoldRow, LockedAccount, SpendLimitRow, TransferRow, Writes } from './store.js'
 
 /** How a rail describes the records a command writes: its name for them, and what the API shows back. */
 export interface TransferMeta {
@@ -33,6 +33,13 @@ export interface LedgerRequest {
    * outside (fees, interest, closure sweeps, incoming ACH and returns, card clearings).
    */
   holderGate?: boolean
+  /**
+   * The request is a payment the accounts' spend controls govern (an internal transfer, an ACH
+   * credit the fintech originates): its type and sub-type as the spec's spend controls name them.
+   * Unset for what the ledger does not decide by spend controls (card messages, which their rail
+   * decides; the bank's own postings; what arrives from outside).
+   */
+  payment?: Payment
   commands: LedgerCommand[]
   /**
    * Every command's id was minted for this request (a new uuidv7), so no record can have it yet:
@@ -68,7 +75,13 @@ export type LedgerResult =
 /** Holds a batch expired on the accounts it locked, before deciding anything: records and holds after. */
 export interface Expired { transfer: TransferRow; hold: HoldRow }
 
-const toAccountState = (r: LockedAccount): AccountState => ({ id: r.id, currency: r.currency, status: r.status, accessStatus: r.access_status, posted: r.posted, held: r.held, floor: r.floor, ceiling: r.ceiling, unverifiedHolder: r.unverified_holder })
+const toSpendLimit = (r: SpendLimitRow): SpendLimit => ({
+  id: r.id, amountLimit: r.amount_limit, windowDays: r.window_days, direction: r.direction, paymentTypes: r.payment_types, paymentSubTypes: r.payment_sub_types, spent: r.spent,
+})
+const toAccountState = (r: LockedAccount, limits: SpendLimitRow[] | undefined): AccountState => ({
+  id: r.id, currency: r.currency, status: r.status, accessStatus: r.access_status, posted: r.posted, held: r.held, floor: r.floor, ceiling: r.ceiling,
+  unverifiedHolder: r.unverified_holder, spendControlled: r.spend_controlled, spendLimits: r.spend_controlled && limits ? limits.map(toSpendLimit) : undefined,
+})
 const toHoldState = (r: HoldRow): HoldState => ({ id: r.id, debitAccountId: r.account_id, creditAccountId: r.credit_account_id, currency: r.currency, amount: r.amount, captured: r.captured, status: r.status, expiresAt: r.expires_at })
 
 const recordStatus = { post: 'POSTED', pending: 'PENDING', post_pending: 'POSTED', adjust_pending: 'PENDING', void_pending: 'CANCELED', expire_pending: 'EXPIRED', decline: 'DECLINED' } as const
@@ -88,6 +101,8 @@ export interface BatchInput {
   /** Records that exist already with ids the requests use. */
   existing: Map<string, TransferRow>
   seqs: bigint[]
+  /** The spend controls of the accounts payments move (spendLimitsOf), by account key: read only for accounts that have some. */
+  spendLimits?: Map<string, SpendLimitRow[]>
   /** The time of the expiries (each workspace's), by workspace. */
   nowOf(workspaceId: string): Date
 }
@@ -106,7 +121,7 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
     }
     return s
   }
-  for (const row of input.locked.values()) stateOf(row.workspace_id).accounts.set(row.id, toAccountState(row))
+  for (const [key, row] of input.locked) stateOf(row.workspace_id).accounts.set(row.id, toAccountState(row, input.spendLimits?.get(key)))
   for (const row of [...input.holds.values(), ...input.due]) stateOf(row.workspace_id).holds.set(row.id, toHoldState(row))
   for (const row of input.existing.values()) stateOf(row.workspace_id).taken.add(row.id)
 
@@ -180,7 +195,7 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
 
   const results = input.requests.map((request): LedgerResult => {
     const state = stateOf(request.workspaceId)
-    const ctx = { now: request.now, partnerVerified: request.partnerVerified, holderGate: request.holderGate === true }
+    const ctx = { now: request.now, partnerVerified: request.partnerVerified, holderGate: request.holderGate === true, payment: request.payment }
     let commands = request.commands
     let d = decideGroup(state, commands, ctx)
     const instead = !d.ok && d.rejection.code !== 'exists' ? request.otherwise?.(d.rejection.code) : undefined
@@ -239,3 +254,21 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
 /** How many records a batch writes at most: one per command (and one for a decline instead), one per due hold. */
 export const recordsOf = (requests: LedgerRequest[]): number => requests.reduce((n, r) => n + r.commands.length + (r.otherwise ? 1 : 0), 0)
 
+
+/**
+ * The accounts whose spend controls a batch must read before it decides: those the requests that
+ * are payments name (their commands' own accounts: payments post or hold) that have controls.
+ */
+export function spendQueriesOf(requests: LedgerRequest[], accounts: ReadonlyMap<string, LockedAccount>): (Key & { at: Date })[] {
+  const queries = new Map<string, Key & { at: Date }>()
+  for (const r of requests) {
+    if (!r.payment) continue
+    for (const c of r.commands) {
+      for (const id of accountsNamed(c)) {
+        const k = keyOf(r.workspaceId, id)
+        if (accounts.get(k)?.spend_controlled && !queries.has(k)) queries.set(k, { workspaceId: r.workspaceId, id, at: r.now })
+      }
+    }
+  }
+  return [...queries.values()]
+}

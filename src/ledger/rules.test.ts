@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { stableHiddenClass } from '../../test/support/hidden-classes.js'
-import { available, decide, decideGroup, limitBreach, resultCodes, type AccountState, type Command, type HoldState, type LedgerState } from './rules.js'
+import { available, decide, decideGroup, limitBreach, resultCodes, type AccountState, type Command, type HoldState, type LedgerState, type Payment, type SpendLimit } from './rules.js'
 
 const now = new Date('2031-01-01T00:00:00Z')
 const account = (id: string, over: Partial<AccountState> = {}): AccountState => ({
@@ -13,6 +13,11 @@ const hold = (over: Partial<HoldState> = {}): HoldState => ({
 const post = (amount: bigint, currency = 'USD'): Command => ({ id: 'x', kind: 'post', legs: [{ accountId: 'from', amount: -amount, currency }, { accountId: 'to', amount, currency }] })
 const pending = (amount: bigint): Command => ({ id: 'x', kind: 'pending', debitAccountId: 'from', creditAccountId: 'to', amount, currency: 'USD', expiresAt: null })
 const capture = (amount?: bigint, final = false): Command => ({ id: 'x', kind: 'post_pending', pendingId: 'h', amount, final })
+/** A spend control the ledger decides: a per-transaction limit, or a rolling window that has spent `spent`. */
+const limit = (amountLimit: bigint, over: Partial<SpendLimit> = {}): SpendLimit => ({
+  id: 'sc', amountLimit, windowDays: null, direction: 'DEBITS', paymentTypes: [], paymentSubTypes: [], spent: 0n, ...over,
+})
+const controlled = (...limits: SpendLimit[]): Partial<AccountState> => ({ spendControlled: true, spendLimits: limits })
 const decline = (amount: bigint): Command => ({ id: 'x', kind: 'decline', debitAccountId: 'from', creditAccountId: 'to', amount, currency: 'USD' })
 
 interface Row {
@@ -24,6 +29,8 @@ interface Row {
   partnerVerified?: boolean
   /** The request moves money on the holders' behalf (LedgerRequest.holderGate); true unless set. */
   holderGate?: boolean
+  /** The request's payment (LedgerRequest.payment): an internal transfer unless set; null for none. */
+  payment?: Payment | null
   command?: Command
   expected: string
 }
@@ -60,6 +67,18 @@ const table: Row[] = [
   { name: 'a hold for an unverified holder', from: { unverifiedHolder: 'PERSON' }, command: pending(10n), expected: 'customer_not_verified' },
   { name: 'the bank\'s own postings pass an unverified holder', holderGate: false, from: { unverifiedHolder: 'PERSON' }, to: { unverifiedHolder: 'BUSINESS' }, expected: 'ok' },
   { name: 'a void gives money back to an unverified holder', from: { held: 100n, unverifiedHolder: 'PERSON' }, command: { id: 'x', kind: 'void_pending', pendingId: 'h' }, expected: 'ok' },
+  { name: 'an unverified holder beats spend controls', from: { unverifiedHolder: 'PERSON', ...controlled(limit(5n)) }, expected: 'customer_not_verified' },
+  { name: 'a spend control beats funds', from: { posted: 0n, ...controlled(limit(5n)) }, expected: 'spend_control_violation' },
+  { name: 'a rolling window counts what it has spent', from: controlled(limit(100n, { windowDays: 7, spent: 95n })), command: post(10n), expected: 'spend_control_violation' },
+  { name: 'a receiving account\'s control on credits', to: controlled(limit(5n, { direction: 'CREDITS' })), expected: 'spend_control_violation' },
+  { name: 'a hold counts against a window', from: controlled(limit(100n, { windowDays: 1, spent: 95n })), command: pending(10n), expected: 'spend_control_violation' },
+  { name: 'a control naming this payment type and sub-type', payment: { type: 'ACH', subType: 'ACH.OUTGOING_CREDIT' }, from: controlled(limit(5n, { paymentTypes: ['ACH'], paymentSubTypes: ['ACH.OUTGOING_CREDIT'] })), expected: 'spend_control_violation' },
+  { name: 'a window filled to its limit exactly posts', from: controlled(limit(100n, { windowDays: 7, spent: 90n })), command: post(10n), expected: 'ok' },
+  { name: 'a control on debits leaves credits alone', to: controlled(limit(5n)), expected: 'ok' },
+  { name: 'a control of another payment type does not govern', from: controlled(limit(5n, { paymentTypes: ['ACH'] })), expected: 'ok' },
+  { name: 'a control with sub-types governs only payments of them', from: controlled(limit(5n, { paymentSubTypes: ['ACH.OUTGOING_CREDIT'] })), expected: 'ok' },
+  { name: 'a capture is not counted again', from: { posted: 100n, held: 100n, ...controlled(limit(5n)) }, command: capture(), expected: 'ok' },
+  { name: 'what is not a payment passes spend controls', payment: null, from: controlled(limit(5n)), to: controlled(limit(5n, { direction: 'CREDITS' })), expected: 'ok' },
   { name: 'funds beat the ceiling', from: { posted: 5n }, to: { ceiling: 0n, posted: 0n }, expected: 'insufficient_funds' },
   { name: 'held funds are not available', from: { posted: 100n, held: 95n }, command: post(10n), expected: 'insufficient_funds' },
   { name: 'a negative floor is an overdraft', from: { posted: 0n, floor: -50n }, command: post(51n), expected: 'insufficient_funds' },
@@ -101,7 +120,8 @@ describe('posting rules, in precedence order', () => {
     it(`${row.name} → ${row.expected}`, () => {
       const state = stateOf(row)
       const before = show(state)
-      const d = decide(state, row.command ?? post(10n), { now, partnerVerified: row.partnerVerified ?? true, holderGate: row.holderGate ?? true })
+      const payment = row.payment === null ? undefined : row.payment ?? { type: 'INTERNAL_TRANSFER' as const }
+      const d = decide(state, row.command ?? post(10n), { now, partnerVerified: row.partnerVerified ?? true, holderGate: row.holderGate ?? true, payment })
       if (row.expected === 'ok') {
         assert.ok(d.ok, JSON.stringify(!d.ok && d.rejection))
         for (const a of state.accounts.values()) assert.equal(limitBreach(a), undefined)
@@ -175,5 +195,26 @@ describe('what an accepted command does', () => {
     const ok = decideGroup(s, [{ ...post(60n), id: 'principal' }, { ...post(40n), id: 'fee' }], { now, partnerVerified: true })
     assert.ok(ok.ok)
     assert.equal(s.accounts.get('from')!.posted, 0n)
+  })
+
+  it('payments fill a rolling window in turn, and a group refused puts back what it had counted', () => {
+    const s: LedgerState = { accounts: new Map([['from', account('from', controlled(limit(100n, { windowDays: 7, spent: 20n })))], ['to', account('to', { posted: 0n })]]), holds: new Map(), taken: new Set() }
+    const ctx = { now, partnerVerified: true, payment: { type: 'INTERNAL_TRANSFER' } as const }
+    assert.ok(decide(s, { ...post(50n), id: 'a' }, ctx).ok)
+    assert.equal(s.accounts.get('from')!.spendLimits![0].spent, 70n)
+    const before = show(s)
+    const group = decideGroup(s, [{ ...post(20n), id: 'b' }, { ...post(20n), id: 'c' }], ctx)
+    assert.ok(!group.ok)
+    assert.deepEqual([group.index, group.rejection.code], [1, 'spend_control_violation'])
+    assert.equal(show(s), before)
+    assert.ok(decide(s, { ...post(30n), id: 'd' }, ctx).ok)
+    const full = decide(s, { ...post(1n), id: 'e' }, ctx)
+    assert.ok(!full.ok && full.rejection.code === 'spend_control_violation')
+  })
+
+  it('never decides a payment on an account whose spend controls were not read', () => {
+    const s: LedgerState = { accounts: new Map([['from', account('from', { spendControlled: true })], ['to', account('to')]]), holds: new Map(), taken: new Set() }
+    assert.throws(() => decide(s, post(10n), { now, partnerVerified: true, payment: { type: 'INTERNAL_TRANSFER' } }))
+    assert.ok(decide(s, post(10n), { now, partnerVerified: true }).ok, 'what is not a payment needs them not')
   })
 })

@@ -45,6 +45,36 @@ export interface AccountState {
   ceiling: bigint | null
   /** The kind of a holder not verified (the KYC/KYB gate), or null when every holder is. */
   unverifiedHolder: 'PERSON' | 'BUSINESS' | null
+  /** The account has spend controls that may govern a payment the ledger checks (DecideContext.payment). */
+  spendControlled?: boolean
+  /**
+   * Those controls, with what each rolling window has spent, read under the account's lock for a
+   * batch with a payment on it; undefined when not read (none, or no payment needs them).
+   */
+  spendLimits?: SpendLimit[]
+}
+
+/** The spec's payment types: the kinds of record a spend control's window counts when its payment_types are empty. */
+export const paymentTypes = ['ACH', 'CARD', 'CASH', 'CHECK', 'EFT_CA', 'EXTERNAL_CARD', 'INTERNAL_TRANSFER', 'SYNCTERA_PAY', 'WIRE'] as const
+
+/** A request's payment, in the words of the spec's spend controls: its payment type and sub-type. */
+export interface Payment { type: (typeof paymentTypes)[number]; subType?: string }
+
+/** The way money flows through an account, as a spend control names it: out of it (DEBITS) or into it. */
+export type SpendDirection = 'DEBITS' | 'CREDITS'
+
+/** One spend control of an account as the ledger decides it, and what its rolling window has spent. */
+export interface SpendLimit {
+  id: string
+  amountLimit: bigint
+  /** null: a limit on each transaction; else the rolling window in days. */
+  windowDays: number | null
+  direction: SpendDirection
+  /** Empty: every payment type (and every sub-type). */
+  paymentTypes: readonly string[]
+  paymentSubTypes: readonly string[]
+  /** What the window holds already, in its direction (0 for a per-transaction limit). */
+  spent: bigint
 }
 
 export const available = (a: AccountState): bigint => a.posted - a.held
@@ -90,8 +120,9 @@ export type CommandKind = Command['kind']
 /**
  * Every way a command fails, in the precedence it is checked (first failure wins):
  * the id → the command's own shape → the partner gate → the pending transfer it names → the
- * accounts exist → currencies → each account's status, then access status (legs in order) →
- * funds (floors and overdraft) → ceilings → balances within what the ledger keeps.
+ * accounts exist → currencies → each account's status, then access status (legs in order) → the
+ * holders' verification → spend controls → funds (floors and overdraft) → ceilings → balances
+ * within what the ledger keeps.
  */
 export const resultCodes = [
   'exists',
@@ -113,6 +144,7 @@ export const resultCodes = [
   'account_frozen',
   'customer_not_verified',
   'business_not_verified',
+  'spend_control_violation',
   'insufficient_funds',
   'ceiling_exceeded',
   'balance_overflow',
@@ -157,6 +189,8 @@ export interface DecideContext {
   partnerVerified: boolean
   /** Money moves on the holders' behalf: each account's holders must be verified (LedgerRequest.holderGate). */
   holderGate?: boolean
+  /** The request is a payment its accounts' spend controls govern (LedgerRequest.payment). */
+  payment?: Payment
 }
 
 const reject = (code: ResultCode, detail: string): Decision => ({ ok: false, rejection: { code, detail } })
@@ -245,6 +279,43 @@ export function holderRejection(a: Pick<AccountState, 'id' | 'unverifiedHolder'>
   return undefined
 }
 
+/** Whether a spend control governs money moving through its account in this direction, for this payment. */
+function limitGoverns(s: SpendLimit, direction: SpendDirection, p: Payment): boolean {
+  return s.direction === direction && (s.paymentTypes.length === 0 || s.paymentTypes.includes(p.type)) &&
+    (s.paymentSubTypes.length === 0 || (p.subType !== undefined && s.paymentSubTypes.includes(p.subType)))
+}
+
+/** The first of the account's spend controls that `amount` moving in `direction` would break. */
+function spendRejection(a: AccountState, direction: SpendDirection, amount: bigint, p: Payment): Decision | undefined {
+  assert(a.spendLimits !== undefined || !a.spendControlled, 'the spend controls of an account a payment moves are read')
+  for (const s of a.spendLimits ?? []) {
+    if (!limitGoverns(s, direction, p)) continue
+    if (s.windowDays === null && amount > s.amountLimit) {
+      return reject('spend_control_violation', `account ${a.id}: ${amount} is more than spend control ${s.id} allows in one transaction (${s.amountLimit})`)
+    }
+    if (s.windowDays !== null && s.spent + amount > s.amountLimit) {
+      return reject('spend_control_violation', `account ${a.id}: spend control ${s.id} allows ${s.amountLimit} in ${s.windowDays} days; ${s.spent} is spent, and ${amount} more would pass it`)
+    }
+  }
+  return undefined
+}
+
+/** What an accepted payment adds to the rolling windows that govern it. */
+function addSpend(a: AccountState, direction: SpendDirection, amount: bigint, p: Payment): void {
+  for (const s of a.spendLimits ?? []) if (s.windowDays !== null && limitGoverns(s, direction, p)) s.spent += amount
+}
+
+/**
+ * What a command moves through each of its accounts that spend controls count, by index into the
+ * accounts it names: a transfer's legs, a hold's amount (reserved on one side, promised to the
+ * other), a raise of a hold. Captures, releases and declines count nothing (a hold counted when made).
+ */
+function spendLegsOf(c: Command, legs: Leg[]): { index: number; direction: SpendDirection; amount: bigint }[] {
+  if (c.kind === 'post' || c.kind === 'pending') return legs.map((l, index) => ({ index, direction: l.amount < 0n ? 'DEBITS' : 'CREDITS', amount: l.amount < 0n ? -l.amount : l.amount }))
+  if (c.kind === 'adjust_pending' && c.delta > 0n) return [{ index: 0, direction: 'DEBITS', amount: c.delta }, { index: 1, direction: 'CREDITS', amount: c.delta }]
+  return []
+}
+
 function ceilingRejection(a: AccountState, credit: bigint): Decision | undefined {
   if (a.ceiling !== null && a.posted + credit > a.ceiling) return reject('ceiling_exceeded', `account ${a.id}'s balance would exceed its ceiling of ${a.ceiling}`)
   return undefined
@@ -320,6 +391,11 @@ export function decide(state: LedgerState, c: Command, ctx: DecideContext): Deci
         if (r) return r
       }
     }
+    const spendLegs = ctx.payment ? spendLegsOf(c, legs) : []
+    for (const leg of spendLegs) {
+      const r = spendRejection(accounts[leg.index], leg.direction, leg.amount, ctx.payment!)
+      if (r) return r
+    }
     for (const [i, leg] of legs.entries()) {
       // A raise reserves more on the held account; every other debit is a leg (a hold's leg debits what it reserves).
       const r = c.kind === 'adjust_pending' && i === 0 ? fundsRejection(accounts[i], c.delta, 0n)
@@ -335,6 +411,7 @@ export function decide(state: LedgerState, c: Command, ctx: DecideContext): Deci
       const r = leg.amount < 0n ? overflowRejection(accounts[i], leg.amount) : undefined
       if (r) return r
     }
+    for (const leg of spendLegs) addSpend(accounts[leg.index], leg.direction, leg.amount, ctx.payment!)
   }
   return { ok: true, applied: apply(state, c, legs, accounts, hold) }
 }
@@ -430,7 +507,8 @@ export function decideGroup(state: LedgerState, commands: Command[], ctx: Decide
   const idsTaken: string[] = []
   const keepAccount = (id: string) => {
     const a = state.accounts.get(id)
-    if (a && !accountsBefore.has(id)) accountsBefore.set(id, { ...a })
+    // The windows' spent amounts are put back too: each limit is copied, not shared.
+    if (a && !accountsBefore.has(id)) accountsBefore.set(id, { ...a, spendLimits: a.spendLimits?.map((s) => ({ ...s })) })
   }
   const keepHold = (id: string) => {
     if (holdsBefore.has(id)) return

@@ -11,7 +11,7 @@ import { assert } from '../platform/assert.js'
 import { isoString, type Clock } from '../platform/clock.js'
 import { allOf, plainArray, textArray, type Queryable, type Unsent } from '../platform/db.js'
 import { keyOf, type Key } from './keys.js'
-import type { CommandKind, HoldStatus } from './rules.js'
+import { paymentTypes, type CommandKind, type HoldStatus } from './rules.js'
 
 export interface TransferRow {
   workspace_id: string
@@ -91,6 +91,12 @@ export interface LockedAccount {
    * account and never written here (nor locked: only the account's own row is).
    */
   unverified_holder: 'PERSON' | 'BUSINESS' | null
+  /**
+   * Whether the account has spend controls that may govern a payment the ledger checks
+   * (`ledger_account_holders.spend_controls`, kept by migration 1660's triggers): read, compared
+   * and never locked like `unverified_holder`. Their terms are read only when needed (spendLimitsOf).
+   */
+  spend_controlled: boolean
 }
 
 const str = (v: bigint) => v.toString()
@@ -112,7 +118,8 @@ export async function lockAccounts(tx: Queryable, keys: Key[], lock = true): Pro
   const unique = uniqueSorted(keys)
   if (unique.length === 0) return new Map()
   const rows = await tx<LockedAccount[]>`
-    select l.workspace_id, l.id, l.kind, l.account_number, l.currency, l.status, l.access_status, l.posted, l.held, l.floor, l.ceiling, h.unverified_holder
+    select l.workspace_id, l.id, l.kind, l.account_number, l.currency, l.status, l.access_status, l.posted, l.held, l.floor, l.ceiling, h.unverified_holder,
+      h.spend_controls is not null as spend_controlled
     from ledger_accounts l
     join (select unnest(${plainArray(unique.map((k) => k.workspaceId))}::uuid[]) as w, unnest(${plainArray(unique.map((k) => k.id))}::uuid[]) as i) as k
       on l.workspace_id = k.w and l.id = k.i
@@ -188,19 +195,20 @@ export function verifyAccounts(tx: Queryable, accounts: LockedAccount[], changin
     from (select unnest(${plainArray(a.map((r) => r.workspace_id))}::uuid[]) as w, unnest(${plainArray(a.map((r) => r.id))}::uuid[]) as i, unnest(${plainArray(a.map((r) => r.posted))}::int8[]) as posted,
         unnest(${plainArray(a.map((r) => r.held))}::int8[]) as held, unnest(${textArray(a.map((r) => r.status))}::text[]) as status, unnest(${textArray(a.map((r) => r.access_status))}::text[]) as access_status,
         unnest(${plainArray(a.map((r) => r.floor))}::int8[]) as floor, unnest(${plainArray(a.map((r) => r.ceiling))}::int8[]) as ceiling,
-        unnest(${textArray(a.map((r) => r.unverified_holder))}::text[]) as unverified_holder, unnest(${plainArray(a.map((r) => String(changing.has(keyOf(r.workspace_id, r.id)))))}::bool[]) as changing)
+        unnest(${textArray(a.map((r) => r.unverified_holder))}::text[]) as unverified_holder,
+        unnest(${plainArray(a.map((r) => String(r.spend_controlled)))}::bool[]) as spend_controlled, unnest(${plainArray(a.map((r) => String(changing.has(keyOf(r.workspace_id, r.id)))))}::bool[]) as changing)
       as v
     left join lateral (
       select 1 as found from ledger_accounts l left join ledger_account_holders h on h.workspace_id = l.workspace_id and h.account_id = l.id
       where v.changing and l.workspace_id = v.w and l.id = v.i and l.posted = v.posted and l.held = v.held and l.status = v.status
         and l.access_status = v.access_status and l.floor is not distinct from v.floor and l.ceiling is not distinct from v.ceiling
-        and h.unverified_holder is not distinct from v.unverified_holder
+        and h.unverified_holder is not distinct from v.unverified_holder and (h.spend_controls is not null) = v.spend_controlled
       for update of l) as u on true
     left join lateral (
       select 1 as found from ledger_accounts l left join ledger_account_holders h on h.workspace_id = l.workspace_id and h.account_id = l.id
       where not v.changing and l.workspace_id = v.w and l.id = v.i and l.posted = v.posted and l.held = v.held and l.status = v.status
         and l.access_status = v.access_status and l.floor is not distinct from v.floor and l.ceiling is not distinct from v.ceiling
-        and h.unverified_holder is not distinct from v.unverified_holder
+        and h.unverified_holder is not distinct from v.unverified_holder and (h.spend_controls is not null) = v.spend_controlled
       for share of l) as s on true`
 }
 
@@ -225,6 +233,57 @@ export async function existingTransfers(tx: Queryable, keys: Key[]): Promise<Map
     select t.* from ledger_transfers t
     join (select unnest(${keys.map((k) => k.workspaceId)}::uuid[]) as w, unnest(${keys.map((k) => k.id)}::uuid[]) as i) as k on t.workspace_id = k.w and t.id = k.i`
   return new Map(rows.map((r) => [keyOf(r.workspace_id, r.id), r]))
+}
+
+/** One spend control of an account (ledger_account_holders.spend_controls) and what its window has spent. */
+export interface SpendLimitRow {
+  workspace_id: string
+  account_id: string
+  id: string
+  amount_limit: bigint
+  window_days: number | null
+  direction: 'DEBITS' | 'CREDITS'
+  payment_types: string[]
+  payment_sub_types: string[]
+  spent: bigint
+}
+
+/**
+ * The spend controls of these accounts that govern ledger payments, each with what its rolling
+ * window (the `windowDays` before the given time, on the workspace's clock) has spent in its
+ * direction: records of the payment types it names (every payment type when none), and of its
+ * sub-types when it names some (a record's type: ACH.OUTGOING_CREDIT…). A transfer counts its
+ * amount; a hold what it holds while PENDING and what was captured of it after, so a released hold
+ * counts nothing; captures, releases and adjustments are not counted again, nor ACH availability
+ * holds (they keep money the account received). Read once the accounts are locked, so no payment
+ * on them can commit meanwhile.
+ */
+export async function spendLimitsOf(tx: Queryable, queries: (Key & { at: Date })[]): Promise<Map<string, SpendLimitRow[]>> {
+  const byKey = new Map<string, SpendLimitRow[]>()
+  if (queries.length === 0) return byKey
+  const rows = await tx<SpendLimitRow[]>`
+    select q.w as workspace_id, q.a as account_id, c.id, c.amount_limit, c.window_days, c.direction, c.payment_types, c.payment_sub_types,
+      case when c.window_days is null then 0::int8 else coalesce((
+        select sum(case when t.action = 'post' then t.amount when s.status = 'PENDING' then s.amount else s.captured end)
+        from ledger_transfers t left join ledger_holds s on s.workspace_id = t.workspace_id and s.id = t.id
+        where t.workspace_id = q.w and t.action in ('post', 'pending') and t.created_at >= q.at - make_interval(days => c.window_days)
+          and ((c.direction = 'DEBITS' and t.debit_account_id = q.a) or (c.direction = 'CREDITS' and t.credit_account_id = q.a))
+          and t.kind = any(case when cardinality(c.payment_types) = 0 then ${textArray(paymentTypes)}::text[] else c.payment_types end)
+          and (cardinality(c.payment_sub_types) = 0 or t.type = any(c.payment_sub_types))
+          and (t.details->>'availability_hold') is distinct from 'true'), 0)::int8 end as spent
+    from (select unnest(${plainArray(queries.map((k) => k.workspaceId))}::uuid[]) as w, unnest(${plainArray(queries.map((k) => k.id))}::uuid[]) as a,
+        unnest(${textArray(queries.map((k) => isoString(k.at)))}::timestamptz[]) as at) as q
+    join ledger_account_holders h on h.workspace_id = q.w and h.account_id = q.a
+    cross join lateral jsonb_to_recordset(h.spend_controls)
+      as c(id uuid, amount_limit int8, window_days int, direction text, payment_types text[], payment_sub_types text[])
+    order by q.w, q.a, c.id`
+  for (const r of rows) {
+    const k = keyOf(r.workspace_id, r.account_id)
+    const list = byKey.get(k)
+    if (list) list.push(r)
+    else byKey.set(k, [r])
+  }
+  return byKey
 }
 
 /** The accounts of these holds (what never changes about them), read before a batch locks anything. */

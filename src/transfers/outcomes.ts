@@ -23,6 +23,7 @@ const codes: Record<Exclude<ResultCode, 'exists'>, ErrorCode> = {
   account_frozen: 'IMPROPER_ACCOUNT_ACCESS_STATUS',
   customer_not_verified: 'CUSTOMER_NOT_VERIFIED',
   business_not_verified: 'BUSINESS_NOT_VERIFIED',
+  spend_control_violation: 'SPEND_CONTROL_VIOLATION',
   insufficient_funds: 'INSUFFICIENT_FUNDS',
   ceiling_exceeded: 'BALANCE_VIOLATION',
   balance_overflow: 'BALANCE_VIOLATION',

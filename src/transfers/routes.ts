@@ -113,7 +113,8 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
       ? { id, kind: 'pending', debitAccountId: originating, creditAccountId: receiving, amount, currency, meta,
         expiresAt: new Date(body.expires_at !== undefined ? Date.parse(body.expires_at as string) : now.getTime() + holdExpiryDefaultMs) }
       : { id, kind: 'post', legs: [{ accountId: originating, amount: -amount, currency }, { accountId: receiving, amount, currency }], meta }
-    const result = await submit(req, { workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, holderGate: true, commands: [command], mintedIds: true }, {
+    const payment = { type: 'INTERNAL_TRANSFER' } as const
+    const result = await submit(req, { workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, holderGate: true, payment, commands: [command], mintedIds: true }, {
       claim,
       render: (r) => {
         const [t] = r.transfers

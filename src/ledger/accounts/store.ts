@@ -6,15 +6,19 @@ import type { Queryable } from '../../platform/db.js'
 import { isoString } from '../../platform/clock.js'
 import type { LockedAccount } from '../store.js'
 
-/** An account's `unverified_holder` (ledger_account_holders, kept by migration 1650's triggers), for a read of `ledger_accounts l`. */
-const unverifiedHolderOf = (db: Queryable) =>
-  db`(select h.unverified_holder from ledger_account_holders h where h.workspace_id = l.workspace_id and h.account_id = l.id) as unverified_holder`
+/**
+ * An account's gates (ledger_account_holders, kept by migrations 1650 and 1660's triggers), for a
+ * read of `ledger_accounts l`: `unverified_holder` and `spend_controlled`.
+ */
+const gatesOf = (db: Queryable) =>
+  db`(select h.unverified_holder from ledger_account_holders h where h.workspace_id = l.workspace_id and h.account_id = l.id) as unverified_holder,
+     coalesce((select h.spend_controls is not null from ledger_account_holders h where h.workspace_id = l.workspace_id and h.account_id = l.id), false) as spend_controlled`
 
 /** An account as the ledger keeps it: what a batch locks, and when it was opened. `held` is read at a time (below). */
 export type LedgerAccountRow = LockedAccount & { created_at: Date }
 
-/** A new account: no balance, and no holder yet (the relationships' triggers keep `unverified_holder`). */
-export type NewLedgerAccount = Omit<LedgerAccountRow, 'posted' | 'held' | 'unverified_holder'>
+/** A new account: no balance, no holder and no spend control yet (triggers keep `unverified_holder` and `spend_controlled`). */
+export type NewLedgerAccount = Omit<LedgerAccountRow, 'posted' | 'held' | 'unverified_holder' | 'spend_controlled'>
 
 const asRow = (row: NewLedgerAccount) => ({ ...row, floor: row.floor?.toString() ?? null, ceiling: row.ceiling?.toString() ?? null })
 
@@ -42,7 +46,7 @@ export async function ledgerAccountsAt(db: Queryable, workspaceId: string, ids: 
   if (ids.length === 0) return []
   const rows = await db<LedgerAccountRow[]>`
     select l.workspace_id, l.id, l.kind, l.account_number, l.currency, l.status, l.access_status, l.posted, l.floor, l.ceiling, l.created_at,
-      ${unverifiedHolderOf(db)},
+      ${gatesOf(db)},
       l.held - coalesce((select sum(h.amount - h.captured) from ledger_holds h
         where h.workspace_id = l.workspace_id and h.account_id = l.id and h.status = 'PENDING' and h.expires_at <= ${isoString(now)}::timestamptz), 0)::int8 as held
     from ledger_accounts l where l.workspace_id = ${workspaceId} and l.id = any(${ids}::uuid[])
@@ -82,7 +86,7 @@ export async function accountNumberTaken(db: Queryable, workspaceId: string, acc
 export async function ledgerAccountsByNumbers(db: Queryable, workspaceId: string, accountNumbers: string[]): Promise<LedgerAccountRow[]> {
   if (accountNumbers.length === 0) return []
   return db<LedgerAccountRow[]>`
-    select l.workspace_id, l.id, l.kind, l.account_number, l.currency, l.status, l.access_status, l.posted, l.held, l.floor, l.ceiling, l.created_at, ${unverifiedHolderOf(db)}
+    select l.workspace_id, l.id, l.kind, l.account_number, l.currency, l.status, l.access_status, l.posted, l.held, l.floor, l.ceiling, l.created_at, ${gatesOf(db)}
     from ledger_accounts l where l.workspace_id = ${workspaceId} and l.account_number = any(${accountNumbers}::text[])`
 }
 

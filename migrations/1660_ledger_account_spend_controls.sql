@@ -1,0 +1,88 @@
+-- Spend controls govern internal transfers and ACH too, not only card messages: a control whose
+-- payment_types are empty applies to every payment, and one may name INTERNAL_TRANSFER or ACH. The
+-- ledger decides them (src/ledger/rules.ts, `spend_control_violation`), so it keeps, beside each
+-- account's holders' gate, the terms of the account's controls that may govern a rail it checks:
+-- `ledger_account_holders.spend_controls`, a JSON array of {id, amount_limit, window_days,
+-- direction, payment_types, payment_sub_types}, or null when there is none. A control counts when
+-- it is active, declines (`action_decline`; Keel opens no cases), lists no merchant category codes
+-- (those are card terms) and its payment_types are empty or name INTERNAL_TRANSFER or ACH.
+--
+-- The triggers below keep it whichever path changes an account's `spend_control_ids` or a control,
+-- as migration 1650's keep `unverified_holder`, with the same locking: a row is made if missing and
+-- locked, in id order, before its value is worked out by a later statement. A ledger batch reads
+-- only whether it is null with each account (so a batch moving money on an account without
+-- controls pays nothing more), and reads the terms, with what each window has spent, only for the
+-- accounts that have some, once their rows are locked.
+alter table ledger_account_holders add column spend_controls jsonb;
+
+create function ledger_spend_controls_of(w uuid, account uuid) returns jsonb language sql stable as $$
+  select jsonb_agg(jsonb_build_object(
+      'id', s.id, 'amount_limit', s.amount_limit, 'window_days', s.window_days, 'direction', coalesce(s.direction, 'DEBITS'),
+      'payment_types', to_jsonb(s.payment_types), 'payment_sub_types', to_jsonb(s.payment_sub_types)) order by s.id)
+  from accounts a
+  join spend_controls s on s.workspace_id = a.workspace_id
+    and jsonb_typeof(a.fields->'spend_control_ids') = 'array' and a.fields->'spend_control_ids' ? s.id::text
+  where a.workspace_id = w and a.id = account
+    and s.is_active and s.action_decline and cardinality(s.merchant_category_codes) = 0
+    and (cardinality(s.payment_types) = 0 or s.payment_types && array['INTERNAL_TRANSFER', 'ACH'])
+$$;
+
+create function ledger_refresh_spend_controls(w uuid, accounts uuid[]) returns void language plpgsql as $$
+begin
+  insert into ledger_account_holders (workspace_id, account_id)
+    select l.workspace_id, l.id from ledger_accounts l where l.workspace_id = w and l.id = any(accounts) order by l.id
+    on conflict do nothing;
+  perform 1 from ledger_account_holders h where h.workspace_id = w and h.account_id = any(accounts) order by h.account_id for update;
+  update ledger_account_holders h set spend_controls = ledger_spend_controls_of(h.workspace_id, h.account_id)
+    where h.workspace_id = w and h.account_id = any(accounts)
+      and h.spend_controls is distinct from ledger_spend_controls_of(h.workspace_id, h.account_id);
+end $$;
+
+-- An account opened naming controls, or its spend_control_ids changed: those accounts. One
+-- function for both kinds of statement; each reads only the transition tables its kind has.
+create function accounts_refresh_spend_controls() returns trigger language plpgsql as $$
+declare
+  keys jsonb;
+  g record;
+begin
+  if tg_op = 'INSERT' then
+    keys := (select coalesce(jsonb_agg(jsonb_build_array(n.workspace_id, n.id)), '[]') from changed_new n
+             where jsonb_typeof(n.fields->'spend_control_ids') = 'array' and jsonb_array_length(n.fields->'spend_control_ids') > 0);
+  else
+    keys := (select coalesce(jsonb_agg(jsonb_build_array(n.workspace_id, n.id)), '[]') from changed_new n
+             join changed_old o on o.workspace_id = n.workspace_id and o.id = n.id
+             where (o.fields->'spend_control_ids') is distinct from (n.fields->'spend_control_ids'));
+  end if;
+  for g in select (k->>0)::uuid as workspace_id, array_agg(distinct (k->>1)::uuid) as accounts from jsonb_array_elements(keys) as k group by 1 loop
+    perform ledger_refresh_spend_controls(g.workspace_id, g.accounts);
+  end loop;
+  return null;
+end $$;
+
+create trigger accounts_spend_controls_on_insert after insert on accounts
+  referencing new table as changed_new for each statement execute function accounts_refresh_spend_controls();
+create trigger accounts_spend_controls_on_update after update on accounts
+  referencing old table as changed_old new table as changed_new for each statement execute function accounts_refresh_spend_controls();
+
+-- A control changed (made active or not, its limit, window, types, direction or MCCs): every
+-- account of its workspace that names it.
+create function spend_controls_refresh_accounts() returns trigger language plpgsql as $$
+declare
+  accounts uuid[];
+begin
+  accounts := array(select a.id from accounts a
+    where a.workspace_id = new.workspace_id and jsonb_typeof(a.fields->'spend_control_ids') = 'array' and a.fields->'spend_control_ids' ? new.id::text
+    order by a.id);
+  if cardinality(accounts) > 0 then
+    perform ledger_refresh_spend_controls(new.workspace_id, accounts);
+  end if;
+  return null;
+end $$;
+create trigger spend_controls_accounts_on_update after update on spend_controls
+  for each row execute function spend_controls_refresh_accounts();
+
+-- The accounts there are.
+select ledger_refresh_spend_controls(a.workspace_id, array_agg(a.id order by a.id))
+from accounts a
+where jsonb_typeof(a.fields->'spend_control_ids') = 'array' and jsonb_array_length(a.fields->'spend_control_ids') > 0
+group by a.workspace_id;

@@ -1,0 +1,158 @@
+// Spend controls govern internal transfers and the ACH credits a fintech originates, not only card
+// messages: a control attached to an account through `spend_control_ids` whose payment_types are
+// empty, or name INTERNAL_TRANSFER or ACH, refuses a payment that breaks it with 422
+// SPEND_CONTROL_VIOLATION, and changes nothing. Decided by the ledger's rules
+// (spend_control_violation), on what the account's rolling windows hold, read under its lock.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { auditLedger } from '../../src/ledger/index.js'
+import { startHarness, type Harness } from '../support/harness.js'
+import { balances, fundingAccount, openAccount, transfer } from '../support/accounts.js'
+import { spendControl } from '../card-authorization/support.js'
+import { advanceTo, customer, originate } from '../ach/support.js'
+
+let h: Harness
+before(async () => { h = await startHarness() })
+after(async () => {
+  assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
+  await h.close()
+})
+
+const window = (days: number) => ({ time_range: { time_range_type: 'ROLLING_WINDOW_DAYS', days } })
+const attach = async (accountId: string, ids: string[]) => {
+  const res = await h.request('PATCH', `/v0/accounts/${accountId}`, { body: { account_type: 'CHECKING', spend_control_ids: ids } })
+  assert.equal(res.status, 200, JSON.stringify(res.body))
+}
+/** An account funded with `funds` from the sandbox funding account. */
+const funded = async (funds: number, terms: Record<string, unknown> = {}) => {
+  const account = await openAccount(h, terms)
+  const res = await transfer(h, { amount: funds, originating_account_id: (await fundingAccount(h)).id, receiving_account_id: account.id })
+  assert.equal(res.status, 200, JSON.stringify(res.body))
+  return account
+}
+const send = (from: string, to: string, amount: number, extra: Record<string, unknown> = {}) =>
+  transfer(h, { amount, originating_account_id: from, receiving_account_id: to, ...extra })
+const refused = (res: { status: number; body: any }) => {
+  assert.equal(res.status, 422, JSON.stringify(res.body))
+  assert.equal(res.body.code, 'SPEND_CONTROL_VIOLATION')
+}
+
+describe('spend controls on internal transfers', () => {
+  it('refuses a transfer over a per-transaction limit attached after the account was in use', async () => {
+    const account = await funded(10_000)
+    const funding = await fundingAccount(h)
+    // Known to the process first, as it was before the control: the batch from memory finds it changed.
+    assert.equal((await send(account.id, funding.id, 900)).status, 200)
+    const sc = await spendControl(h, { amount_limit: 500, payment_types: ['INTERNAL_TRANSFER'] })
+    await attach(account.id, [sc.id])
+    const before = await balances(h, account.id)
+    refused(await send(account.id, funding.id, 501))
+    refused(await send(account.id, funding.id, 600, { capture_mode: 'MANUAL' }))
+    assert.deepEqual(await balances(h, account.id), before, 'nothing moved')
+    assert.equal((await send(account.id, funding.id, 500)).status, 200)
+    // Money coming in is not spending.
+    assert.equal((await send(funding.id, account.id, 5_000)).status, 200)
+  })
+
+  it('counts a rolling window on the workspace clock: transfers and held transfers fill it, a canceled hold frees it, time empties it', async () => {
+    const account = await funded(10_000)
+    const funding = await fundingAccount(h)
+    const sc = await spendControl(h, { amount_limit: 1_000, ...window(7) })
+    await attach(account.id, [sc.id])
+    assert.equal((await send(account.id, funding.id, 400)).status, 200)
+    const held = await send(account.id, funding.id, 400, { capture_mode: 'MANUAL' })
+    assert.equal(held.status, 200, JSON.stringify(held.body))
+    refused(await send(account.id, funding.id, 201))
+    assert.equal((await send(account.id, funding.id, 200)).status, 200)
+    refused(await send(account.id, funding.id, 1))
+    const canceled = await h.request('PATCH', `/v0/transactions/internal_transfer/${held.body.id}`, { body: { status: 'CANCELED' } })
+    assert.equal(canceled.status, 200, JSON.stringify(canceled.body))
+    assert.equal((await send(account.id, funding.id, 400)).status, 200)
+    refused(await send(account.id, funding.id, 1))
+    const clock = await h.request('GET', '/v0/sandbox/clock')
+    await advanceTo(h, new Date(Date.parse(clock.body.now) + 7 * 24 * 3600_000 + 60_000).toISOString())
+    assert.equal((await send(account.id, funding.id, 1_000)).status, 200)
+    refused(await send(account.id, funding.id, 1))
+    assert.deepEqual(await balances(h, account.id), { posted: 10_000 - 2_000, available: 10_000 - 2_000 })
+  })
+
+  it('limits money into an account with a control on CREDITS, and leaves the sender alone', async () => {
+    const sender = await funded(10_000)
+    const sc = await spendControl(h, { amount_limit: 100, direction: 'CREDITS' })
+    const receiver = await openAccount(h, { spend_control_ids: [sc.id] })
+    refused(await send(sender.id, receiver.id, 150))
+    assert.equal((await send(sender.id, receiver.id, 100)).status, 200)
+    assert.equal((await send(receiver.id, sender.id, 100)).status, 200)
+  })
+
+  it('lets through what a control does not govern: another payment type or sub-type, MCCs, inactive, case-only', async () => {
+    const controls = await Promise.all([
+      spendControl(h, { amount_limit: 1, payment_types: ['CARD'] }),
+      spendControl(h, { amount_limit: 1, payment_types: ['ACH'] }),
+      spendControl(h, { amount_limit: 1, payment_sub_types: ['ACH.OUTGOING_CREDIT'] }),
+      spendControl(h, { amount_limit: 1, merchant_category_codes: ['5411'] }),
+      spendControl(h, { amount_limit: 1, is_active: false }),
+      spendControl(h, { amount_limit: 1, action_decline: false, action_case: true }),
+    ])
+    const account = await funded(10_000)
+    await attach(account.id, controls.map((c) => c.id))
+    assert.equal((await send(account.id, (await fundingAccount(h)).id, 5_000)).status, 200)
+  })
+
+  it('follows a control as it changes: made inactive, active again with a new limit, detached', async () => {
+    const account = await funded(10_000)
+    const funding = await fundingAccount(h)
+    const sc = await spendControl(h, { amount_limit: 100 })
+    await attach(account.id, [sc.id])
+    refused(await send(account.id, funding.id, 200))
+    const patch = async (body: Record<string, unknown>) => assert.equal((await h.request('PATCH', `/v0/spend_controls/${sc.id}`, { body })).status, 200)
+    await patch({ is_active: false })
+    assert.equal((await send(account.id, funding.id, 200)).status, 200)
+    await patch({ is_active: true, amount_limit: 250 })
+    refused(await send(account.id, funding.id, 300))
+    assert.equal((await send(account.id, funding.id, 250)).status, 200)
+    await attach(account.id, [])
+    assert.equal((await send(account.id, funding.id, 300)).status, 200)
+  })
+
+  it('never lets concurrent transfers fill a window past its limit', async () => {
+    const account = await funded(10_000)
+    const funding = await fundingAccount(h)
+    const sc = await spendControl(h, { amount_limit: 1_000, ...window(1) })
+    await attach(account.id, [sc.id])
+    const results = await Promise.all(Array.from({ length: 24 }, () => send(account.id, funding.id, 100)))
+    const codes = results.map((r) => (r.status === 200 ? 'ok' : r.body.code))
+    assert.equal(codes.filter((c) => c === 'ok').length, 10, codes.join(' '))
+    assert.equal(codes.filter((c) => c === 'SPEND_CONTROL_VIOLATION').length, 14, codes.join(' '))
+    assert.deepEqual(await balances(h, account.id), { posted: 9_000, available: 9_000 })
+  })
+})
+
+describe('spend controls on ACH the fintech originates', () => {
+  it('refuses an ACH credit past an ACH window, counting the credits still held for settlement', async () => {
+    const c = await customer(h, 10_000)
+    const sc = await spendControl(h, { amount_limit: 500, payment_types: ['ACH'], payment_sub_types: ['ACH.OUTGOING_CREDIT'], ...window(3) })
+    await attach(c.account.id, [sc.id])
+    assert.equal((await originate(h, c, { amount: 300, dc_sign: 'credit' })).status, 201)
+    const res = await originate(h, c, { amount: 201, dc_sign: 'credit' })
+    assert.equal(res.status, 422, JSON.stringify(res.body))
+    assert.equal(res.body.code, 'SPEND_CONTROL_VIOLATION')
+    assert.equal((await originate(h, c, { amount: 200, dc_sign: 'credit' })).status, 201)
+    // The control names ACH credits out: an internal transfer and an ACH debit (money in) pass.
+    assert.equal((await send(c.account.id, (await fundingAccount(h)).id, 1_000)).status, 200)
+    assert.equal((await originate(h, c, { amount: 900, dc_sign: 'debit' })).status, 201)
+    assert.deepEqual(await balances(h, c.account.id), { posted: 9_000, available: 8_500 })
+  })
+
+  it('counts ACH and internal transfers together in a window that names no payment type', async () => {
+    const c = await customer(h, 10_000)
+    const sc = await spendControl(h, { amount_limit: 1_000, ...window(7) })
+    await attach(c.account.id, [sc.id])
+    assert.equal((await originate(h, c, { amount: 600, dc_sign: 'credit' })).status, 201)
+    refused(await send(c.account.id, (await fundingAccount(h)).id, 401))
+    assert.equal((await send(c.account.id, (await fundingAccount(h)).id, 400)).status, 200)
+    const res = await originate(h, c, { amount: 1, dc_sign: 'credit' })
+    assert.equal(res.status, 422, JSON.stringify(res.body))
+    assert.equal(res.body.code, 'SPEND_CONTROL_VIOLATION')
+  })
+})
