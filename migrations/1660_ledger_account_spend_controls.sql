@@ -8,8 +8,7 @@
 -- (those are card terms) and its payment_types are empty or name INTERNAL_TRANSFER or ACH.
 --
 -- The triggers below keep it whichever path changes an account's `spend_control_ids` or a control,
--- as migration 1650's keep `unverified_holder`, with the same locking: a row is made if missing and
--- locked, in id order, before its value is worked out by a later statement. A ledger batch reads
+-- as migration 1650's keep `unverified_holder`, through one function that works out both. A ledger batch reads
 -- only whether it is null with each account (so a batch moving money on an account without
 -- controls pays nothing more), and reads the terms, with what each window has spent, only for the
 -- accounts that have some, once their rows are locked.
@@ -27,16 +26,28 @@ create function ledger_spend_controls_of(w uuid, account uuid) returns jsonb lan
     and (cardinality(s.payment_types) = 0 or s.payment_types && array['INTERNAL_TRANSFER', 'ACH'])
 $$;
 
-create function ledger_refresh_spend_controls(w uuid, accounts uuid[]) returns void language plpgsql as $$
+-- Both of an account's gates, worked out anew for the workspace's accounts named, with migration
+-- 1650's locking: each row made if missing and locked, in id order, then worked out by a later
+-- statement, which sees what was committed by the time the lock was held (no write skew). Every
+-- trigger that keeps a gate calls it, so a row is always written whole.
+create function ledger_refresh_gates(w uuid, accounts uuid[]) returns void language plpgsql as $$
 begin
   insert into ledger_account_holders (workspace_id, account_id)
     select l.workspace_id, l.id from ledger_accounts l where l.workspace_id = w and l.id = any(accounts) order by l.id
     on conflict do nothing;
   perform 1 from ledger_account_holders h where h.workspace_id = w and h.account_id = any(accounts) order by h.account_id for update;
-  update ledger_account_holders h set spend_controls = ledger_spend_controls_of(h.workspace_id, h.account_id)
-    where h.workspace_id = w and h.account_id = any(accounts)
-      and h.spend_controls is distinct from ledger_spend_controls_of(h.workspace_id, h.account_id);
+  update ledger_account_holders h
+    set unverified_holder = g.unverified_holder, spend_controls = g.spend_controls
+    from (select a.id, ledger_unverified_holder(w, a.id) as unverified_holder, ledger_spend_controls_of(w, a.id) as spend_controls
+          from unnest(accounts) as a(id)) as g
+    where h.workspace_id = w and h.account_id = g.id
+      and (h.unverified_holder is distinct from g.unverified_holder or h.spend_controls is distinct from g.spend_controls);
 end $$;
+
+-- Migration 1650's triggers call it by this name.
+create or replace function ledger_refresh_unverified_holder(w uuid, accounts uuid[]) returns void language sql as $$
+  select ledger_refresh_gates(w, accounts)
+$$;
 
 -- An account opened naming controls, or its spend_control_ids changed: those accounts. One
 -- function for both kinds of statement; each reads only the transition tables its kind has.
@@ -54,7 +65,7 @@ begin
              where (o.fields->'spend_control_ids') is distinct from (n.fields->'spend_control_ids'));
   end if;
   for g in select (k->>0)::uuid as workspace_id, array_agg(distinct (k->>1)::uuid) as accounts from jsonb_array_elements(keys) as k group by 1 loop
-    perform ledger_refresh_spend_controls(g.workspace_id, g.accounts);
+    perform ledger_refresh_gates(g.workspace_id, g.accounts);
   end loop;
   return null;
 end $$;
@@ -74,7 +85,7 @@ begin
     where a.workspace_id = new.workspace_id and jsonb_typeof(a.fields->'spend_control_ids') = 'array' and a.fields->'spend_control_ids' ? new.id::text
     order by a.id);
   if cardinality(accounts) > 0 then
-    perform ledger_refresh_spend_controls(new.workspace_id, accounts);
+    perform ledger_refresh_gates(new.workspace_id, accounts);
   end if;
   return null;
 end $$;
@@ -82,7 +93,7 @@ create trigger spend_controls_accounts_on_update after update on spend_controls
   for each row execute function spend_controls_refresh_accounts();
 
 -- The accounts there are.
-select ledger_refresh_spend_controls(a.workspace_id, array_agg(a.id order by a.id))
+select ledger_refresh_gates(a.workspace_id, array_agg(a.id order by a.id))
 from accounts a
 where jsonb_typeof(a.fields->'spend_control_ids') = 'array' and jsonb_array_length(a.fields->'spend_control_ids') > 0
 group by a.workspace_id;

@@ -71,6 +71,8 @@ describe('spend controls', () => {
     ['direction CREDITS does not govern a debit', { amountLimit: 0n, direction: 'CREDITS' }, {}, 'approve'],
     ['direction DEBITS governs a debit', { amountLimit: 0n, direction: 'DEBITS' }, {}, 'SPEND_CONTROL_VIOLATION'],
     ['direction CREDITS governs a credit', { amountLimit: 0n, direction: 'CREDITS' }, { direction: 'CREDITS' }, 'SPEND_CONTROL_VIOLATION'],
+    ['no direction governs a debit', { amountLimit: 0n, direction: null }, {}, 'SPEND_CONTROL_VIOLATION'],
+    ['no direction leaves a credit alone (the spec: debits only)', { amountLimit: 0n, direction: null }, { direction: 'CREDITS' }, 'approve'],
     ['inactive controls are ignored', { amountLimit: 0n, isActive: false }, {}, 'approve'],
     ['a control that only opens a case does not decline', { amountLimit: 0n, actionDecline: false }, {}, 'approve'],
     ['a control for ACH only does not govern a card', { amountLimit: 0n, paymentTypes: ['ACH'] }, {}, 'approve'],

@@ -52,7 +52,7 @@ describe('a card\'s facts kept between its messages', () => {
   })
 
   it('cover the account\'s status and the spend controls it names', async () => {
-    const control = await spendControl(h, { name: 'per purchase', amount_limit: 1_000 })
+    const control = await spendControl(h, { name: 'per purchase', amount_limit: 1_000, payment_types: ['CARD'] })
     const { card, account } = await keptCard({ spendControlIds: [control.id] })
     await h.sql`update accounts set access_status = 'FROZEN' where id = ${account.id}`
     assert.deepEqual(await next(card.id), { state: 'DECLINED IMPROPER_ACCOUNT_ACCESS_STATUS', batches: decidedAgain })

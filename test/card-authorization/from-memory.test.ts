@@ -20,7 +20,7 @@ after(async () => {
 
 describe('a card authorization decided from memory', () => {
   it('goes in one round trip once its accounts are known; a window the batch would overfill sends it back to read, and only it', async () => {
-    const window = await spendControl(h, { name: 'week', amount_limit: 1_000, time_range: { time_range_type: 'ROLLING_WINDOW_DAYS', days: 7 } })
+    const window = await spendControl(h, { name: 'week', amount_limit: 1_000, payment_types: ['CARD'], time_range: { time_range_type: 'ROLLING_WINDOW_DAYS', days: 7 } })
     const other = await fundedCard(h, 10_000)
     const { card } = await fundedCard(h, 10_000, { spendControlIds: [window.id] })
     // Known once a batch has read or changed them: the card's account, the other card's, the settlement account.
