@@ -251,26 +251,33 @@ export interface SpendLimitRow {
 /**
  * The spend controls of these accounts that govern ledger payments, each with what its rolling
  * window (the `windowDays` before the given time, on the workspace's clock) has spent in its
- * direction: records of the payment types it names (every payment type when none), and of its
- * sub-types when it names some (a record's type: ACH.OUTGOING_CREDIT…). A transfer counts its
- * amount; a hold what it holds while PENDING and what was captured of it after, so a released hold
- * counts nothing; captures, releases and adjustments are not counted again, nor ACH availability
- * holds (they keep money the account received). Read once the accounts are locked, so no payment
- * on them can commit meanwhile.
+ * direction, counting records of the payment types it names (every payment type when none) and of
+ * its sub-types when it names some (a record's type: ACH.OUTGOING_CREDIT…): the entries posted on
+ * the account in the window (debits for DEBITS, credits for CREDITS) by transfers and captures, and
+ * for DEBITS what the account's pending holds made in the window still reserve, so a released hold
+ * frees its room; money promised to the account counts once it arrives. An ACH debit's
+ * availability hold is not spending (it keeps money the account received). Both read along the
+ * window's own index ranges (entries by account and time, pending holds by account), not the
+ * account's whole history. Read once the accounts are locked, so no payment on them commits meanwhile.
  */
 export async function spendLimitsOf(tx: Queryable, queries: (Key & { at: Date })[]): Promise<Map<string, SpendLimitRow[]>> {
   const byKey = new Map<string, SpendLimitRow[]>()
   if (queries.length === 0) return byKey
+  // The records a control counts (t), by their payment type and sub-type.
+  const counted = tx`t.kind = any(case when cardinality(c.payment_types) = 0 then ${textArray(paymentTypes)}::text[] else c.payment_types end)
+    and (cardinality(c.payment_sub_types) = 0 or t.type = any(c.payment_sub_types))`
   const rows = await tx<SpendLimitRow[]>`
     select q.w as workspace_id, q.a as account_id, c.id, c.amount_limit, c.window_days, c.direction, c.payment_types, c.payment_sub_types,
-      case when c.window_days is null then 0::int8 else coalesce((
-        select sum(case when t.action = 'post' then t.amount when s.status = 'PENDING' then s.amount else s.captured end)
-        from ledger_transfers t left join ledger_holds s on s.workspace_id = t.workspace_id and s.id = t.id
-        where t.workspace_id = q.w and t.action in ('post', 'pending') and t.created_at >= q.at - make_interval(days => c.window_days)
-          and ((c.direction = 'DEBITS' and t.debit_account_id = q.a) or (c.direction = 'CREDITS' and t.credit_account_id = q.a))
-          and t.kind = any(case when cardinality(c.payment_types) = 0 then ${textArray(paymentTypes)}::text[] else c.payment_types end)
-          and (cardinality(c.payment_sub_types) = 0 or t.type = any(c.payment_sub_types))
-          and (t.details->>'availability_hold') is distinct from 'true'), 0)::int8 end as spent
+      case when c.window_days is null then 0::int8 else (
+        coalesce((
+          select sum(abs(e.amount)) from ledger_entries e join ledger_transfers t on t.workspace_id = e.workspace_id and t.id = e.transfer_id
+          where e.workspace_id = q.w and e.account_id = q.a and e.created_at >= q.at - make_interval(days => c.window_days)
+            and (e.amount < 0) = (c.direction = 'DEBITS') and t.action in ('post', 'post_pending') and ${counted}), 0)
+        + case when c.direction <> 'DEBITS' then 0 else coalesce((
+          select sum(s.amount - s.captured) from ledger_holds s join ledger_transfers t on t.workspace_id = s.workspace_id and t.id = s.id
+          where s.workspace_id = q.w and s.account_id = q.a and s.status = 'PENDING' and s.created_at >= q.at - make_interval(days => c.window_days)
+            and (s.expires_at is null or s.expires_at > q.at) and (t.details->>'availability_hold') is distinct from 'true' and ${counted}), 0) end
+      )::int8 end as spent
     from (select unnest(${plainArray(queries.map((k) => k.workspaceId))}::uuid[]) as w, unnest(${plainArray(queries.map((k) => k.id))}::uuid[]) as a,
         unnest(${textArray(queries.map((k) => isoString(k.at)))}::timestamptz[]) as at) as q
     join ledger_account_holders h on h.workspace_id = q.w and h.account_id = q.a
