@@ -452,7 +452,7 @@ export class LedgerBatcher {
     const recordCount = recordsOf(requests)
     const known = mode === 'memory' && holdKeys.length === 0 && transferKeys.length === 0 && this.spareSeqs.length >= recordCount &&
       this.known.enabled && [...byParticipant.keys()].every((p) => p.expectUnsettled) ? this.known.all(accountKeys) : undefined
-    if (known && spendQueriesOf(requests, known).length > 0) throw new SpendNeedsLock()
+    if (known && spendQueriesOf(requests, known, new Map()).length > 0) throw new SpendNeedsLock()
 
     const tx = await this.sql.reserve()
     const self = this.planned.begin()
@@ -502,7 +502,7 @@ export class LedgerBatcher {
         seqList = reserved.slice(0, recordCount)
         this.spareSeqs.add(reserved.slice(recordCount))
         this.known.learn(readAccounts)
-        const spendQueries = spendQueriesOf(requests, readAccounts)
+        const spendQueries = spendQueriesOf(requests, readAccounts, readHolds)
         if (spendQueries.length > 0 && !locking) throw new SpendNeedsLock()
         // A round trip of its own, after the locks: rare (accounts with spend controls only).
         if (spendQueries.length > 0) spendLimits = await spendLimitsOf(tx, spendQueries)
@@ -737,12 +737,12 @@ export async function applyInTransaction(tx: Queryable, requests: LedgerRequest[
   const { holdKeys, accountKeys } = await keysNamed(tx, requests)
   const nowOf = (w: string) => requests.find((r) => r.workspaceId === w)?.now ?? options.nowOf(w)
   const locked = await lockAccounts(tx, accountKeys)
-  const spendLimits = await spendLimitsOf(tx, spendQueriesOf(requests, locked))
   const [holdRows, dueRows, existingRows] = await Promise.all([
     lockHolds(tx, holdKeys),
     dueHoldsOn(tx, [...locked.values()].map((a) => ({ workspaceId: a.workspace_id, id: a.id, now: nowOf(a.workspace_id) }))),
     existingTransfers(tx, keysToLookUp(requests)),
   ])
+  const spendLimits = await spendLimitsOf(tx, spendQueriesOf(requests, locked, holdRows))
   const seqList = await reserveSeqs(tx, recordsOf(requests) + dueRows.length)
   const { results, expired, writes } = planBatch({ requests, locked, holds: holdRows, due: dueRows, existing: existingRows, seqs: seqList, spendLimits, nowOf })
   const parts = writeParts(tx, writes)

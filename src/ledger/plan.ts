@@ -257,14 +257,15 @@ export const recordsOf = (requests: LedgerRequest[]): number => requests.reduce(
 
 /**
  * The accounts whose spend controls a batch must read before it decides: those the requests that
- * are payments name (their commands' own accounts: payments post or hold) that have controls.
+ * are payments name (a command's own accounts, or those of the hold it names) that have controls.
  */
-export function spendQueriesOf(requests: LedgerRequest[], accounts: ReadonlyMap<string, LockedAccount>): (Key & { at: Date })[] {
+export function spendQueriesOf(requests: LedgerRequest[], accounts: ReadonlyMap<string, LockedAccount>, holds: ReadonlyMap<string, HoldRow>): (Key & { at: Date })[] {
   const queries = new Map<string, Key & { at: Date }>()
   for (const r of requests) {
     if (!r.payment) continue
     for (const c of r.commands) {
-      for (const id of accountsNamed(c)) {
+      const hold = 'pendingId' in c ? holds.get(keyOf(r.workspaceId, c.pendingId)) : undefined
+      for (const id of accountsNamed(c, hold && { debitAccountId: hold.account_id, creditAccountId: hold.credit_account_id })) {
         const k = keyOf(r.workspaceId, id)
         if (accounts.get(k)?.spend_controlled && !queries.has(k)) queries.set(k, { workspaceId: r.workspaceId, id, at: r.now })
       }
