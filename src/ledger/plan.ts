@@ -4,7 +4,7 @@
 import { assert } from '../platform/assert.js'
 import { uuidv7 } from '../platform/ids.js'
 import { withFields } from '../platform/objects.js'
-import { accountsNamed, available, decideGroup, holderRejection, type AccountState, type Rejection, type Applied, type Command, type HoldState, type LedgerState, type Payment, type ResultCode, type SpendLimit } from './rules.js'
+import { accountsNamed, available, decideGroup, holderRejection, spendRejection, type AccountState, type Rejection, type Applied, type Command, type HoldState, type LedgerState, type Payment, type ResultCode, type SpendDirection, type SpendLimit } from './rules.js'
 import { keyOf, newKey, type Key } from './keys.js'
 import type { EntryRow, HoldRow, LockedAccount, SpendLimitRow, TransferRow, Writes } from './store.js'
 
@@ -85,6 +85,26 @@ const toAccountState = (r: LockedAccount, limits: SpendLimitRow[] | undefined): 
 const toHoldState = (r: HoldRow): HoldState => ({ id: r.id, debitAccountId: r.account_id, creditAccountId: r.credit_account_id, currency: r.currency, amount: r.amount, captured: r.captured, status: r.status, expiresAt: r.expires_at })
 
 const recordStatus = { post: 'POSTED', pending: 'PENDING', post_pending: 'POSTED', adjust_pending: 'PENDING', void_pending: 'CANCELED', expire_pending: 'EXPIRED', decline: 'DECLINED' } as const
+
+const dayMs = 24 * 60 * 60 * 1000
+
+/**
+ * A spend control's refusal of a payment a rail promises now and moves later (an ACH debit, posted
+ * at settlement), for an account the caller holds locked, with its controls as read
+ * (spendLimitsOfAccount) and what the rail has promised and the ledger does not hold yet: each
+ * promise counts in the windows it falls in.
+ */
+export function spendRefusal(row: LockedAccount, limits: SpendLimitRow[], now: Date, move: { direction: SpendDirection; amount: bigint; payment: Payment; promised: { at: Date; amount: bigint }[] }): Rejection | undefined {
+  const spendLimits = limits.map((l) => {
+    const s = toSpendLimit(l)
+    if (s.windowDays !== null) {
+      const start = now.getTime() - s.windowDays * dayMs
+      for (const p of move.promised) if (p.at.getTime() >= start) s.spent += p.amount
+    }
+    return s
+  })
+  return spendRejection({ id: row.id, spendControlled: row.spend_controlled, spendLimits }, move.direction, move.amount, move.payment)?.rejection
+}
 
 /** The KYC/KYB gate's refusal of a request on the holders' behalf for this account (rules.ts), if any. */
 export const holderRefusal = (row: LockedAccount): Rejection | undefined => holderRejection({ id: row.id, unverifiedHolder: row.unverified_holder })?.rejection

@@ -285,16 +285,20 @@ function limitGoverns(s: SpendLimit, direction: SpendDirection, p: Payment): boo
     (s.paymentSubTypes.length === 0 || (p.subType !== undefined && s.paymentSubTypes.includes(p.subType)))
 }
 
-/** The first of the account's spend controls that `amount` moving in `direction` would break. */
-function spendRejection(a: AccountState, direction: SpendDirection, amount: bigint, p: Payment): Decision | undefined {
+/**
+ * The first of the account's spend controls that `amount` moving in `direction` would break.
+ * Exported for a rail that promises a payment before it asks the ledger to move it (an ACH debit,
+ * posted at settlement).
+ */
+export function spendRejection(a: Pick<AccountState, 'id' | 'spendControlled' | 'spendLimits'>, direction: SpendDirection, amount: bigint, p: Payment): Decision & { ok: false } | undefined {
   assert(a.spendLimits !== undefined || !a.spendControlled, 'the spend controls of an account a payment moves are read')
   for (const s of a.spendLimits ?? []) {
     if (!limitGoverns(s, direction, p)) continue
     if (s.windowDays === null && amount > s.amountLimit) {
-      return reject('spend_control_violation', `account ${a.id}: ${amount} is more than spend control ${s.id} allows in one transaction (${s.amountLimit})`)
+      return { ok: false, rejection: { code: 'spend_control_violation', detail: `account ${a.id}: ${amount} is more than spend control ${s.id} allows in one transaction (${s.amountLimit})` } }
     }
     if (s.windowDays !== null && s.spent + amount > s.amountLimit) {
-      return reject('spend_control_violation', `account ${a.id}: spend control ${s.id} allows ${s.amountLimit} in ${s.windowDays} days; ${s.spent} is spent, and ${amount} more would pass it`)
+      return { ok: false, rejection: { code: 'spend_control_violation', detail: `account ${a.id}: spend control ${s.id} allows ${s.amountLimit} in ${s.windowDays} days; ${s.spent} is spent, and ${amount} more would pass it` } }
     }
   }
   return undefined

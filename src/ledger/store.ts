@@ -293,6 +293,11 @@ export async function spendLimitsOf(tx: Queryable, queries: (Key & { at: Date })
   return byKey
 }
 
+/** One account's spend controls with what their windows have spent at `at` (spendLimitsOf): empty when it has none. */
+export async function spendLimitsOfAccount(tx: Queryable, workspaceId: string, accountId: string, at: Date): Promise<SpendLimitRow[]> {
+  return (await spendLimitsOf(tx, [{ workspaceId, id: accountId, at }])).get(keyOf(workspaceId, accountId)) ?? []
+}
+
 /** The accounts of these holds (what never changes about them), read before a batch locks anything. */
 export async function holdAccounts(db: Queryable, keys: Key[]): Promise<Map<string, { account_id: string; credit_account_id: string }>> {
   if (keys.length === 0) return new Map()

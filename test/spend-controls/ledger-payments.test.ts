@@ -155,4 +155,25 @@ describe('spend controls on ACH the fintech originates', () => {
     assert.equal(res.status, 422, JSON.stringify(res.body))
     assert.equal(res.body.code, 'SPEND_CONTROL_VIOLATION')
   })
+
+  it('limits ACH debits (money pulled in) with a control on CREDITS, counting debits not yet settled, and after they settle', async () => {
+    const c = await customer(h, 0)
+    const sc = await spendControl(h, { amount_limit: 1_000, direction: 'CREDITS', payment_types: ['ACH'], payment_sub_types: ['ACH.OUTGOING_DEBIT'], ...window(7) })
+    await attach(c.account.id, [sc.id])
+    const refusedAch = (res: { status: number; body: any }) => {
+      assert.equal(res.status, 422, JSON.stringify(res.body))
+      assert.equal(res.body.code, 'SPEND_CONTROL_VIOLATION')
+    }
+    assert.equal((await originate(h, c, { amount: 600, dc_sign: 'debit' })).status, 201)
+    refusedAch(await originate(h, c, { amount: 401, dc_sign: 'debit' }))
+    // Debits at once: each sees those before it (the account's row is locked first).
+    const burst = await Promise.all(Array.from({ length: 5 }, () => originate(h, c, { amount: 100, dc_sign: 'debit' })))
+    assert.deepEqual(burst.map((r) => r.status).sort(), [201, 201, 201, 201, 422])
+    const clock = await h.request('GET', '/v0/sandbox/clock')
+    await advanceTo(h, new Date(Date.parse(clock.body.now) + 4 * 24 * 3600_000).toISOString())
+    assert.equal((await balances(h, c.account.id)).posted, 1_000, 'the debits settled')
+    refusedAch(await originate(h, c, { amount: 1, dc_sign: 'debit' }))
+    // Credits out are not money in.
+    assert.equal((await originate(h, c, { amount: 500, dc_sign: 'credit' })).status, 201)
+  })
 })
