@@ -14,6 +14,11 @@ import { incomingDue, nextAchDue, workspacesWithAchDue } from './store.js'
 
 /** How often the real-time worker looks for ACH work that fell due. */
 export const achPollMs = 1000
+/**
+ * Workspaces whose due ACH work the real-time worker runs at once: a workspace waiting on its
+ * gateway (up to its max_wait_ms for each debit) holds up one of them, not every workspace.
+ */
+export const achWorkspacesAtOnceMax = 4
 
 /** Runs everything of ACH due in the workspace at its clock's time: settlements, cuts, then incoming entries. */
 export async function runAchDue(services: Services, workspaceId: string): Promise<void> {
@@ -45,8 +50,9 @@ export function startAchWorker(services: Services, log: Logger): () => Promise<v
 
 /**
  * One round of the real-time worker: what fell due in every workspace. Each workspace goes on its
- * own: one whose run fails (logged) holds up no other, and is tried again next round.
+ * own, achWorkspacesAtOnceMax at a time: one whose run fails (logged) or waits on its gateway holds
+ * up no other, and a failed one is tried again next round.
  */
 export async function achWorkerRound(services: Services, log: Logger): Promise<void> {
-  await eachWorkspace('ACH window run', await workspacesWithAchDue(services.sql, services.clock.now()), (id) => runAchDue(services, id), log)
+  await eachWorkspace('ACH window run', await workspacesWithAchDue(services.sql, services.clock.now()), (id) => runAchDue(services, id), log, achWorkspacesAtOnceMax)
 }

@@ -346,7 +346,8 @@ export async function workspacesWithAchDue(db: Queryable, now: Date): Promise<st
       union all select workspace_id, apply_at from ach_incoming where status = 'INIT'
       union all select workspace_id, next_collection_at from ach_shortfalls where remaining > 0
     )
-    select distinct d.workspace_id from due d join workspace_times(${now}) t on t.workspace_id = d.workspace_id where d.at <= t.now`
+    select distinct d.workspace_id from due d join workspace_times(${now}) t on t.workspace_id = d.workspace_id where d.at <= t.now
+    order by d.workspace_id`
   return rows.map((r) => r.workspace_id)
 }
 

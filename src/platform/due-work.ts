@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { Services } from './http.js'
+import { inLanes } from './lanes.js'
 
 /**
  * Work that falls due at a time on a workspace's clock (hold expiry; later ACH windows, interest,
@@ -37,18 +38,19 @@ export function startPolling(what: string, intervalMs: number, round: () => Prom
 }
 
 /**
- * One round of a worker over workspaces: each goes on its own, in order, so one whose run fails
- * (logged with its id) holds up no other and is tried again next round. Returns what the runs that
+ * One round of a worker over workspaces: each goes on its own, `atOnce` at a time (in order with
+ * one), so one whose run fails (logged with its id) or is slow (a gateway waiting out its time
+ * limit) holds up no other; a failed one is tried again next round. Returns what the runs that
  * succeeded returned.
  */
-export async function eachWorkspace<T>(what: string, workspaceIds: Iterable<string>, run: (workspaceId: string) => Promise<T>, log: Logger): Promise<T[]> {
+export async function eachWorkspace<T>(what: string, workspaceIds: Iterable<string>, run: (workspaceId: string) => Promise<T>, log: Logger, atOnce = 1): Promise<T[]> {
   const done: T[] = []
-  for (const workspaceId of workspaceIds) {
+  await inLanes(workspaceIds, atOnce, async (workspaceId) => {
     try {
       done.push(await run(workspaceId))
     } catch (err) {
       log.error({ err, workspace: workspaceId }, `${what} failed`)
     }
-  }
+  })
   return done
 }

@@ -10,7 +10,8 @@ import type { Tx } from '../../platform/db.js'
 import type { Services } from '../../platform/http.js'
 import { recordEvents, type EventInput } from '../../platform/events.js'
 import { uuidv7 } from '../../platform/ids.js'
-import { ledgerAccountByNumber, postedEvents, type LedgerCommand, type LedgerRequest } from '../../ledger/index.js'
+import { inLanes } from '../../platform/lanes.js'
+import { ledgerAccountByNumber, ledgerAccountsByNumbers, postedEvents, type LedgerCommand, type LedgerRequest } from '../../ledger/index.js'
 import { achCurrency, achMeta, applyAch, ensureSettlementAccount, returnCodeOf } from '../ledger.js'
 import { achSettings, odfiSettings } from '../settings.js'
 import { activeGateway, updateIncoming, type IncomingRow } from '../store.js'
@@ -20,6 +21,8 @@ import { sendBack } from './send-back.js'
 
 /** At most this many debits of one file are offered to the gateway; the rest take its default decision. */
 export const gatewayOffersPerFileMax = 100
+/** Debits offered to the gateway at once: a file of them waits about its max_wait_ms per this many, not per debit. */
+export const gatewayOffersAtOnceMax = 8
 
 /** Asks the workspace's gateway (if any) about the plain debits among `entries`, one at a time. */
 export async function gatewayDecisions(services: Services, workspaceId: string, entries: IncomingRow[]): Promise<Map<string, GatewayOutcome>> {
@@ -28,15 +31,17 @@ export async function gatewayDecisions(services: Services, workspaceId: string, 
   if (debits.length === 0) return decisions
   const gateway = await activeGateway(services.sql, workspaceId)
   if (!gateway) return decisions
-  for (const e of debits.slice(0, gatewayOffersPerFileMax)) {
-    const account = await ledgerAccountByNumber(services.sql, workspaceId, e.account_no)
-    if (!account || account.kind !== 'ACCOUNT') continue
+  const offered = debits.slice(0, gatewayOffersPerFileMax)
+  const accounts = new Map((await ledgerAccountsByNumbers(services.sql, workspaceId, [...new Set(offered.map((e) => e.account_no))])).map((a) => [a.account_number, a]))
+  await inLanes(offered, gatewayOffersAtOnceMax, async (e) => {
+    const account = accounts.get(e.account_no)
+    if (!account || account.kind !== 'ACCOUNT') return
     decisions.set(e.id, await askGateway(services, gateway, {
       id: e.id, account_id: account.id, account_no: e.account_no, amount: Number(e.amount), dc_sign: 'debit', sec_code: e.sec_code,
       company_name: e.company_name, company_entry_description: e.company_entry_description, originating_routing_number: e.originating_routing_number,
       trace_no: e.trace_no, effective_date: e.effective_date,
     }))
-  }
+  })
   return decisions
 }
 
