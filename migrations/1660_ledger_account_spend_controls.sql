@@ -49,6 +49,16 @@ create or replace function ledger_refresh_unverified_holder(w uuid, accounts uui
   select ledger_refresh_gates(w, accounts)
 $$;
 
+-- The spend gates of a workspace change one transaction at a time: a control changed and an account
+-- naming it anew, at once, would each read the other as it was before (neither waits for the other:
+-- they change different rows), and the account would keep the control's old terms, or none. Each
+-- takes this lock (until it ends) before it reads what it works the gate out from, so the second
+-- reads what the first committed. Neither holds a ledger batch's rows waiting for it (batches read
+-- the gates and never lock them), and a verification's refresh does not take it.
+create function ledger_lock_spend_gates(w uuid) returns void language sql as $$
+  select pg_advisory_xact_lock(1660, hashtext(w::text))
+$$;
+
 -- An account opened naming controls, or its spend_control_ids changed: those accounts. One
 -- function for both kinds of statement; each reads only the transition tables its kind has.
 create function accounts_refresh_spend_controls() returns trigger language plpgsql as $$
@@ -64,7 +74,8 @@ begin
              join changed_old o on o.workspace_id = n.workspace_id and o.id = n.id
              where (o.fields->'spend_control_ids') is distinct from (n.fields->'spend_control_ids'));
   end if;
-  for g in select (k->>0)::uuid as workspace_id, array_agg(distinct (k->>1)::uuid) as accounts from jsonb_array_elements(keys) as k group by 1 loop
+  for g in select (k->>0)::uuid as workspace_id, array_agg(distinct (k->>1)::uuid) as accounts from jsonb_array_elements(keys) as k group by 1 order by 1 loop
+    perform ledger_lock_spend_gates(g.workspace_id);
     perform ledger_refresh_gates(g.workspace_id, g.accounts);
   end loop;
   return null;
@@ -76,11 +87,12 @@ create trigger accounts_spend_controls_on_update after update on accounts
   referencing old table as changed_old new table as changed_new for each statement execute function accounts_refresh_spend_controls();
 
 -- A control changed (made active or not, its limit, window, types, direction or MCCs): every
--- account of its workspace that names it.
+-- account of its workspace that names it, listed once the workspace's lock is held.
 create function spend_controls_refresh_accounts() returns trigger language plpgsql as $$
 declare
   accounts uuid[];
 begin
+  perform ledger_lock_spend_gates(new.workspace_id);
   accounts := array(select a.id from accounts a
     where a.workspace_id = new.workspace_id and jsonb_typeof(a.fields->'spend_control_ids') = 'array' and a.fields->'spend_control_ids' ? new.id::text
     order by a.id);

@@ -191,7 +191,8 @@ export async function listOutgoing(db: Queryable, workspaceId: string, f: Outgoi
 
 /**
  * The debits an account originated since `since` that have not settled (INIT or PENDING): money
- * promised to it that the ledger does not hold yet. Along the unsettled entries' own indexes.
+ * promised to it that the ledger does not hold yet. Read among the workspace's unsettled entries
+ * (their partial indexes), not the account's whole history.
  */
 export async function unsettledDebitsOf(db: Queryable, workspaceId: string, accountId: string, since: Date): Promise<{ at: Date; amount: bigint }[]> {
   return db<{ at: Date; amount: bigint }[]>`

@@ -15,7 +15,7 @@ import { randomInt } from 'node:crypto'
 import postgres from 'postgres'
 import { allOf, oneStatement, type Queryable, type Sql, type Unsent } from '../platform/db.js'
 import { withFields } from '../platform/objects.js'
-import { planBatch, recordsOf, spendQueriesOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
+import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
 import { accountsNamed } from './rules.js'
 import { KnownAccounts, knownAccountsCoolMsDefault, knownAccountsMaxDefault } from './known-accounts.js'
 import { awaitBatches, dueHoldsOn, existingTransfers, holdAccounts, lockAccounts, lockHolds, openBatch, plannedStateChanged, plansOutgrown, renewPlans, reserveSeqs, seqBlockSize, spendLimitsOf, verifyAccounts, verifyHolds, writeParts, type BatchOpened, type HoldRow, type LockedAccount, type SpendLimitRow, type TransferRow, type Writes } from './store.js'
@@ -158,16 +158,22 @@ class DecidedFromMemoryFailed extends Error {
 
 /**
  * The holds and the accounts requests name. A command that names a hold locks the hold's accounts,
- * so those are read first (they never change); none is read when no command names a hold.
+ * so those are read first (they never change); none is read when no command names a hold. With
+ * them, the accounts the payments name (LedgerRequest.payment), each at its request's time: those
+ * whose spend controls a batch that locks reads.
  */
-async function keysNamed(db: Queryable, requests: LedgerRequest[]): Promise<{ holdKeys: Key[]; accountKeys: Key[] }> {
+async function keysNamed(db: Queryable, requests: LedgerRequest[]): Promise<{ holdKeys: Key[]; accountKeys: Key[]; paymentKeys: (Key & { at: Date })[] }> {
   const holdKeys: Key[] = requests.flatMap((r) => r.commands.flatMap((c) => ('pendingId' in c ? [{ workspaceId: r.workspaceId, id: c.pendingId }] : [])))
   const holdSides = holdKeys.length ? await holdAccounts(db, holdKeys) : new Map<string, { account_id: string; credit_account_id: string }>()
+  const payments = new Map<string, Key & { at: Date }>()
   const accountKeys: Key[] = requests.flatMap((r) => r.commands.flatMap((c) => {
     const side = 'pendingId' in c ? holdSides.get(keyOf(r.workspaceId, c.pendingId)) : undefined
-    return accountsNamed(c, side && { debitAccountId: side.account_id, creditAccountId: side.credit_account_id }).map((id) => ({ workspaceId: r.workspaceId, id }))
+    return accountsNamed(c, side && { debitAccountId: side.account_id, creditAccountId: side.credit_account_id }).map((id) => {
+      if (r.payment && !payments.has(keyOf(r.workspaceId, id))) payments.set(keyOf(r.workspaceId, id), { workspaceId: r.workspaceId, id, at: r.now })
+      return { workspaceId: r.workspaceId, id }
+    })
   }))
-  return { holdKeys, accountKeys }
+  return { holdKeys, accountKeys, paymentKeys: [...payments.values()] }
 }
 
 /** What a keyed session's plans need after a batch: to be made again, or a look at the tables' sizes. */
@@ -187,11 +193,17 @@ function keysToLookUp(requests: LedgerRequest[]): Key[] {
 /**
  * A payment names an account with spend controls: its windows are read once the account is locked,
  * so its batch runs locking first (a batch decided from memory or on what it read would decide on
- * windows another batch may be filling).
+ * windows another batch may be filling). A batch that locks reads the controls of every account a
+ * payment names, after its locks: what it read of the accounts (`spend_controlled`, a row not
+ * locked) may be older than the locks.
  */
 class SpendNeedsLock extends Error {
   constructor() { super('a payment names an account with spend controls') }
 }
+
+/** Whether any account a payment names has spend controls, as the batch knows or read it. */
+const spendControlled = (paymentKeys: Key[], accounts: ReadonlyMap<string, LockedAccount>): boolean =>
+  paymentKeys.some((k) => accounts.get(keyOf(k.workspaceId, k.id))?.spend_controlled === true)
 
 /** A batch found accounts the createMissing hook may create: roll back, create them, run again. */
 class MissingAccounts extends Error {
@@ -435,7 +447,7 @@ export class LedgerBatcher {
     if (flight.committing) { flight.committing = false; this.committingNow-- }
     const locking = mode === 'lock'
     const requests = batch.map((p) => p.job.request)
-    const { holdKeys, accountKeys } = await keysNamed(this.sql, requests)
+    const { holdKeys, accountKeys, paymentKeys } = await keysNamed(this.sql, requests)
     // Holds past their expiry by each workspace's time (the first request's, for a workspace's accounts).
     const nowOfWorkspace = new Map<string, Date>()
     for (const r of requests) if (!nowOfWorkspace.has(r.workspaceId)) nowOfWorkspace.set(r.workspaceId, r.now)
@@ -452,7 +464,7 @@ export class LedgerBatcher {
     const recordCount = recordsOf(requests)
     const known = mode === 'memory' && holdKeys.length === 0 && transferKeys.length === 0 && this.spareSeqs.length >= recordCount &&
       this.known.enabled && [...byParticipant.keys()].every((p) => p.expectUnsettled) ? this.known.all(accountKeys) : undefined
-    if (known && spendQueriesOf(requests, known, new Map()).length > 0) throw new SpendNeedsLock()
+    if (known && spendControlled(paymentKeys, known)) throw new SpendNeedsLock()
 
     const tx = await this.sql.reserve()
     const self = this.planned.begin()
@@ -490,6 +502,9 @@ export class LedgerBatcher {
       } else {
         const opened = [...byParticipant].map(([participant, idx]) => participant.open(tx, idx.map((i) => batch[i].job.context)))
         const accountsRead = lockAccounts(tx, accountKeys, locking)
+        // Locking, the payments' spend controls are read in a statement after the locks (so with
+        // what was committed by the time they were held), whatever the accounts said of them.
+        const spendRead = locking ? spendLimitsOf(tx, paymentKeys) : undefined
         const holdsRead = lockHolds(tx, holdKeys, locking)
         const dueRead = dueHoldsOn(tx, dueKeys, locking)
         const existing = existingTransfers(tx, transferKeys)
@@ -497,15 +512,12 @@ export class LedgerBatcher {
         const spare = this.known.enabled && this.spareSeqs.length < seqBlockSize ? seqBlockSize : 0
         const seqs = reserveSeqs(tx, recordCount + spare)
         let batchOpened: BatchOpened, reserved: bigint[]
-        ;[, batchOpened, settledAnswers, readAccounts, readHolds, readDue, existingRows, reserved] = await settled([begin, opening, Promise.all(opened), accountsRead, holdsRead, dueRead, existing, seqs] as const)
+        ;[, batchOpened, settledAnswers, readAccounts, readHolds, readDue, existingRows, reserved, spendLimits] = await settled([begin, opening, Promise.all(opened), accountsRead, holdsRead, dueRead, existing, seqs, spendRead] as const)
         plans = this.plansCare(batchOpened)
         seqList = reserved.slice(0, recordCount)
         this.spareSeqs.add(reserved.slice(recordCount))
         this.known.learn(readAccounts)
-        const spendQueries = spendQueriesOf(requests, readAccounts, readHolds)
-        if (spendQueries.length > 0 && !locking) throw new SpendNeedsLock()
-        // A round trip of its own, after the locks: rare (accounts with spend controls only).
-        if (spendQueries.length > 0) spendLimits = await spendLimitsOf(tx, spendQueries)
+        if (!locking && spendControlled(paymentKeys, readAccounts)) throw new SpendNeedsLock()
       }
       // What batches in flight will have changed by the time this one's writes run. (Rows locked
       // are as last committed: a batch in flight that has not locked them yet will find them changed.)
@@ -734,7 +746,7 @@ async function settled<T extends readonly unknown[]>(promises: T): Promise<{ -re
  */
 export async function applyInTransaction(tx: Queryable, requests: LedgerRequest[], options: Pick<BatcherOptions, 'expiredStatements' | 'nowOf'>): Promise<LedgerResult[]> {
   if (requests.length === 0) return []
-  const { holdKeys, accountKeys } = await keysNamed(tx, requests)
+  const { holdKeys, accountKeys, paymentKeys } = await keysNamed(tx, requests)
   const nowOf = (w: string) => requests.find((r) => r.workspaceId === w)?.now ?? options.nowOf(w)
   const locked = await lockAccounts(tx, accountKeys)
   const [holdRows, dueRows, existingRows] = await Promise.all([
@@ -742,7 +754,7 @@ export async function applyInTransaction(tx: Queryable, requests: LedgerRequest[
     dueHoldsOn(tx, [...locked.values()].map((a) => ({ workspaceId: a.workspace_id, id: a.id, now: nowOf(a.workspace_id) }))),
     existingTransfers(tx, keysToLookUp(requests)),
   ])
-  const spendLimits = await spendLimitsOf(tx, spendQueriesOf(requests, locked, holdRows))
+  const spendLimits = await spendLimitsOf(tx, paymentKeys)
   const seqList = await reserveSeqs(tx, recordsOf(requests) + dueRows.length)
   const { results, expired, writes } = planBatch({ requests, locked, holds: holdRows, due: dueRows, existing: existingRows, seqs: seqList, spendLimits, nowOf })
   const parts = writeParts(tx, writes)

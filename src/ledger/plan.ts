@@ -4,8 +4,8 @@
 import { assert } from '../platform/assert.js'
 import { uuidv7 } from '../platform/ids.js'
 import { withFields } from '../platform/objects.js'
-import { accountsNamed, available, decideGroup, holderRejection, spendRejection, type AccountState, type Rejection, type Applied, type Command, type HoldState, type LedgerState, type Payment, type ResultCode, type SpendDirection, type SpendLimit } from './rules.js'
-import { keyOf, newKey, type Key } from './keys.js'
+import { available, decideGroup, holderRejection, spendRejection, type AccountState, type Rejection, type Applied, type Command, type HoldState, type LedgerState, type Payment, type ResultCode, type SpendDirection, type SpendLimit } from './rules.js'
+import { keyOf, newKey } from './keys.js'
 import type { EntryRow, HoldRow, LockedAccount, SpendLimitRow, TransferRow, Writes } from './store.js'
 
 /** How a rail describes the records a command writes: its name for them, and what the API shows back. */
@@ -80,7 +80,7 @@ const toSpendLimit = (r: SpendLimitRow): SpendLimit => ({
 })
 const toAccountState = (r: LockedAccount, limits: SpendLimitRow[] | undefined): AccountState => ({
   id: r.id, currency: r.currency, status: r.status, accessStatus: r.access_status, posted: r.posted, held: r.held, floor: r.floor, ceiling: r.ceiling,
-  unverifiedHolder: r.unverified_holder, spendControlled: r.spend_controlled, spendLimits: r.spend_controlled && limits ? limits.map(toSpendLimit) : undefined,
+  unverifiedHolder: r.unverified_holder, spendLimits: limits?.map(toSpendLimit),
 })
 const toHoldState = (r: HoldRow): HoldState => ({ id: r.id, debitAccountId: r.account_id, creditAccountId: r.credit_account_id, currency: r.currency, amount: r.amount, captured: r.captured, status: r.status, expiresAt: r.expires_at })
 
@@ -103,7 +103,7 @@ export function spendRefusal(row: LockedAccount, limits: SpendLimitRow[], now: D
     }
     return s
   })
-  return spendRejection({ id: row.id, spendControlled: row.spend_controlled, spendLimits }, move.direction, move.amount, move.payment)?.rejection
+  return spendRejection({ id: row.id, spendLimits }, move.direction, move.amount, move.payment)?.rejection
 }
 
 /** The KYC/KYB gate's refusal of a request on the holders' behalf for this account (rules.ts), if any. */
@@ -121,7 +121,7 @@ export interface BatchInput {
   /** Records that exist already with ids the requests use. */
   existing: Map<string, TransferRow>
   seqs: bigint[]
-  /** The spend controls of the accounts payments move (spendLimitsOf), by account key: read only for accounts that have some. */
+  /** The spend controls of the accounts payments move (spendLimitsOf), by account key: an account read and not listed has none. */
   spendLimits?: Map<string, SpendLimitRow[]>
   /** The time of the expiries (each workspace's), by workspace. */
   nowOf(workspaceId: string): Date
@@ -275,21 +275,3 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
 export const recordsOf = (requests: LedgerRequest[]): number => requests.reduce((n, r) => n + r.commands.length + (r.otherwise ? 1 : 0), 0)
 
 
-/**
- * The accounts whose spend controls a batch must read before it decides: those the requests that
- * are payments name (a command's own accounts, or those of the hold it names) that have controls.
- */
-export function spendQueriesOf(requests: LedgerRequest[], accounts: ReadonlyMap<string, LockedAccount>, holds: ReadonlyMap<string, HoldRow>): (Key & { at: Date })[] {
-  const queries = new Map<string, Key & { at: Date }>()
-  for (const r of requests) {
-    if (!r.payment) continue
-    for (const c of r.commands) {
-      const hold = 'pendingId' in c ? holds.get(keyOf(r.workspaceId, c.pendingId)) : undefined
-      for (const id of accountsNamed(c, hold && { debitAccountId: hold.account_id, creditAccountId: hold.credit_account_id })) {
-        const k = keyOf(r.workspaceId, id)
-        if (accounts.get(k)?.spend_controlled && !queries.has(k)) queries.set(k, { workspaceId: r.workspaceId, id, at: r.now })
-      }
-    }
-  }
-  return [...queries.values()]
-}

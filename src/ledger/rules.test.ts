@@ -17,7 +17,7 @@ const capture = (amount?: bigint, final = false): Command => ({ id: 'x', kind: '
 const limit = (amountLimit: bigint, over: Partial<SpendLimit> = {}): SpendLimit => ({
   id: 'sc', amountLimit, windowDays: null, direction: 'DEBITS', paymentTypes: [], paymentSubTypes: [], spent: 0n, ...over,
 })
-const controlled = (...limits: SpendLimit[]): Partial<AccountState> => ({ spendControlled: true, spendLimits: limits })
+const controlled = (...limits: SpendLimit[]): Partial<AccountState> => ({ spendLimits: limits })
 const decline = (amount: bigint): Command => ({ id: 'x', kind: 'decline', debitAccountId: 'from', creditAccountId: 'to', amount, currency: 'USD' })
 
 interface Row {
@@ -77,7 +77,9 @@ const table: Row[] = [
   { name: 'a control on debits leaves credits alone', to: controlled(limit(5n)), expected: 'ok' },
   { name: 'a control of another payment type does not govern', from: controlled(limit(5n, { paymentTypes: ['ACH'] })), expected: 'ok' },
   { name: 'a control with sub-types governs only payments of them', from: controlled(limit(5n, { paymentSubTypes: ['ACH.OUTGOING_CREDIT'] })), expected: 'ok' },
-  { name: 'a capture is not counted again', from: { posted: 100n, held: 100n, ...controlled(limit(5n)) }, command: capture(), expected: 'ok' },
+  { name: 'a capture is not counted again where it was held', from: { posted: 100n, held: 100n, ...controlled(limit(5n)) }, command: capture(), expected: 'ok' },
+  { name: 'a capture counts where the money arrives', from: { held: 100n }, to: controlled(limit(5n, { direction: 'CREDITS' })), command: capture(), expected: 'spend_control_violation' },
+  { name: 'a hold into an account meets its credit controls once captured', to: controlled(limit(5n, { direction: 'CREDITS' })), command: pending(10n), expected: 'ok' },
   { name: 'what is not a payment passes spend controls', payment: null, from: controlled(limit(5n)), to: controlled(limit(5n, { direction: 'CREDITS' })), expected: 'ok' },
   { name: 'funds beat the ceiling', from: { posted: 5n }, to: { ceiling: 0n, posted: 0n }, expected: 'insufficient_funds' },
   { name: 'held funds are not available', from: { posted: 100n, held: 95n }, command: post(10n), expected: 'insufficient_funds' },
@@ -212,9 +214,4 @@ describe('what an accepted command does', () => {
     assert.ok(!full.ok && full.rejection.code === 'spend_control_violation')
   })
 
-  it('never decides a payment on an account whose spend controls were not read', () => {
-    const s: LedgerState = { accounts: new Map([['from', account('from', { spendControlled: true })], ['to', account('to')]]), holds: new Map(), taken: new Set() }
-    assert.throws(() => decide(s, post(10n), { now, partnerVerified: true, payment: { type: 'INTERNAL_TRANSFER' } }))
-    assert.ok(decide(s, post(10n), { now, partnerVerified: true }).ok, 'what is not a payment needs them not')
-  })
 })

@@ -45,11 +45,10 @@ export interface AccountState {
   ceiling: bigint | null
   /** The kind of a holder not verified (the KYC/KYB gate), or null when every holder is. */
   unverifiedHolder: 'PERSON' | 'BUSINESS' | null
-  /** The account has spend controls that may govern a payment the ledger checks (DecideContext.payment). */
-  spendControlled?: boolean
   /**
-   * Those controls, with what each rolling window has spent, read under the account's lock for a
-   * batch with a payment on it; undefined when not read (none, or no payment needs them).
+   * The account's spend controls that may govern a payment the ledger checks (DecideContext.payment),
+   * with what each rolling window has spent, read under the account's lock; undefined: none (the
+   * batch read none for it, and reads them for every account a payment names that has some).
    */
   spendLimits?: SpendLimit[]
 }
@@ -290,8 +289,7 @@ function limitGoverns(s: SpendLimit, direction: SpendDirection, p: Payment): boo
  * Exported for a rail that promises a payment before it asks the ledger to move it (an ACH debit,
  * posted at settlement).
  */
-export function spendRejection(a: Pick<AccountState, 'id' | 'spendControlled' | 'spendLimits'>, direction: SpendDirection, amount: bigint, p: Payment): Decision & { ok: false } | undefined {
-  assert(a.spendLimits !== undefined || !a.spendControlled, 'the spend controls of an account a payment moves are read')
+export function spendRejection(a: Pick<AccountState, 'id' | 'spendLimits'>, direction: SpendDirection, amount: bigint, p: Payment): Decision & { ok: false } | undefined {
   for (const s of a.spendLimits ?? []) {
     if (!limitGoverns(s, direction, p)) continue
     if (s.windowDays === null && amount > s.amountLimit) {
@@ -311,12 +309,16 @@ function addSpend(a: AccountState, direction: SpendDirection, amount: bigint, p:
 
 /**
  * What a command moves through each of its accounts that spend controls count, by index into the
- * accounts it names: a transfer's legs, a hold's amount (reserved on one side, promised to the
- * other), a raise of a hold. Captures, releases and declines count nothing (a hold counted when made).
+ * accounts it names, as the windows count it when read (spendLimitsOf in store.ts): a transfer's
+ * legs; a hold (or a raise of one) on the account it reserves on, while it holds; a capture on the
+ * account the money reaches, once it arrives (what it takes from the held account was counted
+ * while held). Releases and declines count nothing.
  */
 function spendLegsOf(c: Command, legs: Leg[]): { index: number; direction: SpendDirection; amount: bigint }[] {
-  if (c.kind === 'post' || c.kind === 'pending') return legs.map((l, index) => ({ index, direction: l.amount < 0n ? 'DEBITS' : 'CREDITS', amount: l.amount < 0n ? -l.amount : l.amount }))
-  if (c.kind === 'adjust_pending' && c.delta > 0n) return [{ index: 0, direction: 'DEBITS', amount: c.delta }, { index: 1, direction: 'CREDITS', amount: c.delta }]
+  if (c.kind === 'post') return legs.map((l, index) => ({ index, direction: l.amount < 0n ? 'DEBITS' : 'CREDITS', amount: l.amount < 0n ? -l.amount : l.amount }))
+  if (c.kind === 'pending') return [{ index: 0, direction: 'DEBITS', amount: c.amount }]
+  if (c.kind === 'adjust_pending' && c.delta > 0n) return [{ index: 0, direction: 'DEBITS', amount: c.delta }]
+  if (c.kind === 'post_pending') return [{ index: 1, direction: 'CREDITS', amount: legs[1].amount }]
   return []
 }
 

@@ -147,7 +147,9 @@ export function registerTransferRoutes(api: Api, batcher: LedgerBatcher): void {
       ? { id: uuidv7(), kind: 'post_pending', pendingId: id, final: true, meta: { kind: internalTransferKind, type: t.type } }
       : { id: uuidv7(), kind: 'void_pending', pendingId: id, meta: { kind: internalTransferKind, type: t.type } }
     const claim = keyClaimOf(workspace.id, req.headers['idempotency-key'], identityOf(req), now)
-    const result = await submit(req, { workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, holderGate: true, commands: [command], mintedIds: true }, {
+    // Completing pays the receiving account: its controls on credits count the money as it arrives.
+    const payment = complete ? { type: 'INTERNAL_TRANSFER' } as const : undefined
+    const result = await submit(req, { workspaceId: workspace.id, now, partnerVerified: workspace.partnerVerified, holderGate: true, payment, commands: [command], mintedIds: true }, {
       claim,
       render: (r) => {
         const hold = r.holds.get(id)!

@@ -9,7 +9,7 @@ import { auditLedger } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { balances, fundingAccount, openAccount, transfer } from '../support/accounts.js'
 import { spendControl } from '../card-authorization/support.js'
-import { advanceTo, customer, originate } from '../ach/support.js'
+import { advanceTo, customer, originate, simulateReturn } from '../ach/support.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
@@ -175,5 +175,91 @@ describe('spend controls on ACH the fintech originates', () => {
     refusedAch(await originate(h, c, { amount: 1, dc_sign: 'debit' }))
     // Credits out are not money in.
     assert.equal((await originate(h, c, { amount: 500, dc_sign: 'credit' })).status, 201)
+  })
+})
+
+/** Waits until some session waits for a lock of this kind (a test holding a transaction open). */
+const someoneWaits = async (locktype: string) => {
+  for (let tries = 0; tries < 1200; tries++) {
+    const [row] = await h.sql<{ n: number }[]>`select count(*)::int as n from pg_locks where not granted and locktype = ${locktype}`
+    if (row.n > 0) return
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  assert.fail(`no session waited for a ${locktype} lock`)
+}
+
+describe('spend controls and payments at once', () => {
+  it('limits money into an account by its held transfers too: each is counted once completed, and refused then', async () => {
+    const sender = await funded(10_000)
+    const sc = await spendControl(h, { amount_limit: 100, direction: 'CREDITS', ...window(7) })
+    const receiver = await openAccount(h, { spend_control_ids: [sc.id] })
+    const held = await Promise.all([send(sender.id, receiver.id, 100, { capture_mode: 'MANUAL' }), send(sender.id, receiver.id, 100, { capture_mode: 'MANUAL' })])
+    for (const t of held) assert.equal(t.status, 200, JSON.stringify(t.body))
+    const complete = (id: string) => h.request('PATCH', `/v0/transactions/internal_transfer/${id}`, { body: { status: 'COMPLETE' } })
+    assert.equal((await complete(held[0].body.id)).status, 200)
+    refused(await complete(held[1].body.id))
+    refused(await send(sender.id, receiver.id, 1))
+    assert.equal((await balances(h, receiver.id)).posted, 100)
+    assert.equal((await h.request('PATCH', `/v0/transactions/internal_transfer/${held[1].body.id}`, { body: { status: 'CANCELED' } })).status, 200)
+  })
+
+  it('decides a transfer that waited for an account while its control was detached, on the control as it is after', async () => {
+    const account = await funded(10_000)
+    const funding = await fundingAccount(h)
+    const sc = await spendControl(h, { amount_limit: 50 })
+    await attach(account.id, [sc.id])
+    let sent!: Promise<{ status: number; body: any }>
+    await h.sql.begin(async (tx) => {
+      // What an account's PATCH does: its ledger row locked, then the account changed (the gate's trigger).
+      await tx`select 1 from ledger_accounts where id = ${account.id} for update`
+      await tx`update accounts set fields = jsonb_set(fields, '{spend_control_ids}', '[]') where id = ${account.id}`
+      sent = send(account.id, funding.id, 100)
+      await someoneWaits('transactionid')
+    })
+    const res = await sent
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+  })
+
+  it('never leaves an account with a control\'s old terms when the control changes as the account names it', async () => {
+    const account = await funded(10_000)
+    const funding = await fundingAccount(h)
+    const sc = await spendControl(h, { amount_limit: 100, is_active: false })
+    let attached!: Promise<void>
+    await h.sql.begin(async (tx) => {
+      await tx`update spend_controls set is_active = true where id = ${sc.id}` // what PATCH /v0/spend_controls does
+      attached = attach(account.id, [sc.id])
+      await someoneWaits('advisory')
+    })
+    await attached
+    refused(await send(account.id, funding.id, 5_000))
+  })
+
+  it('detaches and attaches a control while transfers run: every one answered, none 500', async () => {
+    const account = await funded(1_000_000)
+    const funding = await fundingAccount(h)
+    const sc = await spendControl(h, { amount_limit: 5_000 })
+    const statuses: number[] = []
+    for (let round = 0; round < 10; round++) {
+      await attach(account.id, [sc.id])
+      const detach = h.request('PATCH', `/v0/accounts/${account.id}`, { body: { account_type: 'CHECKING', spend_control_ids: [] } })
+      for (const r of await Promise.all(Array.from({ length: 4 }, () => send(account.id, funding.id, 1)))) statuses.push(r.status)
+      assert.equal((await detach).status, 200)
+    }
+    assert.deepEqual([...new Set(statuses)], [200])
+  })
+
+  it('does not count money moving back as spending: a settled ACH debit returned', async () => {
+    const c = await customer(h, 10_000)
+    const sc = await spendControl(h, { amount_limit: 1_000, ...window(7) })
+    await attach(c.account.id, [sc.id])
+    const clock = await h.request('GET', '/v0/sandbox/clock')
+    const debit = await originate(h, c, { amount: 900, dc_sign: 'debit' })
+    assert.equal(debit.status, 201, JSON.stringify(debit.body))
+    await advanceTo(h, new Date(Date.parse(clock.body.now) + 4 * 24 * 3600_000).toISOString())
+    assert.equal((await balances(h, c.account.id)).posted, 10_900, 'settled')
+    const ret = await simulateReturn(h, { ach_id: debit.body.id, return_code: 'R01' })
+    assert.equal(ret.status, 201, JSON.stringify(ret.body))
+    assert.deepEqual(await balances(h, c.account.id), { posted: 10_000, available: 10_000 })
+    assert.equal((await send(c.account.id, (await fundingAccount(h)).id, 1_000)).status, 200)
   })
 })
