@@ -31,7 +31,7 @@ describe('inLanes', () => {
     assert.equal(most, 2)
   })
 
-  it('runs one at a time with one lane, in order, and reports a failure after every item ran', async () => {
+  it('runs one at a time with one lane, in order; a lane whose item fails takes no more, and the failure is reported', async () => {
     const seen: number[] = []
     await assert.rejects(inLanes([1, 2, 3], 1, async (i) => {
       seen.push(i)
