@@ -8,10 +8,10 @@
 -- (those are card terms) and its payment_types are empty or name INTERNAL_TRANSFER or ACH.
 --
 -- The triggers below keep it whichever path changes an account's `spend_control_ids` or a control,
--- as migration 1650's keep `unverified_holder`, through one function that works out both. A ledger batch reads
--- only whether it is null with each account (so a batch moving money on an account without
--- controls pays nothing more), and reads the terms, with what each window has spent, only for the
--- accounts that have some, once their rows are locked.
+-- as migration 1650's keep `unverified_holder`, through one function that works out both. A ledger
+-- batch reads only whether it is null with each account (so a batch moving money on accounts
+-- without controls pays nothing more); one with a payment on an account that has some runs
+-- locking, and reads the terms, with what each window has spent, once its rows are locked.
 alter table ledger_account_holders add column spend_controls jsonb;
 
 create function ledger_spend_controls_of(w uuid, account uuid) returns jsonb language sql stable as $$
