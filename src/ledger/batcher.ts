@@ -284,11 +284,16 @@ export class LedgerBatcher {
     const later: Pending[] = []
     const ids = new Set<string>()
     const exclusive = new Set<string>()
+    // Payments on accounts known to have spend controls run their batch locking (SpendNeedsLock): a
+    // batch holds either only those or none of them, so the others are not locked with them.
+    let locking: boolean | undefined
     for (const p of this.queue) {
       // Not keyOf: a record's id is named here once, and keyOf would keep every one of them.
       const mine = p.job.request.commands.map((c) => `${p.job.request.workspaceId}/${c.id}`)
       const names = p.job.exclusive ?? []
-      if (batch.length >= this.sizeMax || mine.some((k) => ids.has(k)) || names.some((n) => this.exclusiveInFlight.has(n))) { later.push(p); continue }
+      const locks = this.paysControlled(p.job.request)
+      locking ??= locks
+      if (batch.length >= this.sizeMax || locks !== locking || mine.some((k) => ids.has(k)) || names.some((n) => this.exclusiveInFlight.has(n))) { later.push(p); continue }
       for (const k of mine) ids.add(k)
       for (const n of names) exclusive.add(n)
       batch.push(p)
@@ -307,6 +312,11 @@ export class LedgerBatcher {
       this.answer(batch, results)
     })
     this.pump()
+  }
+
+  /** Whether the request is a payment on an account this process knows to have spend controls. */
+  private paysControlled(r: LedgerRequest): boolean {
+    return r.payment !== undefined && r.commands.some((c) => accountsNamed(c).some((id) => this.known.spendControlled(r.workspaceId, id)))
   }
 
   /**

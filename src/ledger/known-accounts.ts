@@ -43,6 +43,11 @@ export class KnownAccounts {
     return found
   }
 
+  /** Whether the account, as known, has spend controls (LockedAccount.spend_controlled); false when it is not known. */
+  spendControlled(workspaceId: string, id: string): boolean {
+    return this.accounts.get(keyOf(workspaceId, id))?.spend_controlled === true
+  }
+
   /** Accounts as read: kept where nothing is known of them yet (what this process committed since is newer). */
   learn(read: ReadonlyMap<string, LockedAccount>): void {
     for (const [key, a] of read) if (!this.accounts.has(key) && !this.cools(key)) this.put(key, { ...a })
