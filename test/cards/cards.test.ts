@@ -4,12 +4,11 @@ import { uuidv7 } from '../../src/platform/ids.js'
 import { isLuhnValid } from '../../src/cards/pan.js'
 import { expireDueCards } from '../../src/cards/expiry.js'
 import { startHarness, type Harness } from '../support/harness.js'
+import { untilLockWaiters } from '../support/locks.js'
 import { createVerifiedPerson, createPerson } from '../support/parties.js'
 import { assertOnlyDeclared, eventsOf, holder, issue, panOf, products, type Holder } from './support.js'
 
 let h: Harness
-/** Bound on polling pg_locks for requests to reach a lock (each poll is one query). */
-const lockPollsMax = 20_000
 let p: Awaited<ReturnType<typeof products>>
 before(async () => { h = await startHarness(); p = await products(h) })
 after(async () => { await h.close() })
@@ -102,12 +101,7 @@ describe('issuing', () => {
     await conn`begin`
     await conn`lock table cards in share mode`
     const pending = [1, 2, 3].map(() => h.request('POST', '/v0/cards', { body }))
-    let waiting = 0
-    for (let poll = 0; poll < lockPollsMax && waiting < 3; poll++) {
-      const [row] = await h.sql`select count(*)::int as n from pg_locks where not granted and database = (select oid from pg_database where datname = current_database())`
-      waiting = row.n
-    }
-    assert.equal(waiting, 3, 'the three requests wait')
+    assert.equal(await untilLockWaiters(h.sql, 3), 3, 'the three requests wait')
     await conn`commit`
     conn.release()
     const results = await Promise.all(pending)

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { auditLedger } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
+import { untilLockWaiters } from '../support/locks.js'
 import { balances, fundingAccount, openAccount, transfer } from '../support/accounts.js'
 import { spendControl } from '../card-authorization/support.js'
 import { advanceTo, customer, originate, simulateReturn } from '../ach/support.js'
@@ -29,6 +30,13 @@ const funded = async (funds: number, terms: Record<string, unknown> = {}) => {
   const res = await transfer(h, { amount: funds, originating_account_id: (await fundingAccount(h)).id, receiving_account_id: account.id })
   assert.equal(res.status, 200, JSON.stringify(res.body))
   return account
+}
+/** An account funded with `funds`, the funding account, and a spend control made with `control` attached to the account. */
+const controlledAccount = async (control: Record<string, unknown>, funds = 10_000) => {
+  const account = await funded(funds)
+  const sc = await spendControl(h, control)
+  await attach(account.id, [sc.id])
+  return { account, funding: await fundingAccount(h), sc }
 }
 const send = (from: string, to: string, amount: number, extra: Record<string, unknown> = {}) =>
   transfer(h, { amount, originating_account_id: from, receiving_account_id: to, ...extra })
@@ -55,10 +63,7 @@ describe('spend controls on internal transfers', () => {
   })
 
   it('counts a rolling window on the workspace clock: transfers and held transfers fill it, a canceled hold frees it, time empties it', async () => {
-    const account = await funded(10_000)
-    const funding = await fundingAccount(h)
-    const sc = await spendControl(h, { amount_limit: 1_000, ...window(7) })
-    await attach(account.id, [sc.id])
+    const { account, funding } = await controlledAccount({ amount_limit: 1_000, ...window(7) })
     assert.equal((await send(account.id, funding.id, 400)).status, 200)
     const held = await send(account.id, funding.id, 400, { capture_mode: 'MANUAL' })
     assert.equal(held.status, 200, JSON.stringify(held.body))
@@ -100,10 +105,7 @@ describe('spend controls on internal transfers', () => {
   })
 
   it('follows a control as it changes: made inactive, active again with a new limit, detached', async () => {
-    const account = await funded(10_000)
-    const funding = await fundingAccount(h)
-    const sc = await spendControl(h, { amount_limit: 100 })
-    await attach(account.id, [sc.id])
+    const { account, funding, sc } = await controlledAccount({ amount_limit: 100 })
     refused(await send(account.id, funding.id, 200))
     const patch = async (body: Record<string, unknown>) => assert.equal((await h.request('PATCH', `/v0/spend_controls/${sc.id}`, { body })).status, 200)
     await patch({ is_active: false })
@@ -116,10 +118,7 @@ describe('spend controls on internal transfers', () => {
   })
 
   it('never lets concurrent transfers fill a window past its limit', async () => {
-    const account = await funded(10_000)
-    const funding = await fundingAccount(h)
-    const sc = await spendControl(h, { amount_limit: 1_000, ...window(1) })
-    await attach(account.id, [sc.id])
+    const { account, funding } = await controlledAccount({ amount_limit: 1_000, ...window(1) })
     const results = await Promise.all(Array.from({ length: 24 }, () => send(account.id, funding.id, 100)))
     const codes = results.map((r) => (r.status === 200 ? 'ok' : r.body.code))
     assert.equal(codes.filter((c) => c === 'ok').length, 10, codes.join(' '))
@@ -178,16 +177,6 @@ describe('spend controls on ACH the fintech originates', () => {
   })
 })
 
-/** Waits until some session waits for a lock of this kind (a test holding a transaction open). */
-const someoneWaits = async (locktype: string) => {
-  for (let tries = 0; tries < 1200; tries++) {
-    const [row] = await h.sql<{ n: number }[]>`select count(*)::int as n from pg_locks where not granted and locktype = ${locktype}`
-    if (row.n > 0) return
-    await new Promise((r) => setTimeout(r, 25))
-  }
-  assert.fail(`no session waited for a ${locktype} lock`)
-}
-
 describe('spend controls and payments at once', () => {
   it('limits money into an account by its held transfers too: each is counted once completed, and refused then', async () => {
     const sender = await funded(10_000)
@@ -204,17 +193,14 @@ describe('spend controls and payments at once', () => {
   })
 
   it('decides a transfer that waited for an account while its control was detached, on the control as it is after', async () => {
-    const account = await funded(10_000)
-    const funding = await fundingAccount(h)
-    const sc = await spendControl(h, { amount_limit: 50 })
-    await attach(account.id, [sc.id])
+    const { account, funding } = await controlledAccount({ amount_limit: 50 })
     let sent!: Promise<{ status: number; body: any }>
     await h.sql.begin(async (tx) => {
       // What an account's PATCH does: its ledger row locked, then the account changed (the gate's trigger).
       await tx`select 1 from ledger_accounts where id = ${account.id} for update`
       await tx`update accounts set fields = jsonb_set(fields, '{spend_control_ids}', '[]') where id = ${account.id}`
       sent = send(account.id, funding.id, 100)
-      await someoneWaits('transactionid')
+      await untilLockWaiters(h.sql, 1, 'transactionid')
     })
     const res = await sent
     assert.equal(res.status, 200, JSON.stringify(res.body))
@@ -228,7 +214,7 @@ describe('spend controls and payments at once', () => {
     await h.sql.begin(async (tx) => {
       await tx`update spend_controls set is_active = true where id = ${sc.id}` // what PATCH /v0/spend_controls does
       attached = attach(account.id, [sc.id])
-      await someoneWaits('advisory')
+      await untilLockWaiters(h.sql, 1, 'advisory')
     })
     await attached
     refused(await send(account.id, funding.id, 5_000))
