@@ -5,14 +5,14 @@
 import type { Static } from 'typebox'
 import { relationshipsOf } from '../accounts/index.js'
 import { externalAccountForTransfer } from '../external-accounts/index.js'
-import type { Clock } from '../platform/clock.js'
+import { dayMs, type Clock } from '../platform/clock.js'
 import type { Vault } from '../platform/crypto.js'
 import type { Tx } from '../platform/db.js'
 import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { uuidv7 } from '../platform/ids.js'
 import type { Workspace } from '../platform/workspaces.js'
-import { amountFromJson, holderRefusal, ledgerAccountAt, pendingCreatedEvents, settledHoldEvents, spendLimitsOfAccount, spendRefusal, type LedgerAccountRow, type LedgerCommand } from '../ledger/index.js'
+import { amountFromJson, holderRefusal, ledgerAccountAt, pendingCreatedEvents, settledHoldEvents, spendLimitsOfAccount, spendRefusal, type LedgerCommand } from '../ledger/index.js'
 import type { outgoing_ach_patch, outgoing_ach_request } from '../spec/schemas.js'
 import { windowDaysMax } from '../spend-controls/index.js'
 import { addDays } from './calendar/fed-calendar.js'
@@ -41,7 +41,6 @@ function headerText(given: string | null | undefined, fallback: string, width: n
 
 /** How far ahead an effective date may be asked for. */
 export const effectiveDateAheadDaysMax = 365
-const dayMs = 24 * 60 * 60 * 1000
 
 /**
  * Where an entry goes: same-day when asked for, at most $1,000,000 (NACHA's per-entry limit) and
@@ -77,11 +76,11 @@ function checkRequest(body: OutgoingRequest, now: Date): void {
  * account's row is locked first, so debits originated at once on one account are decided one after
  * the other, each seeing those before it.
  */
-async function checkPromisedDebit(tx: Tx, workspaceId: string, account: LedgerAccountRow, amount: bigint, now: Date): Promise<void> {
-  const locked = await ledgerAccountAt(tx, workspaceId, account.id, now, true)
+async function checkPromisedDebit(tx: Tx, workspaceId: string, accountId: string, amount: bigint, now: Date): Promise<void> {
+  const locked = await ledgerAccountAt(tx, workspaceId, accountId, now, true)
   if (!locked) return
-  const limits = await spendLimitsOfAccount(tx, workspaceId, account.id, now)
-  const promised = await unsettledDebitsOf(tx, workspaceId, account.id, new Date(now.getTime() - windowDaysMax * dayMs))
+  const limits = await spendLimitsOfAccount(tx, workspaceId, accountId, now)
+  const promised = await unsettledDebitsOf(tx, workspaceId, accountId, new Date(now.getTime() - windowDaysMax * dayMs))
   const refusal = spendRefusal(locked, limits, now, { direction: 'CREDITS', amount, payment: { type: 'ACH', subType: 'ACH.OUTGOING_DEBIT' }, promised })
   if (refusal) throw achError(refusal.code, refusal.detail)
 }
@@ -101,7 +100,7 @@ export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, wo
   // A debit moves money only at settlement, but is promised now: the holders' KYC/KYB gate is met now (a credit meets it with its hold).
   const unverified = body.dc_sign === 'debit' ? holderRefusal(account) : undefined
   if (unverified) throw achError(unverified.code, unverified.detail)
-  if (body.dc_sign === 'debit' && account.spend_controlled) await checkPromisedDebit(tx, workspace.id, account, amountFromJson(body.amount), now)
+  if (body.dc_sign === 'debit' && account.spend_controlled) await checkPromisedDebit(tx, workspace.id, account.id, amountFromJson(body.amount), now)
   const external = await externalAccountForTransfer(tx, deps.vault, workspace.id, body.receiving_account_id)
   if (!external || external.status === 'DELETED') throw new ApiError('ACCOUNT_NOT_FOUND', `external account ${body.receiving_account_id} not found`)
   if (external.status === 'CLOSED') throw new ApiError('ACCOUNT_CLOSED', `external account ${external.id} is closed`)

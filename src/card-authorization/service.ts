@@ -16,7 +16,7 @@ import {
   type LedgerBatcher, type LedgerCommand, type LedgerRequest, type LedgerResult, type Participant, type ResultCode, type TransferRow,
 } from '../ledger/index.js'
 import { assert } from '../platform/assert.js'
-import { isoString as iso } from '../platform/clock.js'
+import { dayMs, isoString as iso } from '../platform/clock.js'
 import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
@@ -40,7 +40,6 @@ export const authorizationExpiryDays = 7
 /** …and this many for the merchants networks let hold longer: lodging, vehicle rental, cruise lines. */
 export const extendedAuthorizationExpiryDays = 30
 export const extendedExpiryMccs: readonly string[] = ['3351-3500', '3501-3999', '4411', '7011', '7512', '7513', '7519']
-const dayMs = 24 * 60 * 60 * 1000
 
 /** How card records name themselves in the ledger and the transaction views. */
 export const cardTransferKind = 'CARD'

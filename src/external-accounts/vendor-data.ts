@@ -10,6 +10,7 @@ import type { VendorLinks } from './linking.js'
 import { vendorRefused } from './linking.js'
 import { plaidFailureOf } from './plaid-client.js'
 import { getAccount, getItem, type AccountRow, type ItemRow } from './store.js'
+import { dayMs } from '../platform/clock.js'
 
 /** The earliest instant a Date holds (ECMAScript's time range: 10^8 days before the epoch). */
 const earliestDateMs = -8.64e15
@@ -21,7 +22,6 @@ type Transaction = Static<typeof external_account_transaction>
 export const transactionsListMax = 500
 /** How far back POST …/refresh_transactions counts what it synced. */
 export const transactionsSyncWindowDays = 90
-const dayMs = 24 * 60 * 60 * 1000
 
 /** Dollars (Plaid's decimals) to integer cents. */
 export function toMinorUnits(amount: number): number {

@@ -7,6 +7,7 @@ import { withFields } from '../platform/objects.js'
 import { available, decideGroup, holderRejection, spendRejection, type AccountState, type Rejection, type Applied, type Command, type HoldState, type LedgerState, type Payment, type ResultCode, type SpendDirection, type SpendLimit } from './rules.js'
 import { keyOf, newKey } from './keys.js'
 import type { EntryRow, HoldRow, LockedAccount, SpendLimitRow, TransferRow, Writes } from './store.js'
+import { dayMs } from '../platform/clock.js'
 
 /** How a rail describes the records a command writes: its name for them, and what the API shows back. */
 export interface TransferMeta {
@@ -86,7 +87,6 @@ const toHoldState = (r: HoldRow): HoldState => ({ id: r.id, debitAccountId: r.ac
 
 const recordStatus = { post: 'POSTED', pending: 'PENDING', post_pending: 'POSTED', adjust_pending: 'PENDING', void_pending: 'CANCELED', expire_pending: 'EXPIRED', decline: 'DECLINED' } as const
 
-const dayMs = 24 * 60 * 60 * 1000
 
 /**
  * A spend control's refusal of a payment a rail promises now and moves later (an ACH debit, posted
@@ -273,5 +273,3 @@ export function planBatch(input: BatchInput): { results: LedgerResult[]; expired
 
 /** How many records a batch writes at most: one per command (and one for a decline instead), one per due hold. */
 export const recordsOf = (requests: LedgerRequest[]): number => requests.reduce((n, r) => n + r.commands.length + (r.otherwise ? 1 : 0), 0)
-
-

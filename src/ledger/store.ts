@@ -260,9 +260,9 @@ export interface SpendLimitRow {
  * for DEBITS what the account's pending holds made in the window still reserve, so a released hold
  * frees its room; money promised to the account counts once it arrives. Money moving back (an ACH
  * return, a returned debit's shortfall collected) and an ACH debit's availability hold (it keeps
- * money the account received) are not payments. Both read along the
- * window's own index ranges (entries by account and time, pending holds by account), not the
- * account's whole history. Read once the accounts are locked, so no payment on them commits meanwhile.
+ * money the account received) are not payments. Both read along the window's own index ranges
+ * (entries by account and time, pending holds by account), not the account's whole history. Read
+ * once the accounts are locked, so no payment on them commits meanwhile.
  */
 export async function spendLimitsOf(tx: Queryable, queries: (Key & { at: Date })[]): Promise<Map<string, SpendLimitRow[]>> {
   const byKey = new Map<string, SpendLimitRow[]>()

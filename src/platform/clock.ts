@@ -40,7 +40,8 @@ export class WorkspaceClock implements Clock {
   }
 }
 
-const dayMs = 86_400_000
+/** A day of 24 hours, in milliseconds. */
+export const dayMs = 86_400_000
 /** Two- and three-digit fields, zero-padded: the hour, minute and second, and the millisecond. */
 const twoDigits = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'))
 const threeDigits = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'))

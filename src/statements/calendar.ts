@@ -3,9 +3,9 @@
 // through Intl's time-zone data (no hand-written DST rules).
 
 import { assert } from '../platform/assert.js'
+import { dayMs } from '../platform/clock.js'
 
 export const cycleTimeZone = 'America/New_York'
-const dayMs = 86_400_000
 
 const dateOf = new Intl.DateTimeFormat('en-CA', { timeZone: cycleTimeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
 const offsetOf = new Intl.DateTimeFormat('en-US', { timeZone: cycleTimeZone, timeZoneName: 'longOffset' })

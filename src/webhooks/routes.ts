@@ -1,3 +1,4 @@
+import { dayMs } from '../platform/clock.js'
 import type { Tx } from '../platform/db.js'
 import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvent } from '../platform/events.js'
@@ -14,7 +15,6 @@ import {
   listDeliveries, listWebhooks, lockWebhookCreation, saveSecret, scheduleResend, updateWebhook, type WebhookRow,
 } from './store.js'
 
-const dayMs = 24 * 60 * 60 * 1000
 
 export function registerWebhookRoutes(api: Api): void {
   const { clock, vault, sql, outbound } = api.services

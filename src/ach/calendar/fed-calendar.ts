@@ -5,12 +5,13 @@
 //   (https://www.frbservices.org/about/holiday-schedules).
 // Dates here are calendar days with no time of day: 'YYYY-MM-DD' strings, computed in UTC.
 
+import { dayMs } from '../../platform/clock.js'
+
 export type IsoDate = string
 
 /** The first year Juneteenth National Independence Day (June 19) is a Fed holiday. */
 export const juneteenthFirstYear = 2022
 
-const dayMs = 24 * 60 * 60 * 1000
 const toDate = (d: IsoDate): Date => new Date(`${d}T00:00:00Z`)
 const toIso = (d: Date): IsoDate => d.toISOString().slice(0, 10)
 

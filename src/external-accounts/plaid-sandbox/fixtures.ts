@@ -3,6 +3,7 @@
 // transactions. Everything is derived from the item id and the date, so it is the same on every
 // call and every node.
 import { createHash } from 'node:crypto'
+import { dayMs } from '../../platform/clock.js'
 
 export interface SandboxInstitution { institution_id: string; name: string; url: string; primary_color: string }
 
@@ -116,7 +117,6 @@ const templates: readonly TransactionTemplate[] = [
 export const transactionHistoryDays = 90
 /** Transactions this recent are still pending. */
 export const pendingDays = 2
-const dayMs = 24 * 60 * 60 * 1000
 /** Accounts that carry transactions: one every `everyDays` days, at an offset per account. */
 const transactionAccounts: Record<string, { everyDays: number; offset: number }> = {
   '0000': { everyDays: 2, offset: 0 },
