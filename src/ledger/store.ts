@@ -235,9 +235,6 @@ export async function existingTransfers(tx: Queryable, keys: Key[]): Promise<Map
   return new Map(rows.map((r) => [keyOf(r.workspace_id, r.id), r]))
 }
 
-/** Keys of a record's details that mark money moving back or held, not paid (the ACH rail's). */
-const notPayments = ['return_code', 'shortfall_collection', 'availability_hold']
-
 /** One spend control of an account (ledger_account_holders.spend_controls) and what its window has spent. */
 export interface SpendLimitRow {
   workspace_id: string
@@ -260,32 +257,20 @@ export interface SpendLimitRow {
  * for DEBITS what the account's pending holds made in the window still reserve, so a released hold
  * frees its room; money promised to the account counts once it arrives. Money moving back (an ACH
  * return, a returned debit's shortfall collected) and an ACH debit's availability hold (it keeps
- * money the account received) are not payments. Both read along the window's own index ranges
- * (entries by account and time, pending holds by account), not the account's whole history. Read
- * once the accounts are locked, so no payment on them commits meanwhile.
+ * money the account received) are not payments (ledger_is_payment). Read from the account's spend
+ * days (ledger_spend_in, migration 1670), so the read does not grow with what the account does.
+ * Read once the accounts' spend locks and rows are held, so no payment on them commits meanwhile.
  */
 export async function spendLimitsOf(tx: Queryable, queries: (Key & { at: Date })[]): Promise<Map<string, SpendLimitRow[]>> {
   const byKey = new Map<string, SpendLimitRow[]>()
   if (queries.length === 0) return byKey
-  // The records a control counts (t), by their payment type and sub-type; money moving back (an ACH
-  // return, a returned debit's shortfall collected) or held for availability is not a payment.
-  const counted = tx`t.kind = any(case when cardinality(c.payment_types) = 0 then ${textArray(paymentTypes)}::text[] else c.payment_types end)
-    and (cardinality(c.payment_sub_types) = 0 or t.type = any(c.payment_sub_types))
-    and not (t.details ?| ${textArray(notPayments)}::text[])`
-  // A window's start: its days of 24 hours (the session's time zone plays no part) before the time.
-  const start = tx`q.at - make_interval(secs => c.window_days * 86400)`
+  // Each window through ledger_spend_in (migration 1670): the account's days, with the records of the
+  // window's first day; its days of 24 hours (the session's time zone plays no part) before the time.
   const rows = await tx<SpendLimitRow[]>`
     select q.w as workspace_id, q.a as account_id, c.id, c.amount_limit, c.window_days, c.direction, c.payment_types, c.payment_sub_types,
-      case when c.window_days is null then 0::int8 else (
-        coalesce((
-          select sum(abs(e.amount)) from ledger_entries e join ledger_transfers t on t.workspace_id = e.workspace_id and t.id = e.transfer_id
-          where e.workspace_id = q.w and e.account_id = q.a and e.created_at >= ${start}
-            and (e.amount < 0) = (c.direction = 'DEBITS') and t.action in ('post', 'post_pending') and ${counted}), 0)
-        + case when c.direction <> 'DEBITS' then 0 else coalesce((
-          select sum(s.amount - s.captured) from ledger_holds s join ledger_transfers t on t.workspace_id = s.workspace_id and t.id = s.id
-          where s.workspace_id = q.w and s.account_id = q.a and s.status = 'PENDING' and s.created_at >= ${start}
-            and (s.expires_at is null or s.expires_at > q.at) and ${counted}), 0) end
-      )::int8 end as spent
+      case when c.window_days is null then 0::int8
+        else ledger_spend_in(q.w, q.a, q.at - make_interval(secs => c.window_days * 86400), q.at, c.direction,
+          case when cardinality(c.payment_types) = 0 then ${textArray(paymentTypes)}::text[] else c.payment_types end, c.payment_sub_types) end as spent
     from (select unnest(${plainArray(queries.map((k) => k.workspaceId))}::uuid[]) as w, unnest(${plainArray(queries.map((k) => k.id))}::uuid[]) as a,
         unnest(${textArray(queries.map((k) => isoString(k.at)))}::timestamptz[]) as at) as q
     join ledger_account_holders h on h.workspace_id = q.w and h.account_id = q.a

@@ -14,11 +14,11 @@ export interface AuditReport {
  * sum of its entries and its held balance what its PENDING holds still reserve; a hold's captured
  * total equals its captures' and its status agrees with the records that settled it; entries are in
  * their account's currency; no account breaches its floor or ceiling; no entry, transfer or hold
- * names a missing row.
+ * names a missing row; an account with spend controls has the spend days its records make.
  */
 export async function auditLedger(db: Queryable, workspaceId?: string): Promise<AuditReport> {
   const ws = (alias: string) => (workspaceId ? db`and ${db(alias)}.workspace_id = ${workspaceId}` : db``)
-  const [[counts], unbalanced, entryStatus, postedMismatch, heldMismatch, captured, holdStatus, currency, limits, orphans] = await Promise.all([
+  const [[counts], unbalanced, entryStatus, postedMismatch, heldMismatch, captured, holdStatus, currency, limits, orphans, spendDays] = await Promise.all([
     db<{ accounts: number; transfers: number; entries: number; holds: number }[]>`
       select (select count(*) from ledger_accounts a where true ${ws('a')})::int as accounts,
              (select count(*) from ledger_transfers t where true ${ws('t')})::int as transfers,
@@ -82,6 +82,21 @@ export async function auditLedger(db: Queryable, workspaceId?: string): Promise<
       union all
       select 'hold credit account', h.id from ledger_holds h
         where true ${ws('h')} and not exists (select 1 from ledger_accounts a where a.workspace_id = h.workspace_id and a.id = h.credit_account_id)`,
+    // A controlled account's spend days as the triggers kept them, against what its records make (a
+    // day missing on either side is zero).
+    db<{ account_id: string; day: string; kind: string; type: string; kept: string; made: string }[]>`
+      with controlled as (
+        select h.workspace_id, array_agg(h.account_id) as accounts from ledger_account_holders h
+        where h.spend_controls is not null ${ws('h')} group by h.workspace_id),
+      made as (select c.workspace_id, s.* from controlled c cross join lateral ledger_spend_days_of(c.workspace_id, c.accounts) as s),
+      kept as (
+        select d.* from ledger_spend_days d
+        join ledger_account_holders h on h.workspace_id = d.workspace_id and h.account_id = d.account_id and h.spend_controls is not null
+        where true ${ws('d')})
+      select coalesce(m.account_id, k.account_id) as account_id, coalesce(m.day, k.day)::text as day, coalesce(m.kind, k.kind) as kind, coalesce(m.type, k.type) as type,
+        coalesce(k.debits, 0) || '/' || coalesce(k.credits, 0) as kept, coalesce(m.debits, 0) || '/' || coalesce(m.credits, 0) as made
+      from made m full join kept k on k.workspace_id = m.workspace_id and k.account_id = m.account_id and k.day = m.day and k.kind = m.kind and k.type = m.type
+      where coalesce(k.debits, 0) <> coalesce(m.debits, 0) or coalesce(k.credits, 0) <> coalesce(m.credits, 0)`,
   ])
   const discrepancies = [
     ...unbalanced.map((r) => `transfer ${r.transfer_id}: entries in ${r.currency} sum to ${r.total}, not 0`),
@@ -93,6 +108,7 @@ export async function auditLedger(db: Queryable, workspaceId?: string): Promise<
     ...currency.map((r) => `transfer ${r.transfer_id} line ${r.line}: currency differs from its account's`),
     ...orphans.map((r) => `${r.what} ${r.id} names a missing row`),
     ...limits.map((r) => `account ${r.id}: posted ${r.posted}, held ${r.held} breach floor ${r.floor ?? 'none'} / ceiling ${r.ceiling ?? 'none'}`),
+    ...spendDays.map((r) => `account ${r.account_id}: spend day ${r.day} ${r.kind} ${r.type} kept ${r.kept} (debits/credits) but its records make ${r.made}`),
   ]
   return { checked: counts, discrepancies }
 }
