@@ -12,7 +12,7 @@
 import { getAccount, sandboxFundingAccountId } from '../accounts/index.js'
 import { cardChecks, gatewayTarget, type CardForAuthorization } from '../cards/index.js'
 import {
-  amountToJson, getHold, getTransfer, ledgerAccountAt, pendingCreatedEvents, postedEvents, settledHoldEvents,
+  amountToJson, getHold, getTransfer, ledgerAccountAt, ledgerKindsCounted, pendingCreatedEvents, postedEvents, settledHoldEvents,
   type LedgerBatcher, type LedgerCommand, type LedgerRequest, type LedgerResult, type Participant, type ResultCode, type TransferRow,
 } from '../ledger/index.js'
 import { assert } from '../platform/assert.js'
@@ -28,10 +28,10 @@ import { jsonbKeyOrder, withFields } from '../platform/objects.js'
 import { readCoalescer } from '../platform/read-coalescer.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { toPendingTransaction } from '../transfers/index.js'
-import { approvalBounds, decide, decideUnderLock, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason } from './decide.js'
+import { approvalBounds, decide, decideUnderLock, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason, type SpendControlFacts } from './decide.js'
 import { askGateway, type GatewayTarget } from './gateway.js'
 import { FactsCache } from './facts-cache.js'
-import { changedFacts, changeNetAmounts, expectFactsUnchanged, expectSpendWithin, factsRows, getMessage, insertMessages, lockedActivity, messagesByIds, recentActivity, type Activity, type ActivityQuery, type FactsKept, type FactsRow, type Direction, type MessageRow, type MessageState, type SpendBounds } from './store.js'
+import { changedFacts, changeNetAmounts, expectFactsUnchanged, expectSpendWithin, factsRows, getMessage, insertMessages, lockedActivity, messagesByIds, recentActivity, type Activity, type ActivityQuery, type FactsKept, type FactsRow, type Direction, type MessageRow, type MessageState, type SpendBounds, type SpendWindow } from './store.js'
 
 type Json = Record<string, unknown>
 
@@ -51,9 +51,15 @@ export function authorizationExpiry(now: Date, mcc: string | null): Date {
   return new Date(now.getTime() + days * dayMs)
 }
 
-/** Where a control's rolling window starts; null for a control without one (nothing to sum). */
-function windowStart(now: Date, windowDays: number | null): Date | null {
-  return windowDays === null ? null : new Date(now.getTime() - windowDays * dayMs)
+/**
+ * A control's rolling window as of `now`: where it starts, and what it counts of the payments the
+ * ledger's rails made besides the card messages (ledgerKindsCounted), in the control's direction;
+ * null for a control without one (nothing to sum).
+ */
+function spendWindow(now: Date, c: Pick<SpendControlFacts, 'windowDays' | 'direction' | 'paymentTypes' | 'paymentSubTypes' | 'merchantCategoryCodes'>): SpendWindow | null {
+  if (c.windowDays === null) return null
+  const kinds = ledgerKindsCounted(c)
+  return { start: new Date(now.getTime() - c.windowDays * dayMs), payments: kinds.length ? { direction: c.direction ?? 'DEBITS', kinds, subTypes: c.paymentSubTypes } : null }
 }
 
 /** Where a request came from, for the engine: the workspace, its clock's time, its key, its connection. */
@@ -276,7 +282,7 @@ function spendBounds(checks: SpendCheck[]): (SpendBounds | undefined)[] {
 function activityQuery(c: SpendCheck): ActivityQuery {
   return {
     workspaceId: c.workspaceId, accountId: c.accountId, cardId: c.cardId,
-    windowStarts: c.facts.controls.map((control) => windowStart(c.now, control.windowDays)),
+    at: c.now, windows: c.facts.controls.map((control) => spendWindow(c.now, control)),
     velocitySince: new Date(c.now.getTime() - velocityWindowMs),
   }
 }
@@ -354,10 +360,10 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError | FactsChan
     const bounds = spendBounds(checks)
     // The spend locks are taken in the opening statement; the windows are read in a later one, so
     // they count what a batch that held a lock wrote before letting it go.
-    const spend = checks.length ? expectSpendWithin(tx, checks.map((check, n) => withFields(activityQuery(check), { bounds: bounds[n] }))) : undefined
+    const within = checks.length ? expectSpendWithin(tx, checks.map((check, n) => withFields(activityQuery(check), { bounds: bounds[n] }))) : undefined
     return {
-      opening: [...(claims.length ? [expectKeysFree(tx, claims)] : []), ...(spend ? [spend.locks] : []), ...(kept.length ? [expectFactsUnchanged(tx, kept)] : [])],
-      later: spend ? [spend.within] : [],
+      opening: [...(claims.length ? [expectKeysFree(tx, claims)] : []), ...(kept.length ? [expectFactsUnchanged(tx, kept)] : [])],
+      later: within ? [within] : [],
     }
   },
   close(tx, done) {
@@ -389,9 +395,9 @@ async function submit(ctx: MessageContext, commands: LedgerCommand[], engine: Om
   const request: LedgerRequest = { workspaceId: ctx.workspace.id, now: ctx.now, partnerVerified: ctx.workspace.partnerVerified, commands, otherwise: options.otherwise, mintedIds: options.mintedIds ?? false, holderGate: options.holderGate ?? false }
   const outcome = await ctx.batcher.submit<EngineContext, Outcome | ApiError | FactsChanged>({
     request, participant: cardParticipant, context: withFields(engine, { claim: ctx.claim, request, commands }), group: ctx.group,
-    // The account's spend lock (card_spend_activity) is held to the batch's commit: a message for
-    // an account in a batch in flight waits for the next batch rather than inside one.
-    exclusive: engine.spend ? [`card-spend/${engine.spend.workspaceId}/${engine.spend.accountId}`] : undefined,
+    // The account's spend lock, taken in the batch's opening statement before the windows are read
+    // and held to its commit.
+    spendLocks: engine.spend ? [{ workspaceId: engine.spend.workspaceId, id: engine.spend.accountId }] : undefined,
   })
   const answer = outcome.answer!
   if (answer instanceof ApiError || answer instanceof FactsChanged) throw answer
@@ -428,10 +434,12 @@ async function factsOf(ctx: MessageContext, row: FactsRow, card: CardForAuthoriz
   const gateway = m.direction === 'DEBITS' && !m.inquiry && row.gateway ? gatewayTarget(vault, row.gateway) : undefined
   const needsBalance = m.partialAllowed || m.inquiry === true || m.subType === 'CARD.ATM_WITHDRAWAL'
   const needsActivity = m.partialAllowed || gateway !== undefined
-  const windowStarts = row.controls.map((c) => windowStart(ctx.now, c.window_days))
+  const windows = row.controls.map((c) => spendWindow(ctx.now, {
+    windowDays: c.window_days, direction: c.direction, paymentTypes: c.payment_types, paymentSubTypes: c.payment_sub_types, merchantCategoryCodes: c.merchant_category_codes,
+  }))
   const [ledger, activity] = await Promise.all([
     needsBalance ? ledgerAccountAt(sql, ctx.workspace.id, card.accountId, ctx.now) : undefined,
-    needsActivity ? recentActivity(sql, [{ workspaceId: ctx.workspace.id, accountId: card.accountId, cardId: card.id, windowStarts, velocitySince: new Date(ctx.now.getTime() - velocityWindowMs) }]).then(([a]) => a) : undefined,
+    needsActivity ? recentActivity(sql, [{ workspaceId: ctx.workspace.id, accountId: card.accountId, cardId: card.id, at: ctx.now, windows, velocitySince: new Date(ctx.now.getTime() - velocityWindowMs) }]).then(([a]) => a) : undefined,
   ])
   const posted = needsBalance ? ledger?.posted ?? 0n : null
   const available = needsBalance ? (ledger ? ledger.posted - ledger.held : 0n) : null

@@ -66,36 +66,35 @@ export function messagesByIds(db: Queryable, workspaceId: string, ids: string[])
 }
 
 /**
- * What a rolling window and the velocity check need to know of one message's account and card.
- * windowStarts: by control, the start of its rolling window, or null for a control without one.
+ * What a rolling window and the velocity check need to know of one message's account and card, at
+ * the message's time `at`. windows: by control, its rolling window, or null for a control without one.
  */
-export interface ActivityQuery { workspaceId: string; accountId: string; cardId: string; windowStarts: (Date | null)[]; velocitySince: Date }
+export interface ActivityQuery { workspaceId: string; accountId: string; cardId: string; at: Date; windows: (SpendWindow | null)[]; velocitySince: Date }
+
+/**
+ * A control's rolling window from `start`: the account's approved card messages in it, and, where
+ * `payments` says, the payments the ledger's rails made (ledgerKindsCounted): of those record
+ * kinds (and types, when any), in that direction.
+ */
+export interface SpendWindow { start: Date; payments: { direction: Direction; kinds: string[]; subTypes: readonly string[] } | null }
+
 export interface Activity { spent: { DEBITS: bigint; CREDITS: bigint }[]; cardCount: number }
 
 /**
- * Inside a ledger batch's transaction, in two statements sent at once (a caller pipelines them with
- * the rest of the batch's first round trip): the first takes each named account's spend lock (a
- * transaction-scoped advisory lock, in one order, so two batches never wait on each other in a
- * cycle); the second reads what the windows and the cards' velocity windows hold. Under READ
- * COMMITTED a statement reads with a snapshot taken when it starts, after the locks are held, so it
- * sees every approval committed by a batch that held one before. On a keyed session the sums' query
- * (card_spend_sums, migration 1510) is inlined into the statement and runs on the session's plan
- * (migration 1520).
+ * Inside a ledger batch's transaction, after its opening statement took the accounts' spend locks
+ * (Job.spendLocks, lockSpend in the ledger's store): what the windows and the cards' velocity windows
+ * hold. Under READ COMMITTED a statement reads with a snapshot taken when it starts, after the locks
+ * are held, so it sees every approval and payment committed by a transaction that held one before.
+ * On a keyed session the sums' query (card_spend_sums, migration 1510) is inlined into the statement
+ * and runs on the session's plan (migration 1520).
  */
 export function lockedActivity(tx: Queryable, queries: ActivityQuery[]): Promise<Activity[]> {
-  return Promise.all([lockSpend(tx, queries).execute(), activityOf(tx, queries, true)]).then(([, activity]) => activity)
-}
-
-/** Each named account's spend lock, held to the transaction's end, taken in one order. */
-function lockSpend(tx: Queryable, queries: { workspaceId: string; accountId: string }[]): Unsent {
-  return tx`select pg_advisory_xact_lock(keys.h)
-    from (select distinct hashtextextended('card-spend/' || k.w || '/' || k.a, 0) as h
-          from (select unnest(${plainArray(queries.map((q) => q.workspaceId))}::text[]) as w, unnest(${plainArray(queries.map((q) => q.accountId))}::text[]) as a) as k order by h) as keys`
+  return activityOf(tx, queries, true)
 }
 
 /**
  * What the windows and the velocity count of one message may hold for its approval to stand: by
- * window (as in `windowStarts`, null where the start is null), the most spent in `direction`, null
+ * window (as in `windows`, null where the window is), the most spent in `direction`, null
  * for any; and the most approvals of the card, null for any. Undefined: nothing they hold would do.
  */
 export interface SpendBounds { direction: Direction; spent: (bigint | null)[]; cardCount: number | null }
@@ -105,31 +104,31 @@ const spendOverCode = 'KS001'
 const spendOverWhat = 'card spend windows hold more than the batch allowed for'
 
 /**
- * lockedActivity for a batch decided without reading first: the same spend locks, and one
- * statement, sent with the batch's writes, that fails the transaction (SQLSTATE KS001, through
- * expect_none of migration 1590) unless each message's sums are within its bounds. The sums are
- * card_spend_sums', but card_spend_over (migration 1560) sums one exactly only when its days or
- * minutes, counted whole, do not already show it within its bound: a check far from its limits
- * reads no authorization.
+ * lockedActivity for a batch decided without reading first: one statement, sent with the batch's
+ * writes (after its opening statement took the spend locks), that fails the transaction (SQLSTATE
+ * KS001, through expect_none of migration 1590) unless each message's sums are within its bounds.
+ * The sums are card_spend_sums', but card_spend_over (migration 1560) sums one exactly only when its
+ * days or minutes, counted whole, do not already show it within its bound: a check far from its
+ * limits reads no authorization.
  * The caller then runs the batch again, reading, and decides each message on what the windows hold.
  */
-export function expectSpendWithin(tx: Queryable, queries: (ActivityQuery & { bounds: SpendBounds | undefined })[]): { locks: Unsent; within: Unsent } {
+export function expectSpendWithin(tx: Queryable, queries: (ActivityQuery & { bounds: SpendBounds | undefined })[]): Unsent {
   // A message no window can let through (its bounds undefined): the batch cannot stand as decided.
-  if (queries.some((q) => q.bounds === undefined)) return { locks: lockSpend(tx, queries), within: tx`select expect_none(1, ${spendOverCode}, ${spendOverWhat})` }
+  if (queries.some((q) => q.bounds === undefined)) return tx`select expect_none(1, ${spendOverCode}, ${spendOverWhat})`
   const json = sumsArgument(queries)
   // Each figure (message i, window k; k = -1 the card's count) finds its bound by position,
   // `stride` slots a message: the count's first, then its windows'. Looked up, not joined: without
   // hash joins (a keyed session's), a join rescans one side for each row of the other, and the
   // statement's time grew with the square of the batch.
-  const stride = 1 + Math.max(...queries.map((q) => q.windowStarts.length))
+  const stride = 1 + Math.max(...queries.map((q) => q.windows.length))
   const most: (bigint | null)[] = []
   for (const { bounds: b } of queries) {
     most.push(b!.cardCount === null ? null : BigInt(b!.cardCount))
     for (let k = 0; k < stride - 1; k++) most.push(b!.spent[k] ?? null)
   }
-  return { locks: lockSpend(tx, queries), within: tx`
+  return tx`
     select expect_none(count(*), ${spendOverCode}, ${spendOverWhat})
-    from card_spend_over(${json}::text::jsonb, ${plainArray(queries.map((q) => q.bounds!.direction))}::text[], ${plainArray(most)}::int8[], ${stride}::int4)` }
+    from card_spend_over(${json}::text::jsonb, ${plainArray(queries.map((q) => q.bounds!.direction))}::text[], ${plainArray(most)}::int8[], ${stride}::int4)`
 }
 
 /**
@@ -143,9 +142,17 @@ export function recentActivity(db: Queryable, queries: ActivityQuery[]): Promise
   return activityOf(db, queries, false)
 }
 
-/** card_spend_sums's argument: each query as `i` (its index), w, a, c, since and its windows' starts. */
+/**
+ * card_spend_sums's argument: each query as `i` (its index), w, a, c, at, since, its windows' starts
+ * and, by window, what it counts of the ledger's payments (`pay`: d, the direction; k, the kinds; s,
+ * the types) or null.
+ */
 function sumsArgument(queries: ActivityQuery[]): string {
-  return JSON.stringify(queries.map((q, i) => ({ i, w: q.workspaceId, a: q.accountId, c: q.cardId, since: isoString(q.velocitySince), windows: q.windowStarts.map((d) => (d ? isoString(d) : null)) })))
+  return JSON.stringify(queries.map((q, i) => ({
+    i, w: q.workspaceId, a: q.accountId, c: q.cardId, at: isoString(q.at), since: isoString(q.velocitySince),
+    windows: q.windows.map((w) => (w ? isoString(w.start) : null)),
+    pay: q.windows.map((w) => (w?.payments ? { d: w.payments.direction, k: w.payments.kinds, s: w.payments.subTypes } : null)),
+  })))
 }
 
 function activityOf(db: Queryable, queries: ActivityQuery[], inBatch: boolean): Promise<Activity[]> {
@@ -154,7 +161,7 @@ function activityOf(db: Queryable, queries: ActivityQuery[], inBatch: boolean): 
     ? db<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_sums(${json}::text::jsonb)`.execute()
     : db<{ i: number; k: number; debits: string; credits: string }[]>`select i, k, debits::text, credits::text from card_spend_sums_planned(${json}::text::jsonb)`.execute()
   return rows.then((found) => {
-    const out: Activity[] = queries.map((q) => ({ spent: q.windowStarts.map(() => ({ DEBITS: 0n, CREDITS: 0n })), cardCount: 0 }))
+    const out: Activity[] = queries.map((q) => ({ spent: q.windows.map(() => ({ DEBITS: 0n, CREDITS: 0n })), cardCount: 0 }))
     for (const r of found) {
       if (r.k === -1) out[r.i].cardCount = Number(r.debits)
       else out[r.i].spent[r.k] = { DEBITS: BigInt(r.debits), CREDITS: BigInt(r.credits) }

@@ -18,7 +18,7 @@ import { withFields } from '../platform/objects.js'
 import { planBatch, recordsOf, type Expired, type LedgerRequest, type LedgerResult } from './plan.js'
 import { accountsNamed } from './rules.js'
 import { KnownAccounts, knownAccountsCoolMsDefault, knownAccountsMaxDefault } from './known-accounts.js'
-import { awaitBatches, dueHoldsOn, existingTransfers, holdAccounts, lockAccounts, lockHolds, openBatch, plannedStateChanged, plansOutgrown, renewPlans, reserveSeqs, seqBlockSize, spendLimitsOf, verifyAccounts, verifyHolds, writeParts, type BatchOpened, type HoldRow, type LockedAccount, type SpendLimitRow, type TransferRow, type Writes } from './store.js'
+import { awaitBatches, dueHoldsOn, existingTransfers, holdAccounts, lockAccounts, lockHolds, lockSpend, openBatch, plannedStateChanged, plansOutgrown, renewPlans, reserveSeqs, seqBlockSize, spendLimitsOf, verifyAccounts, verifyHolds, writeParts, type BatchOpened, type HoldRow, type LockedAccount, type SpendLimitRow, type TransferRow, type Writes } from './store.js'
 import { keyOf, newKey, type Key } from './keys.js'
 import { SpareSeqs } from './spare-seqs.js'
 
@@ -95,12 +95,14 @@ export interface Job<C = unknown, A = unknown> {
    */
   group?: object
   /**
-   * Names of locks the participant takes for this request in the batch's first round trip and
-   * holds to its commit (e.g. an account's card spend lock): the request never joins a batch while
-   * another batch in flight holds one of them, since it would only wait there for that commit.
-   * Requests sharing a name may share a batch. Opaque to the ledger.
+   * Accounts whose spend windows the participant reads for this request before the batch locks
+   * their rows (a card message's account): the batch takes their spend locks (lockSpend) in its
+   * opening statement and holds them to its commit, so the read counts every payment committed on
+   * them before and none commits meanwhile. The request never joins a batch while another batch in
+   * flight holds one of them, since it would only wait there for that commit; requests sharing one
+   * may share a batch.
    */
-  exclusive?: string[]
+  spendLocks?: Key[]
 }
 
 /** A request's outcome: the ledger's result (absent when its participant settled it first) and the participant's answer. */
@@ -222,8 +224,8 @@ export class LedgerBatcher {
   private inFlight = 0
   /** Batches in flight whose commit is all that is left (Flight). */
   private committingNow = 0
-  /** The exclusive names of the requests in batches in flight. */
-  private readonly exclusiveInFlight = new Set<string>()
+  /** The accounts (keyOf) whose spend locks batches in flight hold for their requests (Job.spendLocks, and the controlled accounts payments name). */
+  private readonly spendingInFlight = new Set<string>()
   private timer: NodeJS.Timeout | undefined
   private scheduled = false
   private readonly sizeMax: number
@@ -283,40 +285,42 @@ export class LedgerBatcher {
     const batch: Pending[] = []
     const later: Pending[] = []
     const ids = new Set<string>()
-    const exclusive = new Set<string>()
+    const spending = new Set<string>()
     // Payments on accounts known to have spend controls run their batch locking (SpendNeedsLock): a
     // batch holds either only those or none of them, so the others are not locked with them.
     let locking: boolean | undefined
     for (const p of this.queue) {
       // Not keyOf: a record's id is named here once, and keyOf would keep every one of them.
       const mine = p.job.request.commands.map((c) => `${p.job.request.workspaceId}/${c.id}`)
-      const names = p.job.exclusive ?? []
-      const locks = this.paysControlled(p.job.request)
+      const controlled = this.controlledPaid(p.job.request)
+      const names = [...(p.job.spendLocks ?? []).map((k) => keyOf(k.workspaceId, k.id)), ...controlled]
+      const locks = controlled.length > 0
       locking ??= locks
-      if (batch.length >= this.sizeMax || locks !== locking || mine.some((k) => ids.has(k)) || names.some((n) => this.exclusiveInFlight.has(n))) { later.push(p); continue }
+      if (batch.length >= this.sizeMax || locks !== locking || mine.some((k) => ids.has(k)) || names.some((n) => this.spendingInFlight.has(n))) { later.push(p); continue }
       for (const k of mine) ids.add(k)
-      for (const n of names) exclusive.add(n)
+      for (const n of names) spending.add(n)
       batch.push(p)
     }
     // Everything queued waits on a batch in flight: the next flush comes when one ends.
     if (batch.length === 0) return
     this.queue = later
     this.inFlight++
-    for (const n of exclusive) this.exclusiveInFlight.add(n)
+    for (const n of spending) this.spendingInFlight.add(n)
     const flight: Flight = { committing: false }
     void this.run(batch, flight).then((results) => {
       this.inFlight--
       if (flight.committing) this.committingNow--
-      for (const n of exclusive) this.exclusiveInFlight.delete(n)
+      for (const n of spending) this.spendingInFlight.delete(n)
       this.pump()
       this.answer(batch, results)
     })
     this.pump()
   }
 
-  /** Whether the request is a payment on an account this process knows to have spend controls. */
-  private paysControlled(r: LedgerRequest): boolean {
-    return r.payment !== undefined && r.commands.some((c) => accountsNamed(c).some((id) => this.known.spendControlled(r.workspaceId, id)))
+  /** The accounts (keyOf) this process knows to have spend controls that the request pays through, if it is a payment. */
+  private controlledPaid(r: LedgerRequest): string[] {
+    if (r.payment === undefined) return []
+    return r.commands.flatMap((c) => accountsNamed(c).filter((id) => this.known.spendControlled(r.workspaceId, id)).map((id) => keyOf(r.workspaceId, id)))
   }
 
   /**
@@ -500,7 +504,11 @@ export class LedgerBatcher {
           expected.later.push(...(e.later ?? []))
         }
       }
-      const opening = openBatch(tx, this.planned.lockClass, self, known ? { due: dueKeys, seqCount: recordCount } : undefined, expected.opening)
+      // The spend locks: of the accounts whose windows participants read (taken before they read
+      // them) and, locking, of every account a payment names (taken before the rows are locked).
+      const spendKeys = batch.flatMap((p) => p.job.spendLocks ?? [])
+      if (locking) spendKeys.push(...paymentKeys)
+      const opening = openBatch(tx, this.planned.lockClass, self, spendKeys, known ? { due: dueKeys, seqCount: recordCount } : undefined, expected.opening)
       const checks: Promise<unknown>[] = []
       let settledAnswers: (unknown[] | undefined)[], readAccounts: Map<string, LockedAccount>, readHolds: Map<string, HoldRow>, readDue: HoldRow[], existingRows: Map<string, TransferRow>, seqList: bigint[]
       let spendLimits: Map<string, SpendLimitRow[]> | undefined
@@ -758,6 +766,8 @@ export async function applyInTransaction(tx: Queryable, requests: LedgerRequest[
   if (requests.length === 0) return []
   const { holdKeys, accountKeys, paymentKeys } = await keysNamed(tx, requests)
   const nowOf = (w: string) => requests.find((r) => r.workspaceId === w)?.now ?? options.nowOf(w)
+  // The payments' spend locks before their rows, as a batch that locks takes them.
+  if (paymentKeys.length) await lockSpend(tx, paymentKeys).execute()
   const locked = await lockAccounts(tx, accountKeys)
   const [holdRows, dueRows, existingRows] = await Promise.all([
     lockHolds(tx, holdKeys),

@@ -7,7 +7,7 @@ export { applyInTransaction, lockAccountsForChange, batchesInFlightMaxDefault, b
 export type { BatcherOptions, Job, JobOutcome, Participant } from './batcher.js'
 export { holderRefusal, ledgerKind, spendRefusal } from './plan.js'
 export type { Expired, LedgerCommand, LedgerRequest, LedgerResult, TransferMeta } from './plan.js'
-export { amountMax, closedStatus, floorOf, frozenAccessStatus, limitBreach, remainingOf, resultCodes, transactableStatus } from './rules.js'
+export { amountMax, closedStatus, floorOf, frozenAccessStatus, ledgerKindsCounted, limitBreach, remainingOf, resultCodes, transactableStatus } from './rules.js'
 export type { Command, CommandKind, HoldStatus, Leg, Payment, ResultCode } from './rules.js'
 export type { EntryRow, HoldRow, LockedAccount, TransferRow } from './store.js'
 export { seqBlockSize, spendLimitsOfAccount, transferSeqPosition } from './store.js'

@@ -56,6 +56,24 @@ export interface AccountState {
 /** The spec's payment types: the kinds of record a spend control's window counts when its payment_types are empty. */
 export const paymentTypes = ['ACH', 'CARD', 'CASH', 'CHECK', 'EFT_CA', 'EXTERNAL_CARD', 'INTERNAL_TRANSFER', 'SYNCTERA_PAY', 'WIRE'] as const
 
+/**
+ * The payment types whose payments the ledger's own rails make (internal transfers, ACH): those its
+ * spend controls govern (ledger_spend_controls_of in migration 1660 names the same two), the card
+ * rail deciding its own messages.
+ */
+export const ledgerRails = ['ACH', 'INTERNAL_TRANSFER'] as const
+
+/**
+ * What a spend control's window counts of the payments the ledger's rails make, besides a card
+ * rail's own messages: the control's payment types among ledgerRails (every one when it names none),
+ * none when it lists merchant codes (no such payment has one). The card rail adds these to what its
+ * messages spent (ledger_spend_in), so a window no payment type bounds counts every rail.
+ */
+export function ledgerKindsCounted(c: { paymentTypes: readonly string[]; merchantCategoryCodes: readonly string[] }): string[] {
+  if (c.merchantCategoryCodes.length > 0) return []
+  return ledgerRails.filter((t) => c.paymentTypes.length === 0 || c.paymentTypes.includes(t))
+}
+
 /** A request's payment, in the words of the spec's spend controls: its payment type and sub-type. */
 export interface Payment { type: (typeof paymentTypes)[number]; subType?: string }
 

@@ -361,6 +361,21 @@ export function writeParts(tx: Queryable, w: Writes): Unsent[] {
   return out
 }
 
+/**
+ * The spend locks of these accounts (transaction-scoped advisory locks), held to the transaction's
+ * end, taken in one order in one statement, so two transactions never wait on each other's in a
+ * cycle. What serializes the reads of an account's spend windows with the payments they count: a
+ * payment on an account with spend controls takes its account's before its row lock (a ledger batch
+ * that locks, applyInTransaction), and a rail that reads the windows before the ledger locks the row
+ * (the card rail, Job.spendLocks) takes it before that read. Taken before any row lock: a
+ * transaction holding a row lock never waits for a spend lock.
+ */
+export function lockSpend(tx: Queryable, keys: Key[]): Unsent {
+  return tx`select pg_advisory_xact_lock(keys.h)
+    from (select distinct hashtextextended('spend/' || k.w || '/' || k.a, 0) as h
+          from (select unnest(${plainArray(keys.map((k) => k.workspaceId))}::text[]) as w, unnest(${plainArray(keys.map((k) => k.id))}::text[]) as a) as k order by h) as keys`
+}
+
 /** What a batch's opening statement (openBatch) answers. */
 export interface BatchOpened {
   /**
@@ -381,9 +396,10 @@ export interface BatchOpened {
  * holds due on its accounts first, it also fails the transaction (plannedStateChanged) if one of
  * `due`'s accounts has a hold past its expiry still PENDING (those dueHoldsOn would read), and takes
  * `seqCount` sequence numbers as reserveSeqs does: four statements' work in one, each of them a
- * message to build, send, run and answer.
+ * message to build, send, run and answer. It takes the spend locks of `spend` (lockSpend) too, so
+ * every statement after it reads what a transaction that held one of them committed.
  */
-export function openBatch(tx: Queryable, lockClass: number, batch: number, fromMemory?: { due: (Key & { now: Date })[]; seqCount: number }, checks: readonly Unsent[] = []): Promise<BatchOpened> {
+export function openBatch(tx: Queryable, lockClass: number, batch: number, spend: Key[], fromMemory?: { due: (Key & { now: Date })[]; seqCount: number }, checks: readonly Unsent[] = []): Promise<BatchOpened> {
   // Two statements rather than one with its from-memory part as an optional fragment: the reading
   // batch's, whose every value is a parameter, keeps its text per call site (postgres.js's patch).
   const query = fromMemory
@@ -395,7 +411,7 @@ export function openBatch(tx: Queryable, lockClass: number, batch: number, fromM
     : tx<{ at: string | null; checked: string | null; starts: string | null }[]>`
         select pg_advisory_xact_lock(${lockClass}, ${batch}) as locked, current_setting('keel.plans_renewed_at', true) as at,
           current_setting('keel.plans_checked_at', true) as checked, null::text as starts`
-  return allOf(tx, checks, query).execute().then(([{ at, checked, starts }]) => ({
+  return allOf(tx, spend.length ? [lockSpend(tx, spend), ...checks] : checks, query).execute().then(([{ at, checked, starts }]) => ({
     renewedAt: at ? Number(at) : undefined, checkedAt: checked ? Number(checked) : undefined, seqs: seqsFrom(starts, fromMemory?.seqCount ?? 0),
   }))
 }

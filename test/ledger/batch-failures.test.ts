@@ -94,8 +94,8 @@ describe('a batch whose accounts change after it read them', () => {
   })
 })
 
-describe('requests with exclusive names', () => {
-  it('never join a batch while a batch in flight holds one of their names', async () => {
+describe('requests naming spend locks', () => {
+  it('never join a batch while a batch in flight holds one of their spend locks', async () => {
     const { a, b } = await twoAccountsOneFunded()
     const batcher = new LedgerBatcher(h.sql, { nowOf: () => new Date() })
     // The first batch stays in flight, in its first round trip, until the test lets it go.
@@ -106,10 +106,11 @@ describe('requests with exclusive names', () => {
       close: (_tx, done) => ({ writes: [], answers: done.map(() => undefined) }),
     }
     const done: string[] = []
-    const first = batcher.submit({ request: transferOf(a, b, 1n), participant: held, exclusive: ['x'] }).then(() => done.push('first x'))
+    const [x, y] = [{ workspaceId: h.workspaces.a, id: a }, { workspaceId: h.workspaces.a, id: b }]
+    const first = batcher.submit({ request: transferOf(a, b, 1n), participant: held, spendLocks: [x] }).then(() => done.push('first x'))
     await isOpen.promise
-    const sameName = batcher.submit({ request: transferOf(a, b, 2n), exclusive: ['x'] }).then(() => done.push('second x'))
-    const otherName = batcher.submit({ request: transferOf(a, b, 3n), exclusive: ['y'] }).then(() => done.push('y'))
+    const sameName = batcher.submit({ request: transferOf(a, b, 2n), spendLocks: [x] }).then(() => done.push('second x'))
+    const otherName = batcher.submit({ request: transferOf(a, b, 3n), spendLocks: [y] }).then(() => done.push('y'))
     await otherName
     assert.deepEqual(done, ['y'], 'the request named y went in a batch of its own; the one named x waits')
     gate.fire()
