@@ -61,8 +61,9 @@ language sql stable as $$
 $$;
 
 -- Migration 1560's check, each window's figure with the ledger's payments of its direction added
--- (read once, in `figures`, for a window that counts them and has a bound); its whole days' bound and
--- its exact sum as before.
+-- (for a window that counts them and has a bound): to its whole days' bound, the account's spend days
+-- from the window's first day on (ledger_spend_in never counts more); to its exact sum,
+-- ledger_spend_in's.
 create or replace function card_spend_over(queries jsonb, bound_directions text[], bound_most int8[], bound_stride int4) returns table (i int, k int)
 language sql stable as $$
   with q as materialized (
@@ -70,36 +71,38 @@ language sql stable as $$
       case when bound_directions[x.i + 1] = 'CREDITS' then 'CREDITS' else 'DEBITS' end as direction
     from jsonb_to_recordset(queries) as x(i int, w uuid, a uuid, c uuid, at timestamptz, since timestamptz, windows jsonb, pay jsonb)
   ),
-  windows as materialized (
+  figures as (
     select q.i, (w.k - 1)::int as k, q.w, q.a, q.c, q.direction, w.start::timestamptz as at,
-      (w.start::timestamptz at time zone 'UTC')::date as day, bound_most[q.i * bound_stride + w.k + 1] as most,
-      q.at as now, q.pay -> (w.k - 1)::int as pay
+      (w.start::timestamptz at time zone 'UTC')::date as day, null::timestamp as minute,
+      bound_most[q.i * bound_stride + w.k + 1] as most, q.at as now,
+      case when jsonb_typeof(q.pay -> (w.k - 1)::int) = 'object' and q.pay -> (w.k - 1)::int ->> 'd' = q.direction
+        then q.pay -> (w.k - 1)::int end as pay
     from q cross join lateral jsonb_array_elements_text(q.windows) with ordinality as w(start, k)
     where w.start is not null
-  ),
-  figures as (
-    select x.i, x.k, x.w, x.a, x.c, x.direction, x.at, x.day, null::timestamp as minute, x.most,
-      case when x.most is not null and jsonb_typeof(x.pay) = 'object' and x.pay ->> 'd' = x.direction
-        then ledger_spend_in(x.w, x.a, x.at, x.now, x.direction, array(select jsonb_array_elements_text(x.pay -> 'k')), array(select jsonb_array_elements_text(x.pay -> 's')))
-        else 0::int8 end as paid
-    from windows x
     union all
     select q.i, -1, q.w, q.a, q.c, q.direction, q.since, null::date, date_trunc('minute', q.since at time zone 'UTC'),
-      bound_most[q.i * bound_stride + 1], 0::int8
+      bound_most[q.i * bound_stride + 1], q.at, null::jsonb
     from q
   )
   select f.i, f.k from figures f
   where f.most is not null and case
-    when f.k >= 0 and f.paid + (
+    when f.k >= 0 and (
         select coalesce(sum(case when f.direction = 'CREDITS' then d.credits else d.debits end), 0)
-        from card_spend_days d where d.workspace_id = f.w and d.account_id = f.a and d.day >= f.day) <= f.most then false
-    when f.k >= 0 then f.paid + (
+        from card_spend_days d where d.workspace_id = f.w and d.account_id = f.a and d.day >= f.day)
+      + case when f.pay is null then 0 else (
+        select coalesce(sum(case when f.direction = 'CREDITS' then d.credits else d.debits end), 0)
+        from ledger_spend_days d where d.workspace_id = f.w and d.account_id = f.a and d.day >= f.day
+          and d.kind = any(array(select jsonb_array_elements_text(f.pay -> 'k')))
+          and (jsonb_array_length(f.pay -> 's') = 0 or d.type = any(array(select jsonb_array_elements_text(f.pay -> 's'))))) end <= f.most then false
+    when f.k >= 0 then (
         select coalesce(sum(case when f.direction = 'CREDITS' then d.credits else d.debits end), 0)
         from card_spend_days d where d.workspace_id = f.w and d.account_id = f.a and d.day > f.day)
       + (select coalesce(sum(m.net_amount), 0)
         from card_authorizations m
         where m.workspace_id = f.w and m.account_id = f.a and m.original_id is null and m.state <> 'DECLINED' and m.direction = f.direction
-          and m.created_at >= f.at and m.created_at < (f.day + 1)::timestamp at time zone 'UTC') > f.most
+          and m.created_at >= f.at and m.created_at < (f.day + 1)::timestamp at time zone 'UTC')
+      + case when f.pay is null then 0 else ledger_spend_in(f.w, f.a, f.at, f.now, f.direction,
+          array(select jsonb_array_elements_text(f.pay -> 'k')), array(select jsonb_array_elements_text(f.pay -> 's'))) end > f.most
     when (
         select coalesce(sum(v.approvals), 0)
         from card_velocity_minutes v where v.workspace_id = f.w and v.card_id = f.c and v.minute >= f.minute) <= f.most then false

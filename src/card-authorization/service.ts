@@ -330,8 +330,8 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError | FactsChan
     const checks = contexts.flatMap((c, i) => (c.spend ? [{ i, check: c.spend }] : []))
     const kept = contexts.flatMap((c, i) => (c.facts ? [{ i, facts: c.facts }] : []))
     const answers: (Outcome | ApiError | FactsChanged | undefined)[] = contexts.map(() => undefined)
-    // Pipelined with the batch's first round trip: the keys claimed, then the spend locks taken and
-    // the windows read, and the kept facts checked.
+    // Pipelined with the batch's first round trip: the keys claimed, the windows read (the batch's
+    // opening statement took the spend locks), and the kept facts checked.
     const [claimed, activity, changed] = await Promise.all([
       keyed.length ? claimKeys(tx, keyed.map((k) => k.claim)) : Promise.resolve([]),
       checks.length ? lockedActivity(tx, checks.map(({ check }) => activityQuery(check))) : Promise.resolve([]),
@@ -358,8 +358,8 @@ const cardParticipant: Participant<EngineContext, Outcome | ApiError | FactsChan
     const checks = contexts.flatMap((c) => (c.spend ? [c.spend] : []))
     const kept = contexts.flatMap((c) => (c.facts ? [c.facts] : []))
     const bounds = spendBounds(checks)
-    // The spend locks are taken in the opening statement; the windows are read in a later one, so
-    // they count what a batch that held a lock wrote before letting it go.
+    // The spend locks are taken in the ledger's opening statement (Job.spendLocks); the windows are
+    // read in a later one, so they count what a transaction that held a lock wrote before letting it go.
     const within = checks.length ? expectSpendWithin(tx, checks.map((check, n) => withFields(activityQuery(check), { bounds: bounds[n] }))) : undefined
     return {
       opening: [...(claims.length ? [expectKeysFree(tx, claims)] : []), ...(kept.length ? [expectFactsUnchanged(tx, kept)] : [])],
