@@ -207,6 +207,8 @@ class SpendNeedsLock extends Error {
 const spendControlled = (paymentKeys: Key[], accounts: ReadonlyMap<string, LockedAccount>): boolean =>
   paymentKeys.some((k) => accounts.get(keyOf(k.workspaceId, k.id))?.spend_controlled === true)
 
+const noAccounts: readonly string[] = []
+
 /** A batch found accounts the createMissing hook may create: roll back, create them, run again. */
 class MissingAccounts extends Error {
   constructor(readonly missing: Map<string, string[]>) { super('accounts missing') }
@@ -293,7 +295,7 @@ export class LedgerBatcher {
       // Not keyOf: a record's id is named here once, and keyOf would keep every one of them.
       const mine = p.job.request.commands.map((c) => `${p.job.request.workspaceId}/${c.id}`)
       const controlled = this.controlledPaid(p.job.request)
-      const names = [...(p.job.spendLocks ?? []).map((k) => keyOf(k.workspaceId, k.id)), ...controlled]
+      const names = p.job.spendLocks ? [...p.job.spendLocks.map((k) => keyOf(k.workspaceId, k.id)), ...controlled] : controlled
       const locks = controlled.length > 0
       locking ??= locks
       if (batch.length >= this.sizeMax || locks !== locking || mine.some((k) => ids.has(k)) || names.some((n) => this.spendingInFlight.has(n))) { later.push(p); continue }
@@ -317,10 +319,15 @@ export class LedgerBatcher {
     this.pump()
   }
 
-  /** The accounts (keyOf) this process knows to have spend controls that the request pays through, if it is a payment. */
-  private controlledPaid(r: LedgerRequest): string[] {
-    if (r.payment === undefined) return []
-    return r.commands.flatMap((c) => accountsNamed(c).filter((id) => this.known.spendControlled(r.workspaceId, id)).map((id) => keyOf(r.workspaceId, id)))
+  /**
+   * The accounts (keyOf) this process knows to have spend controls that the request pays through, if
+   * it is a payment. Run for every queued request at every flush: no array is made for one without.
+   */
+  private controlledPaid(r: LedgerRequest): readonly string[] {
+    if (r.payment === undefined) return noAccounts
+    let out: string[] | undefined
+    for (const c of r.commands) for (const id of accountsNamed(c)) if (this.known.spendControlled(r.workspaceId, id)) (out ??= []).push(keyOf(r.workspaceId, id))
+    return out ?? noAccounts
   }
 
   /**
