@@ -56,7 +56,7 @@ export function authorizationExpiry(now: Date, mcc: string | null): Date {
  * ledger's rails made besides the card messages (ledgerKindsCounted), in the control's direction;
  * null for a control without one (nothing to sum).
  */
-function spendWindow(now: Date, c: Pick<SpendControlFacts, 'windowDays' | 'direction' | 'paymentTypes' | 'paymentSubTypes' | 'merchantCategoryCodes'>): SpendWindow | null {
+function spendWindow(now: Date, c: Pick<SpendControlFacts, 'isActive' | 'actionDecline' | 'windowDays' | 'direction' | 'paymentTypes' | 'paymentSubTypes' | 'merchantCategoryCodes'>): SpendWindow | null {
   if (c.windowDays === null) return null
   const kinds = ledgerKindsCounted(c)
   return { start: new Date(now.getTime() - c.windowDays * dayMs), payments: kinds.length ? { direction: c.direction ?? 'DEBITS', kinds, subTypes: c.paymentSubTypes } : null }
@@ -435,7 +435,8 @@ async function factsOf(ctx: MessageContext, row: FactsRow, card: CardForAuthoriz
   const needsBalance = m.partialAllowed || m.inquiry === true || m.subType === 'CARD.ATM_WITHDRAWAL'
   const needsActivity = m.partialAllowed || gateway !== undefined
   const windows = row.controls.map((c) => spendWindow(ctx.now, {
-    windowDays: c.window_days, direction: c.direction, paymentTypes: c.payment_types, paymentSubTypes: c.payment_sub_types, merchantCategoryCodes: c.merchant_category_codes,
+    isActive: c.is_active, actionDecline: c.action_decline, windowDays: c.window_days, direction: c.direction,
+    paymentTypes: c.payment_types, paymentSubTypes: c.payment_sub_types, merchantCategoryCodes: c.merchant_category_codes,
   }))
   const [ledger, activity] = await Promise.all([
     needsBalance ? ledgerAccountAt(sql, ctx.workspace.id, card.accountId, ctx.now) : undefined,

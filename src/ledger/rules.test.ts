@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { stableHiddenClass } from '../../test/support/hidden-classes.js'
-import { available, decide, decideGroup, limitBreach, resultCodes, type AccountState, type Command, type HoldState, type LedgerState, type Payment, type SpendLimit } from './rules.js'
+import { available, decide, decideGroup, ledgerKindsCounted, limitBreach, resultCodes, type AccountState, type Command, type HoldState, type LedgerState, type Payment, type SpendLimit } from './rules.js'
 
 const now = new Date('2031-01-01T00:00:00Z')
 const account = (id: string, over: Partial<AccountState> = {}): AccountState => ({
@@ -214,4 +214,17 @@ describe('what an accepted command does', () => {
     assert.ok(!full.ok && full.rejection.code === 'spend_control_violation')
   })
 
+})
+
+describe('what a card window counts of the ledger\'s payments (ledgerKindsCounted)', () => {
+  const control = (over: Partial<Parameters<typeof ledgerKindsCounted>[0]> = {}) => ({ isActive: true, actionDecline: true, paymentTypes: [], merchantCategoryCodes: [], ...over })
+  const cases: [string, Parameters<typeof ledgerKindsCounted>[0], string[]][] = [
+    ['no payment type: both rails', control(), ['ACH', 'INTERNAL_TRANSFER']],
+    ['the card and internal transfers', control({ paymentTypes: ['CARD', 'INTERNAL_TRANSFER'] }), ['INTERNAL_TRANSFER']],
+    ['the card only', control({ paymentTypes: ['CARD'] }), []],
+    ['merchant codes: card terms', control({ merchantCategoryCodes: ['5411'] }), []],
+    ['inactive', control({ isActive: false }), []],
+    ['opening a case only', control({ actionDecline: false }), []],
+  ]
+  for (const [name, c, kinds] of cases) it(name, () => assert.deepEqual(ledgerKindsCounted(c), kinds))
 })

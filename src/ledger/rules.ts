@@ -65,12 +65,14 @@ export const ledgerRails = ['ACH', 'INTERNAL_TRANSFER'] as const
 
 /**
  * What a spend control's window counts of the payments the ledger's rails make, besides a card
- * rail's own messages: the control's payment types among ledgerRails (every one when it names none),
- * none when it lists merchant codes (no such payment has one). The card rail adds these to what its
- * messages spent (ledger_spend_in), so a window no payment type bounds counts every rail.
+ * rail's own messages: the control's payment types among ledgerRails (every one when it names none);
+ * none when it lists merchant codes (no such payment has one), or declines nothing (inactive, or
+ * without action_decline), as ledger_spend_controls_of (migration 1660) keeps only the others. The
+ * card rail adds these to what its messages spent (ledger_spend_in), so a window no payment type
+ * bounds counts every rail.
  */
-export function ledgerKindsCounted(c: { paymentTypes: readonly string[]; merchantCategoryCodes: readonly string[] }): string[] {
-  if (c.merchantCategoryCodes.length > 0) return []
+export function ledgerKindsCounted(c: { isActive: boolean; actionDecline: boolean; paymentTypes: readonly string[]; merchantCategoryCodes: readonly string[] }): string[] {
+  if (!c.isActive || !c.actionDecline || c.merchantCategoryCodes.length > 0) return []
   return ledgerRails.filter((t) => c.paymentTypes.length === 0 || c.paymentTypes.includes(t))
 }
 
