@@ -101,11 +101,13 @@ export function mccListed(list: readonly string[], mcc: string | null): boolean 
   })
 }
 
+/** The way money flows that a spend control limits. The spec: "If this is not set, the spend control applies to debits (ie spending) only." */
+export const controlDirection = (c: Pick<SpendControlFacts, 'direction'>): Direction => c.direction ?? 'DEBITS'
+
 /** Whether a spend control governs this message at all. */
 export function controlApplies(c: SpendControlFacts, f: Pick<AuthorizationFacts, 'direction' | 'mcc' | 'subType'>): boolean {
   if (!c.isActive || !c.actionDecline) return false
-  // The spec: "If this is not set, the spend control applies to debits (ie spending) only."
-  if ((c.direction ?? 'DEBITS') !== f.direction) return false
+  if (controlDirection(c) !== f.direction) return false
   if (c.paymentTypes.length > 0 && !c.paymentTypes.includes('CARD')) return false
   if (c.paymentSubTypes.length > 0 && (f.subType === null || !c.paymentSubTypes.includes(f.subType))) return false
   if (c.merchantCategoryCodes.length > 0 && !mccListed(c.merchantCategoryCodes, f.mcc)) return false

@@ -28,7 +28,7 @@ import { jsonbKeyOrder, withFields } from '../platform/objects.js'
 import { readCoalescer } from '../platform/read-coalescer.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { toPendingTransaction } from '../transfers/index.js'
-import { approvalBounds, decide, decideUnderLock, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason, type SpendControlFacts } from './decide.js'
+import { approvalBounds, controlDirection, decide, decideUnderLock, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason, type SpendControlFacts } from './decide.js'
 import { askGateway, type GatewayTarget } from './gateway.js'
 import { FactsCache } from './facts-cache.js'
 import { changedFacts, changeNetAmounts, expectFactsUnchanged, expectSpendWithin, factsRows, getMessage, insertMessages, lockedActivity, messagesByIds, recentActivity, type Activity, type ActivityQuery, type FactsKept, type FactsRow, type Direction, type MessageRow, type MessageState, type SpendBounds, type SpendWindow } from './store.js'
@@ -59,7 +59,7 @@ export function authorizationExpiry(now: Date, mcc: string | null): Date {
 function spendWindow(now: Date, c: Pick<SpendControlFacts, 'isActive' | 'actionDecline' | 'windowDays' | 'direction' | 'paymentTypes' | 'paymentSubTypes' | 'merchantCategoryCodes'>): SpendWindow | null {
   if (c.windowDays === null) return null
   const kinds = ledgerKindsCounted(c)
-  return { start: new Date(now.getTime() - c.windowDays * dayMs), payments: kinds.length ? { direction: c.direction ?? 'DEBITS', kinds, subTypes: c.paymentSubTypes } : null }
+  return { start: new Date(now.getTime() - c.windowDays * dayMs), payments: kinds.length ? { direction: controlDirection(c), kinds, subTypes: c.paymentSubTypes } : null }
 }
 
 /** Where a request came from, for the engine: the workspace, its clock's time, its key, its connection. */
