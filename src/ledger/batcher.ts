@@ -773,9 +773,9 @@ export async function applyInTransaction(tx: Queryable, requests: LedgerRequest[
   if (requests.length === 0) return []
   const { holdKeys, accountKeys, paymentKeys } = await keysNamed(tx, requests)
   const nowOf = (w: string) => requests.find((r) => r.workspaceId === w)?.now ?? options.nowOf(w)
-  // The payments' spend locks before their rows, as a batch that locks takes them.
-  if (paymentKeys.length) await lockSpend(tx, paymentKeys).execute()
-  const locked = await lockAccounts(tx, accountKeys)
+  // The payments' spend locks before their rows, as a batch that locks takes them: sent together,
+  // the statements run in turn, so the rows are locked once the spend locks are held.
+  const [, locked] = await Promise.all([paymentKeys.length ? lockSpend(tx, paymentKeys).execute() : undefined, lockAccounts(tx, accountKeys)])
   const [holdRows, dueRows, existingRows] = await Promise.all([
     lockHolds(tx, holdKeys),
     dueHoldsOn(tx, [...locked.values()].map((a) => ({ workspaceId: a.workspace_id, id: a.id, now: nowOf(a.workspace_id) }))),
