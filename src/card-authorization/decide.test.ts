@@ -90,6 +90,8 @@ describe('spend controls', () => {
     assert.ok(mccListed(['5811-5814'], '5814'))
     assert.ok(!mccListed(['5811-5814'], '5810'))
     assert.ok(!mccListed(['5411'], null))
+    assert.ok(mccListed(['0742'], '742'))
+    assert.ok(!mccListed(['5411'], '54x1'))
   })
 })
 

@@ -56,7 +56,7 @@ export interface SpendControlFacts {
   paymentSubTypes: readonly string[]
   /** null: a single transaction; else the rolling window in days. */
   windowDays: number | null
-  /** What approved card messages in the window have spent already (for a rolling window). */
+  /** What the approved card messages the window counts (windowCounts) and the ledger's payments it counts have spent already (for a rolling window). */
   spentInWindow: bigint
 }
 
@@ -91,14 +91,27 @@ export type Decision =
 
 const decline = (reason: DeclineReason, detail: string): Decision => ({ outcome: 'decline', reason, detail })
 
+/**
+ * A control's MCC list as inclusive numeric ranges: a code (`5411`) is the range of itself, a range
+ * (`5811-5814`) its two ends. The one reading of the list, for mccListed and for the card windows'
+ * read in PostgreSQL (card_message_counted, migration 1690), which compares the same numbers.
+ */
+export function mccRanges(list: readonly string[]): [number, number][] {
+  return list.map((entry) => {
+    const [low, high] = entry.split('-')
+    return [Number(low), Number(high ?? low)]
+  })
+}
+
+/** A message's MCC as a number, or null when it is not one: digits only (the spec allows five at most). */
+export function mccCode(mcc: string | null): number | null {
+  return mcc !== null && /^\d{1,5}$/.test(mcc) ? Number(mcc) : null
+}
+
 /** Whether an MCC is in a control's list: a code (`5411`) or an inclusive range (`5811-5814`). */
 export function mccListed(list: readonly string[], mcc: string | null): boolean {
-  if (mcc === null) return false
-  const code = Number(mcc)
-  return list.some((entry) => {
-    const [low, high] = entry.split('-')
-    return high === undefined ? low === mcc.padStart(4, '0') || Number(low) === code : Number(low) <= code && code <= Number(high)
-  })
+  const code = mccCode(mcc)
+  return code !== null && mccRanges(list).some(([low, high]) => low <= code && code <= high)
 }
 
 /** The way money flows that a spend control limits. The spec: "If this is not set, the spend control applies to debits (ie spending) only." */
@@ -109,9 +122,19 @@ export function controlApplies(c: SpendControlFacts, f: Pick<AuthorizationFacts,
   if (!c.isActive || !c.actionDecline) return false
   if (controlDirection(c) !== f.direction) return false
   if (c.paymentTypes.length > 0 && !c.paymentTypes.includes('CARD')) return false
-  if (c.paymentSubTypes.length > 0 && (f.subType === null || !c.paymentSubTypes.includes(f.subType))) return false
-  if (c.merchantCategoryCodes.length > 0 && !mccListed(c.merchantCategoryCodes, f.mcc)) return false
-  return true
+  return windowCounts(c, f)
+}
+
+/**
+ * Whether a control's rolling window counts an approved card message of its account, in the
+ * message's direction: the control's MCCs and payment sub-types narrow what it counts as they narrow
+ * what it governs. A control for groceries (`5411`) limited to 300.00 a week counts the week's
+ * grocery purchases, not the fuel beside them. card_message_counted (migration 1690) is the same
+ * rule for the messages already written.
+ */
+export function windowCounts(c: Pick<SpendControlFacts, 'merchantCategoryCodes' | 'paymentSubTypes'>, m: Pick<AuthorizationFacts, 'mcc' | 'subType'>): boolean {
+  return (c.merchantCategoryCodes.length === 0 || mccListed(c.merchantCategoryCodes, m.mcc)) &&
+    (c.paymentSubTypes.length === 0 || (m.subType !== null && c.paymentSubTypes.includes(m.subType)))
 }
 
 /** The first control the amount would break, if any: a limit of 0 for the MCCs it lists is a block list. */

@@ -28,7 +28,7 @@ import { jsonbKeyOrder, withFields } from '../platform/objects.js'
 import { readCoalescer } from '../platform/read-coalescer.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { toPendingTransaction } from '../transfers/index.js'
-import { approvalBounds, controlDirection, decide, decideUnderLock, gatewayDecision, mccListed, velocityWindowMs, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason, type SpendControlFacts } from './decide.js'
+import { approvalBounds, controlDirection, decide, decideUnderLock, gatewayDecision, mccListed, mccRanges, velocityWindowMs, windowCounts, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason, type SpendControlFacts } from './decide.js'
 import { askGateway, type GatewayTarget } from './gateway.js'
 import { FactsCache } from './facts-cache.js'
 import { changedFacts, changeNetAmounts, expectFactsUnchanged, expectSpendWithin, factsRows, getMessage, insertMessages, lockedActivity, messagesByIds, recentActivity, type Activity, type ActivityQuery, type FactsKept, type FactsRow, type Direction, type MessageRow, type MessageState, type SpendBounds, type SpendWindow } from './store.js'
@@ -52,14 +52,19 @@ export function authorizationExpiry(now: Date, mcc: string | null): Date {
 }
 
 /**
- * A control's rolling window as of `now`: where it starts, and what it counts of the payments the
- * ledger's rails made besides the card messages (ledgerKindsCounted), in the control's direction;
- * null for a control without one (nothing to sum).
+ * A control's rolling window as of `now`: where it starts, which card messages it counts (those of
+ * its MCCs and payment sub-types when it lists any: windowCounts), and what it counts of the
+ * payments the ledger's rails made besides the card messages (ledgerKindsCounted), in the control's
+ * direction; null for a control without one (nothing to sum).
  */
 function spendWindow(now: Date, c: Pick<SpendControlFacts, 'isActive' | 'actionDecline' | 'windowDays' | 'direction' | 'paymentTypes' | 'paymentSubTypes' | 'merchantCategoryCodes'>): SpendWindow | null {
   if (c.windowDays === null) return null
   const kinds = ledgerKindsCounted(c)
-  return { start: new Date(now.getTime() - c.windowDays * dayMs), payments: kinds.length ? { direction: controlDirection(c), kinds, subTypes: c.paymentSubTypes } : null }
+  return {
+    start: new Date(now.getTime() - c.windowDays * dayMs),
+    cards: c.merchantCategoryCodes.length || c.paymentSubTypes.length ? { mccs: mccRanges(c.merchantCategoryCodes), subTypes: c.paymentSubTypes } : null,
+    payments: kinds.length ? { direction: controlDirection(c), kinds, subTypes: c.paymentSubTypes } : null,
+  }
 }
 
 /** Where a request came from, for the engine: the workspace, its clock's time, its key, its connection. */
@@ -222,12 +227,12 @@ type DeclineCommand = LedgerCommand & { kind: 'decline' }
  */
 function spendDecisions(checks: { i: number; check: SpendCheck }[], activity: Activity[], settledAlready: (i: number) => boolean): Map<number, DeclineReason> {
   const declines = new Map<number, DeclineReason>()
-  walkBatch(checks.map((c) => c.check), (check, extra, count, n) => {
+  walkBatch(checks.map((c) => c.check), (check, extras, count, n) => {
     const { i } = checks[n]
     if (settledAlready(i)) return false
     const f = check.facts
     const facts: AuthorizationFacts = withFields(f, {
-      controls: f.controls.map((c, k) => withFields(c, { spentInWindow: c.windowDays === null ? 0n : activity[n].spent[k][f.direction] + extra })),
+      controls: f.controls.map((c, k) => withFields(c, { spentInWindow: c.windowDays === null ? 0n : activity[n].spent[k][f.direction] + (extras?.[k] ?? 0n) })),
       recentCount: activity[n].cardCount + count,
     })
     const decision = decideUnderLock(facts, check.amount)
@@ -238,21 +243,29 @@ function spendDecisions(checks: { i: number; check: SpendCheck }[], activity: Ac
 }
 
 /**
- * Visits a batch's new messages in order, each with what the earlier ones `visit` approved add:
- * spent on the same account in the same direction, and approvals of the same card (new
- * transactions only). `visit` says whether this one is approved. The one account of these sums for
- * spendDecisions and spendBounds, which must agree.
+ * Visits a batch's new messages in order, each with what the earlier ones `visit` approved add: by
+ * control (as its facts list them; undefined when none was approved on the account), what they
+ * spent on the same account in the message's direction that the control's window counts
+ * (windowCounts), and approvals of the same card (new transactions only). `visit` says whether this
+ * one is approved. The one account of these sums for spendDecisions and spendBounds, which must agree.
  */
-function walkBatch(checks: SpendCheck[], visit: (check: SpendCheck, extra: bigint, count: number, n: number) => boolean): void {
-  const spentInBatch = new Map<string, bigint>()
+function walkBatch(checks: SpendCheck[], visit: (check: SpendCheck, extras: readonly bigint[] | undefined, count: number, n: number) => boolean): void {
+  const approvedOn = new Map<string, SpendCheck[]>()
   const countInBatch = new Map<string, number>()
   checks.forEach((check, n) => {
-    const spentKey = `${check.workspaceId}/${check.accountId}/${check.facts.direction}`
+    const f = check.facts
+    const accountKey = `${check.workspaceId}/${check.accountId}`
     const cardKey = `${check.workspaceId}/${check.cardId}`
-    const extra = spentInBatch.get(spentKey) ?? 0n
+    const earlier = approvedOn.get(accountKey)
+    const extras = earlier && f.controls.map((c) => {
+      let spent = 0n
+      if (c.windowDays !== null) for (const e of earlier) if (e.facts.direction === f.direction && windowCounts(c, e.facts)) spent += e.amount
+      return spent
+    })
     const count = countInBatch.get(cardKey) ?? 0
-    if (!visit(check, extra, count, n)) return
-    spentInBatch.set(spentKey, extra + check.amount)
+    if (!visit(check, extras, count, n)) return
+    if (earlier) earlier.push(check)
+    else approvedOn.set(accountKey, [check])
     if (check.counts) countInBatch.set(cardKey, count + 1)
   })
 }
@@ -266,11 +279,11 @@ function walkBatch(checks: SpendCheck[], visit: (check: SpendCheck, extra: bigin
  */
 function spendBounds(checks: SpendCheck[]): (SpendBounds | undefined)[] {
   const out: (SpendBounds | undefined)[] = []
-  walkBatch(checks, (check, extra, count) => {
+  walkBatch(checks, (check, extras, count) => {
     const bounds = approvalBounds(check.facts, check.amount)
     out.push(bounds && {
       direction: check.facts.direction,
-      spent: bounds.spent.map((most) => (most === null ? null : most - extra)),
+      spent: bounds.spent.map((most, k) => (most === null ? null : most - (extras?.[k] ?? 0n))),
       cardCount: bounds.recentCount === null ? null : bounds.recentCount - count,
     })
     return true
@@ -458,11 +471,11 @@ async function factsOf(ctx: MessageContext, row: FactsRow, card: CardForAuthoriz
   return { facts, available, posted, gateway }
 }
 
-function rowOf(ctx: MessageContext, m: { type: string; cardId: string; accountId: string; direction: Direction; requested: bigint; mid: string | null; cardAcceptor: Json | null }, over: Partial<MessageRow>): MessageRow {
+function rowOf(ctx: MessageContext, m: { type: string; subType?: CardSubType | null; cardId: string; accountId: string; direction: Direction; requested: bigint; mid: string | null; cardAcceptor: Json | null }, over: Partial<MessageRow>): MessageRow {
   return {
     workspace_id: ctx.workspace.id, id: uuidv7(), card_id: m.cardId, account_id: m.accountId, type: m.type, state: 'DECLINED', direction: m.direction,
     requested_amount: m.requested, amount: 0n, net_amount: 0n, currency: cardCurrency, decline_reason: null, original_id: null, hold_id: null,
-    mid: m.mid, mcc: cardAcceptorFacts(m).mcc, network: cardNetwork, card_acceptor: m.cardAcceptor && jsonbKeyOrder(m.cardAcceptor), created_at: ctx.now, ...over,
+    mid: m.mid, mcc: cardAcceptorFacts(m).mcc, sub_type: m.subType ?? null, network: cardNetwork, card_acceptor: m.cardAcceptor && jsonbKeyOrder(m.cardAcceptor), created_at: ctx.now, ...over,
   }
 }
 
@@ -569,7 +582,7 @@ async function decideMessage(ctx: MessageContext, m: NewMessage, found: FactsRow
   }
   const { facts, available, posted, gateway } = await factsOf(ctx, found, card, checks, m)
   let decision: Decision = decide(m.inquiry ? { ...facts, amount: 0n, recentCount: 0 } : facts)
-  const base = { type: original ? 'authorization.incremental' : m.type, cardId: card.id, accountId: card.accountId, direction: m.direction, requested: m.amount, mid: m.mid, cardAcceptor: m.cardAcceptor }
+  const base = { type: original ? 'authorization.incremental' : m.type, subType: m.subType, cardId: card.id, accountId: card.accountId, direction: m.direction, requested: m.amount, mid: m.mid, cardAcceptor: m.cardAcceptor }
   if (decision.outcome === 'ask_gateway') {
     const answer = await askGateway(ctx.services, ctx.workspace.id, ctx.now, gateway!, {
       type: base.type, transaction_id: null, card_id: card.id, account_id: card.accountId, amount: amountToJson(m.amount), currency: cardCurrency,

@@ -25,6 +25,8 @@ export interface MessageRow {
   hold_id: string | null
   mid: string | null
   mcc: string | null
+  /** CARD.ATM_WITHDRAWAL, CARD.POS_CASHBACK, or null: the payment sub-type a spend control may name. */
+  sub_type: string | null
   network: string
   card_acceptor: Record<string, unknown> | null
   created_at: Date
@@ -37,13 +39,13 @@ export interface MessageRow {
 export function insertMessages(db: Queryable, rows: MessageRow[]): Unsent {
   const r = rows
   return db`insert into card_authorizations (workspace_id, id, card_id, account_id, type, state, direction, requested_amount, amount, net_amount,
-      currency, decline_reason, original_id, hold_id, mid, mcc, network, card_acceptor, created_at)
+      currency, decline_reason, original_id, hold_id, mid, mcc, sub_type, network, card_acceptor, created_at)
     select unnest(${plainArray(r.map((m) => m.workspace_id))}::uuid[]), unnest(${plainArray(r.map((m) => m.id))}::uuid[]), unnest(${plainArray(r.map((m) => m.card_id))}::uuid[]),
       unnest(${plainArray(r.map((m) => m.account_id))}::uuid[]), unnest(${textArray(r.map((m) => m.type))}::text[]), unnest(${textArray(r.map((m) => m.state))}::text[]),
       unnest(${textArray(r.map((m) => m.direction))}::text[]), unnest(${plainArray(r.map((m) => m.requested_amount))}::int8[]), unnest(${plainArray(r.map((m) => m.amount))}::int8[]),
       unnest(${plainArray(r.map((m) => m.net_amount))}::int8[]), unnest(${textArray(r.map((m) => m.currency))}::text[]), unnest(${textArray(r.map((m) => m.decline_reason))}::text[]),
       unnest(${plainArray(r.map((m) => m.original_id))}::uuid[]), unnest(${plainArray(r.map((m) => m.hold_id))}::uuid[]), unnest(${textArray(r.map((m) => m.mid))}::text[]),
-      unnest(${textArray(r.map((m) => m.mcc))}::text[]), unnest(${textArray(r.map((m) => m.network))}::text[]),
+      unnest(${textArray(r.map((m) => m.mcc))}::text[]), unnest(${textArray(r.map((m) => m.sub_type))}::text[]), unnest(${textArray(r.map((m) => m.network))}::text[]),
       unnest(${textArray(r.map((m) => (m.card_acceptor === null ? null : JSON.stringify(m.card_acceptor))))}::jsonb[]), unnest(${plainArray(r.map((m) => isoString(m.created_at)))}::timestamptz[])`
 }
 
@@ -72,11 +74,16 @@ export function messagesByIds(db: Queryable, workspaceId: string, ids: string[])
 export interface ActivityQuery { workspaceId: string; accountId: string; cardId: string; at: Date; windows: (SpendWindow | null)[]; velocitySince: Date }
 
 /**
- * A control's rolling window from `start`: the account's approved card messages in it, and, where
- * `payments` says, the payments the ledger's rails made (ledgerKindsCounted): of those record
- * kinds (and types, when any), in that direction.
+ * A control's rolling window from `start`: the account's approved card messages in it (only those
+ * `cards` lists, when it is set: their MCCs as ranges, none for any, and their payment sub-types,
+ * none for any; windowCounts in decide.ts), and, where `payments` says, the payments the ledger's
+ * rails made (ledgerKindsCounted): of those record kinds (and types, when any), in that direction.
  */
-export interface SpendWindow { start: Date; payments: { direction: Direction; kinds: string[]; subTypes: readonly string[] } | null }
+export interface SpendWindow {
+  start: Date
+  cards: { mccs: readonly [number, number][]; subTypes: readonly string[] } | null
+  payments: { direction: Direction; kinds: string[]; subTypes: readonly string[] } | null
+}
 
 export interface Activity { spent: { DEBITS: bigint; CREDITS: bigint }[]; cardCount: number }
 
@@ -145,14 +152,22 @@ export function recentActivity(db: Queryable, queries: ActivityQuery[]): Promise
 /**
  * card_spend_sums's argument: each query as `i` (its index), w, a, c, at, since, its windows' starts
  * and, by window, what it counts of the ledger's payments (`pay`: d, the direction; k, the kinds; s,
- * the types) or null.
+ * the types) or null, and which card messages it counts (`cards`: m, the MCCs as a multirange or
+ * null for any; t, the sub-types; card_message_counted, migration 1690) or null for all, left out
+ * where every window counts all.
  */
 function sumsArgument(queries: ActivityQuery[]): string {
   return JSON.stringify(queries.map((q, i) => ({
     i, w: q.workspaceId, a: q.accountId, c: q.cardId, at: isoString(q.at), since: isoString(q.velocitySince),
     windows: q.windows.map((w) => (w ? isoString(w.start) : null)),
     pay: q.windows.map((w) => (w?.payments ? { d: w.payments.direction, k: w.payments.kinds, s: w.payments.subTypes } : null)),
+    ...(q.windows.some((w) => w?.cards) ? { cards: q.windows.map((w) => (w?.cards ? cardsCounted(w.cards) : null)) } : {}),
   })))
+}
+
+/** What a window counts of the card messages (SpendWindow.cards) as card_message_counted takes it: the MCC ranges as an int4multirange's text (null for any MCC), the sub-types. */
+export function cardsCounted(cards: NonNullable<SpendWindow['cards']>): { m: string | null; t: readonly string[] } {
+  return { m: cards.mccs.length ? `{${cards.mccs.map(([low, high]) => `[${low},${high}]`).join(',')}}` : null, t: cards.subTypes }
 }
 
 function activityOf(db: Queryable, queries: ActivityQuery[], inBatch: boolean): Promise<Activity[]> {

@@ -2,9 +2,11 @@
 // once attached to the card's account through `spend_control_ids`.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { mccRanges, windowCounts, type CardSubType } from '../../src/card-authorization/decide.js'
+import { cardsCounted } from '../../src/card-authorization/store.js'
 import { auditLedger } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
-import { authorize, fundedCard, merchant, simulate, spendControl } from './support.js'
+import { authorize, fundedCard, merchant, simulate, spendControl, stateOf } from './support.js'
 
 let h: Harness
 let now = Date.parse('2031-05-01T12:00:00Z')
@@ -111,5 +113,68 @@ describe('spend controls deciding authorizations', () => {
     // Turning the control on takes effect at once.
     assert.equal((await h.request('PATCH', `/v0/spend_controls/${off.id}`, { body: { is_active: true } })).status, 200)
     assert.equal((await authorize(h, card.id, 1)).body.transaction.decline_reason, 'SPEND_CONTROL_VIOLATION')
+  })
+
+  it('a rolling window for some MCCs counts the purchases at them only, whatever else the card spends', async () => {
+    const groceries = await spendControl(h, { amount_limit: 1_000, merchant_category_codes: ['5411', '5811-5814'], time_range: { time_range_type: 'ROLLING_WINDOW_DAYS', days: 7 } })
+    const { card } = await fundedCard(h, 20_000, { spendControlIds: [groceries.id] })
+    const at = (mcc: string) => ({ card_acceptor: { ...merchant, mcc } })
+    assert.equal(stateOf(await authorize(h, card.id, 5_000, at('5541'))), 'PENDING')
+    assert.equal(stateOf(await authorize(h, card.id, 600, at('5411'))), 'PENDING')
+    assert.equal(stateOf(await authorize(h, card.id, 300, at('5812'))), 'PENDING')
+    assert.equal(stateOf(await authorize(h, card.id, 200, at('5411'))), 'DECLINED SPEND_CONTROL_VIOLATION')
+    assert.equal(stateOf(await authorize(h, card.id, 3_000, at('5999'))), 'PENDING')
+    assert.equal(stateOf(await authorize(h, card.id, 100, at('5814'))), 'PENDING')
+    // A partial approval is cut to what the listed purchases left of the window: 1,000 − 1,000 = none.
+    assert.equal(stateOf(await authorize(h, card.id, 50, { card_acceptor: { ...merchant, mcc: '5411', partial_approval_capable: true } })), 'DECLINED SPEND_CONTROL_VIOLATION')
+  })
+
+  it('an ATM window counts withdrawals only, and purchases do not fill it', async () => {
+    const atm = await spendControl(h, { amount_limit: 1_000, payment_sub_types: ['CARD.ATM_WITHDRAWAL'], time_range: { time_range_type: 'ROLLING_WINDOW_DAYS', days: 1 } })
+    const { card } = await fundedCard(h, 20_000, { spendControlIds: [atm.id] })
+    const withdraw = (amount: number) => simulate(h, 'financial/withdrawal', { card_id: card.id, amount, mid: 'ATM' })
+    assert.equal(stateOf(await withdraw(600)), 'COMPLETION')
+    assert.equal(stateOf(await authorize(h, card.id, 5_000)), 'PENDING')
+    assert.equal(stateOf(await withdraw(400)), 'COMPLETION')
+    assert.equal(stateOf(await withdraw(1)), 'DECLINED SPEND_CONTROL_VIOLATION')
+    assert.equal(stateOf(await authorize(h, card.id, 5_000)), 'PENDING')
+  })
+
+  it('messages at once, in one batch or several: each window counts the earlier ones it lists', async () => {
+    const groceries = await spendControl(h, { amount_limit: 1_000, merchant_category_codes: ['5411'], time_range: { time_range_type: 'ROLLING_WINDOW_DAYS', days: 7 } })
+    const { card } = await fundedCard(h, 50_000, { spendControlIds: [groceries.id] })
+    // Known to the process first, so that the messages below may go decided from memory too.
+    assert.equal(stateOf(await authorize(h, card.id, 1, { card_acceptor: { ...merchant, mcc: '5999' } })), 'PENDING')
+    const fuel = () => authorize(h, card.id, 2_000, { card_acceptor: { ...merchant, mcc: '5541' } })
+    const grocery = () => authorize(h, card.id, 300, { card_acceptor: { ...merchant, mcc: '5411' } })
+    const states = (await Promise.all([fuel(), grocery(), fuel(), grocery(), grocery(), fuel(), grocery(), grocery()])).map(stateOf)
+    assert.deepEqual(states.filter((s, n) => [0, 2, 5].includes(n)), ['PENDING', 'PENDING', 'PENDING'])
+    const groceryStates = states.filter((s, n) => ![0, 2, 5].includes(n))
+    assert.equal(groceryStates.filter((s) => s === 'PENDING').length, 3, groceryStates.join(', '))
+    assert.equal(groceryStates.filter((s) => s === 'DECLINED SPEND_CONTROL_VIOLATION').length, 2, groceryStates.join(', '))
+  })
+})
+
+describe('what a window counts of the card messages', () => {
+  it('is one rule in the engine (windowCounts) and in PostgreSQL (card_message_counted)', async () => {
+    const lists: [string[], string[]][] = [
+      [['5411'], []], [['5811-5814', '7995'], []], [['0742'], []], [[], ['CARD.ATM_WITHDRAWAL']], [['5411'], ['CARD.POS_CASHBACK']], [['6011'], ['CARD.ATM_WITHDRAWAL', 'CARD.POS_CASHBACK']],
+    ]
+    const messages: [string | null, CardSubType | null][] = [
+      ['5411', null], ['5411', 'CARD.POS_CASHBACK'], ['5810', null], ['5811', null], ['5814', null], ['5815', null], ['7995', null], ['742', null], ['0742', null],
+      ['6011', 'CARD.ATM_WITHDRAWAL'], ['6011', null], [null, null], [null, 'CARD.ATM_WITHDRAWAL'], ['54x1', null], ['', null], ['05411', null],
+    ]
+    let counted = 0
+    for (const [mccs, subTypes] of lists) {
+      const control = { merchantCategoryCodes: mccs, paymentSubTypes: subTypes }
+      const argument = JSON.stringify(cardsCounted({ mccs: mccRanges(mccs), subTypes }))
+      for (const [mcc, subType] of messages) {
+        const [{ yes }] = await h.sql<{ yes: boolean }[]>`select card_message_counted(${mcc}, ${subType}, ${argument}::text::jsonb) as yes`
+        const expected = windowCounts(control, { mcc, subType })
+        assert.equal(yes, expected, `${JSON.stringify(control)} and ${mcc}/${subType}`)
+        if (expected) counted++
+      }
+    }
+    assert.equal(counted, 12)
   })
 })
