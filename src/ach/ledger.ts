@@ -7,9 +7,10 @@ import type { Queryable } from '../platform/db.js'
 import { ApiError, type ErrorCode } from '../platform/errors.js'
 import { nameBasedId } from '../platform/ids.js'
 import {
-  applyInTransaction, expiredStatements, insertLedgerAccountIfAbsent, transactableStatus,
+  applyInTransaction, endPromises, expiredStatements, insertLedgerAccountIfAbsent, transactableStatus,
   type LedgerRequest, type LedgerResult, type ResultCode, type TransferMeta,
 } from '../ledger/index.js'
+import { updateOutgoing, type OutgoingRow } from './store.js'
 
 /** The kind of every ledger record ACH writes. */
 export const achKind = 'ACH'
@@ -82,6 +83,17 @@ export function achMeta(type: 'OUTGOING_CREDIT' | 'OUTGOING_DEBIT' | 'INCOMING_C
 /** Applies ledger requests in the caller's transaction (the entry's own rows commit with them, or nothing does). */
 export function applyAch(tx: Queryable, clock: Clock, requests: LedgerRequest[]): Promise<LedgerResult[]> {
   return applyInTransaction(tx, requests, { expiredStatements, nowOf: (w) => clock.now(w) })
+}
+
+/**
+ * Writes an entry Keel sends as it is now. A debit Keel originated is money promised to its account
+ * (promiseCredit, at origination) while it is INIT or PENDING: once it leaves them (settled, in the
+ * same transaction as its posting; returned; canceled) the ledger's promise ends with it. Every
+ * change of an entry goes through here, so no path leaves a promise standing.
+ */
+export async function saveOutgoing(tx: Queryable, row: OutgoingRow): Promise<void> {
+  await updateOutgoing(tx, row)
+  if (row.kind === 'ORIGINATION' && row.dc_sign === 'debit' && row.status !== 'INIT' && row.status !== 'PENDING') await endPromises(tx, row.workspace_id, [row.id])
 }
 
 const apiCodes: Record<Exclude<ResultCode, 'exists'>, ErrorCode> = {

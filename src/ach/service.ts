@@ -12,13 +12,12 @@ import { ApiError, badBody } from '../platform/errors.js'
 import { recordEvents, type EventInput } from '../platform/events.js'
 import { uuidv7 } from '../platform/ids.js'
 import type { Workspace } from '../platform/workspaces.js'
-import { amountFromJson, holderRefusal, ledgerAccountAt, pendingCreatedEvents, settledHoldEvents, spendLimitsOfAccount, spendRefusal, type LedgerCommand } from '../ledger/index.js'
+import { amountFromJson, holderRefusal, ledgerAccountAt, pendingCreatedEvents, promiseCredit, settledHoldEvents, type LedgerCommand } from '../ledger/index.js'
 import type { outgoing_ach_patch, outgoing_ach_request } from '../spec/schemas.js'
-import { windowDaysMax } from '../spend-controls/index.js'
 import { addDays } from './calendar/fed-calendar.js'
-import { achCurrency, achError, achMeta, applyAch, ensureSettlementAccount } from './ledger.js'
+import { achCurrency, achError, achMeta, applyAch, ensureSettlementAccount, saveOutgoing } from './ledger.js'
 import { odfiSettings } from './settings.js'
-import { getOutgoing, insertOutgoing, nextTraceSequence, unsettledDebitsOf, updateOutgoing, type OutgoingRow } from './store.js'
+import { getOutgoing, insertOutgoing, nextTraceSequence, type OutgoingRow } from './store.js'
 import { toOutgoingAch } from './views.js'
 import { earliestNextDayDate, easternOf, nextDayPlacement, sameDayEntryMaxCents, sameDayPlacement, type Placement } from './windows/windows.js'
 import { alphanumericField } from './nacha/index.js'
@@ -69,22 +68,6 @@ function checkRequest(body: OutgoingRequest, now: Date): void {
   if (body.hold && (body.hold.amount < 0 || body.hold.amount > body.amount)) throw badBody('hold.amount is between 0 and the amount', { invalid: { 'hold.amount': 'between 0 and amount' } })
 }
 
-/**
- * An ACH debit is money into the account, promised now and posted at settlement: the account's
- * spend controls on what flows in (`CREDITS`, for ACH.OUTGOING_DEBIT) are met now, counting the
- * debits it has originated that have not settled yet as well as what the ledger has posted. The
- * account's row is locked first, so debits originated at once on one account are decided one after
- * the other, each seeing those before it.
- */
-async function checkPromisedDebit(tx: Tx, workspaceId: string, accountId: string, amount: bigint, now: Date): Promise<void> {
-  const locked = await ledgerAccountAt(tx, workspaceId, accountId, now, true)
-  if (!locked) return
-  const limits = await spendLimitsOfAccount(tx, workspaceId, accountId, now)
-  const promised = await unsettledDebitsOf(tx, workspaceId, accountId, new Date(now.getTime() - windowDaysMax * dayMs))
-  const refusal = spendRefusal(locked, limits, now, { direction: 'CREDITS', amount, payment: { type: 'ACH', subType: 'ACH.OUTGOING_DEBIT' }, promised })
-  if (refusal) throw achError(refusal.code, refusal.detail)
-}
-
 export interface Origination { row: OutgoingRow; events: EventInput[] }
 
 /** POST /v0/ach: checks, places and records the entry; a credit reserves its amount on the account now. */
@@ -100,7 +83,13 @@ export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, wo
   // A debit moves money only at settlement, but is promised now: the holders' KYC/KYB gate is met now (a credit meets it with its hold).
   const unverified = body.dc_sign === 'debit' ? holderRefusal(account) : undefined
   if (unverified) throw achError(unverified.code, unverified.detail)
-  if (body.dc_sign === 'debit' && account.spend_controlled) await checkPromisedDebit(tx, workspace.id, account.id, amountFromJson(body.amount), now)
+  const id = uuidv7()
+  const amount = amountFromJson(body.amount)
+  if (body.dc_sign === 'debit') {
+    // Money into the account, posted at settlement and promised now: its controls on money in are met now, and count it until then.
+    const refusal = await promiseCredit(tx, { workspaceId: workspace.id, id, accountId: account.id, amount, payment: { type: 'ACH', subType: 'ACH.OUTGOING_DEBIT' }, at: now })
+    if (refusal) throw achError(refusal.code, refusal.detail)
+  }
   const external = await externalAccountForTransfer(tx, deps.vault, workspace.id, body.receiving_account_id)
   if (!external || external.status === 'DELETED') throw new ApiError('ACCOUNT_NOT_FOUND', `external account ${body.receiving_account_id} not found`)
   if (external.status === 'CLOSED') throw new ApiError('ACCOUNT_CLOSED', `external account ${external.id} is closed`)
@@ -113,9 +102,7 @@ export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, wo
 
   const placement = placementOf(body, now)
   const settings = await odfiSettings(tx, workspace.id, workspace.name)
-  const id = uuidv7()
   const trace = settings.odfiRouting.slice(0, 8) + String(await nextTraceSequence(tx)).padStart(7, '0')
-  const amount = amountFromJson(body.amount)
   const holdDays = body.dc_sign === 'debit' ? body.hold?.duration ?? 0 : 0
   const row: OutgoingRow = {
     workspace_id: workspace.id, id, kind: 'ORIGINATION', status: 'INIT', customer_id: body.customer_id,
@@ -192,7 +179,7 @@ export async function patchOutgoing(tx: Tx, clock: Clock, workspace: Workspace, 
       throw new ApiError('INVALID_STATUS', `ACH transaction ${id} is ${row.status}: its funds availability can no longer change`)
     }
   }
-  await updateOutgoing(tx, after)
+  await saveOutgoing(tx, after)
   await Promise.all(recordEvents(tx, events))
   return toOutgoingAch(after)
 }

@@ -16,8 +16,8 @@ import { uuidv7 } from '../platform/ids.js'
 import { getAccount } from '../accounts/index.js'
 import { recordOwed, transactionFees, type FeeCharge } from '../fees/index.js'
 import { pendingCreatedEvents, postedEvents, settledHoldEvents, type LedgerCommand, type LedgerRequest } from '../ledger/index.js'
-import { achCurrency, achMeta, applyAch, ensureSettlementAccount, ensureSuspenseAccount } from './ledger.js'
-import { outgoingToSettle, setFileStatus, settledFiles, updateOutgoing, type OutgoingRow } from './store.js'
+import { achCurrency, achMeta, applyAch, ensureSettlementAccount, ensureSuspenseAccount, saveOutgoing } from './ledger.js'
+import { outgoingToSettle, setFileStatus, settledFiles, type OutgoingRow } from './store.js'
 
 /** Settles the workspace's sent entries due by its clock's time; returns how many. */
 export async function settleDue(tx: Tx, clock: Clock, workspaceId: string): Promise<number> {
@@ -65,7 +65,7 @@ export async function settleDue(tx: Tx, clock: Clock, workspaceId: string): Prom
         }
       }
     }
-    await updateOutgoing(tx, after)
+    await saveOutgoing(tx, after)
   }
   const files = [...new Set(due.flatMap((r) => (r.file_id ? [r.file_id] : [])))]
   for (const f of await settledFiles(tx, workspaceId, files)) await setFileStatus(tx, workspaceId, f, 'SETTLED')

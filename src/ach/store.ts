@@ -189,18 +189,6 @@ export async function listOutgoing(db: Queryable, workspaceId: string, f: Outgoi
     order by id limit ${page.limit + 1}`
 }
 
-/**
- * The debits an account originated since `since` that have not settled (INIT or PENDING): money
- * promised to it that the ledger does not hold yet. Read among the workspace's unsettled entries
- * (their partial indexes), not the account's whole history.
- */
-export async function unsettledDebitsOf(db: Queryable, workspaceId: string, accountId: string, since: Date): Promise<{ at: Date; amount: bigint }[]> {
-  return db<{ at: Date; amount: bigint }[]>`
-    select created_at as at, amount from ach_outgoing
-    where workspace_id = ${workspaceId} and status in ('INIT', 'PENDING') and kind = 'ORIGINATION' and dc_sign = 'debit'
-      and source_account_id = ${accountId} and created_at >= ${since}`
-}
-
 /** Entries waiting for a window cut at or before `until`, locked, in trace order. */
 export async function outgoingToCut(db: Queryable, workspaceId: string, until: Date): Promise<OutgoingRow[]> {
   return db<OutgoingRow[]>`select * from ach_outgoing where workspace_id = ${workspaceId} and status = 'INIT' and cut_at <= ${until}

@@ -7,7 +7,6 @@ import { withFields } from '../platform/objects.js'
 import { available, decideGroup, holderRejection, spendRejection, type AccountState, type Rejection, type Applied, type Command, type HoldState, type LedgerState, type Payment, type ResultCode, type SpendDirection, type SpendLimit } from './rules.js'
 import { keyOf, newKey } from './keys.js'
 import type { EntryRow, HoldRow, LockedAccount, SpendLimitRow, TransferRow, Writes } from './store.js'
-import { dayMs } from '../platform/clock.js'
 
 /** How a rail describes the records a command writes: its name for them, and what the API shows back. */
 export interface TransferMeta {
@@ -91,19 +90,10 @@ const recordStatus = { post: 'POSTED', pending: 'PENDING', post_pending: 'POSTED
 /**
  * A spend control's refusal of a payment a rail promises now and moves later (an ACH debit, posted
  * at settlement), for an account the caller holds locked, with its controls as read
- * (spendLimitsOfAccount) and what the rail has promised and the ledger does not hold yet: each
- * promise counts in the windows it falls in.
+ * (spendLimitsOfAccount: the windows count the promises that stand, promises.ts).
  */
-export function spendRefusal(row: LockedAccount, limits: SpendLimitRow[], now: Date, move: { direction: SpendDirection; amount: bigint; payment: Payment; promised: { at: Date; amount: bigint }[] }): Rejection | undefined {
-  const spendLimits = limits.map((l) => {
-    const s = toSpendLimit(l)
-    if (s.windowDays !== null) {
-      const start = now.getTime() - s.windowDays * dayMs
-      for (const p of move.promised) if (p.at.getTime() >= start) s.spent += p.amount
-    }
-    return s
-  })
-  return spendRejection({ id: row.id, spendLimits }, move.direction, move.amount, move.payment)?.rejection
+export function spendRefusal(row: LockedAccount, limits: SpendLimitRow[], move: { direction: SpendDirection; amount: bigint; payment: Payment }): Rejection | undefined {
+  return spendRejection({ id: row.id, spendLimits: limits.map(toSpendLimit) }, move.direction, move.amount, move.payment)?.rejection
 }
 
 /** The KYC/KYB gate's refusal of a request on the holders' behalf for this account (rules.ts), if any. */

@@ -291,6 +291,22 @@ export async function spendLimitsOfAccount(tx: Queryable, workspaceId: string, a
   return (await spendLimitsOf(tx, [{ workspaceId, id: accountId, at }])).get(keyOf(workspaceId, accountId)) ?? []
 }
 
+/**
+ * Money a rail promises to an account and posts later (promiseCredit in promises.ts): one row a
+ * promise, counted on CREDITS in the account's spend days while it stands (migration 1700).
+ */
+export interface PromiseRow { workspace_id: string; id: string; account_id: string; kind: string; type: string; amount: bigint; created_at: Date }
+
+export async function insertPromise(tx: Queryable, p: PromiseRow): Promise<void> {
+  await tx`insert into ledger_promises (workspace_id, id, account_id, kind, type, amount, created_at)
+    values (${p.workspace_id}, ${p.id}, ${p.account_id}, ${p.kind}, ${p.type}, ${p.amount.toString()}::int8, ${isoString(p.created_at)}::timestamptz)`
+}
+
+/** Ends these promises (kept or broken), those that stand; their days give their room back. */
+export async function deletePromises(tx: Queryable, workspaceId: string, ids: string[]): Promise<void> {
+  await tx`delete from ledger_promises where workspace_id = ${workspaceId} and id = any(${plainArray(ids)}::uuid[])`
+}
+
 /** The accounts of these holds (what never changes about them), read before a batch locks anything. */
 export async function holdAccounts(db: Queryable, keys: Key[]): Promise<Map<string, { account_id: string; credit_account_id: string }>> {
   if (keys.length === 0) return new Map()

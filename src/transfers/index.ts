@@ -53,7 +53,7 @@ export const transfers: Domain = {
     currentBatcher = newBatcher(api.services)
     registerTransferRoutes(api, currentBatcher)
   },
-  wipeTables: ['ledger_transfers', 'ledger_entries', 'ledger_holds', 'ledger_spend_days'],
+  wipeTables: ['ledger_transfers', 'ledger_entries', 'ledger_holds', 'ledger_spend_days', 'ledger_promises'],
   dueWork: [{
     name: 'hold expiry',
     nextDue: (services, workspaceId, until) => nextHoldExpiry(services.sql, workspaceId, until),

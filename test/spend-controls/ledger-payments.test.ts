@@ -9,7 +9,7 @@ import { auditLedger } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { untilLockWaiters } from '../support/locks.js'
 import { balances, fundingAccount, openAccount, transfer } from '../support/accounts.js'
-import { spendControl } from '../card-authorization/support.js'
+import { fundedCard, simulate, spendControl, stateOf } from '../card-authorization/support.js'
 import { advanceTo, customer, originate, simulateReturn } from '../ach/support.js'
 
 let h: Harness
@@ -159,21 +159,62 @@ describe('spend controls on ACH the fintech originates', () => {
     const c = await customer(h, 0)
     const sc = await spendControl(h, { amount_limit: 1_000, direction: 'CREDITS', payment_types: ['ACH'], payment_sub_types: ['ACH.OUTGOING_DEBIT'], ...window(7) })
     await attach(c.account.id, [sc.id])
-    const refusedAch = (res: { status: number; body: any }) => {
-      assert.equal(res.status, 422, JSON.stringify(res.body))
-      assert.equal(res.body.code, 'SPEND_CONTROL_VIOLATION')
-    }
     assert.equal((await originate(h, c, { amount: 600, dc_sign: 'debit' })).status, 201)
-    refusedAch(await originate(h, c, { amount: 401, dc_sign: 'debit' }))
+    refused(await originate(h, c, { amount: 401, dc_sign: 'debit' }))
     // Debits at once: each sees those before it (the account's row is locked first).
     const burst = await Promise.all(Array.from({ length: 5 }, () => originate(h, c, { amount: 100, dc_sign: 'debit' })))
     assert.deepEqual(burst.map((r) => r.status).sort(), [201, 201, 201, 201, 422])
     const clock = await h.request('GET', '/v0/sandbox/clock')
     await advanceTo(h, new Date(Date.parse(clock.body.now) + 4 * 24 * 3600_000).toISOString())
     assert.equal((await balances(h, c.account.id)).posted, 1_000, 'the debits settled')
-    refusedAch(await originate(h, c, { amount: 1, dc_sign: 'debit' }))
+    refused(await originate(h, c, { amount: 1, dc_sign: 'debit' }))
     // Credits out are not money in.
     assert.equal((await originate(h, c, { amount: 500, dc_sign: 'credit' })).status, 201)
+  })
+})
+
+describe('ACH debits not yet settled, in every rail\'s window on money in', () => {
+  // A person's card account with an external account of theirs: ACH debits pull money in, internal
+  // transfers and the card's original credits (OCT) bring it in too, all on one window.
+  const cardHolder = async (controls: string[]) => {
+    const { card, account, person } = await fundedCard(h, 0, { spendControlIds: controls })
+    const external = await h.request('POST', '/v0/external_accounts', {
+      body: {
+        customer_id: person.id, customer_type: 'PERSONAL', type: 'CHECKING', account_owner_names: [`${person.first_name} ${person.last_name}`],
+        account_identifiers: { number: `77${Date.now() % 1_000_000_000}` }, routing_identifiers: { ach_routing_number: '011401533', bank_countries: ['US'], bank_name: 'Any Bank' },
+        verification: { vendor: 'MANUAL', status: 'VERIFIED' },
+      },
+    })
+    assert.equal(external.status, 201, JSON.stringify(external.body))
+    return { card, c: { business: person, account, external: external.body } }
+  }
+
+  it('counts them in an internal transfer\'s window and a card credit\'s, frees them when canceled, and counts them once settled', async () => {
+    const sc = await spendControl(h, { amount_limit: 5_000, direction: 'CREDITS', ...window(7) })
+    const { card, c } = await cardHolder([sc.id])
+    const funding = await fundingAccount(h)
+    const debit = await originate(h, c, { amount: 4_000, dc_sign: 'debit' })
+    assert.equal(debit.status, 201, JSON.stringify(debit.body))
+    // 4,000 promised of 5,000: a transfer in of 1,001 or a card credit of 1,001 would pass it.
+    refused(await send(funding.id, c.account.id, 1_001))
+    assert.equal(stateOf(await simulate(h, 'financial/original_credit', { card_id: card.id, amount: 1_001, mid: 'M', type: 'person_to_person' })), 'DECLINED SPEND_CONTROL_VIOLATION')
+    assert.equal((await send(funding.id, c.account.id, 600)).status, 200)
+    refused(await originate(h, c, { amount: 401, dc_sign: 'debit' }))
+    // Canceled before its file is cut, the debit gives its room back.
+    const canceled = await h.request('PATCH', `/v0/ach/${debit.body.id}`, { body: { status: 'CANCELED' } })
+    assert.equal(canceled.status, 200, JSON.stringify(canceled.body))
+    assert.equal(stateOf(await simulate(h, 'financial/original_credit', { card_id: card.id, amount: 3_000, mid: 'M', type: 'person_to_person' })), 'COMPLETION')
+    // 3,600 in; a debit of 1,400 fills the window and settles: counted once, as the entry it posted.
+    const second = await originate(h, c, { amount: 1_400, dc_sign: 'debit' })
+    assert.equal(second.status, 201, JSON.stringify(second.body))
+    const clock = await h.request('GET', '/v0/sandbox/clock')
+    await advanceTo(h, new Date(Date.parse(clock.body.now) + 4 * 24 * 3600_000).toISOString())
+    assert.equal((await balances(h, c.account.id)).posted, 5_000, 'the debit settled')
+    refused(await send(funding.id, c.account.id, 1))
+    // The window is 7 days: past the first money in, only the settled debit's 1,400 is left in it.
+    await advanceTo(h, new Date(Date.parse(clock.body.now) + 8 * 24 * 3600_000).toISOString())
+    assert.equal((await send(funding.id, c.account.id, 3_600)).status, 200)
+    refused(await send(funding.id, c.account.id, 1))
   })
 })
 

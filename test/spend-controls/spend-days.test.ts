@@ -11,6 +11,7 @@ import { auditLedger } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { fundingAccount, openAccount, transfer } from '../support/accounts.js'
 import { spendControl } from '../card-authorization/support.js'
+import { advanceTo, customer, originate } from '../ach/support.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
@@ -72,6 +73,36 @@ describe('spend days', () => {
     const detached = await h.request('PATCH', `/v0/accounts/${later.id}`, { body: { account_type: 'CHECKING', spend_control_ids: [] } })
     assert.equal(detached.status, 200, JSON.stringify(detached.body))
     assert.deepEqual(await daysOf([later.id]), [])
+    assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
+  })
+  it('count an ACH debit not yet settled as money in on the day it was promised, until it is canceled or posts', async () => {
+    const sc = await spendControl(h, { amount_limit: 1_000_000, direction: 'CREDITS', time_range: { time_range_type: 'ROLLING_WINDOW_DAYS', days: 7 } })
+    const c = await customer(h, 0, { terms: { spend_control_ids: [sc.id] } })
+    const later = await customer(h, 0)
+    const promised = (days: Day[]) => days.filter((d) => d.type === 'ACH.OUTGOING_DEBIT').map((d) => d.credits)
+    const debits = []
+    for (const who of [c, later]) {
+      for (const amount of [700, 300]) {
+        const res = await originate(h, who, { amount, dc_sign: 'debit' })
+        assert.equal(res.status, 201, JSON.stringify(res.body))
+        debits.push(res.body.id)
+      }
+    }
+    assert.deepEqual(promised(await daysOf([c.account.id])), ['1000'])
+    assert.deepEqual(await daysOf([later.account.id]), [], 'none kept for an account without controls')
+    const attached = await h.request('PATCH', `/v0/accounts/${later.account.id}`, { body: { account_type: 'CHECKING', spend_control_ids: [sc.id] } })
+    assert.equal(attached.status, 200, JSON.stringify(attached.body))
+    assert.deepEqual(promised(await daysOf([later.account.id])), ['1000'], 'made with the promises that stand')
+    // A canceled debit's promise ends; the other is kept when it settles, and counts as its posted entry.
+    const canceled = await h.request('PATCH', `/v0/ach/${debits[0]}`, { body: { status: 'CANCELED' } })
+    assert.equal(canceled.status, 200, JSON.stringify(canceled.body))
+    assert.deepEqual(promised(await daysOf([c.account.id])), ['300'])
+    const clock = await h.request('GET', '/v0/sandbox/clock')
+    await advanceTo(h, new Date(Date.parse(clock.body.now) + 4 * 24 * 3600_000).toISOString())
+    const [{ standing }] = await h.sql<{ standing: number }[]>`select count(*)::int as standing from ledger_promises where account_id = any(${[c.account.id, later.account.id]}::uuid[])`
+    assert.equal(standing, 0, 'every debit settled or canceled')
+    const days = await daysOf([c.account.id])
+    assert.equal(days.filter((d) => d.type === 'ACH.OUTGOING_DEBIT').reduce((sum, d) => sum + Number(d.credits), 0), 300, 'the settled 300, once')
     assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
   })
 })

@@ -12,7 +12,8 @@ import {
   type Addenda, type Entry, type NachaFileDraft, type FileHeader, type IatBatchHeader, type IatEntryDetail, type NachaFile, type StandardBatchHeader, type StandardEntryDetail,
 } from '../nacha/index.js'
 import { odfiSettings, type OdfiSettings } from '../settings.js'
-import { insertFile, outgoingToCut, updateOutgoing, type FileRow, type OutgoingRow } from '../store.js'
+import { insertFile, outgoingToCut, type FileRow, type OutgoingRow } from '../store.js'
+import { saveOutgoing } from '../ledger.js'
 import type { IatRecord } from './iat-info.js'
 import { easternOf } from '../windows/windows.js'
 
@@ -142,7 +143,7 @@ export async function cutDue(tx: Tx, clock: Clock, workspaceId: string): Promise
       debit_total: BigInt(file.control.totalDebit), credit_total: BigInt(file.control.totalCredit), created_at: new Date(cutAt),
     }
     await insertFile(tx, row)
-    for (const r of rows) await updateOutgoing(tx, { ...r, status: 'PENDING', file_id: row.id, updated_at: now })
+    for (const r of rows) await saveOutgoing(tx, { ...r, status: 'PENDING', file_id: row.id, updated_at: now })
   }
   return due.length
 }

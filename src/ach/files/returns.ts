@@ -34,9 +34,9 @@ import { frozenAccessStatus, holdsByIds, ledgerAccountByNumber, postedEvents, se
 import { coverable, takeBackWithShortfall } from '../shortfalls/service.js'
 import { transactionCodeOf } from './outgoing.js'
 import { decodeCorrectedData, returnCodes } from '../nacha/index.js'
-import { achCurrency, achMeta, applyAch, ensureSettlementAccount, ensureSuspenseAccount } from '../ledger.js'
+import { achCurrency, achMeta, applyAch, ensureSettlementAccount, ensureSuspenseAccount, saveOutgoing } from '../ledger.js'
 import { odfiSettings } from '../settings.js'
-import { getIncoming, outgoingByTrace, returnedCreditLike, returnsOfIncomingTrace, updateIncoming, updateOutgoing, type IncomingRow, type OutgoingRow, type ReturnData } from '../store.js'
+import { getIncoming, outgoingByTrace, returnedCreditLike, returnsOfIncomingTrace, updateIncoming, type IncomingRow, type OutgoingRow, type ReturnData } from '../store.js'
 import { easternOf } from '../windows/windows.js'
 import { fieldsDiffering, judgeDishonor, judgeReturn, returnDeadlinePassed, type ContestCode, type DishonorCode, type EntryFields, type FieldErrorCode } from './return-rules.js'
 import { julianDay, sendBack } from './send-back.js'
@@ -106,7 +106,7 @@ async function reverseOriginal(tx: Tx, services: Services, row: IncomingRow, ori
     if (result.transfers.some((t) => t.id === recordId && t.status === 'POSTED')) externalId = recordId
   }
   const returned: OutgoingRow = { ...original, status: 'DECLINED', return_data: { code, original_dfi_no: original.routing_no, original_trace: original.trace_no }, updated_at: now }
-  await updateOutgoing(tx, returned)
+  await saveOutgoing(tx, returned)
   return { ...row, status: 'POSTED', account_id: original.source_account_id, external_id: externalId, outgoing_ach_id: original.id, updated_at: now }
 }
 
@@ -169,7 +169,7 @@ async function applyDishonored(tx: Tx, services: Services, row: IncomingRow, eve
     return contestDishonor(tx, services, row, ours, j, events, now, corrected)
   }
 
-  await updateOutgoing(tx, { ...ours!, status: 'DECLINED', return_data: { ...data }, updated_at: now })
+  await saveOutgoing(tx, { ...ours!, status: 'DECLINED', return_data: { ...data }, updated_at: now })
   const after = await takeBack(tx, services, received!, events, now)
   await updateIncoming(tx, after)
   return { ...row, status: 'POSTED', account_id: after.account_id, outgoing_ach_id: ours!.id, updated_at: now }
@@ -234,7 +234,7 @@ async function applyContested(tx: Tx, services: Services, row: IncomingRow, even
   const code = data.return_code ? `R${data.return_code}` : dishonor.return_data?.return_code ? `R${dishonor.return_data.return_code}` : 'R01'
   const applied = await reverseOriginal(tx, services, row, original, code, events, now)
   if (applied.status === 'ERROR') return applied
-  await updateOutgoing(tx, { ...dishonor, status: 'DECLINED', return_data: { ...data }, updated_at: now })
+  await saveOutgoing(tx, { ...dishonor, status: 'DECLINED', return_data: { ...data }, updated_at: now })
   return applied
 }
 
