@@ -23,9 +23,11 @@ export interface CreditPromise {
 /**
  * Promises `amount` to the account, unless its spend controls on money in refuse it (the refusal is
  * returned, and nothing is written). Takes the account's spend lock, then its row, as a ledger batch
- * does, so promises, payments and card messages deciding on the same window are decided one after
- * the other, each seeing those before it; both are held to the end of the caller's transaction, which
- * commits the promise with the rail's own rows. A promise of nothing is only checked.
+ * does: the spend lock so that promises, payments and card messages deciding on the same window are
+ * decided one after the other, each seeing those before it; the row so that an account coming to
+ * have controls meanwhile makes its days with the promise or after it (ledger_refresh_gates holds the
+ * row too), never without it. Both are held to the end of the caller's transaction, which commits
+ * the promise with the rail's own rows. A promise of nothing is only checked.
  */
 export async function promiseCredit(tx: Parameters<typeof insertPromise>[0], p: CreditPromise): Promise<Rejection | undefined> {
   await lockSpend(tx, [{ workspaceId: p.workspaceId, id: p.accountId }]).execute()
