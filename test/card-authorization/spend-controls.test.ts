@@ -155,6 +155,33 @@ describe('spend controls deciding authorizations', () => {
   })
 })
 
+describe('a window that lists MCCs, under bursts', () => {
+  it('never lets the listed purchases pass it, declines only what the room left could not hold, and lets the others through', async () => {
+    const limit = 3_000
+    const listed = ['5411', '5812']
+    const sc = await spendControl(h, { amount_limit: limit, merchant_category_codes: ['5411', '5811-5814'], time_range: { time_range_type: 'ROLLING_WINDOW_DAYS', days: 7 } })
+    const { card } = await fundedCard(h, 1_000_000, { spendControlIds: [sc.id] })
+    let state = 20261207
+    const next = (n: number) => { state = (state * 1103515245 + 12345) % 2 ** 31; return state % n }
+    const sent: { mcc: string; amount: number; state: string }[] = []
+    for (let round = 0; round < 6; round++) {
+      const burst = Array.from({ length: 12 }, () => ({ mcc: ['5411', '5812', '5541', '5999'][next(4)], amount: 50 + next(650) }))
+      const answers = await Promise.all(burst.map((m) => authorize(h, card.id, m.amount, { card_acceptor: { ...merchant, mcc: m.mcc } })))
+      answers.forEach((res, i) => sent.push({ ...burst[i], state: stateOf(res) }))
+    }
+    const spent = sent.filter((m) => listed.includes(m.mcc) && m.state === 'PENDING').reduce((sum, m) => sum + m.amount, 0)
+    assert.ok(spent <= limit, `the listed purchases approved spent ${spent} of ${limit}`)
+    for (const m of sent) {
+      if (!listed.includes(m.mcc)) assert.equal(m.state, 'PENDING', `an unlisted purchase at ${m.mcc}`)
+      else if (m.state !== 'PENDING') {
+        assert.equal(m.state, 'DECLINED SPEND_CONTROL_VIOLATION')
+        assert.ok(m.amount > limit - spent, `${m.amount} declined with ${limit - spent} left in the window`)
+      }
+    }
+    assert.ok(sent.some((m) => m.state !== 'PENDING'), 'the window filled')
+  })
+})
+
 describe('what a window counts of the card messages', () => {
   it('is one rule in the engine (windowCounts) and in PostgreSQL (card_message_counted)', async () => {
     const lists: [string[], string[]][] = [
