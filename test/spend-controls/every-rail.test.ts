@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { auditLedger } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
+import { refused } from './support.js'
 import { startKeel, type KeelProcess } from '../support/keel-process.js'
 import { balances, fundingAccount, transfer } from '../support/accounts.js'
 import { authorize, fundedCard, merchant, simulate, spendControl, stateOf } from '../card-authorization/support.js'
@@ -31,10 +32,6 @@ const controlledCard = async (control: Record<string, unknown>) => {
   return { card, account, funding: await fundingAccount(h) }
 }
 const pay = (from: string, to: string, amount: number) => transfer(h, { amount, originating_account_id: from, receiving_account_id: to })
-const refused = (res: { status: number; body: any }) => {
-  assert.equal(res.status, 422, JSON.stringify(res.body))
-  assert.equal(res.body.code, 'SPEND_CONTROL_VIOLATION')
-}
 
 describe('a window that names no payment type', () => {
   it('declines a card message once internal transfers have filled it, and refuses a transfer once card holds have', async () => {
