@@ -118,7 +118,7 @@ export function mccListed(list: readonly string[], mcc: string | null): boolean 
 export const controlDirection = (c: Pick<SpendControlFacts, 'direction'>): Direction => c.direction ?? 'DEBITS'
 
 /** Whether a spend control governs this message at all. */
-export function controlApplies(c: SpendControlFacts, f: Pick<AuthorizationFacts, 'direction' | 'mcc' | 'subType'>): boolean {
+export function controlApplies(c: Pick<SpendControlFacts, 'isActive' | 'actionDecline' | 'direction' | 'paymentTypes' | 'paymentSubTypes' | 'merchantCategoryCodes'>, f: Pick<AuthorizationFacts, 'direction' | 'mcc' | 'subType'>): boolean {
   if (!c.isActive || !c.actionDecline) return false
   if (controlDirection(c) !== f.direction) return false
   if (c.paymentTypes.length > 0 && !c.paymentTypes.includes('CARD')) return false

@@ -28,7 +28,7 @@ import { jsonbKeyOrder, withFields } from '../platform/objects.js'
 import { readCoalescer } from '../platform/read-coalescer.js'
 import type { Workspace } from '../platform/workspaces.js'
 import { toPendingTransaction } from '../transfers/index.js'
-import { approvalBounds, controlDirection, decide, decideUnderLock, gatewayDecision, mccListed, mccRanges, velocityWindowMs, windowCounts, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason, type SpendControlFacts } from './decide.js'
+import { approvalBounds, controlApplies, controlDirection, decide, decideUnderLock, gatewayDecision, mccListed, mccRanges, velocityWindowMs, windowCounts, type AuthorizationFacts, type CardSubType, type Decision, type DeclineReason, type SpendControlFacts } from './decide.js'
 import { askGateway, type GatewayTarget } from './gateway.js'
 import { FactsCache } from './facts-cache.js'
 import { changedFacts, changeNetAmounts, expectFactsUnchanged, expectSpendWithin, factsRows, getMessage, insertMessages, lockedActivity, messagesByIds, recentActivity, type Activity, type ActivityQuery, type FactsKept, type FactsRow, type Direction, type MessageRow, type MessageState, type SpendBounds, type SpendWindow } from './store.js'
@@ -52,13 +52,14 @@ export function authorizationExpiry(now: Date, mcc: string | null): Date {
 }
 
 /**
- * A control's rolling window as of `now`: where it starts, which card messages it counts (those of
- * its MCCs and payment sub-types when it lists any: windowCounts), and what it counts of the
- * payments the ledger's rails made besides the card messages (ledgerKindsCounted), in the control's
- * direction; null for a control without one (nothing to sum).
+ * A control's rolling window as of `now`, for a message it governs (controlApplies; null for one it
+ * does not, or a control without a window: nothing to read, since no decision looks at its sum):
+ * where it starts, which card messages it counts (those of its MCCs and payment sub-types when it
+ * lists any: windowCounts), and what it counts of the payments the ledger's rails made besides the
+ * card messages (ledgerKindsCounted), in the control's direction.
  */
-function spendWindow(now: Date, c: Pick<SpendControlFacts, 'isActive' | 'actionDecline' | 'windowDays' | 'direction' | 'paymentTypes' | 'paymentSubTypes' | 'merchantCategoryCodes'>): SpendWindow | null {
-  if (c.windowDays === null) return null
+function spendWindow(now: Date, c: Pick<SpendControlFacts, 'isActive' | 'actionDecline' | 'windowDays' | 'direction' | 'paymentTypes' | 'paymentSubTypes' | 'merchantCategoryCodes'>, m: Pick<AuthorizationFacts, 'direction' | 'mcc' | 'subType'>): SpendWindow | null {
+  if (c.windowDays === null || !controlApplies(c, m)) return null
   const kinds = ledgerKindsCounted(c)
   return {
     start: new Date(now.getTime() - c.windowDays * dayMs),
@@ -295,7 +296,7 @@ function spendBounds(checks: SpendCheck[]): (SpendBounds | undefined)[] {
 function activityQuery(c: SpendCheck): ActivityQuery {
   return {
     workspaceId: c.workspaceId, accountId: c.accountId, cardId: c.cardId,
-    at: c.now, windows: c.facts.controls.map((control) => spendWindow(c.now, control)),
+    at: c.now, windows: c.facts.controls.map((control) => spendWindow(c.now, control, c.facts)),
     velocitySince: new Date(c.now.getTime() - velocityWindowMs),
   }
 }
@@ -447,25 +448,25 @@ async function factsOf(ctx: MessageContext, row: FactsRow, card: CardForAuthoriz
   const gateway = m.direction === 'DEBITS' && !m.inquiry && row.gateway ? gatewayTarget(vault, row.gateway) : undefined
   const needsBalance = m.partialAllowed || m.inquiry === true || m.subType === 'CARD.ATM_WITHDRAWAL'
   const needsActivity = m.partialAllowed || gateway !== undefined
-  const windows = row.controls.map((c) => spendWindow(ctx.now, {
-    isActive: c.is_active, actionDecline: c.action_decline, windowDays: c.window_days, direction: c.direction,
-    paymentTypes: c.payment_types, paymentSubTypes: c.payment_sub_types, merchantCategoryCodes: c.merchant_category_codes,
+  const mcc = cardAcceptorFacts(m).mcc
+  const controls: SpendControlFacts[] = row.controls.map((c) => ({
+    id: c.id, isActive: c.is_active, actionDecline: c.action_decline, amountLimit: BigInt(c.amount_limit), direction: c.direction,
+    merchantCategoryCodes: c.merchant_category_codes, paymentTypes: c.payment_types, paymentSubTypes: c.payment_sub_types,
+    windowDays: c.window_days, spentInWindow: 0n,
   }))
+  const windows = needsActivity ? controls.map((c) => spendWindow(ctx.now, c, { direction: m.direction, mcc, subType: m.subType })) : []
   const [ledger, activity] = await Promise.all([
     needsBalance ? ledgerAccountAt(sql, ctx.workspace.id, card.accountId, ctx.now) : undefined,
     needsActivity ? recentActivity(sql, [{ workspaceId: ctx.workspace.id, accountId: card.accountId, cardId: card.id, at: ctx.now, windows, velocitySince: new Date(ctx.now.getTime() - velocityWindowMs) }]).then(([a]) => a) : undefined,
   ])
+  if (activity) controls.forEach((c, i) => { if (windows[i]) c.spentInWindow = activity.spent[i][m.direction] })
   const posted = needsBalance ? ledger?.posted ?? 0n : null
   const available = needsBalance ? (ledger ? ledger.posted - ledger.held : 0n) : null
   const facts: AuthorizationFacts = {
-    direction: m.direction, amount: m.amount, partialAllowed: m.partialAllowed, mcc: cardAcceptorFacts(m).mcc, subType: m.subType,
+    direction: m.direction, amount: m.amount, partialAllowed: m.partialAllowed, mcc, subType: m.subType,
     card: { status: card.status, expired: card.expired }, checks,
     account: { status: row.account_status, accessStatus: row.account_access_status },
-    controls: row.controls.map((c, i) => ({
-      id: c.id, isActive: c.is_active, actionDecline: c.action_decline, amountLimit: BigInt(c.amount_limit), direction: c.direction,
-      merchantCategoryCodes: c.merchant_category_codes, paymentTypes: c.payment_types, paymentSubTypes: c.payment_sub_types,
-      windowDays: c.window_days, spentInWindow: c.window_days === null || !activity ? 0n : activity.spent[i][m.direction],
-    })),
+    controls,
     recentCount: activity?.cardCount ?? 0, available, gateway: gateway !== undefined,
   }
   return { facts, available, posted, gateway }
