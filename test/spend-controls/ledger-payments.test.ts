@@ -169,12 +169,13 @@ describe('spend controls on ACH the fintech originates', () => {
 describe('ACH debits not yet settled, in every rail\'s window on money in', () => {
   // A person's card account with an external account of theirs: ACH debits pull money in, internal
   // transfers and the card's original credits (OCT) bring it in too, all on one window.
+  let accountNumber = 770_000_001
   const cardHolder = async (controls: string[]) => {
     const { card, account, person } = await fundedCard(h, 0, { spendControlIds: controls })
     const external = await h.request('POST', '/v0/external_accounts', {
       body: {
         customer_id: person.id, customer_type: 'PERSONAL', type: 'CHECKING', account_owner_names: [`${person.first_name} ${person.last_name}`],
-        account_identifiers: { number: `77${Date.now() % 1_000_000_000}` }, routing_identifiers: { ach_routing_number: '011401533', bank_countries: ['US'], bank_name: 'Any Bank' },
+        account_identifiers: { number: String(accountNumber++) }, routing_identifiers: { ach_routing_number: '011401533', bank_countries: ['US'], bank_name: 'Any Bank' },
         verification: { vendor: 'MANUAL', status: 'VERIFIED' },
       },
     })
