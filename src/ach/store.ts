@@ -159,6 +159,7 @@ export async function insertOutgoing(db: Queryable, r: OutgoingRow): Promise<voi
   } as never)}`
 }
 
+/** Writes an entry's changes: only through saveOutgoing (ledger.ts), which ends a debit's promise with it. */
 export async function updateOutgoing(db: Queryable, r: OutgoingRow): Promise<void> {
   await db`update ach_outgoing set status = ${r.status}, file_id = ${r.file_id}, ledger_hold_id = ${r.ledger_hold_id},
              settlement_transfer_id = ${r.settlement_transfer_id}, availability_hold_id = ${r.availability_hold_id},
