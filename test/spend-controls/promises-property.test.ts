@@ -31,7 +31,8 @@ after(async () => { await h.close() })
 
 type Step =
   | { kind: 'promise'; amount: number }
-  | { kind: 'break' | 'keep'; promise: number }
+  | { kind: 'break'; promise: number }
+  | { kind: 'keep'; promise: number }
   | { kind: 'transfer'; amount: number }
   | { kind: 'advance'; minutes: number }
 
