@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import type { Harness } from '../support/harness.js'
 import { assertBooksClean, balances, createTemplate, fundingAccount, transfer } from '../support/accounts.js'
 import { createVerifiedBusiness } from '../support/parties.js'
+import { manualBody } from '../external-accounts/support.js'
 
 export interface Customer { business: any; account: any; external: any }
 
@@ -27,11 +28,10 @@ export async function customer(h: Harness, funds: number, options: { verified?: 
   }
   const external = await h.request('POST', '/v0/external_accounts', {
     key,
-    body: {
-      business_id: business.id, customer_type: 'BUSINESS', type: 'CHECKING', account_owner_names: ['Ada Lovelace'],
-      account_identifiers: { number: String(accountNumberSeq++) }, routing_identifiers: { ach_routing_number: '011401533', bank_countries: ['US'], bank_name: 'Any Bank' },
+    body: manualBody({ business_id: business.id }, {
+      account_identifiers: { number: String(accountNumberSeq++) },
       ...(options.verified === false ? {} : { verification: { vendor: 'MANUAL', status: 'VERIFIED' } }),
-    },
+    }),
   })
   assert.equal(external.status, 201, JSON.stringify(external.body))
   return { business, account: opened.body, external: external.body }

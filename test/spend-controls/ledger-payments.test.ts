@@ -12,6 +12,7 @@ import { untilLockWaiters } from '../support/locks.js'
 import { balances, fundingAccount, openAccount, transfer } from '../support/accounts.js'
 import { fundedCard, simulate, spendControl, stateOf } from '../card-authorization/support.js'
 import { advanceTo, customer, originate, simulateReturn } from '../ach/support.js'
+import { manualBody } from '../external-accounts/support.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
@@ -173,11 +174,9 @@ describe('ACH debits not yet settled, in every rail\'s window on money in', () =
   const cardHolder = async (controls: string[]) => {
     const { card, account, person } = await fundedCard(h, 0, { spendControlIds: controls })
     const external = await h.request('POST', '/v0/external_accounts', {
-      body: {
-        customer_id: person.id, customer_type: 'PERSONAL', type: 'CHECKING', account_owner_names: [`${person.first_name} ${person.last_name}`],
-        account_identifiers: { number: String(accountNumber++) }, routing_identifiers: { ach_routing_number: '011401533', bank_countries: ['US'], bank_name: 'Any Bank' },
-        verification: { vendor: 'MANUAL', status: 'VERIFIED' },
-      },
+      body: manualBody({ customer_id: person.id }, {
+        account_owner_names: [`${person.first_name} ${person.last_name}`], account_identifiers: { number: String(accountNumber++) }, verification: { vendor: 'MANUAL', status: 'VERIFIED' },
+      }),
     })
     assert.equal(external.status, 201, JSON.stringify(external.body))
     return { card, c: { business: person, account, external: external.body } }

@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
+import { dayMs } from '../../src/platform/clock.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import {
   applyInTransaction, auditLedger, endPromises, expiredStatements, insertLedgerAccount, promiseCredit,
@@ -21,7 +22,6 @@ import { startHarness, type Harness } from '../support/harness.js'
 const seed = Number(process.env.KEEL_PROPERTY_SEED ?? 20261207)
 const runs = Number(process.env.KEEL_PROPERTY_RUNS ?? 25)
 const minuteMs = 60_000
-const dayMs = 24 * 60 * minuteMs
 const limit = 200n
 
 let nowMs = Date.parse('2033-03-01T21:00:00Z')
