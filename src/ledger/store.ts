@@ -151,10 +151,11 @@ export async function dueHoldsOn(tx: Queryable, keys: (Key & { now: Date })[], l
   if (keys.length === 0) return []
   // Each account's due holds through its own index range (ledger_holds_account_expiry), or, where
   // the statistics say one account has all of the workspace's holds, the workspace's range of due
-  // holds (ledger_holds_workspace_expiry), the same holds. A join of the keys to the holds leaves it the choice of
-  // scanning every PENDING hold of the workspace instead, and under the card bench it took it
-  // (8.5 to 20 ms a batch, against 0.3) once plans were cached or joins restricted, in an experiment
-  // docs/throughput/card-authorization.md describes. Locking, the holds are locked in id order, as everywhere.
+  // holds (ledger_holds_workspace_expiry), the same holds. A join of the keys to the holds leaves
+  // the planner the choice of scanning every PENDING hold of the workspace instead, and under the
+  // card bench it took it (8.5 to 20 ms a batch, against 0.3) once plans were cached or joins
+  // restricted, in an experiment docs/throughput/card-authorization.md describes. Locking, the
+  // holds are locked in id order, as everywhere.
   if (!lock) return tx<HoldRow[]>`select h.* from ${dueHoldsByAccount(tx, keys)} order by h.workspace_id, h.id`
   const [w, a, now] = [keys.map((k) => k.workspaceId), keys.map((k) => k.id), keys.map((k) => isoString(k.now))]
   return tx<HoldRow[]>`
