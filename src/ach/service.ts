@@ -5,7 +5,7 @@
 import type { Static } from 'typebox'
 import { relationshipsOf } from '../accounts/index.js'
 import { externalAccountForTransfer } from '../external-accounts/index.js'
-import { dayMs, type Clock } from '../platform/clock.js'
+import { dayMs, lastWritableMs, type Clock } from '../platform/clock.js'
 import type { Vault } from '../platform/crypto.js'
 import type { Tx } from '../platform/db.js'
 import { ApiError, badBody } from '../platform/errors.js'
@@ -104,6 +104,9 @@ export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, wo
   const settings = await odfiSettings(tx, workspace.id, workspace.name)
   const trace = settings.odfiRouting.slice(0, 8) + String(await nextTraceSequence(tx)).padStart(7, '0')
   const holdDays = body.dc_sign === 'debit' ? body.hold?.duration ?? 0 : 0
+  if (placement.settleAt.getTime() + holdDays * dayMs > lastWritableMs) {
+    throw badBody('hold.duration ends the hold past the last date-time an answer can carry (9999-12-31)', { invalid: { 'hold.duration': 'too long' } })
+  }
   const row: OutgoingRow = {
     workspace_id: workspace.id, id, kind: 'ORIGINATION', status: 'INIT', customer_id: body.customer_id,
     source_account_id: account.id, source_account_no: account.account_number, source_account_name: null,

@@ -42,6 +42,15 @@ export class WorkspaceClock implements Clock {
 
 /** A day of 24 hours, in milliseconds. */
 export const dayMs = 86_400_000
+
+/** The last instant an RFC 3339 date-time can write (a year of four digits): every time Keel answers is at most this. */
+export const lastWritableMs = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+/**
+ * The furthest a sandbox workspace's clock moves: a millennium short of lastWritableMs, so that what
+ * Keel dates ahead of the clock (a card's expiry, an ACH entry's settlement, a token's end) can still
+ * be written. An advance past it is refused.
+ */
+export const clockLatestMs = Date.UTC(9000, 0, 1)
 /** Two- and three-digit fields, zero-padded: the hour, minute and second, and the millisecond. */
 const twoDigits = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'))
 const threeDigits = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'))

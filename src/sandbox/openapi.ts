@@ -25,7 +25,7 @@ export const keelExtensions = {
         operationId: 'advanceSandboxClock',
         tags: ['Keel sandbox'],
         summary: 'Move a sandbox workspace\'s clock forward',
-        description: 'Moves the clock to `to`, or forward `by` an ISO 8601 duration (weeks, days, hours, minutes, seconds), never back. Everything that falls due on the way (hold expiry, webhook retries) runs in time order before it answers. The clock then runs on at real speed. A live workspace is answered 400 `FEATURE_NOT_AVAILABLE`.',
+        description: 'Moves the clock to `to`, or forward `by` an ISO 8601 duration (weeks, days, hours, minutes, seconds), never back, and no further than 9000-01-01T00:00:00Z. Everything that falls due on the way (hold expiry, webhook retries) runs in time order before it answers. The clock then runs on at real speed. A live workspace is answered 400 `FEATURE_NOT_AVAILABLE`.',
         requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/keel_sandbox_clock_advance' } } } },
         responses: { 200: clockResponse, 400: problem('Bad request, or not a sandbox workspace (FEATURE_NOT_AVAILABLE)'), 401: problem('Unauthorized') },
       },

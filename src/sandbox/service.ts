@@ -4,7 +4,7 @@
 // hold expired and its events written.
 
 import { assert } from '../platform/assert.js'
-import { WorkspaceClock } from '../platform/clock.js'
+import { clockLatestMs, WorkspaceClock } from '../platform/clock.js'
 import type { DueWork } from '../platform/due-work.js'
 import { ApiError } from '../platform/errors.js'
 import type { Services } from '../platform/http.js'
@@ -29,11 +29,17 @@ export function targetOf(body: { to?: string; by?: string }, now: Date): Date {
     const at = Date.parse(body.to)
     if (!/^\d{4}-\d\d-\d\dT/.test(body.to) || Number.isNaN(at)) throw new ApiError('BAD_REQUEST_BODY', 'to is an RFC 3339 date-time', { invalid: { to: 'not a date-time' } })
     if (at < now.getTime()) throw new ApiError('BAD_REQUEST_BODY', `the clock moves forward only; it is ${now.toISOString()}`, { invalid: { to: 'before the workspace\'s time' } })
-    return new Date(at)
+    return withinReach(at, 'to')
   }
   const ms = durationMs(body.by!)
   if (ms === undefined) throw new ApiError('BAD_REQUEST_BODY', 'by is an ISO 8601 duration in weeks, days, hours, minutes and seconds, e.g. PT36H or P8D', { invalid: { by: 'not a duration Keel takes' } })
-  return new Date(now.getTime() + ms)
+  return withinReach(now.getTime() + ms, 'by')
+}
+
+/** `at` as a Date, unless it lies past the furthest the clock moves (clockLatestMs). */
+function withinReach(at: number, field: 'to' | 'by'): Date {
+  if (at > clockLatestMs) throw new ApiError('BAD_REQUEST_BODY', `the clock moves no further than ${new Date(clockLatestMs).toISOString()}`, { invalid: { [field]: 'too far ahead' } })
+  return new Date(at)
 }
 
 /** Moves the workspace's clock to `target`, running what falls due on the way; the new time. */

@@ -163,6 +163,10 @@ describe('bad requests', () => {
       [{ amount: 100, dc_sign: 'credit', originating_account_id: '0190a0b0-0000-7000-8000-000000000000' }, 400, 'ACCOUNT_NOT_FOUND'],
       [{ amount: 100, dc_sign: 'credit', receiving_account_id: '0190a0b0-0000-7000-8000-000000000000' }, 400, 'ACCOUNT_NOT_FOUND'],
       [{ amount: 100, dc_sign: 'credit', customer_id: '0190a0b0-0000-7000-8000-000000000000' }, 422, 'IMPROPER_ACCOUNT_CUSTOMER_RELATIONSHIP'],
+      // A hold whose availability time would have a year of five digits, which no date-time holds;
+      // the spec sets no maximum (found by spec-requests, seed 31337).
+      [{ amount: 100, dc_sign: 'debit', hold: { amount: 0, duration: 2_912_067 } }, 400, 'BAD_REQUEST_BODY'],
+      [{ amount: 100, dc_sign: 'debit', hold: { amount: 0, duration: Number.MAX_SAFE_INTEGER } }, 400, 'BAD_REQUEST_BODY'],
     ]
     for (const [body, status, code] of table) {
       const res = await originate(h, c, body)
@@ -170,6 +174,8 @@ describe('bad requests', () => {
       assert.equal(res.body.code, code)
     }
     await expectBalances(h, c.account.id, { posted: 1_000, available: 1_000 })
+    const list = await h.request('GET', '/v0/ach')
+    assert.ok(!list.body.transactions.some((t: any) => t.source_account_id === c.account.id), 'no entry recorded')
   })
 
   it('keeps workspaces apart', async () => {

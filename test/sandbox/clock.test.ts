@@ -61,12 +61,23 @@ describe('the workspace clock', () => {
       [{ by: 'PT1H', to: new Date(now + dayMs).toISOString() }, 400, 'BAD_REQUEST_BODY'],
       [{}, 400, 'BAD_REQUEST_BODY'],
       [{ by: 3600 }, 400, 'BAD_REQUEST_BODY'],
+      // Past the furthest the clock moves (clockLatestMs): what Keel dates from it, and answers,
+      // keeps a year of four digits. The second is past what a JavaScript Date holds at all.
+      [{ to: '9000-01-01T00:00:00.001Z' }, 400, 'BAD_REQUEST_BODY'],
+      [{ by: 'P3000000D' }, 400, 'BAD_REQUEST_BODY'],
+      [{ by: 'P99999999999D' }, 400, 'BAD_REQUEST_BODY'],
     ]
     for (const [body, status, code] of table) {
       const res = await advance(body, ws.key)
       assert.deepEqual([res.status, res.body.code], [status, code], JSON.stringify(body))
     }
     assert.equal(await clockOf(ws.key), now, 'a refused advance moved nothing')
+    // As far as it goes, and no further.
+    const furthest = await advance({ to: '9000-01-01T00:00:00.000Z' }, ws.key)
+    assert.deepEqual([furthest.status, furthest.body.now], [200, '9000-01-01T00:00:00.000Z'])
+    baseMs += 1_000
+    const beyond = await advance({ by: 'PT1S' }, ws.key)
+    assert.deepEqual([beyond.status, beyond.body.code], [400, 'BAD_REQUEST_BODY'])
     const live = await advance({ by: 'PT1H' }, h.keys.live)
     assert.deepEqual([live.status, live.body.code], [400, 'FEATURE_NOT_AVAILABLE'])
     const anonymous = await h.request('GET', '/v0/sandbox/clock', { key: null })
