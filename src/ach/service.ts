@@ -57,7 +57,8 @@ export function placementOf(body: { is_same_day?: boolean | null; effective_date
   return nextDayPlacement(asked < earliest ? earliest : asked)
 }
 
-function checkRequest(body: OutgoingRequest, now: Date): void {
+/** Checks what the body alone decides, before anything is read or written; where the entry goes, and when a debit's funds become available. */
+function checkRequest(body: OutgoingRequest, now: Date): { placement: Placement; availableAt: Date | null } {
   if (body.currency !== achCurrency) throw badBody(`ACH moves ${achCurrency} only`, { invalid: { currency: `must be ${achCurrency}` } })
   if (body.is_same_day && body.effective_date) throw badBody('is_same_day and effective_date cannot both be given', { invalid: { effective_date: 'only without is_same_day' } })
   if (body.effective_date) {
@@ -66,6 +67,13 @@ function checkRequest(body: OutgoingRequest, now: Date): void {
     if (body.effective_date > addDays(today, effectiveDateAheadDaysMax)) throw badBody(`effective_date is more than ${effectiveDateAheadDaysMax} days ahead`, { invalid: { effective_date: 'too far ahead' } })
   }
   if (body.hold && (body.hold.amount < 0 || body.hold.amount > body.amount)) throw badBody('hold.amount is between 0 and the amount', { invalid: { 'hold.amount': 'between 0 and amount' } })
+  const placement = placementOf(body, now)
+  if (body.dc_sign !== 'debit') return { placement, availableAt: null }
+  const availableMs = placement.settleAt.getTime() + (body.hold?.duration ?? 0) * dayMs
+  if (availableMs > lastWritableMs) {
+    throw badBody('hold.duration ends the hold past the last date-time an answer can carry (9999-12-31)', { invalid: { 'hold.duration': 'too long' } })
+  }
+  return { placement, availableAt: new Date(availableMs) }
 }
 
 export interface Origination { row: OutgoingRow; events: EventInput[] }
@@ -73,7 +81,7 @@ export interface Origination { row: OutgoingRow; events: EventInput[] }
 /** POST /v0/ach: checks, places and records the entry; a credit reserves its amount on the account now. */
 export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, workspace: Workspace, body: OutgoingRequest, idempotencyKey: string | null): Promise<Json> {
   const now = deps.clock.now(workspace.id)
-  checkRequest(body, now)
+  const { placement, availableAt } = checkRequest(body, now)
   const account = await ledgerAccountAt(tx, workspace.id, body.originating_account_id, now)
   if (!account || account.kind !== 'ACCOUNT') throw new ApiError('ACCOUNT_NOT_FOUND', `account ${body.originating_account_id} not found`)
   const related = await relationshipsOf(tx, workspace.id, [account.id])
@@ -100,13 +108,8 @@ export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, wo
   if (body.dc_sign === 'debit' && !external.owner_verified) throw new ApiError('UNABLE_TO_TRANSACT', `an ACH debit needs an external account whose owner is verified; ${external.id} is not`)
   if (!workspace.partnerVerified) throw new ApiError('PARTNER_NOT_VERIFIED', 'the fintech\'s KYB has not passed: no money moves')
 
-  const placement = placementOf(body, now)
   const settings = await odfiSettings(tx, workspace.id, workspace.name)
   const trace = settings.odfiRouting.slice(0, 8) + String(await nextTraceSequence(tx)).padStart(7, '0')
-  const holdDays = body.dc_sign === 'debit' ? body.hold?.duration ?? 0 : 0
-  if (placement.settleAt.getTime() + holdDays * dayMs > lastWritableMs) {
-    throw badBody('hold.duration ends the hold past the last date-time an answer can carry (9999-12-31)', { invalid: { 'hold.duration': 'too long' } })
-  }
   const row: OutgoingRow = {
     workspace_id: workspace.id, id, kind: 'ORIGINATION', status: 'INIT', customer_id: body.customer_id,
     source_account_id: account.id, source_account_no: account.account_number, source_account_name: null,
@@ -119,9 +122,7 @@ export async function originate(tx: Tx, deps: { clock: Clock; vault: Vault }, wo
     company_entry_description: headerText(body.company_entry_description, companyEntryDescriptionDefault, 10),
     memo: body.memo ?? '', reference_info: body.reference_info ?? null, external_data: (body.external_data as Json | null | undefined) ?? null,
     final_customer_id: body.final_customer_id ?? null,
-    hold: body.dc_sign === 'debit'
-      ? { amount: body.hold?.amount ?? 0, availability_time: new Date(placement.settleAt.getTime() + holdDays * dayMs).toISOString() }
-      : null,
+    hold: availableAt ? { amount: body.hold?.amount ?? 0, availability_time: availableAt.toISOString() } : null,
     window_name: placement.window.name, cut_at: placement.cutAt, settle_at: placement.settleAt,
     file_id: null, ledger_hold_id: null, settlement_transfer_id: null, availability_hold_id: null,
     return_code: null, original_trace: null, incoming_ach_id: null, return_data: null, iat_record: null, identification_number: null, idempotency_key: idempotencyKey,
