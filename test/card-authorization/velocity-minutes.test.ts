@@ -21,6 +21,7 @@ after(async () => { await h.close() })
 interface Row {
   workspace_id: string; id: string; card_id: string; account_id: string; type: string; state: string; direction: string
   requested_amount: number; amount: number; net_amount: number; currency: string; network: string; original_id: string | null; created_at: string
+  mcc?: string
 }
 
 function message(w: string, account: string, card: string, at: number, over: Partial<Row> = {}): Row {
@@ -167,6 +168,45 @@ describe('card velocity by minute', () => {
       }
       assert.equal(await read(upper.count, upper.window), 0, `${direction}: within by days and minutes, no authorization is read`)
       assert.ok(await read(upper.count - 1, upper.window - 1n) > 0, `${direction}: a bound the days and minutes do not show within is summed exactly`)
+    }
+  })
+
+  it('finds a window that lists MCCs over its bound exactly, from its days by MCC and its first day, and reads none of its other messages', async () => {
+    const [w, account, card] = [h.workspaces.a, randomUUID(), randomUUID()]
+    const windowStart = now - 3 * dayMs + 7 * 3_600_000 // seven hours into its first day
+    const mcc = (n: number) => ['5411', '5541', '5812'][n % 3]
+    const rows = [
+      // Groceries, fuel and dinners by turns: on the window's first day, before and after its start, and on the days since.
+      ...Array.from({ length: 12 }, (_, n) => message(w, account, card, windowStart - 6 * 3_600_000 + n * 3_600_000, { net_amount: 1_000 + n, mcc: mcc(n) })),
+      ...Array.from({ length: 60 }, (_, n) => message(w, account, card, windowStart + dayMs + n * 1_500_000, { net_amount: 500 + n, mcc: mcc(n) })),
+      // A refund at the grocer, in the other direction.
+      message(w, account, card, windowStart + 2 * dayMs, { direction: 'CREDITS', type: 'original.credit', state: 'COMPLETION', net_amount: 70, mcc: '5411' }),
+    ]
+    await insert(rows)
+    const groceries = { m: '{[5411,5411]}', t: [] }
+    const counted = rows.filter((r) => r.mcc === '5411' && r.direction === 'DEBITS' && Date.parse(r.created_at) >= windowStart)
+    const exact = BigInt(counted.reduce((a, r) => a + r.net_amount, 0))
+    const everything = BigInt(rows.filter((r) => r.direction === 'DEBITS' && Date.parse(r.created_at) >= windowStart).reduce((a, r) => a + r.net_amount, 0))
+    const queries = [{ i: 0, w, a: account, c: card, at: new Date(now).toISOString(), since: new Date(now - minuteMs).toISOString(), windows: [new Date(windowStart).toISOString()], cards: [groceries] }]
+    const [sums] = await h.sql<{ debits: string }[]>`select debits::text from card_spend_sums(${JSON.stringify(queries)}::text::jsonb) where k = 0`
+    assert.equal(BigInt(sums.debits), exact)
+
+    const over = (window: bigint) =>
+      h.sql<{ k: number }[]>`select k from card_spend_over(${JSON.stringify(queries)}::text::jsonb, ${['DEBITS']}::text[], ${[null, String(window)]}::int8[], 2::int4)`
+    for (const window of [exact - 1n, exact, exact + 1n, everything - 1n, everything]) {
+      assert.deepEqual((await over(window)).map((r) => r.k), exact > window ? [0] : [], `window at most ${window}`)
+    }
+
+    const query = await spendOverQuery()
+    const firstDayEnd = (Math.floor(windowStart / dayMs) + 1) * dayMs
+    const firstDay = rows.filter((r) => Date.parse(r.created_at) >= windowStart && Date.parse(r.created_at) < firstDayEnd).length
+    for (const when of ['without statistics', 'after analyze']) {
+      if (when === 'after analyze') await h.sql`analyze card_authorizations, card_spend_days, card_spend_kinds`
+      const [{ 'QUERY PLAN': [plan] }] = await h.sql.unsafe(`explain (analyze, format json) ${query}`, [JSON.stringify(queries), ['DEBITS'], [null, String(exact - 1n)], 2])
+      const scans = rowsScanned(plan.Plan as PlanNode)
+      const read = (table: string) => Math.round((scans[table]?.kept ?? 0) + (scans[table]?.removed ?? 0))
+      assert.ok(read('card_authorizations') <= firstDay, `${when}: read ${read('card_authorizations')} authorizations, for the ${firstDay} of its first day from its start at most`)
+      assert.ok(read('card_spend_kinds') > 0 && read('card_spend_kinds') <= 3 * 3, `${when}: read ${read('card_spend_kinds')} days by MCC`)
     }
   })
 })
