@@ -22,5 +22,5 @@ export const cardAuthorization: Domain = {
       return currentBatcher
     })
   },
-  wipeTables: ['card_authorizations', 'card_spend_days', 'card_spend_kinds', 'card_velocity_minutes'],
+  wipeTables: ['card_authorizations', 'card_spend_days', 'card_spend_kinds', 'card_spend_kinds_kept', 'card_velocity_minutes'],
 }

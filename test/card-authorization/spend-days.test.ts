@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import type { Fragment } from 'postgres'
 import { startHarness, type Harness } from '../support/harness.js'
-import { authorize, fundedCard, merchant, rowsScanned, simulate, spendSumsQuery, type PlanNode } from './support.js'
+import { authorize, fundedCard, merchant, rowsScanned, simulate, spendControl, spendSumsQuery, type PlanNode } from './support.js'
 
 let h: Harness
 const hourMs = 3_600_000
@@ -72,13 +72,14 @@ async function daysDisagreeing(): Promise<unknown[]> {
     where r.debits is distinct from d.debits or r.credits is distinct from d.credits`]
 }
 
-/** Days and kinds (MCC, sub-type) whose stored sums differ from their rows'. */
+/** Days and kinds (MCC, sub-type) of the accounts kept by kind whose stored sums differ from their rows', and kinds kept of other accounts. */
 async function kindsDisagreeing(): Promise<unknown[]> {
   return [...await h.sql`
     with rows as (
-      select workspace_id, account_id, (created_at at time zone 'UTC')::date as day, coalesce(mcc, '') as mcc, coalesce(sub_type, '') as sub_type,
-        coalesce(sum(net_amount) filter (where direction = 'DEBITS'), 0) as debits, coalesce(sum(net_amount) filter (where direction = 'CREDITS'), 0) as credits
-      from card_authorizations where original_id is null and state <> 'DECLINED' group by 1, 2, 3, 4, 5)
+      select m.workspace_id, m.account_id, (m.created_at at time zone 'UTC')::date as day, coalesce(m.mcc, '') as mcc, coalesce(m.sub_type, '') as sub_type,
+        coalesce(sum(m.net_amount) filter (where m.direction = 'DEBITS'), 0) as debits, coalesce(sum(m.net_amount) filter (where m.direction = 'CREDITS'), 0) as credits
+      from card_authorizations m join card_spend_kinds_kept k on k.workspace_id = m.workspace_id and k.account_id = m.account_id
+      where m.original_id is null and m.state <> 'DECLINED' group by 1, 2, 3, 4, 5)
     select coalesce(r.day, d.day) as day, coalesce(r.mcc, d.mcc) as mcc, coalesce(r.sub_type, d.sub_type) as sub_type,
       r.debits as row_debits, d.debits, r.credits as row_credits, d.credits
     from rows r full join card_spend_kinds d on d.workspace_id = r.workspace_id and d.account_id = r.account_id and d.day = r.day
@@ -88,7 +89,10 @@ async function kindsDisagreeing(): Promise<unknown[]> {
 
 describe('card spend by day', () => {
   it('sums every window as the authorizations themselves add up, through every kind of message and several midnights', async () => {
-    const { card, account } = await fundedCard(h, 1_000_000)
+    // Windows that list what they count, with room for everything below: the account's spend is kept by kind too.
+    const windows = await Promise.all([{ merchant_category_codes: ['5411', '5811-5814'] }, { payment_sub_types: ['CARD.ATM_WITHDRAWAL', 'CARD.POS_CASHBACK'] }]
+      .map((lists) => spendControl(h, { amount_limit: 100_000_000, time_range: { time_range_type: 'ROLLING_WINDOW_DAYS', days: 31 }, ...lists })))
+    const { card, account } = await fundedCard(h, 1_000_000, { spendControlIds: windows.map((c) => c.id) })
     const step = async (what: string, act: () => Promise<unknown>) => {
       await act()
       const t = now
@@ -178,11 +182,15 @@ describe('card spend by day', () => {
     // Other accounts' spend beside it, as in any workspace with more than one cardholder.
     const others = Array.from({ length: 300 }, () => [randomUUID(), randomUUID()])
     const neighbours = others.flatMap(([a, c]) => Array.from({ length: 10 }, (_, n) => ({ ...row(now - n * hourMs, 50, n), account_id: a, card_id: c })))
+    // The account as one that names a window listing MCCs would be (card_spend_kinds_refresh): its spend is kept by kind too.
+    await h.sql`insert into card_spend_kinds_kept (workspace_id, account_id) values (${w}, ${account})`
     for (const batch of [rows, neighbours]) await h.sql`insert into card_authorizations select * from jsonb_populate_recordset(null::card_authorizations, ${h.sql.json(batch as never)})`
     const inWindow = rows.filter((r) => Date.parse(r.created_at) >= start)
     const firstDayEnd = (Math.floor(start / dayMs) + 1) * dayMs
     const readable = inWindow.filter((r) => Date.parse(r.created_at) < firstDayEnd).length + 3
     assert.equal(readable, 5 + 3)
+    const [{ kinds }] = await h.sql<{ kinds: number }[]>`select count(*)::int as kinds from card_spend_kinds where workspace_id = ${w} and account_id = any(${others.map(([a]) => a)})`
+    assert.equal(kinds, 0, 'the neighbours name no such window: nothing is kept of them by kind')
 
     const query = await spendSumsQuery(h)
     const windows = [
@@ -205,6 +213,69 @@ describe('card spend by day', () => {
         assert.ok(read('card_authorizations') <= readable, `${when}, ${window.name}: read ${read('card_authorizations')} authorizations (${inWindow.length} in the window), for ${readable} at most`)
         assert.ok(read(window.days) > 0 && read(window.days) <= window.most, `${when}, ${window.name}: read ${read(window.days)} rows of ${window.days}`)
       }
+    }
+  })
+
+  it("keeps an account's spend by MCC and sub-type while it names a window that lists them, made from its messages when it comes to, and decides such a window over several days from it", async () => {
+    const stateOf = (res: { status: number; body: any }) => { assert.equal(res.status, 201, JSON.stringify(res.body)); return res.body.transaction.state }
+    const at = (mcc: string) => ({ card_acceptor: { ...merchant, mcc } })
+    const window = await spendControl(h, { amount_limit: 1_000, time_range: { time_range_type: 'ROLLING_WINDOW_DAYS', days: 7 } })
+    const { card, account } = await fundedCard(h, 1_000_000, { spendControlIds: [window.id] })
+    const kept = async () => {
+      const [{ n }] = await h.sql<{ n: number }[]>`select count(*)::int as n from card_spend_kinds_kept where account_id = ${account.id}`
+      const [{ kinds }] = await h.sql<{ kinds: number }[]>`select count(*)::int as kinds from card_spend_kinds where account_id = ${account.id}`
+      return { kept: n === 1, kinds }
+    }
+    // A window counting every purchase: nothing kept by kind.
+    assert.equal(stateOf(await authorize(h, card.id, 600, at('5411'))), 'PENDING')
+    assert.equal(stateOf(await authorize(h, card.id, 300, at('5541'))), 'PENDING')
+    assert.deepEqual(await kept(), { kept: false, kinds: 0 })
+
+    // The window comes to list groceries: the account's spend by kind is made from its messages.
+    now += dayMs
+    assert.equal((await h.request('PATCH', `/v0/spend_controls/${window.id}`, { body: { merchant_category_codes: ['5411'] } })).status, 200)
+    assert.deepEqual(await kept(), { kept: true, kinds: 2 })
+    assert.deepEqual(await kindsDisagreeing(), [])
+    // Yesterday's 600.00 of groceries counts, a day whole; the fuel does not.
+    assert.equal(stateOf(await authorize(h, card.id, 300, at('5411'))), 'PENDING')
+    assert.equal(stateOf(await authorize(h, card.id, 200, at('5411'))), 'DECLINED')
+    assert.equal(stateOf(await authorize(h, card.id, 5_000, at('5541'))), 'PENDING')
+    now += dayMs
+    assert.equal(stateOf(await authorize(h, card.id, 101, at('5411'))), 'DECLINED')
+    assert.equal(stateOf(await authorize(h, card.id, 100, at('5411'))), 'PENDING')
+    assert.deepEqual(await kindsDisagreeing(), [])
+
+    // No longer named: nothing kept. Named again: made again, from every message.
+    const patchAccount = (ids: string[]) => h.request('PATCH', `/v0/accounts/${account.id}`, { body: { account_type: account.account_type, spend_control_ids: ids } })
+    assert.equal((await patchAccount([])).status, 200)
+    assert.deepEqual(await kept(), { kept: false, kinds: 0 })
+    assert.equal(stateOf(await authorize(h, card.id, 400, at('5411'))), 'PENDING')
+    assert.equal((await patchAccount([window.id])).status, 200)
+    assert.deepEqual(await kept(), { kept: true, kinds: 5 })
+    assert.deepEqual(await kindsDisagreeing(), [])
+    assert.equal(stateOf(await authorize(h, card.id, 1, at('5411'))), 'DECLINED')
+    // Seven days on from the day before, its groceries and those before it have left the window: 100 + 400 are in it.
+    now += 7 * dayMs
+    assert.equal(stateOf(await authorize(h, card.id, 501, at('5411'))), 'DECLINED')
+    assert.equal(stateOf(await authorize(h, card.id, 500, at('5411'))), 'PENDING')
+    assert.deepEqual(await kindsDisagreeing(), [])
+  })
+
+  it('keeps by kind exactly what the messages add up to, when a window comes to list MCCs or stops while authorizations run', async () => {
+    const window = await spendControl(h, { amount_limit: 100_000_000, time_range: { time_range_type: 'ROLLING_WINDOW_DAYS', days: 7 } })
+    const { card, account } = await fundedCard(h, 10_000_000, { spendControlIds: [window.id] })
+    const mccs = ['5411', '5541', '5812', '5999']
+    for (let round = 0; round < 6; round++) {
+      const listing = round % 2 === 0 ? ['5411', '5811-5814'] : []
+      const messages = Array.from({ length: 24 }, (_, n) => authorize(h, card.id, 100 + n, { card_acceptor: { ...merchant, mcc: mccs[n % 4] } }))
+      const patched = h.request('PATCH', `/v0/spend_controls/${window.id}`, { body: { merchant_category_codes: listing } })
+      const answers = await Promise.all([...messages, patched])
+      const control = answers.pop()!
+      assert.equal(control.status, 200, JSON.stringify(control.body))
+      for (const res of answers) assert.equal(res.status, 201, JSON.stringify(res.body))
+      const [{ n }] = await h.sql<{ n: number }[]>`select count(*)::int as n from card_spend_kinds_kept where account_id = ${account.id}`
+      assert.equal(n, listing.length > 0 ? 1 : 0, `round ${round}`)
+      assert.deepEqual(await kindsDisagreeing(), [], `round ${round}`)
     }
   })
 })

@@ -182,6 +182,8 @@ describe('card velocity by minute', () => {
       // A refund at the grocer, in the other direction.
       message(w, account, card, windowStart + 2 * dayMs, { direction: 'CREDITS', type: 'original.credit', state: 'COMPLETION', net_amount: 70, mcc: '5411' }),
     ]
+    // The account as one that names a window listing MCCs would be (card_spend_kinds_refresh): its spend is kept by kind too.
+    await h.sql`insert into card_spend_kinds_kept (workspace_id, account_id) values (${w}, ${account})`
     await insert(rows)
     const groceries = { m: '{[5411,5411]}', t: [] }
     const counted = rows.filter((r) => r.mcc === '5411' && r.direction === 'DEBITS' && Date.parse(r.created_at) >= windowStart)
