@@ -34,7 +34,9 @@
 // BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (64), BENCH_SCENARIOS (uniform,hot), BENCH_NODE_ARGS (for
 // the server's node, e.g. --cpu-prof), BENCH_TIMELINE=1 (each paced point's quarter seconds with an
 // answer over the p99 target, or over BENCH_TIMELINE_OVER_MS, to see whether a tail comes from a few
-// stalls or from the whole run),
+// stalls or from the whole run), BENCH_BATCH_COUNTERS=1 (Keel serves its metrics, KEEL_METRICS=on,
+// which counts every response: not its default, so not for the figures; each Keel point then says
+// how many of its batches went from memory and how many ran again, reading or locking first),
 // BENCH_VACUUM=0 (no VACUUM (ANALYZE) of the run's database before each point; below),
 // BENCH_FLOOR=1 (after the bare route's second run, a uniform peak of the bare route writing a
 // transfer's rows per request, bench/support/bare-route.ts: what Keel's own writes cost without
@@ -87,6 +89,7 @@ const pacedKeptUpShare = 0.95
 const keyedShareOfBareTarget = 0.9
 const pacedP99TargetMs = 50
 const timeline = process.env.BENCH_TIMELINE === '1'
+const batchCountersOn = process.env.BENCH_BATCH_COUNTERS === '1'
 const timelineOverMs = Number(process.env.BENCH_TIMELINE_OVER_MS ?? pacedP99TargetMs)
 const floor = process.env.BENCH_FLOOR === '1'
 const floorRate = Number(process.env.BENCH_FLOOR_RATE ?? 1_000)
@@ -113,6 +116,23 @@ function cpuPerAnswer(before: CpuReading, after: CpuReading, answers: number): s
   return `${parts.join(' + ')} = ${parts.reduce((a, b) => a + b, 0)}`
 }
 
+/** The server's group-commit batch counters (its /metrics), by name without `keel_ledger_batches_` and `_total`; empty for a server without them. */
+async function batchCounters(origin: string): Promise<Map<string, number>> {
+  if (!batchCountersOn) return new Map()
+  const res = await fetch(`${origin}/metrics`).catch(() => undefined)
+  if (!res?.ok) return new Map()
+  const out = new Map<string, number>()
+  for (const m of (await res.text()).matchAll(/^keel_ledger_batches_(\w+)_total (\d+)$/gm)) out.set(m[1], Number(m[2]))
+  return out
+}
+
+/** How the window's batches went: decided from memory, and run again (reading, or locking first). */
+function describeBatchCounters(before: Map<string, number>, after: Map<string, number>): string {
+  if (after.size === 0) return ''
+  const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0)
+  return `; from memory ${delta('from_memory')}, run again reading ${delta('reread')}, run again locking ${delta('relocked')}`
+}
+
 interface Check { passed: boolean; text: string }
 interface Row { target: string; scenario: Scenario; load: string; rate?: number; result: LoadResult; perSecond: number; p50: number; p99: number; rss: number; cpu: string; walPerAnswer: number; autovacuum: AutovacuumSeen; checked: Check }
 
@@ -127,11 +147,13 @@ async function point(sql: Sql, target: Target, scenario: Scenario, load: { concu
   let walSince: (() => Promise<number>) | undefined
   let wal = 0
   let autovacuum: AutovacuumSeen = { share: 0, work: [] }
+  let countersBefore = new Map<string, number>()
+  let countersAfter = new Map<string, number>()
   const watch = new AutovacuumWatch(sql)
   const phases: Phases = {
     warmupSeconds, seconds: pointSeconds,
-    atWindowStart: async () => { before = await readCpu(sql, target.pid); batchesSince = await ledgerBatchesFrom(sql); walSince = await walBytesFrom(sql); target.rss.take(); watch.start() },
-    atWindowEnd: async () => { autovacuum = watch.stop(); after = await readCpu(sql, target.pid); batches = await batchesSince!(); wal = await walSince!() },
+    atWindowStart: async () => { before = await readCpu(sql, target.pid); batchesSince = await ledgerBatchesFrom(sql); walSince = await walBytesFrom(sql); countersBefore = await batchCounters(target.origin); target.rss.take(); watch.start() },
+    atWindowEnd: async () => { autovacuum = watch.stop(); after = await readCpu(sql, target.pid); batches = await batchesSince!(); wal = await walSince!(); countersAfter = await batchCounters(target.origin) },
   }
   const result = 'rate' in load
     ? await openLoop(target.pool, make, { rate: load.rate, ...phases })
@@ -143,7 +165,7 @@ async function point(sql: Sql, target: Target, scenario: Scenario, load: { concu
     rss: target.rss.take().maxMiB, cpu: cpuPerAnswer(before!, after!, result.ok), walPerAnswer: Math.round(wal / Math.max(result.ok, 1)), autovacuum, checked: { passed: false, text: 'not checked' },
   }
   // Keel's ledger batches that wrote records in the window (none for the bare route).
-  const perBatch = batches > 0 ? `; ${batches} ledger batches, ${(result.ok / batches).toFixed(1)} answers per batch` : ''
+  const perBatch = batches > 0 ? `; ${batches} ledger batches, ${(result.ok / batches).toFixed(1)} answers per batch${describeBatchCounters(countersBefore, countersAfter)}` : ''
   console.log(`  ${row.target} ${scenario} ${row.load}: ${row.perSecond} 2xx/s, p99 ${row.p99.toFixed(1)} ms, ${row.walPerAnswer} B of WAL per 2xx${result.rejected.size + result.failed.size ? ', with non-2xx or failures' : ''}${perBatch}${vacuumed}${describeAutovacuum(autovacuum)}`)
   if (timeline && 'rate' in load) for (const line of slowSlices(result, timelineOverMs)) console.log(`    ${line}`)
   return row
@@ -243,13 +265,13 @@ try {
   console.log(`  cpus(): ${[...models].map(([m, n]) => `${n} × ${m}`).join(', ')}; ${Math.round(totalmem() / 2 ** 30)} GiB; load average before ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   console.log(`  node ${process.version}; PostgreSQL ${pg.version} (${process.env.DATABASE_URL ? 'DATABASE_URL server' : 'embedded'}): synchronous_commit=${pg.sc}, fsync=${pg.fsync}, full_page_writes=${pg.fpw}, wal_sync_method=${pg.sync}, commit_delay=${pg.delay}`)
   console.log(`  clients in this process (same machine): autocannon for peaks, undici Pool for paced runs; ${connections} keep-alive connections, pipelining=1, a fresh Idempotency-Key (UUID) on every POST`)
-  console.log(`  Keel: \`keel start\`, own process, LOG_LEVEL=${keelLogLevel} (its default), database pool ${poolSizeDefault}, ${benchKeelEnvText}; bare route: Fastify, own process, no logger, same schema, one INSERT per request, pool ${poolSizeDefault}`)
+  console.log(`  Keel: \`keel start\`, own process, LOG_LEVEL=${keelLogLevel} (its default), database pool ${poolSizeDefault}, ${benchKeelEnvText}${batchCountersOn ? ', KEEL_METRICS=on (BENCH_BATCH_COUNTERS=1: not the default, so its figures are not the targets)' : ''}; bare route: Fastify, own process, no logger, same schema, one INSERT per request, pool ${poolSizeDefault}`)
   console.log(`  ${accountsCount} accounts (opened and funded through the API); ${transferCents} cent per transfer; ${warmupSeconds} s warm-up + ${pointSeconds} s measured per point; paced at ${pacedRateFixed === undefined ? `${pacedShareOfPeak * 100}% of each keyed peak` : `${pacedRateFixed}/s (BENCH_PACED_RATE)`} (Keel, then the bare route at the same rate), latency from when each request was due`)
   console.log(`  ${vacuumCondition}`)
 
   const ws = await ensureWorkspace(sql, `bench-realistic-${Date.now()}`, 'sandbox')
   const { apiKey } = await createApiKey(sql, ws.id)
-  keel = await startKeel(db.url, { LOG_LEVEL: keelLogLevel, ...benchKeelEnv }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean))
+  keel = await startKeel(db.url, { LOG_LEVEL: keelLogLevel, ...benchKeelEnv, ...(batchCountersOn ? { KEEL_METRICS: 'on' } : {}) }, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean))
   bare = await startBareRoute(db.url)
 
   const seedStart = performance.now()
