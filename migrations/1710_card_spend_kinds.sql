@@ -70,7 +70,6 @@ begin
   end if;
   if cardinality(gained) > 0 then
     insert into card_spend_kinds_kept (workspace_id, account_id) select w, g from unnest(gained) as g order by 2;
-    delete from card_spend_kinds d where d.workspace_id = w and d.account_id = any(gained);
     insert into card_spend_kinds (workspace_id, account_id, day, mcc, sub_type, debits, credits)
     select m.workspace_id, m.account_id, (m.created_at at time zone 'UTC')::date, coalesce(m.mcc, ''), coalesce(m.sub_type, ''),
       coalesce(sum(m.net_amount) filter (where m.direction = 'DEBITS'), 0), coalesce(sum(m.net_amount) filter (where m.direction = 'CREDITS'), 0)
