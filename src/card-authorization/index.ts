@@ -7,6 +7,7 @@ import { registerSimulationRoutes } from './routes.js'
 export { authorizationExpiry, authorizationExpiryDays, extendedAuthorizationExpiryDays, followUp, newMessage } from './service.js'
 export { decide, declineReasons } from './decide.js'
 export { gatewayTimeoutMs } from './gateway.js'
+export { auditCardSpend, type CardSpendReport } from './audit/store.js'
 
 /**
  * Card authorization: the engine that decides a card network's messages and moves the money

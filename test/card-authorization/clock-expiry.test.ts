@@ -2,14 +2,13 @@
 // its expires_at runs the ledger's hold expiry, which writes the expiry record and its event.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { auditLedger } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
-import { authorize, available, fundedCard, merchant } from './support.js'
+import { authorize, available, booksDiscrepancies, fundedCard, merchant } from './support.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
 after(async () => {
-  assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
+  assert.deepEqual(await booksDiscrepancies(h), [])
   await h.close()
 })
 

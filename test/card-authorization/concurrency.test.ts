@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
-import { auditLedger } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
-import { authorize, available, fundedCard, merchant, simulate, spendControl } from './support.js'
+import { authorize, available, booksDiscrepancies, fundedCard, merchant, simulate, spendControl } from './support.js'
 
 /** Fixed so a failure reproduces; set KEEL_PROPERTY_SEED to explore. */
 const seed = Number(process.env.KEEL_PROPERTY_SEED ?? 20261129)
@@ -16,7 +15,7 @@ const seed = Number(process.env.KEEL_PROPERTY_SEED ?? 20261129)
 let h: Harness
 before(async () => { h = await startHarness() })
 after(async () => {
-  assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
+  assert.deepEqual(await booksDiscrepancies(h), [])
   await h.close()
 })
 

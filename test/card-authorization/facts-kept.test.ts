@@ -6,16 +6,15 @@
 // and it is decided again on facts read afresh.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { auditLedger } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { startReceiver, type Receiver } from '../webhooks/receiver.js'
 import { products } from '../cards/support.js'
-import { authorize, batchesOf, fundedCard, merchant, spendControl, stateOf } from './support.js'
+import { authorize, batchesOf, booksDiscrepancies, fundedCard, merchant, spendControl, stateOf } from './support.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
 after(async () => {
-  assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
+  assert.deepEqual(await booksDiscrepancies(h), [])
   await h.close()
 })
 

@@ -7,14 +7,14 @@
 // they stay known.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { auditLedger, keysKept } from '../../src/ledger/index.js'
+import { keysKept } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
-import { authorize, batchesOf, fundedCard, spendControl, stateOf } from './support.js'
+import { authorize, batchesOf, booksDiscrepancies, fundedCard, spendControl, stateOf } from './support.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
 after(async () => {
-  assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
+  assert.deepEqual(await booksDiscrepancies(h), [])
   await h.close()
 })
 

@@ -4,12 +4,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { gatewayTimeoutMs } from '../../src/card-authorization/index.js'
-import { auditLedger } from '../../src/ledger/index.js'
 import { verifySignature } from '../../src/webhooks/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { startReceiver, type Receiver } from '../webhooks/receiver.js'
 import { products } from '../cards/support.js'
-import { authorize, available, fundedCard, merchant } from './support.js'
+import { authorize, available, booksDiscrepancies, fundedCard, merchant } from './support.js'
 
 let h: Harness
 let receiver: Receiver
@@ -25,7 +24,7 @@ before(async () => {
   gatewayId = gw.body.id
 })
 after(async () => {
-  assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
+  assert.deepEqual(await booksDiscrepancies(h), [])
   await receiver.stop()
   await h.close()
 })

@@ -7,9 +7,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
-import { auditLedger } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
-import { authorize, available, fundedCard, merchant, simulate } from './support.js'
+import { authorize, available, booksDiscrepancies, fundedCard, merchant, simulate } from './support.js'
 
 /** Fixed so a failure reproduces; set KEEL_PROPERTY_SEED to explore. */
 const seed = Number(process.env.KEEL_PROPERTY_SEED ?? 20261129)
@@ -133,8 +132,7 @@ describe('random sequences of card messages', () => {
       const m: Model = { posted: funds, holds: [] }
       for (const s of steps) {
         await run(card, m, s)
-        const audit = await auditLedger(h.sql)
-        assert.deepEqual(audit.discrepancies, [], `after ${JSON.stringify(s)}`)
+        assert.deepEqual(await booksDiscrepancies(h), [], `after ${JSON.stringify(s)}`)
         const b = await available(h, account.id)
         assert.deepEqual(b, { posted: m.posted, available: availableOf(m) }, `after ${JSON.stringify(s)}`)
       }

@@ -3,18 +3,17 @@
 // status with the transaction's token and state. The clock is injected.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { auditLedger } from '../../src/ledger/index.js'
 import { uuidv7 } from '../../src/platform/ids.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { cvvOf } from '../cards/support.js'
-import { authorize, available, fundedCard, merchant, simulate } from './support.js'
+import { authorize, available, booksDiscrepancies, fundedCard, merchant, simulate } from './support.js'
 
 let h: Harness
 let now = Date.parse('2031-03-01T12:00:00Z')
 const clock = { now: () => new Date(now) }
 before(async () => { h = await startHarness({ clock }) })
 after(async () => {
-  assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
+  assert.deepEqual(await booksDiscrepancies(h), [])
   await h.close()
 })
 const dayMs = 24 * 60 * 60 * 1000
@@ -192,7 +191,7 @@ describe('messages that post at once, and those that move nothing', () => {
     assert.deepEqual(await available(h, account.id), { posted: 100, available: 100 })
     const owed = await h.sql`select fee_type, amount, remaining from fees_owed where account_id = ${account.id}`
     assert.deepEqual(owed.map((o) => [o.fee_type, o.amount, o.remaining]), [['ATM_WITHDRWAL_FEE', 300n, 300n]])
-    assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
+    assert.deepEqual(await booksDiscrepancies(h), [])
   })
 
   it('fees a withdrawal leaves owed are recorded in the withdrawal\'s own transaction, however many', async () => {

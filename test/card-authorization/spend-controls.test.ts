@@ -4,16 +4,15 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { mccRanges, windowCounts, type CardSubType } from '../../src/card-authorization/decide.js'
 import { cardsCounted } from '../../src/card-authorization/store.js'
-import { auditLedger } from '../../src/ledger/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
-import { authorize, fundedCard, merchant, simulate, spendControl, stateOf } from './support.js'
+import { authorize, booksDiscrepancies, fundedCard, merchant, simulate, spendControl, stateOf } from './support.js'
 
 let h: Harness
 let now = Date.parse('2031-05-01T12:00:00Z')
 const clock = { now: () => new Date(now) }
 before(async () => { h = await startHarness({ clock }) })
 after(async () => {
-  assert.deepEqual((await auditLedger(h.sql)).discrepancies, [])
+  assert.deepEqual(await booksDiscrepancies(h), [])
   await h.close()
 })
 const dayMs = 24 * 60 * 60 * 1000

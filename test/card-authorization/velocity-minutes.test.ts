@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
+import { auditCardSpend } from '../../src/card-authorization/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
 import { rowsScanned, spendSumsQuery, type PlanNode } from './support.js'
 
@@ -52,16 +53,8 @@ async function rowVelocity(w: string, card: string, since: number): Promise<numb
   return n
 }
 
-/** Minutes whose stored count differs from their rows'. */
-async function minutesDisagreeing(): Promise<unknown[]> {
-  return [...await h.sql`
-    with rows as (
-      select workspace_id, card_id, date_trunc('minute', created_at at time zone 'UTC') as minute, count(*)::int as approvals
-      from card_authorizations where original_id is null and state <> 'DECLINED' group by 1, 2, 3)
-    select coalesce(r.minute, v.minute) as minute, r.approvals as row_approvals, v.approvals
-    from rows r full join card_velocity_minutes v on v.workspace_id = r.workspace_id and v.card_id = r.card_id and v.minute = r.minute
-    where r.approvals is distinct from v.approvals`]
-}
+/** What `keel ledger check` finds wrong in the card spend kept: minutes and days against the messages. */
+const disagreeing = async (): Promise<string[]> => (await auditCardSpend(h.sql)).discrepancies
 
 /** card_spend_over's own query (its text from pg_catalog) with its four arguments as $1–$4: to run under EXPLAIN ANALYZE. */
 async function spendOverQuery(): Promise<string> {
@@ -92,7 +85,7 @@ describe('card velocity by minute', () => {
     for (const since of starts) {
       assert.equal(await velocity(w, account, card, since), await rowVelocity(w, card, since), `since ${new Date(since).toISOString()}`)
     }
-    assert.deepEqual(await minutesDisagreeing(), [])
+    assert.deepEqual(await disagreeing(), [])
   })
 
   it("reads the card's minutes, and the authorizations of the first minute only, however often the card was used", async () => {
