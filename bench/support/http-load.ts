@@ -10,6 +10,7 @@
 //   of the second, which measures the peak's latency again, hence undici here.
 // Only answers with a 2xx status count as throughput; the others are counted apart, by status and
 // problem code, and so are requests that got no answer.
+import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
 import { Pool } from 'undici'
 
@@ -39,6 +40,40 @@ export interface LoadResult {
   /** Open loop only: requests not sent because `inFlightMax` were already waiting. */
   skipped: number
   samples: Sample[]
+  /** The whole machine's CPU over the window (every process, ours and any other), from /proc/stat. */
+  machine: MachineShares
+}
+
+/**
+ * Shares of the machine's CPU time over a window: busy (user, nice, system, interrupts), idle
+ * (idle and I/O wait), and stolen (the hypervisor ran another guest on our virtual CPUs while they
+ * had work). Steal says whether a slow hour is this machine's neighbours: CPU time the bench's
+ * processes counted as theirs does not include it, but their latency does.
+ */
+export interface MachineShares { busy: number; idle: number; steal: number }
+
+/** The `cpu` line of /proc/stat: ticks of all CPUs by kind (user nice system idle iowait irq softirq steal …). */
+function machineTicks(): number[] {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]
+    return line.trim().split(/\s+/).slice(1, 9).map(Number)
+  } catch {
+    return []
+  }
+}
+
+function machineShares(before: number[], after: number[]): MachineShares {
+  if (before.length < 8 || after.length < 8) return { busy: NaN, idle: NaN, steal: NaN }
+  const d = after.map((v, i) => v - before[i])
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = d
+  const total = d.reduce((a, b) => a + b, 0) || 1
+  return { busy: (user + nice + system + irq + softirq) / total, idle: (idle + iowait) / total, steal: steal / total }
+}
+
+/** "; the machine over the window: 71% busy, 0.3% stolen by the hypervisor", for a point's line. */
+export function describeMachine(m: MachineShares): string {
+  if (Number.isNaN(m.busy)) return ''
+  return `; the machine over the window: ${(m.busy * 100).toFixed(0)}% busy, ${(m.steal * 100).toFixed(1)}% stolen by the hypervisor`
 }
 
 /** A request unanswered this long is a failure, not a slow success. */
@@ -112,8 +147,8 @@ class Recorder {
     this.failed.set(kind, (this.failed.get(kind) ?? 0) + count)
   }
 
-  result(seconds: number, skipped = 0): LoadResult {
-    return { seconds, ok: this.ok, rejected: this.rejected, failed: this.failed, latenciesMs: this.latenciesMs, answeredAtMs: this.answeredAtMs, skipped, samples: this.samples }
+  result(seconds: number, machine: MachineShares, skipped = 0): LoadResult {
+    return { seconds, ok: this.ok, rejected: this.rejected, failed: this.failed, latenciesMs: this.latenciesMs, answeredAtMs: this.answeredAtMs, skipped, samples: this.samples, machine }
   }
 }
 
@@ -163,13 +198,15 @@ export async function closedLoop(origin: string, make: MakeRequest, opts: { conn
   await cannon(origin, make, opts.connections, opts.warmupSeconds, new Recorder())
   const recorder = new Recorder()
   await opts.atWindowStart?.()
+  const ticks = machineTicks()
   recorder.measuring = true
   const result = await cannon(origin, make, opts.connections, opts.seconds, recorder)
+  const machine = machineShares(ticks, machineTicks())
   await opts.atWindowEnd?.()
   recorder.unanswered('time-out', result.timeouts)
   recorder.unanswered('connection error', result.errors - result.timeouts)
   recorder.measuring = false
-  return recorder.result(result.duration)
+  return recorder.result(result.duration, machine)
 }
 
 /** `rate` requests a second, evenly spaced, whatever the answers; latency from when each was due. */
@@ -199,15 +236,17 @@ export async function openLoop(pool: Pool, make: MakeRequest, opts: { rate: numb
   }, openLoopTickMs)
   await sleep(opts.warmupSeconds * 1000)
   await opts.atWindowStart?.()
+  const ticks = machineTicks()
   recorder.measuring = true
   const windowStart = performance.now()
   await sleep(opts.seconds * 1000)
   recorder.measuring = false
   const seconds = (performance.now() - windowStart) / 1000
+  const machine = machineShares(ticks, machineTicks())
   await opts.atWindowEnd?.()
   clearInterval(ticker)
   await Promise.all([...pending])
-  return recorder.result(seconds, skipped)
+  return recorder.result(seconds, machine, skipped)
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
