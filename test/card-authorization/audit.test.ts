@@ -2,20 +2,17 @@
 // spend by day, each card's approvals by minute, which accounts have their spend kept by MCC and
 // sub-type, and those kinds. Faults planted in those rows make it exit non-zero and name each one.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { auditCardSpend } from '../../src/card-authorization/index.js'
 import { startHarness, type Harness } from '../support/harness.js'
+import { runKeel } from '../support/keel-process.js'
 import { authorize, fundedCard, merchant, spendControl } from './support.js'
 
 let h: Harness
 before(async () => { h = await startHarness() })
 after(async () => { await h.close() })
 
-const check = (workspaceId: string) => spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'keel.mjs'), 'ledger', 'check', '--workspace', workspaceId, '--json'], {
-  env: { ...process.env, DATABASE_URL: h.databaseUrl }, encoding: 'utf8',
-})
+const check = (workspaceId: string, json = true) => runKeel(h.databaseUrl, ['ledger', 'check', '--workspace', workspaceId, ...(json ? ['--json'] : [])])
 
 describe('keel ledger check, for card spend', () => {
   it('is clean on spend the API wrote, and names every planted fault in the days, minutes and kinds kept', async () => {
@@ -30,8 +27,8 @@ describe('keel ledger check, for card spend', () => {
       assert.equal(res.status, 201, JSON.stringify(res.body))
       assert.equal(res.body.transaction.state, 'PENDING')
     }
-    const clean = check(w)
-    assert.equal(clean.status, 0, clean.stdout + clean.stderr)
+    const clean = await check(w)
+    assert.equal(clean.code, 0, clean.stdout + clean.stderr)
     const report = JSON.parse(clean.stdout)
     assert.deepEqual(report.discrepancies, [])
     assert.equal(report.checked.card_messages, 3)
@@ -52,8 +49,8 @@ describe('keel ledger check, for card spend', () => {
       // 5. A kind kept of c, which names no such window: named even when it sums to nothing.
       await tx`insert into card_spend_kinds (workspace_id, account_id, day, mcc, sub_type, debits, credits) values (${w}, ${c.account.id}, ${dayC.day}, '5411', '', 0, 0)`
     })
-    const faulty = check(w)
-    assert.equal(faulty.status, 1, faulty.stdout + faulty.stderr)
+    const faulty = await check(w)
+    assert.equal(faulty.code, 1, faulty.stdout + faulty.stderr)
     const expected = [
       `account ${c.account.id}: card spend day ${dayC.day} kept 71/0 (debits/credits) but its card messages make 70/0`,
       `card ${c.card.id}: minute ${minuteC.minute} kept 2 approvals but its card messages make 1`,
@@ -66,10 +63,8 @@ describe('keel ledger check, for card spend', () => {
     assert.deepEqual([...(await auditCardSpend(h.sql, w)).discrepancies].sort(), [...expected].sort())
     assert.deepEqual((await auditCardSpend(h.sql, h.workspaces.b)).discrepancies, [])
     // The text report says what it checked, and exits 1 too.
-    const text = spawnSync(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'keel.mjs'), 'ledger', 'check', '--workspace', w], {
-      env: { ...process.env, DATABASE_URL: h.databaseUrl }, encoding: 'utf8',
-    })
-    assert.equal(text.status, 1, text.stdout + text.stderr)
+    const text = await check(w, false)
+    assert.equal(text.code, 1, text.stdout + text.stderr)
     assert.match(text.stdout, /3 approved card messages/)
     assert.match(text.stdout, /5 discrepancies:/)
   })
