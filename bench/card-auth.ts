@@ -44,7 +44,7 @@ import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { call, inParallel, seedThroughApi } from './support/api-seed.js'
 import { AutovacuumWatch, describeAutovacuum, vacuumBeforePoint, vacuumCondition } from './support/autovacuum.js'
 import { ledgerBatchesFrom, openBenchDatabase, walBytesFrom } from './support/database.js'
-import { closedLoop, describeMachine, openLoop, openPool, percentile, slowSlices, type LoadResult, type MakeRequest, type Sample } from './support/http-load.js'
+import { closedLoop, describeGeneratorLag, describeMachine, openLoop, openPool, percentile, slowSlices, type LoadResult, type MakeRequest, type Sample } from './support/http-load.js'
 import { bareRouteTableDdl, benchKeelEnv, benchKeelEnvText, checkBareSamples, cpuSeconds, databaseCpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
 import { requestMaker } from './support/transfer-requests.js'
 
@@ -204,7 +204,7 @@ try {
     const inServer = [...serverTimes].sort((a, b) => a - b)
     console.log(`  ${label} ${row.load}: ${row.perSecond} 2xx/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms` +
       (inServer.length ? ` (in Keel, by its access log: p50 ${percentile(inServer, 50).toFixed(1)} ms, p99 ${percentile(inServer, 99).toFixed(1)} ms over ${inServer.length} answers)` : '') +
-      `; ${row.batches} ledger batches in the window, ${(result.ok / Math.max(row.batches, 1)).toFixed(1)} answers per batch${describeMachine(result.machine)}${vacuumed}${describeAutovacuum(autovacuum)}`)
+      `; ${row.batches} ledger batches in the window, ${(result.ok / Math.max(row.batches, 1)).toFixed(1)} answers per batch${describeMachine(result.machine)}${'rate' in load ? describeGeneratorLag(result.generatorLagMs) : ''}${vacuumed}${describeAutovacuum(autovacuum)}`)
     if (timeline && 'rate' in load) for (const line of slowSlices(result, timelineOverMs)) console.log(`    ${line}`)
     return row
   }
@@ -261,7 +261,7 @@ try {
       rss: NaN, cpuUs: perUs(cpuAfter - cpuBefore), dbCpuUs: perUs(dbAfter - dbBefore), walBytes: Math.round(wal / Math.max(result.ok, 1)), declined: 0, batches: 0,
     }
     floorChecked = await checkBareSamples(sql, result.samples)
-    console.log(`  ${floor.label} ${floor.load}: ${floor.perSecond} 2xx/s, p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms; ${floorChecked.text}${floorChecked.passed ? '' : ' (FAILED)'}${describeMachine(result.machine)}${vacuumed}${describeAutovacuum(autovacuum)}`)
+    console.log(`  ${floor.label} ${floor.load}: ${floor.perSecond} 2xx/s, p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms; ${floorChecked.text}${floorChecked.passed ? '' : ' (FAILED)'}${describeMachine(result.machine)}${describeGeneratorLag(result.generatorLagMs)}${vacuumed}${describeAutovacuum(autovacuum)}`)
   }
   const rows = [authPeak, transferPeak, paced, pacedTransfers, floor].filter((r): r is Row => r !== undefined)
   const checks = await Promise.all([authPeak, paced].flatMap((r) => (r ? [checkAuthorizations(pool, apiKey, r.result.samples)] : [])))

@@ -67,7 +67,7 @@ import { startKeel, type KeelProcess } from '../test/support/keel-process.js'
 import { seedThroughApi } from './support/api-seed.js'
 import { AutovacuumWatch, describeAutovacuum, vacuumBeforePoint, vacuumCondition, type AutovacuumSeen } from './support/autovacuum.js'
 import { ledgerBatchesFrom, openBenchDatabase, walBytesFrom } from './support/database.js'
-import { closedLoop, describeMachine, openLoop, openPool, percentile, slowSlices, type LoadRequest, type LoadResult, type MakeRequest, type Phases, type Sample } from './support/http-load.js'
+import { closedLoop, describeGeneratorLag, describeMachine, openLoop, openPool, percentile, slowSlices, type LoadRequest, type LoadResult, type MakeRequest, type Phases, type Sample } from './support/http-load.js'
 import { bareRouteTableDdl, benchKeelEnv, benchKeelEnvText, checkBareSamples, cpuSeconds, RssSampler, startBareRoute, type BareRoute } from './support/processes.js'
 import { requestMaker, transferCents, transferPath, type Scenario } from './support/transfer-requests.js'
 
@@ -166,7 +166,7 @@ async function point(sql: Sql, target: Target, scenario: Scenario, load: { concu
   }
   // Keel's ledger batches that wrote records in the window (none for the bare route).
   const perBatch = batches > 0 ? `; ${batches} ledger batches, ${(result.ok / batches).toFixed(1)} answers per batch${describeBatchCounters(countersBefore, countersAfter)}` : ''
-  console.log(`  ${row.target} ${scenario} ${row.load}: ${row.perSecond} 2xx/s, p99 ${row.p99.toFixed(1)} ms, ${row.walPerAnswer} B of WAL per 2xx${result.rejected.size + result.failed.size ? ', with non-2xx or failures' : ''}${perBatch}${describeMachine(result.machine)}${vacuumed}${describeAutovacuum(autovacuum)}`)
+  console.log(`  ${row.target} ${scenario} ${row.load}: ${row.perSecond} 2xx/s, p99 ${row.p99.toFixed(1)} ms, ${row.walPerAnswer} B of WAL per 2xx${result.rejected.size + result.failed.size ? ', with non-2xx or failures' : ''}${perBatch}${describeMachine(result.machine)}${'rate' in load ? describeGeneratorLag(result.generatorLagMs) : ''}${vacuumed}${describeAutovacuum(autovacuum)}`)
   if (timeline && 'rate' in load) for (const line of slowSlices(result, timelineOverMs)) console.log(`    ${line}`)
   return row
 }

@@ -11,6 +11,7 @@
 // Only answers with a 2xx status count as throughput; the others are counted apart, by status and
 // problem code, and so are requests that got no answer.
 import { readFileSync } from 'node:fs'
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
 import autocannon from 'autocannon'
 import { Pool } from 'undici'
 
@@ -42,6 +43,19 @@ export interface LoadResult {
   samples: Sample[]
   /** The whole machine's CPU over the window (every process, ours and any other), from /proc/stat. */
   machine: MachineShares
+  /**
+   * How late the generator's own event loop ran its timers in the window (p99 and the longest, ms):
+   * a request due while it was late went out late, and its latency, counted from when it was due,
+   * carries that delay too.
+   */
+  generatorLagMs: { p99: number; max: number }
+}
+
+/** Watches this process's event loop over a window. */
+function lagWatch(): { stop(): { p99: number; max: number } } {
+  const h: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 })
+  h.enable()
+  return { stop: () => { h.disable(); return { p99: h.percentile(99) / 1e6, max: h.max / 1e6 } } }
 }
 
 /**
@@ -74,6 +88,11 @@ function machineShares(before: number[], after: number[]): MachineShares {
 export function describeMachine(m: MachineShares): string {
   if (Number.isNaN(m.busy)) return ''
   return `; the machine over the window: ${(m.busy * 100).toFixed(0)}% busy, ${(m.steal * 100).toFixed(1)}% stolen by the hypervisor`
+}
+
+/** "; the generator's event loop late by 2.1 ms at p99, 9.8 ms at most", for a paced point's line. */
+export function describeGeneratorLag(lag: LoadResult['generatorLagMs']): string {
+  return `; the generator's event loop late by ${lag.p99.toFixed(1)} ms at p99, ${lag.max.toFixed(1)} ms at most`
 }
 
 /** A request unanswered this long is a failure, not a slow success. */
@@ -147,8 +166,8 @@ class Recorder {
     this.failed.set(kind, (this.failed.get(kind) ?? 0) + count)
   }
 
-  result(seconds: number, machine: MachineShares, skipped = 0): LoadResult {
-    return { seconds, ok: this.ok, rejected: this.rejected, failed: this.failed, latenciesMs: this.latenciesMs, answeredAtMs: this.answeredAtMs, skipped, samples: this.samples, machine }
+  result(seconds: number, machine: MachineShares, generatorLagMs: LoadResult['generatorLagMs'], skipped = 0): LoadResult {
+    return { seconds, ok: this.ok, rejected: this.rejected, failed: this.failed, latenciesMs: this.latenciesMs, answeredAtMs: this.answeredAtMs, skipped, samples: this.samples, machine, generatorLagMs }
   }
 }
 
@@ -199,14 +218,16 @@ export async function closedLoop(origin: string, make: MakeRequest, opts: { conn
   const recorder = new Recorder()
   await opts.atWindowStart?.()
   const ticks = machineTicks()
+  const lag = lagWatch()
   recorder.measuring = true
   const result = await cannon(origin, make, opts.connections, opts.seconds, recorder)
   const machine = machineShares(ticks, machineTicks())
+  const generatorLagMs = lag.stop()
   await opts.atWindowEnd?.()
   recorder.unanswered('time-out', result.timeouts)
   recorder.unanswered('connection error', result.errors - result.timeouts)
   recorder.measuring = false
-  return recorder.result(result.duration, machine)
+  return recorder.result(result.duration, machine, generatorLagMs)
 }
 
 /** `rate` requests a second, evenly spaced, whatever the answers; latency from when each was due. */
@@ -237,16 +258,18 @@ export async function openLoop(pool: Pool, make: MakeRequest, opts: { rate: numb
   await sleep(opts.warmupSeconds * 1000)
   await opts.atWindowStart?.()
   const ticks = machineTicks()
+  const lag = lagWatch()
   recorder.measuring = true
   const windowStart = performance.now()
   await sleep(opts.seconds * 1000)
   recorder.measuring = false
   const seconds = (performance.now() - windowStart) / 1000
   const machine = machineShares(ticks, machineTicks())
+  const generatorLagMs = lag.stop()
   await opts.atWindowEnd?.()
   clearInterval(ticker)
   await Promise.all([...pending])
-  return recorder.result(seconds, machine, skipped)
+  return recorder.result(seconds, machine, generatorLagMs, skipped)
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
