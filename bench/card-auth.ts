@@ -163,18 +163,20 @@ try {
   // Keel's own time for each 2xx answer (its access log's responseTime: from receiving the request to
   // sending the answer), beside the client's: what the client adds (waiting for a connection, its own
   // event loop on a busy machine) is the difference.
-  const serverTimes: number[] = []
+  // The log is kept as it comes in a point's window and read after it: read line by line as it came,
+  // it was the bench's own work on the event loop that sends the requests, and a request due
+  // meanwhile went out late, its latency counted from when it was due.
+  const logChunks: Buffer[] = []
   let collecting = false
-  let partial = ''
-  keel.child.stdout!.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n')
-    partial = lines.pop() ?? ''
-    if (!collecting) return
-    for (const line of lines) {
+  keel.child.stdout!.on('data', (chunk: Buffer) => { if (collecting) logChunks.push(chunk) })
+  const serverTimesOf = (chunks: Buffer[]): number[] => {
+    const times: number[] = []
+    for (const line of Buffer.concat(chunks).toString().split('\n')) {
       const time = /"url":"\/v0\/cards\/transaction_simulations\/[^"]*","statusCode":2\d\d,"responseTime":([0-9.]+)/.exec(line)
-      if (time) serverTimes.push(Number(time[1]))
+      if (time) times.push(Number(time[1]))
     }
-  })
+    return times
+  }
   const point = async (label: string, load: { concurrency: number } | { rate: number }, make: MakeRequest): Promise<Row> => {
     const vacuumed = await vacuumBeforePoint(sql)
     const watch = new AutovacuumWatch(sql)
@@ -189,7 +191,7 @@ try {
     let autovacuum = { share: 0, work: [] as string[] }
     const phases = {
       warmupSeconds: 'rate' in load ? pacedWarmupSeconds : warmupSeconds, seconds: pointSeconds,
-      atWindowStart: async () => { cpuBefore = cpuSeconds(pid); dbBefore = databaseCpuSeconds(); batchesSince = await ledgerBatchesFrom(sql); walSince = await walBytesFrom(sql); rss!.take(); serverTimes.length = 0; collecting = true; watch.start() },
+      atWindowStart: async () => { cpuBefore = cpuSeconds(pid); dbBefore = databaseCpuSeconds(); batchesSince = await ledgerBatchesFrom(sql); walSince = await walBytesFrom(sql); rss!.take(); logChunks.length = 0; collecting = true; watch.start() },
       atWindowEnd: async () => { autovacuum = watch.stop(); cpuAfter = cpuSeconds(pid); dbAfter = databaseCpuSeconds(); batches = await batchesSince!(); wal = await walSince!(); collecting = false },
     }
     const result = 'rate' in load ? await openLoop(pool, make, { rate: load.rate, ...phases }) : await closedLoop(keel!.url, make, { connections: load.concurrency, ...phases })
@@ -201,7 +203,7 @@ try {
       // Ledger batches that wrote records in the window.
       batches,
     }
-    const inServer = [...serverTimes].sort((a, b) => a - b)
+    const inServer = serverTimesOf(logChunks).sort((a, b) => a - b)
     console.log(`  ${label} ${row.load}: ${row.perSecond} 2xx/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms` +
       (inServer.length ? ` (in Keel, by its access log: p50 ${percentile(inServer, 50).toFixed(1)} ms, p99 ${percentile(inServer, 99).toFixed(1)} ms over ${inServer.length} answers)` : '') +
       `; ${row.batches} ledger batches in the window, ${(result.ok / Math.max(row.batches, 1)).toFixed(1)} answers per batch${describeMachine(result.machine)}${'rate' in load ? describeGeneratorLag(result.generatorLagMs) : ''}${vacuumed}${describeAutovacuum(autovacuum)}`)
