@@ -12,9 +12,9 @@ export const ledger: Command = {
     const { values } = parseArgs({ args, options: { ...commonOptions, workspace: { type: 'string' }, json: { type: 'boolean' } } })
     const name = values.workspace
     const report = await withDatabase(configFrom(values), async (db) => {
-      if (name === undefined) return audit(db.sql)
+      if (name === undefined) return auditBooks(db.sql)
       const found = await findWorkspace(db.sql, name)
-      return found && audit(db.sql, found.id)
+      return found && auditBooks(db.sql, found.id)
     })
     if (!report) { process.stderr.write(`no workspace ${name}\n`); return 2 }
     if (values.json) {
@@ -43,8 +43,8 @@ export const ledger: Command = {
   },
 }
 
-/** The ledger's invariants and what card authorization keeps beside them (spend windows' sums), as one report. */
-async function audit(db: Queryable, workspaceId?: string): Promise<AuditReport & { checked: { card_messages: number } }> {
+/** The ledger's invariants and what card authorization keeps beside them (spend windows' sums), as one report: what `keel ledger check` runs, and the tests' books check. */
+export async function auditBooks(db: Queryable, workspaceId?: string): Promise<AuditReport & { checked: { card_messages: number } }> {
   const [ledger, cards] = await Promise.all([auditLedger(db, workspaceId), auditCardSpend(db, workspaceId)])
   return { checked: { ...ledger.checked, card_messages: cards.checked.messages }, discrepancies: [...ledger.discrepancies, ...cards.discrepancies] }
 }

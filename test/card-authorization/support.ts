@@ -4,8 +4,7 @@ import type { Harness } from '../support/harness.js'
 import { fundingAccount, transfer } from '../support/accounts.js'
 import { holder, issue, products } from '../cards/support.js'
 import { currentBatcher } from '../../src/transfers/index.js'
-import { auditCardSpend } from '../../src/card-authorization/index.js'
-import { auditLedger } from '../../src/ledger/index.js'
+import { auditBooks } from '../../src/cli/ledger.js'
 
 export interface FundedCard { card: any; account: any; person: any }
 
@@ -28,8 +27,7 @@ export async function fundedCard(h: Harness, funds: number, options: { spendCont
 
 /** What `keel ledger check` finds wrong in every workspace: the ledger's invariants and the card spend kept beside them. */
 export async function booksDiscrepancies(h: Harness): Promise<string[]> {
-  const [ledger, cards] = await Promise.all([auditLedger(h.sql), auditCardSpend(h.sql)])
-  return [...ledger.discrepancies, ...cards.discrepancies]
+  return (await auditBooks(h.sql)).discrepancies
 }
 
 export const merchant = { mcc: '5411', name: 'Corner Grocer', city: 'Oakland', state: 'CA', zip: '94607', country: 'USA' }
