@@ -206,7 +206,7 @@ try {
     const inServer = serverTimesOf(logChunks).sort((a, b) => a - b)
     console.log(`  ${label} ${row.load}: ${row.perSecond} 2xx/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms` +
       (inServer.length ? ` (in Keel, by its access log: p50 ${percentile(inServer, 50).toFixed(1)} ms, p99 ${percentile(inServer, 99).toFixed(1)} ms over ${inServer.length} answers)` : '') +
-      `; ${row.batches} ledger batches in the window, ${(result.ok / Math.max(row.batches, 1)).toFixed(1)} answers per batch${describeMachine(result.machine)}${'rate' in load ? describeGeneratorLag(result.generatorLagMs) : ''}${vacuumed}${describeAutovacuum(autovacuum)}`)
+      `; ${row.batches} ledger batches in the window, ${(result.ok / Math.max(row.batches, 1)).toFixed(1)} answers per batch${describeMachine(result.machine)}${describeGeneratorLag(result.generatorLagMs)}${vacuumed}${describeAutovacuum(autovacuum)}`)
     if (timeline && 'rate' in load) for (const line of slowSlices(result, timelineOverMs)) console.log(`    ${line}`)
     return row
   }

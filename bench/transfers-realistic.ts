@@ -166,7 +166,7 @@ async function point(sql: Sql, target: Target, scenario: Scenario, load: { concu
   }
   // Keel's ledger batches that wrote records in the window (none for the bare route).
   const perBatch = batches > 0 ? `; ${batches} ledger batches, ${(result.ok / batches).toFixed(1)} answers per batch${describeBatchCounters(countersBefore, countersAfter)}` : ''
-  console.log(`  ${row.target} ${scenario} ${row.load}: ${row.perSecond} 2xx/s, p99 ${row.p99.toFixed(1)} ms, ${row.walPerAnswer} B of WAL per 2xx${result.rejected.size + result.failed.size ? ', with non-2xx or failures' : ''}${perBatch}${describeMachine(result.machine)}${'rate' in load ? describeGeneratorLag(result.generatorLagMs) : ''}${vacuumed}${describeAutovacuum(autovacuum)}`)
+  console.log(`  ${row.target} ${scenario} ${row.load}: ${row.perSecond} 2xx/s, p99 ${row.p99.toFixed(1)} ms, ${row.walPerAnswer} B of WAL per 2xx${result.rejected.size + result.failed.size ? ', with non-2xx or failures' : ''}${perBatch}${describeMachine(result.machine)}${describeGeneratorLag(result.generatorLagMs)}${vacuumed}${describeAutovacuum(autovacuum)}`)
   if (timeline && 'rate' in load) for (const line of slowSlices(result, timelineOverMs)) console.log(`    ${line}`)
   return row
 }

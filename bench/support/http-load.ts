@@ -44,11 +44,11 @@ export interface LoadResult {
   /** The whole machine's CPU over the window (every process, ours and any other), from /proc/stat. */
   machine: MachineShares
   /**
-   * How late the generator's own event loop ran its timers in the window (p99 and the longest, ms):
-   * a request due while it was late went out late, and its latency, counted from when it was due,
-   * carries that delay too.
+   * Open loop only: how late the generator's own event loop ran its timers in the window (p99 and
+   * the longest, ms): a request due while it was late went out late, and its latency, counted from
+   * when it was due, carries that delay too.
    */
-  generatorLagMs: { p99: number; max: number }
+  generatorLagMs?: { p99: number; max: number }
 }
 
 /** Watches this process's event loop over a window. */
@@ -90,8 +90,9 @@ export function describeMachine(m: MachineShares): string {
   return `; the machine over the window: ${(m.busy * 100).toFixed(0)}% busy, ${(m.steal * 100).toFixed(1)}% stolen by the hypervisor`
 }
 
-/** "; the generator's event loop late by 2.1 ms at p99, 9.8 ms at most", for a paced point's line. */
+/** "; the generator's event loop late by 2.1 ms at p99, 9.8 ms at most", for a paced point's line; '' for a closed loop's. */
 export function describeGeneratorLag(lag: LoadResult['generatorLagMs']): string {
+  if (!lag) return ''
   return `; the generator's event loop late by ${lag.p99.toFixed(1)} ms at p99, ${lag.max.toFixed(1)} ms at most`
 }
 
@@ -166,7 +167,7 @@ class Recorder {
     this.failed.set(kind, (this.failed.get(kind) ?? 0) + count)
   }
 
-  result(seconds: number, machine: MachineShares, generatorLagMs: LoadResult['generatorLagMs'], skipped = 0): LoadResult {
+  result(seconds: number, machine: MachineShares, generatorLagMs?: LoadResult['generatorLagMs'], skipped = 0): LoadResult {
     return { seconds, ok: this.ok, rejected: this.rejected, failed: this.failed, latenciesMs: this.latenciesMs, answeredAtMs: this.answeredAtMs, skipped, samples: this.samples, machine, generatorLagMs }
   }
 }
@@ -218,16 +219,14 @@ export async function closedLoop(origin: string, make: MakeRequest, opts: { conn
   const recorder = new Recorder()
   await opts.atWindowStart?.()
   const ticks = machineTicks()
-  const lag = lagWatch()
   recorder.measuring = true
   const result = await cannon(origin, make, opts.connections, opts.seconds, recorder)
   const machine = machineShares(ticks, machineTicks())
-  const generatorLagMs = lag.stop()
   await opts.atWindowEnd?.()
   recorder.unanswered('time-out', result.timeouts)
   recorder.unanswered('connection error', result.errors - result.timeouts)
   recorder.measuring = false
-  return recorder.result(result.duration, machine, generatorLagMs)
+  return recorder.result(result.duration, machine)
 }
 
 /** `rate` requests a second, evenly spaced, whatever the answers; latency from when each was due. */
